@@ -1,0 +1,100 @@
+/**
+ * Boots one Chorus API process: database (external or embedded), Redis when configured, schema, HTTP and
+ * websocket server; then connects and migrates in the background so health endpoints answer at once.
+ */
+import type { Logger } from "pino";
+import { Redis } from "ioredis";
+import type { Config } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createDataSource } from "./db/data-source.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
+import { connectWithRetry } from "./db/connect.js";
+import { migrateWithLock } from "./db/migrate.js";
+import { createPubSubHandle } from "./infra/pubsub.js";
+import { Metrics } from "./server/metrics.js";
+import { createServices, type AppServices } from "./server/services.js";
+import { getSchema } from "./server/schema.js";
+import { startHttpServer, type HttpServerHandle } from "./server/server.js";
+import { UserTokenSigner } from "./server/user-token.js";
+import { loadOrCreateSecret } from "./modules/system/secrets.js";
+
+export interface ChorusInstance {
+  app: AppServices;
+  http: HttpServerHandle;
+  url: string;
+  /** Resolves once the database is connected and migrated. */
+  ready: Promise<void>;
+  embedded: EmbeddedDatabase | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Run migrations at start (default true). */
+  migrate?: boolean;
+  /** Collect Node's default process metrics (default true; tests with many servers turn it off). */
+  defaultMetrics?: boolean;
+}
+
+export async function startChorus(config: Config, opts: StartOptions = {}): Promise<ChorusInstance> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const ds = createDataSource({ url: databaseUrl, poolSize: config.databasePoolSize });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : null;
+  redis?.on("error", (err) => log.debug({ error: err.message }, "redis connection error"));
+  redis?.connect().catch(() => undefined);
+  const pubSub = createPubSubHandle(config.redisUrl);
+  const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true });
+
+  let ready = false;
+  let signer: UserTokenSigner | undefined;
+  const app = createServices(
+    { config, log, ds, redis, pubSub, metrics },
+    {
+      ready: () => ready,
+      signer: () => {
+        if (!signer) throw new Error("user-token signer used before the database was ready");
+        return signer;
+      },
+    },
+  );
+
+  const schema = await getSchema();
+  const http = await startHttpServer(app, schema);
+  log.info({ url: http.url }, "listening");
+
+  const abort = new AbortController();
+  const readyPromise = (async () => {
+    await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
+    if (opts.migrate ?? true) await migrateWithLock(ds, databaseUrl, log);
+    signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
+    ready = true;
+    log.info("ready");
+  })();
+  readyPromise.catch((err) => {
+    if (!abort.signal.aborted) log.fatal({ err }, "could not start");
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      log.info("shutting down");
+      abort.abort();
+      ready = false;
+      await http.stop();
+      log.debug("http and websocket server stopped");
+      await pubSub.close();
+      redis?.disconnect();
+      if (ds.isInitialized) await ds.destroy();
+      log.debug("database pool closed");
+      if (embedded) await embedded.stop();
+      log.info("stopped");
+    })();
+    return stopped;
+  };
+
+  return { app, http, url: http.url, ready: readyPromise, embedded, stop };
+}

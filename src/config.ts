@@ -1,0 +1,150 @@
+/**
+ * The one place that reads the environment. Every setting is typed, validated and has a default;
+ * a bad value stops start-up with a message that names the variable and what it accepts.
+ */
+import path from "node:path";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One entry per variable: the README's table is checked against this list by a test. */
+export const CONFIG_VARIABLES = [
+  "PORT",
+  "HOST",
+  "DATABASE_URL",
+  "DATABASE_POOL_SIZE",
+  "REDIS_URL",
+  "CHORUS_DATA_DIR",
+  "EMBEDDED_PG_PORT",
+  "LOG_LEVEL",
+  "CORS_ORIGINS",
+  "INTROSPECTION",
+  "GRAPHIQL",
+  "MAX_QUERY_DEPTH",
+  "MAX_QUERY_COMPLEXITY",
+  "MAX_BODY_BYTES",
+  "USER_TOKEN_SECRET",
+  "USER_TOKEN_TTL_SECONDS",
+  "SHUTDOWN_TIMEOUT_MS",
+  "DB_RETRY_MAX_DELAY_MS",
+  "DEV_API_CLIENT",
+] as const;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  /** Unset: queue, streams and pub/sub run in-process. */
+  redisUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: LogLevel;
+  /** Origins allowed by CORS; empty means no cross-origin access, `*` means any. */
+  corsOrigins: string[];
+  introspection: boolean;
+  graphiql: boolean;
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  maxBodyBytes: number;
+  /** Unset: a secret is generated once and kept in the database, shared by every replica. */
+  userTokenSecret: string | undefined;
+  userTokenTtlSeconds: number;
+  shutdownTimeoutMs: number;
+  dbRetryMaxDelayMs: number;
+  /** Create (and print) a development API client on start when none exists, in local mode. */
+  devApiClient: boolean;
+}
+
+function readInt(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return def;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `must be an integer between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readBool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return def;
+  const v = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ConfigError(name, `must be one of true/false/1/0/yes/no/on/off, got "${raw}"`);
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `must be a URL (${protocols.join(" or ")}), got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(" or ")}, got "${url.protocol}"`);
+  }
+  return raw.trim();
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = (env.LOG_LEVEL?.trim() || "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
+  }
+  const secret = env.USER_TOKEN_SECRET?.trim() || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError("USER_TOKEN_SECRET", "must be at least 32 characters long");
+  }
+  const corsRaw = env.CORS_ORIGINS?.trim() ?? "";
+  const corsOrigins = corsRaw === "" ? [] : corsRaw.split(",").map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin !== "*" && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError("CORS_ORIGINS", `must be * or a comma-separated list of origins like https://app.example.org, got "${origin}"`);
+    }
+  }
+  return {
+    port: readInt(env, "PORT", 4000, 0, 65535),
+    host: env.HOST?.trim() || "0.0.0.0",
+    databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databasePoolSize: readInt(env, "DATABASE_POOL_SIZE", 10, 1, 500),
+    redisUrl: readUrl(env, "REDIS_URL", ["redis:", "rediss:"]),
+    dataDir: path.resolve(env.CHORUS_DATA_DIR?.trim() || ".chorus"),
+    embeddedPgPort: readInt(env, "EMBEDDED_PG_PORT", 54329, 1, 65535),
+    logLevel,
+    corsOrigins,
+    introspection: readBool(env, "INTROSPECTION", true),
+    graphiql: readBool(env, "GRAPHIQL", true),
+    maxQueryDepth: readInt(env, "MAX_QUERY_DEPTH", 12, 1, 1000),
+    maxQueryComplexity: readInt(env, "MAX_QUERY_COMPLEXITY", 5000, 1, 10_000_000),
+    maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
+    userTokenSecret: secret,
+    userTokenTtlSeconds: readInt(env, "USER_TOKEN_TTL_SECONDS", 3600, 60, 7 * 24 * 3600),
+    shutdownTimeoutMs: readInt(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    dbRetryMaxDelayMs: readInt(env, "DB_RETRY_MAX_DELAY_MS", 10_000, 100, 600_000),
+    devApiClient: readBool(env, "DEV_API_CLIENT", true),
+  };
+}
+
+/** Test and tooling defaults, read here so that no other file touches process.env. */
+export function testEnvironment(env: Env = process.env) {
+  return {
+    databaseUrl: env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres",
+    redisUrl: env.REDIS_URL?.trim() || "redis://127.0.0.1:6379",
+  };
+}

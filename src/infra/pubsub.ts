@@ -1,0 +1,26 @@
+import { createPubSub, type PubSub } from "@graphql-yoga/subscription";
+import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
+import { Redis } from "ioredis";
+
+/** Topics and their payloads; modules add theirs here. */
+export type Topics = Record<string, [unknown] | [string | number, unknown]>;
+
+export interface PubSubHandle {
+  pubSub: PubSub<Topics>;
+  close(): Promise<void>;
+}
+
+/** Redis pub/sub when a URL is given, so every replica sees every event; in-process otherwise. */
+export function createPubSubHandle(redisUrl: string | undefined): PubSubHandle {
+  if (!redisUrl) return { pubSub: createPubSub<Topics>(), close: async () => undefined };
+  const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+  const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  return {
+    pubSub: createPubSub<Topics>({ eventTarget }),
+    close: async () => {
+      publishClient.disconnect();
+      subscribeClient.disconnect();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import "reflect-metadata";
+import fs from "node:fs";
+import path from "node:path";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createLogger } from "./logger.js";
+import { startChorus, type ChorusInstance } from "./app.js";
+import { Role } from "./modules/users/role.js";
+
+/** Local mode (embedded database): make sure a development key exists and tell the user where to use it. */
+async function ensureDevClient(chorus: ChorusInstance, config: Config): Promise<string | null> {
+  if (config.databaseUrl || !config.devApiClient) return null;
+  const keyFile = path.join(config.dataDir, "dev-api-key");
+  if (fs.existsSync(keyFile)) {
+    const key = fs.readFileSync(keyFile, "utf8").trim();
+    const check = await chorus.app.apiClients.checkKey(key);
+    if (check.ok) return key;
+  }
+  if ((await chorus.app.apiClients.count()) > 0 && !fs.existsSync(keyFile)) return null;
+  const { key } = await chorus.app.apiClients.create({
+    name: "development",
+    trusted: true,
+    role: Role.ADMIN,
+    frontendType: "development",
+  });
+  fs.writeFileSync(keyFile, key + "\n", { mode: 0o600 });
+  return key;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`chorus: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const chorus = await startChorus(config, { log });
+
+  let shuttingDown = false;
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      log.info({ signal }, "signal received");
+      const force = setTimeout(() => {
+        log.error("shutdown took too long; exiting");
+        process.exit(1);
+      }, config.shutdownTimeoutMs + 5000);
+      force.unref();
+      chorus.stop().then(
+        () => process.exit(0),
+        (err) => {
+          log.error({ err }, "error during shutdown");
+          process.exit(1);
+        },
+      );
+    });
+  }
+
+  await chorus.ready;
+  const devKey = await ensureDevClient(chorus, config);
+  const lines = [
+    "",
+    `Chorus is running.`,
+    `  GraphQL (HTTP and websocket): ${chorus.url}`,
+    `  IDE in your browser:          ${chorus.url}`,
+    `  Health: ${chorus.url.replace("/graphql", "/healthz")}  Ready: ${chorus.url.replace("/graphql", "/readyz")}  Metrics: ${chorus.url.replace("/graphql", "/metrics")}`,
+    `  Database: ${config.databaseUrl ? "external PostgreSQL (DATABASE_URL)" : `embedded PostgreSQL in ${config.dataDir}`}`,
+    `  Queue, streams, pub/sub: ${config.redisUrl ? "Redis (REDIS_URL)" : "in-process (set REDIS_URL to scale out)"}`,
+  ];
+  if (devKey) {
+    lines.push(
+      `  Development API key (trusted, ADMIN; kept in ${path.join(config.dataDir, "dev-api-key")}):`,
+      `    ${devKey}`,
+      `  Try it:`,
+      `    curl -s ${chorus.url} -H 'content-type: application/json' -H 'authorization: Bearer ${devKey}' -d '{"query":"{ viewer { role via } }"}'`,
+    );
+  } else if (!config.databaseUrl) {
+    lines.push(`  Create a key with: npx chorus api-client create --name my-app --trusted --role admin`);
+  }
+  process.stdout.write(lines.join("\n") + "\n\n");
+}
+
+main().catch((err) => {
+  process.stderr.write(`chorus: failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Max, Min, IsOptional } from "class-validator";
+import { ApiClient } from "./api-client.entity.js";
+import {
+  ApiClientConnection,
+  ApiClientWithKey,
+  CreateApiClientInput,
+  RevokeApiClientInput,
+  RotateApiClientKeyInput,
+} from "./api-client.types.js";
+import { Role } from "../users/role.js";
+import type { Context } from "../../server/context.js";
+import { toConnection } from "../../server/pagination.js";
+
+@ArgsType()
+class ApiClientsArgs {
+  @Field(() => Int, { defaultValue: 20, description: "Page size (1-100)." })
+  @Min(1)
+  @Max(100)
+  first: number;
+
+  @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor." })
+  @IsOptional()
+  after?: string | null;
+}
+
+@Resolver(() => ApiClient)
+export class ApiClientResolver {
+  @Authorized(Role.ADMIN)
+  @Query(() => ApiClientConnection, { description: "Every API client, oldest first. ADMIN." })
+  async apiClients(@Args(() => ApiClientsArgs) args: ApiClientsArgs, @Ctx() ctx: Context) {
+    return toConnection(await ctx.app.apiClients.list(args.first, args.after));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ApiClientWithKey, { description: "Creates an API client and returns its key, shown once. ADMIN." })
+  async createApiClient(@Arg("input", () => CreateApiClientInput) input: CreateApiClientInput, @Ctx() ctx: Context) {
+    return ctx.app.apiClients.create(input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ApiClientWithKey, { description: "Replaces a client's key; the old key stops working at once. ADMIN." })
+  async rotateApiClientKey(@Arg("input", () => RotateApiClientKeyInput) input: RotateApiClientKeyInput, @Ctx() ctx: Context) {
+    return ctx.app.apiClients.rotate(input.id, input.expiresAt);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ApiClient, { description: "Revokes a client's key for good. ADMIN." })
+  async revokeApiClient(@Arg("input", () => RevokeApiClientInput) input: RevokeApiClientInput, @Ctx() ctx: Context) {
+    return ctx.app.apiClients.revoke(input.id);
+  }
+}

@@ -1,0 +1,124 @@
+import type { DataSource } from "typeorm";
+import { ApiClient, ApiClientKind } from "./api-client.entity.js";
+import { Role } from "../users/role.js";
+import { generateApiKey, hashApiKey } from "../../server/keys.js";
+import { badInput, notFound } from "../../server/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+
+export interface CreateApiClientParams {
+  name: string;
+  trusted?: boolean;
+  role?: Role;
+  kind?: ApiClientKind;
+  frontendType?: string | null;
+  adminEmail?: string | null;
+  expiresAt?: Date | null;
+}
+
+export interface CreatedKey {
+  apiClient: ApiClient;
+  /** The plaintext key: shown once, never stored. */
+  key: string;
+}
+
+/** Why a presented key was refused; the message never says whether the key exists. */
+export type KeyCheck = { ok: true; client: ApiClient } | { ok: false; reason: "unknown" | "revoked" | "disabled" | "expired" };
+
+export class ApiClientService {
+  constructor(private readonly ds: DataSource) {}
+
+  private get repo() {
+    return this.ds.getRepository(ApiClient);
+  }
+
+  async create(params: CreateApiClientParams, now = new Date()): Promise<CreatedKey> {
+    const name = params.name.trim();
+    if (!name) throw badInput("name must not be empty");
+    if (params.expiresAt && params.expiresAt.getTime() <= now.getTime()) throw badInput("expiresAt must be in the future");
+    const key = generateApiKey();
+    const client = this.repo.create({
+      name,
+      keyHash: hashApiKey(key),
+      keyPrefix: key.slice(0, 12),
+      trusted: params.trusted ?? false,
+      role: params.role ?? Role.USER,
+      kind: params.kind ?? ApiClientKind.CLIENT,
+      frontendType: params.frontendType ?? null,
+      adminEmail: params.adminEmail ?? null,
+      expiresAt: params.expiresAt ?? null,
+      enabled: true,
+      revokedAt: null,
+      rotatedAt: null,
+    });
+    await this.repo.save(client);
+    return { apiClient: client, key };
+  }
+
+  /** Looks a presented key up by its hash (indexed; the hash comparison itself happens in the database). */
+  async checkKey(key: string, now = new Date()): Promise<KeyCheck> {
+    const client = await this.repo.findOneBy({ keyHash: hashApiKey(key) });
+    if (!client) return { ok: false, reason: "unknown" };
+    return this.checkClient(client, now);
+  }
+
+  checkClient(client: ApiClient, now = new Date()): KeyCheck {
+    if (client.revokedAt) return { ok: false, reason: "revoked" };
+    if (!client.enabled) return { ok: false, reason: "disabled" };
+    if (client.expiresAt && client.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired" };
+    return { ok: true, client };
+  }
+
+  async get(id: string): Promise<ApiClient> {
+    const client = isUuid(id) ? await this.repo.findOneBy({ id }) : null;
+    if (!client) throw notFound("API client", id);
+    return client;
+  }
+
+  async list(first: number, after?: string | null): Promise<Page<ApiClient>> {
+    const qb = this.repo.createQueryBuilder("c").orderBy("c.created_at", "ASC").addOrderBy("c.id", "ASC").take(first + 1);
+    if (after) {
+      const cursor = decodeCursor(after);
+      qb.where("(c.created_at, c.id) > (:at, :id)", { at: cursor.at, id: cursor.id });
+    }
+    const rows = await qb.getMany();
+    const hasNextPage = rows.length > first;
+    const nodes = rows.slice(0, first);
+    return {
+      nodes,
+      hasNextPage,
+      cursorOf: (c) => encodeCursor({ at: c.createdAt.toISOString(), id: c.id }),
+    };
+  }
+
+  /** Replaces the key: the old one stops working at once. */
+  async rotate(id: string, expiresAt?: Date | null, now = new Date()): Promise<CreatedKey> {
+    const client = await this.get(id);
+    if (client.revokedAt) throw badInput("a revoked client cannot be rotated; create a new one");
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) throw badInput("expiresAt must be in the future");
+    const key = generateApiKey();
+    client.keyHash = hashApiKey(key);
+    client.keyPrefix = key.slice(0, 12);
+    client.rotatedAt = now;
+    if (expiresAt !== undefined) client.expiresAt = expiresAt;
+    await this.repo.save(client);
+    return { apiClient: client, key };
+  }
+
+  async revoke(id: string, now = new Date()): Promise<ApiClient> {
+    const client = await this.get(id);
+    if (!client.revokedAt) {
+      client.revokedAt = now;
+      client.enabled = false;
+      await this.repo.save(client);
+    }
+    return client;
+  }
+
+  async count(): Promise<number> {
+    return this.repo.count();
+  }
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,0 +1,44 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { User } from "./user.entity.js";
+import { Role } from "./role.js";
+import { AuthVia, CreateUserTokenInput, SetUserRoleInput, UserToken, Viewer } from "./user.types.js";
+import { UserRefInput } from "./user-ref.js";
+import { Requirement } from "../../server/auth.js";
+import type { Context } from "../../server/context.js";
+
+const VIA: Record<Context["via"], AuthVia> = {
+  anonymous: AuthVia.ANONYMOUS,
+  "api-key": AuthVia.API_KEY,
+  "user-token": AuthVia.USER_TOKEN,
+};
+
+@Resolver(() => User)
+export class UserResolver {
+  @Authorized()
+  @Query(() => Viewer, { description: "Who is calling. With `user`, acts for that user (created on first sight)." })
+  async viewer(
+    @Arg("user", () => UserRefInput, { nullable: true, description: "Act for this user instead of the header's." })
+    user: UserRefInput | null,
+    @Ctx() ctx: Context,
+  ): Promise<Viewer> {
+    if (user) await ctx.actingUser(user);
+    return { via: VIA[ctx.via], apiClient: ctx.apiClient, user: ctx.user, role: ctx.role() };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => User, { description: "Sets a user's role. ADMIN." })
+  async setUserRole(@Arg("input", () => SetUserRoleInput) input: SetUserRoleInput, @Ctx() ctx: Context): Promise<User> {
+    return ctx.app.users.setRole(input.userId, input.role);
+  }
+
+  @Authorized(Requirement.TRUSTED_CLIENT)
+  @Mutation(() => UserToken, {
+    description: "Mints a short-lived token for one of this client's users, for browsers and chat apps. Trusted clients only.",
+  })
+  async createUserToken(@Arg("input", () => CreateUserTokenInput) input: CreateUserTokenInput, @Ctx() ctx: Context): Promise<UserToken> {
+    const user = await ctx.actingUser(input.user);
+    const ttl = Math.min(input.ttlSeconds ?? ctx.app.config.userTokenTtlSeconds, ctx.app.config.userTokenTtlSeconds);
+    const { token, expiresAt } = await ctx.app.tokens().sign({ userId: user.id, apiClientId: user.apiClientId }, ttl);
+    return { token, expiresAt, user };
+  }
+}

@@ -1,0 +1,54 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { User } from "./user.entity.js";
+import { Role } from "./role.js";
+import type { UserRef } from "./user-ref.js";
+import { notFound } from "../../server/errors.js";
+import { isUuid } from "../api-clients/api-client.service.js";
+
+export class UserService {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * The user (auth method, id) of one API client, created on first sight. A non-empty display name that differs
+   * from the stored one replaces it (as the reference does). Safe under concurrency: the unique index decides.
+   */
+  async findOrCreate(apiClientId: string, ref: UserRef, manager: EntityManager = this.ds.manager): Promise<User> {
+    const repo = manager.getRepository(User);
+    const wantedName = ref.displayName?.trim() || null;
+    const existing = await repo.findOneBy({ apiClientId, username: ref.id, authMethod: ref.authMethod });
+    if (existing && (!wantedName || wantedName === existing.displayName)) return existing;
+    const rows: Record<string, unknown>[] = await manager.query(
+      `INSERT INTO "user" (api_client_id, username, auth_method, display_name)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (api_client_id, username, auth_method) DO UPDATE
+         SET display_name = CASE WHEN $5::text IS NULL THEN "user".display_name ELSE EXCLUDED.display_name END
+       RETURNING id`,
+      [apiClientId, ref.id, ref.authMethod, wantedName ?? ref.id, wantedName],
+    );
+    return repo.findOneByOrFail({ id: rows[0].id as string });
+  }
+
+  async get(id: string): Promise<User> {
+    const user = isUuid(id) ? await this.ds.getRepository(User).findOneBy({ id }) : null;
+    if (!user) throw notFound("User", id);
+    return user;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    return this.ds.getRepository(User).createQueryBuilder("u").where("u.id = ANY(:ids)", { ids }).getMany();
+  }
+
+  async setRole(id: string, role: Role): Promise<User> {
+    const user = await this.get(id);
+    user.role = role;
+    return this.ds.getRepository(User).save(user);
+  }
+
+  /** Users matching (auth method, id) across every API client: for the CLI, which has no client of its own. */
+  async findEverywhere(authMethod: string, username: string, apiClientId?: string): Promise<User[]> {
+    const where: Record<string, string> = { authMethod, username };
+    if (apiClientId) where.apiClientId = apiClientId;
+    return this.ds.getRepository(User).findBy(where);
+  }
+}

@@ -1,0 +1,141 @@
+import crypto from "node:crypto";
+import DataLoader from "dataloader";
+import type { Logger } from "pino";
+import type { AppServices } from "./services.js";
+import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
+import type { User } from "../modules/users/user.entity.js";
+import { Role } from "../modules/users/role.js";
+import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
+import { effectiveRole } from "./auth.js";
+import { ChorusError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
+import { looksLikeJwt } from "./user-token.js";
+
+export type Via = "anonymous" | "api-key" | "user-token";
+
+/** What a request brings, from HTTP headers or graphql-ws connectionParams alike. */
+export interface Credentials {
+  authorization?: string | null;
+  apiKey?: string | null;
+  user?: string | null;
+  userName?: string | null;
+  requestId?: string | null;
+}
+
+export interface Loaders {
+  userById: DataLoader<string, User | null>;
+}
+
+export interface Context {
+  requestId: string;
+  log: Logger;
+  app: AppServices;
+  via: Via;
+  apiClient: ApiClient | null;
+  /** The acting user, from the header or the token, once known. */
+  user: User | null;
+  /** The effective role of this request; USER when anonymous. */
+  role(): Role;
+  /**
+   * The acting user for an operation that creates work: the `user` argument when given, else the header's
+   * or the token's user. Creates the user on first sight. Throws USER_NOT_SPECIFIED when there is none.
+   */
+  actingUser(ref?: UserRef | null): Promise<User>;
+  loaders: Loaders;
+}
+
+function createLoaders(app: AppServices): Loaders {
+  return {
+    userById: new DataLoader(async (ids) => {
+      const users = await app.users.findByIds(ids);
+      const byId = new Map(users.map((u) => [u.id, u]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}
+
+function bearerOf(authorization?: string | null): string | null {
+  if (!authorization) return null;
+  const m = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  return m ? m[1].trim() : null;
+}
+
+/** Builds the per-request context; throws UNAUTHENTICATED for a key or token that is not valid. */
+export async function buildContext(app: AppServices, creds: Credentials): Promise<Context> {
+  if (!app.isReady()) {
+    throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The server is starting or its database is unreachable; retry shortly", {
+      http: { status: 503 },
+    });
+  }
+  const requestId = sanitizeRequestId(creds.requestId) ?? crypto.randomUUID();
+  const log = app.log.child({ requestId });
+  const secret = bearerOf(creds.authorization) ?? creds.apiKey?.trim() ?? null;
+
+  let via: Via = "anonymous";
+  let apiClient: ApiClient | null = null;
+  let user: User | null = null;
+
+  if (secret) {
+    if (looksLikeJwt(secret)) {
+      const claims = await app.tokens().verify(secret);
+      if (!claims) throw rejected("The user token is invalid or expired");
+      const client = await app.apiClients.get(claims.apiClientId).catch(() => null);
+      const check = client ? app.apiClients.checkClient(client) : null;
+      if (!client || !check?.ok) throw rejected("The user token's API client is no longer valid");
+      const tokenUser = await app.users.get(claims.userId).catch(() => null);
+      if (!tokenUser || tokenUser.apiClientId !== client.id) throw rejected("The user token's user no longer exists");
+      via = "user-token";
+      apiClient = client;
+      user = tokenUser;
+    } else {
+      const check = await app.apiClients.checkKey(secret);
+      if (!check.ok) throw rejected(`The API key is ${check.reason === "unknown" ? "not valid" : check.reason}`);
+      via = "api-key";
+      apiClient = check.client;
+      if (creds.user) {
+        const ref = parseUserHeader(creds.user, creds.userName);
+        user = await app.users.findOrCreate(apiClient.id, ref);
+      }
+    }
+  }
+
+  const ctx: Context = {
+    requestId,
+    log,
+    app,
+    via,
+    apiClient,
+    user,
+    role: () => (ctx.apiClient ? effectiveRole(ctx.apiClient, ctx.user) : Role.USER),
+    actingUser: async (ref) => {
+      if (!ctx.apiClient) throw unauthenticated();
+      if (ref) {
+        const valid = validateUserRef(ref);
+        if (ctx.via === "user-token") {
+          const u = ctx.user!;
+          if (u.authMethod !== valid.authMethod || u.username !== valid.id) {
+            throw forbidden("A user token may only act for its own user");
+          }
+          return u;
+        }
+        ctx.user = await app.users.findOrCreate(ctx.apiClient.id, valid);
+        return ctx.user;
+      }
+      if (ctx.user) return ctx.user;
+      throw new ChorusError(
+        ErrorCode.USER_NOT_SPECIFIED,
+        "This operation acts for a user: pass a `user` argument or the x-chorus-user header",
+      );
+    },
+    loaders: createLoaders(app),
+  };
+  return ctx;
+}
+
+function rejected(message: string): ChorusError {
+  return new ChorusError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+}
+
+function sanitizeRequestId(value?: string | null): string | null {
+  if (!value) return null;
+  return /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : null;
+}

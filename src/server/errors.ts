@@ -1,0 +1,213 @@
+/**
+ * One error model for the whole API: every failure is a GraphQLError whose `extensions.code` is one of
+ * `ErrorCode`; errors the Open-Assistant reference names also carry its number in `extensions.oaErrorCode`.
+ * Anything else that escapes a resolver is logged with the request id and returned as INTERNAL_SERVER_ERROR,
+ * without its message or stack.
+ */
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+
+export enum ErrorCode {
+  // Apollo's standard codes
+  UNAUTHENTICATED = "UNAUTHENTICATED",
+  FORBIDDEN = "FORBIDDEN",
+  BAD_USER_INPUT = "BAD_USER_INPUT",
+  GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
+  GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
+  PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND",
+  OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE",
+  BAD_REQUEST = "BAD_REQUEST",
+  INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
+  // ours
+  NOT_FOUND = "NOT_FOUND",
+  RATE_LIMITED = "RATE_LIMITED",
+  QUEUE_FULL = "QUEUE_FULL",
+  QUERY_TOO_DEEP = "QUERY_TOO_DEEP",
+  QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX",
+  PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE",
+  SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
+  CONFLICT = "CONFLICT",
+  // the reference's named errors (number in extensions.oaErrorCode)
+  API_CLIENT_NOT_AUTHORIZED = "API_CLIENT_NOT_AUTHORIZED",
+  SORT_KEY_UNSUPPORTED = "SORT_KEY_UNSUPPORTED",
+  INVALID_CURSOR_VALUE = "INVALID_CURSOR_VALUE",
+  TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS",
+  TASK_INVALID_REQUEST_TYPE = "TASK_INVALID_REQUEST_TYPE",
+  TASK_ACK_FAILED = "TASK_ACK_FAILED",
+  TASK_NACK_FAILED = "TASK_NACK_FAILED",
+  TASK_INVALID_RESPONSE_TYPE = "TASK_INVALID_RESPONSE_TYPE",
+  TASK_INTERACTION_REQUEST_FAILED = "TASK_INTERACTION_REQUEST_FAILED",
+  TASK_GENERATION_FAILED = "TASK_GENERATION_FAILED",
+  TASK_REQUESTED_TYPE_NOT_AVAILABLE = "TASK_REQUESTED_TYPE_NOT_AVAILABLE",
+  TASK_AVAILABILITY_QUERY_FAILED = "TASK_AVAILABILITY_QUERY_FAILED",
+  TASK_MESSAGE_TOO_LONG = "TASK_MESSAGE_TOO_LONG",
+  TASK_MESSAGE_DUPLICATED = "TASK_MESSAGE_DUPLICATED",
+  TASK_MESSAGE_TEXT_EMPTY = "TASK_MESSAGE_TEXT_EMPTY",
+  TASK_MESSAGE_DUPLICATE_REPLY = "TASK_MESSAGE_DUPLICATE_REPLY",
+  TASK_TOO_MANY_PENDING = "TASK_TOO_MANY_PENDING",
+  INVALID_FRONTEND_MESSAGE_ID = "INVALID_FRONTEND_MESSAGE_ID",
+  MESSAGE_NOT_FOUND = "MESSAGE_NOT_FOUND",
+  RATING_OUT_OF_RANGE = "RATING_OUT_OF_RANGE",
+  INVALID_RANKING_VALUE = "INVALID_RANKING_VALUE",
+  INVALID_TASK_TYPE = "INVALID_TASK_TYPE",
+  NO_MESSAGE_TREE_FOUND = "NO_MESSAGE_TREE_FOUND",
+  NO_REPLIES_FOUND = "NO_REPLIES_FOUND",
+  INVALID_MESSAGE = "INVALID_MESSAGE",
+  BROKEN_CONVERSATION = "BROKEN_CONVERSATION",
+  TREE_IN_ABORTED_STATE = "TREE_IN_ABORTED_STATE",
+  CORRUPT_RANKING_RESULT = "CORRUPT_RANKING_RESULT",
+  AUTH_AND_USERNAME_REQUIRED = "AUTH_AND_USERNAME_REQUIRED",
+  TEXT_LABELS_WRONG_MESSAGE_ID = "TEXT_LABELS_WRONG_MESSAGE_ID",
+  INVALID_LABEL = "INVALID_LABEL",
+  MANDATORY_LABEL_MISSING = "MANDATORY_LABEL_MISSING",
+  NO_SELF_LABELING = "NO_SELF_LABELING",
+  TASK_NOT_FOUND = "TASK_NOT_FOUND",
+  TASK_EXPIRED = "TASK_EXPIRED",
+  TASK_PAYLOAD_TYPE_MISMATCH = "TASK_PAYLOAD_TYPE_MISMATCH",
+  TASK_ALREADY_UPDATED = "TASK_ALREADY_UPDATED",
+  TASK_NOT_ACK = "TASK_NOT_ACK",
+  TASK_ALREADY_DONE = "TASK_ALREADY_DONE",
+  TASK_NOT_ASSIGNED_TO_USER = "TASK_NOT_ASSIGNED_TO_USER",
+  TASK_UNEXPECTED_PAYLOAD_TYPE = "TASK_UNEXPECTED_PAYLOAD_TYPE",
+  USER_NOT_SPECIFIED = "USER_NOT_SPECIFIED",
+  USER_DISABLED = "USER_DISABLED",
+  USER_NOT_FOUND = "USER_NOT_FOUND",
+  USER_HAS_NOT_ACCEPTED_TOS = "USER_HAS_NOT_ACCEPTED_TOS",
+  EMOJI_OP_UNSUPPORTED = "EMOJI_OP_UNSUPPORTED",
+  CACHED_STATS_NOT_AVAILABLE = "CACHED_STATS_NOT_AVAILABLE",
+}
+
+/** The Open-Assistant error numbers (spec §9.6), carried as `extensions.oaErrorCode`. */
+export const OA_ERROR_NUMBERS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.INTERNAL_SERVER_ERROR]: 0,
+  [ErrorCode.API_CLIENT_NOT_AUTHORIZED]: 2,
+  [ErrorCode.SORT_KEY_UNSUPPORTED]: 100,
+  [ErrorCode.INVALID_CURSOR_VALUE]: 101,
+  [ErrorCode.TOO_MANY_REQUESTS]: 429,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.TASK_INVALID_REQUEST_TYPE]: 1000,
+  [ErrorCode.TASK_ACK_FAILED]: 1001,
+  [ErrorCode.TASK_NACK_FAILED]: 1002,
+  [ErrorCode.TASK_INVALID_RESPONSE_TYPE]: 1003,
+  [ErrorCode.TASK_INTERACTION_REQUEST_FAILED]: 1004,
+  [ErrorCode.TASK_GENERATION_FAILED]: 1005,
+  [ErrorCode.TASK_REQUESTED_TYPE_NOT_AVAILABLE]: 1006,
+  [ErrorCode.TASK_AVAILABILITY_QUERY_FAILED]: 1007,
+  [ErrorCode.TASK_MESSAGE_TOO_LONG]: 1008,
+  [ErrorCode.TASK_MESSAGE_DUPLICATED]: 1009,
+  [ErrorCode.TASK_MESSAGE_TEXT_EMPTY]: 1010,
+  [ErrorCode.TASK_MESSAGE_DUPLICATE_REPLY]: 1011,
+  [ErrorCode.TASK_TOO_MANY_PENDING]: 1012,
+  [ErrorCode.INVALID_FRONTEND_MESSAGE_ID]: 2000,
+  [ErrorCode.MESSAGE_NOT_FOUND]: 2001,
+  [ErrorCode.RATING_OUT_OF_RANGE]: 2002,
+  [ErrorCode.INVALID_RANKING_VALUE]: 2003,
+  [ErrorCode.INVALID_TASK_TYPE]: 2004,
+  [ErrorCode.NO_MESSAGE_TREE_FOUND]: 2006,
+  [ErrorCode.NO_REPLIES_FOUND]: 2007,
+  [ErrorCode.INVALID_MESSAGE]: 2008,
+  [ErrorCode.BROKEN_CONVERSATION]: 2009,
+  [ErrorCode.TREE_IN_ABORTED_STATE]: 2010,
+  [ErrorCode.CORRUPT_RANKING_RESULT]: 2011,
+  [ErrorCode.AUTH_AND_USERNAME_REQUIRED]: 2012,
+  [ErrorCode.TEXT_LABELS_WRONG_MESSAGE_ID]: 2050,
+  [ErrorCode.INVALID_LABEL]: 2051,
+  [ErrorCode.MANDATORY_LABEL_MISSING]: 2052,
+  [ErrorCode.NO_SELF_LABELING]: 2053,
+  [ErrorCode.TASK_NOT_FOUND]: 2100,
+  [ErrorCode.TASK_EXPIRED]: 2101,
+  [ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH]: 2102,
+  [ErrorCode.TASK_ALREADY_UPDATED]: 2103,
+  [ErrorCode.TASK_NOT_ACK]: 2104,
+  [ErrorCode.TASK_ALREADY_DONE]: 2105,
+  [ErrorCode.TASK_NOT_ASSIGNED_TO_USER]: 2106,
+  [ErrorCode.TASK_UNEXPECTED_PAYLOAD_TYPE]: 2107,
+  [ErrorCode.USER_NOT_SPECIFIED]: 4000,
+  [ErrorCode.USER_DISABLED]: 4001,
+  [ErrorCode.USER_NOT_FOUND]: 4002,
+  [ErrorCode.USER_HAS_NOT_ACCEPTED_TOS]: 4003,
+  [ErrorCode.EMOJI_OP_UNSUPPORTED]: 5000,
+  [ErrorCode.CACHED_STATS_NOT_AVAILABLE]: 6000,
+};
+
+/** Throw this from services: a failure the client caused or should know about. */
+export class ChorusError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    const oaErrorCode = OA_ERROR_NUMBERS[code];
+    super(message, {
+      extensions: { code, ...(oaErrorCode !== undefined ? { oaErrorCode } : {}), ...extra },
+    });
+    this.name = "ChorusError";
+  }
+}
+
+export const unauthenticated = (message = "A valid API key or user token is required") =>
+  new ChorusError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = "Not allowed") => new ChorusError(ErrorCode.FORBIDDEN, message);
+export const badInput = (message: string, extra: Record<string, unknown> = {}) =>
+  new ChorusError(ErrorCode.BAD_USER_INPUT, message, extra);
+export const notFound = (what: string, id?: string) =>
+  new ChorusError(ErrorCode.NOT_FOUND, id ? `${what} ${id} not found` : `${what} not found`);
+
+/** Codes whose message is safe to show: everything in ErrorCode except internal failures. */
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR));
+
+/**
+ * Apollo's formatError: keeps known errors (with their code), rewrites class-validator failures to
+ * BAD_USER_INPUT with the fields that failed, and masks everything else.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  onUnexpected: (error: unknown) => string | undefined,
+): GraphQLFormattedError {
+  const original = unwrap(error);
+  const code = formatted.extensions?.code as string | undefined;
+
+  // type-graphql's ArgumentValidationError (class-validator) carries `validationErrors`.
+  const validationErrors = (original as { validationErrors?: ValidationErrorLike[] } | undefined)?.validationErrors;
+  if (Array.isArray(validationErrors)) {
+    return {
+      message: "Argument validation failed: " + describeValidation(validationErrors).join("; "),
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, fields: describeValidation(validationErrors) },
+    };
+  }
+  if (code && KNOWN_CODES.has(code)) {
+    const { exception: _e, stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return { ...formatted, extensions };
+  }
+  const requestId = onUnexpected(original ?? error);
+  return {
+    message: "Internal server error" + (requestId ? ` (request ${requestId})` : ""),
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, oaErrorCode: 0, ...(requestId ? { requestId } : {}) },
+  };
+}
+
+interface ValidationErrorLike {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationErrorLike[];
+}
+
+function describeValidation(errors: ValidationErrorLike[], prefix = ""): string[] {
+  const out: string[] = [];
+  for (const e of errors) {
+    const name = prefix ? `${prefix}.${e.property}` : e.property;
+    for (const msg of Object.values(e.constraints ?? {})) out.push(`${name}: ${msg}`);
+    if (e.children?.length) out.push(...describeValidation(e.children, name));
+  }
+  return out;
+}
+
+function unwrap(error: unknown): unknown {
+  let current = error;
+  for (let i = 0; i < 5; i++) {
+    const inner = (current as { originalError?: unknown } | undefined)?.originalError;
+    if (!inner) break;
+    current = inner;
+  }
+  return current;
+}

@@ -1,0 +1,56 @@
+import { validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import depthLimit from "graphql-depth-limit";
+import { getComplexity, simpleEstimator, fieldExtensionsEstimator, type ComplexityEstimator } from "graphql-query-complexity";
+import { ChorusError, ErrorCode } from "./errors.js";
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+/** A list field costs its page size times what each item costs: `first`/`limit` arguments multiply. */
+const paginatedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  const size = typeof args.first === "number" ? args.first : typeof args.limit === "number" ? args.limit : undefined;
+  if (size === undefined) return undefined;
+  return 1 + Math.max(1, size) * Math.max(1, childComplexity);
+};
+
+const ESTIMATORS = [fieldExtensionsEstimator(), paginatedEstimator, simpleEstimator({ defaultComplexity: 1 })];
+
+/**
+ * Rejects, before execution, an operation deeper or costlier than allowed (introspection fields do not count
+ * toward depth). Shared by HTTP and websocket execution.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined | null,
+  variables: Record<string, unknown> | undefined | null,
+  limits: QueryLimits,
+): { depthOk: true; complexity: number } {
+  let tooDeep: string | undefined;
+  const errors = validate(schema, document, [
+    depthLimit(limits.maxDepth, {}, () => undefined) as never,
+  ]);
+  if (errors.length > 0) tooDeep = errors[0].message;
+  if (tooDeep) {
+    throw new ChorusError(ErrorCode.QUERY_TOO_DEEP, `The query is too deep (the limit is ${limits.maxDepth}): ${tooDeep}`, {
+      maxDepth: limits.maxDepth,
+    });
+  }
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    operationName: operationName ?? undefined,
+    variables: (variables ?? {}) as Record<string, unknown>,
+    estimators: ESTIMATORS,
+  });
+  if (complexity > limits.maxComplexity) {
+    throw new ChorusError(
+      ErrorCode.QUERY_TOO_COMPLEX,
+      `The query is too complex: ${complexity}, the limit is ${limits.maxComplexity}`,
+      { complexity, maxComplexity: limits.maxComplexity },
+    );
+  }
+  return { depthOk: true, complexity };
+}

@@ -1,0 +1,50 @@
+import client from "prom-client";
+
+/** Prometheus metrics of one server. Each server has its own registry (tests start several in one process). */
+export class Metrics {
+  readonly registry = new client.Registry();
+  readonly operations: client.Counter<"operation" | "type" | "outcome">;
+  readonly durations: client.Histogram<"operation" | "type">;
+  readonly errors: client.Counter<"code">;
+  readonly openSubscriptions: client.Gauge;
+  readonly wsConnections: client.Gauge;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry, prefix: "chorus_process_" });
+    this.operations = new client.Counter({
+      name: "chorus_graphql_operations_total",
+      help: "GraphQL operations by name, type and outcome (ok or error).",
+      labelNames: ["operation", "type", "outcome"],
+      registers: [this.registry],
+    });
+    this.durations = new client.Histogram({
+      name: "chorus_graphql_operation_duration_seconds",
+      help: "Time to execute a GraphQL query or mutation.",
+      labelNames: ["operation", "type"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.errors = new client.Counter({
+      name: "chorus_graphql_errors_total",
+      help: "GraphQL errors returned, by extensions.code.",
+      labelNames: ["code"],
+      registers: [this.registry],
+    });
+    this.openSubscriptions = new client.Gauge({
+      name: "chorus_graphql_open_subscriptions",
+      help: "Subscriptions currently open over graphql-ws.",
+      registers: [this.registry],
+    });
+    this.wsConnections = new client.Gauge({
+      name: "chorus_ws_connections",
+      help: "Open graphql-ws connections.",
+      registers: [this.registry],
+    });
+  }
+}
+
+/** Keeps label cardinality bounded: anonymous operations and odd names collapse. */
+export function operationLabel(name: string | null | undefined): string {
+  if (!name) return "anonymous";
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : "invalid";
+}

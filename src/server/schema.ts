@@ -1,0 +1,33 @@
+import { buildSchema } from "type-graphql";
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { authChecker } from "./auth.js";
+import { RESOLVERS } from "./resolvers.js";
+
+let cached: Promise<GraphQLSchema> | undefined;
+
+/** The one schema, built once per process from the type-graphql resolvers (validation on). */
+export function getSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    authMode: "error",
+    validate: { forbidUnknownValues: false },
+    // The schema is built once per process and shared by servers with different pub/sub drivers, so every
+    // subscription declares its own `subscribe` that reads the driver from the request context. type-graphql
+    // still insists on a pubSub; this one refuses use, so a topic-based @Subscription cannot slip in unnoticed.
+    pubSub: {
+      publish: () => {
+        throw new Error("use ctx.app.pubSub, not type-graphql's pubSub");
+      },
+      subscribe: () => {
+        throw new Error("declare `subscribe` on @Subscription and read ctx.app.pubSub");
+      },
+    },
+  });
+  return cached;
+}
+
+/** The SDL committed at schema/schema.graphql: sorted, so diffs show real changes only. */
+export function printSortedSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + "\n";
+}

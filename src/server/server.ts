@@ -1,0 +1,340 @@
+/**
+ * The HTTP and websocket server: Apollo Server on express 5 and graphql-ws on the same port and path,
+ * sharing one schema, one context factory, one set of limits and one error model.
+ * It listens at once; GraphQL answers SERVICE_UNAVAILABLE and /readyz is false until the database is ready.
+ */
+import http from "node:http";
+import path from "node:path";
+import crypto from "node:crypto";
+import express, { type Request, type Response, type NextFunction } from "express";
+import cors from "cors";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
+import type { Logger } from "pino";
+import type { AppServices } from "./services.js";
+import { buildContext, type Context, type Credentials } from "./context.js";
+import { assertAnonymousMayRun } from "./auth.js";
+import { checkOperationLimits } from "./limits.js";
+import { ChorusError, ErrorCode, formatError } from "./errors.js";
+import { operationLabel } from "./metrics.js";
+import { graphiqlPage, graphiqlAssets } from "./graphiql.js";
+
+export interface HttpServerHandle {
+  server: http.Server;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
+export const WS_CLOSE_GOING_AWAY = 1001;
+
+export async function startHttpServer(app: AppServices, schema: GraphQLSchema): Promise<HttpServerHandle> {
+  const { config, log, metrics } = app;
+  const expressApp = express();
+  expressApp.disable("x-powered-by");
+  const httpServer = http.createServer(expressApp);
+  let stopping = false;
+
+  // --- websocket (graphql-ws) --------------------------------------------------------------
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
+  const extraRules = config.introspection ? [] : [NoSchemaIntrospectionCustomRule];
+  const serverCleanup = useServer<Record<string, unknown>, { creds?: Credentials; subs?: Set<string> }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        if (stopping) {
+          ctx.extra.socket.close(WS_CLOSE_GOING_AWAY, "Server is shutting down");
+          return false;
+        }
+        const params = ctx.connectionParams ?? {};
+        const creds: Credentials = {
+          authorization: stringParam(params.authorization) ?? stringParam(params.Authorization),
+          apiKey: stringParam(params.apiKey) ?? stringParam(params["x-api-key"]),
+          user: stringParam(params.user) ?? stringParam(params["x-chorus-user"]) ?? stringParam(params["x-oasst-user"]),
+          userName: stringParam(params.userName) ?? stringParam(params["x-chorus-user-name"]),
+        };
+        try {
+          await buildContext(app, creds);
+        } catch (err) {
+          const message = err instanceof GraphQLError ? err.message : "Authentication failed";
+          const code = err instanceof GraphQLError ? String(err.extensions.code) : ErrorCode.UNAUTHENTICATED;
+          // 4401 Unauthorized, or 4503-ish "try again" when the server is not ready yet
+          ctx.extra.socket.close(code === ErrorCode.SERVICE_UNAVAILABLE ? 4503 : 4401, `${code}: ${message}`.slice(0, 120));
+          return false;
+        }
+        ctx.extra.creds = creds;
+        ctx.extra.subs = new Set();
+        metrics.wsConnections.inc();
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        try {
+          const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() });
+          let document: DocumentNode;
+          try {
+            document = parse(payload.query);
+          } catch (err) {
+            return [new ChorusError(ErrorCode.GRAPHQL_PARSE_FAILED, (err as Error).message)];
+          }
+          const errors = validate(schema, document, [...specifiedRules, ...extraRules]);
+          if (errors.length) {
+            return errors.map((e) => new ChorusError(ErrorCode.GRAPHQL_VALIDATION_FAILED, e.message));
+          }
+          if (!context.apiClient) assertAnonymousMayRun(document, payload.operationName);
+          checkOperationLimits(schema, document, payload.operationName, payload.variables, {
+            maxDepth: config.maxQueryDepth,
+            maxComplexity: config.maxQueryComplexity,
+          });
+          const op = getOperationAST(document, payload.operationName);
+          if (op?.operation === "subscription") {
+            ctx.extra.subs?.add(id);
+            metrics.openSubscriptions.inc();
+          }
+          metrics.operations.inc({ operation: operationLabel(payload.operationName), type: op?.operation ?? "unknown", outcome: "ok" });
+          return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
+        } catch (err) {
+          return [toGraphQLError(err, log)];
+        }
+      },
+      onNext: (_ctx, _id, _payload, args, result) => formatResult(result as ExecutionResult, args.contextValue as Context | undefined, log, app),
+      onError: (_ctx, _id, _payload, errors) => {
+        for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) });
+        return errors.map((e) => formatError(e.toJSON(), e, (orig) => logUnexpected(log, orig)));
+      },
+      onComplete: (ctx, id) => {
+        if (ctx.extra.subs?.delete(id)) metrics.openSubscriptions.dec();
+      },
+      onClose: (ctx) => {
+        if (ctx.extra.subs) {
+          metrics.openSubscriptions.dec(ctx.extra.subs.size);
+          ctx.extra.subs.clear();
+          metrics.wsConnections.dec();
+        }
+      },
+    },
+    wsServer,
+  );
+
+  // --- Apollo (HTTP) ------------------------------------------------------------------------
+  const observe: ApolloServerPlugin<Context> = {
+    async requestDidStart(rc) {
+      const started = process.hrtime.bigint();
+      return {
+        async didResolveOperation(r) {
+          if (!r.contextValue.apiClient) assertAnonymousMayRun(r.document, r.operationName);
+          checkOperationLimits(schema, r.document, r.operationName, r.request.variables, {
+            maxDepth: config.maxQueryDepth,
+            maxComplexity: config.maxQueryComplexity,
+          });
+        },
+        async didEncounterErrors(r) {
+          for (const e of r.errors) {
+            const code = (e.extensions?.code as string | undefined) ?? ErrorCode.INTERNAL_SERVER_ERROR;
+            metrics.errors.inc({ code });
+            (e as GraphQLError & { requestId?: string }).requestId = r.contextValue?.requestId;
+          }
+        },
+        async willSendResponse(r) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const operation = operationLabel(r.operationName ?? rc.request.operationName);
+          const type = r.operation?.operation ?? "unknown";
+          const failed = r.errors !== undefined && r.errors.length > 0;
+          metrics.operations.inc({ operation, type, outcome: failed ? "error" : "ok" });
+          metrics.durations.observe({ operation, type }, seconds);
+          r.contextValue?.log?.debug({ operation, type, ms: Math.round(seconds * 1000), errors: r.errors?.length ?? 0 }, "operation");
+          if (r.contextValue?.requestId) r.response.http.headers.set("x-request-id", r.contextValue.requestId);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    // main.ts owns signal handling and stops everything in order.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) =>
+      formatError(formatted, error, (orig) => logUnexpected(log, orig, (error as { requestId?: string })?.requestId)),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+      ApolloServerPluginLandingPageDisabled(),
+      { async serverWillStart() { return { async drainServer() { await serverCleanup.dispose(); } }; } },
+      observe,
+    ],
+  });
+  await apollo.start();
+
+  // --- routes ---------------------------------------------------------------------------------
+  expressApp.get("/healthz", (_req, res) => {
+    res.json({ status: "ok", uptimeSeconds: (Date.now() - app.startedAt.getTime()) / 1000 });
+  });
+  expressApp.get("/readyz", async (_req, res) => {
+    const report = await readiness(app, stopping);
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  expressApp.get("/metrics", async (_req, res) => {
+    res.set("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  if (config.graphiql) {
+    expressApp.use("/graphiql-assets", graphiqlAssets());
+    expressApp.get("/graphql", (req, res, next) => {
+      if (req.accepts(["application/json", "application/graphql-response+json", "text/html"]) !== "text/html" || req.query.query) {
+        return next();
+      }
+      res.type("html").send(graphiqlPage());
+    });
+  }
+  const corsOptions: cors.CorsOptions = {
+    origin: config.corsOrigins.includes("*") ? true : config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: false,
+    exposedHeaders: ["x-request-id"],
+  };
+  expressApp.use(
+    "/graphql",
+    cors(corsOptions),
+    express.json({ limit: config.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        buildContext(app, {
+          authorization: req.header("authorization"),
+          apiKey: req.header("x-api-key"),
+          user: req.header("x-chorus-user") ?? req.header("x-oasst-user"),
+          userName: req.header("x-chorus-user-name") ?? req.header("x-oasst-user-name"),
+          requestId: req.header("x-request-id"),
+        }),
+    }),
+  );
+  expressApp.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === "entity.too.large") {
+      return res.status(413).json(errorBody(ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${config.maxBodyBytes} bytes`));
+    }
+    if (e.type === "entity.parse.failed") {
+      return res.status(400).json(errorBody(ErrorCode.BAD_REQUEST, "The request body is not valid JSON"));
+    }
+    const requestId = logUnexpected(log, err);
+    res.status(e.status && e.status < 500 ? e.status : 500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, `Internal server error (request ${requestId})`));
+  });
+  expressApp.use((_req, res) => {
+    res.status(404).json({ error: "not found", see: ["/graphql", "/healthz", "/readyz", "/metrics"] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as { port: number }).port;
+  const hostForUrl = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+
+  return {
+    server: httpServer,
+    port,
+    url: `http://${hostForUrl}:${port}/graphql`,
+    stop: async () => {
+      stopping = true;
+      // Apollo's drain closes the listener, waits for in-flight requests (up to the grace period),
+      // and our drainServer hook closes every websocket with 1001 Going Away.
+      await apollo.stop();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
+
+function stringParam(v: unknown): string | null {
+  return typeof v === "string" && v.length > 0 ? v : null;
+}
+
+function errorBody(code: ErrorCode, message: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+function logUnexpected(log: Logger, error: unknown, requestId?: string): string {
+  const id = requestId ?? crypto.randomUUID();
+  log.error({ err: error, requestId: id }, "unexpected error");
+  return id;
+}
+
+function toGraphQLError(err: unknown, log: Logger): GraphQLError {
+  if (err instanceof ChorusError) return err;
+  if (err instanceof GraphQLError && typeof err.extensions?.code === "string") return err;
+  const requestId = logUnexpected(log, err);
+  return new GraphQLError(`Internal server error (request ${requestId})`, {
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+  });
+}
+
+function formatResult(result: ExecutionResult, ctx: Context | undefined, log: Logger, app: AppServices) {
+  if (!result.errors?.length) return undefined;
+  const errors: GraphQLFormattedError[] = result.errors.map((e) => {
+    app.metrics.errors.inc({ code: String(e.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) });
+    return formatError(e.toJSON(), e, (orig) => logUnexpected(log, orig, ctx?.requestId));
+  });
+  return { ...result, errors } as FormattedExecutionResult;
+}
+
+export interface Readiness {
+  ready: boolean;
+  database: "ok" | "down" | "starting";
+  redis: "ok" | "down" | "not configured";
+}
+
+async function readiness(app: AppServices, stopping: boolean): Promise<Readiness & { stopping?: boolean }> {
+  let database: Readiness["database"] = "starting";
+  if (app.isReady()) {
+    try {
+      await withTimeout(app.ds.query("SELECT 1"), 2000);
+      database = "ok";
+    } catch {
+      database = "down";
+    }
+  }
+  let redis: Readiness["redis"] = "not configured";
+  if (app.redis) {
+    try {
+      await withTimeout(app.redis.ping(), 2000);
+      redis = "ok";
+    } catch {
+      redis = "down";
+    }
+  }
+  const ready = !stopping && database === "ok" && redis !== "down";
+  return stopping ? { ready, database, redis, stopping } : { ready, database, redis };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("timeout")), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
