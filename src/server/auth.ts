@@ -33,8 +33,9 @@ export function effectiveRole(client: ApiClient, user: User | null): Role {
  */
 export const authChecker: AuthChecker<Context, AuthRequirement> = ({ context }, requirements) => {
   const ctx = context;
-  if (!ctx.apiClient) throw unauthenticated();
-  const isWorker = ctx.apiClient.kind === ApiClientKind.WORKER;
+  const client = ctx.identity.apiClient;
+  if (!client) throw unauthenticated();
+  const isWorker = client.kind === ApiClientKind.WORKER;
   if (requirements.length === 0) {
     if (isWorker) throw forbidden("Worker keys may only use the worker protocol");
     return true;
@@ -46,7 +47,7 @@ export const authChecker: AuthChecker<Context, AuthRequirement> = ({ context }, 
     }
     if (isWorker) continue;
     if (req === Requirement.TRUSTED_CLIENT) {
-      if (ctx.apiClient.trusted && ctx.via === "api-key") return true;
+      if (client.trusted && ctx.identity.via === "api-key") return true;
       continue;
     }
     if (roleAtLeast(ctx.role(), req)) return true;

@@ -25,14 +25,22 @@ export interface Loaders {
   userById: DataLoader<string, User | null>;
 }
 
+/**
+ * Who is calling. Mutable and shared by reference: Apollo shallow-copies the context object, so state that an
+ * operation changes (the acting user chosen by a `user` argument) must live in an object, not a context field.
+ */
+export interface Identity {
+  via: Via;
+  apiClient: ApiClient | null;
+  /** The acting user, from the header, the token or a `user` argument, once known. */
+  user: User | null;
+}
+
 export interface Context {
   requestId: string;
   log: Logger;
   app: AppServices;
-  via: Via;
-  apiClient: ApiClient | null;
-  /** The acting user, from the header or the token, once known. */
-  user: User | null;
+  identity: Identity;
   /** The effective role of this request; USER when anonymous. */
   role(): Role;
   /**
@@ -98,29 +106,28 @@ export async function buildContext(app: AppServices, creds: Credentials): Promis
     }
   }
 
+  const identity: Identity = { via, apiClient, user };
   const ctx: Context = {
     requestId,
     log,
     app,
-    via,
-    apiClient,
-    user,
-    role: () => (ctx.apiClient ? effectiveRole(ctx.apiClient, ctx.user) : Role.USER),
+    identity,
+    role: () => (identity.apiClient ? effectiveRole(identity.apiClient, identity.user) : Role.USER),
     actingUser: async (ref) => {
-      if (!ctx.apiClient) throw unauthenticated();
+      if (!identity.apiClient) throw unauthenticated();
       if (ref) {
         const valid = validateUserRef(ref);
-        if (ctx.via === "user-token") {
-          const u = ctx.user!;
+        if (identity.via === "user-token") {
+          const u = identity.user!;
           if (u.authMethod !== valid.authMethod || u.username !== valid.id) {
             throw forbidden("A user token may only act for its own user");
           }
           return u;
         }
-        ctx.user = await app.users.findOrCreate(ctx.apiClient.id, valid);
-        return ctx.user;
+        identity.user = await app.users.findOrCreate(identity.apiClient.id, valid);
+        return identity.user;
       }
-      if (ctx.user) return ctx.user;
+      if (identity.user) return identity.user;
       throw new ChorusError(
         ErrorCode.USER_NOT_SPECIFIED,
         "This operation acts for a user: pass a `user` argument or the x-chorus-user header",

@@ -98,7 +98,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           if (errors.length) {
             return errors.map((e) => new ChorusError(ErrorCode.GRAPHQL_VALIDATION_FAILED, e.message));
           }
-          if (!context.apiClient) assertAnonymousMayRun(document, payload.operationName);
+          if (!context.identity.apiClient) assertAnonymousMayRun(document, payload.operationName);
           checkOperationLimits(schema, document, payload.operationName, payload.variables, {
             maxDepth: config.maxQueryDepth,
             maxComplexity: config.maxQueryComplexity,
@@ -139,7 +139,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
       const started = process.hrtime.bigint();
       return {
         async didResolveOperation(r) {
-          if (!r.contextValue.apiClient) assertAnonymousMayRun(r.document, r.operationName);
+          if (!r.contextValue.identity.apiClient) assertAnonymousMayRun(r.document, r.operationName);
           checkOperationLimits(schema, r.document, r.operationName, r.request.variables, {
             maxDepth: config.maxQueryDepth,
             maxComplexity: config.maxQueryComplexity,

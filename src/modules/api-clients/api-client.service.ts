@@ -75,10 +75,13 @@ export class ApiClientService {
   }
 
   async list(first: number, after?: string | null): Promise<Page<ApiClient>> {
-    const qb = this.repo.createQueryBuilder("c").orderBy("c.created_at", "ASC").addOrderBy("c.id", "ASC").take(first + 1);
+    // Cursors carry JavaScript dates (milliseconds) while PostgreSQL keeps microseconds: order and compare on
+    // the millisecond-truncated value, or a page boundary inside one millisecond would repeat rows.
+    const at = "date_trunc('milliseconds', c.created_at)";
+    const qb = this.repo.createQueryBuilder("c").orderBy(at, "ASC").addOrderBy("c.id", "ASC").limit(first + 1);
     if (after) {
       const cursor = decodeCursor(after);
-      qb.where("(c.created_at, c.id) > (:at, :id)", { at: cursor.at, id: cursor.id });
+      qb.where(`(${at}, c.id) > (:at::timestamptz, :id::uuid)`, { at: cursor.at, id: cursor.id });
     }
     const rows = await qb.getMany();
     const hasNextPage = rows.length > first;

@@ -6,7 +6,7 @@ import { UserRefInput } from "./user-ref.js";
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
 
-const VIA: Record<Context["via"], AuthVia> = {
+const VIA: Record<Context["identity"]["via"], AuthVia> = {
   anonymous: AuthVia.ANONYMOUS,
   "api-key": AuthVia.API_KEY,
   "user-token": AuthVia.USER_TOKEN,
@@ -22,7 +22,8 @@ export class UserResolver {
     @Ctx() ctx: Context,
   ): Promise<Viewer> {
     if (user) await ctx.actingUser(user);
-    return { via: VIA[ctx.via], apiClient: ctx.apiClient, user: ctx.user, role: ctx.role() };
+    const { via, apiClient, user: actingUser } = ctx.identity;
+    return { via: VIA[via], apiClient, user: actingUser, role: ctx.role() };
   }
 
   @Authorized(Role.ADMIN)
