@@ -46,7 +46,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     : null;
   redis?.on("error", (err) => log.debug({ error: err.message }, "redis connection error"));
   redis?.connect().catch(() => undefined);
-  const pubSub = createPubSubHandle(config.redisUrl);
+  const pubSub = createPubSubHandle(config.redisUrl, (err) => log.debug({ error: err.message }, "redis pub/sub connection error"));
   const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true });
 
   let ready = false;
@@ -83,8 +83,10 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     stopped ??= (async () => {
       log.info("shutting down");
       abort.abort();
-      ready = false;
+      // Requests already received still run to the end: readiness turns false (the server stops listening and
+      // /readyz says so) but the database stays usable until the HTTP server has drained.
       await http.stop();
+      ready = false;
       log.debug("http and websocket server stopped");
       await pubSub.close();
       redis?.disconnect();

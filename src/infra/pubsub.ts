@@ -11,10 +11,13 @@ export interface PubSubHandle {
 }
 
 /** Redis pub/sub when a URL is given, so every replica sees every event; in-process otherwise. */
-export function createPubSubHandle(redisUrl: string | undefined): PubSubHandle {
+export function createPubSubHandle(redisUrl: string | undefined, onError: (err: Error) => void = () => undefined): PubSubHandle {
   if (!redisUrl) return { pubSub: createPubSub<Topics>(), close: async () => undefined };
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+  // Without a listener ioredis prints every reconnect failure; readiness reports Redis being down instead.
+  publishClient.on("error", onError);
+  subscribeClient.on("error", onError);
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
   return {
     pubSub: createPubSub<Topics>({ eventTarget }),

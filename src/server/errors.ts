@@ -163,8 +163,10 @@ export function formatError(
   const original = unwrap(error);
   const code = formatted.extensions?.code as string | undefined;
 
-  // type-graphql's ArgumentValidationError (class-validator) carries `validationErrors`.
-  const validationErrors = (original as { validationErrors?: ValidationErrorLike[] } | undefined)?.validationErrors;
+  // type-graphql's ArgumentValidationError (class-validator) carries `extensions.validationErrors`, which hold the
+  // whole input object: report the failing fields and constraints only.
+  const validationErrors = ((original as { extensions?: { validationErrors?: ValidationErrorLike[] } } | undefined)?.extensions
+    ?.validationErrors ?? formatted.extensions?.validationErrors) as ValidationErrorLike[] | undefined;
   if (Array.isArray(validationErrors)) {
     return {
       message: "Argument validation failed: " + describeValidation(validationErrors).join("; "),

@@ -1,4 +1,4 @@
-import { validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import depthLimit from "graphql-depth-limit";
 import { getComplexity, simpleEstimator, fieldExtensionsEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import { ChorusError, ErrorCode } from "./errors.js";
@@ -38,13 +38,20 @@ export function checkOperationLimits(
       maxDepth: limits.maxDepth,
     });
   }
-  const complexity = getComplexity({
-    schema,
-    query: document,
-    operationName: operationName ?? undefined,
-    variables: (variables ?? {}) as Record<string, unknown>,
-    estimators: ESTIMATORS,
-  });
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema,
+      query: document,
+      operationName: operationName ?? undefined,
+      variables: (variables ?? {}) as Record<string, unknown>,
+      estimators: ESTIMATORS,
+    });
+  } catch (err) {
+    // getComplexity coerces the variables: a wrong variable type surfaces here first.
+    if (err instanceof GraphQLError) throw new ChorusError(ErrorCode.BAD_USER_INPUT, err.message);
+    throw err;
+  }
   if (complexity > limits.maxComplexity) {
     throw new ChorusError(
       ErrorCode.QUERY_TOO_COMPLEX,

@@ -1,0 +1,59 @@
+import path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const CLI = path.join(PROJECT_ROOT, "bin", "chorus.js");
+export const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a node script to completion with extra environment variables. */
+export function runNode(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, LOG_LEVEL: "warn", ...env }, cwd: PROJECT_ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`timed out: ${script} ${args.join(" ")}\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts a long-running node process; `waitFor` resolves when its stdout matches. */
+export function startNode(script: string, args: string[], env: Record<string, string>) {
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+      return new Promise((resolve, reject) => {
+        const started = Date.now();
+        const tick = () => {
+          const m = stdout.match(pattern);
+          if (m) return resolve(m);
+          if (child.exitCode !== null) return reject(new Error(`process exited (${child.exitCode}) before ${pattern}:\n${stdout}\n${stderr}`));
+          if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${pattern}:\n${stdout}\n${stderr}`));
+          setTimeout(tick, 50);
+        };
+        tick();
+      });
+    },
+  };
+}
