@@ -3,6 +3,7 @@
  * a bad value stops start-up with a message that names the variable and what it accepts.
  */
 import path from "node:path";
+import { loadTreeManagerConfig, TREE_MANAGER_VARIABLES, type TreeManagerConfig } from "./modules/consensus/tree-config.js";
 
 export class ConfigError extends Error {
   constructor(
@@ -40,7 +41,18 @@ export const CONFIG_VARIABLES = [
   "SHUTDOWN_TIMEOUT_MS",
   "DB_RETRY_MAX_DELAY_MS",
   "DEV_API_CLIENT",
+  "TASK_VALIDITY_MINUTES",
+  "MESSAGE_SIZE_LIMIT",
+  "DUPLICATE_MESSAGE_FILTER_WINDOW_MINUTES",
+  "ENFORCE_TOS",
+  "DEBUG_ALLOW_SELF_LABELING",
+  "DEBUG_ALLOW_SELF_RANKING",
+  "DEBUG_ALLOW_DUPLICATE_TASKS",
+  "RANDOM_SEED",
 ] as const;
+
+/** The tree-manager settings (spec §3.5), each `TREE_MANAGER__<NAME>`. */
+export const TREE_MANAGER_CONFIG_VARIABLES = TREE_MANAGER_VARIABLES;
 
 export interface Config {
   port: number;
@@ -67,6 +79,19 @@ export interface Config {
   dbRetryMaxDelayMs: number;
   /** Create (and print) a development API client on start when none exists, in local mode. */
   devApiClient: boolean;
+  /** Tree manager (spec §3.5). */
+  treeManager: Readonly<TreeManagerConfig>;
+  tasks: {
+    taskValidityMinutes: number;
+    messageSizeLimit: number;
+    duplicateMessageFilterWindowMinutes: number;
+    enforceTos: boolean;
+    allowSelfLabeling: boolean;
+    allowSelfRanking: boolean;
+    allowDuplicateTasks: boolean;
+  };
+  /** Seeds every random choice (task lottery, shuffles) for reproducible runs; unset: Math.random. */
+  randomSeed: number | undefined;
 }
 
 function readInt(env: Env, name: string, def: number, min: number, max: number): number {
@@ -138,6 +163,17 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: readInt(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dbRetryMaxDelayMs: readInt(env, "DB_RETRY_MAX_DELAY_MS", 10_000, 100, 600_000),
     devApiClient: readBool(env, "DEV_API_CLIENT", true),
+    treeManager: loadTreeManagerConfig(env),
+    tasks: {
+      taskValidityMinutes: readInt(env, "TASK_VALIDITY_MINUTES", 2880, 1, 525_600),
+      messageSizeLimit: readInt(env, "MESSAGE_SIZE_LIMIT", 2000, 1, 1_000_000),
+      duplicateMessageFilterWindowMinutes: readInt(env, "DUPLICATE_MESSAGE_FILTER_WINDOW_MINUTES", 120, 0, 525_600),
+      enforceTos: readBool(env, "ENFORCE_TOS", false),
+      allowSelfLabeling: readBool(env, "DEBUG_ALLOW_SELF_LABELING", false),
+      allowSelfRanking: readBool(env, "DEBUG_ALLOW_SELF_RANKING", false),
+      allowDuplicateTasks: readBool(env, "DEBUG_ALLOW_DUPLICATE_TASKS", false),
+    },
+    randomSeed: env.RANDOM_SEED?.trim() ? readInt(env, "RANDOM_SEED", 0, 0, 2 ** 31 - 1) : undefined,
   };
 }
 

@@ -3,4 +3,26 @@ import { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import { User } from "../modules/users/user.entity.js";
 import { SystemSecret } from "../modules/system/system-secret.entity.js";
 
-export const ENTITIES = [ApiClient, User, SystemSecret];
+import { Message } from "../modules/trees/message.entity.js";
+import { MessageTreeState } from "../modules/trees/message-tree-state.entity.js";
+import { FlaggedMessage, Journal, MessageEmoji, MessageRevision } from "../modules/trees/message-emoji.entity.js";
+import { Task } from "../modules/tasks/task.entity.js";
+import { TextLabels } from "../modules/labels/text-labels.entity.js";
+import { MessageReaction } from "../modules/ranking/message-reaction.entity.js";
+import { UserStats } from "../modules/stats/user-stats.entity.js";
+
+export const ENTITIES = [
+  ApiClient,
+  User,
+  SystemSecret,
+  Message,
+  MessageTreeState,
+  MessageEmoji,
+  FlaggedMessage,
+  MessageRevision,
+  Journal,
+  Task,
+  TextLabels,
+  MessageReaction,
+  UserStats,
+];

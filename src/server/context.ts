@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { AppServices } from "./services.js";
 import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import type { User } from "../modules/users/user.entity.js";
+import type { MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
 import { effectiveRole } from "./auth.js";
@@ -23,6 +24,11 @@ export interface Credentials {
 
 export interface Loaders {
   userById: DataLoader<string, User | null>;
+  messageById: DataLoader<string, MessageNode | null>;
+  childrenByParent: DataLoader<string, MessageNode[]>;
+  treeState: DataLoader<string, MessageTreeStateNode | null>;
+  /** Emojis the acting user set, by message id. */
+  userEmojis: DataLoader<string, string[]>;
 }
 
 /**
@@ -51,8 +57,31 @@ export interface Context {
   loaders: Loaders;
 }
 
-function createLoaders(app: AppServices): Loaders {
+function createLoaders(app: AppServices, identity: Identity): Loaders {
   return {
+    messageById: new DataLoader(async (ids) => {
+      const rows = await app.messages.byIds(ids);
+      const byId = new Map(rows.map((m) => [m.id, m]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    childrenByParent: new DataLoader(async (ids) => {
+      const rows = await app.messages.childrenOf(ids);
+      return ids.map((id) => rows.filter((m) => m.parentId === id));
+    }),
+    treeState: new DataLoader(async (ids) => {
+      const rows = await app.messages.treeStates(ids);
+      const byId = new Map(rows.map((s) => [s.messageTreeId, s]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    userEmojis: new DataLoader(async (ids) => {
+      const userId = identity.user?.id;
+      if (!userId) return ids.map(() => []);
+      const rows: { message_id: string; emoji: string }[] = await app.ds.query(
+        `SELECT message_id, emoji FROM message_emoji WHERE user_id = $1 AND message_id = ANY($2::uuid[]) ORDER BY emoji`,
+        [userId, ids],
+      );
+      return ids.map((id) => rows.filter((r) => r.message_id === id).map((r) => r.emoji));
+    }),
     userById: new DataLoader(async (ids) => {
       const users = await app.users.findByIds(ids);
       const byId = new Map(users.map((u) => [u.id, u]));
@@ -133,7 +162,7 @@ export async function buildContext(app: AppServices, creds: Credentials): Promis
         "This operation acts for a user: pass a `user` argument or the x-chorus-user header",
       );
     },
-    loaders: createLoaders(app),
+    loaders: createLoaders(app, identity),
   };
   return ctx;
 }

@@ -3,6 +3,18 @@ import type { NonEmptyArray } from "type-graphql";
 import { ApiClientResolver } from "../modules/api-clients/api-client.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
 import { SystemResolver } from "../modules/system/system.resolver.js";
+import { TaskResolver } from "../modules/tasks/task.resolver.js";
+import { MessageResolver } from "../modules/trees/message.resolver.js";
+import { MessageFieldResolver } from "../modules/trees/message.fields.js";
+import { LabelResolver } from "../modules/labels/label.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [ApiClientResolver, UserResolver, SystemResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  ApiClientResolver,
+  UserResolver,
+  SystemResolver,
+  TaskResolver,
+  MessageResolver,
+  MessageFieldResolver,
+  LabelResolver,
+];

@@ -7,6 +7,11 @@ import { UserService } from "../modules/users/user.service.js";
 import { UserTokenSigner } from "./user-token.js";
 import type { PubSubHandle } from "../infra/pubsub.js";
 import type { Metrics } from "./metrics.js";
+import { TreeManager } from "../modules/trees/tree-manager.js";
+import { TaskService } from "../modules/tasks/task.service.js";
+import { MessageService } from "../modules/trees/message.service.js";
+import { EmojiService } from "../modules/trees/emoji.service.js";
+import { createRng, type Rng } from "../db/random.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -18,6 +23,11 @@ export interface AppServices {
   metrics: Metrics;
   apiClients: ApiClientService;
   users: UserService;
+  trees: TreeManager;
+  tasks: TaskService;
+  messages: MessageService;
+  emojis: EmojiService;
+  rng: Rng;
   startedAt: Date;
   /** The user-token signer; available once the database is reachable (the secret may live there). */
   tokens(): UserTokenSigner;
@@ -26,12 +36,19 @@ export interface AppServices {
 
 export function createServices(
   base: Pick<AppServices, "config" | "log" | "ds" | "redis" | "pubSub" | "metrics">,
-  state: { ready: () => boolean; signer: () => UserTokenSigner },
+  state: { ready: () => boolean; signer: () => UserTokenSigner; rng?: Rng },
 ): AppServices {
+  const rng = state.rng ?? createRng(base.config.randomSeed);
+  const trees = new TreeManager(base.ds, base.config.treeManager, rng, base.log);
   return {
     ...base,
     apiClients: new ApiClientService(base.ds),
     users: new UserService(base.ds),
+    trees,
+    tasks: new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, base.log),
+    messages: new MessageService(base.ds),
+    emojis: new EmojiService(),
+    rng,
     startedAt: new Date(),
     tokens: state.signer,
     isReady: state.ready,

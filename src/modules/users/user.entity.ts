@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, JoinColumn, PrimaryGeneratedColumn } from "typeorm";
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import { ApiClient } from "../api-clients/api-client.entity.js";
 import { Role } from "./role.js";
 
@@ -54,6 +54,14 @@ export class User {
   @Field(() => Date, { nullable: true, description: "When the user accepted the terms of service." })
   @Column({ type: "timestamptz", name: "tos_acceptance_date", nullable: true })
   tosAcceptanceDate: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "Start of the current streak of daily activity." })
+  @Column({ type: "timestamptz", name: "streak_last_day_date", nullable: true, default: () => "now()" })
+  streakLastDayDate: Date | null;
+
+  @Field(() => Int, { nullable: true, description: "Days in the current streak." })
+  @Column({ type: "int", name: "streak_days", nullable: true })
+  streakDays: number | null;
 
   @Field(() => Date, { nullable: true, description: "Last time the user did anything." })
   @Column({ type: "timestamptz", name: "last_activity_date", nullable: true, default: () => "now()" })

@@ -1,0 +1,3 @@
+/** Annotator-agreement statistics (pure functions): Krippendorff's alpha and Kendall's W. */
+export * from "./krippendorff.js";
+export * from "./kendall-w.js";

@@ -1,0 +1,126 @@
+/**
+ * The candidate sets of spec §2.5, one SQL statement each, for one language and one requesting user. They are
+ * both the task generator's input and the availability counts (§2.7), so the two can never disagree.
+ */
+import type { EntityManager } from "typeorm";
+import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import type { MessageRole } from "../trees/message.entity.js";
+
+export interface RankingCandidate {
+  parent_id: string;
+  role: MessageRole;
+}
+export interface ReviewCandidate {
+  id: string;
+  role: MessageRole;
+  is_root: boolean;
+}
+export interface ReplyParentCandidate {
+  id: string;
+  role: MessageRole;
+  /** Counted children: live and (accepted or still in review). */
+  k: number;
+}
+
+export interface CandidateFlags {
+  allowSelfLabeling: boolean;
+  allowSelfRanking: boolean;
+  allowDuplicateTasks: boolean;
+}
+
+export class Candidates {
+  constructor(
+    private readonly cfg: TreeManagerConfig,
+    private readonly flags: CandidateFlags,
+  ) {}
+
+  /** RANKING: parents in ranking trees whose ≥2 accepted live children of one role still need rankings. */
+  async incompleteRankings(em: EntityManager, lang: string, userId: string | null): Promise<RankingCandidate[]> {
+    return em.query(
+      `SELECT c.parent_id, c.role FROM message c
+       JOIN message p ON p.id = c.parent_id
+       JOIN message_tree_state t ON t.message_tree_id = c.message_tree_id
+       WHERE t.active AND t.state = 'ranking' AND p.lang = $1 AND c.review_result AND NOT c.deleted
+         AND ($5::boolean OR c.role = 'assistant')
+         AND ($2::uuid IS NULL OR NOT EXISTS (
+               SELECT 1 FROM message_emoji e WHERE e.message_id = p.id AND e.user_id = $2 AND e.emoji = '_skip_ranking'))
+         AND ($2::uuid IS NULL OR $4::boolean OR NOT EXISTS (
+               SELECT 1 FROM message_reaction r WHERE r.message_id = p.id AND r.user_id = $2 AND r.payload_type = 'RankingReactionPayload'))
+       GROUP BY c.parent_id, c.role
+       HAVING count(*) > 1 AND min(c.ranking_count) < $3
+         AND ($2::uuid IS NULL OR $6::boolean OR bool_and(c.user_id IS DISTINCT FROM $2))
+       ORDER BY c.parent_id`,
+      [lang, userId, this.cfg.numRequiredRankings, this.flags.allowDuplicateTasks, this.cfg.rankPrompterReplies, this.flags.allowSelfRanking],
+    );
+  }
+
+  /** LABEL_PROMPT / LABEL_REPLY: messages still collecting reviews that this user may review. */
+  async needReview(em: EntityManager, lang: string, userId: string | null, roots: boolean): Promise<ReviewCandidate[]> {
+    return em.query(
+      `SELECT m.id, m.role, (m.parent_id IS NULL) AS is_root FROM message m
+       JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
+       WHERE t.active AND m.lang = $1 AND NOT m.deleted AND m.review_result IS NOT TRUE
+         AND ${roots ? "m.parent_id IS NULL AND t.state = 'initial_prompt_review'" : "m.parent_id IS NOT NULL AND t.state = 'growing'"}
+         AND m.review_count < $3
+         AND ($2::uuid IS NULL OR $4::boolean OR m.user_id IS DISTINCT FROM $2)
+         AND ($2::uuid IS NULL OR NOT EXISTS (
+               SELECT 1 FROM message_emoji e WHERE e.message_id = m.id AND e.user_id = $2 AND e.emoji = '_skip_labeling'))
+         AND ($2::uuid IS NULL OR $5::boolean OR NOT EXISTS (
+               SELECT 1 FROM text_labels l WHERE l.message_id = m.id AND l.user_id = $2 AND l.task_id IS NOT NULL))
+       ORDER BY m.id`,
+      [lang, userId, roots ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply, this.flags.allowSelfLabeling, this.flags.allowDuplicateTasks],
+    );
+  }
+
+  /** REPLY: parents in growing, not yet full trees that may take another reply from this user. */
+  async extendibleParents(em: EntityManager, lang: string, userId: string | null): Promise<ReplyParentCandidate[]> {
+    const rows: ReplyParentCandidate[] = await em.query(
+      `WITH trees AS (
+         SELECT t.message_tree_id, t.goal_tree_size, t.max_depth, t.max_children_count FROM message_tree_state t
+         WHERE t.active AND t.state = 'growing' AND t.lang = $1
+       ), sizes AS (
+         SELECT m.message_tree_id, count(*) AS n FROM message m JOIN trees USING (message_tree_id)
+         WHERE NOT m.deleted AND ((m.parent_id IS NOT NULL AND (m.review_result OR m.review_count < $3)) OR (m.parent_id IS NULL AND m.review_result))
+         GROUP BY m.message_tree_id
+       ), kids AS (
+         SELECT c.parent_id, count(*) FILTER (WHERE NOT c.deleted AND (c.review_result OR c.review_count < $3)) AS k,
+                bool_or(NOT c.deleted AND (c.review_result OR c.review_count < $3) AND c.user_id = $2) AS by_user,
+                count(*) AS any_children
+         FROM message c JOIN trees USING (message_tree_id) GROUP BY c.parent_id
+       )
+       SELECT m.id, m.role, coalesce(k.k, 0)::int AS k
+       FROM message m
+       JOIN trees t USING (message_tree_id)
+       JOIN sizes s USING (message_tree_id)
+       LEFT JOIN kids k ON k.parent_id = m.id
+       WHERE s.n < t.goal_tree_size AND NOT m.deleted AND m.depth < t.max_depth AND m.review_result AND m.lang = $1
+         AND coalesce(k.k, 0) < t.max_children_count
+         AND (coalesce(k.k, 0) < $4 OR m.role = 'prompter')
+         AND NOT coalesce(k.by_user, false)
+         AND NOT ($5::boolean AND coalesce(k.any_children, 0) > 0 AND coalesce(k.k, 0) = 0)
+         AND ($2::uuid IS NULL OR NOT EXISTS (
+               SELECT 1 FROM message_emoji e WHERE e.message_id = m.id AND e.user_id = $2 AND e.emoji = '_skip_reply'))
+         AND NOT EXISTS (
+               SELECT 1 FROM task tk WHERE tk.parent_message_id = m.id
+                 AND tk.payload_type IN ('PrompterReplyPayload', 'AssistantReplyPayload')
+                 AND tk.created_date > now() - make_interval(secs => $6) AND NOT tk.done AND NOT tk.skipped)
+       ORDER BY m.id`,
+      [lang, userId, this.cfg.numReviewsReply, this.cfg.numPrompterReplies, this.cfg.quirkSkipParentsWithOnlyDiscardedChildren, this.cfg.recentTasksSpanSec],
+    );
+    return rows.map((r) => ({ ...r, k: Number(r.k) }));
+  }
+
+  /** M of §2.4: replies still missing over the extendible trees of the language. */
+  async missingReplies(em: EntityManager, lang: string): Promise<number> {
+    const rows: { m: string | null }[] = await em.query(
+      `SELECT sum(greatest(0, t.goal_tree_size - s.n)) AS m FROM message_tree_state t
+       JOIN (SELECT m.message_tree_id, count(*) AS n FROM message m
+             JOIN message_tree_state tt ON tt.message_tree_id = m.message_tree_id AND tt.active AND tt.state = 'growing' AND tt.lang = $1
+             WHERE NOT m.deleted AND ((m.parent_id IS NOT NULL AND (m.review_result OR m.review_count < $2)) OR (m.parent_id IS NULL AND m.review_result))
+             GROUP BY m.message_tree_id) s ON s.message_tree_id = t.message_tree_id
+       WHERE t.active AND t.state = 'growing' AND t.lang = $1 AND s.n < t.goal_tree_size`,
+      [lang, this.cfg.numReviewsReply],
+    );
+    return Number(rows[0]?.m ?? 0);
+  }
+}

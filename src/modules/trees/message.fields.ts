@@ -1,0 +1,42 @@
+import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import type { Context } from "../../server/context.js";
+import { MessageNode, MessageTreeStateNode } from "./message.types.js";
+import { User } from "../users/user.entity.js";
+
+/** Per-request, loader-backed fields of Message: a tree of any size costs a fixed number of queries. */
+@Resolver(() => MessageNode)
+export class MessageFieldResolver {
+  @FieldResolver(() => [String], { description: "Emojis the acting user set on this message." })
+  async userEmojis(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<string[]> {
+    if (!ctx.identity.user) return [];
+    return ctx.loaders.userEmojis.load(m.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: "Whether the acting user wrote this message." })
+  userIsAuthor(@Root() m: MessageNode, @Ctx() ctx: Context): boolean {
+    return ctx.identity.user !== null && m.userId === ctx.identity.user.id;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "The author (trusted clients, or the author's own client)." })
+  async user(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<User | null> {
+    if (!m.userId) return null;
+    const client = ctx.identity.apiClient!;
+    if (!client.trusted && m.apiClientId !== client.id) return null;
+    return ctx.loaders.userById.load(m.userId);
+  }
+
+  @FieldResolver(() => MessageNode, { nullable: true, description: "The message this one replies to." })
+  async parent(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageNode | null> {
+    return m.parentId ? ctx.loaders.messageById.load(m.parentId) : null;
+  }
+
+  @FieldResolver(() => [MessageNode], { description: "Live replies to this message." })
+  async children(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageNode[]> {
+    return ctx.loaders.childrenByParent.load(m.id);
+  }
+
+  @FieldResolver(() => MessageTreeStateNode, { nullable: true, description: "The state of this message's tree." })
+  async treeState(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageTreeStateNode | null> {
+    return ctx.loaders.treeState.load(m.messageTreeId);
+  }
+}

@@ -1,0 +1,105 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import { IsOptional, Max, Min } from "class-validator";
+import type { Context } from "../../server/context.js";
+import { toConnection } from "../../server/pagination.js";
+import { MessageConnection, MessageNode, MessageTree, MessageTreeStateNode, MessagesFilterInput, SetEmojiInput } from "./message.types.js";
+import type { Visibility } from "./message.service.js";
+import { inTransaction } from "../../db/transaction.js";
+import { SYSTEM_EMOJIS } from "./emoji.service.js";
+import { ChorusError, ErrorCode } from "../../server/errors.js";
+
+/** Untrusted clients read only their own client's messages (spec §7.1); trusted ones read everything. */
+export function visibilityOf(ctx: Context): Visibility {
+  const client = ctx.identity.apiClient!;
+  return { apiClientId: client.trusted ? null : client.id };
+}
+
+@ArgsType()
+class MessagesArgs {
+  @Field(() => MessagesFilterInput, { nullable: true, description: "Which messages." })
+  @IsOptional()
+  filter?: MessagesFilterInput | null;
+
+  @Field(() => Int, { defaultValue: 20, description: "Page size (1-1000)." })
+  @Min(1)
+  @Max(1000)
+  first: number;
+
+  @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor." })
+  @IsOptional()
+  after?: string | null;
+}
+
+@Resolver(() => MessageNode)
+export class MessageResolver {
+  @Authorized()
+  @Query(() => MessageNode, { description: "One message by id." })
+  async message(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<MessageNode> {
+    return ctx.app.messages.get(id, visibilityOf(ctx));
+  }
+
+  @Authorized()
+  @Query(() => MessageNode, { description: "One message by the calling client's frontend id." })
+  async messageByFrontendId(@Arg("frontendMessageId") frontendMessageId: string, @Ctx() ctx: Context): Promise<MessageNode> {
+    return ctx.app.messages.getByFrontendId(ctx.identity.apiClient!.id, frontendMessageId);
+  }
+
+  @Authorized()
+  @Query(() => MessageTree, { description: "The whole tree of a message, flat and nested." })
+  async messageTree(
+    @Arg("id", () => ID, { description: "Any message of the tree." }) id: string,
+    @Arg("includeSpam", { defaultValue: true, description: "Include rejected messages." }) includeSpam: boolean,
+    @Arg("includeDeleted", { defaultValue: false, description: "Include deleted messages." }) includeDeleted: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<MessageTree> {
+    return ctx.app.messages.tree(id, { includeSpam, includeDeleted }, visibilityOf(ctx));
+  }
+
+  @Authorized()
+  @Query(() => MessageTreeStateNode, { description: "The state of a message's tree." })
+  async messageTreeState(@Arg("id", () => ID, { description: "Any message of the tree." }) id: string, @Ctx() ctx: Context) {
+    const m = await ctx.app.messages.get(id, visibilityOf(ctx));
+    const [state] = await ctx.app.messages.treeStates([m.messageTreeId]);
+    if (!state) throw new ChorusError(ErrorCode.NO_MESSAGE_TREE_FOUND, "The tree has no state");
+    return state;
+  }
+
+  @Authorized()
+  @Query(() => [MessageNode], { description: "Root to the message, over accepted live ancestors." })
+  async conversation(@Arg("messageId", () => ID) messageId: string, @Ctx() ctx: Context): Promise<MessageNode[]> {
+    return ctx.app.messages.conversation(messageId, visibilityOf(ctx));
+  }
+
+  @Authorized()
+  @Query(() => [MessageNode], { description: "Live replies to a message, in any review state." })
+  async messageChildren(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<MessageNode[]> {
+    return ctx.app.messages.children(id, visibilityOf(ctx));
+  }
+
+  @Authorized()
+  @Query(() => [MessageNode], { description: "The whole subtree below a message, flat (deleted and unreviewed included)." })
+  async messageDescendants(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<MessageNode[]> {
+    return ctx.app.messages.descendants(id, visibilityOf(ctx));
+  }
+
+  @Authorized()
+  @Query(() => MessageConnection, { description: "Messages, oldest first (or newest with desc), with full-text search." })
+  async messages(@Args(() => MessagesArgs) args: MessagesArgs, @Ctx() ctx: Context) {
+    const filter = Object.assign(new MessagesFilterInput(), { onlyRoots: false, includeDeleted: false, desc: false }, args.filter ?? {});
+    return toConnection(await ctx.app.messages.list(filter, args.first, args.after, visibilityOf(ctx)));
+  }
+
+  @Authorized()
+  @Mutation(() => MessageNode, { description: "Adds, removes or toggles one of the acting user's emojis on a message (spec §9.1)." })
+  async setEmoji(@Arg("input", () => SetEmojiInput) input: SetEmojiInput, @Ctx() ctx: Context): Promise<MessageNode> {
+    const user = await ctx.actingUser(input.user);
+    ctx.app.tasks.ensureEnabled(user);
+    if ((SYSTEM_EMOJIS as readonly string[]).includes(input.emoji) && !ctx.identity.apiClient!.trusted) {
+      throw new ChorusError(ErrorCode.FORBIDDEN, "Only trusted clients may set the hidden _skip_* markers");
+    }
+    const vis = visibilityOf(ctx);
+    await ctx.app.messages.get(input.messageId, vis);
+    await inTransaction(ctx.app.ds, (em) => ctx.app.emojis.apply(em, user.id, input.messageId, input.op, input.emoji));
+    return ctx.app.messages.get(input.messageId, vis);
+  }
+}

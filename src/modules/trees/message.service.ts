@@ -1,0 +1,255 @@
+/**
+ * Reads of messages and trees (spec §9.2). A whole tree is one query for its messages and one for its state,
+ * whatever its size; lists are keyset pages on (created_date, id) at microsecond precision.
+ * Untrusted API clients see only their own client's messages; trusted ones see every client's.
+ */
+import type { DataSource } from "typeorm";
+import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+import { MessageNode, MessageRoleEnum, MessageTree, MessageTreeNode, MessageTreeStateNode, type MessagesFilterInput } from "./message.types.js";
+import type { TreeState } from "./message-tree-state.entity.js";
+import { searchConfigFor } from "./search.js";
+
+/** Whose messages a caller may read: null = every client's. */
+export interface Visibility {
+  apiClientId: string | null;
+}
+
+export interface MessageRow {
+  id: string;
+  parent_id: string | null;
+  message_tree_id: string;
+  frontend_message_id: string;
+  user_id: string | null;
+  text: string;
+  lang: string;
+  role: string;
+  created_date: Date;
+  depth: number;
+  children_count: number;
+  emojis: Record<string, number> | null;
+  review_result: boolean | null;
+  review_count: number;
+  ranking_count: number;
+  rank: number | null;
+  deleted: boolean;
+  edited: boolean;
+  synthetic: boolean;
+  model_name: string | null;
+  api_client_id: string;
+  cursor_at?: string;
+}
+
+export const MESSAGE_COLUMNS = `m.id, m.parent_id, m.message_tree_id, m.frontend_message_id, m.user_id, m.text, m.lang, m.role, m.created_date,
+  m.depth, m.children_count, m.emojis, m.review_result, m.review_count, m.ranking_count, m.rank, m.deleted, m.edited, m.synthetic,
+  m.model_name, m.api_client_id`;
+
+export function toMessageNode(r: MessageRow): MessageNode {
+  const n = new MessageNode();
+  n.id = r.id;
+  n.parentId = r.parent_id;
+  n.messageTreeId = r.message_tree_id;
+  n.frontendMessageId = r.frontend_message_id;
+  n.userId = r.user_id;
+  n.text = r.text;
+  n.lang = r.lang;
+  n.role = r.role === "assistant" ? MessageRoleEnum.ASSISTANT : MessageRoleEnum.PROMPTER;
+  n.isAssistant = r.role === "assistant";
+  n.createdDate = r.created_date;
+  n.depth = r.depth;
+  n.childrenCount = r.children_count;
+  n.emojis = Object.entries(r.emojis ?? {})
+    .map(([emoji, count]) => ({ emoji, count }))
+    .sort((a, b) => a.emoji.localeCompare(b.emoji));
+  n.reviewResult = r.review_result;
+  n.reviewCount = r.review_count;
+  n.rankingCount = r.ranking_count;
+  n.rank = r.rank;
+  n.deleted = r.deleted;
+  n.edited = r.edited;
+  n.synthetic = r.synthetic;
+  n.modelName = r.model_name;
+  n.apiClientId = r.api_client_id;
+  return n;
+}
+
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+export function messageNotFound(id?: string): ChorusError {
+  return new ChorusError(ErrorCode.MESSAGE_NOT_FOUND, id ? `Message ${id} not found` : "Message not found", { http: { status: 404 } });
+}
+
+export class MessageService {
+  constructor(private readonly ds: DataSource) {}
+
+  async get(id: string, vis: Visibility): Promise<MessageNode> {
+    const rows: MessageRow[] = isUuid(id)
+      ? await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.id = $1 AND ($2::uuid IS NULL OR m.api_client_id = $2)`, [id, vis.apiClientId])
+      : [];
+    if (!rows[0]) throw messageNotFound(id);
+    return toMessageNode(rows[0]);
+  }
+
+  async getByFrontendId(apiClientId: string, frontendMessageId: string): Promise<MessageNode> {
+    const rows: MessageRow[] = await this.ds.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.api_client_id = $1 AND m.frontend_message_id = $2`,
+      [apiClientId, frontendMessageId],
+    );
+    if (!rows[0]) throw messageNotFound(frontendMessageId);
+    return toMessageNode(rows[0]);
+  }
+
+  async byIds(ids: readonly string[]): Promise<MessageNode[]> {
+    const rows: MessageRow[] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.id = ANY($1::uuid[])`, [ids]);
+    return rows.map(toMessageNode);
+  }
+
+  async childrenOf(parentIds: readonly string[]): Promise<MessageNode[]> {
+    const rows: MessageRow[] = await this.ds.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.parent_id = ANY($1::uuid[]) AND NOT m.deleted ORDER BY m.created_date, m.id`,
+      [parentIds],
+    );
+    return rows.map(toMessageNode);
+  }
+
+  async treeStates(treeIds: readonly string[]): Promise<MessageTreeStateNode[]> {
+    const rows: {
+      message_tree_id: string;
+      state: TreeState;
+      active: boolean;
+      goal_tree_size: number;
+      max_depth: number;
+      max_children_count: number;
+      origin: string | null;
+      lang: string;
+      won_prompt_lottery_date: Date | null;
+    }[] = await this.ds.query(`SELECT * FROM message_tree_state WHERE message_tree_id = ANY($1::uuid[])`, [treeIds]);
+    return rows.map((r) =>
+      Object.assign(new MessageTreeStateNode(), {
+        messageTreeId: r.message_tree_id,
+        state: r.state,
+        active: r.active,
+        goalTreeSize: r.goal_tree_size,
+        maxDepth: r.max_depth,
+        maxChildrenCount: r.max_children_count,
+        origin: r.origin,
+        lang: r.lang,
+        wonPromptLotteryDate: r.won_prompt_lottery_date,
+      }),
+    );
+  }
+
+  /** The tree of any of its messages: flat (by depth, then age) and nested (replies by rank, then age). */
+  async tree(messageId: string, opts: { includeSpam: boolean; includeDeleted: boolean }, vis: Visibility): Promise<MessageTree> {
+    const start = await this.get(messageId, vis);
+    const rows: MessageRow[] = await this.ds.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM message m
+       WHERE m.message_tree_id = $1 AND ($2::boolean OR NOT m.deleted) AND ($3::boolean OR m.review_result IS DISTINCT FROM false)
+         AND ($4::uuid IS NULL OR m.api_client_id = $4)
+       ORDER BY m.depth, m.created_date, m.id`,
+      [start.messageTreeId, opts.includeDeleted, opts.includeSpam, vis.apiClientId],
+    );
+    const messages = rows.map(toMessageNode);
+    const [state] = await this.treeStates([start.messageTreeId]);
+    return { id: start.messageTreeId, state: state ?? null, messages, root: nest(messages, start.messageTreeId) };
+  }
+
+  /** Root → message over accepted live ancestors, the message itself included (spec §9.2). */
+  async conversation(messageId: string, vis: Visibility): Promise<MessageNode[]> {
+    await this.get(messageId, vis);
+    const rows: (MessageRow & { up: number })[] = await this.ds.query(
+      `WITH RECURSIVE path AS (
+         SELECT ${MESSAGE_COLUMNS}, 0 AS up FROM message m WHERE m.id = $1
+         UNION ALL SELECT ${MESSAGE_COLUMNS}, path.up + 1 FROM message m JOIN path ON m.id = path.parent_id
+       ) SELECT * FROM path ORDER BY up DESC`,
+      [messageId],
+    );
+    if (rows.length === 0 || rows[0].parent_id !== null) {
+      throw new ChorusError(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken", { http: { status: 500 } });
+    }
+    return rows
+      .filter((r) => r.up === 0 || (r.review_result === true && !r.deleted))
+      .filter((r) => vis.apiClientId === null || r.api_client_id === vis.apiClientId)
+      .map(toMessageNode);
+  }
+
+  async children(messageId: string, vis: Visibility): Promise<MessageNode[]> {
+    await this.get(messageId, vis);
+    const rows: MessageRow[] = await this.ds.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.parent_id = $1 AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
+       ORDER BY m.created_date, m.id`,
+      [messageId, vis.apiClientId],
+    );
+    return rows.map(toMessageNode);
+  }
+
+  /** The whole subtree below a message, flat, deleted and unreviewed messages included (spec §9.2). */
+  async descendants(messageId: string, vis: Visibility): Promise<MessageNode[]> {
+    await this.get(messageId, vis);
+    const rows: MessageRow[] = await this.ds.query(
+      `WITH RECURSIVE sub AS (
+         SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.parent_id = $1
+         UNION ALL SELECT ${MESSAGE_COLUMNS} FROM message m JOIN sub ON m.parent_id = sub.id
+       ) SELECT * FROM sub WHERE ($2::uuid IS NULL OR api_client_id = $2) ORDER BY depth, created_date, id`,
+      [messageId, vis.apiClientId],
+    );
+    return rows.map(toMessageNode);
+  }
+
+  /** Keyset page of messages; `search` uses the language's text-search configuration. */
+  async list(filter: MessagesFilterInput, first: number, after: string | null | undefined, vis: Visibility): Promise<Page<MessageNode>> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const clientScope = vis.apiClientId ?? filter.apiClientId ?? null;
+    if (clientScope) where.push(`m.api_client_id = ${p(clientScope)}`);
+    if (filter.userId) where.push(`m.user_id = ${p(filter.userId)}::uuid`);
+    if (filter.lang) where.push(`m.lang = ${p(filter.lang)}`);
+    if (filter.onlyRoots) where.push(`m.parent_id IS NULL`);
+    if (!filter.includeDeleted) where.push(`NOT m.deleted`);
+    if (filter.since) where.push(`m.created_date >= ${p(filter.since)}`);
+    if (filter.until) where.push(`m.created_date < ${p(filter.until)}`);
+    if (filter.search) {
+      const cfg = searchConfigFor(filter.lang ?? null);
+      where.push(`m.search_vector @@ websearch_to_tsquery(${p(cfg)}::regconfig, ${p(filter.search)})`);
+    }
+    const op = filter.desc ? "<" : ">";
+    if (after) {
+      const c = decodeCursor(after);
+      where.push(`(m.created_date, m.id) ${op} (${p(c.at)}::timestamptz, ${p(c.id)}::uuid)`);
+    }
+    const dir = filter.desc ? "DESC" : "ASC";
+    const rows: MessageRow[] = await this.ds.query(
+      `SELECT ${MESSAGE_COLUMNS}, to_char(m.created_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM message m ${where.length ? "WHERE " + where.join(" AND ") : ""}
+       ORDER BY m.created_date ${dir}, m.id ${dir} LIMIT ${p(first + 1)}`,
+      params,
+    );
+    const cursors = new Map<string, string>();
+    const nodes = rows.slice(0, first).map((r) => {
+      cursors.set(r.id, encodeCursor({ at: r.cursor_at!, id: r.id }));
+      return toMessageNode(r);
+    });
+    return { nodes, hasNextPage: rows.length > first, cursorOf: (n) => cursors.get(n.id)! };
+  }
+}
+
+/** Nests a flat tree: replies ordered by rank (nulls last), then creation. */
+function nest(messages: MessageNode[], rootId: string): MessageTreeNode | null {
+  const nodes = new Map<string, MessageTreeNode>(messages.map((m) => [m.id, { message: m, replies: [] }]));
+  for (const m of messages) {
+    if (m.parentId && nodes.has(m.parentId)) nodes.get(m.parentId)!.replies.push(nodes.get(m.id)!);
+  }
+  for (const node of nodes.values()) {
+    node.replies.sort(
+      (a, b) =>
+        (a.message.rank ?? Number.MAX_SAFE_INTEGER) - (b.message.rank ?? Number.MAX_SAFE_INTEGER) ||
+        a.message.createdDate.getTime() - b.message.createdDate.getTime() ||
+        a.message.id.localeCompare(b.message.id),
+    );
+  }
+  return nodes.get(rootId) ?? null;
+}

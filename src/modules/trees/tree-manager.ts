@@ -1,0 +1,392 @@
+/**
+ * The tree state machine of spec §3: creation, every transition (T1–T11), the prompt lottery, backlog activation,
+ * auto-moderation and the consensus step. Every method runs inside the caller's transaction (`em`) unless it says
+ * otherwise; state changes lock the tree's state row first, so concurrent submissions to one tree serialise there.
+ */
+import type { DataSource, EntityManager } from "typeorm";
+import type { Logger } from "pino";
+import { TERMINAL_STATES, TreeState, type MessageTreeState } from "./message-tree-state.entity.js";
+import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import { rankAssignment } from "../consensus/ranked-pairs.js";
+import { drawGoalTreeSize, drawPromptAuthor, promptLotteryBudget, shouldActivateAnotherPrompt, shouldActivateBacklogTree } from "../consensus/lottery.js";
+import { inTransaction } from "../../db/transaction.js";
+
+export type Rng = () => number;
+
+interface TreeRow {
+  message_tree_id: string;
+  goal_tree_size: number;
+  max_depth: number;
+  max_children_count: number;
+  state: TreeState;
+  active: boolean;
+  won_prompt_lottery_date: Date | null;
+  lang: string;
+}
+
+export class TreeManager {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cfg: TreeManagerConfig,
+    private readonly rng: Rng,
+    private readonly log: Logger,
+  ) {}
+
+  /** T1: a new root gets its state row, goal size drawn as §3.3 says. */
+  async createTree(em: EntityManager, rootId: string, lang: string): Promise<void> {
+    const goal = drawGoalTreeSize(this.cfg, this.rng);
+    await em.query(
+      `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang)
+       VALUES ($1, $2, $3, $4, $5, true, $6)`,
+      [rootId, goal, this.cfg.maxTreeDepth, this.cfg.maxChildrenCount, TreeState.INITIAL_PROMPT_REVIEW, lang],
+    );
+  }
+
+  /** Reads and locks a tree's state row for the rest of the transaction. */
+  async lockTree(em: EntityManager, treeId: string): Promise<TreeRow | null> {
+    const rows: TreeRow[] = await em.query(`SELECT * FROM message_tree_state WHERE message_tree_id = $1 FOR UPDATE`, [treeId]);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * enter_state (§3.1): sets state and `active`; on leaving the active set, may activate a backlog tree; on
+   * entering `growing` the first time, records when the tree won the prompt lottery.
+   */
+  async enterState(em: EntityManager, tree: TreeRow, state: TreeState): Promise<void> {
+    const wasActive = tree.active;
+    const active = !TERMINAL_STATES.has(state);
+    const setWon = state === TreeState.GROWING && !tree.won_prompt_lottery_date;
+    await em.query(
+      `UPDATE message_tree_state SET state = $2, active = $3,
+         won_prompt_lottery_date = CASE WHEN $4::boolean THEN now() ELSE won_prompt_lottery_date END
+       WHERE message_tree_id = $1`,
+      [tree.message_tree_id, state, active, setWon],
+    );
+    this.log.debug({ tree: tree.message_tree_id, from: tree.state, to: state }, "tree state");
+    tree.state = state;
+    tree.active = active;
+    if (setWon) tree.won_prompt_lottery_date = new Date();
+    if (!active && wasActive) {
+      if (shouldActivateBacklogTree(this.cfg, this.rng)) {
+        await this.activateBacklogTree(em, tree.lang);
+      }
+      if (this.cfg.minActiveRankingsPerLang > 0) {
+        const incomplete = await this.countIncompleteRankings(em, tree.lang);
+        if (incomplete < this.cfg.minActiveRankingsPerLang) await this.activateBacklogTree(em, tree.lang);
+      }
+    }
+  }
+
+  /** T10 / T3c: activate one backlog tree of `lang` that has something to rank; abort those that do not. */
+  async activateBacklogTree(em: EntityManager, lang: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const rows: TreeRow[] = await em.query(
+        `SELECT t.* FROM message_tree_state t JOIN message r ON r.id = t.message_tree_id
+         WHERE t.state = $1 AND r.lang = $2 LIMIT 1 FOR UPDATE OF t SKIP LOCKED`,
+        [TreeState.BACKLOG_RANKING, lang],
+      );
+      const tree = rows[0];
+      if (!tree) return;
+      const rankable: { n: number }[] = await em.query(
+        `SELECT count(*)::int AS n FROM (
+           SELECT c.parent_id FROM message c
+           WHERE c.message_tree_id = $1 AND c.role = 'assistant' AND c.review_result AND NOT c.deleted
+           GROUP BY c.parent_id HAVING count(*) >= 2) p`,
+        [tree.message_tree_id],
+      );
+      if (rankable[0].n === 0) {
+        await em.query(`UPDATE message_tree_state SET state = $2, active = false WHERE message_tree_id = $1`, [
+          tree.message_tree_id,
+          TreeState.ABORTED_LOW_GRADE,
+        ]);
+        continue;
+      }
+      await em.query(`UPDATE message_tree_state SET state = $2, active = true WHERE message_tree_id = $1`, [
+        tree.message_tree_id,
+        TreeState.RANKING,
+      ]);
+      return;
+    }
+  }
+
+  /** T2: an accepted root in review goes to the prompt lottery. */
+  async checkPromptAccepted(em: EntityManager, tree: TreeRow): Promise<void> {
+    if (!tree.active || tree.state !== TreeState.INITIAL_PROMPT_REVIEW) return;
+    const rows: { review_result: boolean | null }[] = await em.query(`SELECT review_result FROM message WHERE id = $1`, [tree.message_tree_id]);
+    if (rows[0]?.review_result === true) await this.enterState(em, tree, TreeState.PROMPT_LOTTERY_WAITING);
+  }
+
+  /**
+   * T4 / T4b: a growing tree with enough accepted live messages and nothing awaiting review goes to ranking;
+   * one whose messages were all deleted is halted. Entering ranking runs the T5 check at once (fixing the
+   * reference's quirk that left trees without rankable parents in `ranking` until a restart).
+   */
+  async checkConditionForRanking(em: EntityManager, tree: TreeRow): Promise<void> {
+    if (!tree.active || tree.state !== TreeState.GROWING) return;
+    const rows: { accepted: number; awaiting: number }[] = await em.query(
+      `SELECT count(*) FILTER (WHERE review_result)::int AS accepted,
+              count(*) FILTER (WHERE review_result IS NOT TRUE AND review_count < $2)::int AS awaiting
+       FROM message WHERE message_tree_id = $1 AND NOT deleted`,
+      [tree.message_tree_id, this.cfg.numReviewsReply],
+    );
+    const { accepted, awaiting } = rows[0];
+    if (accepted === 0) {
+      await this.enterState(em, tree, TreeState.HALTED_BY_MODERATOR);
+    } else if (accepted >= tree.goal_tree_size && awaiting === 0) {
+      await this.enterState(em, tree, TreeState.RANKING);
+      await this.checkConditionForScoring(em, tree);
+    }
+  }
+
+  /** Parents whose children must be ranked: ≥2 accepted live children of the ranked role(s). */
+  private async rankableParents(em: EntityManager, treeId: string): Promise<string[]> {
+    const rows: { parent_id: string }[] = await em.query(
+      `SELECT c.parent_id FROM message c
+       WHERE c.message_tree_id = $1 AND c.review_result AND NOT c.deleted AND c.parent_id IS NOT NULL
+         AND ($2::boolean OR c.role = 'assistant')
+       GROUP BY c.parent_id HAVING count(*) >= 2`,
+      [treeId, this.cfg.rankPrompterReplies],
+    );
+    return rows.map((r) => r.parent_id);
+  }
+
+  /**
+   * T5 → T6 (or T6b): when every rankable parent has enough rankings from done rank tasks, compute the consensus
+   * for each parent with at least one ranking and mark the tree ready for export.
+   */
+  async checkConditionForScoring(em: EntityManager, tree: TreeRow): Promise<boolean> {
+    if (![TreeState.RANKING, TreeState.READY_FOR_SCORING, TreeState.SCORING_FAILED].includes(tree.state)) return false;
+    if (!tree.active && tree.state !== TreeState.SCORING_FAILED) return false;
+    const parents = await this.rankableParents(em, tree.message_tree_id);
+    if (parents.length > 0) {
+      const counts: { parent_message_id: string; n: number }[] = await em.query(
+        `SELECT t.parent_message_id, count(*)::int AS n FROM message_reaction r JOIN task t ON t.id = r.task_id
+         WHERE t.done AND t.parent_message_id = ANY($1) AND r.payload_type = 'RankingReactionPayload'
+         GROUP BY t.parent_message_id`,
+        [parents],
+      );
+      const byParent = new Map(counts.map((c) => [c.parent_message_id, c.n]));
+      if (parents.some((p) => (byParent.get(p) ?? 0) < this.cfg.numRequiredRankings)) {
+        if (tree.state === TreeState.SCORING_FAILED) await this.enterState(em, tree, TreeState.RANKING); // T7
+        return false;
+      }
+    }
+    await this.enterState(em, tree, TreeState.READY_FOR_SCORING);
+    try {
+      await em.query("SAVEPOINT scoring");
+      await this.updateRanks(em, tree.message_tree_id);
+      await em.query("RELEASE SAVEPOINT scoring");
+      await this.enterState(em, tree, TreeState.READY_FOR_EXPORT);
+    } catch (err) {
+      await em.query("ROLLBACK TO SAVEPOINT scoring");
+      this.log.error({ err, tree: tree.message_tree_id }, "scoring failed");
+      await this.enterState(em, tree, TreeState.SCORING_FAILED);
+    }
+    return true;
+  }
+
+  /** §4.3 step 8 for every parent of the tree with at least one ranking. */
+  async updateRanks(em: EntityManager, treeId: string): Promise<void> {
+    const reactions: { parent: string; ids: string[] }[] = await em.query(
+      `SELECT r.message_id AS parent, r.payload->'ranked_message_ids' AS ids
+       FROM message_reaction r JOIN task t ON t.id = r.task_id
+       WHERE t.done AND t.message_tree_id = $1 AND r.payload_type = 'RankingReactionPayload'
+       ORDER BY r.created_date, r.task_id`,
+      [treeId],
+    );
+    const ballotsByParent = new Map<string, string[][]>();
+    for (const r of reactions) {
+      const list = ballotsByParent.get(r.parent) ?? [];
+      list.push(r.ids);
+      ballotsByParent.set(r.parent, list);
+    }
+    for (const [parent, ballots] of ballotsByParent) {
+      const siblings: { id: string }[] = await em.query(`SELECT id FROM message WHERE parent_id = $1`, [parent]);
+      const assignment = rankAssignment(
+        siblings.map((s) => s.id),
+        ballots,
+      );
+      if (!assignment.applies) continue;
+      const ids = [...assignment.ranks.keys()];
+      const ranks = ids.map((id) => assignment.ranks.get(id) ?? null);
+      await em.query(
+        `UPDATE message m SET rank = c.rank FROM unnest($1::uuid[], $2::int[]) AS c(id, rank)
+         WHERE m.id = c.id AND m.rank IS DISTINCT FROM c.rank`,
+        [ids, ranks],
+      );
+    }
+  }
+
+  /** Incomplete ranking parents of a language, for any user (backlog top-up, §3.1). */
+  async countIncompleteRankings(em: EntityManager, lang: string): Promise<number> {
+    const rows: { n: number }[] = await em.query(
+      `SELECT count(*)::int AS n FROM (
+         SELECT c.parent_id FROM message c
+         JOIN message p ON p.id = c.parent_id
+         JOIN message_tree_state t ON t.message_tree_id = c.message_tree_id
+         WHERE t.active AND t.state = 'ranking' AND p.lang = $1 AND c.review_result AND NOT c.deleted
+           AND ($3::boolean OR c.role = 'assistant')
+         GROUP BY c.parent_id, c.role HAVING count(*) > 1 AND min(c.ranking_count) < $2) x`,
+      [lang, this.cfg.numRequiredRankings, this.cfg.rankPrompterReplies],
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * The prompt lottery (§3.4): activates up to `maxActivate` waiting prompts of `lang` (each in its own
+   * transaction) and returns `num_missing_prompts`.
+   */
+  async promptLottery(lang: string, maxActivate: number): Promise<number> {
+    let activated = 0;
+    for (;;) {
+      const counts: { growing: number; ipr: number; waiting: number }[] = await this.ds.query(
+        `SELECT
+           count(*) FILTER (WHERE t.active AND t.state = 'growing' AND r.lang = $1)::int AS growing,
+           count(*) FILTER (WHERE t.active AND t.state = 'initial_prompt_review' AND r.lang = $1)::int AS ipr,
+           count(*) FILTER (WHERE t.state = 'prompt_lottery_waiting' AND t.lang = $1)::int AS waiting
+         FROM message_tree_state t JOIN message r ON r.id = t.message_tree_id
+         WHERE t.state IN ('growing', 'initial_prompt_review', 'prompt_lottery_waiting')`,
+        [lang],
+      );
+      const { growing, ipr, waiting } = counts[0];
+      const budget = promptLotteryBudget({ growing, inReview: ipr, waiting }, this.cfg);
+      const result = budget.missingPrompts;
+      if (!shouldActivateAnotherPrompt(budget, activated, maxActivate)) return result;
+      const won = await inTransaction(this.ds, (em) => this.activateOneWaitingPrompt(em, lang));
+      if (!won) return result;
+      activated += 1;
+    }
+  }
+
+  private async activateOneWaitingPrompt(em: EntityManager, lang: string): Promise<boolean> {
+    const authors: { user_id: string; weight: number }[] = await em.query(
+      `SELECT r.user_id, 1 + coalesce(max(s.reply_ranked_1), 0) AS weight
+       FROM message_tree_state t
+       JOIN message r ON r.id = t.message_tree_id
+       JOIN "user" u ON u.id = r.user_id
+       LEFT JOIN user_stats s ON s.user_id = r.user_id AND s.time_frame = 'month'
+       WHERE t.state = 'prompt_lottery_waiting' AND t.lang = $1 AND NOT r.deleted AND r.review_result
+         AND u.enabled AND NOT u.deleted
+       GROUP BY r.user_id ORDER BY r.user_id`,
+      [lang],
+    );
+    if (authors.length === 0) return false;
+    const authorId = drawPromptAuthor(
+      authors.map((a) => ({ authorId: a.user_id, replyRanked1: Number(a.weight) - 1 })),
+      this.rng,
+    );
+    if (!authorId) return false;
+    const author = { user_id: authorId };
+    const prompts: TreeRow[] = await em.query(
+      `SELECT t.* FROM message_tree_state t JOIN message r ON r.id = t.message_tree_id
+       WHERE t.state = 'prompt_lottery_waiting' AND t.lang = $1 AND r.user_id = $2 AND NOT r.deleted AND r.review_result
+       ORDER BY t.message_tree_id LIMIT 100 FOR UPDATE OF t SKIP LOCKED`,
+      [lang, author.user_id],
+    );
+    if (prompts.length === 0) return false;
+    const tree = prompts[Math.floor(this.rng() * prompts.length)];
+    await this.enterState(em, tree, TreeState.GROWING);
+    return true;
+  }
+
+  /**
+   * Auto-moderation (§4.6) for one language: red-flagged roots abort their tree, red-flagged replies are deleted
+   * with their subtree, and trees whose messages were skipped too often are halted.
+   */
+  async autoModerate(lang: string): Promise<void> {
+    if (!this.cfg.autoModEnabled) return;
+    const rows: { id: string; parent_id: string | null; message_tree_id: string; red: number; skips: number }[] = await this.ds.query(
+      `SELECT m.id, m.parent_id, m.message_tree_id,
+              coalesce((m.emojis->>'red_flag')::int, 0) AS red, coalesce((m.emojis->>'_skip_reply')::int, 0) AS skips
+       FROM message m JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
+       WHERE t.active AND t.state IN ('initial_prompt_review', 'growing') AND m.lang = $1 AND NOT m.deleted
+         AND (m.parent_id IS NULL OR m.review_result OR (m.parent_id IS NOT NULL AND m.review_count < $2))
+         AND (coalesce((m.emojis->>'red_flag')::int, 0) >= $3 OR coalesce((m.emojis->>'_skip_reply')::int, 0) >= $4)`,
+      [lang, this.cfg.numReviewsReply, this.cfg.autoModRedFlags, this.cfg.autoModMaxSkipReply],
+    );
+    for (const m of rows) {
+      await inTransaction(this.ds, async (em) => {
+        const tree = await this.lockTree(em, m.message_tree_id);
+        if (!tree || !tree.active) return;
+        if (m.red >= this.cfg.autoModRedFlags) {
+          if (m.parent_id === null) {
+            this.log.info({ tree: tree.message_tree_id }, "auto-moderation: red-flagged prompt, tree aborted");
+            await this.enterState(em, tree, TreeState.ABORTED_LOW_GRADE);
+          } else {
+            this.log.info({ message: m.id }, "auto-moderation: red-flagged reply deleted with its subtree");
+            await deleteSubtree(em, m.id);
+          }
+        } else if (m.skips >= this.cfg.autoModMaxSkipReply) {
+          this.log.info({ tree: tree.message_tree_id, message: m.id }, "auto-moderation: skipped too often, tree halted");
+          await this.enterState(em, tree, TreeState.HALTED_BY_MODERATOR);
+        }
+      });
+    }
+  }
+
+  /**
+   * T9: re-activates a halted (or otherwise stopped) tree where it belongs: waiting prompts stay waiting; trees
+   * that won the lottery go back to growing and are re-checked; others go back to review.
+   */
+  async reactivate(em: EntityManager, tree: TreeRow): Promise<void> {
+    if (tree.state === TreeState.PROMPT_LOTTERY_WAITING) return;
+    if (tree.won_prompt_lottery_date) {
+      await this.enterState(em, tree, TreeState.GROWING);
+      await this.checkConditionForRanking(em, tree);
+      if (tree.state === TreeState.RANKING) await this.checkConditionForScoring(em, tree);
+    } else {
+      await this.enterState(em, tree, TreeState.INITIAL_PROMPT_REVIEW);
+      await this.checkPromptAccepted(em, tree);
+    }
+  }
+
+  /** Start-up check (§9.7): missing state rows (T1b) and re-checks of T2/T4/T5 for every active tree. */
+  async ensureTreeStates(): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang)
+       SELECT r.id, $1, $2, $3,
+              CASE WHEN (SELECT count(*) FROM message c WHERE c.message_tree_id = r.id) > 1 THEN 'growing' ELSE 'initial_prompt_review' END,
+              true, r.lang
+       FROM message r LEFT JOIN message_tree_state t ON t.message_tree_id = r.id
+       WHERE r.parent_id IS NULL AND t.message_tree_id IS NULL`,
+      [this.cfg.goalTreeSize, this.cfg.maxTreeDepth, this.cfg.maxChildrenCount],
+    );
+    await this.haltPromptsOfDisabledUsers();
+    const active: { message_tree_id: string }[] = await this.ds.query(
+      `SELECT message_tree_id FROM message_tree_state WHERE active AND state IN ('initial_prompt_review', 'growing', 'ranking', 'ready_for_scoring')`,
+    );
+    for (const { message_tree_id } of active) {
+      await inTransaction(this.ds, async (em) => {
+        const tree = await this.lockTree(em, message_tree_id);
+        if (!tree) return;
+        await this.checkPromptAccepted(em, tree);
+        await this.checkConditionForRanking(em, tree);
+        await this.checkConditionForScoring(em, tree);
+      });
+    }
+  }
+
+  /** T8b: waiting prompts whose author was disabled or deleted are halted. */
+  async haltPromptsOfDisabledUsers(): Promise<number> {
+    const rows: unknown[] = await this.ds.query(
+      `UPDATE message_tree_state t SET state = 'halted_by_moderator', active = false
+       FROM message r JOIN "user" u ON u.id = r.user_id
+       WHERE r.id = t.message_tree_id AND t.state = 'prompt_lottery_waiting' AND (NOT u.enabled OR u.deleted)
+       RETURNING t.message_tree_id`,
+    );
+    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+  }
+}
+
+/** Soft-deletes a message and all its descendants (§4.5). */
+export async function deleteSubtree(em: EntityManager, messageId: string): Promise<number> {
+  const rows: { id: string }[] = await em.query(
+    `WITH RECURSIVE sub AS (SELECT id FROM message WHERE id = $1 UNION ALL SELECT m.id FROM message m JOIN sub ON m.parent_id = sub.id)
+     UPDATE message SET deleted = true WHERE id IN (SELECT id FROM sub) RETURNING id`,
+    [messageId],
+  );
+  return Array.isArray(rows[0]) ? (rows[0] as unknown as unknown[]).length : rows.length;
+}
+
+export type { TreeRow };
+export type { MessageTreeState };
