@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createDataSource } from "./db/data-source.js";
+import { QueryCounter } from "./db/query-counter.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { connectWithRetry } from "./db/connect.js";
 import { migrateWithLock } from "./db/migrate.js";
@@ -17,14 +18,21 @@ import { getSchema } from "./server/schema.js";
 import { startHttpServer, type HttpServerHandle } from "./server/server.js";
 import { UserTokenSigner } from "./server/user-token.js";
 import { loadOrCreateSecret } from "./modules/system/secrets.js";
+import { createPeriodicScheduler, type PeriodicScheduler } from "./infra/periodic.js";
+import { treeAndTaskJobs } from "./modules/tasks/task-jobs.js";
 
 export interface ChorusInstance {
+  /** Runs a periodic job now (tests, admin refreshes). */
+  runJob(name: string): Promise<void>;
   app: AppServices;
   http: HttpServerHandle;
   url: string;
   /** Resolves once the database is connected and migrated. */
   ready: Promise<void>;
   embedded: EmbeddedDatabase | null;
+  /** Statements sent to PostgreSQL by this process so far. */
+  queryCount(): number;
+  queryCounter: QueryCounter;
   stop(): Promise<void>;
 }
 
@@ -34,20 +42,23 @@ export interface StartOptions {
   migrate?: boolean;
   /** Collect Node's default process metrics (default true; tests with many servers turn it off). */
   defaultMetrics?: boolean;
+  /** Run the periodic jobs and start-up checks (default true). */
+  jobs?: boolean;
 }
 
 export async function startChorus(config: Config, opts: StartOptions = {}): Promise<ChorusInstance> {
   const log = opts.log ?? createLogger(config.logLevel);
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const ds = createDataSource({ url: databaseUrl, poolSize: config.databasePoolSize });
+  const queryCounter = new QueryCounter();
+  const ds = createDataSource({ url: databaseUrl, poolSize: config.databasePoolSize, queryCounter });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : null;
   redis?.on("error", (err) => log.debug({ error: err.message }, "redis connection error"));
   redis?.connect().catch(() => undefined);
   const pubSub = createPubSubHandle(config.redisUrl, (err) => log.debug({ error: err.message }, "redis pub/sub connection error"));
-  const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true, queryCounter });
 
   let ready = false;
   let signer: UserTokenSigner | undefined;
@@ -67,11 +78,18 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
   log.info({ url: http.url }, "listening");
 
   const abort = new AbortController();
+  let scheduler: PeriodicScheduler | undefined;
   const readyPromise = (async () => {
     await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
     if (opts.migrate ?? true) await migrateWithLock(ds, databaseUrl, log);
     signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
+    if (opts.jobs ?? true) await app.trees.ensureTreeStates(); // §9.7 start-up checks
     ready = true;
+    if (opts.jobs ?? true) {
+      // Not awaited: with Redis down, BullMQ waits for it, and serving must not.
+      scheduler = createPeriodicScheduler(config.redisUrl, log);
+      scheduler.start(treeAndTaskJobs(app)).catch((err) => log.error({ err }, "periodic jobs did not start"));
+    }
     log.info("ready");
   })();
   readyPromise.catch((err) => {
@@ -87,6 +105,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
       // /readyz says so) but the database stays usable until the HTTP server has drained.
       await http.stop();
       ready = false;
+      await scheduler?.close();
       log.debug("http and websocket server stopped");
       await pubSub.close();
       redis?.disconnect();
@@ -98,5 +117,9 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     return stopped;
   };
 
-  return { app, http, url: http.url, ready: readyPromise, embedded, stop };
+  const runJob = async (name: string) => {
+    if (!scheduler) throw new Error("periodic jobs are off");
+    await scheduler.runNow(name);
+  };
+  return { app, http, url: http.url, ready: readyPromise, embedded, stop, runJob, queryCount: () => queryCounter.count, queryCounter };
 }

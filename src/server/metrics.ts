@@ -9,7 +9,19 @@ export class Metrics {
   readonly openSubscriptions: client.Gauge;
   readonly wsConnections: client.Gauge;
 
-  constructor(opts: { defaultMetrics?: boolean } = {}) {
+  constructor(opts: { defaultMetrics?: boolean; queryCounter?: { count: number } } = {}) {
+    const counter = opts.queryCounter;
+    if (counter) {
+      new client.Counter({
+        name: "chorus_db_queries_total",
+        help: "SQL statements sent to PostgreSQL.",
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(counter.count);
+        },
+      });
+    }
     if (opts.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry, prefix: "chorus_process_" });
     this.operations = new client.Counter({
       name: "chorus_graphql_operations_total",

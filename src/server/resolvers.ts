@@ -7,6 +7,7 @@ import { TaskResolver } from "../modules/tasks/task.resolver.js";
 import { MessageResolver } from "../modules/trees/message.resolver.js";
 import { MessageFieldResolver } from "../modules/trees/message.fields.js";
 import { LabelResolver } from "../modules/labels/label.resolver.js";
+import { AgreementResolver } from "../modules/agreement/agreement.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -17,4 +18,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MessageResolver,
   MessageFieldResolver,
   LabelResolver,
+  AgreementResolver,
 ];

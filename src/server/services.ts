@@ -12,6 +12,7 @@ import { TaskService } from "../modules/tasks/task.service.js";
 import { MessageService } from "../modules/trees/message.service.js";
 import { EmojiService } from "../modules/trees/emoji.service.js";
 import { createRng, type Rng } from "../db/random.js";
+import { AgreementService } from "../modules/agreement/agreement.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -27,6 +28,7 @@ export interface AppServices {
   tasks: TaskService;
   messages: MessageService;
   emojis: EmojiService;
+  agreement: AgreementService;
   rng: Rng;
   startedAt: Date;
   /** The user-token signer; available once the database is reachable (the secret may live there). */
@@ -48,6 +50,7 @@ export function createServices(
     tasks: new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, base.log),
     messages: new MessageService(base.ds),
     emojis: new EmojiService(),
+    agreement: new AgreementService(base.ds),
     rng,
     startedAt: new Date(),
     tokens: state.signer,

@@ -3,7 +3,7 @@
  * overridable through `TREE_MANAGER__<NAME>` where NAME is the setting's snake-case name in upper case
  * (the reference's pydantic settings used the same `__` nesting, so existing deployment files keep working).
  *
- * `loadTreeManagerConfig(env)` is handed the environment by `src/config.ts` (the one reader of process.env);
+ * `loadTreeManagerConfig(env)` is handed the environment by `src/config.ts` (the one reader of the environment);
  * a bad value throws a `ConfigError` naming the variable and what it accepts, which stops start-up.
  */
 import { ConfigError } from "../../config.js";

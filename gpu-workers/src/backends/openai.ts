@@ -1,0 +1,344 @@
+/**
+ * Any OpenAI-compatible chat server (vLLM, TGI, llama.cpp server, Ollama, hosted APIs) through
+ * `POST {baseUrl}/chat/completions` with `stream: true`: how a pool scales past one machine.
+ *
+ * What it handles (spec oa-inference §8.5): SSE split anywhere across reads, keep-alive comments, chunks with no
+ * choices or empty deltas, the usage chunk after the finish chunk, error objects inside the stream, HTTP errors
+ * mapped to retryable or not, a stream that ends without a finish reason, time-to-first-byte and idle timeouts,
+ * and cancellation by closing the connection (vLLM, TGI and Ollama stop generating when the client goes away).
+ */
+import { BackendError, type BackendErrorCode } from './errors.js';
+import { validateSampling } from './sampling.js';
+import { SseParser, type ServerSentEvent } from './sse.js';
+import type { ChatMessage, FinishReason, GenerationEvent, GenerationRequest, ModelBackend } from './types.js';
+
+export interface OpenAICompatibleBackendOptions {
+  /** The API root, including the version segment: `http://host:8000/v1`. */
+  baseUrl: string;
+  /** The model name the server knows (`model` in the request body). */
+  model: string;
+  /** Sent as `Authorization: Bearer`. */
+  apiKey?: string;
+  /** Extra request headers (e.g. basic auth for a hosted endpoint). */
+  headers?: Record<string, string>;
+  /**
+   * Also send `top_k` and `repetition_penalty`, which vLLM, TGI and llama.cpp accept but OpenAI's own API
+   * rejects. Off by default.
+   */
+  nonStandardSampling?: boolean;
+  /**
+   * How to continue a partial answer (`continueFrom`): it is always sent as a final assistant message; vLLM also
+   * needs `continue_final_message` (set this), while llama.cpp server and Ollama continue such a message by
+   * themselves.
+   */
+  continueFinalMessage?: boolean;
+  /** Milliseconds to wait for the response headers. Default 60 s (a busy server queues before answering). */
+  firstByteTimeoutMs?: number;
+  /** Milliseconds without any bytes (data or keep-alive) before the stream counts as dead. Default 60 s. */
+  idleTimeoutMs?: number;
+}
+
+interface ChatCompletionChunk {
+  choices?: { index?: number; delta?: { content?: string | null }; finish_reason?: string | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: unknown;
+}
+
+/** Maps an HTTP status (or an error object's numeric code) to what the worker can do about it. */
+export function errorCodeForStatus(status: number, message = ''): BackendErrorCode {
+  if (status === 400 || status === 413 || status === 422) {
+    return /context length|context_length|maximum context|too many tokens|prompt is too long/i.test(message)
+      ? 'CONTEXT_LENGTH_EXCEEDED'
+      : 'BAD_REQUEST';
+  }
+  if (status === 401 || status === 403) return 'UNAUTHORIZED';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 408) return 'TIMEOUT';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status === 503 || status === 529) return 'OVERLOADED';
+  if (status >= 500) return 'SERVER_ERROR';
+  return 'BAD_REQUEST';
+}
+
+/** The human-readable part of the error bodies servers send: `{error: {message}}`, `{error: "..."}`, `{detail}`. */
+function errorMessageOf(payload: unknown): string | null {
+  if (typeof payload === 'string') return payload;
+  if (typeof payload !== 'object' || payload === null) return null;
+  const record = payload as Record<string, unknown>;
+  for (const key of ['error', 'message', 'detail']) {
+    const value = record[key];
+    if (typeof value === 'string') return value;
+    if (key === 'error' && typeof value === 'object' && value !== null) return errorMessageOf(value);
+  }
+  return null;
+}
+
+function numericCodeOf(payload: unknown): number | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const error = (payload as Record<string, unknown>).error;
+  const code = typeof error === 'object' && error !== null ? (error as Record<string, unknown>).code : undefined;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function parseRetryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function finishReasonOf(serverReason: string): FinishReason {
+  // 'stop' covers EOS and stop sequences; tool_calls and content_filter also end the answer normally, and the
+  // raw value is kept in serverFinishReason for whoever needs to tell them apart.
+  return serverReason === 'length' ? 'length' : 'stop';
+}
+
+interface StreamState {
+  /** `data: [DONE]` arrived. */
+  done: boolean;
+  serverFinishReason: string | null;
+  usage: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
+/** Applies one SSE event to the stream state; returns the new text pieces it carries. */
+function readEvent(event: ServerSentEvent, stream: StreamState): string[] {
+  if (event.event === 'ping') return []; // TGI's keep-alive
+  if (event.data === '[DONE]') {
+    stream.done = true;
+    return [];
+  }
+  const payload = safeJson(event.data);
+  if (event.event === 'error' || (typeof payload === 'object' && payload !== null && 'error' in payload)) {
+    const message = errorMessageOf(payload) ?? event.data;
+    const status = numericCodeOf(payload);
+    throw new BackendError(status ? errorCodeForStatus(status, message) : 'SERVER_ERROR', `error in the stream: ${message}`, { status });
+  }
+  if (typeof payload !== 'object' || payload === null) {
+    throw new BackendError('PROTOCOL_ERROR', `not a JSON chunk: ${event.data.slice(0, 200)}`);
+  }
+  const chunk = payload as ChatCompletionChunk;
+  if (chunk.usage) stream.usage = chunk.usage;
+  const pieces: string[] = [];
+  // We ask for one choice; merging per index would matter only for n > 1.
+  for (const choice of chunk.choices ?? []) {
+    if ((choice.index ?? 0) !== 0) continue;
+    const content = choice.delta?.content;
+    if (typeof content === 'string' && content !== '') pieces.push(content);
+    if (choice.finish_reason) stream.serverFinishReason = choice.finish_reason;
+  }
+  return pieces;
+}
+
+export class OpenAICompatibleBackend implements ModelBackend {
+  readonly device = 'remote';
+  private readonly chatUrl: string;
+  private readonly modelsUrl: string;
+  private closed = false;
+
+  constructor(private readonly options: OpenAICompatibleBackendOptions) {
+    const base = options.baseUrl.replace(/\/+$/, '');
+    this.chatUrl = `${base}/chat/completions`;
+    this.modelsUrl = `${base}/models`;
+  }
+
+  get modelName(): string {
+    return this.options.model;
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+      ...this.options.headers,
+    };
+  }
+
+  /** Checks that the server answers and, when it lists its models, that it serves ours. */
+  async load(): Promise<void> {
+    this.closed = false;
+    let response: Response;
+    try {
+      response = await fetch(this.modelsUrl, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(this.options.firstByteTimeoutMs ?? 60_000),
+      });
+    } catch (error) {
+      throw new BackendError('NETWORK_ERROR', `cannot reach ${this.modelsUrl}: ${causeMessage(error)}`, { cause: error });
+    }
+    // Some servers have no model list; only a list that leaves our model out is an error.
+    if (response.status === 404 || response.status === 405) return void (await response.body?.cancel());
+    if (!response.ok) throw await this.httpError(response);
+    const listing = (await response.json().catch(() => null)) as { data?: { id?: unknown }[] } | null;
+    const ids = (listing?.data ?? []).map((entry) => entry.id).filter((id): id is string => typeof id === 'string');
+    if (ids.length > 0 && !ids.includes(this.options.model)) {
+      throw new BackendError('NOT_FOUND', `the server at ${this.options.baseUrl} serves ${ids.join(', ')}, not ${this.options.model}`);
+    }
+  }
+
+  async *generate(request: GenerationRequest): AsyncGenerator<GenerationEvent, void, undefined> {
+    if (this.closed) throw new BackendError('NOT_LOADED', 'the backend is closed');
+    const { sampling, signal } = request;
+    validateSampling(sampling);
+    let text = '';
+    let receivedTokens = 0;
+    const cancelled = (): GenerationEvent => ({ type: 'finish', finishReason: 'cancelled', tokenCount: receivedTokens, promptTokens: 0, text });
+    if (signal.aborted) {
+      yield cancelled();
+      return;
+    }
+
+    // One controller for the caller's abort and our timeouts; `timedOut` tells which one fired.
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timedOut: string | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const armTimeout = (ms: number, what: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = what;
+        controller.abort();
+      }, ms);
+    };
+
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    try {
+      armTimeout(this.options.firstByteTimeoutMs ?? 60_000, 'no response');
+      let response: Response;
+      try {
+        response = await fetch(this.chatUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...this.headers() },
+          body: JSON.stringify(this.requestBody(request)),
+          signal: controller.signal,
+        });
+      } catch (error) {
+        if (signal.aborted) {
+          yield cancelled();
+          return;
+        }
+        if (timedOut) throw new BackendError('TIMEOUT', `${timedOut} from ${this.chatUrl}`, { cause: error });
+        throw new BackendError('NETWORK_ERROR', `request to ${this.chatUrl} failed: ${causeMessage(error)}`, { cause: error });
+      }
+      if (!response.ok) throw await this.httpError(response);
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!contentType.includes('text/event-stream')) {
+        const body = await response.text().catch(() => '');
+        const payload = safeJson(body);
+        const message = errorMessageOf(payload);
+        if (message) throw new BackendError('SERVER_ERROR', `server error: ${message}`, { status: response.status });
+        throw new BackendError('PROTOCOL_ERROR', `expected text/event-stream, got "${contentType}": ${body.slice(0, 200)}`);
+      }
+      if (!response.body) throw new BackendError('PROTOCOL_ERROR', 'the response has no body');
+
+      reader = response.body.getReader();
+      const decoder = new TextDecoder('utf-8');
+      const parser = new SseParser();
+      const idleTimeoutMs = this.options.idleTimeoutMs ?? 60_000;
+      const stream: StreamState = { done: false, serverFinishReason: null, usage: null };
+
+      while (!stream.done) {
+        armTimeout(idleTimeoutMs, 'no data');
+        let result: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          if (signal.aborted) break;
+          if (timedOut) throw new BackendError('TIMEOUT', `${timedOut} for ${idleTimeoutMs} ms from ${this.chatUrl}`, { cause: error });
+          throw new BackendError('NETWORK_ERROR', `the stream from ${this.chatUrl} broke: ${causeMessage(error)}`, { cause: error });
+        }
+        // The idle clock runs only while we wait for the server, not while a slow consumer handles our tokens.
+        clearTimeout(timer);
+        const events = result.done
+          ? parser.feed(decoder.decode()).concat(parser.end())
+          : parser.feed(decoder.decode(result.value, { stream: true }));
+        for (const event of events) {
+          for (const content of readEvent(event, stream)) {
+            if (signal.aborted) break;
+            receivedTokens++;
+            text += content;
+            yield { type: 'token', text: content, tokenCount: 1 };
+          }
+          if (stream.done || signal.aborted) break;
+        }
+        if (result.done || signal.aborted) break;
+      }
+      if (signal.aborted) {
+        yield cancelled();
+        return;
+      }
+      if (stream.serverFinishReason === null) {
+        throw new BackendError(
+          'TRUNCATED_STREAM',
+          `the stream from ${this.chatUrl} ended without a finish reason after ${receivedTokens} tokens`,
+        );
+      }
+      yield {
+        type: 'finish',
+        finishReason: finishReasonOf(stream.serverFinishReason),
+        serverFinishReason: stream.serverFinishReason,
+        tokenCount: stream.usage?.completion_tokens ?? receivedTokens,
+        promptTokens: stream.usage?.prompt_tokens ?? 0,
+        text,
+      };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      // Closing the connection is the cancel signal for the server, also when the consumer stopped early.
+      controller.abort();
+      await reader?.cancel().catch(() => undefined);
+    }
+  }
+
+  private requestBody(request: GenerationRequest): Record<string, unknown> {
+    const { sampling } = request;
+    const messages: ChatMessage[] = [...request.messages];
+    const continuing = request.continueFrom !== undefined && request.continueFrom !== '';
+    if (continuing) messages.push({ role: 'assistant', content: request.continueFrom! });
+    return {
+      model: this.options.model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: sampling.maxNewTokens,
+      temperature: sampling.temperature,
+      top_p: sampling.topP,
+      ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+      ...(this.options.nonStandardSampling
+        ? {
+            ...(sampling.topK ? { top_k: sampling.topK } : {}),
+            ...(sampling.repetitionPenalty !== undefined ? { repetition_penalty: sampling.repetitionPenalty } : {}),
+          }
+        : {}),
+      ...(continuing && this.options.continueFinalMessage ? { continue_final_message: true, add_generation_prompt: false } : {}),
+    };
+  }
+
+  private async httpError(response: Response): Promise<BackendError> {
+    const body = await response.text().catch(() => '');
+    const message = errorMessageOf(safeJson(body)) ?? (body.slice(0, 200) || response.statusText);
+    return new BackendError(errorCodeForStatus(response.status, message), `HTTP ${response.status} from ${response.url}: ${message}`, {
+      status: response.status,
+      retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** fetch() wraps the real reason (ECONNREFUSED, a reset socket) in `cause`. */
+function causeMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return error.message + cause;
+}

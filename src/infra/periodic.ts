@@ -1,0 +1,106 @@
+/**
+ * Periodic jobs behind one interface. With Redis, BullMQ job schedulers run each job once per interval across
+ * every replica (whichever worker takes it); in local mode, timers in the one process. Jobs are idempotent, so a
+ * run repeated after a crash does no harm.
+ */
+import { Queue, Worker } from "bullmq";
+import type { Logger } from "pino";
+
+export interface PeriodicJob {
+  name: string;
+  everyMs: number;
+  /** Also run once at start (the reference runs most jobs at startup). */
+  runAtStart: boolean;
+  run(): Promise<void>;
+}
+
+export interface PeriodicScheduler {
+  start(jobs: PeriodicJob[]): Promise<void>;
+  /** Runs a job now, in this process (admin "refresh" mutations, tests). */
+  runNow(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createPeriodicScheduler(redisUrl: string | undefined, log: Logger, queueName = "chorus-periodic"): PeriodicScheduler {
+  return redisUrl ? new BullPeriodicScheduler(redisUrl, log, queueName) : new LocalPeriodicScheduler(log);
+}
+
+class LocalPeriodicScheduler implements PeriodicScheduler {
+  private timers: NodeJS.Timeout[] = [];
+  private jobs = new Map<string, PeriodicJob>();
+  constructor(private readonly log: Logger) {}
+
+  async start(jobs: PeriodicJob[]): Promise<void> {
+    for (const job of jobs) {
+      this.jobs.set(job.name, job);
+      if (job.runAtStart) await this.runNow(job.name);
+      const t = setInterval(() => void this.runNow(job.name), job.everyMs);
+      t.unref();
+      this.timers.push(t);
+    }
+  }
+
+  async runNow(name: string): Promise<void> {
+    const job = this.jobs.get(name);
+    if (!job) throw new Error(`unknown periodic job ${name}`);
+    try {
+      await job.run();
+    } catch (err) {
+      this.log.error({ err, job: name }, "periodic job failed");
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+}
+
+class BullPeriodicScheduler implements PeriodicScheduler {
+  private queue: Queue;
+  private worker: Worker | undefined;
+  private jobs = new Map<string, PeriodicJob>();
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly log: Logger,
+    private readonly queueName: string,
+  ) {
+    this.queue = new Queue(queueName, { connection: { url: redisUrl, maxRetriesPerRequest: null } });
+    this.queue.on("error", (err) => log.debug({ error: err.message }, "periodic queue error"));
+  }
+
+  async start(jobs: PeriodicJob[]): Promise<void> {
+    for (const job of jobs) {
+      this.jobs.set(job.name, job);
+      // The scheduler is keyed by name: every replica upserts the same one, so the job runs once per interval.
+      await this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+      if (job.runAtStart) await this.runNow(job.name);
+    }
+    this.worker = new Worker(
+      this.queueName,
+      async (j) => {
+        const job = this.jobs.get(j.name);
+        if (job) await job.run();
+      },
+      { connection: { url: this.redisUrl, maxRetriesPerRequest: null }, concurrency: 1 },
+    );
+    this.worker.on("error", (err) => this.log.debug({ error: err.message }, "periodic worker error"));
+    this.worker.on("failed", (j, err) => this.log.error({ err, job: j?.name }, "periodic job failed"));
+  }
+
+  async runNow(name: string): Promise<void> {
+    const job = this.jobs.get(name);
+    if (!job) throw new Error(`unknown periodic job ${name}`);
+    try {
+      await job.run();
+    } catch (err) {
+      this.log.error({ err, job: name }, "periodic job failed");
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,109 @@
+import crypto from "node:crypto";
+import { Redis } from "ioredis";
+
+/**
+ * Shared by the Redis drivers of the event streams and the generation queue (both live under src/infra and
+ * want the same failure behaviour), so it sits here and the queue imports it.
+ */
+
+/** Redis could not be reached, or the connection dropped while a command was in flight. Retry later. */
+export class RedisUnavailableError extends Error {
+  override readonly name = "RedisUnavailableError";
+  constructor(
+    readonly redisUrl: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Redis at ${redisUrl} is unavailable: ${reason}`, options);
+  }
+}
+
+export interface RedisConnectionOptions {
+  /** Shown by CLIENT LIST, which helps an operator see which part of Chorus holds a connection. */
+  connectionName: string;
+  /** Upper bound of the back-off between reconnection attempts. */
+  reconnectMaxDelayMs?: number;
+}
+
+/**
+ * A connection that fails fast instead of hanging while Redis is away.
+ *
+ * - `maxRetriesPerRequest: 0` makes ioredis reject every queued and in-flight command as soon as the connection
+ *   closes, and every command issued while reconnecting at the next failed attempt. With ioredis' defaults a
+ *   command issued during an outage would wait through 20 reconnection attempts.
+ * - `autoResendUnfulfilledCommands: false`: a command in flight when the socket dropped may or may not have run;
+ *   resending it could, for example, append the same event twice. The caller gets an error instead and decides.
+ * - Reconnection itself never stops, so everything works again once Redis is back.
+ */
+export function createRedisConnection(redisUrl: string, options: RedisConnectionOptions): Redis {
+  const reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 2_000;
+  const connection = new Redis(redisUrl, {
+    connectionName: options.connectionName,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), reconnectMaxDelayMs),
+  });
+  // ioredis prints unhandled connection errors to stderr; the failures reach callers as RedisUnavailableError.
+  connection.on("error", () => undefined);
+  return connection;
+}
+
+/** The URL without its password, fit for error messages and logs. */
+export function redactRedisUrl(redisUrl: string): string {
+  try {
+    const url = new URL(redisUrl);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "(unparseable Redis URL)";
+  }
+}
+
+const connectionFailureMessages = [
+  "Connection is closed",
+  "Stream isn't writeable",
+  "Reached the max retries per request limit",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "LOADING",
+];
+
+/** True when `error` says the connection failed, rather than that a command was wrong. */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "MaxRetriesPerRequestError") return true;
+  return connectionFailureMessages.some((m) => error.message.includes(m));
+}
+
+/** Rethrows connection failures as RedisUnavailableError and everything else unchanged. */
+export function translateRedisError(redisUrl: string, error: unknown): never {
+  if (isConnectionFailure(error)) {
+    throw new RedisUnavailableError(redisUrl, (error as Error).message, { cause: error });
+  }
+  throw error;
+}
+
+/**
+ * A Lua script run by EVALSHA, falling back to EVAL once when Redis does not know it (after a restart, Redis has
+ * forgotten every loaded script).
+ */
+export class LuaScript {
+  readonly sha1: string;
+  constructor(readonly source: string) {
+    this.sha1 = crypto.createHash("sha1").update(source).digest("hex");
+  }
+
+  async run(connection: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await connection.evalsha(this.sha1, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("NOSCRIPT")) {
+        return connection.eval(this.source, keys.length, ...keys, ...args);
+      }
+      throw error;
+    }
+  }
+}

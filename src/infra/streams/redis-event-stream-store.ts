@@ -1,0 +1,564 @@
+import crypto from "node:crypto";
+import type { Redis } from "ioredis";
+import {
+  defaultFinishedTtlSeconds,
+  defaultIdleTtlSeconds,
+  type AppendOptions,
+  type EventStreamStore,
+  type EventStreamStoreTtlOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+} from "./event-stream-store.js";
+import { StreamClosedError, StreamLostError } from "./errors.js";
+import { StreamSubscription } from "./stream-subscription.js";
+import {
+  createRedisConnection,
+  LuaScript,
+  RedisUnavailableError,
+  redactRedisUrl,
+  translateRedisError,
+} from "./redis-connection.js";
+
+export interface RedisEventStreamStoreOptions extends EventStreamStoreTtlOptions {
+  redisUrl: string;
+  /** Prepended to every key, so several deployments (or tests) can share one Redis. Default "chorus:". */
+  keyPrefix?: string;
+  /**
+   * How often a reader checks that the streams it follows still exist, which is also the longest a blocking read
+   * waits. A subscriber whose stream vanished without a trace learns it within about this time. Default 5000.
+   */
+  livenessCheckIntervalMs?: number;
+  /** How long subscribers wait through a Redis outage before they get StreamLostError("unavailable"). Default 15000. */
+  outageToleranceMs?: number;
+  /** Streams that one reader connection follows with a single XREAD. Default 256. */
+  streamsPerReader?: number;
+  /** Entries fetched per XRANGE while a subscriber replays. Default 500. */
+  replayPageSize?: number;
+  /** Names the connections in CLIENT LIST; readers get "-reader" appended. Default "chorus-streams". */
+  connectionName?: string;
+  reconnectMaxDelayMs?: number;
+  /** Makes the id that tells one incarnation of a stream from the next one under the same key. Default: random. */
+  newStreamEpoch?: () => string;
+}
+
+/**
+ * Atomic append: the seq comes from a counter in the stream's meta hash and becomes the entry id (`<seq>-0`), so
+ * concurrent appends from any number of replicas get 1, 2, 3... without gaps, and XREAD/XRANGE can resume from a
+ * seq directly. Every entry carries the stream's epoch (`p`), chosen by the first append, so a reader can tell a
+ * continuation from a new stream that reuses the key after the old one was lost.
+ */
+const appendScript = new LuaScript(`
+-- KEYS[1] events (a Redis stream), KEYS[2] meta hash {seq, epoch, ended}
+-- ARGV[1] event JSON, ARGV[2] "1" when terminal, ARGV[3] epoch for a new stream, ARGV[4] time to live in ms
+if redis.call('HGET', KEYS[2], 'ended') == '1' then
+  return redis.error_reply('STREAM_CLOSED')
+end
+local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
+local epoch
+if seq == 1 then
+  -- Entries without their meta hash are the remains of a broken stream; the new one starts clean.
+  redis.call('DEL', KEYS[1])
+  epoch = ARGV[3]
+  redis.call('HSET', KEYS[2], 'epoch', epoch)
+else
+  epoch = redis.call('HGET', KEYS[2], 'epoch')
+end
+redis.call('XADD', KEYS[1], seq .. '-0', 'e', ARGV[1], 't', ARGV[2], 'p', epoch)
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[2], 'ended', '1')
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return seq
+`);
+
+type StreamEntry = [id: string, fields: string[]];
+type XReadReply = [key: string, entries: StreamEntry[]][];
+
+interface DecodedEntry {
+  seq: number;
+  json: string;
+  terminal: boolean;
+  epoch: string;
+}
+
+/** One stream followed live by this process, shared by all its subscribers here. */
+interface Tail {
+  readonly streamKey: string;
+  readonly eventsKey: string;
+  readonly metaKey: string;
+  /** The reader asks for entries after this seq. */
+  cursor: number;
+  /** The incarnation being followed; unknown while waiting for a stream that does not exist yet. */
+  epoch?: string;
+  readonly subscriptions: Set<StreamSubscription<unknown>>;
+  readonly reader: Reader;
+  active: boolean;
+}
+
+/**
+ * One connection that follows many streams with one blocking XREAD. Besides the streams it reads its own wake-up
+ * stream: when a stream is added (or the last one removed), an entry there ends the blocking read at once, so the
+ * next XREAD covers the new set.
+ */
+interface Reader {
+  readonly connection: Redis;
+  readonly wakeKey: string;
+  readonly tails: Set<Tail>;
+  lastWakeId: string;
+  running: boolean;
+  /** A wake-up was sent since the last XREAD was issued; that one wake-up covers every change until then. */
+  wakePending: boolean;
+  livenessCheckDueAt: number;
+  outageSince?: number;
+}
+
+/**
+ * The Redis driver. Each stream is a Redis stream plus a small meta hash. Subscribers replay through the command
+ * connection, then join a shared tail; tails are spread over a few reader connections, so 1,000 subscribers in
+ * one process cost a handful of connections (streams/256), not 1,000 parked blocking reads.
+ *
+ * Redis restarts: commands fail with RedisUnavailableError while Redis is away and work again once it is back.
+ * Readers ride out an outage; afterwards they check every followed stream's epoch, and subscribers of a stream
+ * that vanished or was replaced get StreamLostError. An outage longer than `outageToleranceMs` ends subscriptions
+ * with StreamLostError("unavailable") rather than leaving them waiting silently.
+ */
+export class RedisEventStreamStore<E extends object = Record<string, unknown>> implements EventStreamStore<E> {
+  private readonly command: Redis;
+  private readonly readers: Reader[] = [];
+  private readonly tails = new Map<string, Tail>();
+  private readonly redisUrlForMessages: string;
+  private readonly keyPrefix: string;
+  private readonly idleTtlMs: number;
+  private readonly finishedTtlMs: number;
+  private readonly livenessCheckIntervalMs: number;
+  private readonly outageToleranceMs: number;
+  private readonly streamsPerReader: number;
+  private readonly replayPageSize: number;
+  private readonly connectionName: string;
+  private readonly newStreamEpoch: () => string;
+  /** Subscriptions still replaying through the command connection, not yet on a tail. */
+  private readonly replaying = new Set<StreamSubscription<unknown>>();
+  private closed = false;
+
+  constructor(private readonly options: RedisEventStreamStoreOptions) {
+    this.redisUrlForMessages = redactRedisUrl(options.redisUrl);
+    this.keyPrefix = options.keyPrefix ?? "chorus:";
+    this.idleTtlMs = secondsToMs(options.idleTtlSeconds ?? defaultIdleTtlSeconds);
+    this.finishedTtlMs = secondsToMs(options.finishedTtlSeconds ?? defaultFinishedTtlSeconds);
+    this.livenessCheckIntervalMs = Math.max(10, Math.round(options.livenessCheckIntervalMs ?? 5_000));
+    this.outageToleranceMs = options.outageToleranceMs ?? 15_000;
+    this.streamsPerReader = Math.max(1, options.streamsPerReader ?? 256);
+    this.replayPageSize = Math.max(1, options.replayPageSize ?? 500);
+    this.connectionName = options.connectionName ?? "chorus-streams";
+    this.newStreamEpoch = options.newStreamEpoch ?? (() => crypto.randomBytes(9).toString("base64url"));
+    this.command = createRedisConnection(options.redisUrl, {
+      connectionName: this.connectionName,
+      reconnectMaxDelayMs: options.reconnectMaxDelayMs,
+    });
+  }
+
+  async append(streamKey: string, event: E, options: AppendOptions = {}): Promise<number> {
+    this.assertOpen();
+    const terminal = options.terminal === true;
+    const ttlMs =
+      options.ttlSeconds !== undefined
+        ? secondsToMs(options.ttlSeconds)
+        : terminal
+          ? this.finishedTtlMs
+          : this.idleTtlMs;
+    try {
+      const seq = await appendScript.run(
+        this.command,
+        [this.eventsKey(streamKey), this.metaKey(streamKey)],
+        [JSON.stringify(event), terminal ? "1" : "0", this.newStreamEpoch(), ttlMs],
+      );
+      return Number(seq);
+    } catch (error) {
+      if (error instanceof Error && error.message.includes("STREAM_CLOSED")) throw new StreamClosedError(streamKey);
+      return translateRedisError(this.redisUrlForMessages, error);
+    }
+  }
+
+  async read(streamKey: string, afterSeq = 0, limit?: number): Promise<StoredEvent<E>[]> {
+    this.assertOpen();
+    try {
+      const start = `${afterSeq + 1}-0`;
+      const entries =
+        limit === undefined
+          ? await this.command.xrange(this.eventsKey(streamKey), start, "+")
+          : await this.command.xrange(this.eventsKey(streamKey), start, "+", "COUNT", limit);
+      return entries.map((entry) => this.toStoredEvent(decodeEntry(entry)));
+    } catch (error) {
+      return translateRedisError(this.redisUrlForMessages, error);
+    }
+  }
+
+  subscribe(streamKey: string, afterSeq = 0, options: SubscribeOptions = {}): AsyncIterableIterator<StoredEvent<E>> {
+    this.assertOpen();
+    const subscription = new StreamSubscription<E>(streamKey, afterSeq, options.signal);
+    if (subscription.isOpen) void this.replayThenFollow(subscription);
+    return subscription;
+  }
+
+  async lastSeq(streamKey: string): Promise<number> {
+    this.assertOpen();
+    try {
+      return Number((await this.command.hget(this.metaKey(streamKey), "seq")) ?? 0);
+    } catch (error) {
+      return translateRedisError(this.redisUrlForMessages, error);
+    }
+  }
+
+  async expire(streamKey: string, seconds: number): Promise<void> {
+    this.assertOpen();
+    const ms = secondsToMs(seconds);
+    try {
+      await this.command
+        .multi()
+        .pexpire(this.eventsKey(streamKey), ms)
+        .pexpire(this.metaKey(streamKey), ms)
+        .exec();
+    } catch (error) {
+      translateRedisError(this.redisUrlForMessages, error);
+    }
+  }
+
+  async delete(streamKey: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.command.del(this.eventsKey(streamKey), this.metaKey(streamKey));
+    } catch (error) {
+      translateRedisError(this.redisUrlForMessages, error);
+    }
+    // Subscribers in this process learn it at once; those of other replicas at their next liveness check.
+    const tail = this.tails.get(streamKey);
+    if (tail && tail.epoch !== undefined) this.failTail(tail, new StreamLostError(streamKey, "vanished"));
+  }
+
+  activeSubscriptions(): number {
+    let count = 0;
+    for (const tail of this.tails.values()) count += tail.subscriptions.size;
+    for (const subscription of this.replaying) if (subscription.isOpen) count += 1;
+    return count;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const tail of [...this.tails.values()]) {
+      this.removeTail(tail);
+      for (const subscription of [...tail.subscriptions]) void subscription.return();
+    }
+    for (const subscription of [...this.replaying]) void subscription.return();
+    if (this.readers.length > 0) {
+      await this.command.del(...this.readers.map((r) => r.wakeKey)).catch(() => undefined);
+    }
+    for (const reader of this.readers) reader.connection.disconnect();
+    this.command.disconnect();
+  }
+
+  // --- subscriptions --------------------------------------------------------------------------------------------
+
+  /**
+   * Replays from the subscriber's cursor page by page, then joins the stream's tail. Joining happens in the same
+   * synchronous step as the check that the tail has not read past the cursor, so no event falls between replay
+   * and live reads, and the seq check in `accept` drops the ones both deliver.
+   */
+  private async replayThenFollow(subscription: StreamSubscription<E>): Promise<void> {
+    const streamKey = subscription.streamKey;
+    let epoch: string | undefined;
+    let emptyPagesBehindTail = 0;
+    const untyped = subscription as StreamSubscription<unknown>;
+    this.replaying.add(untyped);
+    try {
+      while (subscription.isOpen && !this.closed) {
+        const page = await this.readPage(streamKey, subscription.cursor);
+        if (!subscription.isOpen || this.closed) return;
+        if (page.epoch === undefined) {
+          if (subscription.cursor > 0 || epoch !== undefined) {
+            subscription.fail(new StreamLostError(streamKey, "vanished"));
+            return;
+          }
+        } else if ((epoch !== undefined && page.epoch !== epoch) || page.lastSeq < subscription.cursor) {
+          subscription.fail(new StreamLostError(streamKey, "replaced"));
+          return;
+        } else {
+          epoch = page.epoch;
+        }
+        for (const entry of page.entries) {
+          if (entry.epoch !== epoch) {
+            subscription.fail(new StreamLostError(streamKey, "replaced"));
+            return;
+          }
+          subscription.accept(this.toStoredEvent(entry));
+          if (!subscription.isOpen) return;
+        }
+        if (page.entries.length === this.replayPageSize) continue;
+        if (this.follow(subscription, epoch)) return;
+        // The tail has read past this page. Usually the page merely answered before a later XREAD (replies on
+        // two connections arrive in any order) and the next page has the events. When it comes back empty
+        // again, the tail follows a stream that vanished; its liveness check will fail it, so pause rather than
+        // spin until then.
+        emptyPagesBehindTail = page.entries.length === 0 ? emptyPagesBehindTail + 1 : 0;
+        if (emptyPagesBehindTail > 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } catch (error) {
+      try {
+        translateRedisError(this.redisUrlForMessages, error);
+      } catch (translated) {
+        subscription.fail(translated as Error);
+      }
+    } finally {
+      this.replaying.delete(untyped);
+    }
+  }
+
+  private async readPage(
+    streamKey: string,
+    afterSeq: number,
+  ): Promise<{ epoch?: string; lastSeq: number; entries: DecodedEntry[] }> {
+    const results = await this.command
+      .multi()
+      .hmget(this.metaKey(streamKey), "epoch", "seq")
+      .xrange(this.eventsKey(streamKey), `${afterSeq + 1}-0`, "+", "COUNT", this.replayPageSize)
+      .exec();
+    if (!results) throw new Error("The replay transaction was discarded");
+    for (const [error] of results) if (error) throw error;
+    const [epoch, lastSeq] = results[0][1] as [string | null, string | null];
+    const entries = (results[1][1] as StreamEntry[]).map(decodeEntry);
+    return { epoch: epoch ?? undefined, lastSeq: Number(lastSeq ?? 0), entries };
+  }
+
+  /** Attaches a caught-up subscription to its stream's tail; false when the tail has read past its cursor. */
+  private follow(subscription: StreamSubscription<E>, epoch: string | undefined): boolean {
+    const streamKey = subscription.streamKey;
+    let tail = this.tails.get(streamKey);
+    if (tail && tail.epoch !== undefined && epoch !== undefined && tail.epoch !== epoch) {
+      // The replay just read the stream as it is now, so the tail follows a stream that was replaced.
+      this.failTail(tail, new StreamLostError(streamKey, "replaced"));
+      tail = undefined;
+    }
+    if (!tail) {
+      tail = this.addTail(streamKey, subscription.cursor, epoch);
+    } else if (tail.cursor > subscription.cursor) {
+      return false;
+    }
+    const joinedTail = tail;
+    const untyped = subscription as StreamSubscription<unknown>;
+    joinedTail.subscriptions.add(untyped);
+    subscription.onDetach(() => {
+      joinedTail.subscriptions.delete(untyped);
+      if (joinedTail.subscriptions.size === 0) this.removeTail(joinedTail);
+    });
+    return true;
+  }
+
+  private addTail(streamKey: string, cursor: number, epoch: string | undefined): Tail {
+    const reader = this.pickReader();
+    const tail: Tail = {
+      streamKey,
+      eventsKey: this.eventsKey(streamKey),
+      metaKey: this.metaKey(streamKey),
+      cursor,
+      epoch,
+      subscriptions: new Set(),
+      reader,
+      active: true,
+    };
+    this.tails.set(streamKey, tail);
+    reader.tails.add(tail);
+    if (reader.running) this.wake(reader);
+    else void this.runReader(reader);
+    return tail;
+  }
+
+  private removeTail(tail: Tail): void {
+    if (!tail.active) return;
+    tail.active = false;
+    if (this.tails.get(tail.streamKey) === tail) this.tails.delete(tail.streamKey);
+    tail.reader.tails.delete(tail);
+    // Ends the parked XREAD now instead of at its timeout, so an idle reader holds no blocking read.
+    if (tail.reader.tails.size === 0 && tail.reader.running) this.wake(tail.reader);
+  }
+
+  private failTail(tail: Tail, error: StreamLostError | RedisUnavailableError): void {
+    this.removeTail(tail);
+    for (const subscription of [...tail.subscriptions]) subscription.fail(error);
+  }
+
+  // --- readers --------------------------------------------------------------------------------------------------
+
+  private pickReader(): Reader {
+    let best: Reader | undefined;
+    for (const reader of this.readers) {
+      if (reader.tails.size < this.streamsPerReader && (!best || reader.tails.size < best.tails.size)) best = reader;
+    }
+    if (best) return best;
+    const reader: Reader = {
+      connection: createRedisConnection(this.options.redisUrl, {
+        connectionName: `${this.connectionName}-reader`,
+        reconnectMaxDelayMs: this.options.reconnectMaxDelayMs,
+      }),
+      wakeKey: `${this.keyPrefix}stream-reader-wake:${crypto.randomUUID()}`,
+      tails: new Set(),
+      lastWakeId: "0-0",
+      running: false,
+      wakePending: false,
+      livenessCheckDueAt: Date.now() + this.livenessCheckIntervalMs,
+    };
+    this.readers.push(reader);
+    return reader;
+  }
+
+  private wake(reader: Reader): void {
+    if (reader.wakePending) return;
+    reader.wakePending = true;
+    this.command
+      .multi()
+      .xadd(reader.wakeKey, "MAXLEN", "1", "*", "w", "1")
+      // The wake-up stream of a process that died must not stay behind.
+      .pexpire(reader.wakeKey, 60_000)
+      .exec()
+      // During an outage the reader's own read fails too and it rebuilds its key set when it retries.
+      .catch(() => undefined);
+  }
+
+  private async runReader(reader: Reader): Promise<void> {
+    reader.running = true;
+    try {
+      while (!this.closed && reader.tails.size > 0) {
+        try {
+          if (Date.now() >= reader.livenessCheckDueAt) await this.checkLiveness(reader);
+          const snapshot = [...reader.tails];
+          reader.wakePending = false;
+          const reply = (await reader.connection.call(
+            "XREAD",
+            "COUNT",
+            1_000,
+            "BLOCK",
+            this.livenessCheckIntervalMs,
+            "STREAMS",
+            reader.wakeKey,
+            ...snapshot.map((tail) => tail.eventsKey),
+            reader.lastWakeId,
+            ...snapshot.map((tail) => `${tail.cursor}-0`),
+          )) as XReadReply | null;
+          reader.outageSince = undefined;
+          if (reply) this.dispatch(reader, snapshot, reply);
+        } catch (error) {
+          if (this.closed) return;
+          await this.recoverReader(reader, error);
+        }
+      }
+    } finally {
+      reader.running = false;
+    }
+  }
+
+  private dispatch(reader: Reader, snapshot: Tail[], reply: XReadReply): void {
+    const tailsByKey = new Map(snapshot.map((tail) => [tail.eventsKey, tail]));
+    for (const [key, entries] of reply) {
+      if (key === reader.wakeKey) {
+        if (entries.length > 0) reader.lastWakeId = entries[entries.length - 1][0];
+        continue;
+      }
+      const tail = tailsByKey.get(key);
+      if (!tail) continue;
+      for (const raw of entries) {
+        // A tail removed meanwhile (all its subscribers left, or it failed) takes nothing more.
+        if (!tail.active) break;
+        const entry = decodeEntry(raw);
+        if (entry.seq <= tail.cursor) continue;
+        if (entry.seq !== tail.cursor + 1 || (tail.epoch !== undefined && entry.epoch !== tail.epoch)) {
+          this.failTail(tail, new StreamLostError(tail.streamKey, "replaced"));
+          break;
+        }
+        tail.epoch = entry.epoch;
+        tail.cursor = entry.seq;
+        for (const subscription of [...tail.subscriptions]) subscription.accept(this.toStoredEvent(entry));
+        if (entry.terminal) this.removeTail(tail);
+      }
+    }
+  }
+
+  /**
+   * Finds streams that vanished or were replaced while nothing was appended to them (expired, deleted, or lost
+   * with a Redis restart): XREAD alone would wait on them for ever.
+   */
+  private async checkLiveness(reader: Reader): Promise<void> {
+    const checked = [...reader.tails].filter((tail) => tail.epoch !== undefined).map((tail) => ({ tail, epoch: tail.epoch }));
+    if (checked.length > 0) {
+      const pipeline = reader.connection.pipeline();
+      for (const { tail } of checked) pipeline.hget(tail.metaKey, "epoch");
+      const results = (await pipeline.exec()) ?? [];
+      for (const [index, [error, currentEpoch]] of results.entries()) {
+        if (error) throw error;
+        const { tail, epoch } = checked[index];
+        if (!tail.active || tail.epoch !== epoch || currentEpoch === epoch) continue;
+        this.failTail(tail, new StreamLostError(tail.streamKey, currentEpoch === null ? "vanished" : "replaced"));
+      }
+    }
+    reader.outageSince = undefined;
+    reader.livenessCheckDueAt = Date.now() + this.livenessCheckIntervalMs;
+  }
+
+  private async recoverReader(reader: Reader, error: unknown): Promise<void> {
+    const now = Date.now();
+    reader.outageSince ??= now;
+    // After any failure Redis may have restarted: re-read the wake-up stream from its start and check every
+    // stream before the next XREAD.
+    reader.lastWakeId = "0-0";
+    reader.livenessCheckDueAt = 0;
+    if (now - reader.outageSince >= this.outageToleranceMs) {
+      let cause: unknown = error;
+      try {
+        translateRedisError(this.redisUrlForMessages, error);
+      } catch (translated) {
+        cause = translated;
+      }
+      for (const tail of [...reader.tails]) {
+        this.failTail(tail, new StreamLostError(tail.streamKey, "unavailable", { cause }));
+      }
+      reader.outageSince = undefined;
+      return;
+    }
+    // The connection fails pending commands at each failed reconnection attempt; this pause only keeps a
+    // failure that comes back at once (a command error) from spinning.
+    await new Promise((resolve) => setTimeout(resolve, 100).unref());
+  }
+
+  // --- keys and decoding ----------------------------------------------------------------------------------------
+
+  /** The braces make both keys of a stream hash to one cluster slot, which the append script needs. */
+  private eventsKey(streamKey: string): string {
+    return `${this.keyPrefix}stream:{${streamKey}}`;
+  }
+
+  private metaKey(streamKey: string): string {
+    return `${this.keyPrefix}stream:{${streamKey}}:meta`;
+  }
+
+  private toStoredEvent(entry: DecodedEntry): StoredEvent<E> {
+    return { seq: entry.seq, event: JSON.parse(entry.json) as E, terminal: entry.terminal };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("The event stream store is closed");
+  }
+}
+
+function decodeEntry([id, fields]: StreamEntry): DecodedEntry {
+  const values: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]] = fields[i + 1];
+  return {
+    seq: Number(id.slice(0, id.indexOf("-"))),
+    json: values.e ?? "null",
+    terminal: values.t === "1",
+    epoch: values.p ?? "",
+  };
+}
+
+function secondsToMs(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds * 1000));
+}

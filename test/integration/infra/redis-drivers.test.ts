@@ -1,0 +1,226 @@
+import { expect } from "chai";
+import { Redis } from "ioredis";
+import { RedisEventStreamStore, RedisUnavailableError, StreamLostError } from "../../../src/infra/streams/index.js";
+import { RedisGenerationQueue } from "../../../src/infra/queue/index.js";
+import {
+  deleteKeysWithPrefix,
+  eventually,
+  randomKeyPrefix,
+  RedisOutageProxy,
+  settle,
+  sleep,
+  testRedisUrl,
+  within,
+} from "./support.js";
+
+interface Event {
+  n: number;
+}
+
+/** Lines of CLIENT LIST for connections named `name`. */
+async function clientsNamed(redis: Redis, name: string): Promise<string[]> {
+  const list = (await redis.client("LIST")) as string;
+  return list.split("\n").filter((line) => line.includes(` name=${name} `));
+}
+
+/** Whether a CLIENT LIST line shows a client parked in a blocking command. */
+function isBlocked(line: string): boolean {
+  return /flags=\w*b/.test(line);
+}
+
+describe("Redis event streams, beyond the contract", function () {
+  const redisUrl = testRedisUrl();
+  let keyPrefix: string;
+  let admin: Redis;
+  let closeables: { close(): Promise<void> }[];
+
+  beforeEach(function () {
+    keyPrefix = randomKeyPrefix();
+    admin = new Redis(redisUrl);
+    closeables = [];
+  });
+
+  afterEach(async function () {
+    await Promise.all(closeables.map((c) => c.close()));
+    await deleteKeysWithPrefix(redisUrl, keyPrefix);
+    admin.disconnect();
+  });
+
+  function makeStore(options: Partial<ConstructorParameters<typeof RedisEventStreamStore>[0]> = {}) {
+    const store = new RedisEventStreamStore<Event>({ redisUrl, keyPrefix, livenessCheckIntervalMs: 100, ...options });
+    closeables.push(store);
+    return store;
+  }
+
+  it("follows 1,000 streams over a few reader connections and parks no blocking read once they are done", async function () {
+    const connectionName = `chorus-test-${keyPrefix.split(":")[1]}`;
+    const store = makeStore({ connectionName, livenessCheckIntervalMs: 5_000 });
+    const subscriptions = Array.from({ length: 1_000 }, (_, i) => store.subscribe(`gen-${i}`, 0));
+    const firstEvents = subscriptions.map((s) => s.next());
+    await eventually(2_000, async () => {
+      const readers = await clientsNamed(admin, `${connectionName}-reader`);
+      expect(readers).to.have.length(4); // 1,000 streams at 256 per reader
+      expect(readers.every(isBlocked), "each reader waits in one XREAD").to.equal(true);
+    });
+
+    const writer = makeStore();
+    await Promise.all(Array.from({ length: 1_000 }, (_, i) => writer.append(`gen-${i}`, { n: i })));
+    const received = await within(5_000, "first events", Promise.all(firstEvents));
+    expect(received.map((r) => r.value?.event.n)).to.deep.equal(Array.from({ length: 1_000 }, (_, i) => i));
+
+    await Promise.all(subscriptions.map((s) => s.return!()));
+    expect(store.activeSubscriptions()).to.equal(0);
+    await eventually(1_000, async () => {
+      const readers = await clientsNamed(admin, `${connectionName}-reader`);
+      expect(readers.filter(isBlocked), "readers parked after every subscriber left").to.deep.equal([]);
+    });
+  });
+
+  it("keeps each entry's seq as its Redis stream id, so the stream can be inspected by hand", async function () {
+    const store = makeStore();
+    await store.append("gen", { n: 1 });
+    await store.append("gen", { n: 2 }, { terminal: true });
+    const entries = await admin.xrange(`${keyPrefix}stream:{gen}`, "-", "+");
+    expect(entries.map(([id]) => id)).to.deep.equal(["1-0", "2-0"]);
+    const ttl = await admin.pttl(`${keyPrefix}stream:{gen}`);
+    expect(ttl, "finished streams expire").to.be.within(1, 300_000);
+  });
+
+  describe("when Redis restarts", function () {
+    let proxy: RedisOutageProxy;
+
+    beforeEach(async function () {
+      proxy = RedisOutageProxy.forUrl(redisUrl);
+      await proxy.start();
+    });
+
+    afterEach(async function () {
+      await proxy.stop();
+    });
+
+    function storeBehindProxy(options: Partial<ConstructorParameters<typeof RedisEventStreamStore>[0]> = {}) {
+      return makeStore({ redisUrl: proxy.urlFor(redisUrl), reconnectMaxDelayMs: 100, ...options });
+    }
+
+    /** What clients see of a restart that kept nothing: connections cut, then an empty Redis. */
+    async function restartLosingEverything(downMs = 200): Promise<void> {
+      await proxy.stop();
+      await deleteKeysWithPrefix(redisUrl, keyPrefix);
+      await sleep(downMs);
+      await proxy.start();
+    }
+
+    it("fails operations with RedisUnavailableError while Redis is down and works again after", async function () {
+      const store = storeBehindProxy();
+      expect(await store.append("gen", { n: 1 })).to.equal(1);
+      await proxy.stop();
+      for (const operation of [store.append("gen", { n: 2 }), store.lastSeq("gen"), store.read("gen")]) {
+        const { error } = await within(2_000, "the failure", settle<unknown>(operation));
+        expect(error).to.be.instanceOf(RedisUnavailableError);
+        expect((error as Error).message).to.match(/^Redis at redis:\/\/127\.0\.0\.1:\d+\/? is unavailable/);
+      }
+      await deleteKeysWithPrefix(redisUrl, keyPrefix);
+      await proxy.start();
+      const seq = await eventually(3_000, () => store.append("gen", { n: 3 }));
+      expect(seq, "the lost stream starts again").to.equal(1);
+    });
+
+    it("fails a subscription made while Redis is down", async function () {
+      const store = storeBehindProxy();
+      await store.lastSeq("gen"); // connected once
+      await proxy.stop();
+      const { error } = await within(2_000, "the failure", settle(store.subscribe("gen", 0).next()));
+      expect(error).to.be.instanceOf(RedisUnavailableError);
+    });
+
+    it("tells a live subscriber that its stream was lost, once Redis is back", async function () {
+      const store = storeBehindProxy();
+      const subscription = store.subscribe("gen", 0);
+      await store.append("gen", { n: 1 });
+      expect((await within(1_000, "first event", subscription.next())).value?.seq).to.equal(1);
+      const parked = settle(subscription.next());
+      await restartLosingEverything();
+      const { error } = await within(3_000, "StreamLostError", parked);
+      expect(error).to.be.instanceOf(StreamLostError);
+      expect((error as StreamLostError).reason).to.equal("vanished");
+    });
+
+    it("tells a live subscriber when a writer restarted its stream from seq 1 during the outage", async function () {
+      const store = storeBehindProxy();
+      const subscription = store.subscribe("gen", 0);
+      for (let n = 1; n <= 3; n += 1) await store.append("gen", { n });
+      for (let n = 1; n <= 3; n += 1) await within(1_000, "events", subscription.next());
+      const parked = settle(subscription.next());
+      await proxy.stop();
+      await deleteKeysWithPrefix(redisUrl, keyPrefix);
+      // A writer that reached Redis directly started the generation over, past the subscriber's seq.
+      const writer = makeStore();
+      for (let n = 1; n <= 5; n += 1) await writer.append("gen", { n: 100 + n });
+      await proxy.start();
+      const { error } = await within(3_000, "StreamLostError", parked);
+      expect(error).to.be.instanceOf(StreamLostError);
+      expect((error as StreamLostError).reason).to.equal("replaced");
+    });
+
+    it("carries a live subscriber through an outage that lost nothing", async function () {
+      const store = storeBehindProxy();
+      const subscription = store.subscribe("gen", 0);
+      await store.append("gen", { n: 1 });
+      await within(1_000, "first event", subscription.next());
+      const next = subscription.next();
+      await proxy.stop();
+      await sleep(200);
+      await proxy.start();
+      await makeStore().append("gen", { n: 2 }, { terminal: true });
+      expect((await within(3_000, "second event", next)).value).to.deep.include({ seq: 2, terminal: true });
+    });
+
+    it("ends subscriptions with StreamLostError('unavailable') when Redis stays away too long", async function () {
+      const store = storeBehindProxy({ outageToleranceMs: 300 });
+      const subscription = store.subscribe("gen", 0);
+      await store.append("gen", { n: 1 });
+      await within(1_000, "first event", subscription.next());
+      const parked = settle(subscription.next());
+      await proxy.stop();
+      const { error } = await within(3_000, "StreamLostError", parked);
+      expect(error).to.be.instanceOf(StreamLostError);
+      expect((error as StreamLostError).reason).to.equal("unavailable");
+      expect((error as StreamLostError).cause).to.be.instanceOf(RedisUnavailableError);
+    });
+  });
+});
+
+describe("Redis generation queue, beyond the contract", function () {
+  const redisUrl = testRedisUrl();
+  let keyPrefix: string;
+  let proxy: RedisOutageProxy;
+  let queue: RedisGenerationQueue;
+
+  beforeEach(async function () {
+    keyPrefix = randomKeyPrefix();
+    proxy = RedisOutageProxy.forUrl(redisUrl);
+    await proxy.start();
+    queue = new RedisGenerationQueue({ redisUrl: proxy.urlFor(redisUrl), keyPrefix, reconnectMaxDelayMs: 100 });
+  });
+
+  afterEach(async function () {
+    await queue.close();
+    await proxy.stop();
+    await deleteKeysWithPrefix(redisUrl, keyPrefix);
+  });
+
+  it("fails with RedisUnavailableError while Redis is down and starts empty after a restart that lost everything", async function () {
+    const job = (messageId: string) => ({ messageId, userId: "alice", payload: {} });
+    await queue.enqueue("tiny", job("m1"));
+    await proxy.stop();
+    for (const operation of [queue.enqueue("tiny", job("m2")), queue.take("tiny", "gpu"), queue.size("tiny")]) {
+      const { error } = await within(2_000, "the failure", settle<unknown>(operation));
+      expect(error).to.be.instanceOf(RedisUnavailableError);
+    }
+    await deleteKeysWithPrefix(redisUrl, keyPrefix);
+    await proxy.start();
+    // PostgreSQL is the record: the reconciler enqueues again what the restart lost.
+    expect(await eventually(3_000, () => queue.size("tiny"))).to.equal(0);
+    expect(await queue.enqueue("tiny", job("m1"))).to.deep.equal({ created: true, position: 1 });
+  });
+});
