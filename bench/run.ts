@@ -1,0 +1,251 @@
+/**
+ * `npm run bench -- <workload> [--quick]`: the workloads of the spec's bench-workloads.md, on loopback only,
+ * bounded in time. The server runs as its own process on a fresh database, so its CPU and PostgreSQL's are
+ * read separately from /proc.
+ *   task-cycle  seed (3,000 W1 cycles at concurrency 8), then W1 at concurrency 1, 8, 32
+ *   tree-read   the same seed, then W2-tree and W2-children at concurrency 1, 8, 32
+ *   all         seed once, then W1 and W2 back to back (the suite)
+ * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
+ */
+import "reflect-metadata";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { Client } from "pg";
+import { Annotator, type AnyTask } from "../test/helpers/annotator.js";
+import { gql, rawGql } from "../test/helpers/graphql.js";
+import { MessageChildrenDocument, MessagesDocument } from "../client/generated/graphql.js";
+import { createRng } from "../src/db/random.js";
+import { testEnvironment } from "../src/config.js";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const args = process.argv.slice(2);
+const workload = args.find((a) => !a.startsWith("--")) ?? "all";
+const quick = args.includes("--quick");
+const scale = quick ? 1 / 3 : 1;
+
+interface PhaseResult {
+  phase: string;
+  concurrency: number;
+  seconds: number;
+  units: number;
+  errors: number;
+  unavailable: number;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  serverCpuMsPerUnit: number;
+  pgCpuMsPerUnit: number;
+  queriesPerUnit: number;
+  peakRssMb: number;
+  mix?: Record<string, number>;
+}
+
+function cpuMsOfPid(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (100 Hz)
+  } catch {
+    return 0;
+  }
+}
+
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      if (comm.startsWith("postgres")) total += cpuMsOfPid(Number(pid));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function queriesSoFar(origin: string): Promise<number> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  return Number(/^chorus_db_queries_total (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+async function main() {
+  const base = testEnvironment().databaseUrl;
+  const dbName = `chorus_bench_${Date.now()}`;
+  const admin = new Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(base);
+  dbUrl.pathname = "/" + dbName;
+  const port = await freePort();
+  const env = { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_URL: "" };
+  const keyRun = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "api-client", "create", "--name", "bench", "--trusted"], { env });
+  let keyOut = "";
+  keyRun.stdout.on("data", (d) => (keyOut += d));
+  await new Promise((r) => keyRun.on("exit", r));
+  const key = keyOut.trim().split("\n").pop()!;
+  const server = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  server.stdout!.on("data", (d) => (out += d));
+  for (let i = 0; i < 200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}/graphql`;
+  const rng = createRng(42);
+  const users = Array.from({ length: 100 }, (_, i) => new Annotator(url, key, `bench-${String(i).padStart(3, "0")}`, rng));
+  const idle = [...users];
+  const results: PhaseResult[] = [];
+
+  async function phase(name: string, concurrency: number, seconds: number, maxUnits: number, unit: (mix: Record<string, number>) => Promise<"ok" | "error" | "unavailable">) {
+    const latencies: number[] = [];
+    const mix: Record<string, number> = {};
+    let units = 0;
+    let errors = 0;
+    let unavailable = 0;
+    let peakRss = rssMb(server.pid!);
+    const q0 = await queriesSoFar(origin);
+    const s0 = cpuMsOfPid(server.pid!);
+    const p0 = postgresCpuMs();
+    const t0 = Date.now();
+    const deadline = t0 + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < deadline && units + errors < maxUnits) {
+          const start = performance.now();
+          const outcome = await unit(mix);
+          if (outcome === "ok") {
+            units++;
+            latencies.push(performance.now() - start);
+          } else if (outcome === "error") errors++;
+          else {
+            unavailable++;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          if ((units & 63) === 0) peakRss = Math.max(peakRss, rssMb(server.pid!));
+        }
+      }),
+    );
+    const elapsed = (Date.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    const result: PhaseResult = {
+      phase: name,
+      concurrency,
+      seconds: Math.round(elapsed * 10) / 10,
+      units,
+      errors,
+      unavailable,
+      perSecond: Math.round((units / elapsed) * 10) / 10,
+      p50: Math.round(percentile(latencies, 50) * 10) / 10,
+      p90: Math.round(percentile(latencies, 90) * 10) / 10,
+      p99: Math.round(percentile(latencies, 99) * 10) / 10,
+      serverCpuMsPerUnit: Math.round(((cpuMsOfPid(server.pid!) - s0) / Math.max(1, units)) * 100) / 100,
+      pgCpuMsPerUnit: Math.round(((postgresCpuMs() - p0) / Math.max(1, units)) * 100) / 100,
+      queriesPerUnit: Math.round(((await queriesSoFar(origin)) - q0) / Math.max(1, units) * 10) / 10,
+      peakRssMb: Math.round(peakRss),
+      mix: Object.keys(mix).length ? mix : undefined,
+    };
+    results.push(result);
+    console.error(JSON.stringify(result));
+  }
+
+  /** One W1 cycle for the user at the head of the idle FIFO. */
+  const cycle = async (mix: Record<string, number>): Promise<"ok" | "error" | "unavailable"> => {
+    const user = idle.shift()!;
+    try {
+      const res = await user.request("RANDOM", "en");
+      if (res.errors) return res.errors[0].extensions?.code === "TASK_REQUESTED_TYPE_NOT_AVAILABLE" ? "unavailable" : "error";
+      const task: AnyTask = res.data!.requestTask;
+      const done = await user.complete(task, "en");
+      if (done.errors) {
+        await user.nack(task.id);
+        return "error";
+      }
+      mix[task.__typename] = (mix[task.__typename] ?? 0) + 1;
+      return "ok";
+    } catch {
+      return "error";
+    } finally {
+      idle.push(user);
+    }
+  };
+
+  const seedCycles = Math.round(3000 * scale);
+  await phase("seed (W1)", 8, 3600, seedCycles, cycle);
+  const counts = (await admin.end(), new Client({ connectionString: dbUrl.toString() }));
+  await counts.connect();
+  const seedState = (await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+    (SELECT count(*) FROM message_tree_state WHERE state = 'ready_for_export')::int AS ready`)).rows[0];
+  console.error(JSON.stringify({ seed: seedState }));
+
+  if (workload === "task-cycle" || workload === "all") {
+    for (const c of [1, 8, 32]) await phase("W1 task cycle", c, 30 * scale, Infinity, cycle);
+  }
+  if (workload === "tree-read" || workload === "all") {
+    const roots: string[] = [];
+    let after: string | null | undefined = null;
+    for (;;) {
+      const page: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").MessagesQuery, unknown>>> = await gql(url, MessagesDocument, { filter: { onlyRoots: true }, first: 1000, after }, { key });
+      roots.push(...page.data!.messages.edges.map((e) => e.node.id));
+      if (!page.data!.messages.pageInfo.hasNextPage) break;
+      after = page.data!.messages.pageInfo.endCursor;
+    }
+    const sizes = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`)).rows as { id: string; n: number }[];
+    const withChildren = (await counts.query(`SELECT DISTINCT parent_id AS id FROM message WHERE message_tree_id = ANY($1) AND parent_id IS NOT NULL`, [sizes.map((s) => s.id)])).rows.map((r: { id: string }) => r.id);
+    console.error(JSON.stringify({ roots: roots.length, largestTrees: sizes.map((s) => s.n), parentsWithChildren: withChildren.length }));
+    const treeQuery = `query T($id: ID!) { messageTree(id: $id, includeSpam: true, includeDeleted: false) { id messages { id parentId messageTreeId text lang role createdDate reviewCount reviewResult rankingCount rank deleted edited synthetic modelName emojis { emoji count } userEmojis userIsAuthor frontendMessageId } } }`;
+    const readRng = createRng(7);
+    const reader = async (kind: "tree" | "children"): Promise<"ok" | "error"> => {
+      const user = users[Math.floor(readRng() * users.length)];
+      const res =
+        kind === "tree"
+          ? await rawGql(url, treeQuery, { id: sizes[Math.floor(readRng() * sizes.length)].id }, { key, user: user.userHeader })
+          : await gql(url, MessageChildrenDocument, { id: withChildren[Math.floor(readRng() * withChildren.length)] }, { key, user: user.userHeader });
+      return res.errors ? "error" : "ok";
+    };
+    for (const c of [1, 8, 32]) await phase("W2 tree", c, 15 * scale, Infinity, () => reader("tree"));
+    for (const c of [1, 8, 32]) await phase("W2 children", c, 15 * scale, Infinity, () => reader("children"));
+  }
+  await counts.end();
+  server.kill("SIGTERM");
+  await new Promise((r) => server.on("exit", r));
+  const cleanup = new Client({ connectionString: base });
+  await cleanup.connect();
+  await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await cleanup.end();
+
+  console.log(`\nChorus bench (${workload}${quick ? ", quick" : ""}), ${new Date().toISOString()}, seed: ${JSON.stringify(seedState)}\n`);
+  console.log("| phase | c | s | units | units/s | p50 ms | p90 ms | p99 ms | server CPU ms/unit | PG CPU ms/unit | SQL/unit | errors | no task | peak RSS MB |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    console.log(`| ${r.phase} | ${r.concurrency} | ${r.seconds} | ${r.units} | ${r.perSecond} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.serverCpuMsPerUnit} | ${r.pgCpuMsPerUnit} | ${r.queriesPerUnit} | ${r.errors} | ${r.unavailable} | ${r.peakRssMb} |`);
+  }
+  const mixTotal: Record<string, number> = {};
+  for (const r of results.filter((r) => r.mix)) for (const [k, v] of Object.entries(r.mix!)) mixTotal[k] = (mixTotal[k] ?? 0) + v;
+  const total = Object.values(mixTotal).reduce((a, b) => a + b, 0);
+  console.log("\nTask mix over all W1 phases: " + Object.entries(mixTotal).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)} %`).join(", "));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
