@@ -53,16 +53,24 @@ function cpuMsOfPid(pid: number): number {
   }
 }
 
-function postgresCpuMs(): number {
-  let total = 0;
+/** CPU milliseconds of every postgres process, by pid. */
+function postgresCpu(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       const comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      if (comm.startsWith("postgres")) total += cpuMsOfPid(Number(pid));
+      if (comm.startsWith("postgres")) byPid.set(Number(pid), cpuMsOfPid(Number(pid)));
     } catch {
       // the process ended meanwhile
     }
   }
+  return byPid;
+}
+
+/** PostgreSQL CPU spent between two snapshots (processes that ended in between are not counted: an underestimate). */
+function postgresCpuSince(start: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpu()) total += Math.max(0, ms - (start.get(pid) ?? 0));
   return total;
 }
 
@@ -125,7 +133,7 @@ async function main() {
     let peakRss = rssMb(server.pid!);
     const q0 = await queriesSoFar(origin);
     const s0 = cpuMsOfPid(server.pid!);
-    const p0 = postgresCpuMs();
+    const p0 = postgresCpu();
     const t0 = Date.now();
     const deadline = t0 + seconds * 1000;
     await Promise.all(
@@ -159,7 +167,7 @@ async function main() {
       p90: Math.round(percentile(latencies, 90) * 10) / 10,
       p99: Math.round(percentile(latencies, 99) * 10) / 10,
       serverCpuMsPerUnit: Math.round(((cpuMsOfPid(server.pid!) - s0) / Math.max(1, units)) * 100) / 100,
-      pgCpuMsPerUnit: Math.round(((postgresCpuMs() - p0) / Math.max(1, units)) * 100) / 100,
+      pgCpuMsPerUnit: Math.round((postgresCpuSince(p0) / Math.max(1, units)) * 100) / 100,
       queriesPerUnit: Math.round(((await queriesSoFar(origin)) - q0) / Math.max(1, units) * 10) / 10,
       peakRssMb: Math.round(peakRss),
       mix: Object.keys(mix).length ? mix : undefined,
@@ -204,7 +212,7 @@ async function main() {
     const roots: string[] = [];
     let after: string | null | undefined = null;
     for (;;) {
-      const page: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").MessagesQuery, unknown>>> = await gql(url, MessagesDocument, { filter: { onlyRoots: true }, first: 1000, after }, { key });
+      const page: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").MessagesQuery, unknown>>> = await gql(url, MessagesDocument, { filter: { onlyRoots: true }, first: 100, after }, { key });
       roots.push(...page.data!.messages.edges.map((e) => e.node.id));
       if (!page.data!.messages.pageInfo.hasNextPage) break;
       after = page.data!.messages.pageInfo.endCursor;
