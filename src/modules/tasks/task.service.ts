@@ -323,28 +323,24 @@ export class TaskService {
    * (label tasks). A break in the chain is BROKEN_CONVERSATION.
    */
   async conversation(em: EntityManager, messageId: string, userId: string | null, includeUnaccepted: boolean): Promise<StoredConversationMessage[]> {
-    const rows = await this.messagesAsConversation(
-      em,
-      `WITH RECURSIVE path AS (
-         SELECT m.*, 0 AS up FROM message m WHERE m.id = $1
-         UNION ALL SELECT p.*, path.up + 1 FROM message p JOIN path ON p.id = path.parent_id
-       ) SELECT * FROM path ORDER BY up DESC`,
-      [messageId],
-      userId,
-    );
-    const last = rows[rows.length - 1];
-    const raw: { id: string; parent_id: string | null; review_result: boolean | null; deleted: boolean }[] = await em.query(
+    // One walk up the tree; ancestors count only when accepted and live, the message itself when asked for.
+    const path: { id: string; parent_id: string | null; review_result: boolean | null; deleted: boolean }[] = await em.query(
       `WITH RECURSIVE path AS (SELECT id, parent_id, review_result, deleted, 0 AS up FROM message WHERE id = $1
          UNION ALL SELECT p.id, p.parent_id, p.review_result, p.deleted, path.up + 1 FROM message p JOIN path ON p.id = path.parent_id)
        SELECT id, parent_id, review_result, deleted FROM path ORDER BY up DESC`,
       [messageId],
     );
-    if (raw.length === 0 || raw[0].parent_id !== null) throw err(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken", { http: { status: 500 } });
-    return rows.filter((r, i) => {
-      const state = raw[i];
-      if (r === last && includeUnaccepted) return !state.deleted;
-      return state.review_result === true && !state.deleted;
-    });
+    if (path.length === 0 || path[0].parent_id !== null) throw err(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken", { http: { status: 500 } });
+    const last = path.length - 1;
+    const kept = path
+      .filter((m, i) => (i === last && includeUnaccepted ? !m.deleted : m.review_result === true && !m.deleted))
+      .map((m) => m.id);
+    return this.messagesAsConversation(
+      em,
+      `SELECT m.* FROM unnest($1::uuid[]) WITH ORDINALITY AS k(id, ord) JOIN message m ON m.id = k.id ORDER BY k.ord`,
+      [kept],
+      userId,
+    );
   }
 
   async messagesAsConversation(em: EntityManager, sql: string, params: unknown[], userId: string | null): Promise<StoredConversationMessage[]> {
