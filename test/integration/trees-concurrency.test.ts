@@ -48,12 +48,19 @@ describe("trees under concurrent annotators", function () {
   it("hammering one tree: every vote counted once, retried submissions counted once, counters equal the rows", async () => {
     const w = new World(server, key, "c1");
     const root = await w.growingTree(w.annotator());
-    // 3 users reply to the root at once: every reply is stored and counted
-    const writers = [w.annotator(), w.annotator(), w.annotator()];
-    const tasks = await Promise.all(writers.map((a) => w.task(a, "ASSISTANT_REPLY")));
-    const acks = await Promise.all(writers.map((a, i) => a.ack(tasks[i].id)));
-    const replies = await Promise.all(writers.map((a, i) => a.reply(acks[i].frontendMessageId, `concurrent reply ${i} ${crypto.randomUUID()}`, "c1")));
-    for (const r of replies) expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+    // A parent takes one pending reply task at a time (spec §2.5), so replies come one after another; each is
+    // sent three times at once, as a retrying client would, and is stored once.
+    for (let i = 0; i < 3; i++) {
+      const a = w.annotator();
+      const t = await w.task(a, "ASSISTANT_REPLY");
+      const { frontendMessageId } = await a.ack(t.id);
+      const text = `concurrent reply ${i} ${crypto.randomUUID()}`;
+      const userMessageId = a.freshId("reply");
+      const sent = await Promise.all([0, 1, 2].map(() => a.reply(frontendMessageId, text, "c1", userMessageId)));
+      for (const r of sent) expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+      expect(sent.filter((r) => !r.data!.submitReply.replayed)).to.have.length(1);
+      expect(new Set(sent.map((r) => r.data!.submitReply.messageId)).size).to.equal(1);
+    }
     // each submission sent three times at once (client retries): one effect, three successes
     const reviewers = Array.from({ length: 9 }, () => w.annotator());
     const labelTasks: { id: string; messageId: string }[] = [];
