@@ -42,14 +42,15 @@ export function createServices(
 ): AppServices {
   const rng = state.rng ?? createRng(base.config.randomSeed);
   const trees = new TreeManager(base.ds, base.config.treeManager, rng, base.log);
+  const emojis = new EmojiService();
   return {
     ...base,
     apiClients: new ApiClientService(base.ds),
     users: new UserService(base.ds),
     trees,
-    tasks: new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, base.log),
+    tasks: new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, emojis),
     messages: new MessageService(base.ds),
-    emojis: new EmojiService(),
+    emojis,
     agreement: new AgreementService(base.ds),
     rng,
     startedAt: new Date(),

@@ -4,6 +4,7 @@ import { Role } from "../users/role.js";
 import { generateApiKey, hashApiKey } from "../../server/keys.js";
 import { badInput, notFound } from "../../server/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+import { isUuid } from "../../db/rows.js";
 
 export interface CreateApiClientParams {
   name: string;
@@ -120,8 +121,4 @@ export class ApiClientService {
   async count(): Promise<number> {
     return this.repo.count();
   }
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -9,15 +9,18 @@ import type { MessageRole } from "../trees/message.entity.js";
 export interface RankingCandidate {
   parent_id: string;
   role: MessageRole;
+  message_tree_id: string;
 }
 export interface ReviewCandidate {
   id: string;
   role: MessageRole;
   is_root: boolean;
+  message_tree_id: string;
 }
 export interface ReplyParentCandidate {
   id: string;
   role: MessageRole;
+  message_tree_id: string;
   /** Counted children: live and (accepted or still in review). */
   k: number;
 }
@@ -37,7 +40,7 @@ export class Candidates {
   /** RANKING: parents in ranking trees whose ≥2 accepted live children of one role still need rankings. */
   async incompleteRankings(em: EntityManager, lang: string, userId: string | null): Promise<RankingCandidate[]> {
     return em.query(
-      `SELECT c.parent_id, c.role FROM message c
+      `SELECT c.parent_id, c.role, c.message_tree_id FROM message c
        JOIN message p ON p.id = c.parent_id
        JOIN message_tree_state t ON t.message_tree_id = c.message_tree_id
        WHERE t.active AND t.state = 'ranking' AND p.lang = $1 AND c.review_result AND NOT c.deleted
@@ -46,7 +49,7 @@ export class Candidates {
                SELECT 1 FROM message_emoji e WHERE e.message_id = p.id AND e.user_id = $2 AND e.emoji = '_skip_ranking'))
          AND ($2::uuid IS NULL OR $4::boolean OR NOT EXISTS (
                SELECT 1 FROM message_reaction r WHERE r.message_id = p.id AND r.user_id = $2 AND r.payload_type = 'RankingReactionPayload'))
-       GROUP BY c.parent_id, c.role
+       GROUP BY c.parent_id, c.role, c.message_tree_id
        HAVING count(*) > 1 AND min(c.ranking_count) < $3
          AND ($2::uuid IS NULL OR $6::boolean OR bool_and(c.user_id IS DISTINCT FROM $2))
        ORDER BY c.parent_id`,
@@ -57,7 +60,7 @@ export class Candidates {
   /** LABEL_PROMPT / LABEL_REPLY: messages still collecting reviews that this user may review. */
   async needReview(em: EntityManager, lang: string, userId: string | null, roots: boolean): Promise<ReviewCandidate[]> {
     return em.query(
-      `SELECT m.id, m.role, (m.parent_id IS NULL) AS is_root FROM message m
+      `SELECT m.id, m.role, (m.parent_id IS NULL) AS is_root, m.message_tree_id FROM message m
        JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
        WHERE t.active AND m.lang = $1 AND NOT m.deleted AND m.review_result IS NOT TRUE
          AND ${roots ? "m.parent_id IS NULL AND t.state = 'initial_prompt_review'" : "m.parent_id IS NOT NULL AND t.state = 'growing'"}
@@ -88,7 +91,7 @@ export class Candidates {
                 count(*) AS any_children
          FROM message c JOIN trees USING (message_tree_id) GROUP BY c.parent_id
        )
-       SELECT m.id, m.role, coalesce(k.k, 0)::int AS k
+       SELECT m.id, m.role, message_tree_id, coalesce(k.k, 0)::int AS k
        FROM message m
        JOIN trees t USING (message_tree_id)
        JOIN sizes s USING (message_tree_id)

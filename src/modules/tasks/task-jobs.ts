@@ -1,6 +1,6 @@
 import type { AppServices } from "../../server/services.js";
 import type { PeriodicJob } from "../../infra/periodic.js";
-import { rowsOf } from "./task.service.js";
+import { rowsOf } from "../../db/rows.js";
 
 /** The task and tree jobs of spec §9.7. */
 export function treeAndTaskJobs(app: AppServices): PeriodicJob[] {

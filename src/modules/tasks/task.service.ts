@@ -6,7 +6,6 @@
  */
 import crypto from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
-import type { Logger } from "pino";
 import type { User } from "../users/user.entity.js";
 import type { TreeManagerConfig } from "../consensus/tree-config.js";
 import {
@@ -20,13 +19,14 @@ import {
 } from "../consensus/labels.js";
 import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
 import { chooseLabelMode, chooseReplyParent, drawRandomTaskKind, pickUniform, shuffled, type TaskKind } from "../consensus/lottery.js";
-import { Candidates, type ReplyParentCandidate } from "./candidates.js";
+import { Candidates, type RankingCandidate, type ReplyParentCandidate, type ReviewCandidate } from "./candidates.js";
 import { TreeManager, type Rng } from "../trees/tree-manager.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { searchConfigFor } from "../trees/search.js";
 import { EmojiService } from "../trees/emoji.service.js";
 import { inTransaction, pgErrorCode } from "../../db/transaction.js";
 import { uuid7 } from "../../db/uuid7.js";
+import { isUuid, rowsOf } from "../../db/rows.js";
 import { ChorusError, ErrorCode, badInput } from "../../server/errors.js";
 import { TaskRequestType } from "./task.types.js";
 import type { Task } from "./task.entity.js";
@@ -100,11 +100,17 @@ export interface AvailabilityCounts {
   label_prompter_reply: number;
 }
 
+/** Candidate lists already read for the random draw, reused to build the drawn task. */
+interface Prefetched {
+  rankings?: RankingCandidate[];
+  replyReviews?: ReviewCandidate[];
+  promptReviews?: ReviewCandidate[];
+}
+
 const err = (code: ErrorCode, message: string, extra: Record<string, unknown> = {}) => new ChorusError(code, message, extra);
 
 export class TaskService {
   private readonly candidates: Candidates;
-  private readonly emojis: EmojiService;
 
   constructor(
     private readonly ds: DataSource,
@@ -112,10 +118,9 @@ export class TaskService {
     private readonly settings: TaskSettings,
     private readonly trees: TreeManager,
     private readonly rng: Rng,
-    private readonly log: Logger,
+    private readonly emojis: EmojiService,
   ) {
     this.candidates = new Candidates(cfg, settings);
-    this.emojis = new EmojiService();
   }
 
   /** §6.6: the acting user must exist, be enabled and (when enforced) have accepted the terms. */
@@ -145,6 +150,8 @@ export class TaskService {
     const em = this.ds.manager;
     let kind: TaskKind;
     let roleFilter: "prompter" | "assistant" | null = null;
+    // The random draw counts the candidate lists; the drawn kind's task is then built from the same list.
+    let prefetched: Prefetched = {};
     switch (type) {
       case TaskRequestType.RANDOM: {
         const [rankings, replyReviews, promptReviews, missingReplies] = await Promise.all([
@@ -167,6 +174,7 @@ export class TaskService {
         );
         if (!drawn) throw this.notAvailable(type);
         kind = drawn;
+        prefetched = { rankings, replyReviews, promptReviews };
         break;
       }
       case TaskRequestType.INITIAL_PROMPT:
@@ -202,7 +210,7 @@ export class TaskService {
         throw this.notAvailable(type);
     }
 
-    const built = await this.buildTask(kind, roleFilter, type, user, lang);
+    const built = await this.buildTask(kind, roleFilter, type, user, lang, prefetched);
     if (!built) throw this.notAvailable(type);
     const task = await this.storeTask(built, user, apiClientId, collective);
     return { task, payload: built.payload };
@@ -218,6 +226,7 @@ export class TaskService {
     requested: TaskRequestType,
     user: User,
     lang: string,
+    prefetched: Prefetched,
   ): Promise<{ payload: TaskPayload; treeId: string | null; parentId: string | null } | null> {
     const em = this.ds.manager;
     switch (kind) {
@@ -235,12 +244,12 @@ export class TaskService {
         if (!parent) return null;
         const conversation = await this.conversation(em, parent.id, user.id, false);
         const type = parent.role === "assistant" ? "prompter_reply" : "assistant_reply";
-        const treeId = await this.treeOf(em, parent.id);
-        return { payload: { type, conversation, ...(type === "prompter_reply" ? { hint: null } : {}) }, treeId, parentId: parent.id };
+        const payload = { type, conversation, ...(type === "prompter_reply" ? { hint: null } : {}) };
+        return { payload, treeId: parent.message_tree_id, parentId: parent.id };
       }
 
       case "RANKING": {
-        let rows = await this.candidates.incompleteRankings(em, lang, user.id);
+        let rows = prefetched.rankings ?? (await this.candidates.incompleteRankings(em, lang, user.id));
         if (roleFilter) rows = rows.filter((r) => r.role === roleFilter);
         if (rows.length === 0) return null;
         const row = pickUniform(rows, this.rng)!;
@@ -254,7 +263,7 @@ export class TaskService {
         const replies = shuffled(ordered, this.rng);
         const revealSynthetic = replies.every((r) => r.synthetic === true);
         if (!revealSynthetic) for (const r of replies) r.synthetic = null;
-        const treeId = await this.treeOf(em, row.parent_id);
+        const treeId = row.message_tree_id;
         return {
           payload: {
             type: row.role === "assistant" ? "rank_assistant_replies" : "rank_prompter_replies",
@@ -272,7 +281,8 @@ export class TaskService {
 
       case "LABEL_PROMPT":
       case "LABEL_REPLY": {
-        let rows = await this.candidates.needReview(em, lang, user.id, kind === "LABEL_PROMPT");
+        const reviews = kind === "LABEL_PROMPT" ? prefetched.promptReviews : prefetched.replyReviews;
+        let rows = reviews ?? (await this.candidates.needReview(em, lang, user.id, kind === "LABEL_PROMPT"));
         if (roleFilter) rows = rows.filter((r) => r.role === roleFilter);
         if (rows.length === 0) return null;
         const m = pickUniform(rows, this.rng)!;
@@ -281,7 +291,7 @@ export class TaskService {
         const validLabels = validLabelsFor(target, mode, this.cfg);
         const conversation = await this.conversation(em, m.id, user.id, true);
         const text = conversation[conversation.length - 1]?.text ?? "";
-        const treeId = await this.treeOf(em, m.id);
+        const treeId = m.message_tree_id;
         const type = target === "initial_prompt" ? "label_initial_prompt" : target === "assistant_reply" ? "label_assistant_reply" : "label_prompter_reply";
         return {
           payload: {
@@ -311,11 +321,6 @@ export class TaskService {
       [id, this.settings.taskValidityMinutes, user.id, PAYLOAD_TYPE[built.payload.type], built.payload, apiClientId, built.treeId, collective, built.parentId],
     );
     return { id, expiryDate: rows[0].expiryDate };
-  }
-
-  private async treeOf(em: EntityManager, messageId: string): Promise<string> {
-    const rows: { message_tree_id: string }[] = await em.query(`SELECT message_tree_id FROM message WHERE id = $1`, [messageId]);
-    return rows[0].message_tree_id;
   }
 
   /**
@@ -759,15 +764,6 @@ function digestOf(...parts: string[]): string {
   return crypto.createHash("sha256").update(parts.join("\u0000")).digest("hex");
 }
 
-/** TypeORM returns `[rows, count]` for UPDATE ... RETURNING and `rows` for SELECT/INSERT. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") return result[0] as T[];
-  return result as T[];
-}
-
-function isUuid(v: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
-}
 
 function labelError(f: LabelValidationFailure): ChorusError {
   switch (f.code) {

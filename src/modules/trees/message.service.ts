@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.j
 import { MessageNode, MessageRoleEnum, MessageTree, MessageTreeNode, MessageTreeStateNode, type MessagesFilterInput } from "./message.types.js";
 import type { TreeState } from "./message-tree-state.entity.js";
 import { searchConfigFor } from "./search.js";
+import { isUuid } from "../../db/rows.js";
 
 /** Whose messages a caller may read: null = every client's. */
 export interface Visibility {
@@ -72,8 +73,6 @@ export function toMessageNode(r: MessageRow): MessageNode {
   n.apiClientId = r.api_client_id;
   return n;
 }
-
-const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 export function messageNotFound(id?: string): ChorusError {
   return new ChorusError(ErrorCode.MESSAGE_NOT_FOUND, id ? `Message ${id} not found` : "Message not found", { http: { status: 404 } });

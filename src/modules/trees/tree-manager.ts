@@ -5,13 +5,15 @@
  */
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
-import { TERMINAL_STATES, TreeState, type MessageTreeState } from "./message-tree-state.entity.js";
+import { TERMINAL_STATES, TreeState } from "./message-tree-state.entity.js";
 import type { TreeManagerConfig } from "../consensus/tree-config.js";
 import { rankAssignment } from "../consensus/ranked-pairs.js";
 import { drawGoalTreeSize, drawPromptAuthor, promptLotteryBudget, shouldActivateAnotherPrompt, shouldActivateBacklogTree } from "../consensus/lottery.js";
 import { inTransaction } from "../../db/transaction.js";
+import { rowsOf } from "../../db/rows.js";
+import type { Rng } from "../../db/random.js";
 
-export type Rng = () => number;
+export type { Rng } from "../../db/random.js";
 
 interface TreeRow {
   message_tree_id: string;
@@ -368,25 +370,24 @@ export class TreeManager {
 
   /** T8b: waiting prompts whose author was disabled or deleted are halted. */
   async haltPromptsOfDisabledUsers(): Promise<number> {
-    const rows: unknown[] = await this.ds.query(
+    const rows = rowsOf(await this.ds.query(
       `UPDATE message_tree_state t SET state = 'halted_by_moderator', active = false
        FROM message r JOIN "user" u ON u.id = r.user_id
        WHERE r.id = t.message_tree_id AND t.state = 'prompt_lottery_waiting' AND (NOT u.enabled OR u.deleted)
        RETURNING t.message_tree_id`,
-    );
-    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+    ));
+    return rows.length;
   }
 }
 
 /** Soft-deletes a message and all its descendants (§4.5). */
 export async function deleteSubtree(em: EntityManager, messageId: string): Promise<number> {
-  const rows: { id: string }[] = await em.query(
+  const rows = rowsOf(await em.query(
     `WITH RECURSIVE sub AS (SELECT id FROM message WHERE id = $1 UNION ALL SELECT m.id FROM message m JOIN sub ON m.parent_id = sub.id)
      UPDATE message SET deleted = true WHERE id IN (SELECT id FROM sub) RETURNING id`,
     [messageId],
-  );
-  return Array.isArray(rows[0]) ? (rows[0] as unknown as unknown[]).length : rows.length;
+  ));
+  return rows.length;
 }
 
 export type { TreeRow };
-export type { MessageTreeState };

@@ -3,7 +3,7 @@ import { User } from "./user.entity.js";
 import { Role } from "./role.js";
 import type { UserRef } from "./user-ref.js";
 import { notFound } from "../../server/errors.js";
-import { isUuid } from "../api-clients/api-client.service.js";
+import { isUuid } from "../../db/rows.js";
 
 export class UserService {
   constructor(private readonly ds: DataSource) {}
