@@ -414,7 +414,18 @@ export class TaskService {
 
   async ack(apiClientId: string, taskId: string, frontendMessageId: string): Promise<Task> {
     if (!frontendMessageId || !frontendMessageId.trim()) throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "frontendMessageId must not be empty");
+    if (!isUuid(taskId)) throw err(ErrorCode.TASK_NOT_FOUND, "No such task", { http: { status: 404 } });
     try {
+      // The common case in one statement; only a refused ack reads the task to say why.
+      const acked = rowsOf<Task>(
+        await this.ds.query(
+          `UPDATE task SET ack = true, frontend_message_id = $2
+           WHERE id = $1 AND api_client_id = $3 AND ack IS NULL AND NOT done AND (expiry_date IS NULL OR expiry_date >= now())
+           RETURNING ${TASK_COLUMNS}`,
+          [taskId, frontendMessageId, apiClientId],
+        ),
+      );
+      if (acked[0]) return acked[0];
       return await inTransaction(this.ds, async (em) => {
         const task = await this.lockTaskById(em, apiClientId, taskId);
         if (task.ack === true && task.frontendMessageId === frontendMessageId) return task; // idempotent
@@ -477,16 +488,16 @@ export class TaskService {
     }
   }
 
+  /** Marks the task done and, in the same statement, records the user's activity and streak (§6.4). */
   private async finishTask(em: EntityManager, task: Task, user: User, digest: string): Promise<void> {
-    await em.query(`UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $1`, [task.id, digest]);
-    // §6.4: activity and streak, on every successful interaction
     await em.query(
-      `UPDATE "user" SET last_activity_date = now(),
+      `WITH done AS (UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $3)
+       UPDATE "user" SET last_activity_date = now(),
          streak_days = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN 0
                             ELSE floor(extract(epoch FROM now() - streak_last_day_date) / 86400)::int END,
          streak_last_day_date = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN now() ELSE streak_last_day_date END
        WHERE id = $1`,
-      [user.id],
+      [user.id, digest, task.id],
     );
   }
 
@@ -648,18 +659,13 @@ export class TaskService {
       const message: { user_id: string | null }[] = await em.query(`SELECT user_id FROM message WHERE id = $1`, [messageId]);
       if (!message[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone", { http: { status: 404 } });
       if (message[0].user_id === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
-      try {
-        await em.query("SAVEPOINT label_insert");
-        await em.query(
-          `INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id) VALUES ($1, $2, $3, $4, $5, $6, $1)`,
-          [task.id, user.id, apiClientId, input.text, messageId, input.labels],
-        );
-        await em.query("RELEASE SAVEPOINT label_insert");
-      } catch (e) {
-        if (pgErrorCode(e) !== "23505") throw e;
-        await em.query("ROLLBACK TO SAVEPOINT label_insert");
-        throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
-      }
+      // One review per user and message: the unique index decides, also between concurrent submissions.
+      const inserted: unknown[] = await em.query(
+        `INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id) VALUES ($1, $2, $3, $4, $5, $6, $1)
+         ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id`,
+        [task.id, user.id, apiClientId, input.text, messageId, input.labels],
+      );
+      if (inserted.length === 0) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
       const updated = rowsOf<{ review_count: number; review_result: boolean | null; parent_id: string | null }>(
         await em.query(`UPDATE message SET review_count = review_count + 1 WHERE id = $1 RETURNING review_count, review_result, parent_id`, [messageId]),
       );
@@ -676,13 +682,16 @@ export class TaskService {
     state: { review_count: number; review_result: boolean | null; parent_id: string | null },
     tree: Awaited<ReturnType<TreeManager["lockTree"]>>,
   ): Promise<void> {
-    const reviews: { labels: ReviewLabels }[] = await em.query(
-      `SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = $1 AND t.done`,
-      [messageId],
-    );
+    const isRoot = state.parent_id === null;
+    const required = isRoot ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply;
+    // Before the quorum, or once accepted, the decision needs no reviews: skip reading them.
+    const decidable = state.review_count >= required && state.review_result !== true;
+    const reviews: { labels: ReviewLabels }[] = decidable
+      ? await em.query(`SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = $1 AND t.done`, [messageId])
+      : [];
     const labels = reviews.map((r) => r.labels);
     const reviewState = { reviewResult: state.review_result, reviewCount: state.review_count };
-    if (state.parent_id === null) {
+    if (isRoot) {
       const decision = decideRootReview(reviewState, labels, rootAcceptanceRule(this.cfg));
       if (decision.changed) await em.query(`UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
       // T3 (fixed quirk): a late review does not move a tree a moderator halted.
