@@ -124,13 +124,16 @@ export async function buildContext(app: AppServices, creds: Credentials): Promis
       apiClient = client;
       user = tokenUser;
     } else {
-      const check = await app.apiClients.checkKey(secret);
+      // The key and the header's user in one query; the user is created (or renamed) only when needed.
+      const ref = creds.user ? parseUserHeader(creds.user, creds.userName) : null;
+      const check = await app.apiClients.checkKey(secret, new Date(), ref);
       if (!check.ok) throw rejected(`The API key is ${check.reason === "unknown" ? "not valid" : check.reason}`);
       via = "api-key";
       apiClient = check.client;
-      if (creds.user) {
-        const ref = parseUserHeader(creds.user, creds.userName);
-        user = await app.users.findOrCreate(apiClient.id, ref);
+      if (ref) {
+        const known = check.actingUser;
+        const wantedName = ref.displayName?.trim();
+        user = known && (!wantedName || wantedName === known.displayName) ? known : await app.users.findOrCreate(apiClient.id, ref);
       }
     }
   }

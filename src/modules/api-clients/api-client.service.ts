@@ -5,6 +5,8 @@ import { generateApiKey, hashApiKey } from "../../server/keys.js";
 import { badInput, notFound } from "../../server/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
 import { isUuid } from "../../db/rows.js";
+import { User } from "../users/user.entity.js";
+import type { UserRef } from "../users/user-ref.js";
 
 export interface CreateApiClientParams {
   name: string;
@@ -55,11 +57,24 @@ export class ApiClientService {
     return { apiClient: client, key };
   }
 
-  /** Looks a presented key up by its hash (indexed; the hash comparison itself happens in the database). */
-  async checkKey(key: string, now = new Date()): Promise<KeyCheck> {
-    const client = await this.repo.findOneBy({ keyHash: hashApiKey(key) });
+  /**
+   * Looks a presented key up by its hash (indexed; the hash comparison itself happens in the database). With
+   * `user`, the same query also fetches that user of the client, if it exists, as `actingUser`.
+   */
+  async checkKey(key: string, now = new Date(), user?: UserRef | null): Promise<KeyCheck & { actingUser?: User | null }> {
+    const qb = this.repo.createQueryBuilder("c").where("c.key_hash = :hash", { hash: hashApiKey(key) });
+    if (user) {
+      qb.leftJoinAndMapOne("c.actingUser", User, "u", "u.api_client_id = c.id AND u.username = :username AND u.auth_method = :authMethod", {
+        username: user.id,
+        authMethod: user.authMethod,
+      });
+    }
+    const client = (await qb.getOne()) as (ApiClient & { actingUser?: User }) | null;
     if (!client) return { ok: false, reason: "unknown" };
-    return this.checkClient(client, now);
+    const actingUser = client.actingUser ?? null;
+    delete client.actingUser;
+    const check = this.checkClient(client, now);
+    return check.ok ? { ...check, actingUser } : check;
   }
 
   checkClient(client: ApiClient, now = new Date()): KeyCheck {

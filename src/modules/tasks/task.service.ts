@@ -254,12 +254,7 @@ export class TaskService {
         if (rows.length === 0) return null;
         const row = pickUniform(rows, this.rng)!;
         const conversation = await this.conversation(em, row.parent_id, user.id, false);
-        const ordered: StoredConversationMessage[] = await this.messagesAsConversation(
-          em,
-          `SELECT * FROM message WHERE parent_id = $1 AND review_result AND NOT deleted AND role = $2 ORDER BY id`,
-          [row.parent_id, row.role],
-          user.id,
-        );
+        const ordered = await this.conversationMessages(em, { repliesTo: row.parent_id, role: row.role }, user.id);
         const replies = shuffled(ordered, this.rng);
         const revealSynthetic = replies.every((r) => r.synthetic === true);
         if (!revealSynthetic) for (const r of replies) r.synthetic = null;
@@ -340,15 +335,19 @@ export class TaskService {
     const kept = path
       .filter((m, i) => (i === last && includeUnaccepted ? !m.deleted : m.review_result === true && !m.deleted))
       .map((m) => m.id);
-    return this.messagesAsConversation(
-      em,
-      `SELECT m.* FROM unnest($1::uuid[]) WITH ORDINALITY AS k(id, ord) JOIN message m ON m.id = k.id ORDER BY k.ord`,
-      [kept],
-      userId,
-    );
+    return this.conversationMessages(em, { ids: kept }, userId);
   }
 
-  async messagesAsConversation(em: EntityManager, sql: string, params: unknown[], userId: string | null): Promise<StoredConversationMessage[]> {
+  /**
+   * Messages as tasks show them: `ids` in that order, or the accepted live replies of one role to a parent. The
+   * requesting user's own emojis come in the same statement.
+   */
+  private async conversationMessages(
+    em: EntityManager,
+    select: { ids: string[] } | { repliesTo: string; role: string },
+    userId: string | null,
+  ): Promise<StoredConversationMessage[]> {
+    const mine = `ARRAY(SELECT e.emoji FROM message_emoji e WHERE e.message_id = m.id AND e.user_id = $1::uuid ORDER BY e.emoji) AS user_emojis`;
     const rows: {
       id: string;
       user_id: string | null;
@@ -358,12 +357,17 @@ export class TaskService {
       role: string;
       emojis: Record<string, number>;
       synthetic: boolean;
-    }[] = await em.query(sql, params);
-    const ids = rows.map((r) => r.id);
-    const mine: { message_id: string; emoji: string }[] =
-      userId && ids.length
-        ? await em.query(`SELECT message_id, emoji FROM message_emoji WHERE user_id = $1 AND message_id = ANY($2::uuid[]) ORDER BY emoji`, [userId, ids])
-        : [];
+      user_emojis: string[];
+    }[] =
+      "ids" in select
+        ? await em.query(
+            `SELECT m.*, ${mine} FROM unnest($2::uuid[]) WITH ORDINALITY AS k(id, ord) JOIN message m ON m.id = k.id ORDER BY k.ord`,
+            [userId, select.ids],
+          )
+        : await em.query(
+            `SELECT m.*, ${mine} FROM message m WHERE m.parent_id = $2 AND m.review_result AND NOT m.deleted AND m.role = $3 ORDER BY m.id`,
+            [userId, select.repliesTo, select.role],
+          );
     return rows.map((r) => ({
       id: r.id,
       user_id: r.user_id,
@@ -372,7 +376,7 @@ export class TaskService {
       lang: r.lang,
       is_assistant: r.role === "assistant",
       emojis: r.emojis ?? {},
-      user_emojis: mine.filter((e) => e.message_id === r.id).map((e) => e.emoji),
+      user_emojis: r.user_emojis,
       user_is_author: userId !== null && r.user_id === userId,
       synthetic: r.synthetic,
     }));

@@ -254,6 +254,8 @@ export class TreeManager {
       const budget = promptLotteryBudget({ growing, inReview: ipr, waiting }, this.cfg);
       const result = budget.missingPrompts;
       if (!shouldActivateAnotherPrompt(budget, activated, maxActivate)) return result;
+      // Nothing is waiting: no draw could succeed, so skip the transaction that would look for one.
+      if (waiting === 0) return result;
       const won = await inTransaction(this.ds, (em) => this.activateOneWaitingPrompt(em, lang));
       if (!won) return result;
       activated += 1;
