@@ -8,6 +8,7 @@ import { MessageResolver } from "../modules/trees/message.resolver.js";
 import { MessageFieldResolver } from "../modules/trees/message.fields.js";
 import { LabelResolver } from "../modules/labels/label.resolver.js";
 import { AgreementResolver } from "../modules/agreement/agreement.resolver.js";
+import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -19,4 +20,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MessageFieldResolver,
   LabelResolver,
   AgreementResolver,
+  TreeModerationResolver,
 ];

@@ -13,6 +13,7 @@ import { MessageService } from "../modules/trees/message.service.js";
 import { EmojiService } from "../modules/trees/emoji.service.js";
 import { createRng, type Rng } from "../db/random.js";
 import { AgreementService } from "../modules/agreement/agreement.service.js";
+import { TreeModerationService } from "../modules/moderation/tree-moderation.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -29,6 +30,7 @@ export interface AppServices {
   messages: MessageService;
   emojis: EmojiService;
   agreement: AgreementService;
+  treeModeration: TreeModerationService;
   rng: Rng;
   startedAt: Date;
   /** The user-token signer; available once the database is reachable (the secret may live there). */
@@ -52,6 +54,7 @@ export function createServices(
     messages: new MessageService(base.ds),
     emojis,
     agreement: new AgreementService(base.ds),
+    treeModeration: new TreeModerationService(base.ds, trees),
     rng,
     startedAt: new Date(),
     tokens: state.signer,

@@ -1,0 +1,77 @@
+/**
+ * Moderator control of a tree's life: halt and resume (T8, T9) and re-scoring of failed trees (T7). Every action
+ * writes a journal row, in the same transaction, with who did it and the state before and after.
+ */
+import type { DataSource, EntityManager } from "typeorm";
+import { TreeState } from "../trees/message-tree-state.entity.js";
+import type { TreeManager } from "../trees/tree-manager.js";
+import { inTransaction } from "../../db/transaction.js";
+import { uuid7 } from "../../db/uuid7.js";
+import { messageNotFound, type Visibility } from "../trees/message.service.js";
+import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { isUuid } from "../../db/rows.js";
+
+export interface Actor {
+  userId: string | null;
+  apiClientId: string;
+}
+
+export class TreeModerationService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly trees: TreeManager,
+  ) {}
+
+  /** Halts a tree (any state), or resumes it where it belongs (T9). Returns the tree id. */
+  async setHalted(actor: Actor, messageId: string, halt: boolean, vis: Visibility): Promise<string> {
+    return inTransaction(this.ds, async (em) => {
+      const rows: { message_tree_id: string; api_client_id: string }[] = isUuid(messageId)
+        ? await em.query(`SELECT message_tree_id, api_client_id FROM message WHERE id = $1`, [messageId])
+        : [];
+      if (!rows[0] || (vis.apiClientId && rows[0].api_client_id !== vis.apiClientId)) throw messageNotFound(messageId);
+      const tree = await this.trees.lockTree(em, rows[0].message_tree_id);
+      if (!tree) throw new ChorusError(ErrorCode.NO_MESSAGE_TREE_FOUND, "The message's tree has no state");
+      const before = { state: tree.state, active: tree.active };
+      if (halt) {
+        if (tree.state !== TreeState.HALTED_BY_MODERATOR) await this.trees.enterState(em, tree, TreeState.HALTED_BY_MODERATOR);
+      } else {
+        await this.trees.reactivate(em, tree);
+      }
+      await this.journal(em, actor, halt ? "tree_halted" : "tree_resumed", tree.message_tree_id, {
+        before,
+        after: { state: tree.state, active: tree.active },
+      });
+      return tree.message_tree_id;
+    });
+  }
+
+  /** T7: every tree whose scoring failed is scored again (or goes back to ranking when rankings are missing). */
+  async retryScoring(actor: Actor): Promise<{ treeId: string; state: TreeState }[]> {
+    const failed: { message_tree_id: string }[] = await this.ds.query(`SELECT message_tree_id FROM message_tree_state WHERE state = $1`, [
+      TreeState.SCORING_FAILED,
+    ]);
+    const results: { treeId: string; state: TreeState }[] = [];
+    for (const { message_tree_id } of failed) {
+      const state = await inTransaction(this.ds, async (em) => {
+        const tree = await this.trees.lockTree(em, message_tree_id);
+        if (!tree || tree.state !== TreeState.SCORING_FAILED) return tree?.state ?? null;
+        await this.trees.checkConditionForScoring(em, tree);
+        await this.journal(em, actor, "scoring_retried", message_tree_id, { before: { state: TreeState.SCORING_FAILED }, after: { state: tree.state } });
+        return tree.state;
+      });
+      if (state) results.push({ treeId: message_tree_id, state });
+    }
+    return results;
+  }
+
+  private async journal(em: EntityManager, actor: Actor, eventType: string, messageId: string, payload: Record<string, unknown>) {
+    await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      uuid7(),
+      actor.userId,
+      messageId,
+      actor.apiClientId,
+      eventType,
+      { type: eventType, user_id: actor.userId, api_client_id: actor.apiClientId, ...payload },
+    ]);
+  }
+}
