@@ -25,6 +25,11 @@ export interface ReplyParentCandidate {
   k: number;
 }
 
+interface Query {
+  sql: string;
+  params: unknown[];
+}
+
 export interface CandidateFlags {
   allowSelfLabeling: boolean;
   allowSelfRanking: boolean;
@@ -39,8 +44,13 @@ export class Candidates {
 
   /** RANKING: parents in ranking trees whose ≥2 accepted live children of one role still need rankings. */
   async incompleteRankings(em: EntityManager, lang: string, userId: string | null): Promise<RankingCandidate[]> {
-    return em.query(
-      `SELECT c.parent_id, c.role, c.message_tree_id FROM message c
+    const q = this.incompleteRankingsQuery(lang, userId);
+    return em.query(q.sql, q.params);
+  }
+
+  private incompleteRankingsQuery(lang: string, userId: string | null): Query {
+    return {
+      sql: `SELECT c.parent_id, c.role, c.message_tree_id FROM message c
        JOIN message p ON p.id = c.parent_id
        JOIN message_tree_state t ON t.message_tree_id = c.message_tree_id
        WHERE t.active AND t.state = 'ranking' AND p.lang = $1 AND c.review_result AND NOT c.deleted
@@ -53,14 +63,19 @@ export class Candidates {
        HAVING count(*) > 1 AND min(c.ranking_count) < $3
          AND ($2::uuid IS NULL OR $6::boolean OR bool_and(c.user_id IS DISTINCT FROM $2))
        ORDER BY c.parent_id`,
-      [lang, userId, this.cfg.numRequiredRankings, this.flags.allowDuplicateTasks, this.cfg.rankPrompterReplies, this.flags.allowSelfRanking],
-    );
+      params: [lang, userId, this.cfg.numRequiredRankings, this.flags.allowDuplicateTasks, this.cfg.rankPrompterReplies, this.flags.allowSelfRanking],
+    };
   }
 
   /** LABEL_PROMPT / LABEL_REPLY: messages still collecting reviews that this user may review. */
   async needReview(em: EntityManager, lang: string, userId: string | null, roots: boolean): Promise<ReviewCandidate[]> {
-    return em.query(
-      `SELECT m.id, m.role, (m.parent_id IS NULL) AS is_root, m.message_tree_id FROM message m
+    const q = this.needReviewQuery(lang, userId, roots);
+    return em.query(q.sql, q.params);
+  }
+
+  private needReviewQuery(lang: string, userId: string | null, roots: boolean): Query {
+    return {
+      sql: `SELECT m.id, m.role, (m.parent_id IS NULL) AS is_root, m.message_tree_id FROM message m
        JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
        WHERE t.active AND m.lang = $1 AND NOT m.deleted AND m.review_result IS NOT TRUE
          AND ${roots ? "m.parent_id IS NULL AND t.state = 'initial_prompt_review'" : "m.parent_id IS NOT NULL AND t.state = 'growing'"}
@@ -71,8 +86,8 @@ export class Candidates {
          AND ($2::uuid IS NULL OR $5::boolean OR NOT EXISTS (
                SELECT 1 FROM text_labels l WHERE l.message_id = m.id AND l.user_id = $2 AND l.task_id IS NOT NULL))
        ORDER BY m.id`,
-      [lang, userId, roots ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply, this.flags.allowSelfLabeling, this.flags.allowDuplicateTasks],
-    );
+      params: [lang, userId, roots ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply, this.flags.allowSelfLabeling, this.flags.allowDuplicateTasks],
+    };
   }
 
   /** REPLY: parents in growing, not yet full trees that may take another reply from this user. */
@@ -115,15 +130,52 @@ export class Candidates {
 
   /** M of §2.4: replies still missing over the extendible trees of the language. */
   async missingReplies(em: EntityManager, lang: string): Promise<number> {
-    const rows: { m: string | null }[] = await em.query(
-      `SELECT sum(greatest(0, t.goal_tree_size - s.n)) AS m FROM message_tree_state t
+    const q = this.missingRepliesQuery(lang);
+    const rows: { m: string | null }[] = await em.query(q.sql, q.params);
+    return Number(rows[0]?.m ?? 0);
+  }
+
+  private missingRepliesQuery(lang: string): Query {
+    return {
+      sql: `SELECT sum(greatest(0, t.goal_tree_size - s.n)) AS m FROM message_tree_state t
        JOIN (SELECT m.message_tree_id, count(*) AS n FROM message m
              JOIN message_tree_state tt ON tt.message_tree_id = m.message_tree_id AND tt.active AND tt.state = 'growing' AND tt.lang = $1
              WHERE NOT m.deleted AND ((m.parent_id IS NOT NULL AND (m.review_result OR m.review_count < $2)) OR (m.parent_id IS NULL AND m.review_result))
              GROUP BY m.message_tree_id) s ON s.message_tree_id = t.message_tree_id
        WHERE t.active AND t.state = 'growing' AND t.lang = $1 AND s.n < t.goal_tree_size`,
-      [lang, this.cfg.numReviewsReply],
+      params: [lang, this.cfg.numReviewsReply],
+    };
+  }
+
+  /**
+   * Everything the random draw of §2.4 needs, in one statement (each round trip costs a system call on both
+   * sides): the ranking and review candidates, which the drawn task then reuses, and the missing replies.
+   */
+  async randomDraw(
+    em: EntityManager,
+    lang: string,
+    userId: string | null,
+  ): Promise<{ rankings: RankingCandidate[]; replyReviews: ReviewCandidate[]; promptReviews: ReviewCandidate[]; missingReplies: number }> {
+    const parts = [
+      this.incompleteRankingsQuery(lang, userId),
+      this.needReviewQuery(lang, userId, false),
+      this.needReviewQuery(lang, userId, true),
+      this.missingRepliesQuery(lang),
+    ];
+    const params: unknown[] = [];
+    const sqls = parts.map((part) => {
+      const offset = params.length;
+      params.push(...part.params);
+      return part.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    });
+    const rows: { r: RankingCandidate[]; lr: ReviewCandidate[]; lp: ReviewCandidate[]; m: string | null }[] = await em.query(
+      `SELECT (SELECT coalesce(json_agg(x), '[]'::json) FROM (${sqls[0]}) x) AS r,
+              (SELECT coalesce(json_agg(x), '[]'::json) FROM (${sqls[1]}) x) AS lr,
+              (SELECT coalesce(json_agg(x), '[]'::json) FROM (${sqls[2]}) x) AS lp,
+              (${sqls[3]}) AS m`,
+      params,
     );
-    return Number(rows[0]?.m ?? 0);
+    const row = rows[0];
+    return { rankings: row.r, replyReviews: row.lr, promptReviews: row.lp, missingReplies: Number(row.m ?? 0) };
   }
 }
