@@ -10,6 +10,11 @@ import { ApiClientKind } from "./modules/api-clients/api-client.entity.js";
 import { UserService } from "./modules/users/user.service.js";
 import { parseRole, Role } from "./modules/users/role.js";
 import type { DataSource } from "typeorm";
+import type { Writable } from "node:stream";
+import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, type Inclusion } from "./modules/datasets/export.service.js";
+import { DatasetImporter, type ImportMode } from "./modules/datasets/import.service.js";
+import { LineWriter } from "./modules/datasets/jsonl-stream.js";
+import { Progress } from "./modules/datasets/progress.js";
 
 /** Opens the configured database (starting the embedded one when DATABASE_URL is unset), migrated. */
 async function withDatabase<T>(config: Config, fn: (ds: DataSource) => Promise<T>): Promise<T> {
@@ -27,14 +32,29 @@ async function withDatabase<T>(config: Config, fn: (ds: DataSource) => Promise<T
   }
 }
 
+function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
+  return n;
+}
+
+/** `--include-x` / `--x-only` as one three-way filter (commander rejects the two together). */
+function inclusion(include: boolean | undefined, only: boolean | undefined): Inclusion {
+  return only ? "only" : include ? "include" : "exclude";
+}
+
 function parseDate(value: string): Date {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw new Error(`not a date: ${value}`);
   return d;
 }
 
-export function buildCli(config: () => Config, out: (line: string) => void = (l) => process.stdout.write(l + "\n")): Command {
-  const program = new Command("chorus").description("Chorus command line: migrations, API clients, users.").exitOverride();
+export function buildCli(
+  config: () => Config,
+  out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+  stdout: Writable = process.stdout,
+): Command {
+  const program = new Command("chorus").description("Chorus command line: migrations, API clients, users, dataset import and export.").exitOverride();
 
   program
     .command("migrate")
@@ -139,6 +159,97 @@ export function buildCli(config: () => Config, out: (line: string) => void = (l)
         }
         const updated = await users.setRole(found[0].id, role);
         out(`user ${updated.id} (${updated.authMethod}:${updated.username}) is now ${updated.role}`);
+      });
+    });
+
+  program
+    .command("export")
+    .description("Export trees (or messages) as Open-Assistant JSONL (.jsonl, or .jsonl.gz by file name), streamed.")
+    .option("--state <state>", "tree state to export, or all", DEFAULT_EXPORT_OPTIONS.state)
+    .option("--lang <lang>", "only trees whose prompt has this language (messages of this language with --user)")
+    .addOption(new Option("--include-deleted", "also deleted messages").conflicts("deletedOnly"))
+    .option("--deleted-only", "only deleted messages (message list)")
+    .addOption(new Option("--include-spam", "also messages not accepted by review").conflicts("spamOnly"))
+    .option("--spam-only", "only rejected messages (message list)")
+    .addOption(new Option("--include-synthetic", "also trees with machine-made messages").conflicts("syntheticOnly"))
+    .option("--synthetic-only", "only machine-made messages (message list)")
+    .option("--user <id>", "one user's messages (message list)")
+    .option("--prompts-only", "only the initial prompts")
+    .option("--export-labels", "add label averages and counts")
+    .option("--export-events", "add emoji, rating and ranking events")
+    .option("--limit <n>", "at most this many trees (messages with --user)", parseNonNegativeInt)
+    .option("--anonymizer-seed <seed>", "replace ids with seeded SHA-256 pseudonyms")
+    .option("--out <file>", "write here instead of stdout")
+    .action(async (opts) => {
+      await withDatabase(config(), async (ds) => {
+        const exporter = new DatasetExporter(ds, {
+          state: opts.state,
+          lang: opts.lang ?? null,
+          deleted: inclusion(opts.includeDeleted, opts.deletedOnly),
+          spam: inclusion(opts.includeSpam, opts.spamOnly),
+          synthetic: inclusion(opts.includeSynthetic, opts.syntheticOnly),
+          userId: opts.user ?? null,
+          promptsOnly: Boolean(opts.promptsOnly),
+          exportLabels: Boolean(opts.exportLabels),
+          exportEvents: Boolean(opts.exportEvents),
+          limit: opts.limit ?? null,
+          anonymizerSeed: opts.anonymizerSeed ?? null,
+        });
+        const writer = LineWriter.open(opts.out ?? null, stdout);
+        const progress = new Progress(process.stderr, "exported");
+        const summary = await exporter.run(writer, (s) => progress.update(s.messages));
+        await writer.close();
+        progress.finish();
+        const secs = progress.elapsedSeconds();
+        // The summary goes to stderr: stdout may be the dataset itself.
+        process.stderr.write(
+          `exported ${summary.mode === "trees" ? `${summary.trees} trees, ` : ""}${summary.messages} messages in ${secs.toFixed(2)} s (${Math.round(summary.messages / Math.max(secs, 0.001))} messages/s)\n`,
+        );
+      });
+    });
+
+  program
+    .command("import <file>")
+    .description("Import Open-Assistant JSONL (.jsonl or .jsonl.gz); trees are written whole or not at all, bad lines are reported and skipped.")
+    .addOption(new Option("--mode <mode>", "backlog: machine-made trees to rank; restore: lossless, keeps ids and states").choices(["backlog", "restore"]).default("backlog"))
+    .option("--origin <origin>", "origin recorded on the imported trees")
+    .option("--model-name <name>", "model_name of messages that name none (backlog)")
+    .option("--num-activate <n>", "backlog: put the first N imported trees into ranking", parseNonNegativeInt, 0)
+    .option("--max-count <n>", "import at most N trees", parseNonNegativeInt)
+    .option("--dry-run", "check every line against the database, write nothing")
+    .action(async (file: string, opts) => {
+      const cfg = config();
+      await withDatabase(cfg, async (ds) => {
+        const importer = new DatasetImporter(ds, {
+          mode: opts.mode as ImportMode,
+          origin: opts.origin ?? null,
+          modelName: opts.modelName ?? null,
+          numActivate: opts.numActivate,
+          maxCount: opts.maxCount ?? null,
+          dryRun: Boolean(opts.dryRun),
+          restoredTreeLimits: {
+            goalTreeSize: cfg.treeManager.goalTreeSize,
+            maxDepth: cfg.treeManager.maxTreeDepth,
+            maxChildrenCount: cfg.treeManager.maxChildrenCount,
+          },
+        });
+        const progress = new Progress(process.stderr, "imported");
+        const s = await importer.run(file, (x) => progress.update(x.messagesImported));
+        progress.finish();
+        const secs = progress.elapsedSeconds();
+        for (const p of s.problems) out(`line ${p.line}: ${p.reason}`);
+        if (s.moreProblems > 0) out(`... and ${s.moreProblems} more bad lines`);
+        for (const d of s.duplicates) out(`line ${d.line}: duplicate of line ${d.firstLine} (${d.id}), imported once`);
+        const what = s.dryRun ? "would import" : "imported";
+        out(
+          `${what} ${s.treesImported} trees, ${s.messagesImported} messages` +
+            (s.standaloneMessages ? ` (${s.standaloneMessages} message lines)` : "") +
+            (s.mode === "backlog" ? `, ${s.activated} activated for ranking` : "") +
+            ` in ${secs.toFixed(2)} s (${Math.round(s.messagesImported / Math.max(secs, 0.001))} messages/s), mode ${s.mode}`,
+        );
+        out(`skipped: ${s.alreadyPresent} already present, ${s.duplicates.length} duplicate lines, ${s.problems.length + s.moreProblems} bad lines`);
+        const ignored = Object.entries(s.ignoredFields);
+        if (ignored.length) out(`fields not stored: ${ignored.map(([k, n]) => `${k} x${n}`).join(", ")}`);
       });
     });
 

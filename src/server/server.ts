@@ -35,6 +35,7 @@ import { checkOperationLimits } from "./limits.js";
 import { ChorusError, ErrorCode, formatError } from "./errors.js";
 import { operationLabel } from "./metrics.js";
 import { graphiqlPage, graphiqlAssets } from "./graphiql.js";
+import { exportJsonlHandler } from "../modules/datasets/export.http.js";
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -192,6 +193,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     const report = await readiness(app, stopping);
     res.status(report.ready ? 200 : 503).json(report);
   });
+  expressApp.get("/export.jsonl", exportJsonlHandler(app));
   expressApp.get("/metrics", async (_req, res) => {
     res.set("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -237,7 +239,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     res.status(e.status && e.status < 500 ? e.status : 500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, `Internal server error (request ${requestId})`));
   });
   expressApp.use((_req, res) => {
-    res.status(404).json({ error: "not found", see: ["/graphql", "/healthz", "/readyz", "/metrics"] });
+    res.status(404).json({ error: "not found", see: ["/graphql", "/healthz", "/readyz", "/metrics", "/export.jsonl"] });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,369 @@
+/**
+ * `chorus export` (spec §8.1–8.2): trees or messages as Open-Assistant JSONL, streamed page by page inside one
+ * read-only snapshot, so memory stays constant whatever the database size and the file is consistent.
+ */
+import type { DataSource, QueryRunner } from "typeorm";
+import { TreeState } from "../trees/message-tree-state.entity.js";
+import { isUuid } from "../../db/rows.js";
+import {
+  Anonymizer,
+  isoDateSql,
+  sortRepliesByRank,
+  type ExportMessageNode,
+  type ExportMessageTree,
+  type LabelValue,
+  type MessageEvents,
+} from "./format.js";
+import type { LineWriter } from "./jsonl-stream.js";
+
+/** A three-way message filter: only matching (default), any (`--include-*`) or only the opposite (`--*-only`). */
+export type Inclusion = "exclude" | "include" | "only";
+
+export interface ExportOptions {
+  /** A tree state, or `all`. */
+  state: string;
+  lang: string | null;
+  deleted: Inclusion;
+  spam: Inclusion;
+  synthetic: Inclusion;
+  userId: string | null;
+  promptsOnly: boolean;
+  exportLabels: boolean;
+  exportEvents: boolean;
+  limit: number | null;
+  anonymizerSeed: string | null;
+}
+
+export const DEFAULT_EXPORT_OPTIONS: ExportOptions = {
+  state: TreeState.READY_FOR_EXPORT,
+  lang: null,
+  deleted: "exclude",
+  spam: "exclude",
+  synthetic: "exclude",
+  userId: null,
+  promptsOnly: false,
+  exportLabels: false,
+  exportEvents: false,
+  limit: null,
+  anonymizerSeed: null,
+};
+
+export interface ExportSummary {
+  mode: "trees" | "messages";
+  trees: number;
+  messages: number;
+}
+
+/** Rows per round trip: big enough to amortise latency, small enough that a page of trees fits easily. */
+const TREE_PAGE = 200;
+const MESSAGE_PAGE = 2000;
+
+interface MessageRow {
+  id: string;
+  parent_id: string | null;
+  message_tree_id: string;
+  user_id: string | null;
+  created: string;
+  created_key: string;
+  text: string;
+  role: "prompter" | "assistant";
+  lang: string;
+  review_count: number;
+  review_result: boolean | null;
+  deleted: boolean;
+  rank: number | null;
+  synthetic: boolean;
+  model_name: string | null;
+  emojis: Record<string, number> | null;
+}
+
+/** Builds `AND ...` clauses with numbered parameters. */
+class Where {
+  readonly params: unknown[] = [];
+  private readonly parts: string[] = [];
+  add(sql: (p: (v: unknown) => string) => string): this {
+    this.parts.push(sql((v) => `$${this.params.push(v)}`));
+    return this;
+  }
+  sql(): string {
+    return this.parts.length ? this.parts.map((p) => `AND ${p}`).join(" ") : "";
+  }
+}
+
+const VALID_STATES = new Set<string>([...Object.values(TreeState), "all"]);
+
+export function validateExportOptions(o: ExportOptions): void {
+  if (!VALID_STATES.has(o.state)) throw new Error(`--state must be one of ${[...VALID_STATES].join(", ")}`);
+  if (o.userId !== null && o.state !== DEFAULT_EXPORT_OPTIONS.state && o.state !== "all") {
+    throw new Error("--state cannot be combined with --user (a user's messages are exported whatever their tree's state)");
+  }
+  if (o.limit !== null && (!Number.isInteger(o.limit) || o.limit < 1)) throw new Error("--limit must be a positive integer");
+  if (o.userId !== null && !isUuid(o.userId)) throw new Error("--user must be a user id (a UUID)");
+}
+
+/** Message-list output, as the reference switches to it (spec §8.2). */
+export function exportsMessages(o: ExportOptions): boolean {
+  return o.userId !== null || o.deleted === "only" || o.spam === "only" || o.synthetic === "only";
+}
+
+export class DatasetExporter {
+  private readonly anonymizer: Anonymizer | null;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly options: ExportOptions,
+  ) {
+    validateExportOptions(options);
+    this.anonymizer = options.anonymizerSeed === null ? null : new Anonymizer(options.anonymizerSeed);
+  }
+
+  async run(out: LineWriter, onProgress?: (s: ExportSummary) => void): Promise<ExportSummary> {
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    // One snapshot for the whole file: trees being written meanwhile appear whole or not at all.
+    await qr.startTransaction("REPEATABLE READ");
+    try {
+      await qr.query("SET TRANSACTION READ ONLY");
+      const summary: ExportSummary = { mode: exportsMessages(this.options) ? "messages" : "trees", trees: 0, messages: 0 };
+      if (this.options.userId !== null) await this.exportUserMessages(qr, out, summary, onProgress);
+      else await this.exportTreePages(qr, out, summary, onProgress);
+      await qr.commitTransaction();
+      return summary;
+    } catch (e) {
+      await qr.rollbackTransaction();
+      throw e;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** The per-message filters every mode shares (spec §8.2), on alias `m`. */
+  private messageFilters(where: Where, alias = "m"): Where {
+    const o = this.options;
+    if (o.deleted === "exclude") where.add(() => `NOT ${alias}.deleted`);
+    if (o.deleted === "only") where.add(() => `${alias}.deleted`);
+    if (o.spam === "exclude") where.add(() => `${alias}.review_result IS TRUE`);
+    if (o.spam === "only") where.add(() => `${alias}.review_result IS FALSE`);
+    if (o.synthetic === "only") where.add(() => `${alias}.synthetic`);
+    if (o.promptsOnly) where.add(() => `${alias}.parent_id IS NULL`);
+    return where;
+  }
+
+  private async exportTreePages(qr: QueryRunner, out: LineWriter, summary: ExportSummary, onProgress?: (s: ExportSummary) => void) {
+    const o = this.options;
+    let after = "00000000-0000-0000-0000-000000000000";
+    let remaining = o.limit ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const where = new Where().add((p) => `s.message_tree_id > ${p(after)}::uuid`);
+      if (o.state !== "all") where.add((p) => `s.state = ${p(o.state)}`);
+      if (o.lang !== null) where.add((p) => `r.lang = ${p(o.lang)}`);
+      if (o.synthetic === "exclude") {
+        where.add(() => `NOT EXISTS (SELECT 1 FROM message x WHERE x.message_tree_id = s.message_tree_id AND x.synthetic)`);
+      }
+      // A tree whose root is filtered out is skipped (the reference's "corrupted tree"); filtering here keeps --limit exact.
+      if (!exportsMessages(o)) this.messageFilters(where, "r");
+      const pageSize = Math.min(TREE_PAGE, remaining);
+      const trees: { id: string; state: string; origin: string | null }[] = await qr.query(
+        `SELECT s.message_tree_id AS id, s.state, s.origin FROM message_tree_state s JOIN message r ON r.id = s.message_tree_id
+         WHERE true ${where.sql()} ORDER BY s.message_tree_id LIMIT ${pageSize}`,
+        where.params,
+      );
+      if (trees.length === 0) break;
+      after = trees[trees.length - 1].id;
+      remaining -= trees.length;
+
+      const mw = this.messageFilters(new Where().add((p) => `m.message_tree_id = ANY(${p(trees.map((t) => t.id))}::uuid[])`));
+      const rows: MessageRow[] = await qr.query(`${this.selectMessages()} WHERE true ${mw.sql()} ORDER BY m.message_tree_id, m.depth, m.created_date, m.id`, mw.params);
+      const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
+
+      if (summary.mode === "messages") {
+        for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
+        summary.messages += rows.length;
+        summary.trees += trees.length;
+      } else {
+        const byTree = new Map<string, MessageRow[]>();
+        for (const row of rows) {
+          const list = byTree.get(row.message_tree_id);
+          if (list) list.push(row);
+          else byTree.set(row.message_tree_id, [row]);
+        }
+        for (const t of trees) {
+          const tree = this.buildTree(t, byTree.get(t.id) ?? [], labels, events);
+          if (!tree) continue;
+          await out.write(JSON.stringify(tree.tree));
+          summary.trees += 1;
+          summary.messages += tree.messages;
+        }
+      }
+      onProgress?.(summary);
+    }
+  }
+
+  private async exportUserMessages(qr: QueryRunner, out: LineWriter, summary: ExportSummary, onProgress?: (s: ExportSummary) => void) {
+    const o = this.options;
+    let after: { created: string; id: string } | null = null;
+    let remaining = o.limit ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const where = this.messageFilters(new Where().add((p) => `m.user_id = ${p(o.userId)}::uuid`));
+      if (o.lang !== null) where.add((p) => `m.lang = ${p(o.lang)}`);
+      if (o.synthetic === "exclude") where.add(() => `NOT m.synthetic`);
+      if (after) {
+        const a = after;
+        where.add((p) => `(m.created_date, m.id) > (${p(a.created)}::timestamptz, ${p(a.id)}::uuid)`);
+      }
+      const rows: MessageRow[] = await qr.query(
+        `${this.selectMessages()} WHERE true ${where.sql()} ORDER BY m.created_date, m.id LIMIT ${Math.min(MESSAGE_PAGE, remaining)}`,
+        where.params,
+      );
+      if (rows.length === 0) break;
+      const last = rows[rows.length - 1];
+      after = { created: last.created_key, id: last.id };
+      remaining -= rows.length;
+      const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
+      for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
+      summary.messages += rows.length;
+      onProgress?.(summary);
+    }
+  }
+
+  private selectMessages(): string {
+    return `SELECT m.id, m.parent_id, m.message_tree_id, m.user_id, ${isoDateSql("m.created_date")} AS created,
+      m.created_date::text AS created_key, m.text, m.role, m.lang, m.review_count, m.review_result, m.deleted, m.rank,
+      m.synthetic, m.model_name, m.emojis FROM message m`;
+  }
+
+  /** Labels and events of a page's messages, fetched in two queries rather than per message. */
+  private async extras(qr: QueryRunner, ids: string[]) {
+    const labels = new Map<string, Record<string, LabelValue>>();
+    const events = new Map<string, MessageEvents>();
+    if (ids.length === 0) return { labels, events };
+    if (this.options.exportLabels) {
+      // jsonb numbers are numerics: averaging them as numeric gives back exactly a restored average.
+      const rows: { message_id: string; name: string; value: string | null; count: number }[] = await qr.query(
+        `SELECT l.message_id, e.key AS name, avg((e.value #>> '{}')::numeric)::text AS value, count(*)::int AS count
+         FROM text_labels l CROSS JOIN LATERAL jsonb_each(l.labels) e
+         WHERE l.message_id = ANY($1::uuid[]) AND jsonb_typeof(e.value) = 'number'
+         GROUP BY l.message_id, e.key ORDER BY l.message_id, e.key`,
+        [ids],
+      );
+      for (const r of rows) {
+        if (r.value === null) continue;
+        const m = labels.get(r.message_id) ?? {};
+        m[r.name] = { value: Number(r.value), count: r.count };
+        labels.set(r.message_id, m);
+      }
+    }
+    if (this.options.exportEvents) {
+      const emojiRows: { message_id: string; user_id: string; emoji: string }[] = await qr.query(
+        `SELECT message_id, user_id, emoji FROM message_emoji WHERE message_id = ANY($1::uuid[]) ORDER BY message_id, created_date, user_id, emoji`,
+        [ids],
+      );
+      for (const r of emojiRows) {
+        const e = events.get(r.message_id) ?? {};
+        (e.emoji ??= []).push({ type: "emoji", user_id: this.anonUser(r.user_id) ?? null, emoji: r.emoji });
+        events.set(r.message_id, e);
+      }
+      const reactionRows: { message_id: string; user_id: string; payload: Record<string, unknown> }[] = await qr.query(
+        `SELECT message_id, user_id, payload FROM message_reaction WHERE message_id = ANY($1::uuid[]) ORDER BY message_id, created_date, task_id`,
+        [ids],
+      );
+      for (const r of reactionRows) {
+        const e = events.get(r.message_id) ?? {};
+        const p = r.payload;
+        if (p.type === "message_rating") {
+          (e.rating ??= []).push({ type: "rating", user_id: this.anonUser(r.user_id) ?? null, rating: p.rating as number });
+        } else if (p.type === "message_ranking") {
+          const a = this.anonymizer;
+          (e.ranking ??= []).push({
+            type: "ranking",
+            user_id: this.anonUser(r.user_id) ?? null,
+            ranking: p.ranking as number[],
+            ranked_message_ids: (p.ranked_message_ids as string[]).map((id) => (a ? a.anonymize("message", id) : id)),
+            ranking_parent_id: a ? a.anonymize("message", p.ranking_parent_id as string) : (p.ranking_parent_id as string),
+            message_tree_id: a ? a.anonymize("message_tree", p.message_tree_id as string) : (p.message_tree_id as string),
+            ...(p.not_rankable === true ? { not_rankable: true } : {}),
+          });
+        } else continue;
+        events.set(r.message_id, e);
+      }
+    }
+    return { labels, events };
+  }
+
+  private anonUser(id: string | null): string | undefined {
+    if (id === null) return undefined;
+    return this.anonymizer ? this.anonymizer.anonymize("user", id) : id;
+  }
+
+  private anonMessage(id: string): string {
+    return this.anonymizer ? this.anonymizer.anonymize("message", id) : id;
+  }
+
+  /** One node with the reference's field order; `None` fields omitted. */
+  private node(r: MessageRow, labels: Map<string, Record<string, LabelValue>>, events: Map<string, MessageEvents>, withReplies: boolean): ExportMessageNode {
+    const node: ExportMessageNode = {
+      message_id: this.anonMessage(r.id),
+      ...(r.parent_id !== null ? { parent_id: this.anonMessage(r.parent_id) } : {}),
+      ...(r.user_id !== null ? { user_id: this.anonUser(r.user_id) } : {}),
+      created_date: r.created,
+      text: r.text,
+      role: r.role,
+      lang: r.lang,
+      review_count: r.review_count,
+      // The reference publishes a verdict only once it is final: accepted, or rejected after more than two reviews.
+      ...(r.review_result === true || (r.review_result !== null && r.review_count > 2) ? { review_result: r.review_result } : {}),
+      deleted: r.deleted,
+      ...(r.rank !== null ? { rank: r.rank } : {}),
+      synthetic: r.synthetic,
+      ...(r.model_name !== null ? { model_name: r.model_name } : {}),
+      // The column is never null here (default {}), so an empty object stands for the reference's None.
+      ...(r.emojis && Object.keys(r.emojis).length > 0 ? { emojis: r.emojis } : {}),
+      ...(withReplies ? { replies: [] } : {}),
+    };
+    const l = labels.get(r.id);
+    if (l && Object.keys(l).length > 0) node.labels = l;
+    const e = events.get(r.id);
+    if (e) node.events = e;
+    return node;
+  }
+
+  /** Nests a tree's rows; rows whose parent was filtered out vanish with their subtree, as in the reference. */
+  private buildTree(
+    t: { id: string; state: string; origin: string | null },
+    rows: MessageRow[],
+    labels: Map<string, Record<string, LabelValue>>,
+    events: Map<string, MessageEvents>,
+  ): { tree: ExportMessageTree; messages: number } | null {
+    const withReplies = !this.options.promptsOnly;
+    const nodes = new Map<string, ExportMessageNode>();
+    let root: ExportMessageNode | null = null;
+    let count = 0;
+    // Rows come by depth, so a parent is always placed before its children.
+    for (const r of rows) {
+      const node = this.node(r, labels, events, withReplies);
+      if (r.parent_id === null) {
+        if (r.id !== t.id) continue;
+        root = node;
+      } else {
+        const parent = nodes.get(r.parent_id);
+        if (!parent || !withReplies) continue;
+        parent.replies!.push(node);
+      }
+      nodes.set(r.id, node);
+      count += 1;
+    }
+    if (!root) return null;
+    if (withReplies) for (const n of nodes.values()) n.replies = sortRepliesByRank(n.replies!);
+    return {
+      tree: {
+        // Spec §8.2 QUIRK fixed: the reference left the tree id in clear, which is the root's id and so undid
+        // the anonymisation of every prompt; it is now the root's pseudonym, keeping tree id = root id.
+        message_tree_id: this.anonMessage(t.id),
+        tree_state: t.state,
+        prompt: root,
+        ...(t.origin !== null ? { origin: t.origin } : {}),
+      },
+      messages: count,
+    };
+  }
+}
