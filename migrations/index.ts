@@ -1,6 +1,7 @@
 /** Every migration, oldest first. Generated files are added here by hand after review. */
 import { Init1795614103741 } from "./1795614103741-Init.js";
 import { TreesAndTasks1795615359684 } from "./1795615359684-TreesAndTasks.js";
+import { Chat1795617494458 } from "./1795617494458-Chat.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Init1795614103741, TreesAndTasks1795615359684];
+export const MIGRATIONS: Function[] = [Init1795614103741, TreesAndTasks1795615359684, Chat1795617494458];

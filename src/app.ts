@@ -20,6 +20,8 @@ import { UserTokenSigner } from "./server/user-token.js";
 import { loadOrCreateSecret } from "./modules/system/secrets.js";
 import { createPeriodicScheduler, type PeriodicScheduler } from "./infra/periodic.js";
 import { treeAndTaskJobs } from "./modules/tasks/task-jobs.js";
+import { generationJobs } from "./modules/workers/generation-jobs.js";
+import { LocalWorker } from "./modules/workers/local-worker.js";
 
 export interface ChorusInstance {
   /** Runs a periodic job now (tests, admin refreshes). */
@@ -79,16 +81,22 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
 
   const abort = new AbortController();
   let scheduler: PeriodicScheduler | undefined;
+  let localWorker: LocalWorker | undefined;
   const readyPromise = (async () => {
     await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
     if (opts.migrate ?? true) await migrateWithLock(ds, databaseUrl, log);
     signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
     if (opts.jobs ?? true) await app.trees.ensureTreeStates(); // §9.7 start-up checks
+    app.workers.start();
+    if (!config.redisUrl && config.chat.localWorker) {
+      localWorker = new LocalWorker(app.workers, config.chat.localWorkerTokensPerSecond, log);
+      localWorker.start();
+    }
     ready = true;
     if (opts.jobs ?? true) {
       // Not awaited: with Redis down, BullMQ waits for it, and serving must not.
       scheduler = createPeriodicScheduler(config.redisUrl, log);
-      scheduler.start(treeAndTaskJobs(app)).catch((err) => log.error({ err }, "periodic jobs did not start"));
+      scheduler.start([...treeAndTaskJobs(app), ...generationJobs(app)]).catch((err) => log.error({ err }, "periodic jobs did not start"));
     }
     log.info("ready");
   })();
@@ -106,6 +114,10 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
       await http.stop();
       ready = false;
       await scheduler?.close();
+      await localWorker?.stop();
+      await app.workers.close();
+      await app.generations.close();
+      await app.chats.close();
       log.debug("http and websocket server stopped");
       await pubSub.close();
       redis?.disconnect();

@@ -27,6 +27,7 @@ export const CONFIG_VARIABLES = [
   "DATABASE_URL",
   "DATABASE_POOL_SIZE",
   "REDIS_URL",
+  "REDIS_KEY_PREFIX",
   "CHORUS_DATA_DIR",
   "EMBEDDED_PG_PORT",
   "LOG_LEVEL",
@@ -49,6 +50,16 @@ export const CONFIG_VARIABLES = [
   "DEBUG_ALLOW_SELF_RANKING",
   "DEBUG_ALLOW_DUPLICATE_TASKS",
   "RANDOM_SEED",
+  "CHAT_MESSAGE_MAX_LENGTH",
+  "CHAT_MAX_QUEUE_SIZE",
+  "CHAT_PENDING_TIMEOUT_SECONDS",
+  "CHAT_TOKEN_BATCH_MS",
+  "CHAT_RECONCILE_INTERVAL_SECONDS",
+  "CHAT_RATE_LIMIT_GENERATIONS",
+  "CHAT_RATE_LIMIT_WINDOW_SECONDS",
+  "WORKER_LEASE_MS",
+  "LOCAL_WORKER",
+  "LOCAL_WORKER_TOKENS_PER_SECOND",
 ] as const;
 
 /** The tree-manager settings (spec §3.5), each `TREE_MANAGER__<NAME>`. */
@@ -62,6 +73,8 @@ export interface Config {
   databasePoolSize: number;
   /** Unset: queue, streams and pub/sub run in-process. */
   redisUrl: string | undefined;
+  /** Prefix of the generation queue's and streams' Redis keys; replicas sharing work share it. */
+  redisKeyPrefix: string;
   dataDir: string;
   embeddedPgPort: number;
   logLevel: LogLevel;
@@ -92,6 +105,30 @@ export interface Config {
   };
   /** Seeds every random choice (task lottery, shuffles) for reproducible runs; unset: Math.random. */
   randomSeed: number | undefined;
+  /** Chat with models (spec oa-inference §1-§3). */
+  chat: ChatConfig;
+}
+
+export interface ChatConfig {
+  /** Longest prompt, in Unicode characters (code points). */
+  messageMaxLength: number;
+  /** Waiting generations per model beyond which sendChatMessage answers QUEUE_FULL. */
+  maxQueueSize: number;
+  /** A generation still PENDING this long after it was sent ends as TIMEOUT. */
+  pendingTimeoutSeconds: number;
+  /** Workers gather tokens for this long before sending them, because the cost per delivery dominates. */
+  tokenBatchMs: number;
+  /** How often the reconciler re-queues lost jobs and times out old ones. */
+  reconcileIntervalSeconds: number;
+  /** Generations a user may ask for per window (0: no limit), spec §2.4. */
+  rateLimitGenerations: number;
+  rateLimitWindowSeconds: number;
+  /** How long a worker holds a job without a heartbeat or a token batch before it goes to another worker. */
+  workerLeaseMs: number;
+  /** In local mode (no REDIS_URL), run one in-process worker so chat works with nothing else started. */
+  localWorker: boolean;
+  /** Speed of the in-process worker's synthetic model. */
+  localWorkerTokensPerSecond: number;
 }
 
 function readInt(env: Env, name: string, def: number, min: number, max: number): number {
@@ -127,6 +164,12 @@ function readUrl(env: Env, name: string, protocols: string[]): string | undefine
   return raw.trim();
 }
 
+function readKeyPrefix(env: Env): string {
+  const raw = env.REDIS_KEY_PREFIX?.trim() || "chorus:";
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(raw)) throw new ConfigError("REDIS_KEY_PREFIX", `must be 1-64 letters, digits or :_.-, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL?.trim() || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -149,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     databasePoolSize: readInt(env, "DATABASE_POOL_SIZE", 10, 1, 500),
     redisUrl: readUrl(env, "REDIS_URL", ["redis:", "rediss:"]),
+    redisKeyPrefix: readKeyPrefix(env),
     dataDir: path.resolve(env.CHORUS_DATA_DIR?.trim() || ".chorus"),
     embeddedPgPort: readInt(env, "EMBEDDED_PG_PORT", 54329, 1, 65535),
     logLevel,
@@ -174,6 +218,18 @@ export function loadConfig(env: Env = process.env): Config {
       allowDuplicateTasks: readBool(env, "DEBUG_ALLOW_DUPLICATE_TASKS", false),
     },
     randomSeed: env.RANDOM_SEED?.trim() ? readInt(env, "RANDOM_SEED", 0, 0, 2 ** 31 - 1) : undefined,
+    chat: {
+      messageMaxLength: readInt(env, "CHAT_MESSAGE_MAX_LENGTH", 8000, 1, 1_000_000),
+      maxQueueSize: readInt(env, "CHAT_MAX_QUEUE_SIZE", 100, 1, 1_000_000),
+      pendingTimeoutSeconds: readInt(env, "CHAT_PENDING_TIMEOUT_SECONDS", 120, 1, 86_400),
+      tokenBatchMs: readInt(env, "CHAT_TOKEN_BATCH_MS", 50, 0, 10_000),
+      reconcileIntervalSeconds: readInt(env, "CHAT_RECONCILE_INTERVAL_SECONDS", 15, 1, 3_600),
+      rateLimitGenerations: readInt(env, "CHAT_RATE_LIMIT_GENERATIONS", 20, 0, 1_000_000),
+      rateLimitWindowSeconds: readInt(env, "CHAT_RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400),
+      workerLeaseMs: readInt(env, "WORKER_LEASE_MS", 30_000, 500, 3_600_000),
+      localWorker: readBool(env, "LOCAL_WORKER", true),
+      localWorkerTokensPerSecond: readInt(env, "LOCAL_WORKER_TOKENS_PER_SECOND", 20, 1, 100_000),
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * Roles: a trusted client acting for a user has that user's role; an untrusted client acting for a user has
  * USER powers; a client acting with no user has the role it was created with.
  */
-import type { AuthChecker } from "type-graphql";
+import type { AuthChecker, AuthCheckerFn, ResolverData } from "type-graphql";
 import { Kind, type DocumentNode, type OperationDefinitionNode, type FieldNode } from "graphql";
 import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import { ApiClientKind } from "../modules/api-clients/api-client.entity.js";
@@ -54,6 +54,14 @@ export const authChecker: AuthChecker<Context, AuthRequirement> = ({ context }, 
   }
   throw forbidden(`This operation requires ${requirements.join(" or ")}`);
 };
+
+/**
+ * The same decision for a subscription's `subscribe` function, which type-graphql's `@Authorized` does not guard
+ * (it checks each event, after the subscription has started).
+ */
+export function assertAuthorized(ctx: Context, requirements: AuthRequirement[] = []): void {
+  (authChecker as AuthCheckerFn<Context, AuthRequirement>)({ context: ctx } as ResolverData<Context>, requirements);
+}
 
 /** Root fields anyone may call without a key, filled by `@Public()`. */
 const PUBLIC_FIELDS = new Set<string>();

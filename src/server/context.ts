@@ -5,6 +5,7 @@ import type { AppServices } from "./services.js";
 import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import type { User } from "../modules/users/user.entity.js";
 import type { MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
+import type { ChatMessage } from "../modules/chat/chat.entity.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
 import { effectiveRole } from "./auth.js";
@@ -29,6 +30,9 @@ export interface Loaders {
   treeState: DataLoader<string, MessageTreeStateNode | null>;
   /** Emojis the acting user set, by message id. */
   userEmojis: DataLoader<string, string[]>;
+  /** Chat messages by chat id, oldest first. */
+  chatMessagesByChat: DataLoader<string, ChatMessage[]>;
+  chatMessageById: DataLoader<string, ChatMessage | null>;
 }
 
 /**
@@ -81,6 +85,15 @@ function createLoaders(app: AppServices, identity: Identity): Loaders {
         [userId, ids],
       );
       return ids.map((id) => rows.filter((r) => r.message_id === id).map((r) => r.emoji));
+    }),
+    chatMessagesByChat: new DataLoader(async (ids) => {
+      const rows = await app.chats.messagesOf(ids);
+      return ids.map((id) => rows.filter((m) => m.chatId === id));
+    }),
+    chatMessageById: new DataLoader(async (ids) => {
+      const rows = await app.chats.messagesByIds(ids);
+      const byId = new Map(rows.map((m) => [m.id, m]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
     userById: new DataLoader(async (ids) => {
       const users = await app.users.findByIds(ids);

@@ -8,6 +8,9 @@ import { MessageResolver } from "../modules/trees/message.resolver.js";
 import { MessageFieldResolver } from "../modules/trees/message.fields.js";
 import { LabelResolver } from "../modules/labels/label.resolver.js";
 import { AgreementResolver } from "../modules/agreement/agreement.resolver.js";
+import { ChatResolver } from "../modules/chat/chat.resolver.js";
+import { ChatFieldResolver, GenerationFinishedResolver } from "../modules/chat/chat.fields.js";
+import { WorkerResolver } from "../modules/workers/worker.resolver.js";
 import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -21,4 +24,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LabelResolver,
   AgreementResolver,
   TreeModerationResolver,
+  ChatResolver,
+  ChatFieldResolver,
+  GenerationFinishedResolver,
+  WorkerResolver,
 ];

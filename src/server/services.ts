@@ -13,6 +13,13 @@ import { MessageService } from "../modules/trees/message.service.js";
 import { EmojiService } from "../modules/trees/emoji.service.js";
 import { createRng, type Rng } from "../db/random.js";
 import { AgreementService } from "../modules/agreement/agreement.service.js";
+import { ChatService } from "../modules/chat/chat.service.js";
+import { GenerationService, type GenerationStreams } from "../modules/chat/generation.service.js";
+import { ModelCatalog } from "../modules/chat/models.js";
+import { WorkerService } from "../modules/workers/worker.service.js";
+import { createEventStreamStore } from "../infra/streams/index.js";
+import { createGenerationQueue } from "../infra/queue/index.js";
+import { createRateLimiter } from "../infra/rate-limit.js";
 import { TreeModerationService } from "../modules/moderation/tree-moderation.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
@@ -31,6 +38,12 @@ export interface AppServices {
   emojis: EmojiService;
   agreement: AgreementService;
   treeModeration: TreeModerationService;
+  /** Chats and sending prompts. */
+  chats: ChatService;
+  /** Generations: their state transitions, event streams and queue. */
+  generations: GenerationService;
+  /** This replica's worker sessions and job dispatch. */
+  workers: WorkerService;
   rng: Rng;
   startedAt: Date;
   /** The user-token signer; available once the database is reachable (the secret may live there). */
@@ -45,6 +58,17 @@ export function createServices(
   const rng = state.rng ?? createRng(base.config.randomSeed);
   const trees = new TreeManager(base.ds, base.config.treeManager, rng, base.log);
   const emojis = new EmojiService();
+  const chatConfig = base.config.chat;
+  const streams: GenerationStreams = createEventStreamStore({ redisUrl: base.config.redisUrl, keyPrefix: `${base.config.redisKeyPrefix}gen:` });
+  const queue = createGenerationQueue({
+    redisUrl: base.config.redisUrl,
+    keyPrefix: base.config.redisKeyPrefix,
+    maxQueueSize: chatConfig.maxQueueSize,
+    leaseMs: chatConfig.workerLeaseMs,
+  });
+  const catalog = new ModelCatalog();
+  const generations = new GenerationService(base.ds, streams, queue, base.log);
+  const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log);
   return {
     ...base,
     apiClients: new ApiClientService(base.ds),
@@ -55,6 +79,9 @@ export function createServices(
     emojis,
     agreement: new AgreementService(base.ds),
     treeModeration: new TreeModerationService(base.ds, trees),
+    chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, createRateLimiter(base.config.redisUrl, `${base.config.redisKeyPrefix}rl:`)),
+    generations,
+    workers,
     rng,
     startedAt: new Date(),
     tokens: state.signer,

@@ -1,0 +1,138 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { IsOptional, Max, Min } from "class-validator";
+import type { Context } from "../../server/context.js";
+import { assertAuthorized } from "../../server/auth.js";
+import { toConnection } from "../../server/pagination.js";
+import { Chat, ChatMessage } from "./chat.entity.js";
+import {
+  ChatConnection,
+  ChatModel,
+  CreateChatInput,
+  RegenerateInput,
+  RegeneratePayload,
+  SendChatMessageInput,
+  SendChatMessagePayload,
+  UpdateChatInput,
+} from "./chat.types.js";
+import { GenerationEvent } from "./generation.types.js";
+import type { GenerationEventValue } from "./generation.service.js";
+
+@ArgsType()
+class ChatsArgs {
+  @Field(() => Int, { defaultValue: 20, description: "Page size (1-100)." })
+  @Min(1)
+  @Max(100)
+  first: number;
+
+  @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor." })
+  @IsOptional()
+  after?: string | null;
+
+  @Field({ defaultValue: false, description: "Include hidden chats." })
+  includeHidden: boolean;
+}
+
+@ArgsType()
+class GenerationArgs {
+  @Field(() => ID, { description: "The assistant message whose generation to follow." })
+  messageId: string;
+
+  @Field(() => Int, { nullable: true, description: "The last seq already seen: events after it are sent (omitted or 0: from the start)." })
+  @IsOptional()
+  @Min(0)
+  after?: number | null;
+}
+
+@Resolver(() => Chat)
+export class ChatResolver {
+  @Authorized()
+  @Mutation(() => Chat, { description: "Starts a chat for the acting user." })
+  async createChat(@Arg("input", () => CreateChatInput) input: CreateChatInput, @Ctx() ctx: Context): Promise<Chat> {
+    return ctx.app.chats.create(ctx, input);
+  }
+
+  @Authorized()
+  @Query(() => ChatConnection, { description: "The acting user's chats, newest first." })
+  async chats(@Args(() => ChatsArgs) args: ChatsArgs, @Ctx() ctx: Context) {
+    return toConnection(await ctx.app.chats.list(ctx, args.first, args.after, args.includeHidden));
+  }
+
+  @Authorized()
+  @Query(() => Chat, { description: "One chat with its messages: the acting user's own, or any for moderators." })
+  async chat(@Arg("id", () => ID, { description: "The chat." }) id: string, @Ctx() ctx: Context): Promise<Chat> {
+    return ctx.app.chats.get(ctx, id);
+  }
+
+  @Authorized()
+  @Query(() => ChatMessage, { description: "One chat message: of the acting user's chats, or any for moderators." })
+  async chatMessage(@Arg("id", () => ID, { description: "The message." }) id: string, @Ctx() ctx: Context): Promise<ChatMessage> {
+    return ctx.app.chats.message(ctx, id);
+  }
+
+  @Authorized()
+  @Mutation(() => Chat, { description: "Changes a chat's title, visibility, data-use consent, system prompt or shown leaf." })
+  async updateChat(@Arg("input", () => UpdateChatInput) input: UpdateChatInput, @Ctx() ctx: Context): Promise<Chat> {
+    return ctx.app.chats.update(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: "Deletes a chat and all its messages for good; queued generations are dropped." })
+  async deleteChat(@Arg("id", () => ID, { description: "The chat." }) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.app.chats.delete(ctx, id);
+  }
+
+  @Authorized()
+  @Mutation(() => SendChatMessagePayload, {
+    description: "Adds a prompt and a PENDING answer in one transaction and queues the answer; follow it with `generation`.",
+  })
+  async sendChatMessage(@Arg("input", () => SendChatMessageInput) input: SendChatMessageInput, @Ctx() ctx: Context): Promise<SendChatMessagePayload> {
+    return ctx.app.chats.send(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => RegeneratePayload, { description: "Queues another answer to a prompt, as a sibling of its other answers (a retry)." })
+  async regenerate(@Arg("input", () => RegenerateInput) input: RegenerateInput, @Ctx() ctx: Context): Promise<RegeneratePayload> {
+    return ctx.app.chats.regenerate(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => ChatMessage, {
+    description: "Stops a generation: a queued one ends CANCELLED at once, a running one within a few tokens, keeping its partial text.",
+  })
+  async cancelGeneration(@Arg("messageId", () => ID, { description: "The assistant message." }) messageId: string, @Ctx() ctx: Context): Promise<ChatMessage> {
+    return ctx.app.chats.cancel(ctx, messageId);
+  }
+
+  @Authorized()
+  @Query(() => [ChatModel], { description: "The models chat clients may pick, their limits, defaults and queues." })
+  async models(@Ctx() ctx: Context): Promise<ChatModel[]> {
+    return Promise.all(
+      ctx.app.chats.models().map(async (m) => ({
+        id: m.id,
+        description: m.description,
+        maxInputLength: m.maxInputLength,
+        maxTotalLength: m.maxTotalLength,
+        maxNewTokensLimit: m.maxNewTokensLimit,
+        defaults: m.defaults,
+        queueSize: await ctx.app.generations.queue.size(m.id),
+        connectedWorkers: ctx.app.workers.connectedWorkers(m.id),
+      })),
+    );
+  }
+
+  @Authorized()
+  @Subscription(() => GenerationEvent, {
+    description:
+      "The events of one answer's generation, numbered by seq from 1: a late or reconnecting subscriber gets every event after `after`, then the live tail; an ended generation replays and completes.",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      assertAuthorized(ctx, []);
+      const { messageId, after } = args as GenerationArgs;
+      const message = await ctx.app.chats.message(ctx, messageId);
+      return ctx.app.generations.subscribe(message, after ?? 0);
+    },
+  })
+  generation(@Root() event: GenerationEventValue, @Args(() => GenerationArgs) _args: GenerationArgs): GenerationEventValue {
+    return event;
+  }
+}

@@ -1,0 +1,339 @@
+/** Chats and their messages: reads for owners (and moderators), changes for owners, and sending prompts. */
+import crypto from "node:crypto";
+import type { DataSource } from "typeorm";
+import type { Context } from "../../server/context.js";
+import type { ChatConfig } from "../../config.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+import { inTransaction } from "../../db/transaction.js";
+import { isUuid, rowsOf } from "../../db/rows.js";
+import { uuid7 } from "../../db/uuid7.js";
+import { QueueFullError, RedisUnavailableError } from "../../infra/queue/index.js";
+import type { RateLimiter, RateLimitRule } from "../../infra/rate-limit.js";
+import { Role, roleAtLeast } from "../users/role.js";
+import { Chat, ChatMessage, ChatMessageState, ChatRole, ChatSampling, isTerminal } from "./chat.entity.js";
+import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageInput, UpdateChatInput } from "./chat.types.js";
+import type { ModelCatalog, ModelDeclaration } from "./models.js";
+import type { GenerationService } from "./generation.service.js";
+
+export interface SentMessages {
+  prompterMessage: ChatMessage;
+  assistantMessage: ChatMessage;
+  queuePosition: number;
+}
+
+/** How the chat side tells the dispatchers of every replica about new jobs and cancellations. */
+export interface GenerationSignals {
+  /** A job was enqueued: idle workers look for it at once (they also poll). */
+  jobAvailable(model: string): void;
+  /** A running generation should stop: its worker learns it with its next batch. */
+  cancelRequestedFor(messageId: string): void;
+}
+
+export class ChatService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: ChatConfig,
+    readonly catalog: ModelCatalog,
+    private readonly generations: GenerationService,
+    private readonly signals: GenerationSignals,
+    private readonly limiter: RateLimiter,
+  ) {
+    this.rateRule = { name: "generations", limit: config.rateLimitGenerations, windowSeconds: config.rateLimitWindowSeconds };
+  }
+
+  private readonly rateRule: RateLimitRule;
+
+  /** Generations per user and window (the reference's limiter, without its extra minute, spec §2.4). */
+  private async checkRate(userId: string): Promise<void> {
+    if (this.rateRule.limit === 0) return;
+    const decision = await this.limiter.hit(this.rateRule, userId);
+    if (!decision.allowed) {
+      throw new ChorusError(ErrorCode.RATE_LIMITED, `At most ${this.rateRule.limit} generations per ${this.rateRule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.limiter.close();
+  }
+
+  async create(ctx: Context, input: CreateChatInput): Promise<Chat> {
+    const user = await ctx.actingUser();
+    const repo = this.ds.getRepository(Chat);
+    const chat = repo.create({
+      id: uuid7(),
+      userId: user.id,
+      title: input.title ?? null,
+      systemPrompt: input.systemPrompt ?? null,
+      allowDataUse: input.allowDataUse,
+      hidden: false,
+      activeThreadTailMessageId: null,
+    });
+    await repo.insert(chat);
+    return repo.findOneByOrFail({ id: chat.id });
+  }
+
+  /** The acting user's chats, newest first. */
+  async list(ctx: Context, first: number, after: string | null | undefined, includeHidden: boolean): Promise<Page<Chat>> {
+    const user = await ctx.actingUser();
+    const qb = this.ds
+      .getRepository(Chat)
+      .createQueryBuilder("c")
+      .where("c.user_id = :userId", { userId: user.id })
+      .orderBy("c.created_at", "DESC")
+      .addOrderBy("c.id", "DESC")
+      .take(first + 1);
+    if (!includeHidden) qb.andWhere("c.hidden = false");
+    if (after) {
+      const cursor = decodeCursor(after);
+      qb.andWhere("(c.created_at, c.id) < (:at::timestamptz, :id::uuid)", { at: cursor.at, id: cursor.id });
+    }
+    const rows = await qb.getMany();
+    return {
+      nodes: rows.slice(0, first),
+      hasNextPage: rows.length > first,
+      cursorOf: (c) => encodeCursor({ at: c.createdAt.toISOString(), id: c.id }),
+    };
+  }
+
+  /** A chat the caller may read: their own, or any for moderators. Others' chats are "not found". */
+  async get(ctx: Context, id: string): Promise<Chat> {
+    const chat = isUuid(id) ? await this.ds.getRepository(Chat).findOneBy({ id }) : null;
+    if (!chat) throw notFound("Chat", id);
+    const user = ctx.identity.user;
+    if (chat.userId === user?.id || roleAtLeast(ctx.role(), Role.MODERATOR)) return chat;
+    throw notFound("Chat", id);
+  }
+
+  /** A chat the acting user owns (changes are for owners only). */
+  private async owned(ctx: Context, id: string): Promise<Chat> {
+    const user = await ctx.actingUser();
+    const chat = isUuid(id) ? await this.ds.getRepository(Chat).findOneBy({ id }) : null;
+    if (!chat || chat.userId !== user.id) throw notFound("Chat", id);
+    return chat;
+  }
+
+  async update(ctx: Context, input: UpdateChatInput): Promise<Chat> {
+    const chat = await this.owned(ctx, input.id);
+    const changes: Partial<Chat> = { modifiedAt: new Date() };
+    if (input.title != null) changes.title = input.title;
+    if (input.hidden != null) changes.hidden = input.hidden;
+    if (input.allowDataUse != null) changes.allowDataUse = input.allowDataUse;
+    if (input.systemPrompt != null) changes.systemPrompt = input.systemPrompt;
+    if (input.activeThreadTailMessageId != null) changes.activeThreadTailMessageId = input.activeThreadTailMessageId;
+    await this.ds.getRepository(Chat).update({ id: chat.id }, changes);
+    return this.ds.getRepository(Chat).findOneByOrFail({ id: chat.id });
+  }
+
+  /** Deletes the chat and its messages; generations still queued are cancelled first, so no worker picks them. */
+  async delete(ctx: Context, id: string): Promise<boolean> {
+    const chat = await this.owned(ctx, id);
+    const unfinished = rowsOf<{ id: string }>(
+      await this.ds.query(`SELECT id FROM chat_message WHERE chat_id = $1 AND state IN ('PENDING', 'IN_PROGRESS')`, [chat.id]),
+    );
+    for (const m of unfinished) await this.generations.queue.cancel(m.id);
+    await this.ds.getRepository(Chat).delete({ id: chat.id });
+    return true;
+  }
+
+  async messagesOf(chatIds: readonly string[]): Promise<ChatMessage[]> {
+    if (chatIds.length === 0) return [];
+    return this.ds
+      .getRepository(ChatMessage)
+      .createQueryBuilder("m")
+      .where("m.chat_id = ANY(:ids)", { ids: [...chatIds] })
+      .orderBy("m.created_at", "ASC")
+      .addOrderBy("m.id", "ASC")
+      .getMany();
+  }
+
+  async messagesByIds(ids: readonly string[]): Promise<ChatMessage[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.ds.getRepository(ChatMessage).createQueryBuilder("m").where("m.id = ANY(:ids)", { ids: valid }).getMany();
+  }
+
+  /** A message the caller may read (own chat, or moderator). */
+  async message(ctx: Context, id: string): Promise<ChatMessage> {
+    const m = isUuid(id) ? await this.ds.getRepository(ChatMessage).findOneBy({ id }) : null;
+    if (!m) throw notFound("Chat message", id);
+    try {
+      await this.get(ctx, m.chatId);
+    } catch {
+      throw notFound("Chat message", id);
+    }
+    return m;
+  }
+
+  /**
+   * Stores the prompt and a PENDING answer in one transaction, then enqueues the answer. Every check runs first,
+   * so bad input stores and enqueues nothing; a full queue removes both messages again (the reference left the
+   * pending answer behind for ever, spec §2.2).
+   */
+  async send(ctx: Context, input: SendChatMessageInput): Promise<SentMessages> {
+    const model = this.catalog.get(input.model);
+    if (!model) throw badInput(`Unknown model "${input.model}"; known: ${this.catalog.ids().join(", ")}`, { field: "model" });
+    const length = [...input.text].length;
+    if (length === 0 || length > this.config.messageMaxLength) {
+      throw badInput(`The prompt must have 1 to ${this.config.messageMaxLength} characters, it has ${length}`, { field: "text" });
+    }
+    const sampling = resolveSampling(model, input.sampling ?? null);
+    const chat = await this.owned(ctx, input.chatId);
+    const user = ctx.identity.user!;
+    await this.checkRate(user.id);
+
+    const { prompterMessage, assistantMessage } = await inTransaction(this.ds, async (em) => {
+      // Serialises sends to one chat, so two "first prompts" cannot both find the chat empty.
+      await em.query(`SELECT id FROM chat WHERE id = $1 FOR UPDATE`, [chat.id]);
+      if (input.parentId) {
+        const parent = isUuid(input.parentId) ? await em.getRepository(ChatMessage).findOneBy({ id: input.parentId }) : null;
+        if (!parent || parent.chatId !== chat.id) throw badInput(`Parent message ${input.parentId} is not in this chat`, { field: "parentId" });
+        if (parent.role !== ChatRole.ASSISTANT) throw badInput("A prompt must answer an assistant message", { field: "parentId" });
+        if (parent.state !== ChatMessageState.COMPLETE) {
+          throw badInput(`Parent message ${parent.id} is ${parent.state}, not COMPLETE`, { field: "parentId" });
+        }
+      } else {
+        const [{ count }] = await em.query(`SELECT count(*)::int AS count FROM chat_message WHERE chat_id = $1`, [chat.id]);
+        if (count > 0) throw badInput("This chat already has messages: pass the parentId the prompt answers", { field: "parentId" });
+      }
+      const repo = em.getRepository(ChatMessage);
+      const prompter = repo.create({
+        id: uuid7(),
+        chatId: chat.id,
+        parentId: input.parentId ?? null,
+        role: ChatRole.PROMPTER,
+        state: ChatMessageState.COMPLETE,
+        text: input.text,
+      });
+      const assistant = repo.create({
+        id: uuid7(),
+        chatId: chat.id,
+        parentId: prompter.id,
+        role: ChatRole.ASSISTANT,
+        state: ChatMessageState.PENDING,
+        text: "",
+        model: model.id,
+        sampling,
+      });
+      await repo.insert(prompter);
+      await repo.insert(assistant);
+      return { prompterMessage: prompter, assistantMessage: assistant };
+    });
+
+    const position = await this.enqueueAnswer(assistantMessage, user.id, model, [assistantMessage.id, prompterMessage.id]);
+    await this.ds.query(
+      `UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1`,
+      [chat.id, input.text],
+    );
+    const repo = this.ds.getRepository(ChatMessage);
+    return {
+      prompterMessage: await repo.findOneByOrFail({ id: prompterMessage.id }),
+      assistantMessage: await repo.findOneByOrFail({ id: assistantMessage.id }),
+      queuePosition: position,
+    };
+  }
+
+  /** A new answer to a prompt that already has one (a retry, a sibling branch), generated like the first. */
+  async regenerate(ctx: Context, input: RegenerateInput): Promise<{ assistantMessage: ChatMessage; queuePosition: number }> {
+    const model = this.catalog.get(input.model);
+    if (!model) throw badInput(`Unknown model "${input.model}"; known: ${this.catalog.ids().join(", ")}`, { field: "model" });
+    const sampling = resolveSampling(model, input.sampling ?? null);
+    const user = await ctx.actingUser();
+    const prompt = isUuid(input.parentId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: input.parentId }) : null;
+    const chat = prompt ? await this.ds.getRepository(Chat).findOneBy({ id: prompt.chatId }) : null;
+    if (!prompt || !chat || chat.userId !== user.id) throw notFound("Chat message", input.parentId);
+    if (prompt.role !== ChatRole.PROMPTER) throw badInput("Only a prompt can be answered again", { field: "parentId" });
+    await this.checkRate(user.id);
+    const repo = this.ds.getRepository(ChatMessage);
+    const assistant = repo.create({
+      id: uuid7(),
+      chatId: chat.id,
+      parentId: prompt.id,
+      role: ChatRole.ASSISTANT,
+      state: ChatMessageState.PENDING,
+      text: "",
+      model: model.id,
+      sampling,
+    });
+    await repo.insert(assistant);
+    const position = await this.enqueueAnswer(assistant, user.id, model, [assistant.id]);
+    return { assistantMessage: await repo.findOneByOrFail({ id: assistant.id }), queuePosition: position };
+  }
+
+  /** Queues a stored answer; when the queue refuses it, removes `compensate` so no orphan message is left. */
+  private async enqueueAnswer(assistant: ChatMessage, userId: string, model: ModelDeclaration, compensate: string[]): Promise<number> {
+    let position: number;
+    try {
+      ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload: {} }));
+    } catch (err) {
+      await this.ds.query(`DELETE FROM chat_message WHERE id = ANY($1::uuid[])`, [compensate]);
+      if (err instanceof QueueFullError) {
+        throw new ChorusError(ErrorCode.QUEUE_FULL, `The queue for ${model.id} is full; try again later`, { model: model.id });
+      }
+      if (err instanceof RedisUnavailableError) {
+        throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The generation queue is unreachable; nothing was stored, try again shortly");
+      }
+      throw err;
+    }
+    await this.generations.queued(assistant.id, model.id, position);
+    this.signals.jobAvailable(model.id);
+    return position;
+  }
+
+  /**
+   * Stops a generation: a queued one ends CANCELLED at once; a running one is flagged and its worker stops within
+   * a batch or a heartbeat, storing the partial text. An ended message is returned unchanged.
+   */
+  async cancel(ctx: Context, messageId: string): Promise<ChatMessage> {
+    const user = await ctx.actingUser();
+    const m = isUuid(messageId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId }) : null;
+    const chat = m ? await this.ds.getRepository(Chat).findOneBy({ id: m.chatId }) : null;
+    if (!m || !chat || chat.userId !== user.id) throw notFound("Chat message", messageId);
+    if (m.role !== ChatRole.ASSISTANT) throw badInput("Only an assistant message's generation can be cancelled");
+    if (isTerminal(m.state)) return m;
+    await this.ds.query(`UPDATE chat_message SET cancel_requested_at = now() WHERE id = $1 AND cancel_requested_at IS NULL`, [m.id]);
+    const outcome = await this.generations.queue.cancel(m.id);
+    if (outcome === "active") {
+      this.signals.cancelRequestedFor(m.id);
+    } else {
+      // Waiting (now removed) or lost: nobody else will end it.
+      await this.generations.end(m.id, "cancelled", null);
+    }
+    return this.ds.getRepository(ChatMessage).findOneByOrFail({ id: m.id });
+  }
+
+  models(): readonly ModelDeclaration[] {
+    return this.catalog.models;
+  }
+
+  /** Seeds for sampling: drawn once per message, so a retried job samples as the first attempt did. */
+  static newSeed(): number {
+    return crypto.randomInt(0, 2 ** 31 - 1);
+  }
+}
+
+/** The model's defaults overlaid with the request's values, each checked against its range. */
+export function resolveSampling(model: ModelDeclaration, input: SamplingInput | null): ChatSampling {
+  const d = model.defaults;
+  const s: ChatSampling = {
+    maxNewTokens: input?.maxNewTokens ?? d.maxNewTokens,
+    temperature: input?.temperature ?? d.temperature,
+    topP: input?.topP ?? d.topP,
+    topK: input?.topK ?? d.topK,
+    repetitionPenalty: input?.repetitionPenalty ?? d.repetitionPenalty,
+    seed: ChatService.newSeed(),
+  };
+  const fail = (field: string, rule: string, value: unknown) => {
+    throw badInput(`sampling.${field} must be ${rule}, got ${value}`, { field: `sampling.${field}` });
+  };
+  if (!Number.isInteger(s.maxNewTokens) || s.maxNewTokens < 1 || s.maxNewTokens > model.maxNewTokensLimit) {
+    fail("maxNewTokens", `an integer from 1 to ${model.maxNewTokensLimit} for ${model.id}`, s.maxNewTokens);
+  }
+  if (!(s.temperature >= 0) || s.temperature > 100) fail("temperature", "from 0 to 100", s.temperature);
+  if (!(s.topP > 0 && s.topP <= 1)) fail("topP", "in (0, 1]", s.topP);
+  if (s.topK != null && (!Number.isInteger(s.topK) || s.topK < 0)) fail("topK", "an integer of at least 0", s.topK);
+  if (s.repetitionPenalty != null && !(s.repetitionPenalty > 0)) fail("repetitionPenalty", "above 0", s.repetitionPenalty);
+  return s;
+}

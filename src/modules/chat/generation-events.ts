@@ -1,0 +1,35 @@
+/**
+ * The events of one generation as they are kept in its replayable stream (src/infra/streams), keyed by the
+ * assistant message id. The GraphQL `GenerationEvent` types are built from these plus their seq.
+ */
+export type StoredGenerationEvent =
+  | { type: "queued"; position: number; queueSize: number }
+  | { type: "started"; workerName: string }
+  | { type: "tokens"; text: string; tokenCount: number }
+  | { type: "restarted"; reason: string }
+  | { type: "finished"; finishReason: string }
+  | { type: "failed"; code: string; reason: string }
+  | { type: "cancelled" };
+
+export function generationStreamKey(messageId: string): string {
+  return `generation:${messageId}`;
+}
+
+/**
+ * The answer text a stream carries: the token batches after the last restart, joined. This is what subscribers
+ * assembled, so storing it keeps the stored message equal to the streamed one.
+ */
+export function streamedText(events: readonly StoredGenerationEvent[]): { text: string; tokenCount: number } {
+  let text = "";
+  let tokenCount = 0;
+  for (const e of events) {
+    if (e.type === "restarted") {
+      text = "";
+      tokenCount = 0;
+    } else if (e.type === "tokens") {
+      text += e.text;
+      tokenCount += e.tokenCount;
+    }
+  }
+  return { text, tokenCount };
+}

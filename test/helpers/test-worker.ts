@@ -1,0 +1,124 @@
+import { print } from "graphql";
+import type { Client } from "graphql-ws";
+import { gql, wsClient } from "./graphql.js";
+import {
+  WorkerFailDocument,
+  WorkerFinishDocument,
+  WorkerJobsDocument,
+  WorkerTokensDocument,
+  type WorkerJobsSubscription,
+} from "../../client/generated/graphql.js";
+
+export type TestJob = WorkerJobsSubscription["workerJobs"];
+
+export interface TestWorkerOptions {
+  name?: string;
+  models?: string[];
+  capacity?: number;
+  /** Batches each job sends before finishing. */
+  batches?: number;
+  /** Pause before each batch. */
+  delayMs?: number;
+  /** Fail every job with this (retryable) code instead of generating. */
+  failWith?: { code: string; retryable: boolean };
+  /** After this many batches, hang: no more batches, heartbeats or finish, while the connection stays open. */
+  hangAfter?: number;
+}
+
+/**
+ * A GPU worker as the tests need one: connects over graphql-ws with a worker key, takes jobs through
+ * `workerJobs`, sends numbered batches (" w0", " w1", ...) through `workerTokens` over HTTP, one at a time, then
+ * `workerFinish`; stops a job the server cancels or takes back.
+ */
+export class TestWorker {
+  readonly jobs: TestJob[] = [];
+  /** Text each job sent, by job id. */
+  readonly sent = new Map<string, string>();
+  readonly errors: unknown[] = [];
+  private client: Client | null = null;
+  private readonly running = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly httpUrl: string,
+    private readonly wsUrl: string,
+    private readonly key: string,
+    private readonly options: TestWorkerOptions = {},
+  ) {}
+
+  /** Resolves once the server has accepted the subscription (its first job or a short grace period). */
+  async start(): Promise<void> {
+    this.client = wsClient(this.wsUrl, { authorization: `Bearer ${this.key}` });
+    const connected = new Promise<void>((resolve) => this.client!.on("connected", () => resolve()));
+    this.client.subscribe<WorkerJobsSubscription>(
+      {
+        query: print(WorkerJobsDocument),
+        variables: {
+          input: {
+            protocolVersion: 1,
+            models: this.options.models ?? ["synthetic"],
+            capacity: this.options.capacity ?? 4,
+            hardware: { device: "test", description: "mocha" },
+            name: this.options.name ?? "test-worker",
+          },
+        },
+      },
+      {
+        next: (r) => {
+          if (r.errors) this.errors.push(r.errors);
+          if (!r.data) return;
+          const job = r.data.workerJobs;
+          this.jobs.push(job);
+          const p = this.run(job).catch((err) => void this.errors.push(err));
+          this.running.add(p);
+          void p.finally(() => this.running.delete(p));
+        },
+        error: (err) => void this.errors.push(err),
+        complete: () => undefined,
+      },
+    );
+    await connected;
+    // graphql-ws sends the subscribe message right after connecting; give the server a moment to open the session.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  private async run(job: TestJob): Promise<void> {
+    const key = { key: this.key };
+    if (this.options.failWith) {
+      await gql(this.httpUrl, WorkerFailDocument, { input: { jobId: job.jobId, code: this.options.failWith.code, reason: "test failure", retryable: this.options.failWith.retryable } }, key);
+      return;
+    }
+    let text = "";
+    let count = 0;
+    const batches = this.options.batches ?? 5;
+    for (let i = 0; i < batches; i++) {
+      if (this.options.hangAfter !== undefined && i >= this.options.hangAfter) return;
+      if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
+      if (this.stopped) return;
+      const piece = ` w${i}`;
+      const res = await gql(this.httpUrl, WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } }, key);
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      if (!res.data!.workerTokens.ok) return; // the job went to another worker
+      text += piece;
+      count++;
+      this.sent.set(job.jobId, text);
+      if (res.data!.workerTokens.cancel) {
+        await gql(this.httpUrl, WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "CANCELLED", text, tokenCount: count } }, key);
+        return;
+      }
+    }
+    const res = await gql(this.httpUrl, WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP", text, tokenCount: count } }, key);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+  }
+
+  /** Drops the connection without finishing running jobs, as a crashed worker would. */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    await this.client?.dispose();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.running]);
+    await this.client?.dispose();
+  }
+}
