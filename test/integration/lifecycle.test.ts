@@ -149,7 +149,7 @@ describe("server process lifecycle", function () {
     expect(badLevel.stderr).to.match(/LOG_LEVEL must be one of/);
   });
 
-  it("starts with nothing set: embedded PostgreSQL, a printed development key, HTTP and websocket at /graphql", async () => {
+  it("starts with nothing set: embedded PostgreSQL, a printed development key, HTTP and websocket at /graphql, and chat with the in-process worker", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-embedded-"));
     const port = await freePort();
     const pgPort = await freePort();
@@ -179,8 +179,36 @@ describe("server process lifecycle", function () {
           },
         );
       });
-      await client.dispose();
       expect(seq).to.equal(1);
+
+      // and a newcomer can chat at once: the in-process worker streams an answer to the websocket
+      const user = "local:newcomer";
+      const chat = await rawGql<{ createChat: { id: string } }>(url, `mutation { createChat(input: { title: "hello" }) { id } }`, {}, { key, user });
+      expect(chat.errors, JSON.stringify(chat.errors)).to.equal(undefined);
+      const sent = await rawGql<{ sendChatMessage: { assistantMessage: { id: string } } }>(
+        url,
+        `mutation($c: ID!) { sendChatMessage(input: { chatId: $c, model: "synthetic", text: "Hello there" }) { assistantMessage { id } } }`,
+        { c: chat.data!.createChat.id },
+        { key, user },
+      );
+      expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
+      const streamClient = wsClient(`ws://127.0.0.1:${port}/graphql`, { authorization: `Bearer ${key}`, user });
+      const events: { __typename: string; text?: string; chatMessage?: { text: string } }[] = [];
+      await new Promise<void>((resolve, reject) => {
+        streamClient.subscribe(
+          {
+            query: `subscription($m: ID!) { generation(messageId: $m) { __typename seq ... on GenerationTokens { text } ... on GenerationFinished { chatMessage { text } } } }`,
+            variables: { m: sent.data!.sendChatMessage.assistantMessage.id },
+          },
+          { next: (r) => void events.push(r.data!.generation as never), error: reject, complete: resolve },
+        );
+      });
+      await streamClient.dispose();
+      await client.dispose();
+      const streamed = events.filter((e) => e.__typename === "GenerationTokens").map((e) => e.text).join("");
+      expect(streamed.length).to.be.greaterThan(0);
+      expect(events[events.length - 1].__typename).to.equal("GenerationFinished");
+      expect(events[events.length - 1].chatMessage!.text).to.equal(streamed);
       expect(fs.existsSync(path.join(dataDir, "postgres", "PG_VERSION"))).to.equal(true);
       proc.child.kill("SIGTERM");
       expect(await proc.exited).to.equal(0);
