@@ -50,6 +50,11 @@ export const CONFIG_VARIABLES = [
   "DEBUG_ALLOW_SELF_RANKING",
   "DEBUG_ALLOW_DUPLICATE_TASKS",
   "RANDOM_SEED",
+  "RATE_LIMIT",
+  "RATE_LIMIT_TASK_USER",
+  "RATE_LIMIT_TASK_API_CLIENT",
+  "RATE_LIMIT_TASK_ASSISTANT_REPLY",
+  "RATE_LIMIT_TASK_PROMPTER_REPLY",
   "CHAT_MESSAGE_MAX_LENGTH",
   "CHAT_MAX_QUEUE_SIZE",
   "CHAT_PENDING_TIMEOUT_SECONDS",
@@ -103,6 +108,8 @@ export interface Config {
     allowSelfRanking: boolean;
     allowDuplicateTasks: boolean;
   };
+  /** Task request rate limits (spec §6.7); null when RATE_LIMIT is off. */
+  taskRateLimits: TaskRateLimits | null;
   /** Seeds every random choice (task lottery, shuffles) for reproducible runs; unset: Math.random. */
   randomSeed: number | undefined;
   /** Chat with models (spec oa-inference §1-§3). */
@@ -129,6 +136,27 @@ export interface ChatConfig {
   localWorker: boolean;
   /** Speed of the in-process worker's synthetic model. */
   localWorkerTokensPerSecond: number;
+}
+
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface TaskRateLimits {
+  user: RateLimitSetting;
+  apiClient: RateLimitSetting;
+  assistantReply: RateLimitSetting;
+  prompterReply: RateLimitSetting;
+}
+
+/** `N/SECONDS`: at most N hits in a window of SECONDS that opens at the first hit. */
+function readRate(env: Env, name: string, def: RateLimitSetting): RateLimitSetting {
+  const raw = env[name]?.trim();
+  if (!raw) return def;
+  const m = /^(\d+)\/(\d+)$/.exec(raw);
+  if (!m || Number(m[2]) < 1) throw new ConfigError(name, `must look like LIMIT/SECONDS (e.g. 30/240), got "${raw}"`);
+  return { limit: Number(m[1]), windowSeconds: Number(m[2]) };
 }
 
 function readInt(env: Env, name: string, def: number, min: number, max: number): number {
@@ -217,6 +245,14 @@ export function loadConfig(env: Env = process.env): Config {
       allowSelfRanking: readBool(env, "DEBUG_ALLOW_SELF_RANKING", false),
       allowDuplicateTasks: readBool(env, "DEBUG_ALLOW_DUPLICATE_TASKS", false),
     },
+    taskRateLimits: readBool(env, "RATE_LIMIT", true)
+      ? {
+          user: readRate(env, "RATE_LIMIT_TASK_USER", { limit: 30, windowSeconds: 240 }),
+          apiClient: readRate(env, "RATE_LIMIT_TASK_API_CLIENT", { limit: 10_000, windowSeconds: 60 }),
+          assistantReply: readRate(env, "RATE_LIMIT_TASK_ASSISTANT_REPLY", { limit: 4, windowSeconds: 120 }),
+          prompterReply: readRate(env, "RATE_LIMIT_TASK_PROMPTER_REPLY", { limit: 8, windowSeconds: 120 }),
+        }
+      : null,
     randomSeed: env.RANDOM_SEED?.trim() ? readInt(env, "RANDOM_SEED", 0, 0, 2 ** 31 - 1) : undefined,
     chat: {
       messageMaxLength: readInt(env, "CHAT_MESSAGE_MAX_LENGTH", 8000, 1, 1_000_000),

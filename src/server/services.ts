@@ -66,6 +66,8 @@ export function createServices(
     maxQueueSize: chatConfig.maxQueueSize,
     leaseMs: chatConfig.workerLeaseMs,
   });
+  // One limiter for every rate limit of the process (task requests, chat generations).
+  const rateLimiter = createRateLimiter(base.config.redisUrl, `${base.config.redisKeyPrefix}rl:`);
   const catalog = new ModelCatalog();
   const generations = new GenerationService(base.ds, streams, queue, base.log);
   const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log);
@@ -74,12 +76,12 @@ export function createServices(
     apiClients: new ApiClientService(base.ds),
     users: new UserService(base.ds),
     trees,
-    tasks: new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, emojis),
+    tasks: new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, emojis, rateLimiter, base.config.taskRateLimits),
     messages: new MessageService(base.ds),
     emojis,
     agreement: new AgreementService(base.ds),
     treeModeration: new TreeModerationService(base.ds, trees),
-    chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, createRateLimiter(base.config.redisUrl, `${base.config.redisKeyPrefix}rl:`)),
+    chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
     generations,
     workers,
     rng,

@@ -47,3 +47,55 @@ for (const driver of ["local", "redis"] as const) {
     }
   });
 }
+
+describe("task request rate limits through GraphQL (spec §6.7)", function () {
+  this.timeout(30_000);
+  // imported lazily so the pure limiter tests above need no server
+  let server: import("../helpers/server.js").TestServer;
+  before(async () => {
+    const { startTestServer } = await import("../helpers/server.js");
+    server = await startTestServer({ RATE_LIMIT_TASK_USER: "3/60", RATE_LIMIT_TASK_ASSISTANT_REPLY: "1/60" });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("refuses a user's fourth request in the window with RATE_LIMITED and when to retry; other users are not affected", async () => {
+    const { World } = await import("../helpers/world.js");
+    const { errorCode } = await import("../helpers/graphql.js");
+    const { key } = await server.createClient({ trusted: true });
+    const w = new World(server, key, "rl1");
+    const a = w.annotator();
+    for (let i = 0; i < 3; i++) expect((await a.request("INITIAL_PROMPT", "rl1")).errors).to.equal(undefined);
+    const fourth = await a.request("INITIAL_PROMPT", "rl1");
+    expect(errorCode(fourth)).to.equal("RATE_LIMITED");
+    expect(fourth.status).to.equal(429);
+    expect(fourth.errors![0].extensions).to.include({ oaErrorCode: 429, limit: "task-user" });
+    expect(fourth.errors![0].extensions!.retryAfterSeconds).to.be.within(1, 60);
+    expect(fourth.errors![0].message).to.match(/^Too Many Requests\. Retry After \d+ seconds\.$/);
+    expect((await w.annotator().request("INITIAL_PROMPT", "rl1")).errors).to.equal(undefined);
+    // the stricter limit on assistant-reply requests
+    const b = w.annotator();
+    expect(errorCode(await b.request("ASSISTANT_REPLY", "rl1"))).to.equal("TASK_REQUESTED_TYPE_NOT_AVAILABLE");
+    expect(errorCode(await b.request("ASSISTANT_REPLY", "rl1"))).to.equal("RATE_LIMITED");
+  });
+});
+
+describe("task request rate limits switched off (RATE_LIMIT=false)", function () {
+  this.timeout(30_000);
+  let server: import("../helpers/server.js").TestServer;
+  before(async () => {
+    const { startTestServer } = await import("../helpers/server.js");
+    server = await startTestServer({ RATE_LIMIT: "false", RATE_LIMIT_TASK_USER: "1/60" });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("lets every request through", async () => {
+    const { World } = await import("../helpers/world.js");
+    const { key } = await server.createClient({ trusted: true });
+    const a = new World(server, key, "rl2").annotator();
+    for (let i = 0; i < 3; i++) expect((await a.request("INITIAL_PROMPT", "rl2")).errors).to.equal(undefined);
+  });
+});

@@ -43,6 +43,7 @@ describe("config", () => {
     [{ MAX_QUERY_DEPTH: "0" }, "MAX_QUERY_DEPTH", /between 1 and 1000/],
     [{ USER_TOKEN_SECRET: "short" }, "USER_TOKEN_SECRET", /at least 32/],
     [{ CORS_ORIGINS: "example.org" }, "CORS_ORIGINS", /origins like/],
+    [{ RATE_LIMIT_TASK_USER: "lots" }, "RATE_LIMIT_TASK_USER", /LIMIT\/SECONDS/],
   ];
   for (const [env, variable, message] of bad) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {

@@ -29,6 +29,8 @@ import { uuid7 } from "../../db/uuid7.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { ChorusError, ErrorCode, badInput } from "../../server/errors.js";
 import { TaskRequestType } from "./task.types.js";
+import type { RateLimiter } from "../../infra/rate-limit.js";
+import type { RateLimitSetting, TaskRateLimits } from "../../config.js";
 import type { Task } from "./task.entity.js";
 
 export interface TaskSettings {
@@ -153,6 +155,8 @@ export class TaskService {
     private readonly trees: TreeManager,
     private readonly rng: Rng,
     private readonly emojis: EmojiService,
+    private readonly limiter: RateLimiter | null = null,
+    private readonly limits: TaskRateLimits | null = null,
   ) {
     this.candidates = new Candidates(cfg, settings);
   }
@@ -168,8 +172,34 @@ export class TaskService {
 
   // --- request ------------------------------------------------------------------------------
 
+  /**
+   * §6.7: per user, per API client, and per user for reply requests; fixed windows from the first hit. A refusal
+   * says when to retry and hands out nothing.
+   */
+  private async checkRateLimits(user: User, apiClientId: string, type: TaskRequestType): Promise<void> {
+    if (!this.limiter || !this.limits) return;
+    const userKey = `${apiClientId}:${user.authMethod}:${user.username}`;
+    const checks: [string, RateLimitSetting, string][] = [
+      ["task-user", this.limits.user, userKey],
+      ["task-api-client", this.limits.apiClient, apiClientId],
+    ];
+    if (type === TaskRequestType.ASSISTANT_REPLY) checks.push(["task-assistant-reply", this.limits.assistantReply, userKey]);
+    if (type === TaskRequestType.PROMPTER_REPLY) checks.push(["task-prompter-reply", this.limits.prompterReply, userKey]);
+    for (const [name, setting, key] of checks) {
+      const decision = await this.limiter.hit({ name, ...setting }, key);
+      if (!decision.allowed) {
+        throw err(ErrorCode.RATE_LIMITED, `Too Many Requests. Retry After ${decision.retryAfterSeconds} seconds.`, {
+          retryAfterSeconds: decision.retryAfterSeconds,
+          limit: name,
+          http: { status: 429 },
+        });
+      }
+    }
+  }
+
   async requestTask(user: User, apiClientId: string, type: TaskRequestType, langIn: string | null | undefined, collective: boolean) {
     this.ensureEnabled(user);
+    await this.checkRateLimits(user, apiClientId, type);
     const lang = langIn?.trim() || "en";
     const pending: { n: number }[] = await this.ds.query(
       `SELECT count(*)::int AS n FROM task WHERE user_id = $1 AND created_date > now() - make_interval(secs => $2) AND NOT done AND NOT skipped`,
