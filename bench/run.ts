@@ -5,6 +5,9 @@
  *   task-cycle  seed (3,000 W1 cycles at concurrency 8), then W1 at concurrency 1, 8, 32
  *   tree-read   the same seed, then W2-tree and W2-children at concurrency 1, 8, 32
  *   all         seed once, then W1 and W2 back to back (the suite)
+ *   big-tree    one generated tree of 500 messages, restored through the import, read whole (W2) at c = 1 and 8
+ *   scale       10,000 generated trees (about 140,000 messages) restored through the import, then the suite on them
+ *   import, export, datasets   dataset throughput (bench/datasets.ts)
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  */
 import "reflect-metadata";
@@ -18,6 +21,8 @@ import { gql, rawGql } from "../test/helpers/graphql.js";
 import { MessageChildrenDocument, MessagesDocument } from "../client/generated/graphql.js";
 import { createRng } from "../src/db/random.js";
 import { testEnvironment } from "../src/config.js";
+import os from "node:os";
+import { bigTreeLines, digest, scaleTreeLines } from "./generate.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -99,6 +104,13 @@ async function queriesSoFar(origin: string): Promise<number> {
 }
 
 async function main() {
+  if (["import", "export", "datasets"].includes(workload)) {
+    const child = spawn(process.execPath, [path.join(__dirname, "datasets.js"), workload === "datasets" ? "all" : workload, ...args.filter((a) => a.startsWith("--"))], {
+      stdio: "inherit",
+    });
+    process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
+    return;
+  }
   const base = testEnvironment().databaseUrl;
   const dbName = `chorus_bench_${Date.now()}`;
   const admin = new Client({ connectionString: base });
@@ -108,8 +120,20 @@ async function main() {
   dbUrl.pathname = "/" + dbName;
   const port = await freePort();
   const env = { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_URL: "",
+    // as `npm start` and the Docker image run it: graphql-js skips its development-only checks
+    NODE_ENV: "production",
     // as in the original's measurement: the per-user limit is raised (30 per 4 minutes would throttle 100 users), limiting stays on
     RATE_LIMIT_TASK_USER: "1000000/240" };
+  if (workload === "big-tree" || workload === "scale") {
+    const lines = workload === "big-tree" ? bigTreeLines(1) : scaleTreeLines(2, quick ? 2000 : 10_000);
+    const file = path.join(os.tmpdir(), `chorus-bench-${workload}-${Date.now()}.jsonl`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const t0 = Date.now();
+    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    await new Promise((r) => imp.on("exit", r));
+    fs.rmSync(file);
+    console.error(JSON.stringify({ dataset: workload, trees: lines.length, digest: digest(lines), importSeconds: (Date.now() - t0) / 1000 }));
+  }
   const keyRun = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "api-client", "create", "--name", "bench", "--trusted"], { env });
   let keyOut = "";
   keyRun.stdout.on("data", (d) => (keyOut += d));
@@ -199,18 +223,30 @@ async function main() {
     }
   };
 
-  const seedCycles = Math.round(3000 * scale);
-  await phase("seed (W1)", 8, 3600, seedCycles, cycle);
+  const seedCycles = workload === "big-tree" || workload === "scale" ? 0 : Math.round(3000 * scale);
+  if (seedCycles > 0) await phase("seed (W1)", 8, 3600, seedCycles, cycle);
   const counts = (await admin.end(), new Client({ connectionString: dbUrl.toString() }));
   await counts.connect();
   const seedState = (await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
     (SELECT count(*) FROM message_tree_state WHERE state = 'ready_for_export')::int AS ready`)).rows[0];
   console.error(JSON.stringify({ seed: seedState }));
 
-  if (workload === "task-cycle" || workload === "all") {
+  if (workload === "big-tree") {
+    const root = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC LIMIT 1`)).rows[0] as { id: string; n: number };
+    console.error(JSON.stringify({ bigTree: root }));
+    const bigQuery = `query T($id: ID!) { messageTree(id: $id, includeSpam: true, includeDeleted: false) { id messages { id parentId messageTreeId text lang role createdDate reviewCount reviewResult rankingCount rank deleted edited synthetic modelName emojis { emoji count } userEmojis userIsAuthor frontendMessageId } } }`;
+    let reader = 0;
+    for (const c of [1, 8]) {
+      await phase(`W2 big tree (${root.n} messages)`, c, 15 * scale, Infinity, async () => {
+        const res = await rawGql(url, bigQuery, { id: root.id }, { key, user: users[reader++ % users.length].userHeader });
+        return res.errors ? "error" : "ok";
+      });
+    }
+  }
+  if (workload === "task-cycle" || workload === "all" || workload === "scale") {
     for (const c of [1, 8, 32]) await phase("W1 task cycle", c, 30 * scale, Infinity, cycle);
   }
-  if (workload === "tree-read" || workload === "all") {
+  if (workload === "tree-read" || workload === "all" || workload === "scale") {
     const roots: string[] = [];
     let after: string | null | undefined = null;
     for (;;) {

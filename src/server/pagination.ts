@@ -2,7 +2,7 @@ import { ClassType, Field, ObjectType } from "type-graphql";
 import { ChorusError, ErrorCode } from "./errors.js";
 
 /** Relay connections: `first`/`after`, `edges { cursor node }`, `pageInfo`. */
-@ObjectType({ description: "Where a page sits in its list." })
+@ObjectType({ description: "Where a page sits in its list.", simpleResolvers: true })
 export class PageInfo {
   @Field({ description: "Whether more items follow this page." })
   hasNextPage: boolean;
@@ -33,7 +33,7 @@ export function toConnection<T>(page: Page<T>): Connection<T> {
 
 /** Builds `XxxConnection` and `XxxEdge` object types for a node type. */
 export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`, { description: `One ${name} in a page.` })
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a page.`, simpleResolvers: true })
   class EdgeType {
     @Field({ description: "Opaque cursor of this item." })
     cursor: string;
@@ -42,7 +42,7 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
     node: T;
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.`, simpleResolvers: true })
   class ConnectionClass {
     @Field(() => [EdgeType], { description: "The items of this page, in order." })
     edges: EdgeType[];

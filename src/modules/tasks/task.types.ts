@@ -45,7 +45,7 @@ export enum LabelWidget {
 }
 registerEnumType(LabelWidget, { name: "LabelWidget", description: "How a label is shown: yes/no, a flag, or a 0..1 scale." });
 
-@ObjectType({ description: "How many users set one emoji on a message." })
+@ObjectType({ description: "How many users set one emoji on a message.", simpleResolvers: true })
 export class EmojiCount {
   @Field({ description: "The emoji code: +1, -1, red_flag, ... (hidden `_skip_*` markers included)." })
   emoji: string;
@@ -54,7 +54,7 @@ export class EmojiCount {
   count: number;
 }
 
-@ObjectType({ description: "A message as shown inside a task: the conversation so far, or a reply to rank." })
+@ObjectType({ description: "A message as shown inside a task: the conversation so far, or a reply to rank.", simpleResolvers: true })
 export class ConversationMessage {
   @Field(() => ID, { description: "The message id." })
   id: string;

@@ -7,8 +7,9 @@ import { User } from "../users/user.entity.js";
 @Resolver(() => MessageNode)
 export class MessageFieldResolver {
   @FieldResolver(() => [String], { description: "Emojis the acting user set on this message." })
-  async userEmojis(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<string[]> {
+  userEmojis(@Root() m: MessageNode, @Ctx() ctx: Context): string[] | Promise<string[]> {
     if (!ctx.identity.user) return [];
+    if (m.actingUserEmojis) return m.actingUserEmojis;
     return ctx.loaders.userEmojis.load(m.id);
   }
 

@@ -52,7 +52,7 @@ export class MessageResolver {
     @Arg("includeDeleted", { defaultValue: false, description: "Include deleted messages." }) includeDeleted: boolean,
     @Ctx() ctx: Context,
   ): Promise<MessageTree> {
-    return ctx.app.messages.tree(id, { includeSpam, includeDeleted }, visibilityOf(ctx));
+    return ctx.app.messages.tree(id, { includeSpam, includeDeleted }, visibilityOf(ctx), ctx.identity.user?.id ?? null);
   }
 
   @Authorized()

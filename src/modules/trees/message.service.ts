@@ -139,16 +139,24 @@ export class MessageService {
   }
 
   /** The tree of any of its messages: flat (by depth, then age) and nested (replies by rank, then age). */
-  async tree(messageId: string, opts: { includeSpam: boolean; includeDeleted: boolean }, vis: Visibility): Promise<MessageTree> {
+  async tree(
+    messageId: string,
+    opts: { includeSpam: boolean; includeDeleted: boolean },
+    vis: Visibility,
+    actingUserId: string | null = null,
+  ): Promise<MessageTree> {
     const start = await this.get(messageId, vis);
-    const rows: MessageRow[] = await this.ds.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM message m
+    // The acting user's emojis come with the rows, so the per-message field needs no promise or loader.
+    const rows: (MessageRow & { user_emojis: string[] })[] = await this.ds.query(
+      `SELECT ${MESSAGE_COLUMNS},
+              ARRAY(SELECT e.emoji FROM message_emoji e WHERE e.message_id = m.id AND e.user_id = $5::uuid ORDER BY e.emoji) AS user_emojis
+       FROM message m
        WHERE m.message_tree_id = $1 AND ($2::boolean OR NOT m.deleted) AND ($3::boolean OR m.review_result IS DISTINCT FROM false)
          AND ($4::uuid IS NULL OR m.api_client_id = $4)
        ORDER BY m.depth, m.created_date, m.id`,
-      [start.messageTreeId, opts.includeDeleted, opts.includeSpam, vis.apiClientId],
+      [start.messageTreeId, opts.includeDeleted, opts.includeSpam, vis.apiClientId, actingUserId],
     );
-    const messages = rows.map(toMessageNode);
+    const messages = rows.map((r) => Object.assign(toMessageNode(r), { actingUserEmojis: r.user_emojis }));
     const [state] = await this.treeStates([start.messageTreeId]);
     return { id: start.messageTreeId, state: state ?? null, messages, root: nest(messages, start.messageTreeId) };
   }

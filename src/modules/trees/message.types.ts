@@ -19,7 +19,8 @@ export enum EmojiOpEnum {
 }
 registerEnumType(EmojiOpEnum, { name: "EmojiOp", description: "Add, remove or toggle an emoji." });
 
-@ObjectType("Message", { description: "One message of a conversation tree." })
+// simpleResolvers: plain data fields skip type-graphql's per-field middleware (a 500-message tree has 10,000 of them)
+@ObjectType("Message", { description: "One message of a conversation tree.", simpleResolvers: true })
 export class MessageNode {
   @Field(() => ID, { description: "The message id (a UUID; the export's message_id)." }) id: string;
   @Field(() => ID, { nullable: true, description: "The message it replies to; null for a tree's initial prompt." }) parentId: string | null;
@@ -43,9 +44,11 @@ export class MessageNode {
   @Field({ description: "Machine-generated." }) synthetic: boolean;
   @Field(() => String, { nullable: true, description: "The model that wrote it, for synthetic messages." }) modelName: string | null;
   apiClientId: string;
+  /** The acting user's emojis, when the read already fetched them (whole trees). */
+  actingUserEmojis?: string[];
 }
 
-@ObjectType("MessageTreeStateInfo", { description: "The state of a conversation tree." })
+@ObjectType("MessageTreeStateInfo", { description: "The state of a conversation tree.", simpleResolvers: true })
 export class MessageTreeStateNode {
   @Field(() => ID, { description: "The tree (= its root's id)." }) messageTreeId: string;
   @Field(() => TreeState, { description: "The state." }) state: TreeState;
@@ -58,13 +61,13 @@ export class MessageTreeStateNode {
   @Field(() => Date, { nullable: true, description: "When the tree first entered growing." }) wonPromptLotteryDate: Date | null;
 }
 
-@ObjectType({ description: "A message with its replies, nested." })
+@ObjectType({ description: "A message with its replies, nested.", simpleResolvers: true })
 export class MessageTreeNode {
   @Field(() => MessageNode, { description: "The message." }) message: MessageNode;
   @Field(() => [MessageTreeNode], { description: "Its replies (best rank first, unranked after, then oldest first)." }) replies: MessageTreeNode[];
 }
 
-@ObjectType({ description: "A whole conversation tree, flat and nested." })
+@ObjectType({ description: "A whole conversation tree, flat and nested.", simpleResolvers: true })
 export class MessageTree {
   @Field(() => ID, { description: "The tree (= its root's id)." }) id: string;
   @Field(() => MessageTreeStateNode, { nullable: true, description: "Its state." }) state: MessageTreeStateNode | null;
