@@ -27,6 +27,11 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     applicationName: opts.applicationName ?? "chorus",
     logging: opts.queryCounter ? ["query", "error"] : false,
     ...(opts.queryCounter ? { logger: opts.queryCounter } : {}),
-    extra: { connectionTimeoutMillis: 5000 },
+    extra: {
+      connectionTimeoutMillis: 5000,
+      // The working set (active trees) is small and cached; with the stock random_page_cost of 4 the planner
+      // scans the whole message table instead of following the tree index (5x slower at 10,000 trees).
+      options: "-c random_page_cost=1.1",
+    },
   });
 }
