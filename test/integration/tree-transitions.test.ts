@@ -96,4 +96,38 @@ describe("tree transitions beyond the scenarios", function () {
     expect((await sql(`SELECT review_result FROM message WHERE id = $1`, [root]))[0].review_result).to.equal(false);
     expect(await stateOf(root)).to.include({ state: "halted_by_moderator", active: false });
   });
+
+  it("a ranking that breaks the consensus (a reply ranked twice) sends the tree to scoring_failed (T6b); nothing else changes", async () => {
+    const w = new World(server, key, "t4");
+    const root = await w.growingTree(w.annotator());
+    for (let i = 0; i < 3; i++) await w.replyTo(w.annotator(), "ASSISTANT_REPLY");
+    for (let i = 0; i < 9; i++) await w.review(w.annotator(), "LABEL_ASSISTANT_REPLY");
+    expect((await stateOf(root)).state).to.equal("ranking");
+    for (let i = 0; i < 2; i++) {
+      const a = w.annotator();
+      const t = await w.task(a, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
+      const { frontendMessageId } = await a.ack(t.id);
+      expect((await a.rank(frontendMessageId, [0, 1, 2])).errors).to.equal(undefined);
+    }
+    // a stored ballot got corrupted (the same reply twice): the consensus cannot be computed
+    await sql(
+      `UPDATE message_reaction SET payload = jsonb_set(payload, '{ranked_message_ids,1}', payload->'ranked_message_ids'->0)
+       WHERE message_id = $1 AND task_id = (SELECT task_id FROM message_reaction WHERE message_id = $1 ORDER BY created_date LIMIT 1)`,
+      [root],
+    );
+    const a = w.annotator();
+    const t = await w.task(a, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
+    const { frontendMessageId } = await a.ack(t.id);
+    const res = await a.rank(frontendMessageId, [0, 1, 2]);
+    expect(res.errors, "the ranking itself is accepted").to.equal(undefined);
+    expect(await stateOf(root)).to.include({ state: "scoring_failed", active: false });
+    const ranks: { rank: number | null }[] = await sql(`SELECT rank FROM message WHERE parent_id = $1`, [root]);
+    expect(ranks.every((r) => r.rank === null)).to.equal(true);
+  });
+
+  it("hands out no prompter-reply rankings unless rank_prompter_replies is on", async () => {
+    const w = new World(server, key, "t5");
+    const res = await w.annotator().request("RANK_PROMPTER_REPLIES", "t5");
+    expect(res.errors?.[0]?.extensions?.code).to.equal("TASK_REQUESTED_TYPE_NOT_AVAILABLE");
+  });
 });
