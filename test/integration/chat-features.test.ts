@@ -10,6 +10,7 @@ import { TestWorker } from "../helpers/test-worker.js";
 import { CLI, MAIN, runNode } from "../helpers/process.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { Role } from "../../src/modules/users/role.js";
+import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
 import {
   CancelGenerationDocument,
   ChatDocument,
@@ -283,6 +284,24 @@ for (const driver of ["local", "redis"] as const) {
       expect(retried.errors, JSON.stringify(retried.errors)).to.equal(undefined);
       expect(retried.data!.continueGeneration.resumeAfter).to.equal(cut.events.length + 2);
       await gql(server.url, CancelGenerationDocument, { messageId: cut.answerId }, as());
+    });
+
+    it("numbers a continuation after the earlier events even when the earlier stream has expired", async () => {
+      const cut = await answered(await newChat(), "Expire", { batches: 2, finishReason: "LENGTH" });
+      const lastSeq = cut.events[cut.events.length - 1].seq;
+      await server.chorus.app.generations.streams.delete(generationStreamKey(cut.answerId));
+      const cont = await gql(server.url, ContinueGenerationDocument, { messageId: cut.answerId }, as());
+      expect(cont.errors, JSON.stringify(cont.errors)).to.equal(undefined);
+      expect(cont.data!.continueGeneration.resumeAfter).to.equal(lastSeq);
+      const following = follow(ws, cut.answerId, lastSeq);
+      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1 });
+      await worker.start();
+      const events = await following;
+      await worker.stop();
+      expectGapless(events, lastSeq + 1);
+      expect(events[0]).to.deep.include({ __typename: "GenerationContinued", text: " w0 w1" });
+      const done = events[events.length - 1] as Extract<Event, { __typename: "GenerationFinished" }>;
+      expect(done.chatMessage).to.include({ text: " w0 w1 w0", tokenCount: 3 });
     });
 
     it("takes one vote per user and answer, changeable, and refuses bad votes", async () => {
