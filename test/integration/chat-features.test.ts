@@ -207,10 +207,17 @@ for (const driver of ["local", "redis"] as const) {
       }
       expect(await rowCount()).to.equal(before);
       expect(await server.chorus.app.generations.queue.size("synthetic")).to.equal(queued);
-      // a chat that refuses data use still gets one answer
-      const one = await sendOk({ chatId: optedOut, text: "one is fine", model: "synthetic" });
-      expect(one.assistantMessages).to.have.length(1);
-      await gql(server.url, CancelGenerationDocument, { messageId: one.assistantMessage.id }, as());
+      // a chat that refuses data use still gets one answer, and retries, but records no draft choice
+      const one = await answered(optedOut, "one is fine");
+      const retry = await gql(server.url, RegenerateDocument, { input: { parentId: one.prompt.id, model: "synthetic" } }, as());
+      const retryId = retry.data!.regenerate.assistantMessage.id;
+      const following = follow(ws, retryId);
+      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1 });
+      await worker.start();
+      await following;
+      await worker.stop();
+      expect(errorCode(await gql(server.url, ChooseDraftDocument, { input: { messageId: retryId } }, as()))).to.equal("BAD_USER_INPUT");
+      expect((await chatOf(optedOut)).draftChoices).to.deep.equal([]);
     });
 
     it("continues an answer cut at the token limit on the same stream, numbering on after the earlier events", async () => {
@@ -511,6 +518,35 @@ describe("chat token quota", function () {
     const ok = await gql(server.url, SendChatMessageDocument, { input: { chatId: otherChat, text: "hello", model: "synthetic" } }, other);
     expect(ok.errors, JSON.stringify(ok.errors)).to.equal(undefined);
     await gql(server.url, CancelGenerationDocument, { messageId: ok.data!.sendChatMessage.assistantMessage.id }, other);
+  });
+});
+
+describe("drafts and the generation rate limit", function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let key: string;
+
+  before(async () => {
+    server = await startTestServer({ LOCAL_WORKER: "false", CHAT_RATE_LIMIT_GENERATIONS: "3", CHAT_RATE_LIMIT_WINDOW_SECONDS: "600" });
+    key = (await server.createClient({ name: "chat app", trusted: true })).key;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("counts each draft as one generation", async () => {
+    const as = { key, user: "local:drafter" };
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
+    const three = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "three at once", model: "synthetic", drafts: 3 } }, as);
+    expect(three.errors, JSON.stringify(three.errors)).to.equal(undefined);
+    const [{ n: before }] = await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM chat_message`);
+    const other = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
+    const refused = await gql(server.url, SendChatMessageDocument, { input: { chatId: other, text: "one more", model: "synthetic" } }, as);
+    expect(errorCode(refused)).to.equal("RATE_LIMITED");
+    expect(refused.errors![0].extensions!.retryAfterSeconds).to.be.within(1, 600);
+    const [{ n: after }] = await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM chat_message`);
+    expect(after).to.equal(before);
+    for (const m of three.data!.sendChatMessage.assistantMessages) await gql(server.url, CancelGenerationDocument, { messageId: m.id }, as);
   });
 });
 
