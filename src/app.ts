@@ -21,7 +21,7 @@ import { loadOrCreateSecret } from "./modules/system/secrets.js";
 import { createPeriodicScheduler, type PeriodicScheduler } from "./infra/periodic.js";
 import { treeAndTaskJobs } from "./modules/tasks/task-jobs.js";
 import { generationJobs } from "./modules/workers/generation-jobs.js";
-import { LocalWorker } from "./modules/workers/local-worker.js";
+import { LOCAL_WORKER_MODEL, LocalWorker } from "./modules/workers/local-worker.js";
 
 export interface ChorusInstance {
   /** Runs a periodic job now (tests, admin refreshes). */
@@ -88,7 +88,9 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
     if (opts.jobs ?? true) await app.trees.ensureTreeStates(); // §9.7 start-up checks
     app.workers.start();
-    if (!config.redisUrl && config.chat.localWorker) {
+    if (!config.redisUrl && config.chat.localWorker && !app.chats.catalog.get(LOCAL_WORKER_MODEL)) {
+      log.warn({ model: LOCAL_WORKER_MODEL }, "the models file does not declare the in-process worker's model; no in-process worker");
+    } else if (!config.redisUrl && config.chat.localWorker) {
       localWorker = new LocalWorker(app.workers, config.chat.localWorkerTokensPerSecond, log);
       localWorker.start();
     }

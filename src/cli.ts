@@ -15,6 +15,8 @@ import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, type Inclusion } from "./modul
 import { DatasetImporter, type ImportMode } from "./modules/datasets/import.service.js";
 import { LineWriter } from "./modules/datasets/jsonl-stream.js";
 import { Progress } from "./modules/datasets/progress.js";
+import { ChatExporter } from "./modules/chat/chat-export.service.js";
+import { isUuid } from "./db/rows.js";
 
 /** Opens the configured database (starting the embedded one when DATABASE_URL is unset), migrated. */
 async function withDatabase<T>(config: Config, fn: (ds: DataSource) => Promise<T>): Promise<T> {
@@ -54,7 +56,7 @@ export function buildCli(
   out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
   stdout: Writable = process.stdout,
 ): Command {
-  const program = new Command("chorus").description("Chorus command line: migrations, API clients, users, dataset import and export.").exitOverride();
+  const program = new Command("chorus").description("Chorus command line: migrations, API clients, users, dataset import and export, chat export.").exitOverride();
 
   program
     .command("migrate")
@@ -205,6 +207,25 @@ export function buildCli(
         process.stderr.write(
           `exported ${summary.mode === "trees" ? `${summary.trees} trees, ` : ""}${summary.messages} messages in ${secs.toFixed(2)} s (${Math.round(summary.messages / Math.max(secs, 0.001))} messages/s)\n`,
         );
+      });
+    });
+
+  program
+    .command("export-chats")
+    .description("Export the chats whose owners allow data use as JSONL trees, one chat per line (.jsonl, or .jsonl.gz by file name), streamed.")
+    .option("--user <id>", "only this user's chats")
+    .option("--limit <n>", "at most this many chats", parseNonNegativeInt)
+    .option("--out <file>", "write here instead of stdout")
+    .action(async (opts) => {
+      if (opts.user && !isUuid(opts.user)) throw new Error(`--user must be a user id (a UUID), got ${opts.user}`);
+      await withDatabase(config(), async (ds) => {
+        const exporter = new ChatExporter(ds, { userId: opts.user ?? null, dataUseOnly: true, limit: opts.limit ?? null });
+        const writer = LineWriter.open(opts.out ?? null, stdout);
+        const progress = new Progress(process.stderr, "exported");
+        const summary = await exporter.run(writer, (s) => progress.update(s.messages));
+        await writer.close();
+        progress.finish();
+        process.stderr.write(`exported ${summary.chats} chats, ${summary.messages} messages in ${progress.elapsedSeconds().toFixed(2)} s\n`);
       });
     });
 

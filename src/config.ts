@@ -2,7 +2,9 @@
  * The one place that reads the environment. Every setting is typed, validated and has a default;
  * a bad value stops start-up with a message that names the variable and what it accepts.
  */
+import fs from "node:fs";
 import path from "node:path";
+import { DEFAULT_MODELS, ModelsFileError, parseModelsFile, type ModelDeclaration } from "./modules/chat/models.js";
 import { loadTreeManagerConfig, TREE_MANAGER_VARIABLES, type TreeManagerConfig } from "./modules/consensus/tree-config.js";
 
 export class ConfigError extends Error {
@@ -62,6 +64,10 @@ export const CONFIG_VARIABLES = [
   "CHAT_RECONCILE_INTERVAL_SECONDS",
   "CHAT_RATE_LIMIT_GENERATIONS",
   "CHAT_RATE_LIMIT_WINDOW_SECONDS",
+  "CHORUS_MODELS_FILE",
+  "CHAT_MAX_DRAFTS",
+  "CHAT_TOKEN_QUOTA",
+  "CHAT_TOKEN_QUOTA_WINDOW_SECONDS",
   "WORKER_LEASE_MS",
   "LOCAL_WORKER",
   "LOCAL_WORKER_TOKENS_PER_SECOND",
@@ -130,6 +136,13 @@ export interface ChatConfig {
   /** Generations a user may ask for per window (0: no limit), spec §2.4. */
   rateLimitGenerations: number;
   rateLimitWindowSeconds: number;
+  /** The declared models (CHORUS_MODELS_FILE, or the built-in chorus-tiny and synthetic). */
+  models: readonly ModelDeclaration[];
+  /** The most drafts (sibling answers generated in parallel) one sendChatMessage may ask for. */
+  maxDrafts: number;
+  /** Tokens a user's answers may total per quota window (0: no quota), counted from stored answers. */
+  tokenQuota: number;
+  tokenQuotaWindowSeconds: number;
   /** How long a worker holds a job without a heartbeat or a token batch before it goes to another worker. */
   workerLeaseMs: number;
   /** In local mode (no REDIS_URL), run one in-process worker so chat works with nothing else started. */
@@ -198,6 +211,25 @@ function readKeyPrefix(env: Env): string {
   return raw;
 }
 
+/** The models file, read and checked at start, so a bad file stops the process instead of failing chats later. */
+function readModelsFile(env: Env): readonly ModelDeclaration[] {
+  const file = env.CHORUS_MODELS_FILE?.trim();
+  if (!file) return DEFAULT_MODELS;
+  let content: unknown;
+  try {
+    content = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError("CHORUS_MODELS_FILE", e.code ? `cannot be read (${file}: ${e.code})` : `is not valid JSON (${file}: ${e.message})`);
+  }
+  try {
+    return parseModelsFile(content);
+  } catch (err) {
+    if (err instanceof ModelsFileError) throw new ConfigError("CHORUS_MODELS_FILE", `(${file}) ${err.message}`);
+    throw err;
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL?.trim() || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -262,6 +294,10 @@ export function loadConfig(env: Env = process.env): Config {
       reconcileIntervalSeconds: readInt(env, "CHAT_RECONCILE_INTERVAL_SECONDS", 15, 1, 3_600),
       rateLimitGenerations: readInt(env, "CHAT_RATE_LIMIT_GENERATIONS", 20, 0, 1_000_000),
       rateLimitWindowSeconds: readInt(env, "CHAT_RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400),
+      models: readModelsFile(env),
+      maxDrafts: readInt(env, "CHAT_MAX_DRAFTS", 3, 1, 16),
+      tokenQuota: readInt(env, "CHAT_TOKEN_QUOTA", 0, 0, 1_000_000_000),
+      tokenQuotaWindowSeconds: readInt(env, "CHAT_TOKEN_QUOTA_WINDOW_SECONDS", 86_400, 1, 31 * 86_400),
       workerLeaseMs: readInt(env, "WORKER_LEASE_MS", 30_000, 500, 3_600_000),
       localWorker: readBool(env, "LOCAL_WORKER", true),
       localWorkerTokensPerSecond: readInt(env, "LOCAL_WORKER_TOKENS_PER_SECOND", 20, 1, 100_000),

@@ -11,6 +11,7 @@ import { TextLabels } from "../modules/labels/text-labels.entity.js";
 import { MessageReaction } from "../modules/ranking/message-reaction.entity.js";
 import { UserStats } from "../modules/stats/user-stats.entity.js";
 import { Chat, ChatMessage } from "../modules/chat/chat.entity.js";
+import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../modules/chat/chat-feedback.entity.js";
 
 export const ENTITIES = [
   ApiClient,
@@ -28,4 +29,7 @@ export const ENTITIES = [
   UserStats,
   Chat,
   ChatMessage,
+  ChatMessageVote,
+  ChatReport,
+  ChatDraftChoice,
 ];

@@ -6,6 +6,7 @@ import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import type { User } from "../modules/users/user.entity.js";
 import type { MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
 import type { ChatMessage } from "../modules/chat/chat.entity.js";
+import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
 import { effectiveRole } from "./auth.js";
@@ -33,6 +34,8 @@ export interface Loaders {
   /** Chat messages by chat id, oldest first. */
   chatMessagesByChat: DataLoader<string, ChatMessage[]>;
   chatMessageById: DataLoader<string, ChatMessage | null>;
+  /** Votes, reports and draft choices by chat id. */
+  chatFeedbackByChat: DataLoader<string, ChatFeedback>;
 }
 
 /**
@@ -94,6 +97,10 @@ function createLoaders(app: AppServices, identity: Identity): Loaders {
       const rows = await app.chats.messagesByIds(ids);
       const byId = new Map(rows.map((m) => [m.id, m]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    chatFeedbackByChat: new DataLoader(async (ids) => {
+      const byChat = await app.chatFeedback.ofChats(ids);
+      return ids.map((id) => byChat.get(id)!);
     }),
     userById: new DataLoader(async (ids) => {
       const users = await app.users.findByIds(ids);

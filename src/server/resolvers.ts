@@ -9,7 +9,7 @@ import { MessageFieldResolver } from "../modules/trees/message.fields.js";
 import { LabelResolver } from "../modules/labels/label.resolver.js";
 import { AgreementResolver } from "../modules/agreement/agreement.resolver.js";
 import { ChatResolver } from "../modules/chat/chat.resolver.js";
-import { ChatFieldResolver, GenerationFinishedResolver } from "../modules/chat/chat.fields.js";
+import { ChatFieldResolver, ChatMessageFieldResolver, ChatReportFieldResolver, GenerationFinishedResolver } from "../modules/chat/chat.fields.js";
 import { WorkerResolver } from "../modules/workers/worker.resolver.js";
 import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
 
@@ -26,6 +26,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TreeModerationResolver,
   ChatResolver,
   ChatFieldResolver,
+  ChatMessageFieldResolver,
+  ChatReportFieldResolver,
   GenerationFinishedResolver,
   WorkerResolver,
 ];

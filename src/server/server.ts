@@ -40,6 +40,7 @@ import { ChorusError, ErrorCode, formatError } from "./errors.js";
 import { operationLabel } from "./metrics.js";
 import { graphiqlPage, graphiqlAssets } from "./graphiql.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
+import { chatExportHandler } from "../modules/chat/chat-export.http.js";
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -201,6 +202,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     res.status(report.ready ? 200 : 503).json(report);
   });
   expressApp.get("/export.jsonl", exportJsonlHandler(app));
+  expressApp.get("/chats/export.jsonl", chatExportHandler(app));
   expressApp.get("/metrics", async (_req, res) => {
     res.set("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -246,7 +248,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     res.status(e.status && e.status < 500 ? e.status : 500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, `Internal server error (request ${requestId})`));
   });
   expressApp.use((_req, res) => {
-    res.status(404).json({ error: "not found", see: ["/graphql", "/healthz", "/readyz", "/metrics", "/export.jsonl"] });
+    res.status(404).json({ error: "not found", see: ["/graphql", "/healthz", "/readyz", "/metrics", "/export.jsonl", "/chats/export.jsonl"] });
   });
 
   await new Promise<void>((resolve, reject) => {

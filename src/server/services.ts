@@ -16,6 +16,7 @@ import { AgreementService } from "../modules/agreement/agreement.service.js";
 import { ChatService } from "../modules/chat/chat.service.js";
 import { GenerationService, type GenerationStreams } from "../modules/chat/generation.service.js";
 import { ModelCatalog } from "../modules/chat/models.js";
+import { ChatFeedbackService } from "../modules/chat/chat-feedback.service.js";
 import { WorkerService } from "../modules/workers/worker.service.js";
 import { createEventStreamStore } from "../infra/streams/index.js";
 import { createGenerationQueue } from "../infra/queue/index.js";
@@ -40,6 +41,8 @@ export interface AppServices {
   treeModeration: TreeModerationService;
   /** Chats and sending prompts. */
   chats: ChatService;
+  /** Votes, reports (and the moderators' queue) and draft choices on answers. */
+  chatFeedback: ChatFeedbackService;
   /** Generations: their state transitions, event streams and queue. */
   generations: GenerationService;
   /** This replica's worker sessions and job dispatch. */
@@ -68,7 +71,7 @@ export function createServices(
   });
   // One limiter for every rate limit of the process (task requests, chat generations).
   const rateLimiter = createRateLimiter(base.config.redisUrl, `${base.config.redisKeyPrefix}rl:`);
-  const catalog = new ModelCatalog();
+  const catalog = new ModelCatalog(chatConfig.models);
   const generations = new GenerationService(base.ds, streams, queue, base.log);
   const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log);
   return {
@@ -82,6 +85,7 @@ export function createServices(
     agreement: new AgreementService(base.ds),
     treeModeration: new TreeModerationService(base.ds, trees),
     chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
+    chatFeedback: new ChatFeedbackService(base.ds),
     generations,
     workers,
     rng,

@@ -21,6 +21,8 @@ export interface TestWorkerOptions {
   delayMs?: number;
   /** Fail every job with this (retryable) code instead of generating. */
   failWith?: { code: string; retryable: boolean };
+  /** How a job that ran all its batches ends (default STOP); LENGTH makes answers continueGeneration can extend. */
+  finishReason?: "STOP" | "LENGTH";
   /** After this many batches, hang: no more batches, heartbeats or finish, while the connection stays open. */
   hangAfter?: number;
 }
@@ -107,7 +109,7 @@ export class TestWorker {
         return;
       }
     }
-    const res = await gql(this.httpUrl, WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP", text, tokenCount: count } }, key);
+    const res = await gql(this.httpUrl, WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: this.options.finishReason ?? "STOP", text, tokenCount: count } }, key);
     if (res.errors) throw new Error(JSON.stringify(res.errors));
   }
 

@@ -173,6 +173,25 @@ export class ChatMessage {
   @Column({ type: "text", nullable: true })
   error: string | null;
 
+  @Field(() => Date, { nullable: true, description: "When continueGeneration last asked to extend this answer; null if never." })
+  @Column({ type: "timestamptz", name: "continued_at", nullable: true })
+  continuedAt: Date | null;
+
+  /**
+   * Which of the message's event streams is current: 0 for the first generation, +1 per continuation (a finished
+   * stream cannot take more events, so a continuation opens the next one).
+   */
+  @Column({ type: "int", name: "stream_segment", default: 0 })
+  streamSegment: number;
+
+  /** Added to the current stream's seqs, so a continuation's events number on after the earlier ones. */
+  @Column({ type: "int", name: "seq_offset", default: 0 })
+  seqOffset: number;
+
+  /** The (offset-free) seq of the current stream's last event, stored when it ended, for when the stream expired. */
+  @Column({ type: "int", name: "stream_last_seq", default: 0 })
+  streamLastSeq: number;
+
   /** Set by cancelGeneration while a worker runs the job; the worker learns it with its next batch or heartbeat. */
   @Column({ type: "timestamptz", name: "cancel_requested_at", nullable: true })
   cancelRequestedAt: Date | null;

@@ -4,10 +4,18 @@ import type { Context } from "../../server/context.js";
 import { assertAuthorized } from "../../server/auth.js";
 import { toConnection } from "../../server/pagination.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
+import { Role } from "../users/role.js";
+import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
 import {
   ChatConnection,
   ChatModel,
+  ChatReportConnection,
+  ChooseDraftInput,
+  ContinueGenerationPayload,
   CreateChatInput,
+  ReportChatMessageInput,
+  ResolveChatReportInput,
+  VoteChatMessageInput,
   RegenerateInput,
   RegeneratePayload,
   SendChatMessageInput,
@@ -41,6 +49,21 @@ class GenerationArgs {
   @IsOptional()
   @Min(0)
   after?: number | null;
+}
+
+@ArgsType()
+class ChatReportsArgs {
+  @Field(() => Int, { defaultValue: 20, description: "Page size (1-100)." })
+  @Min(1)
+  @Max(100)
+  first: number;
+
+  @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor." })
+  @IsOptional()
+  after?: string | null;
+
+  @Field({ defaultValue: false, description: "false: the open queue; true: reports already resolved." })
+  resolved: boolean;
 }
 
 @Resolver(() => Chat)
@@ -82,6 +105,56 @@ export class ChatResolver {
   }
 
   @Authorized()
+  @Mutation(() => Int, {
+    description: "Deletes every chat of the acting user for good, with their messages, votes, reports and draft choices; returns how many.",
+  })
+  async deleteAllChats(@Ctx() ctx: Context): Promise<number> {
+    return ctx.app.chats.deleteAll(ctx);
+  }
+
+  @Authorized()
+  @Mutation(() => ContinueGenerationPayload, {
+    description:
+      "Extends a COMPLETE answer that stopped at the token limit (finishReason length): PENDING again, its stream goes on after `resumeAfter` with GenerationContinued, then the new tokens.",
+  })
+  async continueGeneration(
+    @Arg("messageId", () => ID, { description: "The answer to extend." }) messageId: string,
+    @Ctx() ctx: Context,
+  ): Promise<ContinueGenerationPayload> {
+    return ctx.app.chats.continueGeneration(ctx, messageId);
+  }
+
+  @Authorized()
+  @Mutation(() => ChatDraftChoice, { description: "Records which draft (sibling answer) the user preferred: a ranking event for the data side." })
+  async chooseDraft(@Arg("input", () => ChooseDraftInput) input: ChooseDraftInput, @Ctx() ctx: Context): Promise<ChatDraftChoice> {
+    return ctx.app.chatFeedback.chooseDraft(ctx, input.messageId);
+  }
+
+  @Authorized()
+  @Mutation(() => ChatMessage, { description: "Votes +1 or -1 on an answer of the acting user's chat (0 takes the vote back); one vote per user and answer." })
+  async voteChatMessage(@Arg("input", () => VoteChatMessageInput) input: VoteChatMessageInput, @Ctx() ctx: Context): Promise<ChatMessage> {
+    return ctx.app.chatFeedback.vote(ctx, input.messageId, input.score);
+  }
+
+  @Authorized()
+  @Mutation(() => ChatReport, { description: "Reports an answer of the acting user's chat to the moderators." })
+  async reportChatMessage(@Arg("input", () => ReportChatMessageInput) input: ReportChatMessageInput, @Ctx() ctx: Context): Promise<ChatReport> {
+    return ctx.app.chatFeedback.report(ctx, input.messageId, input.reportType, input.reason);
+  }
+
+  @Authorized(Role.MODERATOR)
+  @Query(() => ChatReportConnection, { description: "The moderators' queue of reported answers, oldest first. MODERATOR." })
+  async chatReports(@Args(() => ChatReportsArgs) args: ChatReportsArgs, @Ctx() ctx: Context) {
+    return toConnection(await ctx.app.chatFeedback.reports(args.first, args.after, args.resolved));
+  }
+
+  @Authorized(Role.MODERATOR)
+  @Mutation(() => ChatReport, { description: "Resolves a report, taking it out of the queue. MODERATOR; journaled." })
+  async resolveChatReport(@Arg("input", () => ResolveChatReportInput) input: ResolveChatReportInput, @Ctx() ctx: Context): Promise<ChatReport> {
+    return ctx.app.chatFeedback.resolve(ctx, input.reportId, input.resolution);
+  }
+
+  @Authorized()
   @Mutation(() => SendChatMessagePayload, {
     description: "Adds a prompt and a PENDING answer in one transaction and queues the answer; follow it with `generation`.",
   })
@@ -114,6 +187,9 @@ export class ChatResolver {
         maxTotalLength: m.maxTotalLength,
         maxNewTokensLimit: m.maxNewTokensLimit,
         defaults: m.defaults,
+        presets: m.presets.map((p) => ({ name: p.name, description: p.description, ...p.sampling })),
+        chatTemplate: m.chatTemplate,
+        compatibilityKey: m.compatibilityKey,
         queueSize: await ctx.app.generations.queue.size(m.id),
         connectedWorkers: ctx.app.workers.connectedWorkers(m.id),
       })),

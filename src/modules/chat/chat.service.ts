@@ -13,12 +13,14 @@ import type { RateLimiter, RateLimitRule } from "../../infra/rate-limit.js";
 import { Role, roleAtLeast } from "../users/role.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole, ChatSampling, isTerminal } from "./chat.entity.js";
 import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageInput, UpdateChatInput } from "./chat.types.js";
+import { quotaDecision, type TokenUsage } from "./token-quota.js";
 import type { ModelCatalog, ModelDeclaration } from "./models.js";
 import type { GenerationService } from "./generation.service.js";
 
 export interface SentMessages {
   prompterMessage: ChatMessage;
   assistantMessage: ChatMessage;
+  assistantMessages: ChatMessage[];
   queuePosition: number;
 }
 
@@ -44,14 +46,47 @@ export class ChatService {
 
   private readonly rateRule: RateLimitRule;
 
-  /** Generations per user and window (the reference's limiter, without its extra minute, spec §2.4). */
-  private async checkRate(userId: string): Promise<void> {
+  /**
+   * Generations per user and window (the reference's limiter, without its extra minute, spec §2.4), then the
+   * token quota. Each of `generations` (drafts) takes a slot, as the reference's three draft requests did.
+   */
+  private async checkRate(userId: string, generations = 1): Promise<void> {
+    await this.checkQuota(userId);
     if (this.rateRule.limit === 0) return;
-    const decision = await this.limiter.hit(this.rateRule, userId);
+    for (let i = 0; i < generations; i++) {
+      const decision = await this.limiter.hit(this.rateRule, userId);
+      if (!decision.allowed) {
+        throw new ChorusError(ErrorCode.RATE_LIMITED, `At most ${this.rateRule.limit} generations per ${this.rateRule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`, {
+          retryAfterSeconds: decision.retryAfterSeconds,
+        });
+      }
+    }
+  }
+
+  /** Tokens of the user's answers that ended in the quota window, from the stored answers (see token-quota.ts). */
+  async tokenUsage(userId: string): Promise<TokenUsage[]> {
+    const rows = rowsOf<{ at: Date; tokens: number }>(
+      await this.ds.query(
+        `SELECT m.work_end_at AS at, m.token_count AS tokens FROM chat_message m JOIN chat c ON c.id = m.chat_id
+          WHERE c.user_id = $1 AND m.role = 'ASSISTANT' AND m.token_count > 0
+            AND m.work_end_at > now() - make_interval(secs => $2)`,
+        [userId, this.config.tokenQuotaWindowSeconds],
+      ),
+    );
+    return rows.map((r) => ({ at: new Date(r.at), tokens: r.tokens }));
+  }
+
+  private async checkQuota(userId: string): Promise<void> {
+    if (this.config.tokenQuota === 0) return;
+    const now = new Date();
+    const decision = quotaDecision(this.config.tokenQuota, this.config.tokenQuotaWindowSeconds, now, await this.tokenUsage(userId));
     if (!decision.allowed) {
-      throw new ChorusError(ErrorCode.RATE_LIMITED, `At most ${this.rateRule.limit} generations per ${this.rateRule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`, {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
+      const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetsAt.getTime() - now.getTime()) / 1000));
+      throw new ChorusError(
+        ErrorCode.TOKEN_QUOTA_EXCEEDED,
+        `Token quota used up: ${decision.used} of ${this.config.tokenQuota} tokens per ${this.config.tokenQuotaWindowSeconds} s; generations are possible again at ${decision.resetsAt.toISOString()}`,
+        { resetsAt: decision.resetsAt.toISOString(), retryAfterSeconds, used: decision.used, limit: this.config.tokenQuota },
+      );
     }
   }
 
@@ -130,12 +165,31 @@ export class ChatService {
   /** Deletes the chat and its messages; generations still queued are cancelled first, so no worker picks them. */
   async delete(ctx: Context, id: string): Promise<boolean> {
     const chat = await this.owned(ctx, id);
-    const unfinished = rowsOf<{ id: string }>(
-      await this.ds.query(`SELECT id FROM chat_message WHERE chat_id = $1 AND state IN ('PENDING', 'IN_PROGRESS')`, [chat.id]),
-    );
-    for (const m of unfinished) await this.generations.queue.cancel(m.id);
-    await this.ds.getRepository(Chat).delete({ id: chat.id });
+    await this.deleteChats([chat.id]);
     return true;
+  }
+
+  /**
+   * Deletes every chat of the acting user, with their messages, votes, reports and draft choices (the foreign
+   * keys cascade). Returns how many chats were deleted.
+   */
+  async deleteAll(ctx: Context): Promise<number> {
+    const user = await ctx.actingUser();
+    const chats = rowsOf<{ id: string }>(await this.ds.query(`SELECT id FROM chat WHERE user_id = $1`, [user.id]));
+    await this.deleteChats(chats.map((c) => c.id));
+    return chats.length;
+  }
+
+  private async deleteChats(chatIds: string[]): Promise<void> {
+    if (chatIds.length === 0) return;
+    const unfinished = rowsOf<{ id: string }>(
+      await this.ds.query(`SELECT id FROM chat_message WHERE chat_id = ANY($1::uuid[]) AND state IN ('PENDING', 'IN_PROGRESS')`, [chatIds]),
+    );
+    for (const m of unfinished) {
+      // A running job stops at its next batch: its message is gone, so the worker's reports are refused.
+      if ((await this.generations.queue.cancel(m.id)) === "active") this.signals.cancelRequestedFor(m.id);
+    }
+    await this.ds.query(`DELETE FROM chat WHERE id = ANY($1::uuid[])`, [chatIds]);
   }
 
   async messagesOf(chatIds: readonly string[]): Promise<ChatMessage[]> {
@@ -179,12 +233,20 @@ export class ChatService {
     if (length === 0 || length > this.config.messageMaxLength) {
       throw badInput(`The prompt must have 1 to ${this.config.messageMaxLength} characters, it has ${length}`, { field: "text" });
     }
-    const sampling = resolveSampling(model, input.sampling ?? null);
+    const drafts = input.drafts ?? 1;
+    if (!Number.isInteger(drafts) || drafts < 1 || drafts > this.config.maxDrafts) {
+      throw badInput(`drafts must be an integer from 1 to ${this.config.maxDrafts}, got ${drafts}`, { field: "drafts" });
+    }
+    const samplings = Array.from({ length: drafts }, () => resolveSampling(model, input.sampling ?? null));
     const chat = await this.owned(ctx, input.chatId);
+    if (drafts > 1 && !chat.allowDataUse) {
+      // Draft choices are training data (spec §1.5, PR #3425): a chat that refuses data use gets one answer.
+      throw badInput("Drafts are only offered in chats that allow data use", { field: "drafts" });
+    }
     const user = ctx.identity.user!;
-    await this.checkRate(user.id);
+    await this.checkRate(user.id, drafts);
 
-    const { prompterMessage, assistantMessage } = await inTransaction(this.ds, async (em) => {
+    const { prompterMessage, assistantMessages } = await inTransaction(this.ds, async (em) => {
       // Serialises sends to one chat, so two "first prompts" cannot both find the chat empty.
       await em.query(`SELECT id FROM chat WHERE id = $1 FOR UPDATE`, [chat.id]);
       if (input.parentId) {
@@ -207,31 +269,45 @@ export class ChatService {
         state: ChatMessageState.COMPLETE,
         text: input.text,
       });
-      const assistant = repo.create({
-        id: uuid7(),
-        chatId: chat.id,
-        parentId: prompter.id,
-        role: ChatRole.ASSISTANT,
-        state: ChatMessageState.PENDING,
-        text: "",
-        model: model.id,
-        sampling,
-      });
+      const assistants = samplings.map((sampling) =>
+        repo.create({
+          id: uuid7(),
+          chatId: chat.id,
+          parentId: prompter.id,
+          role: ChatRole.ASSISTANT,
+          state: ChatMessageState.PENDING,
+          text: "",
+          model: model.id,
+          sampling,
+        }),
+      );
       await repo.insert(prompter);
-      await repo.insert(assistant);
-      return { prompterMessage: prompter, assistantMessage: assistant };
+      for (const a of assistants) await repo.insert(a);
+      return { prompterMessage: prompter, assistantMessages: assistants };
     });
 
-    const position = await this.enqueueAnswer(assistantMessage, user.id, model, [assistantMessage.id, prompterMessage.id]);
+    const allIds = [...assistantMessages.map((a) => a.id), prompterMessage.id];
+    const positions: number[] = [];
+    for (const assistant of assistantMessages) {
+      positions.push(
+        await this.enqueueAnswer(assistant, user.id, model, async () => {
+          // Drafts queued before the refused one leave the queue too: the prompt and all its drafts go.
+          for (const queued of assistantMessages.slice(0, positions.length)) await this.generations.queue.cancel(queued.id);
+          await this.ds.query(`DELETE FROM chat_message WHERE id = ANY($1::uuid[])`, [allIds]);
+        }),
+      );
+    }
     await this.ds.query(
       `UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1`,
       [chat.id, input.text],
     );
     const repo = this.ds.getRepository(ChatMessage);
+    const stored = await Promise.all(assistantMessages.map((a) => repo.findOneByOrFail({ id: a.id })));
     return {
       prompterMessage: await repo.findOneByOrFail({ id: prompterMessage.id }),
-      assistantMessage: await repo.findOneByOrFail({ id: assistantMessage.id }),
-      queuePosition: position,
+      assistantMessage: stored[0],
+      assistantMessages: stored,
+      queuePosition: positions[0],
     };
   }
 
@@ -258,17 +334,60 @@ export class ChatService {
       sampling,
     });
     await repo.insert(assistant);
-    const position = await this.enqueueAnswer(assistant, user.id, model, [assistant.id]);
+    const position = await this.enqueueAnswer(assistant, user.id, model, async () => {
+      await this.ds.query(`DELETE FROM chat_message WHERE id = $1`, [assistant.id]);
+    });
     return { assistantMessage: await repo.findOneByOrFail({ id: assistant.id }), queuePosition: position };
   }
 
-  /** Queues a stored answer; when the queue refuses it, removes `compensate` so no orphan message is left. */
-  private async enqueueAnswer(assistant: ChatMessage, userId: string, model: ModelDeclaration, compensate: string[]): Promise<number> {
+  /**
+   * Extends a COMPLETE answer that stopped at the token limit (finish reason length; spec §9, "continue
+   * generating", OA #2945). The answer goes back to PENDING with its text; its generation stream goes on with new
+   * seqs after the earlier ones: first GenerationContinued (the text so far), then queued, started, tokens and the
+   * end, as for a first generation. The worker gets the thread with the answer's text as the last, assistant turn.
+   */
+  async continueGeneration(ctx: Context, messageId: string): Promise<{ assistantMessage: ChatMessage; queuePosition: number; resumeAfter: number }> {
+    const user = await ctx.actingUser();
+    const m = isUuid(messageId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId }) : null;
+    const chat = m ? await this.ds.getRepository(Chat).findOneBy({ id: m.chatId }) : null;
+    if (!m || !chat || chat.userId !== user.id) throw notFound("Chat message", messageId);
+    if (m.role !== ChatRole.ASSISTANT) throw badInput("Only an answer can be continued", { field: "messageId" });
+    if (m.state !== ChatMessageState.COMPLETE || m.finishReason !== "length") {
+      throw badInput(`Only a COMPLETE answer that stopped at the token limit (finish reason length) can be continued; this one is ${m.state}${m.finishReason ? ` (${m.finishReason})` : ""}`, {
+        field: "messageId",
+      });
+    }
+    const model = this.catalog.get(m.model ?? "");
+    if (!model) throw badInput(`The answer's model "${m.model}" is no longer declared`, { field: "messageId" });
+    if ((m.tokenCount ?? 0) >= model.maxTotalLength) {
+      throw badInput(`The answer already has ${m.tokenCount} tokens, the most ${model.id} can hold (${model.maxTotalLength})`, { field: "messageId" });
+    }
+    await this.checkRate(user.id);
+    const resumeAfter = await this.generations.lastSeq(m);
+    const rows = rowsOf<{ id: string }>(
+      await this.ds.query(
+        `UPDATE chat_message SET state = 'PENDING', finish_reason = NULL, work_begin_at = NULL, work_end_at = NULL, error = NULL,
+                cancel_requested_at = NULL, continued_at = now(), stream_segment = stream_segment + 1, seq_offset = $2, stream_last_seq = 0
+          WHERE id = $1 AND state = 'COMPLETE' AND finish_reason = 'length' RETURNING id`,
+        [m.id, resumeAfter],
+      ),
+    );
+    if (rows.length === 0) throw new ChorusError(ErrorCode.CONFLICT, "The answer changed meanwhile (already continued?); read it again");
+    await this.generations.continued(m.id, m.text, m.tokenCount ?? 0);
+    const position = await this.enqueueAnswer(m, user.id, model, async () => {
+      // Back to how it was: the open stream ends as the answer did, at the token limit.
+      await this.generations.end(m.id, "length", null);
+    });
+    return { assistantMessage: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: m.id }), queuePosition: position, resumeAfter };
+  }
+
+  /** Queues a stored answer; when the queue refuses it, runs `compensate` so no orphan message is left. */
+  private async enqueueAnswer(assistant: ChatMessage, userId: string, model: ModelDeclaration, compensate: () => Promise<void>): Promise<number> {
     let position: number;
     try {
       ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload: {} }));
     } catch (err) {
-      await this.ds.query(`DELETE FROM chat_message WHERE id = ANY($1::uuid[])`, [compensate]);
+      await compensate();
       if (err instanceof QueueFullError) {
         throw new ChorusError(ErrorCode.QUEUE_FULL, `The queue for ${model.id} is full; try again later`, { model: model.id });
       }

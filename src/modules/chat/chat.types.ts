@@ -2,8 +2,10 @@ import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { IsOptional, Length, MaxLength } from "class-validator";
 import { ConnectionType } from "../../server/pagination.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
+import { ChatReport, ChatReportType } from "./chat-feedback.entity.js";
 
 export const ChatConnection = ConnectionType(Chat, "Chat");
+export const ChatReportConnection = ConnectionType(ChatReport, "ChatReport");
 
 @InputType({ description: "A new chat." })
 export class CreateChatInput {
@@ -91,6 +93,13 @@ export class SendChatMessageInput {
   @Field(() => SamplingInput, { nullable: true, description: "Sampling parameters; omitted: the model's defaults." })
   @IsOptional()
   sampling?: SamplingInput | null;
+
+  @Field(() => Int, {
+    defaultValue: 1,
+    description:
+      "Answers to generate in parallel, as siblings (drafts) for the user to choose from with chooseDraft: 1 to CHAT_MAX_DRAFTS; more than 1 only in chats that allow data use. Each draft counts as one generation for the rate limit.",
+  })
+  drafts: number;
 }
 
 @InputType({ description: "Another answer to a prompt: a retry, as a sibling of the answers it already has." })
@@ -120,11 +129,94 @@ export class SendChatMessagePayload {
   @Field(() => ChatMessage, { description: "The prompt (COMPLETE)." })
   prompterMessage: ChatMessage;
 
-  @Field(() => ChatMessage, { description: "The answer (PENDING); subscribe to `generation(messageId: id)` for its tokens." })
+  @Field(() => ChatMessage, { description: "The answer (PENDING); subscribe to `generation(messageId: id)` for its tokens. With drafts: the first draft." })
   assistantMessage: ChatMessage;
+
+  @Field(() => [ChatMessage], { description: "Every draft (one per requested draft, the first is assistantMessage), each PENDING with its own stream." })
+  assistantMessages: ChatMessage[];
 
   @Field(() => Int, { description: "The answer's place in its model's queue (1 = next)." })
   queuePosition: number;
+}
+
+@ObjectType({ description: "The answer continueGeneration put back in the queue." })
+export class ContinueGenerationPayload {
+  @Field(() => ChatMessage, { description: "The answer, PENDING again with its text so far." })
+  assistantMessage: ChatMessage;
+
+  @Field(() => Int, { description: "Its place in its model's queue (1 = next)." })
+  queuePosition: number;
+
+  @Field(() => Int, {
+    description:
+      "The seq the answer's events had reached: subscribe to `generation(messageId, after: resumeAfter)` for the continuation (GenerationContinued, then tokens, then the end).",
+  })
+  resumeAfter: number;
+}
+
+@InputType({ description: "Which draft the user preferred." })
+export class ChooseDraftInput {
+  @Field(() => ID, { description: "The preferred answer; its COMPLETE siblings (same prompt) are recorded as the inferior ones." })
+  messageId: string;
+}
+
+@InputType({ description: "A vote on an answer." })
+export class VoteChatMessageInput {
+  @Field(() => ID, { description: "The answer (an ASSISTANT message of one of the acting user's chats)." })
+  messageId: string;
+
+  @Field(() => Int, { description: "+1 or -1; 0 takes the vote back." })
+  score: number;
+}
+
+@InputType({ description: "A report on an answer, for the moderators' queue." })
+export class ReportChatMessageInput {
+  @Field(() => ID, { description: "The answer (an ASSISTANT message of one of the acting user's chats)." })
+  messageId: string;
+
+  @Field(() => ChatReportType, { description: "SPAM, OFFENSIVE or FEEDBACK." })
+  reportType: ChatReportType;
+
+  @Field({ description: "What is wrong (1 to 2000 characters)." })
+  @Length(1, 2000)
+  reason: string;
+}
+
+@InputType({ description: "A moderator's decision on a report." })
+export class ResolveChatReportInput {
+  @Field(() => ID, { description: "The report." })
+  reportId: string;
+
+  @Field({ description: "What was decided (1 to 2000 characters); kept on the report and in the journal." })
+  @Length(1, 2000)
+  resolution: string;
+}
+
+@ObjectType({ description: "A named set of sampling parameters a client may offer." })
+export class ModelPresetType {
+  @Field({ description: "The preset's name." })
+  name: string;
+
+  @Field({ description: "What it is for." })
+  description: string;
+
+  @Field(() => Int, { nullable: true, description: "Most tokens to generate (null: the model's default)." })
+  maxNewTokens?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Temperature (null: the model's default)." })
+  temperature?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Nucleus sampling mass (null: the model's default)." })
+  topP?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Top-k (null: the model's default)." })
+  topK?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Repetition penalty (null: the model's default)." })
+  repetitionPenalty?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Typical sampling mass (null: off)." })
+  typicalP?: number | null;
 }
 
 @ObjectType({ description: "A model's default sampling parameters." })
@@ -164,6 +256,15 @@ export class ChatModel {
 
   @Field(() => ModelSamplingDefaults, { description: "Sampling used where a request does not say." })
   defaults: ModelSamplingDefaults;
+
+  @Field(() => [ModelPresetType], { description: "Named sampling presets a client may offer (from the models file)." })
+  presets: ModelPresetType[];
+
+  @Field({ description: "How workers format the conversation for this model (a template name or text)." })
+  chatTemplate: string;
+
+  @Field({ description: "Which worker configurations are interchangeable for this model (the reference's compat hash)." })
+  compatibilityKey: string;
 
   @Field(() => Int, { description: "Generations waiting for this model now." })
   queueSize: number;

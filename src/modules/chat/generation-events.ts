@@ -7,25 +7,31 @@ export type StoredGenerationEvent =
   | { type: "started"; workerName: string }
   | { type: "tokens"; text: string; tokenCount: number }
   | { type: "restarted"; reason: string }
+  | { type: "continued"; text: string; tokenCount: number }
   | { type: "finished"; finishReason: string }
   | { type: "failed"; code: string; reason: string }
   | { type: "cancelled" };
 
-export function generationStreamKey(messageId: string): string {
-  return `generation:${messageId}`;
+/** The stream of one generation of a message: segment 0 is the first, each continuation opens the next. */
+export function generationStreamKey(messageId: string, segment = 0): string {
+  return segment === 0 ? `generation:${messageId}` : `generation:${messageId}:${segment}`;
 }
 
 /**
- * The answer text a stream carries: the token batches after the last restart, joined. This is what subscribers
- * assembled, so storing it keeps the stored message equal to the streamed one.
+ * The answer text a stream carries: the token batches after the last restart, joined, after the text a
+ * continuation started from. This is what subscribers assembled, so storing it keeps the stored message equal to
+ * the streamed one.
  */
 export function streamedText(events: readonly StoredGenerationEvent[]): { text: string; tokenCount: number } {
+  let base = { text: "", tokenCount: 0 };
   let text = "";
   let tokenCount = 0;
   for (const e of events) {
-    if (e.type === "restarted") {
-      text = "";
-      tokenCount = 0;
+    if (e.type === "continued") {
+      base = { text: e.text, tokenCount: e.tokenCount };
+      ({ text, tokenCount } = base);
+    } else if (e.type === "restarted") {
+      ({ text, tokenCount } = base);
     } else if (e.type === "tokens") {
       text += e.text;
       tokenCount += e.tokenCount;

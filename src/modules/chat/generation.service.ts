@@ -23,15 +23,31 @@ const TYPENAMES: Record<StoredGenerationEvent["type"], string> = {
   started: "GenerationStarted",
   tokens: "GenerationTokens",
   restarted: "GenerationRestarted",
+  continued: "GenerationContinued",
   finished: "GenerationFinished",
   failed: "GenerationFailed",
   cancelled: "GenerationCancelled",
 };
 
-export function toEventValue(messageId: string, stored: StoredEvent<StoredGenerationEvent>): GenerationEventValue {
+/** `offset`: the seqs of the message's earlier streams (continuations number on after them). */
+export function toEventValue(messageId: string, stored: StoredEvent<StoredGenerationEvent>, offset = 0): GenerationEventValue {
   const { type, ...fields } = stored.event;
-  return { __typename: TYPENAMES[type], seq: stored.seq, messageId, ...fields };
+  return { __typename: TYPENAMES[type], seq: offset + stored.seq, messageId, ...fields };
 }
+
+/** Where a message's current stream is: its key and the seqs of the streams before it. */
+interface StreamPlace {
+  key: string;
+  offset: number;
+  at: number;
+}
+
+/**
+ * How long a replica trusts what it read about a message's current stream. A continuation moves a message to a
+ * new stream only after the old one ended, and an ended stream refuses appends (which makes a replica read again)
+ * for the store's finishedTtlSeconds (300 s by default), far longer than this.
+ */
+const STREAM_PLACE_TTL_MS = 10_000;
 
 /** The terminal event a finished message stands for, when its stream has expired. */
 function terminalEventOf(m: ChatMessage): StoredGenerationEvent {
@@ -57,15 +73,68 @@ export class GenerationService {
     private readonly log: Logger,
   ) {}
 
-  /** Appends, ignoring a stream that already ended (a late duplicate) and logging a store that is down. */
-  async emit(messageId: string, event: StoredGenerationEvent, terminal = false): Promise<void> {
-    try {
-      await this.streams.append(generationStreamKey(messageId), event, { terminal });
-    } catch (err) {
-      if (err instanceof StreamClosedError) return;
-      // The row is the record; a subscriber that misses this event falls back to it.
-      this.log.warn({ err, messageId, event: event.type }, "could not append a generation event");
+  private readonly places = new Map<string, StreamPlace>();
+
+  /** The message's current stream; read from its row, and kept a few seconds because every token batch asks. */
+  private async placeOf(messageId: string, fresh = false): Promise<StreamPlace> {
+    const known = this.places.get(messageId);
+    if (known && !fresh && Date.now() - known.at < STREAM_PLACE_TTL_MS) return known;
+    const [row] = rowsOf<{ stream_segment: number; seq_offset: number }>(
+      await this.ds.query(`SELECT stream_segment, seq_offset FROM chat_message WHERE id = $1`, [messageId]),
+    );
+    const place = { key: generationStreamKey(messageId, row?.stream_segment ?? 0), offset: row?.seq_offset ?? 0, at: Date.now() };
+    if (this.places.size > 10_000) this.places.clear();
+    this.places.set(messageId, place);
+    return place;
+  }
+
+  /**
+   * Appends to the message's current stream and returns the event's seq there (null when not appended), ignoring a
+   * stream that already ended (a late duplicate) and logging a store that is down.
+   */
+  async emit(messageId: string, event: StoredGenerationEvent, terminal = false): Promise<number | null> {
+    let place = await this.placeOf(messageId);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.streams.append(place.key, event, { terminal });
+      } catch (err) {
+        if (err instanceof StreamClosedError) {
+          // Perhaps a continuation opened the next stream since this replica looked.
+          const now = await this.placeOf(messageId, true);
+          if (attempt === 0 && now.key !== place.key) {
+            place = now;
+            continue;
+          }
+          return null;
+        }
+        // The row is the record; a subscriber that misses this event falls back to it.
+        this.log.warn({ err, messageId, event: event.type }, "could not append a generation event");
+        return null;
+      }
     }
+  }
+
+  /** Appends the terminal event and notes its seq, so a continuation numbers on even after the stream expired. */
+  private async emitTerminal(messageId: string, event: StoredGenerationEvent): Promise<void> {
+    const seq = await this.emit(messageId, event, true);
+    this.places.delete(messageId);
+    if (seq !== null) await this.ds.query(`UPDATE chat_message SET stream_last_seq = $2 WHERE id = $1`, [messageId, seq]);
+  }
+
+  /**
+   * Opens the next stream of a COMPLETE message that continueGeneration just put back to PENDING (the caller did
+   * that, conditionally, with `segment` and `offset` = the seqs of every earlier stream). Its first event carries
+   * the text so far, so a subscriber that saw none of the earlier streams still has the whole answer.
+   */
+  async continued(messageId: string, text: string, tokenCount: number): Promise<void> {
+    this.places.delete(messageId);
+    await this.emit(messageId, { type: "continued", text, tokenCount });
+  }
+
+  /** The seq the message's events have reached (across its streams), for a continuation to number on from. */
+  async lastSeq(message: ChatMessage): Promise<number> {
+    const inStore = await this.streams.lastSeq(generationStreamKey(message.id, message.streamSegment)).catch(() => 0);
+    return message.seqOffset + Math.max(inStore, message.streamLastSeq);
   }
 
   async queued(messageId: string, model: string, position: number): Promise<void> {
@@ -114,7 +183,8 @@ export class GenerationService {
    */
   async end(messageId: string, finishReason: string, workerText: { text: string; tokenCount: number } | null): Promise<boolean> {
     const cancelled = finishReason === "cancelled";
-    const { text, tokenCount } = (await this.streamed(messageId)) ?? workerText ?? { text: "", tokenCount: 0 };
+    // Without the stream: the stored text (empty, or what a continuation extends) plus what the worker reports.
+    const { text, tokenCount } = (await this.streamed(messageId)) ?? (await this.storedPlus(messageId, workerText));
     const rows = rowsOf<{ id: string }>(
       await this.ds.query(
         `UPDATE chat_message SET state = $2, text = $3, token_count = $4, finish_reason = $5, work_end_at = now()
@@ -123,13 +193,13 @@ export class GenerationService {
       ),
     );
     if (rows.length === 0) return false;
-    await this.emit(messageId, cancelled ? { type: "cancelled" } : { type: "finished", finishReason }, true);
+    await this.emitTerminal(messageId, cancelled ? { type: "cancelled" } : { type: "finished", finishReason });
     return true;
   }
 
   /** Ends the generation as FAILED or TIMEOUT, keeping any partial text (the state says it is not an answer). */
   async failed(messageId: string, state: ChatMessageState.FAILED | ChatMessageState.TIMEOUT, code: string, reason: string): Promise<boolean> {
-    const partial = (await this.streamed(messageId)) ?? { text: "", tokenCount: 0 };
+    const partial = (await this.streamed(messageId)) ?? (await this.storedPlus(messageId, null));
     const rows = rowsOf<{ id: string }>(
       await this.ds.query(
         `UPDATE chat_message SET state = $2, text = $3, token_count = $4, error = $5, work_end_at = now()
@@ -138,7 +208,7 @@ export class GenerationService {
       ),
     );
     if (rows.length === 0) return false;
-    await this.emit(messageId, { type: "failed", code, reason }, true);
+    await this.emitTerminal(messageId, { type: "failed", code, reason });
     return true;
   }
 
@@ -153,10 +223,15 @@ export class GenerationService {
     await this.queued(messageId, model, position);
   }
 
+  private async storedPlus(messageId: string, extra: { text: string; tokenCount: number } | null): Promise<{ text: string; tokenCount: number }> {
+    const [row] = rowsOf<{ text: string; token_count: number | null }>(await this.ds.query(`SELECT text, token_count FROM chat_message WHERE id = $1`, [messageId]));
+    return { text: (row?.text ?? "") + (extra?.text ?? ""), tokenCount: (row?.token_count ?? 0) + (extra?.tokenCount ?? 0) };
+  }
+
   /** The text streamed so far, or null when the stream is gone. */
   private async streamed(messageId: string): Promise<{ text: string; tokenCount: number } | null> {
     try {
-      const events = await this.streams.read(generationStreamKey(messageId));
+      const events = await this.streams.read((await this.placeOf(messageId, true)).key);
       if (events.length === 0) return null;
       return streamedText(events.map((e) => e.event));
     } catch (err) {
@@ -170,7 +245,10 @@ export class GenerationService {
    * stream (or, when the stream expired, one terminal event made from the row) and completes.
    */
   subscribe(message: ChatMessage, after: number): AsyncIterableIterator<GenerationEventValue> {
-    const key = generationStreamKey(message.id);
+    const key = generationStreamKey(message.id, message.streamSegment);
+    const offset = message.seqOffset;
+    // Seqs of earlier streams are not replayed: the current stream starts with the text they made (continued).
+    const storeAfter = Math.max(0, after - offset);
     const messageId = message.id;
     const ds = this.ds;
     const streams = this.streams;
@@ -185,7 +263,7 @@ export class GenerationService {
       if (!m || !isTerminal(m.state)) {
         throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The generation's stream was lost; read the message and subscribe again");
       }
-      return { done: false, value: toEventValue(messageId, { seq: after + 1, event: terminalEventOf(m), terminal: true }) };
+      return { done: false, value: toEventValue(messageId, { seq: storeAfter + 1, event: terminalEventOf(m), terminal: true }, offset) };
     };
 
     const iterator: AsyncIterableIterator<GenerationEventValue> = {
@@ -197,12 +275,12 @@ export class GenerationService {
         if (fallbackDone) return { done: true, value: undefined };
         if (!source) {
           if (isTerminal(message.state) && (await streams.lastSeq(key)) === 0) return fallback();
-          source = streams.subscribe(key, after);
+          source = streams.subscribe(key, storeAfter);
         }
         try {
           const r = await source.next();
           if (r.done) return { done: true, value: undefined };
-          return { done: false, value: toEventValue(messageId, r.value) };
+          return { done: false, value: toEventValue(messageId, r.value, offset) };
         } catch (err) {
           if (err instanceof StreamLostError) return fallback();
           throw err;

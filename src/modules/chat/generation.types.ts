@@ -40,7 +40,23 @@ export class GenerationTokens extends GenerationEvent {
   tokenCount: number;
 }
 
-@ObjectType({ implements: GenerationEvent, description: "Generation starts over on another worker: drop the text received so far." })
+@ObjectType({
+  implements: GenerationEvent,
+  description:
+    "continueGeneration extends a finished answer: replace the text assembled so far with `text`, then append the tokens that follow. Its seq numbers on after the answer's earlier events.",
+})
+export class GenerationContinued extends GenerationEvent {
+  @Field({ description: "The answer's text so far, which the following tokens extend." })
+  text: string;
+
+  @Field(() => Int, { description: "Tokens of that text." })
+  tokenCount: number;
+}
+
+@ObjectType({
+  implements: GenerationEvent,
+  description: "Generation starts over on another worker: drop the text received since the start (or since the last GenerationContinued, back to its text).",
+})
 export class GenerationRestarted extends GenerationEvent {
   @Field({ description: "Why it restarted." })
   reason: string;
@@ -70,6 +86,7 @@ export const GENERATION_EVENT_TYPES = [
   GenerationStarted,
   GenerationTokens,
   GenerationRestarted,
+  GenerationContinued,
   GenerationFinished,
   GenerationFailed,
   GenerationCancelled,

@@ -14,6 +14,7 @@ import { badInput } from "../../server/errors.js";
 import { ChatMessage, ChatMessageState } from "../chat/chat.entity.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";
+import { jobConversation } from "../chat/job-conversation.js";
 import { WORKER_PROTOCOL_VERSION, WorkerFinishReason, type WorkerAck, type WorkerHeartbeatResult, type WorkerJob } from "./worker.types.js";
 
 export interface WorkerHello {
@@ -234,21 +235,9 @@ export class WorkerService {
     return null;
   }
 
-  /** The conversation up to the answer's prompt, oldest first, after the chat's system prompt. */
+  /** The conversation up to the answer's prompt, cut to the model's context window (chat/job-conversation.ts). */
   private async thread(message: ChatMessage): Promise<{ role: string; content: string }[]> {
-    const rows = rowsOf<{ role: string; text: string }>(
-      await this.ds.query(
-        `WITH RECURSIVE thread AS (
-           SELECT id, parent_id, role, text, 0 AS depth FROM chat_message WHERE id = $1
-           UNION ALL
-           SELECT m.id, m.parent_id, m.role, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
-         ) SELECT role, text FROM thread ORDER BY depth DESC`,
-        [message.parentId],
-      ),
-    );
-    const [chat] = rowsOf<{ system_prompt: string | null }>(await this.ds.query(`SELECT system_prompt FROM chat WHERE id = $1`, [message.chatId]));
-    const turns = rows.map((r) => ({ role: r.role === "ASSISTANT" ? "assistant" : "user", content: r.text }));
-    return chat?.system_prompt ? [{ role: "system", content: chat.system_prompt }, ...turns] : turns;
+    return jobConversation(this.ds, message, this.catalog.get(message.model ?? ""));
   }
 
   async closeSession(session: WorkerSession): Promise<void> {
@@ -370,7 +359,7 @@ export class WorkerService {
     let timedOut = 0;
     const old = rowsOf<{ id: string }>(
       await this.ds.query(
-        `SELECT id FROM chat_message WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1)`,
+        `SELECT id FROM chat_message WHERE state = 'PENDING' AND COALESCE(continued_at, created_at) < now() - make_interval(secs => $1)`,
         [this.config.pendingTimeoutSeconds],
       ),
     );
@@ -384,7 +373,7 @@ export class WorkerService {
       await this.ds.query(
         `SELECT m.id, m.state, m.model, c.user_id, m.cancel_requested_at IS NOT NULL AS cancel
            FROM chat_message m JOIN chat c ON c.id = m.chat_id
-          WHERE m.state IN ('PENDING', 'IN_PROGRESS') AND m.created_at < now() - interval '5 seconds'`,
+          WHERE m.state IN ('PENDING', 'IN_PROGRESS') AND COALESCE(m.continued_at, m.created_at) < now() - interval '5 seconds'`,
       ),
     );
     let requeued = 0;

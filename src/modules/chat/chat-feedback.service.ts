@@ -1,0 +1,172 @@
+/**
+ * Votes, reports and draft choices on answers, and the moderators' queue of reported answers. Only the owner of a
+ * chat votes on, reports and chooses among its answers (spec §1.6); moderators resolve reports, journaled like
+ * tree moderation (src/modules/moderation).
+ */
+import type { DataSource, EntityManager } from "typeorm";
+import type { Context } from "../../server/context.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+import { inTransaction } from "../../db/transaction.js";
+import { isUuid, rowsOf } from "../../db/rows.js";
+import { uuid7 } from "../../db/uuid7.js";
+import { Chat, ChatMessage, ChatMessageState, ChatRole } from "./chat.entity.js";
+import { ChatDraftChoice, ChatMessageVote, ChatReport, type ChatReportType } from "./chat-feedback.entity.js";
+
+/** Everything said about one chat's answers, for the chat tree and exports. */
+export interface ChatFeedback {
+  votes: ChatMessageVote[];
+  reports: ChatReport[];
+  draftChoices: ChatDraftChoice[];
+}
+
+export class ChatFeedbackService {
+  constructor(private readonly ds: DataSource) {}
+
+  /** An answer of one of the acting user's chats. */
+  private async ownedAnswer(ctx: Context, messageId: string): Promise<{ message: ChatMessage; userId: string }> {
+    const user = await ctx.actingUser();
+    const m = isUuid(messageId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId }) : null;
+    const chat = m ? await this.ds.getRepository(Chat).findOneBy({ id: m.chatId }) : null;
+    if (!m || !chat || chat.userId !== user.id) throw notFound("Chat message", messageId);
+    if (m.role !== ChatRole.ASSISTANT) throw badInput("Only answers (ASSISTANT messages) can be voted on, reported or chosen", { field: "messageId" });
+    return { message: m, userId: user.id };
+  }
+
+  /** Sets (or, with 0, takes back) the acting user's vote on an answer; returns the answer. */
+  async vote(ctx: Context, messageId: string, score: number): Promise<ChatMessage> {
+    if (![-1, 0, 1].includes(score)) throw badInput(`score must be +1, -1 or 0 (take the vote back), got ${score}`, { field: "score" });
+    const { message, userId } = await this.ownedAnswer(ctx, messageId);
+    if (score === 0) {
+      await this.ds.query(`DELETE FROM chat_message_vote WHERE message_id = $1 AND user_id = $2`, [message.id, userId]);
+    } else {
+      await this.ds.query(
+        `INSERT INTO chat_message_vote (id, message_id, chat_id, user_id, score) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ON CONSTRAINT uq_chat_message_vote DO UPDATE SET score = EXCLUDED.score, updated_at = now()`,
+        [uuid7(), message.id, message.chatId, userId, score],
+      );
+    }
+    return message;
+  }
+
+  async report(ctx: Context, messageId: string, reportType: ChatReportType, reason: string): Promise<ChatReport> {
+    const text = reason.trim();
+    if (text.length === 0) throw badInput("reason must not be blank", { field: "reason" });
+    const { message, userId } = await this.ownedAnswer(ctx, messageId);
+    const repo = this.ds.getRepository(ChatReport);
+    const report = repo.create({
+      id: uuid7(),
+      messageId: message.id,
+      chatId: message.chatId,
+      userId,
+      reportType,
+      reason: text,
+      resolvedAt: null,
+      resolvedByUserId: null,
+      resolution: null,
+    });
+    await repo.insert(report);
+    return repo.findOneByOrFail({ id: report.id });
+  }
+
+  /**
+   * Records which draft the user preferred: the chosen answer and its other COMPLETE siblings (same prompt) as
+   * the inferior ones. Choosing again for the same prompt replaces the earlier choice.
+   */
+  async chooseDraft(ctx: Context, messageId: string): Promise<ChatDraftChoice> {
+    const { message, userId } = await this.ownedAnswer(ctx, messageId);
+    if (message.state !== ChatMessageState.COMPLETE) throw badInput(`The chosen draft must be COMPLETE, it is ${message.state}`, { field: "messageId" });
+    const chat = await this.ds.getRepository(Chat).findOneByOrFail({ id: message.chatId });
+    if (!chat.allowDataUse) throw badInput("This chat does not allow data use, so its draft choices are not recorded", { field: "messageId" });
+    const siblings = rowsOf<{ id: string }>(
+      await this.ds.query(
+        `SELECT id FROM chat_message WHERE parent_id = $1 AND role = 'ASSISTANT' AND state = 'COMPLETE' AND id <> $2 ORDER BY created_at, id`,
+        [message.parentId, message.id],
+      ),
+    );
+    if (siblings.length === 0) throw badInput("The answer has no other COMPLETE draft to be preferred to", { field: "messageId" });
+    const rows = rowsOf<{ id: string }>(
+      await this.ds.query(
+        `INSERT INTO chat_draft_choice (id, chat_id, user_id, prompt_id, selected_message_id, inferior_message_ids) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT ON CONSTRAINT uq_chat_draft_choice_prompt
+         DO UPDATE SET selected_message_id = EXCLUDED.selected_message_id, inferior_message_ids = EXCLUDED.inferior_message_ids, created_at = now()
+         RETURNING id`,
+        [uuid7(), message.chatId, userId, message.parentId, message.id, JSON.stringify(siblings.map((s) => s.id))],
+      ),
+    );
+    return this.ds.getRepository(ChatDraftChoice).findOneByOrFail({ id: rows[0].id });
+  }
+
+  /** Votes, reports and draft choices of each chat, for the chat tree's field resolvers and for exports. */
+  async ofChats(chatIds: readonly string[]): Promise<Map<string, ChatFeedback>> {
+    const out = new Map<string, ChatFeedback>(chatIds.map((id) => [id, { votes: [], reports: [], draftChoices: [] }]));
+    if (chatIds.length === 0) return out;
+    const ids = [...chatIds];
+    const where = "chat_id = ANY(:ids)";
+    const [votes, reports, choices] = await Promise.all([
+      this.ds.getRepository(ChatMessageVote).createQueryBuilder().where(where, { ids }).orderBy("updated_at").getMany(),
+      this.ds.getRepository(ChatReport).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
+      this.ds.getRepository(ChatDraftChoice).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
+    ]);
+    for (const v of votes) out.get(v.chatId)!.votes.push(v);
+    for (const r of reports) out.get(r.chatId)!.reports.push(r);
+    for (const c of choices) out.get(c.chatId)!.draftChoices.push(c);
+    return out;
+  }
+
+  /** The moderators' queue: open reports (or resolved ones), oldest first. */
+  async reports(first: number, after: string | null | undefined, resolved: boolean): Promise<Page<ChatReport>> {
+    const qb = this.ds
+      .getRepository(ChatReport)
+      .createQueryBuilder("r")
+      .where(resolved ? "r.resolved_at IS NOT NULL" : "r.resolved_at IS NULL")
+      // UUIDv7 ids sort by creation; keyset on the id alone (a JS Date would cut created_at's microseconds).
+      .orderBy("r.id", "ASC")
+      .take(first + 1);
+    if (after) {
+      const cursor = decodeCursor(after);
+      qb.andWhere("r.id > :id::uuid", { id: cursor.id });
+    }
+    const rows = await qb.getMany();
+    return {
+      nodes: rows.slice(0, first),
+      hasNextPage: rows.length > first,
+      cursorOf: (r) => encodeCursor({ at: r.createdAt.toISOString(), id: r.id }),
+    };
+  }
+
+  /** Closes a report with the moderator's decision; journaled in the same transaction. */
+  async resolve(ctx: Context, reportId: string, resolution: string): Promise<ChatReport> {
+    const text = resolution.trim();
+    if (text.length === 0) throw badInput("resolution must not be blank", { field: "resolution" });
+    const actor = { userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient?.id ?? null };
+    return inTransaction(this.ds, async (em) => {
+      const report = isUuid(reportId) ? await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } }) : null;
+      if (!report) throw notFound("Chat report", reportId);
+      if (report.resolvedAt) throw new ChorusError(ErrorCode.CONFLICT, `Report ${reportId} was already resolved`, { resolvedAt: report.resolvedAt.toISOString() });
+      await em.query(`UPDATE chat_report SET resolved_at = now(), resolved_by_user_id = $2, resolution = $3 WHERE id = $1`, [report.id, actor.userId, text]);
+      await this.journal(em, actor, report, text);
+      return em.getRepository(ChatReport).findOneByOrFail({ id: report.id });
+    });
+  }
+
+  private async journal(em: EntityManager, actor: { userId: string | null; apiClientId: string | null }, report: ChatReport, resolution: string) {
+    const eventType = "chat_report_resolved";
+    await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      uuid7(),
+      actor.userId,
+      report.messageId,
+      actor.apiClientId,
+      eventType,
+      {
+        type: eventType,
+        user_id: actor.userId,
+        api_client_id: actor.apiClientId,
+        report_id: report.id,
+        chat_id: report.chatId,
+        report_type: report.reportType,
+        resolution,
+      },
+    ]);
+  }
+}
