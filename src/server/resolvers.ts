@@ -12,6 +12,9 @@ import { ChatResolver } from "../modules/chat/chat.resolver.js";
 import { ChatFieldResolver, GenerationFinishedResolver } from "../modules/chat/chat.fields.js";
 import { WorkerResolver } from "../modules/workers/worker.resolver.js";
 import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
+import { ModerationResolver } from "../modules/moderation/moderation.resolver.js";
+import { AdminResolver } from "../modules/moderation/admin.resolver.js";
+import { FlaggedMessageFieldResolver } from "../modules/moderation/moderation.fields.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -24,6 +27,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LabelResolver,
   AgreementResolver,
   TreeModerationResolver,
+  ModerationResolver,
+  AdminResolver,
+  FlaggedMessageFieldResolver,
   ChatResolver,
   ChatFieldResolver,
   GenerationFinishedResolver,
