@@ -1,8 +1,30 @@
 import crypto from "node:crypto";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { errorCode, rawGql, type GqlResponse } from "../helpers/graphql.js";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { errorCode, gql, rawGql, type GqlResponse } from "../helpers/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
+import {
+  AcceptTermsOfServiceDocument,
+  DeleteMessageDocument,
+  DeleteUserDocument,
+  DeleteUserMessagesDocument,
+  EditMessageDocument,
+  FlaggedMessagesDocument,
+  JournalDocument,
+  MarkFlaggedProcessedDocument,
+  MergeUsersDocument,
+  MessageHistoryDocument,
+  PurgeUserDocument,
+  PurgeUserMessagesDocument,
+  SettingsDocument,
+  SystemStatsDocument,
+  TreeManagerStatsDocument,
+  UndeleteMessageDocument,
+  UpdateUserDocument,
+  type FlaggedMessagesQuery,
+  type JournalQuery,
+} from "../../client/generated/graphql.js";
 
 /** Every table a moderation action could touch; a digest of each tells whether anything changed. */
 const TABLES = ["message", "message_tree_state", "message_emoji", "flagged_message", "message_revision", "journal", "task", "text_labels", "message_reaction", "user_stats", '"user"', "chat"];
@@ -40,6 +62,8 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
 
   const call = <T = Record<string, unknown>>(k: string, query: string, variables: Record<string, unknown> = {}, user?: string) =>
     rawGql<T>(server.url, query, variables, { key: k, user });
+  /** A typed document from schema/operations, as a frontend sends it. */
+  const op = <T, V>(k: string, doc: TypedDocumentNode<T, V>, variables: V, user?: string) => gql(server.url, doc, variables, { key: k, user });
   const ok = <T>(res: GqlResponse<T>): T => {
     expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
     return res.data!;
@@ -189,7 +213,7 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const b = await insertMessage({ parent: a, user: u });
     const c = await insertMessage({ parent: b, user: u });
     const sibling = await insertMessage({ parent: root, user: u });
-    const del = ok(await call<{ deleteMessage: { messageId: string; changedIds: string[] } }>(modKey, `mutation($input: MessageIdInput!) { deleteMessage(input: $input) { messageId changedIds } }`, { input: { messageId: a } }));
+    const del = ok(await op(modKey, DeleteMessageDocument, { input: { messageId: a } }));
     expect(del.deleteMessage.changedIds).to.have.members([a, b, c]);
     expect(await deleted([root, a, b, c, sibling])).to.deep.equal({ [root]: false, [a]: true, [b]: true, [c]: true, [sibling]: false });
     const [dj] = await journalFor(a, "message_deleted");
@@ -202,7 +226,7 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
 
     // undelete the deepest: it and its ancestors come back, the rest of the subtree does not move
     await ds().query(`UPDATE message SET deleted = true WHERE id = $1`, [root]);
-    const un = ok(await call<{ undeleteMessage: { changedIds: string[] } }>(modKey, `mutation($input: MessageIdInput!) { undeleteMessage(input: $input) { changedIds } }`, { input: { messageId: b } }));
+    const un = ok(await op(modKey, UndeleteMessageDocument, { input: { messageId: b } }));
     expect(un.undeleteMessage.changedIds).to.have.members([b, a, root]);
     expect(await deleted([root, a, b, c])).to.deep.equal({ [root]: false, [a]: false, [b]: false, [c]: true });
     const [uj] = await journalFor(b, "message_undeleted");
@@ -217,7 +241,7 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const mine = await insertMessage({ parent: root, user: u });
     const below = await insertMessage({ parent: mine, user: other });
     const kept = await insertMessage({ parent: root, user: other });
-    const res = ok(await call<{ deleteUserMessages: { deletedCount: number } }>(modKey, `mutation($input: UserIdInput!) { deleteUserMessages(input: $input) { deletedCount } }`, { input: { userId: u } }));
+    const res = ok(await op(modKey, DeleteUserMessagesDocument, { input: { userId: u } }));
     expect(res.deleteUserMessages.deletedCount).to.equal(2);
     expect(await deleted([root, mine, below, kept])).to.deep.equal({ [root]: false, [mine]: true, [below]: true, [kept]: false });
     const [j] = await journalFor(u, "user_messages_deleted");
@@ -231,11 +255,10 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const created = new Date("2026-01-02T03:04:05.000Z");
     const m = await insertMessage({ user: author, created });
     const original = (await ds().query(`SELECT text FROM message WHERE id = $1`, [m]))[0].text as string;
-    const history = () => call<{ messageHistory: { text: string; userId: string | null; userIsAuthor: boolean; createdDate: string }[] }>(modKey, `query($m: ID!) { messageHistory(messageId: $m) { id text userId userIsAuthor createdDate } }`, { m });
+    const history = () => op(modKey, MessageHistoryDocument, { messageId: m });
     expect(ok(await history()).messageHistory).to.deep.equal([]);
-    const edit = (text: string) =>
-      call<{ editMessage: { text: string; edited: boolean } }>(key, `mutation($input: EditMessageInput!) { editMessage(input: $input) { text edited } }`, { input: { messageId: m, text } }, "local:edit-mod");
-    expect(ok(await edit("first edit")).editMessage).to.deep.equal({ text: "first edit", edited: true });
+    const edit = (text: string) => op(key, EditMessageDocument, { input: { messageId: m, text } }, "local:edit-mod");
+    expect(ok(await edit("first edit")).editMessage).to.deep.equal({ id: m, text: "first edit", edited: true });
     expect(ok(await edit("second edit")).editMessage.text).to.equal("second edit");
     const revs = ok(await history()).messageHistory;
     expect(revs.map((r) => [r.text, r.userId, r.userIsAuthor])).to.deep.equal([
@@ -259,9 +282,6 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     await makeUser("flag-reporter");
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await insertMessage({ user: author, lang: "fq" }));
-    const flaggedQuery = `query($first: Int, $after: String, $processed: Boolean) {
-      flaggedMessages(first: $first, after: $after, processed: $processed) { edges { cursor node { messageId processed message { id text } } } pageInfo { hasNextPage endCursor } } }`;
-    type Page = { flaggedMessages: { edges: { node: { messageId: string; processed: boolean; message: { id: string } | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
     // the real flagging paths: a red_flag emoji, and a report (which adds the reporter's red_flag)
     for (const id of ids.slice(0, 4)) {
       ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: id, op: "ADD", emoji: "red_flag" } }, "local:flag-reporter"));
@@ -271,7 +291,7 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const page: Page = ok(await call<Page>(modKey, flaggedQuery, { first: 2, after, processed: false }));
+      const page: FlaggedMessagesQuery = ok(await op(modKey, FlaggedMessagesDocument, { first: 2, after, processed: false }));
       pages += 1;
       for (const e of page.flaggedMessages.edges) {
         expect(e.node.message!.id).to.equal(e.node.messageId);
@@ -283,16 +303,16 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     expect(seen).to.deep.equal(ids); // in the order they were flagged, each once
     expect(pages).to.be.greaterThanOrEqual(3);
 
-    const marked = ok(await call<{ markFlaggedProcessed: { messageId: string; processed: boolean } }>(modKey, `mutation($input: MessageIdInput!) { markFlaggedProcessed(input: $input) { messageId processed } }`, { input: { messageId: ids[1] } }));
+    const marked = ok(await op(modKey, MarkFlaggedProcessedDocument, { input: { messageId: ids[1] } }));
     expect(marked.markFlaggedProcessed).to.deep.equal({ messageId: ids[1], processed: true });
-    const unprocessed = ok(await call<Page>(modKey, flaggedQuery, { first: 100, processed: false })).flaggedMessages.edges.map((e) => e.node.messageId);
+    const unprocessed = ok(await op(modKey, FlaggedMessagesDocument, { first: 100, processed: false })).flaggedMessages.edges.map((e) => e.node.messageId);
     expect(unprocessed).to.not.include(ids[1]);
     expect(unprocessed).to.include(ids[0]);
-    const processed = ok(await call<Page>(modKey, flaggedQuery, { first: 100, processed: true })).flaggedMessages.edges.map((e) => e.node.messageId);
+    const processed = ok(await op(modKey, FlaggedMessagesDocument, { first: 100, processed: true })).flaggedMessages.edges.map((e) => e.node.messageId);
     expect(processed).to.deep.equal([ids[1]]);
     const [j] = await journalFor(ids[1], "flag_processed");
     expect(j.event_payload).to.deep.include({ before: { processed: false }, after: { processed: true } });
-    expect(errorCode(await call(modKey, flaggedQuery, { first: 2, after: "garbage" }))).to.equal("INVALID_CURSOR_VALUE");
+    expect(errorCode(await op(modKey, FlaggedMessagesDocument, { first: 2, after: "garbage" }))).to.equal("INVALID_CURSOR_VALUE");
   });
 
   // --- users ----------------------------------------------------------------------------------
@@ -300,11 +320,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
   it("updates a user's fields (ToS stamped now, every time) and journals what changed", async () => {
     const u = await makeUser("upd-u");
     const res = ok(
-      await call<{ updateUser: { displayName: string; enabled: boolean; notes: string; showOnLeaderboard: boolean; tosAcceptanceDate: string | null } }>(
-        modKey,
-        `mutation($input: UpdateUserInput!) { updateUser(input: $input) { displayName enabled notes showOnLeaderboard tosAcceptanceDate } }`,
-        { input: { userId: u, displayName: "Renamed", enabled: false, notes: "spammer?", showOnLeaderboard: false, tosAcceptance: true } },
-      ),
+      await op(modKey, UpdateUserDocument, {
+        input: { userId: u, displayName: "Renamed", enabled: false, notes: "spammer?", showOnLeaderboard: false, tosAcceptance: true },
+      }),
     );
     expect(res.updateUser).to.include({ displayName: "Renamed", enabled: false, notes: "spammer?", showOnLeaderboard: false });
     expect(res.updateUser.tosAcceptanceDate).to.be.a("string");
@@ -315,14 +333,14 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const task = await call(key, `mutation { requestTask(input: { type: INITIAL_PROMPT, lang: "mo" }) { __typename } }`, {}, "local:upd-u");
     expect(errorCode(task)).to.equal("USER_DISABLED");
     // only the given fields change
-    ok(await call(modKey, `mutation($input: UpdateUserInput!) { updateUser(input: $input) { id } }`, { input: { userId: u, enabled: true } }));
+    ok(await op(modKey, UpdateUserDocument, { input: { userId: u, enabled: true } }));
     const [row] = await ds().query(`SELECT display_name, enabled, notes FROM "user" WHERE id = $1`, [u]);
     expect(row).to.deep.equal({ display_name: "Renamed", enabled: true, notes: "spammer?" });
   });
 
   it("a trusted frontend records its user's ToS acceptance (acceptTermsOfService), journaled", async () => {
-    const res = ok(await call<{ acceptTermsOfService: { id: string; tosAcceptanceDate: string } }>(key, `mutation { acceptTermsOfService { id tosAcceptanceDate } }`, {}, "local:tos-u"));
-    expect(Date.parse(res.acceptTermsOfService.tosAcceptanceDate)).to.be.greaterThan(0);
+    const res = ok(await op(key, AcceptTermsOfServiceDocument, {}, "local:tos-u"));
+    expect(Date.parse(res.acceptTermsOfService.tosAcceptanceDate ?? "")).to.be.greaterThan(0);
     const [j] = await journalFor(res.acceptTermsOfService.id, "tos_accepted");
     expect(j.user_id).to.equal(res.acceptTermsOfService.id);
     expect(j.event_payload.before).to.deep.equal({ tosAcceptanceDate: null });
@@ -331,8 +349,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
   it("deleteUser anonymises the user and keeps their contributions; the journal does not keep the old identity", async () => {
     const u = await makeUser("anon-u");
     const m = await insertMessage({ user: u });
-    const res = ok(await call<{ deleteUser: { id: string; username: string; displayName: string; deleted: boolean; showOnLeaderboard: boolean } }>(adminKey, `mutation($input: UserIdInput!) { deleteUser(input: $input) { id username displayName deleted showOnLeaderboard } }`, { input: { userId: u } }));
-    expect(res.deleteUser).to.deep.equal({ id: u, username: `deleted_${u}`, displayName: "Deleted User", deleted: true, showOnLeaderboard: false });
+    const res = ok(await op(adminKey, DeleteUserDocument, { input: { userId: u } }));
+    expect(res.deleteUser).to.deep.equal({ id: u, username: `deleted_${u}`, displayName: "Deleted User", deleted: true });
+    expect((await ds().query(`SELECT show_on_leaderboard FROM "user" WHERE id = $1`, [u]))[0].show_on_leaderboard).to.equal(false);
     const [msg] = await ds().query(`SELECT user_id, deleted FROM message WHERE id = $1`, [m]);
     expect(msg).to.deep.equal({ user_id: u, deleted: false });
     const [j] = await journalFor(u, "user_deleted");
@@ -360,13 +379,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     await ds().query(`INSERT INTO user_stats (time_frame, user_id) VALUES ('total', $1)`, [src1]);
     const count = async (table: string, user: string) => (await ds().query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [user]))[0].n as number;
     const messagesBefore = (await count("message", dest)) + (await count("message", src1)) + (await count("message", src2));
-    const res = ok(
-      await call<{ mergeUsers: { destination: { id: string }; mergedUserIds: string[]; moved: { table: string; count: number }[]; droppedDuplicates: { table: string; count: number }[] } }>(
-        adminKey,
-        `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { destination { id } mergedUserIds moved { table count } droppedDuplicates { table count } } }`,
-        { input: { destinationUserId: dest, sourceUserIds: [src1, src2] } },
-      ),
-    );
+    const res = ok(await op(adminKey, MergeUsersDocument, { input: { destinationUserId: dest, sourceUserIds: [src1, src2] } }));
+    expect(res.mergeUsers.destination.id).to.equal(dest);
+    expect(res.mergeUsers.mergedUserIds).to.deep.equal([src1, src2]);
     const moved = Object.fromEntries(res.mergeUsers.moved.map((m) => [m.table, m.count]));
     expect(moved).to.include({ message: 3, message_emoji: 1, text_labels: 1 });
     expect(Object.fromEntries(res.mergeUsers.droppedDuplicates.map((d) => [d.table, d.count]))).to.deep.equal({ message_emoji: 1, text_labels: 0 });
@@ -409,12 +424,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     // the troll's emoji on a good message
     ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: sibling, op: "ADD", emoji: "poop" } }, "local:purge-troll"));
 
-    type Stats = { all: number; active: number; deleted: number; messageTrees: number; activeByLang: { lang: string; count: number }[] };
-    type Result = { purgeUser: { preview: boolean; before: Stats; after: Stats; purgedMessages: number; purgedTrees: number } };
-    const doc = `mutation($input: PurgeUserInput!) { purgeUser(input: $input) {
-      preview purgedMessages purgedTrees before { all active deleted messageTrees activeByLang { lang count } } after { all active deleted messageTrees activeByLang { lang count } } } }`;
+    type Stats = { activeByLang: { lang: string; count: number }[] };
     const before = await snapshot();
-    const preview = ok(await call<Result>(adminKey, doc, { input: { userId: troll } })).purgeUser; // preview is the default
+    const preview = ok(await op(adminKey, PurgeUserDocument, { input: { userId: troll } })).purgeUser; // preview is the default
     expect(await snapshot()).to.deep.equal(before);
     expect(preview.preview).to.equal(true);
     expect(preview.purgedMessages).to.equal(4); // the troll's tree (2) and the troll's reply with the reply below it (2)
@@ -424,7 +436,7 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const lang = (s: Stats) => s.activeByLang.find((l) => l.lang === "pu")?.count ?? 0;
     expect(lang(preview.before) - lang(preview.after)).to.equal(4);
 
-    const real = ok(await call<Result>(adminKey, doc, { input: { userId: troll, preview: false, ban: true } })).purgeUser;
+    const real = ok(await op(adminKey, PurgeUserDocument, { input: { userId: troll, preview: false, ban: true } })).purgeUser;
     expect(real.preview).to.equal(false);
     expect(real.after).to.deep.equal(preview.after);
     const left: { id: string }[] = await ds().query(`SELECT id FROM message WHERE user_id = $1`, [troll]);
@@ -450,17 +462,16 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const host = await insertMessage({ user: other, created: new Date("2026-01-01T00:00:00Z"), lang: "ra" });
     const oldReply = await insertMessage({ parent: host, user: u, created: new Date("2026-01-05T00:00:00Z"), lang: "ra" });
     const newReply = await insertMessage({ parent: host, user: u, created: new Date("2026-03-01T00:00:00Z"), lang: "ra" });
-    const doc = `mutation($input: PurgeUserMessagesInput!) { purgeUserMessages(input: $input) { preview purgedMessages purgedTrees } }`;
     const range = { since: "2026-01-01T00:00:00.000Z", until: "2026-02-01T00:00:00.000Z" };
     const before = await snapshot();
-    const preview = ok(await call<{ purgeUserMessages: { purgedMessages: number } }>(adminKey, doc, { input: { userId: u, ...range } }));
+    const preview = ok(await op(adminKey, PurgeUserMessagesDocument, { input: { userId: u, ...range } }));
     expect(preview.purgeUserMessages.purgedMessages).to.equal(1);
     expect(await snapshot()).to.deep.equal(before);
-    const res = ok(await call<{ purgeUserMessages: { preview: boolean; purgedMessages: number; purgedTrees: number } }>(adminKey, doc, { input: { userId: u, ...range, preview: false } }));
-    expect(res.purgeUserMessages).to.deep.equal({ preview: false, purgedMessages: 1, purgedTrees: 0 });
+    const res = ok(await op(adminKey, PurgeUserMessagesDocument, { input: { userId: u, ...range, preview: false } }));
+    expect(res.purgeUserMessages).to.deep.include({ preview: false, purgedMessages: 1, purgedTrees: 0 });
     const left = (await ds().query(`SELECT id FROM message WHERE id = ANY($1::uuid[])`, [[oldRoot, oldReply, newReply]])).map((r: { id: string }) => r.id);
     expect(left).to.have.members([oldRoot, newReply]);
-    const withPrompts = ok(await call<{ purgeUserMessages: { purgedMessages: number; purgedTrees: number } }>(adminKey, doc, { input: { userId: u, ...range, purgeInitialPrompts: true, preview: false } }));
+    const withPrompts = ok(await op(adminKey, PurgeUserMessagesDocument, { input: { userId: u, ...range, purgeInitialPrompts: true, preview: false } }));
     expect(withPrompts.purgeUserMessages).to.deep.include({ purgedMessages: 1, purgedTrees: 1 });
     expect(await journalFor(u, "user_messages_purged")).to.have.length(2);
   });
@@ -476,23 +487,21 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     await ds().query(`UPDATE message SET deleted = true WHERE id = $1`, [gone]);
     const halted = await insertMessage({ user: u, lang: "st", treeState: "halted_by_moderator" });
     const [totals] = await ds().query(`SELECT count(*)::int AS all, count(*) FILTER (WHERE deleted)::int AS deleted, count(*) FILTER (WHERE parent_id IS NULL)::int AS trees FROM message`);
-    const s = ok(await call<{ systemStats: { all: number; active: number; deleted: number; messageTrees: number; activeByLang: { lang: string; count: number }[] } }>(modKey, `{ systemStats { all active deleted messageTrees activeByLang { lang count } } }`)).systemStats;
+    const s = ok(await op(modKey, SystemStatsDocument, {})).systemStats;
     expect(s).to.deep.include({ all: totals.all, deleted: totals.deleted, active: totals.all - totals.deleted, messageTrees: totals.trees });
     expect(s.activeByLang.find((l) => l.lang === "st")).to.deep.equal({ lang: "st", count: 4 });
 
-    type TM = { treeManagerStats: { stateCounts: { state: string; count: number }[]; messageCounts: { messageTreeId: string; state: string; depth: number; count: number; goalTreeSize: number }[] } };
-    const q = `query($a: Boolean!) { treeManagerStats(onlyActive: $a) { stateCounts { state count } messageCounts { messageTreeId state depth count goalTreeSize oldest youngest } } }`;
-    const active = ok(await call<TM>(modKey, q, { a: true })).treeManagerStats;
+    const active = ok(await op(modKey, TreeManagerStatsDocument, { onlyActive: true })).treeManagerStats;
     expect(active.messageCounts.find((t) => t.messageTreeId === root)).to.deep.include({ state: "GROWING", depth: 2, count: 3, goalTreeSize: 12 });
     expect(active.messageCounts.find((t) => t.messageTreeId === halted)).to.equal(undefined);
-    const all = ok(await call<TM>(modKey, q, { a: false })).treeManagerStats;
+    const all = ok(await op(modKey, TreeManagerStatsDocument, { onlyActive: false })).treeManagerStats;
     expect(all.messageCounts.find((t) => t.messageTreeId === halted)).to.deep.include({ state: "HALTED_BY_MODERATOR", count: 1 });
     const dbStates: { state: string; n: number }[] = await ds().query(`SELECT state, count(*)::int AS n FROM message_tree_state GROUP BY state`);
     expect(Object.fromEntries(all.stateCounts.map((c) => [c.state, c.count]))).to.deep.equal(Object.fromEntries(dbStates.map((d) => [d.state.toUpperCase(), d.n])));
   });
 
   it("settings lists every configuration variable for admins, never a secret's value", async () => {
-    const s = ok(await call<{ settings: { name: string; value: string | null; secret: boolean; isSet: boolean }[] }>(adminKey, `{ settings { name value secret isSet } }`)).settings;
+    const s = ok(await op(adminKey, SettingsDocument, {})).settings;
     const byName = Object.fromEntries(s.map((e) => [e.name, e]));
     expect(byName.USER_TOKEN_SECRET).to.deep.include({ value: null, secret: true });
     expect(byName.MESSAGE_SIZE_LIMIT.value).to.equal("2000");
@@ -508,14 +517,11 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
       ok(await call(modKey, `mutation($input: MessageIdInput!) { deleteMessage(input: $input) { changedIds } }`, { input: { messageId: m } }));
       ok(await call(modKey, `mutation($input: MessageIdInput!) { undeleteMessage(input: $input) { changedIds } }`, { input: { messageId: m } }));
     }
-    const q = `query($f: JournalFilterInput, $first: Int, $after: String) { journal(filter: $f, first: $first, after: $after) {
-      edges { node { id action actorId apiClientId targetId messageId createdDate payload } } pageInfo { hasNextPage endCursor } } }`;
-    type J = { journal: { edges: { node: { id: string; action: string; targetId: string; apiClientId: string; payload: { before: unknown } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
     const ids: string[] = [];
     const actions: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: J = ok(await call<J>(adminKey, q, { f: { targetId: m }, first: 4, after }));
+      const page: JournalQuery = ok(await op(adminKey, JournalDocument, { filter: { targetId: m }, first: 4, after }));
       for (const e of page.journal.edges) {
         ids.push(e.node.id);
         actions.push(e.node.action);
@@ -527,16 +533,16 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     }
     expect(actions).to.deep.equal(["message_undeleted", "message_deleted", "message_undeleted", "message_deleted", "message_undeleted", "message_deleted"]);
     expect([...ids].sort().reverse()).to.deep.equal(ids);
-    const deletes = ok(await call<J>(adminKey, q, { f: { targetId: m, action: "message_deleted", since } })).journal.edges;
+    const deletes = ok(await op(adminKey, JournalDocument, { filter: { targetId: m, action: "message_deleted", since } })).journal.edges;
     expect(deletes).to.have.length(3);
-    expect(deletes[0].node.payload.before).to.deep.equal({ deleted: false });
-    expect(ok(await call<J>(adminKey, q, { f: { targetId: m, until: since } })).journal.edges).to.have.length(0);
+    expect((deletes[0].node.payload as { before: unknown }).before).to.deep.equal({ deleted: false });
+    expect(ok(await op(adminKey, JournalDocument, { filter: { targetId: m, until: since } })).journal.edges).to.have.length(0);
     // a moderator acting as themselves through the frontend is the actor
     const jrMod = await makeUser("jr-mod");
     ok(await call(adminKey, `mutation($input: SetUserRoleInput!) { setUserRole(input: $input) { id } }`, { input: { userId: jrMod, role: "MODERATOR" } }));
     ok(await call(key, `mutation($input: MessageIdInput!) { deleteMessage(input: $input) { changedIds } }`, { input: { messageId: m } }, "local:jr-mod"));
-    const byActor = ok(await call<J>(adminKey, q, { f: { actorId: jrMod } })).journal.edges;
+    const byActor = ok(await op(adminKey, JournalDocument, { filter: { actorId: jrMod } })).journal.edges;
     expect(byActor.map((e) => [e.node.action, e.node.targetId])).to.deep.equal([["message_deleted", m]]);
-    expect(errorCode(await call(adminKey, q, { after: "bogus" }))).to.equal("INVALID_CURSOR_VALUE");
+    expect(errorCode(await op(adminKey, JournalDocument, { after: "bogus" }))).to.equal("INVALID_CURSOR_VALUE");
   });
 });
