@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, MaxLength } from "class-validator";
-import { GraphQLJSONObject } from "graphql-scalars";
+import { JSONObjectScalar } from "../../server/json-scalar.js";
 import { ConnectionType } from "../../server/pagination.js";
 import { User } from "../users/user.entity.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
@@ -310,7 +310,7 @@ export class JournalEntryNode {
   @Field(() => ID, { nullable: true, description: "The message concerned, if any." })
   messageId: string | null;
 
-  @Field(() => GraphQLJSONObject, { description: "The event's details, with `before` and `after` for moderation actions." })
+  @Field(() => JSONObjectScalar, { description: "The event's details, with `before` and `after` for moderation actions." })
   payload: Record<string, unknown>;
 }
 
