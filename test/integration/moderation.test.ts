@@ -172,6 +172,16 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     expect(errorCode(await rawGql(server.url, `mutation { acceptTermsOfService { id } }`, {}, { key: untrusted.key, user: "local:someone" }))).to.equal("FORBIDDEN");
   });
 
+  it("an untrusted client with a moderator role acts only on its own client's messages and users", async () => {
+    const u = await makeUser("scope-u");
+    const m = await insertMessage({ user: u });
+    const outsider = await server.createClient({ name: "untrusted moderators", role: Role.MODERATOR });
+    const before = await snapshot();
+    expect(errorCode(await op(outsider.key, DeleteMessageDocument, { input: { messageId: m } }))).to.equal("MESSAGE_NOT_FOUND");
+    expect(errorCode(await op(outsider.key, UpdateUserDocument, { input: { userId: u, enabled: false } }))).to.equal("NOT_FOUND");
+    expect(await snapshot()).to.deep.equal(before);
+  });
+
   it("answers NOT_FOUND (MESSAGE_NOT_FOUND for messages) for missing targets and changes nothing", async () => {
     const someone = await makeUser("nf-someone");
     const live = await insertMessage({ user: someone });
@@ -310,6 +320,11 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     expect(unprocessed).to.include(ids[0]);
     const processed = ok(await op(modKey, FlaggedMessagesDocument, { first: 100, processed: true })).flaggedMessages.edges.map((e) => e.node.messageId);
     expect(processed).to.deep.equal([ids[1]]);
+    // a new red flag puts it back in the queue (spec §1.9: the upsert resets processed)
+    await makeUser("flag-second");
+    ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: ids[1], op: "ADD", emoji: "red_flag" } }, "local:flag-second"));
+    const again = ok(await op(modKey, FlaggedMessagesDocument, { first: 100, processed: false })).flaggedMessages.edges.map((e) => e.node.messageId);
+    expect(again[again.length - 1]).to.equal(ids[1]);
     const [j] = await journalFor(ids[1], "flag_processed");
     expect(j.event_payload).to.deep.include({ before: { processed: false }, after: { processed: true } });
     expect(errorCode(await op(modKey, FlaggedMessagesDocument, { first: 2, after: "garbage" }))).to.equal("INVALID_CURSOR_VALUE");
@@ -424,6 +439,14 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     // the troll's emoji on a good message
     ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: sibling, op: "ADD", emoji: "poop" } }, "local:purge-troll"));
 
+    // a moderator's earlier action on the troll's reply, and a task event of it
+    ok(await op(modKey, EditMessageDocument, { input: { messageId: trollReply, text: "toned down" } }));
+    await ds().query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, 'text_reply_to_message', '{}')`, [
+      crypto.randomUUID(),
+      troll,
+      trollReply,
+      clientId,
+    ]);
     type Stats = { activeByLang: { lang: string; count: number }[] };
     const before = await snapshot();
     const preview = ok(await op(adminKey, PurgeUserDocument, { input: { userId: troll } })).purgeUser; // preview is the default
@@ -451,6 +474,10 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     // the troll's emoji is gone with its count; the troll is banned
     expect((await ds().query(`SELECT emojis FROM message WHERE id = $1`, [sibling]))[0].emojis).to.deep.equal({});
     expect((await ds().query(`SELECT deleted, enabled FROM "user" WHERE id = $1`, [troll]))[0]).to.deep.equal({ deleted: true, enabled: false });
+    // the audit trail survives the purge; the troll's task events do not
+    const trail: { event_type: string }[] = await ds().query(`SELECT event_type FROM journal WHERE message_id = $1 ORDER BY id`, [trollReply]);
+    expect(trail.map((t) => t.event_type)).to.deep.equal(["message_edited"]);
+    expect(await ds().query(`SELECT 1 FROM message_revision WHERE message_id = $1`, [trollReply])).to.deep.equal([]);
     const [j] = await journalFor(troll, "user_purged");
     expect(j.event_payload.after).to.deep.equal({ purgedMessages: 4, purgedTrees: 1, banned: true });
   });
