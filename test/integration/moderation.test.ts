@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { errorCode, gql, rawGql, type GqlResponse } from "../helpers/graphql.js";
+import { collect, errorCode, gql, rawGql, wsClient, type GqlResponse } from "../helpers/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
 import {
   AcceptTermsOfServiceDocument,
@@ -242,6 +242,24 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const [uj] = await journalFor(b, "message_undeleted");
     expect(uj.event_payload.before).to.deep.equal({ deleted: true });
     expect(uj.event_payload.changed_ids).to.have.members([b, a, root]);
+  });
+
+  it("works the same over graphql-ws: a moderator deletes, a plain caller is refused", async () => {
+    const u = await makeUser("ws-u");
+    const m = await insertMessage({ user: u });
+    const plain = wsClient(server.wsUrl, { authorization: `Bearer ${key}` });
+    const mod = wsClient(server.wsUrl, { authorization: `Bearer ${modKey}` });
+    try {
+      const refused = await collect(plain, DeleteMessageDocument, { input: { messageId: m } }, 1);
+      expect(refused.results[0].errors?.[0].extensions?.code).to.equal("FORBIDDEN");
+      expect(await deleted([m])).to.deep.equal({ [m]: false });
+      const done = await collect(mod, DeleteMessageDocument, { input: { messageId: m } }, 1);
+      expect(done.results[0].data?.deleteMessage.changedIds).to.deep.equal([m]);
+      expect(await journalFor(m, "message_deleted")).to.have.length(1);
+    } finally {
+      await plain.dispose();
+      await mod.dispose();
+    }
   });
 
   it("soft-deletes every message of a user with their subtrees (deleteUserMessages), journaled", async () => {
