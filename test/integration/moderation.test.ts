@@ -591,3 +591,26 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     expect(errorCode(await op(adminKey, JournalDocument, { after: "bogus" }))).to.equal("INVALID_CURSOR_VALUE");
   });
 });
+
+describe("terms of service when enforced (spec §6.6, ENFORCE_TOS)", function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ ENFORCE_TOS: "true" });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("a user who has not accepted gets USER_HAS_NOT_ACCEPTED_TOS (4003) until acceptTermsOfService records it", async () => {
+    const { key } = await server.createClient({ name: "frontend", trusted: true });
+    const request = () => rawGql(server.url, `mutation { requestTask(input: { type: INITIAL_PROMPT, lang: "tos" }) { __typename } }`, {}, { key, user: "local:newcomer" });
+    const refused = await request();
+    expect(errorCode(refused)).to.equal("USER_HAS_NOT_ACCEPTED_TOS");
+    expect(refused.errors![0].extensions!.oaErrorCode).to.equal(4003);
+    const accepted = await gql(server.url, AcceptTermsOfServiceDocument, { user: { authMethod: "local", id: "newcomer" } }, { key });
+    expect(accepted.errors).to.equal(undefined);
+    const res = await request();
+    expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
+  });
+});
