@@ -743,7 +743,7 @@ export type UpdateUserMutationVariables = Exact<{
 }>;
 
 
-export type UpdateUserMutation = { updateUser: { id: string, displayName: string, enabled: boolean, notes: string, showOnLeaderboard: boolean, tosAcceptanceDate: string | null } };
+export type UpdateUserMutation = { updateUser: { id: string, displayName: string, enabled: boolean, notes: string | null, showOnLeaderboard: boolean, tosAcceptanceDate: string | null } };
 
 export type AcceptTermsOfServiceMutationVariables = Exact<{
   user?: UserRefInput | null | undefined;

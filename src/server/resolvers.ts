@@ -2,6 +2,7 @@
 import type { NonEmptyArray } from "type-graphql";
 import { ApiClientResolver } from "../modules/api-clients/api-client.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
+import { UserFieldResolver } from "../modules/users/user.fields.js";
 import { SystemResolver } from "../modules/system/system.resolver.js";
 import { TaskResolver } from "../modules/tasks/task.resolver.js";
 import { MessageResolver } from "../modules/trees/message.resolver.js";
@@ -20,6 +21,7 @@ import { FlaggedMessageFieldResolver } from "../modules/moderation/moderation.fi
 export const RESOLVERS: NonEmptyArray<Function> = [
   ApiClientResolver,
   UserResolver,
+  UserFieldResolver,
   SystemResolver,
   TaskResolver,
   MessageResolver,

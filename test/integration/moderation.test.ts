@@ -369,6 +369,12 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     ok(await op(modKey, UpdateUserDocument, { input: { userId: u, enabled: true } }));
     const [row] = await ds().query(`SELECT display_name, enabled, notes FROM "user" WHERE id = $1`, [u]);
     expect(row).to.deep.equal({ display_name: "Renamed", enabled: true, notes: "spammer?" });
+    // the notes are for moderators: the frontend acting for the user (or for nobody) reads null
+    const notesOf = async (k: string, user?: string) =>
+      ok(await call<{ user: { notes: string | null } }>(k, `query($id: ID!) { user(id: $id) { notes } }`, { id: u }, user)).user.notes;
+    expect(await notesOf(modKey)).to.equal("spammer?");
+    expect(await notesOf(key)).to.equal(null);
+    expect(await notesOf(key, "local:upd-u")).to.equal(null);
   });
 
   it("a trusted frontend records its user's ToS acceptance (acceptTermsOfService), journaled", async () => {
