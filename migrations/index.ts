@@ -2,7 +2,14 @@
 import { Init1795614103741 } from "./1795614103741-Init.js";
 import { TreesAndTasks1795615359684 } from "./1795615359684-TreesAndTasks.js";
 import { Chat1795617494458 } from "./1795617494458-Chat.js";
+import { ModerationJournal1795621085042 } from "./1795621085042-ModerationJournal.js";
 import { ChatFeedbackDraftsContinuation1795621396469 } from "./1795621396469-ChatFeedbackDraftsContinuation.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Init1795614103741, TreesAndTasks1795615359684, Chat1795617494458, ChatFeedbackDraftsContinuation1795621396469];
+export const MIGRATIONS: Function[] = [
+  Init1795614103741,
+  TreesAndTasks1795615359684,
+  Chat1795617494458,
+  ModerationJournal1795621085042,
+  ChatFeedbackDraftsContinuation1795621396469,
+];

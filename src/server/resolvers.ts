@@ -2,6 +2,7 @@
 import type { NonEmptyArray } from "type-graphql";
 import { ApiClientResolver } from "../modules/api-clients/api-client.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
+import { UserFieldResolver } from "../modules/users/user.fields.js";
 import { SystemResolver } from "../modules/system/system.resolver.js";
 import { TaskResolver } from "../modules/tasks/task.resolver.js";
 import { MessageResolver } from "../modules/trees/message.resolver.js";
@@ -12,11 +13,15 @@ import { ChatResolver } from "../modules/chat/chat.resolver.js";
 import { ChatFieldResolver, ChatMessageFieldResolver, ChatReportFieldResolver, GenerationFinishedResolver } from "../modules/chat/chat.fields.js";
 import { WorkerResolver } from "../modules/workers/worker.resolver.js";
 import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
+import { ModerationResolver } from "../modules/moderation/moderation.resolver.js";
+import { AdminResolver } from "../modules/moderation/admin.resolver.js";
+import { FlaggedMessageFieldResolver } from "../modules/moderation/moderation.fields.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   ApiClientResolver,
   UserResolver,
+  UserFieldResolver,
   SystemResolver,
   TaskResolver,
   MessageResolver,
@@ -24,6 +29,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LabelResolver,
   AgreementResolver,
   TreeModerationResolver,
+  ModerationResolver,
+  AdminResolver,
+  FlaggedMessageFieldResolver,
   ChatResolver,
   ChatFieldResolver,
   ChatMessageFieldResolver,

@@ -22,6 +22,10 @@ import { createEventStreamStore } from "../infra/streams/index.js";
 import { createGenerationQueue } from "../infra/queue/index.js";
 import { createRateLimiter } from "../infra/rate-limit.js";
 import { TreeModerationService } from "../modules/moderation/tree-moderation.service.js";
+import { MessageModerationService } from "../modules/moderation/message-moderation.service.js";
+import { UserAdminService } from "../modules/moderation/user-admin.service.js";
+import { PurgeService } from "../modules/moderation/purge.service.js";
+import { JournalService } from "../modules/moderation/journal.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -39,6 +43,14 @@ export interface AppServices {
   emojis: EmojiService;
   agreement: AgreementService;
   treeModeration: TreeModerationService;
+  /** Moderators' deletes, undeletes, edits and the flagged queue. */
+  messageModeration: MessageModerationService;
+  /** Moderators' and admins' user updates, anonymisation, merges and ToS acceptance. */
+  userAdmin: UserAdminService;
+  /** Hard deletion of a user's work, with preview. */
+  purge: PurgeService;
+  /** Reads of the journal. */
+  journal: JournalService;
   /** Chats and sending prompts. */
   chats: ChatService;
   /** Votes, reports (and the moderators' queue) and draft choices on answers. */
@@ -74,16 +86,21 @@ export function createServices(
   const catalog = new ModelCatalog(chatConfig.models);
   const generations = new GenerationService(base.ds, streams, queue, base.log);
   const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log);
+  const tasks = new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, emojis, rateLimiter, base.config.taskRateLimits);
   return {
     ...base,
     apiClients: new ApiClientService(base.ds),
     users: new UserService(base.ds),
     trees,
-    tasks: new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, emojis, rateLimiter, base.config.taskRateLimits),
+    tasks,
     messages: new MessageService(base.ds),
     emojis,
     agreement: new AgreementService(base.ds),
     treeModeration: new TreeModerationService(base.ds, trees),
+    messageModeration: new MessageModerationService(base.ds, (em, lang) => tasks.searchConfig(em, lang)),
+    userAdmin: new UserAdminService(base.ds),
+    purge: new PurgeService(base.ds, trees),
+    journal: new JournalService(base.ds),
     chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
     chatFeedback: new ChatFeedbackService(base.ds),
     generations,

@@ -5,6 +5,7 @@ import { MessageTreeStateNode } from "../trees/message.types.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { visibilityOf } from "../trees/message.resolver.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { actorOf } from "./journal.js";
 
 @InputType({ description: "Halt a tree, or resume it." })
 export class SetTreeHaltedInput {
@@ -30,7 +31,7 @@ export class TreeModerationResolver {
   @Mutation(() => MessageTreeStateNode, { description: "Halts a tree or resumes it (spec T8/T9). MODERATOR; journaled." })
   async setTreeHalted(@Arg("input", () => SetTreeHaltedInput) input: SetTreeHaltedInput, @Ctx() ctx: Context): Promise<MessageTreeStateNode> {
     const treeId = await ctx.app.treeModeration.setHalted(
-      { userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient!.id },
+      actorOf(ctx),
       input.messageId,
       input.halt,
       visibilityOf(ctx),
@@ -43,6 +44,6 @@ export class TreeModerationResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => [RetriedTree], { description: "Scores every tree whose scoring failed again (spec T7). ADMIN; journaled." })
   async retryScoring(@Ctx() ctx: Context): Promise<RetriedTree[]> {
-    return ctx.app.treeModeration.retryScoring({ userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient!.id });
+    return ctx.app.treeModeration.retryScoring(actorOf(ctx));
   }
 }

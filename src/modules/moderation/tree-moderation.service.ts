@@ -2,19 +2,16 @@
  * Moderator control of a tree's life: halt and resume (T8, T9) and re-scoring of failed trees (T7). Every action
  * writes a journal row, in the same transaction, with who did it and the state before and after.
  */
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource } from "typeorm";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import type { TreeManager } from "../trees/tree-manager.js";
 import { inTransaction } from "../../db/transaction.js";
-import { uuid7 } from "../../db/uuid7.js";
+import { ModerationAction, writeJournal, type Actor } from "./journal.js";
 import { messageNotFound, type Visibility } from "../trees/message.service.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 import { isUuid } from "../../db/rows.js";
 
-export interface Actor {
-  userId: string | null;
-  apiClientId: string;
-}
+export type { Actor } from "./journal.js";
 
 export class TreeModerationService {
   constructor(
@@ -37,7 +34,7 @@ export class TreeModerationService {
       } else {
         await this.trees.reactivate(em, tree);
       }
-      await this.journal(em, actor, halt ? "tree_halted" : "tree_resumed", tree.message_tree_id, {
+      await writeJournal(em, actor, halt ? ModerationAction.TREE_HALTED : ModerationAction.TREE_RESUMED, treeTarget(tree.message_tree_id), {
         before,
         after: { state: tree.state, active: tree.active },
       });
@@ -56,22 +53,16 @@ export class TreeModerationService {
         const tree = await this.trees.lockTree(em, message_tree_id);
         if (!tree || tree.state !== TreeState.SCORING_FAILED) return tree?.state ?? null;
         await this.trees.checkConditionForScoring(em, tree);
-        await this.journal(em, actor, "scoring_retried", message_tree_id, { before: { state: TreeState.SCORING_FAILED }, after: { state: tree.state } });
+        await writeJournal(em, actor, ModerationAction.SCORING_RETRIED, treeTarget(message_tree_id), { before: { state: TreeState.SCORING_FAILED }, after: { state: tree.state } });
         return tree.state;
       });
       if (state) results.push({ treeId: message_tree_id, state });
     }
     return results;
   }
+}
 
-  private async journal(em: EntityManager, actor: Actor, eventType: string, messageId: string, payload: Record<string, unknown>) {
-    await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      uuid7(),
-      actor.userId,
-      messageId,
-      actor.apiClientId,
-      eventType,
-      { type: eventType, user_id: actor.userId, api_client_id: actor.apiClientId, ...payload },
-    ]);
-  }
+/** A tree is journaled under its root message. */
+function treeTarget(treeId: string) {
+  return { targetId: treeId, messageId: treeId };
 }

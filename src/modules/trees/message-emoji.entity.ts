@@ -52,8 +52,15 @@ export class MessageRevision {
   createdDate: Date;
 }
 
-/** Append-only event log written in the same transaction as the event (spec §1.11, §9.4). */
+/**
+ * Append-only event log written in the same transaction as the event (spec §1.11, §9.4). Task events name the
+ * contributor in `user_id`; moderation events name the moderator there and what they acted on in `target_id`
+ * (a message, tree or user id), so the audit trail can be read by actor and by target.
+ */
 @Entity("journal")
+@Index("ix_journal_target", ["targetId"])
+@Index("ix_journal_message", ["messageId"])
+@Index("ix_journal_event_type", ["eventType", "id"])
 export class Journal {
   @PrimaryColumn({ type: "uuid" })
   id: string;
@@ -71,6 +78,10 @@ export class Journal {
 
   @Column({ type: "uuid", name: "api_client_id", nullable: true })
   apiClientId: string | null;
+
+  /** What a moderation action acted on; null for task events (their message is `message_id`). */
+  @Column({ type: "uuid", name: "target_id", nullable: true })
+  targetId: string | null;
 
   @Column({ type: "varchar", length: 200, name: "event_type" })
   eventType: string;

@@ -43,7 +43,7 @@ export class User {
   @Column({ type: "boolean", default: false })
   deleted: boolean;
 
-  @Field({ description: "Admin notes about the user." })
+  /** Admin notes: exposed to moderators only, by `UserFieldResolver.notes`. */
   @Column({ type: "varchar", length: 1024, default: "" })
   notes: string;
 

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { User } from "./user.entity.js";
 import { Role } from "./role.js";
 import { AuthVia, CreateUserTokenInput, SetUserRoleInput, UserToken, Viewer } from "./user.types.js";
@@ -24,6 +24,13 @@ export class UserResolver {
     if (user) await ctx.actingUser(user);
     const { via, apiClient, user: actingUser } = ctx.identity;
     return { via: VIA[via], apiClient, user: actingUser, role: ctx.role() };
+  }
+
+  @Authorized()
+  @Query(() => User, { description: "One user by id. Untrusted clients see only their own client's users (spec §9.2)." })
+  async user(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
+    const client = ctx.identity.apiClient!;
+    return ctx.app.users.get(id, client.trusted ? null : client.id);
   }
 
   @Authorized(Role.ADMIN)

@@ -28,8 +28,9 @@ export class UserService {
     return repo.findOneByOrFail({ id: rows[0].id as string });
   }
 
-  async get(id: string): Promise<User> {
-    const user = isUuid(id) ? await this.ds.getRepository(User).findOneBy({ id }) : null;
+  /** The user; NOT_FOUND when missing or (with `apiClientId`) of another client. */
+  async get(id: string, apiClientId: string | null = null): Promise<User> {
+    const user = isUuid(id) ? await this.ds.getRepository(User).findOneBy(apiClientId ? { id, apiClientId } : { id }) : null;
     if (!user) throw notFound("User", id);
     return user;
   }

@@ -1,0 +1,60 @@
+/** System and tree-manager counts (spec §9.5), read in the caller's transaction so a purge preview can count inside its own. */
+import type { EntityManager } from "typeorm";
+import type { TreeState } from "../trees/message-tree-state.entity.js";
+import { SystemStats, TreeManagerStats, TreeMessageCount, TreeStateCount } from "./moderation.types.js";
+
+export async function systemStats(em: EntityManager): Promise<SystemStats> {
+  const [totals]: { all: number; active: number; deleted: number; trees: number }[] = await em.query(
+    `SELECT count(*)::int AS all, count(*) FILTER (WHERE NOT deleted)::int AS active,
+            count(*) FILTER (WHERE deleted)::int AS deleted, count(*) FILTER (WHERE parent_id IS NULL)::int AS trees
+     FROM message`,
+  );
+  const byLang: { lang: string; count: number }[] = await em.query(
+    `SELECT lang, count(*)::int AS count FROM message WHERE NOT deleted GROUP BY lang ORDER BY lang`,
+  );
+  return Object.assign(new SystemStats(), {
+    all: totals.all,
+    active: totals.active,
+    deleted: totals.deleted,
+    messageTrees: totals.trees,
+    activeByLang: byLang,
+  });
+}
+
+/** Trees per state (all trees) and, per tree, its live messages' count, depth and age span. */
+export async function treeManagerStats(em: EntityManager, onlyActive: boolean): Promise<TreeManagerStats> {
+  const states: { state: TreeState; count: number }[] = await em.query(
+    `SELECT state, count(*)::int AS count FROM message_tree_state GROUP BY state ORDER BY state`,
+  );
+  const trees: {
+    message_tree_id: string;
+    state: TreeState;
+    goal_tree_size: number;
+    depth: number;
+    oldest: Date;
+    youngest: Date;
+    count: number;
+  }[] = await em.query(
+    `SELECT t.message_tree_id, t.state, t.goal_tree_size, max(m.depth)::int AS depth,
+            min(m.created_date) AS oldest, max(m.created_date) AS youngest, count(*)::int AS count
+     FROM message_tree_state t JOIN message m ON m.message_tree_id = t.message_tree_id AND NOT m.deleted
+     WHERE (NOT $1::boolean OR t.active)
+     GROUP BY t.message_tree_id, t.state, t.goal_tree_size
+     ORDER BY t.message_tree_id`,
+    [onlyActive],
+  );
+  return Object.assign(new TreeManagerStats(), {
+    stateCounts: states.map((s) => Object.assign(new TreeStateCount(), s)),
+    messageCounts: trees.map((t) =>
+      Object.assign(new TreeMessageCount(), {
+        messageTreeId: t.message_tree_id,
+        state: t.state,
+        goalTreeSize: t.goal_tree_size,
+        depth: t.depth,
+        oldest: t.oldest,
+        youngest: t.youngest,
+        count: t.count,
+      }),
+    ),
+  });
+}
