@@ -12,6 +12,7 @@ import { ChatResolver } from "../modules/chat/chat.resolver.js";
 import { ChatFieldResolver, GenerationFinishedResolver } from "../modules/chat/chat.fields.js";
 import { WorkerResolver } from "../modules/workers/worker.resolver.js";
 import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
+import { StatsResolver } from "../modules/stats/stats.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -24,6 +25,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LabelResolver,
   AgreementResolver,
   TreeModerationResolver,
+  StatsResolver,
   ChatResolver,
   ChatFieldResolver,
   GenerationFinishedResolver,

@@ -21,6 +21,7 @@ import { createEventStreamStore } from "../infra/streams/index.js";
 import { createGenerationQueue } from "../infra/queue/index.js";
 import { createRateLimiter } from "../infra/rate-limit.js";
 import { TreeModerationService } from "../modules/moderation/tree-moderation.service.js";
+import { StatsService } from "../modules/stats/stats.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -38,6 +39,8 @@ export interface AppServices {
   emojis: EmojiService;
   agreement: AgreementService;
   treeModeration: TreeModerationService;
+  /** User stats, leaderboards, troll board and streaks. */
+  stats: StatsService;
   /** Chats and sending prompts. */
   chats: ChatService;
   /** Generations: their state transitions, event streams and queue. */
@@ -81,6 +84,7 @@ export function createServices(
     emojis,
     agreement: new AgreementService(base.ds),
     treeModeration: new TreeModerationService(base.ds, trees),
+    stats: new StatsService(base.ds, base.pubSub, base.log),
     chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
     generations,
     workers,
