@@ -142,14 +142,15 @@ const inWindow = (col: string) => `($1::timestamptz IS NULL OR ${col} >= $1::tim
 
 /** One source of counters as a row of all 13 columns: the named ones from `exprs`, zero for the rest. */
 function counterRow(exprs: Partial<Record<string, string>>): string {
-  return COUNTER_COLUMNS.map((c) => `${exprs[c] ?? "0"} AS ${c}`).join(", ");
+  // integers, not count()'s bigint: summing bigints makes numerics, several times slower to aggregate
+  return COUNTER_COLUMNS.map((c) => `(${exprs[c] ?? "0"})::int AS ${c}`).join(", ");
 }
 
 /**
  * `user_stats` of one frame: every source counted in one pass, summed per user, scored with the formula of
  * scores.ts and ranked among the users shown on the board ($2 = time frame).
  */
-const USER_STATS_SQL = `
+export const USER_STATS_SQL = `
 WITH counts AS (
   SELECT m.user_id, ${counterRow({
     prompts: "count(*) FILTER (WHERE m.parent_id IS NULL)",
@@ -176,17 +177,24 @@ WITH counts AS (
   WHERE r.payload_type = 'RankingReactionPayload' AND ${inWindow("r.created_date")}
   GROUP BY r.user_id
   UNION ALL
-  -- each ballot credits the authors of its first three replies (per ballot, not the consensus)
+  -- each ballot credits the authors of its first three replies (per ballot, not the consensus); ballots are
+  -- counted per message first, so each ranked message is looked up once
   SELECT m.user_id, ${counterRow({
-    reply_ranked_1: "count(*) FILTER (WHERE p.pos = 1)",
-    reply_ranked_2: "count(*) FILTER (WHERE p.pos = 2)",
-    reply_ranked_3: "count(*) FILTER (WHERE p.pos = 3)",
+    reply_ranked_1: "sum(b.first)",
+    reply_ranked_2: "sum(b.second)",
+    reply_ranked_3: "sum(b.third)",
   })}
-  FROM message_reaction r
-  CROSS JOIN LATERAL (VALUES (1, r.payload->'ranked_message_ids'->>0), (2, r.payload->'ranked_message_ids'->>1),
-                             (3, r.payload->'ranked_message_ids'->>2)) AS p(pos, message_id)
-  JOIN message m ON m.id = p.message_id::uuid
-  WHERE r.payload_type = 'RankingReactionPayload' AND ${inWindow("r.created_date")} AND m.user_id IS NOT NULL
+  FROM (
+    SELECT p.message_id::uuid AS message_id, count(*) FILTER (WHERE p.pos = 1) AS first,
+           count(*) FILTER (WHERE p.pos = 2) AS second, count(*) FILTER (WHERE p.pos = 3) AS third
+    FROM message_reaction r
+    CROSS JOIN LATERAL (VALUES (1, r.payload->'ranked_message_ids'->>0), (2, r.payload->'ranked_message_ids'->>1),
+                               (3, r.payload->'ranked_message_ids'->>2)) AS p(pos, message_id)
+    WHERE r.payload_type = 'RankingReactionPayload' AND ${inWindow("r.created_date")} AND p.message_id IS NOT NULL
+    GROUP BY 1
+  ) AS b
+  JOIN message m ON m.id = b.message_id
+  WHERE m.user_id IS NOT NULL
   GROUP BY m.user_id
 ),
 totals AS (
@@ -221,13 +229,13 @@ const TROLL_INT_COLUMNS = ["red_flags", "upvotes", "downvotes", "spam_prompts", 
 
 function trollRow(ints: Partial<Record<string, string>>, avgs: Partial<Record<string, string>> = {}): string {
   return [
-    ...TROLL_INT_COLUMNS.map((c) => `${ints[c] ?? "0"} AS ${c}`),
+    ...TROLL_INT_COLUMNS.map((c) => `(${ints[c] ?? "0"})::int AS ${c}`),
     ...TROLL_AVG_LABELS.map((c) => `${avgs[c] ?? "NULL::double precision"} AS ${c}`),
   ].join(", ");
 }
 
 /** A label's value as the reference summed it: the JSON number cast to an integer, i.e. rounded. */
-const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}')::numeric)), 0)`;
+const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}')::numeric)::int), 0)`;
 
 /**
  * `troll_stats` of one frame, per author of the messages created in the window ($2 = time frame).
@@ -237,7 +245,7 @@ const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}'
  * caught in review) never reached the troll board. Here the labels of every live message of the author in the
  * window count, reactions or not.
  */
-const TROLL_STATS_SQL = `
+export const TROLL_STATS_SQL = `
 WITH signals AS (
   SELECT m.user_id, ${trollRow({
     red_flags: "coalesce(sum((m.emojis->>'red_flag')::int), 0)",
@@ -334,6 +342,8 @@ export class StatsService {
    */
   private async recompute(em: EntityManager, timeFrame: StatsTimeFrame, trigger: LeaderboardRefresh["trigger"]): Promise<LeaderboardRefresh> {
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('chorus.stats.' || $1))`, [timeFrame]);
+    // A batch statement over every user: enough memory to aggregate them without spilling to disk.
+    await em.query(`SET LOCAL work_mem = '64MB'`);
     const [{ now }]: { now: Date }[] = await em.query(`SELECT now() AS now`);
     const baseDate = statsWindowStart(timeFrame, now);
     await em.query(`DELETE FROM user_stats WHERE time_frame = $1`, [timeFrame]);
