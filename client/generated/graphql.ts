@@ -160,6 +160,13 @@ export type RefreshLeaderboardsInput = {
   windows?: Array<StatsWindow> | null | undefined;
 };
 
+/** Why a leaderboard was recomputed. */
+export type RefreshTrigger =
+  /** An admin's refreshLeaderboards. */
+  | 'ADMIN'
+  /** The periodic job (STATS_REFRESH_MINUTES). */
+  | 'SCHEDULE';
+
 /** Another answer to a prompt: a retry, as a sibling of the answers it already has. */
 export type RegenerateInput = {
   /** The model that answers (see `models`). */
@@ -678,7 +685,7 @@ export type RefreshLeaderboardsMutationVariables = Exact<{
 }>;
 
 
-export type RefreshLeaderboardsMutation = { refreshLeaderboards: Array<{ window: StatsWindow, baseDate: string | null, refreshedAt: string, users: number, rankedUsers: number, trollUsers: number, trigger: string }> };
+export type RefreshLeaderboardsMutation = { refreshLeaderboards: Array<{ window: StatsWindow, baseDate: string | null, refreshedAt: string, users: number, rankedUsers: number, trollUsers: number, trigger: RefreshTrigger }> };
 
 export type SetLeaderboardVisibilityMutationVariables = Exact<{
   input: SetLeaderboardVisibilityInput;
@@ -692,7 +699,7 @@ export type LeaderboardUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type LeaderboardUpdatedSubscription = { leaderboardUpdated: { window: StatsWindow, refreshedAt: string, users: number, rankedUsers: number, trollUsers: number, trigger: string } };
+export type LeaderboardUpdatedSubscription = { leaderboardUpdated: { window: StatsWindow, refreshedAt: string, users: number, rankedUsers: number, trollUsers: number, trigger: RefreshTrigger } };
 
 export type PublicSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -10,6 +10,7 @@ import type { LeaderboardRefresh as Refresh, TrollScoreRow, UserScore as Score }
 import {
   LeaderboardRefresh,
   RefreshLeaderboardsInput,
+  RefreshTrigger,
   SetLeaderboardVisibilityInput,
   StatsWindow,
   TrollScore,
@@ -35,7 +36,7 @@ export function decodeRankCursor(cursor: string | null | undefined): number {
 
 const userScore = (s: Score): UserScore => ({ ...s, window: toWindow(s.timeFrame) });
 const trollScore = (s: TrollScoreRow): TrollScore => ({ ...s, window: toWindow(s.timeFrame) });
-const refresh = (r: Refresh): LeaderboardRefresh => ({ ...r, window: toWindow(r.timeFrame), trigger: r.trigger.toUpperCase() });
+const refresh = (r: Refresh): LeaderboardRefresh => ({ ...r, window: toWindow(r.timeFrame), trigger: r.trigger === "admin" ? RefreshTrigger.ADMIN : RefreshTrigger.SCHEDULE });
 
 @Resolver()
 export class StatsResolver {

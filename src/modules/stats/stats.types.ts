@@ -20,6 +20,19 @@ registerEnumType(StatsWindow, {
   },
 });
 
+export enum RefreshTrigger {
+  SCHEDULE = "SCHEDULE",
+  ADMIN = "ADMIN",
+}
+registerEnumType(RefreshTrigger, {
+  name: "RefreshTrigger",
+  description: "Why a leaderboard was recomputed.",
+  valuesConfig: {
+    SCHEDULE: { description: "The periodic job (STATS_REFRESH_MINUTES)." },
+    ADMIN: { description: "An admin's refreshLeaderboards." },
+  },
+});
+
 export const toTimeFrame = (w: StatsWindow): StatsTimeFrame => w.toLowerCase() as StatsTimeFrame;
 export const toWindow = (f: StatsTimeFrame): StatsWindow => f.toUpperCase() as StatsWindow;
 
@@ -156,7 +169,7 @@ export class LeaderboardRefresh {
   @Field(() => Int, { description: "Users with activity in the window." }) users: number;
   @Field(() => Int, { description: "Of these, users ranked on the leaderboard." }) rankedUsers: number;
   @Field(() => Int, { description: "Authors on the troll board." }) trollUsers: number;
-  @Field({ description: "Why it ran: SCHEDULE (periodic job) or ADMIN (refreshLeaderboards)." }) trigger: string;
+  @Field(() => RefreshTrigger, { description: "Why it ran." }) trigger: RefreshTrigger;
 }
 
 @InputType({ description: "Which windows to recompute now." })
