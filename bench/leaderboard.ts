@@ -4,11 +4,12 @@
  * reactions, some hidden or disabled users), in SQL with a fixed seed, on a fresh migrated database; then times the
  * recomputation of each time frame (user stats and troll stats, one transaction each, as the periodic job runs it),
  * the streak job, and the reads (a leaderboard page, a user's window, a user's stats).
- * --quick: a tenth of the data.
+ * --quick: a tenth of the data. --keep leaves the generated database in place and prints its name; --db NAME
+ * measures on such a database again without generating (for tuning).
  */
 import "reflect-metadata";
 import pino from "pino";
-import { createTestDatabase } from "../test/helpers/database.js";
+import { baseDatabaseUrl, createTestDatabase } from "../test/helpers/database.js";
 import { createDataSource } from "../src/db/data-source.js";
 import { migrateWithLock } from "../src/db/migrate.js";
 import { createPubSubHandle } from "../src/infra/pubsub.js";
@@ -30,8 +31,12 @@ const uuid = (expr: string) => `md5(${expr})::uuid`;
 /** A skewed user pick (a few users do most of the work, as on the real boards), from a random number. */
 const skewedUser = (r: string) => uuid(`'u' || (1 + floor(${USERS} * power(${r}, 3)))::int`);
 
+const dbArg = args.indexOf("--db");
+const reuse = dbArg >= 0 ? args[dbArg + 1] : null;
+const keep = args.includes("--keep") || reuse !== null;
+
 async function main() {
-  const db = await createTestDatabase("chorus_bench_lb");
+  const db = reuse ? existingDatabase(reuse) : await createTestDatabase("chorus_bench_lb");
   const ds = createDataSource({ url: db.url, poolSize: 4, applicationName: "chorus-bench" });
   const log = pino({ level: "warn" });
   const pubSub = createPubSubHandle(undefined);
@@ -39,7 +44,7 @@ async function main() {
     await ds.initialize();
     await migrateWithLock(ds, db.url, log);
     const t0 = Date.now();
-    await generate(ds);
+    if (!reuse) await generate(ds);
     const counts = (
       await ds.query(`SELECT (SELECT count(*) FROM "user")::int AS users, (SELECT count(*) FROM message)::int AS messages,
         (SELECT count(*) FROM task)::int AS tasks, (SELECT count(*) FROM text_labels)::int AS labels,
@@ -94,8 +99,15 @@ async function main() {
   } finally {
     if (ds.isInitialized) await ds.destroy();
     await pubSub.close();
-    await db.drop();
+    if (keep) console.error(`kept database ${db.name} (reuse with --db ${db.name})`);
+    else await db.drop();
   }
+}
+
+function existingDatabase(name: string) {
+  const url = new URL(baseDatabaseUrl());
+  url.pathname = "/" + name;
+  return { name, url: url.toString(), drop: async () => undefined };
 }
 
 const CLIENT_ID = "00000000-0000-4000-8000-00000000b0b0";

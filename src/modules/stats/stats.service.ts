@@ -342,8 +342,12 @@ export class StatsService {
    */
   private async recompute(em: EntityManager, timeFrame: StatsTimeFrame, trigger: LeaderboardRefresh["trigger"]): Promise<LeaderboardRefresh> {
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('chorus.stats.' || $1))`, [timeFrame]);
-    // A batch statement over every user: enough memory to aggregate them without spilling to disk.
+    // Batch statements over whole tables, unlike requests: enough memory to aggregate every user without
+    // spilling to disk, and PostgreSQL's stock page cost instead of the connection's 1.1 (data-source.ts), which
+    // made the planner look up hundreds of thousands of ranked replies one index probe at a time rather than
+    // hash-join them (5x slower for TOTAL at 100,000 users).
     await em.query(`SET LOCAL work_mem = '64MB'`);
+    await em.query(`SET LOCAL random_page_cost = 4`);
     const [{ now }]: { now: Date }[] = await em.query(`SELECT now() AS now`);
     const baseDate = statsWindowStart(timeFrame, now);
     await em.query(`DELETE FROM user_stats WHERE time_frame = $1`, [timeFrame]);
