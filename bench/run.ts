@@ -8,6 +8,7 @@
  *   big-tree    one generated tree of 500 messages, restored through the import, read whole (W2) at c = 1 and 8
  *   scale       10,000 generated trees (about 140,000 messages) restored through the import, then the suite on them
  *   import, export, datasets   dataset throughput (bench/datasets.ts)
+ *   leaderboard  recompute of the leaderboards and troll boards for 100,000 users (bench/leaderboard.ts)
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  */
 import "reflect-metadata";
@@ -108,6 +109,11 @@ async function main() {
     const child = spawn(process.execPath, [path.join(__dirname, "datasets.js"), workload === "datasets" ? "all" : workload, ...args.filter((a) => a.startsWith("--"))], {
       stdio: "inherit",
     });
+    process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
+    return;
+  }
+  if (workload === "leaderboard") {
+    const child = spawn(process.execPath, [path.join(__dirname, "leaderboard.js"), ...args.filter((a) => a !== "leaderboard")], { stdio: "inherit" });
     process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
     return;
   }

@@ -3,6 +3,7 @@ import { Init1795614103741 } from "./1795614103741-Init.js";
 import { TreesAndTasks1795615359684 } from "./1795615359684-TreesAndTasks.js";
 import { Chat1795617494458 } from "./1795617494458-Chat.js";
 import { ModerationJournal1795621085042 } from "./1795621085042-ModerationJournal.js";
+import { TrollStats1795621279567 } from "./1795621279567-TrollStats.js";
 import { ChatFeedbackDraftsContinuation1795621396469 } from "./1795621396469-ChatFeedbackDraftsContinuation.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -11,5 +12,6 @@ export const MIGRATIONS: Function[] = [
   TreesAndTasks1795615359684,
   Chat1795617494458,
   ModerationJournal1795621085042,
+  TrollStats1795621279567,
   ChatFeedbackDraftsContinuation1795621396469,
 ];

@@ -22,6 +22,7 @@ import { createPeriodicScheduler, type PeriodicScheduler } from "./infra/periodi
 import { treeAndTaskJobs } from "./modules/tasks/task-jobs.js";
 import { generationJobs } from "./modules/workers/generation-jobs.js";
 import { LOCAL_WORKER_MODEL, LocalWorker } from "./modules/workers/local-worker.js";
+import { statsJobs } from "./modules/stats/stats-jobs.js";
 
 export interface ChorusInstance {
   /** Runs a periodic job now (tests, admin refreshes). */
@@ -97,8 +98,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     ready = true;
     if (opts.jobs ?? true) {
       // Not awaited: with Redis down, BullMQ waits for it, and serving must not.
-      scheduler = createPeriodicScheduler(config.redisUrl, log);
-      scheduler.start([...treeAndTaskJobs(app), ...generationJobs(app)]).catch((err) => log.error({ err }, "periodic jobs did not start"));
+      scheduler = createPeriodicScheduler(config.redisUrl, log, config.redisKeyPrefix);
+      scheduler.start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app)]).catch((err) => log.error({ err }, "periodic jobs did not start"));
     }
     log.info("ready");
   })();

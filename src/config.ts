@@ -71,6 +71,8 @@ export const CONFIG_VARIABLES = [
   "WORKER_LEASE_MS",
   "LOCAL_WORKER",
   "LOCAL_WORKER_TOKENS_PER_SECOND",
+  "STATS_REFRESH_MINUTES",
+  "STREAK_RESET_INTERVAL_MINUTES",
 ] as const;
 
 /** The tree-manager settings (spec §3.5), each `TREE_MANAGER__<NAME>`. */
@@ -120,6 +122,28 @@ export interface Config {
   randomSeed: number | undefined;
   /** Chat with models (spec oa-inference §1-§3). */
   chat: ChatConfig;
+  /** Leaderboards, troll board and streaks (spec §6). */
+  stats: StatsConfig;
+}
+
+export interface StatsConfig {
+  /** How often each time frame's user and troll stats are recomputed, in minutes (spec §6.1: 5, 15, 60, 240). */
+  refreshMinutes: { day: number; week: number; month: number; total: number };
+  /** How often the streak job ends the streaks of users inactive for more than 36 hours (spec §6.4: 4 h). */
+  streakResetIntervalMinutes: number;
+}
+
+/** `DAY,WEEK,MONTH,TOTAL` minutes between recomputations of each stats time frame. */
+function readStatsRefresh(env: Env): StatsConfig["refreshMinutes"] {
+  const name = "STATS_REFRESH_MINUTES";
+  const raw = env[name]?.trim();
+  if (!raw) return { day: 5, week: 15, month: 60, total: 240 };
+  const parts = raw.split(",").map((p) => p.trim());
+  if (parts.length !== 4 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 525_600)) {
+    throw new ConfigError(name, `must be four whole minutes (1-525600) for day,week,month,total, e.g. 5,15,60,240; got "${raw}"`);
+  }
+  const [day, week, month, total] = parts.map(Number);
+  return { day, week, month, total };
 }
 
 export interface ChatConfig {
@@ -301,6 +325,10 @@ export function loadConfig(env: Env = process.env): Config {
       workerLeaseMs: readInt(env, "WORKER_LEASE_MS", 30_000, 500, 3_600_000),
       localWorker: readBool(env, "LOCAL_WORKER", true),
       localWorkerTokensPerSecond: readInt(env, "LOCAL_WORKER_TOKENS_PER_SECOND", 20, 1, 100_000),
+    },
+    stats: {
+      refreshMinutes: readStatsRefresh(env),
+      streakResetIntervalMinutes: readInt(env, "STREAK_RESET_INTERVAL_MINUTES", 240, 1, 525_600),
     },
   };
 }

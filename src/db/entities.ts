@@ -10,6 +10,7 @@ import { Task } from "../modules/tasks/task.entity.js";
 import { TextLabels } from "../modules/labels/text-labels.entity.js";
 import { MessageReaction } from "../modules/ranking/message-reaction.entity.js";
 import { UserStats } from "../modules/stats/user-stats.entity.js";
+import { TrollStats } from "../modules/stats/troll-stats.entity.js";
 import { Chat, ChatMessage } from "../modules/chat/chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../modules/chat/chat-feedback.entity.js";
 
@@ -27,6 +28,7 @@ export const ENTITIES = [
   TextLabels,
   MessageReaction,
   UserStats,
+  TrollStats,
   Chat,
   ChatMessage,
   ChatMessageVote,

@@ -21,8 +21,12 @@ export interface PeriodicScheduler {
   close(): Promise<void>;
 }
 
-export function createPeriodicScheduler(redisUrl: string | undefined, log: Logger, queueName = "chorus-periodic"): PeriodicScheduler {
-  return redisUrl ? new BullPeriodicScheduler(redisUrl, log, queueName) : new LocalPeriodicScheduler(log);
+/**
+ * `keyPrefix` (REDIS_KEY_PREFIX) keeps the schedulers of deployments (and test servers) that share one Redis
+ * apart: without it every one of them would run the others' jobs.
+ */
+export function createPeriodicScheduler(redisUrl: string | undefined, log: Logger, keyPrefix = "chorus:", queueName = "chorus-periodic"): PeriodicScheduler {
+  return redisUrl ? new BullPeriodicScheduler(redisUrl, log, queueName, `${keyPrefix}bull`) : new LocalPeriodicScheduler(log);
 }
 
 class LocalPeriodicScheduler implements PeriodicScheduler {
@@ -65,8 +69,9 @@ class BullPeriodicScheduler implements PeriodicScheduler {
     private readonly redisUrl: string,
     private readonly log: Logger,
     private readonly queueName: string,
+    private readonly prefix: string,
   ) {
-    this.queue = new Queue(queueName, { connection: { url: redisUrl, maxRetriesPerRequest: null } });
+    this.queue = new Queue(queueName, { prefix, connection: { url: redisUrl, maxRetriesPerRequest: null } });
     this.queue.on("error", (err) => log.debug({ error: err.message }, "periodic queue error"));
   }
 
@@ -83,7 +88,7 @@ class BullPeriodicScheduler implements PeriodicScheduler {
         const job = this.jobs.get(j.name);
         if (job) await job.run();
       },
-      { connection: { url: this.redisUrl, maxRetriesPerRequest: null }, concurrency: 1 },
+      { prefix: this.prefix, connection: { url: this.redisUrl, maxRetriesPerRequest: null }, concurrency: 1 },
     );
     this.worker.on("error", (err) => this.log.debug({ error: err.message }, "periodic worker error"));
     this.worker.on("failed", (j, err) => this.log.error({ err, job: j?.name }, "periodic job failed"));

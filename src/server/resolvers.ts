@@ -16,6 +16,7 @@ import { TreeModerationResolver } from "../modules/moderation/tree-moderation.re
 import { ModerationResolver } from "../modules/moderation/moderation.resolver.js";
 import { AdminResolver } from "../modules/moderation/admin.resolver.js";
 import { FlaggedMessageFieldResolver } from "../modules/moderation/moderation.fields.js";
+import { StatsResolver } from "../modules/stats/stats.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -32,6 +33,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ModerationResolver,
   AdminResolver,
   FlaggedMessageFieldResolver,
+  StatsResolver,
   ChatResolver,
   ChatFieldResolver,
   ChatMessageFieldResolver,

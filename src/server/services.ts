@@ -26,6 +26,7 @@ import { MessageModerationService } from "../modules/moderation/message-moderati
 import { UserAdminService } from "../modules/moderation/user-admin.service.js";
 import { PurgeService } from "../modules/moderation/purge.service.js";
 import { JournalService } from "../modules/moderation/journal.service.js";
+import { StatsService } from "../modules/stats/stats.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -51,6 +52,8 @@ export interface AppServices {
   purge: PurgeService;
   /** Reads of the journal. */
   journal: JournalService;
+  /** User stats, leaderboards, troll board and streaks. */
+  stats: StatsService;
   /** Chats and sending prompts. */
   chats: ChatService;
   /** Votes, reports (and the moderators' queue) and draft choices on answers. */
@@ -101,6 +104,7 @@ export function createServices(
     userAdmin: new UserAdminService(base.ds),
     purge: new PurgeService(base.ds, trees),
     journal: new JournalService(base.ds),
+    stats: new StatsService(base.ds, base.pubSub, base.log),
     chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
     chatFeedback: new ChatFeedbackService(base.ds),
     generations,

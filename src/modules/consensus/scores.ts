@@ -23,26 +23,46 @@ export interface LeaderCounters {
 }
 
 /**
+ * The terms of the leader score, one per counter: `perTen` terms count a tenth, truncated (the reference's
+ * `int(0.1·n)`), the others `weight · n`. Both the TypeScript score and the SQL of the recompute job are built
+ * from this table, so the weights live in one place.
+ */
+export const LEADER_SCORE_TERMS: readonly { counter: keyof LeaderCounters; column: string; weight: number; perTen?: true }[] = Object.freeze([
+  { counter: "prompts", column: "prompts", weight: 1, perTen: true },
+  { counter: "repliesAssistant", column: "replies_assistant", weight: 4 },
+  { counter: "repliesPrompter", column: "replies_prompter", weight: 1 },
+  { counter: "labelsSimple", column: "labels_simple", weight: 1 },
+  { counter: "labelsFull", column: "labels_full", weight: 2 },
+  { counter: "rankingsTotal", column: "rankings_total", weight: 1 },
+  { counter: "rankingsGood", column: "rankings_good", weight: 1 },
+  { counter: "acceptedPrompts", column: "accepted_prompts", weight: 1, perTen: true },
+  { counter: "acceptedRepliesAssistant", column: "accepted_replies_assistant", weight: 4 },
+  { counter: "acceptedRepliesPrompter", column: "accepted_replies_prompter", weight: 1 },
+  { counter: "replyRanked1", column: "reply_ranked_1", weight: 9 },
+  { counter: "replyRanked2", column: "reply_ranked_2", weight: 3 },
+  { counter: "replyRanked3", column: "reply_ranked_3", weight: 1 },
+]);
+
+/**
  * The leader score. Assistant replies weigh most (they are the scarce, expensive work) and being ranked first
  * by peers weighs more still; prompts count a tenth, truncated, as they are plentiful. Each product truncates
  * separately, as the reference's `int()` did.
  */
 export function leaderScore(c: LeaderCounters): number {
-  return (
-    Math.trunc(0.1 * c.prompts) +
-    4 * c.repliesAssistant +
-    c.repliesPrompter +
-    c.labelsSimple +
-    2 * c.labelsFull +
-    c.rankingsTotal +
-    c.rankingsGood +
-    Math.trunc(0.1 * c.acceptedPrompts) +
-    4 * c.acceptedRepliesAssistant +
-    c.acceptedRepliesPrompter +
-    9 * c.replyRanked1 +
-    3 * c.replyRanked2 +
-    c.replyRanked3
-  );
+  let score = 0;
+  for (const term of LEADER_SCORE_TERMS) {
+    score += term.perTen ? Math.trunc(0.1 * c[term.counter]) : term.weight * c[term.counter];
+  }
+  return score;
+}
+
+/**
+ * The same score as a SQL expression over the `user_stats` column names, optionally qualified (`alias.`).
+ * For counts (non-negative integers) `n / 10` in integer arithmetic equals `int(0.1·n)`: 0.1 as a double is a
+ * little above a tenth, so the product never rounds below the integer it should reach.
+ */
+export function leaderScoreSql(qualifier = ""): string {
+  return LEADER_SCORE_TERMS.map((t) => (t.perTen ? `(${qualifier}${t.column} / 10)` : `${t.weight} * ${qualifier}${t.column}`)).join(" + ");
 }
 
 /**
@@ -82,22 +102,33 @@ export interface TrollCounters {
 }
 
 /**
- * The troll score moderators sort by: a red flag costs three, an upvote redeems one. The reviewers' summed
- * `spam` label is not part of it in the reference, and is left out here too so the board orders users the same.
+ * The terms of the troll score: a red flag costs three, an upvote redeems one, every other signal costs one.
+ * The reviewers' summed `spam` label is not part of it in the reference, and is left out here too so the board
+ * orders users the same. Shared by the TypeScript score and the SQL of the recompute job.
  */
+export const TROLL_SCORE_TERMS: readonly { counter: keyof TrollCounters; column: string; weight: number }[] = Object.freeze([
+  { counter: "redFlags", column: "red_flags", weight: 3 },
+  { counter: "upvotes", column: "upvotes", weight: -1 },
+  { counter: "downvotes", column: "downvotes", weight: 1 },
+  { counter: "spamPrompts", column: "spam_prompts", weight: 1 },
+  { counter: "langMismatch", column: "lang_mismach", weight: 1 },
+  { counter: "notAppropriate", column: "not_appropriate", weight: 1 },
+  { counter: "pii", column: "pii", weight: 1 },
+  { counter: "hateSpeech", column: "hate_speech", weight: 1 },
+  { counter: "sexualContent", column: "sexual_content", weight: 1 },
+  { counter: "politicalContent", column: "political_content", weight: 1 },
+]);
+
+/** The troll score moderators sort by (spec §6.5). */
 export function trollScore(c: TrollCounters): number {
-  return (
-    3 * c.redFlags -
-    c.upvotes +
-    c.downvotes +
-    c.spamPrompts +
-    c.langMismatch +
-    c.notAppropriate +
-    c.pii +
-    c.hateSpeech +
-    c.sexualContent +
-    c.politicalContent
-  );
+  let score = 0;
+  for (const term of TROLL_SCORE_TERMS) score += term.weight * c[term.counter];
+  return score;
+}
+
+/** The troll score as a SQL expression over the `troll_stats` column names, optionally qualified. */
+export function trollScoreSql(qualifier = ""): string {
+  return TROLL_SCORE_TERMS.map((t) => `(${t.weight}) * ${qualifier}${t.column}`).join(" + ");
 }
 
 /** User ids order as Postgres orders UUIDs: by their lowercase hex string. */
@@ -142,6 +173,9 @@ export function trollboardRanks(entries: readonly TrollboardEntry[]): Map<string
 }
 
 export type StatsTimeFrame = "day" | "week" | "month" | "total";
+
+/** Every time frame, shortest first (the order the jobs and the API list them in). */
+export const STATS_TIME_FRAMES: readonly StatsTimeFrame[] = Object.freeze(["day", "week", "month", "total"]);
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -206,4 +240,25 @@ export function isStreakBroken(state: StreakState, now: Date): boolean {
 export function streakAfterPeriodicCheck(state: StreakState, now: Date): StreakState {
   if (!isStreakBroken(state, now)) return state;
   return { ...state, streakDays: 0, streakLastDayDate: null };
+}
+
+/** Ranks `first..last` (1-based, inclusive) of a window around one user's rank. */
+export interface RankBounds {
+  first: number;
+  last: number;
+}
+
+/**
+ * The ranks shown around a user on the leaderboard: `size` ranks with the user in the middle (an even size puts
+ * one more rank above). **QUIRK fixed**: the reference took `min_rank ≤ rank ≤ min_rank + size`, inclusive at both
+ * ends, so it returned `size + 1` rows (and only `size` at the top, where `min_rank` was clamped to 0 below rank 1).
+ * Here the window is exactly `size` ranks, starts at rank 1 at the top and, when `lastRank` is known, slides up at
+ * the bottom so that it still holds `size` ranks where the board has them.
+ */
+export function leaderboardWindowBounds(rank: number, size: number, lastRank?: number): RankBounds {
+  if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`rank must be a positive integer, got ${rank}`);
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
+  let first = Math.max(1, rank - Math.floor(size / 2));
+  if (lastRank !== undefined && first + size - 1 > lastRank) first = Math.max(1, lastRank - size + 1);
+  return { first, last: first + size - 1 };
 }

@@ -69,6 +69,8 @@ const READERS: Record<ConfigVariable, (c: Config) => unknown> = {
   CHAT_TOKEN_QUOTA_WINDOW_SECONDS: (c) => c.chat.tokenQuotaWindowSeconds,
   // The file's path is not kept; what it declared is what matters.
   CHORUS_MODELS_FILE: (c) => c.chat.models.map((m) => m.id),
+  STATS_REFRESH_MINUTES: (c) => [c.stats.refreshMinutes.day, c.stats.refreshMinutes.week, c.stats.refreshMinutes.month, c.stats.refreshMinutes.total],
+  STREAK_RESET_INTERVAL_MINUTES: (c) => c.stats.streakResetIntervalMinutes,
 };
 
 function render(value: unknown): string | null {

@@ -1,0 +1,200 @@
+/**
+ * `npm run bench -- leaderboard [--quick] [--users N]`: the leaderboard recompute of the bench-workloads spec.
+ * Generates 100,000 users with a year of activity (messages in trees, label tasks, labels, ranking ballots,
+ * reactions, some hidden or disabled users), in SQL with a fixed seed, on a fresh migrated database; then times the
+ * recomputation of each time frame (user stats and troll stats, one transaction each, as the periodic job runs it),
+ * the streak job, and the reads (a leaderboard page, a user's window, a user's stats).
+ * --quick: a tenth of the data. --keep leaves the generated database in place and prints its name; --db NAME
+ * measures on such a database again without generating (for tuning).
+ */
+import "reflect-metadata";
+import pino from "pino";
+import { baseDatabaseUrl, createTestDatabase } from "../test/helpers/database.js";
+import { createDataSource } from "../src/db/data-source.js";
+import { migrateWithLock } from "../src/db/migrate.js";
+import { createPubSubHandle } from "../src/infra/pubsub.js";
+import { StatsService, TROLL_STATS_SQL, USER_STATS_SQL } from "../src/modules/stats/stats.service.js";
+import { STATS_TIME_FRAMES } from "../src/modules/consensus/scores.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const usersArg = args.indexOf("--users");
+const USERS = usersArg >= 0 ? Number(args[usersArg + 1]) : quick ? 10_000 : 100_000;
+// per user, on average, over the year
+const MESSAGES = USERS * 6;
+const TASKS = USERS * 6;
+const LABELS = USERS * 4;
+const BALLOTS = USERS * 2;
+
+/** A deterministic UUID from a text: the same seed gives the same ids, so runs compare. */
+const uuid = (expr: string) => `md5(${expr})::uuid`;
+/** A skewed user pick (a few users do most of the work, as on the real boards), from a random number. */
+const skewedUser = (r: string) => uuid(`'u' || (1 + floor(${USERS} * power(${r}, 3)))::int`);
+
+const dbArg = args.indexOf("--db");
+const reuse = dbArg >= 0 ? args[dbArg + 1] : null;
+const keep = args.includes("--keep") || reuse !== null;
+
+async function main() {
+  const db = reuse ? existingDatabase(reuse) : await createTestDatabase("chorus_bench_lb");
+  const ds = createDataSource({ url: db.url, poolSize: 4, applicationName: "chorus-bench" });
+  const log = pino({ level: "warn" });
+  const pubSub = createPubSubHandle(undefined);
+  try {
+    await ds.initialize();
+    await migrateWithLock(ds, db.url, log);
+    const t0 = Date.now();
+    if (!reuse) await generate(ds);
+    const counts = (
+      await ds.query(`SELECT (SELECT count(*) FROM "user")::int AS users, (SELECT count(*) FROM message)::int AS messages,
+        (SELECT count(*) FROM task)::int AS tasks, (SELECT count(*) FROM text_labels)::int AS labels,
+        (SELECT count(*) FROM message_reaction)::int AS ballots, (SELECT count(*) FROM message_tree_state)::int AS trees`)
+    )[0];
+    console.error(JSON.stringify({ generated: counts, seconds: (Date.now() - t0) / 1000 }));
+
+    if (args.includes("--explain")) {
+      // the plans of the heaviest frame, for tuning (inside a rolled-back transaction)
+      for (const [name, sql] of [["user_stats", USER_STATS_SQL], ["troll_stats", TROLL_STATS_SQL]]) {
+        await ds.transaction(async (em) => {
+          const plan: { "QUERY PLAN": string }[] = await em.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [null, "total"]);
+          console.error(`--- ${name}\n` + plan.map((p) => p["QUERY PLAN"]).join("\n"));
+          await em.query(`SELECT 1/0`).catch(() => undefined);
+        }).catch(() => undefined);
+      }
+    }
+    const stats = new StatsService(ds, pubSub, log);
+    const results: { step: string; run: number; ms: number; detail: string }[] = [];
+    const time = async (step: string, run: number, fn: () => Promise<string>) => {
+      const start = performance.now();
+      const detail = await fn();
+      const ms = Math.round(performance.now() - start);
+      results.push({ step, run, ms, detail });
+      console.error(JSON.stringify({ step, run, ms, detail }));
+    };
+    for (const run of [1, 2]) {
+      for (const frame of STATS_TIME_FRAMES) {
+        await time(`recompute ${frame}`, run, async () => {
+          const r = await stats.refresh(frame);
+          return `${r.users} users (${r.rankedUsers} ranked), ${r.trollUsers} on the troll board`;
+        });
+      }
+    }
+    await time("all four frames (one admin refresh)", 1, async () => {
+      const r = await stats.refreshByAdmin({ userId: null, apiClientId: CLIENT_ID }, STATS_TIME_FRAMES);
+      return `${r.length} frames, journaled`;
+    });
+    await time("streak job", 1, async () => `${await stats.resetStreaks()} streaks ended`);
+    const someone: string = (await ds.query(`SELECT user_id FROM user_stats WHERE time_frame = 'total' AND rank = $1`, [Math.floor(USERS / 4)]))[0]?.user_id;
+    for (const run of [1, 2, 3]) {
+      await time("read: leaderboard page of 100", run, async () => `${(await stats.leaderboard("total", 100, 0, null)).nodes.length} rows`);
+      await time("read: leaderboardWindow (size 5)", run, async () => `${(await stats.leaderboardWindow(someone, "total", 5))?.length ?? 0} rows`);
+      await time("read: userStats (4 frames)", run, async () => `${(await stats.userStats(someone, null)).length} frames`);
+      await time("read: trollboard page of 100", run, async () => `${(await stats.trollboard("total", 100, 0, null)).nodes.length} rows`);
+    }
+
+    console.log(`\nChorus bench (leaderboard${quick ? ", quick" : ""}), ${new Date().toISOString()}, data: ${JSON.stringify(counts)}\n`);
+    console.log("| step | run | ms | result |");
+    console.log("|---|---|---|---|");
+    for (const r of results) console.log(`| ${r.step} | ${r.run} | ${r.ms} | ${r.detail} |`);
+  } finally {
+    if (ds.isInitialized) await ds.destroy();
+    await pubSub.close();
+    if (keep) console.error(`kept database ${db.name} (reuse with --db ${db.name})`);
+    else await db.drop();
+  }
+}
+
+function existingDatabase(name: string) {
+  const url = new URL(baseDatabaseUrl());
+  url.pathname = "/" + name;
+  return { name, url: url.toString(), drop: async () => undefined };
+}
+
+const CLIENT_ID = "00000000-0000-4000-8000-00000000b0b0";
+
+/** The data set, in set-based SQL with a fixed seed (setseed before each table keeps every table reproducible). */
+async function generate(ds: import("typeorm").DataSource) {
+  const step = async (name: string, sql: string) => {
+    const t = Date.now();
+    await ds.transaction(async (em) => {
+      await em.query(`SELECT setseed(0.42)`);
+      await em.query(sql);
+    });
+    console.error(JSON.stringify({ generated: name, seconds: (Date.now() - t) / 1000 }));
+  };
+  await ds.query(
+    `INSERT INTO api_client (id, name, key_hash, key_prefix, trusted, role) VALUES ($1, 'bench', repeat('0', 64), 'chk_bench', true, 'ADMIN')`,
+    [CLIENT_ID],
+  );
+  // 2 % hidden, 1 % disabled; streaks of various ages
+  await step(
+    "users",
+    `INSERT INTO "user" (id, username, auth_method, display_name, api_client_id, show_on_leaderboard, enabled,
+                         last_activity_date, streak_last_day_date, streak_days)
+     SELECT ${uuid("'u' || i")}, 'bench-' || i, 'local', 'Bench User ' || i, '${CLIENT_ID}', i % 50 <> 0, i % 100 <> 7,
+            now() - random() * interval '10 days', now() - interval '20 days', 20
+     FROM generate_series(1, ${USERS}) AS i`,
+  );
+  // trees of 6: a prompt and 5 replies (3 assistant, 2 prompter); 95 % accepted, 2 % deleted, a fifth with reactions
+  await step(
+    "messages",
+    `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, created_date, text,
+                          depth, deleted, review_count, review_result, emojis)
+     SELECT ${uuid("'m' || i")},
+            CASE WHEN i % 6 = 0 THEN NULL ELSE ${uuid("'m' || (i - i % 6)")} END,
+            ${uuid("'m' || (i - i % 6)")},
+            ${skewedUser("random()")},
+            CASE WHEN i % 6 IN (0, 4, 5) THEN 'prompter' ELSE 'assistant' END,
+            '${CLIENT_ID}', 'bench-' || i,
+            now() - ((i / 6) * 6 % 365) * interval '1 day' - (i % 6) * interval '10 minutes' - random() * interval '1 day',
+            'message ' || i, CASE WHEN i % 6 = 0 THEN 0 ELSE 1 END,
+            random() < 0.02, 3, random() < 0.95,
+            CASE WHEN random() < 0.2 THEN jsonb_build_object('+1', floor(random() * 4)::int, '-1', floor(random() * 2)::int, 'red_flag', floor(random() * 1.3)::int)
+                 ELSE '{}'::jsonb END
+     FROM generate_series(0, ${MESSAGES - 1}) AS i`,
+  );
+  await step(
+    "tree states",
+    `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang)
+     SELECT ${uuid("'m' || i")}, 6, 3, 3, CASE WHEN random() < 0.1 THEN 'aborted_low_grade' ELSE 'ready_for_export' END, false, 'en'
+     FROM generate_series(0, ${MESSAGES - 1}, 6) AS i`,
+  );
+  // 80 % label tasks (simple or full), the rest reply tasks; 90 % done
+  await step(
+    "tasks",
+    `INSERT INTO task (id, created_date, user_id, payload_type, payload, api_client_id, ack, done)
+     SELECT ${uuid("'t' || i")}, now() - random() * interval '365 days', ${skewedUser("random()")},
+            (ARRAY['LabelInitialPromptPayload', 'LabelAssistantReplyPayload', 'LabelPrompterReplyPayload', 'LabelAssistantReplyPayload', 'AssistantReplyPayload'])[1 + i % 5],
+            jsonb_build_object('mode', CASE WHEN random() < 0.7 THEN 'full' ELSE 'simple' END),
+            '${CLIENT_ID}', true, random() < 0.9
+     FROM generate_series(1, ${TASKS}) AS i`,
+  );
+  await step(
+    "text labels",
+    `INSERT INTO text_labels (id, user_id, created_date, api_client_id, message_id, labels, task_id)
+     SELECT ${uuid("'l' || i")}, ${skewedUser("random()")}, now() - random() * interval '365 days', '${CLIENT_ID}',
+            ${uuid(`'m' || floor(random() * ${MESSAGES})::int`)},
+            jsonb_build_object('spam', (random() < 0.05)::int, 'lang_mismatch', (random() < 0.03)::int, 'pii', (random() < 0.01)::int,
+                               'not_appropriate', (random() < 0.02)::int, 'quality', round(random()::numeric * 4) / 4,
+                               'humor', round(random()::numeric * 4) / 4, 'toxicity', round(random()::numeric * 4) / 4),
+            ${uuid("'lt' || i")}
+     FROM generate_series(1, ${LABELS}) AS i
+     ON CONFLICT DO NOTHING`,
+  );
+  // ballots over the three assistant replies of a tree
+  await step(
+    "ranking ballots",
+    `INSERT INTO message_reaction (task_id, user_id, created_date, payload_type, payload, api_client_id, message_id)
+     SELECT ${uuid("'r' || i")}, ${skewedUser("random()")}, now() - random() * interval '365 days', 'RankingReactionPayload',
+            jsonb_build_object('type', 'message_ranking', 'ranking', jsonb_build_array(0, 1, 2),
+                               'ranked_message_ids', jsonb_build_array(${uuid("'m' || (t * 6 + 1 + i % 3)")}, ${uuid("'m' || (t * 6 + 1 + (i + 1) % 3)")}, ${uuid("'m' || (t * 6 + 1 + (i + 2) % 3)")})),
+            '${CLIENT_ID}', ${uuid("'m' || (t * 6)")}
+     FROM (SELECT i, floor(random() * ${MESSAGES / 6})::int AS t FROM generate_series(1, ${BALLOTS}) AS i) AS b`,
+  );
+  await ds.query(`ANALYZE`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
