@@ -17,6 +17,7 @@ import { ChatService } from "../modules/chat/chat.service.js";
 import { GenerationService, type GenerationStreams } from "../modules/chat/generation.service.js";
 import { ModelCatalog } from "../modules/chat/models.js";
 import { WorkerService } from "../modules/workers/worker.service.js";
+import { LocalWorkerRegistry, RedisWorkerRegistry } from "../modules/workers/worker-registry.js";
 import { createEventStreamStore } from "../infra/streams/index.js";
 import { createGenerationQueue } from "../infra/queue/index.js";
 import { createRateLimiter } from "../infra/rate-limit.js";
@@ -70,7 +71,8 @@ export function createServices(
   const rateLimiter = createRateLimiter(base.config.redisUrl, `${base.config.redisKeyPrefix}rl:`);
   const catalog = new ModelCatalog();
   const generations = new GenerationService(base.ds, streams, queue, base.log);
-  const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log);
+  const workerRegistry = base.redis ? new RedisWorkerRegistry(base.redis, base.config.redisKeyPrefix) : new LocalWorkerRegistry();
+  const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log, workerRegistry);
   return {
     ...base,
     apiClients: new ApiClientService(base.ds),

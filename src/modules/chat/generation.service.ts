@@ -47,7 +47,17 @@ function terminalEventOf(m: ChatMessage): StoredGenerationEvent {
   }
 }
 
-export type StartOutcome = { started: true; message: ChatMessage } | { started: false; reason: "cancelled" | "gone" };
+export type StartOutcome =
+  | {
+      started: true;
+      message: ChatMessage;
+      /**
+       * The answer streamed by earlier hand-outs, when the new worker can continue it: it goes on after this text
+       * and subscribers keep what they have. Null when the answer starts from nothing.
+       */
+      continueFrom: { text: string; tokenCount: number } | null;
+    }
+  | { started: false; reason: "cancelled" | "gone" };
 
 export class GenerationService {
   constructor(
@@ -75,10 +85,11 @@ export class GenerationService {
 
   /**
    * PENDING → IN_PROGRESS for the worker that took the job; refused when the message was cancelled or is gone.
-   * A job whose lease lapsed comes back while its row still says IN_PROGRESS: the new worker takes over and
-   * subscribers are told to drop the partial text.
+   * A job handed out again (its worker failed, disconnected or went silent) may already have streamed part of the
+   * answer: a worker that can continue goes on after that text (`continueFrom`) and the stream simply goes on;
+   * otherwise subscribers are told to drop the partial text (GenerationRestarted).
    */
-  async start(messageId: string, workerName: string): Promise<StartOutcome> {
+  async start(messageId: string, workerName: string, opts: { canContinue?: boolean } = {}): Promise<StartOutcome> {
     const rows = rowsOf<{ old_state: string }>(
       await this.ds.query(
         `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = $2, work_begin_at = now()
@@ -96,11 +107,14 @@ export class GenerationService {
       }
       return { started: false, reason: "gone" };
     }
-    if (rows[0].old_state === ChatMessageState.IN_PROGRESS) {
+    const partial = await this.streamed(messageId);
+    const hasPartial = partial !== null && (partial.text.length > 0 || partial.tokenCount > 0);
+    const continueFrom = hasPartial && opts.canContinue ? partial : null;
+    if (!continueFrom && (hasPartial || rows[0].old_state === ChatMessageState.IN_PROGRESS)) {
       await this.emit(messageId, { type: "restarted", reason: "The worker stopped answering" });
     }
     await this.emit(messageId, { type: "started", workerName });
-    return { started: true, message: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId }) };
+    return { started: true, message: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId }), continueFrom };
   }
 
   async tokens(messageId: string, text: string, tokenCount: number): Promise<void> {
@@ -142,13 +156,15 @@ export class GenerationService {
     return true;
   }
 
-  /** IN_PROGRESS → PENDING after the worker's attempt ended without an answer; subscribers drop the partial text. */
-  async requeued(messageId: string, model: string, reason: string): Promise<void> {
+  /**
+   * IN_PROGRESS → PENDING after the worker's attempt ended without an answer. The partial text stays in the
+   * stream: the next worker either continues it or restarts (see start), so subscribers keep it until then.
+   */
+  async requeued(messageId: string, model: string, _reason: string): Promise<void> {
     await this.ds.query(
       `UPDATE chat_message SET state = 'PENDING', worker_name = NULL, work_begin_at = NULL WHERE id = $1 AND state = 'IN_PROGRESS'`,
       [messageId],
     );
-    await this.emit(messageId, { type: "restarted", reason });
     const position = (await this.queue.position(model, messageId)) ?? 0;
     await this.queued(messageId, model, position);
   }
