@@ -201,6 +201,39 @@ describe("GPU worker processes end to end (tiny model, Redis)", function () {
     expect(m.finishReason).to.equal("length");
   });
 
+  it("drops a worker that stops answering for the lease time (SIGSTOP); a second worker continues its stream; the frozen one reconnects", async () => {
+    const synthetic = { CHORUS_WORKER_BACKEND: "synthetic", CHORUS_WORKER_MODELS: "synthetic", CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND: "25" };
+    const frozen = worker({ ...synthetic, CHORUS_WORKER_NAME: "frozen" });
+    await frozen.waitFor(/"msg":"connected"/);
+    const messageId = await send("synthetic", "Keep going", { maxNewTokens: 40 });
+    const events: Event[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      ws.subscribe<GenerationSubscription>(
+        { query: print(GenerationDocument), variables: { messageId } },
+        { next: (r) => void (r.data && events.push(r.data.generation)), error: reject, complete: resolve },
+      );
+    });
+    await until("a few batches are streamed", () => tokensText(events).split(" ").filter(Boolean).length >= 8);
+    frozen.child.kill("SIGSTOP");
+    const rescuer = worker({ ...synthetic, CHORUS_WORKER_NAME: "rescuer" });
+    await done;
+    frozen.child.kill("SIGCONT");
+    const types = events.map((e) => e.__typename);
+    expect(types.filter((t) => t === "GenerationStarted")).to.have.length(2);
+    expect(types).to.not.include("GenerationRestarted");
+    const m = await stored(messageId);
+    expect(m.state).to.equal("COMPLETE");
+    expect(m.workerName).to.equal("rescuer");
+    expect(m.text).to.equal(tokensText(events));
+    expect(m.tokenCount).to.equal(40);
+    expect(m.text.trim().split(" ")).to.have.length(40);
+    // Thawed, the frozen worker learns it was dropped (its late batches are refused) and comes back as a new session.
+    await frozen.waitFor(/connection lost; reconnecting/);
+    await until("both workers are connected", async () => (await connectedWorkers()).length === 2);
+    expect(rescuer.child.exitCode).to.equal(null);
+    expect((await stored(messageId)).text).to.equal(m.text);
+  });
+
   it("drains a worker: it finishes its running job, takes no new one, and exits; another worker takes the queue", async () => {
     const synthetic = { CHORUS_WORKER_BACKEND: "synthetic", CHORUS_WORKER_MODELS: "synthetic", CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND: "25" };
     const old = worker({ ...synthetic, CHORUS_WORKER_NAME: "old-release", CHORUS_WORKER_CAPACITY: "2" });
