@@ -90,7 +90,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     app.workers.start();
     if (!config.redisUrl && config.chat.localWorker) {
       localWorker = new LocalWorker(app.workers, config.chat.localWorkerTokensPerSecond, log);
-      localWorker.start();
+      // Not awaited: the tiny model's session joins once its files are checked (or generated).
+      localWorker.start().catch((err) => log.error({ err }, "the in-process worker did not start"));
     }
     ready = true;
     if (opts.jobs ?? true) {
