@@ -91,3 +91,15 @@ describe('TokenBatcher', () => {
     expect(sent).to.deep.equal(['xy']);
   });
 });
+
+describe('worker documentation', () => {
+  it('the README worker table lists every variable the worker reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { packageRoot } = await import('../src/paths.js');
+    const { WORKER_VARIABLES } = await import('../src/worker/config.js');
+    const readme = readFileSync(path.join(packageRoot(), '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## GPU workers'));
+    expect(WORKER_VARIABLES.filter((v) => !section.includes('`' + v + '`'))).to.deep.equal([]);
+  });
+});
