@@ -6,7 +6,15 @@ import { collect, gql, wsClient } from "../helpers/graphql.js";
 import { buildGpuWorkers } from "../helpers/gpu-worker-process.js";
 import { LocalWorker } from "../../src/modules/workers/local-worker.js";
 import { tinyModelRunner } from "../../src/modules/workers/local-models.js";
-import { ChatMessageDocument, CreateChatDocument, GenerationDocument, ModelsDocument, SendChatMessageDocument } from "../../client/generated/graphql.js";
+import {
+  ChatMessageDocument,
+  CreateChatDocument,
+  GenerationDocument,
+  ModelsDocument,
+  SendChatMessageDocument,
+  WorkerPoolsDocument,
+  WorkersDocument,
+} from "../../client/generated/graphql.js";
 
 describe("local mode: the in-process worker runs the tiny model through gpu-workers", function () {
   this.timeout(90_000);
@@ -40,6 +48,17 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     expect(m).to.include({ state: "COMPLETE", workerName: "local-tiny" });
     expect(m.text.length).to.be.greaterThan(0);
     expect(m.text).to.equal(streamed);
+
+    // Admins see both in-process sessions, with the device each runs on, and the tiny model's throughput.
+    const workers = (await gql(server.url, WorkersDocument, {}, { key: server.adminKey })).data!.workers;
+    expect(workers.map((w) => [w.name, w.device, w.models.join(), w.canContinue])).to.have.deep.members([
+      ["local-synthetic", "synthetic", "synthetic", false],
+      ["local-tiny", "cpu", "chorus-tiny", true],
+    ]);
+    const pools = (await gql(server.url, WorkerPoolsDocument, {}, { key: server.adminKey })).data!.workerPools;
+    const tiny = pools.find((p) => p.model === "chorus-tiny")!;
+    expect(tiny).to.include({ workers: 1, inFlightJobs: 0, queueDepth: 0 });
+    expect(tiny.tokensPerSecond).to.be.greaterThan(0);
   });
 
   it("falls back to the synthetic model, saying so in the log, when gpu-workers is not there", async () => {
