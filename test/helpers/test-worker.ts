@@ -23,6 +23,8 @@ export interface TestWorkerOptions {
   failWith?: { code: string; retryable: boolean };
   /** After this many batches, hang: no more batches, heartbeats or finish, while the connection stays open. */
   hangAfter?: number;
+  /** Announce that it continues partial answers (it then gets `continueFrom`). */
+  canContinue?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export class TestWorker {
             capacity: this.options.capacity ?? 4,
             hardware: { device: "test", description: "mocha" },
             name: this.options.name ?? "test-worker",
+            ...(this.options.canContinue ? { canContinue: true } : {}),
           },
         },
       },
