@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { isSilent } from "../../src/modules/workers/worker.service.js";
 import { RateWindow } from "../../src/modules/workers/worker-registry.js";
+import { partialAnswer, streamedText, type StoredGenerationEvent } from "../../src/modules/chat/generation-events.js";
 
 describe("worker rules", () => {
   describe("isSilent: when a worker session is dropped", () => {
@@ -32,6 +33,26 @@ describe("worker rules", () => {
       expect(rate.perSecond()).to.equal(0);
       rate.add(10);
       expect(rate.perSecond()).to.equal(1); // 10 tokens over the full 10 s window
+    });
+  });
+
+  describe("partialAnswer: what the next worker continues after", () => {
+    const queued: StoredGenerationEvent = { type: "queued", position: 1, queueSize: 1 };
+    const started = (workerName: string): StoredGenerationEvent => ({ type: "started", workerName });
+    const tokens = (text: string, tokenCount = 1): StoredGenerationEvent => ({ type: "tokens", text, tokenCount });
+
+    it("is every batch of the generation, across hand-outs that continued it", () => {
+      const events = [queued, started("a"), tokens(" one"), tokens(" two", 2), queued, started("b"), tokens(" three")];
+      expect(partialAnswer(events)).to.deep.equal({ text: " one two three", tokenCount: 4 });
+      expect(partialAnswer(events)).to.deep.equal(streamedText(events));
+    });
+
+    it("starts again after a restart, and is empty before any token", () => {
+      expect(partialAnswer([queued, started("a"), tokens(" lost"), { type: "restarted", reason: "x" }, started("b"), tokens(" kept")])).to.deep.equal({
+        text: " kept",
+        tokenCount: 1,
+      });
+      expect(partialAnswer([queued, started("a")])).to.deep.equal({ text: "", tokenCount: 0 });
     });
   });
 });

@@ -10,7 +10,7 @@ import { StreamClosedError, StreamLostError } from "../../infra/streams/index.js
 import type { GenerationQueue } from "../../infra/queue/index.js";
 import { rowsOf } from "../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "./chat.entity.js";
-import { generationStreamKey, streamedText, type StoredGenerationEvent } from "./generation-events.js";
+import { generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent } from "./generation-events.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 
 export type GenerationStreams = EventStreamStore<StoredGenerationEvent>;
@@ -107,7 +107,8 @@ export class GenerationService {
       }
       return { started: false, reason: "gone" };
     }
-    const partial = await this.streamed(messageId);
+    const events = await this.events(messageId);
+    const partial = events ? partialAnswer(events) : null;
     const hasPartial = partial !== null && (partial.text.length > 0 || partial.tokenCount > 0);
     const continueFrom = hasPartial && opts.canContinue ? partial : null;
     if (!continueFrom && (hasPartial || rows[0].old_state === ChatMessageState.IN_PROGRESS)) {
@@ -167,6 +168,17 @@ export class GenerationService {
     );
     const position = (await this.queue.position(model, messageId)) ?? 0;
     await this.queued(messageId, model, position);
+  }
+
+  /** The events of the message's stream, or null when the stream is gone or unreadable. */
+  private async events(messageId: string): Promise<StoredGenerationEvent[] | null> {
+    try {
+      const events = await this.streams.read(generationStreamKey(messageId));
+      return events.length === 0 ? null : events.map((e) => e.event);
+    } catch (err) {
+      this.log.warn({ err, messageId }, "could not read a generation stream");
+      return null;
+    }
   }
 
   /** The text streamed so far, or null when the stream is gone. */
