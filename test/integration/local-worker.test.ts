@@ -77,4 +77,29 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     }
     expect(server.chorus.app.workers.connectedWorkers("synthetic")).to.equal(before);
   });
+
+  it("skips a model the API does not declare, saying so", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }));
+    let closed = false;
+    const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, async () => ({
+      runner: {
+        model: "not-declared",
+        name: "local-x",
+        device: "cpu",
+        description: "x",
+        canContinue: false,
+        // eslint-disable-next-line require-yield
+        async *generate() {
+          return "stop" as const;
+        },
+        close: async () => void (closed = true),
+      },
+    }));
+    await local.start();
+    await local.stop();
+    expect(lines.some((l) => /skips a model the API does not declare/.test(l) && /not-declared/.test(l)), lines.join("")).to.equal(true);
+    expect(server.chorus.app.workers.connectedWorkers("not-declared")).to.equal(0);
+    expect(closed).to.equal(true);
+  });
 });

@@ -9,6 +9,9 @@ import type { WorkerService, WorkerSession } from "./worker.service.js";
 import { WORKER_PROTOCOL_VERSION, WorkerFinishReason, type WorkerJob } from "./worker.types.js";
 import { syntheticRunner, tinyModelRunner, type LocalModelRunner } from "./local-models.js";
 
+/** The model the in-process worker always serves. */
+export { LOCAL_SYNTHETIC_MODEL as LOCAL_WORKER_MODEL } from "./local-models.js";
+
 export class LocalWorker {
   private readonly sessions: WorkerSession[] = [];
   private readonly runners: LocalModelRunner[] = [];
@@ -35,6 +38,11 @@ export class LocalWorker {
   }
 
   private serve(runner: LocalModelRunner): void {
+    if (!this.workers.declares(runner.model)) {
+      this.log.warn({ model: runner.model }, "the in-process worker skips a model the API does not declare");
+      void runner.close();
+      return;
+    }
     const session = this.workers.connect({
       protocolVersion: WORKER_PROTOCOL_VERSION,
       models: [runner.model],

@@ -350,6 +350,11 @@ export class WorkerService {
     return session;
   }
 
+  /** Whether the API declares `model` (workers may announce only declared models). */
+  declares(model: string): boolean {
+    return this.catalog.get(model) !== undefined;
+  }
+
   /** Workers serving `model` connected to this replica. */
   connectedWorkers(model: string): number {
     let n = 0;
