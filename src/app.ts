@@ -93,7 +93,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
       log.warn({ model: LOCAL_WORKER_MODEL }, "the models file does not declare the in-process worker's model; no in-process worker");
     } else if (!config.redisUrl && config.chat.localWorker) {
       localWorker = new LocalWorker(app.workers, config.chat.localWorkerTokensPerSecond, log);
-      localWorker.start();
+      // Not awaited: the tiny model's session joins once its files are checked (or generated).
+      localWorker.start().catch((err) => log.error({ err }, "the in-process worker did not start"));
     }
     ready = true;
     if (opts.jobs ?? true) {

@@ -142,6 +142,29 @@ export function buildCli(
       });
     });
 
+  const workerKey = program.command("worker-key").description("Keys for GPU workers (API clients of kind worker: they may use only the worker protocol).");
+  workerKey
+    .command("create")
+    .description("Create a worker key for CHORUS_WORKER_KEY; it is printed alone on the last line.")
+    .requiredOption("--name <name>", "human name of the worker or pool")
+    .option("--admin-email <email>", "who to contact")
+    .option("--expires-at <iso-date>", "when the key stops working", parseDate)
+    .action(async (opts) => {
+      await withDatabase(config(), async (ds) => {
+        const { apiClient: c, key } = await new ApiClientService(ds).create({
+          name: opts.name,
+          trusted: false,
+          role: Role.USER,
+          kind: ApiClientKind.WORKER,
+          frontendType: "worker",
+          adminEmail: opts.adminEmail ?? null,
+          expiresAt: opts.expiresAt ?? null,
+        });
+        out(`created worker key ${c.id} "${c.name}"; rotate or revoke it with \`chorus api-client rotate|revoke ${c.id}\`; the key is shown once:`);
+        out(key);
+      });
+    });
+
   const user = program.command("user").description("Manage users.");
   user
     .command("set-role")

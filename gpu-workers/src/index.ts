@@ -5,6 +5,7 @@
 export * from './backends/index.js';
 export { SeededRandom } from './random.js';
 export { modelsDir, packageRoot, tinyModelDir } from './paths.js';
+export { backendPrompt, type PromptTurn } from './worker/prompt.js';
 export {
   DEFAULT_TINY_MODEL_OPTIONS,
   ensureTinyModel,

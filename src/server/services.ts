@@ -18,6 +18,7 @@ import { GenerationService, type GenerationStreams } from "../modules/chat/gener
 import { ModelCatalog } from "../modules/chat/models.js";
 import { ChatFeedbackService } from "../modules/chat/chat-feedback.service.js";
 import { WorkerService } from "../modules/workers/worker.service.js";
+import { LocalWorkerRegistry, RedisWorkerRegistry } from "../modules/workers/worker-registry.js";
 import { createEventStreamStore } from "../infra/streams/index.js";
 import { createGenerationQueue } from "../infra/queue/index.js";
 import { createRateLimiter } from "../infra/rate-limit.js";
@@ -88,7 +89,8 @@ export function createServices(
   const rateLimiter = createRateLimiter(base.config.redisUrl, `${base.config.redisKeyPrefix}rl:`);
   const catalog = new ModelCatalog(chatConfig.models);
   const generations = new GenerationService(base.ds, streams, queue, base.log);
-  const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log);
+  const workerRegistry = base.redis ? new RedisWorkerRegistry(base.redis, base.config.redisKeyPrefix) : new LocalWorkerRegistry();
+  const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log, workerRegistry);
   const tasks = new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, emojis, rateLimiter, base.config.taskRateLimits);
   return {
     ...base,

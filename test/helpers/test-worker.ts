@@ -25,6 +25,8 @@ export interface TestWorkerOptions {
   finishReason?: "STOP" | "LENGTH";
   /** After this many batches, hang: no more batches, heartbeats or finish, while the connection stays open. */
   hangAfter?: number;
+  /** Announce that it continues partial answers (it then gets `continueFrom`). */
+  canContinue?: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export class TestWorker {
             capacity: this.options.capacity ?? 4,
             hardware: { device: "test", description: "mocha" },
             name: this.options.name ?? "test-worker",
+            ...(this.options.canContinue ? { canContinue: true } : {}),
           },
         },
       },

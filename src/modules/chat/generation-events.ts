@@ -39,3 +39,23 @@ export function streamedText(events: readonly StoredGenerationEvent[]): { text: 
   }
   return { text, tokenCount };
 }
+
+/**
+ * The text the current generation streamed so far: the token batches since the last event that is not a token
+ * batch, a queue notice or a start (a restart, or a point the answer was resumed from). A worker that takes the
+ * job over continues after exactly this text, and its token budget is what is left after it.
+ */
+export function partialAnswer(events: readonly StoredGenerationEvent[]): { text: string; tokenCount: number } {
+  let text = "";
+  let tokenCount = 0;
+  for (const e of events) {
+    if (e.type === "tokens") {
+      text += e.text;
+      tokenCount += e.tokenCount;
+    } else if (e.type !== "queued" && e.type !== "started") {
+      text = "";
+      tokenCount = 0;
+    }
+  }
+  return { text, tokenCount };
+}

@@ -10,7 +10,7 @@ import { StreamClosedError, StreamLostError } from "../../infra/streams/index.js
 import type { GenerationQueue } from "../../infra/queue/index.js";
 import { rowsOf } from "../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "./chat.entity.js";
-import { generationStreamKey, streamedText, type StoredGenerationEvent } from "./generation-events.js";
+import { generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent } from "./generation-events.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 
 export type GenerationStreams = EventStreamStore<StoredGenerationEvent>;
@@ -63,7 +63,17 @@ function terminalEventOf(m: ChatMessage): StoredGenerationEvent {
   }
 }
 
-export type StartOutcome = { started: true; message: ChatMessage } | { started: false; reason: "cancelled" | "gone" };
+export type StartOutcome =
+  | {
+      started: true;
+      message: ChatMessage;
+      /**
+       * The answer streamed by earlier hand-outs, when the new worker can continue it: it goes on after this text
+       * and subscribers keep what they have. Null when the answer starts from nothing.
+       */
+      continueFrom: { text: string; tokenCount: number } | null;
+    }
+  | { started: false; reason: "cancelled" | "gone" };
 
 export class GenerationService {
   constructor(
@@ -144,10 +154,11 @@ export class GenerationService {
 
   /**
    * PENDING → IN_PROGRESS for the worker that took the job; refused when the message was cancelled or is gone.
-   * A job whose lease lapsed comes back while its row still says IN_PROGRESS: the new worker takes over and
-   * subscribers are told to drop the partial text.
+   * A job handed out again (its worker failed, disconnected or went silent) may already have streamed part of the
+   * answer: a worker that can continue goes on after that text (`continueFrom`) and the stream simply goes on;
+   * otherwise subscribers are told to drop the partial text (GenerationRestarted).
    */
-  async start(messageId: string, workerName: string): Promise<StartOutcome> {
+  async start(messageId: string, workerName: string, opts: { canContinue?: boolean } = {}): Promise<StartOutcome> {
     const rows = rowsOf<{ old_state: string }>(
       await this.ds.query(
         `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = $2, work_begin_at = now()
@@ -165,11 +176,15 @@ export class GenerationService {
       }
       return { started: false, reason: "gone" };
     }
-    if (rows[0].old_state === ChatMessageState.IN_PROGRESS) {
+    const events = await this.events(messageId);
+    const partial = events ? partialAnswer(events) : null;
+    const hasPartial = partial !== null && (partial.text.length > 0 || partial.tokenCount > 0);
+    const continueFrom = hasPartial && opts.canContinue ? partial : null;
+    if (!continueFrom && (hasPartial || rows[0].old_state === ChatMessageState.IN_PROGRESS)) {
       await this.emit(messageId, { type: "restarted", reason: "The worker stopped answering" });
     }
     await this.emit(messageId, { type: "started", workerName });
-    return { started: true, message: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId }) };
+    return { started: true, message: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId }), continueFrom };
   }
 
   async tokens(messageId: string, text: string, tokenCount: number): Promise<void> {
@@ -212,13 +227,15 @@ export class GenerationService {
     return true;
   }
 
-  /** IN_PROGRESS → PENDING after the worker's attempt ended without an answer; subscribers drop the partial text. */
-  async requeued(messageId: string, model: string, reason: string): Promise<void> {
+  /**
+   * IN_PROGRESS → PENDING after the worker's attempt ended without an answer. The partial text stays in the
+   * stream: the next worker either continues it or restarts (see start), so subscribers keep it until then.
+   */
+  async requeued(messageId: string, model: string, _reason: string): Promise<void> {
     await this.ds.query(
       `UPDATE chat_message SET state = 'PENDING', worker_name = NULL, work_begin_at = NULL WHERE id = $1 AND state = 'IN_PROGRESS'`,
       [messageId],
     );
-    await this.emit(messageId, { type: "restarted", reason });
     const position = (await this.queue.position(model, messageId)) ?? 0;
     await this.queued(messageId, model, position);
   }
@@ -226,6 +243,17 @@ export class GenerationService {
   private async storedPlus(messageId: string, extra: { text: string; tokenCount: number } | null): Promise<{ text: string; tokenCount: number }> {
     const [row] = rowsOf<{ text: string; token_count: number | null }>(await this.ds.query(`SELECT text, token_count FROM chat_message WHERE id = $1`, [messageId]));
     return { text: (row?.text ?? "") + (extra?.text ?? ""), tokenCount: (row?.token_count ?? 0) + (extra?.tokenCount ?? 0) };
+  }
+
+  /** The events of the message's stream, or null when the stream is gone or unreadable. */
+  private async events(messageId: string): Promise<StoredGenerationEvent[] | null> {
+    try {
+      const events = await this.streams.read((await this.placeOf(messageId, true)).key);
+      return events.length === 0 ? null : events.map((e) => e.event);
+    } catch (err) {
+      this.log.warn({ err, messageId }, "could not read a generation stream");
+      return null;
+    }
   }
 
   /** The text streamed so far, or null when the stream is gone. */

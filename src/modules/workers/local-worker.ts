@@ -1,42 +1,66 @@
 /**
  * The in-process worker of local mode: it takes jobs from this replica's dispatcher exactly as a remote worker
- * does through `workerJobs` (same session, same batching, leases and cancellation), so `npm start` with nothing
- * set streams tokens. It serves the synthetic model.
+ * does through `workerJobs` (same sessions, same batching, leases and cancellation), so `npm start` with nothing
+ * set streams tokens. It serves the synthetic model, and the tiny generated model through gpu-workers'
+ * transformers.js backend when that package is installed (see local-models.ts): one session per model.
  */
 import type { Logger } from "pino";
 import type { WorkerService, WorkerSession } from "./worker.service.js";
 import { WORKER_PROTOCOL_VERSION, WorkerFinishReason, type WorkerJob } from "./worker.types.js";
-import { syntheticTokens } from "./synthetic-model.js";
+import { syntheticRunner, tinyModelRunner, type LocalModelRunner } from "./local-models.js";
 
-export const LOCAL_WORKER_MODEL = "synthetic";
+/** The model the in-process worker always serves. */
+export { LOCAL_SYNTHETIC_MODEL as LOCAL_WORKER_MODEL } from "./local-models.js";
 
 export class LocalWorker {
-  private session: WorkerSession | null = null;
+  private readonly sessions: WorkerSession[] = [];
+  private readonly runners: LocalModelRunner[] = [];
   private readonly running = new Map<string, AbortController>();
-  private loop: Promise<void> | null = null;
+  private readonly loops: Promise<void>[] = [];
+  private stopped = false;
 
   constructor(
     private readonly workers: WorkerService,
     private readonly tokensPerSecond: number,
     private readonly log: Logger,
     private readonly capacity = 8,
+    /** Where the tiny model's runner comes from; tests pass a missing path to see the fallback. */
+    private readonly tinyRunner: () => ReturnType<typeof tinyModelRunner> = () => tinyModelRunner(log),
   ) {}
 
-  start(): void {
-    const session = this.workers.connect({
-      protocolVersion: WORKER_PROTOCOL_VERSION,
-      models: [LOCAL_WORKER_MODEL],
-      capacity: this.capacity,
-      hardware: { device: "synthetic", description: "in-process worker of local mode" },
-      name: "local-synthetic",
-    });
-    this.session = session;
-    this.loop = (async () => {
-      for await (const job of session) void this.run(job);
-    })().catch((err) => this.log.error({ err }, "the in-process worker stopped"));
+  /** Starts the synthetic session at once and the tiny model's once its files are ready. */
+  async start(): Promise<void> {
+    this.serve(syntheticRunner(this.tokensPerSecond));
+    const tiny = await this.tinyRunner();
+    if (this.stopped) return;
+    if ("runner" in tiny) this.serve(tiny.runner);
+    else this.log.warn({ reason: tiny.reason }, "the in-process worker serves only the synthetic model: the tiny model needs gpu-workers");
   }
 
-  private async run(job: WorkerJob): Promise<void> {
+  private serve(runner: LocalModelRunner): void {
+    if (!this.workers.declares(runner.model)) {
+      this.log.warn({ model: runner.model }, "the in-process worker skips a model the API does not declare");
+      void runner.close();
+      return;
+    }
+    const session = this.workers.connect({
+      protocolVersion: WORKER_PROTOCOL_VERSION,
+      models: [runner.model],
+      capacity: this.capacity,
+      hardware: { device: runner.device, description: runner.description },
+      name: runner.name,
+      canContinue: runner.canContinue,
+    });
+    this.sessions.push(session);
+    this.runners.push(runner);
+    this.loops.push(
+      (async () => {
+        for await (const job of session) void this.run(runner, job);
+      })().catch((err) => this.log.error({ err, model: runner.model }, "the in-process worker stopped")),
+    );
+  }
+
+  private async run(runner: LocalModelRunner, job: WorkerJob): Promise<void> {
     const abort = new AbortController();
     this.running.set(job.jobId, abort);
     let lost = false;
@@ -50,25 +74,29 @@ export class LocalWorker {
         .then((r) => react({ ok: r.held.length > 0, cancel: r.cancel.length > 0 }))
         .catch((err) => this.log.warn({ err }, "in-process worker heartbeat failed"));
     }, Math.max(100, Math.floor(job.leaseMs / 3)));
+    const batcher = new TokenBatcher(job.tokenBatchMs, (text, count) => this.workers.tokens(job.jobId, text, count).then(react));
     try {
-      const batcher = new TokenBatcher(job.tokenBatchMs, (text, count) => this.workers.tokens(job.jobId, text, count).then(react));
-      const tokens = syntheticTokens({ maxNewTokens: job.sampling.maxNewTokens, seed: job.sampling.seed, tokensPerSecond: this.tokensPerSecond, signal: abort.signal });
+      const tokens = runner.generate(job, abort.signal);
       let text = "";
       let count = 0;
       let r = await tokens.next();
       while (!r.done) {
-        text += r.value;
-        count++;
-        batcher.add(r.value);
+        text += r.value.text;
+        count += r.value.tokenCount;
+        batcher.add(r.value.text, r.value.tokenCount);
         r = await tokens.next();
       }
       await batcher.flush();
       if (lost) return;
-      const reason = r.value === "cancelled" ? WorkerFinishReason.CANCELLED : r.value === "length" ? WorkerFinishReason.LENGTH : WorkerFinishReason.STOP;
-      await this.workers.finish(job.jobId, reason, text, count);
+      const reason = abort.signal.aborted || r.value === "cancelled" ? WorkerFinishReason.CANCELLED : r.value === "length" ? WorkerFinishReason.LENGTH : WorkerFinishReason.STOP;
+      await this.workers.finish(job.jobId, reason, (job.continueFrom ?? "") + text, count);
     } catch (err) {
-      this.log.warn({ err, jobId: job.jobId }, "in-process job failed");
-      await this.workers.fail(job.jobId, "BACKEND_ERROR", (err as Error).message, true).catch(() => undefined);
+      if (lost) return;
+      await batcher.flush().catch(() => undefined);
+      const e = err as { code?: unknown; retryable?: unknown; message?: string };
+      const code = typeof e.code === "string" ? e.code : "BACKEND_ERROR";
+      this.log.warn({ err, jobId: job.jobId, code }, "in-process job failed");
+      await this.workers.fail(job.jobId, code, String(e.message ?? err).slice(0, 2000), typeof e.retryable === "boolean" ? e.retryable : true).catch(() => undefined);
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.jobId);
@@ -76,9 +104,11 @@ export class LocalWorker {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const a of this.running.values()) a.abort();
-    await this.session?.return();
-    await this.loop;
+    for (const s of this.sessions) await s.return();
+    await Promise.all(this.loops);
+    for (const r of this.runners) await r.close().catch(() => undefined);
   }
 }
 

@@ -1,7 +1,11 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
+import { Role } from "../users/role.js";
 import {
+  DrainWorkerInput,
+  WorkerInfo,
+  WorkerPool,
   WorkerAck,
   WorkerFailInput,
   WorkerFinishInput,
@@ -18,7 +22,7 @@ export class WorkerResolver {
   @Authorized(Requirement.WORKER)
   @Subscription(() => WorkerJob, {
     description:
-      "A worker's connection: says what it serves and receives jobs while it has capacity. Ending the subscription gives its running jobs to other workers.",
+      "A worker's connection: says what it serves and receives jobs while it has capacity. Ending the subscription gives its running jobs to other workers. It completes when an admin drained the worker and its jobs are done; it ends with an error when the worker was silent for the lease time (reconnect).",
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       assertAuthorized(ctx, [Requirement.WORKER]);
@@ -50,6 +54,27 @@ export class WorkerResolver {
   @Authorized(Requirement.WORKER)
   @Mutation(() => WorkerHeartbeatResult, { description: "Renews the leases of the jobs a worker still runs and says which to drop or cancel." })
   async workerHeartbeat(@Arg("input", () => WorkerHeartbeatInput) input: WorkerHeartbeatInput, @Ctx() ctx: Context): Promise<WorkerHeartbeatResult> {
-    return ctx.app.workers.heartbeat(input.jobIds);
+    return ctx.app.workers.heartbeat(input.jobIds, input.sessionId);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Query(() => [WorkerInfo], { description: "Every connected GPU worker, on every replica. ADMIN." })
+  async workers(@Ctx() ctx: Context): Promise<WorkerInfo[]> {
+    return ctx.app.workers.list();
+  }
+
+  @Authorized(Role.ADMIN)
+  @Query(() => [WorkerPool], { description: "Per model: connected workers, jobs in flight, queue depth and tokens per second. ADMIN." })
+  async workerPools(@Ctx() ctx: Context): Promise<WorkerPool[]> {
+    return ctx.app.workers.pools();
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => WorkerInfo, {
+    description:
+      "Drains a worker for a rolling deploy: it finishes its running jobs and takes no new ones, then its workerJobs subscription completes. ADMIN; NOT_FOUND for an unknown id.",
+  })
+  async drainWorker(@Arg("input", () => DrainWorkerInput) input: DrainWorkerInput, @Ctx() ctx: Context): Promise<WorkerInfo> {
+    return ctx.app.workers.drain(input.workerId);
   }
 }

@@ -4,18 +4,28 @@
  * finish, fail, heartbeat). Any replica can take any report: the queue holds the leases, PostgreSQL the record
  * and the event stream the tokens.
  */
+import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { ChatConfig } from "../../config.js";
 import type { PubSubHandle } from "../../infra/pubsub.js";
 import { JobLeaseLostError, type TakenJob } from "../../infra/queue/index.js";
 import { rowsOf } from "../../db/rows.js";
-import { badInput } from "../../server/errors.js";
+import { badInput, ChorusError, ErrorCode } from "../../server/errors.js";
 import { ChatMessage, ChatMessageState } from "../chat/chat.entity.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";
 import { jobConversation } from "../chat/job-conversation.js";
-import { WORKER_PROTOCOL_VERSION, WorkerFinishReason, type WorkerAck, type WorkerHeartbeatResult, type WorkerJob } from "./worker.types.js";
+import {
+  WORKER_PROTOCOL_VERSION,
+  WorkerFinishReason,
+  type WorkerAck,
+  type WorkerHeartbeatResult,
+  type WorkerInfo,
+  type WorkerJob,
+  type WorkerPool,
+} from "./worker.types.js";
+import { RateWindow, type WorkerRecord, type WorkerRegistry } from "./worker-registry.js";
 
 export interface WorkerHello {
   protocolVersion: number;
@@ -23,10 +33,13 @@ export interface WorkerHello {
   capacity: number;
   hardware: { device: string; description?: string | null };
   name: string;
+  sessionId?: string | null;
+  canContinue?: boolean | null;
 }
 
 const JOBS_TOPIC = "chat:jobs";
 const CANCEL_TOPIC = "chat:cancel";
+const DRAIN_TOPIC = "chat:drain";
 /** Idle sessions look at the queue this often even without a signal: leases that lapsed put jobs back silently. */
 const IDLE_POLL_MS = 1_000;
 
@@ -49,7 +62,17 @@ function parseJobId(jobId: string): { queueJobId: string; messageId: string } {
 /** One connected worker: a job iterator that hands out jobs while it has capacity. */
 export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   readonly inflight = new Map<string, InFlight>();
+  readonly connectedAt = Date.now();
+  /** Last time the worker said anything: a report on one of its jobs, a heartbeat, or taking a job. */
+  lastSeenAt = Date.now();
   closed = false;
+  /** Drained by an admin: no new jobs; the subscription completes once the running ones are done. */
+  draining = false;
+  /** Set when the server dropped the session (silent for the lease time): the subscription ends with this error. */
+  dropped: string | null = null;
+  /** Token batches being appended now; a disconnect waits for them, so nothing streamed is lost or doubled. */
+  readonly reports = new Set<Promise<unknown>>();
+  readonly rates = new Map<string, RateWindow>();
   private wakeUp: (() => void) | null = null;
   private nextModel = 0;
 
@@ -65,13 +88,18 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
 
   async next(): Promise<IteratorResult<WorkerJob>> {
     while (!this.closed) {
-      if (this.inflight.size < this.hello.capacity) {
+      if (this.draining && this.inflight.size === 0) {
+        await this.return();
+        break;
+      }
+      if (!this.draining && this.inflight.size < this.hello.capacity) {
         const job = await this.service.takeFor(this);
         if (job) return { done: false, value: job };
         if (this.closed) break;
       }
       await this.idle();
     }
+    if (this.dropped) throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, this.dropped);
     return { done: true, value: undefined };
   }
 
@@ -82,6 +110,16 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
       await this.service.closeSession(this);
     }
     return { done: true, value: undefined };
+  }
+
+  seen(): void {
+    this.lastSeenAt = Date.now();
+  }
+
+  countTokens(model: string, count: number): void {
+    let rate = this.rates.get(model);
+    if (!rate) this.rates.set(model, (rate = new RateWindow()));
+    rate.add(count);
   }
 
   /** The session's models, starting after the one it served last, so one model cannot starve another. */
@@ -108,6 +146,15 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   }
 }
 
+/**
+ * Whether a session has been silent too long. Sessions that named themselves (sessionId) heartbeat even when idle;
+ * the others are only judged while they hold jobs, whose reports are their sign of life.
+ */
+export function isSilent(session: { lastSeenAt: number; inflightCount: number; heartbeatsWhenIdle: boolean }, now: number, leaseMs: number): boolean {
+  if (!session.heartbeatsWhenIdle && session.inflightCount === 0) return false;
+  return now - session.lastSeenAt > leaseMs;
+}
+
 export class WorkerService {
   private readonly sessions = new Set<WorkerSession>();
   /** Queue job id → the session of this replica that runs it. */
@@ -115,7 +162,8 @@ export class WorkerService {
   /** Messages whose cancellation was asked for, with when; workers learn it in their next ack. */
   private readonly cancelRequested = new Map<string, number>();
   private readonly stopListening: (() => void)[] = [];
-  private sessionCounter = 0;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
 
   constructor(
     private readonly ds: DataSource,
@@ -124,12 +172,122 @@ export class WorkerService {
     private readonly generations: GenerationService,
     private readonly pubSub: PubSubHandle,
     private readonly log: Logger,
+    private readonly registry: WorkerRegistry,
   ) {}
 
-  /** Listens for jobs and cancellations announced by any replica. */
+  /** How often sessions are written to the registry and checked for drain marks and silence. */
+  private get refreshMs(): number {
+    return Math.max(100, Math.min(2_000, Math.floor(this.config.workerLeaseMs / 4)));
+  }
+
+  /** Listens for jobs, cancellations and drains announced by any replica; checks its sessions periodically. */
   start(): void {
     this.listen(JOBS_TOPIC, (model) => this.wakeModel(String(model)));
     this.listen(CANCEL_TOPIC, (messageId) => this.cancelRequested.set(String(messageId), Date.now()));
+    this.listen(DRAIN_TOPIC, (id) => {
+      for (const s of this.sessions) if (s.id === String(id)) this.drainLocal(s);
+    });
+    this.refreshTimer = setInterval(() => {
+      this.refreshing ??= this.refresh()
+        .catch((err) => this.log.warn({ err }, "worker session refresh failed"))
+        .finally(() => (this.refreshing = null));
+    }, this.refreshMs);
+    this.refreshTimer.unref();
+  }
+
+  /** Drops silent sessions, picks up drain marks and rewrites this replica's registry entries. */
+  async refresh(): Promise<void> {
+    const now = Date.now();
+    for (const session of [...this.sessions]) {
+      if (session.closed) continue;
+      const silent = isSilent(
+        { lastSeenAt: session.lastSeenAt, inflightCount: session.inflight.size, heartbeatsWhenIdle: Boolean(session.hello.sessionId) },
+        now,
+        this.config.workerLeaseMs,
+      );
+      if (silent) {
+        this.log.warn({ worker: session.id, silentMs: now - session.lastSeenAt }, "worker silent for the lease time: dropped");
+        session.dropped = `The worker was silent for more than ${this.config.workerLeaseMs} ms and was dropped; its jobs went to other workers. Reconnect.`;
+        await session.return();
+        continue;
+      }
+      if (!session.draining && (await this.registry.drainRequested(session.id))) this.drainLocal(session);
+      await this.registry.put(this.recordOf(session), this.refreshMs * 3 + 1_000);
+    }
+  }
+
+  private recordOf(session: WorkerSession): WorkerRecord {
+    const byModel: Record<string, number> = {};
+    let total = 0;
+    for (const [model, rate] of session.rates) {
+      byModel[model] = rate.perSecond();
+      total += byModel[model];
+    }
+    return {
+      id: session.id,
+      name: session.hello.name,
+      models: session.hello.models,
+      capacity: session.hello.capacity,
+      device: session.hello.hardware.device,
+      hardwareDescription: session.hello.hardware.description ?? null,
+      protocolVersion: session.hello.protocolVersion,
+      canContinue: Boolean(session.hello.canContinue),
+      inFlightJobs: session.inflight.size,
+      draining: session.draining,
+      tokensPerSecond: total,
+      tokensPerSecondByModel: byModel,
+      connectedAt: session.connectedAt,
+      lastSeenAt: session.lastSeenAt,
+    };
+  }
+
+  private drainLocal(session: WorkerSession): void {
+    if (session.draining || session.closed) return;
+    session.draining = true;
+    this.log.info({ worker: session.id, running: session.inflight.size }, "worker draining");
+    session.wake();
+  }
+
+  /** Tells a worker (on any replica) to finish its jobs and take no new ones. */
+  async drain(workerId: string): Promise<WorkerInfo> {
+    const record = (await this.registry.list()).find((r) => r.id === workerId);
+    if (!record) throw new ChorusError(ErrorCode.NOT_FOUND, `No connected worker has the id ${workerId}`);
+    await this.registry.requestDrain(workerId);
+    const local = [...this.sessions].find((s) => s.id === workerId);
+    if (local) this.drainLocal(local);
+    else this.pubSub.pubSub.publish(DRAIN_TOPIC, workerId);
+    return toWorkerInfo(local ? this.recordOf(local) : { ...record, draining: true });
+  }
+
+  /** Every connected worker, on every replica. */
+  async list(): Promise<WorkerInfo[]> {
+    await this.publishLocal();
+    return (await this.registry.list()).map(toWorkerInfo);
+  }
+
+  /** Per declared model: its workers, their jobs, its queue and its throughput. */
+  async pools(): Promise<WorkerPool[]> {
+    await this.publishLocal();
+    const records = await this.registry.list();
+    const active = await this.generations.queue.activeJobs();
+    const pools: WorkerPool[] = [];
+    for (const model of this.catalog.ids()) {
+      const serving = records.filter((r) => r.models.includes(model));
+      pools.push({
+        model,
+        workers: serving.length,
+        capacity: serving.filter((r) => !r.draining).reduce((n, r) => n + r.capacity, 0),
+        inFlightJobs: active.filter((j) => j.model === model).length,
+        queueDepth: await this.generations.queue.size(model),
+        tokensPerSecond: serving.reduce((n, r) => n + (r.tokensPerSecondByModel[model] ?? 0), 0),
+      });
+    }
+    return pools;
+  }
+
+  /** This replica's sessions as they are now, so an admin reads fresh figures for them. */
+  private async publishLocal(): Promise<void> {
+    for (const s of this.sessions) if (!s.closed) await this.registry.put(this.recordOf(s), this.refreshMs * 3 + 1_000);
   }
 
   private listen(topic: string, onEvent: (payload: unknown) => void): void {
@@ -181,10 +339,21 @@ export class WorkerService {
     if (unknown.length) {
       throw badInput(`Unknown model(s) ${unknown.join(", ")}; this API declares ${this.catalog.ids().join(", ")}`, { field: "models" });
     }
-    const session = new WorkerSession(this, `${hello.name}#${++this.sessionCounter}`, hello);
+    const id = hello.sessionId ?? crypto.randomUUID();
+    for (const old of this.sessions) {
+      // A worker that reconnects faster than its old socket was noticed closing: the new connection wins.
+      if (old.id === id) void old.return();
+    }
+    const session = new WorkerSession(this, id, hello);
     this.sessions.add(session);
+    void this.registry.put(this.recordOf(session), this.refreshMs * 3 + 1_000).catch((err) => this.log.warn({ err }, "could not register a worker"));
     this.log.info({ worker: session.id, models: hello.models, capacity: hello.capacity, device: hello.hardware.device }, "worker connected");
     return session;
+  }
+
+  /** Whether the API declares `model` (workers may announce only declared models). */
+  declares(model: string): boolean {
+    return this.catalog.get(model) !== undefined;
   }
 
   /** Workers serving `model` connected to this replica. */
@@ -202,7 +371,8 @@ export class WorkerService {
         if (!taken) break;
         session.inflight.set(taken.jobId, { messageId: taken.messageId, model });
         this.owners.set(taken.jobId, session);
-        const started = await this.generations.start(taken.messageId, session.hello.name);
+        session.seen();
+        const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue) });
         if (!started.started) {
           // Cancelled while queued, or deleted with its chat: the hand-out ends here.
           await this.generations.queue.complete(taken.jobId).catch(() => undefined);
@@ -213,13 +383,23 @@ export class WorkerService {
           await this.release(taken.jobId, taken.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected");
           return null;
         }
+        const continued = started.continueFrom;
+        const maxNewTokens = started.message.sampling!.maxNewTokens - (continued?.tokenCount ?? 0);
+        if (maxNewTokens <= 0) {
+          // The earlier workers streamed the whole token budget and only their finish was lost.
+          await this.generations.end(taken.messageId, "length", null);
+          await this.generations.queue.complete(taken.jobId).catch(() => undefined);
+          this.forget(taken.jobId);
+          continue;
+        }
         return {
           jobId: publicJobId(taken),
           messageId: taken.messageId,
           model,
           messages: await this.thread(started.message),
+          continueFrom: continued?.text ?? null,
           sampling: {
-            maxNewTokens: started.message.sampling!.maxNewTokens,
+            maxNewTokens,
             temperature: started.message.sampling!.temperature,
             topP: started.message.sampling!.topP,
             topK: started.message.sampling!.topK ?? null,
@@ -242,6 +422,9 @@ export class WorkerService {
 
   async closeSession(session: WorkerSession): Promise<void> {
     this.sessions.delete(session);
+    // Batches the worker sent before it went away are appended first, so the next worker continues after them.
+    await Promise.allSettled([...session.reports]);
+    await this.registry.remove(session.id).catch((err) => this.log.warn({ err }, "could not unregister a worker"));
     for (const [jobId, job] of [...session.inflight]) {
       await this.release(jobId, job.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected").catch((err) =>
         this.log.warn({ err, jobId }, "could not put back a disconnected worker's job"),
@@ -294,16 +477,30 @@ export class WorkerService {
   /** A batch of tokens; it also renews the lease. */
   async tokens(jobId: string, text: string, tokenCount: number): Promise<WorkerAck> {
     const { queueJobId, messageId } = parseJobId(jobId);
-    if (!(await this.holds(queueJobId))) {
-      this.forget(queueJobId);
-      return { ok: false, cancel: false };
+    const owner = this.owners.get(queueJobId);
+    owner?.seen();
+    const work = (async () => {
+      if (!(await this.holds(queueJobId))) {
+        this.forget(queueJobId);
+        return false;
+      }
+      await this.generations.tokens(messageId, text, tokenCount);
+      return true;
+    })();
+    owner?.reports.add(work);
+    try {
+      if (!(await work)) return { ok: false, cancel: false };
+    } finally {
+      owner?.reports.delete(work);
     }
-    await this.generations.tokens(messageId, text, tokenCount);
+    const job = owner?.inflight.get(queueJobId);
+    if (owner && job) owner.countTokens(job.model, tokenCount);
     return { ok: true, cancel: this.cancelRequested.has(messageId) };
   }
 
   async finish(jobId: string, finishReason: WorkerFinishReason, text: string, tokenCount: number): Promise<WorkerAck> {
     const { queueJobId, messageId } = parseJobId(jobId);
+    this.owners.get(queueJobId)?.seen();
     if (!(await this.holds(queueJobId))) {
       this.forget(queueJobId);
       return { ok: false, cancel: false };
@@ -319,17 +516,22 @@ export class WorkerService {
 
   async fail(jobId: string, code: string, reason: string, retryable: boolean): Promise<WorkerAck> {
     const { queueJobId, messageId } = parseJobId(jobId);
+    this.owners.get(queueJobId)?.seen();
     await this.release(queueJobId, messageId, retryable, code, reason);
     this.cancelRequested.delete(messageId);
     return { ok: true, cancel: false };
   }
 
-  async heartbeat(jobIds: string[]): Promise<WorkerHeartbeatResult> {
+  async heartbeat(jobIds: string[], sessionId?: string | null): Promise<WorkerHeartbeatResult> {
+    let session: WorkerSession | undefined;
+    if (sessionId) for (const s of this.sessions) if (s.id === sessionId) session = s;
+    session?.seen();
     const held: string[] = [];
     const lost: string[] = [];
     const heldMessages = new Map<string, string>();
     for (const jobId of jobIds) {
       const { queueJobId, messageId } = parseJobId(jobId);
+      this.owners.get(queueJobId)?.seen();
       if (await this.holds(queueJobId)) {
         held.push(jobId);
         heldMessages.set(messageId, jobId);
@@ -343,7 +545,13 @@ export class WorkerService {
           await this.ds.query(`SELECT id FROM chat_message WHERE id = ANY($1::uuid[]) AND cancel_requested_at IS NOT NULL`, [[...heldMessages.keys()]]),
         )
       : [];
-    return { held, lost, cancel: cancelled.map((r) => heldMessages.get(r.id)!) };
+    return {
+      held,
+      lost,
+      cancel: cancelled.map((r) => heldMessages.get(r.id)!),
+      drain: Boolean(session?.draining),
+      leaseMs: this.config.workerLeaseMs,
+    };
   }
 
   /**
@@ -397,7 +605,27 @@ export class WorkerService {
   }
 
   async close(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.refreshing;
     for (const stop of this.stopListening) stop();
     for (const s of [...this.sessions]) await s.return();
   }
+}
+
+function toWorkerInfo(r: WorkerRecord): WorkerInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    models: r.models,
+    capacity: r.capacity,
+    device: r.device,
+    hardwareDescription: r.hardwareDescription,
+    protocolVersion: r.protocolVersion,
+    canContinue: r.canContinue,
+    inFlightJobs: r.inFlightJobs,
+    draining: r.draining,
+    tokensPerSecond: r.tokensPerSecond,
+    connectedAt: new Date(r.connectedAt),
+    lastSeenAt: new Date(r.lastSeenAt),
+  };
 }

@@ -1,6 +1,6 @@
 /** The worker protocol, typed in the one schema: GPU workers are clients of the same API, with worker keys. */
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, Max, Min } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, IsUUID, Length, Max, Min } from "class-validator";
 
 /** The protocol version this API speaks; a worker that speaks another is refused with a clear error. */
 export const WORKER_PROTOCOL_VERSION = 1;
@@ -48,6 +48,23 @@ export class WorkerHelloInput {
   @Field({ description: "The worker's name, stored on the messages it generates." })
   @Length(1, 256)
   name: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "A UUID the worker picks for this connection, so it can name it in workerHeartbeat (which keeps an idle connection alive) and admins can drain it. Made up by the server when absent.",
+  })
+  @IsOptional()
+  @IsUUID()
+  sessionId?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Whether the worker's backend can continue a partial answer (see WorkerJob.continueFrom). A worker that cannot gets jobs that start over, and subscribers are told to drop the partial text. Default false.",
+  })
+  @IsOptional()
+  canContinue?: boolean | null;
 }
 
 @ObjectType({ description: "One turn of the conversation a worker answers." })
@@ -105,6 +122,13 @@ export class WorkerJob {
 
   @Field(() => Int, { description: "Send a heartbeat or a batch at least this often (milliseconds), or lose the job." })
   leaseMs: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The part of the answer an earlier worker already streamed (it failed or went silent). Generate the assistant turn as if it began with this text and send only what comes after it; sampling.maxNewTokens already counts the tokens streamed. Null: start the answer from nothing. Only workers that said canContinue get it.",
+  })
+  continueFrom: string | null;
 }
 
 @InputType({ description: "A batch of generated text." })
@@ -153,11 +177,15 @@ export class WorkerFailInput {
   retryable: boolean;
 }
 
-@InputType({ description: "The jobs a worker still runs, to renew their leases." })
+@InputType({ description: "The jobs a worker still runs, to renew their leases; and the connection, to keep it alive." })
 export class WorkerHeartbeatInput {
   @Field(() => [ID], { description: "The jobs." })
   @ArrayMaxSize(256)
   jobIds: string[];
+
+  @Field(() => ID, { nullable: true, description: "The sessionId of the worker's hello: a connection silent for the lease time is dropped." })
+  @IsOptional()
+  sessionId?: string | null;
 }
 
 @ObjectType({ description: "The server's answer to a worker's report." })
@@ -179,4 +207,79 @@ export class WorkerHeartbeatResult {
 
   @Field(() => [ID], { description: "Jobs the user cancelled: stop them and finish with CANCELLED." })
   cancel: string[];
+
+  @Field({ description: "True when an admin drained this session: finish the running jobs; no new ones come, and the workerJobs subscription completes once they are done." })
+  drain: boolean;
+
+  @Field(() => Int, { description: "The lease time (milliseconds): heartbeat well within it." })
+  leaseMs: number;
+}
+
+@ObjectType({ description: "A connected GPU worker (one workerJobs subscription), as seen by admins." })
+export class WorkerInfo {
+  @Field(() => ID, { description: "The session id (drainWorker takes it)." })
+  id: string;
+
+  @Field({ description: "The worker's name." })
+  name: string;
+
+  @Field(() => [String], { description: "The models it serves." })
+  models: string[];
+
+  @Field(() => Int, { description: "Jobs it runs in parallel." })
+  capacity: number;
+
+  @Field({ description: "The device its backend actually runs on (cpu, cuda, remote, synthetic, ...)." })
+  device: string;
+
+  @Field(() => String, { nullable: true, description: "The worker's description of its hardware." })
+  hardwareDescription: string | null;
+
+  @Field(() => Int, { description: "The protocol version it speaks." })
+  protocolVersion: number;
+
+  @Field({ description: "Whether it continues partial answers." })
+  canContinue: boolean;
+
+  @Field(() => Int, { description: "Jobs it runs now." })
+  inFlightJobs: number;
+
+  @Field({ description: "True once drained: it takes no new jobs and leaves when its jobs are done." })
+  draining: boolean;
+
+  @Field(() => Float, { description: "Tokens it streamed per second over the last few seconds." })
+  tokensPerSecond: number;
+
+  @Field(() => Date, { description: "When it connected." })
+  connectedAt: Date;
+
+  @Field(() => Date, { description: "When it was last heard from." })
+  lastSeenAt: Date;
+}
+
+@ObjectType({ description: "The workers of one model, its queue and its throughput." })
+export class WorkerPool {
+  @Field({ description: "The model id." })
+  model: string;
+
+  @Field(() => Int, { description: "Connected workers serving it (draining ones included)." })
+  workers: number;
+
+  @Field(() => Int, { description: "Their parallel capacity, summed (draining ones excluded)." })
+  capacity: number;
+
+  @Field(() => Int, { description: "Jobs of this model held by workers now." })
+  inFlightJobs: number;
+
+  @Field(() => Int, { description: "Jobs of this model waiting for a worker." })
+  queueDepth: number;
+
+  @Field(() => Float, { description: "Tokens per second its workers streamed for it over the last few seconds." })
+  tokensPerSecond: number;
+}
+
+@InputType({ description: "Which worker to drain." })
+export class DrainWorkerInput {
+  @Field(() => ID, { description: "The worker's session id (see workers)." })
+  workerId: string;
 }

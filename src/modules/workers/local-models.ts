@@ -1,0 +1,145 @@
+/**
+ * The models the in-process worker of local mode runs: the synthetic model always, and the tiny generated model
+ * through gpu-workers' transformers.js backend when that package is installed and built next to the API (it is
+ * loaded in-process; an API installed without it serves the synthetic model only and says so in its log).
+ */
+import path from "node:path";
+import { existsSync } from "node:fs";
+import type { Logger } from "pino";
+import { syntheticTokens } from "./synthetic-model.js";
+import type { WorkerJob } from "./worker.types.js";
+
+export type LocalFinish = "stop" | "length" | "cancelled";
+
+/** One model the in-process worker serves: it streams text pieces and returns why it stopped. */
+export interface LocalModelRunner {
+  model: string;
+  /** The worker name stored on the messages it generates. */
+  name: string;
+  device: string;
+  description: string;
+  canContinue: boolean;
+  generate(job: WorkerJob, signal: AbortSignal): AsyncGenerator<{ text: string; tokenCount: number }, LocalFinish>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_SYNTHETIC_MODEL = "synthetic";
+export const LOCAL_TINY_MODEL = "chorus-tiny";
+
+export function syntheticRunner(tokensPerSecond: number): LocalModelRunner {
+  return {
+    model: LOCAL_SYNTHETIC_MODEL,
+    name: "local-synthetic",
+    device: "synthetic",
+    description: "in-process worker of local mode",
+    canContinue: false,
+    async *generate(job, signal) {
+      const tokens = syntheticTokens({ maxNewTokens: job.sampling.maxNewTokens, seed: job.sampling.seed, tokensPerSecond, signal });
+      let r = await tokens.next();
+      while (!r.done) {
+        yield { text: r.value, tokenCount: 1 };
+        r = await tokens.next();
+      }
+      return r.value;
+    },
+    async close() {},
+  };
+}
+
+/** The part of gpu-workers' API the in-process worker uses (the package is loaded at run time, not compiled in). */
+interface BackendEvent {
+  type: "token" | "finish";
+  text: string;
+  tokenCount: number;
+  finishReason?: LocalFinish;
+}
+interface GpuBackend {
+  readonly device: string;
+  load(): Promise<void>;
+  generate(request: {
+    messages: { role: string; content: string }[];
+    continueFrom?: string;
+    sampling: { maxNewTokens: number; temperature: number; topP: number; topK?: number; repetitionPenalty?: number; seed?: number };
+    signal: AbortSignal;
+  }): AsyncIterable<BackendEvent>;
+  close(): Promise<void>;
+}
+interface GpuWorkersModule {
+  TransformersBackend: new (options: { model: string; device?: "cpu"; threads?: number; log?: (m: string) => void }) => GpuBackend;
+  ensureTinyModel(dir: string): Promise<{ written: boolean }>;
+  tinyModelDir(): string;
+  backendPrompt<T extends { role: string; content: string }>(messages: readonly T[], continueFrom: string | null | undefined): { messages: T[]; prefix: string };
+}
+
+/** gpu-workers' built entry point, next to this project's sources (dist/src/modules/workers → project root). */
+export function gpuWorkersEntry(projectRoot = path.resolve(__dirname, "..", "..", "..", "..")): string {
+  return path.join(projectRoot, "gpu-workers", "dist", "src", "index.js");
+}
+
+/**
+ * The tiny model's runner, or null (with the reason) when gpu-workers is not installed and built. The model files
+ * are generated when missing (offline, a fraction of a second); the backend loads on the first job, so a server
+ * that never gets a tiny-model job never pays for transformers.js.
+ */
+export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): Promise<{ runner: LocalModelRunner } | { reason: string }> {
+  const root = path.resolve(path.dirname(entry), "..", "..");
+  if (!existsSync(entry)) return { reason: `gpu-workers is not built (${entry} is missing; run \`cd gpu-workers && npm install\`)` };
+  if (!existsSync(path.join(root, "node_modules", "@huggingface", "transformers"))) {
+    return { reason: "gpu-workers has no node_modules (run `cd gpu-workers && npm install`)" };
+  }
+  let mod: GpuWorkersModule;
+  let dir: string;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(entry) as GpuWorkersModule;
+    dir = mod.tinyModelDir();
+    const written = await mod.ensureTinyModel(dir);
+    if (written.written) log.info({ dir }, "generated the tiny model");
+  } catch (err) {
+    return { reason: `gpu-workers could not be loaded: ${(err as Error).message}` };
+  }
+  let backend: GpuBackend | null = null;
+  let loading: Promise<GpuBackend> | null = null;
+  const loaded = () =>
+    (loading ??= (async () => {
+      const b = new mod.TransformersBackend({ model: dir, device: "cpu", threads: 1, log: (m) => log.info(m) });
+      await b.load();
+      backend = b;
+      return b;
+    })());
+  return {
+    runner: {
+      model: LOCAL_TINY_MODEL,
+      name: "local-tiny",
+      device: "cpu",
+      description: "in-process worker of local mode: the generated tiny model on transformers.js",
+      canContinue: true,
+      async *generate(job, signal) {
+        const b = await loaded();
+        let finish: LocalFinish = "stop";
+        // A continued answer's trailing assistant turn and a taken-over job's continueFrom become one prefix.
+        const prompt = mod.backendPrompt(job.messages, job.continueFrom);
+        for await (const e of b.generate({
+          messages: prompt.messages,
+          continueFrom: prompt.prefix || undefined,
+          sampling: {
+            maxNewTokens: job.sampling.maxNewTokens,
+            temperature: job.sampling.temperature,
+            topP: job.sampling.topP,
+            topK: job.sampling.topK ?? undefined,
+            repetitionPenalty: job.sampling.repetitionPenalty ?? undefined,
+            seed: job.sampling.seed,
+          },
+          signal,
+        })) {
+          if (e.type === "token") yield { text: e.text, tokenCount: e.tokenCount };
+          else finish = e.finishReason ?? "stop";
+        }
+        return finish;
+      },
+      async close() {
+        await (backend as GpuBackend | null)?.close();
+      },
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import path from "node:path";
+import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { PROJECT_ROOT, startNode } from "./process.js";
+
+export const GPU_WORKERS_ROOT = path.join(PROJECT_ROOT, "gpu-workers");
+export const WORKER_MAIN = path.join(GPU_WORKERS_ROOT, "dist", "src", "worker", "main.js");
+
+/**
+ * Builds the gpu-workers package (its own tsc project) so the tests run the worker program as shipped. Its
+ * dependencies must be installed (`cd gpu-workers && npm ci`, which .ci/run does before the root tests): a
+ * missing install fails the tests that need it rather than skipping them.
+ */
+export function buildGpuWorkers(): void {
+  if (!existsSync(path.join(GPU_WORKERS_ROOT, "node_modules", "@huggingface", "transformers"))) {
+    throw new Error("gpu-workers has no node_modules: run `cd gpu-workers && npm ci` (ONNXRUNTIME_NODE_INSTALL=skip) before the tests");
+  }
+  const tsc = path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", GPU_WORKERS_ROOT], { stdio: "inherit" });
+}
+
+export type WorkerProcess = ReturnType<typeof startNode>;
+
+/** Starts the worker program (`chorus-worker`) with its configuration in the environment. */
+export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  return startNode(WORKER_MAIN, [], {
+    CHORUS_WORKER_THREADS: "1",
+    CHORUS_WORKER_RECONNECT_MAX_DELAY_MS: "1000",
+    ...env,
+  });
+}
