@@ -14,6 +14,7 @@ import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.j
 import { Role } from "../../src/modules/users/role.js";
 import {
   ChatMessageDocument,
+  ContinueGenerationDocument,
   CreateChatDocument,
   DrainWorkerDocument,
   GenerationDocument,
@@ -107,6 +108,38 @@ describe("GPU worker processes end to end (tiny model, Redis)", function () {
   async function connectedWorkers() {
     return (await gql(server.url, WorkersDocument, {}, admin())).data!.workers;
   }
+
+  it("continues an answer cut at the length limit (continueGeneration) on the tiny model: the stored text grows by exactly what streamed", async () => {
+    const w = worker({ CHORUS_WORKER_BACKEND: "transformers", CHORUS_WORKER_MODELS: "chorus-tiny", CHORUS_WORKER_NAME: "tiny-c" });
+    await w.waitFor(/"msg":"connected"/);
+    const messageId = await send("chorus-tiny", "Tell me a long story", { temperature: 0, maxNewTokens: 6 });
+    const first = await follow(messageId);
+    const cut = await stored(messageId);
+    expect(cut.state).to.equal("COMPLETE");
+    expect(cut.finishReason).to.equal("length");
+    expect(cut.text).to.equal(tokensText(first));
+
+    const cont = await gql(server.url, ContinueGenerationDocument, { messageId }, as());
+    expect(cont.errors, JSON.stringify(cont.errors)).to.equal(undefined);
+    const resumeAfter = cont.data!.continueGeneration.resumeAfter;
+    expect(resumeAfter).to.equal(first.length);
+    const r = await collect(ws, GenerationDocument, { messageId, after: resumeAfter }, Number.POSITIVE_INFINITY, 90_000);
+    expect(r.completed).to.equal(true);
+    const more = r.results.map((x) => x.data!.generation);
+    expect(more.map((e) => e.seq)).to.deep.equal(more.map((_, i) => resumeAfter + i + 1));
+    expect(more.map((e) => e.__typename)).to.not.include("GenerationRestarted");
+    const added = more.filter((e) => e.__typename === "GenerationTokens").map((e) => (e as { text: string }).text).join("");
+    expect(added.length, "the worker generated new text after the answer so far").to.be.greaterThan(0);
+    const whole = await stored(messageId);
+    expect(whole.state).to.equal("COMPLETE");
+    // The worker continued the stored answer (not a fresh one, not the stored text repeated).
+    expect(whole.text).to.equal(cut.text + added);
+    // Greedy decoding continued from the answer so far gives what one longer generation gives: the backend was
+    // handed the stored text as the start of its answer, not as a finished turn to answer anew.
+    const longer = await send("chorus-tiny", "Tell me a long story", { temperature: 0, maxNewTokens: whole.tokenCount });
+    await follow(longer);
+    expect((await stored(longer)).text).to.equal(whole.text);
+  });
 
   it("streams an answer of the tiny model from a worker process: queued → started → tokens → finished, stored text = streamed text", async () => {
     const w = worker({ CHORUS_WORKER_BACKEND: "transformers", CHORUS_WORKER_MODELS: "chorus-tiny", CHORUS_WORKER_NAME: "tiny-1", CHORUS_WORKER_CAPACITY: "2" });
