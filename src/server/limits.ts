@@ -36,6 +36,7 @@ export function checkOperationLimits(
   if (tooDeep) {
     throw new ChorusError(ErrorCode.QUERY_TOO_DEEP, `The query is too deep (the limit is ${limits.maxDepth}): ${tooDeep}`, {
       maxDepth: limits.maxDepth,
+      http: { status: 400 },
     });
   }
   let complexity: number;
@@ -49,14 +50,15 @@ export function checkOperationLimits(
     });
   } catch (err) {
     // getComplexity coerces the variables: a wrong variable type surfaces here first.
-    if (err instanceof GraphQLError) throw new ChorusError(ErrorCode.BAD_USER_INPUT, err.message);
+    if (err instanceof GraphQLError) throw new ChorusError(ErrorCode.BAD_USER_INPUT, err.message, { http: { status: 400 } });
     throw err;
   }
   if (complexity > limits.maxComplexity) {
     throw new ChorusError(
       ErrorCode.QUERY_TOO_COMPLEX,
       `The query is too complex: ${complexity}, the limit is ${limits.maxComplexity}`,
-      { complexity, maxComplexity: limits.maxComplexity },
+      // thrown from a request hook: without a status Apollo would answer 500
+      { complexity, maxComplexity: limits.maxComplexity, http: { status: 400 } },
     );
   }
   return { depthOk: true, complexity };
