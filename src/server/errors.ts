@@ -179,6 +179,10 @@ export function formatError(
     const { exception: _e, stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions };
   }
+  const refused = databaseRefusal(original);
+  if (refused) {
+    return { message: refused, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
   const requestId = onUnexpected(original ?? error);
   return {
     message: "Internal server error" + (requestId ? ` (request ${requestId})` : ""),
@@ -186,6 +190,28 @@ export function formatError(
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, oaErrorCode: 0, ...(requestId ? { requestId } : {}) },
   };
+}
+
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22) are caused by a value the client sent that a check upstream
+ * let through: a NUL character, a string longer than its column, a malformed uuid, a number or date out of
+ * range. The transaction is already rolled back, so they are the client's bad input, said without the SQL.
+ */
+const DATA_EXCEPTIONS: Record<string, string> = {
+  "22001": "A text value is longer than allowed",
+  "22003": "A number is out of range",
+  "22007": "A date or time value is not valid",
+  "22008": "A date or time value is out of range",
+  "22021": "A text value contains a byte sequence that is not valid UTF-8",
+  "22P02": "A value is not valid for its type (an id must be a UUID)",
+  "22P05": "A text value contains a character that cannot be stored (such as NUL, \\u0000)",
+};
+
+function databaseRefusal(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const sqlState = typeof e?.driverError?.code === "string" ? e.driverError.code : typeof e?.code === "string" ? e.code : undefined;
+  if (!sqlState || !/^22[0-9A-Z]{3}$/.test(sqlState)) return undefined;
+  return DATA_EXCEPTIONS[sqlState] ?? "A value cannot be stored as sent";
 }
 
 interface ValidationErrorLike {
