@@ -179,6 +179,14 @@ export function formatError(
     const { exception: _e, stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions };
   }
+  if (databaseUnreachable(original)) {
+    return {
+      message: "The database was unreachable during this request; retry it (a retried submission that had been stored is answered as a replay)",
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+    };
+  }
   const refused = databaseRefusal(original);
   if (refused) {
     return { message: refused, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
@@ -212,6 +220,20 @@ function databaseRefusal(error: unknown): string | undefined {
   const sqlState = typeof e?.driverError?.code === "string" ? e.driverError.code : typeof e?.code === "string" ? e.code : undefined;
   if (!sqlState || !/^22[0-9A-Z]{3}$/.test(sqlState)) return undefined;
   return DATA_EXCEPTIONS[sqlState] ?? "A value cannot be stored as sent";
+}
+
+/**
+ * A lost or refused database connection (a restart, a failover): the client should retry, which is safe because
+ * every submission is idempotent. SQLSTATE class 08 (connection) and 57P01-57P03 (shutdown, cannot connect now),
+ * or the driver's own connection errors.
+ */
+function databaseUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } } | undefined;
+  if (!e) return false;
+  const code = String(e.driverError?.code ?? e.code ?? "");
+  if (/^08[0-9A-Z]{3}$/.test(code) || ["57P01", "57P02", "57P03", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code)) return true;
+  const message = String(e.driverError?.message ?? e.message ?? "");
+  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i.test(message);
 }
 
 interface ValidationErrorLike {
