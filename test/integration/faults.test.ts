@@ -70,7 +70,7 @@ const available = privateServicesAvailable();
         // the private server may be restarting: reconnect
         await db.end().catch(() => undefined);
         await sleep(200);
-        db = new PgClient({ connectionString: pg.url });
+        db = connectDb();
         await db.connect().catch(() => undefined);
       }
     }
@@ -103,9 +103,16 @@ const available = privateServicesAvailable();
     workerKey = w.stdout.trim().split("\n").pop()!;
     await startReplica();
     await startReplica();
-    db = new PgClient({ connectionString: pg.url });
+    db = connectDb();
     await db.connect();
   });
+
+  /** The test's own connection: a restart of the server cuts it, which must not crash the test process. */
+  function connectDb(): PgClient {
+    const c = new PgClient({ connectionString: pg.url });
+    c.on("error", () => undefined);
+    return c;
+  }
 
   after(async () => {
     for (const w of workers) await w.kill().catch(() => undefined);
@@ -386,9 +393,11 @@ const available = privateServicesAvailable();
   it("PostgreSQL restarted during a task-cycle load: clients see SERVICE_UNAVAILABLE and retry; nothing accepted is lost or doubled", async () => {
     const acc: Accepted = { replies: [], rankings: [], labels: [] };
     const before = { ...seen };
-    const load = Promise.all(Array.from({ length: 6 }, (_, i) => annotate(`pg-${i}`, 14, acc)));
+    let loadDone = false;
+    const load = Promise.all(Array.from({ length: 6 }, (_, i) => annotate(`pg-${i}`, 14, acc))).finally(() => (loadDone = true));
     // restart while the annotators are mid-way
-    while (acc.replies.length + acc.labels.length < 12) await sleep(50);
+    while (!loadDone && acc.replies.length + acc.labels.length < 12) await sleep(50);
+    expect(loadDone, "the load was still running at the restart").to.equal(false);
     await pg.restart(1_000);
     await load;
     const during = Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
@@ -409,8 +418,10 @@ const available = privateServicesAvailable();
     for (let i = 0; i < 200 && worker.jobs.length === 0; i++) await sleep(20);
     // annotators hit A only until it dies, then B
     const urls = () => (a.child.exitCode === null && a.child.signalCode === null ? [a.url] : [b.url]);
-    const load = Promise.all(Array.from({ length: 4 }, (_, i) => annotate(`kill-${i}`, 10, acc, urls)));
-    while (acc.replies.length + acc.labels.length < 6) await sleep(20);
+    let loadDone = false;
+    const load = Promise.all(Array.from({ length: 4 }, (_, i) => annotate(`kill-${i}`, 10, acc, urls))).finally(() => (loadDone = true));
+    while (!loadDone && acc.replies.length + acc.labels.length < 6) await sleep(20);
+    expect(loadDone, "the load was still running at the kill").to.equal(false);
     a.child.kill("SIGKILL");
     await a.exited;
     await load;
