@@ -122,7 +122,15 @@ async function main() {
   const roots: string[] = [];
   const page = await gql(url, MessagesDocument, { filter: { onlyRoots: true }, first: 100 }, { key });
   roots.push(...page.data!.messages.edges.map((e) => e.node.id));
+  const pgConnections = async () => {
+    const c = new Client({ connectionString: dbUrl.toString() });
+    await c.connect();
+    const [{ n }] = (await c.query(`SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE datname = current_database()`)).rows;
+    await c.end();
+    return n as number;
+  };
   const fdsBefore = openFds(pid);
+  const pgBefore = await pgConnections();
   const rssStart = rssMb(pid);
 
   type Op = "cycle" | "treeRead" | "chat" | "subscribe";
@@ -271,6 +279,7 @@ async function main() {
   for (const s of subSockets) await s.dispose();
   await new Promise((r) => setTimeout(r, 2_000));
   const fdsAfter = openFds(pid);
+  const pgAfter = await pgConnections();
   const openSubsAfter = await metric(origin, "chorus_graphql_open_subscriptions");
   const wsAfter = await metric(origin, "chorus_ws_connections");
 
@@ -297,7 +306,7 @@ async function main() {
   const afterWarmup = rss.filter(([t]) => t >= Math.min(1, elapsedMin / 3));
   console.log(`\nRSS MB every 10 s (start ${rssStart.toFixed(0)}): ${rss.map(([, r]) => r.toFixed(0)).join(" ")}`);
   console.log(`RSS slope after warm-up: ${slope(afterWarmup).toFixed(2)} MB/min over ${afterWarmup.length} samples`);
-  console.log(`open handles: file descriptors ${fdsBefore} before the load, ${fdsAfter} after it (clients gone); open subscriptions during ${JSON.stringify(openSubsDuring)}, after ${openSubsAfter}; websocket connections after ${wsAfter}`);
+  console.log(`open handles: file descriptors ${fdsBefore} before the load, ${fdsAfter} after it (clients gone), of which PostgreSQL pool connections ${pgBefore} before, ${pgAfter} after; open subscriptions during ${JSON.stringify(openSubsDuring)}, after ${openSubsAfter}; websocket connections after ${wsAfter}`);
   process.exitCode = errorTotal === 0 ? 0 : 1;
 }
 
