@@ -180,11 +180,12 @@ export function formatError(
     return { ...formatted, extensions };
   }
   if (databaseUnreachable(original)) {
+    const requestId = onUnexpected(original); // logged: operators want to see outages
     return {
       message: "The database was unreachable during this request; retry it (a retried submission that had been stored is answered as a replay)",
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, ...(requestId ? { requestId } : {}) },
     };
   }
   const refused = databaseRefusal(original);
