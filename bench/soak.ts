@@ -298,14 +298,16 @@ async function main() {
   console.log(`errors: ${errorTotal} ${JSON.stringify(errors)}${subErrors.length ? ` subscriptions: ${subErrors.slice(0, 3).join(", ")}` : ""}`);
   console.log(`intended refusals (rate limits, no task available): ${JSON.stringify(intended)}`);
   console.log("\n| minute | op | n | p50 ms | p99 ms |\n|---|---|---|---|---|");
-  for (const [k, v] of [...latencies.entries()].sort()) {
+  const byMinute = ([a]: [string, number[]], [b]: [string, number[]]) => Number(a.split("|")[0]) - Number(b.split("|")[0]) || a.localeCompare(b);
+  for (const [k, v] of [...latencies.entries()].sort(byMinute)) {
     const [m, op] = k.split("|");
     v.sort((a, b) => a - b);
     console.log(`| ${m} | ${op} | ${v.length} | ${percentile(v, 50).toFixed(1)} | ${percentile(v, 99).toFixed(1)} |`);
   }
   const afterWarmup = rss.filter(([t]) => t >= Math.min(1, elapsedMin / 3));
   console.log(`\nRSS MB every 10 s (start ${rssStart.toFixed(0)}): ${rss.map(([, r]) => r.toFixed(0)).join(" ")}`);
-  console.log(`RSS slope after warm-up: ${slope(afterWarmup).toFixed(2)} MB/min over ${afterWarmup.length} samples`);
+  const secondHalf = rss.filter(([t]) => t >= elapsedMin / 2);
+  console.log(`RSS slope after warm-up: ${slope(afterWarmup).toFixed(2)} MB/min over ${afterWarmup.length} samples; over the second half: ${slope(secondHalf).toFixed(2)} MB/min (min ${Math.min(...secondHalf.map(([, r]) => r)).toFixed(0)}, max ${Math.max(...secondHalf.map(([, r]) => r)).toFixed(0)} MB)`);
   console.log(`open handles: file descriptors ${fdsBefore} before the load, ${fdsAfter} after it (clients gone), of which PostgreSQL pool connections ${pgBefore} before, ${pgAfter} after; open subscriptions during ${JSON.stringify(openSubsDuring)}, after ${openSubsAfter}; websocket connections after ${wsAfter}`);
   process.exitCode = errorTotal === 0 ? 0 : 1;
 }
