@@ -9,6 +9,7 @@
  *   scale       10,000 generated trees (about 140,000 messages) restored through the import, then the suite on them
  *   import, export, datasets   dataset throughput (bench/datasets.ts)
  *   leaderboard  recompute of the leaderboards and troll boards for 100,000 users (bench/leaderboard.ts)
+ *   soak        fixed-rate mixed load for 10 minutes (--minutes N; --quick: 1), RSS slope, open handles (bench/soak.ts)
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  */
 import "reflect-metadata";
@@ -105,6 +106,11 @@ async function queriesSoFar(origin: string): Promise<number> {
 }
 
 async function main() {
+  if (workload === "soak") {
+    const child = spawn(process.execPath, [path.join(__dirname, "soak.js"), ...args.filter((a) => a !== "soak")], { stdio: "inherit" });
+    process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
+    return;
+  }
   if (["import", "export", "datasets"].includes(workload)) {
     const child = spawn(process.execPath, [path.join(__dirname, "datasets.js"), workload === "datasets" ? "all" : workload, ...args.filter((a) => a.startsWith("--"))], {
       stdio: "inherit",

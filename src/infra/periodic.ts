@@ -64,6 +64,7 @@ class BullPeriodicScheduler implements PeriodicScheduler {
   private queue: Queue;
   private worker: Worker | undefined;
   private jobs = new Map<string, PeriodicJob>();
+  private keeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redisUrl: string,
@@ -75,13 +76,23 @@ class BullPeriodicScheduler implements PeriodicScheduler {
     this.queue.on("error", (err) => log.debug({ error: err.message }, "periodic queue error"));
   }
 
+  private schedule(job: PeriodicJob) {
+    // The scheduler is keyed by name: every replica upserts the same one, so the job runs once per interval.
+    return this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  }
+
   async start(jobs: PeriodicJob[]): Promise<void> {
     for (const job of jobs) {
       this.jobs.set(job.name, job);
-      // The scheduler is keyed by name: every replica upserts the same one, so the job runs once per interval.
-      await this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+      await this.schedule(job);
       if (job.runAtStart) await this.runNow(job.name);
     }
+    // The schedulers live in Redis, which may lose everything (a restart keeps nothing on disk): without this,
+    // the reconciler and every other periodic job would stop until a replica restarts (found by the fault test).
+    // Each replica checks every few seconds and puts back the schedulers that are gone.
+    const keepEveryMs = Math.max(1_000, Math.min(5_000, ...jobs.map((j) => j.everyMs)));
+    this.keeper = setInterval(() => void this.restoreLost(), keepEveryMs);
+    this.keeper.unref();
     this.worker = new Worker(
       this.queueName,
       async (j) => {
@@ -104,7 +115,21 @@ class BullPeriodicScheduler implements PeriodicScheduler {
     }
   }
 
+  private async restoreLost(): Promise<void> {
+    for (const job of this.jobs.values()) {
+      try {
+        if (!(await this.queue.getJobScheduler(job.name))) {
+          await this.schedule(job);
+          this.log.warn({ job: job.name }, "periodic job scheduler was lost (Redis restarted?); restored");
+        }
+      } catch (err) {
+        this.log.debug({ error: (err as Error).message }, "periodic scheduler check failed");
+      }
+    }
+  }
+
   async close(): Promise<void> {
+    if (this.keeper) clearInterval(this.keeper);
     await this.worker?.close();
     await this.queue.close();
   }

@@ -88,7 +88,8 @@ export function assertAnonymousMayRun(document: DocumentNode, operationName?: st
     const names = rootFieldNames(selection, document);
     for (const name of names) {
       if (!isPublicRootField(name)) {
-        throw new ChorusError(ErrorCode.UNAUTHENTICATED, `"${name}" needs an API key or user token`);
+        // Thrown from a request hook, so the HTTP status must be given or Apollo answers 500.
+        throw new ChorusError(ErrorCode.UNAUTHENTICATED, `"${name}" needs an API key or user token`, { http: { status: 401 } });
       }
     }
   }

@@ -180,6 +180,19 @@ export function formatError(
     const { exception: _e, stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions };
   }
+  if (databaseUnreachable(original)) {
+    const requestId = onUnexpected(original); // logged: operators want to see outages
+    return {
+      message: "The database was unreachable during this request; retry it (a retried submission that had been stored is answered as a replay)",
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, ...(requestId ? { requestId } : {}) },
+    };
+  }
+  const refused = databaseRefusal(original);
+  if (refused) {
+    return { message: refused, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
   const requestId = onUnexpected(original ?? error);
   return {
     message: "Internal server error" + (requestId ? ` (request ${requestId})` : ""),
@@ -187,6 +200,42 @@ export function formatError(
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, oaErrorCode: 0, ...(requestId ? { requestId } : {}) },
   };
+}
+
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22) are caused by a value the client sent that a check upstream
+ * let through: a NUL character, a string longer than its column, a malformed uuid, a number or date out of
+ * range. The transaction is already rolled back, so they are the client's bad input, said without the SQL.
+ */
+const DATA_EXCEPTIONS: Record<string, string> = {
+  "22001": "A text value is longer than allowed",
+  "22003": "A number is out of range",
+  "22007": "A date or time value is not valid",
+  "22008": "A date or time value is out of range",
+  "22021": "A text value contains a byte sequence that is not valid UTF-8",
+  "22P02": "A value is not valid for its type (an id must be a UUID)",
+  "22P05": "A text value contains a character that cannot be stored (such as NUL, \\u0000)",
+};
+
+function databaseRefusal(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const sqlState = typeof e?.driverError?.code === "string" ? e.driverError.code : typeof e?.code === "string" ? e.code : undefined;
+  if (!sqlState || !/^22[0-9A-Z]{3}$/.test(sqlState)) return undefined;
+  return DATA_EXCEPTIONS[sqlState] ?? "A value cannot be stored as sent";
+}
+
+/**
+ * A lost or refused database connection (a restart, a failover): the client should retry, which is safe because
+ * every submission is idempotent. SQLSTATE class 08 (connection) and 57P01-57P03 (shutdown, cannot connect now),
+ * or the driver's own connection errors.
+ */
+function databaseUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } } | undefined;
+  if (!e) return false;
+  const code = String(e.driverError?.code ?? e.code ?? "");
+  if (/^08[0-9A-Z]{3}$/.test(code) || ["57P01", "57P02", "57P03", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code)) return true;
+  const message = String(e.driverError?.message ?? e.message ?? "");
+  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i.test(message);
 }
 
 interface ValidationErrorLike {

@@ -1,4 +1,4 @@
-import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { GraphQLError, getOperationAST, getVariableValues, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import depthLimit from "graphql-depth-limit";
 import { getComplexity, simpleEstimator, fieldExtensionsEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import { ChorusError, ErrorCode } from "./errors.js";
@@ -36,7 +36,18 @@ export function checkOperationLimits(
   if (tooDeep) {
     throw new ChorusError(ErrorCode.QUERY_TOO_DEEP, `The query is too deep (the limit is ${limits.maxDepth}): ${tooDeep}`, {
       maxDepth: limits.maxDepth,
+      http: { status: 400 },
     });
+  }
+  // Coerce the variables first, stopping at a few errors: graphql-query-complexity coerces them without an error
+  // cap, and every error message quotes the offending value, so one object with thousands of unknown keys cost
+  // seconds of CPU per request (found by the fuzz test).
+  const op = getOperationAST(document, operationName ?? undefined);
+  if (op?.variableDefinitions?.length) {
+    const coerced = getVariableValues(schema, op.variableDefinitions, (variables ?? {}) as Record<string, unknown>, { maxErrors: 5 });
+    if (coerced.errors?.length) {
+      throw new ChorusError(ErrorCode.BAD_USER_INPUT, clip(coerced.errors[0].message), { http: { status: 400 } });
+    }
   }
   let complexity: number;
   try {
@@ -49,15 +60,21 @@ export function checkOperationLimits(
     });
   } catch (err) {
     // getComplexity coerces the variables: a wrong variable type surfaces here first.
-    if (err instanceof GraphQLError) throw new ChorusError(ErrorCode.BAD_USER_INPUT, err.message);
+    if (err instanceof GraphQLError) throw new ChorusError(ErrorCode.BAD_USER_INPUT, clip(err.message), { http: { status: 400 } });
     throw err;
   }
   if (complexity > limits.maxComplexity) {
     throw new ChorusError(
       ErrorCode.QUERY_TOO_COMPLEX,
       `The query is too complex: ${complexity}, the limit is ${limits.maxComplexity}`,
-      { complexity, maxComplexity: limits.maxComplexity },
+      // thrown from a request hook: without a status Apollo would answer 500
+      { complexity, maxComplexity: limits.maxComplexity, http: { status: 400 } },
     );
   }
   return { depthOk: true, complexity };
+}
+
+/** Coercion messages quote the value they refuse, which may be a megabyte: keep the answer small. */
+function clip(message: string, max = 1_000): string {
+  return message.length <= max ? message : message.slice(0, max) + "…";
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import { ApiClient, ApiClientKind } from "./api-client.entity.js";
 import { Role } from "../users/role.js";
-import { generateApiKey, hashApiKey } from "../../server/keys.js";
+import { generateApiKey, hashApiKey, sameDigest } from "../../server/keys.js";
 import { badInput, notFound } from "../../server/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
 import { isUuid } from "../../db/rows.js";
@@ -62,7 +62,8 @@ export class ApiClientService {
    * `user`, the same query also fetches that user of the client, if it exists, as `actingUser`.
    */
   async checkKey(key: string, now = new Date(), user?: UserRef | null): Promise<KeyCheck & { actingUser?: User | null }> {
-    const qb = this.repo.createQueryBuilder("c").where("c.key_hash = :hash", { hash: hashApiKey(key) });
+    const digest = hashApiKey(key);
+    const qb = this.repo.createQueryBuilder("c").where("c.key_hash = :hash", { hash: digest });
     if (user) {
       qb.leftJoinAndMapOne("c.actingUser", User, "u", "u.api_client_id = c.id AND u.username = :username AND u.auth_method = :authMethod", {
         username: user.id,
@@ -70,7 +71,9 @@ export class ApiClientService {
       });
     }
     const client = (await qb.getOne()) as (ApiClient & { actingUser?: User }) | null;
-    if (!client) return { ok: false, reason: "unknown" };
+    // The index lookup compares digests of the presented key, which tell an attacker nothing about a stored key;
+    // the final comparison is constant-time all the same, so no collation or driver quirk can turn it loose.
+    if (!client || !sameDigest(client.keyHash, digest)) return { ok: false, reason: "unknown" };
     const actingUser = client.actingUser ?? null;
     delete client.actingUser;
     const check = this.checkClient(client, now);
