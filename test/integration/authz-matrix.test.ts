@@ -5,6 +5,8 @@
  * An operation missing from the table, or a table row naming no operation, fails the test by name.
  */
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import type { GraphQLSchema } from "graphql";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -175,6 +177,16 @@ describe("authorisation matrix: every operation of the schema against every kind
     expect(missing, `operations missing from the authorisation table (test/integration/authz-matrix.test.ts and docs/security.md): ${missing.join(", ")}`).to.deep.equal([]);
     expect(stale, `table rows naming no operation of the schema: ${stale.join(", ")}`).to.deep.equal([]);
     for (const row of Object.values(POLICY)) expected(row);
+  });
+
+  it("is the table of docs/security.md, row for row (the policy people read is the one tested)", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "..", "docs", "security.md"), "utf8");
+    const documented: Record<string, string> = {};
+    for (const line of doc.split("\n")) {
+      const m = /^\| ((?:query|mutation|subscription) \w+) \| (.+) \|$/.exec(line);
+      if (m) documented[m[1]] = m[2].split("|").map((c) => c.trim()).join(" ");
+    }
+    expect(documented).to.deep.equal(Object.fromEntries(Object.entries(POLICY).map(([k, v]) => [k, v.trim().split(/\s+/).join(" ")])));
   });
 
   async function overHttp(op: RootOperation, who: Identity): Promise<{ outcome: Outcome; detail: string }> {
