@@ -4,7 +4,8 @@
  * C concurrent chats, each asking for one 256-token answer at a time and subscribing to it; synthetic workers emit
  * 20 tokens/s per stream and flush a batch every 50 ms (CHAT_TOKEN_BATCH_MS), over the real worker protocol
  * (workerJobs subscription, workerTokens/workerFinish mutations on the worker's graphql-ws connection). Measured
- * per run: added latency per batch (worker's emit → client's receipt), time to first token added by the server,
+ * per run: added latency per batch (worker's emit → client's receipt), time to first token added by the server
+ * (and its part before the job reaches a worker: queueing and hand-out),
  * tokens/s delivered, CPU per 1,000 tokens of the server processes, of Redis and of PostgreSQL, and tokens lost,
  * duplicated or reordered (checked token by token). Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
@@ -41,7 +42,8 @@ const ANSWERS = quick ? 1 : 2;
 const TOKENS = 256;
 const TOKENS_PER_SECOND = 20;
 const WINDOW_MS = 50;
-const WORKER_CAPACITY = 250;
+/** Jobs per worker connection, as a vLLM-backed worker would take; C / 50 workers in all. */
+const WORKER_CAPACITY = 50;
 
 // ---------------------------------------------------------------------------------------------------------------
 // measuring
@@ -130,8 +132,21 @@ class Tally {
   /** When the worker got the job and when it emitted the first batch, by answer key. */
   readonly jobStart = new Map<string, number>();
   readonly firstEmit = new Map<string, number>();
+  /** When the client asked for the answer, by answer key. */
+  readonly sentAt = new Map<string, number>();
+
+  /** From the client's request to the job's arrival at a worker: queueing and hand-out. */
+  handOuts(): number[] {
+    const out: number[] = [];
+    for (const [key, sent] of this.sentAt) {
+      const start = this.jobStart.get(key);
+      if (start !== undefined) out.push(start - sent);
+    }
+    return out.sort((a, b) => a - b);
+  }
 
   received(key: string, text: string, checker: Checker, now: number, sentAt: number, firstReceipt: { at: number | null }): void {
+    if (!this.sentAt.has(key)) this.sentAt.set(key, sentAt);
     const first = checker.add(text);
     this.tokens += text.trim().split(" ").length;
     const emittedAt = this.emitted.get(`${key}:${first}`);
@@ -233,6 +248,8 @@ interface RunResult {
   batchP99: number;
   ttftAddedP50: number;
   ttftAddedP99: number;
+  handOutP50: number;
+  handOutP99: number;
   serverCpuMsPer1kTokens: number;
   redisCpuMsPer1kTokens: number;
   pgCpuMsPer1kTokens: number;
@@ -270,6 +287,8 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     batchP99: round(percentile(lat, 99)),
     ttftAddedP50: round(percentile(ttft, 50)),
     ttftAddedP99: round(percentile(ttft, 99)),
+    handOutP50: round(percentile(tally.handOuts(), 50)),
+    handOutP99: round(percentile(tally.handOuts(), 99)),
     serverCpuMsPer1kTokens: per1k(serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0) - s0),
     redisCpuMsPer1kTokens: per1k(cpuMsOfPid(redisPid) - r0),
     pgCpuMsPer1kTokens: per1k(postgresCpu() - p0),
@@ -374,7 +393,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
       chats[i] = res.data!.createChat.id;
     });
 
-    // workers: capacity 250 each, spread over the replicas
+    // workers, spread over the replicas
     const workerCount = Math.ceil(streams / WORKER_CAPACITY);
     const workerClients: Client[] = [];
     for (let w = 0; w < workerCount; w++) {
@@ -473,6 +492,11 @@ async function main() {
     });
   });
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  // Measurements on a Redis that went away mean nothing: say so loudly.
+  redis.once("exit", (code, signal) => {
+    if (!stopping) console.error(`the benchmark's redis-server exited (code ${code}, signal ${signal}); the runs from now on are void`);
+  });
+  let stopping = false;
   const results: RunResult[] = [];
   try {
     for (const streams of STREAM_COUNTS) {
@@ -481,13 +505,14 @@ async function main() {
       if (only.includes("chorus-2")) results.push(await chorusRun(streams, 2, redisUrl, redis.pid!));
     }
   } finally {
+    stopping = true;
     redis.kill("SIGTERM");
   }
   console.log(`\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`);
-  console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 ms | TTFT added p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | peak server RSS MB |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 ms | TTFT added p99 ms | hand-out p50 ms | hand-out p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | peak server RSS MB |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} | ${r.ttftAddedP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.peakServerRssMb} |`);
+    console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} | ${r.ttftAddedP99} | ${r.handOutP50} | ${r.handOutP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.peakServerRssMb} |`);
   }
   for (const streams of STREAM_COUNTS) {
     const of = (name: string) => results.find((r) => r.streams === streams && r.run.startsWith(name));
