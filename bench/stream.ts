@@ -127,6 +127,8 @@ class Tally {
   duplicated = 0;
   reordered = 0;
   errors = 0;
+  /** Answers whose request or subscription failed (the server too busy to take it), counted apart from tokens lost. */
+  refused = 0;
   /** Emit time of each batch, by `answer key:first token`. */
   readonly emitted = new Map<string, number>();
   /** When the worker got the job and when it emitted the first batch, by answer key. */
@@ -258,6 +260,7 @@ interface RunResult {
   duplicated: number;
   reordered: number;
   errors: number;
+  refused: number;
   peakServerRssMb: number;
 }
 
@@ -297,6 +300,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     duplicated: tally.duplicated,
     reordered: tally.reordered,
     errors: tally.errors,
+    refused: tally.refused,
     peakServerRssMb: Math.round(peak),
   };
   console.error(JSON.stringify(result));
@@ -438,15 +442,22 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
           let parentId: string | undefined;
           for (let a = 0; a < ANSWERS; a++) {
             const sentAt = performance.now();
-            const sent = await gql(r.url, SendChatMessageDocument, { input: { chatId: chats[i], parentId, text: `question ${a}`, model: "synthetic", sampling: { maxNewTokens: TOKENS } } }, as);
+            let sent: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").SendChatMessageMutation, unknown>>>;
+            try {
+              sent = await gql(r.url, SendChatMessageDocument, { input: { chatId: chats[i], parentId, text: `question ${a}`, model: "synthetic", sampling: { maxNewTokens: TOKENS } } }, as);
+            } catch {
+              sent = { status: 0, errors: [{ message: "request failed" }], headers: new Headers() };
+            }
             if (sent.errors) {
+              // an answer never asked for: counted apart from tokens lost in answers that ran
               tally.errors++;
+              tally.refused += ANSWERS - a;
               return;
             }
             const messageId = sent.data!.sendChatMessage.assistantMessage.id;
             const checker = new Checker();
             const firstReceipt = { at: null as number | null };
-            await new Promise<void>((resolve) => {
+            const completed = await new Promise<boolean>((resolve) => {
               client.subscribe<GenerationSubscription>(
                 { query: print(GenerationDocument), variables: { messageId } },
                 {
@@ -458,13 +469,16 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                   },
                   error: () => {
                     tally.errors++;
-                    resolve();
+                    resolve(false);
                   },
-                  complete: () => resolve(),
+                  complete: () => resolve(true),
                 },
               );
             });
-            tally.ended(checker);
+            // A subscription that failed (the server too busy to accept the connection) says nothing about the
+            // stream's integrity: the answer is counted as failed, not its tokens as lost.
+            if (completed) tally.ended(checker);
+            else tally.refused++;
             parentId = messageId;
           }
         }),
@@ -509,10 +523,10 @@ async function main() {
     redis.kill("SIGTERM");
   }
   console.log(`\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`);
-  console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 ms | TTFT added p99 ms | hand-out p50 ms | hand-out p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | peak server RSS MB |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 ms | TTFT added p99 ms | hand-out p50 ms | hand-out p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | answers failed | peak server RSS MB |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} | ${r.ttftAddedP99} | ${r.handOutP50} | ${r.handOutP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.peakServerRssMb} |`);
+    console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} | ${r.ttftAddedP99} | ${r.handOutP50} | ${r.handOutP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`);
   }
   for (const streams of STREAM_COUNTS) {
     const of = (name: string) => results.find((r) => r.streams === streams && r.run.startsWith(name));
