@@ -109,7 +109,6 @@ function bearerOf(authorization?: string | null): string | null {
   return m ? m[1].trim() : null;
 }
 
-/** Builds the per-request context; throws UNAUTHENTICATED for a key or token that is not valid. */
 /** Who a connection's credentials resolved to, for reuse by the connection's next operations. */
 export interface ResolvedIdentity {
   via: Via;
@@ -118,6 +117,7 @@ export interface ResolvedIdentity {
 }
 
 /**
+ * Builds the per-request context; throws UNAUTHENTICATED for a key or token that is not valid.
  * `known`: the identity these same credentials resolved to a moment ago (a websocket's previous operation); the
  * key and user lookup is skipped. The caller bounds how old it may be.
  */
