@@ -10,7 +10,11 @@
  *   import, export, datasets   dataset throughput (bench/datasets.ts)
  *   leaderboard  recompute of the leaderboards and troll boards for 100,000 users (bench/leaderboard.ts)
  *   soak        fixed-rate mixed load for 10 minutes (--minutes N; --quick: 1), RSS slope, open handles (bench/soak.ts)
+ *   stream      the Streams workload: bare forwarder, one and two API replicas (bench/stream.ts)
+ *   replicas    task-cycle with one API replica, then with two, and the ratio of their throughputs
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
+ * --replicas=N runs N API processes on the one database (no Redis: the task cycle needs none) and spreads the
+ * virtual clients over them round-robin; CPU and RSS are the sum over the processes.
  */
 import "reflect-metadata";
 import fs from "node:fs";
@@ -30,6 +34,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
 const workload = args.find((a) => !a.startsWith("--")) ?? "all";
 const quick = args.includes("--quick");
+const replicaCount = Number(args.find((a) => a.startsWith("--replicas="))?.slice("--replicas=".length) ?? 1);
 const scale = quick ? 1 / 3 : 1;
 
 interface PhaseResult {
@@ -111,6 +116,15 @@ async function main() {
     process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
     return;
   }
+  if (workload === "replicas") {
+    await oneVersusTwo();
+    return;
+  }
+  if (workload === "stream") {
+    const child = spawn(process.execPath, [path.join(__dirname, "stream.js"), ...args.filter((a) => a !== "stream")], { stdio: "inherit" });
+    process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
+    return;
+  }
   if (["import", "export", "datasets"].includes(workload)) {
     const child = spawn(process.execPath, [path.join(__dirname, "datasets.js"), workload === "datasets" ? "all" : workload, ...args.filter((a) => a.startsWith("--"))], {
       stdio: "inherit",
@@ -130,7 +144,8 @@ async function main() {
   await admin.query(`CREATE DATABASE ${dbName}`);
   const dbUrl = new URL(base);
   dbUrl.pathname = "/" + dbName;
-  const port = await freePort();
+  const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
+  const port = ports[0];
   const env = { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_URL: "",
     // as `npm start` and the Docker image run it: graphql-js skips its development-only checks
     NODE_ENV: "production",
@@ -151,14 +166,23 @@ async function main() {
   keyRun.stdout.on("data", (d) => (keyOut += d));
   await new Promise((r) => keyRun.on("exit", r));
   const key = keyOut.trim().split("\n").pop()!;
-  const server = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  server.stdout!.on("data", (d) => (out += d));
-  for (let i = 0; i < 200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-  const origin = `http://127.0.0.1:${port}`;
+  // Replicas start one after another, so the first one migrates and the others find the schema current.
+  const servers: ReturnType<typeof spawn>[] = [];
+  for (const p of ports) {
+    const server = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], { env: { ...env, PORT: String(p) }, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    server.stdout!.on("data", (d) => (out += d));
+    for (let i = 0; i < 200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    servers.push(server);
+  }
+  const origins = ports.map((p) => `http://127.0.0.1:${p}`);
+  const origin = origins[0];
   const url = `${origin}/graphql`;
   const rng = createRng(42);
-  const users = Array.from({ length: 100 }, (_, i) => new Annotator(url, key, `bench-${String(i).padStart(3, "0")}`, rng));
+  const users = Array.from({ length: 100 }, (_, i) => new Annotator(`${origins[i % origins.length]}/graphql`, key, `bench-${String(i).padStart(3, "0")}`, rng));
+  const serverCpu = () => servers.reduce((sum, s) => sum + cpuMsOfPid(s.pid!), 0);
+  const serverRss = () => servers.reduce((sum, s) => sum + rssMb(s.pid!), 0);
+  const queriesAll = async () => (await Promise.all(origins.map(queriesSoFar))).reduce((a, b) => a + b, 0);
   const idle = [...users];
   const results: PhaseResult[] = [];
 
@@ -168,9 +192,9 @@ async function main() {
     let units = 0;
     let errors = 0;
     let unavailable = 0;
-    let peakRss = rssMb(server.pid!);
-    const q0 = await queriesSoFar(origin);
-    const s0 = cpuMsOfPid(server.pid!);
+    let peakRss = serverRss();
+    const q0 = await queriesAll();
+    const s0 = serverCpu();
     const p0 = postgresCpu();
     const t0 = Date.now();
     const deadline = t0 + seconds * 1000;
@@ -187,7 +211,7 @@ async function main() {
             unavailable++;
             await new Promise((r) => setTimeout(r, 50));
           }
-          if ((units & 63) === 0) peakRss = Math.max(peakRss, rssMb(server.pid!));
+          if ((units & 63) === 0) peakRss = Math.max(peakRss, serverRss());
         }
       }),
     );
@@ -204,9 +228,9 @@ async function main() {
       p50: Math.round(percentile(latencies, 50) * 10) / 10,
       p90: Math.round(percentile(latencies, 90) * 10) / 10,
       p99: Math.round(percentile(latencies, 99) * 10) / 10,
-      serverCpuMsPerUnit: Math.round(((cpuMsOfPid(server.pid!) - s0) / Math.max(1, units)) * 100) / 100,
+      serverCpuMsPerUnit: Math.round(((serverCpu() - s0) / Math.max(1, units)) * 100) / 100,
       pgCpuMsPerUnit: Math.round((postgresCpuSince(p0) / Math.max(1, units)) * 100) / 100,
-      queriesPerUnit: Math.round(((await queriesSoFar(origin)) - q0) / Math.max(1, units) * 10) / 10,
+      queriesPerUnit: Math.round(((await queriesAll()) - q0) / Math.max(1, units) * 10) / 10,
       peakRssMb: Math.round(peakRss),
       mix: Object.keys(mix).length ? mix : undefined,
     };
@@ -276,22 +300,24 @@ async function main() {
       const user = users[Math.floor(readRng() * users.length)];
       const res =
         kind === "tree"
-          ? await rawGql(url, treeQuery, { id: sizes[Math.floor(readRng() * sizes.length)].id }, { key, user: user.userHeader })
-          : await gql(url, MessageChildrenDocument, { id: withChildren[Math.floor(readRng() * withChildren.length)] }, { key, user: user.userHeader });
+          ? await rawGql(user.url, treeQuery, { id: sizes[Math.floor(readRng() * sizes.length)].id }, { key, user: user.userHeader })
+          : await gql(user.url, MessageChildrenDocument, { id: withChildren[Math.floor(readRng() * withChildren.length)] }, { key, user: user.userHeader });
       return res.errors ? "error" : "ok";
     };
     for (const c of [1, 8, 32]) await phase("W2 tree", c, 15 * scale, Infinity, () => reader("tree"));
     for (const c of [1, 8, 32]) await phase("W2 children", c, 15 * scale, Infinity, () => reader("children"));
   }
   await counts.end();
-  server.kill("SIGTERM");
-  await new Promise((r) => server.on("exit", r));
+  for (const s of servers) {
+    s.kill("SIGTERM");
+    await new Promise((r) => s.on("exit", r));
+  }
   const cleanup = new Client({ connectionString: base });
   await cleanup.connect();
   await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await cleanup.end();
 
-  console.log(`\nChorus bench (${workload}${quick ? ", quick" : ""}), ${new Date().toISOString()}, seed: ${JSON.stringify(seedState)}\n`);
+  console.log(`\nChorus bench (${workload}${quick ? ", quick" : ""}${replicaCount > 1 ? `, ${replicaCount} API replicas` : ""}), ${new Date().toISOString()}, seed: ${JSON.stringify(seedState)}\n`);
   console.log("| phase | c | s | units | units/s | p50 ms | p90 ms | p99 ms | server CPU ms/unit | PG CPU ms/unit | SQL/unit | errors | no task | peak RSS MB |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
@@ -301,6 +327,28 @@ async function main() {
   for (const r of results.filter((r) => r.mix)) for (const [k, v] of Object.entries(r.mix!)) mixTotal[k] = (mixTotal[k] ?? 0) + v;
   const total = Object.values(mixTotal).reduce((a, b) => a + b, 0);
   console.log("\nTask mix over all W1 phases: " + Object.entries(mixTotal).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)} %`).join(", "));
+}
+
+/** task-cycle with one API process, then with two (each on a fresh database), and the throughput ratios. */
+async function oneVersusTwo(): Promise<void> {
+  const rows = new Map<number, Map<string, number>>();
+  for (const n of [1, 2]) {
+    const child = spawn(process.execPath, [__filename, "task-cycle", `--replicas=${n}`, ...args.filter((a) => a === "--quick")], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    await new Promise((r) => child.on("exit", r));
+    const byConcurrency = new Map<string, number>();
+    for (const m of out.matchAll(/^\| W1 task cycle \| (\d+) \| [\d.]+ \| \d+ \| ([\d.]+) \|/gm)) byConcurrency.set(m[1], Number(m[2]));
+    rows.set(n, byConcurrency);
+  }
+  console.log("\n| W1 task cycle | 1 replica cycles/s | 2 replicas cycles/s | ratio |\n|---|---|---|---|");
+  for (const [c, one] of rows.get(1)!) {
+    const two = rows.get(2)!.get(c) ?? 0;
+    console.log(`| c = ${c} | ${one} | ${two} | ${(two / one).toFixed(2)} |`);
+  }
 }
 
 main().catch((err) => {

@@ -99,7 +99,13 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     ready = true;
     if (opts.jobs ?? true) {
       // Not awaited: with Redis down, BullMQ waits for it, and serving must not.
-      scheduler = createPeriodicScheduler(config.redisUrl, log, config.redisKeyPrefix);
+      scheduler = createPeriodicScheduler(config.redisUrl, log, {
+        keyPrefix: config.redisKeyPrefix,
+        onRun: (job, outcome, seconds) => {
+          metrics.periodicRuns.inc({ job, outcome });
+          metrics.periodicDurations.observe({ job }, seconds);
+        },
+      });
       scheduler.start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app)]).catch((err) => log.error({ err }, "periodic jobs did not start"));
     }
     log.info("ready");

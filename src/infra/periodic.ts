@@ -1,7 +1,7 @@
 /**
  * Periodic jobs behind one interface. With Redis, BullMQ job schedulers run each job once per interval across
- * every replica (whichever worker takes it); in local mode, timers in the one process. Jobs are idempotent, so a
- * run repeated after a crash does no harm.
+ * every replica (whichever replica's BullMQ worker takes it); in local mode, timers in the one process. Jobs are
+ * idempotent, so a run repeated after a crash does no harm.
  */
 import { Queue, Worker } from "bullmq";
 import type { Logger } from "pino";
@@ -14,6 +14,9 @@ export interface PeriodicJob {
   run(): Promise<void>;
 }
 
+/** Told of every run of a job, wherever it was started from (tests and metrics count runs with it). */
+export type PeriodicRunObserver = (job: string, outcome: "ok" | "error", seconds: number, trigger: "schedule" | "manual") => void;
+
 export interface PeriodicScheduler {
   start(jobs: PeriodicJob[]): Promise<void>;
   /** Runs a job now, in this process (admin "refresh" mutations, tests). */
@@ -21,24 +24,49 @@ export interface PeriodicScheduler {
   close(): Promise<void>;
 }
 
-/**
- * `keyPrefix` (REDIS_KEY_PREFIX) keeps the schedulers of deployments (and test servers) that share one Redis
- * apart: without it every one of them would run the others' jobs.
- */
-export function createPeriodicScheduler(redisUrl: string | undefined, log: Logger, keyPrefix = "chorus:", queueName = "chorus-periodic"): PeriodicScheduler {
-  return redisUrl ? new BullPeriodicScheduler(redisUrl, log, queueName, `${keyPrefix}bull`) : new LocalPeriodicScheduler(log);
+export interface PeriodicSchedulerOptions {
+  /**
+   * Prefix of the BullMQ keys: replicas of one deployment share it (REDIS_KEY_PREFIX), so they share one set of
+   * schedulers; two deployments (or test servers) on one Redis must not run each other's jobs.
+   */
+  keyPrefix?: string;
+  queueName?: string;
+  onRun?: PeriodicRunObserver;
+}
+
+export function createPeriodicScheduler(redisUrl: string | undefined, log: Logger, opts: PeriodicSchedulerOptions = {}): PeriodicScheduler {
+  const onRun = opts.onRun ?? (() => undefined);
+  return redisUrl
+    ? new BullPeriodicScheduler(redisUrl, log, opts.queueName ?? "periodic", `${opts.keyPrefix ?? "chorus:"}bull`, onRun)
+    : new LocalPeriodicScheduler(log, onRun);
+}
+
+/** Runs one job, timing it and telling the observer; a failure is logged, never thrown at the timer or queue. */
+async function runObserved(job: PeriodicJob, trigger: "schedule" | "manual", log: Logger, onRun: PeriodicRunObserver, rethrow: boolean): Promise<void> {
+  const started = process.hrtime.bigint();
+  try {
+    await job.run();
+    onRun(job.name, "ok", Number(process.hrtime.bigint() - started) / 1e9, trigger);
+  } catch (err) {
+    onRun(job.name, "error", Number(process.hrtime.bigint() - started) / 1e9, trigger);
+    log.error({ err, job: job.name }, "periodic job failed");
+    if (rethrow) throw err;
+  }
 }
 
 class LocalPeriodicScheduler implements PeriodicScheduler {
   private timers: NodeJS.Timeout[] = [];
   private jobs = new Map<string, PeriodicJob>();
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly onRun: PeriodicRunObserver,
+  ) {}
 
   async start(jobs: PeriodicJob[]): Promise<void> {
     for (const job of jobs) {
       this.jobs.set(job.name, job);
-      if (job.runAtStart) await this.runNow(job.name);
-      const t = setInterval(() => void this.runNow(job.name), job.everyMs);
+      if (job.runAtStart) await runObserved(job, "schedule", this.log, this.onRun, false);
+      const t = setInterval(() => void runObserved(job, "schedule", this.log, this.onRun, false), job.everyMs);
       t.unref();
       this.timers.push(t);
     }
@@ -47,11 +75,7 @@ class LocalPeriodicScheduler implements PeriodicScheduler {
   async runNow(name: string): Promise<void> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`unknown periodic job ${name}`);
-    try {
-      await job.run();
-    } catch (err) {
-      this.log.error({ err, job: name }, "periodic job failed");
-    }
+    await runObserved(job, "manual", this.log, this.onRun, false);
   }
 
   async close(): Promise<void> {
@@ -71,21 +95,16 @@ class BullPeriodicScheduler implements PeriodicScheduler {
     private readonly log: Logger,
     private readonly queueName: string,
     private readonly prefix: string,
+    private readonly onRun: PeriodicRunObserver,
   ) {
     this.queue = new Queue(queueName, { prefix, connection: { url: redisUrl, maxRetriesPerRequest: null } });
     this.queue.on("error", (err) => log.debug({ error: err.message }, "periodic queue error"));
-  }
-
-  private schedule(job: PeriodicJob) {
-    // The scheduler is keyed by name: every replica upserts the same one, so the job runs once per interval.
-    return this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 100 } });
   }
 
   async start(jobs: PeriodicJob[]): Promise<void> {
     for (const job of jobs) {
       this.jobs.set(job.name, job);
       await this.schedule(job);
-      if (job.runAtStart) await this.runNow(job.name);
     }
     // The schedulers live in Redis, which may lose everything (a restart keeps nothing on disk): without this,
     // the reconciler and every other periodic job would stop until a replica restarts (found by the fault test).
@@ -97,22 +116,26 @@ class BullPeriodicScheduler implements PeriodicScheduler {
       this.queueName,
       async (j) => {
         const job = this.jobs.get(j.name);
-        if (job) await job.run();
+        if (job) await runObserved(job, "schedule", this.log, this.onRun, true);
       },
       { prefix: this.prefix, connection: { url: this.redisUrl, maxRetriesPerRequest: null }, concurrency: 1 },
     );
     this.worker.on("error", (err) => this.log.debug({ error: err.message }, "periodic worker error"));
-    this.worker.on("failed", (j, err) => this.log.error({ err, job: j?.name }, "periodic job failed"));
+  }
+
+  /**
+   * The scheduler is keyed by name: every replica upserts the same one, so the job runs once per interval across
+   * replicas. An `every` scheduler makes its first run at once when it is created, which is the start run; a
+   * replica that joins later finds it and adds no run of its own (runAtStart is per deployment here).
+   */
+  private schedule(job: PeriodicJob) {
+    return this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 100 } });
   }
 
   async runNow(name: string): Promise<void> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`unknown periodic job ${name}`);
-    try {
-      await job.run();
-    } catch (err) {
-      this.log.error({ err, job: name }, "periodic job failed");
-    }
+    await runObserved(job, "manual", this.log, this.onRun, false);
   }
 
   private async restoreLost(): Promise<void> {

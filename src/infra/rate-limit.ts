@@ -2,8 +2,13 @@
  * Fixed-window rate limits (spec §6.7): a window opens at a key's first hit and lasts `windowSeconds`; within
  * it at most `limit` hits pass. With Redis the count is shared by every replica (INCR, then EXPIRE on the first
  * hit, atomically in one script); without, it lives in this process.
+ *
+ * While Redis is unreachable the Redis limiter lets hits pass (fails open) instead of refusing every request:
+ * task requests need only PostgreSQL, and an outage (which /readyz reports) should not stop annotation. Chat
+ * generations are refused anyway, by the queue, with SERVICE_UNAVAILABLE.
  */
 import { Redis } from "ioredis";
+import { isConnectionFailure } from "./streams/redis-connection.js";
 
 export interface RateLimitRule {
   name: string;
@@ -68,10 +73,20 @@ class RedisRateLimiter implements RateLimiter {
   }
 
   async hit(rule: RateLimitRule, key: string): Promise<RateDecision> {
-    const [count, ttl] = (await (this.redis as unknown as { chorusRateHit(k: string, ms: number): Promise<[number, number]> }).chorusRateHit(
-      `${this.prefix}${rule.name}:${key}`,
-      rule.windowSeconds * 1000,
-    )) as [number, number];
+    // Connection lost: answer at once rather than wait for a reconnection attempt on every request. (While the
+    // first connection is being made, commands wait for it.)
+    if (["reconnecting", "close", "end"].includes(this.redis.status)) return { allowed: true, remaining: rule.limit };
+    let count: number;
+    let ttl: number;
+    try {
+      [count, ttl] = (await (this.redis as unknown as { chorusRateHit(k: string, ms: number): Promise<[number, number]> }).chorusRateHit(
+        `${this.prefix}${rule.name}:${key}`,
+        rule.windowSeconds * 1000,
+      )) as [number, number];
+    } catch (err) {
+      if (isConnectionFailure(err)) return { allowed: true, remaining: rule.limit };
+      throw err;
+    }
     if (count > rule.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(ttl, 0) / 1000)) };
     return { allowed: true, remaining: rule.limit - count };
   }

@@ -116,8 +116,19 @@ function bearerOf(authorization?: string | null): string | null {
   return m ? m[1].trim() : null;
 }
 
-/** Builds the per-request context; throws UNAUTHENTICATED for a key or token that is not valid. */
-export async function buildContext(app: AppServices, creds: Credentials): Promise<Context> {
+/** Who a connection's credentials resolved to, for reuse by the connection's next operations. */
+export interface ResolvedIdentity {
+  via: Via;
+  apiClient: ApiClient | null;
+  user: User | null;
+}
+
+/**
+ * Builds the per-request context; throws UNAUTHENTICATED for a key or token that is not valid.
+ * `known`: the identity these same credentials resolved to a moment ago (a websocket's previous operation); the
+ * key and user lookup is skipped. The caller bounds how old it may be.
+ */
+export async function buildContext(app: AppServices, creds: Credentials, known?: ResolvedIdentity): Promise<Context> {
   if (!app.isReady()) {
     throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The server is starting or its database is unreachable; retry shortly", {
       http: { status: 503 },
@@ -131,7 +142,9 @@ export async function buildContext(app: AppServices, creds: Credentials): Promis
   let apiClient: ApiClient | null = null;
   let user: User | null = null;
 
-  if (secret) {
+  if (known) {
+    ({ via, apiClient, user } = known);
+  } else if (secret) {
     if (looksLikeJwt(secret)) {
       const claims = await app.tokens().verify(secret);
       if (!claims) throw rejected("The user token is invalid or expired");

@@ -8,6 +8,8 @@ export class Metrics {
   readonly errors: client.Counter<"code">;
   readonly openSubscriptions: client.Gauge;
   readonly wsConnections: client.Gauge;
+  readonly periodicRuns: client.Counter<"job" | "outcome">;
+  readonly periodicDurations: client.Histogram<"job">;
 
   constructor(opts: { defaultMetrics?: boolean; queryCounter?: { count: number } } = {}) {
     const counter = opts.queryCounter;
@@ -50,6 +52,19 @@ export class Metrics {
     this.wsConnections = new client.Gauge({
       name: "chorus_ws_connections",
       help: "Open graphql-ws connections.",
+      registers: [this.registry],
+    });
+    this.periodicRuns = new client.Counter({
+      name: "chorus_periodic_job_runs_total",
+      help: "Periodic job runs executed by this process, by job and outcome (ok or error); summed over replicas, one per interval.",
+      labelNames: ["job", "outcome"],
+      registers: [this.registry],
+    });
+    this.periodicDurations = new client.Histogram({
+      name: "chorus_periodic_job_duration_seconds",
+      help: "Time one periodic job run took in this process.",
+      labelNames: ["job"],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
       registers: [this.registry],
     });
   }

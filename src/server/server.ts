@@ -33,7 +33,7 @@ import {
 } from "graphql";
 import type { Logger } from "pino";
 import type { AppServices } from "./services.js";
-import { buildContext, type Context, type Credentials } from "./context.js";
+import { buildContext, type Context, type Credentials, type ResolvedIdentity } from "./context.js";
 import { assertAnonymousMayRun } from "./auth.js";
 import { checkOperationLimits } from "./limits.js";
 import { ChorusError, ErrorCode, formatError } from "./errors.js";
@@ -49,6 +49,15 @@ export interface HttpServerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a websocket reuses the identity its credentials resolved to (a revoked key or disabled user stops
+ * working on open connections within this time).
+ */
+const WS_IDENTITY_REUSE_MS = 5_000;
+
+/** Parsed and validated websocket documents kept, oldest dropped first. */
+const MAX_CACHED_DOCUMENTS = 500;
+
 /** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
 export const WS_CLOSE_GOING_AWAY = 1001;
 
@@ -62,7 +71,8 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   // --- websocket (graphql-ws) --------------------------------------------------------------
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   const extraRules = config.introspection ? [] : [NoSchemaIntrospectionCustomRule];
-  const serverCleanup = useServer<Record<string, unknown>, { creds?: Credentials; subs?: Set<string> }>(
+  const validDocuments = new Map<string, DocumentNode>();
+  const serverCleanup = useServer<Record<string, unknown>, { creds?: Credentials; subs?: Set<string>; identity?: { resolved: ResolvedIdentity; at: number } }>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -78,7 +88,8 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           userName: stringParam(params.userName) ?? stringParam(params["x-chorus-user-name"]),
         };
         try {
-          await buildContext(app, creds);
+          const checked = await buildContext(app, creds);
+          ctx.extra.identity = { resolved: { ...checked.identity }, at: Date.now() };
         } catch (err) {
           const message = err instanceof GraphQLError ? err.message : "Authentication failed";
           const code = err instanceof GraphQLError ? String(err.extensions.code) : ErrorCode.UNAUTHENTICATED;
@@ -93,16 +104,29 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
       },
       onSubscribe: async (ctx, id, payload) => {
         try {
-          const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() });
-          let document: DocumentNode;
-          try {
-            document = parse(payload.query);
-          } catch (err) {
-            return [new ChorusError(ErrorCode.GRAPHQL_PARSE_FAILED, (err as Error).message)];
-          }
-          const errors = validate(schema, document, [...specifiedRules, ...extraRules]);
-          if (errors.length) {
-            return errors.map((e) => new ChorusError(ErrorCode.GRAPHQL_VALIDATION_FAILED, e.message));
+          // A connection's credentials do not change: the key and user it resolved to are reused for a few
+          // seconds, so a worker sending many token batches over its socket does not look its key up for each.
+          const cached = ctx.extra.identity;
+          const fresh = cached && Date.now() - cached.at < WS_IDENTITY_REUSE_MS ? cached.resolved : undefined;
+          const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
+          if (!fresh) ctx.extra.identity = { resolved: { ...context.identity }, at: Date.now() };
+          // Clients send the same few documents over and over (a worker: one per token batch), so a document
+          // is parsed and validated once; the limits depend on the variables and are checked every time.
+          let document = validDocuments.get(payload.query);
+          if (!document) {
+            let parsed: DocumentNode;
+            try {
+              parsed = parse(payload.query);
+            } catch (err) {
+              return [new ChorusError(ErrorCode.GRAPHQL_PARSE_FAILED, (err as Error).message)];
+            }
+            const errors = validate(schema, parsed, [...specifiedRules, ...extraRules]);
+            if (errors.length) {
+              return errors.map((e) => new ChorusError(ErrorCode.GRAPHQL_VALIDATION_FAILED, e.message));
+            }
+            if (validDocuments.size >= MAX_CACHED_DOCUMENTS) validDocuments.delete(validDocuments.keys().next().value!);
+            validDocuments.set(payload.query, parsed);
+            document = parsed;
           }
           if (!context.identity.apiClient) assertAnonymousMayRun(document, payload.operationName);
           checkOperationLimits(schema, document, payload.operationName, payload.variables, {

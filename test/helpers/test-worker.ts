@@ -39,6 +39,9 @@ export class TestWorker {
   /** Text each job sent, by job id. */
   readonly sent = new Map<string, string>();
   readonly errors: unknown[] = [];
+  /** Jobs running now, and the most that ever ran at once. */
+  active = 0;
+  maxActive = 0;
   private client: Client | null = null;
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
@@ -74,7 +77,10 @@ export class TestWorker {
           if (!r.data) return;
           const job = r.data.workerJobs;
           this.jobs.push(job);
-          const p = this.run(job).catch((err) => void this.errors.push(err));
+          this.maxActive = Math.max(this.maxActive, ++this.active);
+          const p = this.run(job)
+            .catch((err) => void this.errors.push(err))
+            .finally(() => this.active--);
           this.running.add(p);
           void p.finally(() => this.running.delete(p));
         },

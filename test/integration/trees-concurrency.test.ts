@@ -5,33 +5,7 @@ import { Annotator } from "../helpers/annotator.js";
 import { gql } from "../helpers/graphql.js";
 import { MessageTreeDocument } from "../../client/generated/graphql.js";
 import { World } from "../helpers/world.js";
-
-/** Every stored counter must equal what the rows say. */
-async function assertCountsMatchRows(server: TestServer) {
-  const ds = server.chorus.app.ds;
-  const children: unknown[] = await ds.query(
-    `SELECT m.id FROM message m WHERE m.children_count <> (SELECT count(*) FROM message c WHERE c.parent_id = m.id)`,
-  );
-  expect(children, "children_count").to.deep.equal([]);
-  const reviews: unknown[] = await ds.query(
-    `SELECT m.id FROM message m WHERE m.review_count <> (SELECT count(*) FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = m.id AND t.done)`,
-  );
-  expect(reviews, "review_count").to.deep.equal([]);
-  const rankings: unknown[] = await ds.query(
-    `SELECT m.id FROM message m WHERE m.ranking_count <> (SELECT count(*) FROM message_reaction r WHERE r.payload->'ranked_message_ids' ? m.id::text)`,
-  );
-  expect(rankings, "ranking_count").to.deep.equal([]);
-  const doneWithoutResult: unknown[] = await ds.query(
-    `SELECT t.id FROM task t WHERE t.done AND NOT EXISTS (SELECT 1 FROM message m WHERE m.task_id = t.id)
-       AND NOT EXISTS (SELECT 1 FROM text_labels l WHERE l.id = t.id) AND NOT EXISTS (SELECT 1 FROM message_reaction r WHERE r.task_id = t.id)`,
-  );
-  expect(doneWithoutResult, "done tasks without their result").to.deep.equal([]);
-  const resultWithoutDone: unknown[] = await ds.query(
-    `SELECT l.id FROM text_labels l JOIN task t ON t.id = l.task_id WHERE NOT t.done
-     UNION ALL SELECT r.task_id FROM message_reaction r JOIN task t ON t.id = r.task_id WHERE NOT t.done`,
-  );
-  expect(resultWithoutDone, "results of tasks not done").to.deep.equal([]);
-}
+import { assertCountsMatchRows, stuckGrowingTrees } from "../helpers/consistency.js";
 
 describe("trees under concurrent annotators", function () {
   this.timeout(120_000);
@@ -81,7 +55,7 @@ describe("trees under concurrent annotators", function () {
     expect(replyMessages.reduce((sum, m) => sum + m.reviewCount, 0)).to.equal(9);
     for (const m of replyMessages) expect(m.reviewResult).to.equal(m.reviewCount >= 3 ? true : null);
     expect(tree.data!.messageTree.messages.find((m) => m.id === root)!.childrenCount).to.equal(3);
-    await assertCountsMatchRows(server);
+    await assertCountsMatchRows(server.chorus.app.ds);
   });
 
   it("many annotators on random tasks at once end in a consistent state, as a single client would", async () => {
@@ -112,15 +86,9 @@ describe("trees under concurrent annotators", function () {
     );
     expect(errors).to.deep.equal([]);
     expect(cycles).to.be.greaterThan(50);
-    await assertCountsMatchRows(server);
+    await assertCountsMatchRows(server.chorus.app.ds);
     // no tree is stuck where the state machine would have moved it
-    const stuck: unknown[] = await server.chorus.app.ds.query(
-      `SELECT t.message_tree_id FROM message_tree_state t WHERE t.state = 'growing' AND t.lang = $1
-         AND (SELECT count(*) FROM message m WHERE m.message_tree_id = t.message_tree_id AND NOT m.deleted AND m.review_result) >= t.goal_tree_size
-         AND NOT EXISTS (SELECT 1 FROM message m WHERE m.message_tree_id = t.message_tree_id AND NOT m.deleted AND m.review_result IS NOT TRUE AND m.review_count < 3)`,
-      [lang],
-    );
-    expect(stuck).to.deep.equal([]);
+    expect(await stuckGrowingTrees(server.chorus.app.ds, lang)).to.deep.equal([]);
   });
 
   it("reads a whole tree of any size in a fixed number of SQL queries", async () => {
