@@ -7,12 +7,11 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app/gpu-workers
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY gpu-workers/package.json gpu-workers/package-lock.json gpu-workers/.npmrc ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the package's prepare script (tsc) would run before the sources are copied
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY gpu-workers/tsconfig.json ./
 COPY gpu-workers/src ./src
 COPY gpu-workers/scripts ./scripts
-COPY client /app/client
-COPY schema /app/schema
 RUN npx tsc -p . && node dist/scripts/make-tiny-model.js
 
 FROM ${NODE_IMAGE} AS runtime
@@ -20,9 +19,8 @@ WORKDIR /app/gpu-workers
 # onnxruntime-node's CPU build ships in its npm package; nothing is downloaded.
 ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip CHORUS_WORKER_BACKEND=transformers CHORUS_WORKER_CAPACITY=2
 COPY gpu-workers/package.json gpu-workers/package-lock.json gpu-workers/.npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/gpu-workers/dist ./dist
 COPY --from=build /app/gpu-workers/models ./models
-COPY --from=build /app/client /app/client
 USER node
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "dist/src/worker/main.js"]

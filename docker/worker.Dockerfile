@@ -13,21 +13,20 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app/gpu-workers
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY gpu-workers/package.json gpu-workers/package-lock.json gpu-workers/.npmrc ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the package's prepare script (tsc) would run before the sources are copied
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY gpu-workers/tsconfig.json ./
 COPY gpu-workers/src ./src
 COPY gpu-workers/scripts ./scripts
-# the worker speaks the API's schema through the client types codegen writes
-COPY client /app/client
-COPY schema /app/schema
 RUN npx tsc -p . && node dist/scripts/make-tiny-model.js
 
 # --- production dependencies, with onnxruntime-node's CUDA 12 provider downloaded by its install script ------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app/gpu-workers
 COPY gpu-workers/package.json gpu-workers/package-lock.json gpu-workers/.npmrc ./
-# The environment variable wins over .npmrc's `onnxruntime-node-install=skip`.
-RUN ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The environment variable wins over .npmrc's `onnxruntime-node-install=skip`. Install scripts must run here (the
+# CUDA provider is fetched by one), so the package's own prepare script (tsc, a dev dependency) is taken out.
+RUN npm pkg delete scripts.prepare && ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime: the CUDA base image plus Node's binary ---------------------------------------------------------
 FROM ${CUDA_IMAGE} AS runtime
@@ -39,7 +38,6 @@ COPY --from=deps /app/gpu-workers/node_modules ./node_modules
 COPY --from=build /app/gpu-workers/package.json ./package.json
 COPY --from=build /app/gpu-workers/dist ./dist
 COPY --from=build /app/gpu-workers/models ./models
-COPY --from=build /app/client /app/client
 USER chorus
 # The worker connects out to the API (no port to publish); it exits non-zero when it cannot, and is restarted.
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "dist/src/worker/main.js"]

@@ -86,6 +86,26 @@ describe("docker/: Dockerfiles and the compose file", () => {
     expect(read("worker-cpu.Dockerfile")).to.match(/ONNXRUNTIME_NODE_INSTALL=skip/);
   });
 
+  for (const file of DOCKERFILES) {
+    it(`${file}: no npm ci runs the package's prepare script (tsc) where the sources or TypeScript are missing`, () => {
+      const installs = instructions(read(file)).filter((o) => o.op === "RUN" && o.args.includes("npm ci"));
+      expect(installs.length).to.be.greaterThan(0);
+      for (const run of installs) expect(run.args, `${file}: ${run.args}`).to.match(/--ignore-scripts|npm pkg delete scripts\.prepare/);
+    });
+  }
+
+  it("both worker images start the worker program that gpu-workers builds (its bin, from its own sources)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "gpu-workers", "package.json"), "utf8")) as { bin: Record<string, string> };
+    const entry = pkg.bin["chorus-worker"];
+    expect(entry).to.match(/^dist\/src\/.+\.js$/);
+    expect(fs.existsSync(path.join(ROOT, "gpu-workers", entry.replace(/^dist\//, "").replace(/\.js$/, ".ts"))), entry).to.equal(true);
+    for (const file of ["worker.Dockerfile", "worker-cpu.Dockerfile"]) {
+      const ops = instructions(read(file));
+      const cmd = ops.filter((o) => o.op === "CMD").pop()!.args;
+      expect(cmd, file).to.equal(`["node", "${entry}"]`);
+    }
+  });
+
   it("compose.yaml points at Dockerfiles and mounts that exist, and docker/.env.example sets every variable it reads", () => {
     const compose = read("compose.yaml");
     const dockerfiles = [...compose.matchAll(/^\s+dockerfile:\s*(\S+)/gm)].map((m) => m[1]);
