@@ -6,6 +6,7 @@ import { ModerationJournal1795621085042 } from "./1795621085042-ModerationJourna
 import { TrollStats1795621279567 } from "./1795621279567-TrollStats.js";
 import { ChatFeedbackDraftsContinuation1795621396469 } from "./1795621396469-ChatFeedbackDraftsContinuation.js";
 import { UserListIndexes1795624665075 } from "./1795624665075-UserListIndexes.js";
+import { StatsIndexes1795625401975 } from "./1795625401975-StatsIndexes.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   TrollStats1795621279567,
   ChatFeedbackDraftsContinuation1795621396469,
   UserListIndexes1795624665075,
+  StatsIndexes1795625401975,
 ];
