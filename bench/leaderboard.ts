@@ -13,7 +13,7 @@ import { baseDatabaseUrl, createTestDatabase } from "../test/helpers/database.js
 import { createDataSource } from "../src/db/data-source.js";
 import { migrateWithLock } from "../src/db/migrate.js";
 import { createPubSubHandle } from "../src/infra/pubsub.js";
-import { StatsService, TROLL_STATS_SQL, USER_STATS_SQL } from "../src/modules/stats/stats.service.js";
+import { StatsService, TROLL_STATS_TOTAL_SQL, USER_STATS_TOTAL_SQL } from "../src/modules/stats/stats.service.js";
 import { STATS_TIME_FRAMES } from "../src/modules/consensus/scores.js";
 
 const args = process.argv.slice(2);
@@ -54,7 +54,7 @@ async function main() {
 
     if (args.includes("--explain")) {
       // the plans of the heaviest frame, for tuning (inside a rolled-back transaction)
-      for (const [name, sql] of [["user_stats", USER_STATS_SQL], ["troll_stats", TROLL_STATS_SQL]]) {
+      for (const [name, sql] of [["user_stats", USER_STATS_TOTAL_SQL], ["troll_stats", TROLL_STATS_TOTAL_SQL]]) {
         await ds.transaction(async (em) => {
           const plan: { "QUERY PLAN": string }[] = await em.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [null, "total"]);
           console.error(`--- ${name}\n` + plan.map((p) => p["QUERY PLAN"]).join("\n"));

@@ -5,6 +5,8 @@ import { Chat1795617494458 } from "./1795617494458-Chat.js";
 import { ModerationJournal1795621085042 } from "./1795621085042-ModerationJournal.js";
 import { TrollStats1795621279567 } from "./1795621279567-TrollStats.js";
 import { ChatFeedbackDraftsContinuation1795621396469 } from "./1795621396469-ChatFeedbackDraftsContinuation.js";
+import { UserListIndexes1795624665075 } from "./1795624665075-UserListIndexes.js";
+import { StatsIndexes1795625401975 } from "./1795625401975-StatsIndexes.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -14,4 +16,6 @@ export const MIGRATIONS: Function[] = [
   ModerationJournal1795621085042,
   TrollStats1795621279567,
   ChatFeedbackDraftsContinuation1795621396469,
+  UserListIndexes1795624665075,
+  StatsIndexes1795625401975,
 ];

@@ -179,6 +179,7 @@ export class ChatResolver {
   @Authorized()
   @Query(() => [ChatModel], { description: "The models chat clients may pick, their limits, defaults and queues." })
   async models(@Ctx() ctx: Context): Promise<ChatModel[]> {
+    const workers = await ctx.app.workers.connectedWorkersByModel();
     return Promise.all(
       ctx.app.chats.models().map(async (m) => ({
         id: m.id,
@@ -191,7 +192,7 @@ export class ChatResolver {
         chatTemplate: m.chatTemplate,
         compatibilityKey: m.compatibilityKey,
         queueSize: await ctx.app.generations.queue.size(m.id),
-        connectedWorkers: ctx.app.workers.connectedWorkers(m.id),
+        connectedWorkers: workers.get(m.id) ?? 0,
       })),
     );
   }

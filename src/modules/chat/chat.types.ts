@@ -269,7 +269,7 @@ export class ChatModel {
   @Field(() => Int, { description: "Generations waiting for this model now." })
   queueSize: number;
 
-  @Field(() => Int, { description: "Workers serving this model that are connected to the replica that answered." })
+  @Field(() => Int, { description: "Workers serving this model, connected to any replica (draining ones included)." })
   connectedWorkers: number;
 }
 

@@ -18,7 +18,10 @@ import {
   MessageIdInput,
   MessageRevisionNode,
   UpdateUserInput,
+  UserConnection,
   UserIdInput,
+  UserSortKey,
+  UsersFilterInput,
 } from "./moderation.types.js";
 
 @ArgsType()
@@ -36,6 +39,28 @@ class FlaggedMessagesArgs {
   first: number;
 
   @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor." })
+  @IsOptional()
+  after?: string | null;
+}
+
+@ArgsType()
+class UsersArgs {
+  @Field(() => UsersFilterInput, { nullable: true, description: "Which users; omit for all." })
+  @IsOptional()
+  filter?: UsersFilterInput | null;
+
+  @Field(() => UserSortKey, { defaultValue: UserSortKey.DISPLAY_NAME, description: "Order by this name, then by id." })
+  sortKey: UserSortKey;
+
+  @Field({ defaultValue: false, description: "Descending order." })
+  desc: boolean;
+
+  @Field(() => Int, { defaultValue: 100, description: "Page size (1-10000)." })
+  @Min(1)
+  @Max(10000)
+  first: number;
+
+  @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor (same sortKey)." })
   @IsOptional()
   after?: string | null;
 }
@@ -94,6 +119,16 @@ export class ModerationResolver {
   @Mutation(() => BulkDeletionResult, { description: "Soft-deletes every message of a user with its subtree (spec §4.5). MODERATOR; journaled." })
   async deleteUserMessages(@Arg("input", () => UserIdInput) input: UserIdInput, @Ctx() ctx: Context): Promise<BulkDeletionResult> {
     return { deletedCount: await ctx.app.messageModeration.deleteUserMessages(actorOf(ctx), input.userId, visibilityOf(ctx)) };
+  }
+
+  @Authorized(Role.MODERATOR)
+  @Query(() => UserConnection, {
+    description:
+      "Users by display name or username, with substring search (spec §9.2). MODERATOR; an untrusted client sees only its own client's users.",
+  })
+  async users(@Args(() => UsersArgs) args: UsersArgs, @Ctx() ctx: Context) {
+    const filter = args.filter ?? {};
+    return toConnection(await ctx.app.userAdmin.list({ ...filter, sortKey: args.sortKey, desc: args.desc }, args.first, args.after, visibilityOf(ctx)));
   }
 
   @Authorized(Role.MODERATOR)

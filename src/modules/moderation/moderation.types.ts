@@ -1,9 +1,10 @@
-import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, MaxLength } from "class-validator";
 import { JSONObjectScalar } from "../../server/json-scalar.js";
 import { ConnectionType } from "../../server/pagination.js";
 import { User } from "../users/user.entity.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
+import { UserSortKey } from "./user-list.js";
 
 // --- messages -------------------------------------------------------------------------------
 
@@ -339,3 +340,36 @@ export class JournalFilterInput {
   @IsOptional()
   until?: Date | null;
 }
+
+// --- user list ------------------------------------------------------------------------------
+
+export { UserSortKey };
+registerEnumType(UserSortKey, { name: "UserSortKey", description: "The column a user list is ordered by (then by id), spec §9.2." });
+
+@InputType({ description: "Which users a moderator lists; every given condition must hold." })
+export class UsersFilterInput {
+  @Field(() => String, { nullable: true, description: "Display name contains this text (case-insensitive; `%` and `_` are literal)." })
+  @IsOptional()
+  @MaxLength(256)
+  displayName?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Username (the frontend's id) contains this text (case-insensitive; `%` and `_` are literal)." })
+  @IsOptional()
+  @MaxLength(128)
+  username?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Exactly this auth method (local, discord, ...)." })
+  @IsOptional()
+  @MaxLength(128)
+  authMethod?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Only enabled (true) or disabled (false) users." })
+  @IsOptional()
+  enabled?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Only deleted (true) or not deleted (false) users; omit for both." })
+  @IsOptional()
+  deleted?: boolean | null;
+}
+
+export const UserConnection = ConnectionType(User, "User");

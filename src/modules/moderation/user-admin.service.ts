@@ -9,6 +9,19 @@ import { badInput, notFound } from "../../server/errors.js";
 import { User } from "../users/user.entity.js";
 import type { Visibility } from "../trees/message.service.js";
 import { ModerationAction, writeJournal, type Actor } from "./journal.js";
+import type { Page } from "../../server/pagination.js";
+import { UserSortKey } from "./moderation.types.js";
+import { USER_SORT_COLUMN, containsPattern, decodeUserCursor, encodeUserCursor } from "./user-list.js";
+
+export interface UserListQuery {
+  displayName?: string | null;
+  username?: string | null;
+  authMethod?: string | null;
+  enabled?: boolean | null;
+  deleted?: boolean | null;
+  sortKey: UserSortKey;
+  desc: boolean;
+}
 
 export interface UserChanges {
   displayName?: string | null;
@@ -42,6 +55,38 @@ export class UserAdminService {
     const missing = ids.find((id) => !users.some((u) => u.id === id));
     if (missing) throw notFound("User", missing);
     return ids.map((id) => users.find((u) => u.id === id)!);
+  }
+
+  /**
+   * §9.2 user list: keyset pages ordered by (display name | username, id), optionally filtered by substrings of
+   * either name (ILIKE, served by the trigram indexes of migration UserListIndexes), auth method, enabled and
+   * deleted. With `vis.apiClientId` (an untrusted client) only that client's users.
+   */
+  async list(query: UserListQuery, first: number, after: string | null | undefined, vis: Visibility): Promise<Page<User>> {
+    const column = USER_SORT_COLUMN[query.sortKey];
+    const qb = this.ds.getRepository(User).createQueryBuilder("u");
+    if (vis.apiClientId) qb.andWhere("u.api_client_id = :client", { client: vis.apiClientId });
+    if (query.displayName) qb.andWhere("u.display_name ILIKE :dn", { dn: containsPattern(query.displayName) });
+    if (query.username) qb.andWhere("u.username ILIKE :un", { un: containsPattern(query.username) });
+    if (query.authMethod) qb.andWhere("u.auth_method = :am", { am: query.authMethod });
+    if (query.enabled !== null && query.enabled !== undefined) qb.andWhere("u.enabled = :enabled", { enabled: query.enabled });
+    if (query.deleted !== null && query.deleted !== undefined) qb.andWhere("u.deleted = :deleted", { deleted: query.deleted });
+    if (after) {
+      const cursor = decodeUserCursor(after, query.sortKey);
+      qb.andWhere(`(u.${column}, u.id) ${query.desc ? "<" : ">"} (:cname, CAST(:cid AS uuid))`, { cname: cursor.name, cid: cursor.id });
+    }
+    const dir = query.desc ? "DESC" : "ASC";
+    const rows = await qb
+      .orderBy(`u.${column}`, dir)
+      .addOrderBy("u.id", dir)
+      .limit(first + 1)
+      .getMany();
+    const field = query.sortKey === UserSortKey.DISPLAY_NAME ? "displayName" : "username";
+    return {
+      nodes: rows.slice(0, first),
+      hasNextPage: rows.length > first,
+      cursorOf: (u) => encodeUserCursor({ sortKey: query.sortKey, name: u[field], id: u.id }),
+    };
   }
 
   /** §6.6 `PUT /users/{id}`: sets the given fields; tosAcceptance true stamps now (every time), false does nothing. */

@@ -5,6 +5,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from "typeorm"
 @Index("ix_task_user_created", ["userId", "createdDate"])
 @Index("ix_task_parent_created", ["parentMessageId", "createdDate"])
 @Index("ux_task_client_frontend_id", ["apiClientId", "frontendMessageId"], { unique: true, where: "frontend_message_id IS NOT NULL" })
+// The stats recompute of a short window (DAY, WEEK) reads the done tasks created since its start (stats.service.ts).
+@Index("ix_task_done_created", ["createdDate"], { where: "done" })
 export class Task {
   @PrimaryColumn({ type: "uuid" })
   id: string;

@@ -6,12 +6,17 @@ import { Role } from "./role.js";
 @ObjectType({ description: "A person (or system account) known to one API client." })
 @Entity("user")
 @Index("ux_user_client_username_auth", ["apiClientId", "username", "authMethod"], { unique: true })
+// Keyset pages of the moderators' user list (spec §9.2: ordered by (name, id)).
+@Index("ix_user_display_name_id", ["displayName", "id"])
+@Index("ix_user_username_id", ["username", "id"])
 export class User {
   @Field(() => ID, { description: "The global user id (a UUID)." })
   @PrimaryGeneratedColumn("uuid")
   id: string;
 
   @Field({ description: "The frontend's own id for the user (a Discord snowflake, a web user id, ...)." })
+  // Trigram GIN index for substring search (ILIKE '%x%'), created by hand in migration UserListIndexes.
+  @Index("ix_user_username_trgm", { synchronize: false })
   @Column({ type: "varchar", length: 128 })
   username: string;
 
@@ -20,6 +25,8 @@ export class User {
   authMethod: string;
 
   @Field({ description: "Name shown on leaderboards; updated whenever a request carries a new one." })
+  // Trigram GIN index for substring search (ILIKE '%x%'), created by hand in migration UserListIndexes.
+  @Index("ix_user_display_name_trgm", { synchronize: false })
   @Column({ type: "varchar", length: 256, name: "display_name" })
   displayName: string;
 

@@ -163,6 +163,12 @@ export class WorkerService {
   private readonly cancelRequested = new Map<string, number>();
   private readonly stopListening: (() => void)[] = [];
   private refreshTimer: NodeJS.Timeout | null = null;
+  /**
+   * Sessions this replica closed, id → connectedAt, kept for a registry entry's lifetime: between a close and its
+   * registry removal the entry still lists the session, and a session id may reconnect elsewhere (a newer
+   * connectedAt), so only the entry of the closed connection itself is ignored.
+   */
+  private readonly closedHere = new Map<string, { connectedAt: number; until: number }>();
   private refreshing: Promise<void> | null = null;
 
   constructor(
@@ -212,8 +218,23 @@ export class WorkerService {
         continue;
       }
       if (!session.draining && (await this.registry.drainRequested(session.id))) this.drainLocal(session);
-      await this.registry.put(this.recordOf(session), this.refreshMs * 3 + 1_000);
+      await this.publish(session);
     }
+    for (const [id, c] of this.closedHere) if (c.until < now) this.closedHere.delete(id);
+  }
+
+  /** How long a registry entry lives unless refreshed. */
+  private get recordTtlMs(): number {
+    return this.refreshMs * 3 + 1_000;
+  }
+
+  /**
+   * Writes a session's registry entry. A write that lands after the session closed (its removal may have gone
+   * first) is taken back, so a closed session is not listed until its entry expires.
+   */
+  private async publish(session: WorkerSession): Promise<void> {
+    await this.registry.put(this.recordOf(session), this.recordTtlMs);
+    if (session.closed) await this.registry.remove(session.id);
   }
 
   private recordOf(session: WorkerSession): WorkerRecord {
@@ -287,7 +308,30 @@ export class WorkerService {
 
   /** This replica's sessions as they are now, so an admin reads fresh figures for them. */
   private async publishLocal(): Promise<void> {
-    for (const s of this.sessions) if (!s.closed) await this.registry.put(this.recordOf(s), this.refreshMs * 3 + 1_000);
+    for (const s of this.sessions) if (!s.closed) await this.publish(s);
+  }
+
+  /**
+   * Workers serving each model on every replica, for the public `models` query: this replica's sessions as they
+   * are in memory (a session that just connected or closed is counted right), the other replicas' from the shared
+   * registry (Redis with Redis; without it this replica is the only one).
+   */
+  async connectedWorkersByModel(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const count = (models: string[]) => {
+      for (const m of models) counts.set(m, (counts.get(m) ?? 0) + 1);
+    };
+    const here = new Set<string>();
+    for (const s of this.sessions) {
+      if (s.closed) continue;
+      here.add(s.id);
+      count(s.hello.models);
+    }
+    for (const r of await this.registry.list()) {
+      if (here.has(r.id) || this.closedHere.get(r.id)?.connectedAt === r.connectedAt) continue;
+      count(r.models);
+    }
+    return counts;
   }
 
   private listen(topic: string, onEvent: (payload: unknown) => void): void {
@@ -346,7 +390,7 @@ export class WorkerService {
     }
     const session = new WorkerSession(this, id, hello);
     this.sessions.add(session);
-    void this.registry.put(this.recordOf(session), this.refreshMs * 3 + 1_000).catch((err) => this.log.warn({ err }, "could not register a worker"));
+    void this.publish(session).catch((err) => this.log.warn({ err }, "could not register a worker"));
     this.log.info({ worker: session.id, models: hello.models, capacity: hello.capacity, device: hello.hardware.device }, "worker connected");
     return session;
   }
@@ -356,7 +400,7 @@ export class WorkerService {
     return this.catalog.get(model) !== undefined;
   }
 
-  /** Workers serving `model` connected to this replica. */
+  /** Workers serving `model` connected to this replica (the `models` query counts every replica's). */
   connectedWorkers(model: string): number {
     let n = 0;
     for (const s of this.sessions) if (s.hello.models.includes(model)) n++;
@@ -421,6 +465,7 @@ export class WorkerService {
   }
 
   async closeSession(session: WorkerSession): Promise<void> {
+    this.closedHere.set(session.id, { connectedAt: session.connectedAt, until: Date.now() + this.recordTtlMs });
     this.sessions.delete(session);
     // Batches the worker sent before it went away are appended first, so the next worker continues after them.
     await Promise.allSettled([...session.reports]);
