@@ -71,6 +71,7 @@ export const POLICY: Record<string, string> = {
   "query user":                 "U U A A A A F",
   "query userStats":            "U U A A A A F",
   "query validLabels":          "U U A A A A F",
+  "query users":                "U U F F A A F",
   "query viewer":               "U U A A A A F",
   "query workerPools":          "U U F F F A F",
   "query workers":              "U U F F F A F",
