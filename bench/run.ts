@@ -11,6 +11,7 @@
  *   leaderboard  recompute of the leaderboards and troll boards for 100,000 users (bench/leaderboard.ts)
  *   soak        fixed-rate mixed load for 10 minutes (--minutes N; --quick: 1), RSS slope, open handles (bench/soak.ts)
  *   stream      the Streams workload: bare forwarder, one and two API replicas (bench/stream.ts)
+ *               --model chorus-tiny: one replica served by real gpu-workers processes on the tiny model instead
  *   replicas    task-cycle with one API replica, then with two, and the ratio of their throughputs
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  * --replicas=N runs N API processes on the one database (no Redis: the task cycle needs none) and spreads the

@@ -10,6 +10,12 @@
  * duplicated or reordered (checked token by token). Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
  * Chorus with one API replica, Chorus with two. `--quick`: one answer per chat instead of two.
+ *
+ * `--model chorus-tiny [--streams 20] [--tokens 64]`: instead of synthetic workers, real worker processes of the
+ * gpu-workers package (transformers.js on the generated tiny model) serve one Chorus replica, one answer per chat.
+ * The model generates as fast as it can and its tokens carry no index, so integrity is checked by text: the stored
+ * answer must equal the streamed one. A websocket proxy between the workers and the API notes when each batch and
+ * each job pass, so batch latency and TTFT added are measured as with the synthetic workers.
  */
 import "reflect-metadata";
 import fs from "node:fs";
@@ -17,11 +23,13 @@ import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { print, type DocumentNode, type ExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
-import WebSocket from "ws";
+import WebSocket, { WebSocketServer } from "ws";
 import { gql, wsClient } from "../test/helpers/graphql.js";
+import { buildGpuWorkers, startWorkerProcess, type WorkerProcess } from "../test/helpers/gpu-worker-process.js";
 import { freePort, startCluster, type Cluster } from "../test/helpers/replicas.js";
 import { ApiClientKind } from "../src/modules/api-clients/api-client.entity.js";
 import {
+  ChatMessageDocument,
   CreateChatDocument,
   GenerationDocument,
   SendChatMessageDocument,
@@ -34,12 +42,14 @@ import {
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
+const argValue = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
 const quick = args.includes("--quick");
-const streamsArg = args.indexOf("--streams");
-const STREAM_COUNTS = streamsArg >= 0 ? args[streamsArg + 1].split(",").map(Number) : [100, 1000];
-const only = args.indexOf("--only") >= 0 ? args[args.indexOf("--only") + 1].split(",") : ["forwarder", "chorus-1", "chorus-2"];
-const ANSWERS = quick ? 1 : 2;
-const TOKENS = 256;
+/** A model served by real gpu-workers processes instead of the synthetic workers. */
+const MODEL = argValue("--model");
+const STREAM_COUNTS = argValue("--streams")?.split(",").map(Number) ?? (MODEL ? [20] : [100, 1000]);
+const only = MODEL ? ["chorus-1"] : (argValue("--only")?.split(",") ?? ["forwarder", "chorus-1", "chorus-2"]);
+const ANSWERS = quick || MODEL ? 1 : 2;
+const TOKENS = Number(argValue("--tokens") ?? (MODEL ? 64 : 256));
 const TOKENS_PER_SECOND = 20;
 const WINDOW_MS = 50;
 /** Jobs per worker connection, as a vLLM-backed worker would take; C / 50 workers in all. */
@@ -93,8 +103,13 @@ function tokenText(from: number, to: number): string {
   return s;
 }
 
+/** Where each batch starts in its answer, so its receipt can be matched with its emit. */
+interface Positions {
+  add(text: string): number;
+}
+
 /** Tokens of one answer as they arrive: each must come once, in order, all of them. */
-class Checker {
+class Checker implements Positions {
   private seen = new Set<number>();
   private max = -1;
   duplicated = 0;
@@ -118,6 +133,19 @@ class Checker {
   }
 }
 
+/**
+ * A real model's answer as it arrives: its tokens carry no index, so a batch's place is its character offset and
+ * the check is that the stored answer equals the streamed text.
+ */
+class TextChecker implements Positions {
+  text = "";
+  add(text: string): number {
+    const at = this.text.length;
+    this.text += text;
+    return at;
+  }
+}
+
 /** What every run collects, whichever transport. */
 class Tally {
   readonly batchLatencies: number[] = [];
@@ -129,7 +157,12 @@ class Tally {
   errors = 0;
   /** Answers whose request or subscription failed (the server too busy to take it), counted apart from tokens lost. */
   refused = 0;
-  /** Emit time of each batch, by `answer key:first token`. */
+  /** Real model only: answers checked by text, and those whose stored text differed from the streamed one. */
+  checked = 0;
+  mismatched = 0;
+  /** Time to first token as the client sees it, the model's own wait included. */
+  readonly ttft: number[] = [];
+  /** Emit time of each batch, by `answer key:position` (token index, or character offset for a real model). */
   readonly emitted = new Map<string, number>();
   /** When the worker got the job and when it emitted the first batch, by answer key. */
   readonly jobStart = new Map<string, number>();
@@ -147,10 +180,10 @@ class Tally {
     return out.sort((a, b) => a - b);
   }
 
-  received(key: string, text: string, checker: Checker, now: number, sentAt: number, firstReceipt: { at: number | null }): void {
+  received(key: string, text: string, tokenCount: number, checker: Positions, now: number, sentAt: number, firstReceipt: { at: number | null }): void {
     if (!this.sentAt.has(key)) this.sentAt.set(key, sentAt);
     const first = checker.add(text);
-    this.tokens += text.trim().split(" ").length;
+    this.tokens += tokenCount;
     const emittedAt = this.emitted.get(`${key}:${first}`);
     if (emittedAt !== undefined) {
       this.batchLatencies.push(now - emittedAt);
@@ -158,6 +191,7 @@ class Tally {
     }
     if (first === 0 && firstReceipt.at === null) {
       firstReceipt.at = now;
+      this.ttft.push(now - sentAt);
       const start = this.jobStart.get(key);
       const emit = this.firstEmit.get(key);
       // the server's share of the time to first token: all of it but the model's own wait for its first token
@@ -250,6 +284,8 @@ interface RunResult {
   batchP99: number;
   ttftAddedP50: number;
   ttftAddedP99: number;
+  ttftP50: number;
+  ttftP99: number;
   handOutP50: number;
   handOutP99: number;
   serverCpuMsPer1kTokens: number;
@@ -261,6 +297,8 @@ interface RunResult {
   reordered: number;
   errors: number;
   refused: number;
+  checked: number;
+  mismatched: number;
   peakServerRssMb: number;
 }
 
@@ -290,6 +328,8 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     batchP99: round(percentile(lat, 99)),
     ttftAddedP50: round(percentile(ttft, 50)),
     ttftAddedP99: round(percentile(ttft, 99)),
+    ttftP50: round(percentile([...tally.ttft].sort((a, b) => a - b), 50)),
+    ttftP99: round(percentile([...tally.ttft].sort((a, b) => a - b), 99)),
     handOutP50: round(percentile(tally.handOuts(), 50)),
     handOutP99: round(percentile(tally.handOuts(), 99)),
     serverCpuMsPer1kTokens: per1k(serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0) - s0),
@@ -301,6 +341,8 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     reordered: tally.reordered,
     errors: tally.errors,
     refused: tally.refused,
+    checked: tally.checked,
+    mismatched: tally.mismatched,
     peakServerRssMb: Math.round(peak),
   };
   console.error(JSON.stringify(result));
@@ -346,7 +388,7 @@ async function forwarderRun(streams: number, redisUrl: string, redisPid: number)
           const done = new Promise<void>((resolve) => {
             c.onMessage = (m) => {
               if (m.end) return resolve();
-              tally.received(key, m.t as string, checker, performance.now(), sentAt, firstReceipt);
+              tally.received(key, m.t as string, (m.t as string).trim().split(" ").length, checker, performance.now(), sentAt, firstReceipt);
             };
           });
           emitter.add(
@@ -371,6 +413,78 @@ async function forwarderRun(streams: number, redisUrl: string, redisPid: number)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// real workers
+
+/**
+ * A websocket proxy between worker processes and the API. It passes every frame through untouched and notes in the
+ * tally when each job reaches its worker and when each token batch leaves it (its character offset in the answer),
+ * which a real worker does not report.
+ */
+async function workerProxy(apiWsUrl: string, tally: Tally): Promise<{ url: string; close: () => void }> {
+  const port = await freePort();
+  const wss = new WebSocketServer({ host: "127.0.0.1", port, handleProtocols: (protocols) => [...protocols][0] ?? false });
+  await new Promise((resolve) => wss.once("listening", resolve));
+  const jobs = new Map<string, { messageId: string; offset: number }>();
+  // 1005 and 1006 say no code was sent; neither may be sent on
+  const closeCode = (code: number) => (code === 1005 || code === 1006 ? 1000 : code);
+  wss.on("connection", (worker) => {
+    const api = new WebSocket(apiWsUrl, worker.protocol);
+    const pending: [Buffer, boolean][] = [];
+    api.on("open", () => {
+      for (const [data, binary] of pending.splice(0)) api.send(data, { binary });
+    });
+    worker.on("message", (data: Buffer, binary: boolean) => {
+      const m = JSON.parse(data.toString());
+      const input = m.type === "subscribe" ? m.payload?.variables?.input : undefined;
+      const job = input?.jobId ? jobs.get(input.jobId) : undefined;
+      if (job && typeof input.text === "string" && /workerTokens/.test(m.payload.query)) {
+        const now = performance.now();
+        tally.emitted.set(`${job.messageId}:${job.offset}`, now);
+        if (job.offset === 0) tally.firstEmit.set(job.messageId, now);
+        job.offset += input.text.length;
+      }
+      if (api.readyState === WebSocket.OPEN) api.send(data, { binary });
+      else pending.push([data, binary]);
+    });
+    api.on("message", (data: Buffer, binary: boolean) => {
+      const m = JSON.parse(data.toString());
+      const job = m.type === "next" ? m.payload?.data?.workerJobs : undefined;
+      if (job) {
+        jobs.set(job.jobId, { messageId: job.messageId, offset: 0 });
+        tally.jobStart.set(job.messageId, performance.now());
+      }
+      worker.send(data, { binary });
+    });
+    worker.on("close", (code, reason) => api.close(closeCode(code), reason));
+    api.on("close", (code, reason) => worker.close(closeCode(code), reason));
+    api.on("error", () => worker.terminate());
+  });
+  return {
+    url: `ws://127.0.0.1:${port}/graphql`,
+    close: () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+/** Starts `count` gpu-workers processes serving `model` through the proxy; resolves once each is connected. */
+async function startRealWorkers(count: number, model: string, apiUrl: string, workerKey: string): Promise<WorkerProcess[]> {
+  const workers = Array.from({ length: count }, (_, w) =>
+    startWorkerProcess({
+      CHORUS_API_URL: apiUrl,
+      CHORUS_WORKER_KEY: workerKey,
+      CHORUS_WORKER_MODELS: model,
+      CHORUS_WORKER_BACKEND: "transformers",
+      CHORUS_WORKER_CAPACITY: String(WORKER_CAPACITY),
+      CHORUS_WORKER_NAME: `bench-${w}`,
+    }),
+  );
+  await Promise.all(workers.map((w) => w.waitFor(/"msg":"connected"/, 120_000)));
+  return workers;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Chorus
 
 async function chorusRun(streams: number, replicas: number, redisUrl: string, redisPid: number): Promise<RunResult> {
@@ -382,6 +496,8 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     CHAT_MAX_QUEUE_SIZE: "100000",
     CHAT_TOKEN_BATCH_MS: String(WINDOW_MS),
   });
+  let realWorkers: WorkerProcess[] = [];
+  let proxy: { close: () => void } | undefined;
   try {
     const key = await cluster.createClient({ name: "bench chat app", trusted: true });
     const workerKey = await cluster.createClient({ name: "bench workers", kind: ApiClientKind.WORKER });
@@ -400,7 +516,12 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     // workers, spread over the replicas
     const workerCount = Math.ceil(streams / WORKER_CAPACITY);
     const workerClients: Client[] = [];
-    for (let w = 0; w < workerCount; w++) {
+    if (MODEL) {
+      const p = await workerProxy(rs[0].wsUrl, tally);
+      proxy = p;
+      realWorkers = await startRealWorkers(workerCount, MODEL, p.url, workerKey);
+    }
+    for (let w = 0; w < (MODEL ? 0 : workerCount); w++) {
       const r = rs[w % replicas];
       const client = wsClient(r.wsUrl, { authorization: `Bearer ${workerKey}` });
       workerClients.push(client);
@@ -444,7 +565,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             const sentAt = performance.now();
             let sent: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").SendChatMessageMutation, unknown>>>;
             try {
-              sent = await gql(r.url, SendChatMessageDocument, { input: { chatId: chats[i], parentId, text: `question ${a}`, model: "synthetic", sampling: { maxNewTokens: TOKENS } } }, as);
+              sent = await gql(r.url, SendChatMessageDocument, { input: { chatId: chats[i], parentId, text: `question ${a}`, model: MODEL ?? "synthetic", sampling: { maxNewTokens: TOKENS } } }, as);
             } catch {
               sent = { status: 0, errors: [{ message: "request failed" }], headers: new Headers() };
             }
@@ -455,7 +576,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
               return;
             }
             const messageId = sent.data!.sendChatMessage.assistantMessage.id;
-            const checker = new Checker();
+            const checker = MODEL ? new TextChecker() : new Checker();
             const firstReceipt = { at: null as number | null };
             const completed = await new Promise<boolean>((resolve) => {
               client.subscribe<GenerationSubscription>(
@@ -464,7 +585,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                   next: (res) => {
                     const e = res.data?.generation;
                     if (!e) return void tally.errors++;
-                    if (e.__typename === "GenerationTokens") tally.received(messageId, e.text, checker, performance.now(), sentAt, firstReceipt);
+                    if (e.__typename === "GenerationTokens") tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
                     if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
                   },
                   error: () => {
@@ -477,8 +598,14 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             });
             // A subscription that failed (the server too busy to accept the connection) says nothing about the
             // stream's integrity: the answer is counted as failed, not its tokens as lost.
-            if (completed) tally.ended(checker);
-            else tally.refused++;
+            if (!completed) tally.refused++;
+            else if (checker instanceof Checker) tally.ended(checker);
+            else {
+              // the answer as stored, read back after the stream ended, must be the text streamed
+              const stored = await gql(r.url, ChatMessageDocument, { id: messageId }, as);
+              tally.checked++;
+              if (stored.errors || stored.data?.chatMessage?.text !== checker.text) tally.mismatched++;
+            }
             parentId = messageId;
           }
         }),
@@ -488,6 +615,9 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     for (const c of [...chatClients, ...workerClients]) await c.dispose();
     return result;
   } finally {
+    for (const w of realWorkers) w.child.kill("SIGTERM");
+    await Promise.all(realWorkers.map((w) => w.exited));
+    proxy?.close();
     await cluster.stop();
   }
 }
@@ -512,6 +642,8 @@ async function main() {
   });
   let stopping = false;
   const results: RunResult[] = [];
+  // the worker program as shipped, built from its sources (it writes the tiny model itself when missing)
+  if (MODEL) buildGpuWorkers();
   try {
     for (const streams of STREAM_COUNTS) {
       if (only.includes("forwarder")) results.push(await forwarderRun(streams, redisUrl, redis.pid!));
@@ -521,6 +653,15 @@ async function main() {
   } finally {
     stopping = true;
     redis.kill("SIGTERM");
+  }
+  if (MODEL) {
+    console.log(`\nChorus bench (stream, model ${MODEL}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`);
+    console.log("| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | hand-out p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed |");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const r of results) {
+      console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} |`);
+    }
+    return;
   }
   console.log(`\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`);
   console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 ms | TTFT added p99 ms | hand-out p50 ms | hand-out p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | answers failed | peak server RSS MB |");
