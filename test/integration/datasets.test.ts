@@ -381,6 +381,50 @@ describe("datasets: chorus import and export", function () {
     });
   });
 
+  describe("restore of a file of many batches (written on two connections at once)", () => {
+    it("lands every good tree whole, reports the bad one, and fills every message's search vector", async () => {
+      const db = await freshDb();
+      // 600 trees are three batches, so two are in flight together; authors are shared across batches, so both
+      // connections create the same placeholder users at once.
+      const authors = Array.from({ length: 7 }, () => crypto.randomUUID());
+      const trees = Array.from({ length: 600 }, (_, i) => {
+        const t = generatedTree({ withEvents: i % 50 === 0, origin: `batch-${i % 3}` });
+        let k = i;
+        walk(t.prompt, (n) => {
+          n.user_id = authors[k++ % authors.length];
+          n.text = `${n.text} marker${i}`;
+        });
+        return t;
+      });
+      // Line 12's prompt reuses line 11's id: their batch fails, is retried tree by tree, and only line 12 is refused.
+      const bad = trees[11];
+      const clashing = { ...bad, prompt: { ...bad.prompt, message_id: trees[10].prompt.replies![0].message_id } };
+      walk(clashing.prompt, (n, parent) => {
+        if (parent) n.parent_id = parent.message_id;
+      });
+      const lines = trees.map((t, i) => JSON.stringify(i === 11 ? clashing : t));
+      const res = await cli(db, "import", "--mode", "restore", tmpFile("many.jsonl", lines.join("\n") + "\n"));
+      expect(res.code, res.stderr).to.equal(0);
+      expect(res.stdout).to.include("imported 599 trees, 2396 messages");
+      expect(res.stdout).to.match(/^line 12: /m);
+      const good = trees.filter((_, i) => i !== 11);
+      const exported = await exportTrees(db, ...EVERYTHING);
+      // The export is in tree-id order, whatever order the batches committed in.
+      good.sort((a, b) => (a.message_tree_id < b.message_tree_id ? -1 : 1));
+      const got = byId(exported);
+      const want = byId(good);
+      expect([...got.keys()]).to.deep.equal([...want.keys()]);
+      for (const [id, tree] of want) expect(got.get(id), id).to.deep.equal(tree);
+      await withClient(db, async (c) => {
+        const { rows } = await c.query(
+          `SELECT count(*)::int AS total, count(search_vector)::int AS indexed,
+             count(*) FILTER (WHERE search_vector @@ websearch_to_tsquery('english', 'marker599'))::int AS found FROM message`,
+        );
+        expect(rows[0]).to.deep.equal({ total: 2396, indexed: 2396, found: 4 });
+      });
+    });
+  });
+
   describe("backlog import (spec §8.4)", () => {
     it("puts trees in backlog_ranking, --num-activate 1 puts one in ranking, with synthetic defaults", async () => {
       const db = await freshDb();

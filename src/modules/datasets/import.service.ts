@@ -133,24 +133,67 @@ export class DatasetImporter {
   async run(file: string, onProgress?: (s: ImportSummary) => void): Promise<ImportSummary> {
     const qr = this.ds.createQueryRunner();
     await qr.connect();
+    // PostgreSQL spends most of an import's CPU (mostly to_tsvector of every text), on one backend per
+    // connection: a second connection writing the next batch meanwhile puts the second core to work. Batches hold
+    // disjoint whole trees, so they commute; a --max-count or --num-activate import stays on one connection,
+    // because how many trees it writes or activates depends on what the earlier batches found.
+    const concurrent = this.options.maxCount === null && (this.options.mode === "restore" || this.options.numActivate === 0);
+    const runners: QueryRunner[] = [qr];
+    const inFlight: Promise<void>[] = [];
+    const drain = async () => {
+      // Every write settles before anything fails, so no query runner is released while in use.
+      const results = await Promise.allSettled(inFlight.splice(0));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
+    };
     try {
       // Every transaction still commits whole trees; not waiting for the WAL flush of each commit is what makes
       // them cheap. A crash loses at most the last trees, which a re-run imports (it skips trees present).
       await qr.query(`SET synchronous_commit TO off`);
+      if (concurrent) {
+        const second = this.ds.createQueryRunner();
+        await second.connect();
+        runners.push(second);
+        await second.query(`SET synchronous_commit TO off`);
+      }
       await this.prepare(qr);
       const firstLineOf = new Map<string, number>();
       let batch: PendingTree[] = [];
       let batchMessages = 0;
+      const idle = [...runners];
       const flush = async () => {
-        if (batch.length > 0) await this.writeBatch(qr, batch);
+        if (batch.length === 0) return;
+        const trees = batch;
         batch = [];
         batchMessages = 0;
-        onProgress?.(this.summary);
+        if (this.needsLabelBaselineUsers(trees.flatMap((t) => t.messages))) {
+          // Rare (once per larger label count): the reviewers must be committed before any batch uses them.
+          await drain();
+          idle.splice(0, idle.length, ...runners);
+          await this.ensureLabelBaselineUsers(qr, trees.flatMap((t) => t.messages));
+        }
+        while (idle.length === 0) await Promise.race(inFlight);
+        const runner = idle.shift()!;
+        const write = this.writeBatch(runner, trees).then(() => {
+          idle.push(runner);
+          const at = inFlight.indexOf(write);
+          if (at >= 0) inFlight.splice(at, 1);
+          onProgress?.(this.summary);
+        });
+        // Kept until drained so a failure is reported, never left unhandled.
+        write.catch(() => undefined);
+        inFlight.push(write);
+      };
+      /** Waits for every batch written so far (before a message line, a count check, and at the end). */
+      const settle = async () => {
+        await flush();
+        await drain();
+        idle.splice(0, idle.length, ...runners);
       };
       const room = () => (this.options.maxCount === null ? Infinity : this.options.maxCount - this.summary.treesImported - this.summary.standaloneMessages);
       for await (const [lineNo, line] of readLines(file)) {
         if (room() - batch.length <= 0) {
-          await flush();
+          await settle();
           if (room() <= 0) break;
         }
         if (line.trim() === "") continue;
@@ -182,7 +225,8 @@ export class DatasetImporter {
           continue;
         }
         // A message line may answer a message of a queued tree: write the queue first.
-        await flush();
+        await settle();
+        onProgress?.(this.summary);
         try {
           await this.ensureLabelBaselineUsers(qr, [parsed.message]);
           if ((await this.importMessage(qr, parsed.message)) === "present") this.summary.alreadyPresent += 1;
@@ -190,16 +234,20 @@ export class DatasetImporter {
           this.problem(lineNo, reasonOf(e));
         }
       }
-      await flush();
+      await settle();
+      onProgress?.(this.summary);
       // A bulk load leaves the planner's statistics stale, and the next export would pick slow plans.
       if (!this.options.dryRun && this.summary.messagesImported > 0) {
         await qr.query(`ANALYZE message, message_tree_state, text_labels, message_emoji, message_reaction, "user"`);
       }
       return this.summary;
     } finally {
-      // The connection goes back to a pool that others may share: leave it as it was.
-      await qr.query(`RESET synchronous_commit`).catch(() => undefined);
-      await qr.release();
+      await Promise.allSettled(inFlight);
+      // The connections go back to a pool that others may share: leave them as they were.
+      for (const r of runners) {
+        await r.query(`RESET synchronous_commit`).catch(() => undefined);
+        await r.release();
+      }
     }
   }
 
@@ -209,7 +257,6 @@ export class DatasetImporter {
    * the good trees land, the bad one is reported with its line, and no tree is ever half-written.
    */
   private async writeBatch(qr: QueryRunner, batch: PendingTree[]) {
-    await this.ensureLabelBaselineUsers(qr, batch.flatMap((t) => t.messages));
     try {
       const result = await this.inTransaction(qr, () => this.writeTrees(qr, batch));
       this.recordWritten(result);
@@ -395,7 +442,8 @@ export class DatasetImporter {
       if (m.userId) ids.add(m.userId);
       for (const e of m.events) if (e.user_id) ids.add(e.user_id);
     }
-    const missing = [...ids].filter((id) => !this.knownUsers.has(id));
+    // Sorted: two batches in flight that share a new user then lock its key in the same order (no deadlock).
+    const missing = [...ids].filter((id) => !this.knownUsers.has(id)).sort();
     if (missing.length === 0) return [];
     await qr.query(
       `INSERT INTO "user" (id, username, auth_method, display_name, api_client_id)
@@ -480,11 +528,19 @@ export class DatasetImporter {
    * Placeholder reviewers, one per position (a user has one free-label row per message), created and committed
    * before a batch so that a batch rolled back never leaves rows pointing at reviewers that do not exist.
    */
-  private async ensureLabelBaselineUsers(qr: QueryRunner, messages: ParsedMessage[]) {
-    if (this.options.mode !== "restore" || this.options.dryRun) return;
+  private labelBaselineUsersNeeded(messages: ParsedMessage[]): number {
     let needed = 0;
     for (const m of messages) for (const v of Object.values(m.labels ?? {})) needed = Math.max(needed, v.count);
-    if (needed <= this.labelBaselineUsers) return;
+    return needed;
+  }
+
+  private needsLabelBaselineUsers(messages: ParsedMessage[]): boolean {
+    return this.options.mode === "restore" && !this.options.dryRun && this.labelBaselineUsersNeeded(messages) > this.labelBaselineUsers;
+  }
+
+  private async ensureLabelBaselineUsers(qr: QueryRunner, messages: ParsedMessage[]) {
+    if (!this.needsLabelBaselineUsers(messages)) return;
+    const needed = this.labelBaselineUsersNeeded(messages);
     const positions = Array.from({ length: needed }, (_, i) => i);
     await qr.query(
       `INSERT INTO "user" (id, username, auth_method, display_name, api_client_id, show_on_leaderboard, tos_acceptance_date)
