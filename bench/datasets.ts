@@ -64,8 +64,10 @@ function runCli(cliArgs: string[], env: Record<string, string>): Promise<{ secon
     let stdout = "";
     let stderr = "";
     let peak = 0;
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => (stdout += d));
+    child.stderr.on("data", (d: string) => (stderr += d));
     const sample = setInterval(() => {
       try {
         const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");

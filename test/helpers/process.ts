@@ -17,13 +17,17 @@ export function runNode(script: string, args: string[], env: Record<string, stri
     const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, LOG_LEVEL: "warn", ...env }, cwd: PROJECT_ROOT });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    // Decoded as a stream: a multi-byte character split between two chunks must not turn into U+FFFD.
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => (stdout += d));
+    child.stderr.on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`timed out: ${script} ${args.join(" ")}\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.on("exit", (code) => {
+    // "close", not "exit": exit can come before the last of stdout has been read.
+    child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -35,8 +39,10 @@ export function startNode(script: string, args: string[], env: Record<string, st
   const child: ChildProcess = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
   let stdout = "";
   let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
+  child.stdout!.setEncoding("utf8");
+  child.stderr!.setEncoding("utf8");
+  child.stdout!.on("data", (d: string) => (stdout += d));
+  child.stderr!.on("data", (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return {
     child,
