@@ -64,7 +64,7 @@ function dispatcher() {
 const hello = (capacity: number): WorkerHello => ({ protocolVersion: 1, models: [MODEL], capacity, hardware: { device: "test" }, name: "w" });
 
 describe("worker hand-out", () => {
-  it("a worker with capacity N gets N queued jobs started together, each delivered as soon as it is started", async () => {
+  it("a worker with free capacity gets several queued jobs started together, each delivered as soon as it is started", async () => {
     const d = dispatcher();
     // two users: fair turns decide which three of the four jobs are taken
     for (const [messageId, userId] of [["a1", "alice"], ["a2", "alice"], ["a3", "alice"], ["b1", "bob"]]) {
@@ -98,6 +98,28 @@ describe("worker hand-out", () => {
     d.started("a3");
     expect(((await fourth).value as WorkerJob).messageId).to.equal("a3");
     await session.return();
+  });
+
+  it("starts at most three jobs of one session at a time; the next is taken as soon as one is ready", async () => {
+    const d = dispatcher();
+    for (const messageId of ["c1", "c2", "c3", "c4", "c5"]) await d.queue.enqueue(MODEL, { messageId, userId: "carol", payload: {} });
+    const session = d.service.connect(hello(5));
+    const called = d.startsCalled(3);
+    const first = session.next();
+    await called;
+    expect([...d.starts.keys()]).to.deep.equal(["c1", "c2", "c3"]);
+    expect(await d.queue.size(MODEL)).to.equal(2);
+    const called4 = d.startsCalled(1);
+    d.started("c2");
+    expect(((await first).value as WorkerJob).messageId).to.equal("c2");
+    const second = session.next();
+    await called4;
+    expect(d.starts.has("c4")).to.equal(true);
+    expect(await d.queue.size(MODEL)).to.equal(1);
+    d.started("c4");
+    expect(((await second).value as WorkerJob).messageId).to.equal("c4");
+    await session.return();
+    expect(await d.queue.size(MODEL)).to.equal(5);
   });
 
   it("jobs taken but not yet delivered when the worker disconnects go back to the queue", async () => {

@@ -42,6 +42,13 @@ const CANCEL_TOPIC = "chat:cancel";
 const DRAIN_TOPIC = "chat:drain";
 /** Idle sessions look at the queue this often even without a signal: leases that lapsed put jobs back silently. */
 const IDLE_POLL_MS = 1_000;
+/**
+ * Jobs one session starts at the same time (the next one is taken as soon as one is ready). Each start takes a few
+ * database round trips: a session with a large capacity that started all its jobs at once held the connection pool
+ * that the askers' own requests and subscriptions need (the stream benchmark's batch p99 went from 0.1-0.4 s to
+ * 2.3-3.2 s with 50 at once, about 0.9 s with 8; see README "Token streams and replicas").
+ */
+const MAX_PREPARING = 3;
 
 interface InFlight {
   messageId: string;
@@ -83,6 +90,8 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   private readonly ready: WorkerJob[] = [];
   /** A preparation that failed (its job went back to the queue): the subscription ends with it, as before. */
   private failure: { error: unknown } | null = null;
+  /** Jobs being started now. */
+  private preparing = 0;
   private nextModel = 0;
 
   constructor(
@@ -108,18 +117,22 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
         this.failure = null;
         throw error;
       }
-      if (!this.draining && this.inflight.size < this.hello.capacity) {
+      const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
+      if (!this.draining && room > 0) {
         // Takes up to the free capacity at once (each take is quick) and prepares the jobs concurrently, each one
         // delivered as soon as it is started: a burst of asks reaches the worker together, not one after the other.
-        const taken = await this.service.takeFor(this, this.hello.capacity - this.inflight.size);
+        const taken = await this.service.takeFor(this, room);
         // Prepared even when the session closed meanwhile: prepare puts back what a closed session took.
         for (const { job: t, model } of taken) {
+          this.preparing++;
           this.service.prepare(this, t, model).then(
             (prepared) => {
+              this.preparing--;
               if (prepared && !this.closed) this.ready.push(prepared);
               this.wake();
             },
             (error: unknown) => {
+              this.preparing--;
               this.failure ??= { error };
               this.wake();
             },
