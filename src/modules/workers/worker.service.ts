@@ -119,8 +119,9 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
       }
       const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
       if (!this.draining && room > 0) {
-        // Takes up to the free capacity at once (each take is quick) and prepares the jobs concurrently, each one
-        // delivered as soon as it is started: a burst of asks reaches the worker together, not one after the other.
+        // Takes up to the free capacity (at most MAX_PREPARING being started at a time; each take is quick) and
+        // prepares the jobs concurrently, each one delivered as soon as it is started: a burst of asks reaches the
+        // worker in waves, not one after the other.
         const taken = await this.service.takeFor(this, room);
         // Prepared even when the session closed meanwhile: prepare puts back what a closed session took.
         for (const { job: t, model } of taken) {
