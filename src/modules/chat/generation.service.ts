@@ -92,7 +92,10 @@ export class GenerationService {
     const [row] = rowsOf<{ stream_segment: number; seq_offset: number }>(
       await this.ds.query(`SELECT stream_segment, seq_offset FROM chat_message WHERE id = $1`, [messageId]),
     );
-    const place = { key: generationStreamKey(messageId, row?.stream_segment ?? 0), offset: row?.seq_offset ?? 0, at: Date.now() };
+    return this.remember(messageId, { key: generationStreamKey(messageId, row?.stream_segment ?? 0), offset: row?.seq_offset ?? 0, at: Date.now() });
+  }
+
+  private remember(messageId: string, place: StreamPlace): StreamPlace {
     if (this.places.size > 10_000) this.places.clear();
     this.places.set(messageId, place);
     return place;
@@ -159,12 +162,12 @@ export class GenerationService {
    * otherwise subscribers are told to drop the partial text (GenerationRestarted).
    */
   async start(messageId: string, workerName: string, opts: { canContinue?: boolean } = {}): Promise<StartOutcome> {
-    const rows = rowsOf<{ old_state: string }>(
+    const rows = rowsOf<{ old_state: string; stream_segment: number; seq_offset: number }>(
       await this.ds.query(
         `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = $2, work_begin_at = now()
            FROM (SELECT id, state AS old_state FROM chat_message WHERE id = $1 FOR UPDATE) o
           WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
-          RETURNING o.old_state`,
+          RETURNING o.old_state, m.stream_segment, m.seq_offset`,
         [messageId, workerName],
       ),
     );
@@ -176,7 +179,10 @@ export class GenerationService {
       }
       return { started: false, reason: "gone" };
     }
-    const events = await this.events(messageId);
+    // The row just locked names the current stream, so the hand-out reads it once; the message is loaded while the
+    // stream is read (both are needed, neither depends on the other).
+    this.remember(messageId, { key: generationStreamKey(messageId, rows[0].stream_segment), offset: rows[0].seq_offset, at: Date.now() });
+    const [events, message] = await Promise.all([this.events(messageId, false), this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId })]);
     const partial = events ? partialAnswer(events) : null;
     const hasPartial = partial !== null && (partial.text.length > 0 || partial.tokenCount > 0);
     const continueFrom = hasPartial && opts.canContinue ? partial : null;
@@ -184,7 +190,7 @@ export class GenerationService {
       await this.emit(messageId, { type: "restarted", reason: "The worker stopped answering" });
     }
     await this.emit(messageId, { type: "started", workerName });
-    return { started: true, message: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId }), continueFrom };
+    return { started: true, message, continueFrom };
   }
 
   async tokens(messageId: string, text: string, tokenCount: number): Promise<void> {
@@ -246,9 +252,9 @@ export class GenerationService {
   }
 
   /** The events of the message's stream, or null when the stream is gone or unreadable. */
-  private async events(messageId: string): Promise<StoredGenerationEvent[] | null> {
+  private async events(messageId: string, fresh = true): Promise<StoredGenerationEvent[] | null> {
     try {
-      const events = await this.streams.read((await this.placeOf(messageId, true)).key);
+      const events = await this.streams.read((await this.placeOf(messageId, fresh)).key);
       return events.length === 0 ? null : events.map((e) => e.event);
     } catch (err) {
       this.log.warn({ err, messageId }, "could not read a generation stream");

@@ -10,8 +10,9 @@ import type { ModelDeclaration } from "./models.js";
 import { estimateTokens, fitToContext, type Turn } from "./context-window.js";
 
 export async function jobConversation(ds: DataSource, message: ChatMessage, model: ModelDeclaration | undefined): Promise<Turn[]> {
-  const rows = rowsOf<{ role: string; text: string }>(
-    await ds.query(
+  // The thread and the system prompt are read concurrently: this is on the path of every hand-out to a worker.
+  const [threadRows, chatRows] = await Promise.all([
+    ds.query(
       `WITH RECURSIVE thread AS (
          SELECT id, parent_id, role, text, 0 AS depth FROM chat_message WHERE id = $1
          UNION ALL
@@ -19,8 +20,10 @@ export async function jobConversation(ds: DataSource, message: ChatMessage, mode
        ) SELECT role, text FROM thread ORDER BY depth DESC`,
       [message.parentId],
     ),
-  );
-  const [chat] = rowsOf<{ system_prompt: string | null }>(await ds.query(`SELECT system_prompt FROM chat WHERE id = $1`, [message.chatId]));
+    ds.query(`SELECT system_prompt FROM chat WHERE id = $1`, [message.chatId]),
+  ]);
+  const rows = rowsOf<{ role: string; text: string }>(threadRows);
+  const [chat] = rowsOf<{ system_prompt: string | null }>(chatRows);
   const turns: Turn[] = rows.map((r) => ({ role: r.role === "ASSISTANT" ? "assistant" : "user", content: r.text }));
   // Only a continuation starts with text: a first generation (and its retries) is empty until it ends.
   if (message.text) turns.push({ role: "assistant", content: message.text });

@@ -42,6 +42,13 @@ const CANCEL_TOPIC = "chat:cancel";
 const DRAIN_TOPIC = "chat:drain";
 /** Idle sessions look at the queue this often even without a signal: leases that lapsed put jobs back silently. */
 const IDLE_POLL_MS = 1_000;
+/**
+ * Jobs one session starts at the same time (the next one is taken as soon as one is ready). Each start takes a few
+ * database round trips: a session with a large capacity that started all its jobs at once held the connection pool
+ * that the askers' own requests and subscriptions need (the stream benchmark's batch p99 went from 0.1-0.4 s to
+ * 2.3-3.2 s with 50 at once, about 0.9 s with 8; see README "Token streams and replicas").
+ */
+const MAX_PREPARING = 3;
 
 interface InFlight {
   messageId: string;
@@ -74,6 +81,17 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   readonly reports = new Set<Promise<unknown>>();
   readonly rates = new Map<string, RateWindow>();
   private wakeUp: (() => void) | null = null;
+  /**
+   * A wake that came while the session was not idle (taking or preparing jobs): the next idle() returns at once, so
+   * a job enqueued just after a take found the queue empty is not left for the idle poll.
+   */
+  private wakePending = false;
+  /** Jobs taken and prepared, waiting for the subscription to pull them (they count as in flight already). */
+  private readonly ready: WorkerJob[] = [];
+  /** A preparation that failed (its job went back to the queue): the subscription ends with it, as before. */
+  private failure: { error: unknown } | null = null;
+  /** Jobs being started now. */
+  private preparing = 0;
   private nextModel = 0;
 
   constructor(
@@ -92,10 +110,37 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
         await this.return();
         break;
       }
-      if (!this.draining && this.inflight.size < this.hello.capacity) {
-        const job = await this.service.takeFor(this);
-        if (job) return { done: false, value: job };
+      const job = this.ready.shift();
+      if (job) return { done: false, value: job };
+      if (this.failure) {
+        const { error } = this.failure;
+        this.failure = null;
+        throw error;
+      }
+      const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
+      if (!this.draining && room > 0) {
+        // Takes up to the free capacity (at most MAX_PREPARING being started at a time; each take is quick) and
+        // prepares the jobs concurrently, each one delivered as soon as it is started: a burst of asks reaches the
+        // worker in waves, not one after the other.
+        const taken = await this.service.takeFor(this, room);
+        // Prepared even when the session closed meanwhile: prepare puts back what a closed session took.
+        for (const { job: t, model } of taken) {
+          this.preparing++;
+          this.service.prepare(this, t, model).then(
+            (prepared) => {
+              this.preparing--;
+              if (prepared && !this.closed) this.ready.push(prepared);
+              this.wake();
+            },
+            (error: unknown) => {
+              this.preparing--;
+              this.failure ??= { error };
+              this.wake();
+            },
+          );
+        }
         if (this.closed) break;
+        if (taken.length) continue;
       }
       await this.idle();
     }
@@ -106,6 +151,8 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   async return(): Promise<IteratorResult<WorkerJob>> {
     if (!this.closed) {
       this.closed = true;
+      // Taken but never delivered: they are still in flight, so closeSession puts them back with the others.
+      this.ready.length = 0;
       this.wake();
       await this.service.closeSession(this);
     }
@@ -132,10 +179,15 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   wake(): void {
     const w = this.wakeUp;
     this.wakeUp = null;
-    w?.();
+    if (w) w();
+    else this.wakePending = true;
   }
 
   private idle(): Promise<void> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.wake(), IDLE_POLL_MS);
       this.wakeUp = () => {
@@ -407,56 +459,84 @@ export class WorkerService {
     return n;
   }
 
-  /** The next job for the session, or null when none waits. */
-  async takeFor(session: WorkerSession): Promise<WorkerJob | null> {
-    for (const model of session.modelsInTurn()) {
-      for (;;) {
-        const taken = await this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs });
-        if (!taken) break;
-        session.inflight.set(taken.jobId, { messageId: taken.messageId, model });
-        this.owners.set(taken.jobId, session);
+  /**
+   * Takes up to `max` jobs for the session from the queue, one model after another in turn (each take is one atomic
+   * script, so users keep their turns), and counts them in flight; `prepare` then starts each one.
+   */
+  async takeFor(session: WorkerSession, max: number): Promise<{ job: TakenJob; model: string }[]> {
+    const taken: { job: TakenJob; model: string }[] = [];
+    let open = session.modelsInTurn();
+    while (taken.length < max && open.length && !session.closed) {
+      for (const model of open) {
+        if (taken.length >= max) break;
+        const job = await this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs });
+        if (!job) {
+          open = open.filter((m) => m !== model);
+          continue;
+        }
+        session.inflight.set(job.jobId, { messageId: job.messageId, model });
+        this.owners.set(job.jobId, session);
         session.seen();
-        const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue) });
-        if (!started.started) {
-          // Cancelled while queued, or deleted with its chat: the hand-out ends here.
-          await this.generations.queue.complete(taken.jobId).catch(() => undefined);
-          this.forget(taken.jobId);
-          continue;
-        }
-        if (session.closed) {
-          await this.release(taken.jobId, taken.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected");
-          return null;
-        }
-        const continued = started.continueFrom;
-        const maxNewTokens = started.message.sampling!.maxNewTokens - (continued?.tokenCount ?? 0);
-        if (maxNewTokens <= 0) {
-          // The earlier workers streamed the whole token budget and only their finish was lost.
-          await this.generations.end(taken.messageId, "length", null);
-          await this.generations.queue.complete(taken.jobId).catch(() => undefined);
-          this.forget(taken.jobId);
-          continue;
-        }
-        return {
-          jobId: publicJobId(taken),
-          messageId: taken.messageId,
-          model,
-          messages: await this.thread(started.message),
-          continueFrom: continued?.text ?? null,
-          sampling: {
-            maxNewTokens,
-            temperature: started.message.sampling!.temperature,
-            topP: started.message.sampling!.topP,
-            topK: started.message.sampling!.topK ?? null,
-            repetitionPenalty: started.message.sampling!.repetitionPenalty ?? null,
-            seed: started.message.sampling!.seed,
-          },
-          attempt: taken.attempt,
-          tokenBatchMs: this.config.tokenBatchMs,
-          leaseMs: this.config.workerLeaseMs,
-        };
+        taken.push({ job, model });
       }
     }
-    return null;
+    return taken;
+  }
+
+  /**
+   * Starts a taken job and builds what the worker gets; null when the hand-out ended here (the job is settled).
+   * When preparing fails the job goes back to the queue and the error is thrown.
+   */
+  async prepare(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
+    try {
+      return await this.prepareJob(session, taken, model);
+    } catch (err) {
+      this.log.warn({ err, messageId: taken.messageId }, "could not hand out a job: put back");
+      await this.release(taken.jobId, taken.messageId, true, "WORKER_FAILED", "The job could not be handed out").catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async prepareJob(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
+    const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue) });
+    if (!started.started) {
+      // Cancelled while queued, or deleted with its chat: the hand-out ends here.
+      await this.generations.queue.complete(taken.jobId).catch(() => undefined);
+      this.forget(taken.jobId);
+      return null;
+    }
+    if (session.closed) {
+      await this.release(taken.jobId, taken.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected");
+      return null;
+    }
+    const continued = started.continueFrom;
+    const sampling = started.message.sampling!;
+    const maxNewTokens = sampling.maxNewTokens - (continued?.tokenCount ?? 0);
+    if (maxNewTokens <= 0) {
+      // The earlier workers streamed the whole token budget and only their finish was lost.
+      await this.generations.end(taken.messageId, "length", null);
+      await this.generations.queue.complete(taken.jobId).catch(() => undefined);
+      this.forget(taken.jobId);
+      return null;
+    }
+    return {
+      jobId: publicJobId(taken),
+      messageId: taken.messageId,
+      model,
+      messages: await this.thread(started.message),
+      continueFrom: continued?.text ?? null,
+      sampling: {
+        maxNewTokens,
+        temperature: sampling.temperature,
+        topP: sampling.topP,
+        topK: sampling.topK ?? null,
+        repetitionPenalty: sampling.repetitionPenalty ?? null,
+        seed: sampling.seed,
+      },
+      attempt: taken.attempt,
+      tokenBatchMs: this.config.tokenBatchMs,
+      leaseMs: this.config.workerLeaseMs,
+    };
   }
 
   /** The conversation up to the answer's prompt, cut to the model's context window (chat/job-conversation.ts). */

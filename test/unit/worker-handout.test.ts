@@ -1,0 +1,141 @@
+/**
+ * The dispatcher's hand-out, with the generation record replaced by a fake whose `start` the test resolves by hand,
+ * so what the dispatcher does while jobs are being started is seen without timing anything. The queue is the real
+ * in-process driver (the same semantics as the Redis one).
+ */
+import { expect } from "chai";
+import pino from "pino";
+import type { DataSource } from "typeorm";
+import { LocalGenerationQueue } from "../../src/infra/queue/index.js";
+import { createPubSubHandle } from "../../src/infra/pubsub.js";
+import type { ChatConfig } from "../../src/config.js";
+import type { ModelCatalog } from "../../src/modules/chat/models.js";
+import type { GenerationService, StartOutcome } from "../../src/modules/chat/generation.service.js";
+import { WorkerService, type WorkerHello } from "../../src/modules/workers/worker.service.js";
+import { LocalWorkerRegistry } from "../../src/modules/workers/worker-registry.js";
+import type { WorkerJob } from "../../src/modules/workers/worker.types.js";
+
+const MODEL = "m";
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A dispatcher over a real queue whose starts wait until the test lets each one through. */
+function dispatcher() {
+  const queue = new LocalGenerationQueue();
+  const starts = new Map<string, (outcome: StartOutcome) => void>();
+  const startCalled: (() => void)[] = [];
+  const requeued: string[] = [];
+  const generations = {
+    queue,
+    start: (messageId: string) => {
+      const d = deferred<StartOutcome>();
+      starts.set(messageId, d.resolve);
+      startCalled.shift()?.();
+      return d.promise;
+    },
+    requeued: async (messageId: string) => void requeued.push(messageId),
+    end: async () => true,
+    failed: async () => true,
+  } as unknown as GenerationService;
+  const ds = {
+    query: async () => [],
+    getRepository: () => ({ findOneBy: async ({ id }: { id: string }) => ({ id, model: MODEL, cancelRequestedAt: null }) }),
+  } as unknown as DataSource;
+  const declaration = { id: MODEL, maxInputLength: 1_000, charsPerToken: 4 };
+  const catalog = { get: (id: string) => (id === MODEL ? declaration : undefined), ids: () => [MODEL] } as unknown as ModelCatalog;
+  const config = { workerLeaseMs: 60_000, tokenBatchMs: 50 } as ChatConfig;
+  const service = new WorkerService(ds, config, catalog, generations, createPubSubHandle(undefined), pino({ level: "silent" }), new LocalWorkerRegistry());
+  const started = (messageId: string) =>
+    starts.get(messageId)!({
+      started: true,
+      message: { id: messageId, model: MODEL, parentId: null, chatId: "chat", text: "", sampling: { maxNewTokens: 16, temperature: 1, topP: 1, seed: 1 } },
+      continueFrom: null,
+    } as unknown as StartOutcome);
+  /** Resolves once `start` has been called `count` more times. */
+  const startsCalled = (count: number) =>
+    Promise.all(Array.from({ length: count }, () => new Promise<void>((r) => startCalled.push(r))));
+  return { queue, service, starts, started, startsCalled, requeued };
+}
+
+const hello = (capacity: number): WorkerHello => ({ protocolVersion: 1, models: [MODEL], capacity, hardware: { device: "test" }, name: "w" });
+
+describe("worker hand-out", () => {
+  it("a worker with free capacity gets several queued jobs started together, each delivered as soon as it is started", async () => {
+    const d = dispatcher();
+    // two users: fair turns decide which three of the four jobs are taken
+    for (const [messageId, userId] of [["a1", "alice"], ["a2", "alice"], ["a3", "alice"], ["b1", "bob"]]) {
+      await d.queue.enqueue(MODEL, { messageId, userId, payload: {} });
+    }
+    const session = d.service.connect(hello(3));
+    const called = d.startsCalled(3);
+    const first = session.next();
+    // three starts are under way before any of them finished: no job waits for another's preparation
+    await called;
+    expect([...d.starts.keys()].sort()).to.deep.equal(["a1", "a2", "b1"]);
+    expect(await d.queue.size(MODEL)).to.equal(1);
+    expect(session.inflight.size).to.equal(3);
+
+    // the last one started goes out first
+    d.started("a2");
+    const out: WorkerJob[] = [((await first).value as WorkerJob)];
+    d.started("b1");
+    d.started("a1");
+    out.push((await session.next()).value as WorkerJob, (await session.next()).value as WorkerJob);
+    expect(out.map((j) => j.messageId)).to.deep.equal(["a2", "b1", "a1"]);
+    expect(out.every((j) => j.model === MODEL && j.sampling.maxNewTokens === 16 && j.attempt === 1)).to.equal(true);
+
+    // at capacity: the fourth stays queued until a job ends
+    expect(d.starts.has("a3")).to.equal(false);
+    expect(await d.queue.size(MODEL)).to.equal(1);
+    const called4 = d.startsCalled(1);
+    const fourth = session.next();
+    await d.service.finish(out[0].jobId, "STOP" as never, "done", 1);
+    await called4;
+    d.started("a3");
+    expect(((await fourth).value as WorkerJob).messageId).to.equal("a3");
+    await session.return();
+  });
+
+  it("starts at most three jobs of one session at a time; the next is taken as soon as one is ready", async () => {
+    const d = dispatcher();
+    for (const messageId of ["c1", "c2", "c3", "c4", "c5"]) await d.queue.enqueue(MODEL, { messageId, userId: "carol", payload: {} });
+    const session = d.service.connect(hello(5));
+    const called = d.startsCalled(3);
+    const first = session.next();
+    await called;
+    expect([...d.starts.keys()]).to.deep.equal(["c1", "c2", "c3"]);
+    expect(await d.queue.size(MODEL)).to.equal(2);
+    const called4 = d.startsCalled(1);
+    d.started("c2");
+    expect(((await first).value as WorkerJob).messageId).to.equal("c2");
+    const second = session.next();
+    await called4;
+    expect(d.starts.has("c4")).to.equal(true);
+    expect(await d.queue.size(MODEL)).to.equal(1);
+    d.started("c4");
+    expect(((await second).value as WorkerJob).messageId).to.equal("c4");
+    await session.return();
+    expect(await d.queue.size(MODEL)).to.equal(5);
+  });
+
+  it("jobs taken but not yet delivered when the worker disconnects go back to the queue", async () => {
+    const d = dispatcher();
+    for (const messageId of ["x1", "x2"]) await d.queue.enqueue(MODEL, { messageId, userId: "carol", payload: {} });
+    const session = d.service.connect(hello(2));
+    const called = d.startsCalled(2);
+    const first = session.next();
+    await called;
+    d.started("x1");
+    d.started("x2");
+    expect(((await first).value as WorkerJob).messageId).to.equal("x1");
+    // x2 was started and waits to be pulled; the worker goes away first
+    await session.return();
+    expect(d.requeued.sort()).to.deep.equal(["x1", "x2"]);
+    expect(await d.queue.size(MODEL)).to.equal(2);
+    expect(session.inflight.size).to.equal(0);
+  });
+});
