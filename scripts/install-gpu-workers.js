@@ -20,11 +20,12 @@ function main() {
   if (!fs.existsSync(path.join(dir, "package.json"))) return;
   if (fs.existsSync(path.join(dir, "node_modules", ".package-lock.json"))) return console.log("gpu-workers: already installed");
   // The parent npm's settings (--omit=dev, --ignore-scripts, its project paths) are not this package's: keep only
-  // where packages come from.
+  // where packages come from and how to reach it.
+  const keep = ["registry", "cache", "userconfig", "proxy", "https_proxy", "noproxy", "cafile", "strict_ssl"].map((c) => `npm_config_${c}`);
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     const name = k.toLowerCase();
-    if (name.startsWith("npm_") && !["npm_config_registry", "npm_config_cache", "npm_config_userconfig"].includes(name)) continue;
+    if (name.startsWith("npm_") && !keep.includes(name)) continue;
     env[k] = v;
   }
   env.ONNXRUNTIME_NODE_INSTALL ??= "skip";
