@@ -102,4 +102,20 @@ describe('worker documentation', () => {
     const section = readme.slice(readme.indexOf('## GPU workers'));
     expect(WORKER_VARIABLES.filter((v) => !section.includes('`' + v + '`'))).to.deep.equal([]);
   });
+
+  it('config.ts is the only place in src/ that reads process.env (so every variable is parsed and documented)', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { packageRoot } = await import('../src/paths.js');
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && !p.endsWith(path.join('worker', 'config.ts')) && fs.readFileSync(p, 'utf8').includes('process.env')) offenders.push(p);
+      }
+    };
+    walk(path.join(packageRoot(), 'src'));
+    expect(offenders).to.deep.equal([]);
+  });
 });

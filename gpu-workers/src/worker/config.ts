@@ -63,7 +63,8 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
-export function parseWorkerConfig(env: Env): WorkerConfig {
+/** The worker's configuration; the default `env` makes this file the only reader of process.env in the package. */
+export function parseWorkerConfig(env: Env = process.env): WorkerConfig {
   const apiUrl = str(env, 'CHORUS_API_URL') ?? 'ws://localhost:4000/graphql';
   if (!/^wss?:\/\//.test(apiUrl)) throw new WorkerConfigError(`CHORUS_API_URL must be a ws:// or wss:// URL (the API's /graphql), got "${apiUrl}"`);
   const workerKey = str(env, 'CHORUS_WORKER_KEY');

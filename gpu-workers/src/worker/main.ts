@@ -18,7 +18,7 @@ const log: WorkerLog = (level, msg, fields = {}) => {
 async function main(): Promise<number> {
   let config: WorkerConfig;
   try {
-    config = parseWorkerConfig(process.env);
+    config = parseWorkerConfig();
   } catch (err) {
     if (err instanceof WorkerConfigError) {
       process.stderr.write(`chorus-worker: ${err.message}\n`);
