@@ -8,7 +8,7 @@ import { ChorusError, ErrorCode } from "../../server/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
 import { MessageNode, MessageRoleEnum, MessageTree, MessageTreeNode, MessageTreeStateNode, type MessagesFilterInput } from "./message.types.js";
 import type { TreeState } from "./message-tree-state.entity.js";
-import { searchConfigFor } from "./search.js";
+import { availableSearchConfigs, searchConfigFor, searchConfigSql, searchConfigsInUse } from "./search.js";
 import { isUuid } from "../../db/rows.js";
 
 /** Whose messages a caller may read: null = every client's. */
@@ -220,8 +220,18 @@ export class MessageService {
     if (filter.since) where.push(`m.created_date >= ${p(filter.since)}`);
     if (filter.until) where.push(`m.created_date < ${p(filter.until)}`);
     if (filter.search) {
-      const cfg = searchConfigFor(filter.lang ?? null);
-      where.push(`m.search_vector @@ websearch_to_tsquery(${p(cfg)}::regconfig, ${p(filter.search)})`);
+      const configs = await availableSearchConfigs(this.ds);
+      const query = p(filter.search);
+      if (filter.lang) {
+        where.push(`m.search_vector @@ websearch_to_tsquery(${p(searchConfigFor(filter.lang, configs))}::regconfig, ${query})`);
+      } else {
+        // Each message's vector was made with its own language's configuration, so the query is read the same way
+        // per message ("jumping" finds "jump" in English). The first condition, the query read in every
+        // configuration at once, is a constant the GIN index can answer; the second keeps only real matches.
+        const everyLanguage = searchConfigsInUse(configs).map((c) => `websearch_to_tsquery('${c}'::regconfig, ${query})`);
+        where.push(`m.search_vector @@ (${everyLanguage.join(" || ")})`);
+        where.push(`m.search_vector @@ websearch_to_tsquery(${searchConfigSql("m.lang", configs)}, ${query})`);
+      }
     }
     const op = filter.desc ? "<" : ">";
     if (after) {

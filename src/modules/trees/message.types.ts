@@ -88,7 +88,7 @@ export class MessagesFilterInput {
   @Length(1, 32)
   lang?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Full-text search (needs lang or uses the simple configuration)." })
+  @Field(() => String, { nullable: true, description: "Full-text search (web-search syntax: words, \"phrases\", or, -not), stemmed in each message's own language; with `lang`, in that language only." })
   @IsOptional()
   @Length(1, 500)
   search?: string | null;
