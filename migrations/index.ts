@@ -8,6 +8,7 @@ import { ChatFeedbackDraftsContinuation1795621396469 } from "./1795621396469-Cha
 import { UserListIndexes1795624665075 } from "./1795624665075-UserListIndexes.js";
 import { StatsIndexes1795625401975 } from "./1795625401975-StatsIndexes.js";
 import { SearchVectorLanguage1795631000000 } from "./1795631000000-SearchVectorLanguage.js";
+import { CachedStats1796581999376 } from "./1796581999376-CachedStats.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   UserListIndexes1795624665075,
   StatsIndexes1795625401975,
   SearchVectorLanguage1795631000000,
+  CachedStats1796581999376,
 ];

@@ -67,6 +67,12 @@ export class MessageTreeNode {
   @Field(() => [MessageTreeNode], { description: "Its replies (best rank first, unranked after, then oldest first)." }) replies: MessageTreeNode[];
 }
 
+@ObjectType({ description: "A message with its direct replies.", simpleResolvers: true })
+export class MessageBranch {
+  @Field(() => MessageNode, { description: "The message." }) message: MessageNode;
+  @Field(() => [MessageNode], { description: "Its accepted, live replies (best rank first, unranked after, then oldest first)." }) replies: MessageNode[];
+}
+
 @ObjectType({ description: "A whole conversation tree, flat and nested.", simpleResolvers: true })
 export class MessageTree {
   @Field(() => ID, { description: "The tree (= its root's id)." }) id: string;
