@@ -244,6 +244,9 @@ describe("the reference's reads: tree shape, user lookup, cached stats, paging b
       expect(stats.messageTreesStatesByLang).to.deep.equal(byLangState);
       expect(stats.messageTreesStatesByLang.filter((r) => r.lang === "sx")).to.deep.equal([{ lang: "sx", state: "INITIAL_PROMPT_REVIEW", count: 2 }]);
       expect(stats.usersAcceptedTermsOfService).to.equal(1);
+      // the admin's refresh is journaled once, in its transaction; the periodic job's is not
+      const journaled: { n: number }[] = await ds().query(`SELECT count(*)::int AS n FROM journal WHERE event_type = 'cached_stats_refreshed'`);
+      expect(journaled[0].n).to.equal(1);
       // the stored rows keep the reference's names and shapes
       const names: { name: string }[] = await ds().query(`SELECT name FROM cached_stats ORDER BY name`);
       expect(names.map((n) => n.name)).to.deep.equal(["human_messages_by_lang", "human_messages_by_role", "message_trees_by_state", "message_trees_states_by_lang", "users_accepted_tos"]);

@@ -2,6 +2,7 @@ import { Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { Role } from "../users/role.js";
 import { CachedStats } from "./cached-stats.types.js";
+import { actorOf } from "../moderation/journal.js";
 
 @Resolver()
 export class CachedStatsResolver {
@@ -15,8 +16,8 @@ export class CachedStatsResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => CachedStats, { description: "Recomputes the cached stats now and returns them. ADMIN." })
+  @Mutation(() => CachedStats, { description: "Recomputes the cached stats now and returns them. ADMIN; journaled (cached_stats_refreshed)." })
   async refreshCachedStats(@Ctx() ctx: Context): Promise<CachedStats> {
-    return ctx.app.cachedStats.refresh();
+    return ctx.app.cachedStats.refresh(actorOf(ctx));
   }
 }

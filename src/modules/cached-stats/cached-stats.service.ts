@@ -8,6 +8,8 @@ import { ChorusError, ErrorCode } from "../../server/errors.js";
 import type { TreeState } from "../trees/message-tree-state.entity.js";
 import type { MessageRoleEnum } from "../trees/message.types.js";
 import type { CachedStats } from "./cached-stats.types.js";
+import type { Actor } from "../moderation/journal.js";
+import { uuid7 } from "../../db/uuid7.js";
 
 export const CACHED_STAT_NAMES = [
   "human_messages_by_lang",
@@ -24,8 +26,11 @@ const HUMAN = `NOT deleted AND review_result AND NOT synthetic`;
 export class CachedStatsService {
   constructor(private readonly ds: DataSource) {}
 
-  /** Computes every statistic from one snapshot of the database (REPEATABLE READ) and stores them together. */
-  async refresh(): Promise<CachedStats> {
+  /**
+   * Computes every statistic from one snapshot of the database (REPEATABLE READ) and stores them together. An
+   * admin's refresh (`actor`) is journaled in the same transaction, as refreshLeaderboards is.
+   */
+  async refresh(actor: Actor | null = null): Promise<CachedStats> {
     await this.ds.transaction("REPEATABLE READ", async (em) => {
       const values = await this.compute(em);
       for (const name of CACHED_STAT_NAMES) {
@@ -34,6 +39,16 @@ export class CachedStatsService {
            ON CONFLICT (name) DO UPDATE SET modified_date = EXCLUDED.modified_date, stats = EXCLUDED.stats`,
           [name, JSON.stringify(values[name])],
         );
+      }
+      if (actor) {
+        const type = "cached_stats_refreshed";
+        await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, NULL, $3, $4, $5)`, [
+          uuid7(),
+          actor.userId,
+          actor.apiClientId,
+          type,
+          { type, user_id: actor.userId, api_client_id: actor.apiClientId, names: CACHED_STAT_NAMES },
+        ]);
       }
     });
     return this.read();
