@@ -7,6 +7,8 @@ import { TrollStats1795621279567 } from "./1795621279567-TrollStats.js";
 import { ChatFeedbackDraftsContinuation1795621396469 } from "./1795621396469-ChatFeedbackDraftsContinuation.js";
 import { UserListIndexes1795624665075 } from "./1795624665075-UserListIndexes.js";
 import { StatsIndexes1795625401975 } from "./1795625401975-StatsIndexes.js";
+import { SearchVectorLanguage1795631000000 } from "./1795631000000-SearchVectorLanguage.js";
+import { CachedStats1796581999376 } from "./1796581999376-CachedStats.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -18,4 +20,6 @@ export const MIGRATIONS: Function[] = [
   ChatFeedbackDraftsContinuation1795621396469,
   UserListIndexes1795624665075,
   StatsIndexes1795625401975,
+  SearchVectorLanguage1795631000000,
+  CachedStats1796581999376,
 ];

@@ -23,6 +23,7 @@ import { treeAndTaskJobs } from "./modules/tasks/task-jobs.js";
 import { generationJobs } from "./modules/workers/generation-jobs.js";
 import { LOCAL_WORKER_MODEL, LocalWorker } from "./modules/workers/local-worker.js";
 import { statsJobs } from "./modules/stats/stats-jobs.js";
+import { cachedStatsJobs } from "./modules/cached-stats/cached-stats-jobs.js";
 
 export interface ChorusInstance {
   /** Runs a periodic job now (tests, admin refreshes). */
@@ -106,7 +107,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
           metrics.periodicDurations.observe({ job }, seconds);
         },
       });
-      scheduler.start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app)]).catch((err) => log.error({ err }, "periodic jobs did not start"));
+      scheduler.start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app), ...cachedStatsJobs(app)]).catch((err) => log.error({ err }, "periodic jobs did not start"));
     }
     log.info("ready");
   })();

@@ -15,7 +15,7 @@ import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, type Inclusion } from "./modul
 import { DatasetImporter, type ImportMode } from "./modules/datasets/import.service.js";
 import { LineWriter } from "./modules/datasets/jsonl-stream.js";
 import { Progress } from "./modules/datasets/progress.js";
-import { ChatExporter } from "./modules/chat/chat-export.service.js";
+import { ChatExporter, chatExportFilters } from "./modules/chat/chat-export.service.js";
 import { isUuid } from "./db/rows.js";
 
 /** Opens the configured database (starting the embedded one when DATABASE_URL is unset), migrated. */
@@ -237,12 +237,23 @@ export function buildCli(
     .command("export-chats")
     .description("Export the chats whose owners allow data use as JSONL trees, one chat per line (.jsonl, or .jsonl.gz by file name), streamed.")
     .option("--user <id>", "only this user's chats")
+    .option("--chat <id>", "only this chat")
+    .option("--from-date <date>", "only chats created on or after this date (YYYY-MM-DD, UTC) or date-time (ISO 8601 with offset)")
+    .option("--to-date <date>", "only chats created on or before this date (the whole day, UTC) or date-time")
+    .option("--scored", "only chats with at least one answer voted +1 or -1")
+    .option("--reported", "only chats with at least one reported answer")
+    .option("--flat", "one message per line (with chat_id and user_id) instead of one tree per chat")
+    .option("--anonymizer-seed <seed>", "replace chat, message and user ids by seeded SHA-256 pseudonyms")
     .option("--limit <n>", "at most this many chats", parseNonNegativeInt)
     .option("--out <file>", "write here instead of stdout")
     .action(async (opts) => {
       if (opts.user && !isUuid(opts.user)) throw new Error(`--user must be a user id (a UUID), got ${opts.user}`);
+      const filters = chatExportFilters(
+        { chat: opts.chat, fromDate: opts.fromDate, toDate: opts.toDate, scored: opts.scored, reported: opts.reported, flat: opts.flat, anonymizerSeed: opts.anonymizerSeed },
+        { chat: "--chat", fromDate: "--from-date", toDate: "--to-date", anonymizerSeed: "--anonymizer-seed" },
+      );
       await withDatabase(config(), async (ds) => {
-        const exporter = new ChatExporter(ds, { userId: opts.user ?? null, dataUseOnly: true, limit: opts.limit ?? null });
+        const exporter = new ChatExporter(ds, { ...filters, userId: opts.user ?? null, dataUseOnly: true, limit: opts.limit ?? null });
         const writer = LineWriter.open(opts.out ?? null, stdout);
         const progress = new Progress(process.stderr, "exported");
         const summary = await exporter.run(writer, (s) => progress.update(s.messages));

@@ -73,6 +73,7 @@ export const CONFIG_VARIABLES = [
   "LOCAL_WORKER_TOKENS_PER_SECOND",
   "STATS_REFRESH_MINUTES",
   "STREAK_RESET_INTERVAL_MINUTES",
+  "CACHED_STATS_REFRESH_MINUTES",
 ] as const;
 
 /** The tree-manager settings (spec §3.5), each `TREE_MANAGER__<NAME>`. */
@@ -131,6 +132,8 @@ export interface StatsConfig {
   refreshMinutes: { day: number; week: number; month: number; total: number };
   /** How often the streak job ends the streaks of users inactive for more than 36 hours (spec §6.4: 4 h). */
   streakResetIntervalMinutes: number;
+  /** How often the cached stats of the public stats pages are recomputed (spec §9.7: hourly). */
+  cachedStatsRefreshMinutes: number;
 }
 
 /** `DAY,WEEK,MONTH,TOTAL` minutes between recomputations of each stats time frame. */
@@ -329,6 +332,7 @@ export function loadConfig(env: Env = process.env): Config {
     stats: {
       refreshMinutes: readStatsRefresh(env),
       streakResetIntervalMinutes: readInt(env, "STREAK_RESET_INTERVAL_MINUTES", 240, 1, 525_600),
+      cachedStatsRefreshMinutes: readInt(env, "CACHED_STATS_REFRESH_MINUTES", 60, 1, 525_600),
     },
   };
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BackendError, OpenAICompatibleBackend, type OpenAICompatibleBackendOptions } from '../src/backends/index.js';
+import { parseVersion } from '../src/backends/openai.js';
 import { collect, expectRejection, greedy, neverAborted } from './helpers.js';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void | Promise<void>;
@@ -154,26 +155,97 @@ describe('OpenAICompatibleBackend', () => {
     expect(finish).to.deep.include({ finishReason: 'stop', serverFinishReason: 'content_filter' });
   });
 
-  it('sends non-standard sampling and a partial answer to continue when configured', async () => {
+  it('sends non-standard sampling when configured', async () => {
     server.handler = (_request, _body, response) => {
       startStream(response);
       response.end(chunk({ content: ' more' }, 'stop') + 'data: [DONE]\n\n');
     };
-    const configured = backend({ nonStandardSampling: true, continueFinalMessage: true });
     await collect(
-      configured.generate({
+      backend({ nonStandardSampling: true }).generate({
         messages,
-        continueFrom: 'Partial',
         sampling: { maxNewTokens: 8, temperature: 0, topP: 1, topK: 40, repetitionPenalty: 1.2 },
         signal: neverAborted(),
       }),
     );
-    expect(server.lastBody()).to.deep.include({
-      messages: [...messages, { role: 'assistant', content: 'Partial' }],
-      top_k: 40,
-      repetition_penalty: 1.2,
-      continue_final_message: true,
-      add_generation_prompt: false,
+    expect(server.lastBody()).to.deep.include({ messages, top_k: 40, repetition_penalty: 1.2 });
+    expect(server.lastBody()).to.not.have.any.keys('continue_final_message', 'add_generation_prompt');
+  });
+
+  describe('continuing a partial answer', () => {
+    const continueRequest = () => ({ messages, continueFrom: 'Partial', sampling: greedy(8), signal: neverAborted() });
+    const streamMore = () => {
+      server.handler = (_request, _body, response) => {
+        startStream(response);
+        response.end(chunk({ content: ' more' }, 'stop') + 'data: [DONE]\n\n');
+      };
+    };
+
+    it("vllm: sends the partial answer as the final assistant message with continue_final_message and no generation prompt", async () => {
+      streamMore();
+      const vllm = backend({ continuation: 'vllm' });
+      expect(vllm.canContinue).to.equal(true);
+      const { finish } = await collect(vllm.generate(continueRequest()));
+      expect(finish.text).to.equal(' more');
+      expect(server.lastBody()).to.deep.include({
+        messages: [...messages, { role: 'assistant', content: 'Partial' }],
+        continue_final_message: true,
+        add_generation_prompt: false,
+      });
+    });
+
+    it('prefill: sends the partial answer as the final assistant message and no flag', async () => {
+      streamMore();
+      const prefill = backend({ continuation: 'prefill' });
+      expect(prefill.canContinue).to.equal(true);
+      await collect(prefill.generate(continueRequest()));
+      expect(server.lastBody().messages).to.deep.equal([...messages, { role: 'assistant', content: 'Partial' }]);
+      expect(server.lastBody()).to.not.have.any.keys('continue_final_message', 'add_generation_prompt');
+    });
+
+    it('none (the default): claims no continuation and refuses a partial answer without asking the server', async () => {
+      streamMore();
+      for (const none of [backend(), backend({ continuation: 'none' })]) {
+        expect(none.canContinue).to.equal(false);
+        const error = await expectRejection(collect(none.generate(continueRequest())));
+        expect((error as BackendError).code).to.equal('CONTINUATION_UNSUPPORTED');
+        expect((error as BackendError).retryable, 'another worker may be able to').to.equal(true);
+      }
+      expect(server.requests).to.have.length(0);
+      const { finish } = await collect(backend().generate({ messages, sampling: greedy(8), signal: neverAborted() }));
+      expect(finish.text).to.equal(' more');
+    });
+
+    it('vllm: load() checks /version at the server root and refuses anything but vLLM 0.6.3 or later', async () => {
+      let version: string | null = '0.8.5';
+      server.handler = (request, _body, response) => {
+        if (request.url === '/version' && version !== null) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version }));
+        if (request.url === '/v1/models') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'tiny' }] }));
+        response.writeHead(404).end();
+      };
+      for (const ok of ['0.8.5', '0.6.3', '0.6.3.post1', '0.10.1rc1', 'v1.0.0']) {
+        version = ok;
+        await backend({ continuation: 'vllm' }).load();
+      }
+      expect(server.requests.map((r) => r.url)).to.include('/version');
+      for (const bad of ['0.6.2', '0.5.9', 'unknown', null]) {
+        version = bad;
+        const error = await expectRejection(backend({ continuation: 'vllm' }).load());
+        expect((error as BackendError).code, String(bad)).to.equal('CONTINUATION_UNSUPPORTED');
+        expect((error as BackendError).message).to.match(/0\.6\.3/);
+      }
+      server.requests.length = 0;
+      await backend({ continuation: 'prefill' }).load();
+      await backend().load();
+      expect(server.requests.map((r) => r.url)).to.deep.equal(['/v1/models', '/v1/models']);
+    });
+
+    it('reads version strings as vLLM writes them', () => {
+      expect(parseVersion('0.8.5')).to.deep.equal([0, 8, 5]);
+      expect(parseVersion('0.6.3.post1')).to.deep.equal([0, 6, 3]);
+      expect(parseVersion('0.10.1rc1')).to.deep.equal([0, 10, 1]);
+      expect(parseVersion('0.7.4.dev12+gabc')).to.deep.equal([0, 7, 4]);
+      expect(parseVersion('1.2')).to.deep.equal([1, 2, 0]);
+      expect(parseVersion('dev')).to.equal(null);
     });
   });
 

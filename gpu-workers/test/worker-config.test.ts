@@ -25,7 +25,11 @@ describe('worker program configuration', () => {
       CHORUS_OPENAI_API_KEY: 'sk',
       CHORUS_WORKER_CAPACITY: '16',
     });
-    expect(o.backend).to.deep.equal({ kind: 'openai', baseUrl: 'http://vllm:8000/v1', model: 'meta/llama', apiKey: 'sk' });
+    expect(o.backend).to.deep.equal({ kind: 'openai', baseUrl: 'http://vllm:8000/v1', model: 'meta/llama', apiKey: 'sk', continuation: 'none' });
+    const openai = { ...key, CHORUS_WORKER_BACKEND: 'openai', CHORUS_WORKER_MODELS: 'm', CHORUS_OPENAI_BASE_URL: 'http://h/v1', CHORUS_OPENAI_MODEL: 'x' };
+    for (const continuation of ['none', 'vllm', 'prefill']) {
+      expect(parseWorkerConfig({ ...openai, CHORUS_OPENAI_CONTINUATION: continuation }).backend).to.deep.include({ continuation });
+    }
     expect(o.models).to.deep.equal(['llama', 'mistral']);
     expect(o.capacity).to.equal(16);
     const s = parseWorkerConfig({ ...key, CHORUS_WORKER_BACKEND: 'synthetic', CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND: '100' });
@@ -44,6 +48,7 @@ describe('worker program configuration', () => {
       [{ ...key, CHORUS_WORKER_BACKEND: 'openai', CHORUS_WORKER_MODELS: 'm', CHORUS_OPENAI_BASE_URL: 'http://h/v1' }, /CHORUS_OPENAI_MODEL/],
       [{ ...key, CHORUS_WORKER_BACKEND: 'openai', CHORUS_OPENAI_BASE_URL: 'http://h/v1', CHORUS_OPENAI_MODEL: 'x' }, /CHORUS_WORKER_MODELS/],
       [{ ...key, CHORUS_WORKER_DEVICE: 'tpu' }, /CHORUS_WORKER_DEVICE/],
+      [{ ...key, CHORUS_WORKER_BACKEND: 'openai', CHORUS_WORKER_MODELS: 'm', CHORUS_OPENAI_BASE_URL: 'http://h/v1', CHORUS_OPENAI_MODEL: 'x', CHORUS_OPENAI_CONTINUATION: 'tgi' }, /CHORUS_OPENAI_CONTINUATION/],
     ];
     for (const [env, message] of cases) expect(() => parseWorkerConfig(env), JSON.stringify(env)).to.throw(WorkerConfigError, message);
   });

@@ -13,6 +13,7 @@ import { UserStats } from "../modules/stats/user-stats.entity.js";
 import { TrollStats } from "../modules/stats/troll-stats.entity.js";
 import { Chat, ChatMessage } from "../modules/chat/chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../modules/chat/chat-feedback.entity.js";
+import { CachedStat } from "../modules/cached-stats/cached-stats.entity.js";
 
 export const ENTITIES = [
   ApiClient,
@@ -34,4 +35,5 @@ export const ENTITIES = [
   ChatMessageVote,
   ChatReport,
   ChatDraftChoice,
+  CachedStat,
 ];

@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import type { AppServices } from "./services.js";
 import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import type { User } from "../modules/users/user.entity.js";
-import type { MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
+import type { MessageBranch, MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
+import type { Visibility } from "../modules/trees/message.service.js";
 import type { ChatMessage } from "../modules/chat/chat.entity.js";
 import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
@@ -29,6 +30,9 @@ export interface Loaders {
   messageById: DataLoader<string, MessageNode | null>;
   childrenByParent: DataLoader<string, MessageNode[]>;
   treeState: DataLoader<string, MessageTreeStateNode | null>;
+  /** By tree id, within what the calling client may read. */
+  longestConversation: DataLoader<string, MessageNode[]>;
+  widestBranch: DataLoader<string, MessageBranch | null>;
   /** Emojis the acting user set, by message id. */
   userEmojis: DataLoader<string, string[]>;
   /** Chat messages by chat id, oldest first. */
@@ -64,6 +68,11 @@ export interface Context {
   loaders: Loaders;
 }
 
+/** Untrusted clients read only their own client's messages (spec §7.1), in nested fields as in root queries. */
+function readableBy(identity: Identity): Visibility {
+  return { apiClientId: identity.apiClient && !identity.apiClient.trusted ? identity.apiClient.id : null };
+}
+
 function createLoaders(app: AppServices, identity: Identity): Loaders {
   return {
     messageById: new DataLoader(async (ids) => {
@@ -79,6 +88,14 @@ function createLoaders(app: AppServices, identity: Identity): Loaders {
       const rows = await app.messages.treeStates(ids);
       const byId = new Map(rows.map((s) => [s.messageTreeId, s]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    longestConversation: new DataLoader(async (ids) => {
+      const byTree = await app.messages.longestConversations(ids, readableBy(identity));
+      return ids.map((id) => byTree.get(id)!);
+    }),
+    widestBranch: new DataLoader(async (ids) => {
+      const byTree = await app.messages.widestBranches(ids, readableBy(identity));
+      return ids.map((id) => byTree.get(id)!);
     }),
     userEmojis: new DataLoader(async (ids) => {
       const userId = identity.user?.id;

@@ -17,6 +17,7 @@ import { ModerationResolver } from "../modules/moderation/moderation.resolver.js
 import { AdminResolver } from "../modules/moderation/admin.resolver.js";
 import { FlaggedMessageFieldResolver } from "../modules/moderation/moderation.fields.js";
 import { StatsResolver } from "../modules/stats/stats.resolver.js";
+import { CachedStatsResolver } from "../modules/cached-stats/cached-stats.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -34,6 +35,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AdminResolver,
   FlaggedMessageFieldResolver,
   StatsResolver,
+  CachedStatsResolver,
   ChatResolver,
   ChatFieldResolver,
   ChatMessageFieldResolver,

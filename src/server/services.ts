@@ -28,6 +28,7 @@ import { UserAdminService } from "../modules/moderation/user-admin.service.js";
 import { PurgeService } from "../modules/moderation/purge.service.js";
 import { JournalService } from "../modules/moderation/journal.service.js";
 import { StatsService } from "../modules/stats/stats.service.js";
+import { CachedStatsService } from "../modules/cached-stats/cached-stats.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -55,6 +56,8 @@ export interface AppServices {
   journal: JournalService;
   /** User stats, leaderboards, troll board and streaks. */
   stats: StatsService;
+  /** The public stats pages' precomputed figures. */
+  cachedStats: CachedStatsService;
   /** Chats and sending prompts. */
   chats: ChatService;
   /** Votes, reports (and the moderators' queue) and draft choices on answers. */
@@ -107,6 +110,7 @@ export function createServices(
     purge: new PurgeService(base.ds, trees),
     journal: new JournalService(base.ds),
     stats: new StatsService(base.ds, base.pubSub, base.log),
+    cachedStats: new CachedStatsService(base.ds),
     chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
     chatFeedback: new ChatFeedbackService(base.ds),
     generations,

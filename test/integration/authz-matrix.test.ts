@@ -42,6 +42,7 @@ export const POLICY: Record<string, string> = {
   // queries: columns none revoked untrusted user moderator admin worker
   "query apiClients":           "U U F F F A F",
   "query availableTasks":       "U U A A A A F",
+  "query cachedStats":          "U U A A A A F",
   "query chat":                 "U U A A A A F",
   "query chatMessage":          "U U A A A A F",
   "query chatReports":          "U U F F A A F",
@@ -69,6 +70,7 @@ export const POLICY: Record<string, string> = {
   "query treeManagerStats":     "U U F F A A F",
   "query trollboard":           "U U F F A A F",
   "query user":                 "U U A A A A F",
+  "query userByUsername":       "U U A A A A F",
   "query userStats":            "U U A A A A F",
   "query validLabels":          "U U A A A A F",
   "query users":                "U U F F A A F",
@@ -97,6 +99,7 @@ export const POLICY: Record<string, string> = {
   "mutation nackTask":                  "U U A A A A F",
   "mutation purgeUser":                 "U U F F F A F",
   "mutation purgeUserMessages":         "U U F F F A F",
+  "mutation refreshCachedStats":        "U U F F F A F",
   "mutation refreshLeaderboards":       "U U F F F A F",
   "mutation regenerate":                "U U A A A A F",
   "mutation reportChatMessage":         "U U A A A A F",

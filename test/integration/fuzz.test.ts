@@ -1,9 +1,10 @@
 /**
- * Property-based fuzzing of the whole mutation surface and of query documents, seeded so a failure replays.
- * For every mutation of the built schema, at least 100 generated argument sets (hostile strings, wrong types,
- * extreme numbers, wide and deep inputs) go to the real endpoint. Every answer must be a well-formed GraphQL
- * success or error with a known code, never a 5xx, a dropped connection or an internal detail; afterwards the
- * database invariants (test/helpers/invariants.ts) still hold and the server still serves.
+ * Property-based fuzzing of the whole mutation surface, of every query that takes arguments and of query documents,
+ * seeded so a failure replays. For every mutation and every query with arguments of the built schema, at least 100
+ * generated argument sets (hostile strings, wrong types, extreme numbers, wide and deep inputs) go to the real
+ * endpoint. Every answer must be a well-formed GraphQL success or error with a known code, never a 5xx, a dropped
+ * connection or an internal detail; afterwards the database invariants (test/helpers/invariants.ts) still hold and
+ * the server still serves.
  */
 import { expect } from "chai";
 import fc from "fast-check";
@@ -21,6 +22,7 @@ import { CreateChatDocument, SendChatMessageDocument, SetUserRoleDocument, Viewe
 
 export const FUZZ_SEED = 20_261_125;
 const RUNS_PER_MUTATION = 100;
+const RUNS_PER_QUERY = 100;
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 /** What an answer must never carry: stack frames, source paths, SQL or driver errors. */
@@ -93,24 +95,26 @@ describe("fuzzing: generated arguments to every mutation and generated query doc
     return ["FORBIDDEN", "UNAUTHENTICATED"].includes(String(probe.errors?.[0]?.extensions?.code)) ? worker : admin;
   }
 
-  it(`sends ${RUNS_PER_MUTATION} generated argument sets to every mutation; every answer is well formed and the database stays consistent`, async () => {
-    const mutations = rootOperations(schema).filter((o) => o.kind === "mutation");
+  /**
+   * Sends `runs` generated argument sets to each operation. Two thirds of the runs send values of the right types
+   * (hostile content), so calls get past coercion into the services; the rest mix in wrong types, unknown fields,
+   * deep nests and wide objects. Returns the problems found and the outcomes per operation.
+   */
+  async function fuzzOperations(ops: RootOperation[], runs: number): Promise<{ problems: string[]; outcomes: Record<string, Record<string, number>> }> {
     const problems: string[] = [];
     const outcomes: Record<string, Record<string, number>> = {};
-    for (const op of mutations) {
+    for (const op of ops) {
       const as = await callerFor(op);
-      // Two thirds of the runs send values of the right types (hostile content), so calls get past coercion into
-      // the services; the rest mix in wrong types, unknown fields, deep nests and wide objects.
       const varsOf = (wrongTypes: boolean) => {
         const model: Record<string, fc.Arbitrary<unknown>> = {};
         for (const a of op.field.args) model[a.name] = arbitraryFor(a.type, { ids, wrongTypes });
         return fc.record(model, { requiredKeys: op.field.args.filter((a) => !wrongTypes && String(a.type).endsWith("!")).map((a) => a.name) });
       };
       const tally: Record<string, number> = (outcomes[op.name] = {});
-      let runs = 0;
+      let made = 0;
       await fc.assert(
         fc.asyncProperty(fc.oneof({ weight: 2, arbitrary: varsOf(false) }, { weight: 1, arbitrary: varsOf(true) }), async (vars) => {
-          runs++;
+          made++;
           const sent = JSON.stringify(vars);
           const t0 = Date.now();
           const res = await rawGql(server.url, documentFor(op), vars as Record<string, unknown>, as);
@@ -121,11 +125,16 @@ describe("fuzzing: generated arguments to every mutation and generated query doc
           if (found.length) problems.push(`${op.name}(${sent.slice(0, 300)}): ${found.join("; ")}`);
           return true;
         }),
-        { seed: FUZZ_SEED, numRuns: RUNS_PER_MUTATION, endOnFailure: true },
+        { seed: FUZZ_SEED, numRuns: runs, endOnFailure: true },
       );
-      expect(runs, op.name).to.be.at.least(RUNS_PER_MUTATION);
+      expect(made, op.name).to.be.at.least(runs);
       if (process.env.FUZZ_DEBUG) console.log(op.name, JSON.stringify(tally));
     }
+    return { problems, outcomes };
+  }
+
+  it(`sends ${RUNS_PER_MUTATION} generated argument sets to every mutation; every answer is well formed and the database stays consistent`, async () => {
+    const { problems, outcomes } = await fuzzOperations(rootOperations(schema).filter((o) => o.kind === "mutation"), RUNS_PER_MUTATION);
     if (process.env.FUZZ_DEBUG) console.log(JSON.stringify(outcomes, null, 1));
     expect(problems, problems.slice(0, 20).join("\n")).to.deep.equal([]);
     // The generated calls did more than bounce off argument coercion: some were accepted by the services.
@@ -134,6 +143,15 @@ describe("fuzzing: generated arguments to every mutation and generated query doc
     expect(await checkInvariants(server.chorus.app.ds)).to.deep.equal([]);
     const alive = await gql(server.url, ViewerDocument, {}, admin);
     expect(alive.errors).to.equal(undefined);
+  });
+
+  it(`sends ${RUNS_PER_QUERY} generated argument sets to every query that takes arguments (pages both ways, lookups, filters); every answer is well formed`, async () => {
+    const queries = rootOperations(schema).filter((o) => o.kind === "query" && o.field.args.length > 0);
+    const { problems, outcomes } = await fuzzOperations(queries, RUNS_PER_QUERY);
+    expect(problems, problems.slice(0, 20).join("\n")).to.deep.equal([]);
+    const answered = Object.values(outcomes).reduce((n, t) => n + (t.ok ?? 0), 0);
+    expect(answered, JSON.stringify(outcomes)).to.be.greaterThan(queries.length);
+    expect(await checkInvariants(server.chorus.app.ds)).to.deep.equal([]);
   });
 
   it("sends injection strings in every text input of every mutation; the database is intact afterwards", async () => {
@@ -206,7 +224,7 @@ function queryDocument(): fc.Arbitrary<{ text: string; depth: number }> {
   const leaf = fc.constantFrom("id", "text", "role", "lang", "reviewCount", "childrenCount", "createdDate", "deleted", "userIsAuthor");
   return fc
     .record({
-      path: fc.array(fc.constantFrom("children", "parent"), { maxLength: 20 }),
+      path: fc.array(fc.constantFrom("children", "parent", "longestConversationInTree"), { maxLength: 20 }),
       width: fc.integer({ min: 1, max: 80 }),
       first: fc.constantFrom(1, 5, 20, 100, 1000),
       fields: fc.array(leaf, { minLength: 1, maxLength: 4 }),

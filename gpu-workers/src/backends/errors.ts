@@ -32,7 +32,13 @@ export type BackendErrorCode =
   /** No first byte, or no data for too long. */
   | 'TIMEOUT'
   /** The model runtime failed while generating. */
-  | 'INFERENCE_FAILED';
+  | 'INFERENCE_FAILED'
+  /**
+   * Asked to continue a partial answer (`continueFrom`), which this backend cannot do without writing a whole new
+   * answer after it; at load(), a server that does not look able to continue as configured. Retryable: another
+   * worker whose backend can continue may take the job.
+   */
+  | 'CONTINUATION_UNSUPPORTED';
 
 const RETRYABLE: ReadonlySet<BackendErrorCode> = new Set<BackendErrorCode>([
   'RATE_LIMITED',
@@ -41,6 +47,7 @@ const RETRYABLE: ReadonlySet<BackendErrorCode> = new Set<BackendErrorCode>([
   'TRUNCATED_STREAM',
   'NETWORK_ERROR',
   'TIMEOUT',
+  'CONTINUATION_UNSUPPORTED',
 ]);
 
 export class BackendError extends Error {

@@ -1,6 +1,6 @@
 export * from './types.js';
 export * from './errors.js';
-export { OpenAICompatibleBackend, type OpenAICompatibleBackendOptions } from './openai.js';
+export { OpenAICompatibleBackend, OPENAI_CONTINUATIONS, type OpenAICompatibleBackendOptions, type OpenAIContinuation } from './openai.js';
 export { SyntheticBackend, type SyntheticBackendOptions } from './synthetic.js';
 // transformers.js itself is imported by TransformersBackend.load(), so this module stays cheap to import for
 // workers that only talk to remote servers.

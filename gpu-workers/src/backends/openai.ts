@@ -6,11 +6,46 @@
  * choices or empty deltas, the usage chunk after the finish chunk, error objects inside the stream, HTTP errors
  * mapped to retryable or not, a stream that ends without a finish reason, time-to-first-byte and idle timeouts,
  * and cancellation by closing the connection (vLLM, TGI and Ollama stop generating when the client goes away).
+ *
+ * Continuing a partial answer (`continueFrom`, left by a worker that died mid-answer, or an answer extended with
+ * continueGeneration) needs the server to go on inside the final assistant message. Servers differ, so it is a
+ * setting (`continuation`), and the default claims nothing: a chat template applied the usual way closes that
+ * message and opens a new assistant turn, and the stored answer would be the partial text followed by a whole new
+ * answer. See OpenAIContinuation.
  */
 import { BackendError, type BackendErrorCode } from './errors.js';
 import { validateSampling } from './sampling.js';
 import { SseParser, type ServerSentEvent } from './sse.js';
 import type { ChatMessage, FinishReason, GenerationEvent, GenerationRequest, ModelBackend } from './types.js';
+
+/**
+ * How the server continues a final assistant message:
+ * - `none` (the default): it cannot, or it is not known to. The backend says `canContinue: false`, so the API
+ *   restarts a taken-over answer (subscribers get GenerationRestarted), and a request with `continueFrom` is refused
+ *   with CONTINUATION_UNSUPPORTED rather than answered with a new answer glued to the old text.
+ * - `vllm`: vLLM 0.6.3 or later, asked with `continue_final_message: true` and `add_generation_prompt: false`;
+ *   load() checks the server's `/version` and refuses to start against anything else.
+ * - `prefill`: a server that continues a trailing assistant message by itself, with no flag (llama.cpp's server
+ *   does unless started with `--no-prefill-assistant`). Only the operator can know: check that yours does.
+ */
+export type OpenAIContinuation = 'none' | 'vllm' | 'prefill';
+export const OPENAI_CONTINUATIONS: readonly OpenAIContinuation[] = ['none', 'vllm', 'prefill'];
+
+/** The first vLLM release with `continue_final_message`. */
+export const VLLM_CONTINUATION_SINCE = [0, 6, 3] as const;
+
+/** `0.8.5`, `0.6.3.post1`, `0.10.1rc1`, `v0.9.0` → [major, minor, patch]; null if it is not a version. */
+export function parseVersion(text: string): [number, number, number] | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
+}
+
+function versionAtLeast(version: readonly number[], minimum: readonly number[]): boolean {
+  for (let i = 0; i < minimum.length; i++) {
+    if ((version[i] ?? 0) !== minimum[i]) return (version[i] ?? 0) > minimum[i];
+  }
+  return true;
+}
 
 export interface OpenAICompatibleBackendOptions {
   /** The API root, including the version segment: `http://host:8000/v1`. */
@@ -26,12 +61,8 @@ export interface OpenAICompatibleBackendOptions {
    * rejects. Off by default.
    */
   nonStandardSampling?: boolean;
-  /**
-   * How to continue a partial answer (`continueFrom`): it is always sent as a final assistant message; vLLM also
-   * needs `continue_final_message` (set this), while llama.cpp server and Ollama continue such a message by
-   * themselves.
-   */
-  continueFinalMessage?: boolean;
+  /** How the server continues a partial answer (see OpenAIContinuation); default `none`. */
+  continuation?: OpenAIContinuation;
   /** Milliseconds to wait for the response headers. Default 60 s (a busy server queues before answering). */
   firstByteTimeoutMs?: number;
   /** Milliseconds without any bytes (data or keep-alive) before the stream counts as dead. Default 60 s. */
@@ -146,6 +177,10 @@ export class OpenAICompatibleBackend implements ModelBackend {
     return this.options.model;
   }
 
+  get canContinue(): boolean {
+    return (this.options.continuation ?? 'none') !== 'none';
+  }
+
   private headers(): Record<string, string> {
     return {
       ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
@@ -173,12 +208,42 @@ export class OpenAICompatibleBackend implements ModelBackend {
     if (ids.length > 0 && !ids.includes(this.options.model)) {
       throw new BackendError('NOT_FOUND', `the server at ${this.options.baseUrl} serves ${ids.join(', ')}, not ${this.options.model}`);
     }
+    if (this.options.continuation === 'vllm') await this.checkVllmVersion();
+  }
+
+  /**
+   * Continuation 'vllm' is a promise that the server honours `continue_final_message`: a server that ignores the
+   * flag would append a whole new answer to the partial one. vLLM answers `GET /version` at its root.
+   */
+  private async checkVllmVersion(): Promise<void> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/version`;
+    const refuse = (why: string) =>
+      new BackendError(
+        'CONTINUATION_UNSUPPORTED',
+        `continuation "vllm" needs vLLM ${VLLM_CONTINUATION_SINCE.join('.')} or later, but ${why}; use continuation "none" (answers taken over from a failed worker then restart)`,
+      );
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(this.options.firstByteTimeoutMs ?? 60_000) });
+    } catch (error) {
+      throw new BackendError('NETWORK_ERROR', `cannot reach ${url}: ${causeMessage(error)}`, { cause: error });
+    }
+    const body = (await response.json().catch(() => null)) as { version?: unknown } | null;
+    const version = response.ok && typeof body?.version === 'string' ? parseVersion(body.version) : null;
+    if (!version) throw refuse(`${url} answered HTTP ${response.status} without a version (not vLLM?)`);
+    if (!versionAtLeast(version, VLLM_CONTINUATION_SINCE)) throw refuse(`the server is vLLM ${String(body!.version)}`);
   }
 
   async *generate(request: GenerationRequest): AsyncGenerator<GenerationEvent, void, undefined> {
     if (this.closed) throw new BackendError('NOT_LOADED', 'the backend is closed');
     const { sampling, signal } = request;
     validateSampling(sampling);
+    if (request.continueFrom && !this.canContinue) {
+      throw new BackendError(
+        'CONTINUATION_UNSUPPORTED',
+        'asked to continue a partial answer, but this server is not configured to continue one (continuation "none"): it would write a whole new answer after it',
+      );
+    }
     let text = '';
     let receivedTokens = 0;
     const cancelled = (): GenerationEvent => ({ type: 'finish', finishReason: 'cancelled', tokenCount: receivedTokens, promptTokens: 0, text });
@@ -310,7 +375,9 @@ export class OpenAICompatibleBackend implements ModelBackend {
             ...(sampling.repetitionPenalty !== undefined ? { repetition_penalty: sampling.repetitionPenalty } : {}),
           }
         : {}),
-      ...(continuing && this.options.continueFinalMessage ? { continue_final_message: true, add_generation_prompt: false } : {}),
+      // vLLM formats the final message open-ended and generates inside it; without the flag its chat template
+      // closes the message and opens a new assistant turn.
+      ...(continuing && this.options.continuation === 'vllm' ? { continue_final_message: true, add_generation_prompt: false } : {}),
     };
   }
 

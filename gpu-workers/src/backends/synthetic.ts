@@ -52,6 +52,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export class SyntheticBackend implements ModelBackend {
   readonly device = 'synthetic';
+  /** Its words simply go on after `continueFrom`. */
+  readonly canContinue = true;
   readonly modelName: string;
 
   constructor(private readonly options: SyntheticBackendOptions) {

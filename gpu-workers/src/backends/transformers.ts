@@ -70,6 +70,8 @@ const DECODER_CONTEXT_TOKENS = 5;
 
 export class TransformersBackend implements ModelBackend {
   readonly modelName: string;
+  /** The prompt is templated here, so a partial answer is appended after the assistant turn's start: a true continuation. */
+  readonly canContinue = true;
   private deviceInUse: 'cpu' | 'cuda' | 'not loaded' = 'not loaded';
   private library: TransformersModule | null = null;
   private tokenizer: Tokenizer | null = null;

@@ -79,6 +79,12 @@ export interface ModelBackend {
    * used, after any fallback), 'remote' for HTTP servers, 'synthetic' for the synthetic backend.
    */
   readonly device: string;
+  /**
+   * Whether generate() really continues `continueFrom` (the model goes on inside that assistant turn). A backend
+   * that cannot refuses a request with `continueFrom`; the worker announces this in its hello (`canContinue`), so
+   * the API restarts a taken-over answer for it instead of handing it the partial text.
+   */
+  readonly canContinue: boolean;
   /** Loads weights or checks the server; call once before generate(). */
   load(): Promise<void>;
   /**

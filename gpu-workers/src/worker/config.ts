@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { tinyModelDir } from '../paths.js';
-import type { BackendConfig, TransformersDevicePreference } from '../backends/index.js';
+import { OPENAI_CONTINUATIONS, type BackendConfig, type OpenAIContinuation, type TransformersDevicePreference } from '../backends/index.js';
 
 /** The worker protocol version this worker speaks (the API refuses another with a message naming its own). */
 export const WORKER_PROTOCOL_VERSION = 1;
@@ -42,6 +42,7 @@ export const WORKER_VARIABLES = [
   'CHORUS_OPENAI_BASE_URL',
   'CHORUS_OPENAI_API_KEY',
   'CHORUS_OPENAI_MODEL',
+  'CHORUS_OPENAI_CONTINUATION',
 ] as const;
 
 export class WorkerConfigError extends Error {
@@ -99,7 +100,11 @@ export function parseWorkerConfig(env: Env = process.env): WorkerConfig {
     }
     const model = str(env, 'CHORUS_OPENAI_MODEL');
     if (!model) throw new WorkerConfigError('CHORUS_OPENAI_MODEL is required with CHORUS_WORKER_BACKEND=openai: the model name the server knows');
-    backend = { kind: 'openai', baseUrl, model, apiKey: str(env, 'CHORUS_OPENAI_API_KEY') };
+    const continuation = (str(env, 'CHORUS_OPENAI_CONTINUATION') ?? 'none') as OpenAIContinuation;
+    if (!OPENAI_CONTINUATIONS.includes(continuation)) {
+      throw new WorkerConfigError(`CHORUS_OPENAI_CONTINUATION must be ${OPENAI_CONTINUATIONS.join(', ')}, got "${continuation}"`);
+    }
+    backend = { kind: 'openai', baseUrl, model, apiKey: str(env, 'CHORUS_OPENAI_API_KEY'), continuation };
   } else {
     backend = { kind: 'synthetic', tokensPerSecond: int(env, 'CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND', 20, 1, 1_000_000) };
   }

@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     process.stderr.write(`chorus-worker: the ${config.backendKind} backend did not load: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  log('info', 'backend loaded', { backend: config.backendKind, model: backend.modelName, device: backend.device, models: config.models, capacity: config.capacity });
+  log('info', 'backend loaded', { backend: config.backendKind, model: backend.modelName, device: backend.device, canContinue: backend.canContinue, models: config.models, capacity: config.capacity });
   const worker = new ChorusWorker(config, backend, log);
   const stop = () => void worker.stop();
   process.once('SIGTERM', stop);

@@ -136,7 +136,8 @@ export class ChorusWorker {
       capacity: this.config.capacity,
       name: this.config.name,
       sessionId,
-      canContinue: true,
+      // Only where the backend really continues a partial answer; otherwise the API restarts taken-over answers.
+      canContinue: this.backend.canContinue,
       hardware: {
         device: this.backend.device,
         description: `${this.backend.modelName} on ${this.backend.device}; ${os.hostname()}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,

@@ -1,12 +1,16 @@
 /**
  * Chats as JSONL trees, one chat per line: `chorus export-chats` writes the chats whose owners allow data use
- * (spec §1.1, export.py); `GET /chats/export.jsonl` gives a user all of their own. Chats are read in keyset
- * pages and written as they are read, so an export holds one page in memory, never the database.
+ * (spec §1.1, export.py); `GET /chats/export.jsonl` gives a user all of their own. Both take the reference
+ * export's options: one chat, a date range, scored-only, reported-only, flat messages (one per line) and the
+ * seeded anonymiser. Chats are read in keyset pages and written as they are read, so an export holds one page in
+ * memory, never the database.
  */
 import type { DataSource } from "typeorm";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { ChatFeedbackService, type ChatFeedback } from "./chat-feedback.service.js";
 import type { LineWriter } from "../datasets/jsonl-stream.js";
+import { Anonymizer } from "../datasets/format.js";
+import { isUuid } from "../../db/rows.js";
 
 export interface ChatExportOptions {
   /** Only this user's chats (a user's own download); null: every user's. */
@@ -15,6 +19,66 @@ export interface ChatExportOptions {
   dataUseOnly: boolean;
   /** At most this many chats; null: all. */
   limit?: number | null;
+  /** Only this chat. */
+  chatId?: string | null;
+  /** Only chats created at or after this time. */
+  from?: Date | null;
+  /** Only chats created before this time (a date-only bound given by a user is the start of the next day). */
+  until?: Date | null;
+  /** Only chats with at least one answer voted +1 or -1 (the reference's `--scored`). */
+  scoredOnly?: boolean;
+  /** Only chats with at least one reported answer (`--reported`). */
+  reportedOnly?: boolean;
+  /** One message per line, with its chat's id and owner, instead of one tree per chat (`--write-flat`). */
+  flat?: boolean;
+  /** Replace chat, message and user ids by seeded SHA-256 pseudonyms (`--anonymizer-seed`); report ids are left out. */
+  anonymizerSeed?: string | null;
+}
+
+/** The options a person sets by name (CLI flags, HTTP query parameters), checked once for both doors. */
+export interface ChatExportFilterInput {
+  chat?: string;
+  fromDate?: string;
+  toDate?: string;
+  scored?: boolean;
+  reported?: boolean;
+  flat?: boolean;
+  anonymizerSeed?: string;
+}
+
+/** `YYYY-MM-DD` (a whole UTC day) or an ISO 8601 date-time with its offset. */
+function parseBound(name: string, value: string, dayEnd: boolean): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const day = new Date(`${value}T00:00:00Z`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new Error(`${name} is not a date: ${value}`);
+    // "to 2026-01-31" includes that day: the bound is the next midnight.
+    return dayEnd ? new Date(day.getTime() + 86_400_000) : day;
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value))) {
+    const at = new Date(value);
+    return dayEnd ? new Date(at.getTime() + 1) : at;
+  }
+  throw new Error(`${name} must be a date (YYYY-MM-DD) or a date-time with its offset (2026-01-31T12:00:00Z), got "${value}"`);
+}
+
+/** Checks the named options and turns them into exporter options; throws with a message naming the option. */
+export function chatExportFilters(input: ChatExportFilterInput, names: { chat: string; fromDate: string; toDate: string; anonymizerSeed: string }): Partial<ChatExportOptions> {
+  if (input.chat !== undefined && !isUuid(input.chat)) throw new Error(`${names.chat} must be a chat id (a UUID), got "${input.chat}"`);
+  const from = input.fromDate !== undefined ? parseBound(names.fromDate, input.fromDate, false) : null;
+  const until = input.toDate !== undefined ? parseBound(names.toDate, input.toDate, true) : null;
+  if (from && until && from >= until) throw new Error(`${names.fromDate} must come before ${names.toDate}`);
+  if (input.anonymizerSeed !== undefined && (input.anonymizerSeed.length === 0 || input.anonymizerSeed.length > 256)) {
+    throw new Error(`${names.anonymizerSeed} must be 1 to 256 characters`);
+  }
+  return {
+    chatId: input.chat ?? null,
+    from,
+    until,
+    scoredOnly: Boolean(input.scored),
+    reportedOnly: Boolean(input.reported),
+    flat: Boolean(input.flat),
+    anonymizerSeed: input.anonymizerSeed ?? null,
+  };
 }
 
 export interface ChatExportSummary {
@@ -37,7 +101,8 @@ export interface ExportedChatMessage {
   worker_name?: string | null;
   /** The owner's vote: +1, -1 or 0. */
   score?: number;
-  reports?: { report_id: string; report_type: string; reason: string; created_at: string; resolved_at: string | null; resolution: string | null }[];
+  /** `report_id` is left out of anonymised exports. */
+  reports?: { report_id?: string; report_type: string; reason: string; created_at: string; resolved_at: string | null; resolution: string | null }[];
   children: ExportedChatMessage[];
 }
 
@@ -118,16 +183,65 @@ export function chatTree(chat: Chat, messages: readonly ChatMessage[], feedback:
   };
 }
 
+/** One line of a flat export: a message with its chat's id and owner (and, on prompts, the draft choices made on them). */
+export type FlatChatMessage = Omit<ExportedChatMessage, "children"> & {
+  chat_id: string;
+  user_id: string;
+  draft_choices?: ExportedChat["draft_choices"];
+};
+
+/** A chat's messages, one object per message in tree order (parents first), for the flat export. */
+export function flattenChat(chat: ExportedChat): FlatChatMessage[] {
+  const out: FlatChatMessage[] = [];
+  const visit = (node: ExportedChatMessage) => {
+    const { children, ...message } = node;
+    const choices = chat.draft_choices.filter((c) => c.prompt_id === node.message_id);
+    out.push({ chat_id: chat.chat_id, user_id: chat.user_id, ...message, ...(choices.length ? { draft_choices: choices } : {}) });
+    children.forEach(visit);
+  };
+  chat.messages.forEach(visit);
+  return out;
+}
+
+/**
+ * Pseudonymises a chat tree with the dataset export's anonymiser (sha256 of collection, id and seed): the chat as
+ * a `message_tree` (the chat is the tree), messages, and the owner. Report ids have no collection and are dropped.
+ */
+export function anonymizeChat(chat: ExportedChat, anonymizer: Anonymizer): ExportedChat {
+  const msg = (id: string) => anonymizer.anonymize("message", id);
+  const node = (m: ExportedChatMessage): ExportedChatMessage => ({
+    ...m,
+    message_id: msg(m.message_id),
+    parent_id: m.parent_id === null ? null : msg(m.parent_id),
+    ...(m.reports ? { reports: m.reports.map(({ report_id: _dropped, ...report }) => report) } : {}),
+    children: m.children.map(node),
+  });
+  return {
+    ...chat,
+    chat_id: anonymizer.anonymize("message_tree", chat.chat_id),
+    user_id: anonymizer.anonymize("user", chat.user_id),
+    messages: chat.messages.map(node),
+    draft_choices: chat.draft_choices.map((c) => ({
+      ...c,
+      prompt_id: msg(c.prompt_id),
+      selected_message_id: msg(c.selected_message_id),
+      inferior_message_ids: c.inferior_message_ids.map(msg),
+    })),
+  };
+}
+
 const PAGE = 100;
 
 export class ChatExporter {
   private readonly feedback: ChatFeedbackService;
+  private readonly anonymizer: Anonymizer | null;
 
   constructor(
     private readonly ds: DataSource,
     private readonly options: ChatExportOptions,
   ) {
     this.feedback = new ChatFeedbackService(ds);
+    this.anonymizer = options.anonymizerSeed ? new Anonymizer(options.anonymizerSeed) : null;
   }
 
   async run(writer: LineWriter, onProgress?: (s: ChatExportSummary) => void): Promise<ChatExportSummary> {
@@ -141,8 +255,14 @@ export class ChatExporter {
         .createQueryBuilder("c")
         .orderBy("c.id", "ASC")
         .take(Math.min(PAGE, limit - summary.chats));
-      if (this.options.userId) qb.andWhere("c.user_id = :userId", { userId: this.options.userId });
-      if (this.options.dataUseOnly) qb.andWhere("c.allow_data_use = true");
+      const o = this.options;
+      if (o.userId) qb.andWhere("c.user_id = :userId", { userId: o.userId });
+      if (o.dataUseOnly) qb.andWhere("c.allow_data_use = true");
+      if (o.chatId) qb.andWhere("c.id = :chatId", { chatId: o.chatId });
+      if (o.from) qb.andWhere("c.created_at >= :from", { from: o.from });
+      if (o.until) qb.andWhere("c.created_at < :until", { until: o.until });
+      if (o.scoredOnly) qb.andWhere("EXISTS (SELECT 1 FROM chat_message_vote v WHERE v.chat_id = c.id AND v.score <> 0)");
+      if (o.reportedOnly) qb.andWhere("EXISTS (SELECT 1 FROM chat_report r WHERE r.chat_id = c.id)");
       if (cursor) qb.andWhere("c.id > :cursor::uuid", { cursor });
       const chats = await qb.getMany();
       if (chats.length === 0) break;
@@ -157,7 +277,13 @@ export class ChatExporter {
       const feedback = await this.feedback.ofChats(ids);
       for (const chat of chats) {
         const own = messages.filter((m) => m.chatId === chat.id);
-        await writer.write(JSON.stringify(chatTree(chat, own, feedback.get(chat.id)!)));
+        let tree = chatTree(chat, own, feedback.get(chat.id)!);
+        if (this.anonymizer) tree = anonymizeChat(tree, this.anonymizer);
+        if (this.options.flat) {
+          for (const line of flattenChat(tree)) await writer.write(JSON.stringify(line));
+        } else {
+          await writer.write(JSON.stringify(tree));
+        }
         summary.chats++;
         summary.messages += own.length;
       }

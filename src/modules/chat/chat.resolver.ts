@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, 
 import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized } from "../../server/auth.js";
-import { toConnection } from "../../server/pagination.js";
+import { pageRequest, toConnection } from "../../server/pagination.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { Role } from "../users/role.js";
 import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
@@ -27,14 +27,25 @@ import type { GenerationEventValue } from "./generation.service.js";
 
 @ArgsType()
 class ChatsArgs {
-  @Field(() => Int, { defaultValue: 20, description: "Page size (1-100)." })
+  @Field(() => Int, { nullable: true, description: "Page size (1-100) counted from the newest or from `after`; default 20 when `last` is not given." })
+  @IsOptional()
   @Min(1)
   @Max(100)
-  first: number;
+  first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor." })
+  @Field(() => String, { nullable: true, description: "Chats after this cursor (older ones: a pageInfo.endCursor or an edge's cursor)." })
   @IsOptional()
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Page size (1-100) counted back from the oldest or from `before`; not with `first`." })
+  @IsOptional()
+  @Min(1)
+  @Max(100)
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Chats before this cursor (newer ones: a pageInfo.startCursor or an edge's cursor)." })
+  @IsOptional()
+  before?: string | null;
 
   @Field({ defaultValue: false, description: "Include hidden chats." })
   includeHidden: boolean;
@@ -75,9 +86,9 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Query(() => ChatConnection, { description: "The acting user's chats, newest first." })
+  @Query(() => ChatConnection, { description: "The acting user's chats, newest first; pages forward (first/after) or back (last/before)." })
   async chats(@Args(() => ChatsArgs) args: ChatsArgs, @Ctx() ctx: Context) {
-    return toConnection(await ctx.app.chats.list(ctx, args.first, args.after, args.includeHidden));
+    return toConnection(await ctx.app.chats.list(ctx, pageRequest(args, { defaultSize: 20, maxSize: 100 }), args.includeHidden));
   }
 
   @Authorized()

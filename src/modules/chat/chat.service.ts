@@ -4,7 +4,7 @@ import type { DataSource } from "typeorm";
 import type { Context } from "../../server/context.js";
 import type { ChatConfig } from "../../config.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+import { encodeCursor, keysetPage, keysetSql, type Page, type PageRequest } from "../../server/pagination.js";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
@@ -111,26 +111,34 @@ export class ChatService {
   }
 
   /** The acting user's chats, newest first. */
-  async list(ctx: Context, first: number, after: string | null | undefined, includeHidden: boolean): Promise<Page<Chat>> {
+  /** The acting user's chats, newest first, paged either way (Relay's first/after and last/before). */
+  async list(ctx: Context, req: PageRequest, includeHidden: boolean): Promise<Page<Chat>> {
     const user = await ctx.actingUser();
-    const qb = this.ds
-      .getRepository(Chat)
-      .createQueryBuilder("c")
-      .where("c.user_id = :userId", { userId: user.id })
-      .orderBy("c.created_at", "DESC")
-      .addOrderBy("c.id", "DESC")
-      .take(first + 1);
-    if (!includeHidden) qb.andWhere("c.hidden = false");
-    if (after) {
-      const cursor = decodeCursor(after);
-      qb.andWhere("(c.created_at, c.id) < (:at::timestamptz, :id::uuid)", { at: cursor.at, id: cursor.id });
-    }
-    const rows = await qb.getMany();
-    return {
-      nodes: rows.slice(0, first),
-      hasNextPage: rows.length > first,
-      cursorOf: (c) => encodeCursor({ at: c.createdAt.toISOString(), id: c.id }),
+    const keyset = keysetSql(req, { at: "c.created_at", id: "c.id", desc: true });
+    const base = () => {
+      const qb = this.ds.getRepository(Chat).createQueryBuilder("c").where("c.user_id = :userId", { userId: user.id });
+      if (!includeHidden) qb.andWhere("c.hidden = false");
+      return qb;
     };
+    const named = (qb: ReturnType<typeof base>) => (value: unknown) => {
+      const name = `k${Object.keys(qb.getParameters()).length}`;
+      qb.setParameter(name, value);
+      return `:${name}`;
+    };
+    const qb = base();
+    for (const condition of keyset.conditions(named(qb))) qb.andWhere(condition);
+    // The cursor keeps created_at's microseconds (a JS Date would cut them, and the keyset would skip rows).
+    qb.addSelect(`to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, "cursor_at")
+      .orderBy("c.created_at", keyset.direction)
+      .addOrderBy("c.id", keyset.direction)
+      .limit(keyset.limit);
+    const { entities, raw } = await qb.getRawAndEntities<{ c_id: string; cursor_at: string }>();
+    const cursors = new Map(raw.map((r) => [r.c_id, encodeCursor({ at: r.cursor_at, id: r.c_id })]));
+    return keysetPage(entities, req, (c) => cursors.get(c.id)!, async () => {
+      const beyond = base();
+      beyond.andWhere(keyset.beyond(named(beyond)));
+      return beyond.getExists();
+    });
   }
 
   /** A chat the caller may read: their own, or any for moderators. Others' chats are "not found". */

@@ -71,6 +71,7 @@ const READERS: Record<ConfigVariable, (c: Config) => unknown> = {
   CHORUS_MODELS_FILE: (c) => c.chat.models.map((m) => m.id),
   STATS_REFRESH_MINUTES: (c) => [c.stats.refreshMinutes.day, c.stats.refreshMinutes.week, c.stats.refreshMinutes.month, c.stats.refreshMinutes.total],
   STREAK_RESET_INTERVAL_MINUTES: (c) => c.stats.streakResetIntervalMinutes,
+  CACHED_STATS_REFRESH_MINUTES: (c) => c.stats.cachedStatsRefreshMinutes,
 };
 
 function render(value: unknown): string | null {

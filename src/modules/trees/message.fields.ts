@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context.js";
-import { MessageNode, MessageTreeStateNode } from "./message.types.js";
+import { MessageBranch, MessageNode, MessageTreeStateNode } from "./message.types.js";
 import { User } from "../users/user.entity.js";
 
 /** Per-request, loader-backed fields of Message: a tree of any size costs a fixed number of queries. */
@@ -34,6 +34,23 @@ export class MessageFieldResolver {
   @FieldResolver(() => [MessageNode], { description: "Live replies to this message." })
   async children(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageNode[]> {
     return ctx.loaders.childrenByParent.load(m.id);
+  }
+
+  @FieldResolver(() => [MessageNode], {
+    description:
+      "The longest conversation of this message's tree: root first, down the deepest path of accepted, live messages the caller may read (the oldest of equally deep ones); empty while the root is not accepted.",
+  })
+  async longestConversationInTree(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageNode[]> {
+    return ctx.loaders.longestConversation.load(m.messageTreeId);
+  }
+
+  @FieldResolver(() => MessageBranch, {
+    nullable: true,
+    description:
+      "The widest branching of this message's tree: the accepted, live message with the most replies (the shallowest, then oldest, of equals) with its accepted, live replies; null when the tree has no accepted message the caller may read.",
+  })
+  async maxChildrenInTree(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageBranch | null> {
+    return ctx.loaders.widestBranch.load(m.messageTreeId);
   }
 
   @FieldResolver(() => MessageTreeStateNode, { nullable: true, description: "The state of this message's tree." })

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
-import { toConnection } from "../../server/pagination.js";
+import { pageRequest, toConnection } from "../../server/pagination.js";
 import { MessageConnection, MessageNode, MessageTree, MessageTreeStateNode, MessagesFilterInput, SetEmojiInput } from "./message.types.js";
 import type { Visibility } from "./message.service.js";
 import { inTransaction } from "../../db/transaction.js";
@@ -20,14 +20,25 @@ class MessagesArgs {
   @IsOptional()
   filter?: MessagesFilterInput | null;
 
-  @Field(() => Int, { defaultValue: 20, description: "Page size (1-1000)." })
+  @Field(() => Int, { nullable: true, description: "Page size (1-1000) counted from the start or from `after`; default 20 when `last` is not given." })
+  @IsOptional()
   @Min(1)
   @Max(1000)
-  first: number;
+  first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Cursor from a previous page's pageInfo.endCursor." })
+  @Field(() => String, { nullable: true, description: "Items after this cursor (a pageInfo.endCursor or an edge's cursor)." })
   @IsOptional()
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Page size (1-1000) counted back from the end or from `before`; not with `first`." })
+  @IsOptional()
+  @Min(1)
+  @Max(1000)
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Items before this cursor (a pageInfo.startCursor or an edge's cursor)." })
+  @IsOptional()
+  before?: string | null;
 }
 
 @Resolver(() => MessageNode)
@@ -83,10 +94,12 @@ export class MessageResolver {
   }
 
   @Authorized()
-  @Query(() => MessageConnection, { description: "Messages, oldest first (or newest with desc), with full-text search." })
+  @Query(() => MessageConnection, {
+    description: "Messages, oldest first (or newest with desc), with full-text search; pages forward (first/after) or back (last/before).",
+  })
   async messages(@Args(() => MessagesArgs) args: MessagesArgs, @Ctx() ctx: Context) {
     const filter = Object.assign(new MessagesFilterInput(), { onlyRoots: false, includeDeleted: false, desc: false }, args.filter ?? {});
-    return toConnection(await ctx.app.messages.list(filter, args.first, args.after, visibilityOf(ctx)));
+    return toConnection(await ctx.app.messages.list(filter, pageRequest(args, { defaultSize: 20, maxSize: 1000 }), visibilityOf(ctx)));
   }
 
   @Authorized()

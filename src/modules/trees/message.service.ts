@@ -5,10 +5,10 @@
  */
 import type { DataSource } from "typeorm";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
-import { MessageNode, MessageRoleEnum, MessageTree, MessageTreeNode, MessageTreeStateNode, type MessagesFilterInput } from "./message.types.js";
+import { encodeCursor, keysetPage, keysetSql, SqlParams, type Page, type PageRequest } from "../../server/pagination.js";
+import { MessageBranch, MessageNode, MessageRoleEnum, MessageTree, MessageTreeNode, MessageTreeStateNode, type MessagesFilterInput } from "./message.types.js";
 import type { TreeState } from "./message-tree-state.entity.js";
-import { searchConfigFor } from "./search.js";
+import { availableSearchConfigs, searchConfigFor, searchConfigSql, searchConfigsInUse } from "./search.js";
 import { isUuid } from "../../db/rows.js";
 
 /** Whose messages a caller may read: null = every client's. */
@@ -203,14 +203,63 @@ export class MessageService {
     return rows.map(toMessageNode);
   }
 
-  /** Keyset page of messages; `search` uses the language's text-search configuration. */
-  async list(filter: MessagesFilterInput, first: number, after: string | null | undefined, vis: Visibility): Promise<Page<MessageNode>> {
-    const params: unknown[] = [];
+  /**
+   * Per tree, the longest conversation (spec §9.2 `longest_conversation_in_tree`): the longest path from the root
+   * down accepted, live messages the caller may see, root first; the oldest of equally deep ones. Empty when the
+   * root itself is not accepted (yet), deleted or not visible. Two statements for any number of trees.
+   */
+  async longestConversations(treeIds: readonly string[], vis: Visibility): Promise<Map<string, MessageNode[]>> {
+    const paths: { message_tree_id: string; ids: string[] }[] = await this.ds.query(
+      `WITH RECURSIVE path AS (
+         SELECT m.id, m.message_tree_id, m.created_date, ARRAY[m.id] AS ids FROM message m
+          WHERE m.id = ANY($1::uuid[]) AND m.parent_id IS NULL AND m.review_result AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
+         UNION ALL
+         SELECT c.id, c.message_tree_id, c.created_date, p.ids || c.id FROM message c JOIN path p ON c.parent_id = p.id
+          WHERE c.review_result AND NOT c.deleted AND ($2::uuid IS NULL OR c.api_client_id = $2)
+       )
+       SELECT DISTINCT ON (message_tree_id) message_tree_id, ids::text[] AS ids FROM path
+        ORDER BY message_tree_id, cardinality(ids) DESC, created_date, id`,
+      [treeIds, vis.apiClientId],
+    );
+    const messages = new Map((await this.byIds(paths.flatMap((p) => p.ids))).map((m) => [m.id, m]));
+    const byTree = new Map(paths.map((p) => [p.message_tree_id, p.ids.map((id) => messages.get(id)!)]));
+    return new Map(treeIds.map((id) => [id, byTree.get(id) ?? []]));
+  }
+
+  /**
+   * Per tree, the widest branching (spec §9.2 `max_children_in_tree`): the accepted, live message the caller may
+   * see with the most replies (`childrenCount`; the shallowest, then oldest, of equals) with its accepted, live
+   * replies. Null when the tree has no such message. Two statements for any number of trees.
+   */
+  async widestBranches(treeIds: readonly string[], vis: Visibility): Promise<Map<string, MessageBranch | null>> {
+    const widest: MessageRow[] = await this.ds.query(
+      `SELECT DISTINCT ON (m.message_tree_id) ${MESSAGE_COLUMNS} FROM message m
+        WHERE m.message_tree_id = ANY($1::uuid[]) AND m.review_result AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
+        ORDER BY m.message_tree_id, m.children_count DESC, m.depth, m.created_date, m.id`,
+      [treeIds, vis.apiClientId],
+    );
+    const replies: MessageRow[] = widest.length
+      ? await this.ds.query(
+          `SELECT ${MESSAGE_COLUMNS} FROM message m
+            WHERE m.parent_id = ANY($1::uuid[]) AND m.review_result AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
+            ORDER BY m.rank NULLS LAST, m.created_date, m.id`,
+          [widest.map((w) => w.id), vis.apiClientId],
+        )
+      : [];
+    const byTree = new Map(
+      widest.map((w) => [w.message_tree_id, { message: toMessageNode(w), replies: replies.filter((r) => r.parent_id === w.id).map(toMessageNode) }]),
+    );
+    return new Map(treeIds.map((id) => [id, byTree.get(id) ?? null]));
+  }
+
+  /**
+   * Keyset page of messages in (created_date, id) order (newest first with `desc`), either way (Relay's
+   * first/after and last/before); `search` reads the query in each message's language (see search.ts).
+   */
+  async list(filter: MessagesFilterInput, req: PageRequest, vis: Visibility): Promise<Page<MessageNode>> {
+    const params = new SqlParams();
+    const p = params.add;
     const where: string[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
     const clientScope = vis.apiClientId ?? filter.apiClientId ?? null;
     if (clientScope) where.push(`m.api_client_id = ${p(clientScope)}`);
     if (filter.userId) where.push(`m.user_id = ${p(filter.userId)}::uuid`);
@@ -220,27 +269,38 @@ export class MessageService {
     if (filter.since) where.push(`m.created_date >= ${p(filter.since)}`);
     if (filter.until) where.push(`m.created_date < ${p(filter.until)}`);
     if (filter.search) {
-      const cfg = searchConfigFor(filter.lang ?? null);
-      where.push(`m.search_vector @@ websearch_to_tsquery(${p(cfg)}::regconfig, ${p(filter.search)})`);
+      const configs = await availableSearchConfigs(this.ds);
+      const query = p(filter.search);
+      if (filter.lang) {
+        where.push(`m.search_vector @@ websearch_to_tsquery(${p(searchConfigFor(filter.lang, configs))}::regconfig, ${query})`);
+      } else {
+        // Each message's vector was made with its own language's configuration, so the query is read the same way
+        // per message ("jumping" finds "jump" in English). The first condition, the query read in every
+        // configuration at once, is a constant the GIN index can answer; the second keeps only real matches.
+        const everyLanguage = searchConfigsInUse(configs).map((c) => `websearch_to_tsquery('${c}'::regconfig, ${query})`);
+        where.push(`m.search_vector @@ (${everyLanguage.join(" || ")})`);
+        where.push(`m.search_vector @@ websearch_to_tsquery(${searchConfigSql("m.lang", configs)}, ${query})`);
+      }
     }
-    const op = filter.desc ? "<" : ">";
-    if (after) {
-      const c = decodeCursor(after);
-      where.push(`(m.created_date, m.id) ${op} (${p(c.at)}::timestamptz, ${p(c.id)}::uuid)`);
-    }
-    const dir = filter.desc ? "DESC" : "ASC";
+    const keyset = keysetSql(req, { at: "m.created_date", id: "m.id", desc: filter.desc });
+    const filters = new SqlParams(params.values);
+    const clause = (conditions: string[]) => (conditions.length ? "WHERE " + conditions.join(" AND ") : "");
     const rows: MessageRow[] = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS}, to_char(m.created_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
-       FROM message m ${where.length ? "WHERE " + where.join(" AND ") : ""}
-       ORDER BY m.created_date ${dir}, m.id ${dir} LIMIT ${p(first + 1)}`,
-      params,
+       FROM message m ${clause([...where, ...keyset.conditions(p)])}
+       ORDER BY ${keyset.orderBy} LIMIT ${keyset.limit}`,
+      params.values,
     );
     const cursors = new Map<string, string>();
-    const nodes = rows.slice(0, first).map((r) => {
+    const nodes = rows.map((r) => {
       cursors.set(r.id, encodeCursor({ at: r.cursor_at!, id: r.id }));
       return toMessageNode(r);
     });
-    return { nodes, hasNextPage: rows.length > first, cursorOf: (n) => cursors.get(n.id)! };
+    return keysetPage(nodes, req, (n) => cursors.get(n.id)!, async () => {
+      const sql = `SELECT EXISTS (SELECT 1 FROM message m ${clause([...where, keyset.beyond(filters.add)])}) AS found`;
+      const [{ found }] = await this.ds.query(sql, filters.values);
+      return found as boolean;
+    });
   }
 }
 

@@ -67,6 +67,12 @@ export class MessageTreeNode {
   @Field(() => [MessageTreeNode], { description: "Its replies (best rank first, unranked after, then oldest first)." }) replies: MessageTreeNode[];
 }
 
+@ObjectType({ description: "A message with its direct replies.", simpleResolvers: true })
+export class MessageBranch {
+  @Field(() => MessageNode, { description: "The message." }) message: MessageNode;
+  @Field(() => [MessageNode], { description: "Its accepted, live replies (best rank first, unranked after, then oldest first)." }) replies: MessageNode[];
+}
+
 @ObjectType({ description: "A whole conversation tree, flat and nested.", simpleResolvers: true })
 export class MessageTree {
   @Field(() => ID, { description: "The tree (= its root's id)." }) id: string;
@@ -88,7 +94,7 @@ export class MessagesFilterInput {
   @Length(1, 32)
   lang?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Full-text search (needs lang or uses the simple configuration)." })
+  @Field(() => String, { nullable: true, description: "Full-text search (web-search syntax: words, \"phrases\", or, -not), stemmed in each message's own language; with `lang`, in that language only." })
   @IsOptional()
   @Length(1, 500)
   search?: string | null;

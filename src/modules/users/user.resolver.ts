@@ -5,6 +5,7 @@ import { AuthVia, CreateUserTokenInput, SetUserRoleInput, UserToken, Viewer } fr
 import { UserRefInput } from "./user-ref.js";
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
+import { forbidden } from "../../server/errors.js";
 
 const VIA: Record<Context["identity"]["via"], AuthVia> = {
   anonymous: AuthVia.ANONYMOUS,
@@ -31,6 +32,22 @@ export class UserResolver {
   async user(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
     const client = ctx.identity.apiClient!;
     return ctx.app.users.get(id, client.trusted ? null : client.id);
+  }
+
+  @Authorized()
+  @Query(() => User, {
+    description:
+      "One user by auth method and the frontend's own id for them (spec §9.2 `/frontend_users/{auth_method}/{username}`), exactly: in the calling client's namespace, or with `apiClientId` in another client's (trusted clients only; FORBIDDEN otherwise). USER_NOT_FOUND when there is none; nobody is created.",
+  })
+  async userByUsername(
+    @Arg("authMethod", { description: "How the frontend authenticated the user: local, discord, google, ..." }) authMethod: string,
+    @Arg("username", { description: "The frontend's id for the user (User.username)." }) username: string,
+    @Arg("apiClientId", () => ID, { nullable: true, description: "The client whose user it is (default: the calling client)." }) apiClientId: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    const client = ctx.identity.apiClient!;
+    if (apiClientId && apiClientId !== client.id && !client.trusted) throw forbidden("Only a trusted client may look up another client's users");
+    return ctx.app.users.getByUsername(apiClientId ?? client.id, authMethod, username);
   }
 
   @Authorized(Role.ADMIN)

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { User } from "./user.entity.js";
 import { Role } from "./role.js";
 import type { UserRef } from "./user-ref.js";
-import { notFound } from "../../server/errors.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
 import { isUuid } from "../../db/rows.js";
 
 export class UserService {
@@ -32,6 +32,15 @@ export class UserService {
   async get(id: string, apiClientId: string | null = null): Promise<User> {
     const user = isUuid(id) ? await this.ds.getRepository(User).findOneBy(apiClientId ? { id, apiClientId } : { id }) : null;
     if (!user) throw notFound("User", id);
+    return user;
+  }
+
+  /** The user of one client by (auth method, frontend id), exactly; USER_NOT_FOUND when missing. Creates nothing. */
+  async getByUsername(apiClientId: string, authMethod: string, username: string): Promise<User> {
+    if (authMethod.length < 1 || authMethod.length > 128) throw badInput("authMethod must be 1-128 characters", { field: "authMethod" });
+    if (username.length < 1 || username.length > 128) throw badInput("username must be 1-128 characters", { field: "username" });
+    const user = isUuid(apiClientId) ? await this.ds.getRepository(User).findOneBy({ apiClientId, authMethod, username }) : null;
+    if (!user) throw new ChorusError(ErrorCode.USER_NOT_FOUND, `No user ${authMethod}:${username} in that client`);
     return user;
   }
 
