@@ -66,6 +66,13 @@ export class ApiClient {
   @CreateDateColumn({ type: "timestamptz", name: "created_at" })
   createdAt: Date;
 
+  /**
+   * Raised by every key rotation: user tokens carry the epoch of their client at minting, so rotating a client's
+   * key also ends every user token it minted (and their open sockets).
+   */
+  @Column({ type: "int", name: "token_epoch", default: 0 })
+  tokenEpoch: number;
+
   @Field(() => Date, { nullable: true, description: "When the key was last rotated." })
   @Column({ type: "timestamptz", name: "rotated_at", nullable: true })
   rotatedAt: Date | null;
