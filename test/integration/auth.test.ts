@@ -14,6 +14,7 @@ import {
   ViewerDocument,
 } from "../../client/generated/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
+import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { UserTokenSigner } from "../../src/server/user-token.js";
 
@@ -205,7 +206,7 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
     it("gives an untrusted client acting for a user USER powers, whatever the user's role", async () => {
       const untrusted = await server.createClient({ trusted: false, role: Role.ADMIN });
       const u = await gql(server.url, ViewerDocument, {}, { key: untrusted.key, user: "local:wannabe" });
-      await server.chorus.app.users.setRole(u.data!.viewer.user!.id, Role.ADMIN);
+      await server.chorus.app.users.setRole(SYSTEM_ACTOR, u.data!.viewer.user!.id, Role.ADMIN);
       expect(await apiClientsAs(untrusted.key, "local:wannabe")).to.equal("FORBIDDEN");
       const v = await gql(server.url, ViewerDocument, {}, { key: untrusted.key, user: "local:wannabe" });
       expect(v.data!.viewer.role).to.equal("USER");
@@ -286,16 +287,16 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const minted = await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: "z" } } }, { key: trusted.key });
       const { token, user } = minted.data!.createUserToken;
 
-      const forged = await new UserTokenSigner("a-completely-different-secret-of-enough-length").sign({ userId: user.id, apiClientId: trusted.id }, 60);
+      const forged = await new UserTokenSigner("a-completely-different-secret-of-enough-length").sign({ userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 }, 60);
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: forged.token }))).to.equal("UNAUTHENTICATED");
 
-      const expired = await server.chorus.app.tokens().sign({ userId: user.id, apiClientId: trusted.id }, 60, new Date(Date.now() - 3600_000));
+      const expired = await server.chorus.app.tokens().sign({ userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 }, 60, new Date(Date.now() - 3600_000));
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: expired.token }))).to.equal("UNAUTHENTICATED");
 
       const tampered = token.slice(0, -3) + (token.endsWith("AAA") ? "BBB" : "AAA");
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: tampered }))).to.equal("UNAUTHENTICATED");
 
-      await server.chorus.app.apiClients.revoke(trusted.id);
+      await server.chorus.app.apiClients.revoke(SYSTEM_ACTOR, trusted.id);
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: token }))).to.equal("UNAUTHENTICATED");
     });
   });

@@ -26,7 +26,7 @@ export class ApiClient {
   @Column({ type: "char", length: 64, name: "key_hash" })
   keyHash: string;
 
-  @Field({ description: "The first characters of the key, to recognise it without revealing it." })
+  /** Shown to admins only, by `ApiClientFieldResolver.keyPrefix`. */
   @Column({ type: "varchar", length: 16, name: "key_prefix" })
   keyPrefix: string;
 
@@ -46,7 +46,7 @@ export class ApiClient {
   @Column({ type: "varchar", length: 256, name: "frontend_type", nullable: true })
   frontendType: string | null;
 
-  @Field(() => String, { nullable: true, description: "Who to contact about this client." })
+  /** Shown to admins only, by `ApiClientFieldResolver.adminEmail`. */
   @Column({ type: "varchar", length: 256, name: "admin_email", nullable: true })
   adminEmail: string | null;
 

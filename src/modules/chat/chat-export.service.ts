@@ -5,7 +5,7 @@
  */
 import type { DataSource } from "typeorm";
 import { Chat, ChatMessage } from "./chat.entity.js";
-import { ChatFeedbackService, type ChatFeedback } from "./chat-feedback.service.js";
+import { feedbackOfChats, type ChatFeedback } from "./chat-feedback.service.js";
 import type { LineWriter } from "../datasets/jsonl-stream.js";
 
 export interface ChatExportOptions {
@@ -121,14 +121,10 @@ export function chatTree(chat: Chat, messages: readonly ChatMessage[], feedback:
 const PAGE = 100;
 
 export class ChatExporter {
-  private readonly feedback: ChatFeedbackService;
-
   constructor(
     private readonly ds: DataSource,
     private readonly options: ChatExportOptions,
-  ) {
-    this.feedback = new ChatFeedbackService(ds);
-  }
+  ) {}
 
   async run(writer: LineWriter, onProgress?: (s: ChatExportSummary) => void): Promise<ChatExportSummary> {
     const summary: ChatExportSummary = { chats: 0, messages: 0 };
@@ -154,7 +150,7 @@ export class ChatExporter {
         .orderBy("m.created_at", "ASC")
         .addOrderBy("m.id", "ASC")
         .getMany();
-      const feedback = await this.feedback.ofChats(ids);
+      const feedback = await feedbackOfChats(this.ds, ids);
       for (const chat of chats) {
         const own = messages.filter((m) => m.chatId === chat.id);
         await writer.write(JSON.stringify(chatTree(chat, own, feedback.get(chat.id)!)));

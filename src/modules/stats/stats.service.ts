@@ -555,13 +555,6 @@ export class StatsService {
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
-  /** Shows or hides a user on the leaderboards; takes effect on reads at once and on ranks at the next recompute. */
-  async setLeaderboardVisibility(userId: string, show: boolean): Promise<void> {
-    if (!isUuid(userId)) throw notFound("User", userId);
-    const rows = rowsOf<unknown>(await this.ds.query(`UPDATE "user" SET show_on_leaderboard = $2 WHERE id = $1 RETURNING 1`, [userId, show]));
-    if (rows.length === 0) throw notFound("User", userId);
-  }
-
   private score(row: UserScoreRow, viewerId: string | null): UserScore {
     return { ...row, level: levelForScore(row.hasRow ? row.leaderScore : null), highlighted: viewerId !== null && row.userId === viewerId };
   }
