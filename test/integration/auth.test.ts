@@ -90,7 +90,7 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       expect(created.errors).to.equal(undefined);
       const { key, apiClient } = created.data!.createApiClient;
       expect(apiClient.role).to.equal("MODERATOR");
-      expect(key.startsWith(apiClient.keyPrefix)).to.equal(true);
+      expect(key.startsWith(apiClient.keyPrefix!)).to.equal(true);
       const seen: string[] = [];
       let after: string | null | undefined = null;
       for (let i = 0; i < 50; i++) {
