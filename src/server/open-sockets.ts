@@ -63,7 +63,11 @@ export class OpenSockets {
   start(): void {
     if (this.timer) return;
     this.stopEvents = this.events.onChange((change) => {
-      if (this.affectsAny(change)) void this.recheck();
+      const affected = this.affected(change);
+      if (affected.length === 0) return;
+      // At once, before the database says more: the affected sockets' next operations resolve their identity again.
+      for (const e of affected) e.socket.refreshed();
+      void this.recheck();
     });
     this.timer = setInterval(() => void this.recheck(), this.recheckMs);
     this.timer.unref();
@@ -120,11 +124,10 @@ export class OpenSockets {
     return judgeIdentity(held, clients.get(held.apiClientId) ?? null, held.userId ? (users.get(held.userId) ?? null) : null, now);
   }
 
-  private affectsAny(change: IdentityChange): boolean {
-    for (const e of this.entries) {
-      if ((change.apiClientId && e.held.apiClientId === change.apiClientId) || (change.userId && e.held.userId === change.userId)) return true;
-    }
-    return false;
+  private affected(change: IdentityChange): Entry[] {
+    return [...this.entries].filter(
+      (e) => (change.apiClientId && e.held.apiClientId === change.apiClientId) || (change.userId && e.held.userId === change.userId),
+    );
   }
 
   private async recheckOnce(): Promise<void> {
