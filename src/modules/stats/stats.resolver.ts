@@ -108,7 +108,7 @@ export class StatsResolver {
     @Ctx() ctx: Context,
   ): Promise<LeaderboardRefresh[]> {
     const frames = input?.windows ? input.windows.map(toTimeFrame) : STATS_TIME_FRAMES;
-    const results = await ctx.app.stats.refreshByAdmin({ userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient!.id }, frames);
+    const results = await ctx.app.stats.refreshByAdmin(actorOf(ctx), frames);
     return results.map(refresh);
   }
 

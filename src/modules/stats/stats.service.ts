@@ -108,10 +108,8 @@ export interface TrollScoreRow {
   politicalContent: number;
 }
 
-export interface Actor {
-  userId: string | null;
-  apiClientId: string;
-}
+import type { Actor } from "../moderation/journal.js";
+export type { Actor };
 
 export interface StatsPage<T> {
   nodes: T[];
@@ -393,6 +391,7 @@ export class StatsService {
           type: "leaderboards_refreshed",
           user_id: actor.userId,
           api_client_id: actor.apiClientId,
+          via: actor.via,
           time_frames: out.map((r) => ({ time_frame: r.timeFrame, users: r.users, ranked_users: r.rankedUsers, troll_users: r.trollUsers })),
         },
       ]);

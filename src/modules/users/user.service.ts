@@ -3,7 +3,7 @@ import { User } from "./user.entity.js";
 import { Role } from "./role.js";
 import type { UserRef } from "./user-ref.js";
 import { notFound } from "../../server/errors.js";
-import { isUuid } from "../../db/rows.js";
+import { isUuid, rowsOf } from "../../db/rows.js";
 import { inTransaction } from "../../db/transaction.js";
 import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
 import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
@@ -73,9 +73,8 @@ export class UserService {
   async revokeTokens(actor: Actor, id: string, apiClientId: string | null = null): Promise<{ user: User; revokedAt: Date }> {
     const result = await inTransaction(this.ds, async (em) => {
       const user = await this.lock(em, id, apiClientId);
-      const rows: { token_epoch: number; now: Date }[] = await em.query(
-        `UPDATE "user" SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch, now() AS now`,
-        [user.id],
+      const rows = rowsOf<{ token_epoch: number; now: Date }>(
+        await em.query(`UPDATE "user" SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch, now() AS now`, [user.id]),
       );
       await writeJournal(em, actor, ModerationAction.USER_TOKENS_REVOKED, { targetId: user.id }, {
         before: { tokenEpoch: user.tokenEpoch },
