@@ -31,7 +31,13 @@ export class WorkerResolver {
       assertAuthorized(ctx, [Requirement.WORKER]);
       // Every hand-out re-checks the key in the database, so a revoked worker gets no job even before its socket closes.
       const held = heldIdentityOf(ctx.identity, ctx.role());
-      const admit = held ? async () => (await ctx.app.openSockets.verdict(held)).ok : null;
+      const admit = held
+        ? async () => {
+            const ok = (await ctx.app.openSockets.verdict(held)).ok;
+            if (!ok) void ctx.app.openSockets.recheck(); // and its socket closes (4401) now, not at the next re-check
+            return ok;
+          }
+        : null;
       return ctx.app.workers.connect((args as { input: WorkerHelloInput }).input, admit);
     },
   })
