@@ -72,17 +72,21 @@ export class ChatFeedbackService {
     const open = () => repo.createQueryBuilder("r").where("r.message_id = :m AND r.user_id = :u AND r.resolved_at IS NULL", { m: message.id, u: userId }).getOne();
     const existing = await open();
     if (existing) return existing;
-    await enforceRate(this.limiter, this.reportRule, userId, "reports");
-    const id = uuid7();
-    // The partial unique index settles a race between two identical reports: the second one finds the first.
-    const inserted = rowsOf<{ id: string }>(
-      await this.ds.query(
-        `INSERT INTO chat_report (id, message_id, chat_id, user_id, report_type, reason) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (message_id, user_id) WHERE resolved_at IS NULL DO NOTHING RETURNING id`,
-        [id, message.id, message.chatId, userId, reportType, text],
-      ),
-    );
-    return inserted[0] ? repo.findOneByOrFail({ id }) : (await open())!;
+    const id = await inTransaction(this.ds, async (em) => {
+      // The partial unique index settles a race between identical reports: the later ones wait for the first and
+      // insert nothing. Only a report that is really new is counted, and a refused one is rolled back.
+      const inserted = rowsOf<{ id: string }>(
+        await em.query(
+          `INSERT INTO chat_report (id, message_id, chat_id, user_id, report_type, reason) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (message_id, user_id) WHERE resolved_at IS NULL DO NOTHING RETURNING id`,
+          [uuid7(), message.id, message.chatId, userId, reportType, text],
+        ),
+      );
+      if (!inserted[0]) return null;
+      await enforceRate(this.limiter, this.reportRule, userId, "reports");
+      return inserted[0].id;
+    });
+    return id ? repo.findOneByOrFail({ id }) : (await open())!;
   }
 
   /**
