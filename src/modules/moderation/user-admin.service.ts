@@ -58,7 +58,7 @@ export class UserAdminService {
           .getMany()
       : [];
     const missing = ids.find((id) => !users.some((u) => u.id === id));
-    if (missing) throw notFound("User", missing);
+    if (missing !== undefined) throw notFound("User", missing); // "" is missing too
     return ids.map((id) => users.find((u) => u.id === id)!);
   }
 
