@@ -510,7 +510,8 @@ export class WorkerService {
 
   private async prepareJob(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
     if (session.admit && !(await session.admit())) {
-      // The key was revoked: closing the session puts every job it holds, this one untouched, back in the queue.
+      // The key was revoked: this job is not started, and closing the session puts it back in the queue with every
+      // other job the session holds, as a disconnect does.
       session.refused ??= "The worker key is no longer valid (revoked, rotated or expired)";
       await session.return();
       return null;
