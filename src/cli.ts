@@ -35,7 +35,9 @@ async function withDatabase<T>(config: Config, fn: (ds: DataSource, identityChan
   try {
     await migrateWithLock(ds, url, log);
     const result = await fn(ds, outbox.announce);
-    await outbox.flush(config.redisUrl, config.redisKeyPrefix);
+    if (!(await outbox.flush(config.redisUrl, config.redisKeyPrefix))) {
+      process.stderr.write("chorus: Redis could not be reached to announce the change; running servers apply it within IDENTITY_RECHECK_SECONDS\n");
+    }
     return result;
   } finally {
     await ds.destroy();

@@ -115,8 +115,9 @@ export class IdentityChangeOutbox {
     this.changes.push(change);
   };
 
-  async flush(redisUrl: string | undefined, redisKeyPrefix: string): Promise<void> {
-    if (!redisUrl || this.changes.length === 0) return;
+  /** Publishes what was collected; false when Redis could not be reached (servers then notice at their re-check). */
+  async flush(redisUrl: string | undefined, redisKeyPrefix: string): Promise<boolean> {
+    if (!redisUrl || this.changes.length === 0) return true;
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
     redis.on("error", () => undefined);
     try {
@@ -125,8 +126,10 @@ export class IdentityChangeOutbox {
       for (const change of this.changes.splice(0)) {
         await redis.publish(identityTopic(redisKeyPrefix), JSON.stringify({ origin, change } satisfies Envelope));
       }
+      return true;
     } catch {
       // The change is committed; servers notice it within their periodic re-check.
+      return false;
     } finally {
       redis.disconnect();
     }
