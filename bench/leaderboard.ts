@@ -80,7 +80,7 @@ async function main() {
       }
     }
     await time("all four frames (one admin refresh)", 1, async () => {
-      const r = await stats.refreshByAdmin({ userId: null, apiClientId: CLIENT_ID }, STATS_TIME_FRAMES);
+      const r = await stats.refreshByAdmin({ userId: null, apiClientId: CLIENT_ID, via: "system" }, STATS_TIME_FRAMES);
       return `${r.length} frames, journaled`;
     });
     await time("streak job", 1, async () => `${await stats.resetStreaks()} streaks ended`);

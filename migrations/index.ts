@@ -9,6 +9,7 @@ import { UserListIndexes1795624665075 } from "./1795624665075-UserListIndexes.js
 import { StatsIndexes1795625401975 } from "./1795625401975-StatsIndexes.js";
 import { SearchVectorLanguage1795631000000 } from "./1795631000000-SearchVectorLanguage.js";
 import { CachedStats1796581999376 } from "./1796581999376-CachedStats.js";
+import { IdentityRevocation1796580832604 } from "./1796580832604-IdentityRevocation.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   StatsIndexes1795625401975,
   SearchVectorLanguage1795631000000,
   CachedStats1796581999376,
+  IdentityRevocation1796580832604,
 ];

@@ -77,6 +77,10 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     },
   );
 
+  // Revocation reaches open sockets: announcements from any replica or the CLI, and the periodic re-check.
+  app.identityEvents.start();
+  app.openSockets.start();
+
   const schema = await getSchema();
   const http = await startHttpServer(app, schema);
   log.info({ url: http.url }, "listening");
@@ -124,6 +128,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
       // /readyz says so) but the database stays usable until the HTTP server has drained.
       await http.stop();
       ready = false;
+      app.openSockets.stop();
+      app.identityEvents.stop();
       await scheduler?.close();
       await localWorker?.stop();
       await app.workers.close();

@@ -17,17 +17,28 @@ import { LineWriter } from "./modules/datasets/jsonl-stream.js";
 import { Progress } from "./modules/datasets/progress.js";
 import { ChatExporter, chatExportFilters } from "./modules/chat/chat-export.service.js";
 import { isUuid } from "./db/rows.js";
+import { CLI_ACTOR } from "./modules/moderation/journal.js";
+import { IdentityChangeOutbox, type IdentityChangeSink } from "./server/identity-events.js";
 
-/** Opens the configured database (starting the embedded one when DATABASE_URL is unset), migrated. */
-async function withDatabase<T>(config: Config, fn: (ds: DataSource) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured database (starting the embedded one when DATABASE_URL is unset), migrated. Identity changes
+ * the command announces (a revoked key, a changed role) are published on Redis afterwards when REDIS_URL is set,
+ * so running servers close the affected sockets at once; without it they do at their next periodic re-check.
+ */
+async function withDatabase<T>(config: Config, fn: (ds: DataSource, identityChanged: IdentityChangeSink) => Promise<T>): Promise<T> {
   const log = pino({ level: config.logLevel === "info" ? "warn" : config.logLevel }, pino.destination(2));
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
   const url = config.databaseUrl ?? embedded!.url;
   const ds = createDataSource({ url, poolSize: 2, applicationName: "chorus-cli" });
   await ds.initialize();
+  const outbox = new IdentityChangeOutbox();
   try {
     await migrateWithLock(ds, url, log);
-    return await fn(ds);
+    const result = await fn(ds, outbox.announce);
+    if (!(await outbox.flush(config.redisUrl, config.redisKeyPrefix))) {
+      process.stderr.write("chorus: Redis could not be reached to announce the change; running servers apply it within IDENTITY_RECHECK_SECONDS\n");
+    }
+    return result;
   } finally {
     await ds.destroy();
     await embedded?.stop();
@@ -49,6 +60,16 @@ function parseDate(value: string): Date {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw new Error(`not a date: ${value}`);
   return d;
+}
+
+/** The one user (auth method, id), optionally of one client, that a `user` command names. */
+async function oneUser(users: UserService, opts: { authMethod: string; id: string; client?: string }) {
+  const found = await users.findEverywhere(opts.authMethod, opts.id, opts.client);
+  if (found.length === 0) throw new Error(`no user ${opts.authMethod}:${opts.id}${opts.client ? ` in client ${opts.client}` : ""}`);
+  if (found.length > 1) {
+    throw new Error(`${found.length} API clients have a user ${opts.authMethod}:${opts.id}; pick one with --client (${found.map((u) => u.apiClientId).join(", ")})`);
+  }
+  return found[0];
 }
 
 export function buildCli(
@@ -90,7 +111,7 @@ export function buildCli(
     .option("--expires-at <iso-date>", "when the key stops working", parseDate)
     .action(async (opts) => {
       await withDatabase(config(), async (ds) => {
-        const { apiClient: c, key } = await new ApiClientService(ds).create({
+        const { apiClient: c, key } = await new ApiClientService(ds).create(CLI_ACTOR, {
           name: opts.name,
           trusted: opts.trusted,
           role: parseRole(opts.role),
@@ -124,20 +145,20 @@ export function buildCli(
     });
   apiClient
     .command("revoke <id>")
-    .description("Revoke a client's key for good.")
+    .description("Revoke a client's key for good; its open sockets and those of its user tokens close within 5 s.")
     .action(async (id: string) => {
-      await withDatabase(config(), async (ds) => {
-        const c = await new ApiClientService(ds).revoke(id);
+      await withDatabase(config(), async (ds, identityChanged) => {
+        const c = await new ApiClientService(ds, identityChanged).revoke(CLI_ACTOR, id);
         out(`revoked API client ${c.id} "${c.name}"`);
       });
     });
   apiClient
     .command("rotate <id>")
-    .description("Replace a client's key; the new key is printed alone on the last line.")
+    .description("Replace a client's key (its user tokens end too); the new key is printed alone on the last line.")
     .action(async (id: string) => {
-      await withDatabase(config(), async (ds) => {
-        const { apiClient: c, key } = await new ApiClientService(ds).rotate(id);
-        out(`rotated the key of API client ${c.id} "${c.name}"; the old key no longer works. New key:`);
+      await withDatabase(config(), async (ds, identityChanged) => {
+        const { apiClient: c, key } = await new ApiClientService(ds, identityChanged).rotate(CLI_ACTOR, id);
+        out(`rotated the key of API client ${c.id} "${c.name}"; the old key and the user tokens it minted no longer work. New key:`);
         out(key);
       });
     });
@@ -151,7 +172,7 @@ export function buildCli(
     .option("--expires-at <iso-date>", "when the key stops working", parseDate)
     .action(async (opts) => {
       await withDatabase(config(), async (ds) => {
-        const { apiClient: c, key } = await new ApiClientService(ds).create({
+        const { apiClient: c, key } = await new ApiClientService(ds).create(CLI_ACTOR, {
           name: opts.name,
           trusted: false,
           role: Role.USER,
@@ -175,15 +196,25 @@ export function buildCli(
     .option("--client <apiClientId>", "the API client the user belongs to (needed when several have such a user)")
     .action(async (opts) => {
       const role: Role = parseRole(opts.role);
-      await withDatabase(config(), async (ds) => {
-        const users = new UserService(ds);
-        const found = await users.findEverywhere(opts.authMethod, opts.id, opts.client);
-        if (found.length === 0) throw new Error(`no user ${opts.authMethod}:${opts.id}${opts.client ? ` in client ${opts.client}` : ""}`);
-        if (found.length > 1) {
-          throw new Error(`${found.length} API clients have a user ${opts.authMethod}:${opts.id}; pick one with --client (${found.map((u) => u.apiClientId).join(", ")})`);
-        }
-        const updated = await users.setRole(found[0].id, role);
+      await withDatabase(config(), async (ds, identityChanged) => {
+        const users = new UserService(ds, identityChanged);
+        const found = await oneUser(users, opts);
+        const updated = await users.setRole(CLI_ACTOR, found.id, role);
         out(`user ${updated.id} (${updated.authMethod}:${updated.username}) is now ${updated.role}`);
+      });
+    });
+  user
+    .command("revoke-tokens")
+    .description("Logout everywhere: every user token of the user stops working and their open sockets close within 5 s.")
+    .requiredOption("--auth-method <method>", "the user's auth method (local, discord, ...)")
+    .requiredOption("--id <id>", "the frontend's id for the user")
+    .option("--client <apiClientId>", "the API client the user belongs to (needed when several have such a user)")
+    .action(async (opts) => {
+      await withDatabase(config(), async (ds, identityChanged) => {
+        const users = new UserService(ds, identityChanged);
+        const found = await oneUser(users, opts);
+        const { user: u, revokedAt } = await users.revokeTokens(CLI_ACTOR, found.id);
+        out(`user ${u.id} (${u.authMethod}:${u.username}): every user token minted before ${revokedAt.toISOString()} is revoked`);
       });
     });
 

@@ -41,6 +41,7 @@ export const CONFIG_VARIABLES = [
   "MAX_BODY_BYTES",
   "USER_TOKEN_SECRET",
   "USER_TOKEN_TTL_SECONDS",
+  "IDENTITY_RECHECK_SECONDS",
   "SHUTDOWN_TIMEOUT_MS",
   "DB_RETRY_MAX_DELAY_MS",
   "DEV_API_CLIENT",
@@ -64,6 +65,9 @@ export const CONFIG_VARIABLES = [
   "CHAT_RECONCILE_INTERVAL_SECONDS",
   "CHAT_RATE_LIMIT_GENERATIONS",
   "CHAT_RATE_LIMIT_WINDOW_SECONDS",
+  "CHAT_RATE_LIMIT_CHATS",
+  "CHAT_RATE_LIMIT_REPORTS",
+  "CHAT_SYSTEM_PROMPT_MAX_LENGTH",
   "CHORUS_MODELS_FILE",
   "CHAT_MAX_DRAFTS",
   "CHAT_TOKEN_QUOTA",
@@ -102,6 +106,11 @@ export interface Config {
   /** Unset: a secret is generated once and kept in the database, shared by every replica. */
   userTokenSecret: string | undefined;
   userTokenTtlSeconds: number;
+  /**
+   * How often open websockets' identities are re-checked against the database, the backstop for announcements of
+   * revocations that were lost; revocation closes sockets within this (plus one query), at once when announced.
+   */
+  identityRecheckSeconds: number;
   shutdownTimeoutMs: number;
   dbRetryMaxDelayMs: number;
   /** Create (and print) a development API client on start when none exists, in local mode. */
@@ -163,6 +172,12 @@ export interface ChatConfig {
   /** Generations a user may ask for per window (0: no limit), spec §2.4. */
   rateLimitGenerations: number;
   rateLimitWindowSeconds: number;
+  /** Chats a user may create per window (limit 0: no limit). */
+  rateLimitChats: RateLimitSetting;
+  /** Reports of answers a user may file per window (limit 0: no limit); a repeated report of the same answer is free. */
+  rateLimitReports: RateLimitSetting;
+  /** Longest system prompt of a chat, in Unicode characters (code points). */
+  systemPromptMaxLength: number;
   /** The declared models (CHORUS_MODELS_FILE, or the built-in chorus-tiny and synthetic). */
   models: readonly ModelDeclaration[];
   /** The most drafts (sibling answers generated in parallel) one sendChatMessage may ask for. */
@@ -291,6 +306,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
     userTokenSecret: secret,
     userTokenTtlSeconds: readInt(env, "USER_TOKEN_TTL_SECONDS", 3600, 60, 7 * 24 * 3600),
+    identityRecheckSeconds: readInt(env, "IDENTITY_RECHECK_SECONDS", 2, 1, 60),
     shutdownTimeoutMs: readInt(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dbRetryMaxDelayMs: readInt(env, "DB_RETRY_MAX_DELAY_MS", 10_000, 100, 600_000),
     devApiClient: readBool(env, "DEV_API_CLIENT", true),
@@ -321,6 +337,9 @@ export function loadConfig(env: Env = process.env): Config {
       reconcileIntervalSeconds: readInt(env, "CHAT_RECONCILE_INTERVAL_SECONDS", 15, 1, 3_600),
       rateLimitGenerations: readInt(env, "CHAT_RATE_LIMIT_GENERATIONS", 20, 0, 1_000_000),
       rateLimitWindowSeconds: readInt(env, "CHAT_RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400),
+      rateLimitChats: readRate(env, "CHAT_RATE_LIMIT_CHATS", { limit: 60, windowSeconds: 3600 }),
+      rateLimitReports: readRate(env, "CHAT_RATE_LIMIT_REPORTS", { limit: 30, windowSeconds: 3600 }),
+      systemPromptMaxLength: readInt(env, "CHAT_SYSTEM_PROMPT_MAX_LENGTH", 4000, 1, 100_000),
       models: readModelsFile(env),
       maxDrafts: readInt(env, "CHAT_MAX_DRAFTS", 3, 1, 16),
       tokenQuota: readInt(env, "CHAT_TOKEN_QUOTA", 0, 0, 1_000_000_000),

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startChorus, type ChorusInstance } from "./app.js";
 import { Role } from "./modules/users/role.js";
+import { SYSTEM_ACTOR } from "./modules/moderation/journal.js";
 
 /** Local mode (embedded database): make sure a development key exists and tell the user where to use it. */
 async function ensureDevClient(chorus: ChorusInstance, config: Config): Promise<string | null> {
@@ -16,7 +17,7 @@ async function ensureDevClient(chorus: ChorusInstance, config: Config): Promise<
     if (check.ok) return key;
   }
   if ((await chorus.app.apiClients.count()) > 0 && !fs.existsSync(keyFile)) return null;
-  const { key } = await chorus.app.apiClients.create({
+  const { key } = await chorus.app.apiClients.create(SYSTEM_ACTOR, {
     name: "development",
     trusted: true,
     role: Role.ADMIN,

@@ -9,6 +9,7 @@
  */
 import { Redis } from "ioredis";
 import { isConnectionFailure } from "./streams/redis-connection.js";
+import { ChorusError, ErrorCode } from "../server/errors.js";
 
 export interface RateLimitRule {
   name: string;
@@ -16,6 +17,7 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
+/** Limits of one rule at a time, keyed per user, client, ...: `limit` 0 means no limit. */
 export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
 export interface RateLimiter {
@@ -94,4 +96,19 @@ class RedisRateLimiter implements RateLimiter {
   async close(): Promise<void> {
     this.redis.disconnect();
   }
+}
+
+/**
+ * Counts one hit of `rule` for `key` and throws RATE_LIMITED (HTTP 429 hint, `retryAfterSeconds`, the rule's name
+ * as `limit`) when it is over; a rule with limit 0 is off.
+ */
+export async function enforceRate(limiter: RateLimiter, rule: RateLimitRule, key: string, what: string): Promise<void> {
+  if (rule.limit === 0) return;
+  const decision = await limiter.hit(rule, key);
+  if (decision.allowed) return;
+  throw new ChorusError(
+    ErrorCode.RATE_LIMITED,
+    `At most ${rule.limit} ${what} per ${rule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`,
+    { retryAfterSeconds: decision.retryAfterSeconds, limit: rule.name, http: { status: 429 } },
+  );
 }

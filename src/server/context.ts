@@ -51,6 +51,8 @@ export interface Identity {
   apiClient: ApiClient | null;
   /** The acting user, from the header, the token or a `user` argument, once known. */
   user: User | null;
+  /** For a user token: the epochs it was minted in and its expiry, to re-check open sockets (open-sockets.ts). */
+  token?: { clientEpoch: number; userEpoch: number; expiresAt: Date } | null;
 }
 
 export interface Context {
@@ -134,10 +136,17 @@ function bearerOf(authorization?: string | null): string | null {
 }
 
 /** Who a connection's credentials resolved to, for reuse by the connection's next operations. */
-export interface ResolvedIdentity {
-  via: Via;
-  apiClient: ApiClient | null;
-  user: User | null;
+export type ResolvedIdentity = Identity;
+
+/**
+ * The one check that a user may act at all, made wherever the acting user is resolved (header, token, `user`
+ * argument): disabled, deleted and banned users (a ban is disabled and deleted) are refused every operation,
+ * before any resolver runs, with USER_DISABLED (the reference's 4001) and HTTP 403.
+ */
+export function assertUserMayAct(user: User): void {
+  if (user.deleted || !user.enabled) {
+    throw new ChorusError(ErrorCode.USER_DISABLED, user.deleted ? "This user was deleted" : "This user is disabled", { http: { status: 403 } });
+  }
 }
 
 /**
@@ -158,9 +167,11 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
   let via: Via = "anonymous";
   let apiClient: ApiClient | null = null;
   let user: User | null = null;
+  let token: Identity["token"] = null;
 
   if (known) {
     ({ via, apiClient, user } = known);
+    token = known.token ?? null;
   } else if (secret) {
     if (looksLikeJwt(secret)) {
       const claims = await app.tokens().verify(secret);
@@ -168,11 +179,15 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
       const client = await app.apiClients.get(claims.apiClientId).catch(() => null);
       const check = client ? app.apiClients.checkClient(client) : null;
       if (!client || !check?.ok) throw rejected("The user token's API client is no longer valid");
+      if (client.tokenEpoch !== claims.clientEpoch) throw rejected("The user token was ended by a rotation of its client's key");
       const tokenUser = await app.users.get(claims.userId).catch(() => null);
       if (!tokenUser || tokenUser.apiClientId !== client.id) throw rejected("The user token's user no longer exists");
+      if (tokenUser.tokenEpoch !== claims.userEpoch) throw rejected("The user token was revoked (logout everywhere)");
+      assertUserMayAct(tokenUser);
       via = "user-token";
       apiClient = client;
       user = tokenUser;
+      token = { clientEpoch: claims.clientEpoch, userEpoch: claims.userEpoch, expiresAt: claims.expiresAt };
     } else {
       // The key and the header's user in one query; the user is created (or renamed) only when needed.
       const ref = creds.user ? parseUserHeader(creds.user, creds.userName) : null;
@@ -182,13 +197,16 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
       apiClient = check.client;
       if (ref) {
         const known = check.actingUser;
+        // Refused before anything is written for them (a banned user cannot even rename themselves).
+        if (known) assertUserMayAct(known);
         const wantedName = ref.displayName?.trim();
         user = known && (!wantedName || wantedName === known.displayName) ? known : await app.users.findOrCreate(apiClient.id, ref);
+        assertUserMayAct(user);
       }
     }
   }
 
-  const identity: Identity = { via, apiClient, user };
+  const identity: Identity = { via, apiClient, user, token };
   const ctx: Context = {
     requestId,
     log,
@@ -206,7 +224,9 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
           }
           return u;
         }
-        identity.user = await app.users.findOrCreate(identity.apiClient.id, valid);
+        const named = await app.users.findOrCreate(identity.apiClient.id, valid);
+        assertUserMayAct(named);
+        identity.user = named;
         return identity.user;
       }
       if (identity.user) return identity.user;

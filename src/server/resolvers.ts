@@ -1,6 +1,7 @@
 /** Every root resolver class; one line per module. */
 import type { NonEmptyArray } from "type-graphql";
 import { ApiClientResolver } from "../modules/api-clients/api-client.resolver.js";
+import { ApiClientFieldResolver } from "../modules/api-clients/api-client.fields.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
 import { UserFieldResolver } from "../modules/users/user.fields.js";
 import { SystemResolver } from "../modules/system/system.resolver.js";
@@ -22,6 +23,7 @@ import { CachedStatsResolver } from "../modules/cached-stats/cached-stats.resolv
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   ApiClientResolver,
+  ApiClientFieldResolver,
   UserResolver,
   UserFieldResolver,
   SystemResolver,

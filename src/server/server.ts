@@ -39,6 +39,8 @@ import { checkOperationLimits } from "./limits.js";
 import { ChorusError, ErrorCode, formatError } from "./errors.js";
 import { operationLabel } from "./metrics.js";
 import { graphiqlPage, graphiqlAssets } from "./graphiql.js";
+import { heldIdentityOf } from "./open-sockets.js";
+import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
 import { chatExportHandler } from "../modules/chat/chat-export.http.js";
 
@@ -50,8 +52,9 @@ export interface HttpServerHandle {
 }
 
 /**
- * How long a websocket reuses the identity its credentials resolved to (a revoked key or disabled user stops
- * working on open connections within this time).
+ * How long a websocket reuses the identity its credentials resolved to for its next operations, so a worker's
+ * token batches do not look its key up each time. Revocation does not wait for it: `app.openSockets` re-checks every
+ * open socket when an identity changes (and periodically) and closes the revoked ones.
  */
 const WS_IDENTITY_REUSE_MS = 5_000;
 
@@ -72,7 +75,10 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   const extraRules = config.introspection ? [] : [NoSchemaIntrospectionCustomRule];
   const validDocuments = new Map<string, DocumentNode>();
-  const serverCleanup = useServer<Record<string, unknown>, { creds?: Credentials; subs?: Set<string>; identity?: { resolved: ResolvedIdentity; at: number } }>(
+  const serverCleanup = useServer<
+    Record<string, unknown>,
+    { creds?: Credentials; subs?: Set<string>; identity?: { resolved: ResolvedIdentity; at: number }; unwatch?: () => void }
+  >(
     {
       schema,
       onConnect: async (ctx) => {
@@ -90,11 +96,27 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
         try {
           const checked = await buildContext(app, creds);
           ctx.extra.identity = { resolved: { ...checked.identity }, at: Date.now() };
+          // Watched while open: a revocation of its key, token or user closes it (4401/4403) within 5 s.
+          const held = heldIdentityOf(checked.identity, checked.role());
+          if (held) {
+            const socket = ctx.extra.socket;
+            ctx.extra.unwatch = app.openSockets.add(held, {
+              close: (code, reason) => socket.close(code, reason),
+              refreshed: () => {
+                ctx.extra.identity = undefined;
+              },
+            });
+            // Closed while it was being checked: onClose has run already and would not forget it.
+            if (socket.readyState !== socket.OPEN) ctx.extra.unwatch();
+          }
         } catch (err) {
           const message = err instanceof GraphQLError ? err.message : "Authentication failed";
           const code = err instanceof GraphQLError ? String(err.extensions.code) : ErrorCode.UNAUTHENTICATED;
-          // 4401 Unauthorized, or 4503-ish "try again" when the server is not ready yet
-          ctx.extra.socket.close(code === ErrorCode.SERVICE_UNAVAILABLE ? 4503 : 4401, `${code}: ${message}`.slice(0, 120));
+          // 4401 Unauthorized, 4403 Forbidden (a disabled, deleted or banned user), or 4503 "try again" when the
+          // server is not ready yet
+          const closeCode =
+            code === ErrorCode.SERVICE_UNAVAILABLE ? 4503 : code === ErrorCode.USER_DISABLED || code === ErrorCode.FORBIDDEN ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHENTICATED;
+          ctx.extra.socket.close(closeCode, `${code}: ${message}`.slice(0, 120));
           return false;
         }
         ctx.extra.creds = creds;
@@ -153,6 +175,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
         if (ctx.extra.subs?.delete(id)) metrics.openSubscriptions.dec();
       },
       onClose: (ctx) => {
+        ctx.extra.unwatch?.();
         if (ctx.extra.subs) {
           metrics.openSubscriptions.dec(ctx.extra.subs.size);
           ctx.extra.subs.clear();

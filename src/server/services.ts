@@ -29,6 +29,8 @@ import { PurgeService } from "../modules/moderation/purge.service.js";
 import { JournalService } from "../modules/moderation/journal.service.js";
 import { StatsService } from "../modules/stats/stats.service.js";
 import { CachedStatsService } from "../modules/cached-stats/cached-stats.service.js";
+import { IdentityEvents, identityTopic } from "./identity-events.js";
+import { OpenSockets } from "./open-sockets.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -38,6 +40,14 @@ export interface AppServices {
   redis: Redis | null;
   pubSub: PubSubHandle;
   metrics: Metrics;
+  /**
+   * "Identity changed" announcements (a key revoked or rotated, a user disabled, deleted, banned, merged, given
+   * another role, logged out everywhere), from this replica, any other, or the CLI. Any cache of keys or users
+   * subscribes here with `identityEvents.onChange` and drops what it names.
+   */
+  identityEvents: IdentityEvents;
+  /** Every open authenticated websocket, re-checked on identity changes and periodically; revoked ones close. */
+  openSockets: OpenSockets;
   apiClients: ApiClientService;
   users: UserService;
   trees: TreeManager;
@@ -95,10 +105,15 @@ export function createServices(
   const workerRegistry = base.redis ? new RedisWorkerRegistry(base.redis, base.config.redisKeyPrefix) : new LocalWorkerRegistry();
   const workers = new WorkerService(base.ds, chatConfig, catalog, generations, base.pubSub, base.log, workerRegistry);
   const tasks = new TaskService(base.ds, base.config.treeManager, base.config.tasks, trees, rng, emojis, rateLimiter, base.config.taskRateLimits);
+  const identityEvents = new IdentityEvents(base.pubSub, identityTopic(base.config.redisKeyPrefix), base.log);
+  const openSockets = new OpenSockets(base.ds, identityEvents, base.log, base.config.identityRecheckSeconds * 1000, state.ready);
+  const identityChanged = identityEvents.announce;
   return {
     ...base,
-    apiClients: new ApiClientService(base.ds),
-    users: new UserService(base.ds),
+    identityEvents,
+    openSockets,
+    apiClients: new ApiClientService(base.ds, identityChanged),
+    users: new UserService(base.ds, identityChanged),
     trees,
     tasks,
     messages: new MessageService(base.ds),
@@ -106,13 +121,13 @@ export function createServices(
     agreement: new AgreementService(base.ds),
     treeModeration: new TreeModerationService(base.ds, trees),
     messageModeration: new MessageModerationService(base.ds, (em, lang) => tasks.searchConfig(em, lang)),
-    userAdmin: new UserAdminService(base.ds),
-    purge: new PurgeService(base.ds, trees),
+    userAdmin: new UserAdminService(base.ds, identityChanged),
+    purge: new PurgeService(base.ds, trees, identityChanged),
     journal: new JournalService(base.ds),
     stats: new StatsService(base.ds, base.pubSub, base.log),
     cachedStats: new CachedStatsService(base.ds),
     chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
-    chatFeedback: new ChatFeedbackService(base.ds),
+    chatFeedback: new ChatFeedbackService(base.ds, chatConfig, rateLimiter),
     generations,
     workers,
     rng,

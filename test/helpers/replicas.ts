@@ -11,6 +11,7 @@ import { createDataSource } from "../../src/db/data-source.js";
 import { ApiClientService } from "../../src/modules/api-clients/api-client.service.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { Role } from "../../src/modules/users/role.js";
+import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 import { createTestDatabase, testRedisUrl, type TestDatabase } from "./database.js";
 import { MAIN, startNode } from "./process.js";
 
@@ -115,7 +116,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
       return r;
     },
     createClient: async (opts = {}) => {
-      const { key } = await new ApiClientService(cluster.ds).create({
+      const { key } = await new ApiClientService(cluster.ds).create(SYSTEM_ACTOR, {
         name: opts.name ?? "test client",
         trusted: opts.trusted ?? false,
         role: opts.role ?? Role.USER,

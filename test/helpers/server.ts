@@ -5,6 +5,7 @@ import { startChorus, type ChorusInstance } from "../../src/app.js";
 import { createTestDatabase, testRedisUrl, type TestDatabase } from "./database.js";
 import { Role } from "../../src/modules/users/role.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
+import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 
 export interface TestServer {
   chorus: ChorusInstance;
@@ -37,7 +38,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
   const chorus = await startChorus(config, { log, defaultMetrics: false });
   await chorus.ready;
   const createClient: TestServer["createClient"] = async (o = {}) => {
-    const { apiClient, key } = await chorus.app.apiClients.create({
+    const { apiClient, key } = await chorus.app.apiClients.create(SYSTEM_ACTOR, {
       name: o.name ?? "test client",
       trusted: o.trusted ?? false,
       role: o.role ?? Role.USER,

@@ -5,15 +5,18 @@ import {
   ApiClientsDocument,
   CreateApiClientDocument,
   CreateUserTokenDocument,
+  DeleteMyAccountDocument,
   HeartbeatDocument,
   PublicSettingsDocument,
   RevokeApiClientDocument,
+  RevokeUserTokensDocument,
   RotateApiClientKeyDocument,
   SetUserRoleDocument,
   ViewerAsDocument,
   ViewerDocument,
 } from "../../client/generated/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
+import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { UserTokenSigner } from "../../src/server/user-token.js";
 
@@ -89,7 +92,7 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       expect(created.errors).to.equal(undefined);
       const { key, apiClient } = created.data!.createApiClient;
       expect(apiClient.role).to.equal("MODERATOR");
-      expect(key.startsWith(apiClient.keyPrefix)).to.equal(true);
+      expect(key.startsWith(apiClient.keyPrefix!)).to.equal(true);
       const seen: string[] = [];
       let after: string | null | undefined = null;
       for (let i = 0; i < 50; i++) {
@@ -205,7 +208,7 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
     it("gives an untrusted client acting for a user USER powers, whatever the user's role", async () => {
       const untrusted = await server.createClient({ trusted: false, role: Role.ADMIN });
       const u = await gql(server.url, ViewerDocument, {}, { key: untrusted.key, user: "local:wannabe" });
-      await server.chorus.app.users.setRole(u.data!.viewer.user!.id, Role.ADMIN);
+      await server.chorus.app.users.setRole(SYSTEM_ACTOR, u.data!.viewer.user!.id, Role.ADMIN);
       expect(await apiClientsAs(untrusted.key, "local:wannabe")).to.equal("FORBIDDEN");
       const v = await gql(server.url, ViewerDocument, {}, { key: untrusted.key, user: "local:wannabe" });
       expect(v.data!.viewer.role).to.equal("USER");
@@ -286,16 +289,16 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const minted = await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: "z" } } }, { key: trusted.key });
       const { token, user } = minted.data!.createUserToken;
 
-      const forged = await new UserTokenSigner("a-completely-different-secret-of-enough-length").sign({ userId: user.id, apiClientId: trusted.id }, 60);
+      const forged = await new UserTokenSigner("a-completely-different-secret-of-enough-length").sign({ userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 }, 60);
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: forged.token }))).to.equal("UNAUTHENTICATED");
 
-      const expired = await server.chorus.app.tokens().sign({ userId: user.id, apiClientId: trusted.id }, 60, new Date(Date.now() - 3600_000));
+      const expired = await server.chorus.app.tokens().sign({ userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 }, 60, new Date(Date.now() - 3600_000));
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: expired.token }))).to.equal("UNAUTHENTICATED");
 
       const tampered = token.slice(0, -3) + (token.endsWith("AAA") ? "BBB" : "AAA");
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: tampered }))).to.equal("UNAUTHENTICATED");
 
-      await server.chorus.app.apiClients.revoke(trusted.id);
+      await server.chorus.app.apiClients.revoke(SYSTEM_ACTOR, trusted.id);
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: token }))).to.equal("UNAUTHENTICATED");
     });
   });
@@ -333,6 +336,93 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       } finally {
         await client.dispose();
       }
+    });
+  });
+
+  describe("revoking user tokens, deleting one's account, and what a token sees of its client", () => {
+    async function mint(clientKey: string, id: string) {
+      const minted = await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id } } }, { key: clientKey });
+      expect(minted.errors, JSON.stringify(minted.errors)).to.equal(undefined);
+      return minted.data!.createUserToken;
+    }
+
+    it("a key rotation ends every user token the client minted; tokens minted with the new key work", async () => {
+      const trusted = await server.createClient({ trusted: true });
+      const { token } = await mint(trusted.key, "rotated-user");
+      expect((await gql(server.url, ViewerDocument, {}, { key: token })).errors).to.equal(undefined);
+      const rotated = await gql(server.url, RotateApiClientKeyDocument, { input: { id: trusted.id } }, { key: server.adminKey });
+      const newKey = rotated.data!.rotateApiClientKey.key;
+      const old = await gql(server.url, ViewerDocument, {}, { key: token });
+      expect(errorCode(old)).to.equal("UNAUTHENTICATED");
+      expect(old.status).to.equal(401);
+      const { token: fresh } = await mint(newKey, "rotated-user");
+      expect((await gql(server.url, ViewerDocument, {}, { key: fresh })).data!.viewer.via).to.equal("USER_TOKEN");
+    });
+
+    it("logout everywhere (revokeUserTokens) ends every token of the user, and only theirs; another user's needs MODERATOR", async () => {
+      const trusted = await server.createClient({ trusted: true });
+      const a1 = await mint(trusted.key, "logout-a");
+      const a2 = await mint(trusted.key, "logout-a");
+      const b = await mint(trusted.key, "logout-b");
+      const refused = await gql(server.url, RevokeUserTokensDocument, { input: { userId: b.user.id } }, { key: a1.token });
+      expect(errorCode(refused)).to.equal("FORBIDDEN");
+      const done = await gql(server.url, RevokeUserTokensDocument, {}, { key: a1.token });
+      expect(done.errors, JSON.stringify(done.errors)).to.equal(undefined);
+      expect(done.data!.revokeUserTokens.user.id).to.equal(a1.user.id);
+      for (const t of [a1.token, a2.token]) expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: t }))).to.equal("UNAUTHENTICATED");
+      expect((await gql(server.url, ViewerDocument, {}, { key: b.token })).errors).to.equal(undefined);
+      // The client still acts for the user with its key, and mints new tokens that work.
+      expect((await gql(server.url, ViewerDocument, {}, { key: trusted.key, user: "local:logout-a" })).errors).to.equal(undefined);
+      const again = await mint(trusted.key, "logout-a");
+      expect((await gql(server.url, ViewerDocument, {}, { key: again.token })).errors).to.equal(undefined);
+      // An ADMIN client revokes another user's tokens.
+      expect((await gql(server.url, RevokeUserTokensDocument, { input: { userId: b.user.id } }, { key: server.adminKey })).errors).to.equal(undefined);
+      expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: b.token }))).to.equal("UNAUTHENTICATED");
+    });
+
+    it("deleteMyAccount: the user, by token or through a trusted client, anonymises their account; its tokens stop", async () => {
+      const trusted = await server.createClient({ trusted: true });
+      const untrusted = await server.createClient({ trusted: false });
+      const { token, user } = await mint(trusted.key, "leaving-lea");
+      expect(errorCode(await gql(server.url, DeleteMyAccountDocument, { input: { confirm: true } }, { key: untrusted.key, user: "local:lea" }))).to.equal("FORBIDDEN");
+      expect(errorCode(await gql(server.url, DeleteMyAccountDocument, { input: { confirm: false } }, { key: token }))).to.equal("BAD_USER_INPUT");
+      expect((await gql(server.url, ViewerDocument, {}, { key: token })).data!.viewer.user!.username).to.equal("leaving-lea");
+      const del = await gql(server.url, DeleteMyAccountDocument, { input: { confirm: true } }, { key: token });
+      expect(del.errors, JSON.stringify(del.errors)).to.equal(undefined);
+      expect(del.data!.deleteMyAccount).to.deep.equal({ id: user.id, username: `deleted_${user.id}`, displayName: "Deleted User", deleted: true });
+      const after = await gql(server.url, ViewerDocument, {}, { key: token });
+      expect(errorCode(after)).to.equal("USER_DISABLED");
+      expect(after.status).to.equal(403);
+      const journal = await server.chorus.app.ds.query(`SELECT user_id, event_payload FROM journal WHERE event_type = 'account_deleted' AND target_id = $1`, [user.id]);
+      expect(journal).to.have.length(1);
+      expect(journal[0].user_id).to.equal(user.id);
+      // Through a trusted client acting for its user, with its key.
+      const byKey = await gql(server.url, DeleteMyAccountDocument, { input: { confirm: true } }, { key: trusted.key, user: "local:leaving-leo" });
+      expect(byKey.errors, JSON.stringify(byKey.errors)).to.equal(undefined);
+      expect(byKey.data!.deleteMyAccount.deleted).to.equal(true);
+    });
+
+    it("viewer.apiClient shows adminEmail and keyPrefix only to an ADMIN calling with an API key, never through a user token", async () => {
+      const created = await gql(
+        server.url,
+        CreateApiClientDocument,
+        { input: { name: "with contact", trusted: true, role: "ADMIN", adminEmail: "ops@example.org" } },
+        { key: server.adminKey },
+      );
+      const { key, apiClient } = created.data!.createApiClient;
+      const untrusted = await server.createClient({ trusted: false });
+      const query = `{ viewer { apiClient { id adminEmail keyPrefix } } }`;
+      type V = { viewer: { apiClient: { id: string; adminEmail: string | null; keyPrefix: string | null } } };
+      const adminOwn = await rawGql<V>(server.url, query, {}, { key });
+      expect(adminOwn.data!.viewer.apiClient).to.deep.equal({ id: apiClient.id, adminEmail: "ops@example.org", keyPrefix: key.slice(0, 12) });
+      const admin = await gql(server.url, ViewerDocument, {}, { key, user: "local:an-admin" });
+      await gql(server.url, SetUserRoleDocument, { input: { userId: admin.data!.viewer.user!.id, role: "ADMIN" } }, { key: server.adminKey });
+      const { token } = await mint(key, "an-admin");
+      const hidden = { adminEmail: null, keyPrefix: null };
+      // A user token of an ADMIN user, a plain user acting through the key, and an untrusted client see neither.
+      expect((await rawGql<V>(server.url, query, {}, { key: token })).data!.viewer.apiClient).to.include(hidden);
+      expect((await rawGql<V>(server.url, query, {}, { key, user: "local:plain" })).data!.viewer.apiClient).to.include(hidden);
+      expect((await rawGql<V>(server.url, query, {}, { key: untrusted.key })).data!.viewer.apiClient).to.include(hidden);
     });
   });
 });

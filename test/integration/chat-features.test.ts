@@ -331,21 +331,36 @@ for (const driver of ["local", "redis"] as const) {
     });
 
     it("puts reports in the moderators' queue, paginated, until a moderator resolves them (journaled)", async () => {
-      const { answerId, prompt } = await answered(await newChat(), "Report me");
+      const targets = [
+        await answered(await newChat(), "Report me"),
+        await answered(await newChat(), "Report me too"),
+        await answered(await newChat(), "And me"),
+      ];
+      const { answerId, prompt } = targets[0];
       const report = (reason: string, messageId = answerId, user = alice) =>
         gql(server.url, ReportChatMessageDocument, { input: { messageId, reportType: "OFFENSIVE", reason } }, as(user));
       const ids: string[] = [];
-      for (const reason of ["rude", "very rude", "still rude"]) {
-        const r = await report(reason);
+      for (const [i, reason] of ["rude", "very rude", "still rude"].entries()) {
+        const r = await report(reason, targets[i].answerId);
         expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-        expect(r.data!.reportChatMessage).to.include({ messageId: answerId, chatId: prompt.chatId, reportType: "OFFENSIVE", reason, resolvedAt: null });
+        expect(r.data!.reportChatMessage).to.include({
+          messageId: targets[i].answerId,
+          chatId: targets[i].prompt.chatId,
+          reportType: "OFFENSIVE",
+          reason,
+          resolvedAt: null,
+        });
         ids.push(r.data!.reportChatMessage.id);
       }
+      // One open report per user and answer: reporting it again returns the open report, unchanged.
+      const again = await report("rude, again");
+      expect(again.errors, JSON.stringify(again.errors)).to.equal(undefined);
+      expect(again.data!.reportChatMessage).to.include({ id: ids[0], reason: "rude" });
       expect(errorCode(await report("   "))).to.equal("BAD_USER_INPUT");
       expect(errorCode(await report("not an answer", prompt.id))).to.equal("BAD_USER_INPUT");
       expect(errorCode(await report("not mine", answerId, "local:mallory"))).to.equal("NOT_FOUND");
       const shown = (await chatOf(prompt.chatId)).messages.find((m) => m.id === answerId)!;
-      expect(shown.reports.map((r) => r.reason)).to.deep.equal(["rude", "very rude", "still rude"]);
+      expect(shown.reports.map((r) => r.reason)).to.deep.equal(["rude"]);
 
       expect(errorCode(await gql(server.url, ChatReportsDocument, { first: 10 }, as()))).to.equal("FORBIDDEN");
       const page1 = await gql(server.url, ChatReportsDocument, { first: 2 }, { key: modKey });
@@ -371,6 +386,10 @@ for (const driver of ["local", "redis"] as const) {
       expect(closed.data!.chatReports.edges.map((e) => e.node.id)).to.deep.equal([ids[0]]);
       const journal = await server.chorus.app.ds.query(`SELECT message_id, event_payload FROM journal WHERE event_type = 'chat_report_resolved'`);
       expect(journal).to.have.length(1);
+      // Once resolved, the answer may be reported again: a new open report.
+      const fresh = await report("rude once more");
+      expect(fresh.errors, JSON.stringify(fresh.errors)).to.equal(undefined);
+      expect(fresh.data!.reportChatMessage.id).to.not.be.oneOf(ids);
       expect(journal[0].message_id).to.equal(answerId);
       expect(journal[0].event_payload).to.deep.include({ report_id: ids[0], resolution: "warned the model", report_type: "OFFENSIVE" });
     });

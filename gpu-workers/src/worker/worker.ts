@@ -181,6 +181,12 @@ export class ChorusWorker {
         this.log('info', 'connected', { url: this.config.apiUrl, sessionId, models: this.config.models, device: this.backend.device });
       });
       client.on('closed', (event) => {
+        // 4401/4403: the API refused the key (unknown, revoked, rotated or expired): reconnecting would not help.
+        const code = (event as { code?: unknown }).code;
+        if (!this.stopping && (code === 4401 || code === 4403)) {
+          finish({ kind: 'refused', message: `the API refused the key: ${messageOf(event)}`, exitCode: 3 });
+          return;
+        }
         finish(this.stopping ? { kind: 'stopped' } : { kind: 'lost', message: messageOf(event), connected });
       });
       client.on('error', (err) => {

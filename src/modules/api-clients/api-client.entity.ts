@@ -26,7 +26,7 @@ export class ApiClient {
   @Column({ type: "char", length: 64, name: "key_hash" })
   keyHash: string;
 
-  @Field({ description: "The first characters of the key, to recognise it without revealing it." })
+  /** Shown to admins only, by `ApiClientFieldResolver.keyPrefix`. */
   @Column({ type: "varchar", length: 16, name: "key_prefix" })
   keyPrefix: string;
 
@@ -46,7 +46,7 @@ export class ApiClient {
   @Column({ type: "varchar", length: 256, name: "frontend_type", nullable: true })
   frontendType: string | null;
 
-  @Field(() => String, { nullable: true, description: "Who to contact about this client." })
+  /** Shown to admins only, by `ApiClientFieldResolver.adminEmail`. */
   @Column({ type: "varchar", length: 256, name: "admin_email", nullable: true })
   adminEmail: string | null;
 
@@ -65,6 +65,13 @@ export class ApiClient {
   @Field(() => Date, { description: "When the client was created." })
   @CreateDateColumn({ type: "timestamptz", name: "created_at" })
   createdAt: Date;
+
+  /**
+   * Raised by every key rotation: user tokens carry the epoch of their client at minting, so rotating a client's
+   * key also ends every user token it minted (and their open sockets).
+   */
+  @Column({ type: "int", name: "token_epoch", default: 0 })
+  tokenEpoch: number;
 
   @Field(() => Date, { nullable: true, description: "When the key was last rotated." })
   @Column({ type: "timestamptz", name: "rotated_at", nullable: true })

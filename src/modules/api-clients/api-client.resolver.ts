@@ -11,6 +11,7 @@ import {
 import { Role } from "../users/role.js";
 import type { Context } from "../../server/context.js";
 import { toConnection } from "../../server/pagination.js";
+import { actorOf } from "../moderation/journal.js";
 
 @ArgsType()
 class ApiClientsArgs {
@@ -33,20 +34,20 @@ export class ApiClientResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => ApiClientWithKey, { description: "Creates an API client and returns its key, shown once. ADMIN." })
+  @Mutation(() => ApiClientWithKey, { description: "Creates an API client and returns its key, shown once. ADMIN; journaled." })
   async createApiClient(@Arg("input", () => CreateApiClientInput) input: CreateApiClientInput, @Ctx() ctx: Context) {
-    return ctx.app.apiClients.create(input);
+    return ctx.app.apiClients.create(actorOf(ctx), input);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => ApiClientWithKey, { description: "Replaces a client's key; the old key stops working at once. ADMIN." })
+  @Mutation(() => ApiClientWithKey, { description: "Replaces a client's key; the old key stops working at once, and so do the user tokens the client minted and the open sockets of either. ADMIN; journaled." })
   async rotateApiClientKey(@Arg("input", () => RotateApiClientKeyInput) input: RotateApiClientKeyInput, @Ctx() ctx: Context) {
-    return ctx.app.apiClients.rotate(input.id, input.expiresAt);
+    return ctx.app.apiClients.rotate(actorOf(ctx), input.id, input.expiresAt);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => ApiClient, { description: "Revokes a client's key for good. ADMIN." })
+  @Mutation(() => ApiClient, { description: "Revokes a client's key for good: its requests are refused and its open sockets (and those of its user tokens) close within 5 s. ADMIN; journaled." })
   async revokeApiClient(@Arg("input", () => RevokeApiClientInput) input: RevokeApiClientInput, @Ctx() ctx: Context) {
-    return ctx.app.apiClients.revoke(input.id);
+    return ctx.app.apiClients.revoke(actorOf(ctx), input.id);
   }
 }

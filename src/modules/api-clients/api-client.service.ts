@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { ApiClient, ApiClientKind } from "./api-client.entity.js";
 import { Role } from "../users/role.js";
 import { generateApiKey, hashApiKey, sameDigest } from "../../server/keys.js";
@@ -7,6 +7,9 @@ import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.j
 import { isUuid } from "../../db/rows.js";
 import { User } from "../users/user.entity.js";
 import type { UserRef } from "../users/user-ref.js";
+import { inTransaction } from "../../db/transaction.js";
+import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
+import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
 
 export interface CreateApiClientParams {
   name: string;
@@ -27,14 +30,24 @@ export interface CreatedKey {
 /** Why a presented key was refused; the message never says whether the key exists. */
 export type KeyCheck = { ok: true; client: ApiClient } | { ok: false; reason: "unknown" | "revoked" | "disabled" | "expired" };
 
+/** What the journal keeps of a client: never the key, its digest or its prefix. */
+function journalView(c: ApiClient) {
+  return { name: c.name, kind: c.kind, trusted: c.trusted, role: c.role, enabled: c.enabled, expiresAt: c.expiresAt, revokedAt: c.revokedAt };
+}
+
 export class ApiClientService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Told after a revocation or rotation commits (open sockets of the client re-check at once). */
+    private readonly identityChanged: IdentityChangeSink = ignoreIdentityChanges,
+  ) {}
 
   private get repo() {
     return this.ds.getRepository(ApiClient);
   }
 
-  async create(params: CreateApiClientParams, now = new Date()): Promise<CreatedKey> {
+  /** Creates a client and its key, journaled (`api_client_created`, without the key) in the same transaction. */
+  async create(actor: Actor, params: CreateApiClientParams, now = new Date()): Promise<CreatedKey> {
     const name = params.name.trim();
     if (!name) throw badInput("name must not be empty");
     if (params.expiresAt && params.expiresAt.getTime() <= now.getTime()) throw badInput("expiresAt must be in the future");
@@ -53,7 +66,10 @@ export class ApiClientService {
       revokedAt: null,
       rotatedAt: null,
     });
-    await this.repo.save(client);
+    await inTransaction(this.ds, async (em) => {
+      await em.getRepository(ApiClient).save(client);
+      await writeJournal(em, actor, ModerationAction.API_CLIENT_CREATED, { targetId: client.id }, { before: null, after: journalView(client) });
+    });
     return { apiClient: client, key };
   }
 
@@ -112,27 +128,52 @@ export class ApiClientService {
     };
   }
 
-  /** Replaces the key: the old one stops working at once. */
-  async rotate(id: string, expiresAt?: Date | null, now = new Date()): Promise<CreatedKey> {
-    const client = await this.get(id);
-    if (client.revokedAt) throw badInput("a revoked client cannot be rotated; create a new one");
+  /**
+   * Replaces the key: the old one stops working at once, and so does every user token the client minted (its token
+   * epoch rises), with their open sockets. Journaled (`api_client_key_rotated`).
+   */
+  async rotate(actor: Actor, id: string, expiresAt?: Date | null, now = new Date()): Promise<CreatedKey> {
     if (expiresAt && expiresAt.getTime() <= now.getTime()) throw badInput("expiresAt must be in the future");
     const key = generateApiKey();
-    client.keyHash = hashApiKey(key);
-    client.keyPrefix = key.slice(0, 12);
-    client.rotatedAt = now;
-    if (expiresAt !== undefined) client.expiresAt = expiresAt;
-    await this.repo.save(client);
+    const client = await inTransaction(this.ds, async (em) => {
+      const client = await this.lock(em, id);
+      if (client.revokedAt) throw badInput("a revoked client cannot be rotated; create a new one");
+      const before = { ...journalView(client), rotatedAt: client.rotatedAt, tokenEpoch: client.tokenEpoch };
+      client.keyHash = hashApiKey(key);
+      client.keyPrefix = key.slice(0, 12);
+      client.rotatedAt = now;
+      client.tokenEpoch += 1;
+      if (expiresAt !== undefined) client.expiresAt = expiresAt;
+      await em.getRepository(ApiClient).save(client);
+      await writeJournal(em, actor, ModerationAction.API_CLIENT_KEY_ROTATED, { targetId: client.id }, {
+        before,
+        after: { ...journalView(client), rotatedAt: client.rotatedAt, tokenEpoch: client.tokenEpoch },
+      });
+      return client;
+    });
+    this.identityChanged({ apiClientId: client.id, reason: "rotated" });
     return { apiClient: client, key };
   }
 
-  async revoke(id: string, now = new Date()): Promise<ApiClient> {
-    const client = await this.get(id);
-    if (!client.revokedAt) {
+  /** Revokes for good, journaled (`api_client_revoked`); revoking a revoked client changes and writes nothing. */
+  async revoke(actor: Actor, id: string, now = new Date()): Promise<ApiClient> {
+    const { client, changed } = await inTransaction(this.ds, async (em) => {
+      const client = await this.lock(em, id);
+      if (client.revokedAt) return { client, changed: false };
+      const before = journalView(client);
       client.revokedAt = now;
       client.enabled = false;
-      await this.repo.save(client);
-    }
+      await em.getRepository(ApiClient).save(client);
+      await writeJournal(em, actor, ModerationAction.API_CLIENT_REVOKED, { targetId: client.id }, { before, after: journalView(client) });
+      return { client, changed: true };
+    });
+    if (changed) this.identityChanged({ apiClientId: client.id, reason: "revoked" });
+    return client;
+  }
+
+  private async lock(em: EntityManager, id: string): Promise<ApiClient> {
+    const client = isUuid(id) ? await em.getRepository(ApiClient).findOne({ where: { id }, lock: { mode: "pessimistic_write" } }) : null;
+    if (!client) throw notFound("API client", id);
     return client;
   }
 

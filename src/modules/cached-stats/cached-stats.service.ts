@@ -8,8 +8,7 @@ import { ChorusError, ErrorCode } from "../../server/errors.js";
 import type { TreeState } from "../trees/message-tree-state.entity.js";
 import type { MessageRoleEnum } from "../trees/message.types.js";
 import type { CachedStats } from "./cached-stats.types.js";
-import type { Actor } from "../moderation/journal.js";
-import { uuid7 } from "../../db/uuid7.js";
+import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
 
 export const CACHED_STAT_NAMES = [
   "human_messages_by_lang",
@@ -40,16 +39,7 @@ export class CachedStatsService {
           [name, JSON.stringify(values[name])],
         );
       }
-      if (actor) {
-        const type = "cached_stats_refreshed";
-        await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, NULL, $3, $4, $5)`, [
-          uuid7(),
-          actor.userId,
-          actor.apiClientId,
-          type,
-          { type, user_id: actor.userId, api_client_id: actor.apiClientId, names: CACHED_STAT_NAMES },
-        ]);
-      }
+      if (actor) await writeJournal(em, actor, ModerationAction.CACHED_STATS_REFRESHED, { targetId: null }, { names: CACHED_STAT_NAMES });
     });
     return this.read();
   }

@@ -7,7 +7,7 @@
  */
 import type { DataSource } from "typeorm";
 import { Chat, ChatMessage } from "./chat.entity.js";
-import { ChatFeedbackService, type ChatFeedback } from "./chat-feedback.service.js";
+import { feedbackOfChats, type ChatFeedback } from "./chat-feedback.service.js";
 import type { LineWriter } from "../datasets/jsonl-stream.js";
 import { Anonymizer } from "../datasets/format.js";
 import { isUuid } from "../../db/rows.js";
@@ -233,14 +233,12 @@ export function anonymizeChat(chat: ExportedChat, anonymizer: Anonymizer): Expor
 const PAGE = 100;
 
 export class ChatExporter {
-  private readonly feedback: ChatFeedbackService;
   private readonly anonymizer: Anonymizer | null;
 
   constructor(
     private readonly ds: DataSource,
     private readonly options: ChatExportOptions,
   ) {
-    this.feedback = new ChatFeedbackService(ds);
     this.anonymizer = options.anonymizerSeed ? new Anonymizer(options.anonymizerSeed) : null;
   }
 
@@ -274,7 +272,7 @@ export class ChatExporter {
         .orderBy("m.created_at", "ASC")
         .addOrderBy("m.id", "ASC")
         .getMany();
-      const feedback = await this.feedback.ofChats(ids);
+      const feedback = await feedbackOfChats(this.ds, ids);
       for (const chat of chats) {
         const own = messages.filter((m) => m.chatId === chat.id);
         let tree = chatTree(chat, own, feedback.get(chat.id)!);

@@ -57,6 +57,8 @@ registerEnumType(ChatReportType, { name: "ChatReportType", description: "Why an 
 @ObjectType({ description: "A report on an answer, and how a moderator resolved it." })
 @Entity("chat_report")
 @Index("ix_chat_report_open", ["resolvedAt", "id"])
+// One open report per user and answer: a repeated report returns the open one instead of adding a row.
+@Index("uq_chat_report_open_per_user", ["messageId", "userId"], { unique: true, where: `"resolved_at" IS NULL` })
 export class ChatReport {
   @Field(() => ID, { description: "The report's id (a UUIDv7)." })
   @PrimaryColumn({ type: "uuid" })

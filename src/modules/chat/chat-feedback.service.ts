@@ -3,7 +3,7 @@
  * chat votes on, reports and chooses among its answers (spec §1.6); moderators resolve reports, journaled like
  * tree moderation (src/modules/moderation).
  */
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource } from "typeorm";
 import type { Context } from "../../server/context.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
@@ -12,6 +12,9 @@ import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole } from "./chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport, type ChatReportType } from "./chat-feedback.entity.js";
+import type { ChatConfig } from "../../config.js";
+import { actorOf, ModerationAction, writeJournal } from "../moderation/journal.js";
+import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
 
 /** Everything said about one chat's answers, for the chat tree and exports. */
 export interface ChatFeedback {
@@ -21,7 +24,15 @@ export interface ChatFeedback {
 }
 
 export class ChatFeedbackService {
-  constructor(private readonly ds: DataSource) {}
+  private readonly reportRule: RateLimitRule;
+
+  constructor(
+    private readonly ds: DataSource,
+    config: Pick<ChatConfig, "rateLimitReports">,
+    private readonly limiter: RateLimiter,
+  ) {
+    this.reportRule = { name: "reports", ...config.rateLimitReports };
+  }
 
   /** An answer of one of the acting user's chats. */
   private async ownedAnswer(ctx: Context, messageId: string): Promise<{ message: ChatMessage; userId: string }> {
@@ -49,24 +60,33 @@ export class ChatFeedbackService {
     return message;
   }
 
+  /**
+   * Reports an answer to the moderators. One open report per user and answer: reporting it again while the first is
+   * open returns that report unchanged (idempotent, not counted); new reports count against CHAT_RATE_LIMIT_REPORTS.
+   */
   async report(ctx: Context, messageId: string, reportType: ChatReportType, reason: string): Promise<ChatReport> {
     const text = reason.trim();
     if (text.length === 0) throw badInput("reason must not be blank", { field: "reason" });
     const { message, userId } = await this.ownedAnswer(ctx, messageId);
     const repo = this.ds.getRepository(ChatReport);
-    const report = repo.create({
-      id: uuid7(),
-      messageId: message.id,
-      chatId: message.chatId,
-      userId,
-      reportType,
-      reason: text,
-      resolvedAt: null,
-      resolvedByUserId: null,
-      resolution: null,
+    const open = () => repo.createQueryBuilder("r").where("r.message_id = :m AND r.user_id = :u AND r.resolved_at IS NULL", { m: message.id, u: userId }).getOne();
+    const existing = await open();
+    if (existing) return existing;
+    const id = await inTransaction(this.ds, async (em) => {
+      // The partial unique index settles a race between identical reports: the later ones wait for the first and
+      // insert nothing. Only a report that is really new is counted, and a refused one is rolled back.
+      const inserted = rowsOf<{ id: string }>(
+        await em.query(
+          `INSERT INTO chat_report (id, message_id, chat_id, user_id, report_type, reason) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (message_id, user_id) WHERE resolved_at IS NULL DO NOTHING RETURNING id`,
+          [uuid7(), message.id, message.chatId, userId, reportType, text],
+        ),
+      );
+      if (!inserted[0]) return null;
+      await enforceRate(this.limiter, this.reportRule, userId, "reports");
+      return inserted[0].id;
     });
-    await repo.insert(report);
-    return repo.findOneByOrFail({ id: report.id });
+    return id ? repo.findOneByOrFail({ id }) : (await open())!;
   }
 
   /**
@@ -97,21 +117,9 @@ export class ChatFeedbackService {
     return this.ds.getRepository(ChatDraftChoice).findOneByOrFail({ id: rows[0].id });
   }
 
-  /** Votes, reports and draft choices of each chat, for the chat tree's field resolvers and for exports. */
-  async ofChats(chatIds: readonly string[]): Promise<Map<string, ChatFeedback>> {
-    const out = new Map<string, ChatFeedback>(chatIds.map((id) => [id, { votes: [], reports: [], draftChoices: [] }]));
-    if (chatIds.length === 0) return out;
-    const ids = [...chatIds];
-    const where = "chat_id = ANY(:ids)";
-    const [votes, reports, choices] = await Promise.all([
-      this.ds.getRepository(ChatMessageVote).createQueryBuilder().where(where, { ids }).orderBy("updated_at").getMany(),
-      this.ds.getRepository(ChatReport).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
-      this.ds.getRepository(ChatDraftChoice).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
-    ]);
-    for (const v of votes) out.get(v.chatId)!.votes.push(v);
-    for (const r of reports) out.get(r.chatId)!.reports.push(r);
-    for (const c of choices) out.get(c.chatId)!.draftChoices.push(c);
-    return out;
+  /** Votes, reports and draft choices of each chat, for the chat tree's field resolvers. */
+  ofChats(chatIds: readonly string[]): Promise<Map<string, ChatFeedback>> {
+    return feedbackOfChats(this.ds, chatIds);
   }
 
   /** The moderators' queue: open reports (or resolved ones), oldest first. */
@@ -139,34 +147,38 @@ export class ChatFeedbackService {
   async resolve(ctx: Context, reportId: string, resolution: string): Promise<ChatReport> {
     const text = resolution.trim();
     if (text.length === 0) throw badInput("resolution must not be blank", { field: "resolution" });
-    const actor = { userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient?.id ?? null };
+    const actor = actorOf(ctx);
     return inTransaction(this.ds, async (em) => {
       const report = isUuid(reportId) ? await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } }) : null;
       if (!report) throw notFound("Chat report", reportId);
       if (report.resolvedAt) throw new ChorusError(ErrorCode.CONFLICT, `Report ${reportId} was already resolved`, { resolvedAt: report.resolvedAt.toISOString() });
       await em.query(`UPDATE chat_report SET resolved_at = now(), resolved_by_user_id = $2, resolution = $3 WHERE id = $1`, [report.id, actor.userId, text]);
-      await this.journal(em, actor, report, text);
-      return em.getRepository(ChatReport).findOneByOrFail({ id: report.id });
-    });
-  }
-
-  private async journal(em: EntityManager, actor: { userId: string | null; apiClientId: string | null }, report: ChatReport, resolution: string) {
-    const eventType = "chat_report_resolved";
-    await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      uuid7(),
-      actor.userId,
-      report.messageId,
-      actor.apiClientId,
-      eventType,
-      {
-        type: eventType,
-        user_id: actor.userId,
-        api_client_id: actor.apiClientId,
+      await writeJournal(em, actor, ModerationAction.CHAT_REPORT_RESOLVED, { targetId: report.id, messageId: report.messageId }, {
+        before: { resolvedAt: null },
+        after: { resolvedAt: new Date().toISOString(), resolution: text },
         report_id: report.id,
         chat_id: report.chatId,
         report_type: report.reportType,
-        resolution,
-      },
-    ]);
+        resolution: text,
+      });
+      return em.getRepository(ChatReport).findOneByOrFail({ id: report.id });
+    });
   }
+}
+
+/** Votes, reports and draft choices of each chat, for the chat tree's field resolvers and for exports. */
+export async function feedbackOfChats(ds: DataSource, chatIds: readonly string[]): Promise<Map<string, ChatFeedback>> {
+  const out = new Map<string, ChatFeedback>(chatIds.map((id) => [id, { votes: [], reports: [], draftChoices: [] }]));
+  if (chatIds.length === 0) return out;
+  const ids = [...chatIds];
+  const where = "chat_id = ANY(:ids)";
+  const [votes, reports, choices] = await Promise.all([
+    ds.getRepository(ChatMessageVote).createQueryBuilder().where(where, { ids }).orderBy("updated_at").getMany(),
+    ds.getRepository(ChatReport).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
+    ds.getRepository(ChatDraftChoice).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
+  ]);
+  for (const v of votes) out.get(v.chatId)!.votes.push(v);
+  for (const r of reports) out.get(r.chatId)!.reports.push(r);
+  for (const c of choices) out.get(c.chatId)!.draftChoices.push(c);
+  return out;
 }

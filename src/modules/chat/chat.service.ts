@@ -9,7 +9,7 @@ import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { QueueFullError, RedisUnavailableError } from "../../infra/queue/index.js";
-import type { RateLimiter, RateLimitRule } from "../../infra/rate-limit.js";
+import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
 import { Role, roleAtLeast } from "../users/role.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole, ChatSampling, isTerminal } from "./chat.entity.js";
 import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageInput, UpdateChatInput } from "./chat.types.js";
@@ -42,9 +42,23 @@ export class ChatService {
     private readonly limiter: RateLimiter,
   ) {
     this.rateRule = { name: "generations", limit: config.rateLimitGenerations, windowSeconds: config.rateLimitWindowSeconds };
+    this.chatRule = { name: "chats", ...config.rateLimitChats };
   }
 
   private readonly rateRule: RateLimitRule;
+  private readonly chatRule: RateLimitRule;
+
+  /** A system prompt within CHAT_SYSTEM_PROMPT_MAX_LENGTH code points, else BAD_USER_INPUT. */
+  private checkSystemPrompt(systemPrompt: string | null | undefined): void {
+    if (systemPrompt == null) return;
+    const length = [...systemPrompt].length;
+    if (length > this.config.systemPromptMaxLength) {
+      throw badInput(`systemPrompt is ${length} characters long; at most ${this.config.systemPromptMaxLength} are allowed`, {
+        field: "systemPrompt",
+        maxLength: this.config.systemPromptMaxLength,
+      });
+    }
+  }
 
   /**
    * Generations per user and window (the reference's limiter, without its extra minute, spec §2.4), then the
@@ -94,8 +108,11 @@ export class ChatService {
     await this.limiter.close();
   }
 
+  /** A new chat for the acting user: its system prompt bounded, at most CHAT_RATE_LIMIT_CHATS per window. */
   async create(ctx: Context, input: CreateChatInput): Promise<Chat> {
     const user = await ctx.actingUser();
+    this.checkSystemPrompt(input.systemPrompt);
+    await enforceRate(this.limiter, this.chatRule, user.id, "new chats");
     const repo = this.ds.getRepository(Chat);
     const chat = repo.create({
       id: uuid7(),
@@ -160,6 +177,7 @@ export class ChatService {
 
   async update(ctx: Context, input: UpdateChatInput): Promise<Chat> {
     const chat = await this.owned(ctx, input.id);
+    this.checkSystemPrompt(input.systemPrompt);
     const changes: Partial<Chat> = { modifiedAt: new Date() };
     if (input.title != null) changes.title = input.title;
     if (input.hidden != null) changes.hidden = input.hidden;

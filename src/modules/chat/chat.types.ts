@@ -14,9 +14,8 @@ export class CreateChatInput {
   @MaxLength(100)
   title?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Instructions sent to the model before the conversation." })
+  @Field(() => String, { nullable: true, description: "Instructions sent to the model before the conversation (at most CHAT_SYSTEM_PROMPT_MAX_LENGTH characters, 4,000 by default)." })
   @IsOptional()
-  @MaxLength(20_000)
   systemPrompt?: string | null;
 
   @Field({ defaultValue: true, description: "Whether the chat may be exported as training data." })
@@ -41,9 +40,8 @@ export class UpdateChatInput {
   @IsOptional()
   allowDataUse?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: "New system prompt." })
+  @Field(() => String, { nullable: true, description: "New system prompt (at most CHAT_SYSTEM_PROMPT_MAX_LENGTH characters, 4,000 by default)." })
   @IsOptional()
-  @MaxLength(20_000)
   systemPrompt?: string | null;
 
   @Field(() => ID, { nullable: true, description: "The leaf the client shows; stored for the client only." })

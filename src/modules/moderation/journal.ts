@@ -1,20 +1,31 @@
 /**
- * The audit trail of moderation: every moderator or admin action writes one journal row inside the transaction
- * that makes the change, so a change without its row (or a row without its change) cannot exist.
+ * The audit trail of moderation: every privileged change writes one journal row inside the transaction that makes
+ * it, so a change without its row (or a row without its change) cannot exist, whichever door it came through
+ * (GraphQL or the CLI). An action that changes nothing (deleting a deleted message, revoking a revoked key) writes
+ * no row. `test/integration/journal-coverage.test.ts` walks every privileged mutation and CLI command.
  */
 import type { EntityManager } from "typeorm";
 import { uuid7 } from "../../db/uuid7.js";
 import type { Context } from "../../server/context.js";
 
-/** Who acts: the acting user (null when a client acts with no user) and the API client. */
+/** The door a change came through: the API, the command line, or the server itself (start-up, tests). */
+export type ActorVia = "graphql" | "cli" | "system";
+
+/** Who acts: the acting user (null when a client acts with no user, or for the CLI) and the API client. */
 export interface Actor {
   userId: string | null;
-  apiClientId: string;
+  apiClientId: string | null;
+  via: ActorVia;
 }
 
 export function actorOf(ctx: Context): Actor {
-  return { userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient!.id };
+  return { userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient!.id, via: "graphql" };
 }
+
+/** The operator at the command line: no user, no API client. */
+export const CLI_ACTOR: Actor = Object.freeze({ userId: null, apiClientId: null, via: "cli" as const });
+/** The server acting on its own (the development client it creates at start). */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ userId: null, apiClientId: null, via: "system" as const });
 
 /** Moderation actions, as stored in `journal.event_type`. */
 export const ModerationAction = {
@@ -32,12 +43,24 @@ export const ModerationAction = {
   USER_PURGED: "user_purged",
   USER_MESSAGES_PURGED: "user_messages_purged",
   TOS_ACCEPTED: "tos_accepted",
+  USER_ROLE_CHANGED: "user_role_changed",
+  /** "Logout everywhere": every user token of the user ends. */
+  USER_TOKENS_REVOKED: "user_tokens_revoked",
+  /** A user deleted their own account. */
+  ACCOUNT_DELETED: "account_deleted",
+  LEADERBOARD_VISIBILITY_CHANGED: "leaderboard_visibility_changed",
+  API_CLIENT_CREATED: "api_client_created",
+  API_CLIENT_KEY_ROTATED: "api_client_key_rotated",
+  API_CLIENT_REVOKED: "api_client_revoked",
+  WORKER_DRAINED: "worker_drained",
+  CHAT_REPORT_RESOLVED: "chat_report_resolved",
+  CACHED_STATS_REFRESHED: "cached_stats_refreshed",
 } as const;
 export type ModerationAction = (typeof ModerationAction)[keyof typeof ModerationAction];
 
 export interface JournalTarget {
-  /** What was acted on: a message, tree or user id. */
-  targetId: string;
+  /** What was acted on: a message, tree, user or API client id (null when it is not a UUID: a worker session). */
+  targetId: string | null;
   /** The message concerned, when the target is a message or a tree (tree id = root id). */
   messageId?: string | null;
 }
@@ -59,7 +82,7 @@ export async function writeJournal(
       actor.apiClientId,
       target.targetId,
       action,
-      { type: action, user_id: actor.userId, api_client_id: actor.apiClientId, target_id: target.targetId, ...payload },
+      { type: action, user_id: actor.userId, api_client_id: actor.apiClientId, via: actor.via, target_id: target.targetId, ...payload },
     ],
   );
 }

@@ -54,6 +54,8 @@ export class MessageModerationService {
           [m.id],
         ),
       ).map((r) => r.id);
+      // Deleting what is deleted already changes nothing, and the journal says nothing about it.
+      if (changed.length === 0) return changed;
       await writeJournal(em, actor, ModerationAction.MESSAGE_DELETED, { targetId: m.id, messageId: m.id }, {
         before: { deleted: m.deleted },
         after: { deleted: true },
@@ -74,6 +76,7 @@ export class MessageModerationService {
           [m.id],
         ),
       ).map((r) => r.id);
+      if (changed.length === 0) return changed;
       await writeJournal(em, actor, ModerationAction.MESSAGE_UNDELETED, { targetId: m.id, messageId: m.id }, {
         before: { deleted: m.deleted },
         after: { deleted: false },
@@ -97,6 +100,7 @@ export class MessageModerationService {
           [userId],
         ),
       );
+      if (changed.length === 0) return 0;
       await writeJournal(em, actor, ModerationAction.USER_MESSAGES_DELETED, { targetId: userId }, {
         before: {},
         after: { deleted_count: changed.length },
@@ -114,6 +118,7 @@ export class MessageModerationService {
     if (text.trim() === "") throw badInput("The new text must not be empty");
     await inTransaction(this.ds, async (em) => {
       const m = await this.lockMessage(em, messageId, vis);
+      if (m.text === text) return; // the same text: nothing to keep, nothing to journal
       if (!m.edited) {
         await em.query(`INSERT INTO message_revision (id, text, message_id, user_id, created_date) VALUES ($1, $2, $3, $4, $5)`, [
           uuid7(),
@@ -209,11 +214,13 @@ export class MessageModerationService {
           )
         : [];
       if (!rows[0]) throw notFound("Flagged message", messageId);
-      await em.query(`UPDATE flagged_message SET processed = true WHERE message_id = $1`, [messageId]);
-      await writeJournal(em, actor, ModerationAction.FLAG_PROCESSED, { targetId: messageId, messageId }, {
-        before: { processed: rows[0].processed },
-        after: { processed: true },
-      });
+      if (!rows[0].processed) {
+        await em.query(`UPDATE flagged_message SET processed = true WHERE message_id = $1`, [messageId]);
+        await writeJournal(em, actor, ModerationAction.FLAG_PROCESSED, { targetId: messageId, messageId }, {
+          before: { processed: rows[0].processed },
+          after: { processed: true },
+        });
+      }
       return Object.assign(new FlaggedMessageNode(), { messageId, processed: true, createdDate: rows[0].created_date });
     });
   }

@@ -16,6 +16,7 @@ import type { Visibility } from "../trees/message.service.js";
 import { ModerationAction, writeJournal, type Actor } from "./journal.js";
 import { systemStats } from "./system-stats.js";
 import { PurgeResult } from "./moderation.types.js";
+import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
 
 /** Carries a preview's result out of the transaction it rolls back. */
 class PreviewRollback extends Error {
@@ -33,11 +34,13 @@ export class PurgeService {
   constructor(
     private readonly ds: DataSource,
     private readonly trees: TreeManager,
+    /** Told after a ban commits (the user's open sockets close at once). */
+    private readonly identityChanged: IdentityChangeSink = ignoreIdentityChanges,
   ) {}
 
   /** `purge_user`: every message of the user with whole trees of their prompts, then their other traces; ban optional. */
   async purgeUser(actor: Actor, userId: string, ban: boolean, preview: boolean, vis: Visibility): Promise<PurgeResult> {
-    return this.run(preview, async (em) => {
+    const result = await this.run(preview, async (em) => {
       await this.lockUser(em, userId, vis);
       const counts = await this.purgeMessages(em, userId, true, null, null);
       await this.purgeTraces(em, userId);
@@ -45,6 +48,8 @@ export class PurgeService {
       await writeJournal(em, actor, ModerationAction.USER_PURGED, { targetId: userId }, { before: {}, after: { ...counts, banned: ban } });
       return counts;
     });
+    if (ban && !preview) this.identityChanged({ userId, reason: "banned" });
+    return result;
   }
 
   /** `purge_user_messages`: the user's messages created in [since, until), with their subtrees. */

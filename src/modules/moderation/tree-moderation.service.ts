@@ -34,10 +34,13 @@ export class TreeModerationService {
       } else {
         await this.trees.reactivate(em, tree);
       }
-      await writeJournal(em, actor, halt ? ModerationAction.TREE_HALTED : ModerationAction.TREE_RESUMED, treeTarget(tree.message_tree_id), {
-        before,
-        after: { state: tree.state, active: tree.active },
-      });
+      // Halting a halted tree (or resuming one that runs where it belongs) changes nothing: no journal row.
+      if (before.state !== tree.state || before.active !== tree.active) {
+        await writeJournal(em, actor, halt ? ModerationAction.TREE_HALTED : ModerationAction.TREE_RESUMED, treeTarget(tree.message_tree_id), {
+          before,
+          after: { state: tree.state, active: tree.active },
+        });
+      }
       return tree.message_tree_id;
     });
   }

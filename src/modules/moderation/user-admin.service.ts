@@ -12,6 +12,7 @@ import { ModerationAction, writeJournal, type Actor } from "./journal.js";
 import type { Page } from "../../server/pagination.js";
 import { UserSortKey } from "./moderation.types.js";
 import { USER_SORT_COLUMN, containsPattern, decodeUserCursor, encodeUserCursor } from "./user-list.js";
+import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
 
 export interface UserListQuery {
   displayName?: string | null;
@@ -38,7 +39,11 @@ const MERGED_TABLES = ["message", "message_revision", "message_reaction", "messa
 export const DELETED_USER_NAME = "Deleted User";
 
 export class UserAdminService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Told after a user is disabled, deleted or merged away (their open sockets close at once). */
+    private readonly identityChanged: IdentityChangeSink = ignoreIdentityChanges,
+  ) {}
 
   /** Reads and locks users the caller may see; NOT_FOUND names the first missing one. */
   private async lockUsers(em: EntityManager, ids: string[], vis: Visibility): Promise<User[]> {
@@ -53,7 +58,7 @@ export class UserAdminService {
           .getMany()
       : [];
     const missing = ids.find((id) => !users.some((u) => u.id === id));
-    if (missing) throw notFound("User", missing);
+    if (missing !== undefined) throw notFound("User", missing); // "" is missing too
     return ids.map((id) => users.find((u) => u.id === id)!);
   }
 
@@ -89,14 +94,17 @@ export class UserAdminService {
     };
   }
 
-  /** §6.6 `PUT /users/{id}`: sets the given fields; tosAcceptance true stamps now (every time), false does nothing. */
+  /**
+   * §6.6 `PUT /users/{id}`: sets the given fields; tosAcceptance true stamps now (every time), false does nothing.
+   * Journaled with the fields that changed; a call that changes nothing writes no row.
+   */
   async update(actor: Actor, userId: string, changes: UserChanges, vis: Visibility): Promise<User> {
-    return inTransaction(this.ds, async (em) => {
+    const { saved, identityChanged } = await inTransaction(this.ds, async (em) => {
       const [user] = await this.lockUsers(em, [userId], vis);
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
       const set = <K extends "displayName" | "enabled" | "notes" | "showOnLeaderboard">(key: K, value: User[K] | null | undefined) => {
-        if (value === undefined || value === null) return;
+        if (value === undefined || value === null || value === user[key]) return;
         before[key] = user[key];
         after[key] = value;
         user[key] = value;
@@ -113,10 +121,13 @@ export class UserAdminService {
         user.tosAcceptanceDate = new Date();
         after.tosAcceptanceDate = user.tosAcceptanceDate;
       }
+      if (Object.keys(after).length === 0) return { saved: user, identityChanged: false };
       const saved = await em.getRepository(User).save(user);
       await writeJournal(em, actor, ModerationAction.USER_UPDATED, { targetId: user.id }, { before, after });
-      return saved;
+      return { saved, identityChanged: "enabled" in after };
     });
+    if (identityChanged) this.identityChanged({ userId: saved.id, reason: saved.enabled ? "enabled" : "disabled" });
+    return saved;
   }
 
   /**
@@ -124,15 +135,53 @@ export class UserAdminService {
    * stay. The journal row does not copy the old identity, or the deletion would keep what it removes.
    */
   async delete(actor: Actor, userId: string, vis: Visibility): Promise<User> {
+    const { user, changed } = await inTransaction(this.ds, async (em) => {
+      const [user] = await this.lockUsers(em, [userId], vis);
+      return this.anonymise(em, actor, user, ModerationAction.USER_DELETED);
+    });
+    if (changed) this.identityChanged({ userId: user.id, reason: "deleted" });
+    return user;
+  }
+
+  /**
+   * The reference's `DELETE /account`: the acting user deletes their own account, anonymised exactly as
+   * `delete` does (contributions and chats stay, as in the reference). Journaled as `account_deleted`; every
+   * token and open socket of the user ends.
+   */
+  async deleteOwnAccount(actor: Actor, userId: string): Promise<User> {
+    const { user, changed } = await inTransaction(this.ds, async (em) => {
+      const [user] = await this.lockUsers(em, [userId], { apiClientId: null });
+      return this.anonymise(em, actor, user, ModerationAction.ACCOUNT_DELETED);
+    });
+    if (changed) this.identityChanged({ userId: user.id, reason: "deleted" });
+    return user;
+  }
+
+  /** Deletes (anonymises) a locked user; a user deleted already is left as it is, with no journal row. */
+  private async anonymise(em: EntityManager, actor: Actor, user: User, action: ModerationAction): Promise<{ user: User; changed: boolean }> {
+    if (user.deleted) return { user, changed: false };
+    const before = { deleted: user.deleted, showOnLeaderboard: user.showOnLeaderboard };
+    user.deleted = true;
+    user.username = `deleted_${user.id}`;
+    user.displayName = DELETED_USER_NAME;
+    user.showOnLeaderboard = false;
+    const saved = await em.getRepository(User).save(user);
+    await writeJournal(em, actor, action, { targetId: user.id }, { before, after: { deleted: true, showOnLeaderboard: false } });
+    return { user: saved, changed: true };
+  }
+
+  /**
+   * Shows or hides a user on the leaderboards (their own choice, or a moderator's), journaled
+   * (`leaderboard_visibility_changed`); setting what is already set writes nothing. Ranks follow at the next recompute.
+   */
+  async setLeaderboardVisibility(actor: Actor, userId: string, show: boolean, vis: Visibility): Promise<User> {
     return inTransaction(this.ds, async (em) => {
       const [user] = await this.lockUsers(em, [userId], vis);
-      const before = { deleted: user.deleted, showOnLeaderboard: user.showOnLeaderboard };
-      user.deleted = true;
-      user.username = `deleted_${user.id}`;
-      user.displayName = DELETED_USER_NAME;
-      user.showOnLeaderboard = false;
+      if (user.showOnLeaderboard === show) return user;
+      const before = { showOnLeaderboard: user.showOnLeaderboard };
+      user.showOnLeaderboard = show;
       const saved = await em.getRepository(User).save(user);
-      await writeJournal(em, actor, ModerationAction.USER_DELETED, { targetId: user.id }, { before, after: { deleted: true, showOnLeaderboard: false } });
+      await writeJournal(em, actor, ModerationAction.LEADERBOARD_VISIBILITY_CHANGED, { targetId: user.id }, { before, after: { showOnLeaderboard: show } });
       return saved;
     });
   }
@@ -222,6 +271,10 @@ export class UserAdminService {
       });
       const fresh = await em.getRepository(User).findOneByOrFail({ id: destination.id });
       return { destination: fresh, moved, dropped };
+    }).then((result) => {
+      // The sources are gone: their tokens and open sockets end.
+      for (const id of sources) this.identityChanged({ userId: id, reason: "merged" });
+      return result;
     });
   }
 }

@@ -6,6 +6,8 @@ import { toConnection, type Connection } from "../../server/pagination.js";
 import { User } from "../users/user.entity.js";
 import { Role, roleAtLeast } from "../users/role.js";
 import { STATS_TIME_FRAMES } from "../consensus/scores.js";
+import { actorOf } from "../moderation/journal.js";
+import { visibilityOf } from "../trees/message.resolver.js";
 import type { LeaderboardRefresh as Refresh, TrollScoreRow, UserScore as Score } from "./stats.service.js";
 import {
   LeaderboardRefresh,
@@ -106,13 +108,13 @@ export class StatsResolver {
     @Ctx() ctx: Context,
   ): Promise<LeaderboardRefresh[]> {
     const frames = input?.windows ? input.windows.map(toTimeFrame) : STATS_TIME_FRAMES;
-    const results = await ctx.app.stats.refreshByAdmin({ userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient!.id }, frames);
+    const results = await ctx.app.stats.refreshByAdmin(actorOf(ctx), frames);
     return results.map(refresh);
   }
 
   @Authorized()
   @Mutation(() => User, {
-    description: "Shows or hides a user on the leaderboards: the acting user's own choice, or any user's for a MODERATOR. Ranks follow at the next recompute.",
+    description: "Shows or hides a user on the leaderboards: the acting user's own choice, or any user's for a MODERATOR. Ranks follow at the next recompute. Journaled.",
   })
   async setLeaderboardVisibility(
     @Arg("input", () => SetLeaderboardVisibilityInput) input: SetLeaderboardVisibilityInput,
@@ -123,8 +125,7 @@ export class StatsResolver {
       if (userId === null) userId = (await ctx.actingUser()).id;
       else if (!roleAtLeast(ctx.role(), Role.MODERATOR)) throw forbidden("Only a MODERATOR may change another user's leaderboard visibility");
     }
-    await ctx.app.stats.setLeaderboardVisibility(userId, input.show);
-    return ctx.app.users.get(userId);
+    return ctx.app.userAdmin.setLeaderboardVisibility(actorOf(ctx), userId, input.show, visibilityOf(ctx));
   }
 
   @Authorized()

@@ -108,10 +108,8 @@ export interface TrollScoreRow {
   politicalContent: number;
 }
 
-export interface Actor {
-  userId: string | null;
-  apiClientId: string;
-}
+import type { Actor } from "../moderation/journal.js";
+export type { Actor };
 
 export interface StatsPage<T> {
   nodes: T[];
@@ -393,6 +391,7 @@ export class StatsService {
           type: "leaderboards_refreshed",
           user_id: actor.userId,
           api_client_id: actor.apiClientId,
+          via: actor.via,
           time_frames: out.map((r) => ({ time_frame: r.timeFrame, users: r.users, ranked_users: r.rankedUsers, troll_users: r.trollUsers })),
         },
       ]);
@@ -553,13 +552,6 @@ export class StatsService {
       [timeFrame, afterRank, first + 1, enabled],
     );
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
-  }
-
-  /** Shows or hides a user on the leaderboards; takes effect on reads at once and on ranks at the next recompute. */
-  async setLeaderboardVisibility(userId: string, show: boolean): Promise<void> {
-    if (!isUuid(userId)) throw notFound("User", userId);
-    const rows = rowsOf<unknown>(await this.ds.query(`UPDATE "user" SET show_on_leaderboard = $2 WHERE id = $1 RETURNING 1`, [userId, show]));
-    if (rows.length === 0) throw notFound("User", userId);
   }
 
   private score(row: UserScoreRow, viewerId: string | null): UserScore {

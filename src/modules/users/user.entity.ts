@@ -54,6 +54,13 @@ export class User {
   @Column({ type: "varchar", length: 1024, default: "" })
   notes: string;
 
+  /**
+   * Raised by "logout everywhere" (`revokeUserTokens`): user tokens carry the epoch they were minted in, and a
+   * token of an older epoch is refused on every request and closes its open sockets.
+   */
+  @Column({ type: "int", name: "token_epoch", default: 0 })
+  tokenEpoch: number;
+
   @Field({ description: "Whether the user appears on leaderboards." })
   @Column({ type: "boolean", name: "show_on_leaderboard", default: true })
   showOnLeaderboard: boolean;

@@ -1,11 +1,23 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { User } from "./user.entity.js";
 import { Role } from "./role.js";
-import { AuthVia, CreateUserTokenInput, SetUserRoleInput, UserToken, Viewer } from "./user.types.js";
+import {
+  AuthVia,
+  CreateUserTokenInput,
+  DeleteMyAccountInput,
+  RevokedUserTokens,
+  RevokeUserTokensInput,
+  SetUserRoleInput,
+  UserToken,
+  Viewer,
+} from "./user.types.js";
 import { UserRefInput } from "./user-ref.js";
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
-import { forbidden } from "../../server/errors.js";
+import { badInput, forbidden } from "../../server/errors.js";
+import { actorOf } from "../moderation/journal.js";
+import { visibilityOf } from "../trees/message.resolver.js";
+import { roleAtLeast } from "./role.js";
 
 const VIA: Record<Context["identity"]["via"], AuthVia> = {
   anonymous: AuthVia.ANONYMOUS,
@@ -51,9 +63,41 @@ export class UserResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => User, { description: "Sets a user's role. ADMIN." })
+  @Mutation(() => User, {
+    description: "Sets a user's role; open sockets of the user whose powers drop close within 5 s (4403). ADMIN; journaled.",
+  })
   async setUserRole(@Arg("input", () => SetUserRoleInput) input: SetUserRoleInput, @Ctx() ctx: Context): Promise<User> {
-    return ctx.app.users.setRole(input.userId, input.role);
+    return ctx.app.users.setRole(actorOf(ctx), input.userId, input.role);
+  }
+
+  @Authorized()
+  @Mutation(() => RevokedUserTokens, {
+    description:
+      "\"Logout everywhere\": every user token of the user minted so far stops working, and their open sockets close within 5 s (4401). The acting user's own tokens, or any user's for a MODERATOR; journaled.",
+  })
+  async revokeUserTokens(
+    @Arg("input", () => RevokeUserTokensInput, { nullable: true }) input: RevokeUserTokensInput | null,
+    @Ctx() ctx: Context,
+  ): Promise<RevokedUserTokens> {
+    const own = ctx.identity.user;
+    let userId = input?.userId ?? null;
+    if (userId === null) userId = (await ctx.actingUser()).id;
+    else if (userId !== own?.id && !roleAtLeast(ctx.role(), Role.MODERATOR)) throw forbidden("Only a MODERATOR may revoke another user's tokens");
+    return ctx.app.users.revokeTokens(actorOf(ctx), userId, visibilityOf(ctx).apiClientId);
+  }
+
+  @Authorized()
+  @Mutation(() => User, {
+    description:
+      "Deletes the acting user's own account (the reference's DELETE /account): anonymised like deleteUser, contributions and chats kept; every token and open socket of the user ends. Through a user token or a trusted client acting for the user; journaled (account_deleted).",
+  })
+  async deleteMyAccount(@Arg("input", () => DeleteMyAccountInput) input: DeleteMyAccountInput, @Ctx() ctx: Context): Promise<User> {
+    if (ctx.identity.via !== "user-token" && !ctx.identity.apiClient!.trusted) {
+      throw forbidden("Only the user, through a user token or a trusted client, may delete their account");
+    }
+    const user = await ctx.actingUser();
+    if (!input.confirm) throw badInput("Set confirm to true to delete the account: it cannot be brought back", { field: "confirm" });
+    return ctx.app.userAdmin.deleteOwnAccount(actorOf(ctx), user.id);
   }
 
   @Authorized(Requirement.TRUSTED_CLIENT)
@@ -63,7 +107,11 @@ export class UserResolver {
   async createUserToken(@Arg("input", () => CreateUserTokenInput) input: CreateUserTokenInput, @Ctx() ctx: Context): Promise<UserToken> {
     const user = await ctx.actingUser(input.user);
     const ttl = Math.min(input.ttlSeconds ?? ctx.app.config.userTokenTtlSeconds, ctx.app.config.userTokenTtlSeconds);
-    const { token, expiresAt } = await ctx.app.tokens().sign({ userId: user.id, apiClientId: user.apiClientId }, ttl);
+    const client = ctx.identity.apiClient!;
+    const { token, expiresAt } = await ctx.app.tokens().sign(
+      { userId: user.id, apiClientId: client.id, clientEpoch: client.tokenEpoch, userEpoch: user.tokenEpoch },
+      ttl,
+    );
     return { token, expiresAt, user };
   }
 }

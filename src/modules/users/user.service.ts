@@ -3,10 +3,17 @@ import { User } from "./user.entity.js";
 import { Role } from "./role.js";
 import type { UserRef } from "./user-ref.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
-import { isUuid } from "../../db/rows.js";
+import { isUuid, rowsOf } from "../../db/rows.js";
+import { inTransaction } from "../../db/transaction.js";
+import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
+import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
 
 export class UserService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Told after a change to who a user is or what they may do commits (open sockets re-check at once). */
+    private readonly identityChanged: IdentityChangeSink = ignoreIdentityChanges,
+  ) {}
 
   /**
    * The user (auth method, id) of one API client, created on first sight. A non-empty display name that differs
@@ -16,12 +23,13 @@ export class UserService {
     const repo = manager.getRepository(User);
     const wantedName = ref.displayName?.trim() || null;
     const existing = await repo.findOneBy({ apiClientId, username: ref.id, authMethod: ref.authMethod });
-    if (existing && (!wantedName || wantedName === existing.displayName)) return existing;
+    // A disabled or deleted user is returned as it is (the caller refuses it): a request never renames them.
+    if (existing && (!wantedName || wantedName === existing.displayName || existing.deleted || !existing.enabled)) return existing;
     const rows: Record<string, unknown>[] = await manager.query(
       `INSERT INTO "user" (api_client_id, username, auth_method, display_name)
        VALUES ($1, $2, $3, $4)
        ON CONFLICT (api_client_id, username, auth_method) DO UPDATE
-         SET display_name = CASE WHEN $5::text IS NULL THEN "user".display_name ELSE EXCLUDED.display_name END
+         SET display_name = CASE WHEN $5::text IS NULL OR "user".deleted OR NOT "user".enabled THEN "user".display_name ELSE EXCLUDED.display_name END
        RETURNING id`,
       [apiClientId, ref.id, ref.authMethod, wantedName ?? ref.id, wantedName],
     );
@@ -49,10 +57,52 @@ export class UserService {
     return this.ds.getRepository(User).createQueryBuilder("u").where("u.id = ANY(:ids)", { ids }).getMany();
   }
 
-  async setRole(id: string, role: Role): Promise<User> {
-    const user = await this.get(id);
-    user.role = role;
-    return this.ds.getRepository(User).save(user);
+  /**
+   * Gives a user a role, journaled (`user_role_changed`) in the same transaction; setting the role the user has
+   * changes nothing and writes nothing. `apiClientId` scopes the user to one client (an untrusted caller's).
+   */
+  async setRole(actor: Actor, id: string, role: Role, apiClientId: string | null = null): Promise<User> {
+    const { user, changed } = await inTransaction(this.ds, async (em) => {
+      const user = await this.lock(em, id, apiClientId);
+      const before = user.role;
+      if (before === role) return { user, changed: false };
+      user.role = role;
+      await em.query(`UPDATE "user" SET role = $2 WHERE id = $1`, [user.id, role]);
+      await writeJournal(em, actor, ModerationAction.USER_ROLE_CHANGED, { targetId: user.id }, { before: { role: before }, after: { role } });
+      return { user, changed: true };
+    });
+    if (changed) this.identityChanged({ userId: user.id, reason: "role" });
+    return user;
+  }
+
+  /**
+   * "Logout everywhere": raises the user's token epoch, so every user token minted for them so far is refused
+   * from now on and their open sockets close. Journaled (`user_tokens_revoked`) in the same transaction.
+   */
+  async revokeTokens(actor: Actor, id: string, apiClientId: string | null = null): Promise<{ user: User; revokedAt: Date }> {
+    const result = await inTransaction(this.ds, async (em) => {
+      const user = await this.lock(em, id, apiClientId);
+      const rows = rowsOf<{ token_epoch: number; now: Date }>(
+        await em.query(`UPDATE "user" SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch, now() AS now`, [user.id]),
+      );
+      await writeJournal(em, actor, ModerationAction.USER_TOKENS_REVOKED, { targetId: user.id }, {
+        before: { tokenEpoch: user.tokenEpoch },
+        after: { tokenEpoch: rows[0].token_epoch },
+      });
+      user.tokenEpoch = rows[0].token_epoch;
+      return { user, revokedAt: new Date(rows[0].now) };
+    });
+    this.identityChanged({ userId: result.user.id, reason: "tokens_revoked" });
+    return result;
+  }
+
+  /** Reads and locks one user (of `apiClientId` when given); NOT_FOUND otherwise. */
+  private async lock(em: EntityManager, id: string, apiClientId: string | null): Promise<User> {
+    const user = isUuid(id)
+      ? await em.getRepository(User).findOne({ where: apiClientId ? { id, apiClientId } : { id }, lock: { mode: "pessimistic_write" } })
+      : null;
+    if (!user) throw notFound("User", id);
+    return user;
   }
 
   /** Users matching (auth method, id) across every API client: for the CLI, which has no client of its own. */

@@ -36,6 +36,28 @@ export class SetUserRoleInput {
   role: Role;
 }
 
+@InputType({ description: "Whose user tokens to revoke (\"logout everywhere\")." })
+export class RevokeUserTokensInput {
+  @Field(() => ID, { nullable: true, description: "The user; the acting user when omitted. Another user's tokens need MODERATOR." })
+  @IsOptional()
+  userId?: string | null;
+}
+
+@ObjectType({ description: "Every user token of a user minted before `revokedAt` is refused from now on." })
+export class RevokedUserTokens {
+  @Field(() => User, { description: "The user." })
+  user: User;
+
+  @Field(() => Date, { description: "Tokens minted before this instant no longer work; their open sockets close within 5 s." })
+  revokedAt: Date;
+}
+
+@InputType({ description: "Delete the acting user's own account." })
+export class DeleteMyAccountInput {
+  @Field({ description: "Must be true: the account cannot be brought back." })
+  confirm: boolean;
+}
+
 @InputType({ description: "Mint a short-lived token for one of the calling client's users." })
 export class CreateUserTokenInput {
   @Field(() => UserRefInput, { description: "The user (created on first sight)." })

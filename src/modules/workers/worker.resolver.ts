@@ -1,6 +1,9 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
+import { heldIdentityOf } from "../../server/open-sockets.js";
+import { actorOf, ModerationAction, writeJournal } from "../moderation/journal.js";
+import { isUuid } from "../../db/rows.js";
 import { Role } from "../users/role.js";
 import {
   DrainWorkerInput,
@@ -26,7 +29,16 @@ export class WorkerResolver {
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       assertAuthorized(ctx, [Requirement.WORKER]);
-      return ctx.app.workers.connect((args as { input: WorkerHelloInput }).input);
+      // Every hand-out re-checks the key in the database, so a revoked worker gets no job even before its socket closes.
+      const held = heldIdentityOf(ctx.identity, ctx.role());
+      const admit = held
+        ? async () => {
+            const ok = (await ctx.app.openSockets.verdict(held)).ok;
+            if (!ok) void ctx.app.openSockets.recheck(); // and its socket closes (4401) now, not at the next re-check
+            return ok;
+          }
+        : null;
+      return ctx.app.workers.connect((args as { input: WorkerHelloInput }).input, admit);
     },
   })
   workerJobs(@Root() job: WorkerJob, @Arg("input", () => WorkerHelloInput) _input: WorkerHelloInput): WorkerJob {
@@ -72,9 +84,21 @@ export class WorkerResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => WorkerInfo, {
     description:
-      "Drains a worker for a rolling deploy: it finishes its running jobs and takes no new ones, then its workerJobs subscription completes. ADMIN; NOT_FOUND for an unknown id.",
+      "Drains a worker for a rolling deploy: it finishes its running jobs and takes no new ones, then its workerJobs subscription completes. ADMIN; NOT_FOUND for an unknown id; journaled.",
   })
   async drainWorker(@Arg("input", () => DrainWorkerInput) input: DrainWorkerInput, @Ctx() ctx: Context): Promise<WorkerInfo> {
-    return ctx.app.workers.drain(input.workerId);
+    const wasDraining = (await ctx.app.workers.list()).find((w) => w.id === input.workerId)?.draining ?? false;
+    const info = await ctx.app.workers.drain(input.workerId);
+    // Journaled once: draining a draining worker changes nothing. A session id need not be a UUID: then it is in the payload only.
+    if (!wasDraining) {
+      await writeJournal(ctx.app.ds.manager, actorOf(ctx), ModerationAction.WORKER_DRAINED, { targetId: isUuid(info.id) ? info.id : null }, {
+        before: { draining: false },
+        after: { draining: true },
+        worker_id: info.id,
+        worker_name: info.name,
+        models: info.models,
+      });
+    }
+    return info;
   }
 }

@@ -77,6 +77,8 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   draining = false;
   /** Set when the server dropped the session (silent for the lease time): the subscription ends with this error. */
   dropped: string | null = null;
+  /** Set when the worker's key stopped being valid at a hand-out: the subscription ends with UNAUTHENTICATED. */
+  refused: string | null = null;
   /** Token batches being appended now; a disconnect waits for them, so nothing streamed is lost or doubled. */
   readonly reports = new Set<Promise<unknown>>();
   readonly rates = new Map<string, RateWindow>();
@@ -98,6 +100,11 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
     private readonly service: WorkerService,
     readonly id: string,
     readonly hello: WorkerHello,
+    /**
+     * Asked before each job is handed out: whether the worker's key is still valid (server/open-sockets.ts). A revoked,
+     * rotated or expired key gets no job, even in the moment before its socket is closed.
+     */
+    readonly admit: (() => Promise<boolean>) | null = null,
   ) {}
 
   [Symbol.asyncIterator]() {
@@ -144,6 +151,7 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
       }
       await this.idle();
     }
+    if (this.refused) throw new ChorusError(ErrorCode.UNAUTHENTICATED, this.refused);
     if (this.dropped) throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, this.dropped);
     return { done: true, value: undefined };
   }
@@ -420,8 +428,11 @@ export class WorkerService {
     for (const s of this.sessions) if (s.hello.models.includes(model)) s.wake();
   }
 
-  /** Opens a session after checking the worker's hello; iterate it for jobs, `return()` it to disconnect. */
-  connect(hello: WorkerHello): WorkerSession {
+  /**
+   * Opens a session after checking the worker's hello; iterate it for jobs, `return()` it to disconnect. `admit`
+   * (see WorkerSession) is asked before each hand-out.
+   */
+  connect(hello: WorkerHello, admit: (() => Promise<boolean>) | null = null): WorkerSession {
     if (hello.protocolVersion !== WORKER_PROTOCOL_VERSION) {
       throw badInput(
         `Worker protocol version ${hello.protocolVersion} is not supported: this API speaks version ${WORKER_PROTOCOL_VERSION}; upgrade the worker`,
@@ -440,7 +451,7 @@ export class WorkerService {
       // A worker that reconnects faster than its old socket was noticed closing: the new connection wins.
       if (old.id === id) void old.return();
     }
-    const session = new WorkerSession(this, id, hello);
+    const session = new WorkerSession(this, id, hello, admit);
     this.sessions.add(session);
     void this.publish(session).catch((err) => this.log.warn({ err }, "could not register a worker"));
     this.log.info({ worker: session.id, models: hello.models, capacity: hello.capacity, device: hello.hardware.device }, "worker connected");
@@ -498,6 +509,13 @@ export class WorkerService {
   }
 
   private async prepareJob(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
+    if (session.admit && !(await session.admit())) {
+      // The key was revoked: this job is not started, and closing the session puts it back in the queue with every
+      // other job the session holds, as a disconnect does.
+      session.refused ??= "The worker key is no longer valid (revoked, rotated or expired)";
+      await session.return();
+      return null;
+    }
     const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue) });
     if (!started.started) {
       // Cancelled while queued, or deleted with its chat: the hand-out ends here.
