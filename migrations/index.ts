@@ -7,6 +7,7 @@ import { TrollStats1795621279567 } from "./1795621279567-TrollStats.js";
 import { ChatFeedbackDraftsContinuation1795621396469 } from "./1795621396469-ChatFeedbackDraftsContinuation.js";
 import { UserListIndexes1795624665075 } from "./1795624665075-UserListIndexes.js";
 import { StatsIndexes1795625401975 } from "./1795625401975-StatsIndexes.js";
+import { DatasetExtras1795626500000 } from "./1795626500000-DatasetExtras.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   ChatFeedbackDraftsContinuation1795621396469,
   UserListIndexes1795624665075,
   StatsIndexes1795625401975,
+  DatasetExtras1795626500000,
 ];

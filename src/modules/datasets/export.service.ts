@@ -5,15 +5,8 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { isUuid } from "../../db/rows.js";
-import {
-  Anonymizer,
-  isoDateSql,
-  sortRepliesByRank,
-  type ExportMessageNode,
-  type ExportMessageTree,
-  type LabelValue,
-  type MessageEvents,
-} from "./format.js";
+import { Anonymizer, isoDateSql, MESSAGE_EXTRAS_EVENTS, nodeJson, treeJson, type LabelValue, type MessageEvents, type OutNode } from "./format.js";
+import { IMPORT_API_CLIENT_ID } from "./import.service.js";
 import type { LineWriter } from "./jsonl-stream.js";
 
 /** A three-way message filter: only matching (default), any (`--include-*`) or only the opposite (`--*-only`). */
@@ -75,6 +68,7 @@ interface MessageRow {
   synthetic: boolean;
   model_name: string | null;
   emojis: Record<string, number> | null;
+  extras: Record<string, unknown> | null;
 }
 
 /** Builds `AND ...` clauses with numbered parameters. */
@@ -108,6 +102,8 @@ export function exportsMessages(o: ExportOptions): boolean {
 
 export class DatasetExporter {
   private readonly anonymizer: Anonymizer | null;
+  /** The import's system user, which stands for the events a restored file gave no user: exported as null again. */
+  private importSystemUserId: string | null = null;
 
   constructor(
     private readonly ds: DataSource,
@@ -124,6 +120,11 @@ export class DatasetExporter {
     await qr.startTransaction("REPEATABLE READ");
     try {
       await qr.query("SET TRANSACTION READ ONLY");
+      const system: { id: string }[] = await qr.query(
+        `SELECT id FROM "user" WHERE api_client_id = $1 AND username = 'import' AND auth_method = 'system'`,
+        [IMPORT_API_CLIENT_ID],
+      );
+      this.importSystemUserId = system[0]?.id ?? null;
       const summary: ExportSummary = { mode: exportsMessages(this.options) ? "messages" : "trees", trees: 0, messages: 0 };
       if (this.options.userId !== null) await this.exportUserMessages(qr, out, summary, onProgress);
       else await this.exportTreePages(qr, out, summary, onProgress);
@@ -163,8 +164,8 @@ export class DatasetExporter {
       // A tree whose root is filtered out is skipped (the reference's "corrupted tree"); filtering here keeps --limit exact.
       if (!exportsMessages(o)) this.messageFilters(where, "r");
       const pageSize = Math.min(TREE_PAGE, remaining);
-      const trees: { id: string; state: string; origin: string | null }[] = await qr.query(
-        `SELECT s.message_tree_id AS id, s.state, s.origin FROM message_tree_state s JOIN message r ON r.id = s.message_tree_id
+      const trees: TreeRow[] = await qr.query(
+        `SELECT s.message_tree_id AS id, s.state, s.origin, s.extras FROM message_tree_state s JOIN message r ON r.id = s.message_tree_id
          WHERE true ${where.sql()} ORDER BY s.message_tree_id LIMIT ${pageSize}`,
         where.params,
       );
@@ -177,7 +178,7 @@ export class DatasetExporter {
       const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
 
       if (summary.mode === "messages") {
-        for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
+        for (const row of rows) await out.write(nodeJson(this.node(row, labels, events, false)));
         summary.messages += rows.length;
         summary.trees += trees.length;
       } else {
@@ -190,7 +191,7 @@ export class DatasetExporter {
         for (const t of trees) {
           const tree = this.buildTree(t, byTree.get(t.id) ?? [], labels, events);
           if (!tree) continue;
-          await out.write(JSON.stringify(tree.tree));
+          await out.write(tree.line);
           summary.trees += 1;
           summary.messages += tree.messages;
         }
@@ -220,7 +221,7 @@ export class DatasetExporter {
       after = { created: last.created_key, id: last.id };
       remaining -= rows.length;
       const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
-      for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
+      for (const row of rows) await out.write(nodeJson(this.node(row, labels, events, false)));
       summary.messages += rows.length;
       onProgress?.(summary);
     }
@@ -229,7 +230,7 @@ export class DatasetExporter {
   private selectMessages(): string {
     return `SELECT m.id, m.parent_id, m.message_tree_id, m.user_id, ${isoDateSql("m.created_date")} AS created,
       m.created_date::text AS created_key, m.text, m.role, m.lang, m.review_count, m.review_result, m.deleted, m.rank,
-      m.synthetic, m.model_name, m.emojis FROM message m`;
+      m.synthetic, m.model_name, m.emojis, m.extras FROM message m`;
   }
 
   /** Labels and events of a page's messages, fetched in two queries rather than per message. */
@@ -270,18 +271,20 @@ export class DatasetExporter {
       for (const r of reactionRows) {
         const e = events.get(r.message_id) ?? {};
         const p = r.payload;
+        const extras = (p.extras ?? {}) as Record<string, unknown>;
         if (p.type === "message_rating") {
-          (e.rating ??= []).push({ type: "rating", user_id: this.anonUser(r.user_id) ?? null, rating: p.rating as number });
+          (e.rating ??= []).push({ type: "rating", user_id: this.anonUser(r.user_id), rating: p.rating as number, ...extras });
         } else if (p.type === "message_ranking") {
           const a = this.anonymizer;
           (e.ranking ??= []).push({
             type: "ranking",
-            user_id: this.anonUser(r.user_id) ?? null,
+            user_id: this.anonUser(r.user_id),
             ranking: p.ranking as number[],
             ranked_message_ids: (p.ranked_message_ids as string[]).map((id) => (a ? a.anonymize("message", id) : id)),
             ranking_parent_id: a ? a.anonymize("message", p.ranking_parent_id as string) : (p.ranking_parent_id as string),
             message_tree_id: a ? a.anonymize("message_tree", p.message_tree_id as string) : (p.message_tree_id as string),
             ...(p.not_rankable === true ? { not_rankable: true } : {}),
+            ...extras,
           });
         } else continue;
         events.set(r.message_id, e);
@@ -290,8 +293,9 @@ export class DatasetExporter {
     return { labels, events };
   }
 
-  private anonUser(id: string | null): string | undefined {
-    if (id === null) return undefined;
+  /** A user id as written: pseudonymised with a seed; the import's system user (an event without user) as null. */
+  private anonUser(id: string | null): string | null {
+    if (id === null || id === this.importSystemUserId) return null;
     return this.anonymizer ? this.anonymizer.anonymize("user", id) : id;
   }
 
@@ -299,9 +303,35 @@ export class DatasetExporter {
     return this.anonymizer ? this.anonymizer.anonymize("message", id) : id;
   }
 
-  /** One node with the reference's field order; `None` fields omitted. */
-  private node(r: MessageRow, labels: Map<string, Record<string, LabelValue>>, events: Map<string, MessageEvents>, withReplies: boolean): ExportMessageNode {
-    const node: ExportMessageNode = {
+  /**
+   * Kept fields as written: ids the format defines (a node's `message_tree_id`) are pseudonymised like the rest,
+   * and so are the users of kept events; the other fields are written as they came.
+   */
+  private keptFields(extras: Record<string, unknown> | null): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (!extras) return out;
+    for (const [k, v] of Object.entries(extras)) {
+      if (k === MESSAGE_EXTRAS_EVENTS) continue;
+      out[k] = this.anonymizer && k === "message_tree_id" && typeof v === "string" ? this.anonMessage(v) : v;
+    }
+    return out;
+  }
+
+  /** Events that are not rows (kinds without a table, emoji events with keys of their own), after the rows' ones. */
+  private keptEvents(extras: Record<string, unknown> | null, into: MessageEvents | undefined): MessageEvents | undefined {
+    const kept = extras?.[MESSAGE_EXTRAS_EVENTS] as Record<string, Record<string, unknown>[]> | undefined;
+    if (!kept) return into;
+    const out: MessageEvents = { ...(into ?? {}) };
+    for (const [kind, list] of Object.entries(kept)) {
+      const mapped = list.map((e) => (this.anonymizer && typeof e.user_id === "string" ? { ...e, user_id: this.anonUser(e.user_id) } : e));
+      out[kind] = [...(out[kind] ?? []), ...mapped];
+    }
+    return out;
+  }
+
+  /** One node with the reference's field order (`None` fields omitted), then the fields kept from an import. */
+  private node(r: MessageRow, labels: Map<string, Record<string, LabelValue>>, events: Map<string, MessageEvents>, withReplies: boolean): OutNode {
+    const head = {
       message_id: this.anonMessage(r.id),
       ...(r.parent_id !== null ? { parent_id: this.anonMessage(r.parent_id) } : {}),
       ...(r.user_id !== null ? { user_id: this.anonUser(r.user_id) } : {}),
@@ -318,25 +348,26 @@ export class DatasetExporter {
       ...(r.model_name !== null ? { model_name: r.model_name } : {}),
       // The column is never null here (default {}), so an empty object stands for the reference's None.
       ...(r.emojis && Object.keys(r.emojis).length > 0 ? { emojis: r.emojis } : {}),
-      ...(withReplies ? { replies: [] } : {}),
     };
+    const tail: Record<string, unknown> = {};
     const l = labels.get(r.id);
-    if (l && Object.keys(l).length > 0) node.labels = l;
-    const e = events.get(r.id);
-    if (e) node.events = e;
-    return node;
+    if (l && Object.keys(l).length > 0) tail.labels = l;
+    const e = this.options.exportEvents ? this.keptEvents(r.extras, events.get(r.id)) : undefined;
+    if (e && Object.keys(e).length > 0) tail.events = e;
+    Object.assign(tail, this.keptFields(r.extras));
+    return { head, replies: withReplies ? [] : null, tail };
   }
 
   /** Nests a tree's rows; rows whose parent was filtered out vanish with their subtree, as in the reference. */
   private buildTree(
-    t: { id: string; state: string; origin: string | null },
+    t: TreeRow,
     rows: MessageRow[],
     labels: Map<string, Record<string, LabelValue>>,
     events: Map<string, MessageEvents>,
-  ): { tree: ExportMessageTree; messages: number } | null {
+  ): { line: string; messages: number } | null {
     const withReplies = !this.options.promptsOnly;
-    const nodes = new Map<string, ExportMessageNode>();
-    let root: ExportMessageNode | null = null;
+    const nodes = new Map<string, OutNode>();
+    let root: OutNode | null = null;
     let count = 0;
     // Rows come by depth, so a parent is always placed before its children.
     for (const r of rows) {
@@ -353,17 +384,26 @@ export class DatasetExporter {
       count += 1;
     }
     if (!root) return null;
-    if (withReplies) for (const n of nodes.values()) n.replies = sortRepliesByRank(n.replies!);
-    return {
-      tree: {
-        // Spec §8.2 QUIRK fixed: the reference left the tree id in clear, which is the root's id and so undid
-        // the anonymisation of every prompt; it is now the root's pseudonym, keeping tree id = root id.
-        message_tree_id: this.anonMessage(t.id),
-        tree_state: t.state,
-        prompt: root,
-        ...(t.origin !== null ? { origin: t.origin } : {}),
-      },
-      messages: count,
-    };
+    if (withReplies) for (const n of nodes.values()) n.replies = sortByRank(n.replies!);
+    // Spec §8.2 QUIRK fixed: the reference left the tree id in clear, which is the root's id and so undid the
+    // anonymisation of every prompt; it is now the root's pseudonym, keeping tree id = root id.
+    const tail: Record<string, unknown> = { ...(t.origin !== null ? { origin: t.origin } : {}), ...(t.extras ?? {}) };
+    return { line: treeJson({ message_tree_id: this.anonMessage(t.id), tree_state: t.state }, root, tail), messages: count };
   }
+}
+
+interface TreeRow {
+  id: string;
+  state: string;
+  origin: string | null;
+  extras: Record<string, unknown> | null;
+}
+
+/** Replies best first; unranked replies keep their (creation) order after the ranked ones. */
+function sortByRank(replies: OutNode[]): OutNode[] {
+  const rank = (n: OutNode) => (n.head.rank as number | undefined) ?? Number.POSITIVE_INFINITY;
+  return replies
+    .map((node, index) => ({ node, index }))
+    .sort((a, b) => (rank(a.node) === rank(b.node) ? a.index - b.index : rank(a.node) - rank(b.node)))
+    .map((e) => e.node);
 }

@@ -18,6 +18,8 @@ export interface RatingEvent {
   type: "rating";
   user_id: string | null;
   rating: number;
+  /** Keys of the event the format does not define, kept and written back. */
+  extras?: Record<string, unknown>;
 }
 export interface RankingEvent {
   type: "ranking";
@@ -27,9 +29,10 @@ export interface RankingEvent {
   ranking_parent_id: string;
   message_tree_id: string;
   not_rankable?: boolean;
+  extras?: Record<string, unknown>;
 }
 export type MessageEvent = EmojiEvent | RatingEvent | RankingEvent;
-export type MessageEvents = { emoji?: EmojiEvent[]; rating?: RatingEvent[]; ranking?: RankingEvent[] };
+export type MessageEvents = Record<string, unknown[]> & { emoji?: EmojiEvent[]; rating?: RatingEvent[]; ranking?: RankingEvent[] };
 
 /** A message as exported; absent keys are the reference's `None` fields, which it omits. */
 export interface ExportMessageNode {
@@ -59,13 +62,24 @@ export interface ExportMessageTree {
   origin?: string;
 }
 
-/** Fields of a message node the format defines; anything else on a line is counted and ignored. */
-export const MESSAGE_NODE_FIELDS: ReadonlySet<string> = new Set([
+/**
+ * Fields of a message node that have columns. Every other field a line carries (oasst2's `detoxify`, a node's
+ * `message_tree_id` and `tree_state`, fields outside the format) is kept in the message's `extras` and written
+ * back after these, so a restore loses nothing it was given.
+ */
+export const STORED_MESSAGE_FIELDS: ReadonlySet<string> = new Set([
   "message_id", "parent_id", "user_id", "created_date", "text", "role", "lang", "review_count", "review_result",
-  "deleted", "rank", "synthetic", "model_name", "emojis", "replies", "labels", "events", "detoxify",
-  "message_tree_id", "tree_state",
+  "deleted", "rank", "synthetic", "model_name", "emojis", "replies", "labels", "events",
 ]);
-export const TREE_FIELDS: ReadonlySet<string> = new Set(["message_tree_id", "tree_state", "prompt", "origin"]);
+/** Fields of a tree line that have columns; the others are kept in the tree's `extras`. */
+export const STORED_TREE_FIELDS: ReadonlySet<string> = new Set(["message_tree_id", "tree_state", "prompt", "origin"]);
+/** Event kinds that become rows (message_emoji, message_reaction); other kinds are kept in the message's extras. */
+export const STORED_EVENT_KINDS: ReadonlySet<string> = new Set(["emoji", "rating", "ranking"]);
+/**
+ * Key of a message's extras holding the events that are not rows, by kind. `events` has a column of its own
+ * meaning, so it can never be the name of a kept field.
+ */
+export const MESSAGE_EXTRAS_EVENTS = "events";
 
 /**
  * Ids are replaced by `sha256_hex(collection + ":" + id + seed)` (spec §8.2), so the same seed gives the same
@@ -100,4 +114,52 @@ export function isoDateSql(column: string): string {
   return `CASE WHEN to_char(${column} AT TIME ZONE 'UTC', 'US') = '000000'
     THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')
     ELSE to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') END`;
+}
+
+/**
+ * A node ready to be written: its fields before `replies`, its replies (null: the key is left out), and its
+ * fields after them. Trees are data and may be thousands of levels deep, so they are never handed whole to
+ * `JSON.stringify`, which recurses once per level and overflows the stack near 2,500 levels.
+ */
+export interface OutNode {
+  head: Record<string, unknown>;
+  replies: OutNode[] | null;
+  tail: Record<string, unknown>;
+}
+
+function inner(json: string): string {
+  return json.length > 2 ? json.slice(1, -1) : "";
+}
+
+/** Serialises a node and everything below it with an explicit stack: any depth, same bytes as JSON.stringify. */
+export function nodeJson(root: OutNode): string {
+  const parts: string[] = [];
+  const stack: (OutNode | string)[] = [root];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (typeof x === "string") {
+      parts.push(x);
+      continue;
+    }
+    const head = inner(JSON.stringify(x.head));
+    const tail = inner(JSON.stringify(x.tail));
+    if (x.replies === null) {
+      parts.push(`{${head}${head && tail ? "," : ""}${tail}}`);
+      continue;
+    }
+    parts.push(`{${head}${head ? "," : ""}"replies":[`);
+    stack.push(`]${tail ? "," + tail : ""}}`);
+    for (let i = x.replies.length - 1; i >= 0; i--) {
+      stack.push(x.replies[i]);
+      if (i > 0) stack.push(",");
+    }
+  }
+  return parts.join("");
+}
+
+/** A tree line: `{message_tree_id, tree_state, prompt, origin?, ...extras}` with the prompt written by nodeJson. */
+export function treeJson(head: Record<string, unknown>, prompt: OutNode, tail: Record<string, unknown>): string {
+  const h = inner(JSON.stringify(head));
+  const t = inner(JSON.stringify(tail));
+  return `{${h}${h ? "," : ""}"prompt":${nodeJson(prompt)}${t ? "," + t : ""}}`;
 }
