@@ -7,6 +7,7 @@ import type { DataSource } from "typeorm";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { ChatFeedbackService, type ChatFeedback } from "./chat-feedback.service.js";
 import type { LineWriter } from "../datasets/jsonl-stream.js";
+import { stringifyDeep } from "../datasets/deep-json.js";
 
 export interface ChatExportOptions {
   /** Only this user's chats (a user's own download); null: every user's. */
@@ -157,7 +158,8 @@ export class ChatExporter {
       const feedback = await this.feedback.ofChats(ids);
       for (const chat of chats) {
         const own = messages.filter((m) => m.chatId === chat.id);
-        await writer.write(JSON.stringify(chatTree(chat, own, feedback.get(chat.id)!)));
+        // A chat is data and may be deeper than JSON.stringify's recursion reaches.
+        await writer.write(stringifyDeep(chatTree(chat, own, feedback.get(chat.id)!)));
         summary.chats++;
         summary.messages += own.length;
       }
