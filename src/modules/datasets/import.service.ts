@@ -119,7 +119,7 @@ const CREATE_STAGING = `
   CREATE TEMP TABLE IF NOT EXISTS import_message (
     id uuid, tree_id uuid, parent_id uuid, user_id uuid, role varchar(16), created timestamptz, text text, lang varchar(32),
     depth int, children int, deleted boolean, review_count int, review_result boolean, rank int, synthetic boolean,
-    model_name varchar(1024), emojis jsonb, ranking_count int, extras jsonb, cfg regconfig);
+    model_name varchar(1024), emojis jsonb, ranking_count int, extras json, cfg regconfig);
   CREATE TEMP TABLE IF NOT EXISTS import_event (
     message_id uuid, user_id uuid, created timestamptz, seq int, kind text, emoji varchar(128), task_id uuid,
     payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;

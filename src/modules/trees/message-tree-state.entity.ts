@@ -56,6 +56,6 @@ export class MessageTreeState {
   lang: string;
 
   /** Fields of an imported tree line that have no column, written back on export. */
-  @Column({ type: "jsonb", nullable: true, select: false })
+  @Column({ type: "json", nullable: true, select: false })
   extras: Record<string, unknown> | null;
 }

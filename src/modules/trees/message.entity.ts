@@ -85,6 +85,6 @@ export class Message {
   emojis: Record<string, number>;
 
   /** Fields of an imported message that have no column (oasst2's `detoxify`, ...), written back on export. */
-  @Column({ type: "jsonb", nullable: true, select: false })
+  @Column({ type: "json", nullable: true, select: false })
   extras: Record<string, unknown> | null;
 }
