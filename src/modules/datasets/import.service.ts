@@ -271,9 +271,16 @@ export class DatasetImporter {
       await settle();
       onProgress?.(this.summary);
       if (dry) await qr.rollbackTransaction();
-      // A bulk load leaves the planner's statistics stale, and the next export would pick slow plans.
+      // A bulk load leaves the planner's statistics stale, and the next export would pick slow plans. The wide
+      // columns nothing filters on (texts, label and emoji objects, extras) are left out: sampling them cost more
+      // than the rest together.
       if (!dry && this.summary.messagesImported > 0) {
-        await qr.query(`ANALYZE message, message_tree_state, text_labels, message_emoji, message_reaction, task, "user"`);
+        await qr.query(
+          `ANALYZE message (id, parent_id, message_tree_id, task_id, user_id, role, api_client_id, frontend_message_id, created_date, lang,
+             depth, children_count, deleted, search_vector, review_count, review_result, ranking_count, rank, synthetic, edited, model_name),
+           text_labels (id, user_id, created_date, api_client_id, message_id, task_id),
+           message_tree_state, message_emoji, message_reaction, task, "user"`,
+        );
       }
       return this.summary;
     } finally {
@@ -281,7 +288,7 @@ export class DatasetImporter {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       // The connections go back to a pool that others may share: leave them as they were.
       for (const r of runners) {
-        await r.query(`RESET synchronous_commit; RESET gin_pending_list_limit; DROP TABLE IF EXISTS import_message, import_event`).catch(() => undefined);
+        await r.query(`RESET synchronous_commit; DROP TABLE IF EXISTS import_message, import_event`).catch(() => undefined);
         await r.release();
       }
     }
@@ -292,9 +299,6 @@ export class DatasetImporter {
     // Every transaction still commits whole trees; not waiting for the WAL flush of each commit is what makes
     // them cheap. A crash loses at most the last trees, which a re-run imports (it skips trees present).
     await qr.query(`SET synchronous_commit TO off`);
-    // New search vectors wait in the GIN index's pending list and are merged into the index when it is full: a
-    // longer list merges in fewer, larger (cheaper per entry) passes.
-    await qr.query(`SET gin_pending_list_limit TO '32MB'`);
     // Outside any transaction, so that a dry run's rolled-back savepoint cannot take them away.
     await qr.query(CREATE_STAGING);
   }
@@ -572,10 +576,16 @@ export class DatasetImporter {
       if (!m.labels) continue;
       const entries = Object.entries(m.labels).filter(([, v]) => v.value !== null && v.count > 0);
       const count = Math.max(0, ...entries.map(([, v]) => v.count));
+      // Row i holds the labels counted more than i times: a set that only shrinks, so its JSON is rebuilt only then.
+      let json = "";
+      let size = -1;
       for (let i = 0; i < count; i++) {
-        const labels: Record<string, number> = {};
-        for (const [k, v] of entries) if (v.count > i) labels[k] = v.value!;
-        rows.add([crypto.randomUUID(), labelBaselineUserId(i), IMPORT_API_CLIENT_ID, "", m.id, JSON.stringify(labels), m.createdDate ?? now]);
+        const present = entries.filter(([, v]) => v.count > i);
+        if (present.length !== size) {
+          json = JSON.stringify(Object.fromEntries(present.map(([k, v]) => [k, v.value])));
+          size = present.length;
+        }
+        rows.add([crypto.randomUUID(), labelBaselineUserId(i), IMPORT_API_CLIENT_ID, "", m.id, json, m.createdDate ?? now]);
       }
     }
     await rows.send(qr);
