@@ -5,7 +5,8 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { isUuid } from "../../db/rows.js";
-import { Anonymizer, isoDateSql, MESSAGE_EXTRAS_EVENTS, nodeJson, treeJson, type LabelValue, type MessageEvents, type OutNode } from "./format.js";
+import { Anonymizer, isoDateSql, MESSAGE_EXTRAS_EVENTS, sortRepliesByRank, type ExportMessageNode, type LabelValue, type MessageEvents } from "./format.js";
+import { stringifyDeep } from "./deep-json.js";
 import { IMPORT_API_CLIENT_ID } from "./import.service.js";
 import type { LineWriter } from "./jsonl-stream.js";
 
@@ -178,7 +179,7 @@ export class DatasetExporter {
       const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
 
       if (summary.mode === "messages") {
-        for (const row of rows) await out.write(nodeJson(this.node(row, labels, events, false)));
+        for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
         summary.messages += rows.length;
         summary.trees += trees.length;
       } else {
@@ -191,7 +192,8 @@ export class DatasetExporter {
         for (const t of trees) {
           const tree = this.buildTree(t, byTree.get(t.id) ?? [], labels, events);
           if (!tree) continue;
-          await out.write(tree.line);
+          // Trees are data and may be thousands of levels deep, past what JSON.stringify's recursion reaches.
+          await out.write(stringifyDeep(tree.tree));
           summary.trees += 1;
           summary.messages += tree.messages;
         }
@@ -221,7 +223,7 @@ export class DatasetExporter {
       after = { created: last.created_key, id: last.id };
       remaining -= rows.length;
       const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
-      for (const row of rows) await out.write(nodeJson(this.node(row, labels, events, false)));
+      for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
       summary.messages += rows.length;
       onProgress?.(summary);
     }
@@ -261,7 +263,7 @@ export class DatasetExporter {
       );
       for (const r of emojiRows) {
         const e = events.get(r.message_id) ?? {};
-        (e.emoji ??= []).push({ type: "emoji", user_id: this.anonUser(r.user_id) ?? null, emoji: r.emoji });
+        (e.emoji ??= []).push({ type: "emoji", user_id: this.eventUser(r.user_id), emoji: r.emoji });
         events.set(r.message_id, e);
       }
       const reactionRows: { message_id: string; user_id: string; payload: Record<string, unknown> }[] = await qr.query(
@@ -273,12 +275,12 @@ export class DatasetExporter {
         const p = r.payload;
         const extras = (p.extras ?? {}) as Record<string, unknown>;
         if (p.type === "message_rating") {
-          (e.rating ??= []).push({ type: "rating", user_id: this.anonUser(r.user_id), rating: p.rating as number, ...extras });
+          (e.rating ??= []).push({ type: "rating", user_id: this.eventUser(r.user_id), rating: p.rating as number, ...extras });
         } else if (p.type === "message_ranking") {
           const a = this.anonymizer;
           (e.ranking ??= []).push({
             type: "ranking",
-            user_id: this.anonUser(r.user_id),
+            user_id: this.eventUser(r.user_id),
             ranking: p.ranking as number[],
             ranked_message_ids: (p.ranked_message_ids as string[]).map((id) => (a ? a.anonymize("message", id) : id)),
             ranking_parent_id: a ? a.anonymize("message", p.ranking_parent_id as string) : (p.ranking_parent_id as string),
@@ -293,10 +295,14 @@ export class DatasetExporter {
     return { labels, events };
   }
 
-  /** A user id as written: pseudonymised with a seed; the import's system user (an event without user) as null. */
-  private anonUser(id: string | null): string | null {
-    if (id === null || id === this.importSystemUserId) return null;
+  /** A user id as written: pseudonymised with a seed. */
+  private anonUser(id: string): string {
     return this.anonymizer ? this.anonymizer.anonymize("user", id) : id;
+  }
+
+  /** An event's user: the import's system user stands for an event a restored file gave no user, written as null. */
+  private eventUser(id: string | null): string | null {
+    return id === null || id === this.importSystemUserId ? null : this.anonUser(id);
   }
 
   private anonMessage(id: string): string {
@@ -330,8 +336,8 @@ export class DatasetExporter {
   }
 
   /** One node with the reference's field order (`None` fields omitted), then the fields kept from an import. */
-  private node(r: MessageRow, labels: Map<string, Record<string, LabelValue>>, events: Map<string, MessageEvents>, withReplies: boolean): OutNode {
-    const head = {
+  private node(r: MessageRow, labels: Map<string, Record<string, LabelValue>>, events: Map<string, MessageEvents>, withReplies: boolean): ExportMessageNode {
+    const node: ExportMessageNode = {
       message_id: this.anonMessage(r.id),
       ...(r.parent_id !== null ? { parent_id: this.anonMessage(r.parent_id) } : {}),
       ...(r.user_id !== null ? { user_id: this.anonUser(r.user_id) } : {}),
@@ -348,14 +354,13 @@ export class DatasetExporter {
       ...(r.model_name !== null ? { model_name: r.model_name } : {}),
       // The column is never null here (default {}), so an empty object stands for the reference's None.
       ...(r.emojis && Object.keys(r.emojis).length > 0 ? { emojis: r.emojis } : {}),
+      ...(withReplies ? { replies: [] } : {}),
     };
-    const tail: Record<string, unknown> = {};
     const l = labels.get(r.id);
-    if (l && Object.keys(l).length > 0) tail.labels = l;
+    if (l && Object.keys(l).length > 0) node.labels = l;
     const e = this.options.exportEvents ? this.keptEvents(r.extras, events.get(r.id)) : undefined;
-    if (e && Object.keys(e).length > 0) tail.events = e;
-    Object.assign(tail, this.keptFields(r.extras));
-    return { head, replies: withReplies ? [] : null, tail };
+    if (e && Object.keys(e).length > 0) node.events = e;
+    return Object.assign(node, this.keptFields(r.extras));
   }
 
   /** Nests a tree's rows; rows whose parent was filtered out vanish with their subtree, as in the reference. */
@@ -364,10 +369,10 @@ export class DatasetExporter {
     rows: MessageRow[],
     labels: Map<string, Record<string, LabelValue>>,
     events: Map<string, MessageEvents>,
-  ): { line: string; messages: number } | null {
+  ): { tree: Record<string, unknown>; messages: number } | null {
     const withReplies = !this.options.promptsOnly;
-    const nodes = new Map<string, OutNode>();
-    let root: OutNode | null = null;
+    const nodes = new Map<string, ExportMessageNode>();
+    let root: ExportMessageNode | null = null;
     let count = 0;
     // Rows come by depth, so a parent is always placed before its children.
     for (const r of rows) {
@@ -384,11 +389,19 @@ export class DatasetExporter {
       count += 1;
     }
     if (!root) return null;
-    if (withReplies) for (const n of nodes.values()) n.replies = sortByRank(n.replies!);
-    // Spec §8.2 QUIRK fixed: the reference left the tree id in clear, which is the root's id and so undid the
-    // anonymisation of every prompt; it is now the root's pseudonym, keeping tree id = root id.
-    const tail: Record<string, unknown> = { ...(t.origin !== null ? { origin: t.origin } : {}), ...(t.extras ?? {}) };
-    return { line: treeJson({ message_tree_id: this.anonMessage(t.id), tree_state: t.state }, root, tail), messages: count };
+    if (withReplies) for (const n of nodes.values()) n.replies = sortRepliesByRank(n.replies!);
+    return {
+      tree: {
+        // Spec §8.2 QUIRK fixed: the reference left the tree id in clear, which is the root's id and so undid
+        // the anonymisation of every prompt; it is now the root's pseudonym, keeping tree id = root id.
+        message_tree_id: this.anonMessage(t.id),
+        tree_state: t.state,
+        prompt: root,
+        ...(t.origin !== null ? { origin: t.origin } : {}),
+        ...(t.extras ?? {}),
+      },
+      messages: count,
+    };
   }
 }
 
@@ -397,13 +410,4 @@ interface TreeRow {
   state: string;
   origin: string | null;
   extras: Record<string, unknown> | null;
-}
-
-/** Replies best first; unranked replies keep their (creation) order after the ranked ones. */
-function sortByRank(replies: OutNode[]): OutNode[] {
-  const rank = (n: OutNode) => (n.head.rank as number | undefined) ?? Number.POSITIVE_INFINITY;
-  return replies
-    .map((node, index) => ({ node, index }))
-    .sort((a, b) => (rank(a.node) === rank(b.node) ? a.index - b.index : rank(a.node) - rank(b.node)))
-    .map((e) => e.node);
 }

@@ -53,6 +53,8 @@ export interface ExportMessageNode {
   replies?: ExportMessageNode[];
   labels?: Record<string, LabelValue>;
   events?: MessageEvents;
+  /** Fields kept from an import (extras), written after the format's own. */
+  [kept: string]: unknown;
 }
 
 export interface ExportMessageTree {
@@ -114,52 +116,4 @@ export function isoDateSql(column: string): string {
   return `CASE WHEN to_char(${column} AT TIME ZONE 'UTC', 'US') = '000000'
     THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')
     ELSE to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') END`;
-}
-
-/**
- * A node ready to be written: its fields before `replies`, its replies (null: the key is left out), and its
- * fields after them. Trees are data and may be thousands of levels deep, so they are never handed whole to
- * `JSON.stringify`, which recurses once per level and overflows the stack near 2,500 levels.
- */
-export interface OutNode {
-  head: Record<string, unknown>;
-  replies: OutNode[] | null;
-  tail: Record<string, unknown>;
-}
-
-function inner(json: string): string {
-  return json.length > 2 ? json.slice(1, -1) : "";
-}
-
-/** Serialises a node and everything below it with an explicit stack: any depth, same bytes as JSON.stringify. */
-export function nodeJson(root: OutNode): string {
-  const parts: string[] = [];
-  const stack: (OutNode | string)[] = [root];
-  while (stack.length > 0) {
-    const x = stack.pop()!;
-    if (typeof x === "string") {
-      parts.push(x);
-      continue;
-    }
-    const head = inner(JSON.stringify(x.head));
-    const tail = inner(JSON.stringify(x.tail));
-    if (x.replies === null) {
-      parts.push(`{${head}${head && tail ? "," : ""}${tail}}`);
-      continue;
-    }
-    parts.push(`{${head}${head ? "," : ""}"replies":[`);
-    stack.push(`]${tail ? "," + tail : ""}}`);
-    for (let i = x.replies.length - 1; i >= 0; i--) {
-      stack.push(x.replies[i]);
-      if (i > 0) stack.push(",");
-    }
-  }
-  return parts.join("");
-}
-
-/** A tree line: `{message_tree_id, tree_state, prompt, origin?, ...extras}` with the prompt written by nodeJson. */
-export function treeJson(head: Record<string, unknown>, prompt: OutNode, tail: Record<string, unknown>): string {
-  const h = inner(JSON.stringify(head));
-  const t = inner(JSON.stringify(tail));
-  return `{${h}${h ? "," : ""}"prompt":${nodeJson(prompt)}${t ? "," + t : ""}}`;
 }

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { stringifyDeep, stringifyIteratively } from "../../../src/modules/datasets/deep-json.js";
-import { nodeJson, treeJson, type OutNode } from "../../../src/modules/datasets/format.js";
 import { chatTree } from "../../../src/modules/chat/chat-export.service.js";
 import type { Chat, ChatMessage } from "../../../src/modules/chat/chat.entity.js";
 
@@ -16,26 +15,6 @@ function nested(depth: number): unknown {
   for (let i = 0; i < depth; i++) v = { level: i, children: [v, "x"] };
   return v;
 }
-
-/** Keys that JavaScript objects do not move to the front (array indices would be). */
-const key = fc.string().filter((k) => !/^(0|[1-9]\d*)$/.test(k));
-
-/** An OutNode and the plain object JSON.stringify would write for it. */
-const outNode: fc.Arbitrary<[OutNode, Record<string, unknown>]> = fc.letrec((tie) => ({
-  node: fc
-    .tuple(
-      fc.dictionary(key, fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxKeys: 3 }),
-      fc.option(fc.array(tie("node") as fc.Arbitrary<[OutNode, Record<string, unknown>]>, { maxLength: 3 }), { depthSize: "small" }),
-      fc.dictionary(key, fc.oneof(fc.string(), fc.integer()), { maxKeys: 3 }),
-    )
-    .map(([head, replies, tail]) => {
-      delete head.replies;
-      for (const k of Object.keys(tail)) if (k in head || k === "replies") delete tail[k];
-      const out: OutNode = { head, replies: replies ? replies.map((r) => r[0]) : null, tail };
-      const plain = { ...head, ...(replies ? { replies: replies.map((r) => r[1]) } : {}), ...tail };
-      return [out, plain] as [OutNode, Record<string, unknown>];
-    }),
-})).node;
 
 describe("datasets: JSON of any depth", () => {
   it("writes exactly what JSON.stringify writes, for any value it can write", () => {
@@ -57,16 +36,6 @@ describe("datasets: JSON of any depth", () => {
       v = v.children![0] as typeof v;
     }
     expect(v).to.deep.equal({ end: true });
-  });
-
-  it("writes tree nodes (head, replies, tail) as JSON.stringify writes the nested object", () => {
-    fc.assert(
-      fc.property(outNode, ([node, plain]) => {
-        expect(nodeJson(node)).to.equal(JSON.stringify(plain));
-        expect(treeJson({ message_tree_id: "t" }, node, { origin: "o" })).to.equal(JSON.stringify({ message_tree_id: "t", prompt: plain, origin: "o" }));
-      }),
-      { numRuns: 300 },
-    );
   });
 
   it("exports a chat 10,000 turns deep", () => {
