@@ -52,6 +52,8 @@ describe("datasets: line validation and format rules", () => {
     expect(reason({ prompt: msg(A, { review_count: -1 }) })).to.match(/review_count must be a non-negative integer/);
     expect(reason({ prompt: msg(A, { labels: { spam: 0.5 } }) })).to.match(/label spam must be/);
     expect(reason({ prompt: msg(A, { events: { emoji: [{ type: "emoji" }] } }) })).to.match(/malformed emoji event/);
+    const elsewhere = { type: "ranking", ranking: [0], ranked_message_ids: [C], ranking_parent_id: B, message_tree_id: A };
+    expect(reason({ prompt: msg(A, { events: { ranking: [elsewhere] } }) })).to.match(/ranking event of parent .* attached to another message/);
   });
 
   it("keeps fields outside the columns as extras, and counts them", () => {

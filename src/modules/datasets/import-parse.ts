@@ -132,7 +132,7 @@ function eventExtras(e: Record<string, unknown>, known: ReadonlySet<string>): Re
  * Emoji, rating and ranking events become rows; any other kind of event (the format's report and score, or one
  * it does not define) is kept whole in the message's extras, as is an emoji event with keys beyond its three.
  */
-function parseEvents(v: unknown, where: string, kept: (name: string) => void): { events: MessageEvent[]; other: Record<string, unknown[]> | null } {
+function parseEvents(v: unknown, hostId: string, where: string, kept: (name: string) => void): { events: MessageEvent[]; other: Record<string, unknown[]> | null } {
   if (v === undefined || v === null) return { events: [], other: null };
   if (!isObject(v)) throw new LineError(`${where}: events must be an object of event lists`);
   const events: MessageEvent[] = [];
@@ -175,6 +175,8 @@ function parseEvents(v: unknown, where: string, kept: (name: string) => void): {
         isUuid(e.message_tree_id) &&
         (e.not_rankable === undefined || e.not_rankable === null || isBool(e.not_rankable))
       ) {
+        // A ranking is attached to the message whose replies it ranks (spec §8.1); its rows and its task hang there.
+        if (e.ranking_parent_id !== hostId) throw new LineError(`${where}: ranking event of parent ${e.ranking_parent_id} attached to another message`);
         const extras = eventExtras(e, RANKING_EVENT_KEYS);
         if (extras) checkJson(extras, where);
         events.push({
@@ -220,7 +222,7 @@ function parseNode(node: unknown, expectedParent: string | null | undefined, dep
     (extras ??= {})[key] = value;
     kept(key);
   }
-  const { events, other } = parseEvents(node.events, at, kept);
+  const { events, other } = parseEvents(node.events, id, at, kept);
   if (other) (extras ??= {})[MESSAGE_EXTRAS_EVENTS] = other;
   const modelName = optional(node, "model_name", (v): v is string => isString(v) && v.length <= 1024, "a string of at most 1,024 characters", at);
   if (modelName !== null) checkText(modelName, at);
