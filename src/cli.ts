@@ -261,12 +261,12 @@ export function buildCli(
   program
     .command("import <file>")
     .description("Import Open-Assistant JSONL (.jsonl or .jsonl.gz); trees are written whole or not at all, bad lines are reported and skipped.")
-    .addOption(new Option("--mode <mode>", "backlog: machine-made trees to rank; restore: lossless, keeps ids and states").choices(["backlog", "restore"]).default("backlog"))
+    .addOption(new Option("--mode <mode>", "backlog: machine-made trees to rank; restore: lossless, keeps ids, every field, states and ranking progress").choices(["backlog", "restore"]).default("backlog"))
     .option("--origin <origin>", "origin recorded on the imported trees")
     .option("--model-name <name>", "model_name of messages that name none (backlog)")
     .option("--num-activate <n>", "backlog: put the first N imported trees into ranking", parseNonNegativeInt, 0)
     .option("--max-count <n>", "import at most N trees", parseNonNegativeInt)
-    .option("--dry-run", "check every line against the database, write nothing")
+    .option("--dry-run", "run the whole import in one transaction and roll it back: the real run's summary, nothing written")
     .option("--max-line-mb <n>", "report and skip lines longer than this many MiB", parsePositiveNumber, DEFAULT_MAX_LINE_BYTES / 1024 / 1024)
     .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", parsePositiveNumber, DEFAULT_PROGRESS_INTERVAL_SECONDS)
     .action(async (file: string, opts) => {
