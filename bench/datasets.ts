@@ -1,129 +1,163 @@
 /**
- * `node dist/bench/datasets.js [import|export|all] [--quick] [--trees N]`: dataset import and export throughput
- * and peak memory (issue 4's goals: 20,000 messages/s on 2 cores, peak RSS under 300 MB whatever the size).
- * Generates an oasst2-sized file (13,000 trees of 10 messages, labels and emojis on each), restores it into a
- * fresh database with the real CLI process, then exports it back with everything included.
+ * `node dist/bench/datasets.js [import|export|all] [--quick] [--trees=N] [--baseline=DIR]`: dataset import and
+ * export throughput, CPU and peak memory (issue 14's goals: 20,000 messages/s on 2 cores for restore and backlog,
+ * peak RSS under 300 MB, export at 20,000 messages/s at 100,000 trees).
+ *
+ * Generates N trees (default 10,000; --quick 1,300) in a live deployment's mix of states (bench/generate.ts
+ * liveTreeLines: about 10 messages a tree, labels, emojis, detoxify, ranking events), restores them into a fresh
+ * database with the real CLI process, exports them back (plain, then with labels and events), and imports them
+ * as a backlog into another fresh database. For every step: wall time, messages/s, CPU of the CLI process and of
+ * its PostgreSQL backends (per message), and the CLI's peak RSS. `--baseline=DIR` runs the same steps with the CLI
+ * of another build (a checkout with `dist/` built, e.g. the commit before a change) on the same file, alternating,
+ * so before and after come from one run under the same load.
  */
 import "reflect-metadata";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { createTestDatabase } from "../test/helpers/database.js";
+import { Client } from "pg";
+import { createTestDatabase, type TestDatabase } from "../test/helpers/database.js";
+import { liveTreeLines } from "./generate.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const CLI = path.join(ROOT, "bin", "chorus.js");
 const args = process.argv.slice(2);
-const workload = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a)) ?? "all";
-const treesArg = args.indexOf("--trees");
-const trees = treesArg >= 0 ? Number(args[treesArg + 1]) : args.includes("--quick") ? 1300 : 13000;
+const workload = args.find((a) => !a.startsWith("--")) ?? "all";
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const trees = Number(option("trees") ?? (args.includes("--quick") ? 1300 : 10_000));
+const baseline = option("baseline");
 
-const WORDS = "the a model answer question because data tree rank label review prompt reply user language good better best".split(" ");
-
-function text(rng: () => number, words: number): string {
-  return Array.from({ length: words }, () => WORDS[Math.floor(rng() * WORDS.length)]).join(" ");
+interface Measured {
+  seconds: number;
+  peakRssMb: number;
+  cliCpuMs: number;
+  pgCpuMs: number;
+  stdout: string;
 }
 
-function node(id: string, parent: string | null, role: string, rng: () => number, rank: number | null, replies: unknown[]) {
-  return {
-    message_id: id,
-    parent_id: parent,
-    user_id: crypto.randomUUID(),
-    created_date: new Date(1_700_000_000_000 + Math.floor(rng() * 1e10)).toISOString().replace("Z", "+00:00"),
-    text: text(rng, 100),
-    role,
-    lang: "en",
-    review_count: 3,
-    review_result: true,
-    deleted: false,
-    rank,
-    synthetic: false,
-    emojis: { "+1": 2, _skip_reply: 1 },
-    labels: { spam: { value: 0, count: 3 }, quality: { value: 0.75, count: 3 }, humor: { value: 0.25, count: 2 } },
-    replies,
-  };
+function cpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, 100 Hz ticks
+  } catch {
+    return null;
+  }
 }
 
-/** A tree of 10: the prompt, 3 ranked answers, a follow-up under each and an answer to each follow-up. */
-function tree(rng: () => number) {
-  const root = crypto.randomUUID();
-  const answers = [0, 1, 2].map((rank) => {
-    const a = crypto.randomUUID();
-    const f = crypto.randomUUID();
-    return node(a, root, "assistant", rng, rank, [node(f, a, "prompter", rng, null, [node(crypto.randomUUID(), f, "assistant", rng, null, [])])]);
-  });
-  return { message_tree_id: root, tree_state: "ready_for_export", prompt: node(root, null, "prompter", rng, null, answers) };
-}
-
-/** Runs the CLI, sampling its resident memory, and returns wall seconds and peak RSS in MB. */
-function runCli(cliArgs: string[], env: Record<string, string>): Promise<{ seconds: number; peakRssMb: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CLI, ...cliArgs], { env: { ...process.env, LOG_LEVEL: "warn", ...env }, cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    let peak = 0;
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (d: string) => (stdout += d));
-    child.stderr.on("data", (d: string) => (stderr += d));
-    const sample = setInterval(() => {
-      try {
-        const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
-        peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-      } catch {
-        // exited between samples
-      }
-    }, 50);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearInterval(sample);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) return reject(new Error(`chorus ${cliArgs.join(" ")} exited ${code}: ${stderr}`));
-      resolve({ seconds, peakRssMb: peak, stdout, stderr });
+/**
+ * Runs the CLI on a database, sampling its RSS and CPU and the CPU of that database's PostgreSQL backends (each
+ * backend's last sample counts: a backend's CPU disappears from /proc when it exits).
+ */
+async function runCli(bin: string, cliArgs: string[], db: TestDatabase): Promise<Measured> {
+  const watcher = new Client({ connectionString: db.url });
+  await watcher.connect();
+  const backends = new Map<number, number>();
+  try {
+    return await new Promise<Measured>((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const child = spawn(process.execPath, [bin, ...cliArgs], { env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: db.url }, cwd: ROOT });
+      let stdout = "";
+      let stderr = "";
+      let peak = 0;
+      let cliCpu = 0;
+      child.stdout.setEncoding("utf8");
+      child.stderr.setEncoding("utf8");
+      child.stdout.on("data", (d: string) => (stdout += d));
+      child.stderr.on("data", (d: string) => (stderr += d));
+      let sampling = false;
+      const sample = setInterval(async () => {
+        try {
+          const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+          peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+          cliCpu = cpuMs(child.pid!) ?? cliCpu;
+        } catch {
+          // exited between samples
+        }
+        if (sampling) return;
+        sampling = true;
+        try {
+          const rows = await watcher.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+          for (const { pid } of rows.rows as { pid: number }[]) {
+            const c = cpuMs(pid);
+            if (c !== null) backends.set(pid, c);
+          }
+        } catch {
+          // the watcher's query raced the end
+        } finally {
+          sampling = false;
+        }
+      }, 100);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearInterval(sample);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (code !== 0) return reject(new Error(`chorus ${cliArgs.join(" ")} exited ${code}: ${stderr}`));
+        const pgCpuMs = [...backends.values()].reduce((a, b) => a + b, 0);
+        resolve({ seconds, peakRssMb: peak, cliCpuMs: cliCpu, pgCpuMs, stdout });
+      });
     });
-  });
+  } finally {
+    await watcher.end();
+  }
 }
 
-async function main() {
-  let seed = 42;
-  const rng = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-bench-datasets-"));
-  const file = path.join(dir, "trees.jsonl");
-  const out = fs.createWriteStream(file);
-  for (let i = 0; i < trees; i++) if (!out.write(JSON.stringify(tree(rng)) + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
-  await new Promise<void>((r) => out.end(() => r()));
-  const messages = trees * 10;
-  console.log(`generated ${trees} trees, ${messages} messages (${(fs.statSync(file).size / 1e6).toFixed(0)} MB) on ${os.cpus().length} cores`);
+function report(label: string, messages: number, m: Measured) {
+  const perMsg = (ms: number) => ((ms * 1000) / messages).toFixed(0);
+  console.log(
+    `${label.padEnd(34)} ${String(Math.round(messages / m.seconds)).padStart(7)} messages/s  ${m.seconds.toFixed(1).padStart(6)} s  ` +
+      `CPU/message: CLI ${perMsg(m.cliCpuMs).padStart(3)} µs + PostgreSQL ${perMsg(m.pgCpuMs).padStart(3)} µs  peak RSS ${m.peakRssMb.toFixed(0)} MB`,
+  );
+}
 
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+
+async function bench(name: string, bin: string, file: string, messages: number) {
   const db = await createTestDatabase("chorus_bench");
   try {
-    const env = { DATABASE_URL: db.url };
-    await runCli(["migrate"], env);
-    const imp = await runCli(["import", "--mode", "restore", file], env);
+    await runCli(bin, ["migrate"], db);
     if (workload === "import" || workload === "all") {
-      console.log(`import (restore): ${(messages / imp.seconds).toFixed(0)} messages/s, ${imp.seconds.toFixed(1)} s, peak RSS ${imp.peakRssMb.toFixed(0)} MB`);
+      report(`${name}: import --mode restore`, messages, await runCli(bin, ["import", "--mode", "restore", file], db));
+    } else {
+      await runCli(bin, ["import", "--mode", "restore", file], db);
     }
     if (workload === "export" || workload === "all") {
       const flags = ["--state", "all", "--include-deleted", "--include-spam", "--include-synthetic"];
-      const plain = await runCli(["export", ...flags, "--out", path.join(dir, "out.jsonl")], env);
-      console.log(`export: ${(messages / plain.seconds).toFixed(0)} messages/s, ${plain.seconds.toFixed(1)} s, peak RSS ${plain.peakRssMb.toFixed(0)} MB`);
-      const full = await runCli(["export", ...flags, "--export-labels", "--export-events", "--out", path.join(dir, "out-full.jsonl")], env);
-      console.log(`export with labels and events: ${(messages / full.seconds).toFixed(0)} messages/s, ${full.seconds.toFixed(1)} s, peak RSS ${full.peakRssMb.toFixed(0)} MB`);
-    }
-    const backlogDb = await createTestDatabase("chorus_bench");
-    try {
-      if (workload === "import" || workload === "all") {
-        await runCli(["migrate"], { DATABASE_URL: backlogDb.url });
-        const backlog = await runCli(["import", file], { DATABASE_URL: backlogDb.url });
-        console.log(`import (backlog): ${(messages / backlog.seconds).toFixed(0)} messages/s, ${backlog.seconds.toFixed(1)} s, peak RSS ${backlog.peakRssMb.toFixed(0)} MB`);
-      }
-    } finally {
-      await backlogDb.drop();
+      const out = path.join(path.dirname(file), "out.jsonl");
+      report(`${name}: export`, messages, await runCli(bin, ["export", ...flags, "--out", out], db));
+      report(`${name}: export with labels and events`, messages, await runCli(bin, ["export", ...flags, "--export-labels", "--export-events", "--out", out], db));
     }
   } finally {
     await db.drop();
+  }
+  if (workload === "import" || workload === "all") {
+    const backlogDb = await createTestDatabase("chorus_bench");
+    try {
+      await runCli(bin, ["migrate"], backlogDb);
+      report(`${name}: import (backlog)`, messages, await runCli(bin, ["import", file], backlogDb));
+    } finally {
+      await backlogDb.drop();
+    }
+  }
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-bench-datasets-"));
+  try {
+    const file = path.join(dir, "trees.jsonl");
+    const out = fs.createWriteStream(file);
+    let messages = 0;
+    for (const line of liveTreeLines(3, trees)) {
+      messages += (line.match(/"message_id":/g) ?? []).length;
+      if (!out.write(line + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
+    }
+    await new Promise<void>((r) => out.end(() => r()));
+    console.log(`generated ${trees} trees, ${messages} messages (${(fs.statSync(file).size / 1e6).toFixed(0)} MB) on ${os.cpus().length} cores; load average ${load()}`);
+    const ours = path.join(ROOT, "bin", "chorus.js");
+    await bench("this build", ours, file, messages);
+    if (baseline) await bench("baseline", path.resolve(baseline, "bin", "chorus.js"), file, messages);
+    console.log(`load average at the end ${load()}`);
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,9 @@
  * import: the same seed gives the same bytes.
  *   bigTreeLines(seed)      one tree of 500 messages, depth up to 8, 1–6 children each, texts 100–1,500 characters
  *   scaleTreeLines(seed, n) n trees of 12–16 messages in every tree state
+ *   liveTreeLines(seed, n)  n trees in a live deployment's mix of states (about 10 messages a tree), with
+ *                           what real files carry: labels, emojis, detoxify, ranking and emoji events (complete
+ *                           on finished trees, partial on trees in ranking), synthetic replies, languages, origins
  */
 import crypto from "node:crypto";
 import { createRng, type Rng } from "../src/db/random.js";
@@ -123,6 +126,135 @@ export function scaleTreeLines(seed = 2, trees = 10_000): string[] {
     lines.push(JSON.stringify({ message_tree_id: root.message_id, tree_state: STATES[t % STATES.length], prompt: root }));
   }
   return lines;
+}
+
+/** Tree states of a live deployment, by share of trees (sums to 1). */
+const LIVE_MIX: [string, number][] = [
+  ["ready_for_export", 0.5],
+  ["growing", 0.15],
+  ["ranking", 0.125],
+  ["prompt_lottery_waiting", 0.075],
+  ["initial_prompt_review", 0.05],
+  ["aborted_low_grade", 0.05],
+  ["halted_by_moderator", 0.025],
+  ["backlog_ranking", 0.025],
+];
+const LANGS: [string, number][] = [["en", 0.55], ["es", 0.15], ["de", 0.08], ["ru", 0.07], ["fr", 0.05], ["zh", 0.04], ["pt-BR", 0.04], ["th", 0.02]];
+const NUM_USERS = 5_000;
+
+function pick<T>(rng: Rng, weighted: [T, number][]): T {
+  let r = rng();
+  for (const [v, w] of weighted) if ((r -= w) < 0) return v;
+  return weighted[weighted.length - 1][0];
+}
+
+interface LiveNode {
+  message_id: string;
+  parent_id?: string;
+  user_id: string;
+  created_date: string;
+  text: string;
+  role: "prompter" | "assistant";
+  lang: string;
+  review_count: number;
+  review_result?: boolean;
+  deleted: boolean;
+  rank?: number;
+  synthetic: boolean;
+  model_name?: string;
+  emojis?: Record<string, number>;
+  replies: LiveNode[];
+  labels?: Record<string, { value: number; count: number }>;
+  events?: Record<string, unknown[]>;
+  detoxify?: Record<string, number>;
+}
+
+/**
+ * Trees as a live deployment holds them, one JSON line each (lazily, so 100,000 trees never sit in memory):
+ * finished trees carry their three rankings per parent, trees in ranking part of them, growing trees open reviews.
+ */
+export function* liveTreeLines(seed = 3, trees = 10_000): Generator<string> {
+  const rng = createRng(seed);
+  const users = Array.from({ length: NUM_USERS }, () => uuidFrom(rng));
+  const user = () => users[Math.floor(rng() * users.length)];
+  const start = Date.UTC(2025, 0, 1);
+  for (let t = 0; t < trees; t++) {
+    const state = pick(rng, LIVE_MIX);
+    const lang = pick(rng, LANGS);
+    const created = start + t * 30_000;
+    const finished = ["ready_for_export", "ranking", "backlog_ranking"].includes(state);
+    const size = finished ? 12 + Math.floor(rng() * 5) : state === "growing" || state === "halted_by_moderator" ? 2 + Math.floor(rng() * 8) : 1;
+    let counter = 0;
+    const make = (parent: LiveNode | null, depth: number): LiveNode => {
+      const role = depth % 2 === 0 ? "prompter" : "assistant";
+      const open = state === "growing" && rng() < 0.3 && parent !== null;
+      const rejected = !open && rng() < 0.04;
+      const synthetic = role === "assistant" && rng() < 0.05;
+      const emojis: Record<string, number> = {};
+      for (const e of EMOJIS) if (rng() < 0.15) emojis[e] = 1 + Math.floor(rng() * 4);
+      const node: LiveNode = {
+        message_id: uuidFrom(rng),
+        ...(parent ? { parent_id: parent.message_id } : {}),
+        user_id: user(),
+        created_date: new Date(created + (counter++) * 90_000 + Math.floor(rng() * 60_000)).toISOString().replace("Z", "+00:00"),
+        text: text(rng, role === "prompter" ? 60 : 200, role === "prompter" ? 400 : 1200),
+        role,
+        lang,
+        review_count: open ? Math.floor(rng() * 3) : 3,
+        ...(open ? {} : { review_result: !rejected }),
+        deleted: rng() < 0.02,
+        synthetic,
+        ...(synthetic ? { model_name: "oasst-sft-6-llama-30b" } : {}),
+        ...(Object.keys(emojis).length ? { emojis } : {}),
+        replies: [],
+        ...(open ? {} : { labels: { spam: { value: rejected ? 1 : 0, count: 3 }, fails_task: { value: 0, count: 3 }, quality: { value: Math.round(rng() * 100) / 100, count: 3 } } }),
+        ...(rng() < 0.85 ? { detoxify: { toxicity: rng() / 10, severe_toxicity: rng() / 1000, insult: rng() / 100 } } : {}),
+      };
+      if (rng() < 0.1) node.events = { emoji: [{ type: "emoji", user_id: user(), emoji: "+1" }] };
+      return node;
+    };
+    const root = make(null, 0);
+    let count = 1;
+    const queue: { node: LiveNode; depth: number }[] = [{ node: root, depth: 0 }];
+    while (count < size && queue.length) {
+      const { node, depth } = queue.shift()!;
+      const k = node.role === "prompter" ? 3 : 1;
+      for (let i = 0; i < k && count < size && depth < 4; i++, count++) {
+        const child = make(node, depth + 1);
+        node.replies.push(child);
+        queue.push({ node: child, depth: depth + 1 });
+      }
+    }
+    // Rankings on every parent with two or more accepted live assistant replies: all three on finished trees
+    // (which then carry ranks), none to two on trees still in ranking.
+    const parents: LiveNode[] = [root];
+    for (let i = 0; i < parents.length; i++) parents.push(...parents[i].replies);
+    for (const p of parents) {
+      const ranked = p.replies.filter((r) => r.role === "assistant" && r.review_result === true && !r.deleted);
+      if (ranked.length < 2 || !finished) continue;
+      const n = state === "ranking" ? Math.floor(rng() * 3) : 3;
+      const events: unknown[] = [];
+      for (let b = 0; b < n; b++) {
+        const order = ranked.map((_, i) => i).sort(() => rng() - 0.5);
+        events.push({
+          type: "ranking",
+          user_id: user(),
+          ranking: order,
+          ranked_message_ids: order.map((i) => ranked[i].message_id),
+          ranking_parent_id: p.message_id,
+          message_tree_id: root.message_id,
+        });
+      }
+      if (events.length) p.events = { ...(p.events ?? {}), ranking: events };
+      if (state !== "ranking") ranked.forEach((r, i) => (r.rank = i));
+    }
+    yield JSON.stringify({
+      message_tree_id: root.message_id,
+      tree_state: state,
+      prompt: root,
+      ...(rng() < 0.2 ? { origin: "bench-live" } : {}),
+    });
+  }
 }
 
 /** A stable digest of a data set, printed by the bench so runs can be compared. */

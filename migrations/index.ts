@@ -10,6 +10,7 @@ import { StatsIndexes1795625401975 } from "./1795625401975-StatsIndexes.js";
 import { SearchVectorLanguage1795631000000 } from "./1795631000000-SearchVectorLanguage.js";
 import { CachedStats1796581999376 } from "./1796581999376-CachedStats.js";
 import { IdentityRevocation1796580832604 } from "./1796580832604-IdentityRevocation.js";
+import { DatasetExtras1795626500000 } from "./1795626500000-DatasetExtras.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   SearchVectorLanguage1795631000000,
   CachedStats1796581999376,
   IdentityRevocation1796580832604,
+  DatasetExtras1795626500000,
 ];

@@ -13,8 +13,8 @@ import type { DataSource } from "typeorm";
 import type { Writable } from "node:stream";
 import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, type Inclusion } from "./modules/datasets/export.service.js";
 import { DatasetImporter, type ImportMode } from "./modules/datasets/import.service.js";
-import { LineWriter } from "./modules/datasets/jsonl-stream.js";
-import { Progress } from "./modules/datasets/progress.js";
+import { DEFAULT_MAX_LINE_BYTES, LineWriter } from "./modules/datasets/jsonl-stream.js";
+import { DEFAULT_PROGRESS_INTERVAL_SECONDS, Progress } from "./modules/datasets/progress.js";
 import { ChatExporter, chatExportFilters } from "./modules/chat/chat-export.service.js";
 import { isUuid } from "./db/rows.js";
 import { CLI_ACTOR } from "./modules/moderation/journal.js";
@@ -48,6 +48,12 @@ async function withDatabase<T>(config: Config, fn: (ds: DataSource, identityChan
 function parseNonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
+  return n;
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${value}`);
   return n;
 }
 
@@ -236,6 +242,7 @@ export function buildCli(
     .option("--limit <n>", "at most this many trees (messages with --user)", parseNonNegativeInt)
     .option("--anonymizer-seed <seed>", "replace ids with seeded SHA-256 pseudonyms")
     .option("--out <file>", "write here instead of stdout")
+    .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", parsePositiveNumber, DEFAULT_PROGRESS_INTERVAL_SECONDS)
     .action(async (opts) => {
       await withDatabase(config(), async (ds) => {
         const exporter = new DatasetExporter(ds, {
@@ -252,10 +259,9 @@ export function buildCli(
           anonymizerSeed: opts.anonymizerSeed ?? null,
         });
         const writer = LineWriter.open(opts.out ?? null, stdout);
-        const progress = new Progress(process.stderr, "exported");
-        const summary = await exporter.run(writer, (s) => progress.update(s.messages));
+        const progress = new Progress(process.stderr, "exported", opts.progressInterval);
+        const summary = await exporter.run(writer, (s) => progress.update(s.messages)).finally(() => progress.finish());
         await writer.close();
-        progress.finish();
         const secs = progress.elapsedSeconds();
         // The summary goes to stderr: stdout may be the dataset itself.
         process.stderr.write(
@@ -297,12 +303,14 @@ export function buildCli(
   program
     .command("import <file>")
     .description("Import Open-Assistant JSONL (.jsonl or .jsonl.gz); trees are written whole or not at all, bad lines are reported and skipped.")
-    .addOption(new Option("--mode <mode>", "backlog: machine-made trees to rank; restore: lossless, keeps ids and states").choices(["backlog", "restore"]).default("backlog"))
+    .addOption(new Option("--mode <mode>", "backlog: machine-made trees to rank; restore: lossless, keeps ids, every field, states and ranking progress").choices(["backlog", "restore"]).default("backlog"))
     .option("--origin <origin>", "origin recorded on the imported trees")
     .option("--model-name <name>", "model_name of messages that name none (backlog)")
     .option("--num-activate <n>", "backlog: put the first N imported trees into ranking", parseNonNegativeInt, 0)
     .option("--max-count <n>", "import at most N trees", parseNonNegativeInt)
-    .option("--dry-run", "check every line against the database, write nothing")
+    .option("--dry-run", "run the whole import in one transaction and roll it back: the real run's summary, nothing written")
+    .option("--max-line-mb <n>", "report and skip lines longer than this many MiB", parsePositiveNumber, DEFAULT_MAX_LINE_BYTES / 1024 / 1024)
+    .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", parsePositiveNumber, DEFAULT_PROGRESS_INTERVAL_SECONDS)
     .action(async (file: string, opts) => {
       const cfg = config();
       await withDatabase(cfg, async (ds) => {
@@ -318,10 +326,10 @@ export function buildCli(
             maxDepth: cfg.treeManager.maxTreeDepth,
             maxChildrenCount: cfg.treeManager.maxChildrenCount,
           },
+          maxLineBytes: Math.floor(opts.maxLineMb * 1024 * 1024),
         });
-        const progress = new Progress(process.stderr, "imported");
-        const s = await importer.run(file, (x) => progress.update(x.messagesImported));
-        progress.finish();
+        const progress = new Progress(process.stderr, "imported", opts.progressInterval);
+        const s = await importer.run(file, (x) => progress.update(x.messagesImported)).finally(() => progress.finish());
         const secs = progress.elapsedSeconds();
         for (const p of s.problems) out(`line ${p.line}: ${p.reason}`);
         if (s.moreProblems > 0) out(`... and ${s.moreProblems} more bad lines`);
@@ -334,8 +342,8 @@ export function buildCli(
             ` in ${secs.toFixed(2)} s (${Math.round(s.messagesImported / Math.max(secs, 0.001))} messages/s), mode ${s.mode}`,
         );
         out(`skipped: ${s.alreadyPresent} already present, ${s.duplicates.length} duplicate lines, ${s.problems.length + s.moreProblems} bad lines`);
-        const ignored = Object.entries(s.ignoredFields);
-        if (ignored.length) out(`fields not stored: ${ignored.map(([k, n]) => `${k} x${n}`).join(", ")}`);
+        const kept = Object.entries(s.keptFields);
+        if (kept.length) out(`fields kept as extras (no column; exported back): ${kept.map(([k, n]) => `${k} x${n}`).join(", ")}`);
       });
     });
 

@@ -52,13 +52,46 @@ describe("datasets: line validation and format rules", () => {
     expect(reason({ prompt: msg(A, { review_count: -1 }) })).to.match(/review_count must be a non-negative integer/);
     expect(reason({ prompt: msg(A, { labels: { spam: 0.5 } }) })).to.match(/label spam must be/);
     expect(reason({ prompt: msg(A, { events: { emoji: [{ type: "emoji" }] } }) })).to.match(/malformed emoji event/);
+    const elsewhere = { type: "ranking", ranking: [0], ranked_message_ids: [C], ranking_parent_id: B, message_tree_id: A };
+    expect(reason({ prompt: msg(A, { events: { ranking: [elsewhere] } }) })).to.match(/ranking event of parent .* attached to another message/);
   });
 
-  it("tolerates fields outside the format and counts them", () => {
+  it("keeps fields outside the columns as extras, and counts them", () => {
     const parsed = parseLine(
-      JSON.stringify({ prompt: msg(A, { CRITERIA: { x: 1 }, detoxify: { toxicity: 0.1 }, events: { score: [{ type: "score", score: 1 }] } }), extra: true }),
+      JSON.stringify({
+        prompt: msg(A, { CRITERIA: { x: 1 }, detoxify: { toxicity: 0.1 }, tree_state: null, events: { score: [{ type: "score", score: 1 }] } }),
+        extra: true,
+      }),
     );
-    expect(parsed.ignoredFields.sort()).to.deep.equal(["CRITERIA", "detoxify", "events.score", "extra"]);
+    expect(parsed.keptFields.sort()).to.deep.equal(["CRITERIA", "detoxify", "events.score", "tree.extra"]);
+    if (parsed.kind !== "tree") throw new Error("a tree");
+    expect(parsed.extras).to.deep.equal({ extra: true });
+    // A null field is the format's None, the same as an absent one: nothing to keep.
+    expect(parsed.messages[0].extras).to.deep.equal({ CRITERIA: { x: 1 }, detoxify: { toxicity: 0.1 }, events: { score: [{ type: "score", score: 1 }] } });
+  });
+
+  it("refuses what PostgreSQL cannot store: NUL, lone surrogates, integers past int4, kept values nested too deep", () => {
+    expect(reason(JSON.stringify({ prompt: msg(A, { text: "a\u0000b" }) }))).to.match(/NUL character/);
+    expect(reason('{"prompt": {"message_id": "' + A + '", "text": "x\\ud800y", "role": "prompter"}}')).to.match(/unpaired UTF-16 surrogate/);
+    expect(reason({ prompt: msg(A, { detoxify: { "k\u0000": 1 } }) })).to.match(/NUL character/);
+    expect(reason({ prompt: msg(A, { review_count: 2 ** 31 }) })).to.match(/review_count must be a non-negative integer/);
+    let deep: unknown = 1;
+    for (let i = 0; i < 150; i++) deep = [deep];
+    expect(reason({ prompt: msg(A, { deep }) })).to.match(/nested deeper than 100 levels/);
+  });
+
+  it("counts each reply's rankings from its parent's ranking events", () => {
+    const ranking = (ids: string[]) => ({ type: "ranking", user_id: null, ranking: ids.map((_, i) => i), ranked_message_ids: ids, ranking_parent_id: A, message_tree_id: A });
+    const parsed = parseLine(
+      JSON.stringify({
+        prompt: msg(A, {
+          events: { ranking: [ranking([B, C]), ranking([C, B]), ranking([C])] },
+          replies: [msg(B, { role: "assistant" }), msg(C, { role: "assistant" })],
+        }),
+      }),
+    );
+    if (parsed.kind !== "tree") throw new Error("a tree");
+    expect(parsed.messages.map((m) => m.rankingCount)).to.deep.equal([0, 2, 3]);
   });
 
   it("sorts replies by rank, null ranks last, keeping their order", () => {

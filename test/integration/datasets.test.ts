@@ -23,15 +23,14 @@ function walk(node: Node, visit: (n: Node, parent: Node | null) => void, parent:
 }
 
 /**
- * What the format promises, so two files can be compared field by field: a missing field and null are the same,
- * empty emojis/labels are the reference's None, fields the database does not store are dropped (detoxify, and
- * fields outside the format like CRITERIA), and replies of equal rank have no defined order.
+ * What the format promises, so two files can be compared field by field: a missing field and null are the same
+ * (the format's None), empty emojis/labels/events are None too, and replies of equal rank have no defined order.
+ * Every other field, known or not (detoxify, CRITERIA, ...), must come back with the same value.
  */
 function normalizeNode(n: Node): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(n)) {
     if (v === null || v === undefined) continue;
-    if (["detoxify", "CRITERIA", "message_tree_id", "tree_state"].includes(k)) continue;
     if ((k === "emojis" || k === "labels" || k === "events") && typeof v === "object" && Object.keys(v as object).length === 0) continue;
     if (k === "replies") continue;
     out[k] = v;
@@ -47,7 +46,9 @@ function normalizeNode(n: Node): Record<string, unknown> {
 }
 
 function normalizeTree(t: Tree) {
-  return { message_tree_id: t.message_tree_id, tree_state: t.tree_state, origin: t.origin ?? null, prompt: normalizeNode(t.prompt) };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t)) if (v !== null && v !== undefined) out[k] = k === "prompt" ? normalizeNode(v as Node) : v;
+  return out;
 }
 
 function byId(trees: Tree[]) {
@@ -157,7 +158,7 @@ describe("datasets: chorus import and export", function () {
       firstImport = res.stdout;
     });
 
-    it("imports every tree and message, and names the fields it does not store", () => {
+    it("imports every tree and message, and names the fields it keeps without a column", () => {
       const messages = fixtureTrees.reduce((n, t) => {
         let c = 0;
         walk(t.prompt, () => (c += 1));
@@ -165,7 +166,7 @@ describe("datasets: chorus import and export", function () {
       }, 0);
       expect(firstImport).to.include(`imported ${fixtureTrees.length} trees, ${messages} messages`);
       expect(firstImport).to.include("0 bad lines");
-      expect(firstImport).to.match(/fields not stored: .*CRITERIA x94/);
+      expect(firstImport).to.match(/fields kept as extras \(no column; exported back\): .*CRITERIA x94/);
       expect(firstImport).to.match(/detoxify x81/);
     });
 
@@ -527,9 +528,12 @@ describe("datasets: chorus import and export", function () {
       delete (missingId.prompt.replies![1] as Record<string, unknown>).message_id;
       const wrongParent = generatedTree();
       (wrongParent.prompt.replies![0].replies![0] as Node).parent_id = crypto.randomUUID();
-      // PostgreSQL refuses NUL in text: the tree fails inside its transaction, after its first statements ran.
+      // PostgreSQL refuses February 30th (JavaScript's date parser does not): the tree fails inside its
+      // transaction, after its first statements ran.
       const failsInDb = generatedTree();
-      (failsInDb.prompt.replies![1] as Node).text = "nul \u0000 byte";
+      (failsInDb.prompt.replies![1] as Node).created_date = "2023-02-30T10:00:00+00:00";
+      const nul = generatedTree();
+      (nul.prompt.replies![1] as Node).text = "nul \u0000 byte";
       const okTree = generatedTree();
       const lines = [
         good,
@@ -541,6 +545,7 @@ describe("datasets: chorus import and export", function () {
         JSON.stringify(failsInDb),
         "[1, 2, 3]",
         JSON.stringify(okTree),
+        JSON.stringify(nul),
         "",
       ];
       const file = tmpFile("messy.jsonl", lines.join("\n"));
@@ -553,11 +558,12 @@ describe("datasets: chorus import and export", function () {
       expect(res.stdout).to.match(/^line 6: .*does not match its place in the tree/m);
       expect(res.stdout).to.match(/^line 7: rejected by the database/m);
       expect(res.stdout).to.match(/^line 8: not a JSON object/m);
-      expect(res.stdout).to.include("imported 2 trees").and.include("1 duplicate lines, 6 bad lines");
+      expect(res.stdout).to.match(/^line 10: message .*: text: contains a NUL character/m);
+      expect(res.stdout).to.include("imported 2 trees").and.include("1 duplicate lines, 7 bad lines");
       await withClient(db, async (c) => {
         const trees = (await c.query(`SELECT message_tree_id AS id FROM message_tree_state ORDER BY 1`)).rows.map((r) => r.id);
         expect(trees).to.deep.equal([goodTree.message_tree_id, okTree.message_tree_id].sort());
-        const rejectedIds = [badRole, missingId, wrongParent, failsInDb].flatMap((t) => {
+        const rejectedIds = [badRole, missingId, wrongParent, failsInDb, nul].flatMap((t) => {
           const ids: string[] = [];
           walk(t.prompt, (n) => n.message_id && ids.push(n.message_id));
           return ids;

@@ -11,6 +11,7 @@ import { feedbackOfChats, type ChatFeedback } from "./chat-feedback.service.js";
 import type { LineWriter } from "../datasets/jsonl-stream.js";
 import { Anonymizer } from "../datasets/format.js";
 import { isUuid } from "../../db/rows.js";
+import { stringifyDeep } from "../datasets/deep-json.js";
 
 export interface ChatExportOptions {
   /** Only this user's chats (a user's own download); null: every user's. */
@@ -193,13 +194,14 @@ export type FlatChatMessage = Omit<ExportedChatMessage, "children"> & {
 /** A chat's messages, one object per message in tree order (parents first), for the flat export. */
 export function flattenChat(chat: ExportedChat): FlatChatMessage[] {
   const out: FlatChatMessage[] = [];
-  const visit = (node: ExportedChatMessage) => {
+  // An explicit stack, not recursion: a chat may be deeper than the call stack (depth is data).
+  const stack = [...chat.messages].reverse();
+  for (let node = stack.pop(); node; node = stack.pop()) {
     const { children, ...message } = node;
-    const choices = chat.draft_choices.filter((c) => c.prompt_id === node.message_id);
+    const choices = chat.draft_choices.filter((c) => c.prompt_id === node!.message_id);
     out.push({ chat_id: chat.chat_id, user_id: chat.user_id, ...message, ...(choices.length ? { draft_choices: choices } : {}) });
-    children.forEach(visit);
-  };
-  chat.messages.forEach(visit);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
   return out;
 }
 
@@ -209,18 +211,29 @@ export function flattenChat(chat: ExportedChat): FlatChatMessage[] {
  */
 export function anonymizeChat(chat: ExportedChat, anonymizer: Anonymizer): ExportedChat {
   const msg = (id: string) => anonymizer.anonymize("message", id);
-  const node = (m: ExportedChatMessage): ExportedChatMessage => ({
+  const copy = (m: ExportedChatMessage): ExportedChatMessage => ({
     ...m,
     message_id: msg(m.message_id),
     parent_id: m.parent_id === null ? null : msg(m.parent_id),
     ...(m.reports ? { reports: m.reports.map(({ report_id: _dropped, ...report }) => report) } : {}),
-    children: m.children.map(node),
+    children: [],
   });
+  // Copied with an explicit stack, not recursion: a chat may be deeper than the call stack (depth is data).
+  const roots = chat.messages.map(copy);
+  const stack: [ExportedChatMessage, ExportedChatMessage][] = chat.messages.map((m, i) => [m, roots[i]]);
+  for (let pair = stack.pop(); pair; pair = stack.pop()) {
+    const [from, to] = pair;
+    for (const child of from.children) {
+      const copied = copy(child);
+      to.children.push(copied);
+      stack.push([child, copied]);
+    }
+  }
   return {
     ...chat,
     chat_id: anonymizer.anonymize("message_tree", chat.chat_id),
     user_id: anonymizer.anonymize("user", chat.user_id),
-    messages: chat.messages.map(node),
+    messages: roots,
     draft_choices: chat.draft_choices.map((c) => ({
       ...c,
       prompt_id: msg(c.prompt_id),
@@ -275,12 +288,13 @@ export class ChatExporter {
       const feedback = await feedbackOfChats(this.ds, ids);
       for (const chat of chats) {
         const own = messages.filter((m) => m.chatId === chat.id);
+        // A chat is data and may be deeper than JSON.stringify's (or any recursive walk's) reach.
         let tree = chatTree(chat, own, feedback.get(chat.id)!);
         if (this.anonymizer) tree = anonymizeChat(tree, this.anonymizer);
         if (this.options.flat) {
-          for (const line of flattenChat(tree)) await writer.write(JSON.stringify(line));
+          for (const line of flattenChat(tree)) await writer.write(stringifyDeep(line));
         } else {
-          await writer.write(JSON.stringify(tree));
+          await writer.write(stringifyDeep(tree));
         }
         summary.chats++;
         summary.messages += own.length;

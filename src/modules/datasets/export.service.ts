@@ -5,15 +5,9 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { isUuid } from "../../db/rows.js";
-import {
-  Anonymizer,
-  isoDateSql,
-  sortRepliesByRank,
-  type ExportMessageNode,
-  type ExportMessageTree,
-  type LabelValue,
-  type MessageEvents,
-} from "./format.js";
+import { Anonymizer, isoDateSql, MESSAGE_EXTRAS_EVENTS, sortRepliesByRank, type ExportMessageNode, type LabelValue, type MessageEvents } from "./format.js";
+import { stringifyDeep } from "./deep-json.js";
+import { IMPORT_API_CLIENT_ID } from "./import.service.js";
 import type { LineWriter } from "./jsonl-stream.js";
 
 /** A three-way message filter: only matching (default), any (`--include-*`) or only the opposite (`--*-only`). */
@@ -75,6 +69,7 @@ interface MessageRow {
   synthetic: boolean;
   model_name: string | null;
   emojis: Record<string, number> | null;
+  extras: Record<string, unknown> | null;
 }
 
 /** Builds `AND ...` clauses with numbered parameters. */
@@ -108,6 +103,8 @@ export function exportsMessages(o: ExportOptions): boolean {
 
 export class DatasetExporter {
   private readonly anonymizer: Anonymizer | null;
+  /** The import's system user, which stands for the events a restored file gave no user: exported as null again. */
+  private importSystemUserId: string | null = null;
 
   constructor(
     private readonly ds: DataSource,
@@ -124,6 +121,11 @@ export class DatasetExporter {
     await qr.startTransaction("REPEATABLE READ");
     try {
       await qr.query("SET TRANSACTION READ ONLY");
+      const system: { id: string }[] = await qr.query(
+        `SELECT id FROM "user" WHERE api_client_id = $1 AND username = 'import' AND auth_method = 'system'`,
+        [IMPORT_API_CLIENT_ID],
+      );
+      this.importSystemUserId = system[0]?.id ?? null;
       const summary: ExportSummary = { mode: exportsMessages(this.options) ? "messages" : "trees", trees: 0, messages: 0 };
       if (this.options.userId !== null) await this.exportUserMessages(qr, out, summary, onProgress);
       else await this.exportTreePages(qr, out, summary, onProgress);
@@ -163,8 +165,8 @@ export class DatasetExporter {
       // A tree whose root is filtered out is skipped (the reference's "corrupted tree"); filtering here keeps --limit exact.
       if (!exportsMessages(o)) this.messageFilters(where, "r");
       const pageSize = Math.min(TREE_PAGE, remaining);
-      const trees: { id: string; state: string; origin: string | null }[] = await qr.query(
-        `SELECT s.message_tree_id AS id, s.state, s.origin FROM message_tree_state s JOIN message r ON r.id = s.message_tree_id
+      const trees: TreeRow[] = await qr.query(
+        `SELECT s.message_tree_id AS id, s.state, s.origin, s.extras FROM message_tree_state s JOIN message r ON r.id = s.message_tree_id
          WHERE true ${where.sql()} ORDER BY s.message_tree_id LIMIT ${pageSize}`,
         where.params,
       );
@@ -190,7 +192,8 @@ export class DatasetExporter {
         for (const t of trees) {
           const tree = this.buildTree(t, byTree.get(t.id) ?? [], labels, events);
           if (!tree) continue;
-          await out.write(JSON.stringify(tree.tree));
+          // Trees are data and may be thousands of levels deep, past what JSON.stringify's recursion reaches.
+          await out.write(stringifyDeep(tree.tree));
           summary.trees += 1;
           summary.messages += tree.messages;
         }
@@ -229,7 +232,7 @@ export class DatasetExporter {
   private selectMessages(): string {
     return `SELECT m.id, m.parent_id, m.message_tree_id, m.user_id, ${isoDateSql("m.created_date")} AS created,
       m.created_date::text AS created_key, m.text, m.role, m.lang, m.review_count, m.review_result, m.deleted, m.rank,
-      m.synthetic, m.model_name, m.emojis FROM message m`;
+      m.synthetic, m.model_name, m.emojis, m.extras FROM message m`;
   }
 
   /** Labels and events of a page's messages, fetched in two queries rather than per message. */
@@ -260,7 +263,7 @@ export class DatasetExporter {
       );
       for (const r of emojiRows) {
         const e = events.get(r.message_id) ?? {};
-        (e.emoji ??= []).push({ type: "emoji", user_id: this.anonUser(r.user_id) ?? null, emoji: r.emoji });
+        (e.emoji ??= []).push({ type: "emoji", user_id: this.eventUser(r.user_id), emoji: r.emoji });
         events.set(r.message_id, e);
       }
       const reactionRows: { message_id: string; user_id: string; payload: Record<string, unknown> }[] = await qr.query(
@@ -270,18 +273,20 @@ export class DatasetExporter {
       for (const r of reactionRows) {
         const e = events.get(r.message_id) ?? {};
         const p = r.payload;
+        const extras = (p.extras ?? {}) as Record<string, unknown>;
         if (p.type === "message_rating") {
-          (e.rating ??= []).push({ type: "rating", user_id: this.anonUser(r.user_id) ?? null, rating: p.rating as number });
+          (e.rating ??= []).push({ type: "rating", user_id: this.eventUser(r.user_id), rating: p.rating as number, ...extras });
         } else if (p.type === "message_ranking") {
           const a = this.anonymizer;
           (e.ranking ??= []).push({
             type: "ranking",
-            user_id: this.anonUser(r.user_id) ?? null,
+            user_id: this.eventUser(r.user_id),
             ranking: p.ranking as number[],
             ranked_message_ids: (p.ranked_message_ids as string[]).map((id) => (a ? a.anonymize("message", id) : id)),
             ranking_parent_id: a ? a.anonymize("message", p.ranking_parent_id as string) : (p.ranking_parent_id as string),
             message_tree_id: a ? a.anonymize("message_tree", p.message_tree_id as string) : (p.message_tree_id as string),
             ...(p.not_rankable === true ? { not_rankable: true } : {}),
+            ...extras,
           });
         } else continue;
         events.set(r.message_id, e);
@@ -290,16 +295,47 @@ export class DatasetExporter {
     return { labels, events };
   }
 
-  private anonUser(id: string | null): string | undefined {
-    if (id === null) return undefined;
+  /** A user id as written: pseudonymised with a seed. */
+  private anonUser(id: string): string {
     return this.anonymizer ? this.anonymizer.anonymize("user", id) : id;
+  }
+
+  /** An event's user: the import's system user stands for an event a restored file gave no user, written as null. */
+  private eventUser(id: string | null): string | null {
+    return id === null || id === this.importSystemUserId ? null : this.anonUser(id);
   }
 
   private anonMessage(id: string): string {
     return this.anonymizer ? this.anonymizer.anonymize("message", id) : id;
   }
 
-  /** One node with the reference's field order; `None` fields omitted. */
+  /**
+   * Kept fields as written: ids the format defines (a node's `message_tree_id`) are pseudonymised like the rest,
+   * and so are the users of kept events; the other fields are written as they came.
+   */
+  private keptFields(extras: Record<string, unknown> | null): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (!extras) return out;
+    for (const [k, v] of Object.entries(extras)) {
+      if (k === MESSAGE_EXTRAS_EVENTS) continue;
+      out[k] = this.anonymizer && k === "message_tree_id" && typeof v === "string" ? this.anonMessage(v) : v;
+    }
+    return out;
+  }
+
+  /** Events that are not rows (kinds without a table, emoji events with keys of their own), after the rows' ones. */
+  private keptEvents(extras: Record<string, unknown> | null, into: MessageEvents | undefined): MessageEvents | undefined {
+    const kept = extras?.[MESSAGE_EXTRAS_EVENTS] as Record<string, Record<string, unknown>[]> | undefined;
+    if (!kept) return into;
+    const out: MessageEvents = { ...(into ?? {}) };
+    for (const [kind, list] of Object.entries(kept)) {
+      const mapped = list.map((e) => (this.anonymizer && typeof e.user_id === "string" ? { ...e, user_id: this.anonUser(e.user_id) } : e));
+      out[kind] = [...(out[kind] ?? []), ...mapped];
+    }
+    return out;
+  }
+
+  /** One node with the reference's field order (`None` fields omitted), then the fields kept from an import. */
   private node(r: MessageRow, labels: Map<string, Record<string, LabelValue>>, events: Map<string, MessageEvents>, withReplies: boolean): ExportMessageNode {
     const node: ExportMessageNode = {
       message_id: this.anonMessage(r.id),
@@ -322,18 +358,18 @@ export class DatasetExporter {
     };
     const l = labels.get(r.id);
     if (l && Object.keys(l).length > 0) node.labels = l;
-    const e = events.get(r.id);
-    if (e) node.events = e;
-    return node;
+    const e = this.options.exportEvents ? this.keptEvents(r.extras, events.get(r.id)) : undefined;
+    if (e && Object.keys(e).length > 0) node.events = e;
+    return Object.assign(node, this.keptFields(r.extras));
   }
 
   /** Nests a tree's rows; rows whose parent was filtered out vanish with their subtree, as in the reference. */
   private buildTree(
-    t: { id: string; state: string; origin: string | null },
+    t: TreeRow,
     rows: MessageRow[],
     labels: Map<string, Record<string, LabelValue>>,
     events: Map<string, MessageEvents>,
-  ): { tree: ExportMessageTree; messages: number } | null {
+  ): { tree: Record<string, unknown>; messages: number } | null {
     const withReplies = !this.options.promptsOnly;
     const nodes = new Map<string, ExportMessageNode>();
     let root: ExportMessageNode | null = null;
@@ -362,8 +398,16 @@ export class DatasetExporter {
         tree_state: t.state,
         prompt: root,
         ...(t.origin !== null ? { origin: t.origin } : {}),
+        ...(t.extras ?? {}),
       },
       messages: count,
     };
   }
+}
+
+interface TreeRow {
+  id: string;
+  state: string;
+  origin: string | null;
+  extras: Record<string, unknown> | null;
 }

@@ -18,6 +18,8 @@ export interface RatingEvent {
   type: "rating";
   user_id: string | null;
   rating: number;
+  /** Keys of the event the format does not define, kept and written back. */
+  extras?: Record<string, unknown>;
 }
 export interface RankingEvent {
   type: "ranking";
@@ -27,9 +29,10 @@ export interface RankingEvent {
   ranking_parent_id: string;
   message_tree_id: string;
   not_rankable?: boolean;
+  extras?: Record<string, unknown>;
 }
 export type MessageEvent = EmojiEvent | RatingEvent | RankingEvent;
-export type MessageEvents = { emoji?: EmojiEvent[]; rating?: RatingEvent[]; ranking?: RankingEvent[] };
+export type MessageEvents = Record<string, unknown[]> & { emoji?: EmojiEvent[]; rating?: RatingEvent[]; ranking?: RankingEvent[] };
 
 /** A message as exported; absent keys are the reference's `None` fields, which it omits. */
 export interface ExportMessageNode {
@@ -50,6 +53,8 @@ export interface ExportMessageNode {
   replies?: ExportMessageNode[];
   labels?: Record<string, LabelValue>;
   events?: MessageEvents;
+  /** Fields kept from an import (extras), written after the format's own. */
+  [kept: string]: unknown;
 }
 
 export interface ExportMessageTree {
@@ -59,13 +64,24 @@ export interface ExportMessageTree {
   origin?: string;
 }
 
-/** Fields of a message node the format defines; anything else on a line is counted and ignored. */
-export const MESSAGE_NODE_FIELDS: ReadonlySet<string> = new Set([
+/**
+ * Fields of a message node that have columns. Every other field a line carries (oasst2's `detoxify`, a node's
+ * `message_tree_id` and `tree_state`, fields outside the format) is kept in the message's `extras` and written
+ * back after these, so a restore loses nothing it was given.
+ */
+export const STORED_MESSAGE_FIELDS: ReadonlySet<string> = new Set([
   "message_id", "parent_id", "user_id", "created_date", "text", "role", "lang", "review_count", "review_result",
-  "deleted", "rank", "synthetic", "model_name", "emojis", "replies", "labels", "events", "detoxify",
-  "message_tree_id", "tree_state",
+  "deleted", "rank", "synthetic", "model_name", "emojis", "replies", "labels", "events",
 ]);
-export const TREE_FIELDS: ReadonlySet<string> = new Set(["message_tree_id", "tree_state", "prompt", "origin"]);
+/** Fields of a tree line that have columns; the others are kept in the tree's `extras`. */
+export const STORED_TREE_FIELDS: ReadonlySet<string> = new Set(["message_tree_id", "tree_state", "prompt", "origin"]);
+/** Event kinds that become rows (message_emoji, message_reaction); other kinds are kept in the message's extras. */
+export const STORED_EVENT_KINDS: ReadonlySet<string> = new Set(["emoji", "rating", "ranking"]);
+/**
+ * Key of a message's extras holding the events that are not rows, by kind. `events` has a column of its own
+ * meaning, so it can never be the name of a kept field.
+ */
+export const MESSAGE_EXTRAS_EVENTS = "events";
 
 /**
  * Ids are replaced by `sha256_hex(collection + ":" + id + seed)` (spec §8.2), so the same seed gives the same

@@ -5,7 +5,13 @@
  *
  * - `backlog` is the reference's import: machine-made trees waiting to be ranked.
  * - `restore` is lossless: ids, authors (as placeholder users), dates, states, review results, ranks, emoji
- *   counts, label averages and events come back as they were, so exporting again reproduces the file.
+ *   counts, label averages, events and every field Chorus has no column for come back as they were, so exporting
+ *   again reproduces the file; ranking events count as the done ranking tasks they were, so a restored tree in
+ *   `ranking` needs exactly the rankings the original still needed.
+ *
+ * Rows go in with COPY: messages into a per-connection staging table, from which one set-based INSERT writes
+ * them with their search vectors; the other tables straight from COPY. A dry run runs the very same statements
+ * inside one transaction (each batch a savepoint) and rolls it back at the end, so it predicts the real run.
  */
 import crypto from "node:crypto";
 import type { DataSource, QueryRunner } from "typeorm";
@@ -13,8 +19,9 @@ import { hashApiKey } from "../../server/keys.js";
 import { rowsOf } from "../../db/rows.js";
 import { searchConfigFor } from "../trees/search.js";
 import { TERMINAL_STATES, TreeState } from "../trees/message-tree-state.entity.js";
+import { CopyBuffer } from "./copy.js";
 import { LineError, parseLine, type ParsedLine, type ParsedMessage } from "./import-parse.js";
-import { readLines } from "./jsonl-stream.js";
+import { DEFAULT_MAX_LINE_BYTES, readLines } from "./jsonl-stream.js";
 
 /** The reference's fixed id of the import API client (spec §1.1). */
 export const IMPORT_API_CLIENT_ID = "bd8fde8b-1d8e-4e9a-9966-e96d000f8363";
@@ -35,6 +42,8 @@ export interface ImportOptions {
   dryRun: boolean;
   /** Sizes restored trees get, since the format does not carry them (the tree manager's configuration). */
   restoredTreeLimits: { goalTreeSize: number; maxDepth: number; maxChildrenCount: number };
+  /** Lines longer than this are reported and skipped (default 64 MiB). */
+  maxLineBytes?: number;
 }
 
 export interface ImportProblem {
@@ -57,14 +66,14 @@ export interface ImportSummary {
   problems: ImportProblem[];
   /** Problems beyond the ones kept in `problems`. */
   moreProblems: number;
-  /** Fields outside what the database stores, by name, with how many times they were dropped. */
-  ignoredFields: Record<string, number>;
+  /** Fields Chorus has no column for, kept as extras and exported back, by name, with how often they came. */
+  keptFields: Record<string, number>;
 }
 
 /** Enough to act on; a file of garbage should not fill memory with complaints. */
 const MAX_PROBLEMS_KEPT = 1000;
 
-/** A UUID derived from a name, so rows a restore writes get the same ids every time (idempotent re-imports). */
+/** A UUID derived from a name, so the rows every import shares (system and baseline users) have fixed ids. */
 function nameUuid(name: string): string {
   const h = crypto.createHash("sha256").update(name).digest();
   h[6] = (h[6] & 0x0f) | 0x50;
@@ -73,8 +82,10 @@ function nameUuid(name: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+const baselineUserIds: string[] = [];
 function labelBaselineUserId(position: number): string {
-  return nameUuid(`chorus:label-baseline-user:${position}`);
+  for (let i = baselineUserIds.length; i <= position; i++) baselineUserIds.push(nameUuid(`chorus:label-baseline-user:${i}`));
+  return baselineUserIds[position];
 }
 
 function reasonOf(e: unknown): string {
@@ -99,16 +110,31 @@ const GREW_STATES: ReadonlySet<TreeState> = new Set([
   TreeState.SCORING_FAILED,
 ]);
 
-/** Rolls a dry-run tree back after all its statements ran. */
-class DryRun extends Error {}
+/** Staging for messages, one per connection: COPY fills it, one INSERT ... SELECT empties it into `message`. */
+const STAGING_MESSAGE_COLUMNS = [
+  "id", "tree_id", "parent_id", "user_id", "role", "created", "text", "lang", "depth", "children", "deleted",
+  "review_count", "review_result", "rank", "synthetic", "model_name", "emojis", "ranking_count", "extras", "cfg",
+] as const;
+const CREATE_STAGING = `
+  CREATE TEMP TABLE IF NOT EXISTS import_message (
+    id uuid, tree_id uuid, parent_id uuid, user_id uuid, role varchar(16), created timestamptz, text text, lang varchar(32),
+    depth int, children int, deleted boolean, review_count int, review_result boolean, rank int, synthetic boolean,
+    model_name varchar(1024), emojis jsonb, ranking_count int, extras json, cfg regconfig);
+  CREATE TEMP TABLE IF NOT EXISTS import_event (
+    message_id uuid, user_id uuid, created timestamptz, seq int, kind text, emoji varchar(128), task_id uuid,
+    payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;
+const STAGING_EVENT_COLUMNS = ["message_id", "user_id", "created", "seq", "kind", "emoji", "task_id", "payload", "tree_id", "task_type", "task_payload"] as const;
+
+/** Rolls a dry run back after all its statements ran. */
+class DryRunDone extends Error {}
 
 export class DatasetImporter {
   private readonly summary: ImportSummary;
   private searchConfigs: Set<string> | null = null;
-  private systemUserId: string | null = null;
-  /** Users known to exist (committed), so placeholders are not written again and again. */
+  /** Users known to exist, so placeholders are not written again and again. */
   private readonly knownUsers = new Set<string>();
   private labelBaselineUsers = 0;
+  private systemUserId = "";
 
   constructor(
     private readonly ds: DataSource,
@@ -126,18 +152,20 @@ export class DatasetImporter {
       duplicates: [],
       problems: [],
       moreProblems: 0,
-      ignoredFields: {},
+      keptFields: {},
     };
   }
 
   async run(file: string, onProgress?: (s: ImportSummary) => void): Promise<ImportSummary> {
     const qr = this.ds.createQueryRunner();
     await qr.connect();
-    // PostgreSQL spends most of an import's CPU (mostly to_tsvector of every text), on one backend per
+    // PostgreSQL spends most of an import's CPU (to_tsvector of every text, index upkeep), on one backend per
     // connection: a second connection writing the next batch meanwhile puts the second core to work. Batches hold
     // disjoint whole trees, so they commute; a --max-count or --num-activate import stays on one connection,
-    // because how many trees it writes or activates depends on what the earlier batches found.
-    const concurrent = this.options.maxCount === null && (this.options.mode === "restore" || this.options.numActivate === 0);
+    // because how many trees it writes or activates depends on what the earlier batches found, and so does a dry
+    // run, whose one transaction must see every earlier batch as the real run would.
+    const dry = this.options.dryRun;
+    const concurrent = !dry && this.options.maxCount === null && (this.options.mode === "restore" || this.options.numActivate === 0);
     const runners: QueryRunner[] = [qr];
     const inFlight: Promise<void>[] = [];
     const drain = async () => {
@@ -147,15 +175,14 @@ export class DatasetImporter {
       if (failed) throw failed.reason;
     };
     try {
-      // Every transaction still commits whole trees; not waiting for the WAL flush of each commit is what makes
-      // them cheap. A crash loses at most the last trees, which a re-run imports (it skips trees present).
-      await qr.query(`SET synchronous_commit TO off`);
       if (concurrent) {
         const second = this.ds.createQueryRunner();
         await second.connect();
         runners.push(second);
-        await second.query(`SET synchronous_commit TO off`);
       }
+      for (const r of runners) await this.tune(r);
+      // The dry run's one transaction: everything below runs in it, each batch in a savepoint, and it is rolled back.
+      if (dry) await qr.startTransaction();
       await this.prepare(qr);
       const firstLineOf = new Map<string, number>();
       let batch: PendingTree[] = [];
@@ -191,11 +218,18 @@ export class DatasetImporter {
         idle.splice(0, idle.length, ...runners);
       };
       const room = () => (this.options.maxCount === null ? Infinity : this.options.maxCount - this.summary.treesImported - this.summary.standaloneMessages);
-      for await (const [lineNo, line] of readLines(file)) {
+      for await (const fileLine of readLines(file, this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+        const lineNo = fileLine.number;
         if (room() - batch.length <= 0) {
           await settle();
           if (room() <= 0) break;
         }
+        if ("problem" in fileLine) {
+          this.summary.lines += 1;
+          this.problem(lineNo, fileLine.problem);
+          continue;
+        }
+        const line = fileLine.text;
         if (line.trim() === "") continue;
         this.summary.lines += 1;
         let parsed;
@@ -213,7 +247,7 @@ export class DatasetImporter {
           continue;
         }
         firstLineOf.set(id, lineNo);
-        for (const f of parsed.ignoredFields) this.summary.ignoredFields[f] = (this.summary.ignoredFields[f] ?? 0) + 1;
+        for (const f of parsed.keptFields) this.summary.keptFields[f] = (this.summary.keptFields[f] ?? 0) + 1;
         if (parsed.kind === "tree") {
           if (this.options.mode === "restore" && parsed.state === null) {
             this.problem(lineNo, "tree_state missing (a restore keeps each tree's state)");
@@ -236,19 +270,37 @@ export class DatasetImporter {
       }
       await settle();
       onProgress?.(this.summary);
-      // A bulk load leaves the planner's statistics stale, and the next export would pick slow plans.
-      if (!this.options.dryRun && this.summary.messagesImported > 0) {
-        await qr.query(`ANALYZE message, message_tree_state, text_labels, message_emoji, message_reaction, "user"`);
+      if (dry) await qr.rollbackTransaction();
+      // A bulk load leaves the planner's statistics stale, and the next export would pick slow plans. The wide
+      // columns nothing filters on (texts, label and emoji objects, extras) are left out: sampling them cost more
+      // than the rest together.
+      if (!dry && this.summary.messagesImported > 0) {
+        await qr.query(
+          `ANALYZE message (id, parent_id, message_tree_id, task_id, user_id, role, api_client_id, frontend_message_id, created_date, lang,
+             depth, children_count, deleted, search_vector, review_count, review_result, ranking_count, rank, synthetic, edited, model_name),
+           text_labels (id, user_id, created_date, api_client_id, message_id, task_id),
+           message_tree_state, message_emoji, message_reaction, task, "user"`,
+        );
       }
       return this.summary;
     } finally {
       await Promise.allSettled(inFlight);
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       // The connections go back to a pool that others may share: leave them as they were.
       for (const r of runners) {
-        await r.query(`RESET synchronous_commit`).catch(() => undefined);
+        await r.query(`RESET synchronous_commit; DROP TABLE IF EXISTS import_message, import_event`).catch(() => undefined);
         await r.release();
       }
     }
+  }
+
+  /** Session settings for a bulk load on this connection (reset when it goes back to the pool). */
+  private async tune(qr: QueryRunner) {
+    // Every transaction still commits whole trees; not waiting for the WAL flush of each commit is what makes
+    // them cheap. A crash loses at most the last trees, which a re-run imports (it skips trees present).
+    await qr.query(`SET synchronous_commit TO off`);
+    // Outside any transaction, so that a dry run's rolled-back savepoint cannot take them away.
+    await qr.query(CREATE_STAGING);
   }
 
   /**
@@ -275,95 +327,101 @@ export class DatasetImporter {
     }
   }
 
-  private recordWritten(result: { imported: PendingTree[]; present: number; activated: number; newUsers: string[] }) {
+  private recordWritten(result: WriteResult) {
     this.summary.treesImported += result.imported.length;
     for (const t of result.imported) this.summary.messagesImported += t.messages.length;
     this.summary.alreadyPresent += result.present;
     this.summary.activated += result.activated;
-    if (!this.options.dryRun) this.rememberUsers(result.newUsers);
+    for (const r of result.rejected) this.problem(r.line, r.reason);
+    this.rememberUsers(result.newUsers);
   }
 
   /** The cache only saves round trips (inserts are ON CONFLICT DO NOTHING), so it is emptied rather than let grow. */
   private rememberUsers(ids: string[]) {
     if (this.knownUsers.size + ids.length > MAX_KNOWN_USERS) {
       this.knownUsers.clear();
-      if (this.systemUserId) this.knownUsers.add(this.systemUserId);
+      this.knownUsers.add(this.systemUserId);
     }
     for (const u of ids) this.knownUsers.add(u);
   }
 
-  private async writeTrees(qr: QueryRunner, batch: PendingTree[]) {
+  private async writeTrees(qr: QueryRunner, batch: PendingTree[]): Promise<WriteResult> {
     const restore = this.options.mode === "restore";
     const presentRows: { id: string }[] = await qr.query(`SELECT message_tree_id AS id FROM message_tree_state WHERE message_tree_id = ANY($1::uuid[])`, [
       batch.map((t) => t.treeId),
     ]);
     const present = new Set(presentRows.map((r) => r.id));
-    const trees = batch.filter((t) => !present.has(t.treeId));
-    const result = { imported: trees, present: present.size, activated: 0, newUsers: [] as string[] };
+    const result: WriteResult = { imported: [], present: present.size, activated: 0, newUsers: [], rejected: [] };
+    const candidates = batch.filter((t) => !present.has(t.treeId));
+    if (candidates.length === 0) return result;
+    // A message id taken by another tree (in the database or earlier in this batch) refuses its tree, not the batch.
+    const taken: { id: string }[] = await qr.query(`SELECT id FROM message WHERE id = ANY($1::uuid[])`, [candidates.flatMap((t) => t.messages.map((m) => m.id))]);
+    const takenIds = new Set(taken.map((r) => r.id));
+    const trees: PendingTree[] = [];
+    for (const t of candidates) {
+      const clash = t.messages.find((m) => takenIds.has(m.id));
+      if (clash) {
+        result.rejected.push({ line: t.line, reason: `message ${clash.id} already exists outside this tree` });
+        continue;
+      }
+      for (const m of t.messages) takenIds.add(m.id);
+      trees.push(t);
+    }
+    result.imported = trees;
     if (trees.length === 0) return result;
     const messages = trees.flatMap((t) => t.messages.map((m) => ({ treeId: t.treeId, m })));
-    const clash: { id: string }[] = await qr.query(`SELECT id FROM message WHERE id = ANY($1::uuid[]) LIMIT 1`, [messages.map((x) => x.m.id)]);
-    if (clash.length > 0) throw new LineError(`message ${clash[0].id} already exists outside this tree`);
 
     if (restore) result.newUsers = await this.ensurePlaceholderUsers(qr, messages.map((x) => x.m));
     await this.insertMessages(qr, messages);
 
-    const origins = trees.map((t) => this.options.origin ?? t.origin);
-    const langs = trees.map((t) => t.messages[0].lang ?? "en");
+    const states = new CopyBuffer("message_tree_state", [
+      "message_tree_id", "goal_tree_size", "max_depth", "max_children_count", "state", "active", "origin", "won_prompt_lottery_date", "lang", "extras",
+    ]);
+    const now = new Date().toISOString();
+    trees.forEach((t, i) => {
+      const origin = this.options.origin ?? t.origin;
+      const lang = t.messages[0].lang ?? "en";
+      const extras = t.extras ? JSON.stringify(t.extras) : null;
+      if (restore) {
+        const limits = this.options.restoredTreeLimits;
+        const state = t.state as TreeState;
+        // A tree that ever grew won the prompt lottery; un-halting it later resumes growing (spec §3.2 T9).
+        const grew = t.messages.length > 1 || GREW_STATES.has(state);
+        states.add([
+          t.treeId, limits.goalTreeSize, limits.maxDepth, limits.maxChildrenCount, state, !TERMINAL_STATES.has(state), origin,
+          grew ? (t.messages[0].createdDate ?? now) : null, lang, extras,
+        ]);
+      } else {
+        const active = this.summary.activated + i < this.options.numActivate;
+        if (active) result.activated += 1;
+        states.add([t.treeId, 0, 0, 0, active ? TreeState.RANKING : TreeState.BACKLOG_RANKING, active, origin, null, lang, extras]);
+      }
+    });
+    await states.send(qr);
     if (restore) {
-      const limits = this.options.restoredTreeLimits;
-      const states = trees.map((t) => t.state as TreeState);
-      await qr.query(
-        `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, origin, won_prompt_lottery_date, lang)
-         SELECT u.id, $2, $3, $4, u.state, u.active, u.origin, CASE WHEN u.grew THEN COALESCE(u.root_created::timestamptz, now()) END, u.lang
-         FROM unnest($1::uuid[], $5::text[], $6::boolean[], $7::text[], $8::boolean[], $9::text[], $10::text[]) AS u(id, state, active, origin, grew, root_created, lang)`,
-        [
-          trees.map((t) => t.treeId),
-          limits.goalTreeSize,
-          limits.maxDepth,
-          limits.maxChildrenCount,
-          states,
-          states.map((s) => !TERMINAL_STATES.has(s)),
-          origins,
-          // A tree that ever grew won the prompt lottery; un-halting it later resumes growing (spec §3.2 T9).
-          trees.map((t, i) => t.messages.length > 1 || GREW_STATES.has(states[i])),
-          trees.map((t) => t.messages[0].createdDate),
-          langs,
-        ],
-      );
       await this.insertLabels(qr, messages.map((x) => x.m));
-      await this.insertEvents(qr, messages.map((x) => x.m));
-    } else {
-      const activate = trees.map((_, i) => this.summary.activated + i < this.options.numActivate);
-      await qr.query(
-        `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, origin, lang)
-         SELECT u.id, 0, 0, 0, CASE WHEN u.active THEN $5 ELSE $6 END, u.active, u.origin, u.lang
-         FROM unnest($1::uuid[], $2::boolean[], $3::text[], $4::text[]) AS u(id, active, origin, lang)`,
-        [trees.map((t) => t.treeId), activate, origins, langs, TreeState.RANKING, TreeState.BACKLOG_RANKING],
-      );
-      result.activated = activate.filter(Boolean).length;
+      await this.insertEvents(qr, messages);
     }
+    await this.afterTreesWritten(qr, trees.map((t) => t.treeId));
     return result;
   }
+
+  /**
+   * After trees are written, in their transaction: the one place where what other modules maintain about trees
+   * (candidate pools and counters of the task lottery, say) is brought up to date for the imported trees, so that
+   * an import keeps them as right as the task cycle does. Nothing is maintained per tree yet.
+   */
+  private async afterTreesWritten(_qr: QueryRunner, _treeIds: string[]): Promise<void> {}
 
   private problem(line: number, reason: string) {
     if (this.summary.problems.length < MAX_PROBLEMS_KEPT) this.summary.problems.push({ line, reason });
     else this.summary.moreProblems += 1;
   }
 
-  /** The import API client and its system user `import` (spec §1.1–1.2), created once. */
+  /** The import API client and its system user `import` (spec §1.1–1.2), created once (in a dry run, rolled back). */
   private async prepare(qr: QueryRunner) {
     const configs: { cfgname: string }[] = await qr.query(`SELECT cfgname FROM pg_ts_config`);
     this.searchConfigs = new Set(configs.map((r) => r.cfgname));
-    if (this.options.dryRun) {
-      // Nothing may be written: use the system user if it exists, else a stand-in that is rolled back with each tree.
-      const found: { id: string }[] = await qr.query(
-        `SELECT id FROM "user" WHERE api_client_id = $1 AND username = 'import' AND auth_method = 'system'`,
-        [IMPORT_API_CLIENT_ID],
-      );
-      this.systemUserId = found[0]?.id ?? nameUuid("chorus:import-system-user");
-      return;
-    }
     // The key is a random secret nobody is told: the client owns imported rows but can never log in.
     await qr.query(
       `INSERT INTO api_client (id, name, key_hash, key_prefix, kind, trusted, role, frontend_type, enabled)
@@ -383,20 +441,17 @@ export class DatasetImporter {
     this.knownUsers.add(this.systemUserId);
   }
 
-  /** Runs `work` in its own transaction; commits unless this is a dry run. */
+  /** Runs `work` in its own transaction (a savepoint of the dry run's one transaction); commits unless it fails. */
   private async inTransaction<T>(qr: QueryRunner, work: () => Promise<T>): Promise<T> {
     await qr.startTransaction();
-    let result: T;
     try {
-      result = await work();
-      if (this.options.dryRun) throw new DryRun();
+      const result = await work();
       await qr.commitTransaction();
+      return result;
     } catch (e) {
       await qr.rollbackTransaction();
-      if (e instanceof DryRun) return result!;
       throw e;
     }
-    return result;
   }
 
   /** A message-list line: a standalone root (backlog, spec §8.4), or in restore a message under an existing parent. */
@@ -420,17 +475,27 @@ export class DatasetImporter {
       }
       if (m.treeId !== null && restore && m.treeId !== treeId) throw new LineError(`message ${m.id}: message_tree_id ${m.treeId} is not its parent's tree ${treeId}`);
       if (restore) newUsers.push(...(await this.ensurePlaceholderUsers(qr, [m])));
-      await this.insertMessages(qr, [{ treeId, m: { ...m, parentId, depth, childrenCount: 0 } }]);
+      const row = { treeId, m: { ...m, parentId, depth, childrenCount: 0 } };
+      await this.insertMessages(qr, [row]);
       if (restore) {
         await this.insertLabels(qr, [m]);
-        await this.insertEvents(qr, [m]);
+        await this.insertEvents(qr, [row]);
+        // Its parent's rankings that listed it (the parent's events came with an earlier line).
+        await qr.query(
+          `UPDATE message c SET ranking_count = (
+             SELECT count(*) FROM message_reaction r
+             WHERE r.message_id = c.parent_id AND r.payload_type = 'RankingReactionPayload' AND r.payload->'ranked_message_ids' ? c.id::text)
+           WHERE c.id = $1 AND c.parent_id IS NOT NULL`,
+          [m.id],
+        );
       }
+      await this.afterTreesWritten(qr, [treeId]);
       return "imported" as const;
     });
     if (outcome === "imported") {
       this.summary.standaloneMessages += 1;
       this.summary.messagesImported += 1;
-      if (!this.options.dryRun) this.rememberUsers(newUsers);
+      this.rememberUsers(newUsers);
     }
     return outcome;
   }
@@ -454,41 +519,48 @@ export class DatasetImporter {
     return missing;
   }
 
+  /**
+   * Messages through the staging table: COPY, then one INSERT ... SELECT that computes every search vector in the
+   * same statement. The text-search configuration of each message is chosen here, by `searchConfigFor` (the one
+   * mapping from language to configuration, shared with the task cycle's inserts), and travels as a column.
+   */
   private async insertMessages(qr: QueryRunner, rows: { treeId: string; m: ParsedMessage }[]) {
     const restore = this.options.mode === "restore";
-    const messages = rows.map((r) => r.m);
-    const col = <T>(f: (m: ParsedMessage) => T) => messages.map(f);
+    const staged = new CopyBuffer("import_message", STAGING_MESSAGE_COLUMNS);
+    for (const { treeId, m } of rows) {
+      staged.add([
+        m.id,
+        treeId,
+        m.parentId,
+        restore ? m.userId : this.systemUserId,
+        m.role,
+        m.createdDate,
+        m.text,
+        m.lang ?? "en",
+        m.depth,
+        m.childrenCount,
+        m.deleted ?? false,
+        m.reviewCount ?? 0,
+        // Backlog trees are machine-made and taken as reviewed (spec §8.4); a restore keeps the verdict.
+        restore ? m.reviewResult : true,
+        restore ? m.rank : null,
+        m.synthetic ?? !restore,
+        m.modelName ?? (restore ? null : this.options.modelName),
+        restore && m.emojis ? JSON.stringify(m.emojis) : null,
+        restore ? m.rankingCount : 0,
+        m.extras ? JSON.stringify(m.extras) : null,
+        searchConfigFor(m.lang ?? "en", this.searchConfigs ?? undefined),
+      ]);
+    }
+    await staged.send(qr);
     await qr.query(
       `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, created_date, text, lang,
-         depth, children_count, deleted, review_count, review_result, rank, synthetic, model_name, emojis, search_vector)
-       SELECT u.id, u.parent_id, u.tree_id, u.user_id, u.role, $3::uuid, u.id::text, COALESCE(u.created::timestamptz, now()), u.text, u.lang,
-         u.depth, u.children, u.deleted, u.review_count, u.review_result, u.rank, u.synthetic, u.model_name,
-         COALESCE(u.emojis::jsonb, '{}'::jsonb), to_tsvector(u.cfg::regconfig, u.text)
-       FROM unnest($1::uuid[], $2::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::boolean[],
-         $13::int[], $14::boolean[], $15::int[], $16::boolean[], $17::text[], $18::text[], $19::text[])
-         AS u(id, tree_id, parent_id, user_id, role, created, text, lang, depth, children, deleted, review_count, review_result, rank, synthetic, model_name, emojis, cfg)`,
-      [
-        col((m) => m.id),
-        rows.map((r) => r.treeId),
-        IMPORT_API_CLIENT_ID,
-        col((m) => m.parentId),
-        col((m) => (restore ? m.userId : this.systemUserId)),
-        col((m) => m.role),
-        col((m) => m.createdDate),
-        col((m) => m.text),
-        col((m) => m.lang ?? "en"),
-        col((m) => m.depth),
-        col((m) => m.childrenCount),
-        col((m) => m.deleted ?? false),
-        col((m) => m.reviewCount ?? 0),
-        // Backlog trees are machine-made and taken as reviewed (spec §8.4); a restore keeps the verdict.
-        col((m) => (restore ? m.reviewResult : true)),
-        col((m) => (restore ? m.rank : null)),
-        col((m) => m.synthetic ?? !restore),
-        col((m) => m.modelName ?? (restore ? null : this.options.modelName)),
-        col((m) => (restore && m.emojis ? JSON.stringify(m.emojis) : null)),
-        col((m) => searchConfigFor(m.lang ?? "en", this.searchConfigs ?? undefined)),
-      ],
+         depth, children_count, deleted, review_count, review_result, rank, synthetic, model_name, emojis, ranking_count, extras, search_vector)
+       SELECT s.id, s.parent_id, s.tree_id, s.user_id, s.role, '${IMPORT_API_CLIENT_ID}', s.id::text, COALESCE(s.created, now()), s.text, s.lang,
+         s.depth, s.children, s.deleted, s.review_count, s.review_result, s.rank, s.synthetic, s.model_name,
+         COALESCE(s.emojis, '{}'::jsonb), s.ranking_count, s.extras, to_tsvector(s.cfg, s.text)
+       FROM import_message s;
+       TRUNCATE import_message`,
     );
   }
 
@@ -498,30 +570,25 @@ export class DatasetImporter {
    * count come back exactly, and later live labels join the same average as the reviews they stand for would.
    */
   private async insertLabels(qr: QueryRunner, messages: ParsedMessage[]) {
-    const ids: string[] = [];
-    const users: string[] = [];
-    const messageIds: string[] = [];
-    const labels: string[] = [];
-    const created: (string | null)[] = [];
+    const rows = new CopyBuffer("text_labels", ["id", "user_id", "api_client_id", "text", "message_id", "labels", "created_date"]);
+    const now = new Date().toISOString();
     for (const m of messages) {
       if (!m.labels) continue;
       const entries = Object.entries(m.labels).filter(([, v]) => v.value !== null && v.count > 0);
-      const rows = Math.max(0, ...entries.map(([, v]) => v.count));
-      for (let i = 0; i < rows; i++) {
-        ids.push(nameUuid(`chorus:label-baseline:${m.id}:${i}`));
-        users.push(labelBaselineUserId(i));
-        messageIds.push(m.id);
-        labels.push(JSON.stringify(Object.fromEntries(entries.filter(([, v]) => v.count > i).map(([k, v]) => [k, v.value]))));
-        created.push(m.createdDate);
+      const count = Math.max(0, ...entries.map(([, v]) => v.count));
+      // Row i holds the labels counted more than i times: a set that only shrinks, so its JSON is rebuilt only then.
+      let json = "";
+      let size = -1;
+      for (let i = 0; i < count; i++) {
+        const present = entries.filter(([, v]) => v.count > i);
+        if (present.length !== size) {
+          json = JSON.stringify(Object.fromEntries(present.map(([k, v]) => [k, v.value])));
+          size = present.length;
+        }
+        rows.add([crypto.randomUUID(), labelBaselineUserId(i), IMPORT_API_CLIENT_ID, "", m.id, json, m.createdDate ?? now]);
       }
     }
-    if (ids.length === 0) return;
-    await qr.query(
-      `INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, created_date)
-       SELECT u.id, u.user_id, $6, '', u.message_id, u.labels::jsonb, COALESCE(u.created::timestamptz, now())
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS u(id, user_id, message_id, labels, created)`,
-      [ids, users, messageIds, labels, created, IMPORT_API_CLIENT_ID],
-    );
+    await rows.send(qr);
   }
 
   /**
@@ -535,7 +602,7 @@ export class DatasetImporter {
   }
 
   private needsLabelBaselineUsers(messages: ParsedMessage[]): boolean {
-    return this.options.mode === "restore" && !this.options.dryRun && this.labelBaselineUsersNeeded(messages) > this.labelBaselineUsers;
+    return this.options.mode === "restore" && this.labelBaselineUsersNeeded(messages) > this.labelBaselineUsers;
   }
 
   private async ensureLabelBaselineUsers(qr: QueryRunner, messages: ParsedMessage[]) {
@@ -551,62 +618,80 @@ export class DatasetImporter {
     this.labelBaselineUsers = needed;
   }
 
-  /** Emoji events become message_emoji rows, ratings and rankings message_reaction rows, in file order. */
-  private async insertEvents(qr: QueryRunner, messages: ParsedMessage[]) {
-    const emoji = { message: [] as string[], user: [] as (string | null)[], emoji: [] as string[], created: [] as (string | null)[], seq: [] as number[] };
-    const reaction = {
-      task: [] as string[], user: [] as (string | null)[], created: [] as (string | null)[], seq: [] as number[],
-      type: [] as string[], payload: [] as string[], message: [] as string[],
-    };
-    for (const m of messages) {
-      m.events.forEach((e, i) => {
+  /**
+   * Emoji events become message_emoji rows, ratings and rankings message_reaction rows, in file order. Each
+   * ranking also becomes the done ranking task it was, on its parent, for the ranking-completion check and the
+   * consensus count rankings by their done tasks.
+   */
+  private async insertEvents(qr: QueryRunner, rows: { treeId: string; m: ParsedMessage }[]) {
+    const staged = new CopyBuffer("import_event", STAGING_EVENT_COLUMNS);
+    const now = new Date().toISOString();
+    for (const { treeId, m } of rows) {
+      m.events.forEach((e, seq) => {
+        const created = m.createdDate ?? now;
         const userId = e.user_id ?? this.systemUserId;
         if (e.type === "emoji") {
-          emoji.message.push(m.id);
-          emoji.user.push(userId);
-          emoji.emoji.push(e.emoji);
-          emoji.created.push(m.createdDate);
-          emoji.seq.push(i);
+          staged.add([m.id, userId, created, seq, "emoji", e.emoji, null, null, null, null, null]);
           return;
         }
-        const payload =
-          e.type === "rating"
-            ? { type: "message_rating", rating: e.rating }
-            : {
-                type: "message_ranking",
-                ranking: e.ranking,
-                ranked_message_ids: e.ranked_message_ids,
-                ranking_parent_id: e.ranking_parent_id,
-                message_tree_id: e.message_tree_id,
-                not_rankable: e.not_rankable ?? null,
-              };
-        reaction.task.push(nameUuid(`chorus:restored-event:${m.id}:${i}`));
-        reaction.user.push(userId);
-        reaction.created.push(m.createdDate);
-        reaction.seq.push(i);
-        reaction.type.push(e.type === "rating" ? "RatingReactionPayload" : "RankingReactionPayload");
-        reaction.payload.push(JSON.stringify(payload));
-        reaction.message.push(m.id);
+        const taskId = crypto.randomUUID();
+        if (e.type === "rating") {
+          const payload = { type: "message_rating", rating: e.rating, ...(e.extras ? { extras: e.extras } : {}) };
+          staged.add([m.id, userId, created, seq, "RatingReactionPayload", null, taskId, JSON.stringify(payload), null, null, null]);
+          return;
+        }
+        const payload = {
+          type: "message_ranking",
+          ranking: e.ranking,
+          ranked_message_ids: e.ranked_message_ids,
+          ranking_parent_id: e.ranking_parent_id,
+          message_tree_id: e.message_tree_id,
+          not_rankable: e.not_rankable ?? null,
+          ...(e.extras ? { extras: e.extras } : {}),
+        };
+        // The task's replies in the order they were shown: `ranking[k]` is the shown position of the k-th best.
+        const shown: { id: string }[] = new Array(e.ranked_message_ids.length);
+        const permutation = e.ranking.length === shown.length && new Set(e.ranking).size === shown.length && e.ranking.every((p) => p >= 0 && p < shown.length);
+        e.ranked_message_ids.forEach((id, k) => (shown[permutation ? e.ranking[k] : k] = { id }));
+        const assistant = m.role === "prompter";
+        const taskPayload = {
+          type: assistant ? "rank_assistant_replies" : "rank_prompter_replies",
+          conversation: [],
+          replies: [],
+          reply_messages: shown,
+          message_tree_id: treeId,
+          ranking_parent_id: m.id,
+          reveal_synthetic: false,
+          restored: true,
+        };
+        staged.add([
+          m.id, userId, created, seq, "RankingReactionPayload", null, taskId, JSON.stringify(payload), treeId,
+          assistant ? "RankAssistantRepliesPayload" : "RankPrompterRepliesPayload", JSON.stringify(taskPayload),
+        ]);
       });
     }
+    if (staged.rows === 0) return;
+    await staged.send(qr);
     // Event order is kept through created_date: the message's date plus the event's position in microseconds.
-    if (emoji.message.length > 0) {
-      await qr.query(
-        `INSERT INTO message_emoji (message_id, user_id, emoji, created_date)
-         SELECT u.message_id, u.user_id, u.emoji, COALESCE(u.created::timestamptz, now()) + u.seq * interval '1 microsecond'
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[]) AS u(message_id, user_id, emoji, created, seq)
-         ON CONFLICT DO NOTHING`,
-        [emoji.message, emoji.user, emoji.emoji, emoji.created, emoji.seq],
-      );
-    }
-    if (reaction.task.length > 0) {
-      await qr.query(
-        `INSERT INTO message_reaction (task_id, user_id, created_date, payload_type, payload, api_client_id, message_id)
-         SELECT u.task_id, u.user_id, COALESCE(u.created::timestamptz, now()) + u.seq * interval '1 microsecond', u.payload_type, u.payload::jsonb, $8, u.message_id
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::uuid[]) AS u(task_id, user_id, created, seq, payload_type, payload, message_id)
-         ON CONFLICT DO NOTHING`,
-        [reaction.task, reaction.user, reaction.created, reaction.seq, reaction.type, reaction.payload, reaction.message, IMPORT_API_CLIENT_ID],
-      );
-    }
+    await qr.query(
+      `INSERT INTO message_emoji (message_id, user_id, emoji, created_date)
+       SELECT message_id, user_id, emoji, created + seq * interval '1 microsecond' FROM import_event WHERE kind = 'emoji'
+       ON CONFLICT DO NOTHING;
+       INSERT INTO message_reaction (task_id, user_id, created_date, payload_type, payload, api_client_id, message_id)
+       SELECT task_id, user_id, created + seq * interval '1 microsecond', kind, payload, '${IMPORT_API_CLIENT_ID}', message_id
+       FROM import_event WHERE kind <> 'emoji';
+       INSERT INTO task (id, created_date, user_id, payload_type, payload, api_client_id, ack, done, message_tree_id, parent_message_id)
+       SELECT task_id, created + seq * interval '1 microsecond', user_id, task_type, task_payload, '${IMPORT_API_CLIENT_ID}', true, true, tree_id, message_id
+       FROM import_event WHERE kind = 'RankingReactionPayload';
+       TRUNCATE import_event`,
+    );
   }
+}
+
+interface WriteResult {
+  imported: PendingTree[];
+  present: number;
+  activated: number;
+  newUsers: string[];
+  rejected: ImportProblem[];
 }

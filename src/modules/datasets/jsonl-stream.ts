@@ -1,6 +1,6 @@
 /** Line-by-line reading and backpressure-aware writing of `.jsonl` and `.jsonl.gz` files. */
 import fs from "node:fs";
-import readline from "node:readline";
+import { isUtf8 } from "node:buffer";
 import zlib from "node:zlib";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
@@ -10,20 +10,63 @@ export function isGzipName(file: string): boolean {
   return file.includes(".gz");
 }
 
-/** Yields `[lineNumber, line]` (1-based) without holding more than one line in memory. */
-export async function* readLines(file: string): AsyncGenerator<[number, string]> {
-  const raw = fs.createReadStream(file);
+/** A line of a file: its text, or, when it is longer than the reader takes or not UTF-8, what is wrong with it. */
+export type FileLine = { number: number; text: string } | { number: number; problem: string };
+
+/** The longest line an import reads by default: far beyond any real tree, far below what would exhaust memory. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Yields the lines of a file (1-based numbers) holding at most one line in memory. A line longer than
+ * `maxLineBytes` is skipped to its end and reported, never accumulated: a string that size would end the process
+ * (`RangeError: Invalid string length`) or its memory, and the lines after it are still good. A line that is not
+ * valid UTF-8 is reported rather than silently decoded with U+FFFD in place of its bad bytes.
+ */
+export async function* readLines(file: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<FileLine> {
+  const raw = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
   const input = isGzipName(file) ? raw.pipe(zlib.createGunzip()) : raw;
   raw.on("error", (e) => input.destroy(e));
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  let parts: Buffer[] = [];
+  let bytes = 0;
+  let skipped = 0;
   let n = 0;
-  try {
-    for await (const line of rl) {
-      n += 1;
-      yield [n, line];
+  const finish = (): FileLine => {
+    n += 1;
+    if (skipped > 0) {
+      const problem = `line too long (${skipped} bytes; the limit is ${maxLineBytes} bytes, --max-line-mb)`;
+      skipped = 0;
+      return { number: n, problem };
     }
+    let line = parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes);
+    parts = [];
+    bytes = 0;
+    if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+    if (!isUtf8(line)) return { number: n, problem: "not valid UTF-8" };
+    return { number: n, text: line.toString("utf8") };
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, start);
+        const piece = chunk.subarray(start, nl < 0 ? chunk.length : nl);
+        if (skipped > 0) skipped += piece.length;
+        else if (bytes + piece.length > maxLineBytes) {
+          skipped = bytes + piece.length;
+          parts = [];
+          bytes = 0;
+        } else if (piece.length > 0) {
+          // A read stream hands out a new buffer per chunk, so a slice of one can be kept until its line ends.
+          parts.push(piece);
+          bytes += piece.length;
+        }
+        if (nl < 0) break;
+        yield finish();
+        start = nl + 1;
+      }
+    }
+    if (bytes > 0 || skipped > 0) yield finish();
   } finally {
-    rl.close();
     raw.destroy();
   }
 }

@@ -54,4 +54,8 @@ export class MessageTreeState {
 
   @Column({ type: "varchar", length: 32 })
   lang: string;
+
+  /** Fields of an imported tree line that have no column, written back on export. */
+  @Column({ type: "json", nullable: true, select: false })
+  extras: Record<string, unknown> | null;
 }

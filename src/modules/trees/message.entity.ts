@@ -83,4 +83,8 @@ export class Message {
   /** Aggregate emoji counts, `{code: count}`, including the hidden `_skip_*` markers. */
   @Column({ type: "jsonb", default: () => "'{}'" })
   emojis: Record<string, number>;
+
+  /** Fields of an imported message that have no column (oasst2's `detoxify`, ...), written back on export. */
+  @Column({ type: "json", nullable: true, select: false })
+  extras: Record<string, unknown> | null;
 }
