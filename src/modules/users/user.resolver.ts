@@ -6,6 +6,7 @@ import { UserRefInput } from "./user-ref.js";
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
 import { forbidden } from "../../server/errors.js";
+import { visibilityOf } from "../../server/visibility.js";
 
 const VIA: Record<Context["identity"]["via"], AuthVia> = {
   anonymous: AuthVia.ANONYMOUS,
@@ -30,8 +31,7 @@ export class UserResolver {
   @Authorized()
   @Query(() => User, { description: "One user by id. Untrusted clients see only their own client's users (spec §9.2)." })
   async user(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
-    const client = ctx.identity.apiClient!;
-    return ctx.app.users.get(id, client.trusted ? null : client.id);
+    return ctx.app.users.get(id, visibilityOf(ctx).apiClientId);
   }
 
   @Authorized()
@@ -51,9 +51,9 @@ export class UserResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => User, { description: "Sets a user's role. ADMIN." })
+  @Mutation(() => User, { description: "Sets a user's role. ADMIN; an untrusted client only its own client's users (NOT_FOUND for others)." })
   async setUserRole(@Arg("input", () => SetUserRoleInput) input: SetUserRoleInput, @Ctx() ctx: Context): Promise<User> {
-    return ctx.app.users.setRole(input.userId, input.role);
+    return ctx.app.users.setRole(input.userId, input.role, visibilityOf(ctx).apiClientId);
   }
 
   @Authorized(Requirement.TRUSTED_CLIENT)

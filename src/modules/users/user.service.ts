@@ -49,8 +49,9 @@ export class UserService {
     return this.ds.getRepository(User).createQueryBuilder("u").where("u.id = ANY(:ids)", { ids }).getMany();
   }
 
-  async setRole(id: string, role: Role): Promise<User> {
-    const user = await this.get(id);
+  /** Sets the role; with `apiClientId` only a user of that client (NOT_FOUND for others). */
+  async setRole(id: string, role: Role, apiClientId: string | null = null): Promise<User> {
+    const user = await this.get(id, apiClientId);
     user.role = role;
     return this.ds.getRepository(User).save(user);
   }
