@@ -167,6 +167,27 @@ export async function seedTwoClients(server: TestServer, lang: string): Promise<
       [taskId, userId, JSON.stringify({ type: "message_ranking", ranked_message_ids: ranked }), client.id, parentId],
     );
   };
+  // Reviews (spam) of one reply of each client by two of its users, as done label tasks leave them.
+  const review = async (client: ClientSeed, userId: string, messageId: string) => {
+    const taskId = crypto.randomUUID();
+    await ds.query(
+      `INSERT INTO task (id, user_id, payload_type, payload, api_client_id, ack, done, message_tree_id, parent_message_id)
+       SELECT $1::uuid, $2::uuid, 'LabelAssistantReplyPayload', '{}'::jsonb, $3::uuid, true, true, m.message_tree_id, m.parent_id FROM message m WHERE m.id = $4`,
+      [taskId, userId, client.id, messageId],
+    );
+    await ds.query(`INSERT INTO text_labels (id, user_id, api_client_id, message_id, labels, task_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      crypto.randomUUID(),
+      userId,
+      client.id,
+      messageId,
+      JSON.stringify({ spam: 0, quality: 0.75 }),
+      taskId,
+    ]);
+  };
+  await review(A, users.a3.id, rA2);
+  await review(A, users.a4.id, rA2);
+  await review(B, users.b1.id, rB2);
+  await review(B, users.b2.id, rB2);
   await rank(A, users.a3.id, taRoot, [rA2, rA1]);
   await rank(A, users.a4.id, taRoot, [rA1, rA2]);
   await rank(B, users.b1.id, tbRoot, [rB2, rB1]);
