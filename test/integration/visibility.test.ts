@@ -381,6 +381,17 @@ describe("visibility: every nested field keeps the root queries' visibility for 
     expect(recordsChecked, "records checked").to.be.greaterThan(100);
   });
 
+  it("lets only trusted clients set the hidden _skip_* markers", async () => {
+    const m = `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id emojis { emoji count } } }`;
+    const input = { messageId: seed.msg.taRoot, emoji: "_skip_reply", op: "ADD" };
+    const refused = await rawGql(server.url, m, { input }, seed.as.a1);
+    expect(refused.errors?.[0]?.extensions?.code).to.equal("FORBIDDEN");
+    const trusted = await server.createClient({ name: "trusted frontend", trusted: true });
+    const set = await rawGql<{ setEmoji: { emojis: { emoji: string }[] } }>(server.url, m, { input }, { key: trusted.key, user: "local:trusted-user" });
+    expect(set.errors, JSON.stringify(set.errors)).to.equal(undefined);
+    expect(set.data!.setEmoji.emojis.map((e) => e.emoji)).to.include("_skip_reply");
+  });
+
   it("as a trusted admin, the same walk does reach B's data through the nested fields (the seed overlaps)", async () => {
     const tokens = await foreignTokens(server, seed, { otherUsersChats: false });
     const reached = new Set<string>();
