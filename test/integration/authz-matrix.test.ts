@@ -568,6 +568,18 @@ describe("untrusted moderators and admins act on their own client's data only", 
     it(`${op}: another client's records are out of reach, its own are not`, check);
   }
 
+  it("answers the reported attacks: an untrusted ADMIN mints no key (trusted or not) and changes no other client's role", async () => {
+    const before = await one(`SELECT count(*)::int AS n FROM api_client`, []);
+    for (const input of [{ name: "escalated", trusted: true, role: "ADMIN" }, { name: "plain", trusted: false, role: "USER" }]) {
+      const res = await q(`mutation($input: CreateApiClientInput!) { createApiClient(input: $input) { key } }`, { input }, s.as.aAdmin);
+      expect(errorCode(res)).to.equal("FORBIDDEN");
+    }
+    expect(await one(`SELECT count(*)::int AS n FROM api_client`, [])).to.deep.equal(before);
+    const role = await q(`mutation($input: SetUserRoleInput!) { setUserRole(input: $input) { id } }`, { input: { userId: s.users.b2.id, role: "ADMIN" } }, s.as.aAdmin);
+    expect(errorCode(role)).to.equal("NOT_FOUND");
+    expect((await one(`SELECT role FROM "user" WHERE id = $1`, [s.users.b2.id])).role).to.equal("USER");
+  });
+
   it("GET /export.jsonl, the full export, is for admins of trusted clients only", async () => {
     for (const key of [s.A.key, umod.key!]) {
       const res = await fetch(`${server.origin}/export.jsonl`, { headers: { "x-api-key": key } });

@@ -381,6 +381,25 @@ describe("visibility: every nested field keeps the root queries' visibility for 
     expect(recordsChecked, "records checked").to.be.greaterThan(100);
   });
 
+  it("answers the reported attack: message(own) { parent { children { text } } } reads nothing of B's", async () => {
+    const attack = `query($id: ID!) { message(id: $id) { id parentId parent { id text frontendMessageId children { id text frontendMessageId } } } }`;
+    const res = await rawGql<{ message: { parentId: string; parent: unknown } }>(server.url, attack, { id: seed.msg.rA3 }, seed.as.a1);
+    expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
+    expect(res.data!.message).to.deep.equal({ id: seed.msg.rA3, parentId: seed.msg.rA1, parent: null });
+    const direct = await rawGql(server.url, `query($id: ID!) { message(id: $id) { id } }`, { id: seed.msg.rA1 }, seed.as.a1);
+    expect(direct.errors?.[0]?.extensions?.code).to.equal("MESSAGE_NOT_FOUND");
+    // from A's own root: only A's reply, and a count that matches it
+    const root = await rawGql<{ message: { childrenCount: number; children: { id: string }[] } }>(
+      server.url,
+      `query($id: ID!) { message(id: $id) { childrenCount children { id } } }`,
+      { id: seed.msg.taRoot },
+      seed.as.a1,
+    );
+    expect(root.data!.message).to.deep.equal({ childrenCount: 1, children: [{ id: seed.msg.rA2 }] });
+    const trusted = await rawGql<{ message: { childrenCount: number } }>(server.url, `query($id: ID!) { message(id: $id) { childrenCount } }`, { id: seed.msg.taRoot }, { key: server.adminKey });
+    expect(trusted.data!.message.childrenCount).to.equal(2);
+  });
+
   it("lets only trusted clients set the hidden _skip_* markers", async () => {
     const m = `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id emojis { emoji count } } }`;
     const input = { messageId: seed.msg.taRoot, emoji: "_skip_reply", op: "ADD" };
