@@ -146,10 +146,13 @@ export class ChatFeedbackService {
     const text = resolution.trim();
     if (text.length === 0) throw badInput("resolution must not be blank", { field: "resolution" });
     const actor = { userId: ctx.identity.user?.id ?? null, apiClientId: ctx.identity.apiClient?.id ?? null };
+    // A moderator of an untrusted client resolves only reports on its own users' chats (checked before the
+    // transaction, so the operation holds one connection at a time; a report never changes chats).
+    const target = isUuid(reportId) ? await this.ds.getRepository(ChatReport).findOneBy({ id: reportId }) : null;
+    if (!target || !(await ctx.loaders.readableChats.load(target.chatId))) throw notFound("Chat report", reportId);
     return inTransaction(this.ds, async (em) => {
-      const report = isUuid(reportId) ? await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } }) : null;
-      // A moderator of an untrusted client resolves only reports on its own users' chats.
-      if (!report || !(await ctx.loaders.readableChats.load(report.chatId))) throw notFound("Chat report", reportId);
+      const report = await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } });
+      if (!report) throw notFound("Chat report", reportId);
       if (report.resolvedAt) throw new ChorusError(ErrorCode.CONFLICT, `Report ${reportId} was already resolved`, { resolvedAt: report.resolvedAt.toISOString() });
       await em.query(`UPDATE chat_report SET resolved_at = now(), resolved_by_user_id = $2, resolution = $3 WHERE id = $1`, [report.id, actor.userId, text]);
       await this.journal(em, actor, report, text);
