@@ -11,6 +11,7 @@ import type { User } from "../modules/users/user.entity.js";
 import { Role, roleAtLeast } from "../modules/users/role.js";
 import { ChorusError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
 import type { Context } from "./context.js";
+import { isSystemAdmin } from "./visibility.js";
 
 /** Requirements usable in `@Authorized(...)` besides the roles. */
 export enum Requirement {
@@ -18,6 +19,11 @@ export enum Requirement {
   TRUSTED_CLIENT = "TRUSTED_CLIENT",
   /** The caller is a GPU worker key. */
   WORKER = "WORKER",
+  /**
+   * ADMIN through a trusted client: operations over the whole system (API keys, settings, workers, purges,
+   * recomputations), which an untrusted client may never do whatever its role (src/server/visibility.ts).
+   */
+  SYSTEM_ADMIN = "SYSTEM_ADMIN",
 }
 
 export type AuthRequirement = Role | Requirement;
@@ -29,7 +35,7 @@ export function effectiveRole(client: ApiClient, user: User | null): Role {
 
 /**
  * Decides `@Authorized(...)`: no argument means any authenticated caller that is not a worker; a role means at
- * least that role; TRUSTED_CLIENT and WORKER are kinds of caller. Several arguments: any one suffices.
+ * least that role; TRUSTED_CLIENT, SYSTEM_ADMIN and WORKER are kinds of caller. Several arguments: any one suffices.
  */
 export const authChecker: AuthChecker<Context, AuthRequirement> = ({ context }, requirements) => {
   const ctx = context;
@@ -50,9 +56,14 @@ export const authChecker: AuthChecker<Context, AuthRequirement> = ({ context }, 
       if (client.trusted && ctx.identity.via === "api-key") return true;
       continue;
     }
+    if (req === Requirement.SYSTEM_ADMIN) {
+      if (isSystemAdmin(client, ctx.role())) return true;
+      continue;
+    }
     if (roleAtLeast(ctx.role(), req)) return true;
   }
-  throw forbidden(`This operation requires ${requirements.join(" or ")}`);
+  const needs = requirements.map((r) => (r === Requirement.SYSTEM_ADMIN ? "an ADMIN of a trusted API client" : r));
+  throw forbidden(`This operation requires ${needs.join(" or ")}`);
 };
 
 /**

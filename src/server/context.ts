@@ -5,7 +5,7 @@ import type { AppServices } from "./services.js";
 import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import type { User } from "../modules/users/user.entity.js";
 import type { MessageBranch, MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
-import type { Visibility } from "../modules/trees/message.service.js";
+import { chatReaderOf, mayReadChat, visibilityOfClient, type Visibility } from "./visibility.js";
 import type { ChatMessage } from "../modules/chat/chat.entity.js";
 import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
@@ -35,7 +35,9 @@ export interface Loaders {
   widestBranch: DataLoader<string, MessageBranch | null>;
   /** Emojis the acting user set, by message id. */
   userEmojis: DataLoader<string, string[]>;
-  /** Chat messages by chat id, oldest first. */
+  /** Whether the caller may read a chat, by chat id (its user's own, or a moderator's within its scope). */
+  readableChats: DataLoader<string, boolean>;
+  /** Chat messages by chat id, oldest first (none for a chat the caller may not read). */
   chatMessagesByChat: DataLoader<string, ChatMessage[]>;
   chatMessageById: DataLoader<string, ChatMessage | null>;
   /** Votes, reports and draft choices by chat id. */
@@ -70,20 +72,33 @@ export interface Context {
   loaders: Loaders;
 }
 
-/** Untrusted clients read only their own client's messages (spec §7.1), in nested fields as in root queries. */
-function readableBy(identity: Identity): Visibility {
-  return { apiClientId: identity.apiClient && !identity.apiClient.trusted ? identity.apiClient.id : null };
-}
-
-function createLoaders(app: AppServices, identity: Identity): Loaders {
+/**
+ * The loaders behind every nested field. Each applies the visibility of the root query that would fetch its
+ * records (src/server/visibility.ts): a hidden message or user loads as null and is left out of lists, and a chat's
+ * messages and feedback load only for a chat the caller may read. A field built on a loader therefore shows no
+ * more than the root queries, whoever wrote it.
+ */
+function createLoaders(app: AppServices, identity: Identity, role: () => Role): Loaders {
+  const vis = (): Visibility => visibilityOfClient(identity.apiClient);
+  const visible = <T extends { apiClientId: string }>(rows: T[]): T[] => {
+    const only = vis().apiClientId;
+    return only === null ? rows : rows.filter((r) => r.apiClientId === only);
+  };
+  const readableChats = new DataLoader<string, boolean>(async (ids) => {
+    const reader = chatReaderOf({ apiClient: identity.apiClient, userId: identity.user?.id ?? null }, role());
+    const owners = new Map((await app.chats.owners(ids)).map((o) => [o.chatId, o]));
+    return ids.map((id) => {
+      const o = owners.get(id);
+      return o !== undefined && mayReadChat(reader, o.userId, o.apiClientId);
+    });
+  });
   return {
     messageById: new DataLoader(async (ids) => {
-      const rows = await app.messages.byIds(ids);
-      const byId = new Map(rows.map((m) => [m.id, m]));
+      const byId = new Map(visible(await app.messages.byIds(ids)).map((m) => [m.id, m]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     childrenByParent: new DataLoader(async (ids) => {
-      const rows = await app.messages.childrenOf(ids);
+      const rows = visible(await app.messages.childrenOf(ids));
       return ids.map((id) => rows.filter((m) => m.parentId === id));
     }),
     treeState: new DataLoader(async (ids) => {
@@ -92,11 +107,11 @@ function createLoaders(app: AppServices, identity: Identity): Loaders {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     longestConversation: new DataLoader(async (ids) => {
-      const byTree = await app.messages.longestConversations(ids, readableBy(identity));
+      const byTree = await app.messages.longestConversations(ids, vis());
       return ids.map((id) => byTree.get(id)!);
     }),
     widestBranch: new DataLoader(async (ids) => {
-      const byTree = await app.messages.widestBranches(ids, readableBy(identity));
+      const byTree = await app.messages.widestBranches(ids, vis());
       return ids.map((id) => byTree.get(id)!);
     }),
     userEmojis: new DataLoader(async (ids) => {
@@ -108,22 +123,25 @@ function createLoaders(app: AppServices, identity: Identity): Loaders {
       );
       return ids.map((id) => rows.filter((r) => r.message_id === id).map((r) => r.emoji));
     }),
+    readableChats,
     chatMessagesByChat: new DataLoader(async (ids) => {
-      const rows = await app.chats.messagesOf(ids);
+      const readable = await readableChats.loadMany(ids);
+      const rows = await app.chats.messagesOf(ids.filter((_, i) => readable[i] === true));
       return ids.map((id) => rows.filter((m) => m.chatId === id));
     }),
     chatMessageById: new DataLoader(async (ids) => {
       const rows = await app.chats.messagesByIds(ids);
-      const byId = new Map(rows.map((m) => [m.id, m]));
+      const readable = new Set((await readableChats.loadMany(rows.map((m) => m.chatId))).flatMap((ok, i) => (ok === true ? [rows[i].chatId] : [])));
+      const byId = new Map(rows.filter((m) => readable.has(m.chatId)).map((m) => [m.id, m]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     chatFeedbackByChat: new DataLoader(async (ids) => {
-      const byChat = await app.chatFeedback.ofChats(ids);
-      return ids.map((id) => byChat.get(id)!);
+      const readable = await readableChats.loadMany(ids);
+      const byChat = await app.chatFeedback.ofChats(ids.filter((_, i) => readable[i] === true));
+      return ids.map((id) => byChat.get(id) ?? { votes: [], reports: [], draftChoices: [] });
     }),
     userById: new DataLoader(async (ids) => {
-      const users = await app.users.findByIds(ids);
-      const byId = new Map(users.map((u) => [u.id, u]));
+      const byId = new Map(visible(await app.users.findByIds(ids)).map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
   };
@@ -235,7 +253,7 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
         "This operation acts for a user: pass a `user` argument or the x-chorus-user header",
       );
     },
-    loaders: createLoaders(app, identity),
+    loaders: createLoaders(app, identity, () => ctx.role()),
   };
   return ctx;
 }

@@ -6,6 +6,7 @@ import { UserResolver } from "../modules/users/user.resolver.js";
 import { UserFieldResolver } from "../modules/users/user.fields.js";
 import { SystemResolver } from "../modules/system/system.resolver.js";
 import { TaskResolver } from "../modules/tasks/task.resolver.js";
+import { ConversationMessageFieldResolver } from "../modules/tasks/conversation-message.fields.js";
 import { MessageResolver } from "../modules/trees/message.resolver.js";
 import { MessageFieldResolver } from "../modules/trees/message.fields.js";
 import { LabelResolver } from "../modules/labels/label.resolver.js";
@@ -28,6 +29,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UserFieldResolver,
   SystemResolver,
   TaskResolver,
+  ConversationMessageFieldResolver,
   MessageResolver,
   MessageFieldResolver,
   LabelResolver,

@@ -220,7 +220,7 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
         [Role.MODERATOR, "FORBIDDEN"],
         [Role.ADMIN, "OK"],
       ] as const) {
-        const c = await server.createClient({ role });
+        const c = await server.createClient({ role, trusted: true });
         expect(await apiClientsAs(c.key), role).to.equal(expected);
         expect((await gql(server.url, ViewerDocument, {}, { key: c.key })).data!.viewer.role).to.equal(role);
       }

@@ -100,7 +100,7 @@ for (const driver of ["local", "redis"] as const) {
       );
       key = (await server.createClient({ name: "chat app", trusted: true })).key;
       workerKey = (await server.createClient({ name: "gpu worker", kind: ApiClientKind.WORKER })).key;
-      modKey = (await server.createClient({ name: "moderation tool", role: Role.MODERATOR })).key;
+      modKey = (await server.createClient({ name: "moderation tool", role: Role.MODERATOR, trusted: true })).key;
       ws = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: alice });
     });
     after(async () => {

@@ -331,7 +331,7 @@ describe("every privileged change is journaled exactly once, through GraphQL and
   /** Privileged mutations by their `@Authorized` declaration. */
   function declaredPrivileged(): string[] {
     const storage = getMetadataStorage();
-    const privileged = new Set<unknown>([Role.MODERATOR, Role.ADMIN, Requirement.TRUSTED_CLIENT]);
+    const privileged = new Set<unknown>([Role.MODERATOR, Role.ADMIN, Requirement.TRUSTED_CLIENT, Requirement.SYSTEM_ADMIN]);
     return storage.mutations
       .filter((m) => storage.authorizedFields.some((a) => a.target === m.target && a.fieldName === m.methodName && a.roles.some((r) => privileged.has(r))))
       .map((m) => m.schemaName);

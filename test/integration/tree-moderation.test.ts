@@ -68,9 +68,12 @@ describe("tree moderation and start-up repair (T1b, T7, T8, T9)", function () {
     // as if scoring had crashed: ranks lost, tree failed
     await server.chorus.app.ds.query(`UPDATE message SET rank = NULL WHERE message_tree_id = $1`, [root]);
     await server.chorus.app.ds.query(`UPDATE message_tree_state SET state = 'scoring_failed', active = false WHERE message_tree_id = $1`, [root]);
-    const admin = await server.createClient({ role: Role.ADMIN });
+    const admin = await server.createClient({ role: Role.ADMIN, trusted: true });
     const q = `mutation { retryScoring { treeId state } }`;
     expect(errorCode(await rawGql(server.url, q, {}, { key: modKey }))).to.equal("FORBIDDEN");
+    // scoring runs over every client's trees: never for an untrusted client, whatever its role
+    const untrustedAdmin = await server.createClient({ role: Role.ADMIN, trusted: false });
+    expect(errorCode(await rawGql(server.url, q, {}, { key: untrustedAdmin.key }))).to.equal("FORBIDDEN");
     const res = await rawGql<{ retryScoring: { treeId: string; state: string }[] }>(server.url, q, {}, { key: admin.key });
     expect(res.data!.retryScoring).to.deep.include({ treeId: root, state: "READY_FOR_EXPORT" });
     const ranks: { rank: number | null }[] = await server.chorus.app.ds.query(`SELECT rank FROM message WHERE parent_id = $1 ORDER BY rank`, [root]);

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Field, Float, ID, Int, ObjectType, Query, Resolver } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { Role } from "../users/role.js";
+import { visibilityOf } from "../../server/visibility.js";
 
 @ObjectType({ description: "Krippendorff's alpha for one label over the task-based reviews." })
 export class LabelAgreement {
@@ -34,23 +35,23 @@ export class RankingAgreement {
 @Resolver()
 export class AgreementResolver {
   @Authorized(Role.MODERATOR)
-  @Query(() => LabelAgreement, { description: "Whether reviewers agree on a label (Krippendorff's alpha). MODERATOR." })
+  @Query(() => LabelAgreement, { description: "Whether reviewers agree on a label (Krippendorff's alpha). MODERATOR; an untrusted client: reviews of its own messages only." })
   labelAgreement(
     @Arg("label", { description: "A label name, e.g. spam or quality." }) label: string,
     @Arg("lang", () => String, { nullable: true, description: "Only messages in this language." }) lang: string | null,
     @Arg("since", () => Date, { nullable: true, description: "Only reviews since." }) since: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.app.agreement.labelAgreement(lang, label, since);
+    return ctx.app.agreement.labelAgreement(lang, label, since, visibilityOf(ctx));
   }
 
   @Authorized(Role.MODERATOR)
-  @Query(() => RankingAgreement, { description: "Whether rankers agree (Kendall's W per parent, averaged). MODERATOR." })
+  @Query(() => RankingAgreement, { description: "Whether rankers agree (Kendall's W per parent, averaged). MODERATOR; an untrusted client: rankings under its own messages only." })
   rankingAgreement(
     @Arg("lang", () => String, { nullable: true, description: "Only parents in this language." }) lang: string | null,
     @Arg("since", () => Date, { nullable: true, description: "Only rankings since." }) since: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.app.agreement.rankingAgreement(lang, since);
+    return ctx.app.agreement.rankingAgreement(lang, since, visibilityOf(ctx));
   }
 }

@@ -7,6 +7,7 @@ import { krippendorffAlpha, type ReliabilityUnit } from "./krippendorff.js";
 import { averageKendallW, rankMatrixFromBestFirst } from "./kendall-w.js";
 import { LABEL_DESCRIPTIONS, isTextLabelName } from "../consensus/labels.js";
 import { badInput } from "../../server/errors.js";
+import type { Visibility } from "../../server/visibility.js";
 
 export interface LabelAgreementResult {
   label: string;
@@ -30,7 +31,8 @@ export interface RankingAgreementResult {
 export class AgreementService {
   constructor(private readonly ds: DataSource) {}
 
-  async labelAgreement(lang: string | null, label: string, since: Date | null): Promise<LabelAgreementResult> {
+  /** With `vis.apiClientId` (an untrusted moderator) only reviews of that client's messages. */
+  async labelAgreement(lang: string | null, label: string, since: Date | null, vis: Visibility = { apiClientId: null }): Promise<LabelAgreementResult> {
     if (!isTextLabelName(label)) throw badInput(`Unknown label "${label}"`);
     // yes/no and flag labels are categories; likert labels are points on a scale
     const metric = LABEL_DESCRIPTIONS[label].widget === "likert" ? "interval" : "nominal";
@@ -38,8 +40,9 @@ export class AgreementService {
       `SELECT l.message_id, l.user_id, (l.labels->>$1)::float8 AS value
        FROM text_labels l JOIN task t ON t.id = l.task_id JOIN message m ON m.id = l.message_id
        WHERE t.done AND l.labels ? $1 AND ($2::text IS NULL OR m.lang = $2) AND ($3::timestamptz IS NULL OR l.created_date >= $3)
+         AND ($4::uuid IS NULL OR m.api_client_id = $4)
        ORDER BY l.message_id, l.user_id`,
-      [label, lang, since],
+      [label, lang, since, vis.apiClientId],
     );
     const byMessage = new Map<string, { raterId: string; value: number }[]>();
     for (const r of rows) {
@@ -61,14 +64,15 @@ export class AgreementService {
     };
   }
 
-  async rankingAgreement(lang: string | null, since: Date | null): Promise<RankingAgreementResult> {
+  /** With `vis.apiClientId` (an untrusted moderator) only rankings of that client's messages' replies. */
+  async rankingAgreement(lang: string | null, since: Date | null, vis: Visibility = { apiClientId: null }): Promise<RankingAgreementResult> {
     const rows: { parent: string; ids: string[] }[] = await this.ds.query(
       `SELECT r.message_id AS parent, r.payload->'ranked_message_ids' AS ids
        FROM message_reaction r JOIN task t ON t.id = r.task_id JOIN message p ON p.id = r.message_id
        WHERE t.done AND r.payload_type = 'RankingReactionPayload' AND ($1::text IS NULL OR p.lang = $1)
-         AND ($2::timestamptz IS NULL OR r.created_date >= $2)
+         AND ($2::timestamptz IS NULL OR r.created_date >= $2) AND ($3::uuid IS NULL OR p.api_client_id = $3)
        ORDER BY r.message_id, r.created_date`,
-      [lang, since],
+      [lang, since, vis.apiClientId],
     );
     const byParent = new Map<string, string[][]>();
     for (const r of rows) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r.ids]);

@@ -8,7 +8,7 @@ import {
   RevokeApiClientInput,
   RotateApiClientKeyInput,
 } from "./api-client.types.js";
-import { Role } from "../users/role.js";
+import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
 import { toConnection } from "../../server/pagination.js";
 import { actorOf } from "../moderation/journal.js";
@@ -27,26 +27,26 @@ class ApiClientsArgs {
 
 @Resolver(() => ApiClient)
 export class ApiClientResolver {
-  @Authorized(Role.ADMIN)
-  @Query(() => ApiClientConnection, { description: "Every API client, oldest first. ADMIN." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Query(() => ApiClientConnection, { description: "Every API client, oldest first. ADMIN of a trusted client." })
   async apiClients(@Args(() => ApiClientsArgs) args: ApiClientsArgs, @Ctx() ctx: Context) {
     return toConnection(await ctx.app.apiClients.list(args.first, args.after));
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => ApiClientWithKey, { description: "Creates an API client and returns its key, shown once. ADMIN; journaled." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Mutation(() => ApiClientWithKey, { description: "Creates an API client and returns its key, shown once. ADMIN of a trusted client; journaled." })
   async createApiClient(@Arg("input", () => CreateApiClientInput) input: CreateApiClientInput, @Ctx() ctx: Context) {
     return ctx.app.apiClients.create(actorOf(ctx), input);
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => ApiClientWithKey, { description: "Replaces a client's key; the old key stops working at once, and so do the user tokens the client minted and the open sockets of either. ADMIN; journaled." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Mutation(() => ApiClientWithKey, { description: "Replaces a client's key; the old key stops working at once, and so do the user tokens the client minted and the open sockets of either. ADMIN of a trusted client; journaled." })
   async rotateApiClientKey(@Arg("input", () => RotateApiClientKeyInput) input: RotateApiClientKeyInput, @Ctx() ctx: Context) {
     return ctx.app.apiClients.rotate(actorOf(ctx), input.id, input.expiresAt);
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => ApiClient, { description: "Revokes a client's key for good: its requests are refused and its open sockets (and those of its user tokens) close within 5 s. ADMIN; journaled." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Mutation(() => ApiClient, { description: "Revokes a client's key for good: its requests are refused and its open sockets (and those of its user tokens) close within 5 s. ADMIN of a trusted client; journaled." })
   async revokeApiClient(@Arg("input", () => RevokeApiClientInput) input: RevokeApiClientInput, @Ctx() ctx: Context) {
     return ctx.app.apiClients.revoke(actorOf(ctx), input.id);
   }

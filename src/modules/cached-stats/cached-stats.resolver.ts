@@ -1,6 +1,6 @@
 import { Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../../server/context.js";
-import { Role } from "../users/role.js";
+import { Requirement } from "../../server/auth.js";
 import { CachedStats } from "./cached-stats.types.js";
 import { actorOf } from "../moderation/journal.js";
 
@@ -15,8 +15,8 @@ export class CachedStatsResolver {
     return ctx.app.cachedStats.read();
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => CachedStats, { description: "Recomputes the cached stats now and returns them. ADMIN; journaled (cached_stats_refreshed)." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Mutation(() => CachedStats, { description: "Recomputes the cached stats now and returns them. ADMIN of a trusted client; journaled (cached_stats_refreshed)." })
   async refreshCachedStats(@Ctx() ctx: Context): Promise<CachedStats> {
     return ctx.app.cachedStats.refresh(actorOf(ctx));
   }

@@ -122,8 +122,11 @@ export class ChatFeedbackService {
     return feedbackOfChats(this.ds, chatIds);
   }
 
-  /** The moderators' queue: open reports (or resolved ones), oldest first. */
-  async reports(first: number, after: string | null | undefined, resolved: boolean): Promise<Page<ChatReport>> {
+  /**
+   * The moderators' queue: open reports (or resolved ones), oldest first. With `apiClientId` (an untrusted
+   * client's moderator) only reports on chats of that client's users.
+   */
+  async reports(first: number, after: string | null | undefined, resolved: boolean, apiClientId: string | null): Promise<Page<ChatReport>> {
     const qb = this.ds
       .getRepository(ChatReport)
       .createQueryBuilder("r")
@@ -131,6 +134,9 @@ export class ChatFeedbackService {
       // UUIDv7 ids sort by creation; keyset on the id alone (a JS Date would cut created_at's microseconds).
       .orderBy("r.id", "ASC")
       .take(first + 1);
+    if (apiClientId) {
+      qb.andWhere(`r.chat_id IN (SELECT c.id FROM chat c JOIN "user" u ON u.id = c.user_id WHERE u.api_client_id = :client)`, { client: apiClientId });
+    }
     if (after) {
       const cursor = decodeCursor(after);
       qb.andWhere("r.id > :id::uuid", { id: cursor.id });
@@ -148,8 +154,12 @@ export class ChatFeedbackService {
     const text = resolution.trim();
     if (text.length === 0) throw badInput("resolution must not be blank", { field: "resolution" });
     const actor = actorOf(ctx);
+    // A moderator of an untrusted client resolves only reports on its own users' chats (checked before the
+    // transaction, so the operation holds one connection at a time; a report never changes chats).
+    const target = isUuid(reportId) ? await this.ds.getRepository(ChatReport).findOneBy({ id: reportId }) : null;
+    if (!target || !(await ctx.loaders.readableChats.load(target.chatId))) throw notFound("Chat report", reportId);
     return inTransaction(this.ds, async (em) => {
-      const report = isUuid(reportId) ? await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } }) : null;
+      const report = await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } });
       if (!report) throw notFound("Chat report", reportId);
       if (report.resolvedAt) throw new ChorusError(ErrorCode.CONFLICT, `Report ${reportId} was already resolved`, { resolvedAt: report.resolvedAt.toISOString() });
       await em.query(`UPDATE chat_report SET resolved_at = now(), resolved_by_user_id = $2, resolution = $3 WHERE id = $1`, [report.id, actor.userId, text]);

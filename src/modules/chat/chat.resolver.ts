@@ -3,6 +3,7 @@ import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized } from "../../server/auth.js";
 import { pageRequest, toConnection } from "../../server/pagination.js";
+import { visibilityOf } from "../../server/visibility.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { Role } from "../users/role.js";
 import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
@@ -92,13 +93,17 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Query(() => Chat, { description: "One chat with its messages: the acting user's own, or any for moderators." })
+  @Query(() => Chat, {
+    description: "One chat with its messages: the acting user's own, or any for moderators (an untrusted client's: its own users' only).",
+  })
   async chat(@Arg("id", () => ID, { description: "The chat." }) id: string, @Ctx() ctx: Context): Promise<Chat> {
     return ctx.app.chats.get(ctx, id);
   }
 
   @Authorized()
-  @Query(() => ChatMessage, { description: "One chat message: of the acting user's chats, or any for moderators." })
+  @Query(() => ChatMessage, {
+    description: "One chat message: of the acting user's chats, or any for moderators (an untrusted client's: its own users' only).",
+  })
   async chatMessage(@Arg("id", () => ID, { description: "The message." }) id: string, @Ctx() ctx: Context): Promise<ChatMessage> {
     return ctx.app.chats.message(ctx, id);
   }
@@ -154,9 +159,11 @@ export class ChatResolver {
   }
 
   @Authorized(Role.MODERATOR)
-  @Query(() => ChatReportConnection, { description: "The moderators' queue of reported answers, oldest first. MODERATOR." })
+  @Query(() => ChatReportConnection, {
+    description: "The moderators' queue of reported answers, oldest first. MODERATOR; an untrusted client sees reports on its own users' chats only.",
+  })
   async chatReports(@Args(() => ChatReportsArgs) args: ChatReportsArgs, @Ctx() ctx: Context) {
-    return toConnection(await ctx.app.chatFeedback.reports(args.first, args.after, args.resolved));
+    return toConnection(await ctx.app.chatFeedback.reports(args.first, args.after, args.resolved, visibilityOf(ctx).apiClientId));
   }
 
   @Authorized(Role.MODERATOR)

@@ -10,7 +10,6 @@ import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { QueueFullError, RedisUnavailableError } from "../../infra/queue/index.js";
 import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
-import { Role, roleAtLeast } from "../users/role.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole, ChatSampling, isTerminal } from "./chat.entity.js";
 import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageInput, UpdateChatInput } from "./chat.types.js";
 import { quotaDecision, type TokenUsage } from "./token-quota.js";
@@ -158,13 +157,25 @@ export class ChatService {
     });
   }
 
-  /** A chat the caller may read: their own, or any for moderators. Others' chats are "not found". */
+  /**
+   * A chat the caller may read: their own, or for moderators any (trusted client) or any of their own client's
+   * users (untrusted client). Others' chats are "not found", so a chat's existence is not revealed.
+   */
   async get(ctx: Context, id: string): Promise<Chat> {
     const chat = isUuid(id) ? await this.ds.getRepository(Chat).findOneBy({ id }) : null;
-    if (!chat) throw notFound("Chat", id);
-    const user = ctx.identity.user;
-    if (chat.userId === user?.id || roleAtLeast(ctx.role(), Role.MODERATOR)) return chat;
-    throw notFound("Chat", id);
+    if (!chat || !(await ctx.loaders.readableChats.load(chat.id))) throw notFound("Chat", id);
+    return chat;
+  }
+
+  /** Each chat's user and that user's API client, for the visibility rules. */
+  async owners(chatIds: readonly string[]): Promise<{ chatId: string; userId: string; apiClientId: string }[]> {
+    const valid = chatIds.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.ds.query(
+      `SELECT c.id AS "chatId", c.user_id AS "userId", u.api_client_id AS "apiClientId" FROM chat c JOIN "user" u ON u.id = c.user_id
+       WHERE c.id = ANY($1::uuid[])`,
+      [valid],
+    );
   }
 
   /** A chat the acting user owns (changes are for owners only). */

@@ -1,5 +1,5 @@
 /**
- * `GET /export.jsonl`: the CLI export over HTTP for people who cannot run the CLI. Admin keys only; the CLI's
+ * `GET /export.jsonl`: the CLI export over HTTP for people who cannot run the CLI. Admin keys of trusted clients only; the CLI's
  * options as query parameters with the same names without the dashes (`?state=all&include-deleted=true`).
  * The body is streamed as it is read, so a large export holds no more memory than the CLI's.
  */
@@ -8,7 +8,7 @@ import { GraphQLError } from "graphql";
 import type { AppServices } from "../../server/services.js";
 import { buildContext } from "../../server/context.js";
 import { ErrorCode } from "../../server/errors.js";
-import { Role } from "../users/role.js";
+import { isSystemAdmin } from "../../server/visibility.js";
 import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, validateExportOptions, type ExportOptions, type Inclusion } from "./export.service.js";
 import { LineWriter } from "./jsonl-stream.js";
 
@@ -80,7 +80,7 @@ function fail(res: Response, status: number, code: string, message: string) {
 
 export function exportJsonlHandler(app: AppServices) {
   return async (req: Request, res: Response): Promise<void> => {
-    let role: Role;
+    let systemAdmin: boolean;
     try {
       const ctx = await buildContext(app, {
         authorization: req.header("authorization"),
@@ -88,12 +88,13 @@ export function exportJsonlHandler(app: AppServices) {
         requestId: req.header("x-request-id"),
       });
       if (!ctx.identity.apiClient) return fail(res, 401, ErrorCode.UNAUTHENTICATED, "An admin API key is required");
-      role = ctx.role();
+      systemAdmin = isSystemAdmin(ctx.identity.apiClient, ctx.role());
     } catch (e) {
       const code = e instanceof GraphQLError ? String(e.extensions.code) : ErrorCode.UNAUTHENTICATED;
       return fail(res, code === ErrorCode.SERVICE_UNAVAILABLE ? 503 : 401, code, (e as Error).message);
     }
-    if (role !== Role.ADMIN) return fail(res, 403, ErrorCode.FORBIDDEN, "Exports need an admin key");
+    // A full export holds every client's data: an untrusted client may not have it, whatever its role.
+    if (!systemAdmin) return fail(res, 403, ErrorCode.FORBIDDEN, "Exports need an admin key of a trusted client");
     let options: ExportOptions;
     try {
       options = parseExportQuery(req.query);

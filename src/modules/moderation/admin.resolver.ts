@@ -3,6 +3,7 @@ import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { toConnection } from "../../server/pagination.js";
 import { Role } from "../users/role.js";
+import { Requirement } from "../../server/auth.js";
 import { User } from "../users/user.entity.js";
 import { visibilityOf } from "../trees/message.resolver.js";
 import { actorOf } from "./journal.js";
@@ -56,17 +57,17 @@ export class AdminResolver {
     return { destination: r.destination, mergedUserIds: [...new Set(input.sourceUserIds)], moved: r.moved, droppedDuplicates: r.dropped };
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => PurgeResult, {
-    description: "Hard-deletes every message of a user (whole trees of their prompts), their rankings, emojis, tasks and stats (spec §7.3). Preview by default: then nothing changes. ADMIN; journaled.",
+    description: "Hard-deletes every message of a user (whole trees of their prompts), their rankings, emojis, tasks and stats (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
   })
   async purgeUser(@Arg("input", () => PurgeUserInput) input: PurgeUserInput, @Ctx() ctx: Context): Promise<PurgeResult> {
     return ctx.app.purge.purgeUser(actorOf(ctx), input.userId, input.ban, input.preview, visibilityOf(ctx));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => PurgeResult, {
-    description: "Hard-deletes a user's messages created in a date range, with their subtrees (spec §7.3). Preview by default: then nothing changes. ADMIN; journaled.",
+    description: "Hard-deletes a user's messages created in a date range, with their subtrees (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
   })
   async purgeUserMessages(@Arg("input", () => PurgeUserMessagesInput) input: PurgeUserMessagesInput, @Ctx() ctx: Context): Promise<PurgeResult> {
     return ctx.app.purge.purgeUserMessages(
@@ -78,29 +79,37 @@ export class AdminResolver {
   }
 
   @Authorized(Role.MODERATOR)
-  @Query(() => SystemStats, { description: "Message counts: all, live, deleted, trees, live per language (spec §9.5). MODERATOR." })
+  @Query(() => SystemStats, {
+    description: "Message counts: all, live, deleted, trees, live per language (spec §9.5). MODERATOR; an untrusted client counts its own messages only.",
+  })
   async systemStats(@Ctx() ctx: Context): Promise<SystemStats> {
-    return systemStats(ctx.app.ds.manager);
+    return systemStats(ctx.app.ds.manager, visibilityOf(ctx));
   }
 
   @Authorized(Role.MODERATOR)
-  @Query(() => TreeManagerStats, { description: "Trees per state and per-tree message counts (spec §9.5). MODERATOR." })
+  @Query(() => TreeManagerStats, {
+    description:
+      "Trees per state and per-tree message counts (spec §9.5). MODERATOR; an untrusted client sees the trees holding its messages, counting its own messages only.",
+  })
   async treeManagerStats(
     @Arg("onlyActive", { defaultValue: true, description: "Per-tree counts of active trees only." }) onlyActive: boolean,
     @Ctx() ctx: Context,
   ): Promise<TreeManagerStats> {
-    return treeManagerStats(ctx.app.ds.manager, onlyActive);
+    return treeManagerStats(ctx.app.ds.manager, onlyActive, visibilityOf(ctx));
   }
 
-  @Authorized(Role.ADMIN)
-  @Query(() => [SettingEntry], { description: "Every configuration variable with its effective value; secrets are never shown. ADMIN." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Query(() => [SettingEntry], { description: "Every configuration variable with its effective value; secrets are never shown. ADMIN of a trusted client." })
   settings(@Ctx() ctx: Context): SettingEntry[] {
     return fullSettings(ctx.app.config);
   }
 
   @Authorized(Role.ADMIN)
-  @Query(() => JournalEntryConnection, { description: "The journal, newest first: task events and every moderation action with before and after. ADMIN." })
+  @Query(() => JournalEntryConnection, {
+    description:
+      "The journal, newest first: task events and every moderation action with before and after. ADMIN; an untrusted client reads the entries written through it only.",
+  })
   async journal(@Args(() => JournalArgs) args: JournalArgs, @Ctx() ctx: Context) {
-    return toConnection(await ctx.app.journal.list(args.filter ?? new JournalFilterInput(), args.first, args.after));
+    return toConnection(await ctx.app.journal.list(args.filter ?? new JournalFilterInput(), args.first, args.after, visibilityOf(ctx)));
   }
 }

@@ -4,6 +4,7 @@ import { isUuid } from "../../db/rows.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 import type { Page } from "../../server/pagination.js";
 import { JournalEntryNode, type JournalFilterInput } from "./moderation.types.js";
+import type { Visibility } from "../../server/visibility.js";
 
 /** A journal cursor is the entry's id (UUIDv7, ordered by time), opaque to clients. */
 function encodeJournalCursor(id: string): string {
@@ -20,7 +21,8 @@ function decodeJournalCursor(value: string): string {
 export class JournalService {
   constructor(private readonly ds: DataSource) {}
 
-  async list(filter: JournalFilterInput, first: number, after: string | null | undefined): Promise<Page<JournalEntryNode>> {
+  /** With `vis.apiClientId` (an untrusted client's admin) only the entries written through that client. */
+  async list(filter: JournalFilterInput, first: number, after: string | null | undefined, vis: Visibility = { apiClientId: null }): Promise<Page<JournalEntryNode>> {
     const params: unknown[] = [];
     const where: string[] = [];
     const p = (v: unknown) => {
@@ -29,6 +31,7 @@ export class JournalService {
     };
     // A malformed id matches nothing rather than failing the cast.
     const idOrNothing = (id: string) => (isUuid(id) ? id : "00000000-0000-0000-0000-000000000000");
+    if (vis.apiClientId) where.push(`j.api_client_id = ${p(vis.apiClientId)}::uuid`);
     if (filter.actorId) where.push(`j.user_id = ${p(idOrNothing(filter.actorId))}::uuid`);
     if (filter.action) where.push(`j.event_type = ${p(filter.action)}`);
     if (filter.targetId) {

@@ -7,7 +7,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
-import { badInput, notFound } from "../../server/errors.js";
+import { badInput, forbidden, notFound } from "../../server/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
 import { messageNotFound, type Visibility } from "../trees/message.service.js";
 import { ModerationAction, writeJournal, type Actor } from "./journal.js";
@@ -43,10 +43,32 @@ export class MessageModerationService {
     return rows[0];
   }
 
+  /**
+   * An untrusted client's moderator acts on its own client's messages only: a change that would also reach
+   * another client's message (a reply in the subtree, an ancestor) is refused whole. `touched` selects the
+   * `api_client_id` of every message the change would alter.
+   */
+  private async assertOnlyOwn(em: EntityManager, vis: Visibility, touched: string, params: unknown[]): Promise<void> {
+    if (!vis.apiClientId) return;
+    const [{ foreign }]: { foreign: boolean }[] = await em.query(
+      `SELECT EXISTS (SELECT 1 FROM (${touched}) t WHERE t.api_client_id <> $${params.length + 1}::uuid) AS foreign`,
+      [...params, vis.apiClientId],
+    );
+    if (foreign) throw forbidden("This would change messages of other API clients; an untrusted client acts on its own client's messages only");
+  }
+
   /** §4.5: the message and every descendant become deleted. Tree state and children counts stay as they are. */
   async deleteMessage(actor: Actor, messageId: string, vis: Visibility): Promise<string[]> {
     return inTransaction(this.ds, async (em) => {
       const m = await this.lockMessage(em, messageId, vis);
+      await this.assertOnlyOwn(
+        em,
+        vis,
+        `WITH RECURSIVE sub AS (SELECT id, deleted, api_client_id FROM message WHERE id = $1
+           UNION ALL SELECT c.id, c.deleted, c.api_client_id FROM message c JOIN sub ON c.parent_id = sub.id)
+         SELECT api_client_id FROM sub WHERE NOT deleted`,
+        [m.id],
+      );
       const changed = rowsOf<{ id: string }>(
         await em.query(
           `WITH RECURSIVE sub AS (SELECT id FROM message WHERE id = $1 UNION ALL SELECT c.id FROM message c JOIN sub ON c.parent_id = sub.id)
@@ -69,6 +91,14 @@ export class MessageModerationService {
   async undeleteMessage(actor: Actor, messageId: string, vis: Visibility): Promise<string[]> {
     return inTransaction(this.ds, async (em) => {
       const m = await this.lockMessage(em, messageId, vis);
+      await this.assertOnlyOwn(
+        em,
+        vis,
+        `WITH RECURSIVE up AS (SELECT id, parent_id, deleted, api_client_id FROM message WHERE id = $1
+           UNION ALL SELECT p.id, p.parent_id, p.deleted, p.api_client_id FROM message p JOIN up ON p.id = up.parent_id)
+         SELECT api_client_id FROM up WHERE deleted`,
+        [m.id],
+      );
       const changed = rowsOf<{ id: string }>(
         await em.query(
           `WITH RECURSIVE up AS (SELECT id, parent_id FROM message WHERE id = $1 UNION ALL SELECT p.id, p.parent_id FROM message p JOIN up ON p.id = up.parent_id)
@@ -93,6 +123,14 @@ export class MessageModerationService {
         ? await em.query(`SELECT id FROM "user" WHERE id = $1 AND ($2::uuid IS NULL OR api_client_id = $2) FOR UPDATE`, [userId, vis.apiClientId])
         : [];
       if (!users[0]) throw notFound("User", userId);
+      await this.assertOnlyOwn(
+        em,
+        vis,
+        `WITH RECURSIVE sub AS (SELECT id, deleted, api_client_id FROM message WHERE user_id = $1
+           UNION SELECT c.id, c.deleted, c.api_client_id FROM message c JOIN sub ON c.parent_id = sub.id)
+         SELECT api_client_id FROM sub WHERE NOT deleted`,
+        [userId],
+      );
       const changed = rowsOf<{ id: string }>(
         await em.query(
           `WITH RECURSIVE sub AS (SELECT id FROM message WHERE user_id = $1 UNION SELECT c.id FROM message c JOIN sub ON c.parent_id = sub.id)

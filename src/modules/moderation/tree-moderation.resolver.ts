@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { Role } from "../users/role.js";
+import { Requirement } from "../../server/auth.js";
 import { MessageTreeStateNode } from "../trees/message.types.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { visibilityOf } from "../trees/message.resolver.js";
@@ -41,8 +42,8 @@ export class TreeModerationResolver {
     return state;
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => [RetriedTree], { description: "Scores every tree whose scoring failed again (spec T7). ADMIN; journaled." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Mutation(() => [RetriedTree], { description: "Scores every tree whose scoring failed again (spec T7). ADMIN of a trusted client; journaled." })
   async retryScoring(@Ctx() ctx: Context): Promise<RetriedTree[]> {
     return ctx.app.treeModeration.retryScoring(actorOf(ctx));
   }

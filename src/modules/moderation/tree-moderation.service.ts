@@ -8,7 +8,7 @@ import type { TreeManager } from "../trees/tree-manager.js";
 import { inTransaction } from "../../db/transaction.js";
 import { ModerationAction, writeJournal, type Actor } from "./journal.js";
 import { messageNotFound, type Visibility } from "../trees/message.service.js";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode, forbidden } from "../../server/errors.js";
 import { isUuid } from "../../db/rows.js";
 
 export type { Actor } from "./journal.js";
@@ -28,6 +28,14 @@ export class TreeModerationService {
       if (!rows[0] || (vis.apiClientId && rows[0].api_client_id !== vis.apiClientId)) throw messageNotFound(messageId);
       const tree = await this.trees.lockTree(em, rows[0].message_tree_id);
       if (!tree) throw new ChorusError(ErrorCode.NO_MESSAGE_TREE_FOUND, "The message's tree has no state");
+      if (vis.apiClientId) {
+        // Halting stops everyone's work on the tree: an untrusted client may halt only a tree of its own messages.
+        const [{ foreign }]: { foreign: boolean }[] = await em.query(
+          `SELECT EXISTS (SELECT 1 FROM message WHERE message_tree_id = $1 AND NOT deleted AND api_client_id <> $2) AS foreign`,
+          [tree.message_tree_id, vis.apiClientId],
+        );
+        if (foreign) throw forbidden("The tree holds messages of other API clients; an untrusted client halts or resumes only trees of its own messages");
+      }
       const before = { state: tree.state, active: tree.active };
       if (halt) {
         if (tree.state !== TreeState.HALTED_BY_MODERATOR) await this.trees.enterState(em, tree, TreeState.HALTED_BY_MODERATOR);

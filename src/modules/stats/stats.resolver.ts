@@ -1,13 +1,13 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../server/context.js";
-import { assertAuthorized } from "../../server/auth.js";
+import { assertAuthorized, Requirement } from "../../server/auth.js";
 import { ChorusError, ErrorCode, forbidden } from "../../server/errors.js";
 import { toConnection, type Connection } from "../../server/pagination.js";
 import { User } from "../users/user.entity.js";
 import { Role, roleAtLeast } from "../users/role.js";
 import { STATS_TIME_FRAMES } from "../consensus/scores.js";
 import { actorOf } from "../moderation/journal.js";
-import { visibilityOf } from "../trees/message.resolver.js";
+import { visibilityOf } from "../../server/visibility.js";
 import type { LeaderboardRefresh as Refresh, TrollScoreRow, UserScore as Score } from "./stats.service.js";
 import {
   LeaderboardRefresh,
@@ -43,21 +43,21 @@ const refresh = (r: Refresh): LeaderboardRefresh => ({ ...r, window: toWindow(r.
 @Resolver()
 export class StatsResolver {
   @Authorized()
-  @Query(() => UserScoreConnection, { description: "The leaderboard of a window in rank order; users hidden from it or disabled are left out (spec §6.3)." })
+  @Query(() => UserScoreConnection, { description: "The leaderboard of a window in rank order; users hidden from it or disabled are left out (spec §6.3). An untrusted client sees its own users only, at their ranks." })
   async leaderboard(
     @Arg("window", () => StatsWindow, { description: "The window." }) window: StatsWindow,
     @Arg("first", () => Int, { defaultValue: 100, description: "Rows per page (1-10000)." }) first: number,
     @Arg("after", () => String, { nullable: true, description: "The endCursor of the previous page." }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<Connection<UserScore>> {
-    const page = await ctx.app.stats.leaderboard(toTimeFrame(window), first, decodeRankCursor(after), ctx.identity.user?.id ?? null);
+    const page = await ctx.app.stats.leaderboard(toTimeFrame(window), first, decodeRankCursor(after), ctx.identity.user?.id ?? null, visibilityOf(ctx).apiClientId);
     return toConnection({ nodes: page.nodes.map(userScore), hasNextPage: page.hasNextPage, cursorOf: (n) => encodeRankCursor(n.rank!) });
   }
 
   @Authorized()
-  @Query(() => UserStatsNode, { description: "One user's counters, score, level and rank in every window, and streak (spec §6.3)." })
+  @Query(() => UserStatsNode, { description: "One user's counters, score, level and rank in every window, and streak (spec §6.3). An untrusted client: its own users only." })
   async userStats(@Arg("userId", () => ID, { description: "The user." }) userId: string, @Ctx() ctx: Context): Promise<UserStatsNode> {
-    const scores = (await ctx.app.stats.userStats(userId, ctx.identity.user?.id ?? null)).map(userScore);
+    const scores = (await ctx.app.stats.userStats(userId, ctx.identity.user?.id ?? null, visibilityOf(ctx).apiClientId)).map(userScore);
     const [day, week, month, total] = scores;
     return {
       userId,
@@ -76,7 +76,7 @@ export class StatsResolver {
   @Query(() => [UserScore], {
     nullable: true,
     description:
-      "The `size` ranks around a user (the user in the middle, fewer only where the board is shorter), highlighted relative to that user; null when the user is hidden, disabled or unranked.",
+      "The `size` ranks around a user (the user in the middle, fewer only where the board is shorter), highlighted relative to that user; null when the user is hidden, disabled or unranked. An untrusted client: its own users only (the window's rows of other clients' users are left out).",
   })
   async leaderboardWindow(
     @Arg("userId", () => ID, { description: "The user." }) userId: string,
@@ -84,12 +84,12 @@ export class StatsResolver {
     @Arg("size", () => Int, { defaultValue: 5, description: "Rows (1-100)." }) size: number,
     @Ctx() ctx: Context,
   ): Promise<UserScore[] | null> {
-    const rows = await ctx.app.stats.leaderboardWindow(userId, toTimeFrame(window), size);
+    const rows = await ctx.app.stats.leaderboardWindow(userId, toTimeFrame(window), size, visibilityOf(ctx).apiClientId);
     return rows?.map(userScore) ?? null;
   }
 
   @Authorized(Role.MODERATOR)
-  @Query(() => TrollScoreConnection, { description: "Authors ranked by troll score in a window (spec §6.5). MODERATOR." })
+  @Query(() => TrollScoreConnection, { description: "Authors ranked by troll score in a window (spec §6.5). MODERATOR; an untrusted client sees its own users only." })
   async trollboard(
     @Arg("window", () => StatsWindow, { description: "The window." }) window: StatsWindow,
     @Arg("first", () => Int, { defaultValue: 100, description: "Rows per page (1-10000)." }) first: number,
@@ -97,12 +97,12 @@ export class StatsResolver {
     @Arg("enabled", () => Boolean, { nullable: true, description: "Only enabled (true) or disabled (false) users." }) enabled: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<Connection<TrollScore>> {
-    const page = await ctx.app.stats.trollboard(toTimeFrame(window), first, decodeRankCursor(after), enabled ?? null);
+    const page = await ctx.app.stats.trollboard(toTimeFrame(window), first, decodeRankCursor(after), enabled ?? null, visibilityOf(ctx).apiClientId);
     return toConnection({ nodes: page.nodes.map(trollScore), hasNextPage: page.hasNextPage, cursorOf: (n) => encodeRankCursor(n.rank!) });
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => [LeaderboardRefresh], { description: "Recomputes leaderboards and troll boards now (all windows by default). ADMIN; journaled." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Mutation(() => [LeaderboardRefresh], { description: "Recomputes leaderboards and troll boards now (all windows by default). ADMIN of a trusted client; journaled." })
   async refreshLeaderboards(
     @Arg("input", () => RefreshLeaderboardsInput, { nullable: true }) input: RefreshLeaderboardsInput | null,
     @Ctx() ctx: Context,
@@ -114,7 +114,8 @@ export class StatsResolver {
 
   @Authorized()
   @Mutation(() => User, {
-    description: "Shows or hides a user on the leaderboards: the acting user's own choice, or any user's for a MODERATOR. Ranks follow at the next recompute. Journaled.",
+    description:
+      "Shows or hides a user on the leaderboards: the acting user's own choice, or any user's for a MODERATOR (of an untrusted client: its own users only). Ranks follow at the next recompute. Journaled.",
   })
   async setLeaderboardVisibility(
     @Arg("input", () => SetLeaderboardVisibilityInput) input: SetLeaderboardVisibilityInput,

@@ -483,27 +483,34 @@ export class StatsService {
   // --- reads -----------------------------------------------------------------------------------
 
   /** A page of the leaderboard in rank order, after rank `afterRank`; only users shown on the board. */
-  async leaderboard(timeFrame: StatsTimeFrame, first: number, afterRank: number, viewerId: string | null): Promise<StatsPage<UserScore>> {
+  /** A page of the board in rank order; with `apiClientId` (an untrusted caller) that client's users only, at their ranks. */
+  async leaderboard(
+    timeFrame: StatsTimeFrame,
+    first: number,
+    afterRank: number,
+    viewerId: string | null,
+    apiClientId: string | null = null,
+  ): Promise<StatsPage<UserScore>> {
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: UserScoreRow[] = await this.ds.query(
       `SELECT ${SCORE_FIELDS}, ${USER_FIELDS}, true AS "hasRow"
        FROM user_stats s JOIN "user" u ON u.id = s.user_id
-       WHERE s.time_frame = $1 AND s.rank > $2 AND ${VISIBLE}
+       WHERE s.time_frame = $1 AND s.rank > $2 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
        ORDER BY s.rank LIMIT $3`,
-      [timeFrame, afterRank, first + 1],
+      [timeFrame, afterRank, first + 1, apiClientId],
     );
     return { nodes: rows.slice(0, first).map((r) => this.score(r, viewerId)), hasNextPage: rows.length > first };
   }
 
-  /** One user's score in every frame: zero counters and level 0 where the user has no row. */
-  async userStats(userId: string, viewerId: string | null): Promise<UserScore[]> {
+  /** One user's score in every frame: zero counters and level 0 where the user has no row. `apiClientId`: that client's users only. */
+  async userStats(userId: string, viewerId: string | null, apiClientId: string | null = null): Promise<UserScore[]> {
     if (!isUuid(userId)) throw notFound("User", userId);
     const rows: (UserScoreRow & { frame: StatsTimeFrame })[] = await this.ds.query(
       `SELECT f.frame, ${SCORE_FIELDS}, ${USER_FIELDS}, s.user_id IS NOT NULL AS "hasRow"
        FROM "user" u CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS f(frame, n)
        LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = f.frame
-       WHERE u.id = $1 ORDER BY f.n`,
-      [userId, STATS_TIME_FRAMES],
+       WHERE u.id = $1 AND ($3::uuid IS NULL OR u.api_client_id = $3) ORDER BY f.n`,
+      [userId, STATS_TIME_FRAMES, apiClientId],
     );
     if (rows.length === 0) throw notFound("User", userId);
     return rows.map(({ frame, ...r }) => this.score(r.hasRow ? r : zeroRow(r, frame), viewerId));
@@ -512,15 +519,17 @@ export class StatsService {
   /**
    * The ranks around one user (spec §6.3, with its off-by-one fixed: see `leaderboardWindowBounds`): exactly
    * `size` rows where the board has them, each highlighted relative to that user. Null when the user is hidden,
-   * disabled or unranked in this frame.
+   * disabled or unranked in this frame. With `apiClientId` (an untrusted caller) the user must be that client's,
+   * and only that client's users of the window are listed.
    */
-  async leaderboardWindow(userId: string, timeFrame: StatsTimeFrame, size: number): Promise<UserScore[] | null> {
+  async leaderboardWindow(userId: string, timeFrame: StatsTimeFrame, size: number, apiClientId: string | null = null): Promise<UserScore[] | null> {
     if (!Number.isInteger(size) || size < 1 || size > 100) throw badInput("size must be between 1 and 100");
     if (!isUuid(userId)) throw notFound("User", userId);
     const found: { rank: number | null; visible: boolean; lastRank: number | null }[] = await this.ds.query(
       `SELECT s.rank, ${VISIBLE} AS visible, (SELECT max(rank) FROM user_stats WHERE time_frame = $2) AS "lastRank"
-       FROM "user" u LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = $2 WHERE u.id = $1`,
-      [userId, timeFrame],
+       FROM "user" u LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = $2
+       WHERE u.id = $1 AND ($3::uuid IS NULL OR u.api_client_id = $3)`,
+      [userId, timeFrame, apiClientId],
     );
     if (found.length === 0) throw notFound("User", userId);
     const { rank, visible, lastRank } = found[0];
@@ -529,15 +538,21 @@ export class StatsService {
     const rows: UserScoreRow[] = await this.ds.query(
       `SELECT ${SCORE_FIELDS}, ${USER_FIELDS}, true AS "hasRow"
        FROM user_stats s JOIN "user" u ON u.id = s.user_id
-       WHERE s.time_frame = $1 AND s.rank BETWEEN $2 AND $3 AND ${VISIBLE}
+       WHERE s.time_frame = $1 AND s.rank BETWEEN $2 AND $3 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
        ORDER BY s.rank`,
-      [timeFrame, bounds.first, bounds.last],
+      [timeFrame, bounds.first, bounds.last, apiClientId],
     );
     return rows.map((r) => this.score(r, userId));
   }
 
-  /** A page of the troll board in rank order, optionally only enabled (or only disabled) users. */
-  async trollboard(timeFrame: StatsTimeFrame, first: number, afterRank: number, enabled: boolean | null): Promise<StatsPage<TrollScoreRow>> {
+  /** A page of the troll board in rank order, optionally only enabled (or only disabled) users; `apiClientId`: that client's users only. */
+  async trollboard(
+    timeFrame: StatsTimeFrame,
+    first: number,
+    afterRank: number,
+    enabled: boolean | null,
+    apiClientId: string | null = null,
+  ): Promise<StatsPage<TrollScoreRow>> {
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: TrollScoreRow[] = await this.ds.query(
       `SELECT s.time_frame AS "timeFrame", s.rank, s.troll_score AS "trollScore", s.base_date AS "baseDate", s.modified_date AS "modifiedDate",
@@ -547,9 +562,9 @@ export class StatsService {
               u.id AS "userId", u.username, u.auth_method AS "authMethod", u.display_name AS "displayName", u.enabled, u.deleted,
               u.show_on_leaderboard AS "showOnLeaderboard"
        FROM troll_stats s JOIN "user" u ON u.id = s.user_id
-       WHERE s.time_frame = $1 AND s.rank > $2 AND ($4::boolean IS NULL OR u.enabled = $4)
+       WHERE s.time_frame = $1 AND s.rank > $2 AND ($4::boolean IS NULL OR u.enabled = $4) AND ($5::uuid IS NULL OR u.api_client_id = $5)
        ORDER BY s.rank LIMIT $3`,
-      [timeFrame, afterRank, first + 1, enabled],
+      [timeFrame, afterRank, first + 1, enabled, apiClientId],
     );
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
   }

@@ -59,11 +59,14 @@ export class ConversationMessage {
   @Field(() => ID, { description: "The message id." })
   id: string;
 
-  @Field(() => ID, { nullable: true, description: "The author's user id." })
+  @Field(() => ID, { nullable: true, description: "The author's user id; null for another client's message seen by an untrusted client." })
   userId: string | null;
 
-  @Field({ description: "The frontend's id for the message." })
-  frontendMessageId: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "The frontend's id for the message; null for another client's message seen by an untrusted client.",
+  })
+  frontendMessageId: string | null;
 
   @Field({ description: "The text." })
   text: string;

@@ -2,6 +2,7 @@ import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { MessageBranch, MessageNode, MessageTreeStateNode } from "./message.types.js";
 import { User } from "../users/user.entity.js";
+import { visibilityOf } from "../../server/visibility.js";
 
 /** Per-request, loader-backed fields of Message: a tree of any size costs a fixed number of queries. */
 @Resolver(() => MessageNode)
@@ -18,22 +19,32 @@ export class MessageFieldResolver {
     return ctx.identity.user !== null && m.userId === ctx.identity.user.id;
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The author (trusted clients, or the author's own client)." })
+  // The loaders apply the caller's visibility (src/server/visibility.ts): a record the caller may not read is null
+  // here, or left out of a list, exactly as the root query for it would answer MESSAGE_NOT_FOUND or leave it out.
+
+  @FieldResolver(() => User, { nullable: true, description: "The author; null when the caller may not read them (an untrusted client reads its own client's users only)." })
   async user(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<User | null> {
-    if (!m.userId) return null;
-    const client = ctx.identity.apiClient!;
-    if (!client.trusted && m.apiClientId !== client.id) return null;
-    return ctx.loaders.userById.load(m.userId);
+    return m.userId ? ctx.loaders.userById.load(m.userId) : null;
   }
 
-  @FieldResolver(() => MessageNode, { nullable: true, description: "The message this one replies to." })
+  @FieldResolver(() => MessageNode, {
+    nullable: true,
+    description: "The message this one replies to; null for a root, or when the caller may not read it (an untrusted client reads its own client's messages only; parentId still names it).",
+  })
   async parent(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageNode | null> {
     return m.parentId ? ctx.loaders.messageById.load(m.parentId) : null;
   }
 
-  @FieldResolver(() => [MessageNode], { description: "Live replies to this message." })
+  @FieldResolver(() => [MessageNode], { description: "Live replies to this message that the caller may read." })
   async children(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageNode[]> {
     return ctx.loaders.childrenByParent.load(m.id);
+  }
+
+  @FieldResolver()
+  async childrenCount(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<number> {
+    // The stored count includes every client's replies: an untrusted caller gets the count of what it is shown.
+    if (visibilityOf(ctx).apiClientId === null) return m.childrenCount;
+    return (await ctx.loaders.childrenByParent.load(m.id)).length;
   }
 
   @FieldResolver(() => [MessageNode], {

@@ -3,16 +3,13 @@ import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { pageRequest, toConnection } from "../../server/pagination.js";
 import { MessageConnection, MessageNode, MessageTree, MessageTreeStateNode, MessagesFilterInput, SetEmojiInput } from "./message.types.js";
-import type { Visibility } from "./message.service.js";
+import { visibilityOf } from "../../server/visibility.js";
 import { inTransaction } from "../../db/transaction.js";
 import { SYSTEM_EMOJIS } from "./emoji.service.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 
-/** Untrusted clients read only their own client's messages (spec §7.1); trusted ones read everything. */
-export function visibilityOf(ctx: Context): Visibility {
-  const client = ctx.identity.apiClient!;
-  return { apiClientId: client.trusted ? null : client.id };
-}
+// Untrusted clients read only their own client's messages (spec §7.1); the rule lives with the others.
+export { visibilityOf };
 
 @ArgsType()
 class MessagesArgs {

@@ -11,10 +11,8 @@ import type { TreeState } from "./message-tree-state.entity.js";
 import { availableSearchConfigs, searchConfigFor, searchConfigSql, searchConfigsInUse } from "./search.js";
 import { isUuid } from "../../db/rows.js";
 
-/** Whose messages a caller may read: null = every client's. */
-export interface Visibility {
-  apiClientId: string | null;
-}
+import type { Visibility } from "../../server/visibility.js";
+export type { Visibility } from "../../server/visibility.js";
 
 export interface MessageRow {
   id: string;
@@ -228,14 +226,18 @@ export class MessageService {
 
   /**
    * Per tree, the widest branching (spec §9.2 `max_children_in_tree`): the accepted, live message the caller may
-   * see with the most replies (`childrenCount`; the shallowest, then oldest, of equals) with its accepted, live
-   * replies. Null when the tree has no such message. Two statements for any number of trees.
+   * see with the most replies (`childrenCount`, which for an untrusted caller counts the replies it may see; the
+   * shallowest, then oldest, of equals) with its accepted, live replies. Null when the tree has no such message.
+   * Two statements for any number of trees.
    */
   async widestBranches(treeIds: readonly string[], vis: Visibility): Promise<Map<string, MessageBranch | null>> {
     const widest: MessageRow[] = await this.ds.query(
       `SELECT DISTINCT ON (m.message_tree_id) ${MESSAGE_COLUMNS} FROM message m
         WHERE m.message_tree_id = ANY($1::uuid[]) AND m.review_result AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
-        ORDER BY m.message_tree_id, m.children_count DESC, m.depth, m.created_date, m.id`,
+        ORDER BY m.message_tree_id,
+          CASE WHEN $2::uuid IS NULL THEN m.children_count
+               ELSE (SELECT count(*) FROM message c WHERE c.parent_id = m.id AND NOT c.deleted AND c.api_client_id = $2) END DESC,
+          m.depth, m.created_date, m.id`,
       [treeIds, vis.apiClientId],
     );
     const replies: MessageRow[] = widest.length

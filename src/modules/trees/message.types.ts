@@ -33,7 +33,10 @@ export class MessageNode {
   @Field({ description: "Whether the assistant role wrote it." }) isAssistant: boolean;
   @Field(() => Date, { description: "When it was written." }) createdDate: Date;
   @Field(() => Int, { description: "Depth in the tree (root 0)." }) depth: number;
-  @Field(() => Int, { description: "Replies it got (live ones, recomputed after purges)." }) childrenCount: number;
+  @Field(() => Int, {
+    description: "Replies it got (live ones, recomputed after purges); for an untrusted client, its own client's live replies (the length of `children`).",
+  })
+  childrenCount: number;
   @Field(() => [EmojiCount], { description: "Emoji counts." }) emojis: EmojiCount[];
   @Field(() => Boolean, { nullable: true, description: "Review outcome: null undecided, true accepted, false rejected." }) reviewResult: boolean | null;
   @Field(() => Int, { description: "Task-based reviews it got." }) reviewCount: number;

@@ -16,7 +16,7 @@ import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
 import { badInput, forbidden } from "../../server/errors.js";
 import { actorOf } from "../moderation/journal.js";
-import { visibilityOf } from "../trees/message.resolver.js";
+import { visibilityOf } from "../../server/visibility.js";
 import { roleAtLeast } from "./role.js";
 
 const VIA: Record<Context["identity"]["via"], AuthVia> = {
@@ -42,8 +42,7 @@ export class UserResolver {
   @Authorized()
   @Query(() => User, { description: "One user by id. Untrusted clients see only their own client's users (spec §9.2)." })
   async user(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
-    const client = ctx.identity.apiClient!;
-    return ctx.app.users.get(id, client.trusted ? null : client.id);
+    return ctx.app.users.get(id, visibilityOf(ctx).apiClientId);
   }
 
   @Authorized()
@@ -64,10 +63,11 @@ export class UserResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => User, {
-    description: "Sets a user's role; open sockets of the user whose powers drop close within 5 s (4403). ADMIN; journaled.",
+    description:
+      "Sets a user's role; open sockets of the user whose powers drop close within 5 s (4403). ADMIN; an untrusted client only its own client's users (NOT_FOUND for others); journaled.",
   })
   async setUserRole(@Arg("input", () => SetUserRoleInput) input: SetUserRoleInput, @Ctx() ctx: Context): Promise<User> {
-    return ctx.app.users.setRole(actorOf(ctx), input.userId, input.role);
+    return ctx.app.users.setRole(actorOf(ctx), input.userId, input.role, visibilityOf(ctx).apiClientId);
   }
 
   @Authorized()

@@ -4,7 +4,6 @@ import { assertAuthorized, Requirement } from "../../server/auth.js";
 import { heldIdentityOf } from "../../server/open-sockets.js";
 import { actorOf, ModerationAction, writeJournal } from "../moderation/journal.js";
 import { isUuid } from "../../db/rows.js";
-import { Role } from "../users/role.js";
 import {
   DrainWorkerInput,
   WorkerInfo,
@@ -69,22 +68,22 @@ export class WorkerResolver {
     return ctx.app.workers.heartbeat(input.jobIds, input.sessionId);
   }
 
-  @Authorized(Role.ADMIN)
-  @Query(() => [WorkerInfo], { description: "Every connected GPU worker, on every replica. ADMIN." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Query(() => [WorkerInfo], { description: "Every connected GPU worker, on every replica. ADMIN of a trusted client." })
   async workers(@Ctx() ctx: Context): Promise<WorkerInfo[]> {
     return ctx.app.workers.list();
   }
 
-  @Authorized(Role.ADMIN)
-  @Query(() => [WorkerPool], { description: "Per model: connected workers, jobs in flight, queue depth and tokens per second. ADMIN." })
+  @Authorized(Requirement.SYSTEM_ADMIN)
+  @Query(() => [WorkerPool], { description: "Per model: connected workers, jobs in flight, queue depth and tokens per second. ADMIN of a trusted client." })
   async workerPools(@Ctx() ctx: Context): Promise<WorkerPool[]> {
     return ctx.app.workers.pools();
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => WorkerInfo, {
     description:
-      "Drains a worker for a rolling deploy: it finishes its running jobs and takes no new ones, then its workerJobs subscription completes. ADMIN; NOT_FOUND for an unknown id; journaled.",
+      "Drains a worker for a rolling deploy: it finishes its running jobs and takes no new ones, then its workerJobs subscription completes. ADMIN of a trusted client; NOT_FOUND for an unknown id; journaled.",
   })
   async drainWorker(@Arg("input", () => DrainWorkerInput) input: DrainWorkerInput, @Ctx() ctx: Context): Promise<WorkerInfo> {
     const wasDraining = (await ctx.app.workers.list()).find((w) => w.id === input.workerId)?.draining ?? false;
