@@ -33,6 +33,11 @@ export interface ChorusInstance {
   url: string;
   /** Resolves once the database is connected and migrated. */
   ready: Promise<void>;
+  /**
+   * Resolves once the periodic jobs are scheduled and, in local mode, their start-up runs have finished (they
+   * write derived tables such as user_stats; tests that compare table snapshots wait for them).
+   */
+  jobsStarted: Promise<void>;
   embedded: EmbeddedDatabase | null;
   /** Statements sent to PostgreSQL by this process so far. */
   queryCount(): number;
@@ -87,6 +92,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
 
   const abort = new AbortController();
   let scheduler: PeriodicScheduler | undefined;
+  let jobsStartedResolve: () => void = () => undefined;
+  const jobsStarted = new Promise<void>((resolve) => (jobsStartedResolve = resolve));
   let localWorker: LocalWorker | undefined;
   const readyPromise = (async () => {
     await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
@@ -111,7 +118,12 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
           metrics.periodicDurations.observe({ job }, seconds);
         },
       });
-      scheduler.start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app), ...cachedStatsJobs(app)]).catch((err) => log.error({ err }, "periodic jobs did not start"));
+      scheduler
+        .start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app), ...cachedStatsJobs(app)])
+        .catch((err) => log.error({ err }, "periodic jobs did not start"))
+        .finally(jobsStartedResolve);
+    } else {
+      jobsStartedResolve();
     }
     log.info("ready");
   })();
@@ -150,5 +162,5 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     if (!scheduler) throw new Error("periodic jobs are off");
     await scheduler.runNow(name);
   };
-  return { app, http, url: http.url, ready: readyPromise, embedded, stop, runJob, queryCount: () => queryCounter.count, queryCounter };
+  return { app, http, url: http.url, ready: readyPromise, jobsStarted, embedded, stop, runJob, queryCount: () => queryCounter.count, queryCounter };
 }

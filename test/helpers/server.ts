@@ -37,6 +37,9 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const chorus = await startChorus(config, { log, defaultMetrics: false });
   await chorus.ready;
+  // The start-up runs of the periodic jobs write derived tables (user_stats, cached stats): a test that snapshots
+  // tables must not race them (moderation's "changing nothing" digest once did, on a slow CI machine).
+  await chorus.jobsStarted;
   const createClient: TestServer["createClient"] = async (o = {}) => {
     const { apiClient, key } = await chorus.app.apiClients.create(SYSTEM_ACTOR, {
       name: o.name ?? "test client",
