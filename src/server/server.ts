@@ -38,6 +38,7 @@ import { OperationGate } from "./operation-gate.js";
 import { bodyErrorResponse, credentialsOf, gateHttpOperations, gatedContext, operationBudget, verifyUtf8 } from "./http-gate.js";
 import { publicMetricsHandler, startMetricsServer } from "./metrics-endpoint.js";
 import { runWithBudget } from "../db/operation-budget.js";
+import { ApiClientKind } from "../modules/api-clients/api-client.entity.js";
 import { heldIdentityOf } from "./open-sockets.js";
 import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
@@ -58,6 +59,12 @@ export interface HttpServerHandle {
  * open socket when an identity changes (and periodically) and closes the revoked ones.
  */
 const WS_IDENTITY_REUSE_MS = 5_000;
+
+/**
+ * A worker's socket carries, for each of up to 256 parallel jobs (its largest capacity), a token batch and a
+ * heartbeat or finish in flight, besides its job subscription: it may run this many operations at once.
+ */
+const WORKER_MAX_OPERATIONS = 2 * 256 + 16;
 
 /** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
 export const WS_CLOSE_GOING_AWAY = 1001;
@@ -145,8 +152,9 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           if (!fresh) ctx.extra.identity = { resolved: { ...context.identity }, at: Date.now() };
           // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
           // socket used half a core.
-          if (Object.keys(ctx.subscriptions).length > config.maxOperationsPerSocket) {
-            return [new ChorusError(ErrorCode.TOO_MANY_OPERATIONS, `This socket already runs ${config.maxOperationsPerSocket} operations (MAX_OPERATIONS_PER_SOCKET): complete one first`, { maxOperationsPerSocket: config.maxOperationsPerSocket })];
+          const maxOperations = context.identity.apiClient?.kind === ApiClientKind.WORKER ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS) : config.maxOperationsPerSocket;
+          if (Object.keys(ctx.subscriptions).length > maxOperations) {
+            return [new ChorusError(ErrorCode.TOO_MANY_OPERATIONS, `This socket already runs ${maxOperations} operations (MAX_OPERATIONS_PER_SOCKET): complete one first`, { maxOperationsPerSocket: maxOperations })];
           }
           const admitted = gate.admit(context, payload);
           const document = admitted.document;
