@@ -17,21 +17,6 @@ function estimatorsOf(schema: GraphQLSchema): ComplexityEstimator[] {
   return list;
 }
 
-/**
- * Rejects, before execution, an operation deeper or costlier than allowed (introspection fields do not count
- * toward depth). Used by the operation gate (src/server/operation-gate.ts) for HTTP and websocket alike.
- */
-export function checkOperationLimits(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | undefined | null,
-  variables: Record<string, unknown> | undefined | null,
-  limits: QueryLimits,
-): { depthOk: true; complexity: number } {
-  checkDepth(schema, document, limits);
-  return { depthOk: true, complexity: checkComplexity(schema, document, operationName, variables, limits) };
-}
-
 /** The depth limit: depends on the document only, so a cached document passed it once for all. */
 export function checkDepth(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits): void {
   let tooDeep: string | undefined;
