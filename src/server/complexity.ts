@@ -25,11 +25,11 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** Most messages a conversation (root to leaf) is assumed to hold; trees may be deeper, MAX_RESPONSE_BYTES backs it. */
 const CONVERSATION = 20;
 /** Replies a message is assumed to have (the tree manager's default allows 3). */
-const REPLIES = 10;
-/** Messages a tree is assumed to hold. */
-const TREE = 200;
+const REPLIES = 5;
+/** Messages a tree is assumed to hold (the default tree manager grows trees of up to 40; imported ones vary). */
+const TREE = 50;
 /** Turns of a chat. */
-const CHAT_TURNS = 100;
+const CHAT_TURNS = 40;
 /** Per-language or per-state rows of a statistics list. */
 const GROUPS = 50;
 /** Small enumerations: labels, presets, reports on one answer, emojis on one message. */
@@ -59,10 +59,11 @@ export const LIST_WEIGHTS: Record<string, number> = {
   "CachedStats.messageTreesStatesByLang": GROUPS * 4,
   "Chat.draftChoices": CHAT_TURNS,
   "Chat.messages": CHAT_TURNS,
-  "ChatMessage.reports": FEW,
+  "ChatMessage.reports": 3, // one open report per user and answer, and only its chat's owner files them
+
   "ChatModel.presets": FEW,
-  "ConversationMessage.emojis": FEW,
-  "Message.emojis": FEW,
+  "ConversationMessage.emojis": 10,
+  "Message.emojis": 10,
   "Message.children": REPLIES,
   "Message.longestConversationInTree": CONVERSATION,
   "MessageBranch.replies": REPLIES,
@@ -97,6 +98,13 @@ export const LIST_WEIGHTS: Record<string, number> = {
  * default MAX_QUERY_COMPLEXITY, while every extra level of `fields { type { fields … } }` multiplies it again.
  */
 export const INTROSPECTION_DISCOUNT = 20;
+
+/**
+ * A root field is its own trip to the database (loaders batch nested fields, not sibling root fields): aliasing
+ * one root field hundreds of times cost 75 times a simple query at 5 per alias, so each root field costs this much
+ * more than a nested one.
+ */
+export const ROOT_FIELD_COST = 10;
 
 /** Arguments that say how many items a list returns. */
 const SIZE_ARGUMENTS = ["first", "last", "size", "limit"] as const;
@@ -147,9 +155,15 @@ function isConnection(type: GraphQLNamedType): boolean {
 /** One estimator for every field of `schema`. */
 export function listAwareEstimator(schema: GraphQLSchema): ComplexityEstimator {
   const weights: Record<string, number> = { ...LIST_WEIGHTS, ...introspectionWeights(schema) };
+  const rootTypes = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t) => t).map((t) => t!.name));
   return ({ type, field, args, childComplexity }) => {
-    const named = getNamedType(field.type);
     if (field.name === "__schema" || field.name === "__type") return 1 + Math.ceil(childComplexity / INTROSPECTION_DISCOUNT);
+    const own = rootTypes.has(type.name) && !field.name.startsWith("__") ? ROOT_FIELD_COST : 0;
+    return own + itemsCost(type, field, args, childComplexity);
+  };
+
+  function itemsCost(type: GraphQLNamedType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, childComplexity: number): number {
+    const named = getNamedType(field.type);
     const child = Math.max(1, childComplexity);
     if (isConnection(named)) return 1 + pageSize(args) * child;
     if (!isListType(getNullableType(field.type))) return 1 + childComplexity;
@@ -159,7 +173,7 @@ export function listAwareEstimator(schema: GraphQLSchema): ComplexityEstimator {
     const asked = pageArgument(args);
     const size = asked ?? weights[`${type.name}.${field.name}`] ?? DEFAULT_PAGE_SIZE;
     return 1 + size * child;
-  };
+  }
 }
 
 function pageArgument(args: Record<string, unknown>): number | undefined {
