@@ -1,14 +1,14 @@
-import crypto from "node:crypto";
 import { expect } from "chai";
 import { createRateLimiter, type RateLimiter } from "../../src/infra/rate-limit.js";
 import { testRedisUrl } from "../helpers/database.js";
+import { testRedisPrefix } from "../helpers/redis-keys.js";
 
 for (const driver of ["local", "redis"] as const) {
   describe(`fixed-window rate limiter (${driver})`, () => {
     let clock = 1_000_000;
     let limiter: RateLimiter;
     let other: RateLimiter;
-    const prefix = `chorus:test:${crypto.randomBytes(4).toString("hex")}:`;
+    const prefix = testRedisPrefix("rl");
     before(() => {
       limiter = createRateLimiter(driver === "redis" ? testRedisUrl() : undefined, prefix, () => clock);
       other = driver === "redis" ? createRateLimiter(testRedisUrl(), prefix) : limiter;
