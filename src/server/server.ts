@@ -37,6 +37,7 @@ import { buildContext, type Context, type Credentials, type ResolvedIdentity } f
 import { assertAnonymousMayRun } from "./auth.js";
 import { checkOperationLimits } from "./limits.js";
 import { ChorusError, ErrorCode, formatError } from "./errors.js";
+import { httpStatusPlugin, withRequestErrorStatus } from "./http-status.js";
 import { operationLabel } from "./metrics.js";
 import { graphiqlPage, graphiqlAssets } from "./graphiql.js";
 import { heldIdentityOf } from "./open-sockets.js";
@@ -236,6 +237,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
       ApolloServerPluginInlineTraceDisabled(),
       { async serverWillStart() { return { async drainServer() { await serverCleanup.dispose(); } }; } },
       observe,
+      httpStatusPlugin<Context>(),
     ],
   });
   await apollo.start();
@@ -279,6 +281,8 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           user: req.header("x-chorus-user") ?? req.header("x-oasst-user"),
           userName: req.header("x-chorus-user-name") ?? req.header("x-oasst-user-name"),
           requestId: req.header("x-request-id"),
+        }).catch((err: unknown) => {
+          throw withRequestErrorStatus(err);
         }),
     }),
   );
