@@ -173,8 +173,13 @@ describe("the README's command lines, run in a fresh clone", function () {
   });
 
   it("the worker-key recipe runs as written through a shell and the real npx, and gives a key", async () => {
-    const recipe = bashLines(README).find((l) => /^KEY=\$\(npx chorus worker-key create/.test(l));
+    const block = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1].split("\n")).find((b) => b.some((l) => /^KEY=\$\(npx chorus worker-key create/.test(l)))!;
+    const at = block.findIndex((l) => /^KEY=\$\(npx chorus worker-key create/.test(l));
+    const recipe = block[at];
     expect(recipe, "the README's worker-key recipe").to.be.a("string");
+    // it runs at the project root, where `chorus` is the package's own command (in gpu-workers/, npx would look for
+    // a package named chorus on the registry): nothing before it in its block may leave the root
+    expect(block.slice(0, at).filter((l) => /^\s*cd\s/.test(l)), "a cd before the recipe").to.deep.equal([]);
     const r = await run("bash", ["-euo", "pipefail", "-c", `${recipe}\necho "key=$KEY"`]);
     ok(r, recipe!);
     expect(r.stdout).to.match(/key=chk_[0-9a-f]{64}\n$/);

@@ -26,6 +26,31 @@ async function connectAs(port: number, password: string): Promise<string> {
   }
 }
 
+/** `npm start` as a terminal runs it: its own process group, which Ctrl-C signals as a whole. */
+async function startInTerminal(env: Record<string, string>) {
+  const proc = spawn(process.execPath, [MAIN], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  proc.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((r) => proc.on("close", (code) => r(code)));
+  const deadline = Date.now() + 120_000;
+  while (!/Chorus is running/.test(stdout)) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      if (proc.exitCode === null) process.kill(-proc.pid!, "SIGKILL");
+      throw new Error(`did not start:\n${stdout}\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    output: () => ({ stdout, stderr }),
+    ctrlC: async () => {
+      process.kill(-proc.pid!, "SIGINT");
+      return exited;
+    },
+  };
+}
+
 describe("local mode through the real process: the embedded PostgreSQL", function () {
   this.timeout(180_000);
   let dataDir: string;
@@ -81,18 +106,42 @@ describe("local mode through the real process: the embedded PostgreSQL", functio
       const { code } = await exited;
       expect(code, `${stdout}\n${stderr}`).to.equal(0);
       expect(stderr, "nothing on stderr").to.equal("");
+      // in the order the events happened (pino may write a line held back by a full pipe after a later one)
       const logs = stdout
         .split("\n")
         .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as { level: number; msg: string });
+        .map((l) => JSON.parse(l) as { level: number; msg: string; time: string })
+        .sort((a, b) => a.time.localeCompare(b.time));
       expect(logs.filter((l) => l.level >= 40).map((l) => l.msg), "no warnings or errors while shutting down").to.deep.equal([]);
-      const order = logs.map((l) => l.msg);
-      const stoppedDb = order.indexOf("embedded PostgreSQL stopped");
-      expect(stoppedDb, "the embedded PostgreSQL is stopped by Chorus").to.be.greaterThan(order.indexOf("shutting down"));
-      expect(order[order.length - 1], order.slice(-6).join(" / ")).to.equal("stopped");
+      const when = (msg: string) => logs.find((l) => l.msg === msg)?.time ?? "(never)";
+      expect(when("embedded PostgreSQL stopped") > when("shutting down"), "Chorus stops the embedded PostgreSQL after it began shutting down").to.equal(true);
+      expect(when("stopped") >= when("embedded PostgreSQL stopped"), "the database is stopped last").to.equal(true);
       expect(fs.existsSync(path.join(dataDir, "postgres", "postmaster.pid")), "postgres is gone").to.equal(false);
     } finally {
       if (proc.exitCode === null) process.kill(-proc.pid!, "SIGKILL");
+    }
+  });
+
+  it("replaces the shared password of a data folder made by an earlier version with its own", async () => {
+    const passwordFile = path.join(dataDir, "postgres-password");
+    // make the folder look like an earlier version's: the password `chorus`, no password file
+    const first = await startInTerminal(env());
+    const client = new Client({ host: "127.0.0.1", port: pgPort, user: "postgres", password: fs.readFileSync(passwordFile, "utf8").trim(), database: "chorus" });
+    await client.connect();
+    await client.query("ALTER ROLE postgres PASSWORD 'chorus'");
+    await client.end();
+    expect(await first.ctrlC()).to.equal(0);
+    fs.rmSync(passwordFile);
+
+    const again = await startInTerminal(env());
+    try {
+      expect(fs.statSync(passwordFile).mode & 0o777).to.equal(0o600);
+      const password = fs.readFileSync(passwordFile, "utf8").trim();
+      expect(password).to.match(/^[0-9a-f]{64}$/);
+      expect(await connectAs(pgPort, "chorus")).to.equal("28P01");
+      expect(await connectAs(pgPort, password)).to.equal("connected");
+    } finally {
+      expect(await again.ctrlC()).to.equal(0);
     }
   });
 });
