@@ -25,7 +25,7 @@ export interface TestServer {
  * Starts a real Chorus server on a free port, on its own fresh database (migrated), for one test file.
  * `env` adds or overrides configuration variables exactly as the process environment would.
  */
-export async function startTestServer(env: Record<string, string> = {}, opts: { redis?: boolean; waitForJobs?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: { redis?: boolean } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   const config = loadConfig({
     PORT: "0",
@@ -40,8 +40,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
   await chorus.ready;
   // The start-up runs of the periodic jobs write derived tables (user_stats, cached stats): a test that snapshots
   // tables must not race them (moderation's "changing nothing" digest once did, on a slow CI machine).
-  // (Not with an unreachable Redis: the periodic jobs then wait for it, by design.)
-  if (opts.waitForJobs ?? true) await chorus.jobsStarted;
+  await chorus.jobsStarted;
   const createClient: TestServer["createClient"] = async (o = {}) => {
     const { apiClient, key } = await chorus.app.apiClients.create(SYSTEM_ACTOR, {
       name: o.name ?? "test client",

@@ -96,8 +96,7 @@ describe("health, readiness, metrics and the IDE page", function () {
 describe("readiness with Redis unreachable", function () {
   let server: TestServer;
   before(async () => {
-    // the periodic jobs wait for Redis, which never comes: do not wait for their start-up runs
-    server = await startTestServer({ REDIS_URL: "redis://127.0.0.1:1" }, { waitForJobs: false });
+    server = await startTestServer({ REDIS_URL: "redis://127.0.0.1:1" });
   });
   after(async () => {
     await server.stop();
