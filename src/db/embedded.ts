@@ -143,7 +143,7 @@ async function initdb(initdbBin: string, databaseDir: string, dataDir: string, p
   if (owner) fs.chownSync(pwfile, owner.uid, owner.gid);
   try {
     const locale = bestLocale();
-    await run(initdbBin, [`--pgdata=${databaseDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--encoding=UTF8", `--locale=${locale}`], owner);
+    await run(initdbBin, [`--pgdata=${databaseDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--encoding=UTF8", `--locale=${locale}`, "--lc-messages=C"], owner);
   } finally {
     fs.rmSync(pwfile, { force: true });
   }
@@ -161,7 +161,7 @@ function bestLocale(): string {
 
 function run(file: string, args: string[], owner: Owner | null): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...(owner ?? {}), stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } });
+    const child = spawn(file, args, { ...(owner ?? {}), stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -197,8 +197,9 @@ async function startServer(postgresBin: string, databaseDir: string, dataDir: st
   try {
     child = spawn(
       postgresBin,
-      ["-D", databaseDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-      { ...(owner ?? {}), detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, LC_MESSAGES: "C" } },
+      // lc_messages=C: the log is read for "Address already in use" whatever the system's language
+      ["-D", databaseDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "lc_messages=C"],
+      { ...(owner ?? {}), detached: true, stdio: ["ignore", fd, fd] },
     );
   } finally {
     fs.closeSync(fd);
