@@ -328,6 +328,15 @@ function readMetricsToken(env: Env): string | undefined {
   return raw;
 }
 
+/**
+ * Secrets copied unedited from an example file sign tokens anyone could forge. Earlier versions of
+ * docker/.env.example shipped the first one; the pattern catches the usual "change me" wording.
+ */
+const PLACEHOLDER_SECRETS = ["change-me-to-at-least-32-random-characters-0000"];
+export function isPlaceholderSecret(secret: string): boolean {
+  return PLACEHOLDER_SECRETS.includes(secret) || /change[-_ ]?me|replace[-_ ]?me|your[-_ ]?secret|<.*>/i.test(secret);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL?.trim() || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -336,6 +345,9 @@ export function loadConfig(env: Env = process.env): Config {
   const secret = env.USER_TOKEN_SECRET?.trim() || undefined;
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError("USER_TOKEN_SECRET", "must be at least 32 characters long");
+  }
+  if (secret !== undefined && isPlaceholderSecret(secret)) {
+    throw new ConfigError("USER_TOKEN_SECRET", "is a placeholder from an example file, known to everyone: set a random one (openssl rand -base64 48)");
   }
   const corsRaw = env.CORS_ORIGINS?.trim() ?? "";
   const corsOrigins = corsRaw === "" ? [] : corsRaw.split(",").map((o) => o.trim()).filter(Boolean);

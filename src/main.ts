@@ -53,11 +53,13 @@ async function main(): Promise<void> {
         process.exit(1);
       }, config.shutdownTimeoutMs + 5000);
       force.unref();
+      // The last log lines ("stopped") are flushed before exiting, so a log shows the shutdown completed.
+      const exit = (code: number) => log.flush(() => process.exit(code));
       chorus.stop().then(
-        () => process.exit(0),
+        () => exit(0),
         (err) => {
           log.error({ err }, "error during shutdown");
-          process.exit(1);
+          exit(1);
         },
       );
     });
@@ -94,6 +96,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`chorus: failed to start: ${(err as Error).stack ?? err}\n`);
+  // A setting the environment cannot satisfy (a taken EMBEDDED_PG_PORT, no DATABASE_URL without embedded
+  // binaries) is a configuration error like a bad value: one line naming the variable, exit code 2.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`chorus: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`chorus: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
 });

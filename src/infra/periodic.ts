@@ -89,6 +89,7 @@ class BullPeriodicScheduler implements PeriodicScheduler {
   private worker: Worker | undefined;
   private jobs = new Map<string, PeriodicJob>();
   private keeper: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor(
     private readonly redisUrl: string,
@@ -104,8 +105,11 @@ class BullPeriodicScheduler implements PeriodicScheduler {
   async start(jobs: PeriodicJob[]): Promise<void> {
     for (const job of jobs) {
       this.jobs.set(job.name, job);
+      if (this.closing) return;
       await this.schedule(job);
     }
+    // A process stopped while this ran (start is not awaited, it waits for Redis) must not start a worker after close.
+    if (this.closing) return;
     // The schedulers live in Redis, which may lose everything (a restart keeps nothing on disk): without this,
     // the reconciler and every other periodic job would stop until a replica restarts (found by the fault test).
     // Each replica checks every few seconds and puts back the schedulers that are gone.
@@ -152,8 +156,10 @@ class BullPeriodicScheduler implements PeriodicScheduler {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.keeper) clearInterval(this.keeper);
     await this.worker?.close();
+    // A start still under way (waiting for Redis) is not awaited: it sees `closing` and creates nothing more.
     await this.queue.close();
   }
 }

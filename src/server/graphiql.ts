@@ -54,19 +54,46 @@ export const GRAPHIQL_HEADERS: Record<string, string> = {
   "referrer-policy": "no-referrer",
 };
 
+/** The IDE's first query: runs without a key, and says how to go further. */
+export const DEFAULT_QUERY = `# Welcome to Chorus. This query needs no key: run it with the play button (or Ctrl-Enter).
+# The Docs (book icon, top left) describe every type and field.
+#
+# For everything else, put an API key in the Headers tab below (npm start prints a development key):
+#   {"Authorization": "Bearer chk_...", "x-chorus-user": "local:alice"}
+# then try:  { viewer { via role apiClient { name trusted } } }
+{
+  publicSettings {
+    projectName
+    version
+    maxQueryDepth
+    maxQueryComplexity
+  }
+}
+`;
+
+
+/**
+ * The IDE's setup script, served as a file (the CSP allows no inline script). The first load must show the docs and a
+ * query that runs: no placeholder header (an invalid key makes every request, introspection included, answer 401),
+ * and an example that needs no key.
+ */
 const SETUP_SCRIPT = `
-// Put your key in the Headers tab: {"Authorization": "Bearer chk_..."} (and optionally "x-chorus-user").
+// Add your key in the Headers tab: {"Authorization": "Bearer chk_..."} (and optionally "x-chorus-user": "local:alice").
 (function () {
   var httpUrl = window.location.origin + "/graphql";
   var wsUrl = httpUrl.replace(/^http/, "ws");
+  var storedHeaders = function () {
+    try { return JSON.parse(localStorage.getItem("graphiql:headers") || "{}") || {}; } catch (e) { return {}; }
+  };
+  // Earlier versions stored a placeholder key; drop it rather than fail every request with it.
+  if (/<your API key>/.test(localStorage.getItem("graphiql:headers") || "")) localStorage.removeItem("graphiql:headers");
   var fetcher = GraphiQL.createFetcher({
     url: httpUrl,
     wsClient: graphqlWs.createClient({
       url: wsUrl,
       lazy: true,
       connectionParams: function () {
-        var h = {};
-        try { h = JSON.parse(localStorage.getItem("graphiql:headers") || "{}"); } catch (e) {}
+        var h = storedHeaders();
         return { authorization: h.Authorization || h.authorization, user: h["x-chorus-user"], userName: h["x-chorus-user-name"] };
       }
     })
@@ -74,9 +101,9 @@ const SETUP_SCRIPT = `
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
-      defaultHeaders: JSON.stringify({ Authorization: "Bearer <your API key>" }, null, 2),
       shouldPersistHeaders: true,
-      defaultQuery: "# Welcome to Chorus. Set your key in Headers below, then run:\\n{\\n  viewer { via role apiClient { name trusted } }\\n  publicSettings { projectName version }\\n}\\n"
+      defaultEditorToolsVisibility: "headers",
+      defaultQuery: ${JSON.stringify(DEFAULT_QUERY)}
     })
   );
 })();

@@ -11,6 +11,7 @@ import type { AppServices } from "./services.js";
 import { buildContext, type Context, type Credentials } from "./context.js";
 import { ChorusError, ErrorCode, formatError, POOL_RETRY_AFTER_SECONDS } from "./errors.js";
 import type { OperationGate, OperationRequest } from "./operation-gate.js";
+import { requestErrorStatus } from "./http-status.js";
 import { OperationBudget, runWithBudget } from "../db/operation-budget.js";
 
 /** The context the gate built for this request, for Apollo's context function. */
@@ -113,11 +114,9 @@ function refuse(app: AppServices, res: Response, err: unknown, requestId?: strin
   res.status(status).json(body);
 }
 
+/** One mapping of codes to statuses for every request error, wherever it is raised (src/server/http-status.ts). */
 function statusOf(code: string): number {
-  if (code === ErrorCode.SERVICE_UNAVAILABLE) return 503;
-  if (code === ErrorCode.INTERNAL_SERVER_ERROR) return 500;
-  if (code === ErrorCode.UNAUTHENTICATED) return 401;
-  return 400;
+  return requestErrorStatus(code);
 }
 
 /**

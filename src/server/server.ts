@@ -39,6 +39,7 @@ import { bodyErrorResponse, credentialsOf, gateHttpOperations, gatedContext, ope
 import { publicMetricsHandler, startMetricsServer } from "./metrics-endpoint.js";
 import { runWithBudget } from "../db/operation-budget.js";
 import { ApiClientKind } from "../modules/api-clients/api-client.entity.js";
+import { httpStatusPlugin, withRequestErrorStatus } from "./http-status.js";
 import { heldIdentityOf } from "./open-sockets.js";
 import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
@@ -254,6 +255,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
       ApolloServerPluginInlineTraceDisabled(),
       { async serverWillStart() { return { async drainServer() { await serverCleanup.dispose(); } }; } },
       observe,
+      httpStatusPlugin<Context>(),
     ],
   });
   await apollo.start();
@@ -292,8 +294,12 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     gateHttpOperations(app, gate),
     expressMiddleware(apollo, {
       // The gate identified the caller already; a request it let through without a document (Apollo refuses it) is
-      // identified here.
-      context: async ({ req, res }) => gatedContext(res) ?? buildContext(app, credentialsOf(req)),
+      // identified here, and a bad identity answers the 4xx status of its code.
+      context: async ({ req, res }) =>
+        gatedContext(res) ??
+        buildContext(app, credentialsOf(req)).catch((err: unknown) => {
+          throw withRequestErrorStatus(err);
+        }),
     }),
   );
   expressApp.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

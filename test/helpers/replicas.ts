@@ -3,7 +3,6 @@
  * Redis key prefix shared by all, each process on its own free port. Used by the multi-replica tests and the
  * stream benchmark.
  */
-import crypto from "node:crypto";
 import net from "node:net";
 import { spawn, type ChildProcess } from "node:child_process";
 import type { DataSource } from "typeorm";
@@ -14,6 +13,7 @@ import { Role } from "../../src/modules/users/role.js";
 import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 import { createTestDatabase, testRedisUrl, type TestDatabase } from "./database.js";
 import { MAIN, startNode } from "./process.js";
+import { deleteRedisPrefix, testRedisPrefix } from "./redis-keys.js";
 
 export interface Replica {
   name: string;
@@ -89,7 +89,7 @@ function replicaOf(name: string, child: ChildProcess, port: number, output: Repl
  */
 export async function startCluster(count: number, env: Record<string, string> = {}): Promise<Cluster> {
   const db = await createTestDatabase();
-  const prefix = `chorus-rep-${crypto.randomBytes(4).toString("hex")}:`;
+  const prefix = testRedisPrefix("rep");
   const shared: Record<string, string> = {
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: "5",
@@ -131,6 +131,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
       await Promise.all(replicas.map((r) => r.kill("SIGTERM")));
       if (ds?.isInitialized) await ds.destroy();
       await db.drop();
+      await deleteRedisPrefix(prefix);
     },
   };
   for (let i = 0; i < count; i++) await cluster.startReplica(String.fromCharCode(65 + i));

@@ -6,6 +6,7 @@ import { createTestDatabase, testRedisUrl, type TestDatabase } from "./database.
 import { Role } from "../../src/modules/users/role.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
+import { deleteRedisPrefix, testRedisPrefix } from "./redis-keys.js";
 
 export interface TestServer {
   chorus: ChorusInstance;
@@ -31,7 +32,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     HOST: "127.0.0.1",
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: "5",
-    ...(opts.redis ? { REDIS_URL: testRedisUrl() } : {}),
+    ...(opts.redis ? { REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: testRedisPrefix() } : {}),
     ...env,
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -63,6 +64,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     stop: async () => {
       await chorus.stop();
       await db.drop();
+      // the test's own Redis key space (queues, BullMQ schedulers, streams) goes with it
+      if (config.redisUrl && config.redisKeyPrefix.startsWith("chorus-test-")) await deleteRedisPrefix(config.redisKeyPrefix, config.redisUrl);
     },
   };
 }

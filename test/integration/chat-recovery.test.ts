@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import { expect } from "chai";
 import type { Client } from "graphql-ws";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -14,6 +13,7 @@ import {
   SendChatMessageDocument,
   type GenerationSubscription,
 } from "../../client/generated/graphql.js";
+import { testRedisPrefix } from "../helpers/redis-keys.js";
 
 type Event = GenerationSubscription["generation"];
 
@@ -46,7 +46,7 @@ for (const driver of ["local", "redis"] as const) {
 
     before(async () => {
       server = await startTestServer(
-        { LOCAL_WORKER: "false", WORKER_LEASE_MS: "600", CHAT_PENDING_TIMEOUT_SECONDS: "60", REDIS_KEY_PREFIX: `chorus-test-${crypto.randomUUID().slice(0, 8)}:` },
+        { LOCAL_WORKER: "false", WORKER_LEASE_MS: "600", CHAT_PENDING_TIMEOUT_SECONDS: "60", REDIS_KEY_PREFIX: testRedisPrefix() },
         { redis: driver === "redis" },
       );
       key = (await server.createClient({ name: "chat app", trusted: true })).key;

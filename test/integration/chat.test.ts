@@ -21,6 +21,7 @@ import {
   type GenerationSubscription,
   type SendChatMessageInput,
 } from "../../client/generated/graphql.js";
+import { testRedisPrefix } from "../helpers/redis-keys.js";
 
 type Event = GenerationSubscription["generation"];
 
@@ -61,7 +62,7 @@ for (const driver of ["local", "redis"] as const) {
           CHAT_MAX_QUEUE_SIZE: "3",
           CHAT_MESSAGE_MAX_LENGTH: "50",
           CHAT_RATE_LIMIT_GENERATIONS: "1000",
-          REDIS_KEY_PREFIX: `chorus-test-${crypto.randomUUID().slice(0, 8)}:`,
+          REDIS_KEY_PREFIX: testRedisPrefix(),
         },
         { redis: driver === "redis" },
       );

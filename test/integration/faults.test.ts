@@ -13,6 +13,7 @@ import { CLI, MAIN, runNode, startNode } from "../helpers/process.js";
 import { freePort, privateServicesAvailable, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "../helpers/private-services.js";
 import { gql, rawGql, wsClient, type GqlResponse } from "../helpers/graphql.js";
 import { TestWorker } from "../helpers/test-worker.js";
+import { describeNeeding } from "../helpers/prerequisites.js";
 import { checkInvariants } from "../helpers/invariants.js";
 import {
   AckTaskDocument,
@@ -38,7 +39,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRANSIENT = new Set(["SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR"]);
 
 const available = privateServicesAvailable();
-(available.postgres && available.redis ? describe : describe.skip)("fault injection on a private PostgreSQL and Redis, two API replicas", function () {
+const missing = [...(available.postgres ? [] : ["initdb/pg_ctl (/usr/lib/postgresql/*/bin)"]), ...(available.redis ? [] : ["redis-server"])];
+describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two API replicas", function () {
   this.timeout(240_000);
   let pg: PrivatePostgres;
   let redis: PrivateRedis;

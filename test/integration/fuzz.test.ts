@@ -36,10 +36,9 @@ const LEAKS: [string, RegExp][] = [
 /** Problems with one answer: an empty list means it is a well-formed success or error. */
 export function answerProblems(res: GqlResponse<unknown>, sentText: string): string[] {
   const out: string[] = [];
-  // 503 is a typed answer of the reference for "no task of that type now" (and a disabled user): allowed with
-  // a known code; any other 5xx is a failure.
-  const typed503 = res.status === 503 && (res.errors ?? []).length > 0 && res.errors!.every((e) => KNOWN_CODES.has(String(e.extensions?.code)) && e.extensions?.code !== "INTERNAL_SERVER_ERROR");
-  if (res.status >= 500 && !typed503) out.push(`HTTP ${res.status}`);
+  // GraphQL over HTTP: an executed request (it has data) answers 200 whatever its errors; bad input is never 5xx.
+  if (res.status >= 500) out.push(`HTTP ${res.status}`);
+  if (res.data !== undefined && res.status !== 200) out.push(`HTTP ${res.status} for an executed request`);
   if (res.data === undefined && !res.errors) out.push("neither data nor errors");
   for (const e of res.errors ?? []) {
     const code = e.extensions?.code as string | undefined;

@@ -23,6 +23,7 @@ import {
   WorkersDocument,
   type GenerationSubscription,
 } from "../../client/generated/graphql.js";
+import { testRedisPrefix } from "../helpers/redis-keys.js";
 
 type Event = GenerationSubscription["generation"];
 
@@ -57,7 +58,7 @@ describe("GPU worker processes end to end (tiny model, Redis)", function () {
   before(async () => {
     buildGpuWorkers();
     server = await startTestServer(
-      { LOCAL_WORKER: "false", WORKER_LEASE_MS: "3000", CHAT_TOKEN_BATCH_MS: "10", CHAT_RATE_LIMIT_GENERATIONS: "0", REDIS_KEY_PREFIX: `chorus-test-${crypto.randomUUID().slice(0, 8)}:` },
+      { LOCAL_WORKER: "false", WORKER_LEASE_MS: "3000", CHAT_TOKEN_BATCH_MS: "10", CHAT_RATE_LIMIT_GENERATIONS: "0", REDIS_KEY_PREFIX: testRedisPrefix() },
       { redis: true },
     );
     clientKey = (await server.createClient({ name: "chat app", trusted: true })).key;

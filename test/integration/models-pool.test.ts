@@ -1,10 +1,10 @@
-import crypto from "node:crypto";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { gql } from "../helpers/graphql.js";
 import { TestWorker } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { CreateChatDocument, ModelsDocument, SendChatMessageDocument, WorkerPoolsDocument } from "../../client/generated/graphql.js";
+import { testRedisPrefix } from "../helpers/redis-keys.js";
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const started = Date.now();
@@ -25,7 +25,7 @@ describe("models: live pool status of every replica (shared worker registry, Red
   const user = "local:pool-watcher";
 
   before(async () => {
-    const env = { LOCAL_WORKER: "false", CHAT_RATE_LIMIT_GENERATIONS: "0", REDIS_KEY_PREFIX: `chorus-test-${crypto.randomUUID().slice(0, 8)}:` };
+    const env = { LOCAL_WORKER: "false", CHAT_RATE_LIMIT_GENERATIONS: "0", REDIS_KEY_PREFIX: testRedisPrefix() };
     a = await startTestServer(env, { redis: true });
     b = await startTestServer({ ...env, DATABASE_URL: a.db.url }, { redis: true });
     clientKey = (await a.createClient({ name: "chat app", trusted: true })).key;

@@ -38,6 +38,7 @@ import {
   WorkerJobsDocument,
   type WorkerJobsSubscription,
 } from "../../client/generated/graphql.js";
+import { deleteRedisPrefix, testRedisPrefix } from "../helpers/redis-keys.js";
 
 /** The promise of README.md and docs/security.md. */
 const PROMISED_MS = 5_000;
@@ -432,7 +433,7 @@ describe("revocation across replicas, and the job hand-out of a revoked worker",
   let db: TestDatabase;
   let a: ChorusInstance;
   let b: ChorusInstance;
-  const prefix = `chorus-revoke-${crypto.randomBytes(4).toString("hex")}:`;
+  const prefix = testRedisPrefix("revoke");
 
   async function replica(): Promise<ChorusInstance> {
     // A re-check period far beyond the promise: within 5 s, only the pub/sub announcement (or the hand-out's own
@@ -462,6 +463,7 @@ describe("revocation across replicas, and the job hand-out of a revoked worker",
     await a?.stop();
     await b?.stop();
     await db?.drop();
+    await deleteRedisPrefix(prefix);
   });
 
   async function client(opts: { trusted?: boolean; kind?: ApiClientKind } = {}) {

@@ -25,6 +25,7 @@ import {
   type StatsWindow,
   type UserScoreFieldsFragment,
 } from "../../client/generated/graphql.js";
+import { testRedisPrefix } from "../helpers/redis-keys.js";
 
 async function userIdOf(server: TestServer, key: string, a: Annotator): Promise<string> {
   const res = await gql(server.url, ViewerDocument, {}, { key, user: a.userHeader });
@@ -396,7 +397,7 @@ describe("leaderboardUpdated across replicas (Redis pub/sub)", function () {
   let server: TestServer;
   let second: ChorusInstance;
   before(async () => {
-    const prefix = `chorus-test-${crypto.randomUUID().slice(0, 8)}:`;
+    const prefix = testRedisPrefix();
     server = await startTestServer({ REDIS_KEY_PREFIX: prefix, LOCAL_WORKER: "false" }, { redis: true });
     const config = loadConfig({
       PORT: "0",

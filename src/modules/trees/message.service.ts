@@ -73,7 +73,7 @@ export function toMessageNode(r: MessageRow): MessageNode {
 }
 
 export function messageNotFound(id?: string): ChorusError {
-  return new ChorusError(ErrorCode.MESSAGE_NOT_FOUND, id ? `Message ${id} not found` : "Message not found", { http: { status: 404 } });
+  return new ChorusError(ErrorCode.MESSAGE_NOT_FOUND, id ? `Message ${id} not found` : "Message not found");
 }
 
 export class MessageService {
@@ -170,7 +170,7 @@ export class MessageService {
       [messageId],
     );
     if (rows.length === 0 || rows[0].parent_id !== null) {
-      throw new ChorusError(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken", { http: { status: 500 } });
+      throw new ChorusError(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken");
     }
     return rows
       .filter((r) => r.up === 0 || (r.review_result === true && !r.deleted))

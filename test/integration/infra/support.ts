@@ -1,13 +1,13 @@
-import crypto from "node:crypto";
 import net from "node:net";
 import { Redis } from "ioredis";
 import { testRedisUrl } from "../../helpers/database.js";
+import { testRedisPrefix } from "../../helpers/redis-keys.js";
 
 export { testRedisUrl };
 
 /** A fresh key prefix, so each test has its own key space on the shared Redis. */
 export function randomKeyPrefix(): string {
-  return `chorus-test:${crypto.randomBytes(6).toString("hex")}:`;
+  return testRedisPrefix("infra");
 }
 
 /** Deletes every key under `prefix`. */
