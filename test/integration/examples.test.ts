@@ -1,4 +1,7 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { gql } from "../helpers/graphql.js";
@@ -131,4 +134,33 @@ describe("examples/ run against a real server", function () {
     const resolved = (await gql(server.url, ChatReportsDocument, { resolved: true }, admin)).data!.chatReports.edges.map((e) => e.node);
     expect(resolved.map((r) => [r.messageId, r.resolution])).to.deep.equal([[answer, "Answer checked: fine"]]);
   });
+
+  it("data-team.sh: imports a dataset with the CLI (dry run, then for real) and exports it back over HTTP", async () => {
+    const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "oasst2-sample.trees.jsonl");
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chorus-examples-")), "export.jsonl");
+    const res = await runScript(path.join(PROJECT_ROOT, "examples", "data-team.sh"), [fixture, out], {
+      DATABASE_URL: server.db.url,
+      CHORUS_API_URL: server.url,
+      CHORUS_API_KEY: server.adminKey,
+    });
+    expect(res.code, `${res.stdout}\n${res.stderr}`).to.equal(0);
+    const lines = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { message_tree_id: string; prompt: unknown });
+    expect(res.stdout).to.match(new RegExp(`^exported ${lines.length} trees \\(\\d+ messages\\) to ${out}$`, "m"));
+    // Every tree of the file came back out (the database may hold the other examples' prompts too).
+    const fixtureIds = fs.readFileSync(fixture, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { message_tree_id: string }).message_tree_id);
+    expect(lines.map((t) => t.message_tree_id)).to.include.members(fixtureIds);
+    expect(res.stdout).to.match(/^the database holds \d+ trees, \d+ messages \(\d+ deleted\)$/m);
+  });
 });
+
+/** Runs a shell script as a user would, from the project root. */
+function runScript(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("bash", [script, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: "warn", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
