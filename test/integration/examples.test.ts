@@ -1,13 +1,15 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import net from "node:net";
 import { spawn } from "node:child_process";
+import { chromium, type Browser } from "playwright-core";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { gql } from "../helpers/graphql.js";
 import { collect, wsClient } from "../helpers/graphql.js";
 import { Annotator } from "../helpers/annotator.js";
-import { CLI, PROJECT_ROOT, runNode } from "../helpers/process.js";
+import { CLI, PROJECT_ROOT, runNode, startNode } from "../helpers/process.js";
 import {
   ChatMessageDocument,
   ChatReportsDocument,
@@ -152,6 +154,115 @@ describe("examples/ run against a real server", function () {
     expect(res.stdout).to.match(/^the database holds \d+ trees, \d+ messages \(\d+ deleted\)$/m);
   });
 });
+
+describe("examples/web in headless Chromium", function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Browser | undefined;
+  const pages: ReturnType<typeof startNode>[] = [];
+  // The page's own origin (allowed by the API's CORS_ORIGINS): another host name and port than the API's.
+  let pagePort: number;
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      // CI installs Debian's chromium (.ci/run): there a missing browser is a failure, never a skip.
+      if (process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+      console.warn(`    skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+      return this.skip();
+    }
+    // The page's script is an ES module for browsers with its own tsconfig: building it here makes a schema change
+    // that breaks it fail this test.
+    const tsc = await runNode(path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc"), ["-p", "examples/web/browser"], {});
+    expect(tsc.code, tsc.stdout + tsc.stderr).to.equal(0);
+    pagePort = await freePort();
+    server = await startTestServer({ CHAT_TOKEN_BATCH_MS: "10", CHAT_RATE_LIMIT_GENERATIONS: "0", CORS_ORIGINS: `http://localhost:${pagePort}` });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+  after(async () => {
+    await browser?.close();
+    for (const p of pages) {
+      p.child.kill();
+      await p.exited;
+    }
+    await server?.stop();
+  });
+
+  /** Starts the example's page server (serve.ts) on `port` with a trusted key of its own. */
+  async function servePage(port: number): Promise<string> {
+    const { key } = await server.createClient({ name: "web example", trusted: true });
+    const page = startNode(example("web/serve"), [], { CHORUS_API_URL: server.url, CHORUS_API_KEY: key, PORT: String(port) });
+    pages.push(page);
+    await page.waitFor(/^web example on http:\/\/localhost:\d+\//m);
+    return `http://localhost:${port}`;
+  }
+
+  it("chats from another origin: CORS, a user token, graphql-ws with its subprotocol, tokens shown as they stream", async () => {
+    const origin = await servePage(pagePort);
+    const page = await browser!.newPage();
+    const apiResponses: { url: string; allowOrigin: string | null }[] = [];
+    page.on("response", (r) => {
+      if (r.url().startsWith(server.origin)) apiResponses.push({ url: r.url(), allowOrigin: r.headers()["access-control-allow-origin"] ?? null });
+    });
+    const sockets: string[] = [];
+    page.on("websocket", (ws) => sockets.push(ws.url()));
+    await page.goto(`${origin}/?name=ada`);
+    await page.waitForSelector("body[data-state=ready]", { timeout: 60_000 });
+    expect(await page.textContent("#status")).to.equal("signed in as ada");
+    await page.selectOption("#model", "synthetic");
+    await page.fill("#prompt", "Tell me about the moon");
+    await page.click("button[type=submit]");
+    await page.waitForSelector("body[data-state=finished], body[data-state=error]", { timeout: 60_000 });
+    expect(await page.textContent("#status")).to.match(/^finished \(/);
+
+    // The page's calls went to the API's origin, which answered with the page's origin allowed (CORS) ...
+    expect(apiResponses.length).to.be.greaterThan(0);
+    for (const r of apiResponses) expect(r.allowOrigin, r.url).to.equal(origin);
+    // ... and the stream came over the API's websocket, with graphql-ws's subprotocol.
+    expect(sockets).to.deep.equal([server.wsUrl]);
+    expect(await page.textContent("#protocol")).to.equal("graphql-transport-ws");
+
+    // Every event shown in seq order, the answer growing batch by batch: the page rendered the tokens as they came.
+    const events = await page.$$eval("#events li", (items) => items.map((li) => ({ type: li.dataset.type!, seq: Number(li.dataset.seq), length: Number(li.dataset.length) })));
+    expect(events.map((e) => e.seq)).to.deep.equal(events.map((_, i) => i + 1));
+    expect(events[events.length - 1].type).to.equal("GenerationFinished");
+    const batches = events.filter((e) => e.type === "GenerationTokens");
+    expect(batches.length).to.be.greaterThan(1);
+    for (let i = 1; i < batches.length; i++) expect(batches[i].length).to.be.greaterThan(batches[i - 1].length);
+
+    // What the page shows is the stored answer, written for the token's user.
+    const messageId = await page.getAttribute("#answer", "data-message-id");
+    const shown = await page.textContent("#answer");
+    const stored = (await gql(server.url, ChatMessageDocument, { id: messageId! }, { key: server.adminKey })).data!.chatMessage!;
+    expect(stored.state).to.equal("COMPLETE");
+    expect(shown).to.equal(stored.text);
+    expect(batches[batches.length - 1].length).to.equal(stored.text.length);
+    await page.close();
+  });
+
+  it("is refused from an origin the API's CORS_ORIGINS does not list", async () => {
+    const origin = await servePage(await freePort());
+    const page = await browser!.newPage();
+    await page.goto(`${origin}/?name=eve`);
+    await page.waitForSelector("body[data-state=error]", { timeout: 60_000 });
+    // The browser keeps the reason to itself: fetch fails without a response the page may read.
+    expect(await page.textContent("#status")).to.equal("error: Failed to fetch");
+    await page.close();
+  });
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** A port nothing listens on now (for the page server, whose origin the API must know before it starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** Runs a shell script as a user would, from the project root. */
 function runScript(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
