@@ -7,9 +7,9 @@
 # The CLI works on the database directly (DATABASE_URL, or the embedded database of CHORUS_DATA_DIR when unset, as
 # `npm start` uses); the export goes through the API with an ADMIN key of a trusted client.
 set -euo pipefail
-in=${1:?usage: examples/data-team.sh <trees.jsonl> [export.jsonl]}
-out=${2:-export.jsonl}
-cd "$(dirname "$0")/.."
+in=$(realpath "${1:?usage: examples/data-team.sh <trees.jsonl> [export.jsonl]}")
+out=$(realpath -m "${2:-export.jsonl}")
+cd "$(dirname "$0")/.."   # the project: npx chorus and dist/ are there
 
 # 1. What the import would do, writing nothing (every statement runs, then rolls back).
 npx chorus import "$in" --mode restore --dry-run

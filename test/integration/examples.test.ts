@@ -164,16 +164,16 @@ describe("examples/web in headless Chromium", function () {
   let pagePort: number;
 
   before(async function () {
+    // The page's script is an ES module for browsers with its own tsconfig: building it here makes a schema change
+    // that breaks it fail this test, with or without a browser.
+    const tsc = await runNode(path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc"), ["-p", "examples/web/browser"], {});
+    expect(tsc.code, tsc.stdout + tsc.stderr).to.equal(0);
     if (!fs.existsSync(CHROMIUM)) {
       // CI installs Debian's chromium (.ci/run): there a missing browser is a failure, never a skip.
       if (process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
       console.warn(`    skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
       return this.skip();
     }
-    // The page's script is an ES module for browsers with its own tsconfig: building it here makes a schema change
-    // that breaks it fail this test.
-    const tsc = await runNode(path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc"), ["-p", "examples/web/browser"], {});
-    expect(tsc.code, tsc.stdout + tsc.stderr).to.equal(0);
     pagePort = await freePort();
     server = await startTestServer({ CHAT_TOKEN_BATCH_MS: "10", CHAT_RATE_LIMIT_GENERATIONS: "0", CORS_ORIGINS: `http://localhost:${pagePort}` });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
