@@ -6,11 +6,12 @@ import { spawn } from "node:child_process";
 import { chromium, type Browser } from "playwright-core";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { gql } from "../helpers/graphql.js";
+import { gql, rawGql } from "../helpers/graphql.js";
 import { collect, wsClient } from "../helpers/graphql.js";
 import { Annotator } from "../helpers/annotator.js";
 import { CLI, PROJECT_ROOT, runNode, startNode } from "../helpers/process.js";
 import {
+  ChatDocument,
   ChatMessageDocument,
   ChatReportsDocument,
   CreateChatDocument,
@@ -203,6 +204,10 @@ describe("examples/web in headless Chromium", function () {
     page.on("response", (r) => {
       if (r.url().startsWith(server.origin)) apiResponses.push({ url: r.url(), allowOrigin: r.headers()["access-control-allow-origin"] ?? null });
     });
+    const credentials = new Set<string>();
+    page.on("request", (r) => {
+      if (r.url().startsWith(server.origin) && r.method() !== "OPTIONS") credentials.add(r.headers().authorization ?? "none");
+    });
     const sockets: string[] = [];
     page.on("websocket", (ws) => sockets.push(ws.url()));
     await page.goto(`${origin}/?name=ada`);
@@ -217,6 +222,9 @@ describe("examples/web in headless Chromium", function () {
     // The page's calls went to the API's origin, which answered with the page's origin allowed (CORS) ...
     expect(apiResponses.length).to.be.greaterThan(0);
     for (const r of apiResponses) expect(r.allowOrigin, r.url).to.equal(origin);
+    // The browser sent one credential, a user token (a JWT), never the page server's key.
+    expect([...credentials]).to.have.length(1);
+    expect([...credentials][0]).to.match(/^Bearer eyJ/);
     // ... and the stream came over the API's websocket, with graphql-ws's subprotocol.
     expect(sockets).to.deep.equal([server.wsUrl]);
     expect(await page.textContent("#protocol")).to.equal("graphql-transport-ws");
@@ -236,6 +244,10 @@ describe("examples/web in headless Chromium", function () {
     expect(stored.state).to.equal("COMPLETE");
     expect(shown).to.equal(stored.text);
     expect(batches[batches.length - 1].length).to.equal(stored.text.length);
+    // The chat belongs to the user the token was minted for.
+    const chat = (await gql(server.url, ChatDocument, { id: stored.chatId }, { key: server.adminKey })).data!.chat!;
+    const owner = await rawGql<{ user: { authMethod: string; username: string } }>(server.url, "query($id: ID!) { user(id: $id) { authMethod username } }", { id: chat.userId }, { key: server.adminKey });
+    expect(owner.data!.user).to.deep.equal({ authMethod: "web", username: "ada" });
     await page.close();
   });
 
