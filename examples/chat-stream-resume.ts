@@ -74,12 +74,13 @@ async function main(): Promise<void> {
     if (state.end || batches >= dropAfter) break;
   }
   await client.close();
-  console.log(`\n[connection dropped after seq ${state.lastSeq}; resuming with after: ${state.lastSeq}]`);
 
   // Second connection: `after` asks for everything after the last seq seen, then the live tail (an ended
   // generation replays and completes).
   const resumed = new ChorusClient(settings);
-  if (!state.end) {
+  if (state.end) console.log(`\n[the answer ended before the connection was dropped, at seq ${state.lastSeq}]`);
+  else {
+    console.log(`\n[connection dropped after seq ${state.lastSeq}; resuming with after: ${state.lastSeq}]`);
     for await (const { generation } of resumed.subscribe(GenerationDocument, { messageId, after: state.lastSeq })) {
       apply(state, generation);
     }

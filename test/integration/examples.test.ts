@@ -28,6 +28,13 @@ import {
  * the in-process worker's synthetic model for chat), checking what it printed and what it did.
  */
 const example = (name: string) => path.join(PROJECT_ROOT, "dist", "examples", `${name}.js`);
+const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Small batches from a slowish synthetic model: every answer (8 to 48 words) streams in several batches, so the
+ * chat example has a stream to drop and resume, and the page tokens to show as they come.
+ */
+const STREAMING = { CHAT_TOKEN_BATCH_MS: "10", LOCAL_WORKER_TOKENS_PER_SECOND: "10", CHAT_RATE_LIMIT_GENERATIONS: "0" };
 
 describe("examples/ run against a real server", function () {
   this.timeout(120_000);
@@ -35,7 +42,7 @@ describe("examples/ run against a real server", function () {
   let appKey: string;
 
   before(async () => {
-    server = await startTestServer({ CHAT_TOKEN_BATCH_MS: "10", CHAT_RATE_LIMIT_GENERATIONS: "0" });
+    server = await startTestServer({ ...STREAMING });
     appKey = (await server.createClient({ name: "example app", trusted: true })).key;
   });
   after(async () => {
@@ -176,7 +183,7 @@ describe("examples/web in headless Chromium", function () {
       return this.skip();
     }
     pagePort = await freePort();
-    server = await startTestServer({ CHAT_TOKEN_BATCH_MS: "10", CHAT_RATE_LIMIT_GENERATIONS: "0", CORS_ORIGINS: `http://localhost:${pagePort}` });
+    server = await startTestServer({ ...STREAMING, CORS_ORIGINS: `http://localhost:${pagePort}` });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   });
   after(async () => {
@@ -261,8 +268,6 @@ describe("examples/web in headless Chromium", function () {
     await page.close();
   });
 });
-
-const CHROMIUM = "/usr/bin/chromium";
 
 /** A port nothing listens on now (for the page server, whose origin the API must know before it starts). */
 function freePort(): Promise<number> {
