@@ -95,6 +95,12 @@ describe("examples/ run against a real server", function () {
     }
   });
 
+  it("say what is wrong: a missing setting by name (exit 2), a refused key with its error code (exit 1)", async () => {
+    expect(await run("frontend-task-cycle", [], { CHORUS_API_KEY: "" }, 2)).to.equal("CHORUS_API_KEY is not set (see examples/README.md)\n");
+    const refused = await run("chat-stream-resume", [], { CHORUS_API_KEY: `chk_${"0".repeat(64)}` }, 1);
+    expect(refused).to.match(/^UNAUTHENTICATED: /);
+  });
+
   it("chat-stream-resume: streams an answer, drops the connection, resumes with after; nothing lost or repeated", async () => {
     const out = await run("chat-stream-resume", ["Tell me about tides"], { CHORUS_API_KEY: appKey, CHORUS_USER: "local:alice", CHORUS_MODEL: "synthetic" });
     const messageId = out.match(/^\[chat [0-9a-f-]+, answer ([0-9a-f-]+) from synthetic/m)?.[1];
