@@ -6,8 +6,7 @@ import { spawn } from "node:child_process";
 import { chromium, type Browser } from "playwright-core";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { gql, rawGql } from "../helpers/graphql.js";
-import { collect, wsClient } from "../helpers/graphql.js";
+import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { Annotator } from "../helpers/annotator.js";
 import { CLI, PROJECT_ROOT, runNode, startNode } from "../helpers/process.js";
 import {
