@@ -31,6 +31,7 @@ import { StatsService } from "../modules/stats/stats.service.js";
 import { CachedStatsService } from "../modules/cached-stats/cached-stats.service.js";
 import { IdentityEvents, identityTopic } from "./identity-events.js";
 import { OpenSockets } from "./open-sockets.js";
+import { ArenaService } from "../modules/arena/arena.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -76,6 +77,8 @@ export interface AppServices {
   generations: GenerationService;
   /** This replica's worker sessions and job dispatch. */
   workers: WorkerService;
+  /** Blind battles between models, their votes and the model leaderboard. */
+  arena: ArenaService;
   rng: Rng;
   startedAt: Date;
   /** The user-token signer; available once the database is reachable (the secret may live there). */
@@ -108,6 +111,7 @@ export function createServices(
   const identityEvents = new IdentityEvents(base.pubSub, identityTopic(base.config.redisKeyPrefix), base.log);
   const openSockets = new OpenSockets(base.ds, identityEvents, base.log, base.config.identityRecheckSeconds * 1000, state.ready);
   const identityChanged = identityEvents.announce;
+  const chats = new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter);
   return {
     ...base,
     identityEvents,
@@ -126,7 +130,8 @@ export function createServices(
     journal: new JournalService(base.ds),
     stats: new StatsService(base.ds, base.pubSub, base.log),
     cachedStats: new CachedStatsService(base.ds),
-    chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
+    chats,
+    arena: new ArenaService(base.ds, base.config.arena, chats, workers, base.pubSub, rateLimiter, rng, base.log),
     chatFeedback: new ChatFeedbackService(base.ds, chatConfig, rateLimiter),
     generations,
     workers,
