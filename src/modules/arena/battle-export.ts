@@ -199,8 +199,8 @@ export async function importBattles(ds: DataSource, file: string): Promise<Battl
       await ds.query(
         `INSERT INTO arena_battle (id, chat_id, user_id, model_a, model_b, source, winner, voted_at, counted, not_counted_reason, question_id, judge, language, anony,
                                    conversation_a, conversation_b)
-         SELECT $1, NULL, NULL, $2, $3, 'IMPORT', $4, to_timestamp($5), $6, $7, $8, $9, $10, $6, $11, $12
-          WHERE NOT EXISTS (SELECT 1 FROM arena_battle WHERE id::text = $8)
+         SELECT $1, NULL, NULL, $2, $3, 'IMPORT', $4, to_timestamp($5), $6, $7, $8::varchar, $9, $10, $6, $11, $12
+          WHERE NOT EXISTS (SELECT 1 FROM arena_battle WHERE id::text = $8::varchar)
          ON CONFLICT (question_id) DO NOTHING RETURNING id`,
         [
           uuid7(),
