@@ -15,6 +15,7 @@ import {
   BattleTurnPayload,
   ContinueBattleInput,
   ModelLeaderboard,
+  ModelLeaderboardRefresh,
   RefreshModelLeaderboardInput,
   SetArenaVoterExclusionInput,
   StartBattleInput,
@@ -140,15 +141,15 @@ export class ArenaResolver {
   }
 
   @Authorized()
-  @Subscription(() => ModelLeaderboard, {
-    description: "The filter's leaderboard after every recomputation, on any replica (periodic or refreshModelLeaderboard).",
+  @Subscription(() => ModelLeaderboardRefresh, {
+    description: "An event after every recomputation of the filter's leaderboard, on any replica (periodic or refreshModelLeaderboard); read it with modelLeaderboard.",
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       assertAuthorized(ctx, []);
       return ctx.app.arena.subscribe(filterOf(args as LeaderboardArgs));
     },
   })
-  modelLeaderboardUpdated(@Root() board: ModelLeaderboard, @Args(() => LeaderboardArgs) _args: LeaderboardArgs): ModelLeaderboard {
-    return board;
+  modelLeaderboardUpdated(@Root() event: ModelLeaderboardRefresh, @Args(() => LeaderboardArgs) _args: LeaderboardArgs): ModelLeaderboardRefresh {
+    return event;
   }
 }

@@ -21,7 +21,7 @@ import { isTerminal, type ChatMessageState } from "../chat/chat.entity.js";
 import type { WorkerService } from "../workers/worker.service.js";
 import { actorOf, ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
 import { ArenaBattle, ArenaLeaderboardSnapshot, type NotCountedReason } from "./arena.entity.js";
-import { ArenaBattleSource, ArenaBattleState, ArenaWinner, type ArenaBattleView, type ArenaVoterExclusionView, type ModelLeaderboard } from "./arena.types.js";
+import { ArenaBattleSource, ArenaBattleState, ArenaWinner, type ArenaBattleView, type ArenaVoterExclusionView, type ModelLeaderboard, type ModelLeaderboardRefresh } from "./arena.types.js";
 import { drawPair } from "./pair-sampling.js";
 import { computeLeaderboard, type BattleTally } from "./leaderboard.js";
 
@@ -340,7 +340,7 @@ export class ArenaService {
       payload: { ...result, category: f.category, lang: f.lang, since: f.since?.toISOString() ?? null } as unknown as Record<string, unknown>,
     };
     await this.ds.getRepository(ArenaLeaderboardSnapshot).save(snapshot);
-    this.pubSub.pubSub.publish(TOPIC, snapshot.key, { computedAt: snapshot.computedAt.toISOString() });
+    this.pubSub.pubSub.publish(TOPIC, snapshot.key, { computedAt: snapshot.computedAt.toISOString(), battles: result.battles });
     return snapshot;
   }
 
@@ -401,10 +401,12 @@ export class ArenaService {
     return ArenaService.toView(snapshot);
   }
 
-  /** Every recomputation of the filter's leaderboard from now on, on any replica, as the stored leaderboard. */
-  subscribe(f: LeaderboardFilter): AsyncIterable<ModelLeaderboard> {
-    const source = (this.pubSub.pubSub as unknown as { subscribe(topic: string, id: string): AsyncIterable<unknown> }).subscribe(TOPIC, filterKey(f));
-    const repo = this.ds.getRepository(ArenaLeaderboardSnapshot);
+  /** Every recomputation of the filter's leaderboard from now on, on any replica. */
+  subscribe(f: LeaderboardFilter): AsyncIterable<ModelLeaderboardRefresh> {
+    const source = (this.pubSub.pubSub as unknown as { subscribe(topic: string, id: string): AsyncIterable<{ computedAt: string; battles: number }> }).subscribe(
+      TOPIC,
+      filterKey(f),
+    );
     return {
       [Symbol.asyncIterator]: () => {
         const it = source[Symbol.asyncIterator]();
@@ -412,10 +414,13 @@ export class ArenaService {
           next: async () => {
             const r = await it.next();
             if (r.done) return r;
-            const s = await repo.findOneByOrFail({ key: filterKey(f) });
-            return { done: false, value: ArenaService.toView(s) };
+            // Serialised on the way (with Redis the event crosses replicas as JSON): dates come back from strings.
+            return { done: false, value: { ...f, battles: r.value.battles, computedAt: new Date(r.value.computedAt) } };
           },
-          return: async () => (it.return ? (await it.return(), { done: true as const, value: undefined }) : { done: true as const, value: undefined }),
+          return: async () => {
+            await it.return?.();
+            return { done: true as const, value: undefined };
+          },
         };
       },
     };

@@ -208,6 +208,15 @@ export class ModelLeaderboard {
   @Field(() => Date, { description: "When it was computed." }) computedAt: Date;
 }
 
+@ObjectType({ description: "A model leaderboard was recomputed: read it with modelLeaderboard (same filter)." })
+export class ModelLeaderboardRefresh {
+  @Field(() => String, { nullable: true, description: "The category filter." }) category: string | null;
+  @Field(() => String, { nullable: true, description: "The language filter." }) lang: string | null;
+  @Field(() => Date, { nullable: true, description: "The since filter." }) since: Date | null;
+  @Field(() => Int, { description: "Counted battles in the fit." }) battles: number;
+  @Field(() => Date, { description: "When it was computed." }) computedAt: Date;
+}
+
 @InputType({ description: "Which leaderboard to recompute (every filter omitted: the overall one)." })
 export class RefreshModelLeaderboardInput {
   @Field(() => String, { nullable: true, description: "Category filter." }) @IsOptional() @Length(1, 64) category?: string | null;
