@@ -14,6 +14,7 @@ import { effectiveRole } from "./auth.js";
 import { ChorusError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
 import { looksLikeJwt } from "./user-token.js";
 import { blindChats } from "../modules/arena/blindness.js";
+import type { AnnotatorQualityResult } from "../modules/agreement/annotator-quality.service.js";
 
 export type Via = "anonymous" | "api-key" | "user-token";
 
@@ -48,6 +49,8 @@ export interface Loaders {
    * context lives on after the vote, and from then on the models show.
    */
   blindChat: DataLoader<string, boolean>;
+  /** Annotator quality signals by user id (callers reach it only for users they may read). */
+  annotatorQuality: DataLoader<string, AnnotatorQualityResult>;
 }
 
 /**
@@ -150,6 +153,7 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role): 
       const byId = new Map(visible(await app.users.findByIds(ids)).map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    annotatorQuality: new DataLoader(async (ids) => app.annotatorQuality.ofUsers(ids)),
     blindChat: new DataLoader(
       async (ids) => {
         const blind = await blindChats(app.ds, ids);

@@ -21,6 +21,7 @@ import {
   GenerationStartedResolver,
 } from "../modules/chat/chat.fields.js";
 import { ArenaResolver } from "../modules/arena/arena.resolver.js";
+import { AnnotatorQualityResolver, TrollScoreQualityResolver } from "../modules/agreement/annotator-quality.resolver.js";
 import { WorkerResolver } from "../modules/workers/worker.resolver.js";
 import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
 import { ModerationResolver } from "../modules/moderation/moderation.resolver.js";
@@ -57,4 +58,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   GenerationFailedResolver,
   WorkerResolver,
   ArenaResolver,
+  AnnotatorQualityResolver,
+  TrollScoreQualityResolver,
 ];

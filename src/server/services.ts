@@ -32,6 +32,7 @@ import { CachedStatsService } from "../modules/cached-stats/cached-stats.service
 import { IdentityEvents, identityTopic } from "./identity-events.js";
 import { OpenSockets } from "./open-sockets.js";
 import { ArenaService } from "../modules/arena/arena.service.js";
+import { AnnotatorQualityService } from "../modules/agreement/annotator-quality.service.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -56,6 +57,8 @@ export interface AppServices {
   messages: MessageService;
   emojis: EmojiService;
   agreement: AgreementService;
+  /** Per-annotator agreement with the consensus, counts and time per task. */
+  annotatorQuality: AnnotatorQualityService;
   treeModeration: TreeModerationService;
   /** Moderators' deletes, undeletes, edits and the flagged queue. */
   messageModeration: MessageModerationService;
@@ -123,6 +126,7 @@ export function createServices(
     messages: new MessageService(base.ds),
     emojis,
     agreement: new AgreementService(base.ds),
+    annotatorQuality: new AnnotatorQualityService(base.ds),
     treeModeration: new TreeModerationService(base.ds, trees),
     messageModeration: new MessageModerationService(base.ds, (em, lang) => tasks.searchConfig(em, lang)),
     userAdmin: new UserAdminService(base.ds, identityChanged),

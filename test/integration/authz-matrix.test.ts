@@ -82,6 +82,7 @@ export const POLICY: Record<string, string> = {
   "query viewer":               "U U A A A A A A F",
   "query workerPools":          "U U F F F F F A F",
   "query workers":              "U U F F F F F A F",
+  "query annotatorQuality":      "U U F A A F A A F",
   "query arenaBattle":          "U U A A A A A A F",
   "query arenaBattles":         "U U A A A A A A F",
   "query modelLeaderboard":     "U U A A A A A A F",
@@ -367,6 +368,11 @@ describe("untrusted moderators and admins act on their own client's data only", 
       const ofA = await battleOn(s.chats.a2.chatId);
       for (const who of callers("query arenaBattle")) refused(await q(`query($id: ID!) { arenaBattle(id: $id) { id } }`, { id: ofB }, who));
       okRes(await q(`query($id: ID!) { arenaBattle(id: $id) { id } }`, { id: ofA }, s.as.aAdmin));
+    },
+    "query annotatorQuality": async () => {
+      const query = `query($id: ID!) { annotatorQuality(userId: $id) { userId } }`;
+      for (const who of callers("query annotatorQuality")) refused(await q(query, { id: s.users.b1.id }, who));
+      okRes(await q(query, { id: s.users.a1.id }, s.as.aAdmin));
     },
     "mutation setArenaVoterExclusion": async () => {
       const m = `mutation($input: SetArenaVoterExclusionInput!) { setArenaVoterExclusion(input: $input) { userId excluded } }`;
