@@ -33,6 +33,7 @@ import { IdentityEvents, identityTopic } from "./identity-events.js";
 import { OpenSockets } from "./open-sockets.js";
 import { ArenaService } from "../modules/arena/arena.service.js";
 import { AnnotatorQualityService } from "../modules/agreement/annotator-quality.service.js";
+import { isReliable } from "../modules/agreement/annotator-quality.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -114,6 +115,10 @@ export function createServices(
   const identityEvents = new IdentityEvents(base.pubSub, identityTopic(base.config.redisKeyPrefix), base.log);
   const openSockets = new OpenSockets(base.ds, identityEvents, base.log, base.config.identityRecheckSeconds * 1000, state.ready);
   const identityChanged = identityEvents.announce;
+  const annotatorQuality = new AnnotatorQualityService(base.ds);
+  if (base.config.arena.reliableLastReview) {
+    tasks.preferReliableAnnotatorsForLastReviews(async (userId) => isReliable((await annotatorQuality.ofUsers([userId]))[0]));
+  }
   const chats = new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter);
   return {
     ...base,
@@ -126,7 +131,7 @@ export function createServices(
     messages: new MessageService(base.ds),
     emojis,
     agreement: new AgreementService(base.ds),
-    annotatorQuality: new AnnotatorQualityService(base.ds),
+    annotatorQuality,
     treeModeration: new TreeModerationService(base.ds, trees),
     messageModeration: new MessageModerationService(base.ds, (em, lang) => tasks.searchConfig(em, lang)),
     userAdmin: new UserAdminService(base.ds, identityChanged),

@@ -17,12 +17,41 @@ describe("annotator quality: agreement with the other reviewers, counts and time
   let modKey: string;
 
   before(async () => {
-    server = await startTestServer({ LOCAL_WORKER: "false" });
+    server = await startTestServer({ LOCAL_WORKER: "false", RANDOM_SEED: "7" });
     key = (await server.createClient({ name: "web", trusted: true })).key;
     modKey = (await server.createClient({ name: "moderation", trusted: true, role: Role.MODERATOR })).key;
   });
   after(async () => {
     await server?.stop();
+  });
+
+  /** Who gets the deciding review: P1 has all but its last review, P2 none; a new annotator asks 8 times. */
+  async function lastReviewOffers(target: TestServer, targetKey: string, lang: string): Promise<{ p1: string; p2: string; offered: string[] }> {
+    const world = new World(target, targetKey, lang);
+    const p1 = await world.prompt(world.annotator());
+    for (let i = 0; i < 2; i++) expect(await world.review(world.annotator(), "LABEL_INITIAL_PROMPT")).to.equal(p1);
+    const p2 = await world.prompt(world.annotator());
+    const newcomer = world.annotator();
+    const offered: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const t = (await world.task(newcomer, "LABEL_INITIAL_PROMPT")) as { messageId: string };
+      offered.push(t.messageId);
+    }
+    return { p1, p2, offered };
+  }
+
+  it("ARENA_RELIABLE_LAST_REVIEW: an annotator not shown reliable is not offered a message's deciding review while others wait", async () => {
+    const strict = await startTestServer({ LOCAL_WORKER: "false", ARENA_RELIABLE_LAST_REVIEW: "true", RANDOM_SEED: "7" });
+    try {
+      const strictKey = (await strict.createClient({ name: "web", trusted: true })).key;
+      const on = await lastReviewOffers(strict, strictKey, "rl");
+      expect(new Set(on.offered)).to.deep.equal(new Set([on.p2]));
+    } finally {
+      await strict.stop();
+    }
+    // Off (the default), the same newcomer is offered both: the reference's task mix.
+    const off = await lastReviewOffers(server, key, "rm");
+    expect(new Set(off.offered)).to.deep.equal(new Set([off.p1, off.p2]));
   });
 
   it("measures each reviewer against the others, and moderators read it (also from the troll board)", async () => {

@@ -79,3 +79,21 @@ export function labelAgreementByUser(values: readonly LabelValue[]): Map<string,
 }
 
 export const mean = (xs: readonly number[] | undefined): number | null => (xs && xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+
+/** Compared label values an annotator needs before they can count as reliable. */
+export const RELIABLE_MIN_LABELS = 10;
+/** Mean label agreement of a reliable annotator (1 − mean distance from the others; 0.8: within 0.2 on average). */
+export const RELIABLE_LABEL_AGREEMENT = 0.8;
+/** Compared rankings from which the ranking agreement counts too, and the τ it must reach. */
+export const RELIABLE_MIN_RANKINGS = 5;
+export const RELIABLE_RANKING_TAU = 0.2;
+
+/**
+ * Whether an annotator is reliable enough to give a message its deciding review (ARENA_RELIABLE_LAST_REVIEW): at
+ * least RELIABLE_MIN_LABELS label values compared with other reviewers, agreeing at RELIABLE_LABEL_AGREEMENT or
+ * better, and, once RELIABLE_MIN_RANKINGS rankings were compared, a ranking τ of RELIABLE_RANKING_TAU or better.
+ */
+export function isReliable(q: { labelAgreement: number | null; labelsCompared: number; rankingAgreement: number | null; rankingsCompared: number }): boolean {
+  if (q.labelsCompared < RELIABLE_MIN_LABELS || q.labelAgreement === null || q.labelAgreement < RELIABLE_LABEL_AGREEMENT) return false;
+  return q.rankingsCompared < RELIABLE_MIN_RANKINGS || (q.rankingAgreement ?? -1) >= RELIABLE_RANKING_TAU;
+}

@@ -34,3 +34,16 @@ describe("annotator quality (pure rules)", () => {
     expect(byUser.get("r3")).to.deep.equal([0, 0.5]);
   });
 });
+
+describe("annotator reliability (ARENA_RELIABLE_LAST_REVIEW)", () => {
+  it("needs enough compared labels with high agreement, and a positive ranking τ once rankings are compared", async () => {
+    const { isReliable } = await import("../../../src/modules/agreement/annotator-quality.js");
+    const q = { labelAgreement: 0.9, labelsCompared: 10, rankingAgreement: null, rankingsCompared: 0 };
+    expect(isReliable(q)).to.equal(true);
+    expect(isReliable({ ...q, labelsCompared: 9 })).to.equal(false);
+    expect(isReliable({ ...q, labelAgreement: 0.79 })).to.equal(false);
+    expect(isReliable({ ...q, rankingsCompared: 5, rankingAgreement: 0.1 })).to.equal(false);
+    expect(isReliable({ ...q, rankingsCompared: 5, rankingAgreement: 0.5 })).to.equal(true);
+    expect(isReliable({ ...q, rankingsCompared: 4, rankingAgreement: -1 })).to.equal(true);
+  });
+});
