@@ -224,8 +224,9 @@ export class ArenaService {
   }
 
   /**
-   * chooseDraft between the two hidden answers of a one-turn battle is its verdict (source DRAFT_CHOICE). Called
-   * after the draft choice is recorded; anything else chosen is not a battle and is left alone.
+   * chooseDraft between the two hidden answers of a one-turn battle is its verdict (source DRAFT_CHOICE), once both
+   * answers have ended. Called after the draft choice is recorded; anything else chosen is not a battle and is left
+   * alone.
    */
   async draftChosen(ctx: Context, messageId: string): Promise<void> {
     const rows = rowsOf<{ id: string; side: "A" | "B" }>(
@@ -235,7 +236,15 @@ export class ArenaService {
         [messageId],
       ),
     );
-    if (rows[0]) await this.vote(ctx, rows[0].id, rows[0].side === "A" ? ArenaWinner.A : ArenaWinner.B, "DRAFT_CHOICE");
+    if (!rows[0]) return;
+    // A choice made while the other answer was still being written compared nothing: it stays a draft choice only.
+    const [{ open }] = await this.ds.query(
+      `SELECT count(*)::int AS open FROM chat_message m JOIN arena_battle b ON m.id = ANY(b.answers_a || b.answers_b)
+        WHERE b.id = $1 AND m.state IN ('PENDING', 'IN_PROGRESS')`,
+      [rows[0].id],
+    );
+    if (open > 0) return;
+    await this.vote(ctx, rows[0].id, rows[0].side === "A" ? ArenaWinner.A : ArenaWinner.B, "DRAFT_CHOICE");
   }
 
   /** A battle the caller may read: through its chat (its voter, or moderators within their scope). */
