@@ -27,6 +27,7 @@ import {
   ChatMessageDocument,
   ChooseDraftDocument,
   ContinueBattleDocument,
+  GenerationDocument,
   ModelLeaderboardDocument,
   ModelLeaderboardUpdatedDocument,
   RefreshModelLeaderboardDocument,
@@ -428,3 +429,64 @@ function qualityOfText(text: string): number {
   return Number(/quality (-?[\d.]+)/.exec(text)![1]);
 }
 
+
+describe("model arena: a failed answer's battle is blind about its failure and its vote does not count (issue 16)", function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  let key: string;
+  const workers: TestWorker[] = [];
+
+  before(async () => {
+    server = await startTestServer({ LOCAL_WORKER: "false", CHORUS_MODELS_FILE: writeModelsFile(), CHAT_RATE_LIMIT_CHATS: "0/1", ARENA_RATE_LIMIT_BATTLES: "0/1" });
+    key = (await server.createClient({ name: "arena app", trusted: true })).key;
+    const workerKey = (await server.createClient({ name: "arena workers", kind: ApiClientKind.WORKER })).key;
+    // Only two models are connected: every battle is between them. The second one's worker fails every job (its
+    // name carries the model; its failure reason, "test failure", must not show either).
+    const good = new TestWorker(server.url, server.wsUrl, workerKey, { name: "worker-of-arena-alpha", models: ["arena-alpha"], answer: "fine" });
+    const bad = new TestWorker(server.url, server.wsUrl, workerKey, { name: "worker-of-arena-bravo", models: ["arena-bravo"], failWith: { code: "WORKER_FAILED", retryable: false } });
+    for (const w of [good, bad]) {
+      await w.start();
+      workers.push(w);
+    }
+  });
+  after(async () => {
+    for (const w of workers) await w.stop();
+    await server?.stop();
+  });
+
+  it("hides the failure's details until the vote, then keeps the vote uncounted (ANSWER_NOT_COMPLETE)", async () => {
+    const as = { key, user: "local:unlucky" };
+    const s = (await gql(server.url, StartBattleDocument, { input: { text: "will it fail?" } }, as)).data!.startBattle;
+    const states = async () => {
+      for (;;) {
+        const r = await rawGql<{ a: { state: string; error: string | null; model: string | null }; b: { state: string; error: string | null; model: string | null } }>(
+          server.url,
+          `query($a: ID!, $b: ID!) { a: chatMessage(id: $a) { state error model } b: chatMessage(id: $b) { state error model } }`,
+          { a: s.answerA, b: s.answerB },
+          as,
+        );
+        const { a, b } = r.data!;
+        if (![a.state, b.state].some((x) => ["PENDING", "IN_PROGRESS"].includes(x))) return [a, b];
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
+    const [a, b] = await states();
+    const failed = [a, b].find((m) => m.state === "FAILED")!;
+    expect(failed, JSON.stringify([a, b])).to.not.equal(undefined);
+    expect(failed.error).to.equal("hidden until the vote");
+    expect(failed.model).to.equal(null);
+    const ws = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: "local:unlucky" });
+    const failedId = failed === a ? s.answerA : s.answerB;
+    const events = await collect(ws, GenerationDocument, { messageId: failedId }, 100, 20_000);
+    await ws.dispose();
+    const text = JSON.stringify(events.results);
+    expect(text).to.contain("GenerationFailed");
+    expect(text).to.contain("hidden until the vote");
+    expect(text).to.not.match(/arena-(alpha|bravo)|test failure/);
+    const v = (await gql(server.url, VoteBattleDocument, { input: { battleId: s.battle.id, winner: "BOTH_BAD" } }, as)).data!.voteBattle;
+    expect(v).to.include({ counted: false, notCountedReason: "ANSWER_NOT_COMPLETE", winner: "BOTH_BAD" });
+    expect([v.modelA, v.modelB].sort()).to.deep.equal(["arena-alpha", "arena-bravo"]);
+    const board = (await gql(server.url, RefreshModelLeaderboardDocument, {}, { key: server.adminKey })).data!.refreshModelLeaderboard;
+    expect(board.battles).to.equal(0);
+  });
+});
