@@ -9,6 +9,7 @@
  *   scale       10,000 generated trees (about 140,000 messages) restored through the import, then the suite on them
  *   import, export, datasets   dataset throughput (bench/datasets.ts)
  *   leaderboard  recompute of the leaderboards and troll boards for 100,000 users (bench/leaderboard.ts)
+ *   arena       the model leaderboard's recompute at 100,000 battles and 50 models (bench/arena.ts)
  *   soak        fixed-rate mixed load for 10 minutes (--minutes N; --quick: 1), RSS slope, open handles (bench/soak.ts)
  *   stream      the Streams workload: bare forwarder, one and two API replicas (bench/stream.ts)
  *               --model chorus-tiny: one replica served by real gpu-workers processes on the tiny model instead
@@ -133,6 +134,11 @@ async function main() {
     const child = spawn(process.execPath, [path.join(__dirname, "datasets.js"), workload === "datasets" ? "all" : workload, ...args.filter((a) => a.startsWith("--"))], {
       stdio: "inherit",
     });
+    process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
+    return;
+  }
+  if (workload === "arena") {
+    const child = spawn(process.execPath, [path.join(__dirname, "arena.js"), ...args.filter((a) => a !== "arena")], { stdio: "inherit" });
     process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
     return;
   }

@@ -24,6 +24,7 @@ import { generationJobs } from "./modules/workers/generation-jobs.js";
 import { LOCAL_WORKER_MODEL, LocalWorker } from "./modules/workers/local-worker.js";
 import { statsJobs } from "./modules/stats/stats-jobs.js";
 import { cachedStatsJobs } from "./modules/cached-stats/cached-stats-jobs.js";
+import { arenaJobs } from "./modules/arena/arena-jobs.js";
 
 export interface ChorusInstance {
   /** Runs a periodic job now (tests, admin refreshes). */
@@ -119,7 +120,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
         },
       });
       scheduler
-        .start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app), ...cachedStatsJobs(app)])
+        .start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app), ...cachedStatsJobs(app), ...arenaJobs(app)])
         .catch((err) => log.error({ err }, "periodic jobs did not start"))
         .finally(jobsStartedResolve);
       // With Redis, BullMQ runs the jobs on its own schedule and start() waits for Redis, which may be down.

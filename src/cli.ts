@@ -17,6 +17,7 @@ import { DEFAULT_MAX_LINE_BYTES, LineWriter } from "./modules/datasets/jsonl-str
 import { DEFAULT_PROGRESS_INTERVAL_SECONDS, Progress } from "./modules/datasets/progress.js";
 import { ChatExporter, chatExportFilters } from "./modules/chat/chat-export.service.js";
 import { isUuid } from "./db/rows.js";
+import { exportBattles, importBattles } from "./modules/arena/battle-export.js";
 import { CLI_ACTOR } from "./modules/moderation/journal.js";
 import { IdentityChangeOutbox, type IdentityChangeSink } from "./server/identity-events.js";
 
@@ -297,6 +298,32 @@ export function buildCli(
         await writer.close();
         progress.finish();
         process.stderr.write(`exported ${summary.chats} chats, ${summary.messages} messages in ${progress.elapsedSeconds().toFixed(2)} s\n`);
+      });
+    });
+
+  program
+    .command("export-battles")
+    .description("Export voted arena battles as JSONL in FastChat's arena layout (question_id, model_a, model_b, winner, judge, conversation_a/b, turn, anony, language, tstamp).")
+    .option("--all", "also battles whose vote does not count (anony false when the voter saw the models first)")
+    .option("--anonymizer-seed <seed>", "replace battle and voter ids by seeded SHA-256 pseudonyms (the tree export's anonymiser)")
+    .option("--out <file>", "write here instead of stdout (.jsonl, or .jsonl.gz by file name)")
+    .action(async (opts) => {
+      await withDatabase(config(), async (ds) => {
+        const writer = LineWriter.open(opts.out ?? null, stdout);
+        const n = await exportBattles(ds, writer, { anonymizerSeed: opts.anonymizerSeed ?? null, all: Boolean(opts.all) });
+        await writer.close();
+        process.stderr.write(`exported ${n} battles\n`);
+      });
+    });
+
+  program
+    .command("import-battles <file>")
+    .description("Import arena battles from JSONL in FastChat's arena layout; lines already imported are skipped, bad lines are reported and skipped.")
+    .action(async (file: string) => {
+      await withDatabase(config(), async (ds) => {
+        const s = await importBattles(ds, file);
+        for (const p of s.problems) out(`line ${p.line}: ${p.reason}`);
+        out(`imported ${s.imported} battles; skipped: ${s.alreadyPresent} already present, ${s.problems.length} bad lines`);
       });
     });
 

@@ -86,6 +86,13 @@ export const CONFIG_VARIABLES = [
   "STATS_REFRESH_MINUTES",
   "STREAK_RESET_INTERVAL_MINUTES",
   "CACHED_STATS_REFRESH_MINUTES",
+  "ARENA_BOOTSTRAP_SAMPLES",
+  "ARENA_BOOTSTRAP_SEED",
+  "ARENA_BT_RIDGE",
+  "ARENA_LEADERBOARD_REFRESH_SECONDS",
+  "ARENA_RATE_LIMIT_BATTLES",
+  "ARENA_RATE_LIMIT_LEADERBOARD",
+  "ARENA_RELIABLE_LAST_REVIEW",
 ] as const;
 
 /** The tree-manager settings (spec §3.5), each `TREE_MANAGER__<NAME>`. */
@@ -159,6 +166,25 @@ export interface Config {
   chat: ChatConfig;
   /** Leaderboards, troll board and streaks (spec §6). */
   stats: StatsConfig;
+  /** The model arena: battles, the model leaderboard and annotator reliability (docs/arena.md). */
+  arena: ArenaConfig;
+}
+
+export interface ArenaConfig {
+  /** Bootstrap resamples behind each leaderboard's 95% intervals (0: no intervals). */
+  bootstrapSamples: number;
+  /** Seeds the bootstrap, so the same battles give the same intervals; unset: fresh randomness each time. */
+  bootstrapSeed: number | undefined;
+  /** Gaussian prior weight λ on the strengths (penalty λ/2·Σs²); 0 is the plain maximum-likelihood fit. */
+  ridge: number;
+  /** How often changed leaderboards are recomputed. */
+  leaderboardRefreshSeconds: number;
+  /** Battles (and further turns) a user may start per window. */
+  rateLimitBattles: RateLimitSetting;
+  /** Leaderboard computations for a new filter a caller may ask for per window (stored ones are free). */
+  rateLimitLeaderboard: RateLimitSetting;
+  /** The task lottery prefers reliable annotators for a message's last review. */
+  reliableLastReview: boolean;
 }
 
 export type IntrospectionPolicy = "true" | "authenticated" | "false";
@@ -261,6 +287,14 @@ function readInt(env: Env, name: string, def: number, min: number, max: number):
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(name, `must be an integer between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readNumber(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return def;
+  const value = Number(raw.trim());
+  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${raw}"`);
   return value;
 }
 
@@ -428,6 +462,15 @@ export function loadConfig(env: Env = process.env): Config {
       refreshMinutes: readStatsRefresh(env),
       streakResetIntervalMinutes: readInt(env, "STREAK_RESET_INTERVAL_MINUTES", 240, 1, 525_600),
       cachedStatsRefreshMinutes: readInt(env, "CACHED_STATS_REFRESH_MINUTES", 60, 1, 525_600),
+    },
+    arena: {
+      bootstrapSamples: readInt(env, "ARENA_BOOTSTRAP_SAMPLES", 200, 0, 10_000),
+      bootstrapSeed: env.ARENA_BOOTSTRAP_SEED?.trim() ? readInt(env, "ARENA_BOOTSTRAP_SEED", 0, 0, 2 ** 31 - 1) : undefined,
+      ridge: readNumber(env, "ARENA_BT_RIDGE", 0, 0, 1000),
+      leaderboardRefreshSeconds: readInt(env, "ARENA_LEADERBOARD_REFRESH_SECONDS", 300, 1, 86_400),
+      rateLimitBattles: readRate(env, "ARENA_RATE_LIMIT_BATTLES", { limit: 60, windowSeconds: 3600 }),
+      rateLimitLeaderboard: readRate(env, "ARENA_RATE_LIMIT_LEADERBOARD", { limit: 30, windowSeconds: 60 }),
+      reliableLastReview: readBool(env, "ARENA_RELIABLE_LAST_REVIEW", false),
     },
   };
 }

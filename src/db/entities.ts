@@ -14,6 +14,7 @@ import { TrollStats } from "../modules/stats/troll-stats.entity.js";
 import { Chat, ChatMessage } from "../modules/chat/chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../modules/chat/chat-feedback.entity.js";
 import { CachedStat } from "../modules/cached-stats/cached-stats.entity.js";
+import { ArenaBattle, ArenaLeaderboardSnapshot, ArenaVoterExclusion } from "../modules/arena/arena.entity.js";
 
 export const ENTITIES = [
   ApiClient,
@@ -36,4 +37,7 @@ export const ENTITIES = [
   ChatReport,
   ChatDraftChoice,
   CachedStat,
+  ArenaBattle,
+  ArenaVoterExclusion,
+  ArenaLeaderboardSnapshot,
 ];

@@ -13,6 +13,8 @@ import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users
 import { effectiveRole } from "./auth.js";
 import { ChorusError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
 import { looksLikeJwt } from "./user-token.js";
+import { blindChats } from "../modules/arena/blindness.js";
+import type { AnnotatorQualityResult } from "../modules/agreement/annotator-quality.service.js";
 
 export type Via = "anonymous" | "api-key" | "user-token";
 
@@ -42,6 +44,13 @@ export interface Loaders {
   chatMessageById: DataLoader<string, ChatMessage | null>;
   /** Votes, reports and draft choices by chat id. */
   chatFeedbackByChat: DataLoader<string, ChatFeedback>;
+  /**
+   * Whether a chat holds a blind battle (models hidden until the vote), by chat id. Never cached: a subscription's
+   * context lives on after the vote, and from then on the models show.
+   */
+  blindChat: DataLoader<string, boolean>;
+  /** Annotator quality signals by user id (callers reach it only for users they may read). */
+  annotatorQuality: DataLoader<string, AnnotatorQualityResult>;
 }
 
 /**
@@ -144,6 +153,14 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role): 
       const byId = new Map(visible(await app.users.findByIds(ids)).map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    annotatorQuality: new DataLoader(async (ids) => app.annotatorQuality.ofUsers(ids)),
+    blindChat: new DataLoader(
+      async (ids) => {
+        const blind = await blindChats(app.ds, ids);
+        return ids.map((id) => blind.has(id));
+      },
+      { cache: false },
+    ),
   };
 }
 

@@ -12,7 +12,16 @@ import { MessageFieldResolver } from "../modules/trees/message.fields.js";
 import { LabelResolver } from "../modules/labels/label.resolver.js";
 import { AgreementResolver } from "../modules/agreement/agreement.resolver.js";
 import { ChatResolver } from "../modules/chat/chat.resolver.js";
-import { ChatFieldResolver, ChatMessageFieldResolver, ChatReportFieldResolver, GenerationFinishedResolver } from "../modules/chat/chat.fields.js";
+import {
+  ChatFieldResolver,
+  ChatMessageFieldResolver,
+  ChatReportFieldResolver,
+  GenerationFailedResolver,
+  GenerationFinishedResolver,
+  GenerationStartedResolver,
+} from "../modules/chat/chat.fields.js";
+import { ArenaResolver } from "../modules/arena/arena.resolver.js";
+import { AnnotatorQualityResolver, TrollScoreQualityResolver } from "../modules/agreement/annotator-quality.resolver.js";
 import { WorkerResolver } from "../modules/workers/worker.resolver.js";
 import { TreeModerationResolver } from "../modules/moderation/tree-moderation.resolver.js";
 import { ModerationResolver } from "../modules/moderation/moderation.resolver.js";
@@ -45,5 +54,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ChatMessageFieldResolver,
   ChatReportFieldResolver,
   GenerationFinishedResolver,
+  GenerationStartedResolver,
+  GenerationFailedResolver,
   WorkerResolver,
+  ArenaResolver,
+  AnnotatorQualityResolver,
+  TrollScoreQualityResolver,
 ];

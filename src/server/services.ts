@@ -31,6 +31,9 @@ import { StatsService } from "../modules/stats/stats.service.js";
 import { CachedStatsService } from "../modules/cached-stats/cached-stats.service.js";
 import { IdentityEvents, identityTopic } from "./identity-events.js";
 import { OpenSockets } from "./open-sockets.js";
+import { ArenaService } from "../modules/arena/arena.service.js";
+import { AnnotatorQualityService } from "../modules/agreement/annotator-quality.service.js";
+import { isReliable } from "../modules/agreement/annotator-quality.js";
 
 /** The long-lived services of one server process, reachable from every request's context. */
 export interface AppServices {
@@ -55,6 +58,8 @@ export interface AppServices {
   messages: MessageService;
   emojis: EmojiService;
   agreement: AgreementService;
+  /** Per-annotator agreement with the consensus, counts and time per task. */
+  annotatorQuality: AnnotatorQualityService;
   treeModeration: TreeModerationService;
   /** Moderators' deletes, undeletes, edits and the flagged queue. */
   messageModeration: MessageModerationService;
@@ -76,6 +81,8 @@ export interface AppServices {
   generations: GenerationService;
   /** This replica's worker sessions and job dispatch. */
   workers: WorkerService;
+  /** Blind battles between models, their votes and the model leaderboard. */
+  arena: ArenaService;
   rng: Rng;
   startedAt: Date;
   /** The user-token signer; available once the database is reachable (the secret may live there). */
@@ -108,6 +115,11 @@ export function createServices(
   const identityEvents = new IdentityEvents(base.pubSub, identityTopic(base.config.redisKeyPrefix), base.log);
   const openSockets = new OpenSockets(base.ds, identityEvents, base.log, base.config.identityRecheckSeconds * 1000, state.ready);
   const identityChanged = identityEvents.announce;
+  const annotatorQuality = new AnnotatorQualityService(base.ds);
+  if (base.config.arena.reliableLastReview) {
+    tasks.preferReliableAnnotatorsForLastReviews(async (userId) => isReliable((await annotatorQuality.ofUsers([userId]))[0]));
+  }
+  const chats = new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter);
   return {
     ...base,
     identityEvents,
@@ -119,6 +131,7 @@ export function createServices(
     messages: new MessageService(base.ds),
     emojis,
     agreement: new AgreementService(base.ds),
+    annotatorQuality,
     treeModeration: new TreeModerationService(base.ds, trees),
     messageModeration: new MessageModerationService(base.ds, (em, lang) => tasks.searchConfig(em, lang)),
     userAdmin: new UserAdminService(base.ds, identityChanged),
@@ -126,7 +139,8 @@ export function createServices(
     journal: new JournalService(base.ds),
     stats: new StatsService(base.ds, base.pubSub, base.log),
     cachedStats: new CachedStatsService(base.ds),
-    chats: new ChatService(base.ds, chatConfig, catalog, generations, workers, rateLimiter),
+    chats,
+    arena: new ArenaService(base.ds, base.config.arena, chats, workers, base.pubSub, rateLimiter, rng, base.log),
     chatFeedback: new ChatFeedbackService(base.ds, chatConfig, rateLimiter),
     generations,
     workers,

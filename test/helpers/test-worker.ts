@@ -27,6 +27,8 @@ export interface TestWorkerOptions {
   hangAfter?: number;
   /** Announce that it continues partial answers (it then gets `continueFrom`). */
   canContinue?: boolean;
+  /** Send this text as each job's only batch (instead of the numbered batches). */
+  answer?: string;
 }
 
 /**
@@ -101,12 +103,12 @@ export class TestWorker {
     }
     let text = "";
     let count = 0;
-    const batches = this.options.batches ?? 5;
+    const batches = this.options.answer !== undefined ? 1 : this.options.batches ?? 5;
     for (let i = 0; i < batches; i++) {
       if (this.options.hangAfter !== undefined && i >= this.options.hangAfter) return;
       if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
       if (this.stopped) return;
-      const piece = ` w${i}`;
+      const piece = this.options.answer ?? ` w${i}`;
       const res = await gql(this.httpUrl, WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } }, key);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       if (!res.data!.workerTokens.ok) return; // the job went to another worker

@@ -82,6 +82,10 @@ export const POLICY: Record<string, string> = {
   "query viewer":               "U U A A A A A A F",
   "query workerPools":          "U U F F F F F A F",
   "query workers":              "U U F F F F F A F",
+  "query annotatorQuality":      "U U F A A F A A F",
+  "query arenaBattle":          "U U A A A A A A F",
+  "query arenaBattles":         "U U A A A A A A F",
+  "query modelLeaderboard":     "U U A A A A A A F",
   // mutations
   "mutation acceptTermsOfService":      "U U F F F A A A F",
   "mutation ackTask":                   "U U A A A A A A F",
@@ -131,11 +135,18 @@ export const POLICY: Record<string, string> = {
   "mutation workerFinish":              "U U F F F F F F A",
   "mutation workerHeartbeat":           "U U F F F F F F A",
   "mutation workerTokens":              "U U F F F F F F A",
+  "mutation continueBattle":              "U U A A A A A A F",
+  "mutation refreshModelLeaderboard":     "U U F F F F F A F",
+  "mutation revealBattle":                "U U A A A A A A F",
+  "mutation setArenaVoterExclusion":      "U U F A A F A A F",
+  "mutation startBattle":                 "U U A A A A A A F",
+  "mutation voteBattle":                  "U U A A A A A A F",
   // subscriptions (over graphql-ws)
   "subscription generation":          "U U A A A A A A F",
   "subscription heartbeat":           "U U A A A A A A F",
   "subscription leaderboardUpdated":  "U U A A A A A A F",
   "subscription workerJobs":          "U U F F F F F F A",
+  "subscription modelLeaderboardUpdated":"U U A A A A A A F",
 };
 
 function expected(row: string): Record<Identity, Outcome> {
@@ -343,9 +354,32 @@ describe("untrusted moderators and admins act on their own client's data only", 
   const callers = (op: string) => [s.as.aAdmin, ...(expected(POLICY[op]).untrustedMod === "A" ? [umod] : [])];
 
   /** Operations where a moderator's or admin's power reaches beyond the caller's own user (not marked F for users). */
-  const MODERATOR_POWERS_IN_USER_OPERATIONS = ["query chat", "query chatMessage", "mutation setLeaderboardVisibility", "subscription generation"];
+  const MODERATOR_POWERS_IN_USER_OPERATIONS = ["query chat", "query chatMessage", "query arenaBattle", "mutation setLeaderboardVisibility", "subscription generation"];
 
   const SCOPING: Record<string, () => Promise<void>> = {
+    "query arenaBattle": async () => {
+      // A battle on each client's chat (the fixture's chats), as startBattle would have stored it.
+      const battleOn = async (chatId: string) => {
+        const id = crypto.randomUUID();
+        await ds().query(`INSERT INTO arena_battle (id, chat_id, user_id, model_a, model_b, source) SELECT $1, c.id, c.user_id, 'm1', 'm2', 'BATTLE' FROM chat c WHERE c.id = $2`, [id, chatId]);
+        return id;
+      };
+      const ofB = await battleOn(s.chats.b1.chatId);
+      const ofA = await battleOn(s.chats.a2.chatId);
+      for (const who of callers("query arenaBattle")) refused(await q(`query($id: ID!) { arenaBattle(id: $id) { id } }`, { id: ofB }, who));
+      okRes(await q(`query($id: ID!) { arenaBattle(id: $id) { id } }`, { id: ofA }, s.as.aAdmin));
+    },
+    "query annotatorQuality": async () => {
+      const query = `query($id: ID!) { annotatorQuality(userId: $id) { userId } }`;
+      for (const who of callers("query annotatorQuality")) refused(await q(query, { id: s.users.b1.id }, who));
+      okRes(await q(query, { id: s.users.a1.id }, s.as.aAdmin));
+    },
+    "mutation setArenaVoterExclusion": async () => {
+      const m = `mutation($input: SetArenaVoterExclusionInput!) { setArenaVoterExclusion(input: $input) { userId excluded } }`;
+      for (const who of callers("mutation setArenaVoterExclusion")) refused(await q(m, { input: { userId: s.users.b1.id, excluded: true, reason: "not yours" } }, who));
+      expect(await one(`SELECT count(*)::int AS n FROM arena_voter_exclusion WHERE user_id = $1`, [s.users.b1.id])).to.deep.equal({ n: 0 });
+      okRes(await q(m, { input: { userId: s.users.a2.id, excluded: true, reason: "noisy" } }, s.as.aAdmin));
+    },
     "query chat": async () => {
       for (const who of callers("query chat")) refused(await q(`query($id: ID!) { chat(id: $id) { id } }`, { id: s.chats.b1.chatId }, who));
       okRes(await q(`query($id: ID!) { chat(id: $id) { id } }`, { id: s.chats.a2.chatId }, s.as.aAdmin));

@@ -59,6 +59,8 @@ const CLI_EXEMPT: Record<string, string> = {
   "api-client list": "reads only",
   export: "reads only",
   "export-chats": "reads only",
+  "export-battles": "reads only",
+  "import-battles": "loads arena battles (votes, not a change of who may do what); it reports its own summary",
   import: "loads datasets (contributions, not a change of who may do what); it reports its own summary",
 };
 
@@ -249,6 +251,18 @@ describe("every privileged change is journaled exactly once, through GraphQL and
     refreshCachedStats: {
       action: "cached_stats_refreshed",
       prepare: async () => ({ vars: {}, target: null }),
+    },
+    refreshModelLeaderboard: {
+      action: "arena_leaderboard_refreshed",
+      prepare: async () => ({ vars: { input: { category: "journal" } }, target: null }),
+    },
+    setArenaVoterExclusion: {
+      action: "arena_voter_excluded",
+      repeatIsNoop: true,
+      prepare: async () => {
+        const id = await userId(`local:${uniq("voter")}`);
+        return { vars: { input: { userId: id, excluded: true, reason: "votes at random" } }, target: id };
+      },
     },
     resolveChatReport: {
       action: "chat_report_resolved",

@@ -20,6 +20,8 @@ import { minimalVariables, rootOperations, type OperationKind } from "../helpers
 import { edgesNeedingArguments, reachableEdges, walkDocument, type Edge } from "../helpers/schema-walk.js";
 import { foreignTokens, seedTwoClients, TWO_CLIENTS_ENV, type TwoClients } from "../helpers/two-clients.js";
 import { getSchema } from "../../src/server/schema.js";
+import { TestWorker } from "../helpers/test-worker.js";
+import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 
 /** Object levels walked below each root: message { parent { children { user } } } is three. */
 const DEPTH = 3;
@@ -96,6 +98,10 @@ export const WALK: Record<string, Row> = {
   "query leaderboardWindow": { calls: [call("a1", (s) => ({ userId: s.users.a1.id, window: "TOTAL", size: 100 }))] },
   "query trollboard": { calls: [call("aAdmin", () => ({ window: "TOTAL", first: 1000 }))] },
   "query cachedStats": { calls: [call("a1")] },
+  "query annotatorQuality": { calls: [call("aAdmin", (s) => ({ userId: s.users.a1.id }))] },
+  "query arenaBattle": { calls: [call("a1", (_s, st) => ({ id: st.seededBattle })), call("aAdmin", (_s, st) => ({ id: st.seededBattle }))] },
+  "query arenaBattles": { calls: [call("a1", () => ({ first: 100 }))] },
+  "query modelLeaderboard": { calls: [call("a1")] },
   // mutations
   "mutation createApiClient": { never: NEVER_SYSTEM },
   "mutation rotateApiClientKey": { never: NEVER_SYSTEM },
@@ -162,12 +168,55 @@ export const WALK: Record<string, Row> = {
   "mutation refreshLeaderboards": { never: NEVER_SYSTEM },
   "mutation setLeaderboardVisibility": { leaf: "a User, which leads nowhere" },
   "mutation refreshCachedStats": { never: NEVER_SYSTEM },
+  // a battle of a1's, between the in-process worker's model and the walk's second worker's
+  "mutation startBattle": {
+    calls: [
+      call("a1", () => ({ input: { text: "walk battle" } }), (d, st) => {
+        const p = d.startBattle as { battle: { id: string }; answerA: string; answerB: string };
+        Object.assign(st, { battleId: p.battle.id, battleA: p.answerA, battleB: p.answerB });
+      }),
+    ],
+  },
+  "mutation continueBattle": {
+    calls: [
+      call("a1", async (s, st) => {
+        await ended(st, s.as.a1, [st.battleA, st.battleB]);
+        return { input: { battleId: st.battleId, text: "walk battle, again" } };
+      }, (d, st) => {
+        const p = d.continueBattle as { answerA: string; answerB: string };
+        Object.assign(st, { battleA2: p.answerA, battleB2: p.answerB });
+      }),
+    ],
+  },
+  "mutation revealBattle": { calls: [call("a1", (_s, st) => ({ battleId: st.battleId }))] },
+  "mutation voteBattle": {
+    calls: [
+      call("a1", async (s, st) => {
+        await ended(st, s.as.a1, [st.battleA2, st.battleB2]);
+        return { input: { battleId: st.battleId, winner: "TIE" } };
+      }),
+    ],
+  },
+  "mutation setArenaVoterExclusion": { leaf: "a voter's exclusion state" },
+  "mutation refreshModelLeaderboard": { never: NEVER_SYSTEM },
   // subscriptions
   "subscription heartbeat": { leaf: "beats" },
   "subscription generation": { calls: [call("a1", (s) => ({ messageId: s.chats.a1.answers[1] }))] },
   "subscription workerJobs": { never: NEVER_WORKER },
   "subscription leaderboardUpdated": { leaf: "counts of a recomputation" },
+  "subscription modelLeaderboardUpdated": { leaf: "the filter and time of a recomputation" },
 };
+
+/** Waits until the chat answers have ended (the walk's battle votes and continues only then). */
+async function ended(st: State, as: RequestOptions, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    for (;;) {
+      const r = await rawGql<{ chatMessage: { state: string } }>(st.url, `query($id: ID!) { chatMessage(id: $id) { state } }`, { id }, as);
+      if (r.data && !["PENDING", "IN_PROGRESS"].includes(r.data.chatMessage.state)) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  }
+}
 
 /** References a visible record may hold to a hidden one: they name it, and nothing behind them can be read. */
 const REFERENCES = new Set<Edge>(["Message.parentId", "Message.messageTreeId", "MessageTree.id", "MessageTreeStateInfo.messageTreeId", "TreeMessageCount.messageTreeId"]);
@@ -189,6 +238,10 @@ const OWNED: Record<Edge, Kind> = {
   "ChatReport.userId": "user",
   "ChatDraftChoice.chatId": "chat",
   "ChatDraftChoice.userId": "user",
+  "ArenaBattle.chatId": "chat",
+  "AnnotatorQuality.userId": "user",
+  "ArenaBattle.answersA": "chatMessage",
+  "ArenaBattle.answersB": "chatMessage",
   "ConversationMessage.userId": "user",
   "FlaggedMessage.messageId": "message",
   "MessageRevisionNode.messageId": "message",
@@ -218,14 +271,30 @@ describe("visibility: every nested field keeps the root queries' visibility for 
   const failures: string[] = [];
   const state: State = {};
   let fields: Map<string, { kind: OperationKind; field: GraphQLField<unknown, unknown> }>;
+  let arenaWorker: TestWorker | undefined;
 
   before(async () => {
     server = await startTestServer({ ...TWO_CLIENTS_ENV, MAX_QUERY_DEPTH: "30", MAX_QUERY_COMPLEXITY: "10000000" });
     schema = await getSchema();
     fields = new Map(rootOperations(schema).map((o) => [`${o.kind} ${o.name}`, { kind: o.kind, field: o.field }]));
     seed = await seedTwoClients(server, `vw${crypto.randomBytes(2).toString("hex")}`);
+    state.url = server.url;
+    // A second model with a worker, so battles (the in-process worker's synthetic against it) can be walked.
+    arenaWorker = new TestWorker(server.url, server.wsUrl, (await server.createClient({ name: "walk worker", kind: ApiClientKind.WORKER })).key, {
+      name: "walk-worker",
+      models: ["chorus-tiny"],
+      batches: 1,
+    });
+    await arenaWorker.start();
+    // A battle already there for the reads (as startBattle stores one), on a1's chat.
+    state.seededBattle = crypto.randomUUID();
+    await server.chorus.app.ds.query(
+      `INSERT INTO arena_battle (id, chat_id, user_id, model_a, model_b, source, answers_a, answers_b) SELECT $1, c.id, c.user_id, 'synthetic', 'chorus-tiny', 'BATTLE', $3, $4 FROM chat c WHERE c.id = $2`,
+      [state.seededBattle, seed.chats.a1.chatId, [seed.chats.a1.answers[0]], [seed.chats.a1.answers[1]]],
+    );
   });
   after(async () => {
+    await arenaWorker?.stop();
     await server?.stop();
   });
 

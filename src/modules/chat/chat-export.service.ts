@@ -5,6 +5,7 @@
  * seeded anonymiser. Chats are read in keyset pages and written as they are read, so an export holds one page in
  * memory, never the database.
  */
+import { blindChats, withoutIdentity } from "../arena/blindness.js";
 import type { DataSource } from "typeorm";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { feedbackOfChats, type ChatFeedback } from "./chat-feedback.service.js";
@@ -286,8 +287,10 @@ export class ChatExporter {
         .addOrderBy("m.id", "ASC")
         .getMany();
       const feedback = await feedbackOfChats(this.ds, ids);
+      // A battle not yet voted on shows no model, worker or sampling here either (src/modules/arena/blindness.ts).
+      const blind = await blindChats(this.ds, ids);
       for (const chat of chats) {
-        const own = messages.filter((m) => m.chatId === chat.id);
+        const own = messages.filter((m) => m.chatId === chat.id).map((m) => (blind.has(chat.id) ? withoutIdentity(m) : m));
         // A chat is data and may be deeper than JSON.stringify's (or any recursive walk's) reach.
         let tree = chatTree(chat, own, feedback.get(chat.id)!);
         if (this.anonymizer) tree = anonymizeChat(tree, this.anonymizer);

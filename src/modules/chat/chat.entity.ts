@@ -137,15 +137,13 @@ export class ChatMessage {
   @Column({ type: "text", default: "" })
   text: string;
 
-  @Field(() => String, { nullable: true, description: "The model that answers (assistant messages)." })
+  /** Shown through ChatMessageFieldResolver, which hides it in a blind battle (src/modules/arena/blindness.ts). */
   @Column({ type: "varchar", length: 128, nullable: true })
   model: string | null;
 
-  @Field(() => ChatSampling, { nullable: true, description: "The sampling parameters used (assistant messages)." })
   @Column({ type: "jsonb", nullable: true })
   sampling: ChatSampling | null;
 
-  @Field(() => String, { nullable: true, description: "The worker that generated the answer, as it named itself." })
   @Column({ type: "varchar", length: 256, name: "worker_name", nullable: true })
   workerName: string | null;
 
@@ -169,7 +167,6 @@ export class ChatMessage {
   @Column({ type: "int", name: "token_count", nullable: true })
   tokenCount: number | null;
 
-  @Field(() => String, { nullable: true, description: "Why the generation failed or timed out." })
   @Column({ type: "text", nullable: true })
   error: string | null;
 

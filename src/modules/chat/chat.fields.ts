@@ -1,4 +1,7 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { ChatSampling } from "./chat.entity.js";
+import { GenerationFailed, GenerationStarted } from "./generation.types.js";
+import { HIDDEN } from "../arena/blindness.js";
 import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
 import type { Context } from "../../server/context.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
@@ -18,8 +21,33 @@ export class ChatFieldResolver {
   }
 }
 
+/** Whether a message's chat holds a blind battle (its models hidden until the vote); read fresh every time. */
+async function blind(ctx: Context, chatId: string): Promise<boolean> {
+  return ctx.loaders.blindChat.load(chatId);
+}
+
 @Resolver(() => ChatMessage)
 export class ChatMessageFieldResolver {
+  @FieldResolver(() => String, { nullable: true, description: "The model that answers (assistant messages); null in a battle until the vote." })
+  async model(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<string | null> {
+    return m.model === null || (await blind(ctx, m.chatId)) ? null : m.model;
+  }
+
+  @FieldResolver(() => ChatSampling, { nullable: true, description: "The sampling parameters used (assistant messages); null in a battle until the vote." })
+  async sampling(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<ChatSampling | null> {
+    return m.sampling === null || (await blind(ctx, m.chatId)) ? null : m.sampling;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "The worker that generated the answer, as it named itself; null in a battle until the vote." })
+  async workerName(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<string | null> {
+    return m.workerName === null || (await blind(ctx, m.chatId)) ? null : m.workerName;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "Why the generation failed or timed out (in a battle before the vote: only that it did)." })
+  async error(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<string | null> {
+    return m.error === null || !(await blind(ctx, m.chatId)) ? m.error : HIDDEN;
+  }
+
   @FieldResolver(() => Int, { description: "The owner's vote on this answer: +1, -1, or 0 when none." })
   async score(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<number> {
     const { votes } = await ctx.loaders.chatFeedbackByChat.load(m.chatId);
@@ -48,5 +76,27 @@ export class GenerationFinishedResolver {
     const m = await ctx.loaders.chatMessageById.clear(event.messageId).load(event.messageId);
     if (!m) throw notFound("Chat message", event.messageId);
     return m;
+  }
+}
+
+/** The chat of an event's message, for the blindness rule (null when the caller may not read it). */
+async function eventBlind(ctx: Context, messageId: string): Promise<boolean> {
+  const m = await ctx.loaders.chatMessageById.load(messageId);
+  return m === null || (await blind(ctx, m.chatId));
+}
+
+@Resolver(() => GenerationStarted)
+export class GenerationStartedResolver {
+  @FieldResolver(() => String, { description: "The worker's name (in a battle before the vote: hidden, since names often carry the model)." })
+  async workerName(@Root() event: GenerationStarted, @Ctx() ctx: Context): Promise<string> {
+    return (await eventBlind(ctx, event.messageId)) ? HIDDEN : event.workerName;
+  }
+}
+
+@Resolver(() => GenerationFailed)
+export class GenerationFailedResolver {
+  @FieldResolver(() => String, { description: "What went wrong (in a battle before the vote: hidden, since it may name the model)." })
+  async reason(@Root() event: GenerationFailed, @Ctx() ctx: Context): Promise<string> {
+    return (await eventBlind(ctx, event.messageId)) ? HIDDEN : event.reason;
   }
 }

@@ -90,7 +90,7 @@ export const MESSAGE_EXTRAS_EVENTS = "events";
 export class Anonymizer {
   constructor(private readonly seed: string) {}
 
-  anonymize(collection: "message" | "user" | "message_tree", id: string): string {
+  anonymize(collection: "message" | "user" | "message_tree" | "arena_battle", id: string): string {
     return crypto.createHash("sha256").update(`${collection}:${id}${this.seed}`).digest("hex");
   }
 }

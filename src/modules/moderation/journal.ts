@@ -55,6 +55,9 @@ export const ModerationAction = {
   WORKER_DRAINED: "worker_drained",
   CHAT_REPORT_RESOLVED: "chat_report_resolved",
   CACHED_STATS_REFRESHED: "cached_stats_refreshed",
+  ARENA_VOTER_EXCLUDED: "arena_voter_excluded",
+  ARENA_VOTER_READMITTED: "arena_voter_readmitted",
+  ARENA_LEADERBOARD_REFRESHED: "arena_leaderboard_refreshed",
 } as const;
 export type ModerationAction = (typeof ModerationAction)[keyof typeof ModerationAction];
 

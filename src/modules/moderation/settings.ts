@@ -84,6 +84,13 @@ const READERS: Record<ConfigVariable, (c: Config) => unknown> = {
   STATS_REFRESH_MINUTES: (c) => [c.stats.refreshMinutes.day, c.stats.refreshMinutes.week, c.stats.refreshMinutes.month, c.stats.refreshMinutes.total],
   STREAK_RESET_INTERVAL_MINUTES: (c) => c.stats.streakResetIntervalMinutes,
   CACHED_STATS_REFRESH_MINUTES: (c) => c.stats.cachedStatsRefreshMinutes,
+  ARENA_BOOTSTRAP_SAMPLES: (c) => c.arena.bootstrapSamples,
+  ARENA_BOOTSTRAP_SEED: (c) => c.arena.bootstrapSeed,
+  ARENA_BT_RIDGE: (c) => c.arena.ridge,
+  ARENA_LEADERBOARD_REFRESH_SECONDS: (c) => c.arena.leaderboardRefreshSeconds,
+  ARENA_RATE_LIMIT_BATTLES: (c) => rate(c.arena.rateLimitBattles),
+  ARENA_RATE_LIMIT_LEADERBOARD: (c) => rate(c.arena.rateLimitLeaderboard),
+  ARENA_RELIABLE_LAST_REVIEW: (c) => c.arena.reliableLastReview,
 };
 
 function render(value: unknown): string | null {

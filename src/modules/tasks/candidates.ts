@@ -16,6 +16,8 @@ export interface ReviewCandidate {
   role: MessageRole;
   is_root: boolean;
   message_tree_id: string;
+  /** Reviews so far (the last one is the one that decides the message). */
+  review_count: number;
 }
 export interface ReplyParentCandidate {
   id: string;
@@ -75,7 +77,7 @@ export class Candidates {
 
   private needReviewQuery(lang: string, userId: string | null, roots: boolean): Query {
     return {
-      sql: `SELECT m.id, m.role, (m.parent_id IS NULL) AS is_root, m.message_tree_id FROM message m
+      sql: `SELECT m.id, m.role, (m.parent_id IS NULL) AS is_root, m.message_tree_id, m.review_count FROM message m
        JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
        WHERE t.active AND m.lang = $1 AND NOT m.deleted AND m.review_result IS NOT TRUE
          AND ${roots ? "m.parent_id IS NULL AND t.state = 'initial_prompt_review'" : "m.parent_id IS NOT NULL AND t.state = 'growing'"}

@@ -148,6 +148,26 @@ const err = (code: ErrorCode, message: string, extra: Record<string, unknown> = 
 export class TaskService {
   private readonly candidates: Candidates;
 
+  /** ARENA_RELIABLE_LAST_REVIEW: whether a user is reliable enough to give a message its deciding review. */
+  private reliable: ((userId: string) => Promise<boolean>) | null = null;
+
+  preferReliableAnnotatorsForLastReviews(isReliable: (userId: string) => Promise<boolean>): void {
+    this.reliable = isReliable;
+  }
+
+  /**
+   * With ARENA_RELIABLE_LAST_REVIEW, an annotator not (yet) shown reliable is offered the messages that need more
+   * than one review still, leaving the deciding review to reliable annotators; only when nothing else is left do
+   * they get a last review, so no message waits for ever. Off by default: the task mix stays the reference's.
+   */
+  private async preferReliableForLastReviews<T extends ReviewCandidate>(rows: T[], userId: string): Promise<T[]> {
+    if (!this.reliable) return rows;
+    const isLast = (r: T) => r.review_count >= (r.is_root ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply) - 1;
+    const others = rows.filter((r) => !isLast(r));
+    if (others.length === 0 || others.length === rows.length) return rows;
+    return (await this.reliable(userId)) ? rows : others;
+  }
+
   constructor(
     private readonly ds: DataSource,
     private readonly cfg: TreeManagerConfig,
@@ -338,6 +358,7 @@ export class TaskService {
         let rows = reviews ?? (await this.candidates.needReview(em, lang, user.id, kind === "LABEL_PROMPT"));
         if (roleFilter) rows = rows.filter((r) => r.role === roleFilter);
         if (rows.length === 0) return null;
+        rows = await this.preferReliableForLastReviews(rows, user.id);
         const m = pickUniform(rows, this.rng)!;
         const target: LabelTarget = m.is_root ? "initial_prompt" : m.role === "assistant" ? "assistant_reply" : "prompter_reply";
         const { mode, disposition } = chooseLabelMode(target, requested === TaskRequestType.RANDOM, this.cfg, this.rng);
