@@ -26,6 +26,8 @@ const workload = args.find((a) => !a.startsWith("--")) ?? "all";
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const trees = Number(option("trees") ?? (args.includes("--quick") ? 1300 : 10_000));
 const baseline = option("baseline");
+/** Databases the bench creates (and drops) are named after this prefix (BENCH_DB_PREFIX, e.g. to share a server). */
+const dbPrefix = process.env.BENCH_DB_PREFIX ?? "chorus_bench";
 
 interface Measured {
   seconds: number;
@@ -113,7 +115,7 @@ function report(label: string, messages: number, m: Measured) {
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 
 async function bench(name: string, bin: string, file: string, messages: number) {
-  const db = await createTestDatabase("chorus_bench");
+  const db = await createTestDatabase(dbPrefix);
   try {
     await runCli(bin, ["migrate"], db);
     if (workload === "import" || workload === "all") {
@@ -131,7 +133,7 @@ async function bench(name: string, bin: string, file: string, messages: number) 
     await db.drop();
   }
   if (workload === "import" || workload === "all") {
-    const backlogDb = await createTestDatabase("chorus_bench");
+    const backlogDb = await createTestDatabase(dbPrefix);
     try {
       await runCli(bin, ["migrate"], backlogDb);
       report(`${name}: import (backlog)`, messages, await runCli(bin, ["import", file], backlogDb));
