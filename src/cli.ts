@@ -345,7 +345,8 @@ export function buildCli(
         out(`skipped: ${s.alreadyPresent} already present, ${s.duplicates.length} duplicate lines, ${s.problems.length + s.moreProblems} bad lines`);
         const kept = Object.entries(s.keptFields);
         if (kept.length) out(`fields kept as extras (no column; exported back): ${kept.map(([k, n]) => `${k} x${n}`).join(", ")}`);
-        if (!s.dryRun && s.messagesImported > 0) {
+        // Said by a dry run too, whose summary is the real run's.
+        if (s.messagesImported > 0) {
           out(`search vectors: built after the load by the server's search-vectors job (or now: chorus search-vectors); search reads the texts meanwhile`);
         }
       });

@@ -4,7 +4,7 @@
  * must stay exactly as it was: the per-tree re-check, run on every active tree and rolled back, is the oracle, and
  * the trees it would change must be exactly the ones the query picks, on a restored deployment in a live mix of
  * states altered to reach every branch (T2, T4, T4b, T5 with and without rankable parents, T5 short of rankings).
- * Then a real start-up on that database must leave every tree where the oracle said.
+ * Then a real start-up on that database must leave every tree where the oracle said (the check runs after ready).
  */
 import { expect } from "chai";
 import fs from "node:fs";
@@ -97,13 +97,14 @@ describe("start-up tree check (set-based)", function () {
     );
     expect(stillRanking[0].n, "ranking trees short of rankings stay").to.be.greaterThan(0);
 
-    // A real start-up on this database runs the check before it is ready.
+    // A real start-up on this database runs the check (after ready: the server serves meanwhile).
     const second = await startChorus(loadConfig({ PORT: "0", HOST: "127.0.0.1", DATABASE_URL: server.db.url, DATABASE_POOL_SIZE: "3" }), {
       log: pino({ level: "silent" }),
       defaultMetrics: false,
     });
     try {
       await second.ready;
+      await second.treesChecked;
       const states: { id: string; state: string }[] = await ds().query(
         `SELECT message_tree_id AS id, state FROM message_tree_state WHERE message_tree_id = ANY($1::uuid[])`,
         [[...expected.keys()]],

@@ -350,10 +350,11 @@ export class TreeManager {
   /**
    * Start-up check (§9.7): missing state rows (T1b), halted prompts of disabled users (T8b), and the T2/T4/T5
    * re-check of every active tree. The re-check is the same per-tree transaction as ever, but only for the trees a
-   * set-based query finds due for a transition (`treesDueForRecheck`): on a large deployment almost no tree is,
-   * and one transaction per active tree took 41 s at 100,000 trees before the server was ready.
+   * set-based query finds due for a transition (`treesDueForRecheck`): on a large deployment few trees are, and
+   * one transaction per active tree took 41 s at 100,000 trees. The server runs it after ready (app.ts); `signal`
+   * stops it between trees. Returns how many trees were due.
    */
-  async ensureTreeStates(): Promise<void> {
+  async ensureTreeStates(signal?: AbortSignal): Promise<number> {
     await this.ds.query(
       `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang)
        SELECT r.id, $1, $2, $3,
@@ -364,9 +365,12 @@ export class TreeManager {
       [this.cfg.goalTreeSize, this.cfg.maxTreeDepth, this.cfg.maxChildrenCount],
     );
     await this.haltPromptsOfDisabledUsers();
-    for (const treeId of await this.treesDueForRecheck()) {
+    const due = await this.treesDueForRecheck();
+    for (const treeId of due) {
+      if (signal?.aborted) break;
       await inTransaction(this.ds, (em) => this.recheckTree(em, treeId));
     }
+    return due.length;
   }
 
   /**
