@@ -15,7 +15,8 @@
  * message is the figure to compare, and 2,000,000 / (CLI + PostgreSQL µs) the messages/s two idle cores would do.
  * `--baseline=DIR` runs the same steps with the CLI and server of another build (a checkout with `dist/` built,
  * e.g. the commit before a change) on the same file, so before and after come from one run.
- * Databases are named BENCH_DB_PREFIX_<random> (default chorus_bench) and dropped at the end; the server listens
+ * `--startup-from=NAME` only times start-ups, of each build on its own copy (CREATE DATABASE ... TEMPLATE) of a
+ * database restored earlier, e.g. at 100,000 trees. Databases are named BENCH_DB_PREFIX_<random> (default chorus_bench) and dropped at the end; the server listens
  * on BENCH_PORT (default 0: any free port).
  */
 import "reflect-metadata";
@@ -24,7 +25,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { Client } from "pg";
-import { createTestDatabase, type TestDatabase } from "../test/helpers/database.js";
+import { baseDatabaseUrl, createTestDatabase, type TestDatabase } from "../test/helpers/database.js";
 import { liveTreeLines } from "./generate.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -36,6 +37,8 @@ const baseline = option("baseline");
 /** Databases the bench creates (and drops) are named after this prefix (BENCH_DB_PREFIX, e.g. to share a server). */
 const dbPrefix = process.env.BENCH_DB_PREFIX ?? "chorus_bench";
 const backlog = !args.includes("--no-backlog");
+/** A database restored earlier (e.g. at 100,000 trees): time start-ups on copies of it instead of generating. */
+const startupFrom = option("startup-from");
 const port = process.env.BENCH_PORT ?? "0";
 
 interface Measured {
@@ -225,7 +228,43 @@ async function bench(name: string, root: string, file: string, messages: number)
   }
 }
 
+/** Start-up timings of each build on its own copy of an existing restored database (`--startup-from=NAME`). */
+async function startupOnCopies(source: string) {
+  const builds: [string, string][] = [["this build", ROOT], ...(baseline ? [["baseline", path.resolve(baseline)] as [string, string]] : [])];
+  const [{ trees }] = await sql(source, `SELECT count(*)::int AS trees FROM message_tree_state`);
+  const [{ messages }] = await sql(source, `SELECT count(*)::int AS messages FROM message`);
+  console.log(`start-up on copies of ${source}: ${trees} trees, ${messages} messages; load average ${load()}`);
+  for (const [name, root] of builds) {
+    const db = await createTestDatabase(dbPrefix, source);
+    try {
+      await runCli(path.join(root, "bin", "chorus.js"), ["migrate"], db);
+      for (const which of ["first", "second"]) {
+        const t = await startUp(root, db);
+        console.log(
+          `${name}: start-up (${which}) to listening ${t.listening.toFixed(2)} s, to ready ${t.ready.toFixed(2)} s ` +
+            `(ready - listening ${(t.ready - t.listening).toFixed(2)} s), tree check done ${t.checked.toFixed(2)} s`,
+        );
+      }
+    } finally {
+      await db.drop();
+    }
+  }
+}
+
+async function sql(database: string, text: string): Promise<Record<string, number>[]> {
+  const url = new URL(baseDatabaseUrl());
+  url.pathname = "/" + database;
+  const c = new Client({ connectionString: url.toString() });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 async function main() {
+  if (startupFrom) return startupOnCopies(startupFrom);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-bench-datasets-"));
   try {
     const file = path.join(dir, "trees.jsonl");
