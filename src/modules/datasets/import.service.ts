@@ -130,7 +130,6 @@ class DryRunDone extends Error {}
 
 export class DatasetImporter {
   private readonly summary: ImportSummary;
-  private searchConfigs: Set<string> | null = null;
   /** Users known to exist, so placeholders are not written again and again. */
   private readonly knownUsers = new Set<string>();
   private labelBaselineUsers = 0;
@@ -422,8 +421,6 @@ export class DatasetImporter {
 
   /** The import API client and its system user `import` (spec §1.1–1.2), created once (in a dry run, rolled back). */
   private async prepare(qr: QueryRunner) {
-    const configs: { cfgname: string }[] = await qr.query(`SELECT cfgname FROM pg_ts_config`);
-    this.searchConfigs = new Set(configs.map((r) => r.cfgname));
     // The key is a random secret nobody is told: the client owns imported rows but can never log in.
     await qr.query(
       `INSERT INTO api_client (id, name, key_hash, key_prefix, kind, trusted, role, frontend_type, enabled)
