@@ -31,6 +31,9 @@ import { testEnvironment } from "../src/config.js";
 import os from "node:os";
 import { bigTreeLines, digest, scaleTreeLines } from "./generate.js";
 
+/** /metrics of a server with DATABASE_URL needs a token (src/server/metrics-endpoint.ts). */
+const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";
+
 const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
 const workload = args.find((a) => !a.startsWith("--")) ?? "all";
@@ -107,7 +110,7 @@ async function freePort(): Promise<number> {
 }
 
 async function queriesSoFar(origin: string): Promise<number> {
-  const text = await (await fetch(`${origin}/metrics`)).text();
+  const text = await (await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
   return Number(/^chorus_db_queries_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
@@ -147,7 +150,7 @@ async function main() {
   dbUrl.pathname = "/" + dbName;
   const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
   const port = ports[0];
-  const env = { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_URL: "",
+  const env = { ...process.env, METRICS_TOKEN: BENCH_METRICS_TOKEN, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_URL: "",
     // as `npm start` and the Docker image run it: graphql-js skips its development-only checks
     NODE_ENV: "production",
     // as in the original's measurement: the per-user limit is raised (30 per 4 minutes would throttle 100 users), limiting stays on

@@ -21,6 +21,9 @@ import { CreateChatDocument, GenerationDocument, HeartbeatDocument, MessagesDocu
 import { createRng } from "../src/db/random.js";
 import { testEnvironment } from "../src/config.js";
 
+/** /metrics of a server with DATABASE_URL needs a token (src/server/metrics-endpoint.ts). */
+const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";
+
 const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -66,7 +69,7 @@ export function slope(points: [number, number][]): number {
 }
 
 async function metric(origin: string, name: string): Promise<number> {
-  const text = await (await fetch(`${origin}/metrics`)).text();
+  const text = await (await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
   return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)`, "m").exec(text)?.[1] ?? 0);
 }
 
@@ -82,6 +85,7 @@ async function main() {
   const port = await freePort();
   const env = {
     ...process.env,
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     DATABASE_URL: dbUrl.toString(),
     PORT: String(port),
     HOST: "127.0.0.1",

@@ -39,6 +39,14 @@ export const CONFIG_VARIABLES = [
   "MAX_QUERY_DEPTH",
   "MAX_QUERY_COMPLEXITY",
   "MAX_BODY_BYTES",
+  "MAX_DOCUMENT_BYTES",
+  "DOCUMENT_CACHE_BYTES",
+  "MAX_RESPONSE_BYTES",
+  "MAX_OPERATIONS_PER_SOCKET",
+  "DATABASE_CONNECTIONS_PER_OPERATION",
+  "OPERATION_STATEMENT_TIMEOUT_MS",
+  "METRICS_PORT",
+  "METRICS_TOKEN",
   "USER_TOKEN_SECRET",
   "USER_TOKEN_TTL_SECONDS",
   "IDENTITY_RECHECK_SECONDS",
@@ -99,11 +107,28 @@ export interface Config {
   logLevel: LogLevel;
   /** Origins allowed by CORS; empty means no cross-origin access, `*` means any. */
   corsOrigins: string[];
-  introspection: boolean;
+  /** Who may introspect the schema: everyone, identified callers (an API key or user token) only, or nobody. */
+  introspection: IntrospectionPolicy;
   graphiql: boolean;
   maxQueryDepth: number;
   maxQueryComplexity: number;
   maxBodyBytes: number;
+  /** Longest GraphQL document (the `query` string), in UTF-8 bytes, refused before it is parsed. */
+  maxDocumentBytes: number;
+  /** Estimated heap the cache of parsed documents may take (documents that passed every limit only). */
+  documentCacheBytes: number;
+  /** Largest JSON result of one operation (or one subscription event); beyond it the answer is RESPONSE_TOO_LARGE. */
+  maxResponseBytes: number;
+  /** Operations (subscriptions included) one websocket may have running at once. */
+  maxOperationsPerSocket: number;
+  /** Database connections one GraphQL operation may hold at once; its further queries wait for one of them. */
+  databaseConnectionsPerOperation: number;
+  /** PostgreSQL statement_timeout for the statements of a GraphQL operation (0: none). */
+  operationStatementTimeoutMs: number;
+  /** Serve /metrics on this port instead of the public one (undefined: on the public port, see metricsToken). */
+  metricsPort: number | undefined;
+  /** Bearer token /metrics requires on the public port (undefined: see README). */
+  metricsToken: string | undefined;
   /** Unset: a secret is generated once and kept in the database, shared by every replica. */
   userTokenSecret: string | undefined;
   userTokenTtlSeconds: number;
@@ -137,6 +162,22 @@ export interface Config {
   chat: ChatConfig;
   /** Leaderboards, troll board and streaks (spec §6). */
   stats: StatsConfig;
+}
+
+export type IntrospectionPolicy = "true" | "authenticated" | "false";
+
+/**
+ * INTROSPECTION: `true`, `authenticated` or `false` (and the usual boolean spellings). Unset: `authenticated` when
+ * DATABASE_URL is set (a deployment: anonymous callers learn nothing of the schema), `true` in local mode so the IDE
+ * works for a first-time user without a key.
+ */
+function readIntrospection(env: Env): IntrospectionPolicy {
+  const raw = env.INTROSPECTION?.trim().toLowerCase();
+  if (!raw) return env.DATABASE_URL?.trim() ? "authenticated" : "true";
+  if (raw === "authenticated") return "authenticated";
+  if (["1", "true", "yes", "on"].includes(raw)) return "true";
+  if (["0", "false", "no", "off"].includes(raw)) return "false";
+  throw new ConfigError("INTROSPECTION", `must be true, authenticated or false (or true/false/1/0/yes/no/on/off), got "${env.INTROSPECTION}"`);
 }
 
 export interface StatsConfig {
@@ -275,6 +316,21 @@ function readModelsFile(env: Env): readonly ModelDeclaration[] {
   }
 }
 
+/** Default: half the pool (at least 1), so one operation never holds every connection; at most the pool size. */
+function readConnectionsPerOperation(env: Env): number {
+  const pool = readInt(env, "DATABASE_POOL_SIZE", 10, 1, 500);
+  const value = readInt(env, "DATABASE_CONNECTIONS_PER_OPERATION", Math.max(1, Math.floor(pool / 2)), 1, 500);
+  if (value > pool) throw new ConfigError("DATABASE_CONNECTIONS_PER_OPERATION", `must not exceed DATABASE_POOL_SIZE (${pool}), got ${value}`);
+  return value;
+}
+
+function readMetricsToken(env: Env): string | undefined {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new ConfigError("METRICS_TOKEN", "must be at least 16 characters long");
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL?.trim() || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -302,11 +358,19 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPgPort: readInt(env, "EMBEDDED_PG_PORT", 54329, 1, 65535),
     logLevel,
     corsOrigins,
-    introspection: readBool(env, "INTROSPECTION", true),
+    introspection: readIntrospection(env),
     graphiql: readBool(env, "GRAPHIQL", true),
     maxQueryDepth: readInt(env, "MAX_QUERY_DEPTH", 12, 1, 1000),
     maxQueryComplexity: readInt(env, "MAX_QUERY_COMPLEXITY", 5000, 1, 10_000_000),
     maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
+    maxDocumentBytes: readInt(env, "MAX_DOCUMENT_BYTES", 65_536, 256, 16_777_216),
+    documentCacheBytes: readInt(env, "DOCUMENT_CACHE_BYTES", 16_777_216, 0, 1_073_741_824),
+    maxResponseBytes: readInt(env, "MAX_RESPONSE_BYTES", 16_777_216, 1024, 1_073_741_824),
+    maxOperationsPerSocket: readInt(env, "MAX_OPERATIONS_PER_SOCKET", 100, 1, 100_000),
+    databaseConnectionsPerOperation: readConnectionsPerOperation(env),
+    operationStatementTimeoutMs: readInt(env, "OPERATION_STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000),
+    metricsPort: env.METRICS_PORT?.trim() ? readInt(env, "METRICS_PORT", 0, 0, 65535) : undefined,
+    metricsToken: readMetricsToken(env),
     userTokenSecret: secret,
     userTokenTtlSeconds: readInt(env, "USER_TOKEN_TTL_SECONDS", 3600, 60, 7 * 24 * 3600),
     identityRecheckSeconds: readInt(env, "IDENTITY_RECHECK_SECONDS", 2, 1, 60),

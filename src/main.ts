@@ -6,6 +6,7 @@ import { createLogger } from "./logger.js";
 import { startChorus, type ChorusInstance } from "./app.js";
 import { Role } from "./modules/users/role.js";
 import { SYSTEM_ACTOR } from "./modules/moderation/journal.js";
+import { metricsExposure, type MetricsExposure } from "./server/metrics-endpoint.js";
 
 /** Local mode (embedded database): make sure a development key exists and tell the user where to use it. */
 async function ensureDevClient(chorus: ChorusInstance, config: Config): Promise<string | null> {
@@ -64,12 +65,18 @@ async function main(): Promise<void> {
 
   await chorus.ready;
   const devKey = await ensureDevClient(chorus, config);
+  const metricsAt: Record<MetricsExposure, string> = {
+    public: chorus.url.replace("/graphql", "/metrics"),
+    token: `${chorus.url.replace("/graphql", "/metrics")} (Bearer METRICS_TOKEN)`,
+    "separate-port": `port ${chorus.http.metricsPort} (METRICS_PORT)`,
+    off: "off (set METRICS_PORT or METRICS_TOKEN)",
+  };
   const lines = [
     "",
     `Chorus is running.`,
     `  GraphQL (HTTP and websocket): ${chorus.url}`,
     `  IDE in your browser:          ${chorus.url}`,
-    `  Health: ${chorus.url.replace("/graphql", "/healthz")}  Ready: ${chorus.url.replace("/graphql", "/readyz")}  Metrics: ${chorus.url.replace("/graphql", "/metrics")}`,
+    `  Health: ${chorus.url.replace("/graphql", "/healthz")}  Ready: ${chorus.url.replace("/graphql", "/readyz")}  Metrics: ${metricsAt[metricsExposure(config)]}`,
     `  Database: ${config.databaseUrl ? "external PostgreSQL (DATABASE_URL)" : `embedded PostgreSQL in ${config.dataDir}`}`,
     `  Queue, streams, pub/sub: ${config.redisUrl ? "Redis (REDIS_URL)" : "in-process (set REDIS_URL to scale out)"}`,
   ];

@@ -2,6 +2,7 @@ import { DataSource } from "typeorm";
 import { ENTITIES } from "./entities.js";
 import { MIGRATIONS } from "../../migrations/index.js";
 import { QueryCounter } from "./query-counter.js";
+import { applyOperationBudgets } from "./operation-budget.js";
 
 export interface DataSourceOptions {
   url: string;
@@ -14,7 +15,7 @@ export interface DataSourceOptions {
 
 /** A DataSource on `url`. Never synchronizes: the schema comes from migrations/ only. */
 export function createDataSource(opts: DataSourceOptions): DataSource {
-  return new DataSource({
+  const ds = new DataSource({
     type: "postgres",
     url: opts.url,
     entities: ENTITIES,
@@ -34,4 +35,7 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
       options: "-c random_page_cost=1.1",
     },
   });
+  // GraphQL operations hold a bounded share of the pool (src/db/operation-budget.ts); other work is unchanged.
+  applyOperationBudgets(ds);
+  return ds;
 }

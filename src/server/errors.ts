@@ -27,6 +27,11 @@ export enum ErrorCode {
   SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
   CONFLICT = "CONFLICT",
   TOKEN_QUOTA_EXCEEDED = "TOKEN_QUOTA_EXCEEDED",
+  QUERY_TOO_LARGE = "QUERY_TOO_LARGE",
+  RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE",
+  TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS",
+  QUERY_TIMEOUT = "QUERY_TIMEOUT",
+  UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE",
   // the reference's named errors (number in extensions.oaErrorCode)
   API_CLIENT_NOT_AUTHORIZED = "API_CLIENT_NOT_AUTHORIZED",
   SORT_KEY_UNSUPPORTED = "SORT_KEY_UNSUPPORTED",
@@ -180,6 +185,23 @@ export function formatError(
     const { exception: _e, stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions };
   }
+  if (poolExhausted(original)) {
+    // Not an internal failure: the server is busy. The client retries; nothing of the operation ran past this point.
+    return {
+      message: "The server's database connections are all in use; retry in a moment",
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfterSeconds: POOL_RETRY_AFTER_SECONDS },
+    };
+  }
+  if (statementTimedOut(original)) {
+    return {
+      message: "The operation's database work took longer than allowed (OPERATION_STATEMENT_TIMEOUT_MS): ask for less",
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.QUERY_TIMEOUT },
+    };
+  }
   if (databaseUnreachable(original)) {
     const requestId = onUnexpected(original); // logged: operators want to see outages
     return {
@@ -236,6 +258,21 @@ function databaseUnreachable(error: unknown): boolean {
   if (/^08[0-9A-Z]{3}$/.test(code) || ["57P01", "57P02", "57P03", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code)) return true;
   const message = String(e.driverError?.message ?? e.message ?? "");
   return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i.test(message);
+}
+
+/** What a client is told to wait when every pool connection is taken. */
+export const POOL_RETRY_AFTER_SECONDS = 1;
+
+/** node-postgres' pool gave no connection within connectionTimeoutMillis (or an operation waited for its own). */
+export function poolExhausted(error: unknown): boolean {
+  const message = String((error as { message?: unknown } | undefined)?.message ?? "");
+  return /^timeout exceeded when trying to connect/.test(message);
+}
+
+/** SQLSTATE 57014: the statement was cancelled, here by the operation's statement_timeout. */
+function statementTimedOut(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  return (e?.driverError?.code ?? e?.code) === "57014";
 }
 
 interface ValidationErrorLike {

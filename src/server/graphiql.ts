@@ -23,10 +23,66 @@ export function graphiqlAssets(): Router {
   const router = express.Router();
   for (const [name, spec] of Object.entries(ASSETS)) {
     const file = resolveAsset(spec);
-    router.get(`/${name}`, (_req, res) => res.sendFile(file, { maxAge: "1d" }));
+    router.get(`/${name}`, (_req, res) => res.sendFile(file, { maxAge: "1d", headers: { "x-content-type-options": "nosniff" } }));
   }
+  router.get("/setup.js", (_req, res) => res.type("application/javascript").set("x-content-type-options", "nosniff").send(SETUP_SCRIPT));
+  router.get("/page.css", (_req, res) => res.type("text/css").set("x-content-type-options", "nosniff").send(PAGE_CSS));
   return router;
 }
+
+/**
+ * The page and its script are served as files so that the page can carry a strict Content-Security-Policy: scripts
+ * from this origin only (no inline script, no eval), no frames, no form posts, connections to this origin only.
+ * Styles allow 'unsafe-inline' because GraphiQL's editor styles its elements at run time.
+ */
+export const GRAPHIQL_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Headers sent with the IDE's page. */
+export const GRAPHIQL_HEADERS: Record<string, string> = {
+  "content-security-policy": GRAPHIQL_CSP,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+const SETUP_SCRIPT = `
+// Put your key in the Headers tab: {"Authorization": "Bearer chk_..."} (and optionally "x-chorus-user").
+(function () {
+  var httpUrl = window.location.origin + "/graphql";
+  var wsUrl = httpUrl.replace(/^http/, "ws");
+  var fetcher = GraphiQL.createFetcher({
+    url: httpUrl,
+    wsClient: graphqlWs.createClient({
+      url: wsUrl,
+      lazy: true,
+      connectionParams: function () {
+        var h = {};
+        try { h = JSON.parse(localStorage.getItem("graphiql:headers") || "{}"); } catch (e) {}
+        return { authorization: h.Authorization || h.authorization, user: h["x-chorus-user"], userName: h["x-chorus-user-name"] };
+      }
+    })
+  });
+  ReactDOM.createRoot(document.getElementById("graphiql")).render(
+    React.createElement(GraphiQL, {
+      fetcher: fetcher,
+      defaultHeaders: JSON.stringify({ Authorization: "Bearer <your API key>" }, null, 2),
+      shouldPersistHeaders: true,
+      defaultQuery: "# Welcome to Chorus. Set your key in Headers below, then run:\\n{\\n  viewer { via role apiClient { name trusted } }\\n  publicSettings { projectName version }\\n}\\n"
+    })
+  );
+})();
+`;
+
+const PAGE_CSS = "body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }\n";
 
 export function graphiqlPage(): string {
   return `<!doctype html>
@@ -36,7 +92,7 @@ export function graphiqlPage(): string {
   <title>Chorus GraphQL IDE</title>
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <link rel="stylesheet" href="/graphiql-assets/graphiql.css" />
-  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+  <link rel="stylesheet" href="/graphiql-assets/page.css" />
 </head>
 <body>
   <div id="graphiql">Loading the GraphQL IDE...</div>
@@ -44,33 +100,7 @@ export function graphiqlPage(): string {
   <script src="/graphiql-assets/react-dom.js"></script>
   <script src="/graphiql-assets/graphql-ws.js"></script>
   <script src="/graphiql-assets/graphiql.js"></script>
-  <script>
-    // Put your key in the Headers tab: {"Authorization": "Bearer chk_..."} (and optionally "x-chorus-user").
-    var httpUrl = window.location.origin + "/graphql";
-    var wsUrl = httpUrl.replace(/^http/, "ws");
-    var headers = {};
-    try { headers = JSON.parse(localStorage.getItem("graphiql:headers") || "{}"); } catch (e) {}
-    var fetcher = GraphiQL.createFetcher({
-      url: httpUrl,
-      wsClient: graphqlWs.createClient({
-        url: wsUrl,
-        lazy: true,
-        connectionParams: function () {
-          var h = {};
-          try { h = JSON.parse(localStorage.getItem("graphiql:headers") || "{}"); } catch (e) {}
-          return { authorization: h.Authorization || h.authorization, user: h["x-chorus-user"], userName: h["x-chorus-user-name"] };
-        }
-      })
-    });
-    ReactDOM.createRoot(document.getElementById("graphiql")).render(
-      React.createElement(GraphiQL, {
-        fetcher: fetcher,
-        defaultHeaders: JSON.stringify({ Authorization: "Bearer <your API key>" }, null, 2),
-        shouldPersistHeaders: true,
-        defaultQuery: "# Welcome to Chorus. Set your key in Headers below, then run:\\n{\\n  viewer { via role apiClient { name trusted } }\\n  publicSettings { projectName version }\\n}\\n"
-      })
-    );
-  </script>
+  <script src="/graphiql-assets/setup.js"></script>
 </body>
 </html>`;
 }

@@ -1,33 +1,24 @@
 import { GraphQLError, getOperationAST, getVariableValues, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import depthLimit from "graphql-depth-limit";
-import { getComplexity, simpleEstimator, fieldExtensionsEstimator, type ComplexityEstimator } from "graphql-query-complexity";
+import { getComplexity, fieldExtensionsEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import { ChorusError, ErrorCode } from "./errors.js";
+import { listAwareEstimator } from "./complexity.js";
 
 export interface QueryLimits {
   maxDepth: number;
   maxComplexity: number;
 }
 
-/** A list field costs its page size times what each item costs: `first`/`limit` arguments multiply. */
-const paginatedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const size = typeof args.first === "number" ? args.first : typeof args.limit === "number" ? args.limit : undefined;
-  if (size === undefined) return undefined;
-  return 1 + Math.max(1, size) * Math.max(1, childComplexity);
-};
+/** Lists cost their size times what an item costs (src/server/complexity.ts); built once per schema. */
+const estimators = new WeakMap<GraphQLSchema, ComplexityEstimator[]>();
+function estimatorsOf(schema: GraphQLSchema): ComplexityEstimator[] {
+  let list = estimators.get(schema);
+  if (!list) estimators.set(schema, (list = [fieldExtensionsEstimator(), listAwareEstimator(schema)]));
+  return list;
+}
 
-const ESTIMATORS = [fieldExtensionsEstimator(), paginatedEstimator, simpleEstimator({ defaultComplexity: 1 })];
-
-/**
- * Rejects, before execution, an operation deeper or costlier than allowed (introspection fields do not count
- * toward depth). Shared by HTTP and websocket execution.
- */
-export function checkOperationLimits(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | undefined | null,
-  variables: Record<string, unknown> | undefined | null,
-  limits: QueryLimits,
-): { depthOk: true; complexity: number } {
+/** The depth limit: depends on the document only, so a cached document passed it once for all. */
+export function checkDepth(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits): void {
   let tooDeep: string | undefined;
   const errors = validate(schema, document, [
     depthLimit(limits.maxDepth, {}, () => undefined) as never,
@@ -39,6 +30,16 @@ export function checkOperationLimits(
       http: { status: 400 },
     });
   }
+}
+
+/** The complexity limit: depends on the variables (page sizes), so it is checked for every request. */
+export function checkComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined | null,
+  variables: Record<string, unknown> | undefined | null,
+  limits: QueryLimits,
+): number {
   // Coerce the variables first, stopping at a few errors: graphql-query-complexity coerces them without an error
   // cap, and every error message quotes the offending value, so one object with thousands of unknown keys cost
   // seconds of CPU per request (found by the fuzz test).
@@ -56,7 +57,7 @@ export function checkOperationLimits(
       query: document,
       operationName: operationName ?? undefined,
       variables: (variables ?? {}) as Record<string, unknown>,
-      estimators: ESTIMATORS,
+      estimators: estimatorsOf(schema),
     });
   } catch (err) {
     // getComplexity coerces the variables: a wrong variable type surfaces here first.
@@ -71,7 +72,7 @@ export function checkOperationLimits(
       { complexity, maxComplexity: limits.maxComplexity, http: { status: 400 } },
     );
   }
-  return { depthOk: true, complexity };
+  return complexity;
 }
 
 /** Coercion messages quote the value they refuse, which may be a megabyte: keep the answer small. */

@@ -10,6 +10,7 @@ export class Metrics {
   readonly wsConnections: client.Gauge;
   readonly periodicRuns: client.Counter<"job" | "outcome">;
   readonly periodicDurations: client.Histogram<"job">;
+  readonly operationConnections: client.Histogram;
 
   constructor(opts: { defaultMetrics?: boolean; queryCounter?: { count: number } } = {}) {
     const counter = opts.queryCounter;
@@ -60,6 +61,12 @@ export class Metrics {
       labelNames: ["job", "outcome"],
       registers: [this.registry],
     });
+    this.operationConnections = new client.Histogram({
+      name: "chorus_operation_db_connections",
+      help: "The most database connections one GraphQL operation held at once (DATABASE_CONNECTIONS_PER_OPERATION bounds it).",
+      buckets: [1, 2, 3, 4, 5, 8, 10, 16, 32, 64],
+      registers: [this.registry],
+    });
     this.periodicDurations = new client.Histogram({
       name: "chorus_periodic_job_duration_seconds",
       help: "Time one periodic job run took in this process.",
@@ -68,6 +75,26 @@ export class Metrics {
       registers: [this.registry],
     });
   }
+}
+
+/** Reports the parsed-document cache's estimated heap and size on every scrape. */
+export function watchDocumentCache(metrics: Metrics, cache: { bytes: number; size: number }): void {
+  new client.Gauge({
+    name: "chorus_document_cache_bytes",
+    help: "Estimated heap held by the cache of parsed GraphQL documents (DOCUMENT_CACHE_BYTES bounds it).",
+    registers: [metrics.registry],
+    collect() {
+      this.set(cache.bytes);
+    },
+  });
+  new client.Gauge({
+    name: "chorus_document_cache_entries",
+    help: "Parsed GraphQL documents in the cache.",
+    registers: [metrics.registry],
+    collect() {
+      this.set(cache.size);
+    },
+  });
 }
 
 /** Keeps label cardinality bounded: anonymous operations and odd names collapse. */

@@ -20,12 +20,9 @@ import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import {
   GraphQLError,
-  NoSchemaIntrospectionCustomRule,
-  getOperationAST,
-  parse,
-  specifiedRules,
-  validate,
-  type DocumentNode,
+  execute,
+  subscribe,
+  type ExecutionArgs,
   type ExecutionResult,
   type FormattedExecutionResult,
   type GraphQLFormattedError,
@@ -34,11 +31,14 @@ import {
 import type { Logger } from "pino";
 import type { AppServices } from "./services.js";
 import { buildContext, type Context, type Credentials, type ResolvedIdentity } from "./context.js";
-import { assertAnonymousMayRun } from "./auth.js";
-import { checkOperationLimits } from "./limits.js";
 import { ChorusError, ErrorCode, formatError } from "./errors.js";
-import { operationLabel } from "./metrics.js";
-import { graphiqlPage, graphiqlAssets } from "./graphiql.js";
+import { operationLabel, watchDocumentCache } from "./metrics.js";
+import { graphiqlPage, graphiqlAssets, GRAPHIQL_HEADERS } from "./graphiql.js";
+import { OperationGate } from "./operation-gate.js";
+import { bodyErrorResponse, credentialsOf, gateHttpOperations, gatedContext, operationBudget, verifyUtf8 } from "./http-gate.js";
+import { publicMetricsHandler, startMetricsServer } from "./metrics-endpoint.js";
+import { runWithBudget } from "../db/operation-budget.js";
+import { ApiClientKind } from "../modules/api-clients/api-client.entity.js";
 import { heldIdentityOf } from "./open-sockets.js";
 import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
@@ -48,6 +48,8 @@ export interface HttpServerHandle {
   server: http.Server;
   url: string;
   port: number;
+  /** The port /metrics is served on when METRICS_PORT is set. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -58,8 +60,11 @@ export interface HttpServerHandle {
  */
 const WS_IDENTITY_REUSE_MS = 5_000;
 
-/** Parsed and validated websocket documents kept, oldest dropped first. */
-const MAX_CACHED_DOCUMENTS = 500;
+/**
+ * A worker's socket carries, for each of up to 256 parallel jobs (its largest capacity), a token batch and a
+ * heartbeat or finish in flight, besides its job subscription: it may run this many operations at once.
+ */
+const WORKER_MAX_OPERATIONS = 2 * 256 + 16;
 
 /** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
 export const WS_CLOSE_GOING_AWAY = 1001;
@@ -73,14 +78,27 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
 
   // --- websocket (graphql-ws) --------------------------------------------------------------
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
-  const extraRules = config.introspection ? [] : [NoSchemaIntrospectionCustomRule];
-  const validDocuments = new Map<string, DocumentNode>();
+  // One door for HTTP and websocket operations: identity, size, parse, validation, depth, complexity, then cache.
+  const gate = new OperationGate(schema, config);
+  watchDocumentCache(metrics, gate.cache);
   const serverCleanup = useServer<
     Record<string, unknown>,
     { creds?: Credentials; subs?: Set<string>; identity?: { resolved: ResolvedIdentity; at: number }; unwatch?: () => void }
   >(
     {
       schema,
+      // Each operation holds a bounded share of the database pool (src/db/operation-budget.ts).
+      execute: (args: ExecutionArgs) => {
+        const budget = operationBudget(app);
+        return runWithBudget(budget, async () => {
+          try {
+            return await execute(args);
+          } finally {
+            if (budget.peak > 0) metrics.operationConnections.observe(budget.peak);
+          }
+        });
+      },
+      subscribe: (args: ExecutionArgs) => runWithBudget(operationBudget(app), () => subscribe(args)),
       onConnect: async (ctx) => {
         if (stopping) {
           ctx.extra.socket.close(WS_CLOSE_GOING_AWAY, "Server is shutting down");
@@ -132,41 +150,33 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           const fresh = cached && Date.now() - cached.at < WS_IDENTITY_REUSE_MS ? cached.resolved : undefined;
           const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
           if (!fresh) ctx.extra.identity = { resolved: { ...context.identity }, at: Date.now() };
-          // Clients send the same few documents over and over (a worker: one per token batch), so a document
-          // is parsed and validated once; the limits depend on the variables and are checked every time.
-          let document = validDocuments.get(payload.query);
-          if (!document) {
-            let parsed: DocumentNode;
-            try {
-              parsed = parse(payload.query);
-            } catch (err) {
-              return [new ChorusError(ErrorCode.GRAPHQL_PARSE_FAILED, (err as Error).message)];
-            }
-            const errors = validate(schema, parsed, [...specifiedRules, ...extraRules]);
-            if (errors.length) {
-              return errors.map((e) => new ChorusError(ErrorCode.GRAPHQL_VALIDATION_FAILED, e.message));
-            }
-            if (validDocuments.size >= MAX_CACHED_DOCUMENTS) validDocuments.delete(validDocuments.keys().next().value!);
-            validDocuments.set(payload.query, parsed);
-            document = parsed;
+          // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
+          // socket used half a core.
+          const maxOperations = context.identity.apiClient?.kind === ApiClientKind.WORKER ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS) : config.maxOperationsPerSocket;
+          if (Object.keys(ctx.subscriptions).length > maxOperations) {
+            return [new ChorusError(ErrorCode.TOO_MANY_OPERATIONS, `This socket already runs ${maxOperations} operations (MAX_OPERATIONS_PER_SOCKET): complete one first`, { maxOperationsPerSocket: maxOperations })];
           }
-          if (!context.identity.apiClient) assertAnonymousMayRun(document, payload.operationName);
-          checkOperationLimits(schema, document, payload.operationName, payload.variables, {
-            maxDepth: config.maxQueryDepth,
-            maxComplexity: config.maxQueryComplexity,
-          });
-          const op = getOperationAST(document, payload.operationName);
+          const admitted = gate.admit(context, payload);
+          const document = admitted.document;
+          const op = admitted.operation;
           if (op?.operation === "subscription") {
             ctx.extra.subs?.add(id);
             metrics.openSubscriptions.inc();
           }
           metrics.operations.inc({ operation: operationLabel(payload.operationName), type: op?.operation ?? "unknown", outcome: "ok" });
-          return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
+          return { schema, document, variableValues: admitted.variables, operationName: admitted.operationName, contextValue: context };
         } catch (err) {
           return [toGraphQLError(err, log)];
         }
       },
-      onNext: (_ctx, _id, _payload, args, result) => formatResult(result as ExecutionResult, args.contextValue as Context | undefined, log, app),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const tooLarge = gate.responseTooLarge(result);
+        if (tooLarge) {
+          metrics.errors.inc({ code: ErrorCode.RESPONSE_TOO_LARGE });
+          return { data: null, errors: [tooLarge.toJSON()] } as FormattedExecutionResult;
+        }
+        return formatResult(result as ExecutionResult, args.contextValue as Context | undefined, log, app);
+      },
       onError: (_ctx, _id, _payload, errors) => {
         for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) });
         return errors.map((e) => formatError(e.toJSON(), e, (orig) => logUnexpected(log, orig)));
@@ -192,11 +202,9 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
       const started = process.hrtime.bigint();
       return {
         async didResolveOperation(r) {
-          if (!r.contextValue.identity.apiClient) assertAnonymousMayRun(r.document, r.operationName);
-          checkOperationLimits(schema, r.document, r.operationName, r.request.variables, {
-            maxDepth: config.maxQueryDepth,
-            maxComplexity: config.maxQueryComplexity,
-          });
+          // The gate admitted this request's document before Apollo saw it; a document Apollo parsed itself (which
+          // the gate's document store should make impossible) goes through every limit here.
+          if (gate.admittedNow()?.document !== r.document) gate.admit(r.contextValue, r.request);
         },
         async didEncounterErrors(r) {
           for (const e of r.errors) {
@@ -221,7 +229,17 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
 
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: config.introspection,
+    // The gate decides who may introspect (INTROSPECTION) and hands Apollo the document it admitted.
+    introspection: true,
+    documentStore: gate.documentStore(),
+    // Registering documents by hash would keep what a caller sent before the gate saw it.
+    persistedQueries: false,
+    stringifyResult: (value) => {
+      const json = JSON.stringify(value);
+      const tooLarge = gate.limitResponse(json);
+      if (tooLarge) metrics.errors.inc({ code: ErrorCode.RESPONSE_TOO_LARGE });
+      return tooLarge ?? json;
+    },
     csrfPrevention: true,
     // main.ts owns signal handling and stops everything in order.
     stopOnTerminationSignals: false,
@@ -250,16 +268,16 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   });
   expressApp.get("/export.jsonl", exportJsonlHandler(app));
   expressApp.get("/chats/export.jsonl", chatExportHandler(app));
-  expressApp.get("/metrics", async (_req, res) => {
-    res.set("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  const metricsHandler = publicMetricsHandler(config, metrics);
+  if (metricsHandler) expressApp.get("/metrics", metricsHandler);
+  const metricsServer = await startMetricsServer(config, metrics);
   if (config.graphiql) {
     expressApp.use("/graphiql-assets", graphiqlAssets());
     expressApp.get("/graphql", (req, res, next) => {
       if (req.accepts(["application/json", "application/graphql-response+json", "text/html"]) !== "text/html" || req.query.query) {
         return next();
       }
-      res.type("html").send(graphiqlPage());
+      res.type("html").set(GRAPHIQL_HEADERS).send(graphiqlPage());
     });
   }
   const corsOptions: cors.CorsOptions = {
@@ -270,21 +288,19 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   expressApp.use(
     "/graphql",
     cors(corsOptions),
-    express.json({ limit: config.maxBodyBytes }),
+    express.json({ limit: config.maxBodyBytes, verify: verifyUtf8 }),
+    gateHttpOperations(app, gate),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        buildContext(app, {
-          authorization: req.header("authorization"),
-          apiKey: req.header("x-api-key"),
-          user: req.header("x-chorus-user") ?? req.header("x-oasst-user"),
-          userName: req.header("x-chorus-user-name") ?? req.header("x-oasst-user-name"),
-          requestId: req.header("x-request-id"),
-        }),
+      // The gate identified the caller already; a request it let through without a document (Apollo refuses it) is
+      // identified here.
+      context: async ({ req, res }) => gatedContext(res) ?? buildContext(app, credentialsOf(req)),
     }),
   );
   expressApp.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number; message?: string };
+    const refused = bodyErrorResponse(err);
+    if (refused) return res.status(refused.status).json(errorBody(refused.code, refused.message));
     if (e.type === "entity.too.large") {
       return res.status(413).json(errorBody(ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${config.maxBodyBytes} bytes`));
     }
@@ -309,12 +325,14 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     server: httpServer,
     port,
     url: `http://${hostForUrl}:${port}/graphql`,
+    ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
     stop: async () => {
       stopping = true;
       // Apollo's drain closes the listener, waits for in-flight requests (up to the grace period),
       // and our drainServer hook closes every websocket with 1001 Going Away.
       await apollo.stop();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await metricsServer?.stop();
     },
   };
 }

@@ -54,9 +54,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** /metrics is off the public port of a deployment unless a token is set (src/server/metrics-endpoint.ts). */
+export const REPLICA_METRICS_TOKEN = "replica-metrics-token-0123456789";
+
 /** Starts one API process with `env` and waits for its banner; PORT=0 lets the kernel pick the port. */
 export async function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
-  const proc = startNode(MAIN, [], { LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: "0", ...env });
+  const proc = startNode(MAIN, [], { LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: "0", METRICS_TOKEN: REPLICA_METRICS_TOKEN, ...env });
   const [, origin] = await proc.waitFor(/GraphQL \(HTTP and websocket\): (http:\/\/[^/\s]+)\/graphql/, 90_000);
   const port = Number(new URL(origin).port);
   return replicaOf(name, proc.child, port, proc.output, proc.exited);
@@ -76,7 +79,7 @@ function replicaOf(name: string, child: ChildProcess, port: number, output: Repl
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
-    metrics: async () => (await fetch(`${origin}/metrics`)).text(),
+    metrics: async () => (await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${REPLICA_METRICS_TOKEN}` } })).text(),
   };
 }
 

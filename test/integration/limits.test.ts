@@ -94,7 +94,7 @@ describe("depth limit at the boundary", function () {
   });
 
   it("does not count introspection toward depth, so IDEs still work", async () => {
-    const res = await rawGql(server.url, "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }");
+    const res = await rawGql(server.url, "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }", {}, { key: server.adminKey });
     expect(res.errors).to.equal(undefined);
   });
 });

@@ -10,7 +10,16 @@ describe("config", () => {
     expect(c.databaseUrl).to.equal(undefined);
     expect(c.redisUrl).to.equal(undefined);
     expect(c.dataDir).to.equal(path.resolve(".chorus"));
-    expect(c.introspection).to.equal(true);
+    expect(c.introspection).to.equal("true"); // local mode: the IDE works without a key
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).introspection).to.equal("authenticated");
+    expect(c.maxDocumentBytes).to.equal(65_536);
+    expect(c.maxResponseBytes).to.equal(16_777_216);
+    expect(c.maxOperationsPerSocket).to.equal(100);
+    expect(c.databaseConnectionsPerOperation).to.equal(5); // half of the pool of 10
+    expect(loadConfig({ DATABASE_POOL_SIZE: "1" }).databaseConnectionsPerOperation).to.equal(1);
+    expect(c.operationStatementTimeoutMs).to.equal(15_000);
+    expect(c.metricsPort).to.equal(undefined);
+    expect(c.metricsToken).to.equal(undefined);
     expect(c.maxQueryDepth).to.equal(12);
     expect(c.maxBodyBytes).to.equal(1_048_576);
     expect(c.corsOrigins).to.deep.equal([]);
@@ -28,7 +37,8 @@ describe("config", () => {
       USER_TOKEN_SECRET: "s".repeat(32),
       LOG_LEVEL: "debug",
     });
-    expect(c).to.deep.include({ port: 8080, databaseUrl: "postgres://u@h:5432/db", redisUrl: "redis://h:6379", dataDir: "/tmp/x", introspection: false, logLevel: "debug" });
+    expect(c).to.deep.include({ port: 8080, databaseUrl: "postgres://u@h:5432/db", redisUrl: "redis://h:6379", dataDir: "/tmp/x", introspection: "false", logLevel: "debug" });
+    expect(loadConfig({ INTROSPECTION: "authenticated" }).introspection).to.equal("authenticated");
     expect(c.corsOrigins).to.deep.equal(["https://a.example", "http://localhost:3000"]);
   });
 
@@ -39,7 +49,9 @@ describe("config", () => {
     [{ DATABASE_URL: "not a url" }, "DATABASE_URL", /must be a URL/],
     [{ REDIS_URL: "http://x" }, "REDIS_URL", /redis: or rediss:/],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /fatal, error, warn, info, debug, trace, silent/],
-    [{ INTROSPECTION: "maybe" }, "INTROSPECTION", /true\/false/],
+    [{ INTROSPECTION: "maybe" }, "INTROSPECTION", /true, authenticated or false/],
+    [{ DATABASE_POOL_SIZE: "4", DATABASE_CONNECTIONS_PER_OPERATION: "5" }, "DATABASE_CONNECTIONS_PER_OPERATION", /must not exceed DATABASE_POOL_SIZE/],
+    [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN", /at least 16/],
     [{ MAX_QUERY_DEPTH: "0" }, "MAX_QUERY_DEPTH", /between 1 and 1000/],
     [{ USER_TOKEN_SECRET: "short" }, "USER_TOKEN_SECRET", /at least 32/],
     [{ CORS_ORIGINS: "example.org" }, "CORS_ORIGINS", /origins like/],

@@ -15,7 +15,7 @@ export interface Setting {
 type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 /** Variables whose value must never leave the server. */
-export const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set<ConfigVariable>(["USER_TOKEN_SECRET"]);
+export const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set<ConfigVariable>(["USER_TOKEN_SECRET", "METRICS_TOKEN"]);
 
 const rate = (r: { limit: number; windowSeconds: number } | undefined) => (r ? `${r.limit}/${r.windowSeconds}` : null);
 
@@ -36,6 +36,14 @@ const READERS: Record<ConfigVariable, (c: Config) => unknown> = {
   MAX_QUERY_DEPTH: (c) => c.maxQueryDepth,
   MAX_QUERY_COMPLEXITY: (c) => c.maxQueryComplexity,
   MAX_BODY_BYTES: (c) => c.maxBodyBytes,
+  MAX_DOCUMENT_BYTES: (c) => c.maxDocumentBytes,
+  DOCUMENT_CACHE_BYTES: (c) => c.documentCacheBytes,
+  MAX_RESPONSE_BYTES: (c) => c.maxResponseBytes,
+  MAX_OPERATIONS_PER_SOCKET: (c) => c.maxOperationsPerSocket,
+  DATABASE_CONNECTIONS_PER_OPERATION: (c) => c.databaseConnectionsPerOperation,
+  OPERATION_STATEMENT_TIMEOUT_MS: (c) => c.operationStatementTimeoutMs,
+  METRICS_PORT: (c) => c.metricsPort ?? null,
+  METRICS_TOKEN: (c) => c.metricsToken,
   USER_TOKEN_SECRET: (c) => c.userTokenSecret,
   USER_TOKEN_TTL_SECONDS: (c) => c.userTokenTtlSeconds,
   IDENTITY_RECHECK_SECONDS: (c) => c.identityRecheckSeconds,

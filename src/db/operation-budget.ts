@@ -1,0 +1,125 @@
+/**
+ * The database share of one GraphQL operation: at most `maxConnections` pool connections held at once, and a
+ * PostgreSQL statement_timeout on each of its statements. Without it one query of 2,400 aliased fields took every
+ * connection of the pool for seconds and every other caller failed.
+ *
+ * How: the operation runs inside `runWithBudget` (an AsyncLocalStorage scope, so every service call it makes, however
+ * deep, is counted without passing anything around), and the TypeORM driver's one way to a connection,
+ * `obtainMasterConnection`, waits for a slot of the current budget first. Work outside any operation (periodic jobs,
+ * the CLI, the worker queue) has no budget and no timeout.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { DataSource } from "typeorm";
+
+/** Thrown when an operation waited for one of its own slots longer than its statement timeout. */
+export class OperationBusyError extends Error {
+  constructor() {
+    super("timeout exceeded when trying to connect (the operation waited for one of its own database connections)");
+    this.name = "OperationBusyError";
+  }
+}
+
+export class OperationBudget {
+  private held = 0;
+  private readonly waiting: { grant: () => void; timer?: NodeJS.Timeout }[] = [];
+  /** The most connections this operation held at once. */
+  peak = 0;
+
+  constructor(
+    readonly maxConnections: number,
+    /** statement_timeout of its statements, in ms; 0: none. Also the longest wait for one of its own slots. */
+    readonly statementTimeoutMs: number,
+  ) {}
+
+  /** Resolves when the operation may take one more connection. */
+  acquire(): Promise<void> {
+    if (this.held < this.maxConnections) {
+      this.take();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry: { grant: () => void; timer?: NodeJS.Timeout } = { grant: () => resolve() };
+      // Two transactions of one operation that each wait for a further connection would wait for each other forever.
+      if (this.statementTimeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          const i = this.waiting.indexOf(entry);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(new OperationBusyError());
+        }, this.statementTimeoutMs);
+      }
+      this.waiting.push(entry);
+    });
+  }
+
+  release(): void {
+    this.held--;
+    const next = this.waiting.shift();
+    if (next) {
+      clearTimeout(next.timer);
+      this.take();
+      next.grant();
+    }
+  }
+
+  private take(): void {
+    this.held++;
+    if (this.held > this.peak) this.peak = this.held;
+  }
+}
+
+const current = new AsyncLocalStorage<OperationBudget>();
+
+/** Runs `fn` (and everything it starts) under `budget`. */
+export function runWithBudget<T>(budget: OperationBudget, fn: () => T): T {
+  return current.run(budget, fn);
+}
+
+/** The statement_timeout a pooled connection was last set to, so it is set only when it changes. */
+const TIMEOUT_SET = Symbol("chorus.statementTimeout");
+
+type PgClient = { query: (sql: string) => Promise<unknown>; [TIMEOUT_SET]?: number };
+type Release = (err?: unknown) => void;
+type PostgresDriverLike = { obtainMasterConnection: () => Promise<[PgClient, Release]> };
+
+/**
+ * Makes every connection the DataSource hands out respect the current operation's budget. Call once, after
+ * `initialize()`.
+ */
+export function applyOperationBudgets(ds: DataSource): void {
+  const driver = ds.driver as unknown as PostgresDriverLike;
+  const obtain = driver.obtainMasterConnection.bind(driver);
+  driver.obtainMasterConnection = async () => {
+    const budget = current.getStore();
+    if (budget) await budget.acquire();
+    let client: PgClient;
+    let release: Release;
+    try {
+      [client, release] = await obtain();
+    } catch (err) {
+      budget?.release();
+      throw err;
+    }
+    const wanted = budget?.statementTimeoutMs ?? 0;
+    try {
+      if ((client[TIMEOUT_SET] ?? 0) !== wanted) {
+        // A session setting: it stays with the pooled connection, so it is only sent when it changes.
+        await client.query(wanted > 0 ? `SET statement_timeout = ${Math.floor(wanted)}` : "RESET statement_timeout");
+        client[TIMEOUT_SET] = wanted;
+      }
+    } catch (err) {
+      release(err);
+      budget?.release();
+      throw err;
+    }
+    let released = false;
+    return [
+      client,
+      (err?: unknown) => {
+        if (released) return;
+        released = true;
+        release(err);
+        budget?.release();
+      },
+    ];
+  };
+}
