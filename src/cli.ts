@@ -18,6 +18,7 @@ import { DEFAULT_PROGRESS_INTERVAL_SECONDS, Progress } from "./modules/datasets/
 import { ChatExporter, chatExportFilters } from "./modules/chat/chat-export.service.js";
 import { isUuid } from "./db/rows.js";
 import { exportBattles, importBattles } from "./modules/arena/battle-export.js";
+import { buildPendingSearchVectors, pendingSearchVectors } from "./modules/trees/search-backfill.js";
 import { CLI_ACTOR } from "./modules/moderation/journal.js";
 import { IdentityChangeOutbox, type IdentityChangeSink } from "./server/identity-events.js";
 
@@ -371,6 +372,22 @@ export function buildCli(
         out(`skipped: ${s.alreadyPresent} already present, ${s.duplicates.length} duplicate lines, ${s.problems.length + s.moreProblems} bad lines`);
         const kept = Object.entries(s.keptFields);
         if (kept.length) out(`fields kept as extras (no column; exported back): ${kept.map(([k, n]) => `${k} x${n}`).join(", ")}`);
+        // Said by a dry run too, whose summary is the real run's.
+        if (s.messagesImported > 0) {
+          out(`search vectors: built after the load by the server's search-vectors job (or now: chorus search-vectors); search reads the texts meanwhile`);
+        }
+      });
+    });
+
+  program
+    .command("search-vectors")
+    .description("Build the search vectors imported messages wait for now (the server's search-vectors job does it in the background).")
+    .action(async () => {
+      await withDatabase(config(), async (ds) => {
+        const started = process.hrtime.bigint();
+        const built = await buildPendingSearchVectors(ds);
+        const secs = Number(process.hrtime.bigint() - started) / 1e9;
+        out(`built ${built} search vectors in ${secs.toFixed(2)} s; ${await pendingSearchVectors(ds)} pending`);
       });
     });
 

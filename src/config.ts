@@ -50,6 +50,7 @@ export const CONFIG_VARIABLES = [
   "USER_TOKEN_SECRET",
   "USER_TOKEN_TTL_SECONDS",
   "IDENTITY_RECHECK_SECONDS",
+  "SEARCH_VECTORS_INTERVAL_SECONDS",
   "SHUTDOWN_TIMEOUT_MS",
   "DB_RETRY_MAX_DELAY_MS",
   "DEV_API_CLIENT",
@@ -143,6 +144,8 @@ export interface Config {
    * revocations that were lost; revocation closes sockets within this (plus one query), at once when announced.
    */
   identityRecheckSeconds: number;
+  /** How often the `search-vectors` job builds the search vectors imported messages wait for. */
+  searchVectorsIntervalSeconds: number;
   shutdownTimeoutMs: number;
   dbRetryMaxDelayMs: number;
   /** Create (and print) a development API client on start when none exists, in local mode. */
@@ -417,6 +420,7 @@ export function loadConfig(env: Env = process.env): Config {
     userTokenSecret: secret,
     userTokenTtlSeconds: readInt(env, "USER_TOKEN_TTL_SECONDS", 3600, 60, 7 * 24 * 3600),
     identityRecheckSeconds: readInt(env, "IDENTITY_RECHECK_SECONDS", 2, 1, 60),
+    searchVectorsIntervalSeconds: readInt(env, "SEARCH_VECTORS_INTERVAL_SECONDS", 15, 1, 86_400),
     shutdownTimeoutMs: readInt(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dbRetryMaxDelayMs: readInt(env, "DB_RETRY_MAX_DELAY_MS", 10_000, 100, 600_000),
     devApiClient: readBool(env, "DEV_API_CLIENT", true),

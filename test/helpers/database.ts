@@ -17,12 +17,13 @@ export function testRedisUrl(): string {
   return testEnvironment().redisUrl;
 }
 
-export async function createTestDatabase(prefix = "chorus_t"): Promise<TestDatabase> {
+/** `template`: a copy of that database (which nobody may be connected to meanwhile). */
+export async function createTestDatabase(prefix = "chorus_t", template?: string): Promise<TestDatabase> {
   const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
   const admin = new Client({ connectionString: baseDatabaseUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }

@@ -41,6 +41,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
   // The start-up runs of the periodic jobs write derived tables (user_stats, cached stats): a test that snapshots
   // tables must not race them (moderation's "changing nothing" digest once did, on a slow CI machine).
   await chorus.jobsStarted;
+  // The start-up tree check runs after ready; tests start from a database it has settled.
+  await chorus.treesChecked;
   const createClient: TestServer["createClient"] = async (o = {}) => {
     const { apiClient, key } = await chorus.app.apiClients.create(SYSTEM_ACTOR, {
       name: o.name ?? "test client",

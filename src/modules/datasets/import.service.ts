@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import type { DataSource, QueryRunner } from "typeorm";
 import { hashApiKey } from "../../server/keys.js";
 import { rowsOf } from "../../db/rows.js";
-import { searchConfigFor } from "../trees/search.js";
+import { AscendingUuids } from "../../db/ascending-uuid.js";
 import { TERMINAL_STATES, TreeState } from "../trees/message-tree-state.entity.js";
 import { CopyBuffer } from "./copy.js";
 import { LineError, parseLine, type ParsedLine, type ParsedMessage } from "./import-parse.js";
@@ -113,13 +113,13 @@ const GREW_STATES: ReadonlySet<TreeState> = new Set([
 /** Staging for messages, one per connection: COPY fills it, one INSERT ... SELECT empties it into `message`. */
 const STAGING_MESSAGE_COLUMNS = [
   "id", "tree_id", "parent_id", "user_id", "role", "created", "text", "lang", "depth", "children", "deleted",
-  "review_count", "review_result", "rank", "synthetic", "model_name", "emojis", "ranking_count", "extras", "cfg",
+  "review_count", "review_result", "rank", "synthetic", "model_name", "emojis", "ranking_count", "extras",
 ] as const;
 const CREATE_STAGING = `
   CREATE TEMP TABLE IF NOT EXISTS import_message (
     id uuid, tree_id uuid, parent_id uuid, user_id uuid, role varchar(16), created timestamptz, text text, lang varchar(32),
     depth int, children int, deleted boolean, review_count int, review_result boolean, rank int, synthetic boolean,
-    model_name varchar(1024), emojis jsonb, ranking_count int, extras json, cfg regconfig);
+    model_name varchar(1024), emojis jsonb, ranking_count int, extras json);
   CREATE TEMP TABLE IF NOT EXISTS import_event (
     message_id uuid, user_id uuid, created timestamptz, seq int, kind text, emoji varchar(128), task_id uuid,
     payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;
@@ -130,11 +130,12 @@ class DryRunDone extends Error {}
 
 export class DatasetImporter {
   private readonly summary: ImportSummary;
-  private searchConfigs: Set<string> | null = null;
   /** Users known to exist, so placeholders are not written again and again. */
   private readonly knownUsers = new Set<string>();
   private labelBaselineUsers = 0;
   private systemUserId = "";
+  /** Ids of the rows an import makes up (placeholder labels, restored ranking tasks): ascending, cheap to index. */
+  private readonly rowIds = new AscendingUuids();
 
   constructor(
     private readonly ds: DataSource,
@@ -420,8 +421,6 @@ export class DatasetImporter {
 
   /** The import API client and its system user `import` (spec §1.1–1.2), created once (in a dry run, rolled back). */
   private async prepare(qr: QueryRunner) {
-    const configs: { cfgname: string }[] = await qr.query(`SELECT cfgname FROM pg_ts_config`);
-    this.searchConfigs = new Set(configs.map((r) => r.cfgname));
     // The key is a random secret nobody is told: the client owns imported rows but can never log in.
     await qr.query(
       `INSERT INTO api_client (id, name, key_hash, key_prefix, kind, trusted, role, frontend_type, enabled)
@@ -520,9 +519,10 @@ export class DatasetImporter {
   }
 
   /**
-   * Messages through the staging table: COPY, then one INSERT ... SELECT that computes every search vector in the
-   * same statement. The text-search configuration of each message is chosen here, by `searchConfigFor` (the one
-   * mapping from language to configuration, shared with the task cycle's inserts), and travels as a column.
+   * Messages through the staging table: COPY, then one INSERT ... SELECT. Their search vectors are left null:
+   * making them (to_tsvector) cost PostgreSQL more than everything else an import does, so the server's
+   * `search-vectors` job builds them after the load, and search reads the text of a message without one meanwhile
+   * (trees/search.ts).
    */
   private async insertMessages(qr: QueryRunner, rows: { treeId: string; m: ParsedMessage }[]) {
     const restore = this.options.mode === "restore";
@@ -549,16 +549,15 @@ export class DatasetImporter {
         restore && m.emojis ? JSON.stringify(m.emojis) : null,
         restore ? m.rankingCount : 0,
         m.extras ? JSON.stringify(m.extras) : null,
-        searchConfigFor(m.lang ?? "en", this.searchConfigs ?? undefined),
       ]);
     }
     await staged.send(qr);
     await qr.query(
       `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, created_date, text, lang,
-         depth, children_count, deleted, review_count, review_result, rank, synthetic, model_name, emojis, ranking_count, extras, search_vector)
+         depth, children_count, deleted, review_count, review_result, rank, synthetic, model_name, emojis, ranking_count, extras)
        SELECT s.id, s.parent_id, s.tree_id, s.user_id, s.role, '${IMPORT_API_CLIENT_ID}', s.id::text, COALESCE(s.created, now()), s.text, s.lang,
          s.depth, s.children, s.deleted, s.review_count, s.review_result, s.rank, s.synthetic, s.model_name,
-         COALESCE(s.emojis, '{}'::jsonb), s.ranking_count, s.extras, to_tsvector(s.cfg, s.text)
+         COALESCE(s.emojis, '{}'::jsonb), s.ranking_count, s.extras
        FROM import_message s;
        TRUNCATE import_message`,
     );
@@ -585,7 +584,7 @@ export class DatasetImporter {
           json = JSON.stringify(Object.fromEntries(present.map(([k, v]) => [k, v.value])));
           size = present.length;
         }
-        rows.add([crypto.randomUUID(), labelBaselineUserId(i), IMPORT_API_CLIENT_ID, "", m.id, json, m.createdDate ?? now]);
+        rows.add([this.rowIds.next(), labelBaselineUserId(i), IMPORT_API_CLIENT_ID, "", m.id, json, m.createdDate ?? now]);
       }
     }
     await rows.send(qr);
@@ -634,7 +633,7 @@ export class DatasetImporter {
           staged.add([m.id, userId, created, seq, "emoji", e.emoji, null, null, null, null, null]);
           return;
         }
-        const taskId = crypto.randomUUID();
+        const taskId = this.rowIds.next();
         if (e.type === "rating") {
           const payload = { type: "message_rating", rating: e.rating, ...(e.extras ? { extras: e.extras } : {}) };
           staged.add([m.id, userId, created, seq, "RatingReactionPayload", null, taskId, JSON.stringify(payload), null, null, null]);

@@ -47,6 +47,7 @@ const READERS: Record<ConfigVariable, (c: Config) => unknown> = {
   USER_TOKEN_SECRET: (c) => c.userTokenSecret,
   USER_TOKEN_TTL_SECONDS: (c) => c.userTokenTtlSeconds,
   IDENTITY_RECHECK_SECONDS: (c) => c.identityRecheckSeconds,
+  SEARCH_VECTORS_INTERVAL_SECONDS: (c) => c.searchVectorsIntervalSeconds,
   SHUTDOWN_TIMEOUT_MS: (c) => c.shutdownTimeoutMs,
   DB_RETRY_MAX_DELAY_MS: (c) => c.dbRetryMaxDelayMs,
   DEV_API_CLIENT: (c) => c.devApiClient,

@@ -53,9 +53,14 @@ export class Message {
   @Column({ type: "boolean", default: false })
   deleted: boolean;
 
-  /** Filled in the same statement that writes the text, with the text-search configuration of the language. */
-  // A GIN index created by hand in the migration (TypeORM cannot express `USING gin`).
+  /**
+   * Made with the text-search configuration of the language: in the same statement that writes the text, or, for
+   * imported messages, by the `search-vectors` job after the load (null until then; search reads the text meanwhile).
+   */
+  // A GIN index created by hand in the migration (TypeORM cannot express `USING gin`), and a partial index of the
+  // messages still waiting for their vector.
   @Index("ix_message_search_vector", { synchronize: false })
+  @Index("ix_message_search_pending", { synchronize: false })
   @Column({ type: "tsvector", name: "search_vector", nullable: true, select: false })
   searchVector: string | null;
 

@@ -8,7 +8,7 @@ import { ChorusError, ErrorCode } from "../../server/errors.js";
 import { encodeCursor, keysetPage, keysetSql, SqlParams, type Page, type PageRequest } from "../../server/pagination.js";
 import { MessageBranch, MessageNode, MessageRoleEnum, MessageTree, MessageTreeNode, MessageTreeStateNode, type MessagesFilterInput } from "./message.types.js";
 import type { TreeState } from "./message-tree-state.entity.js";
-import { availableSearchConfigs, searchConfigFor, searchConfigSql, searchConfigsInUse } from "./search.js";
+import { availableSearchConfigs, searchConfigFor, searchConfigSql, searchConfigsInUse, searchMatchSql } from "./search.js";
 import { isUuid } from "../../db/rows.js";
 
 import type { Visibility } from "../../server/visibility.js";
@@ -274,14 +274,15 @@ export class MessageService {
       const configs = await availableSearchConfigs(this.ds);
       const query = p(filter.search);
       if (filter.lang) {
-        where.push(`m.search_vector @@ websearch_to_tsquery(${p(searchConfigFor(filter.lang, configs))}::regconfig, ${query})`);
+        // Messages of one language: their vectors were all made with that language's configuration.
+        where.push(searchMatchSql(`websearch_to_tsquery(${p(searchConfigFor(filter.lang, configs))}::regconfig, ${query})`, configs));
       } else {
         // Each message's vector was made with its own language's configuration, so the query is read the same way
         // per message ("jumping" finds "jump" in English). The first condition, the query read in every
         // configuration at once, is a constant the GIN index can answer; the second keeps only real matches.
         const everyLanguage = searchConfigsInUse(configs).map((c) => `websearch_to_tsquery('${c}'::regconfig, ${query})`);
-        where.push(`m.search_vector @@ (${everyLanguage.join(" || ")})`);
-        where.push(`m.search_vector @@ websearch_to_tsquery(${searchConfigSql("m.lang", configs)}, ${query})`);
+        where.push(searchMatchSql(`(${everyLanguage.join(" || ")})`, configs));
+        where.push(searchMatchSql(`websearch_to_tsquery(${searchConfigSql("m.lang", configs)}, ${query})`, configs));
       }
     }
     const keyset = keysetSql(req, { at: "m.created_date", id: "m.id", desc: filter.desc });

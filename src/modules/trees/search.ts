@@ -88,3 +88,13 @@ export function availableSearchConfigs(db: Queryable): Promise<Set<string>> {
   }
   return configs;
 }
+
+/**
+ * The condition "message `m` matches `tsquerySql`" (a query read with `m`'s own configuration). A message whose
+ * vector is not built yet (null: imported, waiting for the `search-vectors` job) is matched on its text, made into
+ * a vector here the way the job will make it; the partial index `ix_message_search_pending` finds those rows, so
+ * a search stays as right during the backfill as after it, and as fast once it is done.
+ */
+export function searchMatchSql(tsquerySql: string, available: ReadonlySet<string>): string {
+  return `(m.search_vector @@ ${tsquerySql} OR (m.search_vector IS NULL AND to_tsvector(${searchConfigSql("m.lang", available)}, m.text) @@ ${tsquerySql}))`;
+}

@@ -15,6 +15,9 @@ import type { Rng } from "../../db/random.js";
 
 export type { Rng } from "../../db/random.js";
 
+/** States whose trees the start-up check re-checks (when active). */
+const RECHECKED_STATES: ReadonlySet<TreeState> = new Set([TreeState.INITIAL_PROMPT_REVIEW, TreeState.GROWING, TreeState.RANKING, TreeState.READY_FOR_SCORING]);
+
 interface TreeRow {
   message_tree_id: string;
   goal_tree_size: number;
@@ -344,8 +347,14 @@ export class TreeManager {
     }
   }
 
-  /** Start-up check (§9.7): missing state rows (T1b) and re-checks of T2/T4/T5 for every active tree. */
-  async ensureTreeStates(): Promise<void> {
+  /**
+   * Start-up check (§9.7): missing state rows (T1b), halted prompts of disabled users (T8b), and the T2/T4/T5
+   * re-check of every active tree. The re-check is the same per-tree transaction as ever, but only for the trees a
+   * set-based query finds due for a transition (`treesDueForRecheck`): on a large deployment few trees are, and
+   * one transaction per active tree took 41 s at 100,000 trees. The server runs it after ready (app.ts); `signal`
+   * stops it between trees. Returns how many trees were due.
+   */
+  async ensureTreeStates(signal?: AbortSignal): Promise<number> {
     await this.ds.query(
       `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang)
        SELECT r.id, $1, $2, $3,
@@ -356,18 +365,64 @@ export class TreeManager {
       [this.cfg.goalTreeSize, this.cfg.maxTreeDepth, this.cfg.maxChildrenCount],
     );
     await this.haltPromptsOfDisabledUsers();
-    const active: { message_tree_id: string }[] = await this.ds.query(
-      `SELECT message_tree_id FROM message_tree_state WHERE active AND state IN ('initial_prompt_review', 'growing', 'ranking', 'ready_for_scoring')`,
-    );
-    for (const { message_tree_id } of active) {
-      await inTransaction(this.ds, async (em) => {
-        const tree = await this.lockTree(em, message_tree_id);
-        if (!tree) return;
-        await this.checkPromptAccepted(em, tree);
-        await this.checkConditionForRanking(em, tree);
-        await this.checkConditionForScoring(em, tree);
-      });
+    const due = await this.treesDueForRecheck();
+    for (const treeId of due) {
+      if (signal?.aborted) break;
+      await inTransaction(this.ds, (em) => this.recheckTree(em, treeId));
     }
+    return due.length;
+  }
+
+  /**
+   * The active trees whose start-up re-check would change something, in one statement per condition, each the
+   * set-based form of the per-tree check it stands for (and exactly as strict, so the result is the same as
+   * re-checking every active tree; test/integration/startup-recheck.test.ts holds the two side by side):
+   * - T2: in review with an accepted root (`checkPromptAccepted`);
+   * - T4/T4b: growing with no accepted live message, or with enough and none awaiting review (`checkConditionForRanking`);
+   * - T5: in ranking or ready for scoring with no rankable parent short of rankings (`checkConditionForScoring`).
+   */
+  async treesDueForRecheck(): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT t.message_tree_id AS id FROM message_tree_state t JOIN message r ON r.id = t.message_tree_id
+       WHERE t.active AND t.state = 'initial_prompt_review' AND r.review_result
+       UNION
+       SELECT t.message_tree_id FROM message_tree_state t
+       LEFT JOIN message m ON m.message_tree_id = t.message_tree_id AND NOT m.deleted
+       WHERE t.active AND t.state = 'growing'
+       GROUP BY t.message_tree_id, t.goal_tree_size
+       HAVING count(m.id) FILTER (WHERE m.review_result) = 0
+           OR (count(m.id) FILTER (WHERE m.review_result) >= t.goal_tree_size
+               AND count(m.id) FILTER (WHERE m.review_result IS NOT TRUE AND m.review_count < $1) = 0)
+       UNION
+       (WITH trees AS (
+          SELECT message_tree_id FROM message_tree_state WHERE active AND state IN ('ranking', 'ready_for_scoring')),
+        parents AS (
+          SELECT c.message_tree_id, c.parent_id FROM message c JOIN trees USING (message_tree_id)
+          WHERE c.review_result AND NOT c.deleted AND c.parent_id IS NOT NULL AND ($2::boolean OR c.role = 'assistant')
+          GROUP BY c.message_tree_id, c.parent_id HAVING count(*) >= 2),
+        rankings AS (
+          SELECT k.parent_message_id, count(*) AS n FROM message_reaction r JOIN task k ON k.id = r.task_id
+          WHERE k.done AND r.payload_type = 'RankingReactionPayload' AND k.parent_message_id IN (SELECT parent_id FROM parents)
+          GROUP BY k.parent_message_id)
+        SELECT t.message_tree_id FROM trees t
+        WHERE NOT EXISTS (
+          SELECT 1 FROM parents p LEFT JOIN rankings k ON k.parent_message_id = p.parent_id
+          WHERE p.message_tree_id = t.message_tree_id AND coalesce(k.n, 0) < $3))
+       ORDER BY id`,
+      [this.cfg.numReviewsReply, this.cfg.rankPrompterReplies, this.cfg.numRequiredRankings],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The start-up re-check of one tree (T2, T4/T4b, T5), under its lock; returns the state it ends in. */
+  async recheckTree(em: EntityManager, treeId: string): Promise<TreeState | null> {
+    const tree = await this.lockTree(em, treeId);
+    if (!tree) return null;
+    if (!tree.active || !RECHECKED_STATES.has(tree.state)) return tree.state;
+    await this.checkPromptAccepted(em, tree);
+    await this.checkConditionForRanking(em, tree);
+    await this.checkConditionForScoring(em, tree);
+    return tree.state;
   }
 
   /** T8b: waiting prompts whose author was disabled or deleted are halted. */
