@@ -99,6 +99,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
     if (opts.migrate ?? true) await migrateWithLock(ds, databaseUrl, log);
     signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
+    // The task lottery's candidate pools follow the tree-manager settings; a change rebuilds them once.
+    await app.tasks.pools.sync(ds);
     if (opts.jobs ?? true) await app.trees.ensureTreeStates(); // §9.7 start-up checks
     app.workers.start();
     if (!config.redisUrl && config.chat.localWorker && !app.chats.catalog.get(LOCAL_WORKER_MODEL)) {

@@ -18,8 +18,8 @@ import {
   type LabelValidationFailure,
 } from "../consensus/labels.js";
 import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
-import { chooseLabelMode, chooseReplyParent, drawRandomTaskKind, pickUniform, shuffled, type TaskKind } from "../consensus/lottery.js";
-import { Candidates, type RankingCandidate, type ReplyParentCandidate, type ReviewCandidate } from "./candidates.js";
+import { chooseLabelMode, drawRandomTaskKind, shuffled, type TaskKind } from "../consensus/lottery.js";
+import { TaskPools, type RandomDraw, type RankingCandidate, type ReplyParentCandidate, type ReviewCandidate } from "./task-pools.js";
 import { TreeManager, type Rng } from "../trees/tree-manager.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { searchConfigFor } from "../trees/search.js";
@@ -136,17 +136,10 @@ function toConversationMessage(r: ConversationRow, userId: string | null): Store
   };
 }
 
-/** Candidate lists already read for the random draw, reused to build the drawn task. */
-interface Prefetched {
-  rankings?: RankingCandidate[];
-  replyReviews?: ReviewCandidate[];
-  promptReviews?: ReviewCandidate[];
-}
-
 const err = (code: ErrorCode, message: string, extra: Record<string, unknown> = {}) => new ChorusError(code, message, extra);
 
 export class TaskService {
-  private readonly candidates: Candidates;
+  readonly pools: TaskPools;
 
   constructor(
     private readonly ds: DataSource,
@@ -158,7 +151,7 @@ export class TaskService {
     private readonly limiter: RateLimiter | null = null,
     private readonly limits: TaskRateLimits | null = null,
   ) {
-    this.candidates = new Candidates(cfg, settings);
+    this.pools = new TaskPools(cfg, settings);
   }
 
   /** §6.6: the acting user must exist, be enabled and (when enforced) have accepted the terms. */
@@ -214,26 +207,28 @@ export class TaskService {
     const em = this.ds.manager;
     let kind: TaskKind;
     let roleFilter: "prompter" | "assistant" | null = null;
-    // The random draw counts the candidate lists; the drawn kind's task is then built from the same list.
-    let prefetched: Prefetched = {};
+    // The random draw takes one candidate of each kind; the lottery weighs the kinds that have one, and the
+    // drawn kind's task is built from that candidate.
+    let drawn: RandomDraw | null = null;
     switch (type) {
       case TaskRequestType.RANDOM: {
-        const { rankings, replyReviews, promptReviews, missingReplies } = await this.candidates.randomDraw(em, lang, user.id);
+        drawn = await this.pools.drawAll(em, lang, user.id, this.rng);
         const promptsAllowed =
           this.cfg.quirkInitPromptDisabledLangsOnlyInAvailability || !this.cfg.initPromptDisabledLangs.includes(lang);
-        const drawn = drawRandomTaskKind(
+        // Only "is there one" matters to the weights; M > 0 exactly when the user has a parent to extend (the
+        // pool holds parents of trees below their goal size only).
+        const k = drawRandomTaskKind(
           {
-            rankings: rankings.length,
-            repliesNeedingReview: replyReviews.length,
-            promptsNeedingReview: promptReviews.length,
+            rankings: drawn.ranking ? 1 : 0,
+            repliesNeedingReview: drawn.replyReview ? 1 : 0,
+            promptsNeedingReview: drawn.promptReview ? 1 : 0,
             missingPrompts: promptsAllowed ? missingPrompts : 0,
-            missingReplies,
+            missingReplies: drawn.reply ? 1 : 0,
           },
           this.rng,
         );
-        if (!drawn) throw this.notAvailable(type);
-        kind = drawn;
-        prefetched = { rankings, replyReviews, promptReviews };
+        if (!k) throw this.notAvailable(type);
+        kind = k;
         break;
       }
       case TaskRequestType.INITIAL_PROMPT:
@@ -269,7 +264,7 @@ export class TaskService {
         throw this.notAvailable(type);
     }
 
-    const built = await this.buildTask(kind, roleFilter, type, user, lang, prefetched);
+    const built = await this.buildTask(kind, roleFilter, type, user, lang, drawn);
     if (!built) throw this.notAvailable(type);
     const task = await this.storeTask(built, user, apiClientId, collective);
     return { task, payload: built.payload };
@@ -285,7 +280,7 @@ export class TaskService {
     requested: TaskRequestType,
     user: User,
     lang: string,
-    prefetched: Prefetched,
+    drawn: RandomDraw | null,
   ): Promise<{ payload: TaskPayload; treeId: string | null; parentId: string | null } | null> {
     const em = this.ds.manager;
     switch (kind) {
@@ -293,14 +288,13 @@ export class TaskService {
         return { payload: { type: "initial_prompt", hint: null }, treeId: null, parentId: null };
 
       case "REPLY": {
-        let parents: ReplyParentCandidate[] = await this.candidates.extendibleParents(em, lang, user.id);
-        if (roleFilter) parents = parents.filter((p) => p.role === roleFilter);
-        const parent = chooseReplyParent(
-          parents.map((p) => ({ ...p, parentRole: p.role, activeChildrenCount: p.k })),
-          this.cfg,
-          this.rng,
-        );
-        if (!parent) return null;
+        const [any, lonely] = drawn
+          ? [drawn.reply, drawn.lonelyReply]
+          : ((await this.pools.draw(em, lang, user.id, [["reply", roleFilter], ["lonelyReply", roleFilter]], this.rng)) as (ReplyParentCandidate | null)[]);
+        if (!any) return null;
+        // §2.5: with probability pLonelyChildExtension a parent with a single answer, when there is one.
+        const preferLonely = this.cfg.pLonelyChildExtension > 0 && this.cfg.lonelyChildrenCount > 1 && lonely !== null;
+        const parent = preferLonely && this.rng() < this.cfg.pLonelyChildExtension ? lonely! : any;
         const conversation = await this.conversation(em, parent.id, user.id, false);
         const type = parent.role === "assistant" ? "prompter_reply" : "assistant_reply";
         const payload = { type, conversation, ...(type === "prompter_reply" ? { hint: null } : {}) };
@@ -308,10 +302,8 @@ export class TaskService {
       }
 
       case "RANKING": {
-        let rows = prefetched.rankings ?? (await this.candidates.incompleteRankings(em, lang, user.id));
-        if (roleFilter) rows = rows.filter((r) => r.role === roleFilter);
-        if (rows.length === 0) return null;
-        const row = pickUniform(rows, this.rng)!;
+        const row = drawn ? drawn.ranking : await this.pools.drawOne<RankingCandidate>(em, "ranking", lang, user.id, roleFilter, this.rng);
+        if (!row) return null;
         const conversation = await this.conversation(em, row.parent_id, user.id, false);
         const ordered = await this.conversationMessages(em, { repliesTo: row.parent_id, role: row.role }, user.id);
         const replies = shuffled(ordered, this.rng);
@@ -335,11 +327,9 @@ export class TaskService {
 
       case "LABEL_PROMPT":
       case "LABEL_REPLY": {
-        const reviews = kind === "LABEL_PROMPT" ? prefetched.promptReviews : prefetched.replyReviews;
-        let rows = reviews ?? (await this.candidates.needReview(em, lang, user.id, kind === "LABEL_PROMPT"));
-        if (roleFilter) rows = rows.filter((r) => r.role === roleFilter);
-        if (rows.length === 0) return null;
-        const m = pickUniform(rows, this.rng)!;
+        const poolKind = kind === "LABEL_PROMPT" ? "promptReview" : "replyReview";
+        const m = drawn ? drawn[poolKind] : await this.pools.drawOne<ReviewCandidate>(em, poolKind, lang, user.id, roleFilter, this.rng);
+        if (!m) return null;
         const target: LabelTarget = m.is_root ? "initial_prompt" : m.role === "assistant" ? "assistant_reply" : "prompter_reply";
         const { mode, disposition } = chooseLabelMode(target, requested === TaskRequestType.RANDOM, this.cfg, this.rng);
         const validLabels = validLabelsFor(target, mode, this.cfg);
@@ -423,12 +413,7 @@ export class TaskService {
     await this.trees.autoModerate(lang);
     const em = this.ds.manager;
     const uid = user?.id ?? null;
-    const [parents, rankings, prompts, replies] = await Promise.all([
-      this.candidates.extendibleParents(em, lang, uid),
-      this.candidates.incompleteRankings(em, lang, uid),
-      this.candidates.needReview(em, lang, uid, true),
-      this.candidates.needReview(em, lang, uid, false),
-    ]);
+    const { replyParents: parents, rankings, promptReviews: prompts, replyReviews: replies } = await this.pools.sets(em, lang, uid);
     const c: AvailabilityCounts = {
       random: 0,
       initial_prompt: Math.max(0, missingPrompts),

@@ -3,8 +3,8 @@
  * both the task generator's input and the availability counts (§2.7), so the two can never disagree.
  */
 import type { EntityManager } from "typeorm";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
-import type { MessageRole } from "../trees/message.entity.js";
+import type { TreeManagerConfig } from "../../src/modules/consensus/tree-config.js";
+import type { MessageRole } from "../../src/modules/trees/message.entity.js";
 
 export interface RankingCandidate {
   parent_id: string;
