@@ -7,6 +7,9 @@
  *   all         seed once, then W1 and W2 back to back (the suite)
  *   big-tree    one generated tree of 500 messages, restored through the import, read whole (W2) at c = 1 and 8
  *   scale       10,000 generated trees (about 140,000 messages) restored through the import, then the suite on them
+ *   scale-w1    in one run: the seed and W1 at concurrency 1, 8, 32 on it; then --trees=N (default 10,000) trees in a
+ *               live deployment's mix of states restored into the same database, and W1 again (CPU per cycle at
+ *               both sizes, on the same machine at the same time)
  *   import, export, datasets   dataset throughput (bench/datasets.ts)
  *   leaderboard  recompute of the leaderboards and troll boards for 100,000 users (bench/leaderboard.ts)
  *   soak        fixed-rate mixed load for 10 minutes (--minutes N; --quick: 1), RSS slope, open handles (bench/soak.ts)
@@ -29,7 +32,7 @@ import { MessageChildrenDocument, MessagesDocument } from "../client/generated/g
 import { createRng } from "../src/db/random.js";
 import { testEnvironment } from "../src/config.js";
 import os from "node:os";
-import { bigTreeLines, digest, scaleTreeLines } from "./generate.js";
+import { bigTreeLines, digest, liveTreeLines, scaleTreeLines } from "./generate.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -280,8 +283,23 @@ async function main() {
       });
     }
   }
-  if (workload === "task-cycle" || workload === "all" || workload === "scale") {
+  if (workload === "task-cycle" || workload === "all" || workload === "scale" || workload === "scale-w1") {
     for (const c of [1, 8, 32]) await phase("W1 task cycle", c, 30 * scale, Infinity, cycle);
+  }
+  if (workload === "scale-w1") {
+    const trees = Number(args.find((a) => a.startsWith("--trees="))?.slice("--trees=".length) ?? 10_000);
+    const file = path.join(os.tmpdir(), `chorus-bench-live-${Date.now()}.jsonl`);
+    const out = fs.createWriteStream(file);
+    for (const line of liveTreeLines(3, trees)) if (!out.write(line + "\n")) await new Promise((r) => out.once("drain", r));
+    await new Promise((r) => out.end(r));
+    const t0 = Date.now();
+    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    await new Promise((r) => imp.on("exit", r));
+    fs.rmSync(file);
+    const big = (await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+      (SELECT count(*) FROM message_tree_state WHERE state = 'ranking')::int AS ranking, (SELECT count(*) FROM message_tree_state WHERE state = 'growing')::int AS growing`)).rows[0];
+    console.error(JSON.stringify({ restored: trees, importSeconds: (Date.now() - t0) / 1000, now: big }));
+    for (const c of [1, 8, 32]) await phase(`W1 task cycle, +${trees} trees`, c, 30 * scale, Infinity, cycle);
   }
   if (workload === "tree-read" || workload === "all" || workload === "scale") {
     const roots: string[] = [];
