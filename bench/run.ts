@@ -290,8 +290,8 @@ async function main() {
     const trees = Number(args.find((a) => a.startsWith("--trees="))?.slice("--trees=".length) ?? 10_000);
     const file = path.join(os.tmpdir(), `chorus-bench-live-${Date.now()}.jsonl`);
     const out = fs.createWriteStream(file);
-    for (const line of liveTreeLines(3, trees)) if (!out.write(line + "\n")) await new Promise((r) => out.once("drain", r));
-    await new Promise((r) => out.end(r));
+    for (const line of liveTreeLines(3, trees)) if (!out.write(line + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
+    await new Promise<void>((r) => out.end(() => r()));
     const t0 = Date.now();
     const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], { env, stdio: ["ignore", "ignore", "inherit"] });
     await new Promise((r) => imp.on("exit", r));
