@@ -142,7 +142,7 @@ async function main() {
     return;
   }
   const base = testEnvironment().databaseUrl;
-  const dbName = `chorus_bench_${Date.now()}`;
+  const dbName = `${process.env.BENCH_DB_PREFIX ?? "chorus_bench"}_${Date.now()}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
