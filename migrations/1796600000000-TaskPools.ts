@@ -18,7 +18,9 @@ export class TaskPools1796600000000 implements MigrationInterface {
       id integer PRIMARY KEY CHECK (id = 1),
       num_reviews_reply integer NOT NULL,
       num_prompter_replies integer NOT NULL,
-      skip_parents_with_only_discarded_children boolean NOT NULL)`);
+      skip_parents_with_only_discarded_children boolean NOT NULL,
+      auto_mod_red_flags integer NOT NULL,
+      auto_mod_max_skip_reply integer NOT NULL)`);
     // RANKING: (parent, children's role) in active ranking trees with more than one accepted live child.
     await q.query(`CREATE TABLE task_pool_ranking (
       parent_id uuid NOT NULL, role varchar(16) NOT NULL, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL,
@@ -37,6 +39,18 @@ export class TaskPools1796600000000 implements MigrationInterface {
       k integer NOT NULL, rnd double precision NOT NULL DEFAULT random())`);
     await q.query(`CREATE INDEX ix_task_pool_reply_tree ON task_pool_reply (message_tree_id)`);
     await q.query(`CREATE INDEX ix_task_pool_reply_draw ON task_pool_reply (lang, rnd)`);
+    // Auto-moderation (§4.6): messages of active trees in review or growing with enough red flags or skips.
+    await q.query(`CREATE TABLE task_pool_automod (
+      message_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, parent_id uuid,
+      red integer NOT NULL, skips integer NOT NULL)`);
+    await q.query(`CREATE INDEX ix_task_pool_automod_tree ON task_pool_automod (message_tree_id)`);
+    await q.query(`CREATE INDEX ix_task_pool_automod_lang ON task_pool_automod (lang)`);
+    // Trees per language, state and activity, for the prompt lottery (§3.4), kept by the tree triggers.
+    await q.query(`CREATE TABLE task_pool_tree_count (
+      lang varchar(32) NOT NULL, state varchar(128) NOT NULL, active boolean NOT NULL, n integer NOT NULL,
+      PRIMARY KEY (lang, state, active))`);
+    await q.query(`INSERT INTO task_pool_tree_count (lang, state, active, n)
+      SELECT lang, state, active, count(*) FROM message_tree_state GROUP BY lang, state, active`);
 
     await q.query(`CREATE FUNCTION task_pool_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -67,7 +81,17 @@ BEGIN
     AND ((m.parent_id IS NULL AND t.state = 'initial_prompt_review') OR (m.parent_id IS NOT NULL AND t.state = 'growing'));
 
   DELETE FROM task_pool_reply WHERE message_tree_id = ANY(ids);
+  DELETE FROM task_pool_automod WHERE message_tree_id = ANY(ids);
   IF s.id IS NULL THEN RETURN; END IF;
+  INSERT INTO task_pool_automod (message_id, message_tree_id, lang, parent_id, red, skips)
+  SELECT m.id, m.message_tree_id, m.lang, m.parent_id, x.red, x.skips
+  FROM message m
+  JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
+  CROSS JOIN LATERAL (SELECT coalesce((m.emojis->>'red_flag')::int, 0) AS red, coalesce((m.emojis->>'_skip_reply')::int, 0) AS skips) x
+  WHERE m.message_tree_id = ANY(ids) AND t.active AND t.state IN ('initial_prompt_review', 'growing') AND NOT m.deleted
+    AND (m.parent_id IS NULL OR m.review_result OR (m.parent_id IS NOT NULL AND m.review_count < s.num_reviews_reply))
+    AND (x.red >= s.auto_mod_red_flags OR x.skips >= s.auto_mod_max_skip_reply);
+
   INSERT INTO task_pool_reply (parent_id, message_tree_id, lang, role, k)
   WITH trees AS (
     SELECT t.message_tree_id, t.goal_tree_size, t.max_depth, t.max_children_count, t.lang FROM message_tree_state t
@@ -109,22 +133,41 @@ BEGIN
   PERFORM task_pool_refresh(ARRAY(
     SELECT DISTINCT v.id FROM old_rows o JOIN new_rows n ON n.id = o.id
     CROSS JOIN LATERAL (VALUES (o.message_tree_id), (n.message_tree_id)) v(id)
-    WHERE (o.parent_id, o.message_tree_id, o.user_id, o.role, o.lang, o.depth, o.deleted, o.review_count, o.review_result, o.ranking_count)
-      IS DISTINCT FROM (n.parent_id, n.message_tree_id, n.user_id, n.role, n.lang, n.depth, n.deleted, n.review_count, n.review_result, n.ranking_count)));
+    WHERE (o.parent_id, o.message_tree_id, o.user_id, o.role, o.lang, o.depth, o.deleted, o.review_count, o.review_result, o.ranking_count,
+           o.emojis->'red_flag', o.emojis->'_skip_reply')
+      IS DISTINCT FROM (n.parent_id, n.message_tree_id, n.user_id, n.role, n.lang, n.depth, n.deleted, n.review_count, n.review_result, n.ranking_count,
+           n.emojis->'red_flag', n.emojis->'_skip_reply')));
   RETURN NULL;
 END $$`);
+    // Tree counts move by the difference of the rows a statement removed and added, in key order (two
+    // statements never lock two counters in opposite orders).
+    await q.query(`CREATE FUNCTION task_pool_count_trees(delta_rows jsonb) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO task_pool_tree_count AS c (lang, state, active, n)
+  SELECT d->>'lang', d->>'state', (d->>'active')::boolean, sum((d->>'d')::int)
+  FROM jsonb_array_elements(delta_rows) d
+  GROUP BY 1, 2, 3 HAVING sum((d->>'d')::int) <> 0 ORDER BY 1, 2, 3
+  ON CONFLICT (lang, state, active) DO UPDATE SET n = c.n + EXCLUDED.n
+$$`);
     await q.query(`CREATE FUNCTION task_pool_tree_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM task_pool_count_trees((SELECT jsonb_agg(jsonb_build_object('lang', lang, 'state', state, 'active', active, 'd', 1)) FROM new_rows));
   PERFORM task_pool_refresh(ARRAY(SELECT message_tree_id FROM new_rows));
   RETURN NULL;
 END $$`);
     await q.query(`CREATE FUNCTION task_pool_tree_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM task_pool_count_trees((SELECT jsonb_agg(jsonb_build_object('lang', lang, 'state', state, 'active', active, 'd', -1)) FROM old_rows));
   PERFORM task_pool_refresh(ARRAY(SELECT message_tree_id FROM old_rows));
   RETURN NULL;
 END $$`);
     await q.query(`CREATE FUNCTION task_pool_tree_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM task_pool_count_trees((SELECT jsonb_agg(x) FROM (
+    SELECT jsonb_build_object('lang', o.lang, 'state', o.state, 'active', o.active, 'd', -1) AS x
+      FROM old_rows o JOIN new_rows n ON n.message_tree_id = o.message_tree_id WHERE (o.lang, o.state, o.active) IS DISTINCT FROM (n.lang, n.state, n.active)
+    UNION ALL
+    SELECT jsonb_build_object('lang', n.lang, 'state', n.state, 'active', n.active, 'd', 1)
+      FROM old_rows o JOIN new_rows n ON n.message_tree_id = o.message_tree_id WHERE (o.lang, o.state, o.active) IS DISTINCT FROM (n.lang, n.state, n.active)) y));
   PERFORM task_pool_refresh(ARRAY(
     SELECT DISTINCT v.id FROM old_rows o JOIN new_rows n ON n.message_tree_id = o.message_tree_id
     CROSS JOIN LATERAL (VALUES (o.message_tree_id), (n.message_tree_id)) v(id)
@@ -137,6 +180,8 @@ BEGIN
   DELETE FROM task_pool_ranking;
   DELETE FROM task_pool_review;
   DELETE FROM task_pool_reply;
+  DELETE FROM task_pool_automod;
+  IF TG_TABLE_NAME = 'message_tree_state' THEN DELETE FROM task_pool_tree_count; END IF;
   RETURN NULL;
 END $$`);
     for (const [table, prefix] of [["message", "message"], ["message_tree_state", "tree"]] as const) {
@@ -157,7 +202,10 @@ END $$`);
     for (const fn of ["truncated", "tree_updated", "tree_deleted", "tree_inserted", "message_updated", "message_deleted", "message_inserted"]) {
       await q.query(`DROP FUNCTION task_pool_${fn}()`);
     }
+    await q.query(`DROP FUNCTION task_pool_count_trees(jsonb)`);
     await q.query(`DROP FUNCTION task_pool_refresh(uuid[])`);
+    await q.query(`DROP TABLE task_pool_tree_count`);
+    await q.query(`DROP TABLE task_pool_automod`);
     await q.query(`DROP TABLE task_pool_reply`);
     await q.query(`DROP TABLE task_pool_review`);
     await q.query(`DROP TABLE task_pool_ranking`);

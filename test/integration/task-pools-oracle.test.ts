@@ -5,7 +5,7 @@
  * after every kind of change through the real endpoints (task cycles of concurrent annotators with accepting and
  * rejecting reviews, skips, deletions and undeletions, halts and resumes, a tree state changed directly, expired
  * tasks removed by their job, a user purged), every candidate set, for users with and without history in them,
- * equals the oracle's; the draw finds a candidate of a kind exactly when the oracle has one (so the lottery
+ * equals the oracle's (and so do the prompt lottery's tree counts and auto-moderation's candidates); the draw finds a candidate of a kind exactly when the oracle has one (so the lottery
  * weighs the same kinds: the same task-type mix), and only candidates the oracle lists.
  */
 import { expect } from "chai";
@@ -65,6 +65,23 @@ describe("task candidate pools equal the per-request oracle after every kind of 
   async function compare(step: string): Promise<void> {
     const langs: string[] = (await ds.query(`SELECT DISTINCT lang FROM message_tree_state ORDER BY lang`)).map((r: { lang: string }) => r.lang);
     const em = ds.manager;
+    const cfg = server.chorus.app.config.treeManager;
+    // The prompt lottery's tree counts and auto-moderation's candidates, as they were computed per request.
+    const counted: unknown[] = await ds.query(`SELECT lang, state, active, n FROM task_pool_tree_count WHERE n <> 0 ORDER BY 1, 2, 3`);
+    const recounted: unknown[] = await ds.query(`SELECT lang, state, active, count(*)::int AS n FROM message_tree_state GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+    expect(counted, `tree counts: ${step}`).to.deep.equal(recounted);
+    const automod: unknown[] = await ds.query(`SELECT message_id AS id, lang, parent_id, message_tree_id, red, skips FROM task_pool_automod ORDER BY 1`);
+    const reautomod: unknown[] = await ds.query(
+      `SELECT m.id, m.lang, m.parent_id, m.message_tree_id,
+              coalesce((m.emojis->>'red_flag')::int, 0) AS red, coalesce((m.emojis->>'_skip_reply')::int, 0) AS skips
+       FROM message m JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
+       WHERE t.active AND t.state IN ('initial_prompt_review', 'growing') AND NOT m.deleted
+         AND (m.parent_id IS NULL OR m.review_result OR (m.parent_id IS NOT NULL AND m.review_count < $1))
+         AND (coalesce((m.emojis->>'red_flag')::int, 0) >= $2 OR coalesce((m.emojis->>'_skip_reply')::int, 0) >= $3)
+       ORDER BY 1`,
+      [cfg.numReviewsReply, cfg.autoModRedFlags, cfg.autoModMaxSkipReply],
+    );
+    expect(automod, `auto-moderation candidates: ${step}`).to.deep.equal(reautomod);
     for (const lang of langs) {
       for (const user of [null, ...(await users())]) {
         const where = `${step}, lang ${lang}, user ${user}`;

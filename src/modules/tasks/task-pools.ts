@@ -68,16 +68,25 @@ export class TaskPools {
    * database) rebuilds every pool once, so a configuration change takes effect at start.
    */
   async sync(ds: DataSource): Promise<boolean> {
-    const want = [this.cfg.numReviewsReply, this.cfg.numPrompterReplies, this.cfg.quirkSkipParentsWithOnlyDiscardedChildren];
+    const want = [
+      this.cfg.numReviewsReply,
+      this.cfg.numPrompterReplies,
+      this.cfg.quirkSkipParentsWithOnlyDiscardedChildren,
+      this.cfg.autoModRedFlags,
+      this.cfg.autoModMaxSkipReply,
+    ];
     return ds.transaction(async (em) => {
       await em.query(`LOCK TABLE task_pool_settings IN EXCLUSIVE MODE`);
-      const rows: { a: number; b: number; c: boolean }[] = await em.query(
-        `SELECT num_reviews_reply AS a, num_prompter_replies AS b, skip_parents_with_only_discarded_children AS c FROM task_pool_settings WHERE id = 1`,
+      const rows: Record<string, unknown>[] = await em.query(
+        `SELECT num_reviews_reply, num_prompter_replies, skip_parents_with_only_discarded_children, auto_mod_red_flags, auto_mod_max_skip_reply
+         FROM task_pool_settings WHERE id = 1`,
       );
-      if (rows[0] && rows[0].a === want[0] && rows[0].b === want[1] && rows[0].c === want[2]) return false;
+      if (rows[0] && Object.values(rows[0]).every((v, i) => v === want[i])) return false;
       await em.query(
-        `INSERT INTO task_pool_settings (id, num_reviews_reply, num_prompter_replies, skip_parents_with_only_discarded_children) VALUES (1, $1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET num_reviews_reply = $1, num_prompter_replies = $2, skip_parents_with_only_discarded_children = $3`,
+        `INSERT INTO task_pool_settings (id, num_reviews_reply, num_prompter_replies, skip_parents_with_only_discarded_children, auto_mod_red_flags, auto_mod_max_skip_reply)
+         VALUES (1, $1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET num_reviews_reply = $1, num_prompter_replies = $2, skip_parents_with_only_discarded_children = $3,
+           auto_mod_red_flags = $4, auto_mod_max_skip_reply = $5`,
         want,
       );
       await em.query(`SELECT task_pool_refresh(ARRAY(SELECT message_tree_id FROM message_tree_state ORDER BY message_tree_id))`);
