@@ -17,6 +17,8 @@
  *               --model chorus-tiny: one replica served by real gpu-workers processes on the tiny model instead
  *   replicas    task-cycle with one API replica, then with two, and the ratio of their throughputs
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
+ * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
+ * postgres process, as on a machine where nothing else uses PostgreSQL).
  * --replicas=N runs N API processes on the one database (no Redis: the task cycle needs none) and spreads the
  * virtual clients over them round-robin; CPU and RSS are the sum over the processes.
  */
@@ -84,10 +86,19 @@ function postgresCpu(): Map<number, number> {
 }
 
 /** PostgreSQL CPU spent between two snapshots (processes that ended in between are not counted: an underestimate). */
-function postgresCpuSince(start: Map<number, number>): number {
+function postgresCpuSince(start: Map<number, number>, now: Map<number, number> = postgresCpu()): number {
   let total = 0;
-  for (const [pid, ms] of postgresCpu()) total += Math.max(0, ms - (start.get(pid) ?? 0));
+  for (const [pid, ms] of now) total += Math.max(0, ms - (start.get(pid) ?? 0));
   return total;
+}
+
+/**
+ * CPU milliseconds of the backends connected to one database, by pid: on a PostgreSQL server that other work
+ * shares, only what the bench's own connections cost (its background writers and autovacuum are left out).
+ */
+async function backendCpu(stat: Client, db: string): Promise<Map<number, number>> {
+  const rows: { pid: number }[] = (await stat.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [db])).rows;
+  return new Map(rows.map((r) => [r.pid, cpuMsOfPid(r.pid)]));
 }
 
 function rssMb(pid: number): number {
@@ -146,6 +157,11 @@ async function main() {
   const admin = new Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
+  const pgStat = new Client({ connectionString: base });
+  await pgStat.connect();
+  // Only the bench database's backends, unless asked for every postgres process on the machine.
+  const allPostgres = args.includes("--all-postgres");
+  const pgCpuNow = async () => (allPostgres ? postgresCpu() : await backendCpu(pgStat, dbName));
   const dbUrl = new URL(base);
   dbUrl.pathname = "/" + dbName;
   const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
@@ -199,7 +215,7 @@ async function main() {
     let peakRss = serverRss();
     const q0 = await queriesAll();
     const s0 = serverCpu();
-    const p0 = postgresCpu();
+    const p0 = await pgCpuNow();
     const t0 = Date.now();
     const deadline = t0 + seconds * 1000;
     await Promise.all(
@@ -233,7 +249,7 @@ async function main() {
       p90: Math.round(percentile(latencies, 90) * 10) / 10,
       p99: Math.round(percentile(latencies, 99) * 10) / 10,
       serverCpuMsPerUnit: Math.round(((serverCpu() - s0) / Math.max(1, units)) * 100) / 100,
-      pgCpuMsPerUnit: Math.round((postgresCpuSince(p0) / Math.max(1, units)) * 100) / 100,
+      pgCpuMsPerUnit: Math.round((postgresCpuSince(p0, await pgCpuNow()) / Math.max(1, units)) * 100) / 100,
       queriesPerUnit: Math.round(((await queriesAll()) - q0) / Math.max(1, units) * 10) / 10,
       peakRssMb: Math.round(peakRss),
       mix: Object.keys(mix).length ? mix : undefined,
@@ -331,6 +347,7 @@ async function main() {
     s.kill("SIGTERM");
     await new Promise((r) => s.on("exit", r));
   }
+  await pgStat.end();
   const cleanup = new Client({ connectionString: base });
   await cleanup.connect();
   await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
