@@ -192,7 +192,7 @@ async function main() {
     const server = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], { env: { ...env, PORT: String(p) }, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     server.stdout!.on("data", (d) => (out += d));
-    for (let i = 0; i < 200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 1200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
     servers.push(server);
   }
   const origins = ports.map((p) => `http://127.0.0.1:${p}`);
