@@ -10,7 +10,7 @@ import type { TreeManagerConfig } from "../consensus/tree-config.js";
 import { LABEL_DESCRIPTIONS, mandatoryLabelsFor, validLabelsFor, type LabelTarget } from "../consensus/labels.js";
 import { chooseLabelMode, drawRandomTaskKind, shuffled, type TaskKind } from "../consensus/lottery.js";
 import type { TaskPools, RandomDraw, RankingCandidate, ReplyParentCandidate, ReviewCandidate } from "./task-pools.js";
-import type { TreeManager, Rng } from "../trees/tree-manager.js";
+import { AUTOMOD_CANDIDATES_SQL, LOTTERY_COUNTS_SQL, type AutoModCandidate, type LotteryCounts, type TreeManager, type Rng } from "../trees/tree-manager.js";
 import { ErrorCode } from "../../server/errors.js";
 import { TaskRequestType } from "./task.types.js";
 import type { RateLimiter } from "../../infra/rate-limit.js";
@@ -60,15 +60,20 @@ export class TaskRequests {
     assertEnabled(user, this.settings);
     await this.checkRateLimits(user, apiClientId, type);
     const lang = langIn?.trim() || "en";
-    const pending: { n: number }[] = await this.ds.query(
-      `SELECT count(*)::int AS n FROM task WHERE user_id = $1 AND created_date > now() - make_interval(secs => $2) AND NOT done AND NOT skipped`,
-      [user.id, this.cfg.recentTasksSpanSec],
+    // One round trip for what comes before the draw: the user's pending tasks, auto-moderation's candidates and
+    // the prompt lottery's counts (re-read by the lottery only if auto-moderation changed a tree).
+    const pre: { pending: number; automod: AutoModCandidate[]; counts: LotteryCounts }[] = await this.ds.query(
+      `SELECT (SELECT count(*)::int FROM task WHERE user_id = $2 AND created_date > now() - make_interval(secs => $3) AND NOT done AND NOT skipped) AS pending,
+              (SELECT coalesce(json_agg(a), '[]'::json) FROM (${AUTOMOD_CANDIDATES_SQL}) a) AS automod,
+              (SELECT row_to_json(c) FROM (${LOTTERY_COUNTS_SQL}) c) AS counts`,
+      [lang, user.id, this.cfg.recentTasksSpanSec],
     );
-    if (pending[0].n >= this.cfg.maxPendingTasksPerUser) {
-      throw err(ErrorCode.TASK_TOO_MANY_PENDING, `Too many pending tasks (${pending[0].n}); finish or skip some first`);
+    const { pending, automod, counts } = pre[0];
+    if (pending >= this.cfg.maxPendingTasksPerUser) {
+      throw err(ErrorCode.TASK_TOO_MANY_PENDING, `Too many pending tasks (${pending}); finish or skip some first`);
     }
-    await this.trees.autoModerate(lang);
-    const missingPrompts = await this.trees.promptLottery(lang, 2);
+    const moderated = await this.trees.autoModerate(lang, automod);
+    const missingPrompts = await this.trees.promptLottery(lang, 2, moderated ? undefined : counts);
 
     const em = this.ds.manager;
     let kind: TaskKind;

@@ -26,6 +26,31 @@ interface TreeRow {
   lang: string;
 }
 
+/** The prompt lottery's inputs (§3.4): active trees of a language growing and in review, and waiting prompts. */
+export interface LotteryCounts {
+  growing: number;
+  ipr: number;
+  waiting: number;
+}
+
+/** Counters the tree triggers keep (migration TaskPools): a few rows, whatever the number of trees ($1: lang). */
+export const LOTTERY_COUNTS_SQL = `SELECT
+    coalesce(sum(n) FILTER (WHERE active AND state = 'growing'), 0)::int AS growing,
+    coalesce(sum(n) FILTER (WHERE active AND state = 'initial_prompt_review'), 0)::int AS ipr,
+    coalesce(sum(n) FILTER (WHERE state = 'prompt_lottery_waiting'), 0)::int AS waiting
+  FROM task_pool_tree_count WHERE lang = $1 AND state IN ('growing', 'initial_prompt_review', 'prompt_lottery_waiting')`;
+
+export interface AutoModCandidate {
+  id: string;
+  parent_id: string | null;
+  message_tree_id: string;
+  red: number;
+  skips: number;
+}
+
+/** Messages over auto-moderation's thresholds (§4.6), kept per tree by the database: usually none ($1: lang). */
+export const AUTOMOD_CANDIDATES_SQL = `SELECT message_id AS id, parent_id, message_tree_id, red, skips FROM task_pool_automod WHERE lang = $1 ORDER BY message_id`;
+
 export class TreeManager {
   constructor(
     private readonly ds: DataSource,
@@ -238,19 +263,11 @@ export class TreeManager {
    * The prompt lottery (§3.4): activates up to `maxActivate` waiting prompts of `lang` (each in its own
    * transaction) and returns `num_missing_prompts`.
    */
-  async promptLottery(lang: string, maxActivate: number): Promise<number> {
+  async promptLottery(lang: string, maxActivate: number, counted?: LotteryCounts): Promise<number> {
     let activated = 0;
     for (;;) {
-      // Counters the tree triggers keep (migration TaskPools): a few rows, whatever the number of trees.
-      const counts: { growing: number; ipr: number; waiting: number }[] = await this.ds.query(
-        `SELECT
-           coalesce(sum(n) FILTER (WHERE active AND state = 'growing'), 0)::int AS growing,
-           coalesce(sum(n) FILTER (WHERE active AND state = 'initial_prompt_review'), 0)::int AS ipr,
-           coalesce(sum(n) FILTER (WHERE state = 'prompt_lottery_waiting'), 0)::int AS waiting
-         FROM task_pool_tree_count WHERE lang = $1 AND state IN ('growing', 'initial_prompt_review', 'prompt_lottery_waiting')`,
-        [lang],
-      );
-      const { growing, ipr, waiting } = counts[0];
+      // Read already by the caller (in a statement it needed anyway), or again after an activation.
+      const { growing, ipr, waiting } = activated === 0 && counted ? counted : (await this.ds.query(LOTTERY_COUNTS_SQL, [lang]))[0] as LotteryCounts;
       const budget = promptLotteryBudget({ growing, inReview: ipr, waiting }, this.cfg);
       const result = budget.missingPrompts;
       if (!shouldActivateAnotherPrompt(budget, activated, maxActivate)) return result;
@@ -297,13 +314,10 @@ export class TreeManager {
    * Auto-moderation (§4.6) for one language: red-flagged roots abort their tree, red-flagged replies are deleted
    * with their subtree, and trees whose messages were skipped too often are halted.
    */
-  async autoModerate(lang: string): Promise<void> {
-    if (!this.cfg.autoModEnabled) return;
-    // The messages over the thresholds, kept per tree by the database (migration TaskPools): usually none.
-    const rows: { id: string; parent_id: string | null; message_tree_id: string; red: number; skips: number }[] = await this.ds.query(
-      `SELECT message_id AS id, parent_id, message_tree_id, red, skips FROM task_pool_automod WHERE lang = $1 ORDER BY message_id`,
-      [lang],
-    );
+  /** Returns whether it changed anything (then counts read before it are stale). */
+  async autoModerate(lang: string, candidates?: AutoModCandidate[]): Promise<boolean> {
+    if (!this.cfg.autoModEnabled) return false;
+    const rows: AutoModCandidate[] = candidates ?? (await this.ds.query(AUTOMOD_CANDIDATES_SQL, [lang]));
     for (const m of rows) {
       await inTransaction(this.ds, async (em) => {
         const tree = await this.lockTree(em, m.message_tree_id);
@@ -322,6 +336,7 @@ export class TreeManager {
         }
       });
     }
+    return rows.length > 0;
   }
 
   /**
