@@ -1,6 +1,7 @@
 /**
- * The candidate sets of spec §2.5, one SQL statement each, for one language and one requesting user. They are
- * both the task generator's input and the availability counts (§2.7), so the two can never disagree.
+ * The test oracle for the candidate pools: the candidate sets of spec §2.5 computed per request, one SQL statement
+ * each, for one language and one requesting user, as Chorus computed them before the database kept the pools
+ * (src/modules/tasks/task-pools.ts). test/integration/task-pools-oracle.test.ts compares the two.
  */
 import type { EntityManager } from "typeorm";
 import type { TreeManagerConfig } from "../../src/modules/consensus/tree-config.js";
