@@ -7,6 +7,9 @@
  *   all         seed once, then W1 and W2 back to back (the suite)
  *   big-tree    one generated tree of 500 messages, restored through the import, read whole (W2) at c = 1 and 8
  *   scale       10,000 generated trees (about 140,000 messages) restored through the import, then the suite on them
+ *   scale-w1    in one run: the seed and W1 at concurrency 1, 8, 32 on it; then --trees=N (default 10,000) trees in a
+ *               live deployment's mix of states restored into the same database, and W1 again (CPU per cycle at
+ *               both sizes, on the same machine at the same time)
  *   import, export, datasets   dataset throughput (bench/datasets.ts)
  *   leaderboard  recompute of the leaderboards and troll boards for 100,000 users (bench/leaderboard.ts)
  *   arena       the model leaderboard's recompute at 100,000 battles and 50 models (bench/arena.ts)
@@ -14,7 +17,10 @@
  *   stream      the Streams workload: bare forwarder, one and two API replicas (bench/stream.ts)
  *               --model chorus-tiny: one replica served by real gpu-workers processes on the tiny model instead
  *   replicas    task-cycle with one API replica, then with two, and the ratio of their throughputs
+ * --seed=N seeds with N cycles instead of 3,000.
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
+ * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
+ * postgres process, as on a machine where nothing else uses PostgreSQL).
  * --replicas=N runs N API processes on the one database (no Redis: the task cycle needs none) and spreads the
  * virtual clients over them round-robin; CPU and RSS are the sum over the processes.
  */
@@ -30,7 +36,7 @@ import { MessageChildrenDocument, MessagesDocument } from "../client/generated/g
 import { createRng } from "../src/db/random.js";
 import { testEnvironment } from "../src/config.js";
 import os from "node:os";
-import { bigTreeLines, digest, scaleTreeLines } from "./generate.js";
+import { bigTreeLines, digest, liveTreeLines, scaleTreeLines } from "./generate.js";
 
 /** /metrics of a server with DATABASE_URL needs a token (src/server/metrics-endpoint.ts). */
 const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";
@@ -85,10 +91,19 @@ function postgresCpu(): Map<number, number> {
 }
 
 /** PostgreSQL CPU spent between two snapshots (processes that ended in between are not counted: an underestimate). */
-function postgresCpuSince(start: Map<number, number>): number {
+function postgresCpuSince(start: Map<number, number>, now: Map<number, number> = postgresCpu()): number {
   let total = 0;
-  for (const [pid, ms] of postgresCpu()) total += Math.max(0, ms - (start.get(pid) ?? 0));
+  for (const [pid, ms] of now) total += Math.max(0, ms - (start.get(pid) ?? 0));
   return total;
+}
+
+/**
+ * CPU milliseconds of the client backends connected to one database, by pid: on a PostgreSQL server that other
+ * work shares, only what the bench's own connections cost (background writers and autovacuum are left out).
+ */
+async function backendCpu(stat: Client, db: string): Promise<Map<number, number>> {
+  const rows: { pid: number }[] = (await stat.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [db])).rows;
+  return new Map(rows.map((r) => [r.pid, cpuMsOfPid(r.pid)]));
 }
 
 function rssMb(pid: number): number {
@@ -148,10 +163,15 @@ async function main() {
     return;
   }
   const base = testEnvironment().databaseUrl;
-  const dbName = `chorus_bench_${Date.now()}`;
+  const dbName = `${process.env.BENCH_DB_PREFIX ?? "chorus_bench"}_${Date.now()}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
+  const pgStat = new Client({ connectionString: base });
+  await pgStat.connect();
+  // Only the bench database's backends, unless asked for every postgres process on the machine.
+  const allPostgres = args.includes("--all-postgres");
+  const pgCpuNow = async () => (allPostgres ? postgresCpu() : await backendCpu(pgStat, dbName));
   const dbUrl = new URL(base);
   dbUrl.pathname = "/" + dbName;
   const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
@@ -182,7 +202,7 @@ async function main() {
     const server = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], { env: { ...env, PORT: String(p) }, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     server.stdout!.on("data", (d) => (out += d));
-    for (let i = 0; i < 200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 1200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
     servers.push(server);
   }
   const origins = ports.map((p) => `http://127.0.0.1:${p}`);
@@ -205,7 +225,7 @@ async function main() {
     let peakRss = serverRss();
     const q0 = await queriesAll();
     const s0 = serverCpu();
-    const p0 = postgresCpu();
+    const p0 = await pgCpuNow();
     const t0 = Date.now();
     const deadline = t0 + seconds * 1000;
     await Promise.all(
@@ -239,7 +259,7 @@ async function main() {
       p90: Math.round(percentile(latencies, 90) * 10) / 10,
       p99: Math.round(percentile(latencies, 99) * 10) / 10,
       serverCpuMsPerUnit: Math.round(((serverCpu() - s0) / Math.max(1, units)) * 100) / 100,
-      pgCpuMsPerUnit: Math.round((postgresCpuSince(p0) / Math.max(1, units)) * 100) / 100,
+      pgCpuMsPerUnit: Math.round((postgresCpuSince(p0, await pgCpuNow()) / Math.max(1, units)) * 100) / 100,
       queriesPerUnit: Math.round(((await queriesAll()) - q0) / Math.max(1, units) * 10) / 10,
       peakRssMb: Math.round(peakRss),
       mix: Object.keys(mix).length ? mix : undefined,
@@ -269,7 +289,8 @@ async function main() {
     }
   };
 
-  const seedCycles = workload === "big-tree" || workload === "scale" ? 0 : Math.round(3000 * scale);
+  const seedArg = args.find((a) => a.startsWith("--seed="));
+  const seedCycles = workload === "big-tree" || workload === "scale" ? 0 : seedArg ? Number(seedArg.slice("--seed=".length)) : Math.round(3000 * scale);
   if (seedCycles > 0) await phase("seed (W1)", 8, 3600, seedCycles, cycle);
   const counts = (await admin.end(), new Client({ connectionString: dbUrl.toString() }));
   await counts.connect();
@@ -289,8 +310,28 @@ async function main() {
       });
     }
   }
-  if (workload === "task-cycle" || workload === "all" || workload === "scale") {
+  if (workload === "task-cycle" || workload === "all" || workload === "scale" || workload === "scale-w1") {
     for (const c of [1, 8, 32]) await phase("W1 task cycle", c, 30 * scale, Infinity, cycle);
+  }
+  if (workload === "scale-w1") {
+    const trees = Number(args.find((a) => a.startsWith("--trees="))?.slice("--trees=".length) ?? 10_000);
+    const file = path.join(os.tmpdir(), `chorus-bench-live-${Date.now()}.jsonl`);
+    const out = fs.createWriteStream(file);
+    for (const line of liveTreeLines(3, trees)) if (!out.write(line + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
+    await new Promise<void>((r) => out.end(() => r()));
+    const t0 = Date.now();
+    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    await new Promise((r) => imp.on("exit", r));
+    fs.rmSync(file);
+    const big = (await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+      (SELECT count(*) FROM message_tree_state WHERE state = 'ranking')::int AS ranking, (SELECT count(*) FROM message_tree_state WHERE state = 'growing')::int AS growing`)).rows[0];
+    // As after any bulk load: statistics and visibility maps first, so no phase measures the one-off autovacuum.
+    await counts.query(`VACUUM (ANALYZE)`);
+    // The restored trees carry red flags and skips over auto-moderation's thresholds: the first request of the
+    // language moderates them all at once (hundreds of transactions). Done here, so the phases measure cycles.
+    await rawGql(url, `query { availableTasks(lang: "en") { random } }`, {}, { key, user: users[0].userHeader });
+    console.error(JSON.stringify({ restored: trees, importSeconds: (Date.now() - t0) / 1000, now: big }));
+    for (const c of [1, 8, 32]) await phase(`W1 task cycle, +${trees} trees`, c, 30 * scale, Infinity, cycle);
   }
   if (workload === "tree-read" || workload === "all" || workload === "scale") {
     const roots: string[] = [];
@@ -322,6 +363,7 @@ async function main() {
     s.kill("SIGTERM");
     await new Promise((r) => s.on("exit", r));
   }
+  await pgStat.end();
   const cleanup = new Client({ connectionString: base });
   await cleanup.connect();
   await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -13,6 +13,7 @@ import { IdentityRevocation1796580832604 } from "./1796580832604-IdentityRevocat
 import { DatasetExtras1795626500000 } from "./1795626500000-DatasetExtras.js";
 import { SearchVectorPending1796590000000 } from "./1796590000000-SearchVectorPending.js";
 import { Arena1796593208333 } from "./1796593208333-Arena.js";
+import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: Function[] = [
   DatasetExtras1795626500000,
   SearchVectorPending1796590000000,
   Arena1796593208333,
+  TaskPools1796600000000,
 ];

@@ -106,6 +106,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
     if (opts.migrate ?? true) await migrateWithLock(ds, databaseUrl, log);
     signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
+    // The task lottery's candidate pools follow the tree-manager settings; a change rebuilds them once.
+    await app.tasks.pools.sync(ds);
     app.workers.start();
     if (!config.redisUrl && config.chat.localWorker && !app.chats.catalog.get(LOCAL_WORKER_MODEL)) {
       log.warn({ model: LOCAL_WORKER_MODEL }, "the models file does not declare the in-process worker's model; no in-process worker");

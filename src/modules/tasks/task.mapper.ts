@@ -1,4 +1,4 @@
-import type { StoredConversationMessage, TaskPayload } from "./task.service.js";
+import type { StoredConversationMessage, TaskPayload } from "./task-common.js";
 import { ConversationMessage, LabelWidget, TaskRequestType, type LabelDescription } from "./task.types.js";
 import type { LabelDescription as StoredLabelDescription } from "../consensus/labels.js";
 

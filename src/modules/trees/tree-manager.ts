@@ -29,6 +29,31 @@ interface TreeRow {
   lang: string;
 }
 
+/** The prompt lottery's inputs (§3.4): active trees of a language growing and in review, and waiting prompts. */
+export interface LotteryCounts {
+  growing: number;
+  ipr: number;
+  waiting: number;
+}
+
+/** Counters the tree triggers keep (migration TaskPools): a few rows, whatever the number of trees ($1: lang). */
+export const LOTTERY_COUNTS_SQL = `SELECT
+    coalesce(sum(n) FILTER (WHERE active AND state = 'growing'), 0)::int AS growing,
+    coalesce(sum(n) FILTER (WHERE active AND state = 'initial_prompt_review'), 0)::int AS ipr,
+    coalesce(sum(n) FILTER (WHERE state = 'prompt_lottery_waiting'), 0)::int AS waiting
+  FROM task_pool_tree_count WHERE lang = $1 AND state IN ('growing', 'initial_prompt_review', 'prompt_lottery_waiting')`;
+
+export interface AutoModCandidate {
+  id: string;
+  parent_id: string | null;
+  message_tree_id: string;
+  red: number;
+  skips: number;
+}
+
+/** Messages over auto-moderation's thresholds (§4.6), kept per tree by the database: usually none ($1: lang). */
+export const AUTOMOD_CANDIDATES_SQL = `SELECT message_id AS id, parent_id, message_tree_id, red, skips FROM task_pool_automod WHERE lang = $1 ORDER BY message_id`;
+
 export class TreeManager {
   constructor(
     private readonly ds: DataSource,
@@ -76,7 +101,7 @@ export class TreeManager {
         await this.activateBacklogTree(em, tree.lang);
       }
       if (this.cfg.minActiveRankingsPerLang > 0) {
-        const incomplete = await this.countIncompleteRankings(em, tree.lang);
+        const incomplete = await this.countIncompleteRankings(em, tree.lang, this.cfg.minActiveRankingsPerLang);
         if (incomplete < this.cfg.minActiveRankingsPerLang) await this.activateBacklogTree(em, tree.lang);
       }
     }
@@ -223,16 +248,16 @@ export class TreeManager {
   }
 
   /** Incomplete ranking parents of a language, for any user (backlog top-up, §3.1). */
-  async countIncompleteRankings(em: EntityManager, lang: string): Promise<number> {
+  /**
+   * Incomplete ranking parents of `lang` (any user), counted up to `upTo`: from the ranking pool the database
+   * keeps (migration TaskPools), so a tree's end reads at most `upTo` index entries however many trees rank.
+   */
+  async countIncompleteRankings(em: EntityManager, lang: string, upTo: number): Promise<number> {
     const rows: { n: number }[] = await em.query(
       `SELECT count(*)::int AS n FROM (
-         SELECT c.parent_id FROM message c
-         JOIN message p ON p.id = c.parent_id
-         JOIN message_tree_state t ON t.message_tree_id = c.message_tree_id
-         WHERE t.active AND t.state = 'ranking' AND p.lang = $1 AND c.review_result AND NOT c.deleted
-           AND ($3::boolean OR c.role = 'assistant')
-         GROUP BY c.parent_id, c.role HAVING count(*) > 1 AND min(c.ranking_count) < $2) x`,
-      [lang, this.cfg.numRequiredRankings, this.cfg.rankPrompterReplies],
+         SELECT 1 FROM task_pool_ranking x
+         WHERE x.lang = $1 AND x.min_ranking_count < $2 AND ($3::boolean OR x.role = 'assistant') LIMIT $4) y`,
+      [lang, this.cfg.numRequiredRankings, this.cfg.rankPrompterReplies, upTo],
     );
     return rows[0].n;
   }
@@ -241,19 +266,11 @@ export class TreeManager {
    * The prompt lottery (§3.4): activates up to `maxActivate` waiting prompts of `lang` (each in its own
    * transaction) and returns `num_missing_prompts`.
    */
-  async promptLottery(lang: string, maxActivate: number): Promise<number> {
+  async promptLottery(lang: string, maxActivate: number, counted?: LotteryCounts): Promise<number> {
     let activated = 0;
     for (;;) {
-      const counts: { growing: number; ipr: number; waiting: number }[] = await this.ds.query(
-        `SELECT
-           count(*) FILTER (WHERE t.active AND t.state = 'growing' AND r.lang = $1)::int AS growing,
-           count(*) FILTER (WHERE t.active AND t.state = 'initial_prompt_review' AND r.lang = $1)::int AS ipr,
-           count(*) FILTER (WHERE t.state = 'prompt_lottery_waiting' AND t.lang = $1)::int AS waiting
-         FROM message_tree_state t JOIN message r ON r.id = t.message_tree_id
-         WHERE t.state IN ('growing', 'initial_prompt_review', 'prompt_lottery_waiting')`,
-        [lang],
-      );
-      const { growing, ipr, waiting } = counts[0];
+      // Read already by the caller (in a statement it needed anyway), or again after an activation.
+      const { growing, ipr, waiting } = activated === 0 && counted ? counted : (await this.ds.query(LOTTERY_COUNTS_SQL, [lang]))[0] as LotteryCounts;
       const budget = promptLotteryBudget({ growing, inReview: ipr, waiting }, this.cfg);
       const result = budget.missingPrompts;
       if (!shouldActivateAnotherPrompt(budget, activated, maxActivate)) return result;
@@ -300,17 +317,10 @@ export class TreeManager {
    * Auto-moderation (§4.6) for one language: red-flagged roots abort their tree, red-flagged replies are deleted
    * with their subtree, and trees whose messages were skipped too often are halted.
    */
-  async autoModerate(lang: string): Promise<void> {
-    if (!this.cfg.autoModEnabled) return;
-    const rows: { id: string; parent_id: string | null; message_tree_id: string; red: number; skips: number }[] = await this.ds.query(
-      `SELECT m.id, m.parent_id, m.message_tree_id,
-              coalesce((m.emojis->>'red_flag')::int, 0) AS red, coalesce((m.emojis->>'_skip_reply')::int, 0) AS skips
-       FROM message m JOIN message_tree_state t ON t.message_tree_id = m.message_tree_id
-       WHERE t.active AND t.state IN ('initial_prompt_review', 'growing') AND m.lang = $1 AND NOT m.deleted
-         AND (m.parent_id IS NULL OR m.review_result OR (m.parent_id IS NOT NULL AND m.review_count < $2))
-         AND (coalesce((m.emojis->>'red_flag')::int, 0) >= $3 OR coalesce((m.emojis->>'_skip_reply')::int, 0) >= $4)`,
-      [lang, this.cfg.numReviewsReply, this.cfg.autoModRedFlags, this.cfg.autoModMaxSkipReply],
-    );
+  /** Returns whether it changed anything (then counts read before it are stale). */
+  async autoModerate(lang: string, candidates?: AutoModCandidate[]): Promise<boolean> {
+    if (!this.cfg.autoModEnabled) return false;
+    const rows: AutoModCandidate[] = candidates ?? (await this.ds.query(AUTOMOD_CANDIDATES_SQL, [lang]));
     for (const m of rows) {
       await inTransaction(this.ds, async (em) => {
         const tree = await this.lockTree(em, m.message_tree_id);
@@ -329,6 +339,7 @@ export class TreeManager {
         }
       });
     }
+    return rows.length > 0;
   }
 
   /**

@@ -1,10 +1,11 @@
 /**
- * The candidate sets of spec §2.5, one SQL statement each, for one language and one requesting user. They are
- * both the task generator's input and the availability counts (§2.7), so the two can never disagree.
+ * The test oracle for the candidate pools: the candidate sets of spec §2.5 computed per request, one SQL statement
+ * each, for one language and one requesting user, as Chorus computed them before the database kept the pools
+ * (src/modules/tasks/task-pools.ts). test/integration/task-pools-oracle.test.ts compares the two.
  */
 import type { EntityManager } from "typeorm";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
-import type { MessageRole } from "../trees/message.entity.js";
+import type { TreeManagerConfig } from "../../src/modules/consensus/tree-config.js";
+import type { MessageRole } from "../../src/modules/trees/message.entity.js";
 
 export interface RankingCandidate {
   parent_id: string;
@@ -94,8 +95,14 @@ export class Candidates {
 
   /** REPLY: parents in growing, not yet full trees that may take another reply from this user. */
   async extendibleParents(em: EntityManager, lang: string, userId: string | null): Promise<ReplyParentCandidate[]> {
-    const rows: ReplyParentCandidate[] = await em.query(
-      `WITH trees AS (
+    const q = this.extendibleParentsQuery(lang, userId);
+    const rows: (ReplyParentCandidate & { missing: number })[] = await em.query(q.sql, q.params);
+    return rows.map((r) => ({ id: r.id, role: r.role, message_tree_id: r.message_tree_id, k: Number(r.k) }));
+  }
+
+  private extendibleParentsQuery(lang: string, userId: string | null): Query {
+    return {
+      sql: `WITH trees AS (
          SELECT t.message_tree_id, t.goal_tree_size, t.max_depth, t.max_children_count FROM message_tree_state t
          WHERE t.active AND t.state = 'growing' AND t.lang = $1
        ), sizes AS (
@@ -108,7 +115,7 @@ export class Candidates {
                 count(*) AS any_children
          FROM message c JOIN trees USING (message_tree_id) GROUP BY c.parent_id
        )
-       SELECT m.id, m.role, message_tree_id, coalesce(k.k, 0)::int AS k
+       SELECT m.id, m.role, message_tree_id, coalesce(k.k, 0)::int AS k, (t.goal_tree_size - s.n)::int AS missing
        FROM message m
        JOIN trees t USING (message_tree_id)
        JOIN sizes s USING (message_tree_id)
@@ -125,27 +132,26 @@ export class Candidates {
                  AND tk.payload_type IN ('PrompterReplyPayload', 'AssistantReplyPayload')
                  AND tk.created_date > now() - make_interval(secs => $6) AND NOT tk.done AND NOT tk.skipped)
        ORDER BY m.id`,
-      [lang, userId, this.cfg.numReviewsReply, this.cfg.numPrompterReplies, this.cfg.quirkSkipParentsWithOnlyDiscardedChildren, this.cfg.recentTasksSpanSec],
-    );
-    return rows.map((r) => ({ ...r, k: Number(r.k) }));
+      params: [lang, userId, this.cfg.numReviewsReply, this.cfg.numPrompterReplies, this.cfg.quirkSkipParentsWithOnlyDiscardedChildren, this.cfg.recentTasksSpanSec],
+    };
   }
 
-  /** M of §2.4: replies still missing over the extendible trees of the language. */
-  async missingReplies(em: EntityManager, lang: string): Promise<number> {
-    const q = this.missingRepliesQuery(lang);
+  /**
+   * M of §2.4: replies still missing over the trees where this user has a parent to extend (the reference's
+   * "extendible trees" are those of the user's extendible parents). Counting every growing tree instead drew
+   * REPLY for users with no parent to extend, who then got "no task available" although other work existed.
+   */
+  async missingReplies(em: EntityManager, lang: string, userId: string | null): Promise<number> {
+    const q = this.missingRepliesQuery(lang, userId);
     const rows: { m: string | null }[] = await em.query(q.sql, q.params);
     return Number(rows[0]?.m ?? 0);
   }
 
-  private missingRepliesQuery(lang: string): Query {
+  private missingRepliesQuery(lang: string, userId: string | null): Query {
+    const parents = this.extendibleParentsQuery(lang, userId);
     return {
-      sql: `SELECT sum(greatest(0, t.goal_tree_size - s.n)) AS m FROM message_tree_state t
-       JOIN (SELECT m.message_tree_id, count(*) AS n FROM message m
-             JOIN message_tree_state tt ON tt.message_tree_id = m.message_tree_id AND tt.active AND tt.state = 'growing' AND tt.lang = $1
-             WHERE NOT m.deleted AND ((m.parent_id IS NOT NULL AND (m.review_result OR m.review_count < $2)) OR (m.parent_id IS NULL AND m.review_result))
-             GROUP BY m.message_tree_id) s ON s.message_tree_id = t.message_tree_id
-       WHERE t.active AND t.state = 'growing' AND t.lang = $1 AND s.n < t.goal_tree_size`,
-      params: [lang, this.cfg.numReviewsReply],
+      sql: `SELECT sum(x.missing) AS m FROM (SELECT DISTINCT e.message_tree_id, e.missing FROM (${parents.sql}) e) x`,
+      params: parents.params,
     };
   }
 
@@ -162,7 +168,7 @@ export class Candidates {
       this.incompleteRankingsQuery(lang, userId),
       this.needReviewQuery(lang, userId, false),
       this.needReviewQuery(lang, userId, true),
-      this.missingRepliesQuery(lang),
+      this.missingRepliesQuery(lang, userId),
     ];
     const params: unknown[] = [];
     const sqls = parts.map((part) => {

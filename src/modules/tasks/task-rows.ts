@@ -1,0 +1,66 @@
+/**
+ * The task row inside a submission's or a skip's transaction: locked by id or by the frontend id of its post,
+ * checked as `_validate_task` of spec §2.3, finished (with the user's activity and streak), and a client's retry
+ * of an accepted submission recognised.
+ */
+import type { EntityManager } from "typeorm";
+import type { User } from "../users/user.entity.js";
+import { isUuid } from "../../db/rows.js";
+import { ErrorCode } from "../../server/errors.js";
+import type { Task } from "./task.entity.js";
+import { TASK_COLUMNS, err, isExpired, type TaskDoneResult } from "./task-common.js";
+
+export async function lockTaskById(em: EntityManager, apiClientId: string, taskId: string): Promise<Task> {
+  const rows: Task[] = isUuid(taskId)
+    ? await em.query(`SELECT ${TASK_COLUMNS} FROM task WHERE id = $1 AND api_client_id = $2 FOR UPDATE`, [taskId, apiClientId])
+    : [];
+  if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
+  return rows[0];
+}
+
+export async function lockTaskByFrontendId(em: EntityManager, apiClientId: string, frontendId: string): Promise<Task> {
+  const rows: Task[] = await em.query(
+    `SELECT ${TASK_COLUMNS} FROM task WHERE frontend_message_id = $1 AND api_client_id = $2 FOR UPDATE`,
+    [frontendId, apiClientId],
+  );
+  if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No acknowledged task has this frontend id");
+  return rows[0];
+}
+
+/** `_validate_task` of §2.3, after the idempotent-retry check the caller makes. */
+export function validateTask(task: Task, user: User): void {
+  if (isExpired(task)) throw err(ErrorCode.TASK_EXPIRED, "The task has expired");
+  if (!task.ack) throw err(ErrorCode.TASK_NOT_ACK, "The task was not acknowledged");
+  if (task.done) throw err(ErrorCode.TASK_ALREADY_DONE, "The task is already done");
+  if ((!task.collective || task.userId === null) && task.userId !== user.id) {
+    throw err(ErrorCode.TASK_NOT_ASSIGNED_TO_USER, "The task belongs to another user");
+  }
+}
+
+/** Marks the task done and, in the same statement, records the user's activity and streak (§6.4). */
+export async function finishTask(em: EntityManager, task: Task, user: User, digest: string): Promise<void> {
+  await em.query(
+    `WITH done AS (UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $3)
+     UPDATE "user" SET last_activity_date = now(),
+       streak_days = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN 0
+                          ELSE floor(extract(epoch FROM now() - streak_last_day_date) / 86400)::int END,
+       streak_last_day_date = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN now() ELSE streak_last_day_date END
+     WHERE id = $1`,
+    [user.id, digest, task.id],
+  );
+}
+
+/**
+ * A retry of a submission already accepted for this task by this user (same content) is answered with the
+ * original success and changes nothing; a different submission to a done task falls through to 2105.
+ */
+export async function replayed(
+  em: EntityManager,
+  task: Task,
+  user: User,
+  digest: string,
+  messageIdOf: () => Promise<string | null>,
+): Promise<TaskDoneResult | null> {
+  if (!task.done || task.userId !== user.id || task.submissionDigest !== digest) return null;
+  return { taskId: task.id, messageId: await messageIdOf(), replayed: true };
+}

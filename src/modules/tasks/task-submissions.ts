@@ -1,0 +1,284 @@
+/**
+ * The three submissions of spec §2.6 with their effects. Each is one transaction that locks the task row, then
+ * the tree's state row, then changes counters with atomic updates: concurrent submissions to one tree serialise,
+ * none is lost or counted twice, and a client's retry of an accepted submission is answered with its success.
+ */
+import crypto from "node:crypto";
+import type { DataSource, EntityManager } from "typeorm";
+import type { User } from "../users/user.entity.js";
+import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import { validateLabelsAgainst, validateLabelValues } from "../consensus/labels.js";
+import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
+import type { TreeManager } from "../trees/tree-manager.js";
+import { TreeState } from "../trees/message-tree-state.entity.js";
+import { searchConfigFor } from "../trees/search.js";
+import type { EmojiService } from "../trees/emoji.service.js";
+import { inTransaction, pgErrorCode } from "../../db/transaction.js";
+import { uuid7 } from "../../db/uuid7.js";
+import { isUuid, rowsOf } from "../../db/rows.js";
+import { ErrorCode, badInput } from "../../server/errors.js";
+import type { Task } from "./task.entity.js";
+import {
+  LABEL_PAYLOADS,
+  RANK_PAYLOADS,
+  REPLY_PAYLOADS,
+  assertEnabled,
+  digestOf,
+  err,
+  labelError,
+  type TaskDoneResult,
+  type TaskSettings,
+} from "./task-common.js";
+import { finishTask, lockTaskByFrontendId, lockTaskById, replayed, validateTask } from "./task-rows.js";
+
+export class TaskSubmissions {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cfg: TreeManagerConfig,
+    private readonly settings: TaskSettings,
+    private readonly trees: TreeManager,
+    private readonly emojis: EmojiService,
+  ) {}
+
+  async submitReply(
+    user: User | null,
+    apiClientId: string,
+    input: { taskFrontendMessageId: string; userMessageId: string; text: string; lang?: string | null },
+  ): Promise<TaskDoneResult> {
+    assertEnabled(user, this.settings);
+    if (!input.taskFrontendMessageId?.trim() || !input.userMessageId?.trim()) {
+      throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "Frontend message ids must not be empty");
+    }
+    const text = input.text.trim();
+    if (text.length === 0) throw badInput("text must not be empty or only whitespace");
+    if (/^\s+$/.test(text)) throw err(ErrorCode.TASK_MESSAGE_TEXT_EMPTY, "The text is empty");
+    const length = [...text].length;
+    if (length > this.settings.messageSizeLimit) {
+      throw err(ErrorCode.TASK_MESSAGE_TOO_LONG, `The text is ${length} characters long; the limit is ${this.settings.messageSizeLimit}`);
+    }
+    const lang = input.lang?.trim() || "en";
+    const digest = digestOf("reply", input.userMessageId, text, lang);
+
+    return inTransaction(this.ds, async (em) => {
+      const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
+      const replay = await replayed(em, task, user, digest, async () => {
+        const rows: { id: string }[] = await em.query(`SELECT id FROM message WHERE api_client_id = $1 AND frontend_message_id = $2`, [apiClientId, input.userMessageId]);
+        return rows[0]?.id ?? null;
+      });
+      if (replay) return replay;
+      validateTask(task, user);
+      if (!REPLY_PAYLOADS.has(task.payloadType)) throw err(ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH, "This task does not take a text reply");
+
+      const dup: { n: number }[] = await em.query(
+        `SELECT count(*)::int AS n FROM message WHERE user_id = $1 AND text = $2 AND created_date > now() - make_interval(mins => $3)`,
+        [user.id, text, this.settings.duplicateMessageFilterWindowMinutes],
+      );
+      if (dup[0].n > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATED, "You sent the same text recently");
+
+      const id: string = crypto.randomUUID();
+      const role = task.payloadType === "AssistantReplyPayload" ? "assistant" : "prompter";
+      let treeId = id;
+      let depth = 0;
+      let deleted = false;
+      if (task.parentMessageId) {
+        const tree = task.messageTreeId ? await this.trees.lockTree(em, task.messageTreeId) : null;
+        const allowed = [TreeState.GROWING, TreeState.RANKING, TreeState.READY_FOR_SCORING, TreeState.READY_FOR_EXPORT];
+        if (!tree || !allowed.includes(tree.state)) {
+          throw err(ErrorCode.TREE_IN_ABORTED_STATE, `The tree is ${tree?.state ?? "gone"}; it takes no more replies`);
+        }
+        const mineThere: { n: number }[] = await em.query(
+          `SELECT count(*)::int AS n FROM message WHERE parent_id = $1 AND user_id = $2 AND NOT deleted`,
+          [task.parentMessageId, user.id],
+        );
+        if (mineThere[0].n > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATE_REPLY, "You already replied to this message");
+        const parent = rowsOf<{ depth: number; deleted: boolean; message_tree_id: string }>(
+          await em.query(`UPDATE message SET children_count = children_count + 1 WHERE id = $1 RETURNING depth, deleted, message_tree_id`, [
+            task.parentMessageId,
+          ]),
+        );
+        if (!parent[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The parent message is gone");
+        treeId = parent[0].message_tree_id;
+        depth = parent[0].depth + 1;
+        deleted = parent[0].deleted;
+      }
+      try {
+        await em.query(
+          `INSERT INTO message (id, parent_id, message_tree_id, task_id, user_id, role, api_client_id, frontend_message_id, text, lang, depth, deleted, search_vector)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_tsvector($13::regconfig, $9))`,
+          [id, task.parentMessageId, treeId, task.id, user.id, role, apiClientId, input.userMessageId, text, lang, depth, deleted, await this.searchConfig(em, lang)],
+        );
+      } catch (e) {
+        if (pgErrorCode(e) === "23505") throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "userMessageId is already used by another message");
+        throw e;
+      }
+      await finishTask(em, task, user, digest);
+      await this.journal(em, "text_reply_to_message", user.id, id, apiClientId, task, { role, length });
+      if (!task.parentMessageId) await this.trees.createTree(em, id, lang);
+      return { taskId: task.id, messageId: id, replayed: false };
+    });
+  }
+
+  async submitRanking(
+    user: User | null,
+    apiClientId: string,
+    input: { taskFrontendMessageId: string; ranking: number[]; notRankable?: boolean | null },
+  ): Promise<TaskDoneResult> {
+    assertEnabled(user, this.settings);
+    const digest = digestOf("ranking", JSON.stringify(input.ranking), String(input.notRankable ?? null));
+    return inTransaction(this.ds, async (em) => {
+      const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
+      const replay = await replayed(em, task, user, digest, async () => null);
+      if (replay) return replay;
+      validateTask(task, user);
+      if (!RANK_PAYLOADS.has(task.payloadType)) throw err(ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH, "This task does not take a ranking");
+      const payload = task.payload as { reply_messages: { id: string }[]; ranking_parent_id: string; message_tree_id: string };
+      const n = payload.reply_messages.length;
+      const sorted = [...input.ranking].sort((a, b) => a - b);
+      if (sorted.length !== n || sorted.some((v, i) => v !== i)) {
+        throw err(ErrorCode.INVALID_RANKING_VALUE, `The ranking must be a permutation of 0..${n - 1}`);
+      }
+      const rankedIds = input.ranking.map((i) => payload.reply_messages[i].id);
+      const tree = await this.trees.lockTree(em, payload.message_tree_id);
+      const stillChildren: { n: number }[] = await em.query(
+        `SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2`,
+        [rankedIds, payload.ranking_parent_id],
+      );
+      if (stillChildren[0].n !== rankedIds.length) throw err(ErrorCode.CORRUPT_RANKING_RESULT, "A ranked reply is no longer a reply to this message");
+      await em.query(`UPDATE message SET ranking_count = ranking_count + 1 WHERE id = ANY($1::uuid[])`, [rankedIds]);
+      await em.query(
+        `INSERT INTO message_reaction (task_id, user_id, payload_type, payload, api_client_id, message_id) VALUES ($1, $2, 'RankingReactionPayload', $3, $4, $5)`,
+        [
+          task.id,
+          user.id,
+          {
+            type: "message_ranking",
+            ranking: input.ranking,
+            ranked_message_ids: rankedIds,
+            ranking_parent_id: payload.ranking_parent_id,
+            message_tree_id: payload.message_tree_id,
+            not_rankable: input.notRankable ?? null,
+          },
+          apiClientId,
+          payload.ranking_parent_id,
+        ],
+      );
+      await finishTask(em, task, user, digest);
+      await this.journal(em, "message_ranking", user.id, payload.ranking_parent_id, apiClientId, task, { ranking: input.ranking });
+      if (tree) await this.trees.checkConditionForScoring(em, tree);
+      return { taskId: task.id, messageId: null, replayed: false };
+    });
+  }
+
+  async submitLabels(
+    user: User | null,
+    apiClientId: string,
+    input: { messageId: string; taskId?: string | null; labels: Record<string, number>; text: string; isReport: boolean },
+  ): Promise<TaskDoneResult> {
+    assertEnabled(user, this.settings);
+    const values = validateLabelValues(input.labels);
+    if (!values.ok) throw labelError(values.failure);
+    if (!input.taskId) return this.freeLabels(user, apiClientId, input);
+    const digest = digestOf("labels", input.messageId, JSON.stringify(Object.entries(input.labels).sort()), input.text);
+    return inTransaction(this.ds, async (em) => {
+      const task = await lockTaskById(em, apiClientId, input.taskId!);
+      const replay = await replayed(em, task, user, digest, async () => null);
+      if (replay) return replay;
+      validateTask(task, user);
+      if (!LABEL_PAYLOADS.has(task.payloadType)) throw err(ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH, "This task does not take labels");
+      const payload = task.payload as { message_id: string; valid_labels: string[]; mandatory_labels: string[] };
+      if (task.payloadType === "LabelInitialPromptPayload" && input.messageId !== payload.message_id) {
+        throw err(ErrorCode.TEXT_LABELS_WRONG_MESSAGE_ID, "The labels name another message than the task");
+      }
+      const checked = validateLabelsAgainst({ validLabels: payload.valid_labels, mandatoryLabels: payload.mandatory_labels }, input.labels);
+      if (!checked.ok) throw labelError(checked.failure);
+      const messageId = payload.message_id;
+      const tree = task.messageTreeId ? await this.trees.lockTree(em, task.messageTreeId) : null;
+      const message: { user_id: string | null }[] = await em.query(`SELECT user_id FROM message WHERE id = $1`, [messageId]);
+      if (!message[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
+      if (message[0].user_id === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
+      // One review per user and message: the unique index decides, also between concurrent submissions.
+      const inserted: unknown[] = await em.query(
+        `INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id) VALUES ($1, $2, $3, $4, $5, $6, $1)
+         ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id`,
+        [task.id, user.id, apiClientId, input.text, messageId, input.labels],
+      );
+      if (inserted.length === 0) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
+      const updated = rowsOf<{ review_count: number; review_result: boolean | null; parent_id: string | null }>(
+        await em.query(`UPDATE message SET review_count = review_count + 1 WHERE id = $1 RETURNING review_count, review_result, parent_id`, [messageId]),
+      );
+      await finishTask(em, task, user, digest);
+      await this.applyAcceptance(em, messageId, updated[0], tree);
+      return { taskId: task.id, messageId: null, replayed: false };
+    });
+  }
+
+  /** §4.1 after a review: decide the message, then the tree transitions it may trigger (T2/T3/T4). */
+  private async applyAcceptance(
+    em: EntityManager,
+    messageId: string,
+    state: { review_count: number; review_result: boolean | null; parent_id: string | null },
+    tree: Awaited<ReturnType<TreeManager["lockTree"]>>,
+  ): Promise<void> {
+    const isRoot = state.parent_id === null;
+    const required = isRoot ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply;
+    // Before the quorum, or once accepted, the decision needs no reviews: skip reading them.
+    const decidable = state.review_count >= required && state.review_result !== true;
+    const reviews: { labels: ReviewLabels }[] = decidable
+      ? await em.query(`SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = $1 AND t.done`, [messageId])
+      : [];
+    const labels = reviews.map((r) => r.labels);
+    const reviewState = { reviewResult: state.review_result, reviewCount: state.review_count };
+    if (isRoot) {
+      const decision = decideRootReview(reviewState, labels, rootAcceptanceRule(this.cfg));
+      if (decision.changed) await em.query(`UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
+      // T3 (fixed quirk): a late review does not move a tree a moderator halted.
+      if (decision.abortTree && tree && tree.state !== TreeState.ABORTED_LOW_GRADE && tree.state !== TreeState.HALTED_BY_MODERATOR) {
+        await this.trees.enterState(em, tree, TreeState.ABORTED_LOW_GRADE);
+      }
+      if (tree) await this.trees.checkPromptAccepted(em, tree);
+    } else {
+      const decision = decideReplyReview(reviewState, labels, replyAcceptanceRule(this.cfg));
+      if (decision.changed) await em.query(`UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
+      if (tree) await this.trees.checkConditionForRanking(em, tree);
+    }
+  }
+
+  /** Free labels and reports (§2.6 without task_id): stored or replaced, never counted as reviews. */
+  private async freeLabels(
+    user: User,
+    apiClientId: string,
+    input: { messageId: string; labels: Record<string, number>; text: string; isReport: boolean },
+  ): Promise<TaskDoneResult> {
+    return inTransaction(this.ds, async (em) => {
+      const exists: { id: string }[] = isUuid(input.messageId) ? await em.query(`SELECT id FROM message WHERE id = $1`, [input.messageId]) : [];
+      if (!exists[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "No such message");
+      if (input.isReport) await this.emojis.apply(em, user.id, input.messageId, "add", "red_flag");
+      await em.query(
+        `INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (user_id, message_id) WHERE task_id IS NULL DO UPDATE SET labels = EXCLUDED.labels`,
+        [crypto.randomUUID(), user.id, apiClientId, input.text, input.messageId, input.labels],
+      );
+      return { taskId: "", messageId: null, replayed: false };
+    });
+  }
+
+  private async journal(em: EntityManager, eventType: string, userId: string, messageId: string, apiClientId: string, task: Task, extra: Record<string, unknown>) {
+    await em.query(
+      `INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        uuid7(),
+        userId,
+        messageId,
+        apiClientId,
+        eventType,
+        { type: eventType, user_id: userId, message_id: messageId, task_id: task.id, task_type: task.payloadType, ...extra },
+      ],
+    );
+  }
+
+  private searchConfigs: Promise<Set<string>> | undefined;
+  async searchConfig(em: EntityManager, lang: string): Promise<string> {
+    this.searchConfigs ??= em.query(`SELECT cfgname FROM pg_ts_config`).then((rows: { cfgname: string }[]) => new Set(rows.map((r) => r.cfgname)));
+    return searchConfigFor(lang, await this.searchConfigs);
+  }
+}
