@@ -61,6 +61,11 @@ export class LocalEventStreamStore<E extends object = Record<string, unknown>> i
     if (!subscription.isOpen) return subscription;
     const existing = this.streams.get(streamKey);
     const lastSeq = existing?.events.length ?? 0;
+    if (existing?.ended && afterSeq === lastSeq) {
+      // The subscriber saw the terminal event already: nothing is left to send.
+      void subscription.return();
+      return subscription;
+    }
     if (afterSeq > lastSeq) {
       subscription.fail(new StreamLostError(streamKey, existing && lastSeq > 0 ? "replaced" : "vanished"));
       return subscription;

@@ -295,6 +295,12 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
           if (!subscription.isOpen) return;
         }
         if (page.entries.length === this.replayPageSize) continue;
+        if (page.ended && subscription.cursor === page.lastSeq) {
+          // The subscriber resumed after the terminal event: nothing is left to send, and a tail would wait on a
+          // stream that never grows until it expired.
+          void subscription.return();
+          return;
+        }
         if (this.follow(subscription, epoch)) return;
         // The tail has read past this page. Usually the page merely answered before a later XREAD (replies on
         // two connections arrive in any order) and the next page has the events. When it comes back empty
@@ -317,17 +323,17 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   private async readPage(
     streamKey: string,
     afterSeq: number,
-  ): Promise<{ epoch?: string; lastSeq: number; entries: DecodedEntry[] }> {
+  ): Promise<{ epoch?: string; lastSeq: number; ended: boolean; entries: DecodedEntry[] }> {
     const results = await this.command
       .multi()
-      .hmget(this.metaKey(streamKey), "epoch", "seq")
+      .hmget(this.metaKey(streamKey), "epoch", "seq", "ended")
       .xrange(this.eventsKey(streamKey), `${afterSeq + 1}-0`, "+", "COUNT", this.replayPageSize)
       .exec();
     if (!results) throw new Error("The replay transaction was discarded");
     for (const [error] of results) if (error) throw error;
-    const [epoch, lastSeq] = results[0][1] as [string | null, string | null];
+    const [epoch, lastSeq, ended] = results[0][1] as [string | null, string | null, string | null];
     const entries = (results[1][1] as StreamEntry[]).map(decodeEntry);
-    return { epoch: epoch ?? undefined, lastSeq: Number(lastSeq ?? 0), entries };
+    return { epoch: epoch ?? undefined, lastSeq: Number(lastSeq ?? 0), ended: ended === "1", entries };
   }
 
   /** Attaches a caught-up subscription to its stream's tail; false when the tail has read past its cursor. */

@@ -297,7 +297,13 @@ export class GenerationService {
       if (!m || !isTerminal(m.state)) {
         throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The generation's stream was lost; read the message and subscribe again");
       }
-      return { done: false, value: toEventValue(messageId, { seq: storeAfter + 1, event: terminalEventOf(m), terminal: true }, offset) };
+      // The stream's own terminal event, rebuilt from the row with the seq it had (stream_last_seq): a subscriber
+      // that saw it already gets nothing more, never a second terminal event. Only a stream whose terminal event
+      // was never appended (the store was down as it ended) has no seq to keep: then it is the next one.
+      const recorded = m.streamLastSeq > 0 ? m.seqOffset + m.streamLastSeq : null;
+      if (recorded !== null && recorded <= after) return { done: true, value: undefined };
+      const seq = recorded ?? after + 1;
+      return { done: false, value: toEventValue(messageId, { seq: seq - m.seqOffset, event: terminalEventOf(m), terminal: true }, m.seqOffset) };
     };
 
     const iterator: AsyncIterableIterator<GenerationEventValue> = {

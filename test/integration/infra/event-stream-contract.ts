@@ -150,6 +150,14 @@ export function describeEventStreamContract(driverName: string, makeFactory: () 
         expect(events.map((e) => e.seq)).to.deep.equal([1]);
       });
 
+      it("completes at once, with no events, for a subscriber resuming after the terminal event", async function () {
+        await store.append("gen", { kind: "token", n: 1 });
+        await store.append("gen", { kind: "finished" }, { terminal: true });
+        // A hang here (waiting for events an ended stream never gets) fails on the test's timeout.
+        expect(await drain(store.subscribe("gen", 2))).to.deep.equal([]);
+        expect(store.activeSubscriptions()).to.equal(0);
+      });
+
       it("waits for the first event of a stream that has not started", async function () {
         const subscription = store.subscribe("gen", 0);
         const first = subscription.next();
