@@ -11,6 +11,7 @@ import { SearchVectorLanguage1795631000000 } from "./1795631000000-SearchVectorL
 import { CachedStats1796581999376 } from "./1796581999376-CachedStats.js";
 import { IdentityRevocation1796580832604 } from "./1796580832604-IdentityRevocation.js";
 import { DatasetExtras1795626500000 } from "./1795626500000-DatasetExtras.js";
+import { ChatHandOut1796590000000 } from "./1796590000000-ChatHandOut.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: Function[] = [
   CachedStats1796581999376,
   IdentityRevocation1796580832604,
   DatasetExtras1795626500000,
+  ChatHandOut1796590000000,
 ];

@@ -101,6 +101,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
     if (opts.jobs ?? true) await app.trees.ensureTreeStates(); // §9.7 start-up checks
     app.workers.start();
+    app.generations.startPositionUpdates(config.chat.queuePositionIntervalMs);
     if (!config.redisUrl && config.chat.localWorker && !app.chats.catalog.get(LOCAL_WORKER_MODEL)) {
       log.warn({ model: LOCAL_WORKER_MODEL }, "the models file does not declare the in-process worker's model; no in-process worker");
     } else if (!config.redisUrl && config.chat.localWorker) {

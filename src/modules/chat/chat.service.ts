@@ -327,7 +327,7 @@ export class ChatService {
     const positions: number[] = [];
     for (const assistant of assistantMessages) {
       positions.push(
-        await this.enqueueAnswer(assistant, user.id, model, async () => {
+        await this.enqueueAnswer(assistant, user.id, model, 0, async () => {
           // Drafts queued before the refused one leave the queue too: the prompt and all its drafts go.
           for (const queued of assistantMessages.slice(0, positions.length)) await this.generations.queue.cancel(queued.id);
           await this.ds.query(`DELETE FROM chat_message WHERE id = ANY($1::uuid[])`, [allIds]);
@@ -371,7 +371,7 @@ export class ChatService {
       sampling,
     });
     await repo.insert(assistant);
-    const position = await this.enqueueAnswer(assistant, user.id, model, async () => {
+    const position = await this.enqueueAnswer(assistant, user.id, model, 0, async () => {
       await this.ds.query(`DELETE FROM chat_message WHERE id = $1`, [assistant.id]);
     });
     return { assistantMessage: await repo.findOneByOrFail({ id: assistant.id }), queuePosition: position };
@@ -410,16 +410,26 @@ export class ChatService {
       ),
     );
     if (rows.length === 0) throw new ChorusError(ErrorCode.CONFLICT, "The answer changed meanwhile (already continued?); read it again");
-    await this.generations.continued(m.id, m.text, m.tokenCount ?? 0);
-    const position = await this.enqueueAnswer(m, user.id, model, async () => {
+    const seqBefore = await this.generations.continued(m.id, m.text, m.tokenCount ?? 0);
+    const position = await this.enqueueAnswer(m, user.id, model, seqBefore ?? undefined, async () => {
       // Back to how it was: the open stream ends as the answer did, at the token limit.
       await this.generations.end(m.id, "length", null);
     });
     return { assistantMessage: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: m.id }), queuePosition: position, resumeAfter };
   }
 
-  /** Queues a stored answer; when the queue refuses it, runs `compensate` so no orphan message is left. */
-  private async enqueueAnswer(assistant: ChatMessage, userId: string, model: ModelDeclaration, compensate: () => Promise<void>): Promise<number> {
+  /**
+   * Queues a stored answer; when the queue refuses it, runs `compensate` so no orphan message is left. `seqBefore`:
+   * the seq its stream is at, so the queue notice is appended only if no worker started the job meanwhile (it would
+   * land after the start).
+   */
+  private async enqueueAnswer(
+    assistant: ChatMessage,
+    userId: string,
+    model: ModelDeclaration,
+    seqBefore: number | undefined,
+    compensate: () => Promise<void>,
+  ): Promise<number> {
     let position: number;
     try {
       ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload: {} }));
@@ -433,7 +443,7 @@ export class ChatService {
       }
       throw err;
     }
-    await this.generations.queued(assistant.id, model.id, position);
+    await this.generations.queued(assistant.id, model.id, position, seqBefore);
     this.signals.jobAvailable(model.id);
     return position;
   }

@@ -516,7 +516,7 @@ export class WorkerService {
       await session.return();
       return null;
     }
-    const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue) });
+    const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue), handOutId: taken.jobId });
     if (!started.started) {
       // Cancelled while queued, or deleted with its chat: the hand-out ends here.
       await this.generations.queue.complete(taken.jobId).catch(() => undefined);
@@ -591,6 +591,9 @@ export class WorkerService {
       await this.generations.end(messageId, "cancelled", null);
       return;
     }
+    // The row is reset first, and only while it names this hand-out: once the job is back in the queue another
+    // worker may take it at once, and no write of this attempt may land after that worker's claim.
+    const seqAtReset = message && retryable ? await this.generations.unclaim(messageId, queueJobId) : null;
     let outcome: "requeued" | "dead";
     try {
       outcome = await this.generations.queue.fail(queueJobId, retryable);
@@ -600,7 +603,7 @@ export class WorkerService {
     }
     if (!message) return;
     if (outcome === "requeued") {
-      await this.generations.requeued(messageId, message.model!, reason);
+      if (seqAtReset !== null) await this.generations.requeued(messageId, message.model!, seqAtReset);
       this.jobAvailable(message.model!);
     } else {
       await this.generations.failed(messageId, ChatMessageState.FAILED, code, reason);
@@ -735,9 +738,10 @@ export class WorkerService {
         continue;
       }
       if (m.state === "PENDING" && (await queue.position(m.model, m.id)) !== null) continue;
+      // As in release: the row is PENDING before the job is back where a worker can take it.
+      const seqAtReset = m.state === "IN_PROGRESS" ? await this.generations.unclaim(m.id, null) : await this.generations.streamSeq(m.id).catch(() => null);
       await queue.enqueue(m.model, { messageId: m.id, userId: m.user_id, payload: {} }, { bypassSizeLimit: true });
-      if (m.state === "IN_PROGRESS") await this.generations.requeued(m.id, m.model, "The worker was lost");
-      else await this.generations.queued(m.id, m.model, (await queue.position(m.model, m.id)) ?? 0);
+      if (seqAtReset !== null) await this.generations.requeued(m.id, m.model, seqAtReset);
       this.jobAvailable(m.model);
       requeued++;
     }
