@@ -43,6 +43,8 @@ import { heldIdentityOf } from "./open-sockets.js";
 import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
 import { chatExportHandler } from "../modules/chat/chat-export.http.js";
+import { WorkerConnection } from "../modules/workers/worker-connection.js";
+import type { WorkerSession } from "../modules/workers/worker.service.js";
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -77,7 +79,13 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   const validDocuments = new Map<string, DocumentNode>();
   const serverCleanup = useServer<
     Record<string, unknown>,
-    { creds?: Credentials; subs?: Set<string>; identity?: { resolved: ResolvedIdentity; at: number }; unwatch?: () => void }
+    {
+      creds?: Credentials;
+      subs?: Set<string>;
+      identity?: { resolved: ResolvedIdentity; at: number };
+      unwatch?: () => void;
+      workerConnection?: WorkerConnection<WorkerSession>;
+    }
   >(
     {
       schema,
@@ -132,6 +140,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           const fresh = cached && Date.now() - cached.at < WS_IDENTITY_REUSE_MS ? cached.resolved : undefined;
           const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
           if (!fresh) ctx.extra.identity = { resolved: { ...context.identity }, at: Date.now() };
+          context.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
           // Clients send the same few documents over and over (a worker: one per token batch), so a document
           // is parsed and validated once; the limits depend on the variables and are checked every time.
           let document = validDocuments.get(payload.query);

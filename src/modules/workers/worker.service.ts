@@ -26,6 +26,10 @@ import {
   type WorkerPool,
 } from "./worker.types.js";
 import { RateWindow, type WorkerRecord, type WorkerRegistry } from "./worker-registry.js";
+import type { WorkerConnection } from "./worker-connection.js";
+
+/** The caller of a job report: its connection, or null for a request that came without one (HTTP). */
+export type WorkerCaller = WorkerConnection<WorkerSession> | null;
 
 export interface WorkerHello {
   protocolVersion: number;
@@ -105,6 +109,8 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
      * rotated or expired key gets no job, even in the moment before its socket is closed.
      */
     readonly admit: (() => Promise<boolean>) | null = null,
+    /** The connection that opened the session: only it may report on the session's jobs. */
+    readonly connection: WorkerConnection<WorkerSession> | null = null,
   ) {}
 
   [Symbol.asyncIterator]() {
@@ -432,7 +438,7 @@ export class WorkerService {
    * Opens a session after checking the worker's hello; iterate it for jobs, `return()` it to disconnect. `admit`
    * (see WorkerSession) is asked before each hand-out.
    */
-  connect(hello: WorkerHello, admit: (() => Promise<boolean>) | null = null): WorkerSession {
+  connect(hello: WorkerHello, admit: (() => Promise<boolean>) | null = null, connection: WorkerConnection<WorkerSession> | null = null): WorkerSession {
     if (hello.protocolVersion !== WORKER_PROTOCOL_VERSION) {
       throw badInput(
         `Worker protocol version ${hello.protocolVersion} is not supported: this API speaks version ${WORKER_PROTOCOL_VERSION}; upgrade the worker`,
@@ -451,8 +457,9 @@ export class WorkerService {
       // A worker that reconnects faster than its old socket was noticed closing: the new connection wins.
       if (old.id === id) void old.return();
     }
-    const session = new WorkerSession(this, id, hello, admit);
+    const session = new WorkerSession(this, id, hello, admit, connection);
     this.sessions.add(session);
+    connection?.sessions.add(session);
     void this.publish(session).catch((err) => this.log.warn({ err }, "could not register a worker"));
     this.log.info({ worker: session.id, models: hello.models, capacity: hello.capacity, device: hello.hardware.device }, "worker connected");
     return session;
@@ -565,6 +572,7 @@ export class WorkerService {
   async closeSession(session: WorkerSession): Promise<void> {
     this.closedHere.set(session.id, { connectedAt: session.connectedAt, until: Date.now() + this.recordTtlMs });
     this.sessions.delete(session);
+    session.connection?.sessions.delete(session);
     // Batches the worker sent before it went away are appended first, so the next worker continues after them.
     await Promise.allSettled([...session.reports]);
     await this.registry.remove(session.id).catch((err) => this.log.warn({ err }, "could not unregister a worker"));
@@ -620,11 +628,27 @@ export class WorkerService {
     }
   }
 
-  /** A batch of tokens; it also renews the lease. */
-  async tokens(jobId: string, text: string, tokenCount: number): Promise<WorkerAck> {
-    const { queueJobId, messageId } = parseJobId(jobId);
+  /**
+   * The session of `caller` that holds the job, or null: the hand-out must be one this replica gave to a session of
+   * the calling connection, for exactly the message the job id names. Anything else (another worker's job, a job
+   * id spliced with another message's id, a hand-out that ended) is not the caller's to act on.
+   */
+  private holderOf(caller: WorkerCaller, queueJobId: string, messageId: string): WorkerSession | null {
+    if (caller === null) {
+      // Not an authorisation matter (worker keys may use the protocol): the report came by the wrong way.
+      throw badInput("Job reports are accepted only on the websocket whose workerJobs subscription received the job", { field: "jobId" });
+    }
     const owner = this.owners.get(queueJobId);
-    owner?.seen();
+    if (!owner || !caller.sessions.has(owner) || owner.inflight.get(queueJobId)?.messageId !== messageId) return null;
+    return owner;
+  }
+
+  /** A batch of tokens; it also renews the lease. */
+  async tokens(caller: WorkerCaller, jobId: string, text: string, tokenCount: number): Promise<WorkerAck> {
+    const { queueJobId, messageId } = parseJobId(jobId);
+    const owner = this.holderOf(caller, queueJobId, messageId);
+    if (!owner) return { ok: false, cancel: false };
+    owner.seen();
     const work = (async () => {
       if (!(await this.holds(queueJobId))) {
         this.forget(queueJobId);
@@ -633,20 +657,22 @@ export class WorkerService {
       await this.generations.tokens(messageId, text, tokenCount);
       return true;
     })();
-    owner?.reports.add(work);
+    owner.reports.add(work);
     try {
       if (!(await work)) return { ok: false, cancel: false };
     } finally {
-      owner?.reports.delete(work);
+      owner.reports.delete(work);
     }
-    const job = owner?.inflight.get(queueJobId);
-    if (owner && job) owner.countTokens(job.model, tokenCount);
+    const job = owner.inflight.get(queueJobId);
+    if (job) owner.countTokens(job.model, tokenCount);
     return { ok: true, cancel: this.cancelRequested.has(messageId) };
   }
 
-  async finish(jobId: string, finishReason: WorkerFinishReason, text: string, tokenCount: number): Promise<WorkerAck> {
+  async finish(caller: WorkerCaller, jobId: string, finishReason: WorkerFinishReason, text: string, tokenCount: number): Promise<WorkerAck> {
     const { queueJobId, messageId } = parseJobId(jobId);
-    this.owners.get(queueJobId)?.seen();
+    const owner = this.holderOf(caller, queueJobId, messageId);
+    if (!owner) return { ok: false, cancel: false };
+    owner.seen();
     if (!(await this.holds(queueJobId))) {
       this.forget(queueJobId);
       return { ok: false, cancel: false };
@@ -660,29 +686,34 @@ export class WorkerService {
     return { ok: true, cancel: false };
   }
 
-  async fail(jobId: string, code: string, reason: string, retryable: boolean): Promise<WorkerAck> {
+  async fail(caller: WorkerCaller, jobId: string, code: string, reason: string, retryable: boolean): Promise<WorkerAck> {
     const { queueJobId, messageId } = parseJobId(jobId);
-    this.owners.get(queueJobId)?.seen();
+    const owner = this.holderOf(caller, queueJobId, messageId);
+    if (!owner) return { ok: false, cancel: false };
+    owner.seen();
     await this.release(queueJobId, messageId, retryable, code, reason);
     this.cancelRequested.delete(messageId);
     return { ok: true, cancel: false };
   }
 
-  async heartbeat(jobIds: string[], sessionId?: string | null): Promise<WorkerHeartbeatResult> {
+  async heartbeat(caller: WorkerCaller, jobIds: string[], sessionId?: string | null): Promise<WorkerHeartbeatResult> {
+    const parsed = jobIds.map((jobId) => ({ jobId, ...parseJobId(jobId) }));
+    // Without a connection there are no sessions or jobs to renew (holderOf refuses), only the answer's settings.
     let session: WorkerSession | undefined;
-    if (sessionId) for (const s of this.sessions) if (s.id === sessionId) session = s;
+    if (sessionId && caller) for (const s of caller.sessions) if (s.id === sessionId) session = s;
     session?.seen();
     const held: string[] = [];
     const lost: string[] = [];
     const heldMessages = new Map<string, string>();
-    for (const jobId of jobIds) {
-      const { queueJobId, messageId } = parseJobId(jobId);
-      this.owners.get(queueJobId)?.seen();
-      if (await this.holds(queueJobId)) {
+    for (const { jobId, queueJobId, messageId } of parsed) {
+      const owner = this.holderOf(caller, queueJobId, messageId);
+      owner?.seen();
+      if (owner && (await this.holds(queueJobId))) {
         held.push(jobId);
         heldMessages.set(messageId, jobId);
       } else {
-        this.forget(queueJobId);
+        // Only the caller's own hand-out is forgotten; another session's job is merely not the caller's.
+        if (owner) this.forget(queueJobId);
         lost.push(jobId);
       }
     }
