@@ -590,6 +590,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             }
             tally.sends.push(performance.now() - sentAt);
             if (sent.errors) {
+              if (tally.refused === 0) console.error(`a send failed: ${JSON.stringify(sent.errors).slice(0, 300)}`);
               // an answer never asked for: counted apart from tokens lost in answers that ran
               tally.errors++;
               tally.refused += ANSWERS - a;

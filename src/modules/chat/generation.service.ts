@@ -174,6 +174,11 @@ export class GenerationService {
     if (this.waiting.has(messageId) || this.waiting.size < MAX_WATCHED_POSITIONS) this.waiting.set(messageId, { model, seq, position });
   }
 
+  /** A message just stored: its stream is the first one (so the first event needs no read of the row). */
+  opened(messageId: string): void {
+    this.remember(messageId, { key: generationStreamKey(messageId, 0), offset: 0, at: Date.now() });
+  }
+
   /** The seq a message's current stream is at (0 before its first event), for a conditional append later. */
   async streamSeq(messageId: string): Promise<number> {
     return this.streams.lastSeq((await this.placeOf(messageId)).key);
@@ -217,12 +222,24 @@ export class GenerationService {
    */
   async start(messageId: string, workerName: string, opts: { canContinue?: boolean; handOutId?: string } = {}): Promise<StartOutcome> {
     this.waiting.delete(messageId);
-    const rows = rowsOf<{ old_state: string; stream_segment: number; seq_offset: number }>(
+    // The stream is read together with the claim when this replica knows where it is (it queued the answer).
+    const known = this.places.get(messageId);
+    const early = known ? this.events(messageId, false) : null;
+    const rows = rowsOf<{
+      old_state: string;
+      stream_segment: number;
+      seq_offset: number;
+      sampling: ChatMessage["sampling"];
+      model: string | null;
+      parent_id: string | null;
+      chat_id: string;
+      text: string;
+    }>(
       await this.ds.query(
         `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = $2, work_begin_at = now(), hand_out_id = $3
            FROM (SELECT id, state AS old_state FROM chat_message WHERE id = $1 FOR UPDATE) o
           WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
-          RETURNING o.old_state, m.stream_segment, m.seq_offset`,
+          RETURNING o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`,
         [messageId, workerName, opts.handOutId ?? null],
       ),
     );
@@ -234,10 +251,21 @@ export class GenerationService {
       }
       return { started: false, reason: "gone" };
     }
-    // The row just locked names the current stream, so the hand-out reads it once; the message is loaded while the
-    // stream is read (both are needed, neither depends on the other).
-    this.remember(messageId, { key: generationStreamKey(messageId, rows[0].stream_segment), offset: rows[0].seq_offset, at: Date.now() });
-    const [events, message] = await Promise.all([this.events(messageId, false), this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId })]);
+    // The row just claimed names the current stream and carries what the hand-out needs: no further read of it.
+    const row = rows[0];
+    const key = generationStreamKey(messageId, row.stream_segment);
+    this.remember(messageId, { key, offset: row.seq_offset, at: Date.now() });
+    const events = early && known!.key === key ? await early : await this.events(messageId, false);
+    const message = this.ds.getRepository(ChatMessage).create({
+      id: messageId,
+      chatId: row.chat_id,
+      parentId: row.parent_id,
+      model: row.model,
+      sampling: row.sampling,
+      text: row.text,
+      state: ChatMessageState.IN_PROGRESS,
+      workerName,
+    });
     const partial = events ? partialAnswer(events) : null;
     const hasPartial = partial !== null && (partial.text.length > 0 || partial.tokenCount > 0);
     const continueFrom = hasPartial && opts.canContinue ? partial : null;

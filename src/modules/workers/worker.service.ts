@@ -15,7 +15,7 @@ import { badInput, ChorusError, ErrorCode } from "../../server/errors.js";
 import { ChatMessage, ChatMessageState } from "../chat/chat.entity.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";
-import { jobConversation } from "../chat/job-conversation.js";
+import { buildConversation, loadConversation } from "../chat/job-conversation.js";
 import {
   WORKER_PROTOCOL_VERSION,
   WorkerFinishReason,
@@ -57,6 +57,11 @@ const MAX_PREPARING = 3;
 interface InFlight {
   messageId: string;
   model: string;
+  /**
+   * When the last renewal of the lease that Redis confirmed was asked for (or the take): the lease runs until at
+   * least this plus the lease time, whatever Redis' clock says, since only time passes on both sides.
+   */
+  renewedAt: number;
 }
 
 /** The public job id names both the queue's hand-out and the message, so any replica can act on a report. */
@@ -487,12 +492,13 @@ export class WorkerService {
     while (taken.length < max && open.length && !session.closed) {
       for (const model of open) {
         if (taken.length >= max) break;
+        const askedAt = Date.now();
         const job = await this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs });
         if (!job) {
           open = open.filter((m) => m !== model);
           continue;
         }
-        session.inflight.set(job.jobId, { messageId: job.messageId, model });
+        session.inflight.set(job.jobId, { messageId: job.messageId, model, renewedAt: askedAt });
         this.owners.set(job.jobId, session);
         session.seen();
         taken.push({ job, model });
@@ -523,6 +529,11 @@ export class WorkerService {
       await session.return();
       return null;
     }
+    // The conversation is read while the answer is claimed (its place in the tree never changes); a job without
+    // the payload (put back by the reconciler) reads it after the claim.
+    const payload = taken.payload as { chatId?: string; parentId?: string | null };
+    const source = payload.chatId ? loadConversation(this.ds, payload.parentId ?? null, payload.chatId) : null;
+    source?.catch(() => undefined); // awaited below, or not needed when the hand-out ends here
     const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue), handOutId: taken.jobId });
     if (!started.started) {
       // Cancelled while queued, or deleted with its chat: the hand-out ends here.
@@ -548,7 +559,11 @@ export class WorkerService {
       jobId: publicJobId(taken),
       messageId: taken.messageId,
       model,
-      messages: await this.thread(started.message),
+      messages: buildConversation(
+        await (source ?? loadConversation(this.ds, started.message.parentId, started.message.chatId)),
+        started.message.text,
+        this.catalog.get(started.message.model ?? ""),
+      ),
       continueFrom: continued?.text ?? null,
       sampling: {
         maxNewTokens,
@@ -562,11 +577,6 @@ export class WorkerService {
       tokenBatchMs: this.config.tokenBatchMs,
       leaseMs: this.config.workerLeaseMs,
     };
-  }
-
-  /** The conversation up to the answer's prompt, cut to the model's context window (chat/job-conversation.ts). */
-  private async thread(message: ChatMessage): Promise<{ role: string; content: string }[]> {
-    return jobConversation(this.ds, message, this.catalog.get(message.model ?? ""));
   }
 
   async closeSession(session: WorkerSession): Promise<void> {
@@ -618,9 +628,19 @@ export class WorkerService {
     }
   }
 
-  private async holds(queueJobId: string): Promise<boolean> {
+  /**
+   * Whether this hand-out still holds its lease, renewing it. Token batches come every few tens of milliseconds:
+   * a lease renewed (as confirmed) within the last quarter of the lease time is certainly still held, since a lease
+   * is lost only by lapsing (this replica's session is the only one that ends it otherwise), so such a batch costs no
+   * Redis call for its lease (`lazy`).
+   */
+  private async holds(queueJobId: string, lazy = false): Promise<boolean> {
+    const job = this.owners.get(queueJobId)?.inflight.get(queueJobId);
+    const askedAt = Date.now();
+    if (lazy && job && askedAt - job.renewedAt < this.config.workerLeaseMs / 4) return true;
     try {
       await this.generations.queue.heartbeat(queueJobId);
+      if (job) job.renewedAt = askedAt;
       return true;
     } catch (err) {
       if (err instanceof JobLeaseLostError) return false;
@@ -650,7 +670,7 @@ export class WorkerService {
     if (!owner) return { ok: false, cancel: false };
     owner.seen();
     const work = (async () => {
-      if (!(await this.holds(queueJobId))) {
+      if (!(await this.holds(queueJobId, true))) {
         this.forget(queueJobId);
         return false;
       }
