@@ -3,6 +3,7 @@
  * so what the dispatcher does while jobs are being started is seen without timing anything. The queue is the real
  * in-process driver (the same semantics as the Redis one).
  */
+import "reflect-metadata";
 import { expect } from "chai";
 import pino from "pino";
 import type { DataSource } from "typeorm";
