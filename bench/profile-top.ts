@@ -1,6 +1,7 @@
 /**
- * `node dist/bench/profile-top.js FILE.cpuprofile [N]`: the N (default 25) functions with the most self time in a
- * V8 CPU profile (written by `node --cpu-prof`, e.g. `npm run bench -- stream --cpu-prof DIR`), as a Markdown
+ * `node dist/bench/profile-top.js FILE.cpuprofile [N] [--by-package]`: the N (default 25) functions (or, with
+ * --by-package, packages: an npm package, node's own code, native code, or Chorus' dist) with the most self time in
+ * a V8 CPU profile (written by `node --cpu-prof`, e.g. `npm run bench -- stream --cpu-prof DIR`), as a Markdown
  * table: share of busy time (idle and program excluded), self ms, function and where it is.
  */
 import fs from "node:fs";
@@ -16,7 +17,8 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, top = "25"] = process.argv.slice(2);
+const byPackage = process.argv.includes("--by-package");
+const [file, top = "25"] = process.argv.slice(2).filter((a) => a !== "--by-package");
 if (!file) {
   console.error("usage: profile-top FILE.cpuprofile [N]");
   process.exit(2);
@@ -32,7 +34,8 @@ for (let i = 0; i < profile.samples.length; i++) {
   if (functionName === "(idle)" || functionName === "(program)") continue;
   busyUs += dt;
   const where = url ? `${url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "").replace(/.*\/dist\//, "dist/")}:${lineNumber + 1}` : "";
-  const key = `${functionName || "(anonymous)"}\t${where}`;
+  const pkg = !url ? "(native: syscalls, GC)" : url.startsWith("node:") ? "node" : /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes("/dist/") ? "chorus (dist)" : url);
+  const key = byPackage ? `${pkg}\t` : `${functionName || "(anonymous)"}\t${where}`;
   selfUs.set(key, (selfUs.get(key) ?? 0) + dt);
 }
 const rows = [...selfUs.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(top));
