@@ -34,8 +34,8 @@ export interface ChorusInstance {
   /** Resolves once the database is connected and migrated. */
   ready: Promise<void>;
   /**
-   * Resolves once the periodic jobs are scheduled and, in local mode, their start-up runs have finished (they
-   * write derived tables such as user_stats; tests that compare table snapshots wait for them).
+   * Local mode: resolves once the periodic jobs' start-up runs have finished (they write derived tables such as
+   * user_stats; tests that compare table snapshots wait for them). With Redis: resolves at once.
    */
   jobsStarted: Promise<void>;
   embedded: EmbeddedDatabase | null;
@@ -123,6 +123,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
         .start([...treeAndTaskJobs(app), ...generationJobs(app), ...statsJobs(app), ...cachedStatsJobs(app)])
         .catch((err) => log.error({ err }, "periodic jobs did not start"))
         .finally(jobsStartedResolve);
+      // With Redis, BullMQ runs the jobs on its own schedule and start() waits for Redis, which may be down.
+      if (config.redisUrl) jobsStartedResolve();
     } else {
       jobsStartedResolve();
     }
