@@ -45,7 +45,7 @@ export class WorkerResolver {
   }
 
   @Authorized(Requirement.WORKER)
-  @Mutation(() => WorkerAck, { description: "A batch of a job's tokens (in order, one at a time per job); also renews the job's lease. Only on the websocket whose workerJobs received the job: ok false for any other job (stop it), BAD_USER_INPUT over HTTP." })
+  @Mutation(() => WorkerAck, { description: "A batch of a job's tokens (in order, one at a time per job); it also keeps the job's lease alive. Only on the websocket whose workerJobs received the job: ok false for any other job (stop it), BAD_USER_INPUT over HTTP." })
   async workerTokens(@Arg("input", () => WorkerTokensInput) input: WorkerTokensInput, @Ctx() ctx: Context): Promise<WorkerAck> {
     return ctx.app.workers.tokens(ctx.workerConnection ?? null, input.jobId, input.text, input.tokenCount);
   }
