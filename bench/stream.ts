@@ -5,7 +5,8 @@
  * 20 tokens/s per stream and flush a batch every 50 ms (CHAT_TOKEN_BATCH_MS), over the real worker protocol
  * (workerJobs subscription, workerTokens/workerFinish mutations on the worker's graphql-ws connection). Measured
  * per run: added latency per batch (worker's emit → client's receipt), time to first token added by the server
- * (and its part before the job reaches a worker: queueing and hand-out),
+ * (everything but the model's own wait) with its parts: the sendChatMessage round trip, the hand-out (request →
+ * job at a worker: send, queueing and hand-out) and the delivery (the worker's first batch → the client),
  * tokens/s delivered, CPU per 1,000 tokens of the server processes, of Redis and of PostgreSQL, and tokens lost,
  * duplicated or reordered (checked token by token). Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
@@ -26,7 +27,7 @@ import type { Client } from "graphql-ws";
 import WebSocket, { WebSocketServer } from "ws";
 import { gql, wsClient } from "../test/helpers/graphql.js";
 import { buildGpuWorkers, startWorkerProcess, type WorkerProcess } from "../test/helpers/gpu-worker-process.js";
-import { freePort, startCluster, type Cluster } from "../test/helpers/replicas.js";
+import { freePort, setReplicaNodeArgs, startCluster, type Cluster } from "../test/helpers/replicas.js";
 import { ApiClientKind } from "../src/modules/api-clients/api-client.entity.js";
 import {
   ChatMessageDocument,
@@ -54,6 +55,9 @@ const TOKENS_PER_SECOND = 20;
 const WINDOW_MS = 50;
 /** Jobs per worker connection, as a vLLM-backed worker would take; C / 50 workers in all. */
 const WORKER_CAPACITY = 50;
+/** `--cpu-prof DIR`: the API replicas write V8 CPU profiles there when they stop (summarise: bench/profile-top.ts). */
+const CPU_PROF_DIR = argValue("--cpu-prof");
+if (CPU_PROF_DIR) setReplicaNodeArgs(["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // measuring
@@ -169,6 +173,10 @@ class Tally {
   readonly firstEmit = new Map<string, number>();
   /** When the client asked for the answer, by answer key. */
   readonly sentAt = new Map<string, number>();
+  /** sendChatMessage round trips (the send part of the time to first token). */
+  readonly sends: number[] = [];
+  /** From the worker's first batch to its receipt by the client (the delivery part). */
+  readonly deliveries: number[] = [];
 
   /** From the client's request to the job's arrival at a worker: queueing and hand-out. */
   handOuts(): number[] {
@@ -195,7 +203,10 @@ class Tally {
       const start = this.jobStart.get(key);
       const emit = this.firstEmit.get(key);
       // the server's share of the time to first token: all of it but the model's own wait for its first token
-      if (start !== undefined && emit !== undefined) this.ttftAdded.push(now - sentAt - (emit - start));
+      if (start !== undefined && emit !== undefined) {
+        this.ttftAdded.push(now - sentAt - (emit - start));
+        this.deliveries.push(now - emit);
+      }
     }
   }
 
@@ -288,6 +299,10 @@ interface RunResult {
   ttftP99: number;
   handOutP50: number;
   handOutP99: number;
+  sendP50: number;
+  sendP99: number;
+  deliveryP50: number;
+  deliveryP99: number;
   serverCpuMsPer1kTokens: number;
   redisCpuMsPer1kTokens: number;
   pgCpuMsPer1kTokens: number;
@@ -332,6 +347,10 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     ttftP99: round(percentile([...tally.ttft].sort((a, b) => a - b), 99)),
     handOutP50: round(percentile(tally.handOuts(), 50)),
     handOutP99: round(percentile(tally.handOuts(), 99)),
+    sendP50: round(percentile([...tally.sends].sort((a, b) => a - b), 50)),
+    sendP99: round(percentile([...tally.sends].sort((a, b) => a - b), 99)),
+    deliveryP50: round(percentile([...tally.deliveries].sort((a, b) => a - b), 50)),
+    deliveryP99: round(percentile([...tally.deliveries].sort((a, b) => a - b), 99)),
     serverCpuMsPer1kTokens: per1k(serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0) - s0),
     redisCpuMsPer1kTokens: per1k(cpuMsOfPid(redisPid) - r0),
     pgCpuMsPer1kTokens: per1k(postgresCpu() - p0),
@@ -569,7 +588,9 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             } catch {
               sent = { status: 0, errors: [{ message: "request failed" }], headers: new Headers() };
             }
+            tally.sends.push(performance.now() - sentAt);
             if (sent.errors) {
+              if (tally.refused === 0) console.error(`a send failed: ${JSON.stringify(sent.errors).slice(0, 300)}`);
               // an answer never asked for: counted apart from tokens lost in answers that ran
               tally.errors++;
               tally.refused += ANSWERS - a;
@@ -664,10 +685,10 @@ async function main() {
     return;
   }
   console.log(`\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`);
-  console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 ms | TTFT added p99 ms | hand-out p50 ms | hand-out p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | answers failed | peak server RSS MB |");
+  console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | answers failed | peak server RSS MB |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} | ${r.ttftAddedP99} | ${r.handOutP50} | ${r.handOutP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`);
+    console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`);
   }
   for (const streams of STREAM_COUNTS) {
     const of = (name: string) => results.find((r) => r.streams === streams && r.run.startsWith(name));

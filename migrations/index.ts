@@ -12,6 +12,7 @@ import { CachedStats1796581999376 } from "./1796581999376-CachedStats.js";
 import { IdentityRevocation1796580832604 } from "./1796580832604-IdentityRevocation.js";
 import { DatasetExtras1795626500000 } from "./1795626500000-DatasetExtras.js";
 import { SearchVectorPending1796590000000 } from "./1796590000000-SearchVectorPending.js";
+import { ChatHandOut1796590000001 } from "./1796590000001-ChatHandOut.js";
 import { Arena1796593208333 } from "./1796593208333-Arena.js";
 import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
 
@@ -30,6 +31,7 @@ export const MIGRATIONS: Function[] = [
   IdentityRevocation1796580832604,
   DatasetExtras1795626500000,
   SearchVectorPending1796590000000,
+  ChatHandOut1796590000001,
   Arena1796593208333,
   TaskPools1796600000000,
 ];

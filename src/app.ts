@@ -109,6 +109,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     // The task lottery's candidate pools follow the tree-manager settings; a change rebuilds them once.
     await app.tasks.pools.sync(ds);
     app.workers.start();
+    app.generations.startPositionUpdates(config.chat.queuePositionIntervalMs);
     if (!config.redisUrl && config.chat.localWorker && !app.chats.catalog.get(LOCAL_WORKER_MODEL)) {
       log.warn({ model: LOCAL_WORKER_MODEL }, "the models file does not declare the in-process worker's model; no in-process worker");
     } else if (!config.redisUrl && config.chat.localWorker) {

@@ -71,6 +71,7 @@ export const CONFIG_VARIABLES = [
   "CHAT_MAX_QUEUE_SIZE",
   "CHAT_PENDING_TIMEOUT_SECONDS",
   "CHAT_TOKEN_BATCH_MS",
+  "CHAT_QUEUE_POSITION_INTERVAL_MS",
   "CHAT_RECONCILE_INTERVAL_SECONDS",
   "CHAT_RATE_LIMIT_GENERATIONS",
   "CHAT_RATE_LIMIT_WINDOW_SECONDS",
@@ -237,6 +238,8 @@ export interface ChatConfig {
   pendingTimeoutSeconds: number;
   /** Workers gather tokens for this long before sending them, because the cost per delivery dominates. */
   tokenBatchMs: number;
+  /** How often a waiting answer's subscribers are told its queue place when it moved (the reference: every second). */
+  queuePositionIntervalMs: number;
   /** How often the reconciler re-queues lost jobs and times out old ones. */
   reconcileIntervalSeconds: number;
   /** Generations a user may ask for per window (0: no limit), spec §2.4. */
@@ -448,6 +451,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxQueueSize: readInt(env, "CHAT_MAX_QUEUE_SIZE", 100, 1, 1_000_000),
       pendingTimeoutSeconds: readInt(env, "CHAT_PENDING_TIMEOUT_SECONDS", 120, 1, 86_400),
       tokenBatchMs: readInt(env, "CHAT_TOKEN_BATCH_MS", 50, 0, 10_000),
+      queuePositionIntervalMs: readInt(env, "CHAT_QUEUE_POSITION_INTERVAL_MS", 1_000, 50, 60_000),
       reconcileIntervalSeconds: readInt(env, "CHAT_RECONCILE_INTERVAL_SECONDS", 15, 1, 3_600),
       rateLimitGenerations: readInt(env, "CHAT_RATE_LIMIT_GENERATIONS", 20, 0, 1_000_000),
       rateLimitWindowSeconds: readInt(env, "CHAT_RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400),

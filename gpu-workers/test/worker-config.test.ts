@@ -86,14 +86,20 @@ describe('TokenBatcher', () => {
     expect(maxInFlight).to.equal(1);
   });
 
-  it('holds tokens for its window and sends them together on flush', async () => {
+  it('sends the first token at once, then holds tokens for its window and sends them together on flush', async () => {
     const sent: string[] = [];
+    // a window no test waits for: only flush() sends what follows the first token
     const batcher = new TokenBatcher(60_000, async (text) => void sent.push(text));
+    batcher.add('w');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(sent).to.deep.equal(['w']);
     batcher.add('x');
     batcher.add('y');
-    expect(sent).to.deep.equal([]);
+    await Promise.resolve();
+    expect(sent).to.deep.equal(['w']);
     await batcher.flush();
-    expect(sent).to.deep.equal(['xy']);
+    expect(sent).to.deep.equal(['w', 'xy']);
   });
 });
 

@@ -7,6 +7,8 @@ import type { User } from "../modules/users/user.entity.js";
 import type { MessageBranch, MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
 import { chatReaderOf, mayReadChat, visibilityOfClient, type Visibility } from "./visibility.js";
 import type { ChatMessage } from "../modules/chat/chat.entity.js";
+import type { WorkerConnection } from "../modules/workers/worker-connection.js";
+import type { WorkerSession } from "../modules/workers/worker.service.js";
 import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
@@ -70,6 +72,8 @@ export interface Context {
   requestId: string;
   log: Logger;
   app: AppServices;
+  /** Over a websocket: the worker sessions this connection opened (a worker's job reports must come through it). */
+  workerConnection?: WorkerConnection<WorkerSession>;
   identity: Identity;
   /** The effective role of this request; USER when anonymous. */
   role(): Role;

@@ -2,6 +2,7 @@ import { buildSchema } from "type-graphql";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { authChecker } from "./auth.js";
 import { RESOLVERS } from "./resolvers.js";
+import { validateArgs } from "./validate-args.js";
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -11,7 +12,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     authChecker,
     authMode: "error",
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgs,
     // The schema is built once per process and shared by servers with different pub/sub drivers, so every
     // subscription declares its own `subscribe` that reads the driver from the request context. type-graphql
     // still insists on a pubSub; this one refuses use, so a topic-based @Subscription cannot slip in unnoticed.

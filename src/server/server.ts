@@ -44,6 +44,8 @@ import { heldIdentityOf } from "./open-sockets.js";
 import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
 import { chatExportHandler } from "../modules/chat/chat-export.http.js";
+import { WorkerConnection } from "../modules/workers/worker-connection.js";
+import type { WorkerSession } from "../modules/workers/worker.service.js";
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -84,7 +86,13 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   watchDocumentCache(metrics, gate.cache);
   const serverCleanup = useServer<
     Record<string, unknown>,
-    { creds?: Credentials; subs?: Set<string>; identity?: { resolved: ResolvedIdentity; at: number }; unwatch?: () => void }
+    {
+      creds?: Credentials;
+      subs?: Set<string>;
+      identity?: { resolved: ResolvedIdentity; at: number };
+      unwatch?: () => void;
+      workerConnection?: WorkerConnection<WorkerSession>;
+    }
   >(
     {
       schema,
@@ -151,6 +159,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           const fresh = cached && Date.now() - cached.at < WS_IDENTITY_REUSE_MS ? cached.resolved : undefined;
           const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
           if (!fresh) ctx.extra.identity = { resolved: { ...context.identity }, at: Date.now() };
+          context.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
           // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
           // socket used half a core.
           const maxOperations = context.identity.apiClient?.kind === ApiClientKind.WORKER ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS) : config.maxOperationsPerSocket;

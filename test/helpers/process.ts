@@ -35,8 +35,8 @@ export function runNode(script: string, args: string[], env: Record<string, stri
 }
 
 /** Starts a long-running node process; `waitFor` resolves when its stdout matches. */
-export function startNode(script: string, args: string[], env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+export function startNode(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8");

@@ -57,9 +57,15 @@ export async function freePort(): Promise<number> {
 /** /metrics is off the public port of a deployment unless a token is set (src/server/metrics-endpoint.ts). */
 export const REPLICA_METRICS_TOKEN = "replica-metrics-token-0123456789";
 
+/** Node options for the replicas started from now on (benchmarks: `--cpu-prof`, which NODE_OPTIONS may not carry). */
+let replicaNodeArgs: string[] = [];
+export function setReplicaNodeArgs(args: string[]): void {
+  replicaNodeArgs = args;
+}
+
 /** Starts one API process with `env` and waits for its banner; PORT=0 lets the kernel pick the port. */
 export async function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
-  const proc = startNode(MAIN, [], { LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: "0", METRICS_TOKEN: REPLICA_METRICS_TOKEN, ...env });
+  const proc = startNode(MAIN, [], { LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: "0", METRICS_TOKEN: REPLICA_METRICS_TOKEN, ...env }, replicaNodeArgs);
   const [, origin] = await proc.waitFor(/GraphQL \(HTTP and websocket\): (http:\/\/[^/\s]+)\/graphql/, 90_000);
   const port = Number(new URL(origin).port);
   return replicaOf(name, proc.child, port, proc.output, proc.exited);

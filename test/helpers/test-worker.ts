@@ -1,6 +1,7 @@
-import { print } from "graphql";
+import { print, type ExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
-import { gql, wsClient } from "./graphql.js";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { wsClient } from "./graphql.js";
 import {
   WorkerFailDocument,
   WorkerFinishDocument,
@@ -29,12 +30,14 @@ export interface TestWorkerOptions {
   canContinue?: boolean;
   /** Send this text as each job's only batch (instead of the numbered batches). */
   answer?: string;
+  /** Only record the jobs; the test reports on them itself with `request`. */
+  manual?: boolean;
 }
 
 /**
  * A GPU worker as the tests need one: connects over graphql-ws with a worker key, takes jobs through
- * `workerJobs`, sends numbered batches (" w0", " w1", ...) through `workerTokens` over HTTP, one at a time, then
- * `workerFinish`; stops a job the server cancels or takes back.
+ * `workerJobs`, sends numbered batches (" w0", " w1", ...) through `workerTokens` on the same socket (job reports
+ * are accepted only there), one at a time, then `workerFinish`; stops a job the server cancels or takes back.
  */
 export class TestWorker {
   readonly jobs: TestJob[] = [];
@@ -79,6 +82,7 @@ export class TestWorker {
           if (!r.data) return;
           const job = r.data.workerJobs;
           this.jobs.push(job);
+          if (this.options.manual) return;
           this.maxActive = Math.max(this.maxActive, ++this.active);
           const p = this.run(job)
             .catch((err) => void this.errors.push(err))
@@ -95,10 +99,26 @@ export class TestWorker {
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  /** One query or mutation over the worker's own socket. */
+  request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<ExecutionResult<TResult>> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error("the worker is not started"));
+    return new Promise((resolve, reject) => {
+      let result: ExecutionResult<TResult> | null = null;
+      client.subscribe<TResult>(
+        { query: print(document), variables: variables as Record<string, unknown> },
+        {
+          next: (r) => void (result = r as ExecutionResult<TResult>),
+          error: (err) => (Array.isArray(err) ? resolve({ errors: err } as ExecutionResult<TResult>) : reject(err)),
+          complete: () => (result ? resolve(result) : reject(new Error("no result"))),
+        },
+      );
+    });
+  }
+
   private async run(job: TestJob): Promise<void> {
-    const key = { key: this.key };
     if (this.options.failWith) {
-      await gql(this.httpUrl, WorkerFailDocument, { input: { jobId: job.jobId, code: this.options.failWith.code, reason: "test failure", retryable: this.options.failWith.retryable } }, key);
+      await this.request(WorkerFailDocument, { input: { jobId: job.jobId, code: this.options.failWith.code, reason: "test failure", retryable: this.options.failWith.retryable } });
       return;
     }
     let text = "";
@@ -109,18 +129,18 @@ export class TestWorker {
       if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
       if (this.stopped) return;
       const piece = this.options.answer ?? ` w${i}`;
-      const res = await gql(this.httpUrl, WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } }, key);
+      const res = await this.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       if (!res.data!.workerTokens.ok) return; // the job went to another worker
       text += piece;
       count++;
       this.sent.set(job.jobId, text);
       if (res.data!.workerTokens.cancel) {
-        await gql(this.httpUrl, WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "CANCELLED", text, tokenCount: count } }, key);
+        await this.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "CANCELLED", text, tokenCount: count } });
         return;
       }
     }
-    const res = await gql(this.httpUrl, WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: this.options.finishReason ?? "STOP", text, tokenCount: count } }, key);
+    const res = await this.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: this.options.finishReason ?? "STOP", text, tokenCount: count } });
     if (res.errors) throw new Error(JSON.stringify(res.errors));
   }
 

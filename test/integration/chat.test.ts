@@ -6,6 +6,7 @@ import { collect, errorCode, gql, rawGql, wsClient } from "../helpers/graphql.js
 import { TestWorker } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { Role } from "../../src/modules/users/role.js";
+import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
 import {
   CancelGenerationDocument,
   ChatDocument,
@@ -199,6 +200,28 @@ for (const driver of ["local", "redis"] as const) {
       expect(resumed.events).to.deep.equal(ra.events.slice(4));
       expectGapless(resumed.events, 5);
       await ws2.dispose();
+    });
+
+    it("completes at once with no events when resuming after the last seq of an ended generation, also once its stream expired", async () => {
+      const chatId = await newChat();
+      const messageId = (await send({ chatId, text: "Saved cursor", model: "synthetic" })).data!.sendChatMessage.assistantMessage.id;
+      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 3 });
+      const all = follow(ws, messageId);
+      await worker.start();
+      const { events } = await all;
+      await worker.stop();
+      const last = events[events.length - 1];
+      expect(last.__typename).to.equal("GenerationFinished");
+      // A client reloading with its saved cursor: nothing more, and the subscription completes (no wait, no event).
+      const resumed = await follow(ws, messageId, last.seq);
+      expect(resumed).to.deep.equal({ events: [], completed: true });
+      // Once the stream is gone (expired, or lost with Redis) the row stands for it, with the real seq: never a
+      // second terminal event, never a seq that did not exist.
+      await server.chorus.app.generations.streams.delete(generationStreamKey(messageId));
+      expect(await follow(ws, messageId, last.seq)).to.deep.equal({ events: [], completed: true });
+      const fromRow = await follow(ws, messageId, last.seq - 1);
+      expect(fromRow.completed).to.equal(true);
+      expect(fromRow.events.map((e) => [e.__typename, e.seq])).to.deep.equal([["GenerationFinished", last.seq]]);
     });
 
     it("resumes a live stream after a reconnect with `after`, missing nothing", async () => {

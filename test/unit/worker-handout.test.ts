@@ -3,6 +3,7 @@
  * so what the dispatcher does while jobs are being started is seen without timing anything. The queue is the real
  * in-process driver (the same semantics as the Redis one).
  */
+import "reflect-metadata";
 import { expect } from "chai";
 import pino from "pino";
 import type { DataSource } from "typeorm";
@@ -11,7 +12,8 @@ import { createPubSubHandle } from "../../src/infra/pubsub.js";
 import type { ChatConfig } from "../../src/config.js";
 import type { ModelCatalog } from "../../src/modules/chat/models.js";
 import type { GenerationService, StartOutcome } from "../../src/modules/chat/generation.service.js";
-import { WorkerService, type WorkerHello } from "../../src/modules/workers/worker.service.js";
+import { WorkerService, type WorkerHello, type WorkerSession } from "../../src/modules/workers/worker.service.js";
+import { WorkerConnection } from "../../src/modules/workers/worker-connection.js";
 import { LocalWorkerRegistry } from "../../src/modules/workers/worker-registry.js";
 import type { WorkerJob } from "../../src/modules/workers/worker.types.js";
 
@@ -37,6 +39,7 @@ function dispatcher() {
       startCalled.shift()?.();
       return d.promise;
     },
+    unclaim: async () => 0,
     requeued: async (messageId: string) => void requeued.push(messageId),
     end: async () => true,
     failed: async () => true,
@@ -70,7 +73,8 @@ describe("worker hand-out", () => {
     for (const [messageId, userId] of [["a1", "alice"], ["a2", "alice"], ["a3", "alice"], ["b1", "bob"]]) {
       await d.queue.enqueue(MODEL, { messageId, userId, payload: {} });
     }
-    const session = d.service.connect(hello(3));
+    const connection = new WorkerConnection<WorkerSession>();
+    const session = d.service.connect(hello(3), null, connection);
     const called = d.startsCalled(3);
     const first = session.next();
     // three starts are under way before any of them finished: no job waits for another's preparation
@@ -93,7 +97,7 @@ describe("worker hand-out", () => {
     expect(await d.queue.size(MODEL)).to.equal(1);
     const called4 = d.startsCalled(1);
     const fourth = session.next();
-    await d.service.finish(out[0].jobId, "STOP" as never, "done", 1);
+    await d.service.finish(connection, out[0].jobId, "STOP" as never, "done", 1);
     await called4;
     d.started("a3");
     expect(((await fourth).value as WorkerJob).messageId).to.equal("a3");

@@ -28,3 +28,14 @@ export class StreamClosedError extends Error {
     super(`Event stream "${streamKey}" has ended; nothing more can be appended`);
   }
 }
+
+/** A conditional append (`ifLastSeq`) found the stream at another seq: something was appended since. */
+export class StreamMovedError extends Error {
+  override readonly name = "StreamMovedError";
+  constructor(
+    readonly streamKey: string,
+    readonly lastSeq: number,
+  ) {
+    super(`Event stream "${streamKey}" is at seq ${lastSeq}; the conditional append was not made`);
+  }
+}

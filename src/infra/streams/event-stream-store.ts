@@ -29,6 +29,11 @@ export interface AppendOptions {
    * store's `finishedTtlSeconds` for a terminal event and `idleTtlSeconds` otherwise.
    */
   ttlSeconds?: number;
+  /**
+   * Appends only while the stream's last seq is this one (0: no stream yet); otherwise throws StreamMovedError and
+   * appends nothing. For events that are true only as long as nothing else happened since (a queue position).
+   */
+  ifLastSeq?: number;
 }
 
 export interface SubscribeOptions {

@@ -7,7 +7,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
 } from "./event-stream-store.js";
-import { StreamClosedError, StreamLostError } from "./errors.js";
+import { StreamClosedError, StreamLostError, StreamMovedError } from "./errors.js";
 import { StreamSubscription } from "./stream-subscription.js";
 
 interface LocalStream {
@@ -35,6 +35,11 @@ export class LocalEventStreamStore<E extends object = Record<string, unknown>> i
     this.assertOpen();
     const stream = this.streamFor(streamKey);
     if (stream.ended) throw new StreamClosedError(streamKey);
+    if (options.ifLastSeq !== undefined && options.ifLastSeq !== stream.events.length) {
+      const lastSeq = stream.events.length;
+      this.dropIfUnused(streamKey, stream);
+      throw new StreamMovedError(streamKey, lastSeq);
+    }
     const terminal = options.terminal === true;
     const stored = { seq: stream.events.length + 1, json: JSON.stringify(event), terminal };
     stream.events.push(stored);
@@ -61,6 +66,11 @@ export class LocalEventStreamStore<E extends object = Record<string, unknown>> i
     if (!subscription.isOpen) return subscription;
     const existing = this.streams.get(streamKey);
     const lastSeq = existing?.events.length ?? 0;
+    if (existing?.ended && afterSeq === lastSeq) {
+      // The subscriber saw the terminal event already: nothing is left to send.
+      void subscription.return();
+      return subscription;
+    }
     if (afterSeq > lastSeq) {
       subscription.fail(new StreamLostError(streamKey, existing && lastSeq > 0 ? "replaced" : "vanished"));
       return subscription;

@@ -9,7 +9,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
 } from "./event-stream-store.js";
-import { StreamClosedError, StreamLostError } from "./errors.js";
+import { StreamClosedError, StreamLostError, StreamMovedError } from "./errors.js";
 import { StreamSubscription } from "./stream-subscription.js";
 import {
   createRedisConnection,
@@ -49,9 +49,16 @@ export interface RedisEventStreamStoreOptions extends EventStreamStoreTtlOptions
  */
 const appendScript = new LuaScript(`
 -- KEYS[1] events (a Redis stream), KEYS[2] meta hash {seq, epoch, ended}
--- ARGV[1] event JSON, ARGV[2] "1" when terminal, ARGV[3] epoch for a new stream, ARGV[4] time to live in ms
+-- ARGV[1] event JSON, ARGV[2] "1" when terminal, ARGV[3] epoch for a new stream, ARGV[4] time to live in ms,
+-- ARGV[5] the seq the stream must be at for the append to happen, or "" for any
 if redis.call('HGET', KEYS[2], 'ended') == '1' then
   return redis.error_reply('STREAM_CLOSED')
+end
+if ARGV[5] ~= '' then
+  local at = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
+  if at ~= tonumber(ARGV[5]) then
+    return redis.error_reply('STREAM_MOVED ' .. at)
+  end
 end
 local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 local epoch
@@ -171,11 +178,13 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
       const seq = await appendScript.run(
         this.command,
         [this.eventsKey(streamKey), this.metaKey(streamKey)],
-        [JSON.stringify(event), terminal ? "1" : "0", this.newStreamEpoch(), ttlMs],
+        [JSON.stringify(event), terminal ? "1" : "0", this.newStreamEpoch(), ttlMs, options.ifLastSeq ?? ""],
       );
       return Number(seq);
     } catch (error) {
       if (error instanceof Error && error.message.includes("STREAM_CLOSED")) throw new StreamClosedError(streamKey);
+      const moved = error instanceof Error ? /STREAM_MOVED (\d+)/.exec(error.message) : null;
+      if (moved) throw new StreamMovedError(streamKey, Number(moved[1]));
       return translateRedisError(this.redisUrlForMessages, error);
     }
   }
@@ -295,6 +304,12 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
           if (!subscription.isOpen) return;
         }
         if (page.entries.length === this.replayPageSize) continue;
+        if (page.ended && subscription.cursor === page.lastSeq) {
+          // The subscriber resumed after the terminal event: nothing is left to send, and a tail would wait on a
+          // stream that never grows until it expired.
+          void subscription.return();
+          return;
+        }
         if (this.follow(subscription, epoch)) return;
         // The tail has read past this page. Usually the page merely answered before a later XREAD (replies on
         // two connections arrive in any order) and the next page has the events. When it comes back empty
@@ -317,17 +332,17 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   private async readPage(
     streamKey: string,
     afterSeq: number,
-  ): Promise<{ epoch?: string; lastSeq: number; entries: DecodedEntry[] }> {
+  ): Promise<{ epoch?: string; lastSeq: number; ended: boolean; entries: DecodedEntry[] }> {
     const results = await this.command
       .multi()
-      .hmget(this.metaKey(streamKey), "epoch", "seq")
+      .hmget(this.metaKey(streamKey), "epoch", "seq", "ended")
       .xrange(this.eventsKey(streamKey), `${afterSeq + 1}-0`, "+", "COUNT", this.replayPageSize)
       .exec();
     if (!results) throw new Error("The replay transaction was discarded");
     for (const [error] of results) if (error) throw error;
-    const [epoch, lastSeq] = results[0][1] as [string | null, string | null];
+    const [epoch, lastSeq, ended] = results[0][1] as [string | null, string | null, string | null];
     const entries = (results[1][1] as StreamEntry[]).map(decodeEntry);
-    return { epoch: epoch ?? undefined, lastSeq: Number(lastSeq ?? 0), entries };
+    return { epoch: epoch ?? undefined, lastSeq: Number(lastSeq ?? 0), ended: ended === "1", entries };
   }
 
   /** Attaches a caught-up subscription to its stream's tail; false when the tail has read past its cursor. */

@@ -189,6 +189,13 @@ export class ChatMessage {
   @Column({ type: "int", name: "stream_last_seq", default: 0 })
   streamLastSeq: number;
 
+  /**
+   * The queue hand-out (its job id) that runs the answer while IN_PROGRESS: a hand-out that ends resets the row only
+   * while it still names that hand-out, so it never undoes the claim of a worker that took the job over.
+   */
+  @Column({ type: "varchar", length: 64, name: "hand_out_id", nullable: true })
+  handOutId: string | null;
+
   /** Set by cancelGeneration while a worker runs the job; the worker learns it with its next batch or heartbeat. */
   @Column({ type: "timestamptz", name: "cancel_requested_at", nullable: true })
   cancelRequestedAt: Date | null;

@@ -283,9 +283,11 @@ export class ChatService {
     const user = ctx.identity.user!;
     await this.checkRate(user.id, drafts);
 
+    // One transaction of few statements (it is on the path of every chat's first token): the chat's row is locked
+    // and bumped by one UPDATE (which serialises sends to one chat, so two "first prompts" cannot both find it
+    // empty), the tree rule is checked, and the prompt and its answers go in with one INSERT.
     const { prompterMessage, assistantMessages } = await inTransaction(this.ds, async (em) => {
-      // Serialises sends to one chat, so two "first prompts" cannot both find the chat empty.
-      await em.query(`SELECT id FROM chat WHERE id = $1 FOR UPDATE`, [chat.id]);
+      await em.query(`UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1`, [chat.id, input.text]);
       if (input.parentId) {
         const parent = isUuid(input.parentId) ? await em.getRepository(ChatMessage).findOneBy({ id: input.parentId }) : null;
         if (!parent || parent.chatId !== chat.id) throw badInput(`Parent message ${input.parentId} is not in this chat`, { field: "parentId" });
@@ -318,8 +320,8 @@ export class ChatService {
           sampling,
         }),
       );
-      await repo.insert(prompter);
-      for (const a of assistants) await repo.insert(a);
+      // One statement; the columns the database fills (created_at, defaults) come back into the entities.
+      await repo.insert([prompter, ...assistants]);
       return { prompterMessage: prompter, assistantMessages: assistants };
     });
 
@@ -327,25 +329,16 @@ export class ChatService {
     const positions: number[] = [];
     for (const assistant of assistantMessages) {
       positions.push(
-        await this.enqueueAnswer(assistant, user.id, model, async () => {
-          // Drafts queued before the refused one leave the queue too: the prompt and all its drafts go.
+        await this.enqueueAnswer(assistant, user.id, model, this.opened(assistant), async () => {
+          // Drafts queued before the refused one leave the queue too: the prompt and all its drafts go, and the
+          // chat is as it was.
           for (const queued of assistantMessages.slice(0, positions.length)) await this.generations.queue.cancel(queued.id);
           await this.ds.query(`DELETE FROM chat_message WHERE id = ANY($1::uuid[])`, [allIds]);
+          await this.ds.query(`UPDATE chat SET modified_at = $2, title = $3 WHERE id = $1`, [chat.id, chat.modifiedAt, chat.title]);
         }),
       );
     }
-    await this.ds.query(
-      `UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1`,
-      [chat.id, input.text],
-    );
-    const repo = this.ds.getRepository(ChatMessage);
-    const stored = await Promise.all(assistantMessages.map((a) => repo.findOneByOrFail({ id: a.id })));
-    return {
-      prompterMessage: await repo.findOneByOrFail({ id: prompterMessage.id }),
-      assistantMessage: stored[0],
-      assistantMessages: stored,
-      queuePosition: positions[0],
-    };
+    return { prompterMessage, assistantMessage: assistantMessages[0], assistantMessages, queuePosition: positions[0] };
   }
 
   /** A new answer to a prompt that already has one (a retry, a sibling branch), generated like the first. */
@@ -371,7 +364,7 @@ export class ChatService {
       sampling,
     });
     await repo.insert(assistant);
-    const position = await this.enqueueAnswer(assistant, user.id, model, async () => {
+    const position = await this.enqueueAnswer(assistant, user.id, model, this.opened(assistant), async () => {
       await this.ds.query(`DELETE FROM chat_message WHERE id = $1`, [assistant.id]);
     });
     return { assistantMessage: await repo.findOneByOrFail({ id: assistant.id }), queuePosition: position };
@@ -410,19 +403,37 @@ export class ChatService {
       ),
     );
     if (rows.length === 0) throw new ChorusError(ErrorCode.CONFLICT, "The answer changed meanwhile (already continued?); read it again");
-    await this.generations.continued(m.id, m.text, m.tokenCount ?? 0);
-    const position = await this.enqueueAnswer(m, user.id, model, async () => {
+    const seqBefore = await this.generations.continued(m.id, m.text, m.tokenCount ?? 0);
+    const position = await this.enqueueAnswer(m, user.id, model, seqBefore ?? undefined, async () => {
       // Back to how it was: the open stream ends as the answer did, at the token limit.
       await this.generations.end(m.id, "length", null);
     });
     return { assistantMessage: await this.ds.getRepository(ChatMessage).findOneByOrFail({ id: m.id }), queuePosition: position, resumeAfter };
   }
 
-  /** Queues a stored answer; when the queue refuses it, runs `compensate` so no orphan message is left. */
-  private async enqueueAnswer(assistant: ChatMessage, userId: string, model: ModelDeclaration, compensate: () => Promise<void>): Promise<number> {
+  /** A new answer's stream is its first and is empty: its seq is 0 and no read of the row finds where it is. */
+  private opened(assistant: ChatMessage): number {
+    this.generations.opened(assistant.id);
+    return 0;
+  }
+
+  /**
+   * Queues a stored answer; when the queue refuses it, runs `compensate` so no orphan message is left. `seqBefore`:
+   * the seq its stream is at, so the queue notice is appended only if no worker started the job meanwhile (it would
+   * land after the start).
+   */
+  private async enqueueAnswer(
+    assistant: ChatMessage,
+    userId: string,
+    model: ModelDeclaration,
+    seqBefore: number | undefined,
+    compensate: () => Promise<void>,
+  ): Promise<number> {
     let position: number;
     try {
-      ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload: {} }));
+      // The payload lets the hand-out read the conversation while it claims the answer (see WorkerService.prepare).
+      const payload = { chatId: assistant.chatId, parentId: assistant.parentId };
+      ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload }));
     } catch (err) {
       await compensate();
       if (err instanceof QueueFullError) {
@@ -433,7 +444,7 @@ export class ChatService {
       }
       throw err;
     }
-    await this.generations.queued(assistant.id, model.id, position);
+    await this.generations.queued(assistant.id, model.id, position, seqBefore);
     this.signals.jobAvailable(model.id);
     return position;
   }

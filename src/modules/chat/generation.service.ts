@@ -6,7 +6,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { EventStreamStore, StoredEvent } from "../../infra/streams/index.js";
-import { StreamClosedError, StreamLostError } from "../../infra/streams/index.js";
+import { StreamClosedError, StreamLostError, StreamMovedError } from "../../infra/streams/index.js";
 import type { GenerationQueue } from "../../infra/queue/index.js";
 import { rowsOf } from "../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "./chat.entity.js";
@@ -49,6 +49,9 @@ interface StreamPlace {
  */
 const STREAM_PLACE_TTL_MS = 10_000;
 
+/** Waiting answers whose queue place one replica re-sends. */
+const MAX_WATCHED_POSITIONS = 10_000;
+
 /** The terminal event a finished message stands for, when its stream has expired. */
 function terminalEventOf(m: ChatMessage): StoredGenerationEvent {
   switch (m.state) {
@@ -84,6 +87,10 @@ export class GenerationService {
   ) {}
 
   private readonly places = new Map<string, StreamPlace>();
+  /** Answers this replica queued that wait for a worker: what it last told their subscribers. */
+  private readonly waiting = new Map<string, { model: string; seq: number; position: number }>();
+  private positionTimer: NodeJS.Timeout | null = null;
+  private refreshingPositions: Promise<void> | null = null;
 
   /** The message's current stream; read from its row, and kept a few seconds because every token batch asks. */
   private async placeOf(messageId: string, fresh = false): Promise<StreamPlace> {
@@ -105,12 +112,13 @@ export class GenerationService {
    * Appends to the message's current stream and returns the event's seq there (null when not appended), ignoring a
    * stream that already ended (a late duplicate) and logging a store that is down.
    */
-  async emit(messageId: string, event: StoredGenerationEvent, terminal = false): Promise<number | null> {
+  async emit(messageId: string, event: StoredGenerationEvent, terminal = false, ifLastSeq?: number): Promise<number | null> {
     let place = await this.placeOf(messageId);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.streams.append(place.key, event, { terminal });
+        return await this.streams.append(place.key, event, { terminal, ifLastSeq });
       } catch (err) {
+        if (err instanceof StreamMovedError) return null;
         if (err instanceof StreamClosedError) {
           // Perhaps a continuation opened the next stream since this replica looked.
           const now = await this.placeOf(messageId, true);
@@ -139,9 +147,9 @@ export class GenerationService {
    * that, conditionally, with `segment` and `offset` = the seqs of every earlier stream). Its first event carries
    * the text so far, so a subscriber that saw none of the earlier streams still has the whole answer.
    */
-  async continued(messageId: string, text: string, tokenCount: number): Promise<void> {
+  async continued(messageId: string, text: string, tokenCount: number): Promise<number | null> {
     this.places.delete(messageId);
-    await this.emit(messageId, { type: "continued", text, tokenCount });
+    return this.emit(messageId, { type: "continued", text, tokenCount });
   }
 
   /** The seq the message's events have reached (across its streams), for a continuation to number on from. */
@@ -150,9 +158,60 @@ export class GenerationService {
     return message.seqOffset + Math.max(inStore, message.streamLastSeq);
   }
 
-  async queued(messageId: string, model: string, position: number): Promise<void> {
+  /**
+   * Announces the answer's place in its queue, and keeps announcing it (refreshPositions) while it waits.
+   * `ifLastSeq`: the stream's seq when the answer was (re)queued; when anything was appended since (a worker took
+   * the job and started), the notice is out of date and is not appended, so no queue notice lands mid-answer.
+   */
+  async queued(messageId: string, model: string, position: number, ifLastSeq?: number): Promise<void> {
     const queueSize = await this.queue.size(model);
-    await this.emit(messageId, { type: "queued", position, queueSize: Math.max(queueSize, position) });
+    const seq = await this.emit(messageId, { type: "queued", position, queueSize: Math.max(queueSize, position) }, false, ifLastSeq);
+    if (seq === null) {
+      this.waiting.delete(messageId);
+      return;
+    }
+    // Bounded: past the bound, answers simply keep the position they were told last.
+    if (this.waiting.has(messageId) || this.waiting.size < MAX_WATCHED_POSITIONS) this.waiting.set(messageId, { model, seq, position });
+  }
+
+  /** A message just stored: its stream is the first one (so the first event needs no read of the row). */
+  opened(messageId: string): void {
+    this.remember(messageId, { key: generationStreamKey(messageId, 0), offset: 0, at: Date.now() });
+  }
+
+  /** The seq a message's current stream is at (0 before its first event), for a conditional append later. */
+  async streamSeq(messageId: string): Promise<number> {
+    return this.streams.lastSeq((await this.placeOf(messageId)).key);
+  }
+
+  /**
+   * Re-sends the queue place of every answer this replica queued while it waits, when it moved (the reference
+   * re-sent it every second). Each notice is appended only while nothing else was (the worker's start ends it).
+   */
+  async refreshPositions(): Promise<void> {
+    for (const [messageId, w] of [...this.waiting]) {
+      let position: number | null;
+      try {
+        position = await this.queue.position(w.model, messageId);
+      } catch (err) {
+        this.log.warn({ err }, "could not read queue positions");
+        return;
+      }
+      if (position === null) {
+        this.waiting.delete(messageId);
+        continue;
+      }
+      if (position !== w.position) await this.queued(messageId, w.model, position, w.seq);
+    }
+  }
+
+  /** Starts re-sending queue positions every `intervalMs`. */
+  startPositionUpdates(intervalMs: number): void {
+    if (this.positionTimer) return;
+    this.positionTimer = setInterval(() => {
+      this.refreshingPositions ??= this.refreshPositions().finally(() => (this.refreshingPositions = null));
+    }, intervalMs);
+    this.positionTimer.unref();
   }
 
   /**
@@ -161,14 +220,27 @@ export class GenerationService {
    * answer: a worker that can continue goes on after that text (`continueFrom`) and the stream simply goes on;
    * otherwise subscribers are told to drop the partial text (GenerationRestarted).
    */
-  async start(messageId: string, workerName: string, opts: { canContinue?: boolean } = {}): Promise<StartOutcome> {
-    const rows = rowsOf<{ old_state: string; stream_segment: number; seq_offset: number }>(
+  async start(messageId: string, workerName: string, opts: { canContinue?: boolean; handOutId?: string } = {}): Promise<StartOutcome> {
+    this.waiting.delete(messageId);
+    // The stream is read together with the claim when this replica knows where it is (it queued the answer).
+    const known = this.places.get(messageId);
+    const early = known ? this.events(messageId, false) : null;
+    const rows = rowsOf<{
+      old_state: string;
+      stream_segment: number;
+      seq_offset: number;
+      sampling: ChatMessage["sampling"];
+      model: string | null;
+      parent_id: string | null;
+      chat_id: string;
+      text: string;
+    }>(
       await this.ds.query(
-        `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = $2, work_begin_at = now()
+        `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = $2, work_begin_at = now(), hand_out_id = $3
            FROM (SELECT id, state AS old_state FROM chat_message WHERE id = $1 FOR UPDATE) o
           WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
-          RETURNING o.old_state, m.stream_segment, m.seq_offset`,
-        [messageId, workerName],
+          RETURNING o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`,
+        [messageId, workerName, opts.handOutId ?? null],
       ),
     );
     if (rows.length === 0) {
@@ -179,10 +251,21 @@ export class GenerationService {
       }
       return { started: false, reason: "gone" };
     }
-    // The row just locked names the current stream, so the hand-out reads it once; the message is loaded while the
-    // stream is read (both are needed, neither depends on the other).
-    this.remember(messageId, { key: generationStreamKey(messageId, rows[0].stream_segment), offset: rows[0].seq_offset, at: Date.now() });
-    const [events, message] = await Promise.all([this.events(messageId, false), this.ds.getRepository(ChatMessage).findOneByOrFail({ id: messageId })]);
+    // The row just claimed names the current stream and carries what the hand-out needs: no further read of it.
+    const row = rows[0];
+    const key = generationStreamKey(messageId, row.stream_segment);
+    this.remember(messageId, { key, offset: row.seq_offset, at: Date.now() });
+    const events = early && known!.key === key ? await early : await this.events(messageId, false);
+    const message = this.ds.getRepository(ChatMessage).create({
+      id: messageId,
+      chatId: row.chat_id,
+      parentId: row.parent_id,
+      model: row.model,
+      sampling: row.sampling,
+      text: row.text,
+      state: ChatMessageState.IN_PROGRESS,
+      workerName,
+    });
     const partial = events ? partialAnswer(events) : null;
     const hasPartial = partial !== null && (partial.text.length > 0 || partial.tokenCount > 0);
     const continueFrom = hasPartial && opts.canContinue ? partial : null;
@@ -234,16 +317,28 @@ export class GenerationService {
   }
 
   /**
-   * IN_PROGRESS → PENDING after the worker's attempt ended without an answer. The partial text stays in the
-   * stream: the next worker either continues it or restarts (see start), so subscribers keep it until then.
+   * IN_PROGRESS → PENDING when a worker's attempt ended without an answer, only while the row still names that
+   * hand-out (`handOutId`; null: whichever, for a job that is lost altogether). Called BEFORE the job goes back to
+   * the queue: the worker that takes it next finds the row PENDING, and nothing of this attempt writes after its
+   * claim. Returns the stream's seq at that moment (for `queued`'s ifLastSeq), or null when the row was not reset.
+   * The partial text stays in the stream: the next worker continues it or restarts (see start).
    */
-  async requeued(messageId: string, model: string, _reason: string): Promise<void> {
-    await this.ds.query(
-      `UPDATE chat_message SET state = 'PENDING', worker_name = NULL, work_begin_at = NULL WHERE id = $1 AND state = 'IN_PROGRESS'`,
-      [messageId],
+  async unclaim(messageId: string, handOutId: string | null): Promise<number | null> {
+    const rows = rowsOf<{ id: string }>(
+      await this.ds.query(
+        `UPDATE chat_message SET state = 'PENDING', worker_name = NULL, work_begin_at = NULL, hand_out_id = NULL
+          WHERE id = $1 AND state = 'IN_PROGRESS' AND ($2::text IS NULL OR hand_out_id = $2) RETURNING id`,
+        [messageId, handOutId],
+      ),
     );
-    const position = (await this.queue.position(model, messageId)) ?? 0;
-    await this.queued(messageId, model, position);
+    if (rows.length === 0) return null;
+    return this.streamSeq(messageId).catch(() => null);
+  }
+
+  /** Tells subscribers that a job put back in the queue waits again (see unclaim for `seqAtReset`). */
+  async requeued(messageId: string, model: string, seqAtReset: number): Promise<void> {
+    const position = await this.queue.position(model, messageId);
+    if (position !== null) await this.queued(messageId, model, position, seqAtReset);
   }
 
   private async storedPlus(messageId: string, extra: { text: string; tokenCount: number } | null): Promise<{ text: string; tokenCount: number }> {
@@ -297,7 +392,13 @@ export class GenerationService {
       if (!m || !isTerminal(m.state)) {
         throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The generation's stream was lost; read the message and subscribe again");
       }
-      return { done: false, value: toEventValue(messageId, { seq: storeAfter + 1, event: terminalEventOf(m), terminal: true }, offset) };
+      // The stream's own terminal event, rebuilt from the row with the seq it had (stream_last_seq): a subscriber
+      // that saw it already gets nothing more, never a second terminal event. Only a stream whose terminal event
+      // was never appended (the store was down as it ended) has no seq to keep: then it is the next one.
+      const recorded = m.streamLastSeq > 0 ? m.seqOffset + m.streamLastSeq : null;
+      if (recorded !== null && recorded <= after) return { done: true, value: undefined };
+      const seq = recorded ?? after + 1;
+      return { done: false, value: toEventValue(messageId, { seq: seq - m.seqOffset, event: terminalEventOf(m), terminal: true }, m.seqOffset) };
     };
 
     const iterator: AsyncIterableIterator<GenerationEventValue> = {
@@ -330,6 +431,8 @@ export class GenerationService {
   }
 
   async close(): Promise<void> {
+    if (this.positionTimer) clearInterval(this.positionTimer);
+    await this.refreshingPositions;
     await this.streams.close();
     await this.queue.close();
   }

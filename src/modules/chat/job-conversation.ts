@@ -9,8 +9,17 @@ import type { ChatMessage } from "./chat.entity.js";
 import type { ModelDeclaration } from "./models.js";
 import { estimateTokens, fitToContext, type Turn } from "./context-window.js";
 
-export async function jobConversation(ds: DataSource, message: ChatMessage, model: ModelDeclaration | undefined): Promise<Turn[]> {
-  // The thread and the system prompt are read concurrently: this is on the path of every hand-out to a worker.
+/** What the conversation is made of, read from the database (two reads, made concurrently). */
+export interface ConversationSource {
+  rows: { role: string; text: string }[];
+  systemPrompt: string | null;
+}
+
+/**
+ * Reads the thread up to `parentId` and the chat's system prompt. It needs no claim on the answer, so a hand-out
+ * starts it together with the claim and waits for both at once (the hand-out is on the path of every first token).
+ */
+export async function loadConversation(ds: DataSource, parentId: string | null, chatId: string): Promise<ConversationSource> {
   const [threadRows, chatRows] = await Promise.all([
     ds.query(
       `WITH RECURSIVE thread AS (
@@ -18,19 +27,27 @@ export async function jobConversation(ds: DataSource, message: ChatMessage, mode
          UNION ALL
          SELECT m.id, m.parent_id, m.role, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
        ) SELECT role, text FROM thread ORDER BY depth DESC`,
-      [message.parentId],
+      [parentId],
     ),
-    ds.query(`SELECT system_prompt FROM chat WHERE id = $1`, [message.chatId]),
+    ds.query(`SELECT system_prompt FROM chat WHERE id = $1`, [chatId]),
   ]);
-  const rows = rowsOf<{ role: string; text: string }>(threadRows);
   const [chat] = rowsOf<{ system_prompt: string | null }>(chatRows);
-  const turns: Turn[] = rows.map((r) => ({ role: r.role === "ASSISTANT" ? "assistant" : "user", content: r.text }));
+  return { rows: rowsOf<{ role: string; text: string }>(threadRows), systemPrompt: chat?.system_prompt || null };
+}
+
+/** The conversation of an answer whose text so far is `answerText` (non-empty only for a continuation). */
+export function buildConversation(source: ConversationSource, answerText: string, model: ModelDeclaration | undefined): Turn[] {
+  const turns: Turn[] = source.rows.map((r) => ({ role: r.role === "ASSISTANT" ? "assistant" : "user", content: r.text }));
   // Only a continuation starts with text: a first generation (and its retries) is empty until it ends.
-  if (message.text) turns.push({ role: "assistant", content: message.text });
-  const systemPrompt = chat?.system_prompt || null;
+  if (answerText) turns.push({ role: "assistant", content: answerText });
+  const systemPrompt = source.systemPrompt;
   if (!model) return systemPrompt ? [{ role: "system", content: systemPrompt }, ...turns] : turns;
   return fitToContext(systemPrompt, turns, {
     maxInputTokens: model.maxInputLength,
     countTokens: (text) => estimateTokens(text, model.charsPerToken),
   });
+}
+
+export async function jobConversation(ds: DataSource, message: ChatMessage, model: ModelDeclaration | undefined): Promise<Turn[]> {
+  return buildConversation(await loadConversation(ds, message.parentId, message.chatId), message.text, model);
 }

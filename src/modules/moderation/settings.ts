@@ -68,6 +68,7 @@ const READERS: Record<ConfigVariable, (c: Config) => unknown> = {
   CHAT_MAX_QUEUE_SIZE: (c) => c.chat.maxQueueSize,
   CHAT_PENDING_TIMEOUT_SECONDS: (c) => c.chat.pendingTimeoutSeconds,
   CHAT_TOKEN_BATCH_MS: (c) => c.chat.tokenBatchMs,
+  CHAT_QUEUE_POSITION_INTERVAL_MS: (c) => c.chat.queuePositionIntervalMs,
   CHAT_RECONCILE_INTERVAL_SECONDS: (c) => c.chat.reconcileIntervalSeconds,
   CHAT_RATE_LIMIT_GENERATIONS: (c) => c.chat.rateLimitGenerations,
   CHAT_RATE_LIMIT_WINDOW_SECONDS: (c) => c.chat.rateLimitWindowSeconds,

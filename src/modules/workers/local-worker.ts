@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { WorkerService, WorkerSession } from "./worker.service.js";
 import { WORKER_PROTOCOL_VERSION, WorkerFinishReason, type WorkerJob } from "./worker.types.js";
 import { syntheticRunner, tinyModelRunner, type LocalModelRunner } from "./local-models.js";
+import { WorkerConnection } from "./worker-connection.js";
 
 /** The model the in-process worker always serves. */
 export { LOCAL_SYNTHETIC_MODEL as LOCAL_WORKER_MODEL } from "./local-models.js";
@@ -18,6 +19,8 @@ export class LocalWorker {
   private readonly running = new Map<string, AbortController>();
   private readonly loops: Promise<void>[] = [];
   private stopped = false;
+  /** Its sessions' connection: reports on their jobs go through it, as a remote worker's go through its socket. */
+  private readonly connection = new WorkerConnection<WorkerSession>();
 
   constructor(
     private readonly workers: WorkerService,
@@ -50,7 +53,7 @@ export class LocalWorker {
       hardware: { device: runner.device, description: runner.description },
       name: runner.name,
       canContinue: runner.canContinue,
-    });
+    }, null, this.connection);
     this.sessions.push(session);
     this.runners.push(runner);
     this.loops.push(
@@ -70,11 +73,11 @@ export class LocalWorker {
     };
     const heartbeat = setInterval(() => {
       this.workers
-        .heartbeat([job.jobId])
+        .heartbeat(this.connection, [job.jobId])
         .then((r) => react({ ok: r.held.length > 0, cancel: r.cancel.length > 0 }))
         .catch((err) => this.log.warn({ err }, "in-process worker heartbeat failed"));
     }, Math.max(100, Math.floor(job.leaseMs / 3)));
-    const batcher = new TokenBatcher(job.tokenBatchMs, (text, count) => this.workers.tokens(job.jobId, text, count).then(react));
+    const batcher = new TokenBatcher(job.tokenBatchMs, (text, count) => this.workers.tokens(this.connection, job.jobId, text, count).then(react));
     try {
       const tokens = runner.generate(job, abort.signal);
       let text = "";
@@ -89,14 +92,14 @@ export class LocalWorker {
       await batcher.flush();
       if (lost) return;
       const reason = abort.signal.aborted || r.value === "cancelled" ? WorkerFinishReason.CANCELLED : r.value === "length" ? WorkerFinishReason.LENGTH : WorkerFinishReason.STOP;
-      await this.workers.finish(job.jobId, reason, (job.continueFrom ?? "") + text, count);
+      await this.workers.finish(this.connection, job.jobId, reason, (job.continueFrom ?? "") + text, count);
     } catch (err) {
       if (lost) return;
       await batcher.flush().catch(() => undefined);
       const e = err as { code?: unknown; retryable?: unknown; message?: string };
       const code = typeof e.code === "string" ? e.code : "BACKEND_ERROR";
       this.log.warn({ err, jobId: job.jobId, code }, "in-process job failed");
-      await this.workers.fail(job.jobId, code, String(e.message ?? err).slice(0, 2000), typeof e.retryable === "boolean" ? e.retryable : true).catch(() => undefined);
+      await this.workers.fail(this.connection, job.jobId, code, String(e.message ?? err).slice(0, 2000), typeof e.retryable === "boolean" ? e.retryable : true).catch(() => undefined);
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.jobId);
@@ -113,7 +116,8 @@ export class LocalWorker {
 }
 
 /**
- * Gathers token text for `windowMs` after the first token of a batch, then sends it; sends go one at a time, in
+ * Sends the answer's first token at once, then gathers token text for `windowMs` after the first token of a batch
+ * and sends it; sends go one at a time, in
  * order, because the server appends each batch as it arrives.
  */
 export class TokenBatcher {
@@ -121,6 +125,7 @@ export class TokenBatcher {
   private count = 0;
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
+  private sentFirst = false;
 
   constructor(
     private readonly windowMs: number,
@@ -130,9 +135,12 @@ export class TokenBatcher {
   add(text: string, tokenCount = 1): void {
     this.text += text;
     this.count += tokenCount;
-    // A failed send is reported by the final flush(), which the job awaits.
-    if (this.windowMs === 0) this.flush().catch(() => undefined);
-    else this.timer ??= setTimeout(() => this.flush().catch(() => undefined), this.windowMs);
+    // A failed send is reported by the final flush(), which the job awaits. The answer's first token goes at
+    // once (the user waits for it); batching starts with the second.
+    if (this.windowMs <= 0 || !this.sentFirst) {
+      this.sentFirst = true;
+      this.flush().catch(() => undefined);
+    } else this.timer ??= setTimeout(() => this.flush().catch(() => undefined), this.windowMs);
   }
 
   /** Sends what is gathered and resolves when every batch so far was sent. */

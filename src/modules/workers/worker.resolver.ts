@@ -37,7 +37,7 @@ export class WorkerResolver {
             return ok;
           }
         : null;
-      return ctx.app.workers.connect((args as { input: WorkerHelloInput }).input, admit);
+      return ctx.app.workers.connect((args as { input: WorkerHelloInput }).input, admit, ctx.workerConnection ?? null);
     },
   })
   workerJobs(@Root() job: WorkerJob, @Arg("input", () => WorkerHelloInput) _input: WorkerHelloInput): WorkerJob {
@@ -45,27 +45,27 @@ export class WorkerResolver {
   }
 
   @Authorized(Requirement.WORKER)
-  @Mutation(() => WorkerAck, { description: "A batch of a job's tokens (in order, one at a time per job); also renews the job's lease." })
+  @Mutation(() => WorkerAck, { description: "A batch of a job's tokens (in order, one at a time per job); it also keeps the job's lease alive. Only on the websocket whose workerJobs received the job: ok false for any other job (stop it), BAD_USER_INPUT over HTTP." })
   async workerTokens(@Arg("input", () => WorkerTokensInput) input: WorkerTokensInput, @Ctx() ctx: Context): Promise<WorkerAck> {
-    return ctx.app.workers.tokens(input.jobId, input.text, input.tokenCount);
+    return ctx.app.workers.tokens(ctx.workerConnection ?? null, input.jobId, input.text, input.tokenCount);
   }
 
   @Authorized(Requirement.WORKER)
   @Mutation(() => WorkerAck, { description: "Ends a job: the answer is stored from the streamed batches and subscribers get GenerationFinished." })
   async workerFinish(@Arg("input", () => WorkerFinishInput) input: WorkerFinishInput, @Ctx() ctx: Context): Promise<WorkerAck> {
-    return ctx.app.workers.finish(input.jobId, input.finishReason, input.text, input.tokenCount);
+    return ctx.app.workers.finish(ctx.workerConnection ?? null, input.jobId, input.finishReason, input.text, input.tokenCount);
   }
 
   @Authorized(Requirement.WORKER)
   @Mutation(() => WorkerAck, { description: "Reports a failed job; a retryable one goes to another worker. Only this job is affected." })
   async workerFail(@Arg("input", () => WorkerFailInput) input: WorkerFailInput, @Ctx() ctx: Context): Promise<WorkerAck> {
-    return ctx.app.workers.fail(input.jobId, input.code, input.reason, input.retryable);
+    return ctx.app.workers.fail(ctx.workerConnection ?? null, input.jobId, input.code, input.reason, input.retryable);
   }
 
   @Authorized(Requirement.WORKER)
   @Mutation(() => WorkerHeartbeatResult, { description: "Renews the leases of the jobs a worker still runs and says which to drop or cancel." })
   async workerHeartbeat(@Arg("input", () => WorkerHeartbeatInput) input: WorkerHeartbeatInput, @Ctx() ctx: Context): Promise<WorkerHeartbeatResult> {
-    return ctx.app.workers.heartbeat(input.jobIds, input.sessionId);
+    return ctx.app.workers.heartbeat(ctx.workerConnection ?? null, input.jobIds, input.sessionId);
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)

@@ -1,226 +1,49 @@
 /**
- * The dispatcher of one API replica: worker sessions (one per `workerJobs` subscription, or the in-process
- * worker), job hand-out under leases from the shared generation queue, and the worker's reports (token batches,
- * finish, fail, heartbeat). Any replica can take any report: the queue holds the leases, PostgreSQL the record
- * and the event stream the tokens.
+ * The dispatcher of one API replica: its worker sessions (connect, close, the shared registry, drains, silence),
+ * and the signals between replicas (jobs, cancellations, drains). The rest is in files of their own: sessions
+ * (worker-session.ts), leases (job-leases.ts), hand-out (job-hand-out.ts), reports (job-reports.ts), the
+ * reconciler (generation-reconciler.ts) and admin views (worker-admin.ts). The queue holds the leases, PostgreSQL
+ * the record and the event stream the tokens.
  */
 import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { ChatConfig } from "../../config.js";
 import type { PubSubHandle } from "../../infra/pubsub.js";
-import { JobLeaseLostError, type TakenJob } from "../../infra/queue/index.js";
-import { rowsOf } from "../../db/rows.js";
+import type { TakenJob } from "../../infra/queue/index.js";
 import { badInput, ChorusError, ErrorCode } from "../../server/errors.js";
-import { ChatMessage, ChatMessageState } from "../chat/chat.entity.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";
-import { jobConversation } from "../chat/job-conversation.js";
 import {
   WORKER_PROTOCOL_VERSION,
-  WorkerFinishReason,
   type WorkerAck,
+  type WorkerFinishReason,
   type WorkerHeartbeatResult,
   type WorkerInfo,
   type WorkerJob,
   type WorkerPool,
 } from "./worker.types.js";
-import { RateWindow, type WorkerRecord, type WorkerRegistry } from "./worker-registry.js";
+import type { WorkerRecord, WorkerRegistry } from "./worker-registry.js";
+import type { WorkerConnection } from "./worker-connection.js";
+import { isSilent, WorkerSession, type WorkerHello } from "./worker-session.js";
+import { JobLeases, type WorkerCaller } from "./job-leases.js";
+import { JobHandOut } from "./job-hand-out.js";
+import { JobReports } from "./job-reports.js";
+import { reconcileGenerations } from "./generation-reconciler.js";
+import { poolsOf, toWorkerInfo } from "./worker-admin.js";
 
-export interface WorkerHello {
-  protocolVersion: number;
-  models: string[];
-  capacity: number;
-  hardware: { device: string; description?: string | null };
-  name: string;
-  sessionId?: string | null;
-  canContinue?: boolean | null;
-}
+export { WorkerSession, isSilent, type WorkerHello } from "./worker-session.js";
+export type { WorkerCaller } from "./job-leases.js";
 
 const JOBS_TOPIC = "chat:jobs";
 const CANCEL_TOPIC = "chat:cancel";
 const DRAIN_TOPIC = "chat:drain";
-/** Idle sessions look at the queue this often even without a signal: leases that lapsed put jobs back silently. */
-const IDLE_POLL_MS = 1_000;
-/**
- * Jobs one session starts at the same time (the next one is taken as soon as one is ready). Each start takes a few
- * database round trips: a session with a large capacity that started all its jobs at once held the connection pool
- * that the askers' own requests and subscriptions need (the stream benchmark's batch p99 went from 0.1-0.4 s to
- * 2.3-3.2 s with 50 at once, about 0.9 s with 8; see README "Token streams and replicas").
- */
-const MAX_PREPARING = 3;
-
-interface InFlight {
-  messageId: string;
-  model: string;
-}
-
-/** The public job id names both the queue's hand-out and the message, so any replica can act on a report. */
-function publicJobId(taken: TakenJob): string {
-  return `${taken.jobId}.${taken.messageId}`;
-}
-
-function parseJobId(jobId: string): { queueJobId: string; messageId: string } {
-  const [queueJobId, messageId, ...rest] = jobId.split(".");
-  if (!queueJobId || !messageId || rest.length) throw badInput(`"${jobId}" is not a job id`, { field: "jobId" });
-  return { queueJobId, messageId };
-}
-
-/** One connected worker: a job iterator that hands out jobs while it has capacity. */
-export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
-  readonly inflight = new Map<string, InFlight>();
-  readonly connectedAt = Date.now();
-  /** Last time the worker said anything: a report on one of its jobs, a heartbeat, or taking a job. */
-  lastSeenAt = Date.now();
-  closed = false;
-  /** Drained by an admin: no new jobs; the subscription completes once the running ones are done. */
-  draining = false;
-  /** Set when the server dropped the session (silent for the lease time): the subscription ends with this error. */
-  dropped: string | null = null;
-  /** Set when the worker's key stopped being valid at a hand-out: the subscription ends with UNAUTHENTICATED. */
-  refused: string | null = null;
-  /** Token batches being appended now; a disconnect waits for them, so nothing streamed is lost or doubled. */
-  readonly reports = new Set<Promise<unknown>>();
-  readonly rates = new Map<string, RateWindow>();
-  private wakeUp: (() => void) | null = null;
-  /**
-   * A wake that came while the session was not idle (taking or preparing jobs): the next idle() returns at once, so
-   * a job enqueued just after a take found the queue empty is not left for the idle poll.
-   */
-  private wakePending = false;
-  /** Jobs taken and prepared, waiting for the subscription to pull them (they count as in flight already). */
-  private readonly ready: WorkerJob[] = [];
-  /** A preparation that failed (its job went back to the queue): the subscription ends with it, as before. */
-  private failure: { error: unknown } | null = null;
-  /** Jobs being started now. */
-  private preparing = 0;
-  private nextModel = 0;
-
-  constructor(
-    private readonly service: WorkerService,
-    readonly id: string,
-    readonly hello: WorkerHello,
-    /**
-     * Asked before each job is handed out: whether the worker's key is still valid (server/open-sockets.ts). A revoked,
-     * rotated or expired key gets no job, even in the moment before its socket is closed.
-     */
-    readonly admit: (() => Promise<boolean>) | null = null,
-  ) {}
-
-  [Symbol.asyncIterator]() {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<WorkerJob>> {
-    while (!this.closed) {
-      if (this.draining && this.inflight.size === 0) {
-        await this.return();
-        break;
-      }
-      const job = this.ready.shift();
-      if (job) return { done: false, value: job };
-      if (this.failure) {
-        const { error } = this.failure;
-        this.failure = null;
-        throw error;
-      }
-      const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
-      if (!this.draining && room > 0) {
-        // Takes up to the free capacity (at most MAX_PREPARING being started at a time; each take is quick) and
-        // prepares the jobs concurrently, each one delivered as soon as it is started: a burst of asks reaches the
-        // worker in waves, not one after the other.
-        const taken = await this.service.takeFor(this, room);
-        // Prepared even when the session closed meanwhile: prepare puts back what a closed session took.
-        for (const { job: t, model } of taken) {
-          this.preparing++;
-          this.service.prepare(this, t, model).then(
-            (prepared) => {
-              this.preparing--;
-              if (prepared && !this.closed) this.ready.push(prepared);
-              this.wake();
-            },
-            (error: unknown) => {
-              this.preparing--;
-              this.failure ??= { error };
-              this.wake();
-            },
-          );
-        }
-        if (this.closed) break;
-        if (taken.length) continue;
-      }
-      await this.idle();
-    }
-    if (this.refused) throw new ChorusError(ErrorCode.UNAUTHENTICATED, this.refused);
-    if (this.dropped) throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, this.dropped);
-    return { done: true, value: undefined };
-  }
-
-  async return(): Promise<IteratorResult<WorkerJob>> {
-    if (!this.closed) {
-      this.closed = true;
-      // Taken but never delivered: they are still in flight, so closeSession puts them back with the others.
-      this.ready.length = 0;
-      this.wake();
-      await this.service.closeSession(this);
-    }
-    return { done: true, value: undefined };
-  }
-
-  seen(): void {
-    this.lastSeenAt = Date.now();
-  }
-
-  countTokens(model: string, count: number): void {
-    let rate = this.rates.get(model);
-    if (!rate) this.rates.set(model, (rate = new RateWindow()));
-    rate.add(count);
-  }
-
-  /** The session's models, starting after the one it served last, so one model cannot starve another. */
-  modelsInTurn(): string[] {
-    const models = this.hello.models;
-    const start = this.nextModel++ % models.length;
-    return [...models.slice(start), ...models.slice(0, start)];
-  }
-
-  wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    if (w) w();
-    else this.wakePending = true;
-  }
-
-  private idle(): Promise<void> {
-    if (this.wakePending) {
-      this.wakePending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake(), IDLE_POLL_MS);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-}
-
-/**
- * Whether a session has been silent too long. Sessions that named themselves (sessionId) heartbeat even when idle;
- * the others are only judged while they hold jobs, whose reports are their sign of life.
- */
-export function isSilent(session: { lastSeenAt: number; inflightCount: number; heartbeatsWhenIdle: boolean }, now: number, leaseMs: number): boolean {
-  if (!session.heartbeatsWhenIdle && session.inflightCount === 0) return false;
-  return now - session.lastSeenAt > leaseMs;
-}
 
 export class WorkerService {
   private readonly sessions = new Set<WorkerSession>();
-  /** Queue job id → the session of this replica that runs it. */
-  private readonly owners = new Map<string, WorkerSession>();
-  /** Messages whose cancellation was asked for, with when; workers learn it in their next ack. */
-  private readonly cancelRequested = new Map<string, number>();
+  private readonly leases: JobLeases;
+  private readonly handOut: JobHandOut;
+  private readonly reports: JobReports;
   private readonly stopListening: (() => void)[] = [];
   private refreshTimer: NodeJS.Timeout | null = null;
   /**
@@ -239,7 +62,11 @@ export class WorkerService {
     private readonly pubSub: PubSubHandle,
     private readonly log: Logger,
     private readonly registry: WorkerRegistry,
-  ) {}
+  ) {
+    this.leases = new JobLeases(ds, config, generations, (model) => this.jobAvailable(model));
+    this.handOut = new JobHandOut(ds, config, catalog, generations, this.leases, log);
+    this.reports = new JobReports(ds, config, generations, this.leases);
+  }
 
   /** How often sessions are written to the registry and checked for drain marks and silence. */
   private get refreshMs(): number {
@@ -249,7 +76,7 @@ export class WorkerService {
   /** Listens for jobs, cancellations and drains announced by any replica; checks its sessions periodically. */
   start(): void {
     this.listen(JOBS_TOPIC, (model) => this.wakeModel(String(model)));
-    this.listen(CANCEL_TOPIC, (messageId) => this.cancelRequested.set(String(messageId), Date.now()));
+    this.listen(CANCEL_TOPIC, (messageId) => this.reports.cancelRequested.set(String(messageId), Date.now()));
     this.listen(DRAIN_TOPIC, (id) => {
       for (const s of this.sessions) if (s.id === String(id)) this.drainLocal(s);
     });
@@ -349,21 +176,7 @@ export class WorkerService {
   /** Per declared model: its workers, their jobs, its queue and its throughput. */
   async pools(): Promise<WorkerPool[]> {
     await this.publishLocal();
-    const records = await this.registry.list();
-    const active = await this.generations.queue.activeJobs();
-    const pools: WorkerPool[] = [];
-    for (const model of this.catalog.ids()) {
-      const serving = records.filter((r) => r.models.includes(model));
-      pools.push({
-        model,
-        workers: serving.length,
-        capacity: serving.filter((r) => !r.draining).reduce((n, r) => n + r.capacity, 0),
-        inFlightJobs: active.filter((j) => j.model === model).length,
-        queueDepth: await this.generations.queue.size(model),
-        tokensPerSecond: serving.reduce((n, r) => n + (r.tokensPerSecondByModel[model] ?? 0), 0),
-      });
-    }
-    return pools;
+    return poolsOf(await this.registry.list(), this.catalog, this.generations.queue);
   }
 
   /** This replica's sessions as they are now, so an admin reads fresh figures for them. */
@@ -420,7 +233,7 @@ export class WorkerService {
 
   /** Announces a cancellation to every replica, whose workers learn it in their next ack. */
   cancelRequestedFor(messageId: string): void {
-    this.cancelRequested.set(messageId, Date.now());
+    this.reports.cancelRequested.set(messageId, Date.now());
     this.pubSub.pubSub.publish(CANCEL_TOPIC, messageId);
   }
 
@@ -432,7 +245,7 @@ export class WorkerService {
    * Opens a session after checking the worker's hello; iterate it for jobs, `return()` it to disconnect. `admit`
    * (see WorkerSession) is asked before each hand-out.
    */
-  connect(hello: WorkerHello, admit: (() => Promise<boolean>) | null = null): WorkerSession {
+  connect(hello: WorkerHello, admit: (() => Promise<boolean>) | null = null, connection: WorkerConnection<WorkerSession> | null = null): WorkerSession {
     if (hello.protocolVersion !== WORKER_PROTOCOL_VERSION) {
       throw badInput(
         `Worker protocol version ${hello.protocolVersion} is not supported: this API speaks version ${WORKER_PROTOCOL_VERSION}; upgrade the worker`,
@@ -451,8 +264,9 @@ export class WorkerService {
       // A worker that reconnects faster than its old socket was noticed closing: the new connection wins.
       if (old.id === id) void old.return();
     }
-    const session = new WorkerSession(this, id, hello, admit);
+    const session = new WorkerSession(this, id, hello, admit, connection);
     this.sessions.add(session);
+    connection?.sessions.add(session);
     void this.publish(session).catch((err) => this.log.warn({ err }, "could not register a worker"));
     this.log.info({ worker: session.id, models: hello.models, capacity: hello.capacity, device: hello.hardware.device }, "worker connected");
     return session;
@@ -470,281 +284,56 @@ export class WorkerService {
     return n;
   }
 
-  /**
-   * Takes up to `max` jobs for the session from the queue, one model after another in turn (each take is one atomic
-   * script, so users keep their turns), and counts them in flight; `prepare` then starts each one.
-   */
-  async takeFor(session: WorkerSession, max: number): Promise<{ job: TakenJob; model: string }[]> {
-    const taken: { job: TakenJob; model: string }[] = [];
-    let open = session.modelsInTurn();
-    while (taken.length < max && open.length && !session.closed) {
-      for (const model of open) {
-        if (taken.length >= max) break;
-        const job = await this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs });
-        if (!job) {
-          open = open.filter((m) => m !== model);
-          continue;
-        }
-        session.inflight.set(job.jobId, { messageId: job.messageId, model });
-        this.owners.set(job.jobId, session);
-        session.seen();
-        taken.push({ job, model });
-      }
-    }
-    return taken;
-  }
-
-  /**
-   * Starts a taken job and builds what the worker gets; null when the hand-out ended here (the job is settled).
-   * When preparing fails the job goes back to the queue and the error is thrown.
-   */
-  async prepare(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
-    try {
-      return await this.prepareJob(session, taken, model);
-    } catch (err) {
-      this.log.warn({ err, messageId: taken.messageId }, "could not hand out a job: put back");
-      await this.release(taken.jobId, taken.messageId, true, "WORKER_FAILED", "The job could not be handed out").catch(() => undefined);
-      throw err;
-    }
-  }
-
-  private async prepareJob(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
-    if (session.admit && !(await session.admit())) {
-      // The key was revoked: this job is not started, and closing the session puts it back in the queue with every
-      // other job the session holds, as a disconnect does.
-      session.refused ??= "The worker key is no longer valid (revoked, rotated or expired)";
-      await session.return();
-      return null;
-    }
-    const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue) });
-    if (!started.started) {
-      // Cancelled while queued, or deleted with its chat: the hand-out ends here.
-      await this.generations.queue.complete(taken.jobId).catch(() => undefined);
-      this.forget(taken.jobId);
-      return null;
-    }
-    if (session.closed) {
-      await this.release(taken.jobId, taken.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected");
-      return null;
-    }
-    const continued = started.continueFrom;
-    const sampling = started.message.sampling!;
-    const maxNewTokens = sampling.maxNewTokens - (continued?.tokenCount ?? 0);
-    if (maxNewTokens <= 0) {
-      // The earlier workers streamed the whole token budget and only their finish was lost.
-      await this.generations.end(taken.messageId, "length", null);
-      await this.generations.queue.complete(taken.jobId).catch(() => undefined);
-      this.forget(taken.jobId);
-      return null;
-    }
-    return {
-      jobId: publicJobId(taken),
-      messageId: taken.messageId,
-      model,
-      messages: await this.thread(started.message),
-      continueFrom: continued?.text ?? null,
-      sampling: {
-        maxNewTokens,
-        temperature: sampling.temperature,
-        topP: sampling.topP,
-        topK: sampling.topK ?? null,
-        repetitionPenalty: sampling.repetitionPenalty ?? null,
-        seed: sampling.seed,
-      },
-      attempt: taken.attempt,
-      tokenBatchMs: this.config.tokenBatchMs,
-      leaseMs: this.config.workerLeaseMs,
-    };
-  }
-
-  /** The conversation up to the answer's prompt, cut to the model's context window (chat/job-conversation.ts). */
-  private async thread(message: ChatMessage): Promise<{ role: string; content: string }[]> {
-    return jobConversation(this.ds, message, this.catalog.get(message.model ?? ""));
-  }
-
   async closeSession(session: WorkerSession): Promise<void> {
     this.closedHere.set(session.id, { connectedAt: session.connectedAt, until: Date.now() + this.recordTtlMs });
     this.sessions.delete(session);
+    session.connection?.sessions.delete(session);
     // Batches the worker sent before it went away are appended first, so the next worker continues after them.
     await Promise.allSettled([...session.reports]);
     await this.registry.remove(session.id).catch((err) => this.log.warn({ err }, "could not unregister a worker"));
     for (const [jobId, job] of [...session.inflight]) {
-      await this.release(jobId, job.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected").catch((err) =>
+      await this.leases.release(jobId, job.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected").catch((err) =>
         this.log.warn({ err, jobId }, "could not put back a disconnected worker's job"),
       );
     }
     this.log.info({ worker: session.id }, "worker disconnected");
   }
 
-  private forget(queueJobId: string): void {
-    const session = this.owners.get(queueJobId);
-    this.owners.delete(queueJobId);
-    if (session?.inflight.delete(queueJobId)) session.wake();
+  // --- hand-out (job-hand-out.ts), reports (job-reports.ts), reconciler (generation-reconciler.ts) ---------------
+
+  takeFor(session: WorkerSession, max: number): Promise<{ job: TakenJob; model: string }[]> {
+    return this.handOut.takeFor(session, max);
   }
 
-  /** Ends a hand-out that produced no answer: back to the queue when retryable with attempts left, else FAILED. */
-  private async release(queueJobId: string, messageId: string, retryable: boolean, code: string, reason: string): Promise<void> {
-    this.forget(queueJobId);
-    const message = await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId });
-    if (message?.cancelRequestedAt) {
-      await this.generations.queue.complete(queueJobId).catch(() => undefined);
-      await this.generations.end(messageId, "cancelled", null);
-      return;
-    }
-    let outcome: "requeued" | "dead";
-    try {
-      outcome = await this.generations.queue.fail(queueJobId, retryable);
-    } catch (err) {
-      if (err instanceof JobLeaseLostError) return; // someone else holds it now
-      throw err;
-    }
-    if (!message) return;
-    if (outcome === "requeued") {
-      await this.generations.requeued(messageId, message.model!, reason);
-      this.jobAvailable(message.model!);
-    } else {
-      await this.generations.failed(messageId, ChatMessageState.FAILED, code, reason);
-    }
+  prepare(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
+    return this.handOut.prepare(session, taken, model);
   }
 
-  private async holds(queueJobId: string): Promise<boolean> {
-    try {
-      await this.generations.queue.heartbeat(queueJobId);
-      return true;
-    } catch (err) {
-      if (err instanceof JobLeaseLostError) return false;
-      throw err;
-    }
+  tokens(caller: WorkerCaller, jobId: string, text: string, tokenCount: number): Promise<WorkerAck> {
+    return this.reports.tokens(caller, jobId, text, tokenCount);
   }
 
-  /** A batch of tokens; it also renews the lease. */
-  async tokens(jobId: string, text: string, tokenCount: number): Promise<WorkerAck> {
-    const { queueJobId, messageId } = parseJobId(jobId);
-    const owner = this.owners.get(queueJobId);
-    owner?.seen();
-    const work = (async () => {
-      if (!(await this.holds(queueJobId))) {
-        this.forget(queueJobId);
-        return false;
-      }
-      await this.generations.tokens(messageId, text, tokenCount);
-      return true;
-    })();
-    owner?.reports.add(work);
-    try {
-      if (!(await work)) return { ok: false, cancel: false };
-    } finally {
-      owner?.reports.delete(work);
-    }
-    const job = owner?.inflight.get(queueJobId);
-    if (owner && job) owner.countTokens(job.model, tokenCount);
-    return { ok: true, cancel: this.cancelRequested.has(messageId) };
+  finish(caller: WorkerCaller, jobId: string, finishReason: WorkerFinishReason, text: string, tokenCount: number): Promise<WorkerAck> {
+    return this.reports.finish(caller, jobId, finishReason, text, tokenCount);
   }
 
-  async finish(jobId: string, finishReason: WorkerFinishReason, text: string, tokenCount: number): Promise<WorkerAck> {
-    const { queueJobId, messageId } = parseJobId(jobId);
-    this.owners.get(queueJobId)?.seen();
-    if (!(await this.holds(queueJobId))) {
-      this.forget(queueJobId);
-      return { ok: false, cancel: false };
-    }
-    await this.generations.end(messageId, finishReason.toLowerCase(), { text, tokenCount });
-    await this.generations.queue.complete(queueJobId).catch((err) => {
-      if (!(err instanceof JobLeaseLostError)) throw err;
+  fail(caller: WorkerCaller, jobId: string, code: string, reason: string, retryable: boolean): Promise<WorkerAck> {
+    return this.reports.fail(caller, jobId, code, reason, retryable);
+  }
+
+  heartbeat(caller: WorkerCaller, jobIds: string[], sessionId?: string | null): Promise<WorkerHeartbeatResult> {
+    return this.reports.heartbeat(caller, jobIds, sessionId);
+  }
+
+  reconcile(): Promise<{ failed: number; timedOut: number; requeued: number }> {
+    return reconcileGenerations({
+      ds: this.ds,
+      config: this.config,
+      generations: this.generations,
+      log: this.log,
+      jobAvailable: (model) => this.jobAvailable(model),
+      cancelRequested: this.reports.cancelRequested,
     });
-    this.forget(queueJobId);
-    this.cancelRequested.delete(messageId);
-    return { ok: true, cancel: false };
-  }
-
-  async fail(jobId: string, code: string, reason: string, retryable: boolean): Promise<WorkerAck> {
-    const { queueJobId, messageId } = parseJobId(jobId);
-    this.owners.get(queueJobId)?.seen();
-    await this.release(queueJobId, messageId, retryable, code, reason);
-    this.cancelRequested.delete(messageId);
-    return { ok: true, cancel: false };
-  }
-
-  async heartbeat(jobIds: string[], sessionId?: string | null): Promise<WorkerHeartbeatResult> {
-    let session: WorkerSession | undefined;
-    if (sessionId) for (const s of this.sessions) if (s.id === sessionId) session = s;
-    session?.seen();
-    const held: string[] = [];
-    const lost: string[] = [];
-    const heldMessages = new Map<string, string>();
-    for (const jobId of jobIds) {
-      const { queueJobId, messageId } = parseJobId(jobId);
-      this.owners.get(queueJobId)?.seen();
-      if (await this.holds(queueJobId)) {
-        held.push(jobId);
-        heldMessages.set(messageId, jobId);
-      } else {
-        this.forget(queueJobId);
-        lost.push(jobId);
-      }
-    }
-    const cancelled = heldMessages.size
-      ? rowsOf<{ id: string }>(
-          await this.ds.query(`SELECT id FROM chat_message WHERE id = ANY($1::uuid[]) AND cancel_requested_at IS NOT NULL`, [[...heldMessages.keys()]]),
-        )
-      : [];
-    return {
-      held,
-      lost,
-      cancel: cancelled.map((r) => heldMessages.get(r.id)!),
-      drain: Boolean(session?.draining),
-      leaseMs: this.config.workerLeaseMs,
-    };
-  }
-
-  /**
-   * PostgreSQL is the record and the queue may have lost jobs: ends dead letters as FAILED and old PENDING
-   * messages as TIMEOUT, and puts back every unfinished message that has no job.
-   */
-  async reconcile(): Promise<{ failed: number; timedOut: number; requeued: number }> {
-    const queue = this.generations.queue;
-    let failed = 0;
-    for (const dead of await queue.drainDeadLetters()) {
-      if (await this.generations.failed(dead.messageId, ChatMessageState.FAILED, "WORKER_LOST", `No worker finished the generation in ${dead.attempts} attempts`)) failed++;
-    }
-    let timedOut = 0;
-    const old = rowsOf<{ id: string }>(
-      await this.ds.query(
-        `SELECT id FROM chat_message WHERE state = 'PENDING' AND COALESCE(continued_at, created_at) < now() - make_interval(secs => $1)`,
-        [this.config.pendingTimeoutSeconds],
-      ),
-    );
-    for (const { id } of old) {
-      if ((await queue.cancel(id)) === "active") continue; // a worker just took it
-      if (await this.generations.failed(id, ChatMessageState.TIMEOUT, "TIMEOUT", `No worker started the generation within ${this.config.pendingTimeoutSeconds} s`)) timedOut++;
-    }
-    const active = new Set((await queue.activeJobs()).map((j) => j.messageId));
-    // A few seconds of grace: sendChatMessage commits its messages just before it enqueues them.
-    const unfinished = rowsOf<{ id: string; state: string; model: string; user_id: string; cancel: boolean }>(
-      await this.ds.query(
-        `SELECT m.id, m.state, m.model, c.user_id, m.cancel_requested_at IS NOT NULL AS cancel
-           FROM chat_message m JOIN chat c ON c.id = m.chat_id
-          WHERE m.state IN ('PENDING', 'IN_PROGRESS') AND COALESCE(m.continued_at, m.created_at) < now() - interval '5 seconds'`,
-      ),
-    );
-    let requeued = 0;
-    for (const m of unfinished) {
-      if (active.has(m.id)) continue;
-      if (m.cancel) {
-        await this.generations.end(m.id, "cancelled", null);
-        continue;
-      }
-      if (m.state === "PENDING" && (await queue.position(m.model, m.id)) !== null) continue;
-      await queue.enqueue(m.model, { messageId: m.id, userId: m.user_id, payload: {} }, { bypassSizeLimit: true });
-      if (m.state === "IN_PROGRESS") await this.generations.requeued(m.id, m.model, "The worker was lost");
-      else await this.generations.queued(m.id, m.model, (await queue.position(m.model, m.id)) ?? 0);
-      this.jobAvailable(m.model);
-      requeued++;
-    }
-    const cutoff = Date.now() - 3_600_000;
-    for (const [id, at] of this.cancelRequested) if (at < cutoff) this.cancelRequested.delete(id);
-    if (failed || timedOut || requeued) this.log.info({ failed, timedOut, requeued }, "generations reconciled");
-    return { failed, timedOut, requeued };
   }
 
   async close(): Promise<void> {
@@ -755,20 +344,3 @@ export class WorkerService {
   }
 }
 
-function toWorkerInfo(r: WorkerRecord): WorkerInfo {
-  return {
-    id: r.id,
-    name: r.name,
-    models: r.models,
-    capacity: r.capacity,
-    device: r.device,
-    hardwareDescription: r.hardwareDescription,
-    protocolVersion: r.protocolVersion,
-    canContinue: r.canContinue,
-    inFlightJobs: r.inFlightJobs,
-    draining: r.draining,
-    tokensPerSecond: r.tokensPerSecond,
-    connectedAt: new Date(r.connectedAt),
-    lastSeenAt: new Date(r.lastSeenAt),
-  };
-}

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import {
   StreamClosedError,
   StreamLostError,
+  StreamMovedError,
   type EventStreamStore,
   type StoredEvent,
 } from "../../../src/infra/streams/index.js";
@@ -148,6 +149,29 @@ export function describeEventStreamContract(driverName: string, makeFactory: () 
         await store.append("gen", { kind: "finished" }, { terminal: true });
         const events = await drain(store.subscribe("gen", 0));
         expect(events.map((e) => e.seq)).to.deep.equal([1]);
+      });
+
+      it("completes at once, with no events, for a subscriber resuming after the terminal event", async function () {
+        await store.append("gen", { kind: "token", n: 1 });
+        await store.append("gen", { kind: "finished" }, { terminal: true });
+        // A hang here (waiting for events an ended stream never gets) fails on the test's timeout.
+        expect(await drain(store.subscribe("gen", 2))).to.deep.equal([]);
+        expect(store.activeSubscriptions()).to.equal(0);
+      });
+
+      it("appends with ifLastSeq only while the stream is at that seq, and appends nothing otherwise", async function () {
+        expect(await store.append("gen", { kind: "queued", n: 1 }, { ifLastSeq: 0 })).to.equal(1);
+        await store.append("gen", { kind: "started" });
+        let moved: unknown;
+        await store.append("gen", { kind: "queued", n: 2 }, { ifLastSeq: 1 }).catch((e: unknown) => (moved = e));
+        expect(moved).to.be.instanceOf(StreamMovedError);
+        expect((moved as StreamMovedError).lastSeq).to.equal(2);
+        expect(await store.append("gen", { kind: "token", n: 3 }, { ifLastSeq: 2 })).to.equal(3);
+        expect((await store.read("gen")).map((e) => e.event.kind)).to.deep.equal(["queued", "started", "token"]);
+        let none: unknown;
+        await store.append("other", { kind: "queued", n: 1 }, { ifLastSeq: 4 }).catch((e: unknown) => (none = e));
+        expect(none).to.be.instanceOf(StreamMovedError);
+        expect(await store.lastSeq("other")).to.equal(0);
       });
 
       it("waits for the first event of a stream that has not started", async function () {

@@ -1,0 +1,122 @@
+/**
+ * Hand-out: takes jobs from the shared queue for a session (models in turn, users in turn within a model) and
+ * starts each one: claims the answer, reads its conversation at the same time, and builds what the worker gets.
+ */
+import type { DataSource } from "typeorm";
+import type { Logger } from "pino";
+import type { ChatConfig } from "../../config.js";
+import type { TakenJob } from "../../infra/queue/index.js";
+import type { ModelCatalog } from "../chat/models.js";
+import type { GenerationService } from "../chat/generation.service.js";
+import { buildConversation, loadConversation } from "../chat/job-conversation.js";
+import type { WorkerJob } from "./worker.types.js";
+import type { WorkerSession } from "./worker-session.js";
+import type { JobLeases } from "./job-leases.js";
+import { publicJobId } from "./job-ids.js";
+
+export class JobHandOut {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: ChatConfig,
+    private readonly catalog: ModelCatalog,
+    private readonly generations: GenerationService,
+    private readonly leases: JobLeases,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Takes up to `max` jobs for the session from the queue, one model after another in turn (each take is one atomic
+   * script, so users keep their turns), and counts them in flight; `prepare` then starts each one.
+   */
+  async takeFor(session: WorkerSession, max: number): Promise<{ job: TakenJob; model: string }[]> {
+    const taken: { job: TakenJob; model: string }[] = [];
+    let open = session.modelsInTurn();
+    while (taken.length < max && open.length && !session.closed) {
+      for (const model of open) {
+        if (taken.length >= max) break;
+        const askedAt = Date.now();
+        const job = await this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs });
+        if (!job) {
+          open = open.filter((m) => m !== model);
+          continue;
+        }
+        this.leases.track(session, job, model, askedAt);
+        session.seen();
+        taken.push({ job, model });
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * Starts a taken job and builds what the worker gets; null when the hand-out ended here (the job is settled).
+   * When preparing fails the job goes back to the queue and the error is thrown.
+   */
+  async prepare(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
+    try {
+      return await this.prepareJob(session, taken, model);
+    } catch (err) {
+      this.log.warn({ err, messageId: taken.messageId }, "could not hand out a job: put back");
+      await this.leases.release(taken.jobId, taken.messageId, true, "WORKER_FAILED", "The job could not be handed out").catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async prepareJob(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
+    if (session.admit && !(await session.admit())) {
+      // The key was revoked: this job is not started, and closing the session puts it back in the queue with every
+      // other job the session holds, as a disconnect does.
+      session.refused ??= "The worker key is no longer valid (revoked, rotated or expired)";
+      await session.return();
+      return null;
+    }
+    // The conversation is read while the answer is claimed (its place in the tree never changes); a job without
+    // the payload (put back by the reconciler) reads it after the claim.
+    const payload = taken.payload as { chatId?: string; parentId?: string | null };
+    const source = payload.chatId ? loadConversation(this.ds, payload.parentId ?? null, payload.chatId) : null;
+    source?.catch(() => undefined); // awaited below, or not needed when the hand-out ends here
+    const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue), handOutId: taken.jobId });
+    if (!started.started) {
+      // Cancelled while queued, or deleted with its chat: the hand-out ends here.
+      await this.generations.queue.complete(taken.jobId).catch(() => undefined);
+      this.leases.forget(taken.jobId);
+      return null;
+    }
+    if (session.closed) {
+      await this.leases.release(taken.jobId, taken.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected");
+      return null;
+    }
+    const continued = started.continueFrom;
+    const sampling = started.message.sampling!;
+    const maxNewTokens = sampling.maxNewTokens - (continued?.tokenCount ?? 0);
+    if (maxNewTokens <= 0) {
+      // The earlier workers streamed the whole token budget and only their finish was lost.
+      await this.generations.end(taken.messageId, "length", null);
+      await this.generations.queue.complete(taken.jobId).catch(() => undefined);
+      this.leases.forget(taken.jobId);
+      return null;
+    }
+    return {
+      jobId: publicJobId(taken),
+      messageId: taken.messageId,
+      model,
+      messages: buildConversation(
+        await (source ?? loadConversation(this.ds, started.message.parentId, started.message.chatId)),
+        started.message.text,
+        this.catalog.get(started.message.model ?? ""),
+      ),
+      continueFrom: continued?.text ?? null,
+      sampling: {
+        maxNewTokens,
+        temperature: sampling.temperature,
+        topP: sampling.topP,
+        topK: sampling.topK ?? null,
+        repetitionPenalty: sampling.repetitionPenalty ?? null,
+        seed: sampling.seed,
+      },
+      attempt: taken.attempt,
+      tokenBatchMs: this.config.tokenBatchMs,
+      leaseMs: this.config.workerLeaseMs,
+    };
+  }
+}

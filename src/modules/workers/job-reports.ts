@@ -1,0 +1,113 @@
+/**
+ * A worker's reports on its jobs: token batches, finish, fail and heartbeats. Each acts only on a hand-out that a
+ * session of the calling connection holds (JobLeases.holderOf); the rest answer "not yours" and change nothing.
+ */
+import type { DataSource } from "typeorm";
+import type { ChatConfig } from "../../config.js";
+import { JobLeaseLostError } from "../../infra/queue/index.js";
+import { rowsOf } from "../../db/rows.js";
+import type { GenerationService } from "../chat/generation.service.js";
+import type { WorkerAck, WorkerFinishReason, WorkerHeartbeatResult } from "./worker.types.js";
+import type { WorkerSession } from "./worker-session.js";
+import type { JobLeases, WorkerCaller } from "./job-leases.js";
+import { parseJobId } from "./job-ids.js";
+
+export class JobReports {
+  /** Messages whose cancellation was asked for, with when; workers learn it in their next ack. */
+  readonly cancelRequested = new Map<string, number>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: ChatConfig,
+    private readonly generations: GenerationService,
+    private readonly leases: JobLeases,
+  ) {}
+
+  /** A batch of tokens; it also renews the lease. */
+  async tokens(caller: WorkerCaller, jobId: string, text: string, tokenCount: number): Promise<WorkerAck> {
+    const { queueJobId, messageId } = parseJobId(jobId);
+    const owner = this.leases.holderOf(caller, queueJobId, messageId);
+    if (!owner) return { ok: false, cancel: false };
+    owner.seen();
+    const work = (async () => {
+      if (!(await this.leases.holds(queueJobId, true))) {
+        this.leases.forget(queueJobId);
+        return false;
+      }
+      await this.generations.tokens(messageId, text, tokenCount);
+      return true;
+    })();
+    owner.reports.add(work);
+    try {
+      if (!(await work)) return { ok: false, cancel: false };
+    } finally {
+      owner.reports.delete(work);
+    }
+    const job = owner.inflight.get(queueJobId);
+    if (job) owner.countTokens(job.model, tokenCount);
+    return { ok: true, cancel: this.cancelRequested.has(messageId) };
+  }
+
+  async finish(caller: WorkerCaller, jobId: string, finishReason: WorkerFinishReason, text: string, tokenCount: number): Promise<WorkerAck> {
+    const { queueJobId, messageId } = parseJobId(jobId);
+    const owner = this.leases.holderOf(caller, queueJobId, messageId);
+    if (!owner) return { ok: false, cancel: false };
+    owner.seen();
+    if (!(await this.leases.holds(queueJobId))) {
+      this.leases.forget(queueJobId);
+      return { ok: false, cancel: false };
+    }
+    await this.generations.end(messageId, finishReason.toLowerCase(), { text, tokenCount });
+    await this.generations.queue.complete(queueJobId).catch((err) => {
+      if (!(err instanceof JobLeaseLostError)) throw err;
+    });
+    this.leases.forget(queueJobId);
+    this.cancelRequested.delete(messageId);
+    return { ok: true, cancel: false };
+  }
+
+  async fail(caller: WorkerCaller, jobId: string, code: string, reason: string, retryable: boolean): Promise<WorkerAck> {
+    const { queueJobId, messageId } = parseJobId(jobId);
+    const owner = this.leases.holderOf(caller, queueJobId, messageId);
+    if (!owner) return { ok: false, cancel: false };
+    owner.seen();
+    await this.leases.release(queueJobId, messageId, retryable, code, reason);
+    this.cancelRequested.delete(messageId);
+    return { ok: true, cancel: false };
+  }
+
+  async heartbeat(caller: WorkerCaller, jobIds: string[], sessionId?: string | null): Promise<WorkerHeartbeatResult> {
+    const parsed = jobIds.map((jobId) => ({ jobId, ...parseJobId(jobId) }));
+    // Without a connection there are no sessions or jobs to renew (holderOf refuses), only the answer's settings.
+    let session: WorkerSession | undefined;
+    if (sessionId && caller) for (const s of caller.sessions) if (s.id === sessionId) session = s;
+    session?.seen();
+    const held: string[] = [];
+    const lost: string[] = [];
+    const heldMessages = new Map<string, string>();
+    for (const { jobId, queueJobId, messageId } of parsed) {
+      const owner = this.leases.holderOf(caller, queueJobId, messageId);
+      owner?.seen();
+      if (owner && (await this.leases.holds(queueJobId))) {
+        held.push(jobId);
+        heldMessages.set(messageId, jobId);
+      } else {
+        // Only the caller's own hand-out is forgotten; another session's job is merely not the caller's.
+        if (owner) this.leases.forget(queueJobId);
+        lost.push(jobId);
+      }
+    }
+    const cancelled = heldMessages.size
+      ? rowsOf<{ id: string }>(
+          await this.ds.query(`SELECT id FROM chat_message WHERE id = ANY($1::uuid[]) AND cancel_requested_at IS NOT NULL`, [[...heldMessages.keys()]]),
+        )
+      : [];
+    return {
+      held,
+      lost,
+      cancel: cancelled.map((r) => heldMessages.get(r.id)!),
+      drain: Boolean(session?.draining),
+      leaseMs: this.config.workerLeaseMs,
+    };
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * One worker session: a connected worker (a `workerJobs` subscription, or the in-process worker) as a job iterator
+ * that hands out jobs while it has capacity, and what the dispatcher knows about it (jobs in flight, last sign of
+ * life, drain, throughput).
+ */
+import type { TakenJob } from "../../infra/queue/index.js";
+import { ChorusError, ErrorCode } from "../../server/errors.js";
+import type { WorkerJob } from "./worker.types.js";
+import { RateWindow } from "./worker-registry.js";
+import type { WorkerConnection } from "./worker-connection.js";
+
+export interface WorkerHello {
+  protocolVersion: number;
+  models: string[];
+  capacity: number;
+  hardware: { device: string; description?: string | null };
+  name: string;
+  sessionId?: string | null;
+  canContinue?: boolean | null;
+}
+
+/** Idle sessions look at the queue this often even without a signal: leases that lapsed put jobs back silently. */
+const IDLE_POLL_MS = 1_000;
+/**
+ * Jobs one session starts at the same time (the next one is taken as soon as one is ready). Each start takes a few
+ * database round trips: a session with a large capacity that started all its jobs at once held the connection pool
+ * that the askers' own requests and subscriptions need (the stream benchmark's batch p99 went from 0.1-0.4 s to
+ * 2.3-3.2 s with 50 at once, about 0.9 s with 8; see README "Token streams and replicas").
+ */
+const MAX_PREPARING = 3;
+
+export interface InFlight {
+  messageId: string;
+  model: string;
+  /**
+   * When the last renewal of the lease that Redis confirmed was asked for (or the take): the lease runs until at
+   * least this plus the lease time, whatever Redis' clock says, since only time passes on both sides.
+   */
+  renewedAt: number;
+}
+
+/** What a session asks of its replica's dispatcher (WorkerService). */
+export interface SessionHost {
+  takeFor(session: WorkerSession, max: number): Promise<{ job: TakenJob; model: string }[]>;
+  prepare(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null>;
+  closeSession(session: WorkerSession): Promise<void>;
+}
+
+/** One connected worker: a job iterator that hands out jobs while it has capacity. */
+export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
+  readonly inflight = new Map<string, InFlight>();
+  readonly connectedAt = Date.now();
+  /** Last time the worker said anything: a report on one of its jobs, a heartbeat, or taking a job. */
+  lastSeenAt = Date.now();
+  closed = false;
+  /** Drained by an admin: no new jobs; the subscription completes once the running ones are done. */
+  draining = false;
+  /** Set when the server dropped the session (silent for the lease time): the subscription ends with this error. */
+  dropped: string | null = null;
+  /** Set when the worker's key stopped being valid at a hand-out: the subscription ends with UNAUTHENTICATED. */
+  refused: string | null = null;
+  /** Token batches being appended now; a disconnect waits for them, so nothing streamed is lost or doubled. */
+  readonly reports = new Set<Promise<unknown>>();
+  readonly rates = new Map<string, RateWindow>();
+  private wakeUp: (() => void) | null = null;
+  /**
+   * A wake that came while the session was not idle (taking or preparing jobs): the next idle() returns at once, so
+   * a job enqueued just after a take found the queue empty is not left for the idle poll.
+   */
+  private wakePending = false;
+  /** Jobs taken and prepared, waiting for the subscription to pull them (they count as in flight already). */
+  private readonly ready: WorkerJob[] = [];
+  /** A preparation that failed (its job went back to the queue): the subscription ends with it, as before. */
+  private failure: { error: unknown } | null = null;
+  /** Jobs being started now. */
+  private preparing = 0;
+  private nextModel = 0;
+
+  constructor(
+    private readonly service: SessionHost,
+    readonly id: string,
+    readonly hello: WorkerHello,
+    /**
+     * Asked before each job is handed out: whether the worker's key is still valid (server/open-sockets.ts). A revoked,
+     * rotated or expired key gets no job, even in the moment before its socket is closed.
+     */
+    readonly admit: (() => Promise<boolean>) | null = null,
+    /** The connection that opened the session: only it may report on the session's jobs. */
+    readonly connection: WorkerConnection<WorkerSession> | null = null,
+  ) {}
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<WorkerJob>> {
+    while (!this.closed) {
+      if (this.draining && this.inflight.size === 0) {
+        await this.return();
+        break;
+      }
+      const job = this.ready.shift();
+      if (job) return { done: false, value: job };
+      if (this.failure) {
+        const { error } = this.failure;
+        this.failure = null;
+        throw error;
+      }
+      const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
+      if (!this.draining && room > 0) {
+        // Takes up to the free capacity (at most MAX_PREPARING being started at a time; each take is quick) and
+        // prepares the jobs concurrently, each one delivered as soon as it is started: a burst of asks reaches the
+        // worker in waves, not one after the other.
+        const taken = await this.service.takeFor(this, room);
+        // Prepared even when the session closed meanwhile: prepare puts back what a closed session took.
+        for (const { job: t, model } of taken) {
+          this.preparing++;
+          this.service.prepare(this, t, model).then(
+            (prepared) => {
+              this.preparing--;
+              if (prepared && !this.closed) this.ready.push(prepared);
+              this.wake();
+            },
+            (error: unknown) => {
+              this.preparing--;
+              this.failure ??= { error };
+              this.wake();
+            },
+          );
+        }
+        if (this.closed) break;
+        if (taken.length) continue;
+      }
+      await this.idle();
+    }
+    if (this.refused) throw new ChorusError(ErrorCode.UNAUTHENTICATED, this.refused);
+    if (this.dropped) throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, this.dropped);
+    return { done: true, value: undefined };
+  }
+
+  async return(): Promise<IteratorResult<WorkerJob>> {
+    if (!this.closed) {
+      this.closed = true;
+      // Taken but never delivered: they are still in flight, so closeSession puts them back with the others.
+      this.ready.length = 0;
+      this.wake();
+      await this.service.closeSession(this);
+    }
+    return { done: true, value: undefined };
+  }
+
+  seen(): void {
+    this.lastSeenAt = Date.now();
+  }
+
+  countTokens(model: string, count: number): void {
+    let rate = this.rates.get(model);
+    if (!rate) this.rates.set(model, (rate = new RateWindow()));
+    rate.add(count);
+  }
+
+  /** The session's models, starting after the one it served last, so one model cannot starve another. */
+  modelsInTurn(): string[] {
+    const models = this.hello.models;
+    const start = this.nextModel++ % models.length;
+    return [...models.slice(start), ...models.slice(0, start)];
+  }
+
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    if (w) w();
+    else this.wakePending = true;
+  }
+
+  private idle(): Promise<void> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake(), IDLE_POLL_MS);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/**
+ * Whether a session has been silent too long. Sessions that named themselves (sessionId) heartbeat even when idle;
+ * the others are only judged while they hold jobs, whose reports are their sign of life.
+ */
+/**
+ * Whether a session has been silent too long. Sessions that named themselves (sessionId) heartbeat even when idle;
+ * the others are only judged while they hold jobs, whose reports are their sign of life.
+ */
+export function isSilent(session: { lastSeenAt: number; inflightCount: number; heartbeatsWhenIdle: boolean }, now: number, leaseMs: number): boolean {
+  if (!session.heartbeatsWhenIdle && session.inflightCount === 0) return false;
+  return now - session.lastSeenAt > leaseMs;
+}
