@@ -410,7 +410,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readIntrospection(env),
     graphiql: readBool(env, "GRAPHIQL", true),
     maxQueryDepth: readInt(env, "MAX_QUERY_DEPTH", 12, 1, 1000),
-    maxQueryComplexity: readInt(env, "MAX_QUERY_COMPLEXITY", 5000, 1, 10_000_000),
+    maxQueryComplexity: readInt(env, "MAX_QUERY_COMPLEXITY", 5000, 1, 2_000_000_000),
     maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
     maxDocumentBytes: readInt(env, "MAX_DOCUMENT_BYTES", 65_536, 256, 16_777_216),
     documentCacheBytes: readInt(env, "DOCUMENT_CACHE_BYTES", 16_777_216, 0, 1_073_741_824),
