@@ -152,7 +152,9 @@ describe("examples/ run against a real server", function () {
 
   it("data-team.sh: imports a dataset with the CLI (dry run, then for real) and exports it back over HTTP", async () => {
     const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "oasst2-sample.trees.jsonl");
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chorus-examples-")), "export.jsonl");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-examples-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, "export.jsonl");
     const res = await runScript(path.join(PROJECT_ROOT, "examples", "data-team.sh"), [fixture, out], {
       DATABASE_URL: server.db.url,
       CHORUS_API_URL: server.url,
