@@ -403,16 +403,10 @@ export class DatasetImporter {
       await this.insertLabels(qr, messages.map((x) => x.m));
       await this.insertEvents(qr, messages);
     }
-    await this.afterTreesWritten(qr, trees.map((t) => t.treeId));
+    // The task lottery's candidate pools follow these rows by themselves: the triggers of the TaskPools migration
+    // rebuild the pools of every tree a statement touches, in this transaction (COPY included).
     return result;
   }
-
-  /**
-   * After trees are written, in their transaction: the one place where what other modules maintain about trees
-   * (candidate pools and counters of the task lottery, say) is brought up to date for the imported trees, so that
-   * an import keeps them as right as the task cycle does. Nothing is maintained per tree yet.
-   */
-  private async afterTreesWritten(_qr: QueryRunner, _treeIds: string[]): Promise<void> {}
 
   private problem(line: number, reason: string) {
     if (this.summary.problems.length < MAX_PROBLEMS_KEPT) this.summary.problems.push({ line, reason });
@@ -488,7 +482,6 @@ export class DatasetImporter {
           [m.id],
         );
       }
-      await this.afterTreesWritten(qr, [treeId]);
       return "imported" as const;
     });
     if (outcome === "imported") {
