@@ -57,6 +57,9 @@ export const LIST_WEIGHTS: Record<string, number> = {
   "CachedStats.humanMessagesByRole": FEW,
   "CachedStats.messageTreesByState": FEW,
   "CachedStats.messageTreesStatesByLang": GROUPS * 4,
+  "ArenaBattle.messagesA": CHAT_TURNS,
+  "ArenaBattle.messagesB": CHAT_TURNS,
+  "ModelLeaderboard.models": GROUPS,
   "Chat.draftChoices": CHAT_TURNS,
   "Chat.messages": CHAT_TURNS,
   "ChatMessage.reports": 3, // one open report per user and answer, and only its chat's owner files them
