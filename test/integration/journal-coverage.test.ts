@@ -60,6 +60,7 @@ const CLI_EXEMPT: Record<string, string> = {
   export: "reads only",
   "export-chats": "reads only",
   import: "loads datasets (contributions, not a change of who may do what); it reports its own summary",
+  "search-vectors": "builds derived search data of messages already imported (no change of who may do what or of any content)",
 };
 
 describe("every privileged change is journaled exactly once, through GraphQL and the CLI (class test)", function () {
