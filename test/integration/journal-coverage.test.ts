@@ -62,6 +62,7 @@ const CLI_EXEMPT: Record<string, string> = {
   "export-battles": "reads only",
   "import-battles": "loads arena battles (votes, not a change of who may do what); it reports its own summary",
   import: "loads datasets (contributions, not a change of who may do what); it reports its own summary",
+  "search-vectors": "builds derived search data of messages already imported (no change of who may do what or of any content)",
 };
 
 describe("every privileged change is journaled exactly once, through GraphQL and the CLI (class test)", function () {
