@@ -213,7 +213,9 @@ describe("several API replicas on one database and one Redis", function () {
     const capacities = [3, 2, 1];
     const pool = await Promise.all(
       capacities.map((capacity, i) => {
-        const w = new TestWorker(i % 2 ? B.url : A.url, i % 2 ? B.wsUrl : A.wsUrl, workerKey, { name: `pool-${i}`, capacity, batches: 8, delayMs: 40 });
+        // 8 batches 150 ms apart: a job lasts long enough that a worker is handed its whole capacity before its first
+        // job ends (at 40 ms a busy machine let pool-0 finish one job before its third arrived: max 2 of 3).
+        const w = new TestWorker(i % 2 ? B.url : A.url, i % 2 ? B.wsUrl : A.wsUrl, workerKey, { name: `pool-${i}`, capacity, batches: 8, delayMs: 150 });
         workers.push(w);
         return w.start().then(() => w);
       }),
