@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { backoffDelay, parseWorkerConfig, WorkerConfigError, WORKER_PROTOCOL_VERSION } from '../src/worker/config.js';
-import { TokenBatcher } from '../src/worker/token-batcher.js';
 import { tinyModelDir } from '../src/paths.js';
 
 describe('worker program configuration', () => {
@@ -62,44 +61,6 @@ describe('reconnection backoff', () => {
     expect(backoffDelay(3, 500, 30_000, () => 0)).to.equal(2_000);
     expect(backoffDelay(20, 500, 30_000, () => 1)).to.equal(30_000);
     expect(backoffDelay(1_000, 500, 30_000, () => 0.5)).to.equal(22_500);
-  });
-});
-
-describe('TokenBatcher', () => {
-  it('gathers tokens into batches and sends them one at a time, in order', async () => {
-    const sent: [string, number][] = [];
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const batcher = new TokenBatcher(0, async (text, n) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setImmediate(r));
-      sent.push([text, n]);
-      inFlight--;
-    });
-    batcher.add('a');
-    batcher.add('b', 2);
-    batcher.add('c');
-    await batcher.flush();
-    expect(sent.map((s) => s[0]).join('')).to.equal('abc');
-    expect(sent.reduce((n, s) => n + s[1], 0)).to.equal(4);
-    expect(maxInFlight).to.equal(1);
-  });
-
-  it('sends the first token at once, then holds tokens for its window and sends them together on flush', async () => {
-    const sent: string[] = [];
-    // a window no test waits for: only flush() sends what follows the first token
-    const batcher = new TokenBatcher(60_000, async (text) => void sent.push(text));
-    batcher.add('w');
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(sent).to.deep.equal(['w']);
-    batcher.add('x');
-    batcher.add('y');
-    await Promise.resolve();
-    expect(sent).to.deep.equal(['w']);
-    await batcher.flush();
-    expect(sent).to.deep.equal(['w', 'xy']);
   });
 });
 

@@ -7,16 +7,18 @@ export const GPU_WORKERS_ROOT = path.join(PROJECT_ROOT, "gpu-workers");
 export const WORKER_MAIN = path.join(GPU_WORKERS_ROOT, "dist", "src", "worker", "main.js");
 
 /**
- * Builds the gpu-workers package (its own tsc project) so the tests run the worker program as shipped. Its
- * dependencies must be installed (`cd gpu-workers && npm ci`, which .ci/run does before the root tests): a
- * missing install fails the tests that need it rather than skipping them.
+ * Builds the gpu-workers package and the protocol package it imports (their own tsc projects) so the tests run the
+ * worker program as shipped. Their dependencies come with the root's `npm ci` (npm workspaces, hoisted into the
+ * root's node_modules): a missing install fails the tests that need it rather than skipping them.
  */
 export function buildGpuWorkers(): void {
-  if (!existsSync(path.join(GPU_WORKERS_ROOT, "node_modules", "@huggingface", "transformers"))) {
-    throw new Error("gpu-workers has no node_modules: run `cd gpu-workers && npm ci` (ONNXRUNTIME_NODE_INSTALL=skip) before the tests");
+  if (!existsSync(path.join(PROJECT_ROOT, "node_modules", "@huggingface", "transformers"))) {
+    throw new Error("gpu-workers' dependencies are not installed: run `npm ci` at the project root before the tests");
   }
   const tsc = path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "-p", GPU_WORKERS_ROOT], { stdio: "inherit" });
+  for (const project of [path.join(PROJECT_ROOT, "packages", "worker-protocol"), GPU_WORKERS_ROOT]) {
+    execFileSync(process.execPath, [tsc, "-p", project], { stdio: "inherit" });
+  }
 }
 
 export type WorkerProcess = ReturnType<typeof startNode>;

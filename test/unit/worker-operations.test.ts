@@ -5,10 +5,10 @@ import { buildSchema, parse, print, validate, type OperationDefinitionNode } fro
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
-/** The GPU worker sends the documents codegen wrote into gpu-workers/src/generated: they must be current and valid. */
+/** The GPU worker sends the documents codegen wrote into packages/worker-protocol/src/generated (@chorus/worker-protocol): they must be current and valid. */
 describe("the GPU worker's generated operations", () => {
   const schema = buildSchema(fs.readFileSync(path.join(ROOT, "schema", "schema.graphql"), "utf8"));
-  const generated = fs.readFileSync(path.join(ROOT, "gpu-workers", "src", "generated", "graphql.ts"), "utf8");
+  const generated = fs.readFileSync(path.join(ROOT, "packages", "worker-protocol", "src", "generated", "graphql.ts"), "utf8");
   const documents = [...generated.matchAll(/new TypedDocumentString\(`([\s\S]*?)`\)/g)].map((m) => parse(m[1]));
   const source = parse(fs.readFileSync(path.join(ROOT, "schema", "operations", "workers.graphql"), "utf8"));
 

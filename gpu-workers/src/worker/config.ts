@@ -4,11 +4,12 @@
  */
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { WORKER_PROTOCOL_VERSION } from '@chorus/worker-protocol';
 import { tinyModelDir } from '../paths.js';
 import { OPENAI_CONTINUATIONS, type BackendConfig, type OpenAIContinuation, type TransformersDevicePreference } from '../backends/index.js';
 
-/** The worker protocol version this worker speaks (the API refuses another with a message naming its own). */
-export const WORKER_PROTOCOL_VERSION = 1;
+/** The worker protocol version this worker speaks by default (the API refuses another with a message naming its own). */
+export { WORKER_PROTOCOL_VERSION };
 
 export type WorkerBackendKind = 'transformers' | 'openai' | 'synthetic';
 

@@ -18,11 +18,11 @@ import {
   type WorkerFinishReason,
   type WorkerJobsSubscription,
   type WorkerJobsSubscriptionVariables,
-} from '../generated/graphql.js';
-import type { TypedDocumentString } from '../generated/graphql.js';
+  type TypedDocumentString,
+  TokenBatcher,
+  backendPrompt,
+} from '@chorus/worker-protocol';
 import { backoffDelay, type WorkerConfig } from './config.js';
-import { TokenBatcher } from './token-batcher.js';
-import { backendPrompt } from './prompt.js';
 
 export type Job = WorkerJobsSubscription['workerJobs'];
 

@@ -76,6 +76,14 @@ export function gpuWorkersEntry(projectRoot = path.resolve(__dirname, "..", ".."
   return path.join(projectRoot, "gpu-workers", "dist", "src", "index.js");
 }
 
+/** Whether `name` resolves from `dir` as Node would: a node_modules folder in `dir` or above (npm workspaces hoist). */
+function installedFrom(dir: string, name: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, "node_modules", ...name.split("/")))) return true;
+    if (path.dirname(d) === d) return false;
+  }
+}
+
 /**
  * The tiny model's runner, or null (with the reason) when gpu-workers is not installed and built. The model files
  * are generated when missing (offline, a fraction of a second); the backend loads on the first job, so a server
@@ -83,9 +91,9 @@ export function gpuWorkersEntry(projectRoot = path.resolve(__dirname, "..", ".."
  */
 export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): Promise<{ runner: LocalModelRunner } | { reason: string }> {
   const root = path.resolve(path.dirname(entry), "..", "..");
-  if (!existsSync(entry)) return { reason: `gpu-workers is not built (${entry} is missing; run \`cd gpu-workers && npm install\`)` };
-  if (!existsSync(path.join(root, "node_modules", "@huggingface", "transformers"))) {
-    return { reason: "gpu-workers has no node_modules (run `cd gpu-workers && npm install`)" };
+  if (!existsSync(entry)) return { reason: `gpu-workers is not built (${entry} is missing; run \`npm install\` at the project root)` };
+  if (!installedFrom(root, "@huggingface/transformers")) {
+    return { reason: "gpu-workers' dependencies are not installed (run `npm install` at the project root)" };
   }
   let mod: GpuWorkersModule;
   let dir: string;

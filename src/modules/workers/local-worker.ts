@@ -6,7 +6,8 @@
  */
 import type { Logger } from "pino";
 import type { WorkerService, WorkerSession } from "./worker.service.js";
-import { WORKER_PROTOCOL_VERSION, WorkerFinishReason, type WorkerJob } from "./worker.types.js";
+import { TokenBatcher, WORKER_PROTOCOL_VERSION } from "@chorus/worker-protocol";
+import { WorkerFinishReason, type WorkerJob } from "./worker.types.js";
 import { syntheticRunner, tinyModelRunner, type LocalModelRunner } from "./local-models.js";
 import { WorkerConnection } from "./worker-connection.js";
 
@@ -112,48 +113,5 @@ export class LocalWorker {
     for (const s of this.sessions) await s.return();
     await Promise.all(this.loops);
     for (const r of this.runners) await r.close().catch(() => undefined);
-  }
-}
-
-/**
- * Sends the answer's first token at once, then gathers token text for `windowMs` after the first token of a batch
- * and sends it; sends go one at a time, in
- * order, because the server appends each batch as it arrives.
- */
-export class TokenBatcher {
-  private text = "";
-  private count = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
-  private sentFirst = false;
-
-  constructor(
-    private readonly windowMs: number,
-    private readonly send: (text: string, tokenCount: number) => Promise<void>,
-  ) {}
-
-  add(text: string, tokenCount = 1): void {
-    this.text += text;
-    this.count += tokenCount;
-    // A failed send is reported by the final flush(), which the job awaits. The answer's first token goes at
-    // once (the user waits for it); batching starts with the second.
-    if (this.windowMs <= 0 || !this.sentFirst) {
-      this.sentFirst = true;
-      this.flush().catch(() => undefined);
-    } else this.timer ??= setTimeout(() => this.flush().catch(() => undefined), this.windowMs);
-  }
-
-  /** Sends what is gathered and resolves when every batch so far was sent. */
-  flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.text.length > 0 || this.count > 0) {
-      const text = this.text;
-      const count = this.count;
-      this.text = "";
-      this.count = 0;
-      this.chain = this.chain.then(() => this.send(text, count));
-    }
-    return this.chain;
   }
 }

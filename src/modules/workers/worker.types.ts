@@ -1,9 +1,11 @@
 /** The worker protocol, typed in the one schema: GPU workers are clients of the same API, with worker keys. */
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsOptional, IsUUID, Length, Max, Min } from "class-validator";
+import { WORKER_PROTOCOL_VERSION } from "@chorus/worker-protocol";
 
-/** The protocol version this API speaks; a worker that speaks another is refused with a clear error. */
-export const WORKER_PROTOCOL_VERSION = 1;
+/** The protocol version this API speaks (a worker that speaks another is refused with a clear error), defined once for
+ * the API and its workers in @chorus/worker-protocol. */
+export { WORKER_PROTOCOL_VERSION };
 
 export enum WorkerFinishReason {
   STOP = "STOP",

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backendPrompt } from '../src/worker/prompt.js';
+import { backendPrompt } from '../src/index.js';
 
 describe('backendPrompt (what a backend continues)', () => {
   const user = { role: 'user', content: 'Hi' };
