@@ -1329,21 +1329,21 @@ export type SubmitReplyMutationVariables = Exact<{
 }>;
 
 
-export type SubmitReplyMutation = { submitReply: { taskId: string, messageId: string | null, replayed: boolean } };
+export type SubmitReplyMutation = { submitReply: { taskId: string | null, messageId: string | null, replayed: boolean } };
 
 export type SubmitRankingMutationVariables = Exact<{
   input: SubmitRankingInput;
 }>;
 
 
-export type SubmitRankingMutation = { submitRanking: { taskId: string, replayed: boolean } };
+export type SubmitRankingMutation = { submitRanking: { taskId: string | null, replayed: boolean } };
 
 export type SubmitLabelsMutationVariables = Exact<{
   input: SubmitLabelsInput;
 }>;
 
 
-export type SubmitLabelsMutation = { submitLabels: { taskId: string, replayed: boolean } };
+export type SubmitLabelsMutation = { submitLabels: { taskId: string | null, replayed: boolean } };
 
 export type LabelMessageMutationVariables = Exact<{
   input: LabelMessageInput;

@@ -317,7 +317,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     for (const id of ids.slice(0, 4)) {
       ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: id, op: "ADD", emoji: "red_flag" } }, "local:flag-reporter"));
     }
-    ok(await call(key, `mutation($input: LabelMessageInput!) { labelMessage(input: $input) { taskId } }`, { input: { messageId: ids[4], labels: [{ name: "spam", value: 1 }], text: "spam", isReport: true } }, "local:flag-reporter"));
+    const report = ok(await call(key, `mutation($input: LabelMessageInput!) { labelMessage(input: $input) { taskId replayed } }`, { input: { messageId: ids[4], labels: [{ name: "spam", value: 1 }], text: "spam", isReport: true } }, "local:flag-reporter"));
+    // free labels answer no task: no invented task id
+    expect(report.labelMessage).to.deep.equal({ taskId: null, replayed: false });
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;

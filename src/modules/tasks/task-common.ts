@@ -59,7 +59,8 @@ export interface StoredConversationMessage {
 export type TaskPayload = Record<string, unknown> & { type: string };
 
 export interface TaskDoneResult {
-  taskId: string;
+  /** Null for free labels, which answer no task. */
+  taskId: string | null;
   messageId: string | null;
   replayed: boolean;
 }

@@ -258,7 +258,7 @@ export class TaskSubmissions {
          ON CONFLICT (user_id, message_id) WHERE task_id IS NULL DO UPDATE SET labels = EXCLUDED.labels`,
         [crypto.randomUUID(), user.id, apiClientId, input.text, input.messageId, input.labels],
       );
-      return { taskId: "", messageId: null, replayed: false };
+      return { taskId: null, messageId: null, replayed: false };
     });
   }
 

@@ -383,8 +383,8 @@ export class TaskStatus {
 
 @ObjectType({ description: "A submission was accepted (also the answer to a client's retry of the same submission)." })
 export class TaskDone {
-  @Field(() => ID, { description: "The task that is now done." })
-  taskId: string;
+  @Field(() => ID, { nullable: true, description: "The task that is now done; null for free labels (labelMessage), which answer no task." })
+  taskId: string | null;
 
   @Field(() => ID, { nullable: true, description: "The message a reply submission created." })
   messageId: string | null;
