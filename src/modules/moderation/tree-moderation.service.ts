@@ -38,7 +38,7 @@ export class TreeModerationService {
       }
       const before = { state: tree.state, active: tree.active };
       if (halt) {
-        if (tree.state !== TreeState.HALTED_BY_MODERATOR) await this.trees.enterState(em, tree, TreeState.HALTED_BY_MODERATOR);
+        if (tree.state !== TreeState.HALTED_BY_MODERATOR) await this.trees.enterState(em, tree, TreeState.HALTED_BY_MODERATOR, "T8");
       } else {
         await this.trees.reactivate(em, tree);
       }

@@ -233,7 +233,7 @@ export class TaskSubmissions {
       if (decision.changed) await em.query(`UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
       // T3 (fixed quirk): a late review does not move a tree a moderator halted.
       if (decision.abortTree && tree && tree.state !== TreeState.ABORTED_LOW_GRADE && tree.state !== TreeState.HALTED_BY_MODERATOR) {
-        await this.trees.enterState(em, tree, TreeState.ABORTED_LOW_GRADE);
+        await this.trees.enterState(em, tree, TreeState.ABORTED_LOW_GRADE, "T3");
       }
       if (tree) await this.trees.checkPromptAccepted(em, tree);
     } else {

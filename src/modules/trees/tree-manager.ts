@@ -6,6 +6,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
 import { TERMINAL_STATES, TreeState } from "./message-tree-state.entity.js";
+import { sourcesOf, transitionFor, type TreeRule } from "./tree-transitions.js";
 import type { TreeManagerConfig } from "../consensus/tree-config.js";
 import { rankAssignment } from "../consensus/ranked-pairs.js";
 import { drawGoalTreeSize, drawPromptAuthor, promptLotteryBudget, shouldActivateAnotherPrompt, shouldActivateBacklogTree } from "../consensus/lottery.js";
@@ -80,9 +81,11 @@ export class TreeManager {
 
   /**
    * enter_state (§3.1): sets state and `active`; on leaving the active set, may activate a backlog tree; on
-   * entering `growing` the first time, records when the tree won the prompt lottery.
+   * entering `growing` the first time, records when the tree won the prompt lottery. `rule` names the row of the
+   * transition table (tree-transitions.ts) that allows the change; a change it does not allow throws.
    */
-  async enterState(em: EntityManager, tree: TreeRow, state: TreeState): Promise<void> {
+  async enterState(em: EntityManager, tree: TreeRow, state: TreeState, rule: TreeRule): Promise<void> {
+    transitionFor(rule, tree.state, state);
     const wasActive = tree.active;
     const active = !TERMINAL_STATES.has(state);
     const setWon = state === TreeState.GROWING && !tree.won_prompt_lottery_date;
@@ -92,7 +95,7 @@ export class TreeManager {
        WHERE message_tree_id = $1`,
       [tree.message_tree_id, state, active, setWon],
     );
-    this.log.debug({ tree: tree.message_tree_id, from: tree.state, to: state }, "tree state");
+    this.log.debug({ tree: tree.message_tree_id, from: tree.state, to: state, rule }, "tree state");
     tree.state = state;
     tree.active = active;
     if (setWon) tree.won_prompt_lottery_date = new Date();
@@ -124,13 +127,16 @@ export class TreeManager {
            GROUP BY c.parent_id HAVING count(*) >= 2) p`,
         [tree.message_tree_id],
       );
+      // Written directly rather than through enterState: neither change may activate a further backlog tree.
       if (rankable[0].n === 0) {
+        transitionFor("T3c", tree.state, TreeState.ABORTED_LOW_GRADE);
         await em.query(`UPDATE message_tree_state SET state = $2, active = false WHERE message_tree_id = $1`, [
           tree.message_tree_id,
           TreeState.ABORTED_LOW_GRADE,
         ]);
         continue;
       }
+      transitionFor("T10", tree.state, TreeState.RANKING);
       await em.query(`UPDATE message_tree_state SET state = $2, active = true WHERE message_tree_id = $1`, [
         tree.message_tree_id,
         TreeState.RANKING,
@@ -143,7 +149,7 @@ export class TreeManager {
   async checkPromptAccepted(em: EntityManager, tree: TreeRow): Promise<void> {
     if (!tree.active || tree.state !== TreeState.INITIAL_PROMPT_REVIEW) return;
     const rows: { review_result: boolean | null }[] = await em.query(`SELECT review_result FROM message WHERE id = $1`, [tree.message_tree_id]);
-    if (rows[0]?.review_result === true) await this.enterState(em, tree, TreeState.PROMPT_LOTTERY_WAITING);
+    if (rows[0]?.review_result === true) await this.enterState(em, tree, TreeState.PROMPT_LOTTERY_WAITING, "T2");
   }
 
   /**
@@ -161,9 +167,9 @@ export class TreeManager {
     );
     const { accepted, awaiting } = rows[0];
     if (accepted === 0) {
-      await this.enterState(em, tree, TreeState.HALTED_BY_MODERATOR);
+      await this.enterState(em, tree, TreeState.HALTED_BY_MODERATOR, "T4b");
     } else if (accepted >= tree.goal_tree_size && awaiting === 0) {
-      await this.enterState(em, tree, TreeState.RANKING);
+      await this.enterState(em, tree, TreeState.RANKING, "T4");
       await this.checkConditionForScoring(em, tree);
     }
   }
@@ -197,20 +203,20 @@ export class TreeManager {
       );
       const byParent = new Map(counts.map((c) => [c.parent_message_id, c.n]));
       if (parents.some((p) => (byParent.get(p) ?? 0) < this.cfg.numRequiredRankings)) {
-        if (tree.state === TreeState.SCORING_FAILED) await this.enterState(em, tree, TreeState.RANKING); // T7
+        if (tree.state === TreeState.SCORING_FAILED) await this.enterState(em, tree, TreeState.RANKING, "T7");
         return false;
       }
     }
-    await this.enterState(em, tree, TreeState.READY_FOR_SCORING);
+    await this.enterState(em, tree, TreeState.READY_FOR_SCORING, "T5");
     try {
       await em.query("SAVEPOINT scoring");
       await this.updateRanks(em, tree.message_tree_id);
       await em.query("RELEASE SAVEPOINT scoring");
-      await this.enterState(em, tree, TreeState.READY_FOR_EXPORT);
+      await this.enterState(em, tree, TreeState.READY_FOR_EXPORT, "T6");
     } catch (err) {
       await em.query("ROLLBACK TO SAVEPOINT scoring");
       this.log.error({ err, tree: tree.message_tree_id }, "scoring failed");
-      await this.enterState(em, tree, TreeState.SCORING_FAILED);
+      await this.enterState(em, tree, TreeState.SCORING_FAILED, "T6b");
     }
     return true;
   }
@@ -309,7 +315,7 @@ export class TreeManager {
     );
     if (prompts.length === 0) return false;
     const tree = prompts[Math.floor(this.rng() * prompts.length)];
-    await this.enterState(em, tree, TreeState.GROWING);
+    await this.enterState(em, tree, TreeState.GROWING, "LOTTERY");
     return true;
   }
 
@@ -328,14 +334,14 @@ export class TreeManager {
         if (m.red >= this.cfg.autoModRedFlags) {
           if (m.parent_id === null) {
             this.log.info({ tree: tree.message_tree_id }, "auto-moderation: red-flagged prompt, tree aborted");
-            await this.enterState(em, tree, TreeState.ABORTED_LOW_GRADE);
+            await this.enterState(em, tree, TreeState.ABORTED_LOW_GRADE, "T3b");
           } else {
             this.log.info({ message: m.id }, "auto-moderation: red-flagged reply deleted with its subtree");
             await deleteSubtree(em, m.id);
           }
         } else if (m.skips >= this.cfg.autoModMaxSkipReply) {
           this.log.info({ tree: tree.message_tree_id, message: m.id }, "auto-moderation: skipped too often, tree halted");
-          await this.enterState(em, tree, TreeState.HALTED_BY_MODERATOR);
+          await this.enterState(em, tree, TreeState.HALTED_BY_MODERATOR, "T8");
         }
       });
     }
@@ -349,11 +355,11 @@ export class TreeManager {
   async reactivate(em: EntityManager, tree: TreeRow): Promise<void> {
     if (tree.state === TreeState.PROMPT_LOTTERY_WAITING) return;
     if (tree.won_prompt_lottery_date) {
-      await this.enterState(em, tree, TreeState.GROWING);
+      await this.enterState(em, tree, TreeState.GROWING, "T9");
       await this.checkConditionForRanking(em, tree);
       if (tree.state === TreeState.RANKING) await this.checkConditionForScoring(em, tree);
     } else {
-      await this.enterState(em, tree, TreeState.INITIAL_PROMPT_REVIEW);
+      await this.enterState(em, tree, TreeState.INITIAL_PROMPT_REVIEW, "T9");
       await this.checkPromptAccepted(em, tree);
     }
   }
@@ -439,10 +445,11 @@ export class TreeManager {
   /** T8b: waiting prompts whose author was disabled or deleted are halted. */
   async haltPromptsOfDisabledUsers(): Promise<number> {
     const rows = rowsOf(await this.ds.query(
-      `UPDATE message_tree_state t SET state = 'halted_by_moderator', active = false
+      `UPDATE message_tree_state t SET state = $2, active = false
        FROM message r JOIN "user" u ON u.id = r.user_id
-       WHERE r.id = t.message_tree_id AND t.state = 'prompt_lottery_waiting' AND (NOT u.enabled OR u.deleted)
+       WHERE r.id = t.message_tree_id AND t.state = ANY($1) AND (NOT u.enabled OR u.deleted)
        RETURNING t.message_tree_id`,
+      [sourcesOf("T8b", TreeState.HALTED_BY_MODERATOR), TreeState.HALTED_BY_MODERATOR],
     ));
     return rows.length;
   }
