@@ -17,7 +17,3 @@ export function sameDigest(a: string, b: string): boolean {
   const bb = Buffer.from(b, "hex");
   return ba.length === bb.length && crypto.timingSafeEqual(ba, bb);
 }
-
-export function looksLikeApiKey(value: string): boolean {
-  return value.startsWith(API_KEY_PREFIX);
-}

@@ -4,7 +4,6 @@ import { RedisGenerationQueue, type RedisGenerationQueueOptions } from "./redis-
 
 export * from "./generation-queue.js";
 export * from "./errors.js";
-export { roundRobinPosition } from "./round-robin.js";
 export { LocalGenerationQueue, type LocalGenerationQueueOptions } from "./local-generation-queue.js";
 export { RedisGenerationQueue, type RedisGenerationQueueOptions } from "./redis-generation-queue.js";
 export { RedisUnavailableError } from "../streams/redis-connection.js";

@@ -9,7 +9,14 @@ import { TERMINAL_STATES, TreeState } from "./message-tree-state.entity.js";
 import { sourcesOf, transitionFor, type TreeRule } from "./tree-transitions.js";
 import type { TreeManagerConfig } from "../consensus/tree-config.js";
 import { rankAssignment } from "../consensus/ranked-pairs.js";
-import { drawGoalTreeSize, drawPromptAuthor, promptLotteryBudget, shouldActivateAnotherPrompt, shouldActivateBacklogTree } from "../consensus/lottery.js";
+import {
+  PROMPT_LOTTERY_PROMPTS_PER_AUTHOR,
+  drawGoalTreeSize,
+  drawPromptAuthor,
+  promptLotteryBudget,
+  shouldActivateAnotherPrompt,
+  shouldActivateBacklogTree,
+} from "../consensus/lottery.js";
 import { inTransaction } from "../../db/transaction.js";
 import { rowsOf } from "../../db/rows.js";
 import type { Rng } from "../../db/random.js";
@@ -310,8 +317,8 @@ export class TreeManager {
     const prompts: TreeRow[] = await em.query(
       `SELECT t.* FROM message_tree_state t JOIN message r ON r.id = t.message_tree_id
        WHERE t.state = 'prompt_lottery_waiting' AND t.lang = $1 AND r.user_id = $2 AND NOT r.deleted AND r.review_result
-       ORDER BY t.message_tree_id LIMIT 100 FOR UPDATE OF t SKIP LOCKED`,
-      [lang, author.user_id],
+       ORDER BY t.message_tree_id LIMIT $3 FOR UPDATE OF t SKIP LOCKED`,
+      [lang, author.user_id, PROMPT_LOTTERY_PROMPTS_PER_AUTHOR],
     );
     if (prompts.length === 0) return false;
     const tree = prompts[Math.floor(this.rng() * prompts.length)];
