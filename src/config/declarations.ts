@@ -11,8 +11,7 @@ import { ConfigError, type Env } from "./errors.js";
 import { bool, int, number, optionalInt, rate, readBool, readInt, readRate, text, url, type Parser, type RateLimitSetting } from "./parsers.js";
 import { maskUrl } from "./mask.js";
 import { TREE_MANAGER_COMPOUND } from "./tree-manager.js";
-import { compound, type Compound } from "./variable.js";
-import { variable } from "./variable.js";
+import { compound, variable, type Compound } from "./variable.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

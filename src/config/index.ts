@@ -33,9 +33,8 @@ export const CONFIG_VARIABLES: readonly string[] = (() => {
   const names: string[] = [];
   const walk = (node: Node) => {
     if (isVariable(node)) names.push(node.name);
-    else if (isCompound(node)) {
-      if (node !== DECLARATIONS.treeManager) names.push(...node.variables.map((v) => v.name));
-    } else Object.values(node).forEach(walk);
+    else if (isCompound(node)) names.push(...node.variables.filter((v) => v.group !== "treeManager").map((v) => v.name));
+    else Object.values(node).forEach(walk);
   };
   walk(DECLARATIONS);
   return names;

@@ -59,6 +59,7 @@ export interface Compound<T> {
   readonly variables: readonly CompoundVariable<T>[];
 }
 
+/** A declaration or a group of them. `any`: a group holds variables of every value type (Variable<T> is invariant in T). */
 export type Node = Variable<any> | Compound<any> | { readonly [key: string]: Node };
 
 export const variable = <T>(declaration: Omit<Variable<T>, "kind">): Variable<T> => ({ kind: "variable", ...declaration });
