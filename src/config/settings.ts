@@ -40,7 +40,8 @@ function describe(node: Node, at: (config: Config) => unknown, out: DescribedVar
     });
   } else if (isCompound(node)) {
     for (const v of node.variables) {
-      out.push({ name: v.name, group: v.group, description: v.description, defaultText: v.defaultText, secret: v.secret ?? false, shown: (config) => v.show(at(config)) });
+      const { name, group, description, defaultText } = v;
+      out.push({ name, group, description, defaultText, secret: v.secret ?? false, shown: (config) => v.show(at(config)) });
     }
   } else {
     for (const [key, child] of Object.entries(node)) describe(child, (config) => (at(config) as Record<string, unknown>)[key], out);

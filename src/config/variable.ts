@@ -67,7 +67,13 @@ export const compound = <T>(declaration: Omit<Compound<T>, "kind">): Compound<T>
 
 /** The config object a tree of declarations builds. */
 export type Built<N> =
-  N extends Variable<infer T> ? T : N extends Compound<infer T> ? T : N extends { readonly [key: string]: Node } ? { -readonly [K in keyof N]: Built<N[K]> } : never;
+  N extends Variable<infer T>
+    ? T
+    : N extends Compound<infer T>
+      ? T
+      : N extends { readonly [key: string]: Node }
+        ? { -readonly [K in keyof N]: Built<N[K]> }
+        : never;
 
 export const isVariable = (node: Node): node is Variable<unknown> => (node as { kind?: unknown }).kind === "variable";
 export const isCompound = (node: Node): node is Compound<unknown> => (node as { kind?: unknown }).kind === "compound";

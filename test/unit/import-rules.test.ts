@@ -145,7 +145,10 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
   /** server/ files a module may name as types only (erased): the request context and the services' type. */
   const SERVER_TYPES = new Set(["src/server/context.ts", "src/server/services.ts"]);
   const MODULE_SERVER_EXCEPTIONS = new Map([
-    ["src/modules/chat/chat-export.http.ts → src/server/context.ts", "the HTTP download resolves its caller with buildContext (review: mount it with an identity resolved by server/)"],
+    [
+      "src/modules/chat/chat-export.http.ts → src/server/context.ts",
+      "the HTTP download resolves its caller with buildContext (review: mount it with an identity resolved by server/)",
+    ],
     ["src/modules/datasets/export.http.ts → src/server/context.ts", "same"],
   ]);
 
