@@ -68,7 +68,7 @@ export function renderConfigDoc(workerDeclarations: Record<string, WorkerVariabl
   );
   for (const [name, v] of Object.entries(workerDeclarations)) {
     const def = v.defaultText ?? "`" + String(v.default) + "`";
-    out.push(`| \`${name}\` | ${cell(def)} | ${cell(v.description)} |`);
+    out.push(`| \`${name}\` | ${cell(def)} | ${cell(v.description)}${v.secret ? " (secret: the worker never logs it)" : ""} |`);
   }
   out.push("");
   return out.join("\n");

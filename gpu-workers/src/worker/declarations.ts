@@ -14,7 +14,7 @@ export interface WorkerVariable {
   /** The docs' default column when the default is not one literal (required, derived, depends on the backend). */
   readonly defaultText?: string;
   readonly description: string;
-  /** Never logged or printed. */
+  /** A credential: the docs mark it, and the worker logs none of them. */
   readonly secret?: boolean;
   /** The backend it concerns; unset: every backend. */
   readonly backend?: 'transformers' | 'openai' | 'synthetic';
