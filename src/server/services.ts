@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import { ApiClientService } from "../modules/api-clients/api-client.service.js";
 import { UserService } from "../modules/users/user.service.js";
 import { UserTokenSigner } from "./user-token.js";

@@ -7,7 +7,7 @@ import { Requirement } from "../../server/auth.js";
 import { User } from "../users/user.entity.js";
 import { visibilityOf } from "../trees/message.resolver.js";
 import { actorOf } from "./journal.js";
-import { fullSettings } from "./settings.js";
+import { fullSettings } from "../../config/settings.js";
 import { systemStats, treeManagerStats } from "./system-stats.js";
 import {
   JournalEntryConnection,

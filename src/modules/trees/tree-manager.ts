@@ -7,7 +7,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
 import { TERMINAL_STATES, TreeState } from "./message-tree-state.entity.js";
 import { sourcesOf, transitionFor, type TreeRule } from "./tree-transitions.js";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { rankAssignment } from "../consensus/ranked-pairs.js";
 import {
   PROMPT_LOTTERY_PROMPTS_PER_AUTHOR,
