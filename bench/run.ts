@@ -292,7 +292,8 @@ async function main() {
   const seedArg = args.find((a) => a.startsWith("--seed="));
   const seedCycles = workload === "big-tree" || workload === "scale" ? 0 : seedArg ? Number(seedArg.slice("--seed=".length)) : Math.round(3000 * scale);
   if (seedCycles > 0) await phase("seed (W1)", 8, 3600, seedCycles, cycle);
-  const counts = (await admin.end(), new Client({ connectionString: dbUrl.toString() }));
+  await admin.end();
+  const counts = new Client({ connectionString: dbUrl.toString() });
   await counts.connect();
   const seedState = (await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
     (SELECT count(*) FROM message_tree_state WHERE state = 'ready_for_export')::int AS ready`)).rows[0];

@@ -16,7 +16,7 @@ import { ChatHandOut1796590000001 } from "./1796590000001-ChatHandOut.js";
 import { Arena1796593208333 } from "./1796593208333-Arena.js";
 import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+// biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
   Init1795614103741,
   TreesAndTasks1795615359684,

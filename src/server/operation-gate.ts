@@ -91,6 +91,7 @@ export class DocumentCache {
 export interface DocumentStore {
   get(key: string): Promise<DocumentNode | undefined>;
   set(key: string, value: DocumentNode): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: Apollo's KeyValueCache declares it so
   delete(key: string): Promise<boolean | void>;
 }
 
@@ -246,7 +247,10 @@ function assertWellFormed(value: string, where: string): void {
 }
 
 function assertWellFormedValues(value: unknown, where: string, depth = 0): void {
-  if (typeof value === "string") return assertWellFormed(value, where);
+  if (typeof value === "string") {
+    assertWellFormed(value, where);
+    return;
+  }
   if (value === null || typeof value !== "object" || depth > 64) return;
   if (Array.isArray(value)) {
     value.forEach((v, i) => assertWellFormedValues(v, `${where}[${i}]`, depth + 1));

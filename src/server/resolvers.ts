@@ -30,7 +30,7 @@ import { FlaggedMessageFieldResolver } from "../modules/moderation/moderation.fi
 import { StatsResolver } from "../modules/stats/stats.resolver.js";
 import { CachedStatsResolver } from "../modules/cached-stats/cached-stats.resolver.js";
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+// biome-ignore lint/complexity/noBannedTypes: type-graphql takes resolver classes as NonEmptyArray<Function>
 export const RESOLVERS: NonEmptyArray<Function> = [
   ApiClientResolver,
   ApiClientFieldResolver,

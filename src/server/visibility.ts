@@ -56,5 +56,5 @@ export function mayReadChat(reader: ChatReader, ownerId: string, ownerClientId: 
  * system, which an untrusted client may never do whatever its role.
  */
 export function isSystemAdmin(client: ApiClient | null, role: Role): boolean {
-  return client !== null && client.trusted && roleAtLeast(role, Role.ADMIN);
+  return client?.trusted === true && roleAtLeast(role, Role.ADMIN);
 }

@@ -23,6 +23,7 @@ export const INJECTION_STRINGS = [
   "$1",
   "%s%s%s%n",
   "{{7*7}}",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an injection string, on purpose
   "${process.exit()}",
   "<script>alert(1)</script>",
   "../../../../etc/passwd",

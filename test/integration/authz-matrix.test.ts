@@ -32,7 +32,7 @@ import {
 } from "../../client/generated/graphql.js";
 
 /** The callers, in the order of the table's columns. */
-export const IDENTITIES = ["none", "revoked", "untrusted", "untrustedMod", "untrustedAdmin", "user", "moderator", "admin", "worker"] as const;
+const IDENTITIES = ["none", "revoked", "untrusted", "untrustedMod", "untrustedAdmin", "user", "moderator", "admin", "worker"] as const;
 type Identity = (typeof IDENTITIES)[number];
 type Outcome = "A" | "U" | "F";
 
@@ -43,7 +43,7 @@ type Outcome = "A" | "U" | "F";
  * What the untrusted moderator and admin may do acts on their own client's data only: see "untrusted moderators
  * and admins" below, which checks that for every operation they are allowed beyond a plain user's.
  */
-export const POLICY: Record<string, string> = {
+const POLICY: Record<string, string> = {
   // queries: columns none revoked untrusted untrustedMod untrustedAdmin user moderator admin worker
   "query apiClients":           "U U F F F F F A F",
   "query availableTasks":       "U U A A A A A A F",

@@ -17,9 +17,9 @@ import { rawGql } from "../helpers/graphql.js";
 import { DatasetImporter } from "../../src/modules/datasets/import.service.js";
 
 /** The documented bounds (docs/security.md, "Cost of an operation"). */
-export const MAX_CPU_MULTIPLE = 250;
-export const MAX_CONNECTIONS = 5; // DATABASE_CONNECTIONS_PER_OPERATION's default: half the default pool of 10
-export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const MAX_CPU_MULTIPLE = 250;
+const MAX_CONNECTIONS = 5; // DATABASE_CONNECTIONS_PER_OPERATION's default: half the default pool of 10
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 interface Cost {
   cpuMs: number;

@@ -17,7 +17,7 @@ import { PROJECT_ROOT } from "../helpers/process.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
 /** README.md and every guide of docs/, as users read them. */
-export const DOC_FILES = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOC_FILES = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
 const DOCS = DOC_FILES.map((f) => fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8")).join("\n");
 
 /** Lines of the docs' ```bash blocks. */
@@ -37,7 +37,7 @@ function inlineCommands(markdown: string): string[] {
  * Every `npx chorus …` command of the docs, without its comment or the shell around it. Spans that stand for any
  * command (`npx chorus ...`, `npx chorus <command>`) name none and are left out.
  */
-export function docCliLines(markdown = DOCS): string[] {
+function docCliLines(markdown = DOCS): string[] {
   return [...bashLines(markdown), ...inlineCommands(markdown)]
     .map((l) => l.replace(/\s+#.*$/, "").trim())
     .flatMap((l) => [...l.matchAll(/npx chorus ((?:[^|)\s]+\s?)+)/g)].map((m) => `chorus ${m[1].trim()}`))

@@ -44,8 +44,11 @@ describe("examples/ run against a real server", function () {
     server = await startTestServer({ ...STREAMING });
     appKey = (await server.createClient({ name: "example app", trusted: true })).key;
   });
+  /** Folders the examples wrote into, removed when the block ends. */
+  const tempDirs: string[] = [];
   after(async () => {
     await server?.stop();
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const run = async (name: string, args: string[], env: Record<string, string>, exitCode = 0) => {
@@ -153,7 +156,7 @@ describe("examples/ run against a real server", function () {
   it("data-team.sh: imports a dataset with the CLI (dry run, then for real) and exports it back over HTTP", async () => {
     const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "oasst2-sample.trees.jsonl");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-examples-"));
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    tempDirs.push(dir);
     const out = path.join(dir, "export.jsonl");
     const res = await runScript(path.join(PROJECT_ROOT, "examples", "data-team.sh"), [fixture, out], {
       DATABASE_URL: server.db.url,

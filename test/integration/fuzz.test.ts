@@ -20,7 +20,7 @@ import { ErrorCode } from "../../src/server/errors.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { CreateChatDocument, SendChatMessageDocument, SetUserRoleDocument, ViewerDocument } from "../../client/generated/graphql.js";
 
-export const FUZZ_SEED = 20_261_125;
+const FUZZ_SEED = 20_261_125;
 const RUNS_PER_MUTATION = 100;
 const RUNS_PER_QUERY = 100;
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
@@ -34,7 +34,7 @@ const LEAKS: [string, RegExp][] = [
 ];
 
 /** Problems with one answer: an empty list means it is a well-formed success or error. */
-export function answerProblems(res: GqlResponse<unknown>, sentText: string): string[] {
+function answerProblems(res: GqlResponse<unknown>, sentText: string): string[] {
   const out: string[] = [];
   // GraphQL over HTTP: an executed request (it has data) answers 200 whatever its errors; bad input is never 5xx.
   if (res.status >= 500) out.push(`HTTP ${res.status}`);

@@ -83,6 +83,8 @@ describe("every privileged change is journaled exactly once, through GraphQL and
     world = new World(server, trustedKey, "xj");
   });
   after(async () => {
+    // the worker sockets the walk opened (openWorkers, below), then the server
+    for (const w of openWorkers) await w.dispose();
     await server?.stop();
   });
 
@@ -339,9 +341,6 @@ describe("every privileged change is journaled exactly once, through GraphQL and
     },
   };
   const openWorkers: ReturnType<typeof wsClient>[] = [];
-  after(async () => {
-    for (const w of openWorkers) await w.dispose();
-  });
 
   /** Privileged mutations by their `@Authorized` declaration. */
   function declaredPrivileged(): string[] {

@@ -63,7 +63,12 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
 
   it("falls back to the synthetic model, saying so in the log, when gpu-workers is not there", async () => {
     const lines: string[] = [];
-    const log = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }));
+    const log = pino({ level: "info" }, new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }));
     const before = server.chorus.app.workers.connectedWorkers("synthetic");
     const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, () => tinyModelRunner(log, "/nowhere/gpu-workers/dist/src/index.js"));
     await local.start();
@@ -80,7 +85,12 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
 
   it("skips a model the API does not declare, saying so", async () => {
     const lines: string[] = [];
-    const log = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }));
+    const log = pino({ level: "info" }, new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }));
     let closed = false;
     const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, async () => ({
       runner: {
@@ -89,7 +99,7 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
         device: "cpu",
         description: "x",
         canContinue: false,
-        // eslint-disable-next-line require-yield
+        // biome-ignore lint/correctness/useYield: a model that ends before its first token
         async *generate() {
           return "stop" as const;
         },

@@ -47,7 +47,7 @@ const NEVER_TRUSTED = "through a trusted client only";
  * queries, so the reads see the seed as it was). `never`: FORBIDDEN to both of A's callers, checked. `leaf`:
  * answers with no object-returning field (checked), so there is nothing to walk.
  */
-export const WALK: Record<string, Row> = {
+const WALK: Record<string, Row> = {
   // queries
   "query apiClients": { never: NEVER_SYSTEM },
   "query viewer": { calls: [call("a1"), call("aAdmin")] },
@@ -352,9 +352,19 @@ describe("visibility: every nested field keeps the root queries' visibility for 
         client.subscribe(
           { query: document, variables: vars },
           {
-            next: (r) => (r.errors ? (clearTimeout(timer), resolve({ errors: [...r.errors] })) : events.push(r.data)),
-            error: (e) => (clearTimeout(timer), resolve({ errors: Array.isArray(e) ? e : [{ message: String(e) }] })),
-            complete: () => (clearTimeout(timer), resolve({ data: events })),
+            next: (r) => {
+              if (!r.errors) return void events.push(r.data);
+              clearTimeout(timer);
+              resolve({ errors: [...r.errors] });
+            },
+            error: (e) => {
+              clearTimeout(timer);
+              resolve({ errors: Array.isArray(e) ? e : [{ message: String(e) }] });
+            },
+            complete: () => {
+              clearTimeout(timer);
+              resolve({ data: events });
+            },
           },
         );
       });

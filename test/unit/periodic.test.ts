@@ -4,7 +4,7 @@ import { createPeriodicScheduler, type PeriodicJob } from "../../src/infra/perio
 
 /** A job whose run ends when the test says so. */
 function heldJob(name: string, ran: string[]): PeriodicJob & { release: () => void } {
-  let release = () => undefined as void;
+  let release: () => void = () => undefined;
   return {
     name,
     everyMs: 60_000,

@@ -252,7 +252,7 @@ export class TransformersBackend implements ModelBackend {
       }
       if (finishReason !== 'cancelled') {
         const rest = decoder.flush();
-        if (rest && rest.text) {
+        if (rest?.text) {
           text += rest.text;
           yield { type: 'token', text: rest.text, tokenCount: rest.tokenIds.length, tokenIds: rest.tokenIds };
         }

@@ -31,11 +31,11 @@ function mean(values: readonly number[]): number {
  */
 export function acceptanceScore(reviews: readonly ReviewLabels[]): number {
   const spam = reviews.map((labels) => {
-    const value = labels["spam"];
+    const value = labels.spam;
     if (typeof value !== "number") throw new ReviewWithoutSpamLabelError();
     return value;
   });
-  const langMismatch = reviews.map((labels) => labels["lang_mismatch"] ?? 0);
+  const langMismatch = reviews.map((labels) => labels.lang_mismatch ?? 0);
   return 1 - (mean(spam) + mean(langMismatch));
 }
 
