@@ -2,7 +2,7 @@
 import type { EntityManager } from "typeorm";
 import type { TreeState } from "../trees/message-tree-state.entity.js";
 import { SystemStats, TreeManagerStats, TreeMessageCount, TreeStateCount } from "./moderation.types.js";
-import type { Visibility } from "../../server/visibility.js";
+import type { Visibility } from "../../common/visibility.js";
 
 /** Message counts; with `vis.apiClientId` (an untrusted moderator) of that client's messages only. */
 export async function systemStats(em: EntityManager, vis: Visibility = { apiClientId: null }): Promise<SystemStats> {
