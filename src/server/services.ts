@@ -96,7 +96,8 @@ export function createServices(
 ): AppServices {
   const rng = state.rng ?? createRng(base.config.randomSeed);
   const trees = new TreeManager(base.ds, base.config.treeManager, rng, base.log);
-  const emojis = new EmojiService();
+  const messages = new MessageService(base.ds);
+  const emojis = new EmojiService(base.ds, messages);
   const chatConfig = base.config.chat;
   const streams: GenerationStreams = createEventStreamStore({ redisUrl: base.config.redisUrl, keyPrefix: `${base.config.redisKeyPrefix}gen:` });
   const queue = createGenerationQueue({
@@ -128,7 +129,7 @@ export function createServices(
     users: new UserService(base.ds, identityChanged),
     trees,
     tasks,
-    messages: new MessageService(base.ds),
+    messages,
     emojis,
     agreement: new AgreementService(base.ds),
     annotatorQuality,

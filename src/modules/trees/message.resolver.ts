@@ -3,8 +3,6 @@ import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { pageRequest, toConnection } from "../../server/pagination.js";
 import { MessageConnection, MessageNode, MessageTree, MessageTreeStateNode, MessagesFilterInput, SetEmojiInput } from "./message.types.js";
-import { inTransaction } from "../../db/transaction.js";
-import { SYSTEM_EMOJIS } from "./emoji.service.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 
 @ArgsType()
@@ -100,12 +98,8 @@ export class MessageResolver {
   async setEmoji(@Arg("input", () => SetEmojiInput) input: SetEmojiInput, @Ctx() ctx: Context): Promise<MessageNode> {
     const user = await ctx.actingUser(input.user);
     ctx.app.tasks.ensureEnabled(user);
-    if ((SYSTEM_EMOJIS as readonly string[]).includes(input.emoji) && !ctx.identity.apiClient!.trusted) {
-      throw new ChorusError(ErrorCode.FORBIDDEN, "Only trusted clients may set the hidden _skip_* markers");
-    }
     const rc = ctx.request(user);
-    await ctx.app.messages.get(rc, input.messageId);
-    await inTransaction(ctx.app.ds, (em) => ctx.app.emojis.apply(em, user.id, input.messageId, input.op, input.emoji));
+    await ctx.app.emojis.set(rc, input.messageId, input.op, input.emoji);
     return ctx.app.messages.get(rc, input.messageId);
   }
 }
