@@ -60,6 +60,11 @@ export function requestContext(parts: { requestId: string; log: Logger; identity
   });
 }
 
+/** What the journal records for the command line's operator or the server itself: the door, no user, no client. */
+export function internalActor(via: "cli" | "system"): Actor {
+  return Object.freeze({ userId: null, apiClientId: null, via });
+}
+
 /**
  * The command line's operator (`via: "cli"`) or the server acting on its own (`via: "system"`: start-up, periodic
  * jobs): no API client, no user, every record visible, journaled with no user and no client. `role` is what the
@@ -73,6 +78,6 @@ export function internalRequestContext(via: "cli" | "system", log: Logger, role:
     identity: Object.freeze({ via, apiClient: null, user: null }),
     role,
     visibility: EVERYTHING,
-    actor: Object.freeze({ userId: null, apiClientId: null, via }),
+    actor: internalActor(via),
   });
 }

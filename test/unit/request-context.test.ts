@@ -4,6 +4,7 @@ import { internalRequestContext, requestContext } from "../../src/common/request
 import type { ApiClient } from "../../src/modules/api-clients/api-client.entity.js";
 import type { User } from "../../src/modules/users/user.entity.js";
 import { Role } from "../../src/modules/users/role.js";
+import { CLI_ACTOR, SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 
 const log = pino({ level: "silent" });
 const client = (trusted: boolean) => ({ id: "0d3c5a8e-1f2b-4c3d-9e8f-000000000001", trusted }) as ApiClient;
@@ -48,5 +49,8 @@ describe("request context (src/common/request-context.ts)", () => {
       expect(rc.requestId.startsWith(`${via}-`)).to.equal(true);
     }
     expect(internalRequestContext("cli", log, Role.ADMIN).requestId).to.not.equal(internalRequestContext("cli", log, Role.ADMIN).requestId);
+    // The commands that still journal with an Actor record the same as the context they will take.
+    expect(CLI_ACTOR).to.deep.equal(internalRequestContext("cli", log, Role.ADMIN).actor);
+    expect(SYSTEM_ACTOR).to.deep.equal(internalRequestContext("system", log, Role.ADMIN).actor);
   });
 });

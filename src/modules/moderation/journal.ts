@@ -6,7 +6,7 @@
  */
 import type { EntityManager } from "typeorm";
 import { uuid7 } from "../../db/uuid7.js";
-import type { Actor } from "../../common/request-context.js";
+import { internalActor, type Actor } from "../../common/request-context.js";
 
 // Defined with the request context (its `actor`); named here for the modules that journal with an Actor.
 export type { Actor, ActorVia } from "../../common/request-context.js";
@@ -20,10 +20,10 @@ export function actorOf(caller: { identity: { user: { id: string } | null; apiCl
   return { userId: caller.identity.user?.id ?? null, apiClientId: caller.identity.apiClient!.id, via: "graphql" };
 }
 
-/** The operator at the command line: no user, no API client. */
-export const CLI_ACTOR: Actor = Object.freeze({ userId: null, apiClientId: null, via: "cli" as const });
+/** The operator at the command line: no user, no API client (the actor of `internalRequestContext("cli", …)`). */
+export const CLI_ACTOR: Actor = internalActor("cli");
 /** The server acting on its own (the development client it creates at start). */
-export const SYSTEM_ACTOR: Actor = Object.freeze({ userId: null, apiClientId: null, via: "system" as const });
+export const SYSTEM_ACTOR: Actor = internalActor("system");
 
 /** Moderation actions, as stored in `journal.event_type`. */
 export const ModerationAction = {
