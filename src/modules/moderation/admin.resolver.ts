@@ -6,7 +6,6 @@ import { Role } from "../users/role.js";
 import { Requirement } from "../../server/auth.js";
 import { User } from "../users/user.entity.js";
 import { fullSettings } from "../../config/settings.js";
-import { systemStats, treeManagerStats } from "./system-stats.js";
 import {
   JournalEntryConnection,
   JournalFilterInput,
@@ -81,7 +80,7 @@ export class AdminResolver {
     description: "Message counts: all, live, deleted, trees, live per language (spec §9.5). MODERATOR; an untrusted client counts its own messages only.",
   })
   async systemStats(@Ctx() ctx: Context): Promise<SystemStats> {
-    return systemStats(ctx.app.ds.manager, ctx.request().visibility);
+    return ctx.app.systemStats.counts(ctx.request());
   }
 
   @Authorized(Role.MODERATOR)
@@ -93,7 +92,7 @@ export class AdminResolver {
     @Arg("onlyActive", { defaultValue: true, description: "Per-tree counts of active trees only." }) onlyActive: boolean,
     @Ctx() ctx: Context,
   ): Promise<TreeManagerStats> {
-    return treeManagerStats(ctx.app.ds.manager, onlyActive, ctx.request().visibility);
+    return ctx.app.systemStats.treeManager(ctx.request(), onlyActive);
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
