@@ -27,6 +27,7 @@
  * one. Availability (§2.7) counts the same sets.
  */
 import type { DataSource, EntityManager } from "typeorm";
+import { preparedQuery } from "../../db/prepared.js";
 import type { TreeManagerConfig } from "../consensus/tree-config.js";
 import type { MessageRole } from "../trees/message.entity.js";
 
@@ -238,7 +239,8 @@ export class TaskPools {
   async draw(em: EntityManager, lang: string, userId: string | null, wanted: readonly [PoolKind, Role][], rng: () => number): Promise<unknown[]> {
     const params: unknown[] = [lang, userId];
     const parts = wanted.map(([kind, role], i) => `${this.drawSql(kind, role, rng, params)} AS c${i}`);
-    const rows: Record<string, unknown>[] = await em.query(`SELECT ${parts.join(", ")}`, params);
+    // Prepared: the statement is long (every kind's conditions, thrice) and planning it cost more than running it.
+    const rows = await preparedQuery<Record<string, unknown>>(em, `SELECT ${parts.join(", ")}`, params);
     return wanted.map((_, i) => rows[0][`c${i}`] ?? null);
   }
 
