@@ -260,7 +260,8 @@ export class TaskRequests {
 
   private async storeTask(built: { payload: TaskPayload; treeId: string | null; parentId: string | null }, user: User, apiClientId: string, collective: boolean) {
     const id = crypto.randomUUID();
-    const rows: Task[] = await this.ds.query(
+    const rows = await preparedQuery<Task>(
+      this.ds,
       `INSERT INTO task (id, expiry_date, user_id, payload_type, payload, api_client_id, message_tree_id, parent_message_id, collective)
        VALUES ($1, CASE WHEN $8::boolean THEN NULL ELSE now() + make_interval(mins => $2) END, $3, $4, $5, $6, $7, $9, $8)
        RETURNING id, expiry_date AS "expiryDate"`,
