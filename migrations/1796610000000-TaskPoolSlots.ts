@@ -7,10 +7,13 @@ import { TASK_POOL_REFRESH_V1 } from "./1796600000000-TaskPools.js";
  * reviews), so a draw can pick a slot uniformly and every row is equally likely to be hit. The pools are derived
  * data: the three drawn tables are rebuilt with the new column and refilled from the trees.
  *
- * Placement: a refresh puts each row it writes on a random free slot below the partition's highest slot + 1
- * (at least 64); a row whose slot is taken (by a committed row, or one another transaction has not committed
- * yet, which it waits for) tries again on a range twice as wide. The slots stay dense enough for a draw to hit a
- * row on most tries, and since every tree change re-places its rows, a shrinking pool compacts by itself.
+ * Placement: a refresh puts the k rows it still has to place in a partition on random slots below the partition's
+ * highest slot + 1 + 2k (at least 64); the rows whose slot was taken (by a committed row, or by one another
+ * transaction has not committed yet, which it waits for) try again with that 2k doubled, k now the rows left. The
+ * range grows by about what is placed, not by a factor (a range doubled from the first retry ran an import's
+ * stragglers up to slots 300 times the row count, and draws then missed on almost every try), so the slots stay
+ * dense enough for a draw to hit a row on most tries; and since every tree change re-places its rows, a shrinking
+ * pool compacts by itself.
  */
 export class TaskPoolSlots1796610000000 implements MigrationInterface {
   name = "TaskPoolSlots1796610000000";
@@ -68,8 +71,9 @@ BEGIN
     IF tries > 24 THEN RAISE EXCEPTION 'task_pool_ranking: no free slot after % rounds', tries; END IF;
     INSERT INTO task_pool_ranking (parent_id, role, message_tree_id, lang, min_ranking_count, slot)
     SELECT r.parent_id, r.role, r.message_tree_id, r.lang, r.min_ranking_count,
-      floor(random() * least(1073741824, greatest(64, (SELECT coalesce(max(y.slot), -1) + 1 FROM task_pool_ranking y WHERE y.lang = r.lang)) * 2 ^ tries))::int
-    FROM unnest(rk) r
+      floor(random() * least(1073741824, greatest(64, (SELECT coalesce(max(y.slot), -1) + 1 FROM task_pool_ranking y WHERE y.lang = r.lang) + 2 * r.k * 2 ^ tries)))::int
+    FROM (SELECT r.*, count(*) OVER (PARTITION BY r.lang) AS k FROM unnest(rk) r
+          WHERE NOT EXISTS (SELECT 1 FROM task_pool_ranking x WHERE x.parent_id = r.parent_id AND x.role = r.role)) r
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS got = ROW_COUNT;
     placed := placed + got; tries := tries + 1;
@@ -88,8 +92,9 @@ BEGIN
     INSERT INTO task_pool_review (message_id, message_tree_id, lang, role, is_root, user_id, review_count, slot)
     SELECT r.message_id, r.message_tree_id, r.lang, r.role, r.is_root, r.user_id, r.review_count,
       floor(random() * least(1073741824, greatest(64, (SELECT coalesce(max(y.slot), -1) + 1 FROM task_pool_review y
-                                                         WHERE y.lang = r.lang AND y.is_root = r.is_root)) * 2 ^ tries))::int
-    FROM unnest(rv) r
+                                                               WHERE y.lang = r.lang AND y.is_root = r.is_root) + 2 * r.k * 2 ^ tries)))::int
+    FROM (SELECT r.*, count(*) OVER (PARTITION BY r.lang, r.is_root) AS k FROM unnest(rv) r
+          WHERE NOT EXISTS (SELECT 1 FROM task_pool_review x WHERE x.message_id = r.message_id)) r
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS got = ROW_COUNT;
     placed := placed + got; tries := tries + 1;
@@ -135,8 +140,9 @@ BEGIN
     IF tries > 24 THEN RAISE EXCEPTION 'task_pool_reply: no free slot after % rounds', tries; END IF;
     INSERT INTO task_pool_reply (parent_id, message_tree_id, lang, role, k, slot)
     SELECT r.parent_id, r.message_tree_id, r.lang, r.role, r.k,
-      floor(random() * least(1073741824, greatest(64, (SELECT coalesce(max(y.slot), -1) + 1 FROM task_pool_reply y WHERE y.lang = r.lang)) * 2 ^ tries))::int
-    FROM unnest(rp) r
+      floor(random() * least(1073741824, greatest(64, (SELECT coalesce(max(y.slot), -1) + 1 FROM task_pool_reply y WHERE y.lang = r.lang) + 2 * r.n * 2 ^ tries)))::int
+    FROM (SELECT r.*, count(*) OVER (PARTITION BY r.lang) AS n FROM unnest(rp) r
+          WHERE NOT EXISTS (SELECT 1 FROM task_pool_reply x WHERE x.parent_id = r.parent_id)) r
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS got = ROW_COUNT;
     placed := placed + got; tries := tries + 1;
