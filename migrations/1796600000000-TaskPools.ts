@@ -68,12 +68,13 @@ END $$`;
 
 /**
  * Candidate pools of the task lottery (spec §2.4–§2.7), kept by the database itself: the user-independent part
- * of each candidate set, one row per candidate with a random key for an index draw. Statement-level triggers on
- * `message` and `message_tree_state` recompute the pools of every tree a statement touched, in that statement's
- * transaction, so every writer (task submissions, moderation, purges, the import's COPY, tests' direct SQL)
- * keeps them right without knowing about them. A tree has at most a few hundred messages: recomputing its pools
- * costs about what one of its rows costs to write. The user-dependent rules (own messages, skip markers, earlier
- * reviews and rankings, open reply tasks) are applied at draw time (src/modules/tasks/task-pools.ts).
+ * of each candidate set, one row per candidate (with a random key for an index draw; TaskPoolSlots replaced it by
+ * a slot). Statement-level triggers on `message` and `message_tree_state` recompute the pools of every tree a
+ * statement touched, in that statement's transaction, so every writer (task submissions, moderation, purges, the
+ * import's COPY, tests' direct SQL) keeps them right without knowing about them. A tree has at most a few hundred
+ * messages: recomputing its pools costs about what one of its rows costs to write. The user-dependent rules (own
+ * messages, skip markers, earlier reviews and rankings, open reply tasks) are applied at draw time
+ * (src/modules/tasks/task-pools.ts).
  */
 export class TaskPools1796600000000 implements MigrationInterface {
   name = "TaskPools1796600000000";
