@@ -18,6 +18,7 @@
  *               --model chorus-tiny: one replica served by real gpu-workers processes on the tiny model instead
  *   replicas    task-cycle with one API replica, then with two, and the ratio of their throughputs
  * --seed=N seeds with N cycles instead of 3,000.
+ * --cpu-prof=DIR: every API process writes a V8 CPU profile into DIR as it stops (bench/profile-top.ts reads it).
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
  * postgres process, as on a machine where nothing else uses PostgreSQL).
@@ -45,6 +46,8 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
 const workload = args.find((a) => !a.startsWith("--")) ?? "all";
 const quick = args.includes("--quick");
+/** --cpu-prof=DIR: each API process writes a V8 CPU profile there when it stops (read with bench/profile-top.ts). */
+const cpuProfDir = args.find((a) => a.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length);
 const replicaCount = Number(args.find((a) => a.startsWith("--replicas="))?.slice("--replicas=".length) ?? 1);
 const scale = quick ? 1 / 3 : 1;
 
@@ -199,7 +202,8 @@ async function main() {
   // Replicas start one after another, so the first one migrates and the others find the schema current.
   const servers: ReturnType<typeof spawn>[] = [];
   for (const p of ports) {
-    const server = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], { env: { ...env, PORT: String(p) }, stdio: ["ignore", "pipe", "inherit"] });
+    const profArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
+    const server = spawn(process.execPath, [...profArgs, path.join(ROOT, "dist", "src", "main.js")], { env: { ...env, PORT: String(p) }, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     server.stdout!.on("data", (d) => (out += d));
     for (let i = 0; i < 1200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));

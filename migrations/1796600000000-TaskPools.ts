@@ -1,58 +1,7 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 
-/**
- * Candidate pools of the task lottery (spec §2.4–§2.7), kept by the database itself: the user-independent part
- * of each candidate set, one row per candidate with a random key for an index draw. Statement-level triggers on
- * `message` and `message_tree_state` recompute the pools of every tree a statement touched, in that statement's
- * transaction, so every writer (task submissions, moderation, purges, the import's COPY, tests' direct SQL)
- * keeps them right without knowing about them. A tree has at most a few hundred messages: recomputing its pools
- * costs about what one of its rows costs to write. The user-dependent rules (own messages, skip markers, earlier
- * reviews and rankings, open reply tasks) are applied at draw time (src/modules/tasks/task-pools.ts).
- */
-export class TaskPools1796600000000 implements MigrationInterface {
-  name = "TaskPools1796600000000";
-
-  public async up(q: QueryRunner): Promise<void> {
-    // The tree-manager settings the reply pool depends on; written by the server at start (a change rebuilds).
-    await q.query(`CREATE TABLE task_pool_settings (
-      id integer PRIMARY KEY CHECK (id = 1),
-      num_reviews_reply integer NOT NULL,
-      num_prompter_replies integer NOT NULL,
-      skip_parents_with_only_discarded_children boolean NOT NULL,
-      auto_mod_red_flags integer NOT NULL,
-      auto_mod_max_skip_reply integer NOT NULL)`);
-    // RANKING: (parent, children's role) in active ranking trees with more than one accepted live child.
-    await q.query(`CREATE TABLE task_pool_ranking (
-      parent_id uuid NOT NULL, role varchar(16) NOT NULL, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL,
-      min_ranking_count integer NOT NULL, rnd double precision NOT NULL DEFAULT random(), PRIMARY KEY (parent_id, role))`);
-    await q.query(`CREATE INDEX ix_task_pool_ranking_tree ON task_pool_ranking (message_tree_id)`);
-    await q.query(`CREATE INDEX ix_task_pool_ranking_draw ON task_pool_ranking (lang, rnd)`);
-    // LABEL_PROMPT / LABEL_REPLY: live, not accepted messages of active trees in review (roots) or growing (replies).
-    await q.query(`CREATE TABLE task_pool_review (
-      message_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
-      is_root boolean NOT NULL, user_id uuid, review_count integer NOT NULL, rnd double precision NOT NULL DEFAULT random())`);
-    await q.query(`CREATE INDEX ix_task_pool_review_tree ON task_pool_review (message_tree_id)`);
-    await q.query(`CREATE INDEX ix_task_pool_review_draw ON task_pool_review (lang, is_root, rnd)`);
-    // REPLY: parents that may take another reply, in growing trees below their goal size.
-    await q.query(`CREATE TABLE task_pool_reply (
-      parent_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
-      k integer NOT NULL, rnd double precision NOT NULL DEFAULT random())`);
-    await q.query(`CREATE INDEX ix_task_pool_reply_tree ON task_pool_reply (message_tree_id)`);
-    await q.query(`CREATE INDEX ix_task_pool_reply_draw ON task_pool_reply (lang, rnd)`);
-    // Auto-moderation (§4.6): messages of active trees in review or growing with enough red flags or skips.
-    await q.query(`CREATE TABLE task_pool_automod (
-      message_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, parent_id uuid,
-      red integer NOT NULL, skips integer NOT NULL)`);
-    await q.query(`CREATE INDEX ix_task_pool_automod_tree ON task_pool_automod (message_tree_id)`);
-    await q.query(`CREATE INDEX ix_task_pool_automod_lang ON task_pool_automod (lang)`);
-    // Trees per language, state and activity, for the prompt lottery (§3.4), kept by the tree triggers.
-    await q.query(`CREATE TABLE task_pool_tree_count (
-      lang varchar(32) NOT NULL, state varchar(128) NOT NULL, active boolean NOT NULL, n integer NOT NULL,
-      PRIMARY KEY (lang, state, active))`);
-    await q.query(`INSERT INTO task_pool_tree_count (lang, state, active, n)
-      SELECT lang, state, active, count(*) FROM message_tree_state GROUP BY lang, state, active`);
-
-    await q.query(`CREATE FUNCTION task_pool_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+/** The pools' refresh as this migration creates it (TaskPoolSlots replaces it; its undo restores this one). */
+export const TASK_POOL_REFRESH_V1 = `CREATE OR REPLACE FUNCTION task_pool_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   s task_pool_settings%ROWTYPE;
 BEGIN
@@ -115,7 +64,62 @@ BEGIN
     AND coalesce(k.k, 0) < t.max_children_count
     AND (coalesce(k.k, 0) < s.num_prompter_replies OR m.role = 'prompter')
     AND NOT (s.skip_parents_with_only_discarded_children AND coalesce(k.any_children, 0) > 0 AND coalesce(k.k, 0) = 0);
-END $$`);
+END $$`;
+
+/**
+ * Candidate pools of the task lottery (spec §2.4–§2.7), kept by the database itself: the user-independent part
+ * of each candidate set, one row per candidate (with a random key for an index draw; TaskPoolSlots replaced it by
+ * a slot). Statement-level triggers on `message` and `message_tree_state` recompute the pools of every tree a
+ * statement touched, in that statement's transaction, so every writer (task submissions, moderation, purges, the
+ * import's COPY, tests' direct SQL) keeps them right without knowing about them. A tree has at most a few hundred
+ * messages: recomputing its pools costs about what one of its rows costs to write. The user-dependent rules (own
+ * messages, skip markers, earlier reviews and rankings, open reply tasks) are applied at draw time
+ * (src/modules/tasks/task-pools.ts).
+ */
+export class TaskPools1796600000000 implements MigrationInterface {
+  name = "TaskPools1796600000000";
+
+  public async up(q: QueryRunner): Promise<void> {
+    // The tree-manager settings the reply pool depends on; written by the server at start (a change rebuilds).
+    await q.query(`CREATE TABLE task_pool_settings (
+      id integer PRIMARY KEY CHECK (id = 1),
+      num_reviews_reply integer NOT NULL,
+      num_prompter_replies integer NOT NULL,
+      skip_parents_with_only_discarded_children boolean NOT NULL,
+      auto_mod_red_flags integer NOT NULL,
+      auto_mod_max_skip_reply integer NOT NULL)`);
+    // RANKING: (parent, children's role) in active ranking trees with more than one accepted live child.
+    await q.query(`CREATE TABLE task_pool_ranking (
+      parent_id uuid NOT NULL, role varchar(16) NOT NULL, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL,
+      min_ranking_count integer NOT NULL, rnd double precision NOT NULL DEFAULT random(), PRIMARY KEY (parent_id, role))`);
+    await q.query(`CREATE INDEX ix_task_pool_ranking_tree ON task_pool_ranking (message_tree_id)`);
+    await q.query(`CREATE INDEX ix_task_pool_ranking_draw ON task_pool_ranking (lang, rnd)`);
+    // LABEL_PROMPT / LABEL_REPLY: live, not accepted messages of active trees in review (roots) or growing (replies).
+    await q.query(`CREATE TABLE task_pool_review (
+      message_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
+      is_root boolean NOT NULL, user_id uuid, review_count integer NOT NULL, rnd double precision NOT NULL DEFAULT random())`);
+    await q.query(`CREATE INDEX ix_task_pool_review_tree ON task_pool_review (message_tree_id)`);
+    await q.query(`CREATE INDEX ix_task_pool_review_draw ON task_pool_review (lang, is_root, rnd)`);
+    // REPLY: parents that may take another reply, in growing trees below their goal size.
+    await q.query(`CREATE TABLE task_pool_reply (
+      parent_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
+      k integer NOT NULL, rnd double precision NOT NULL DEFAULT random())`);
+    await q.query(`CREATE INDEX ix_task_pool_reply_tree ON task_pool_reply (message_tree_id)`);
+    await q.query(`CREATE INDEX ix_task_pool_reply_draw ON task_pool_reply (lang, rnd)`);
+    // Auto-moderation (§4.6): messages of active trees in review or growing with enough red flags or skips.
+    await q.query(`CREATE TABLE task_pool_automod (
+      message_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, parent_id uuid,
+      red integer NOT NULL, skips integer NOT NULL)`);
+    await q.query(`CREATE INDEX ix_task_pool_automod_tree ON task_pool_automod (message_tree_id)`);
+    await q.query(`CREATE INDEX ix_task_pool_automod_lang ON task_pool_automod (lang)`);
+    // Trees per language, state and activity, for the prompt lottery (§3.4), kept by the tree triggers.
+    await q.query(`CREATE TABLE task_pool_tree_count (
+      lang varchar(32) NOT NULL, state varchar(128) NOT NULL, active boolean NOT NULL, n integer NOT NULL,
+      PRIMARY KEY (lang, state, active))`);
+    await q.query(`INSERT INTO task_pool_tree_count (lang, state, active, n)
+      SELECT lang, state, active, count(*) FROM message_tree_state GROUP BY lang, state, active`);
+
+    await q.query(TASK_POOL_REFRESH_V1);
 
     // What a message change can move: its tree, its place in it, and every column a pool reads.
     await q.query(`CREATE FUNCTION task_pool_message_inserted() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -15,6 +15,8 @@ import { SearchVectorPending1796590000000 } from "./1796590000000-SearchVectorPe
 import { ChatHandOut1796590000001 } from "./1796590000001-ChatHandOut.js";
 import { Arena1796593208333 } from "./1796593208333-Arena.js";
 import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
+import { TaskPoolSlots1796610000000 } from "./1796610000000-TaskPoolSlots.js";
+import { IdentityGeneration1796610000001 } from "./1796610000001-IdentityGeneration.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -34,4 +36,6 @@ export const MIGRATIONS: Function[] = [
   ChatHandOut1796590000001,
   Arena1796593208333,
   TaskPools1796600000000,
+  TaskPoolSlots1796610000000,
+  IdentityGeneration1796610000001,
 ];

@@ -3,6 +3,7 @@ import DataLoader from "dataloader";
 import type { Logger } from "pino";
 import type { AppServices } from "./services.js";
 import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
+import type { KeyCheck } from "../modules/api-clients/api-client.service.js";
 import type { User } from "../modules/users/user.entity.js";
 import type { MessageBranch, MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
 import { chatReaderOf, mayReadChat, visibilityOfClient, type Visibility } from "./visibility.js";
@@ -213,6 +214,8 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
   let apiClient: ApiClient | null = null;
   let user: User | null = null;
   let token: Identity["token"] = null;
+  /** The identity counter this request's key lookup read (null: not through the cache). */
+  let generation: bigint | null = null;
 
   if (known) {
     ({ via, apiClient, user } = known);
@@ -234,19 +237,23 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
       user = tokenUser;
       token = { clientEpoch: claims.clientEpoch, userEpoch: claims.userEpoch, expiresAt: claims.expiresAt };
     } else {
-      // The key and the header's user in one query; the user is created (or renamed) only when needed.
+      // The key and the header's user: from the identity cache (one read of the identity counter) or in one
+      // query; the user is created (or renamed) only when needed.
       const ref = creds.user ? parseUserHeader(creds.user, creds.userName) : null;
-      const check = await app.apiClients.checkKey(secret, new Date(), ref);
+      const found = await app.identityCache.lookup(secret, ref);
+      generation = found.generation;
+      const check: KeyCheck = found.client ? app.apiClients.checkClient(found.client) : { ok: false, reason: "unknown" };
       if (!check.ok) throw rejected(`The API key is ${check.reason === "unknown" ? "not valid" : check.reason}`);
       via = "api-key";
       apiClient = check.client;
       if (ref) {
-        const known = check.actingUser;
+        const known = found.user;
         // Refused before anything is written for them (a banned user cannot even rename themselves).
         if (known) assertUserMayAct(known);
         const wantedName = ref.displayName?.trim();
         user = known && (!wantedName || wantedName === known.displayName) ? known : await app.users.findOrCreate(apiClient.id, ref);
         assertUserMayAct(user);
+        if (user !== known) app.identityCache.rememberUser(user, generation);
       }
     }
   }
@@ -269,7 +276,15 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
           }
           return u;
         }
-        const named = await app.users.findOrCreate(identity.apiClient.id, valid);
+        // A user read under this request's identity counter (or a later one) is that user as the row says.
+        const wantedName = valid.displayName?.trim();
+        const cached = generation === null ? null : app.identityCache.user(identity.apiClient.id, valid, generation);
+        let named: User;
+        if (cached && (!wantedName || wantedName === cached.displayName)) named = cached;
+        else {
+          named = await app.users.findOrCreate(identity.apiClient.id, valid);
+          if (generation !== null) app.identityCache.rememberUser(named, generation);
+        }
         assertUserMayAct(named);
         identity.user = named;
         return identity.user;

@@ -11,6 +11,7 @@ export class Metrics {
   readonly periodicRuns: client.Counter<"job" | "outcome">;
   readonly periodicDurations: client.Histogram<"job">;
   readonly operationConnections: client.Histogram;
+  readonly identityLookups: client.Counter<"outcome">;
 
   constructor(opts: { defaultMetrics?: boolean; queryCounter?: { count: number } } = {}) {
     const counter = opts.queryCounter;
@@ -59,6 +60,12 @@ export class Metrics {
       name: "chorus_periodic_job_runs_total",
       help: "Periodic job runs executed by this process, by job and outcome (ok or error); summed over replicas, one per interval.",
       labelNames: ["job", "outcome"],
+      registers: [this.registry],
+    });
+    this.identityLookups = new client.Counter({
+      name: "chorus_identity_lookups_total",
+      help: "API-key lookups of requests: hit (from the identity cache, one read of the identity counter) or miss (the rows read).",
+      labelNames: ["outcome"],
       registers: [this.registry],
     });
     this.operationConnections = new client.Histogram({

@@ -12,6 +12,7 @@ import { TaskService } from "../modules/tasks/task.service.js";
 import { MessageService } from "../modules/trees/message.service.js";
 import { EmojiService } from "../modules/trees/emoji.service.js";
 import { createRng, type Rng } from "../db/random.js";
+import { IdentityCache } from "./identity-cache.js";
 import { AgreementService } from "../modules/agreement/agreement.service.js";
 import { ChatService } from "../modules/chat/chat.service.js";
 import { GenerationService, type GenerationStreams } from "../modules/chat/generation.service.js";
@@ -50,6 +51,8 @@ export interface AppServices {
    * subscribes here with `identityEvents.onChange` and drops what it names.
    */
   identityEvents: IdentityEvents;
+  /** API keys and users looked up by requests, kept while the database's identity counter stays the same. */
+  identityCache: IdentityCache;
   /** Every open authenticated websocket, re-checked on identity changes and periodically; revoked ones close. */
   openSockets: OpenSockets;
   apiClients: ApiClientService;
@@ -119,6 +122,9 @@ export function createServices(
   const identityEvents = new IdentityEvents(base.pubSub, identityTopic(base.config.redisKeyPrefix), base.log);
   const openSockets = new OpenSockets(base.ds, identityEvents, base.log, base.config.identityRecheckSeconds * 1000, state.ready);
   const identityChanged = identityEvents.announce;
+  const identityCache = new IdentityCache(base.ds, undefined, (outcome) => base.metrics.identityLookups.inc({ outcome }));
+  // Exact without it (the counter), but an announced change need not wait for the next request's read.
+  identityEvents.onChange((change) => identityCache.forget(change));
   const annotatorQuality = new AnnotatorQualityService(base.ds);
   if (base.config.arena.reliableLastReview) {
     tasks.preferReliableAnnotatorsForLastReviews(async (userId) => isReliable((await annotatorQuality.ofUsers([userId]))[0]));
@@ -127,6 +133,7 @@ export function createServices(
   return {
     ...base,
     identityEvents,
+    identityCache,
     openSockets,
     apiClients: new ApiClientService(base.ds, identityChanged),
     users: new UserService(base.ds, identityChanged),

@@ -49,7 +49,9 @@ describe("annotator quality: agreement with the other reviewers, counts and time
     } finally {
       await strict.stop();
     }
-    // Off (the default), the same newcomer is offered both: the reference's task mix.
+    // Off (the default), the same newcomer is offered both: the reference's task mix. Not luck: the draw between
+    // the two prompts is exactly uniform and, on a pool this small, decided by the seeded source alone
+    // (RANDOM_SEED; src/modules/tasks/task-pools.ts), so the eight requests draw the same offsets every run.
     const off = await lastReviewOffers(server, key, "rm");
     expect(new Set(off.offered)).to.deep.equal(new Set([off.p1, off.p2]));
   });

@@ -2,6 +2,7 @@
  * Conversations as tasks show them (spec §2.2): the path from the root to a message, and a parent's replies, each
  * message with the requesting user's own emojis, read in one statement.
  */
+import { preparedQuery } from "../../db/prepared.js";
 import type { EntityManager } from "typeorm";
 import { ErrorCode } from "../../server/errors.js";
 import { err, type StoredConversationMessage } from "./task-common.js";
@@ -47,7 +48,8 @@ function toConversationMessage(r: ConversationRow, userId: string | null): Store
 export async function conversation(em: EntityManager, messageId: string, userId: string | null, includeUnaccepted: boolean): Promise<StoredConversationMessage[]> {
   // One statement walks up the tree and brings each message with the user's emojis; ancestors count only when
   // accepted and live, the message itself (label tasks) when asked for.
-  const path: (ConversationRow & { parent_id: string | null; review_result: boolean | null; deleted: boolean })[] = await em.query(
+  const path = await preparedQuery<ConversationRow & { parent_id: string | null; review_result: boolean | null; deleted: boolean }>(
+    em,
     `WITH RECURSIVE path AS (
        SELECT ${CONVERSATION_COLUMNS}, m.parent_id, m.review_result, m.deleted, 0 AS up FROM message m WHERE m.id = $1
        UNION ALL
@@ -68,7 +70,8 @@ export async function conversation(em: EntityManager, messageId: string, userId:
  * requesting user's own emojis come in the same statement.
  */
 export async function conversationMessages(em: EntityManager, select: { repliesTo: string; role: string }, userId: string | null): Promise<StoredConversationMessage[]> {
-  const rows: ConversationRow[] = await em.query(
+  const rows = await preparedQuery<ConversationRow>(
+    em,
     `SELECT ${CONVERSATION_COLUMNS}, ${userEmojisColumn("m", 3)} FROM message m
      WHERE m.parent_id = $1 AND m.review_result AND NOT m.deleted AND m.role = $2 ORDER BY m.id`,
     [select.repliesTo, select.role, userId],

@@ -3,6 +3,7 @@
  * limit, auto-moderation and the prompt lottery, then one candidate drawn per kind from the candidate pools, the
  * random lottery over the kinds that have one, and the drawn task built and stored.
  */
+import { preparedQuery } from "../../db/prepared.js";
 import crypto from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { MessageRole } from "../trees/message.entity.js";
@@ -90,7 +91,8 @@ export class TaskRequests {
     const lang = langIn?.trim() || "en";
     // One round trip for what comes before the draw: the user's pending tasks, auto-moderation's candidates and
     // the prompt lottery's counts (re-read by the lottery only if auto-moderation changed a tree).
-    const pre: { pending: number; automod: AutoModCandidate[]; counts: LotteryCounts }[] = await this.ds.query(
+    const pre = await preparedQuery<{ pending: number; automod: AutoModCandidate[]; counts: LotteryCounts }>(
+      this.ds,
       `SELECT (SELECT count(*)::int FROM task WHERE user_id = $2 AND created_date > now() - make_interval(secs => $3) AND NOT done AND NOT skipped) AS pending,
               (SELECT coalesce(json_agg(a), '[]'::json) FROM (${AUTOMOD_CANDIDATES_SQL}) a) AS automod,
               (SELECT row_to_json(c) FROM (${LOTTERY_COUNTS_SQL}) c) AS counts`,
@@ -258,7 +260,8 @@ export class TaskRequests {
 
   private async storeTask(built: { payload: TaskPayload; treeId: string | null; parentId: string | null }, user: User, apiClientId: string, collective: boolean) {
     const id = crypto.randomUUID();
-    const rows: Task[] = await this.ds.query(
+    const rows = await preparedQuery<Task>(
+      this.ds,
       `INSERT INTO task (id, expiry_date, user_id, payload_type, payload, api_client_id, message_tree_id, parent_message_id, collective)
        VALUES ($1, CASE WHEN $8::boolean THEN NULL ELSE now() + make_interval(mins => $2) END, $3, $4, $5, $6, $7, $9, $8)
        RETURNING id, expiry_date AS "expiryDate"`,

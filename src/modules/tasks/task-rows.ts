@@ -6,20 +6,22 @@
 import type { EntityManager } from "typeorm";
 import type { User } from "../users/user.entity.js";
 import { isUuid } from "../../db/rows.js";
+import { preparedQuery } from "../../db/prepared.js";
 import { ErrorCode } from "../../server/errors.js";
 import type { Task } from "./task.entity.js";
 import { TASK_COLUMNS, err, isExpired, type TaskDoneResult } from "./task-common.js";
 
 export async function lockTaskById(em: EntityManager, apiClientId: string, taskId: string): Promise<Task> {
   const rows: Task[] = isUuid(taskId)
-    ? await em.query(`SELECT ${TASK_COLUMNS} FROM task WHERE id = $1 AND api_client_id = $2 FOR UPDATE`, [taskId, apiClientId])
+    ? await preparedQuery<Task>(em, `SELECT ${TASK_COLUMNS} FROM task WHERE id = $1 AND api_client_id = $2 FOR UPDATE`, [taskId, apiClientId])
     : [];
   if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
   return rows[0];
 }
 
 export async function lockTaskByFrontendId(em: EntityManager, apiClientId: string, frontendId: string): Promise<Task> {
-  const rows: Task[] = await em.query(
+  const rows = await preparedQuery<Task>(
+    em,
     `SELECT ${TASK_COLUMNS} FROM task WHERE frontend_message_id = $1 AND api_client_id = $2 FOR UPDATE`,
     [frontendId, apiClientId],
   );

@@ -3,6 +3,7 @@
  * whatever its size; lists are keyset pages on (created_date, id) at microsecond precision.
  * Untrusted API clients see only their own client's messages; trusted ones see every client's.
  */
+import { preparedQuery } from "../../db/prepared.js";
 import type { DataSource } from "typeorm";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 import { encodeCursor, keysetPage, keysetSql, SqlParams, type Page, type PageRequest } from "../../server/pagination.js";
@@ -99,12 +100,13 @@ export class MessageService {
   }
 
   async byIds(ids: readonly string[]): Promise<MessageNode[]> {
-    const rows: MessageRow[] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.id = ANY($1::uuid[])`, [ids]);
+    const rows = await preparedQuery<MessageRow>(this.ds, `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.id = ANY($1::uuid[])`, [ids]);
     return rows.map(toMessageNode);
   }
 
   async childrenOf(parentIds: readonly string[]): Promise<MessageNode[]> {
-    const rows: MessageRow[] = await this.ds.query(
+    const rows = await preparedQuery<MessageRow>(
+      this.ds,
       `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.parent_id = ANY($1::uuid[]) AND NOT m.deleted ORDER BY m.created_date, m.id`,
       [parentIds],
     );

@@ -3,6 +3,7 @@
  * auto-moderation and the consensus step. Every method runs inside the caller's transaction (`em`) unless it says
  * otherwise; state changes lock the tree's state row first, so concurrent submissions to one tree serialise there.
  */
+import { preparedQuery } from "../../db/prepared.js";
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
 import { TERMINAL_STATES, TreeState } from "./message-tree-state.entity.js";
@@ -82,7 +83,7 @@ export class TreeManager {
 
   /** Reads and locks a tree's state row for the rest of the transaction. */
   async lockTree(em: EntityManager, treeId: string): Promise<TreeRow | null> {
-    const rows: TreeRow[] = await em.query(`SELECT * FROM message_tree_state WHERE message_tree_id = $1 FOR UPDATE`, [treeId]);
+    const rows = await preparedQuery<TreeRow>(em, `SELECT * FROM message_tree_state WHERE message_tree_id = $1 FOR UPDATE`, [treeId]);
     return rows[0] ?? null;
   }
 

@@ -35,7 +35,10 @@ export class UserResolver {
     @Ctx() ctx: Context,
   ): Promise<Viewer> {
     if (user) await ctx.actingUser(user);
-    const { via, apiClient, user: actingUser } = ctx.identity;
+    const { via, apiClient, user: acting } = ctx.identity;
+    // The row as it is now: the acting user may come from the identity cache, which does not keep the activity
+    // columns (streak, last activity) current (src/server/identity-cache.ts).
+    const actingUser = acting ? ((await ctx.loaders.userById.load(acting.id)) ?? acting) : null;
     return { via: VIA[via], apiClient, user: actingUser, role: ctx.role() };
   }
 
