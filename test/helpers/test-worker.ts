@@ -101,12 +101,17 @@ export class TestWorker {
 
   /** One query or mutation over the worker's own socket. */
   request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<ExecutionResult<TResult>> {
+    return this.requestText<TResult>(print(document), variables as Record<string, unknown>);
+  }
+
+  /** One operation over the worker's own socket, as text (to send a document exactly as written). */
+  requestText<TResult = Record<string, unknown>>(query: string, variables: Record<string, unknown>): Promise<ExecutionResult<TResult>> {
     const client = this.client;
     if (!client) return Promise.reject(new Error("the worker is not started"));
     return new Promise((resolve, reject) => {
       let result: ExecutionResult<TResult> | null = null;
       client.subscribe<TResult>(
-        { query: print(document), variables: variables as Record<string, unknown> },
+        { query, variables },
         {
           next: (r) => void (result = r as ExecutionResult<TResult>),
           error: (err) => (Array.isArray(err) ? resolve({ errors: err } as ExecutionResult<TResult>) : reject(err)),

@@ -12,6 +12,7 @@ import { rowsOf } from "../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "./chat.entity.js";
 import { generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent } from "./generation-events.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { EVENT_SOURCE } from "./generation-fan-out.js";
 
 export type GenerationStreams = EventStreamStore<StoredGenerationEvent>;
 
@@ -32,7 +33,8 @@ const TYPENAMES: Record<StoredGenerationEvent["type"], string> = {
 /** `offset`: the seqs of the message's earlier streams (continuations number on after them). */
 export function toEventValue(messageId: string, stored: StoredEvent<StoredGenerationEvent>, offset = 0): GenerationEventValue {
   const { type, ...fields } = stored.event;
-  return { __typename: TYPENAMES[type], seq: offset + stored.seq, messageId, ...fields };
+  // The stored event is shared by the subscribers of its stream in this process: their serialisations meet there.
+  return { __typename: TYPENAMES[type], seq: offset + stored.seq, messageId, ...fields, [EVENT_SOURCE]: stored.event };
 }
 
 /** Where a message's current stream is: its key and the seqs of the streams before it. */
