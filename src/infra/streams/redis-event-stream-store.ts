@@ -161,6 +161,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     this.newStreamEpoch = options.newStreamEpoch ?? (() => crypto.randomBytes(9).toString("base64url"));
     this.command = createRedisConnection(options.redisUrl, {
       connectionName: this.connectionName,
+      autoPipelining: true,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs,
     });
   }
