@@ -126,6 +126,48 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     await worker.stop();
   });
 
+  it("hands a wave of asks to a worker at once, each job with its own conversation, first prompts and replies", async () => {
+    const worker = new TestWorker(server.url, server.wsUrl, workerKey, { name: "wave", capacity: 30, manual: true });
+    await worker.start();
+    // Its own user: 18 generations, within the per-user rate limit.
+    const waveAs = { key: as.key, user: "local:wave" };
+    const chats = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => (await gql(server.url, CreateChatDocument, { input: i % 3 === 0 ? {} : { systemPrompt: `system ${i}` } }, waveAs)).data!.createChat.id),
+    );
+    const system = (i: number) => (i % 3 === 0 ? [] : [{ role: "system", content: `system ${i}` }]);
+    const send = async (i: number, text: string, parentId?: string) => {
+      const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chats[i], text, model: "synthetic", ...(parentId ? { parentId } : {}) } }, waveAs);
+      expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
+      return sent.data!.sendChatMessage.assistantMessage.id;
+    };
+    // First prompts in every chat at once.
+    const answers = await Promise.all(chats.map((_, i) => send(i, `prompt ${i}`)));
+    await jobOf(worker, 12);
+    const byMessage = new Map(worker.jobs.map((j) => [j.messageId, j]));
+    for (const [i, messageId] of answers.entries()) {
+      const job = byMessage.get(messageId)!;
+      expect(job.messages, `chat ${i}`).to.deep.equal([...system(i), { role: "user", content: `prompt ${i}` }]);
+      expect((await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: `answer ${i}`, tokenCount: 1 } })).data!.workerTokens.ok).to.equal(true);
+      expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+    }
+    // Then replies in half of them, again at once: each job carries its whole thread.
+    const replies = await Promise.all(answers.slice(0, 6).map((a, i) => send(i, `reply ${i}`, a)));
+    await jobOf(worker, 18);
+    const later = new Map(worker.jobs.slice(12).map((j) => [j.messageId, j]));
+    for (const [i, messageId] of replies.entries()) {
+      const job = later.get(messageId)!;
+      expect(job.messages, `reply in chat ${i}`).to.deep.equal([
+        ...system(i),
+        { role: "user", content: `prompt ${i}` },
+        { role: "assistant", content: `answer ${i}` },
+        { role: "user", content: `reply ${i}` },
+      ]);
+      expect((await snapshot(messageId)).row).to.include({ state: "IN_PROGRESS", worker_name: "wave", hand_out_id: job.jobId.split(".")[0] });
+      expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok).to.equal(true);
+    }
+    await worker.stop();
+  });
+
   it("refuses a token batch on the fast path for a job the worker does not own, as the general path does", async () => {
     const a = new TestWorker(server.url, server.wsUrl, workerKey, { name: "A", capacity: 1, manual: true });
     await a.start();
