@@ -135,6 +135,11 @@ class Checker implements Positions {
   get lost(): number {
     return TOKENS - this.seen.size;
   }
+  /** GenerationRestarted: the client drops what it had, and the answer's tokens come again from the first. */
+  restart(): void {
+    this.seen.clear();
+    this.max = -1;
+  }
 }
 
 /**
@@ -159,6 +164,8 @@ class Tally {
   duplicated = 0;
   reordered = 0;
   errors = 0;
+  /** GenerationRestarted events (a job taken over by another worker that starts the answer again); also in errors. */
+  restarted = 0;
   /** Answers whose request or subscription failed (the server too busy to take it), counted apart from tokens lost. */
   refused = 0;
   /** Real model only: answers checked by text, and those whose stored text differed from the streamed one. */
@@ -311,6 +318,7 @@ interface RunResult {
   duplicated: number;
   reordered: number;
   errors: number;
+  restarted: number;
   refused: number;
   checked: number;
   mismatched: number;
@@ -359,6 +367,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     duplicated: tally.duplicated,
     reordered: tally.reordered,
     errors: tally.errors,
+    restarted: tally.restarted,
     refused: tally.refused,
     checked: tally.checked,
     mismatched: tally.mismatched,
@@ -608,6 +617,10 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                     if (!e) return void tally.errors++;
                     if (e.__typename === "GenerationTokens") tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
                     if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
+                    if (e.__typename === "GenerationRestarted") {
+                      tally.restarted++;
+                      if (checker instanceof Checker) checker.restart();
+                    }
                   },
                   error: () => {
                     tally.errors++;
