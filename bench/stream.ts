@@ -608,6 +608,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             const messageId = sent.data!.sendChatMessage.assistantMessage.id;
             const checker = MODEL ? new TextChecker() : new Checker();
             const firstReceipt = { at: null as number | null };
+            let failed = false;
             const completed = await new Promise<boolean>((resolve) => {
               client.subscribe<GenerationSubscription>(
                 { query: print(GenerationDocument), variables: { messageId } },
@@ -617,6 +618,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                     if (!e) return void tally.errors++;
                     if (e.__typename === "GenerationTokens") tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
                     if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
+                    if (e.__typename === "GenerationFailed") failed = true;
                     if (e.__typename === "GenerationRestarted") {
                       tally.restarted++;
                       if (checker instanceof Checker) checker.restart();
@@ -632,7 +634,9 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             });
             // A subscription that failed (the server too busy to accept the connection) says nothing about the
             // stream's integrity: the answer is counted as failed, not its tokens as lost.
-            if (!completed) tally.refused++;
+            // An answer that ended failed (no worker started it in time, under overload) is a failed answer too, and
+            // the tokens it never had are not counted as lost.
+            if (!completed || failed) tally.refused++;
             else if (checker instanceof Checker) tally.ended(checker);
             else {
               // the answer as stored, read back after the stream ended, must be the text streamed
