@@ -15,6 +15,7 @@ import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.j
 import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
+import { ChorusError, ErrorCode } from "../../src/server/errors.js";
 import { CreateChatDocument, SendChatMessageDocument, WorkerFinishDocument, WorkerTokensDocument } from "../../client/generated/graphql.js";
 
 const TOKENS_QUERY = print(WorkerTokensDocument);
@@ -201,6 +202,36 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect((await a.request(WorkerFinishDocument, { input: { jobId: jobA.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok).to.equal(true);
     await a.stop();
     await b.stop();
+  });
+
+  it("answers a batch whose report fails with the general path's error, located at the field", async () => {
+    const w = new TestWorker(server.url, server.wsUrl, workerKey, { name: "failing", capacity: 1, manual: true });
+    await w.start();
+    await ask();
+    const job = await jobOf(w);
+    expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    const workers = server.chorus.app.workers;
+    const tokens = workers.tokens;
+    const thrown: ChorusError[] = [];
+    workers.tokens = async () => {
+      const e = new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The generation store is unreachable");
+      thrown.push(e);
+      throw e;
+    };
+    try {
+      admitted.length = 0;
+      const fast = await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w1", tokenCount: 1 } });
+      const general = await w.requestText(`${TOKENS_QUERY}\n`, { input: { jobId: job.jobId, text: " w1", tokenCount: 1 } });
+      expect(admitted, "the first batch took the fast path").to.deep.equal([`${TOKENS_QUERY}\n`]);
+      expect(thrown).to.have.length(2);
+      expect(fast.data).to.equal(null);
+      expect(fast.errors?.[0]?.extensions?.code).to.equal("SERVICE_UNAVAILABLE");
+      expect(fast).to.deep.equal(general);
+    } finally {
+      workers.tokens = tokens;
+    }
+    expect((await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+    await w.stop();
   });
 
   it("answers a malformed batch on a recognising connection with the general path's typed error", async () => {
