@@ -135,6 +135,11 @@ class Checker implements Positions {
   get lost(): number {
     return TOKENS - this.seen.size;
   }
+  /** GenerationRestarted: the client drops what it had, and the answer's tokens come again from the first. */
+  restart(): void {
+    this.seen.clear();
+    this.max = -1;
+  }
 }
 
 /**
@@ -159,6 +164,8 @@ class Tally {
   duplicated = 0;
   reordered = 0;
   errors = 0;
+  /** GenerationRestarted events (a job taken over by another worker that starts the answer again); also in errors. */
+  restarted = 0;
   /** Answers whose request or subscription failed (the server too busy to take it), counted apart from tokens lost. */
   refused = 0;
   /** Real model only: answers checked by text, and those whose stored text differed from the streamed one. */
@@ -311,6 +318,7 @@ interface RunResult {
   duplicated: number;
   reordered: number;
   errors: number;
+  restarted: number;
   refused: number;
   checked: number;
   mismatched: number;
@@ -359,6 +367,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     duplicated: tally.duplicated,
     reordered: tally.reordered,
     errors: tally.errors,
+    restarted: tally.restarted,
     refused: tally.refused,
     checked: tally.checked,
     mismatched: tally.mismatched,
@@ -599,6 +608,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             const messageId = sent.data!.sendChatMessage.assistantMessage.id;
             const checker = MODEL ? new TextChecker() : new Checker();
             const firstReceipt = { at: null as number | null };
+            let failed = false;
             const completed = await new Promise<boolean>((resolve) => {
               client.subscribe<GenerationSubscription>(
                 { query: print(GenerationDocument), variables: { messageId } },
@@ -608,6 +618,11 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                     if (!e) return void tally.errors++;
                     if (e.__typename === "GenerationTokens") tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
                     if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
+                    if (e.__typename === "GenerationFailed") failed = true;
+                    if (e.__typename === "GenerationRestarted") {
+                      tally.restarted++;
+                      if (checker instanceof Checker) checker.restart();
+                    }
                   },
                   error: () => {
                     tally.errors++;
@@ -619,7 +634,9 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             });
             // A subscription that failed (the server too busy to accept the connection) says nothing about the
             // stream's integrity: the answer is counted as failed, not its tokens as lost.
-            if (!completed) tally.refused++;
+            // An answer that ended failed (no worker started it in time, under overload) is a failed answer too, and
+            // the tokens it never had are not counted as lost.
+            if (!completed || failed) tally.refused++;
             else if (checker instanceof Checker) tally.ended(checker);
             else {
               // the answer as stored, read back after the stream ended, must be the text streamed

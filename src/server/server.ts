@@ -46,6 +46,9 @@ import { exportJsonlHandler } from "../modules/datasets/export.http.js";
 import { chatExportHandler } from "../modules/chat/chat-export.http.js";
 import { WorkerConnection } from "../modules/workers/worker-connection.js";
 import type { WorkerSession } from "../modules/workers/worker.service.js";
+import { SerialisedResult, subscribeSerialised } from "../modules/chat/generation-fan-out.js";
+import { serialisedSender, type SerialisedSender } from "./serialised-send.js";
+import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -72,6 +75,9 @@ const WORKER_MAX_OPERATIONS = 2 * 256 + 16;
 /** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
 export const WS_CLOSE_GOING_AWAY = 1001;
 
+/** Token batches admitted by the fast path, by their operation's context, for graphql-ws's execute to run. */
+const tokenBatches = new WeakMap<Context, () => Promise<ExecutionResult>>();
+
 export async function startHttpServer(app: AppServices, schema: GraphQLSchema): Promise<HttpServerHandle> {
   const { config, log, metrics } = app;
   const expressApp = express();
@@ -92,6 +98,9 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
       identity?: { resolved: ResolvedIdentity; at: number };
       unwatch?: () => void;
       workerConnection?: WorkerConnection<WorkerSession>;
+      sender?: SerialisedSender;
+      /** The worker's token operation, once its first batch passed the gate (token-fast-path.ts). */
+      tokenOperation?: TokenOperation;
     }
   >(
     {
@@ -99,6 +108,8 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
       // Each operation holds a bounded share of the database pool (src/db/operation-budget.ts).
       execute: (args: ExecutionArgs) => {
         const budget = operationBudget(app);
+        const batch = tokenBatches.get(args.contextValue as Context);
+        if (batch) return runWithBudget(budget, batch);
         return runWithBudget(budget, async () => {
           try {
             return await execute(args);
@@ -107,7 +118,9 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           }
         });
       },
-      subscribe: (args: ExecutionArgs) => runWithBudget(operationBudget(app), () => subscribe(args)),
+      // The generation subscription's events are serialised once per stream and selection (generation-fan-out.ts).
+      subscribe: (args: ExecutionArgs) =>
+        runWithBudget(operationBudget(app), async () => (await subscribeSerialised(args, config.maxResponseBytes)) ?? subscribe(args)),
       onConnect: async (ctx) => {
         if (stopping) {
           ctx.extra.socket.close(WS_CLOSE_GOING_AWAY, "Server is shutting down");
@@ -148,6 +161,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
         }
         ctx.extra.creds = creds;
         ctx.extra.subs = new Set();
+        ctx.extra.sender = serialisedSender(ctx.extra.socket);
         metrics.wsConnections.inc();
         return true;
       },
@@ -166,7 +180,18 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           if (Object.keys(ctx.subscriptions).length > maxOperations) {
             return [new ChorusError(ErrorCode.TOO_MANY_OPERATIONS, `This socket already runs ${maxOperations} operations (MAX_OPERATIONS_PER_SOCKET): complete one first`, { maxOperationsPerSocket: maxOperations })];
           }
+          // A worker's token batch in the document its connection sent before: no parse, validation or complexity.
+          const tokenOperation = ctx.extra.tokenOperation;
+          const batch = tokenOperation ? tokenBatchOf(tokenOperation, payload) : null;
+          if (tokenOperation && batch) {
+            tokenBatches.set(context, () => runTokenBatch(tokenOperation, context, batch));
+            metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
+            return { schema, document: tokenOperation.document, variableValues: payload.variables, operationName: tokenOperation.operationName, contextValue: context };
+          }
           const admitted = gate.admit(context, payload);
+          if (!ctx.extra.tokenOperation && admitted.operation.operation === "mutation" && context.identity.apiClient?.kind === ApiClientKind.WORKER) {
+            ctx.extra.tokenOperation = recogniseTokenOperation(payload.query as string, admitted.operationName, admitted.document) ?? undefined;
+          }
           const document = admitted.document;
           const op = admitted.operation;
           if (op?.operation === "subscription") {
@@ -179,7 +204,11 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           return [toGraphQLError(err, log)];
         }
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: (ctx, _id, _payload, args, result) => {
+        // Serialised already, within MAX_RESPONSE_BYTES, without errors: the same bytes for every subscriber.
+        if (result instanceof SerialisedResult) {
+          return (ctx.extra.sender ? ctx.extra.sender.payloadOf(result.json) : JSON.parse(result.json)) as FormattedExecutionResult;
+        }
         const tooLarge = gate.responseTooLarge(result);
         if (tooLarge) {
           metrics.errors.inc({ code: ErrorCode.RESPONSE_TOO_LARGE });

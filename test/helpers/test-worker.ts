@@ -50,6 +50,8 @@ export class TestWorker {
   private client: Client | null = null;
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
+  /** Jobs no longer counted in `active`. */
+  private readonly endedJobs = new Set<string>();
 
   constructor(
     private readonly httpUrl: string,
@@ -86,7 +88,7 @@ export class TestWorker {
           this.maxActive = Math.max(this.maxActive, ++this.active);
           const p = this.run(job)
             .catch((err) => void this.errors.push(err))
-            .finally(() => this.active--);
+            .finally(() => this.ended(job));
           this.running.add(p);
           void p.finally(() => this.running.delete(p));
         },
@@ -100,15 +102,32 @@ export class TestWorker {
   }
 
   /** One query or mutation over the worker's own socket. */
-  request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<ExecutionResult<TResult>> {
+  request<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    onResult?: (result: ExecutionResult<TResult>) => void,
+  ): Promise<ExecutionResult<TResult>> {
+    return this.requestText<TResult>(print(document), variables as Record<string, unknown>, onResult);
+  }
+
+  /** One operation over the worker's own socket, as text (to send a document exactly as written). */
+  requestText<TResult = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown>,
+    /** Called as the result arrives, before any message that follows it on the socket is handled. */
+    onResult?: (result: ExecutionResult<TResult>) => void,
+  ): Promise<ExecutionResult<TResult>> {
     const client = this.client;
     if (!client) return Promise.reject(new Error("the worker is not started"));
     return new Promise((resolve, reject) => {
       let result: ExecutionResult<TResult> | null = null;
       client.subscribe<TResult>(
-        { query: print(document), variables: variables as Record<string, unknown> },
+        { query, variables },
         {
-          next: (r) => void (result = r as ExecutionResult<TResult>),
+          next: (r) => {
+            result = r as ExecutionResult<TResult>;
+            onResult?.(result);
+          },
           error: (err) => (Array.isArray(err) ? resolve({ errors: err } as ExecutionResult<TResult>) : reject(err)),
           complete: () => (result ? resolve(result) : reject(new Error("no result"))),
         },
@@ -116,9 +135,20 @@ export class TestWorker {
     });
   }
 
+  /**
+   * A job stops counting as active as soon as the answer that ends it arrives: the server frees the worker's capacity
+   * before it answers, and its next job may come in the same read from the socket, before the job's run has
+   * returned (counted then, a worker filled to capacity 3 looked like one running 4).
+   */
+  private ended(job: TestJob): void {
+    if (this.endedJobs.has(job.jobId)) return;
+    this.endedJobs.add(job.jobId);
+    this.active--;
+  }
+
   private async run(job: TestJob): Promise<void> {
     if (this.options.failWith) {
-      await this.request(WorkerFailDocument, { input: { jobId: job.jobId, code: this.options.failWith.code, reason: "test failure", retryable: this.options.failWith.retryable } });
+      await this.request(WorkerFailDocument, { input: { jobId: job.jobId, code: this.options.failWith.code, reason: "test failure", retryable: this.options.failWith.retryable } }, () => this.ended(job));
       return;
     }
     let text = "";
@@ -129,18 +159,20 @@ export class TestWorker {
       if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
       if (this.stopped) return;
       const piece = this.options.answer ?? ` w${i}`;
-      const res = await this.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } });
+      const res = await this.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } }, (r) => {
+        if (r.data && !r.data.workerTokens.ok) this.ended(job);
+      });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       if (!res.data!.workerTokens.ok) return; // the job went to another worker
       text += piece;
       count++;
       this.sent.set(job.jobId, text);
       if (res.data!.workerTokens.cancel) {
-        await this.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "CANCELLED", text, tokenCount: count } });
+        await this.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "CANCELLED", text, tokenCount: count } }, () => this.ended(job));
         return;
       }
     }
-    const res = await this.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: this.options.finishReason ?? "STOP", text, tokenCount: count } });
+    const res = await this.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: this.options.finishReason ?? "STOP", text, tokenCount: count } }, () => this.ended(job));
     if (res.errors) throw new Error(JSON.stringify(res.errors));
   }
 

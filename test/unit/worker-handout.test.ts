@@ -104,26 +104,27 @@ describe("worker hand-out", () => {
     await session.return();
   });
 
-  it("starts at most three jobs of one session at a time; the next is taken as soon as one is ready", async () => {
+  it("starts a wave of up to 64 jobs of one session at once; the next is taken as soon as one is ready", async () => {
     const d = dispatcher();
-    for (const messageId of ["c1", "c2", "c3", "c4", "c5"]) await d.queue.enqueue(MODEL, { messageId, userId: "carol", payload: {} });
-    const session = d.service.connect(hello(5));
-    const called = d.startsCalled(3);
+    const ids = Array.from({ length: 66 }, (_, i) => `c${i}`);
+    for (const messageId of ids) await d.queue.enqueue(MODEL, { messageId, userId: "carol", payload: {} });
+    const session = d.service.connect(hello(66));
+    const called = d.startsCalled(64);
     const first = session.next();
     await called;
-    expect([...d.starts.keys()]).to.deep.equal(["c1", "c2", "c3"]);
+    expect([...d.starts.keys()]).to.deep.equal(ids.slice(0, 64));
     expect(await d.queue.size(MODEL)).to.equal(2);
-    const called4 = d.startsCalled(1);
+    const called65 = d.startsCalled(1);
     d.started("c2");
     expect(((await first).value as WorkerJob).messageId).to.equal("c2");
     const second = session.next();
-    await called4;
-    expect(d.starts.has("c4")).to.equal(true);
+    await called65;
+    expect(d.starts.has("c64")).to.equal(true);
     expect(await d.queue.size(MODEL)).to.equal(1);
-    d.started("c4");
-    expect(((await second).value as WorkerJob).messageId).to.equal("c4");
+    d.started("c64");
+    expect(((await second).value as WorkerJob).messageId).to.equal("c64");
     await session.return();
-    expect(await d.queue.size(MODEL)).to.equal(5);
+    expect(await d.queue.size(MODEL)).to.equal(66);
   });
 
   it("jobs taken but not yet delivered when the worker disconnects go back to the queue", async () => {

@@ -262,6 +262,7 @@ export class RedisGenerationQueue<P extends JobPayload = JobPayload> implements 
     this.newJobId = options.newJobId ?? (() => crypto.randomUUID());
     this.connection = createRedisConnection(options.redisUrl, {
       connectionName: options.connectionName ?? "chorus-queue",
+      autoPipelining: true,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs,
     });
   }

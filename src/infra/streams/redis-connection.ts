@@ -23,6 +23,12 @@ export interface RedisConnectionOptions {
   connectionName: string;
   /** Upper bound of the back-off between reconnection attempts. */
   reconnectMaxDelayMs?: number;
+  /**
+   * Commands issued in one tick of the event loop leave in one socket write (ioredis' auto-pipelining). For
+   * connections that never block (no XREAD BLOCK): a streaming server appends thousands of token batches a second,
+   * and one write per command made socket writes the largest item of its profile.
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -42,6 +48,7 @@ export function createRedisConnection(redisUrl: string, options: RedisConnection
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     enableOfflineQueue: true,
+    enableAutoPipelining: options.autoPipelining ?? false,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), reconnectMaxDelayMs),
   });
   // ioredis prints unhandled connection errors to stderr; the failures reach callers as RedisUnavailableError.

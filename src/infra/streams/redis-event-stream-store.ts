@@ -161,6 +161,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     this.newStreamEpoch = options.newStreamEpoch ?? (() => crypto.randomBytes(9).toString("base64url"));
     this.command = createRedisConnection(options.redisUrl, {
       connectionName: this.connectionName,
+      autoPipelining: true,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs,
     });
   }
@@ -491,7 +492,9 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
         }
         tail.epoch = entry.epoch;
         tail.cursor = entry.seq;
-        for (const subscription of [...tail.subscriptions]) subscription.accept(this.toStoredEvent(entry));
+        // Decoded once for all the stream's subscribers here: they share the event (and what is made from it).
+        const stored = this.toStoredEvent(entry);
+        for (const subscription of [...tail.subscriptions]) subscription.accept(stored);
         if (entry.terminal) this.removeTail(tail);
       }
     }

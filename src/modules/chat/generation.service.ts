@@ -12,6 +12,8 @@ import { rowsOf } from "../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "./chat.entity.js";
 import { generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent } from "./generation-events.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { EVENT_SOURCE } from "./generation-fan-out.js";
+import { TickBatcher } from "../../infra/tick-batcher.js";
 
 export type GenerationStreams = EventStreamStore<StoredGenerationEvent>;
 
@@ -32,7 +34,26 @@ const TYPENAMES: Record<StoredGenerationEvent["type"], string> = {
 /** `offset`: the seqs of the message's earlier streams (continuations number on after them). */
 export function toEventValue(messageId: string, stored: StoredEvent<StoredGenerationEvent>, offset = 0): GenerationEventValue {
   const { type, ...fields } = stored.event;
-  return { __typename: TYPENAMES[type], seq: offset + stored.seq, messageId, ...fields };
+  // The stored event is shared by the subscribers of its stream in this process: their serialisations meet there.
+  return { __typename: TYPENAMES[type], seq: offset + stored.seq, messageId, ...fields, [EVENT_SOURCE]: stored.event };
+}
+
+interface ClaimInput {
+  messageId: string;
+  workerName: string;
+  handOutId: string | null;
+}
+
+/** What claiming an answer returns: what the hand-out needs, so it reads the row no further. */
+interface ClaimedRow {
+  old_state: string;
+  stream_segment: number;
+  seq_offset: number;
+  sampling: ChatMessage["sampling"];
+  model: string | null;
+  parent_id: string | null;
+  chat_id: string;
+  text: string;
 }
 
 /** Where a message's current stream is: its key and the seqs of the streams before it. */
@@ -87,6 +108,8 @@ export class GenerationService {
   ) {}
 
   private readonly places = new Map<string, StreamPlace>();
+  /** Claims asked for within one turn of the event loop (a session's wave of hand-outs) go in one statement. */
+  private readonly claims = new TickBatcher<ClaimInput, ClaimedRow | null>((inputs) => this.claimMany(inputs));
   /** Answers this replica queued that wait for a worker: what it last told their subscribers. */
   private readonly waiting = new Map<string, { model: string; seq: number; position: number }>();
   private positionTimer: NodeJS.Timeout | null = null;
@@ -225,25 +248,8 @@ export class GenerationService {
     // The stream is read together with the claim when this replica knows where it is (it queued the answer).
     const known = this.places.get(messageId);
     const early = known ? this.events(messageId, false) : null;
-    const rows = rowsOf<{
-      old_state: string;
-      stream_segment: number;
-      seq_offset: number;
-      sampling: ChatMessage["sampling"];
-      model: string | null;
-      parent_id: string | null;
-      chat_id: string;
-      text: string;
-    }>(
-      await this.ds.query(
-        `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = $2, work_begin_at = now(), hand_out_id = $3
-           FROM (SELECT id, state AS old_state FROM chat_message WHERE id = $1 FOR UPDATE) o
-          WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
-          RETURNING o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`,
-        [messageId, workerName, opts.handOutId ?? null],
-      ),
-    );
-    if (rows.length === 0) {
+    const row = await this.claims.call({ messageId, workerName, handOutId: opts.handOutId ?? null });
+    if (!row) {
       const m = await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId });
       if (m && !isTerminal(m.state) && m.cancelRequestedAt) {
         await this.end(messageId, "cancelled", null);
@@ -252,7 +258,6 @@ export class GenerationService {
       return { started: false, reason: "gone" };
     }
     // The row just claimed names the current stream and carries what the hand-out needs: no further read of it.
-    const row = rows[0];
     const key = generationStreamKey(messageId, row.stream_segment);
     this.remember(messageId, { key, offset: row.seq_offset, at: Date.now() });
     const events = early && known!.key === key ? await early : await this.events(messageId, false);
@@ -269,11 +274,34 @@ export class GenerationService {
     const partial = events ? partialAnswer(events) : null;
     const hasPartial = partial !== null && (partial.text.length > 0 || partial.tokenCount > 0);
     const continueFrom = hasPartial && opts.canContinue ? partial : null;
-    if (!continueFrom && (hasPartial || rows[0].old_state === ChatMessageState.IN_PROGRESS)) {
+    if (!continueFrom && (hasPartial || row.old_state === ChatMessageState.IN_PROGRESS)) {
       await this.emit(messageId, { type: "restarted", reason: "The worker stopped answering" });
     }
     await this.emit(messageId, { type: "started", workerName });
     return { started: true, message, continueFrom };
+  }
+
+  /**
+   * PENDING (or IN_PROGRESS, for a job handed out again) → IN_PROGRESS for each answer not cancelled, in one
+   * statement; the rows are locked in id order, so waves that overlap cannot deadlock. Null for an answer not claimed.
+   */
+  private async claimMany(inputs: ClaimInput[]): Promise<(ClaimedRow | null)[]> {
+    // The same answer twice in one statement would be claimed once for both: one by one instead (TickBatcher).
+    if (new Set(inputs.map((i) => i.messageId)).size !== inputs.length) throw new Error("an answer claimed twice in one batch");
+    const rows = rowsOf<ClaimedRow & { id: string }>(
+      await this.ds.query(
+        `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = o.worker_name, work_begin_at = now(), hand_out_id = o.hand_out_id
+           FROM (SELECT c.id, c.state AS old_state, v.worker_name, v.hand_out_id
+                   FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, worker_name, hand_out_id)
+                   JOIN chat_message c ON c.id = v.id
+                  ORDER BY c.id FOR UPDATE OF c) o
+          WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
+          RETURNING m.id, o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`,
+        [inputs.map((i) => i.messageId), inputs.map((i) => i.workerName), inputs.map((i) => i.handOutId)],
+      ),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return inputs.map((i) => byId.get(i.messageId) ?? null);
   }
 
   async tokens(messageId: string, text: string, tokenCount: number): Promise<void> {

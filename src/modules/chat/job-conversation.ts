@@ -8,6 +8,7 @@ import { rowsOf } from "../../db/rows.js";
 import type { ChatMessage } from "./chat.entity.js";
 import type { ModelDeclaration } from "./models.js";
 import { estimateTokens, fitToContext, type Turn } from "./context-window.js";
+import { TickBatcher } from "../../infra/tick-batcher.js";
 
 /** What the conversation is made of, read from the database (two reads, made concurrently). */
 export interface ConversationSource {
@@ -20,19 +21,47 @@ export interface ConversationSource {
  * starts it together with the claim and waits for both at once (the hand-out is on the path of every first token).
  */
 export async function loadConversation(ds: DataSource, parentId: string | null, chatId: string): Promise<ConversationSource> {
+  return (await loadConversations(ds, [{ parentId, chatId }]))[0];
+}
+
+/** The conversations of several answers in the same two reads (a wave of hand-outs, see ConversationLoader). */
+export async function loadConversations(ds: DataSource, items: readonly { parentId: string | null; chatId: string }[]): Promise<ConversationSource[]> {
+  const leaves = [...new Set(items.flatMap((i) => (i.parentId ? [i.parentId] : [])))];
+  const chats = [...new Set(items.map((i) => i.chatId))];
   const [threadRows, chatRows] = await Promise.all([
-    ds.query(
-      `WITH RECURSIVE thread AS (
-         SELECT id, parent_id, role, text, 0 AS depth FROM chat_message WHERE id = $1
-         UNION ALL
-         SELECT m.id, m.parent_id, m.role, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
-       ) SELECT role, text FROM thread ORDER BY depth DESC`,
-      [parentId],
-    ),
-    ds.query(`SELECT system_prompt FROM chat WHERE id = $1`, [chatId]),
+    leaves.length === 0
+      ? []
+      : ds.query(
+          `WITH RECURSIVE thread AS (
+             SELECT id AS leaf, id, parent_id, role, text, 0 AS depth FROM chat_message WHERE id = ANY($1::uuid[])
+             UNION ALL
+             SELECT t.leaf, m.id, m.parent_id, m.role, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
+           ) SELECT leaf, role, text FROM thread ORDER BY leaf, depth DESC`,
+          [leaves],
+        ),
+    ds.query(`SELECT id, system_prompt FROM chat WHERE id = ANY($1::uuid[])`, [chats]),
   ]);
-  const [chat] = rowsOf<{ system_prompt: string | null }>(chatRows);
-  return { rows: rowsOf<{ role: string; text: string }>(threadRows), systemPrompt: chat?.system_prompt || null };
+  const threads = new Map<string, { role: string; text: string }[]>();
+  for (const r of rowsOf<{ leaf: string; role: string; text: string }>(threadRows)) {
+    let rows = threads.get(r.leaf);
+    if (!rows) threads.set(r.leaf, (rows = []));
+    rows.push({ role: r.role, text: r.text });
+  }
+  const prompts = new Map(rowsOf<{ id: string; system_prompt: string | null }>(chatRows).map((c) => [c.id, c.system_prompt]));
+  return items.map((i) => ({ rows: (i.parentId ? threads.get(i.parentId) : undefined) ?? [], systemPrompt: prompts.get(i.chatId) || null }));
+}
+
+/** Conversations asked for within one turn of the event loop are read together. */
+export class ConversationLoader {
+  private readonly batcher: TickBatcher<{ parentId: string | null; chatId: string }, ConversationSource>;
+
+  constructor(ds: DataSource) {
+    this.batcher = new TickBatcher((items) => loadConversations(ds, items));
+  }
+
+  load(parentId: string | null, chatId: string): Promise<ConversationSource> {
+    return this.batcher.call({ parentId, chatId });
+  }
 }
 
 /** The conversation of an answer whose text so far is `answerText` (non-empty only for a continuation). */

@@ -8,13 +8,16 @@ import type { ChatConfig } from "../../config/index.js";
 import type { TakenJob } from "../../infra/queue/index.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";
-import { buildConversation, loadConversation } from "../chat/job-conversation.js";
+import { buildConversation, ConversationLoader } from "../chat/job-conversation.js";
 import type { WorkerJob } from "./worker.types.js";
 import type { WorkerSession } from "./worker-session.js";
 import type { JobLeases } from "./job-leases.js";
 import { publicJobId } from "./job-ids.js";
 
 export class JobHandOut {
+  /** A wave of hand-outs reads its conversations together. */
+  private readonly conversations: ConversationLoader;
+
   constructor(
     private readonly ds: DataSource,
     private readonly config: ChatConfig,
@@ -22,28 +25,44 @@ export class JobHandOut {
     private readonly generations: GenerationService,
     private readonly leases: JobLeases,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.conversations = new ConversationLoader(ds);
+  }
 
   /**
-   * Takes up to `max` jobs for the session from the queue, one model after another in turn (each take is one atomic
-   * script, so users keep their turns), and counts them in flight; `prepare` then starts each one.
+   * Takes up to `max` jobs for the session from the queue, models in turn (each take is one atomic script, so users
+   * keep their turns), and counts them in flight; `prepare` then starts each one. The takes of a round are issued
+   * together: they leave in one write (the queue's connection pipelines) and Redis runs them in the order given, as
+   * it ran them one after the other, at the cost of one round trip instead of one per job.
    */
   async takeFor(session: WorkerSession, max: number): Promise<{ job: TakenJob; model: string }[]> {
     const taken: { job: TakenJob; model: string }[] = [];
     let open = session.modelsInTurn();
     while (taken.length < max && open.length && !session.closed) {
-      for (const model of open) {
-        if (taken.length >= max) break;
-        const askedAt = Date.now();
-        const job = await this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs });
-        if (!job) {
-          open = open.filter((m) => m !== model);
-          continue;
+      const slots = Array.from({ length: max - taken.length }, (_, i) => open[i % open.length]);
+      const askedAt = Date.now();
+      const results = await Promise.allSettled(slots.map((model) => this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs })));
+      const dry = new Set<string>();
+      let failure: { reason: unknown } | null = null;
+      results.forEach((r, i) => {
+        if (r.status === "rejected") {
+          failure ??= { reason: r.reason };
+          return;
         }
-        this.leases.track(session, job, model, askedAt);
+        if (!r.value) {
+          dry.add(slots[i]);
+          return;
+        }
+        // Tracked even when another take of the round failed: the session holds it, and gives it back if it closes.
+        this.leases.track(session, r.value, slots[i], askedAt);
         session.seen();
-        taken.push({ job, model });
+        taken.push({ job: r.value, model: slots[i] });
+      });
+      if (failure) {
+        if (taken.length) break;
+        throw (failure as { reason: unknown }).reason;
       }
+      open = open.filter((m) => !dry.has(m));
     }
     return taken;
   }
@@ -73,7 +92,7 @@ export class JobHandOut {
     // The conversation is read while the answer is claimed (its place in the tree never changes); a job without
     // the payload (put back by the reconciler) reads it after the claim.
     const payload = taken.payload as { chatId?: string; parentId?: string | null };
-    const source = payload.chatId ? loadConversation(this.ds, payload.parentId ?? null, payload.chatId) : null;
+    const source = payload.chatId ? this.conversations.load(payload.parentId ?? null, payload.chatId) : null;
     source?.catch(() => undefined); // awaited below, or not needed when the hand-out ends here
     const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue), handOutId: taken.jobId });
     if (!started.started) {
@@ -101,7 +120,7 @@ export class JobHandOut {
       messageId: taken.messageId,
       model,
       messages: buildConversation(
-        await (source ?? loadConversation(this.ds, started.message.parentId, started.message.chatId)),
+        await (source ?? this.conversations.load(started.message.parentId, started.message.chatId)),
         started.message.text,
         this.catalog.get(started.message.model ?? ""),
       ),

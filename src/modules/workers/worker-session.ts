@@ -22,12 +22,15 @@ export interface WorkerHello {
 /** Idle sessions look at the queue this often even without a signal: leases that lapsed put jobs back silently. */
 const IDLE_POLL_MS = 1_000;
 /**
- * Jobs one session starts at the same time (the next one is taken as soon as one is ready). Each start takes a few
- * database round trips: a session with a large capacity that started all its jobs at once held the connection pool
- * that the askers' own requests and subscriptions need (the stream benchmark's batch p99 went from 0.1-0.4 s to
- * 2.3-3.2 s with 50 at once, about 0.9 s with 8; see README "Token streams and replicas").
+ * Jobs one session starts at the same time (the next one is taken as soon as one is ready). Started one by one, each
+ * start took a few database round trips, and a session that started 50 at once held the connection pool that the
+ * askers' own requests and subscriptions need (the stream benchmark's batch p99 went from 0.1-0.4 s to 2.3-3.2 s,
+ * see bench/RESULTS.md), so at most three started at a time and a wave of 50 asks reached its worker in 17 steps.
+ * The starts of one wave now share their statements (the claims in one UPDATE, the conversations in two reads, the
+ * key's check in one: GenerationService.claimMany, ConversationLoader, the admit of worker.resolver.ts), so a wave
+ * costs a few connections whatever its size.
  */
-const MAX_PREPARING = 3;
+const MAX_PREPARING = 64;
 
 export interface InFlight {
   messageId: string;

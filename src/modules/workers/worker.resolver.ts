@@ -4,6 +4,7 @@ import { assertAuthorized, Requirement } from "../../server/auth.js";
 import { heldIdentityOf } from "../../server/open-sockets.js";
 import { actorOf, ModerationAction, writeJournal } from "../moderation/journal.js";
 import { isUuid } from "../../db/rows.js";
+import { TickBatcher } from "../../infra/tick-batcher.js";
 import {
   DrainWorkerInput,
   WorkerInfo,
@@ -30,13 +31,15 @@ export class WorkerResolver {
       assertAuthorized(ctx, [Requirement.WORKER]);
       // Every hand-out re-checks the key in the database, so a revoked worker gets no job even before its socket closes.
       const held = heldIdentityOf(ctx.identity, ctx.role());
-      const admit = held
-        ? async () => {
+      // The hand-outs of one wave (asked within one turn of the event loop) share one check.
+      const verdicts = held
+        ? new TickBatcher<void, boolean>(async (waiting) => {
             const ok = (await ctx.app.openSockets.verdict(held)).ok;
             if (!ok) void ctx.app.openSockets.recheck(); // and its socket closes (4401) now, not at the next re-check
-            return ok;
-          }
+            return waiting.map(() => ok);
+          })
         : null;
+      const admit = verdicts ? () => verdicts.call(undefined) : null;
       return ctx.app.workers.connect((args as { input: WorkerHelloInput }).input, admit, ctx.workerConnection ?? null);
     },
   })

@@ -1,0 +1,249 @@
+/**
+ * The `generation` subscription's events serialised once per stream, event and selection set, and the same bytes
+ * sent to every subscriber of that stream that asked for that selection.
+ *
+ * Through graphql-js, every event is executed for every subscriber: the root resolver with its middlewares and
+ * argument validation, field collection, completion, then two JSON serialisations (the size check and the message).
+ * For a token batch that is most of the server's CPU per token. Yet for the fields a stored event carries as they
+ * are (seq, messageId, text, tokenCount, ...), the result depends only on the event and on the selection set: this
+ * module compiles the selection once per document into a plan, serialises each event by it once (memoised on the
+ * stored event that the stream store shares among the subscribers of a stream), and hands graphql-ws the JSON.
+ *
+ * Everything else still goes through graphql-js, unchanged: a document this module cannot compile (directives,
+ * several root fields), and, per event, a type whose selected fields need a resolver with the subscriber's context
+ * (GenerationStarted.workerName and GenerationFailed.reason are hidden in blind battles; GenerationFinished's
+ * chatMessage is read as the subscriber) or an event whose values are not what their types say (graphql-js then
+ * reports the error as it always did). The subscribe resolver (authorisation, the message's visibility) runs as
+ * before, once per subscription.
+ */
+import {
+  Kind,
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+
+/** The stored event a GraphQL event value was made from; shared by the subscribers of one stream in a process. */
+export const EVENT_SOURCE = Symbol("generation event source");
+
+/**
+ * A result already serialised: `json` is the whole payload of the graphql-ws `next` message. It passes through
+ * graphql-ws as an ExecutionResult until the server's onNext hands graphql-ws the JSON (src/server/serialised-send.ts).
+ */
+export class SerialisedResult implements ExecutionResult {
+  /** Never set: the result is `json`. Declared so that the type is an ExecutionResult. */
+  declare readonly data?: undefined;
+  constructor(readonly json: string) {}
+}
+
+type ScalarKind = "Int" | "String" | "ID" | "Boolean";
+
+/** The fields of each event type that are the stored event's own values, with their scalar types. */
+const PLAIN_FIELDS: Record<string, Record<string, ScalarKind>> = {
+  GenerationQueued: { seq: "Int", messageId: "ID", position: "Int", queueSize: "Int" },
+  GenerationStarted: { seq: "Int", messageId: "ID" },
+  GenerationTokens: { seq: "Int", messageId: "ID", text: "String", tokenCount: "Int" },
+  GenerationRestarted: { seq: "Int", messageId: "ID", reason: "String" },
+  GenerationContinued: { seq: "Int", messageId: "ID", text: "String", tokenCount: "Int" },
+  GenerationFinished: { seq: "Int", messageId: "ID", finishReason: "String" },
+  GenerationFailed: { seq: "Int", messageId: "ID", code: "String" },
+  GenerationCancelled: { seq: "Int", messageId: "ID" },
+};
+const INTERFACE = "GenerationEvent";
+const ROOT_FIELD = "generation";
+
+/** For one event type: the response keys in order with their field, or null when some field needs execution. */
+type TypePlan = { key: string; field: string; kind: ScalarKind | "__typename" }[] | null;
+
+interface Plan {
+  rootKey: string;
+  byType: Map<string, TypePlan>;
+  /** Equal for two documents that ask for the same thing: the memo key. */
+  id: string;
+}
+
+/** Compiled plans per document and operation name (null: the document is executed by graphql-js). */
+const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
+
+/** Per stored event (shared by a stream's subscribers): its JSON per plan, seq and message. */
+const serialised = new WeakMap<object, Map<string, string | null>>();
+
+export function planOf(document: DocumentNode, operationName: string | null | undefined): Plan | null {
+  let byName = plans.get(document);
+  if (!byName) plans.set(document, (byName = new Map()));
+  const name = operationName ?? "";
+  let plan = byName.get(name);
+  if (plan === undefined) {
+    plan = compile(document, operationName ?? undefined);
+    byName.set(name, plan);
+  }
+  return plan;
+}
+
+function compile(document: DocumentNode, operationName: string | undefined): Plan | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation || operation.operation !== "subscription") return null;
+  const roots = operation.selectionSet.selections;
+  if (roots.length !== 1 || roots[0].kind !== Kind.FIELD) return null;
+  const root = roots[0];
+  if (root.name.value !== ROOT_FIELD || root.directives?.length || !root.selectionSet) return null;
+  if (operation.directives?.length) return null;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  if (!simple(root.selectionSet, fragments, new Set())) return null;
+  const byType = new Map<string, TypePlan>();
+  for (const typeName of Object.keys(PLAIN_FIELDS)) byType.set(typeName, planForType(typeName, root.selectionSet, fragments));
+  const rootKey = root.alias?.value ?? ROOT_FIELD;
+  return { rootKey, byType, id: JSON.stringify([rootKey, [...byType]]) };
+}
+
+/** No directives anywhere (they may depend on variables) and only leaf fields: what a plan can serialise. */
+function simple(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): boolean {
+  for (const s of set.selections) {
+    if (s.directives?.length) return false;
+    if (s.kind === Kind.FIELD) {
+      if (s.selectionSet) {
+        // A field with a sub-selection (chatMessage) is executed; it does not make the rest unplannable.
+        continue;
+      }
+    } else if (s.kind === Kind.INLINE_FRAGMENT) {
+      if (!simple(s.selectionSet, fragments, seen)) return false;
+    } else {
+      const f = fragments.get(s.name.value);
+      if (!f || f.directives?.length) return false;
+      if (seen.has(f.name.value)) continue;
+      seen.add(f.name.value);
+      if (!simple(f.selectionSet, fragments, seen)) return false;
+    }
+  }
+  return true;
+}
+
+/** graphql-js's field collection for one runtime type, in document order, first occurrence of a key first. */
+function planForType(typeName: string, set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): TypePlan {
+  const plain = PLAIN_FIELDS[typeName];
+  const out: NonNullable<TypePlan> = [];
+  const keys = new Set<string>();
+  let executable = true;
+  const applies = (condition: string | undefined) => condition === undefined || condition === typeName || condition === INTERFACE;
+  const walk = (s: SelectionSetNode, visited: Set<string>) => {
+    for (const sel of s.selections) {
+      if (sel.kind === Kind.FIELD) {
+        const key = sel.alias?.value ?? sel.name.value;
+        if (keys.has(key)) continue;
+        keys.add(key);
+        const field = sel.name.value;
+        if (field === "__typename") out.push({ key, field, kind: "__typename" });
+        else if (plain[field] && !sel.selectionSet) out.push({ key, field, kind: plain[field] });
+        else executable = false;
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        if (applies(sel.typeCondition?.name.value)) walk(sel.selectionSet, visited);
+      } else {
+        const f = fragments.get(sel.name.value);
+        if (!f || visited.has(f.name.value) || !applies(f.typeCondition.name.value)) continue;
+        visited.add(f.name.value);
+        walk(f.selectionSet, visited);
+      }
+    }
+  };
+  walk(set, new Set());
+  return executable ? out : null;
+}
+
+/**
+ * The payload JSON of `value` by `plan`, or null when graphql-js must execute it (a field needing a resolver, or
+ * a value that is not what its type says: graphql-js reports that as it always did).
+ */
+export function serialise(plan: Plan, value: Record<string, unknown> & { __typename?: unknown }, maxBytes: number): string | null {
+  const typeName = value.__typename;
+  if (typeof typeName !== "string") return null;
+  const typePlan = plan.byType.get(typeName);
+  if (!typePlan) return null;
+  const source = (value as Record<symbol, unknown>)[EVENT_SOURCE];
+  const memoKey = `${plan.id}\u0000${String(value.seq)}\u0000${String(value.messageId)}`;
+  let memo: Map<string, string | null> | undefined;
+  if (source !== null && typeof source === "object") {
+    memo = serialised.get(source);
+    const known = memo?.get(memoKey);
+    if (known !== undefined) return known;
+  }
+  let json = `{"data":{${JSON.stringify(plan.rootKey)}:{`;
+  for (let i = 0; i < typePlan.length; i++) {
+    const { key, field, kind } = typePlan[i];
+    const v = kind === "__typename" ? typeName : value[field];
+    let out: string;
+    switch (kind) {
+      case "__typename":
+      case "String":
+        if (typeof v !== "string") return null;
+        out = JSON.stringify(v);
+        break;
+      case "ID":
+        // graphql-js's ID serialises strings and integers (as strings).
+        if (typeof v === "string") out = JSON.stringify(v);
+        else if (Number.isInteger(v)) out = JSON.stringify(String(v));
+        else return null;
+        break;
+      case "Int":
+        if (typeof v !== "number" || !Number.isInteger(v) || v > 2147483647 || v < -2147483648) return null;
+        out = String(v);
+        break;
+      case "Boolean":
+        if (typeof v !== "boolean") return null;
+        out = String(v);
+        break;
+    }
+    json += `${i === 0 ? "" : ","}${JSON.stringify(key)}:${out}`;
+  }
+  json += "}}}";
+  // Too large is answered by graphql-js's path (its error, its metrics); a token batch never is.
+  const bytes = json.length * 3 <= maxBytes ? json.length : Buffer.byteLength(json);
+  const result = bytes > maxBytes ? null : json;
+  if (source !== null && typeof source === "object") {
+    if (!memo) serialised.set(source, (memo = new Map()));
+    memo.set(memoKey, result);
+  }
+  return result;
+}
+
+/**
+ * graphql-js's `subscribe` for the `generation` subscription, with each event serialised by the document's plan
+ * (shared with the stream's other subscribers) instead of executed; null for any other operation, which the caller
+ * subscribes to as before. Same source stream, same errors, same order.
+ */
+export async function subscribeSerialised(
+  args: ExecutionArgs,
+  maxResponseBytes: number,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult | null> {
+  const plan = planOf(args.document, args.operationName);
+  if (!plan) return null;
+  const source = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+  const events = source as AsyncIterableIterator<Record<string, unknown>>;
+  const map = async (r: IteratorResult<Record<string, unknown>>): Promise<IteratorResult<ExecutionResult>> => {
+    if (r.done) return { done: true, value: undefined };
+    const json = serialise(plan, r.value, maxResponseBytes);
+    if (json !== null) return { done: false, value: new SerialisedResult(json) };
+    return { done: false, value: (await execute({ ...args, rootValue: r.value })) as ExecutionResult };
+  };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+    next: () => events.next().then(map),
+    return: async () => {
+      await events.return?.();
+      return { done: true, value: undefined };
+    },
+    throw: async (error?: unknown) => {
+      await events.return?.();
+      throw error;
+    },
+  };
+  return iterator;
+}

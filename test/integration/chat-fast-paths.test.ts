@@ -1,0 +1,268 @@
+/**
+ * Issue 13's fast paths change costs, not answers. Subscribers of one stream with different selection sets each
+ * get exactly their selection (the events are serialised once per selection and shared); a worker's token batch
+ * that skips the general execution path is refused for a job it does not own exactly as the general path refuses
+ * it, and a malformed batch gets the general path's typed error.
+ */
+import { expect } from "chai";
+import { parse, print, type ExecutionResult } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import type { Client } from "graphql-ws";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { collect, gql, wsClient } from "../helpers/graphql.js";
+import { TestWorker, type TestJob } from "../helpers/test-worker.js";
+import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
+import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
+import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
+import type { Context } from "../../src/server/context.js";
+import { ChorusError, ErrorCode } from "../../src/server/errors.js";
+import { CreateChatDocument, SendChatMessageDocument, WorkerFinishDocument, WorkerTokensDocument } from "../../client/generated/graphql.js";
+
+const TOKENS_QUERY = print(WorkerTokensDocument);
+
+/** Selection sets of the `generation` subscription, and what each makes of a stored event (the expectation). */
+const SELECTIONS: { query: string; expect: (e: { seq: number; event: Record<string, unknown> }, messageId: string) => Record<string, unknown> }[] = [
+  {
+    query: `subscription ($id: ID!) { generation(messageId: $id) { __typename seq ... on GenerationTokens { text } } }`,
+    expect: ({ seq, event }) => ({ generation: { __typename: typename(event.type), seq, ...(event.type === "tokens" ? { text: event.text } : {}) } }),
+  },
+  {
+    query: `subscription ($id: ID!) { g: generation(messageId: $id) { kind: __typename ... on GenerationTokens { n: tokenCount text }
+      ... on GenerationStarted { workerName } ... on GenerationFinished { finishReason } messageId } }`,
+    expect: ({ event }, messageId) => {
+      const g: Record<string, unknown> = { kind: typename(event.type) };
+      if (event.type === "tokens") Object.assign(g, { n: event.tokenCount, text: event.text });
+      if (event.type === "started") g.workerName = event.workerName;
+      if (event.type === "finished") g.finishReason = event.finishReason;
+      g.messageId = messageId;
+      return { g };
+    },
+  },
+];
+
+function typename(type: unknown): string {
+  const names: Record<string, string> = { queued: "GenerationQueued", started: "GenerationStarted", tokens: "GenerationTokens", finished: "GenerationFinished" };
+  return names[String(type)];
+}
+
+describe("chat fast paths: serialised fan-out and the worker's token batches", function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let workerKey: string;
+  const as = { key: "", user: "local:fan" };
+  const clients: Client[] = [];
+  /** Token batches that went through the gate (the general path), by their query text. */
+  const admitted: string[] = [];
+  const admit = OperationGate.prototype.admit;
+
+  before(async () => {
+    OperationGate.prototype.admit = function (this: OperationGate, ctx: Context, request: OperationRequest) {
+      if (typeof request.query === "string" && request.query.includes("workerTokens")) admitted.push(request.query);
+      return admit.call(this, ctx, request);
+    };
+    server = await startTestServer({ LOCAL_WORKER: "false", CHAT_TOKEN_BATCH_MS: "0" }, { redis: true });
+    as.key = (await server.createClient({ name: "chat app", trusted: true })).key;
+    workerKey = (await server.createClient({ name: "gpu pool", kind: ApiClientKind.WORKER })).key;
+  });
+  after(async () => {
+    OperationGate.prototype.admit = admit;
+    for (const c of clients) await c.dispose();
+    await server?.stop();
+  });
+
+  function client(): Client {
+    const c = wsClient(server.wsUrl, { authorization: `Bearer ${as.key}`, user: as.user });
+    clients.push(c);
+    return c;
+  }
+
+  async function ask(): Promise<string> {
+    const chat = await gql(server.url, CreateChatDocument, { input: {} }, as);
+    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "Hi", model: "synthetic" } }, as);
+    expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
+    return sent.data!.sendChatMessage.assistantMessage.id;
+  }
+
+  async function jobOf(worker: TestWorker, n = 1): Promise<TestJob> {
+    for (let i = 0; i < 500 && worker.jobs.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(worker.jobs.length, "the worker got its job").to.equal(n);
+    return worker.jobs[n - 1];
+  }
+
+  async function snapshot(messageId: string) {
+    const [row] = await server.chorus.app.ds.query(`SELECT state, text, token_count, worker_name, hand_out_id FROM chat_message WHERE id = $1`, [messageId]);
+    const events = await server.chorus.app.generations.streams.read(generationStreamKey(messageId));
+    return { row, events: events.map((e) => ({ seq: e.seq, event: e.event })) };
+  }
+
+  it("gives each subscriber of one stream exactly its own selection set, live and replayed", async () => {
+    const worker = new TestWorker(server.url, server.wsUrl, workerKey, { name: "fan-worker", capacity: 1, manual: true });
+    await worker.start();
+    const messageId = await ask();
+    // Three live subscribers on two connections (two with the same selection), and one more that joins late.
+    const one = client();
+    const two = client();
+    const subscribe = (c: Client, i: number) =>
+      collect(c, parse(SELECTIONS[i].query) as TypedDocumentNode<Record<string, unknown>, { id: string }>, { id: messageId }, Number.POSITIVE_INFINITY, 20_000);
+    const live = [subscribe(one, 0), subscribe(one, 1), subscribe(two, 0)];
+    const job = await jobOf(worker);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const piece of [" one", " \"two\"", " three\u2028"]) {
+      expect((await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } })).data!.workerTokens.ok).to.equal(true);
+    }
+    expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 3 } })).data!.workerFinish.ok).to.equal(true);
+    const late = subscribe(two, 1);
+    const results = await Promise.all([...live, late]);
+    const stored = (await snapshot(messageId)).events;
+    expect(stored.map((e) => e.event.type)).to.include.members(["started", "tokens", "finished"]);
+    for (const [i, r] of results.entries()) {
+      const selection = SELECTIONS[[0, 1, 0, 1][i]];
+      expect(r.completed, `subscriber ${i} completed`).to.equal(true);
+      // The live subscribers joined after the queue notice may have been sent: compare from their first event on.
+      const firstSeq = (r.results[0].data as Record<string, { seq?: number }>).generation?.seq ?? stored[stored.length - r.results.length].seq;
+      const expected = stored.filter((e) => e.seq >= firstSeq).map((e) => ({ data: selection.expect(e as never, messageId) }));
+      expect(r.results as ExecutionResult[], `subscriber ${i}`).to.deep.equal(expected);
+    }
+    expect((await snapshot(messageId)).row).to.include({ state: "COMPLETE", text: ' one "two" three\u2028' });
+    await worker.stop();
+  });
+
+  it("hands a wave of asks to a worker at once, each job with its own conversation, first prompts and replies", async () => {
+    const worker = new TestWorker(server.url, server.wsUrl, workerKey, { name: "wave", capacity: 30, manual: true });
+    await worker.start();
+    // Its own user: 18 generations, within the per-user rate limit.
+    const waveAs = { key: as.key, user: "local:wave" };
+    const chats = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => (await gql(server.url, CreateChatDocument, { input: i % 3 === 0 ? {} : { systemPrompt: `system ${i}` } }, waveAs)).data!.createChat.id),
+    );
+    const system = (i: number) => (i % 3 === 0 ? [] : [{ role: "system", content: `system ${i}` }]);
+    const send = async (i: number, text: string, parentId?: string) => {
+      const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chats[i], text, model: "synthetic", ...(parentId ? { parentId } : {}) } }, waveAs);
+      expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
+      return sent.data!.sendChatMessage.assistantMessage.id;
+    };
+    // First prompts in every chat at once.
+    const answers = await Promise.all(chats.map((_, i) => send(i, `prompt ${i}`)));
+    await jobOf(worker, 12);
+    const byMessage = new Map(worker.jobs.map((j) => [j.messageId, j]));
+    for (const [i, messageId] of answers.entries()) {
+      const job = byMessage.get(messageId)!;
+      expect(job.messages, `chat ${i}`).to.deep.equal([...system(i), { role: "user", content: `prompt ${i}` }]);
+      expect((await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: `answer ${i}`, tokenCount: 1 } })).data!.workerTokens.ok).to.equal(true);
+      expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+    }
+    // Then replies in half of them, again at once: each job carries its whole thread.
+    const replies = await Promise.all(answers.slice(0, 6).map((a, i) => send(i, `reply ${i}`, a)));
+    await jobOf(worker, 18);
+    const later = new Map(worker.jobs.slice(12).map((j) => [j.messageId, j]));
+    for (const [i, messageId] of replies.entries()) {
+      const job = later.get(messageId)!;
+      expect(job.messages, `reply in chat ${i}`).to.deep.equal([
+        ...system(i),
+        { role: "user", content: `prompt ${i}` },
+        { role: "assistant", content: `answer ${i}` },
+        { role: "user", content: `reply ${i}` },
+      ]);
+      expect((await snapshot(messageId)).row).to.include({ state: "IN_PROGRESS", worker_name: "wave", hand_out_id: job.jobId.split(".")[0] });
+      expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok).to.equal(true);
+    }
+    await worker.stop();
+  });
+
+  it("refuses a token batch on the fast path for a job the worker does not own, as the general path does", async () => {
+    const a = new TestWorker(server.url, server.wsUrl, workerKey, { name: "A", capacity: 1, manual: true });
+    await a.start();
+    const mA = await ask();
+    const jobA = await jobOf(a);
+    const b = new TestWorker(server.url, server.wsUrl, workerKey, { name: "B", capacity: 1, manual: true });
+    await b.start();
+    const mB = await ask();
+    const jobB = await jobOf(b);
+    // B's first batch passes the gate, and its connection recognises the document.
+    admitted.length = 0;
+    expect((await b.requestText(TOKENS_QUERY, { input: { jobId: jobB.jobId, text: " b0", tokenCount: 1 } })).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    expect(admitted).to.have.length(1);
+    admitted.length = 0;
+    const beforeA = await snapshot(mA);
+    const spliced = `${jobB.jobId.split(".")[0]}.${mA}`;
+    for (const jobId of [jobA.jobId, spliced]) {
+      const fast = await b.requestText(TOKENS_QUERY, { input: { jobId, text: " INJECTED", tokenCount: 1 } });
+      // The same document, written differently: the general path.
+      const general = await b.requestText(`${TOKENS_QUERY}\n`, { input: { jobId, text: " INJECTED", tokenCount: 1 } });
+      expect(fast).to.deep.equal({ data: { workerTokens: { ok: false, cancel: false } } });
+      expect(fast).to.deep.equal(general);
+    }
+    expect(admitted, "only the differently written batches passed the gate").to.deep.equal([`${TOKENS_QUERY}\n`, `${TOKENS_QUERY}\n`]);
+    expect(await snapshot(mA)).to.deep.equal(beforeA);
+    // B's own job goes on over the fast path.
+    expect((await b.requestText(TOKENS_QUERY, { input: { jobId: jobB.jobId, text: " b1", tokenCount: 1 } })).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    expect(admitted).to.have.length(2);
+    expect((await b.request(WorkerFinishDocument, { input: { jobId: jobB.jobId, finishReason: "STOP" as never, text: "", tokenCount: 2 } })).data!.workerFinish.ok).to.equal(true);
+    expect((await snapshot(mB)).row).to.include({ state: "COMPLETE", text: " b0 b1" });
+    expect((await a.request(WorkerFinishDocument, { input: { jobId: jobA.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok).to.equal(true);
+    await a.stop();
+    await b.stop();
+  });
+
+  it("answers a batch whose report fails with the general path's error, located at the field", async () => {
+    const w = new TestWorker(server.url, server.wsUrl, workerKey, { name: "failing", capacity: 1, manual: true });
+    await w.start();
+    await ask();
+    const job = await jobOf(w);
+    expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    const workers = server.chorus.app.workers;
+    const tokens = workers.tokens;
+    const thrown: ChorusError[] = [];
+    workers.tokens = async () => {
+      const e = new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "The generation store is unreachable");
+      thrown.push(e);
+      throw e;
+    };
+    try {
+      admitted.length = 0;
+      const fast = await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w1", tokenCount: 1 } });
+      const general = await w.requestText(`${TOKENS_QUERY}\n`, { input: { jobId: job.jobId, text: " w1", tokenCount: 1 } });
+      expect(admitted, "the first batch took the fast path").to.deep.equal([`${TOKENS_QUERY}\n`]);
+      expect(thrown).to.have.length(2);
+      expect(fast.data).to.equal(null);
+      expect(fast.errors?.[0]?.extensions?.code).to.equal("SERVICE_UNAVAILABLE");
+      expect(fast).to.deep.equal(general);
+    } finally {
+      workers.tokens = tokens;
+    }
+    expect((await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+    await w.stop();
+  });
+
+  it("answers a malformed batch on a recognising connection with the general path's typed error", async () => {
+    const w = new TestWorker(server.url, server.wsUrl, workerKey, { name: "W", capacity: 1, manual: true });
+    await w.start();
+    const m = await ask();
+    const job = await jobOf(w);
+    expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data!).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    // A connection that never sent a good batch: its first token operation always takes the general path.
+    const fresh = new TestWorker(server.url, server.wsUrl, workerKey, { name: "fresh", capacity: 1, manual: true });
+    await fresh.start();
+    const before = await snapshot(m);
+    const malformed: Record<string, unknown>[] = [
+      { input: { jobId: job.jobId, text: " x", tokenCount: -1 } },
+      { input: { jobId: job.jobId, text: " x", tokenCount: 1.5 } },
+      { input: { jobId: job.jobId, text: 5, tokenCount: 1 } },
+      { input: { jobId: job.jobId, text: " x", tokenCount: 1, extra: 1 } },
+      { input: { jobId: job.jobId, text: " x" } },
+      { input: { jobId: job.jobId, text: "lone \ud800", tokenCount: 1 } },
+      {},
+    ];
+    for (const variables of malformed) {
+      const onRecognising = await w.requestText(TOKENS_QUERY, variables);
+      const onFresh = await fresh.requestText(TOKENS_QUERY, variables);
+      expect(onRecognising.errors, JSON.stringify(variables)).to.be.an("array").that.is.not.empty;
+      const shape = (r: ExecutionResult) => ({ data: r.data, errors: r.errors?.map((e) => ({ message: e.message, code: e.extensions?.code })) });
+      expect(shape(onRecognising), JSON.stringify(variables)).to.deep.equal(shape(onFresh));
+    }
+    expect(await snapshot(m)).to.deep.equal(before);
+    expect((await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+    await w.stop();
+    await fresh.stop();
+  });
+});
