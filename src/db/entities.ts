@@ -8,7 +8,7 @@ import { MessageTreeState } from "../modules/trees/message-tree-state.entity.js"
 import { FlaggedMessage, Journal, MessageEmoji, MessageRevision } from "../modules/trees/message-emoji.entity.js";
 import { Task } from "../modules/tasks/task.entity.js";
 import { TextLabels } from "../modules/labels/text-labels.entity.js";
-import { MessageReaction } from "../modules/ranking/message-reaction.entity.js";
+import { MessageReaction } from "../modules/tasks/message-reaction.entity.js";
 import { UserStats } from "../modules/stats/user-stats.entity.js";
 import { TrollStats } from "../modules/stats/troll-stats.entity.js";
 import { Chat, ChatMessage } from "../modules/chat/chat.entity.js";

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { ChorusError, ErrorCode } from "../server/errors.js";
+import { ChorusError, ErrorCode } from "../common/errors.js";
 
 /** PostgreSQL error codes worth a retry: serialization failure, deadlock, unique violation (a lost race). */
 const RETRYABLE = new Set(["40001", "40P01", "23505"]);

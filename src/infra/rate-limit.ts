@@ -9,7 +9,7 @@
  */
 import { Redis } from "ioredis";
 import { isConnectionFailure } from "./streams/redis-connection.js";
-import { ChorusError, ErrorCode } from "../server/errors.js";
+import { ChorusError, ErrorCode } from "../common/errors.js";
 
 export interface RateLimitRule {
   name: string;

@@ -5,8 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ErrorCode, OA_ERROR_NUMBERS } from "../server/errors.js";
-import { ERROR_CATALOGUE } from "../server/error-catalogue.js";
+import { ErrorCode, OA_ERROR_NUMBERS } from "../common/errors.js";
+import { ERROR_CATALOGUE } from "../common/error-catalogue.js";
 import { requestErrorStatus } from "../server/http-status.js";
 
 export const ERRORS_DOC = path.join(__dirname, "..", "..", "..", "docs", "errors.md");
@@ -21,7 +21,7 @@ export function renderErrorsDoc(): string {
   const out: string[] = [
     "# Error codes",
     "",
-    "<!-- Generated from src/server/errors.ts, src/server/error-catalogue.ts and src/server/http-status.ts by",
+    "<!-- Generated from src/common/errors.ts, src/common/error-catalogue.ts and src/server/http-status.ts by",
     "     `npm run docs:errors` (part of `npm run generate`); a test fails when this file is stale. Do not edit. -->",
     "",
     "Every error a client meets, over HTTP or graphql-ws, carries `extensions.code`, one of the codes below; errors the",

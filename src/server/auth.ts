@@ -9,7 +9,7 @@ import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import { ApiClientKind } from "../modules/api-clients/api-client.entity.js";
 import type { User } from "../modules/users/user.entity.js";
 import { Role, roleAtLeast } from "../modules/users/role.js";
-import { ChorusError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
+import { ChorusError, ErrorCode, forbidden, unauthenticated } from "../common/errors.js";
 import type { Context } from "./context.js";
 import { isSystemAdmin } from "./visibility.js";
 

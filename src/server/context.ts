@@ -14,7 +14,7 @@ import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
 import { effectiveRole } from "./auth.js";
-import { ChorusError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
+import { ChorusError, ErrorCode, forbidden, unauthenticated } from "../common/errors.js";
 import { looksLikeJwt } from "./user-token.js";
 import { blindChats } from "../modules/arena/blindness.js";
 import type { AnnotatorQualityResult } from "../modules/agreement/annotator-quality.service.js";

@@ -9,7 +9,7 @@ import type { Request, Response, NextFunction, RequestHandler } from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { AppServices } from "./services.js";
 import { buildContext, type Context, type Credentials } from "./context.js";
-import { ChorusError, ErrorCode, formatError, POOL_RETRY_AFTER_SECONDS } from "./errors.js";
+import { ChorusError, ErrorCode, formatError, POOL_RETRY_AFTER_SECONDS } from "../common/errors.js";
 import type { OperationGate, OperationRequest } from "./operation-gate.js";
 import { requestErrorStatus } from "./http-status.js";
 import { OperationBudget, runWithBudget } from "../db/operation-budget.js";

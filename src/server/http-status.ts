@@ -13,7 +13,7 @@
  */
 import { GraphQLError } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
-import { ErrorCode } from "./errors.js";
+import { ErrorCode } from "../common/errors.js";
 
 /** The status of a request error (one raised before execution), by code; any other code is 400. */
 export const REQUEST_ERROR_STATUS: Partial<Record<ErrorCode, number>> = {

@@ -21,7 +21,7 @@ import { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import { User } from "../modules/users/user.entity.js";
 import type { UserRef } from "../modules/users/user-ref.js";
 import { preparedQuery } from "../db/prepared.js";
-import { hashApiKey, sameDigest } from "./keys.js";
+import { hashApiKey, sameDigest } from "../common/keys.js";
 
 /** What the lookup of a key (and the header's user) found, with the counter value it was read under. */
 export interface IdentityLookup {

@@ -1,7 +1,7 @@
 import { GraphQLError, getOperationAST, getVariableValues, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import depthLimit from "graphql-depth-limit";
 import { getComplexity, fieldExtensionsEstimator, type ComplexityEstimator } from "graphql-query-complexity";
-import { ChorusError, ErrorCode } from "./errors.js";
+import { ChorusError, ErrorCode } from "../common/errors.js";
 import { listAwareEstimator } from "./complexity.js";
 
 export interface QueryLimits {

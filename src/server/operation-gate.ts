@@ -25,7 +25,7 @@ import {
 import type { Config } from "../config/index.js";
 import { assertAnonymousMayRun } from "./auth.js";
 import type { Context } from "./context.js";
-import { ChorusError, ErrorCode } from "./errors.js";
+import { ChorusError, ErrorCode } from "../common/errors.js";
 import { checkComplexity, checkDepth, type QueryLimits } from "./limits.js";
 
 /** What a client sent: the body of a POST, the parameters of a GET, or a graphql-ws subscribe payload. */

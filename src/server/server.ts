@@ -31,7 +31,7 @@ import {
 import type { Logger } from "pino";
 import type { AppServices } from "./services.js";
 import { buildContext, type Context, type Credentials, type ResolvedIdentity } from "./context.js";
-import { ChorusError, ErrorCode, formatError } from "./errors.js";
+import { ChorusError, ErrorCode, formatError } from "../common/errors.js";
 import { operationLabel, watchDocumentCache } from "./metrics.js";
 import { graphiqlPage, graphiqlAssets, GRAPHIQL_HEADERS } from "./graphiql.js";
 import { OperationGate } from "./operation-gate.js";

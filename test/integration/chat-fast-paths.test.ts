@@ -15,7 +15,7 @@ import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.j
 import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
-import { ChorusError, ErrorCode } from "../../src/server/errors.js";
+import { ChorusError, ErrorCode } from "../../src/common/errors.js";
 import { CreateChatDocument, SendChatMessageDocument, WorkerFinishDocument, WorkerTokensDocument } from "../../client/generated/graphql.js";
 
 const TOKENS_QUERY = print(WorkerTokensDocument);

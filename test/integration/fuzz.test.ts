@@ -16,7 +16,7 @@ import { arbitraryFor } from "../helpers/fuzz-arbitraries.js";
 import { checkInvariants } from "../helpers/invariants.js";
 import { World } from "../helpers/world.js";
 import { getSchema } from "../../src/server/schema.js";
-import { ErrorCode } from "../../src/server/errors.js";
+import { ErrorCode } from "../../src/common/errors.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { CreateChatDocument, SendChatMessageDocument, SetUserRoleDocument, ViewerDocument } from "../../client/generated/graphql.js";
 

@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { ErrorCode } from "../../src/server/errors.js";
+import { ErrorCode } from "../../src/common/errors.js";
 
 const MEDIA_TYPES = ["application/json", "application/graphql-response+json"] as const;
 

@@ -94,7 +94,7 @@ describe("database connections per operation", function () {
     // the same pooled connections, used by work outside any operation, have the timeout reset
     await Promise.all([0, 1, 2, 3].map(() => ds.query("SELECT pg_sleep(0.3)")));
     // the error model names it
-    const { formatError } = await import("../../src/server/errors.js");
+    const { formatError } = await import("../../src/common/errors.js");
     const formatted = formatError({ message: "x" }, failure, () => undefined);
     expect(formatted.extensions!.code).to.equal("QUERY_TIMEOUT");
   });

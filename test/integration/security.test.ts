@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { errorCode, gql, rawGql, wsClient, type GqlResponse } from "../helpers/graphql.js";
 import { CreateUserTokenDocument, RevokeApiClientDocument, ViewerDocument } from "../../client/generated/graphql.js";
-import { hashApiKey, sameDigest } from "../../src/server/keys.js";
+import { hashApiKey, sameDigest } from "../../src/common/keys.js";
 import { Annotator } from "../helpers/annotator.js";
 
 describe("security basics", function () {

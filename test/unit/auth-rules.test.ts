@@ -3,9 +3,9 @@ import { parse, GraphQLError } from "graphql";
 import { effectiveRole, assertAnonymousMayRun } from "../../src/server/auth.js";
 import { Role, roleAtLeast, parseRole } from "../../src/modules/users/role.js";
 import { parseUserHeader } from "../../src/modules/users/user-ref.js";
-import { generateApiKey, hashApiKey, sameDigest } from "../../src/server/keys.js";
-import { decodeCursor, encodeCursor } from "../../src/server/pagination.js";
-import { ChorusError, ErrorCode, formatError } from "../../src/server/errors.js";
+import { generateApiKey, hashApiKey, sameDigest } from "../../src/common/keys.js";
+import { decodeCursor, encodeCursor } from "../../src/common/pagination.js";
+import { ChorusError, ErrorCode, formatError } from "../../src/common/errors.js";
 import type { ApiClient } from "../../src/modules/api-clients/api-client.entity.js";
 import type { User } from "../../src/modules/users/user.entity.js";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { GraphQLError } from "graphql";
-import { formatError } from "../../src/server/errors.js";
+import { formatError } from "../../src/common/errors.js";
 
 /** A driver error as TypeORM wraps it: the SQL in the message, the SQLSTATE in driverError.code. */
 function dbError(code: string, message: string) {

@@ -1,16 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { ErrorCode } from "../../src/server/errors.js";
-import { ERROR_CATALOGUE } from "../../src/server/error-catalogue.js";
+import { ErrorCode } from "../../src/common/errors.js";
+import { ERROR_CATALOGUE } from "../../src/common/error-catalogue.js";
 import { ERRORS_DOC, renderErrorsDoc } from "../../src/scripts/errors-doc.js";
 
 const SRC = path.resolve(__dirname, "..", "..", "..", "src");
 /** Files that name every code by definition (the catalogue, the status map, the doc's generator). */
-const DEFINITIONS = new Set(["server/error-catalogue.ts", "server/http-status.ts", "scripts/errors-doc.ts"]);
+const DEFINITIONS = new Set(["common/error-catalogue.ts", "server/http-status.ts", "scripts/errors-doc.ts"]);
 /** errors.ts defines the enum and the reference's numbers, and also raises codes (formatError): only the latter count. */
 const withoutDefinitions = (rel: string, text: string) =>
-  rel === path.join("server", "errors.ts") ? text.replace(/export enum ErrorCode \{[\s\S]*?\n\}/, "").replace(/export const OA_ERROR_NUMBERS[\s\S]*?\n\};/, "") : text;
+  rel === path.join("common", "errors.ts") ? text.replace(/export enum ErrorCode \{[\s\S]*?\n\}/, "").replace(/export const OA_ERROR_NUMBERS[\s\S]*?\n\};/, "") : text;
 
 function sources(dir = SRC): { file: string; text: string }[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

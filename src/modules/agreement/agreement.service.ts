@@ -6,7 +6,7 @@ import type { DataSource } from "typeorm";
 import { krippendorffAlpha, type ReliabilityUnit } from "./krippendorff.js";
 import { averageKendallW, rankMatrixFromBestFirst } from "./kendall-w.js";
 import { LABEL_DESCRIPTIONS, isTextLabelName } from "../consensus/labels.js";
-import { badInput } from "../../server/errors.js";
+import { badInput } from "../../common/errors.js";
 import type { RequestContext } from "../../common/request-context.js";
 
 export interface LabelAgreementResult {

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, Int, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { Role } from "../users/role.js";
-import { notFound } from "../../server/errors.js";
+import { notFound } from "../../common/errors.js";
 import { TrollScore } from "../stats/stats.types.js";
 
 @ObjectType({

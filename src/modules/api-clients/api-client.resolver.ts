@@ -10,7 +10,7 @@ import {
 } from "./api-client.types.js";
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
-import { toConnection } from "../../server/pagination.js";
+import { toConnection } from "../../common/pagination.js";
 import { actorOf } from "../moderation/journal.js";
 
 @ArgsType()

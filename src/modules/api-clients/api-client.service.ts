@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { ApiClient, ApiClientKind } from "./api-client.entity.js";
 import { Role } from "../users/role.js";
-import { generateApiKey, hashApiKey, sameDigest } from "../../server/keys.js";
-import { badInput, notFound } from "../../server/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+import { generateApiKey, hashApiKey, sameDigest } from "../../common/keys.js";
+import { badInput, notFound } from "../../common/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../common/pagination.js";
 import { isUuid } from "../../db/rows.js";
 import { User } from "../users/user.entity.js";
 import type { UserRef } from "../users/user-ref.js";

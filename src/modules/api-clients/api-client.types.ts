@@ -2,7 +2,7 @@ import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsEmail, IsOptional, Length } from "class-validator";
 import { ApiClient, ApiClientKind } from "./api-client.entity.js";
 import { Role } from "../users/role.js";
-import { ConnectionType } from "../../server/pagination.js";
+import { ConnectionType } from "../../common/pagination.js";
 
 @InputType({ description: "A new API client." })
 export class CreateApiClientInput {

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, 
 import { IsOptional, Length, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
-import { toConnection } from "../../server/pagination.js";
+import { toConnection } from "../../common/pagination.js";
 import { visibilityOf } from "../../server/visibility.js";
 import { actorOf } from "../moderation/journal.js";
 import { Role } from "../users/role.js";

@@ -4,7 +4,7 @@
  * read returns that snapshot. Rows keep the reference's names and JSON shapes, so its stats pages could read them.
  */
 import type { DataSource, EntityManager } from "typeorm";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 import type { TreeState } from "../trees/message-tree-state.entity.js";
 import type { MessageRoleEnum } from "../trees/message.types.js";
 import type { CachedStats } from "./cached-stats.types.js";

@@ -5,8 +5,8 @@
  */
 import type { DataSource } from "typeorm";
 import type { Context } from "../../server/context.js";
-import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../common/pagination.js";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";

@@ -6,7 +6,7 @@ import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
 import type { Context } from "../../server/context.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { GenerationFinished } from "./generation.types.js";
-import { notFound } from "../../server/errors.js";
+import { notFound } from "../../common/errors.js";
 
 @Resolver(() => Chat)
 export class ChatFieldResolver {

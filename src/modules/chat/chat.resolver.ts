@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, 
 import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized } from "../../server/auth.js";
-import { pageRequest, toConnection } from "../../server/pagination.js";
+import { pageRequest, toConnection } from "../../common/pagination.js";
 import { visibilityOf } from "../../server/visibility.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { Role } from "../users/role.js";

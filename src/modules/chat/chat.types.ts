@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { IsOptional, Length, MaxLength } from "class-validator";
-import { ConnectionType } from "../../server/pagination.js";
+import { ConnectionType } from "../../common/pagination.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { ChatReport, ChatReportType } from "./chat-feedback.entity.js";
 

@@ -11,7 +11,7 @@ import type { GenerationQueue } from "../../infra/queue/index.js";
 import { rowsOf } from "../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "./chat.entity.js";
 import { generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent } from "./generation-events.js";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 import { EVENT_SOURCE } from "./generation-fan-out.js";
 import { TickBatcher } from "../../infra/tick-batcher.js";
 

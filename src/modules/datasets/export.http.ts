@@ -7,7 +7,7 @@ import type { Request, Response } from "express";
 import { GraphQLError } from "graphql";
 import type { AppServices } from "../../server/services.js";
 import { buildContext } from "../../server/context.js";
-import { ErrorCode } from "../../server/errors.js";
+import { ErrorCode } from "../../common/errors.js";
 import { isSystemAdmin } from "../../server/visibility.js";
 import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, validateExportOptions, type ExportOptions, type Inclusion } from "./export.service.js";
 import { LineWriter } from "./jsonl-stream.js";

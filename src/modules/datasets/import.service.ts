@@ -15,7 +15,7 @@
  */
 import crypto from "node:crypto";
 import type { DataSource, QueryRunner } from "typeorm";
-import { hashApiKey } from "../../server/keys.js";
+import { hashApiKey } from "../../common/keys.js";
 import { rowsOf } from "../../db/rows.js";
 import { AscendingUuids } from "../../db/ascending-uuid.js";
 import { TERMINAL_STATES, TreeState } from "../trees/message-tree-state.entity.js";

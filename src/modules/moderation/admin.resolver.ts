@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from "type-graphql";
 import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
-import { toConnection } from "../../server/pagination.js";
+import { toConnection } from "../../common/pagination.js";
 import { Role } from "../users/role.js";
 import { Requirement } from "../../server/auth.js";
 import { User } from "../users/user.entity.js";

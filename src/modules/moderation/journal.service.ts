@@ -1,8 +1,8 @@
 /** Reading the journal (spec §9.4) for admins: newest first, keyset pages on the time-ordered ids. */
 import type { DataSource } from "typeorm";
 import { isUuid } from "../../db/rows.js";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
-import type { Page } from "../../server/pagination.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
+import type { Page } from "../../common/pagination.js";
 import { JournalEntryNode, type JournalFilterInput } from "./moderation.types.js";
 import type { RequestContext } from "../../common/request-context.js";
 

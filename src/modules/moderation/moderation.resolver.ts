@@ -1,8 +1,8 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
-import { toConnection } from "../../server/pagination.js";
-import { forbidden } from "../../server/errors.js";
+import { toConnection } from "../../common/pagination.js";
+import { forbidden } from "../../common/errors.js";
 import { Role } from "../users/role.js";
 import { User } from "../users/user.entity.js";
 import { UserRefInput } from "../users/user-ref.js";

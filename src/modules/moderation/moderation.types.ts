@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, MaxLength } from "class-validator";
 import { JSONObjectScalar } from "../../server/json-scalar.js";
-import { ConnectionType } from "../../server/pagination.js";
+import { ConnectionType } from "../../common/pagination.js";
 import { User } from "../users/user.entity.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { UserSortKey } from "./user-list.js";

@@ -9,7 +9,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
-import { notFound } from "../../server/errors.js";
+import { notFound } from "../../common/errors.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import type { TreeManager } from "../trees/tree-manager.js";
 import type { Visibility } from "../../common/visibility.js";

@@ -4,7 +4,7 @@ import { Role } from "../users/role.js";
 import { Requirement } from "../../server/auth.js";
 import { MessageTreeStateNode } from "../trees/message.types.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 
 @InputType({ description: "Halt a tree, or resume it." })
 export class SetTreeHaltedInput {

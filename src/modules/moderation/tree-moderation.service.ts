@@ -9,7 +9,7 @@ import { inTransaction } from "../../db/transaction.js";
 import { ModerationAction, writeJournal } from "./journal.js";
 import { messageNotFound } from "../trees/message.service.js";
 import type { RequestContext } from "../../common/request-context.js";
-import { ChorusError, ErrorCode, forbidden } from "../../server/errors.js";
+import { ChorusError, ErrorCode, forbidden } from "../../common/errors.js";
 import { isUuid } from "../../db/rows.js";
 
 export type { Actor } from "./journal.js";

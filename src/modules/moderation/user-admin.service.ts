@@ -5,12 +5,12 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
-import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
 import { User } from "../users/user.entity.js";
 import type { Visibility } from "../../common/visibility.js";
 import type { RequestContext } from "../../common/request-context.js";
 import { ModerationAction, writeJournal, type Actor } from "./journal.js";
-import type { Page } from "../../server/pagination.js";
+import type { Page } from "../../common/pagination.js";
 import { UserSortKey } from "./moderation.types.js";
 import { USER_SORT_COLUMN, containsPattern, decodeUserCursor, encodeUserCursor } from "./user-list.js";
 import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";

@@ -2,7 +2,7 @@
  * Pure parts of the moderators' user list (spec §9.2 `/users/by_username`, `/users/by_display_name`,
  * `/users/cursor`): substring patterns and the keyset cursor `(name, id)` of one sort key.
  */
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 import { isUuid } from "../../db/rows.js";
 
 export enum UserSortKey {

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
-import { ChorusError, ErrorCode, forbidden } from "../../server/errors.js";
-import { toConnection, type Connection } from "../../server/pagination.js";
+import { ChorusError, ErrorCode, forbidden } from "../../common/errors.js";
+import { toConnection, type Connection } from "../../common/pagination.js";
 import { User } from "../users/user.entity.js";
 import { Role, roleAtLeast } from "../users/role.js";
 import { STATS_TIME_FRAMES } from "../consensus/scores.js";

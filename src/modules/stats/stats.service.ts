@@ -9,7 +9,7 @@ import type { PubSubHandle } from "../../infra/pubsub.js";
 import { inTransaction } from "../../db/transaction.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
-import { badInput, notFound } from "../../server/errors.js";
+import { badInput, notFound } from "../../common/errors.js";
 import {
   STATS_TIME_FRAMES,
   STREAK_RESET_AFTER_MS,

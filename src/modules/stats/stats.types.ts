@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { IsOptional } from "class-validator";
-import { ConnectionType } from "../../server/pagination.js";
+import { ConnectionType } from "../../common/pagination.js";
 import type { StatsTimeFrame } from "../consensus/scores.js";
 
 export enum StatsWindow {

@@ -4,7 +4,7 @@
  */
 import { preparedQuery } from "../../db/prepared.js";
 import type { EntityManager } from "typeorm";
-import { ErrorCode } from "../../server/errors.js";
+import { ErrorCode } from "../../common/errors.js";
 import { err, type StoredConversationMessage } from "./task-common.js";
 
 const CONVERSATION_COLUMNS = "m.id, m.user_id, m.frontend_message_id, m.text, m.lang, m.role, m.emojis, m.synthetic";

@@ -7,7 +7,7 @@ import type { User } from "../users/user.entity.js";
 import type { EmojiService } from "../trees/emoji.service.js";
 import { inTransaction, pgErrorCode } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
-import { ErrorCode } from "../../server/errors.js";
+import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 import { LABEL_PAYLOADS, RANK_PAYLOADS, REPLY_PAYLOADS, TASK_COLUMNS, assertEnabled, err, isExpired, type TaskSettings } from "./task-common.js";
 import { lockTaskById } from "./task-rows.js";

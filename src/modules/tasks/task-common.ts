@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import type { User } from "../users/user.entity.js";
 import type { LabelValidationFailure } from "../consensus/labels.js";
-import { ChorusError, ErrorCode, badInput } from "../../server/errors.js";
+import { ChorusError, ErrorCode, badInput } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 
 export interface TaskSettings {

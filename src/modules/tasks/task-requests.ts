@@ -13,7 +13,7 @@ import { LABEL_DESCRIPTIONS, mandatoryLabelsFor, validLabelsFor, type LabelTarge
 import { chooseLabelMode, drawRandomTaskKind, shuffled, type TaskKind } from "../consensus/lottery.js";
 import type { TaskPools, RandomDraw, RankingCandidate, ReplyParentCandidate, ReviewCandidate } from "./task-pools.js";
 import { AUTOMOD_CANDIDATES_SQL, LOTTERY_COUNTS_SQL, type AutoModCandidate, type LotteryCounts, type TreeManager, type Rng } from "../trees/tree-manager.js";
-import { ErrorCode } from "../../server/errors.js";
+import { ErrorCode } from "../../common/errors.js";
 import { TaskRequestType } from "./task.types.js";
 import type { RateLimiter } from "../../infra/rate-limit.js";
 import type { RateLimitSetting, TaskRateLimits } from "../../config/index.js";

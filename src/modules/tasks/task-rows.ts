@@ -7,7 +7,7 @@ import type { EntityManager } from "typeorm";
 import type { User } from "../users/user.entity.js";
 import { isUuid } from "../../db/rows.js";
 import { preparedQuery } from "../../db/prepared.js";
-import { ErrorCode } from "../../server/errors.js";
+import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 import { TASK_COLUMNS, err, isExpired, type TaskDoneResult } from "./task-common.js";
 

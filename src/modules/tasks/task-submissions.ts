@@ -16,7 +16,7 @@ import type { EmojiService } from "../trees/emoji.service.js";
 import { inTransaction, pgErrorCode } from "../../db/transaction.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
-import { ErrorCode, badInput } from "../../server/errors.js";
+import { ErrorCode, badInput } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 import {
   LABEL_PAYLOADS,

@@ -3,7 +3,7 @@
  * and message; the message keeps the aggregate counts in `emojis`, updated atomically with the row.
  */
 import type { DataSource, EntityManager } from "typeorm";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 import { inTransaction } from "../../db/transaction.js";
 import type { RequestContext } from "../../common/request-context.js";
 import type { MessageService } from "./message.service.js";

@@ -1,9 +1,9 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
-import { pageRequest, toConnection } from "../../server/pagination.js";
+import { pageRequest, toConnection } from "../../common/pagination.js";
 import { MessageConnection, MessageNode, MessageTree, MessageTreeStateNode, MessagesFilterInput, SetEmojiInput } from "./message.types.js";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 
 @ArgsType()
 class MessagesArgs {

@@ -5,8 +5,8 @@
  */
 import { preparedQuery } from "../../db/prepared.js";
 import type { DataSource } from "typeorm";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
-import { encodeCursor, keysetPage, keysetSql, SqlParams, type Page, type PageRequest } from "../../server/pagination.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
+import { encodeCursor, keysetPage, keysetSql, SqlParams, type Page, type PageRequest } from "../../common/pagination.js";
 import { MessageBranch, MessageNode, MessageRoleEnum, MessageTree, MessageTreeNode, MessageTreeStateNode, type MessagesFilterInput } from "./message.types.js";
 import type { TreeState } from "./message-tree-state.entity.js";
 import { availableSearchConfigs, searchConfigFor, searchConfigSql, searchConfigsInUse, searchMatchSql } from "./search.js";

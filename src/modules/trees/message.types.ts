@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-gr
 import { IsOptional, Length, Max, Min, ValidateNested } from "class-validator";
 import { EmojiCount } from "../tasks/task.types.js";
 import { TreeState } from "./message-tree-state.entity.js";
-import { ConnectionType } from "../../server/pagination.js";
+import { ConnectionType } from "../../common/pagination.js";
 import { UserRefInput } from "../users/user-ref.js";
 
 export enum MessageRoleEnum {

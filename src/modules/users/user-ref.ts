@@ -1,6 +1,6 @@
 import { Field, InputType } from "type-graphql";
 import { IsOptional, Length, Matches } from "class-validator";
-import { badInput } from "../../server/errors.js";
+import { badInput } from "../../common/errors.js";
 
 /** Identifies a frontend user within the calling API client's namespace. */
 export interface UserRef {

@@ -14,7 +14,7 @@ import {
 import { UserRefInput } from "./user-ref.js";
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
-import { badInput, forbidden } from "../../server/errors.js";
+import { badInput, forbidden } from "../../common/errors.js";
 import { actorOf } from "../moderation/journal.js";
 import { visibilityOf } from "../../server/visibility.js";
 import { roleAtLeast } from "./role.js";

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { User } from "./user.entity.js";
 import { Role } from "./role.js";
 import type { UserRef } from "./user-ref.js";
-import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { inTransaction } from "../../db/transaction.js";
 import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";

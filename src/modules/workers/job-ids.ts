@@ -3,7 +3,7 @@
  * hand-out of which answer it is about (and the dispatcher checks that they belong together, see JobLeases).
  */
 import type { TakenJob } from "../../infra/queue/index.js";
-import { badInput } from "../../server/errors.js";
+import { badInput } from "../../common/errors.js";
 
 export function publicJobId(taken: TakenJob): string {
   return `${taken.jobId}.${taken.messageId}`;

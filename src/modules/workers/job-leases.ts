@@ -5,7 +5,7 @@
 import type { DataSource } from "typeorm";
 import type { ChatConfig } from "../../config/index.js";
 import { JobLeaseLostError, type TakenJob } from "../../infra/queue/index.js";
-import { badInput } from "../../server/errors.js";
+import { badInput } from "../../common/errors.js";
 import { ChatMessage, ChatMessageState } from "../chat/chat.entity.js";
 import type { GenerationService } from "../chat/generation.service.js";
 import type { WorkerConnection } from "./worker-connection.js";

@@ -4,7 +4,7 @@
  * life, drain, throughput).
  */
 import type { TakenJob } from "../../infra/queue/index.js";
-import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 import type { WorkerJob } from "./worker.types.js";
 import { RateWindow } from "./worker-registry.js";
 import type { WorkerConnection } from "./worker-connection.js";

@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { ChatConfig } from "../../config/index.js";
 import type { PubSubHandle } from "../../infra/pubsub.js";
 import type { TakenJob } from "../../infra/queue/index.js";
-import { badInput, ChorusError, ErrorCode } from "../../server/errors.js";
+import { badInput, ChorusError, ErrorCode } from "../../common/errors.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";
 import {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { containsPattern, decodeUserCursor, encodeUserCursor, UserSortKey } from "../../../src/modules/moderation/user-list.js";
-import { ChorusError, ErrorCode } from "../../../src/server/errors.js";
+import { ChorusError, ErrorCode } from "../../../src/common/errors.js";
 
 describe("user list rules", () => {
   it("makes a substring pattern with \\ % _ escaped", () => {
