@@ -395,7 +395,7 @@ async function forwarderRun(streams: number, redisUrl: string, redisPid: number)
   );
   const clients = await Promise.all(
     Array.from({ length: streams }, (_, i) => new Promise<{ ws: WebSocket; onMessage: (m: Record<string, unknown>) => void }>((resolve) => {
-      const c = { ws: new WebSocket(`ws://127.0.0.1:${port}/client?s=${i}`), onMessage: (_m: Record<string, unknown>) => undefined as void };
+      const c = { ws: new WebSocket(`ws://127.0.0.1:${port}/client?s=${i}`), onMessage: (_m: Record<string, unknown>) => undefined as undefined };
       c.ws.on("message", (data: Buffer) => {
         const m = JSON.parse(data.toString());
         if (m.subscribed) resolve(c);

@@ -60,6 +60,7 @@ export interface Compound<T> {
 }
 
 /** A declaration or a group of them. `any`: a group holds variables of every value type (Variable<T> is invariant in T). */
+// biome-ignore lint/suspicious/noExplicitAny: see above; the group type cannot name one T
 export type Node = Variable<any> | Compound<any> | { readonly [key: string]: Node };
 
 export const variable = <T>(declaration: Omit<Variable<T>, "kind">): Variable<T> => ({ kind: "variable", ...declaration });

@@ -61,7 +61,7 @@ async function admit(app: AppServices, gate: OperationGate, req: Request, res: R
   } catch (err) {
     return refuse(app, res, err);
   }
-  let admitted;
+  let admitted: ReturnType<OperationGate["admit"]>;
   try {
     admitted = gate.admit(context, request);
   } catch (err) {

@@ -96,7 +96,10 @@ export class IdentityCache {
 
   /** Drops every entry of an API client (and its users), or of a user; everything when neither is named. */
   forget(change: { apiClientId?: string | null; userId?: string | null }): void {
-    if (!change.apiClientId && !change.userId) return this.clear();
+    if (!change.apiClientId && !change.userId) {
+      this.clear();
+      return;
+    }
     if (change.apiClientId) {
       this.clients.deleteWhere((c) => c.id === change.apiClientId);
       this.users.deleteWhere((u) => u.apiClientId === change.apiClientId);

@@ -4,7 +4,6 @@
  * It listens at once; GraphQL answers SERVICE_UNAVAILABLE and /readyz is false until the database is ready.
  */
 import http from "node:http";
-import path from "node:path";
 import crypto from "node:crypto";
 import express, { type Request, type Response, type NextFunction } from "express";
 import cors from "cors";
@@ -90,6 +89,7 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   // One door for HTTP and websocket operations: identity, size, parse, validation, depth, complexity, then cache.
   const gate = new OperationGate(schema, config);
   watchDocumentCache(metrics, gate.cache);
+  // biome-ignore lint/correctness/useHookAtTopLevel: graphql-ws's useServer is not a React hook
   const serverCleanup = useServer<
     Record<string, unknown>,
     {

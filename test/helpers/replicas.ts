@@ -4,7 +4,7 @@
  * stream benchmark.
  */
 import net from "node:net";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import type { DataSource } from "typeorm";
 import { createDataSource } from "../../src/db/data-source.js";
 import { ApiClientService } from "../../src/modules/api-clients/api-client.service.js";

@@ -54,7 +54,6 @@ export class TestWorker {
   private readonly endedJobs = new Set<string>();
 
   constructor(
-    private readonly httpUrl: string,
     private readonly wsUrl: string,
     private readonly key: string,
     private readonly options: TestWorkerOptions = {},

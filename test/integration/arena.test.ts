@@ -113,7 +113,7 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
     workerKey = (await server.createClient({ name: "arena workers", kind: ApiClientKind.WORKER })).key;
     // Each worker's name carries its model, as real deployments' names do: a leaked worker name is a leaked model.
     for (const model of MODELS) {
-      const w = new TestWorker(server.url, server.wsUrl, workerKey, { name: `worker-of-${model}`, models: [model], capacity: 4, answer: `quality ${TRUTH[model]}` });
+      const w = new TestWorker(server.wsUrl, workerKey, { name: `worker-of-${model}`, models: [model], capacity: 4, answer: `quality ${TRUTH[model]}` });
       await w.start();
       workers.push(w);
     }
@@ -170,12 +170,11 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
         const tau = Math.min(p, 1 - p);
         winner = r < tau / 2 ? "TIE" : r < tau ? "BOTH_BAD" : r < tau + p - tau / 2 ? "A" : "B";
       }
-      let result;
       if (peek) {
         const seen = (await ok(gql(server.url, RevealBattleDocument, { battleId: started.battle.id }, as))).revealBattle;
         expect(MODELS).to.include(seen.modelA);
         winner = TRUTH[seen.modelA!] < TRUTH[seen.modelB!] ? "A" : "B";
-        result = (await ok(gql(server.url, VoteBattleDocument, { input: { battleId: started.battle.id, winner } }, as))).voteBattle;
+        const result = (await ok(gql(server.url, VoteBattleDocument, { input: { battleId: started.battle.id, winner } }, as))).voteBattle;
         expect(result).to.include({ counted: false, notCountedReason: "IDENTITIES_SEEN" });
         return;
       }
@@ -189,7 +188,7 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
         counted.push({ a: modelA, b: modelB, scoreA: winner === "A" ? 1 : 0 });
         return;
       }
-      result = (await ok(gql(server.url, VoteBattleDocument, { input: { battleId: started.battle.id, winner } }, as))).voteBattle;
+      const result = (await ok(gql(server.url, VoteBattleDocument, { input: { battleId: started.battle.id, winner } }, as))).voteBattle;
       expect(result.counted).to.equal(true);
       expect(TRUTH[result.modelA!]).to.equal(qa);
       expect(TRUTH[result.modelB!]).to.equal(qb);
@@ -445,8 +444,8 @@ describe("model arena: a failed answer's battle is blind about its failure and i
     const workerKey = (await server.createClient({ name: "arena workers", kind: ApiClientKind.WORKER })).key;
     // Only two models are connected: every battle is between them. The second one's worker fails every job (its
     // name carries the model; its failure reason, "test failure", must not show either).
-    const good = new TestWorker(server.url, server.wsUrl, workerKey, { name: "worker-of-arena-alpha", models: ["arena-alpha"], answer: "fine" });
-    const bad = new TestWorker(server.url, server.wsUrl, workerKey, { name: "worker-of-arena-bravo", models: ["arena-bravo"], failWith: { code: "WORKER_FAILED", retryable: false } });
+    const good = new TestWorker(server.wsUrl, workerKey, { name: "worker-of-arena-alpha", models: ["arena-alpha"], answer: "fine" });
+    const bad = new TestWorker(server.wsUrl, workerKey, { name: "worker-of-arena-bravo", models: ["arena-bravo"], failWith: { code: "WORKER_FAILED", retryable: false } });
     for (const w of [good, bad]) {
       await w.start();
       workers.push(w);

@@ -48,7 +48,7 @@ describe("chat export options (HTTP and CLI)", function () {
     key = (await server.createClient({ name: "chat app", trusted: true })).key;
     owner.key = key;
     const workerKey = (await server.createClient({ name: "gpu", kind: ApiClientKind.WORKER })).key;
-    worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1, capacity: 4 });
+    worker = new TestWorker(server.wsUrl, workerKey, { batches: 1, capacity: 4 });
     await worker.start();
     ws = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: owner.user });
     ownerId = (await gql(server.url, ViewerDocument, {}, owner)).data!.viewer.user!.id;

@@ -96,7 +96,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
   }
 
   it("gives each subscriber of one stream exactly its own selection set, live and replayed", async () => {
-    const worker = new TestWorker(server.url, server.wsUrl, workerKey, { name: "fan-worker", capacity: 1, manual: true });
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "fan-worker", capacity: 1, manual: true });
     await worker.start();
     const messageId = await ask();
     // Three live subscribers on two connections (two with the same selection), and one more that joins late.
@@ -128,7 +128,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
   });
 
   it("hands a wave of asks to a worker at once, each job with its own conversation, first prompts and replies", async () => {
-    const worker = new TestWorker(server.url, server.wsUrl, workerKey, { name: "wave", capacity: 30, manual: true });
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "wave", capacity: 30, manual: true });
     await worker.start();
     // Its own user: 18 generations, within the per-user rate limit.
     const waveAs = { key: as.key, user: "local:wave" };
@@ -170,11 +170,11 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
   });
 
   it("refuses a token batch on the fast path for a job the worker does not own, as the general path does", async () => {
-    const a = new TestWorker(server.url, server.wsUrl, workerKey, { name: "A", capacity: 1, manual: true });
+    const a = new TestWorker(server.wsUrl, workerKey, { name: "A", capacity: 1, manual: true });
     await a.start();
     const mA = await ask();
     const jobA = await jobOf(a);
-    const b = new TestWorker(server.url, server.wsUrl, workerKey, { name: "B", capacity: 1, manual: true });
+    const b = new TestWorker(server.wsUrl, workerKey, { name: "B", capacity: 1, manual: true });
     await b.start();
     const mB = await ask();
     const jobB = await jobOf(b);
@@ -205,7 +205,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
   });
 
   it("answers a batch whose report fails with the general path's error, located at the field", async () => {
-    const w = new TestWorker(server.url, server.wsUrl, workerKey, { name: "failing", capacity: 1, manual: true });
+    const w = new TestWorker(server.wsUrl, workerKey, { name: "failing", capacity: 1, manual: true });
     await w.start();
     await ask();
     const job = await jobOf(w);
@@ -235,13 +235,13 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
   });
 
   it("answers a malformed batch on a recognising connection with the general path's typed error", async () => {
-    const w = new TestWorker(server.url, server.wsUrl, workerKey, { name: "W", capacity: 1, manual: true });
+    const w = new TestWorker(server.wsUrl, workerKey, { name: "W", capacity: 1, manual: true });
     await w.start();
     const m = await ask();
     const job = await jobOf(w);
     expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data!).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
     // A connection that never sent a good batch: its first token operation always takes the general path.
-    const fresh = new TestWorker(server.url, server.wsUrl, workerKey, { name: "fresh", capacity: 1, manual: true });
+    const fresh = new TestWorker(server.wsUrl, workerKey, { name: "fresh", capacity: 1, manual: true });
     await fresh.start();
     const before = await snapshot(m);
     const malformed: Record<string, unknown>[] = [

@@ -134,7 +134,7 @@ for (const driver of ["local", "redis"] as const) {
       const sent = await sendOk({ chatId, text, model: "synthetic" }, opts.user);
       const client = opts.user ? wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: opts.user }) : ws;
       const following = follow(client, sent.assistantMessage.id);
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: opts.batches ?? 2, finishReason: opts.finishReason });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: opts.batches ?? 2, finishReason: opts.finishReason });
       await worker.start();
       const events = await following;
       await worker.stop();
@@ -164,7 +164,7 @@ for (const driver of ["local", "redis"] as const) {
       expect(new Set(drafts.map((d) => d.sampling!.seed)).size, "each draft samples with its own seed").to.be.greaterThan(1);
 
       const following = drafts.map((d) => follow(ws, d.id));
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 2, capacity: 3 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 2, capacity: 3 });
       await worker.start();
       const streams = await Promise.all(following);
       await worker.stop();
@@ -213,7 +213,7 @@ for (const driver of ["local", "redis"] as const) {
       const retry = await gql(server.url, RegenerateDocument, { input: { parentId: one.prompt.id, model: "synthetic" } }, as());
       const retryId = retry.data!.regenerate.assistantMessage.id;
       const following = follow(ws, retryId);
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 1 });
       await worker.start();
       await following;
       await worker.stop();
@@ -237,7 +237,7 @@ for (const driver of ["local", "redis"] as const) {
       expect(payload.assistantMessage.continuedAt).to.be.a("string");
 
       const following = follow(ws, first.answerId, payload.resumeAfter);
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 2 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 2 });
       await worker.start();
       const events = await following;
       await worker.stop();
@@ -302,7 +302,7 @@ for (const driver of ["local", "redis"] as const) {
       expect(cont.errors, JSON.stringify(cont.errors)).to.equal(undefined);
       expect(cont.data!.continueGeneration.resumeAfter).to.equal(lastSeq);
       const following = follow(ws, cut.answerId, lastSeq);
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 1 });
       await worker.start();
       const events = await following;
       await worker.stop();
@@ -428,7 +428,7 @@ for (const driver of ["local", "redis"] as const) {
       const sent = await sendOk({ chatId: draftsChat, text: "pick one", model: "synthetic", drafts: 2 }, erin);
       const ews = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: erin });
       const following = sent.assistantMessages.map((d) => follow(ews, d.id));
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1, capacity: 2 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 1, capacity: 2 });
       await worker.start();
       await Promise.all(following);
       await worker.stop();
@@ -467,7 +467,7 @@ for (const driver of ["local", "redis"] as const) {
       expect(errorCode(await send({ chatId: await newChat(), text: "hi", model: "small-window", sampling: { maxNewTokens: 51 } }))).to.equal("BAD_USER_INPUT");
 
       const chatId = await newChat(alice, { systemPrompt: "sys" });
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1, models: ["small-window"] });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 1, models: ["small-window"] });
       await worker.start();
       const first = await sendOk({ chatId, text: "aaaa", model: "small-window" });
       await follow(ws, first.assistantMessage.id);
@@ -510,7 +510,7 @@ describe("chat token quota", function () {
     const sent = (await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "long answer please", model: "synthetic" } }, as)).data!.sendChatMessage;
     const ws = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user });
     const following = follow(ws, sent.assistantMessage.id);
-    const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 6 });
+    const worker = new TestWorker(server.wsUrl, workerKey, { batches: 6 });
     await worker.start();
     const events = await following;
     await worker.stop();
@@ -599,7 +599,7 @@ describe("chorus export-chats", function () {
     const sent = (await gql(server.url, SendChatMessageDocument, { input: { chatId: allowed, text: "q", model: "synthetic", drafts: 2 } }, giver)).data!.sendChatMessage;
     await gql(server.url, SendChatMessageDocument, { input: { chatId: refused, text: "private", model: "synthetic" } }, giver);
     const following = sent.assistantMessages.map((d) => follow(ws, d.id));
-    const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1, capacity: 4 });
+    const worker = new TestWorker(server.wsUrl, workerKey, { batches: 1, capacity: 4 });
     await worker.start();
     await Promise.all(following);
     const choice = await gql(server.url, ChooseDraftDocument, { input: { messageId: sent.assistantMessages[1].id } }, giver);

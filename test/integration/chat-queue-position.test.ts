@@ -55,7 +55,7 @@ for (const driver of ["local", "redis"] as const) {
       await gql(server.url, CancelGenerationDocument, { messageId: second }, { key, user: "local:second" });
       expect(await queuedAfter(2)).to.deep.include({ __typename: "GenerationQueued", seq: 3, position: 1 });
 
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 3 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 3 });
       await worker.start();
       const all = (await collect(ws, GenerationDocument, { messageId: third }, Number.POSITIVE_INFINITY, 15_000)).results.map((r) => r.data!.generation);
       await worker.stop();

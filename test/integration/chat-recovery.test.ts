@@ -73,10 +73,10 @@ for (const driver of ["local", "redis"] as const) {
     it("gives the job of a worker that hangs to another worker once its lease lapses", async () => {
       const messageId = await sendNew("synthetic");
       const following = follow(ws, messageId, 0, 20_000);
-      const hung = new TestWorker(server.url, server.wsUrl, workerKey, { name: "hung", capacity: 1, batches: 10, hangAfter: 2 });
+      const hung = new TestWorker(server.wsUrl, workerKey, { name: "hung", capacity: 1, batches: 10, hangAfter: 2 });
       await hung.start();
       for (let i = 0; i < 50 && hung.jobs.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-      const rescuer = new TestWorker(server.url, server.wsUrl, workerKey, { name: "rescuer", batches: 3 });
+      const rescuer = new TestWorker(server.wsUrl, workerKey, { name: "rescuer", batches: 3 });
       await rescuer.start();
       const events = await following;
       await rescuer.stop();
@@ -95,7 +95,7 @@ for (const driver of ["local", "redis"] as const) {
 
     it("retries a retryable failure up to the attempt limit, then ends FAILED; a fatal one fails at once", async () => {
       const retried = await sendNew("synthetic");
-      const failing = new TestWorker(server.url, server.wsUrl, workerKey, { name: "flaky", failWith: { code: "OUT_OF_MEMORY", retryable: true } });
+      const failing = new TestWorker(server.wsUrl, workerKey, { name: "flaky", failWith: { code: "OUT_OF_MEMORY", retryable: true } });
       const following = follow(ws, retried);
       await failing.start();
       const events = await following;
@@ -109,7 +109,7 @@ for (const driver of ["local", "redis"] as const) {
       expect(m.error).to.equal("test failure");
 
       const fatal = await sendNew("synthetic");
-      const broken = new TestWorker(server.url, server.wsUrl, workerKey, { name: "broken", failWith: { code: "BAD_PROMPT", retryable: false } });
+      const broken = new TestWorker(server.wsUrl, workerKey, { name: "broken", failWith: { code: "BAD_PROMPT", retryable: false } });
       const f2 = follow(ws, fatal);
       await broken.start();
       const e2 = await f2;

@@ -104,7 +104,7 @@ for (const driver of ["local", "redis"] as const) {
       expect(queuePosition).to.equal(1);
 
       const following = follow(ws, assistantMessage.id);
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 6, delayMs: 5 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 6, delayMs: 5 });
       await worker.start();
       const { events, completed } = await following;
       await worker.stop();
@@ -143,7 +143,7 @@ for (const driver of ["local", "redis"] as const) {
       // a follow-up prompt answers the complete answer, and its job carries the whole thread
       const next = await send({ chatId, parentId: assistantMessage.id, text: "And then?", model: "synthetic" });
       expect(next.errors, JSON.stringify(next.errors)).to.equal(undefined);
-      const w2 = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 1 });
+      const w2 = new TestWorker(server.wsUrl, workerKey, { batches: 1 });
       const f2 = follow(ws, next.data!.sendChatMessage.assistantMessage.id);
       await w2.start();
       await f2;
@@ -158,7 +158,7 @@ for (const driver of ["local", "redis"] as const) {
     it("regenerates an answer as a sibling generated from the same thread", async () => {
       const chatId = await newChat();
       const sent = (await send({ chatId, text: "Try twice", model: "synthetic" })).data!.sendChatMessage;
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 2 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 2 });
       await worker.start();
       await follow(ws, sent.assistantMessage.id);
       const again = await gql(server.url, RegenerateDocument, { input: { parentId: sent.prompterMessage.id, model: "synthetic", sampling: { temperature: 0 } } }, as());
@@ -185,7 +185,7 @@ for (const driver of ["local", "redis"] as const) {
       const ws2 = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: alice });
       const a = follow(ws, messageId);
       const b = follow(ws2, messageId);
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 8, delayMs: 5 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 8, delayMs: 5 });
       await worker.start();
       const [ra, rb] = await Promise.all([a, b]);
       await worker.stop();
@@ -205,7 +205,7 @@ for (const driver of ["local", "redis"] as const) {
     it("completes at once with no events when resuming after the last seq of an ended generation, also once its stream expired", async () => {
       const chatId = await newChat();
       const messageId = (await send({ chatId, text: "Saved cursor", model: "synthetic" })).data!.sendChatMessage.assistantMessage.id;
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 3 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 3 });
       const all = follow(ws, messageId);
       await worker.start();
       const { events } = await all;
@@ -227,7 +227,7 @@ for (const driver of ["local", "redis"] as const) {
     it("resumes a live stream after a reconnect with `after`, missing nothing", async () => {
       const chatId = await newChat();
       const messageId = (await send({ chatId, text: "Slowly", model: "synthetic" })).data!.sendChatMessage.assistantMessage.id;
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 10, delayMs: 30 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 10, delayMs: 30 });
       await worker.start();
       const firstPart = await collect(ws, GenerationDocument, { messageId }, 4);
       const seen = firstPart.results.map((r) => r.data!.generation);
@@ -252,7 +252,7 @@ for (const driver of ["local", "redis"] as const) {
 
       const chat2 = await newChat();
       const running = (await send({ chatId: chat2, text: "Go on and on", model: "synthetic" })).data!.sendChatMessage.assistantMessage.id;
-      const worker = new TestWorker(server.url, server.wsUrl, workerKey, { batches: 200, delayMs: 10 });
+      const worker = new TestWorker(server.wsUrl, workerKey, { batches: 200, delayMs: 10 });
       const following = collect(ws, GenerationDocument, { messageId: running }, Number.POSITIVE_INFINITY, 15_000);
       await worker.start();
       // wait for some tokens, then stop it
@@ -380,11 +380,11 @@ for (const driver of ["local", "redis"] as const) {
       const chatId = await newChat();
       const messageId = (await send({ chatId, text: "Survive", model: "synthetic" })).data!.sendChatMessage.assistantMessage.id;
       const following = follow(ws, messageId, 0, 20_000);
-      const doomed = new TestWorker(server.url, server.wsUrl, workerKey, { name: "doomed", batches: 100, delayMs: 20 });
+      const doomed = new TestWorker(server.wsUrl, workerKey, { name: "doomed", batches: 100, delayMs: 20 });
       await doomed.start();
       for (let i = 0; i < 100 && (doomed.sent.get(doomed.jobs[0]?.jobId ?? "")?.length ?? 0) < 9; i++) await new Promise((r) => setTimeout(r, 20));
       await doomed.kill();
-      const rescuer = new TestWorker(server.url, server.wsUrl, workerKey, { name: "rescuer", batches: 3 });
+      const rescuer = new TestWorker(server.wsUrl, workerKey, { name: "rescuer", batches: 3 });
       await rescuer.start();
       const { events } = await following;
       await rescuer.stop();

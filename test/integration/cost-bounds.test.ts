@@ -13,7 +13,6 @@ import path from "node:path";
 import { expect } from "chai";
 import { getIntrospectionQuery } from "graphql";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { rawGql } from "../helpers/graphql.js";
 import { DatasetImporter } from "../../src/modules/datasets/import.service.js";
 
 /** The documented bounds (docs/security.md, "Cost of an operation"). */

@@ -284,7 +284,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
 
   it("a client that disconnects mid-stream comes back with `after:` and gets every event once, in order", async () => {
     const [a, b] = replicas;
-    const worker = new TestWorker(a.url, a.wsUrl, workerKey, { name: "steady", batches: 12, delayMs: 40 });
+    const worker = new TestWorker(a.wsUrl, workerKey, { name: "steady", batches: 12, delayMs: 40 });
     workers.push(worker);
     await worker.start();
     const messageId = await sendChat(b.url);
@@ -324,7 +324,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
 
   it("a worker killed mid-generation: its job goes to another worker, the answer is stored once and the stream restarts", async () => {
     const [a, b] = replicas;
-    const doomed = new TestWorker(a.url, a.wsUrl, workerKey, { name: "doomed", capacity: 1, batches: 50, delayMs: 30 });
+    const doomed = new TestWorker(a.wsUrl, workerKey, { name: "doomed", capacity: 1, batches: 50, delayMs: 30 });
     workers.push(doomed);
     await doomed.start();
     const messageId = await sendChat(b.url);
@@ -337,7 +337,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     });
     while (!killed) await sleep(20);
     await killed;
-    const rescuer = new TestWorker(b.url, b.wsUrl, workerKey, { name: "rescuer", batches: 4 });
+    const rescuer = new TestWorker(b.wsUrl, workerKey, { name: "rescuer", batches: 4 });
     workers.push(rescuer);
     await rescuer.start();
     const { events, error } = await following;
@@ -357,7 +357,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
 
   it("Redis restarted during streaming: the generation still ends, stored once; a subscriber resumes from the database", async () => {
     const [a, b] = replicas;
-    const worker = new TestWorker(a.url, a.wsUrl, workerKey, { name: "through-redis", capacity: 2, batches: 30, delayMs: 40 });
+    const worker = new TestWorker(a.wsUrl, workerKey, { name: "through-redis", capacity: 2, batches: 30, delayMs: 40 });
     workers.push(worker);
     await worker.start();
     const messageId = await sendChat(b.url);
@@ -375,7 +375,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     // message and subscribe again; in both cases the stored answer is final and whole.
     if (first.error) note(`stream: ${JSON.stringify(first.error).slice(0, 80)}`);
     // A worker that lost its job (Redis forgot it) is replaced by the reconciler's re-queue; a fresh worker takes it.
-    const fresh = new TestWorker(b.url, b.wsUrl, workerKey, { name: "after-redis", batches: 3 });
+    const fresh = new TestWorker(b.wsUrl, workerKey, { name: "after-redis", batches: 3 });
     workers.push(fresh);
     await fresh.start();
     const m = await settled(messageId);
@@ -413,7 +413,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     const [a, b] = replicas;
     const acc: Accepted = { replies: [], rankings: [], labels: [] };
     // a generation running through replica A's worker connection when A dies
-    const worker = new TestWorker(a.url, a.wsUrl, workerKey, { name: "on-a", capacity: 1, batches: 100, delayMs: 30 });
+    const worker = new TestWorker(a.wsUrl, workerKey, { name: "on-a", capacity: 1, batches: 100, delayMs: 30 });
     workers.push(worker);
     await worker.start();
     const messageId = await sendChat(a.url);
@@ -428,7 +428,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     await a.exited;
     await load;
     await worker.kill();
-    const rescuer = new TestWorker(b.url, b.wsUrl, workerKey, { name: "on-b", batches: 2 });
+    const rescuer = new TestWorker(b.wsUrl, workerKey, { name: "on-b", batches: 2 });
     workers.push(rescuer);
     await rescuer.start();
     const m = await settled(messageId);

@@ -45,7 +45,7 @@ describe("models: live pool status of every replica (shared worker registry, Red
   const counts = async () => [(await model(a, "synthetic")).connectedWorkers, (await model(b, "synthetic")).connectedWorkers];
   const connect = async (server: TestServer, name: string) => {
     // a worker that never finishes a job, so a queued job stays queued only while no worker serves the model
-    const w = new TestWorker(server.url, server.wsUrl, workerKey, { name, models: ["synthetic"], batches: 1 });
+    const w = new TestWorker(server.wsUrl, workerKey, { name, models: ["synthetic"], batches: 1 });
     workers.push(w);
     await w.start();
     return w;

@@ -81,7 +81,7 @@ describe("a replica that loses Redis", function () {
   }
 
   it("refuses new generations with SERVICE_UNAVAILABLE, serves reads, says Redis is down, and recovers by itself", async () => {
-    const worker = new TestWorker(A.url, A.wsUrl, workerKey, { name: "steady", capacity: 2, batches: 3 });
+    const worker = new TestWorker(A.wsUrl, workerKey, { name: "steady", capacity: 2, batches: 3 });
     workers.push(worker);
     await worker.start();
     const chatId = (await gql(A.url, CreateChatDocument, { input: {} }, as())).data!.createChat.id;

@@ -55,8 +55,8 @@ describe("several API replicas on one database and one Redis", function () {
     return c;
   }
 
-  async function worker(replica: Replica, opts: ConstructorParameters<typeof TestWorker>[3]): Promise<TestWorker> {
-    const w = new TestWorker(replica.url, replica.wsUrl, workerKey, opts);
+  async function worker(replica: Replica, opts: ConstructorParameters<typeof TestWorker>[2]): Promise<TestWorker> {
+    const w = new TestWorker(replica.wsUrl, workerKey, opts);
     workers.push(w);
     await w.start();
     return w;
@@ -215,7 +215,7 @@ describe("several API replicas on one database and one Redis", function () {
       capacities.map((capacity, i) => {
         // 8 batches 150 ms apart: a job lasts long enough that a worker is handed its whole capacity before its first
         // job ends (at 40 ms a busy machine let pool-0 finish one job before its third arrived: max 2 of 3).
-        const w = new TestWorker(i % 2 ? B.url : A.url, i % 2 ? B.wsUrl : A.wsUrl, workerKey, { name: `pool-${i}`, capacity, batches: 8, delayMs: 150 });
+        const w = new TestWorker(i % 2 ? B.wsUrl : A.wsUrl, workerKey, { name: `pool-${i}`, capacity, batches: 8, delayMs: 150 });
         workers.push(w);
         return w.start().then(() => w);
       }),

@@ -4,7 +4,7 @@ import pino from "pino";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { World } from "../helpers/world.js";
 import type { Annotator } from "../helpers/annotator.js";
-import { errorCode, gql, rawGql, wsClient } from "../helpers/graphql.js";
+import { errorCode, gql, wsClient } from "../helpers/graphql.js";
 import { testRedisUrl } from "../helpers/database.js";
 import { Role } from "../../src/modules/users/role.js";
 import { loadConfig } from "../../src/config/index.js";
@@ -12,7 +12,6 @@ import { startChorus, type ChorusInstance } from "../../src/app.js";
 import { leaderScore, statsWindowStart } from "../../src/modules/consensus/scores.js";
 import {
   LeaderboardDocument,
-  LeaderboardUpdatedDocument,
   LeaderboardWindowDocument,
   RefreshLeaderboardsDocument,
   SetEmojiDocument,

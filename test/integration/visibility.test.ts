@@ -280,7 +280,7 @@ describe("visibility: every nested field keeps the root queries' visibility for 
     seed = await seedTwoClients(server, `vw${crypto.randomBytes(2).toString("hex")}`);
     state.url = server.url;
     // A second model with a worker, so battles (the in-process worker's synthetic against it) can be walked.
-    arenaWorker = new TestWorker(server.url, server.wsUrl, (await server.createClient({ name: "walk worker", kind: ApiClientKind.WORKER })).key, {
+    arenaWorker = new TestWorker(server.wsUrl, (await server.createClient({ name: "walk worker", kind: ApiClientKind.WORKER })).key, {
       name: "walk-worker",
       models: ["chorus-tiny"],
       batches: 1,

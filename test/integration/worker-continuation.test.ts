@@ -38,11 +38,11 @@ describe("continuing a partial answer on another worker", function () {
 
   it("hands the streamed text as continueFrom and only the rest of the token budget; no restart for subscribers", async () => {
     const messageId = await send(10);
-    const first = new TestWorker(server.url, server.wsUrl, workerKey, { name: "first", capacity: 1, batches: 10, hangAfter: 4, canContinue: true });
+    const first = new TestWorker(server.wsUrl, workerKey, { name: "first", capacity: 1, batches: 10, hangAfter: 4, canContinue: true });
     await first.start();
     await waitFor(() => first.sent.get(first.jobs[0]?.jobId ?? "") === " w0 w1 w2 w3");
     await first.kill();
-    const second = new TestWorker(server.url, server.wsUrl, workerKey, { name: "second", batches: 3, canContinue: true });
+    const second = new TestWorker(server.wsUrl, workerKey, { name: "second", batches: 3, canContinue: true });
     await second.start();
     await waitFor(() => second.jobs.length === 1);
     const job = second.jobs[0];
@@ -58,11 +58,11 @@ describe("continuing a partial answer on another worker", function () {
 
   it("ends the answer as LENGTH without a new hand-out when the partial answer already used the whole budget", async () => {
     const messageId = await send(3);
-    const first = new TestWorker(server.url, server.wsUrl, workerKey, { name: "spent", capacity: 1, batches: 10, hangAfter: 3, canContinue: true });
+    const first = new TestWorker(server.wsUrl, workerKey, { name: "spent", capacity: 1, batches: 10, hangAfter: 3, canContinue: true });
     await first.start();
     await waitFor(() => first.sent.get(first.jobs[0]?.jobId ?? "") === " w0 w1 w2");
     await first.kill();
-    const second = new TestWorker(server.url, server.wsUrl, workerKey, { name: "idle", canContinue: true });
+    const second = new TestWorker(server.wsUrl, workerKey, { name: "idle", canContinue: true });
     await second.start();
     const events = (await collect(ws, GenerationDocument, { messageId }, Number.POSITIVE_INFINITY, 15_000)).results.map((r) => r.data!.generation);
     await second.stop();

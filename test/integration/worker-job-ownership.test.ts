@@ -133,14 +133,14 @@ describe("a worker acts only on the jobs its own session received (every job ope
 
   for (const sameKey of [true, false]) {
     it(`refuses worker B (${sameKey ? "the same worker key as A" : "another worker key"}) on A's job, changing nothing`, async () => {
-      const a = new TestWorker(server.url, server.wsUrl, workerKey, { name: "A", capacity: 1, manual: true });
+      const a = new TestWorker(server.wsUrl, workerKey, { name: "A", capacity: 1, manual: true });
       await a.start();
       const mA = await ask();
       const jobA = await jobOf(a);
       const first = await a.request(WorkerTokensDocument, { input: { jobId: jobA.jobId, text: " a0", tokenCount: 1 } });
       expect(first.data!.workerTokens.ok).to.equal(true);
 
-      const b = new TestWorker(server.url, server.wsUrl, sameKey ? workerKey : otherKey, { name: "B", capacity: 1, manual: true });
+      const b = new TestWorker(server.wsUrl, sameKey ? workerKey : otherKey, { name: "B", capacity: 1, manual: true });
       await b.start();
       const mB = await ask();
       const jobB = await jobOf(b);

@@ -78,7 +78,7 @@ export function labelAgreementByUser(values: readonly LabelValue[]): Map<string,
   return out;
 }
 
-export const mean = (xs: readonly number[] | undefined): number | null => (xs && xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+export const mean = (xs: readonly number[] | undefined): number | null => (xs?.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
 
 /** Compared label values an annotator needs before they can count as reliable. */
 export const RELIABLE_MIN_LABELS = 10;

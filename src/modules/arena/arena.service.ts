@@ -168,7 +168,7 @@ export class ArenaService {
     const lastA = battle.answersA[battle.answersA.length - 1];
     const lastB = battle.answersB[battle.answersB.length - 1];
     const a = await this.chats.send(ctx, { chatId: battle.chatId!, parentId: lastA, text: input.text, model: battle.modelA, drafts: 1 });
-    let b;
+    let b: Awaited<ReturnType<ChatService["send"]>>;
     try {
       b = await this.chats.send(ctx, { chatId: battle.chatId!, parentId: lastB, text: input.text, model: battle.modelB, drafts: 1 });
     } catch (err) {

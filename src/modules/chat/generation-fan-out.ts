@@ -87,7 +87,7 @@ export function planOf(document: DocumentNode, operationName: string | null | un
 
 function compile(document: DocumentNode, operationName: string | undefined): Plan | null {
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== "subscription") return null;
+  if (operation?.operation !== "subscription") return null;
   const roots = operation.selectionSet.selections;
   if (roots.length !== 1 || roots[0].kind !== Kind.FIELD) return null;
   const root = roots[0];
@@ -108,8 +108,6 @@ function simple(set: SelectionSetNode, fragments: Map<string, FragmentDefinition
     if (s.directives?.length) return false;
     if (s.kind === Kind.FIELD) {
       if (s.selectionSet) {
-        // A field with a sub-selection (chatMessage) is executed; it does not make the rest unplannable.
-        continue;
       }
     } else if (s.kind === Kind.INLINE_FRAGMENT) {
       if (!simple(s.selectionSet, fragments, seen)) return false;

@@ -20,7 +20,7 @@ export class TaskAcks {
   ) {}
 
   async ack(apiClientId: string, taskId: string, frontendMessageId: string): Promise<Task> {
-    if (!frontendMessageId || !frontendMessageId.trim()) throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "frontendMessageId must not be empty");
+    if (!frontendMessageId?.trim()) throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "frontendMessageId must not be empty");
     if (!isUuid(taskId)) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
     try {
       // The common case in one statement; only a refused ack reads the task to say why.

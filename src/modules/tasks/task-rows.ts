@@ -57,7 +57,6 @@ export async function finishTask(em: EntityManager, task: Task, user: User, dige
  * original success and changes nothing; a different submission to a done task falls through to 2105.
  */
 export async function replayed(
-  em: EntityManager,
   task: Task,
   user: User,
   digest: string,

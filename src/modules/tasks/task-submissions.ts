@@ -61,7 +61,7 @@ export class TaskSubmissions {
 
     return inTransaction(this.ds, async (em) => {
       const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
-      const replay = await replayed(em, task, user, digest, async () => {
+      const replay = await replayed(task, user, digest, async () => {
         const rows: { id: string }[] = await em.query(`SELECT id FROM message WHERE api_client_id = $1 AND frontend_message_id = $2`, [apiClientId, input.userMessageId]);
         return rows[0]?.id ?? null;
       });
@@ -127,7 +127,7 @@ export class TaskSubmissions {
     const digest = digestOf("ranking", JSON.stringify(input.ranking), String(input.notRankable ?? null));
     return inTransaction(this.ds, async (em) => {
       const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
-      const replay = await replayed(em, task, user, digest, async () => null);
+      const replay = await replayed(task, user, digest, async () => null);
       if (replay) return replay;
       validateTask(task, user);
       if (!RANK_PAYLOADS.has(task.payloadType)) throw err(ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH, "This task does not take a ranking");
@@ -181,7 +181,7 @@ export class TaskSubmissions {
     const digest = digestOf("labels", input.messageId, JSON.stringify(Object.entries(input.labels).sort()), input.text);
     return inTransaction(this.ds, async (em) => {
       const task = await lockTaskById(em, apiClientId, input.taskId!);
-      const replay = await replayed(em, task, user, digest, async () => null);
+      const replay = await replayed(task, user, digest, async () => null);
       if (replay) return replay;
       validateTask(task, user);
       if (!LABEL_PAYLOADS.has(task.payloadType)) throw err(ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH, "This task does not take labels");

@@ -338,7 +338,7 @@ export class TreeManager {
     for (const m of rows) {
       await inTransaction(this.ds, async (em) => {
         const tree = await this.lockTree(em, m.message_tree_id);
-        if (!tree || !tree.active) return;
+        if (!tree?.active) return;
         if (m.red >= this.cfg.autoModRedFlags) {
           if (m.parent_id === null) {
             this.log.info({ tree: tree.message_tree_id }, "auto-moderation: red-flagged prompt, tree aborted");

@@ -2,8 +2,8 @@
  * Hand-out: takes jobs from the shared queue for a session (models in turn, users in turn within a model) and
  * starts each one: claims the answer, reads its conversation at the same time, and builds what the worker gets.
  */
-import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
+import type { DataSource } from "typeorm";
 import type { ChatConfig } from "../../config/index.js";
 import type { TakenJob } from "../../infra/queue/index.js";
 import type { ModelCatalog } from "../chat/models.js";
@@ -19,7 +19,7 @@ export class JobHandOut {
   private readonly conversations: ConversationLoader;
 
   constructor(
-    private readonly ds: DataSource,
+    ds: DataSource,
     private readonly config: ChatConfig,
     private readonly catalog: ModelCatalog,
     private readonly generations: GenerationService,
