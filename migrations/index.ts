@@ -15,6 +15,7 @@ import { SearchVectorPending1796590000000 } from "./1796590000000-SearchVectorPe
 import { ChatHandOut1796590000001 } from "./1796590000001-ChatHandOut.js";
 import { Arena1796593208333 } from "./1796593208333-Arena.js";
 import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
+import { StatsDirty1796610000000 } from "./1796610000000-StatsDirty.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: Function[] = [
   ChatHandOut1796590000001,
   Arena1796593208333,
   TaskPools1796600000000,
+  StatsDirty1796610000000,
 ];

@@ -1,0 +1,132 @@
+import type { MigrationInterface, QueryRunner } from "typeorm";
+
+/**
+ * Incremental leaderboards (spec §6.1–§6.5, issue 14): instead of recomputing every user of a board each interval,
+ * the stats job recomputes only the users whose inputs changed since its last run, then re-ranks. Triggers on
+ * every table the boards read append the affected users to `stats_dirty`, one row per time frame, in the
+ * transaction of the change, so every writer (task submissions, reviews, moderation, purges, the import's COPY,
+ * tests' direct SQL) is covered without knowing about it. A frame's run takes its marks with
+ * `DELETE ... RETURNING`: marks of transactions still in flight are not visible to it and stay for the next run.
+ *
+ * `stats_dirty` has no unique key on purpose: with one, two transactions marking the same users in different
+ * orders would wait on each other's uncommitted rows (a deadlock in a submission); duplicates are cheap and the
+ * run takes distinct ids.
+ *
+ * `stats_frame` remembers, per frame, the window start and time of its last run: the users whose activity left
+ * (or entered) the window since then are recomputed too, and the boards' base date and refresh time are read
+ * from it. No row for a frame means "rebuild in full" (first run, or after a TRUNCATE of a source table).
+ */
+export class StatsDirty1796610000000 implements MigrationInterface {
+  name = "StatsDirty1796610000000";
+
+  public async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE stats_dirty (time_frame varchar(16) NOT NULL, user_id uuid NOT NULL)`);
+    await q.query(`CREATE TABLE stats_frame (
+      time_frame varchar(16) PRIMARY KEY,
+      base_date timestamptz,
+      refreshed_at timestamptz NOT NULL)`);
+
+    // The frames of scores.ts STATS_TIME_FRAMES.
+    await q.query(`CREATE FUNCTION stats_mark_dirty(ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO stats_dirty (time_frame, user_id)
+  SELECT f, d.id FROM (SELECT DISTINCT id FROM unnest(ids) AS u(id) WHERE id IS NOT NULL) d
+  CROSS JOIN unnest(ARRAY['day', 'week', 'month', 'total']) AS f
+$$`);
+
+    // A ballot's ranked ids as the recompute reads them (cast to uuid), null where a value is not a uuid, so it
+    // can be indexed: the authors of a user's ranked replies are found by index instead of a scan of every ballot.
+    await q.query(`CREATE FUNCTION stats_try_uuid(t text) RETURNS uuid LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+  RETURN t::uuid;
+EXCEPTION WHEN invalid_text_representation THEN
+  RETURN NULL;
+END $$`);
+    for (const pos of [0, 1, 2]) {
+      await q.query(`CREATE INDEX ix_message_reaction_ranked_${pos} ON message_reaction (stats_try_uuid(payload->'ranked_message_ids'->>${pos}))
+        WHERE payload_type = 'RankingReactionPayload'`);
+    }
+    await q.query(`CREATE INDEX ix_message_reaction_ranking_user ON message_reaction (user_id) WHERE payload_type = 'RankingReactionPayload'`);
+
+    // A TRUNCATE names no rows: every frame is rebuilt in full on its next run.
+    await q.query(`CREATE FUNCTION stats_frames_invalidate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM stats_frame;
+  RETURN NULL;
+END $$`);
+
+    // Row sets of a statement (transition tables), per table: whose board values they can move.
+    const rowSetUsers: Record<string, (rows: string) => string> = {
+      // counters, acceptance, emojis, spam prompts (tree state joins its root), labels (by message author), and
+      // ballot credit (which counts deleted replies too)
+      message: (rows) => `ARRAY(SELECT r.user_id FROM ${rows} r)`,
+      // only done label tasks count: a task that is not done counts nothing either side of a change
+      task: (rows) =>
+        `ARRAY(SELECT r.user_id FROM ${rows} r WHERE r.done AND r.payload_type IN ('LabelInitialPromptPayload', 'LabelAssistantReplyPayload', 'LabelPrompterReplyPayload'))`,
+      // a ballot counts for its voter (rankings) and the authors of its first three replies
+      message_reaction: (rows) => `ARRAY(
+        SELECT r.user_id FROM ${rows} r WHERE r.payload_type = 'RankingReactionPayload'
+        UNION ALL
+        SELECT m.user_id FROM ${rows} r CROSS JOIN generate_series(0, 2) AS p(pos)
+        JOIN message m ON m.id = stats_try_uuid(r.payload->'ranked_message_ids'->>p.pos)
+        WHERE r.payload_type = 'RankingReactionPayload')`,
+      // the troll board sums labels per author of the labelled message
+      text_labels: (rows) => `ARRAY(SELECT m.user_id FROM ${rows} r JOIN message m ON m.id = r.message_id)`,
+      // spam prompts: the author of an aborted_low_grade tree's prompt
+      message_tree_state: (rows) => `ARRAY(SELECT m.user_id FROM ${rows} r JOIN message m ON m.id = r.message_tree_id)`,
+      // visibility (rank), and a user row's existence (the boards join it)
+      user: (rows) => `ARRAY(SELECT r.id FROM ${rows} r)`,
+    };
+    // Updates: only of the columns the boards read, and only when one of them changed (row triggers with a
+    // column list and a WHEN, so the many other updates of these tables, e.g. search vectors, cost nothing).
+    const updatedColumns: Record<string, string[]> = {
+      message: ["user_id", "parent_id", "role", "review_result", "deleted", "created_date", "emojis"],
+      task: ["user_id", "payload_type", "payload", "done", "created_date"],
+      message_reaction: ["user_id", "payload_type", "payload", "created_date"],
+      text_labels: ["message_id", "labels"],
+      message_tree_state: ["message_tree_id", "state"],
+      user: ["id", "show_on_leaderboard", "enabled", "deleted"],
+    };
+    for (const [table, users] of Object.entries(rowSetUsers)) {
+      const t = table === "user" ? `"user"` : table;
+      await q.query(`CREATE FUNCTION stats_dirty_${table}_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM stats_mark_dirty(${users("new_rows")});
+  ELSE
+    PERFORM stats_mark_dirty(${users("old_rows")});
+  END IF;
+  RETURN NULL;
+END $$`);
+      await q.query(`CREATE FUNCTION stats_dirty_${table}_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM stats_mark_dirty(${users("(SELECT OLD.* UNION ALL SELECT NEW.*)")});
+  RETURN NULL;
+END $$`);
+      await q.query(`CREATE TRIGGER stats_dirty_${table}_ins AFTER INSERT ON ${t} REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_${table}_rows()`);
+      await q.query(`CREATE TRIGGER stats_dirty_${table}_del AFTER DELETE ON ${t} REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_${table}_rows()`);
+      const cols = updatedColumns[table];
+      await q.query(`CREATE TRIGGER stats_dirty_${table}_upd AFTER UPDATE OF ${cols.join(", ")} ON ${t} FOR EACH ROW
+        WHEN ((${cols.map((c) => `OLD.${c}`).join(", ")}) IS DISTINCT FROM (${cols.map((c) => `NEW.${c}`).join(", ")}))
+        EXECUTE FUNCTION stats_dirty_${table}_row()`);
+      await q.query(`CREATE TRIGGER stats_dirty_${table}_trunc AFTER TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION stats_frames_invalidate()`);
+    }
+  }
+
+  public async down(q: QueryRunner): Promise<void> {
+    for (const table of ["message", "task", "message_reaction", "text_labels", "message_tree_state", "user"]) {
+      const t = table === "user" ? `"user"` : table;
+      for (const suffix of ["ins", "del", "upd", "trunc"]) await q.query(`DROP TRIGGER stats_dirty_${table}_${suffix} ON ${t}`);
+      await q.query(`DROP FUNCTION stats_dirty_${table}_rows()`);
+      await q.query(`DROP FUNCTION stats_dirty_${table}_row()`);
+    }
+    await q.query(`DROP FUNCTION stats_frames_invalidate()`);
+    for (const pos of [0, 1, 2]) await q.query(`DROP INDEX ix_message_reaction_ranked_${pos}`);
+    await q.query(`DROP INDEX ix_message_reaction_ranking_user`);
+    await q.query(`DROP FUNCTION stats_try_uuid(text)`);
+    await q.query(`DROP FUNCTION stats_mark_dirty(uuid[])`);
+    await q.query(`DROP TABLE stats_frame`);
+    await q.query(`DROP TABLE stats_dirty`);
+  }
+}
