@@ -36,6 +36,7 @@ const skewedUser = (r: string) => uuid(`'u' || (1 + floor(${USERS} * power(${r},
 
 const burstArg = args.indexOf("--burst");
 const BURST = burstArg >= 0 ? Number(args[burstArg + 1]) : 1_000;
+const BURST_BASE = Date.now();
 /** The default refresh intervals (STATS_REFRESH_MINUTES): each frame's incremental run is timed that much later. */
 const INTERVAL_MINUTES = { day: 5, week: 15, month: 60, total: 240 } as const;
 
@@ -135,10 +136,11 @@ const CLIENT_ID = "00000000-0000-4000-8000-00000000b0b0";
 
 /**
  * New activity of skewed users, created now: `BURST` messages (trees of 6), as many tasks (done), 70 % as many
- * labels and 30 % as many ballots; ids beyond the generated ones (round `run`).
+ * labels and 30 % as many ballots; ids beyond the generated ones.
  */
 async function burst(ds: import("typeorm").DataSource, run: number): Promise<string> {
-  const off = MESSAGES * (1 + run);
+  // beyond the generated ids, and apart from earlier runs' bursts on a kept database
+  const off = MESSAGES * (1 + run) + (BURST_BASE % 100_000) * 10_000;
   const n = Math.ceil(BURST / 6) * 6;
   await ds.transaction(async (em) => {
     await em.query(`SELECT setseed(0.${run}7)`);

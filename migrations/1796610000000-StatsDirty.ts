@@ -33,20 +33,13 @@ export class StatsDirty1796610000000 implements MigrationInterface {
   CROSS JOIN unnest(ARRAY['day', 'week', 'month', 'total']) AS f
 $$`);
 
-    // A ballot's ranked ids as the recompute reads them (cast to uuid), null where a value is not a uuid, so it
-    // can be indexed: the authors of a user's ranked replies are found by index instead of a scan of every ballot.
-    await q.query(`CREATE FUNCTION stats_try_uuid(t text) RETURNS uuid LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-BEGIN
-  RETURN t::uuid;
-EXCEPTION WHEN invalid_text_representation THEN
-  RETURN NULL;
-END $$`);
-    for (const pos of [0, 1, 2]) {
-      await q.query(`CREATE INDEX ix_message_reaction_ranked_${pos} ON message_reaction (stats_try_uuid(payload->'ranked_message_ids'->>${pos}))
-        WHERE payload_type = 'RankingReactionPayload'`);
-    }
-    await q.query(`CREATE INDEX ix_message_reaction_ranking_user ON message_reaction (user_id) WHERE payload_type = 'RankingReactionPayload'`);
-
+    // A ballot's ranked ids as the recompute reads them (cast to uuid), null where a value is not in one of the
+    // forms PostgreSQL's uuid input accepts (hex digits, any case, a hyphen allowed after each group of four, the
+    // whole optionally in braces): a trigger must not fail a write over a value the boards never credit. An SQL
+    // expression, not an exception handler: no subtransaction per call (the import writes ballots by the thousand).
+    await q.query(`CREATE FUNCTION stats_try_uuid(t text) RETURNS uuid LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN t ~ '^([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}$' OR t ~ '^[{]([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}[}]$' THEN t::uuid END
+$$`);
     // A TRUNCATE names no rows: every frame is rebuilt in full on its next run.
     await q.query(`CREATE FUNCTION stats_frames_invalidate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -122,8 +115,6 @@ END $$`);
       await q.query(`DROP FUNCTION stats_dirty_${table}_row()`);
     }
     await q.query(`DROP FUNCTION stats_frames_invalidate()`);
-    for (const pos of [0, 1, 2]) await q.query(`DROP INDEX ix_message_reaction_ranked_${pos}`);
-    await q.query(`DROP INDEX ix_message_reaction_ranking_user`);
     await q.query(`DROP FUNCTION stats_try_uuid(text)`);
     await q.query(`DROP FUNCTION stats_mark_dirty(uuid[])`);
     await q.query(`DROP TABLE stats_frame`);

@@ -6,7 +6,7 @@
  */
 import type { EntityManager } from "typeorm";
 import type { StatsTimeFrame } from "../consensus/scores.js";
-import { TROLL_STATS_USERS_SQL, USER_STATS_USERS_SQL } from "./stats-sql.js";
+import { TROLL_STATS_USERS_SQL, TROLL_STATS_USERS_TOTAL_SQL, USER_STATS_USERS_SQL, USER_STATS_USERS_TOTAL_SQL } from "./stats-sql.js";
 import { RERANK_TROLL_STATS_SQL, RERANK_USER_STATS_SQL, ROLLED_USERS_SQL, TAKE_DIRTY_SQL } from "./stats-incremental-sql.js";
 
 /** A frame's last run, from `stats_frame`. */
@@ -63,8 +63,9 @@ export async function recomputeChanged(
     const ids = [...changed];
     await em.query(`DELETE FROM user_stats WHERE time_frame = $1 AND user_id = ANY($2::uuid[])`, [timeFrame, ids]);
     await em.query(`DELETE FROM troll_stats WHERE time_frame = $1 AND user_id = ANY($2::uuid[])`, [timeFrame, ids]);
-    await em.query(USER_STATS_USERS_SQL, [baseDate, timeFrame, ids]);
-    await em.query(TROLL_STATS_USERS_SQL, [baseDate, timeFrame, ids]);
+    const whole = baseDate === null;
+    await em.query(whole ? USER_STATS_USERS_TOTAL_SQL : USER_STATS_USERS_SQL, [baseDate, timeFrame, ids]);
+    await em.query(whole ? TROLL_STATS_USERS_TOTAL_SQL : TROLL_STATS_USERS_SQL, [baseDate, timeFrame, ids]);
   }
   const [stats]: { users: number; ranked: number }[] = await em.query(RERANK_USER_STATS_SQL, [timeFrame]);
   const [troll]: { users: number }[] = await em.query(RERANK_TROLL_STATS_SQL, [timeFrame]);

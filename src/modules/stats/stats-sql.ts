@@ -1,7 +1,7 @@
 /**
  * The set-based computation of the boards (spec §6.1, §6.2, §6.5): one INSERT ... SELECT per table and time
  * frame that counts, scores and ranks (a window function) every user at once. `$1` is the window's start (null
- * for the total), `$2` the frame. The third shape, "users", computes the same rows for the users in `$3` only,
+ * for the total), `$2` the frame. The "users" shapes compute the same rows for the users in `$3` only,
  * unranked: the periodic job's incremental run (stats-incremental-sql.ts ranks them afterwards). One builder for
  * all shapes, so every counter is the same expression in each.
  */
@@ -27,11 +27,15 @@ export const COUNTERS: [string, keyof UserScoreRow][] = [
 ];
 const COUNTER_COLUMNS = COUNTERS.map(([c]) => c);
 
-/** whole: every row of the window (TOTAL's plans); windowed: DAY/WEEK/MONTH's; users: only the users in `$3`. */
-type Shape = "whole" | "windowed" | "users";
+/**
+ * whole: every row of the window (TOTAL's plans); windowed: DAY/WEEK/MONTH's; users-whole, users-windowed: the
+ * same plans, only the users in `$3`, unranked.
+ */
+type Shape = "whole" | "windowed" | "users-whole" | "users-windowed";
+const forUsers = (shape: Shape) => shape.startsWith("users");
 
-/** In the "users" shape, a predicate keeping the users of `$3` (nothing otherwise). */
-const ofUsers = (shape: Shape, col: string) => (shape === "users" ? ` AND ${col} = ANY($3::uuid[])` : "");
+/** In the users shapes, a predicate keeping the users of `$3` (nothing otherwise). */
+const ofUsers = (shape: Shape, col: string) => (forUsers(shape) ? ` AND ${col} = ANY($3::uuid[])` : "");
 
 /** The frame's window as a predicate on `col`; `$1` is the base date (null for total). */
 const inWindow = (col: string) => `($1::timestamptz IS NULL OR ${col} >= $1::timestamptz)`;
@@ -56,7 +60,7 @@ function counterRow(exprs: Partial<Record<string, string>>): string {
  */
 
 /** Whole history: the first three positions of every ranking ballot, one row each (message_id, pos). */
-const RANKED_CREDIT_WINDOWED = `SELECT m.user_id, ${counterRow({
+const rankedCreditWindowed = (shape: Shape) => `SELECT m.user_id, ${counterRow({
     reply_ranked_1: "sum(b.first)",
     reply_ranked_2: "sum(b.second)",
     reply_ranked_3: "sum(b.third)",
@@ -71,7 +75,7 @@ const RANKED_CREDIT_WINDOWED = `SELECT m.user_id, ${counterRow({
     GROUP BY 1
   ) AS b
   JOIN message m ON m.id = b.message_id
-  WHERE m.user_id IS NOT NULL
+  WHERE m.user_id IS NOT NULL${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id`;
 
 const RANKED_POSITIONS_WHOLE = [1, 2, 3]
@@ -81,34 +85,14 @@ const RANKED_POSITIONS_WHOLE = [1, 2, 3]
   )
   .join("\n    UNION ALL\n    ");
 
-const RANKED_CREDIT_WHOLE = `SELECT m.user_id, ${counterRow({
+const rankedCreditWhole = (shape: Shape) => `SELECT m.user_id, ${counterRow({
     reply_ranked_1: "count(*) FILTER (WHERE p.pos = 1)",
     reply_ranked_2: "count(*) FILTER (WHERE p.pos = 2)",
     reply_ranked_3: "count(*) FILTER (WHERE p.pos = 3)",
   })}
   FROM (${RANKED_POSITIONS_WHOLE}) AS p
   JOIN message m ON m.id = p.message_id
-  WHERE m.user_id IS NOT NULL
-  GROUP BY m.user_id`;
-
-/**
- * The users of `$3`: their messages, and for each the ballots naming it at position 1, 2 or 3, found through the
- * expression indexes of migration StatsDirty (stats_try_uuid is the cast above, null for what is not a uuid, which
- * the cast would reject: such a ballot fails the full recompute, so it cannot be among the data this shape sees).
- */
-const RANKED_CREDIT_USERS = `SELECT m.user_id, ${counterRow({
-    reply_ranked_1: "count(*) FILTER (WHERE p.pos = 1)",
-    reply_ranked_2: "count(*) FILTER (WHERE p.pos = 2)",
-    reply_ranked_3: "count(*) FILTER (WHERE p.pos = 3)",
-  })}
-  FROM message m
-  CROSS JOIN LATERAL (${[1, 2, 3]
-    .map(
-      (pos) => `SELECT ${pos} AS pos FROM message_reaction r
-      WHERE r.payload_type = 'RankingReactionPayload' AND stats_try_uuid(r.payload->'ranked_message_ids'->>${pos - 1}) = m.id AND ${inWindow("r.created_date")}`,
-    )
-    .join("\n      UNION ALL\n      ")}) AS p
-  WHERE m.user_id = ANY($3::uuid[])
+  WHERE m.user_id IS NOT NULL${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id`;
 
 /**
@@ -143,7 +127,7 @@ WITH counts AS (
   GROUP BY r.user_id
   UNION ALL
   -- each ballot credits the authors of its first three replies (per ballot, not the consensus)
-  ${{ whole: RANKED_CREDIT_WHOLE, windowed: RANKED_CREDIT_WINDOWED, users: RANKED_CREDIT_USERS }[shape]}
+  ${shape.endsWith("whole") ? rankedCreditWhole(shape) : rankedCreditWindowed(shape)}
 ),
 ${
   shape === "whole"
@@ -168,7 +152,7 @@ scored AS (
 inserted AS (
   INSERT INTO user_stats (time_frame, user_id, base_date, modified_date, leader_score, rank, ${COUNTER_COLUMNS.join(", ")})
   SELECT $2, user_id, $1::timestamptz, now(), leader_score,
-         ${shape === "users" ? "NULL::int" : "CASE WHEN visible THEN row_number() OVER (PARTITION BY visible ORDER BY leader_score DESC, user_id) END"},
+         ${forUsers(shape) ? "NULL::int" : "CASE WHEN visible THEN row_number() OVER (PARTITION BY visible ORDER BY leader_score DESC, user_id) END"},
          ${COUNTER_COLUMNS.join(", ")}
   FROM scored
   RETURNING rank
@@ -179,8 +163,10 @@ SELECT count(*)::int AS users, count(rank)::int AS ranked FROM inserted`;
 export const USER_STATS_SQL = userStatsSql("windowed");
 /** TOTAL ($1 = null). */
 export const USER_STATS_TOTAL_SQL = userStatsSql("whole");
-/** Any frame, the users of `$3` only, rank left null (their earlier rows deleted first). */
-export const USER_STATS_USERS_SQL = userStatsSql("users");
+/** DAY, WEEK, MONTH, the users of `$3` only, rank left null (their earlier rows deleted first). */
+export const USER_STATS_USERS_SQL = userStatsSql("users-windowed");
+/** TOTAL, the users of `$3` only, rank left null. */
+export const USER_STATS_USERS_TOTAL_SQL = userStatsSql("users-whole");
 
 const TROLL_INT_LABELS: [string, string][] = [
   ["spam", "spam"],
@@ -258,7 +244,7 @@ scored AS (
 }
 inserted AS (
   INSERT INTO troll_stats (time_frame, user_id, base_date, modified_date, troll_score, rank, ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")})
-  SELECT $2, user_id, $1::timestamptz, now(), troll_score, ${shape === "users" ? "NULL::int" : "row_number() OVER (ORDER BY troll_score DESC, user_id)"},
+  SELECT $2, user_id, $1::timestamptz, now(), troll_score, ${forUsers(shape) ? "NULL::int" : "row_number() OVER (ORDER BY troll_score DESC, user_id)"},
          ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")}
   FROM scored
   RETURNING 1
@@ -269,5 +255,7 @@ SELECT count(*)::int AS users FROM inserted`;
 export const TROLL_STATS_SQL = trollStatsSql("windowed");
 /** TOTAL ($1 = null). */
 export const TROLL_STATS_TOTAL_SQL = trollStatsSql("whole");
-/** Any frame, the users of `$3` only, rank left null (their earlier rows deleted first). */
-export const TROLL_STATS_USERS_SQL = trollStatsSql("users");
+/** DAY, WEEK, MONTH, the users of `$3` only, rank left null (their earlier rows deleted first). */
+export const TROLL_STATS_USERS_SQL = trollStatsSql("users-windowed");
+/** TOTAL, the users of `$3` only, rank left null. */
+export const TROLL_STATS_USERS_TOTAL_SQL = trollStatsSql("users-whole");
