@@ -180,6 +180,9 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     at = new Date(at.getTime() + 3_600_000);
     await addMessages(600, 120, 1);
     await runAndCompare("messages");
+    // an incremental run: only the changed users' rows were written again
+    const [{ stamps }] = await ds().query(`SELECT count(DISTINCT modified_date)::int AS stamps FROM user_stats WHERE time_frame = 'total'`);
+    expect(stamps).to.be.greaterThan(1);
   });
 
   it("labels: label tasks done, new label tasks, labels on messages, a label changed", async () => {
@@ -269,6 +272,28 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     await runAndCompare("clock back");
     at = new Date(at.getTime() + 3 * DAY);
     await runAndCompare("clock forward");
+  });
+
+  it("a change marking most users (as an import does) is taken by the full recompute, with the same rows", async () => {
+    at = new Date(at.getTime() + 3_600_000);
+    await ds().query(
+      `INSERT INTO "user" (id, username, auth_method, display_name, api_client_id)
+       SELECT md5('inc-bulk' || i)::uuid, 'inc-bulk-' || i, 'local', 'Bulk ' || i, $1 FROM generate_series(1, 1500) AS i`,
+      [client],
+    );
+    await ds().query(
+      `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, created_date, text, review_result)
+       SELECT md5('inc-bulk-m' || i)::uuid, NULL, md5('inc-bulk-m' || i)::uuid, md5('inc-bulk' || i)::uuid, 'prompter', $1,
+              'inc-bulk-' || i, $2::timestamptz - interval '1 minute', 'bulk ' || i, i % 2 = 0
+       FROM generate_series(1, 1500) AS i`,
+      [client, at],
+    );
+    await runAndCompare("bulk");
+    const [{ marks }] = await ds().query(`SELECT count(*)::int AS marks FROM stats_dirty`);
+    expect(marks).to.equal(0);
+    // the full recompute wrote every row of the window in one transaction (an incremental run only the changed ones)
+    const [{ stamps }] = await ds().query(`SELECT count(DISTINCT modified_date)::int AS stamps FROM user_stats WHERE time_frame = 'total'`);
+    expect(stamps).to.equal(1);
   });
 
   it("the admin refresh (a full recompute) and the scheduled runs after it agree", async () => {

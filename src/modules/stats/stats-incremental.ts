@@ -44,12 +44,19 @@ export async function clearMarks(em: EntityManager, timeFrame: StatsTimeFrame): 
   await em.query(`DELETE FROM stats_dirty WHERE time_frame = $1`, [timeFrame]);
 }
 
+/**
+ * Above this share of the window's users, the changed users are recomputed by the full recompute instead (after
+ * an import that marked most users, say): its plans read each table once, the users' plans per user.
+ */
+const FULL_ABOVE_SHARE = 0.25;
+
+/** The incremental run; null when so many users changed that the caller should recompute the frame in full. */
 export async function recomputeChanged(
   em: EntityManager,
   timeFrame: StatsTimeFrame,
   baseDate: Date | null,
   previous: FrameState,
-): Promise<IncrementalResult> {
+): Promise<IncrementalResult | null> {
   // Marks first, data after: a change committed between the two statements is both read now and still marked
   // for the next run (recomputing a user twice gives the same row); one committed later is marked for the next.
   const [{ ids: marked }]: { ids: string[] }[] = await em.query(TAKE_DIRTY_SQL, [timeFrame]);
@@ -58,6 +65,10 @@ export async function recomputeChanged(
     const [lo, hi] = baseDate < previous.baseDate ? [baseDate, previous.baseDate] : [previous.baseDate, baseDate];
     const [{ ids: rolled }]: { ids: string[] }[] = await em.query(ROLLED_USERS_SQL, [lo, hi]);
     for (const id of rolled) changed.add(id);
+  }
+  if (changed.size > 1000) {
+    const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM user_stats WHERE time_frame = $1`, [timeFrame]);
+    if (changed.size > n * FULL_ABOVE_SHARE) return null;
   }
   if (changed.size > 0) {
     const ids = [...changed];

@@ -110,12 +110,13 @@ export class StatsService {
     const now: Date = at ?? (await em.query(`SELECT now() AS now`))[0].now;
     const baseDate = statsWindowStart(timeFrame, now);
     const previous = mode === "changed" ? await readFrameState(em, timeFrame) : null;
-    if (previous) {
-      const r = await recomputeChanged(em, timeFrame, baseDate, previous);
+    const r = previous ? await recomputeChanged(em, timeFrame, baseDate, previous) : null;
+    if (r) {
       await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
       return { timeFrame, baseDate, refreshedAt: now, users: r.users, rankedUsers: r.rankedUsers, trollUsers: r.trollUsers, trigger };
     }
-    // Marks dropped before the data is read: see recomputeChanged.
+    // Marks dropped before the data is read: see recomputeChanged. (When it gave up for too many changed users it
+    // took the marks already; the full recompute covers them.)
     await clearMarks(em, timeFrame);
     await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
     await em.query(`DELETE FROM user_stats WHERE time_frame = $1`, [timeFrame]);
