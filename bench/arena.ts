@@ -16,7 +16,7 @@ import { createDataSource } from "../src/db/data-source.js";
 import { migrateWithLock } from "../src/db/migrate.js";
 import { createPubSubHandle } from "../src/infra/pubsub.js";
 import { createRng } from "../src/db/random.js";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/config/index.js";
 import { ArenaService } from "../src/modules/arena/arena.service.js";
 import { computeLeaderboard } from "../src/modules/arena/leaderboard.js";
 import { SYSTEM_ACTOR } from "../src/modules/moderation/journal.js";

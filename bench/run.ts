@@ -34,7 +34,7 @@ import { Annotator, type AnyTask } from "../test/helpers/annotator.js";
 import { gql, rawGql } from "../test/helpers/graphql.js";
 import { MessageChildrenDocument, MessagesDocument } from "../client/generated/graphql.js";
 import { createRng } from "../src/db/random.js";
-import { testEnvironment } from "../src/config.js";
+import { testEnvironment } from "../src/config/index.js";
 import os from "node:os";
 import { bigTreeLines, digest, liveTreeLines, scaleTreeLines } from "./generate.js";
 

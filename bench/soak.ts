@@ -19,7 +19,7 @@ import { Annotator, type AnyTask } from "../test/helpers/annotator.js";
 import { gql, rawGql, wsClient } from "../test/helpers/graphql.js";
 import { CreateChatDocument, GenerationDocument, HeartbeatDocument, MessagesDocument, SendChatMessageDocument } from "../client/generated/graphql.js";
 import { createRng } from "../src/db/random.js";
-import { testEnvironment } from "../src/config.js";
+import { testEnvironment } from "../src/config/index.js";
 
 /** /metrics of a server with DATABASE_URL needs a token (src/server/metrics-endpoint.ts). */
 const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { Redis } from "ioredis";
-import type { Config } from "./config.js";
+import type { Config } from "./config/index.js";
 import { createLogger } from "./logger.js";
 import { createDataSource } from "./db/data-source.js";
 import { QueryCounter } from "./db/query-counter.js";

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import pino from "pino";
 import { Command, Option } from "commander";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, type Config } from "./config/index.js";
 import { createDataSource } from "./db/data-source.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { migrateWithLock } from "./db/migrate.js";

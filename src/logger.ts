@@ -1,5 +1,5 @@
 import pino, { type Logger } from "pino";
-import type { LogLevel } from "./config.js";
+import type { LogLevel } from "./config/index.js";
 
 /** Structured JSON logs on stdout (pipe through pino-pretty for humans). */
 export function createLogger(level: LogLevel, name = "chorus"): Logger {

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, type Config } from "./config/index.js";
 import { createLogger } from "./logger.js";
 import { startChorus, type ChorusInstance } from "./app.js";
 import { Role } from "./modules/users/role.js";

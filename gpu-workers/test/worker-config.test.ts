@@ -104,14 +104,24 @@ describe('TokenBatcher', () => {
 });
 
 describe('worker documentation', () => {
-  it('the README worker table lists every variable the worker reads', async () => {
+  it('docs/configuration.md lists every variable the worker declares (the root renders it from declarations.ts)', async () => {
     const { readFileSync } = await import('node:fs');
     const path = await import('node:path');
     const { packageRoot } = await import('../src/paths.js');
     const { WORKER_VARIABLES } = await import('../src/worker/config.js');
-    const readme = readFileSync(path.join(packageRoot(), '..', 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## GPU workers'));
+    const doc = readFileSync(path.join(packageRoot(), '..', 'docs', 'configuration.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## GPU worker program'));
     expect(WORKER_VARIABLES.filter((v) => !section.includes('`' + v + '`'))).to.deep.equal([]);
+  });
+
+  it('config.ts reads every declared variable and no other (one declaration per variable)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { packageRoot } = await import('../src/paths.js');
+    const { WORKER_VARIABLES } = await import('../src/worker/config.js');
+    const source = readFileSync(path.join(packageRoot(), 'src', 'worker', 'config.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/(?:\(env, '|env\.)(CHORUS_[A-Z0-9_]+)/g)].map((m) => m[1]));
+    expect([...read].sort()).to.deep.equal([...WORKER_VARIABLES].sort());
   });
 
   it('config.ts is the only place in src/ that reads process.env (so every variable is parsed and documented)', async () => {

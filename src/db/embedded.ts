@@ -6,7 +6,7 @@ import path from "node:path";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { Client } from "pg";
 import type { Logger } from "pino";
-import { ConfigError } from "../config.js";
+import { ConfigError } from "../config/errors.js";
 
 export interface EmbeddedDatabase {
   url: string;

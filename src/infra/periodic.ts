@@ -57,16 +57,30 @@ async function runObserved(job: PeriodicJob, trigger: "schedule" | "manual", log
 class LocalPeriodicScheduler implements PeriodicScheduler {
   private timers: NodeJS.Timeout[] = [];
   private jobs = new Map<string, PeriodicJob>();
+  /** Runs under way: close() waits for them, so none is cut off by the database closing under it. */
+  private running = new Set<Promise<void>>();
+  private closing = false;
   constructor(
     private readonly log: Logger,
     private readonly onRun: PeriodicRunObserver,
   ) {}
 
+  private track(job: PeriodicJob, trigger: "schedule" | "manual"): Promise<void> {
+    const run = runObserved(job, trigger, this.log, this.onRun, false).finally(() => this.running.delete(run));
+    this.running.add(run);
+    return run;
+  }
+
   async start(jobs: PeriodicJob[]): Promise<void> {
     for (const job of jobs) {
+      // A process stopped during the start runs (Ctrl-C right after start) starts nothing more.
+      if (this.closing) return;
       this.jobs.set(job.name, job);
-      if (job.runAtStart) await runObserved(job, "schedule", this.log, this.onRun, false);
-      const t = setInterval(() => void runObserved(job, "schedule", this.log, this.onRun, false), job.everyMs);
+      if (job.runAtStart) await this.track(job, "schedule");
+      if (this.closing) return;
+      const t = setInterval(() => {
+        if (!this.closing) void this.track(job, "schedule");
+      }, job.everyMs);
       t.unref();
       this.timers.push(t);
     }
@@ -75,12 +89,14 @@ class LocalPeriodicScheduler implements PeriodicScheduler {
   async runNow(name: string): Promise<void> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`unknown periodic job ${name}`);
-    await runObserved(job, "manual", this.log, this.onRun, false);
+    await this.track(job, "manual");
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await Promise.all([...this.running]);
   }
 }
 

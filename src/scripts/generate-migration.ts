@@ -9,7 +9,7 @@ import path from "node:path";
 import { Client } from "pg";
 import { createDataSource } from "../db/data-source.js";
 import { pendingSchemaChanges } from "./migration-diff.js";
-import { testEnvironment } from "../config.js";
+import { testEnvironment } from "../config/index.js";
 
 async function main() {
   const name = process.argv[2];

@@ -17,6 +17,7 @@ import { ChorusError, ErrorCode, forbidden, unauthenticated } from "./errors.js"
 import { looksLikeJwt } from "./user-token.js";
 import { blindChats } from "../modules/arena/blindness.js";
 import type { AnnotatorQualityResult } from "../modules/agreement/annotator-quality.service.js";
+import { requestContext, type RequestContext } from "../common/request-context.js";
 
 export type Via = "anonymous" | "api-key" | "user-token";
 
@@ -82,6 +83,11 @@ export interface Context {
    * or the token's user. Creates the user on first sight. Throws USER_NOT_SPECIFIED when there is none.
    */
   actingUser(ref?: UserRef | null): Promise<User>;
+  /**
+   * The request context the services take first (src/common/request-context.ts): the caller as it stands now, or
+   * with `actingUser` (from `actingUser(ref)`) as the acting user.
+   */
+  request(actingUser?: User): RequestContext;
   loaders: Loaders;
 }
 
@@ -91,7 +97,7 @@ export interface Context {
  * messages and feedback load only for a chat the caller may read. A field built on a loader therefore shows no
  * more than the root queries, whoever wrote it.
  */
-function createLoaders(app: AppServices, identity: Identity, role: () => Role): Loaders {
+function createLoaders(app: AppServices, identity: Identity, role: () => Role, request: () => RequestContext): Loaders {
   const vis = (): Visibility => visibilityOfClient(identity.apiClient);
   const visible = <T extends { apiClientId: string }>(rows: T[]): T[] => {
     const only = vis().apiClientId;
@@ -120,11 +126,11 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role): 
       return ids.map((id) => byId.get(id) ?? null);
     }),
     longestConversation: new DataLoader(async (ids) => {
-      const byTree = await app.messages.longestConversations(ids, vis());
+      const byTree = await app.messages.longestConversations(request(), ids);
       return ids.map((id) => byTree.get(id)!);
     }),
     widestBranch: new DataLoader(async (ids) => {
-      const byTree = await app.messages.widestBranches(ids, vis());
+      const byTree = await app.messages.widestBranches(request(), ids);
       return ids.map((id) => byTree.get(id)!);
     }),
     userEmojis: new DataLoader(async (ids) => {
@@ -274,7 +280,14 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
         "This operation acts for a user: pass a `user` argument or the x-chorus-user header",
       );
     },
-    loaders: createLoaders(app, identity, () => ctx.role()),
+    request: (acting) =>
+      requestContext({
+        requestId,
+        log,
+        identity: { via: identity.via, apiClient: identity.apiClient, user: acting ?? identity.user },
+        role: acting && identity.apiClient ? effectiveRole(identity.apiClient, acting) : ctx.role(),
+      }),
+    loaders: createLoaders(app, identity, () => ctx.role(), () => ctx.request()),
   };
   return ctx;
 }

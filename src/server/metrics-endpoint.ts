@@ -9,7 +9,7 @@
 import http from "node:http";
 import crypto from "node:crypto";
 import type { Request, Response } from "express";
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import type { Metrics } from "./metrics.js";
 
 export type MetricsExposure = "separate-port" | "token" | "public" | "off";

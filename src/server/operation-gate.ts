@@ -22,7 +22,7 @@ import {
   type OperationDefinitionNode,
   type ValidationRule,
 } from "graphql";
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import { assertAnonymousMayRun } from "./auth.js";
 import type { Context } from "./context.js";
 import { ChorusError, ErrorCode } from "./errors.js";

@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import { ApiClientService } from "../modules/api-clients/api-client.service.js";
 import { UserService } from "../modules/users/user.service.js";
 import { UserTokenSigner } from "./user-token.js";
@@ -27,6 +27,7 @@ import { MessageModerationService } from "../modules/moderation/message-moderati
 import { UserAdminService } from "../modules/moderation/user-admin.service.js";
 import { PurgeService } from "../modules/moderation/purge.service.js";
 import { JournalService } from "../modules/moderation/journal.service.js";
+import { SystemStatsService } from "../modules/moderation/system-stats.js";
 import { StatsService } from "../modules/stats/stats.service.js";
 import { CachedStatsService } from "../modules/cached-stats/cached-stats.service.js";
 import { IdentityEvents, identityTopic } from "./identity-events.js";
@@ -69,6 +70,8 @@ export interface AppServices {
   purge: PurgeService;
   /** Reads of the journal. */
   journal: JournalService;
+  /** Message and tree-manager counts (spec §9.5). */
+  systemStats: SystemStatsService;
   /** User stats, leaderboards, troll board and streaks. */
   stats: StatsService;
   /** The public stats pages' precomputed figures. */
@@ -96,7 +99,8 @@ export function createServices(
 ): AppServices {
   const rng = state.rng ?? createRng(base.config.randomSeed);
   const trees = new TreeManager(base.ds, base.config.treeManager, rng, base.log);
-  const emojis = new EmojiService();
+  const messages = new MessageService(base.ds);
+  const emojis = new EmojiService(base.ds, messages);
   const chatConfig = base.config.chat;
   const streams: GenerationStreams = createEventStreamStore({ redisUrl: base.config.redisUrl, keyPrefix: `${base.config.redisKeyPrefix}gen:` });
   const queue = createGenerationQueue({
@@ -128,7 +132,7 @@ export function createServices(
     users: new UserService(base.ds, identityChanged),
     trees,
     tasks,
-    messages: new MessageService(base.ds),
+    messages,
     emojis,
     agreement: new AgreementService(base.ds),
     annotatorQuality,
@@ -137,6 +141,7 @@ export function createServices(
     userAdmin: new UserAdminService(base.ds, identityChanged),
     purge: new PurgeService(base.ds, trees, identityChanged),
     journal: new JournalService(base.ds),
+    systemStats: new SystemStatsService(base.ds),
     stats: new StatsService(base.ds, base.pubSub, base.log),
     cachedStats: new CachedStatsService(base.ds),
     chats,

@@ -10,20 +10,14 @@
  */
 import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import { Role, roleAtLeast } from "../modules/users/role.js";
+import { visibilityOfClient, type Visibility } from "../common/visibility.js";
 
-/** Whose messages and users a caller may read: null = every client's, else that client's only. */
-export interface Visibility {
-  apiClientId: string | null;
-}
+// The data part lives in common/ (the request context carries it); named here too for the modules not migrated yet.
+export { visibilityOfClient, type Visibility };
 
 /** The part of the request context the rules read (the context and a loader's identity both have it). */
 interface Caller {
   apiClient: ApiClient | null;
-}
-
-/** Untrusted clients read only their own client's messages and users (spec §7.1); trusted ones read everything. */
-export function visibilityOfClient(client: ApiClient | null): Visibility {
-  return { apiClientId: client && !client.trusted ? client.id : null };
 }
 
 /** The visibility of a request (its context, or the identity a loader reads). */

@@ -4,7 +4,7 @@
  * (src/modules/tasks/task-pools.ts). test/integration/task-pools-oracle.test.ts compares the two.
  */
 import type { EntityManager } from "typeorm";
-import type { TreeManagerConfig } from "../../src/modules/consensus/tree-config.js";
+import type { TreeManagerConfig } from "../../src/config/tree-manager.js";
 import type { MessageRole } from "../../src/modules/trees/message.entity.js";
 
 export interface RankingCandidate {

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { Client } from "pg";
-import { testEnvironment } from "../../src/config.js";
+import { testEnvironment } from "../../src/config/index.js";
 
 /** A throw-away database on the test PostgreSQL (DATABASE_URL), dropped by `drop()`. */
 export interface TestDatabase {

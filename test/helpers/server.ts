@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import pino from "pino";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 import { startChorus, type ChorusInstance } from "../../src/app.js";
 import { createTestDatabase, testRedisUrl, type TestDatabase } from "./database.js";
 import { Role } from "../../src/modules/users/role.js";

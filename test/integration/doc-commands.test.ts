@@ -1,9 +1,10 @@
 /**
- * The README's own command lines, read from README.md (never copied here), run in a fresh clone of the repository
- * (git clone of HEAD, node_modules linked to this checkout's to keep it fast, then built) against a real database:
- * every `npx chorus` command answers `--help` and knows every option the README gives it; the data commands
- * (migrate, api-client create, worker-key create, import, export, ...) do real work with the documented exit codes;
- * the worker-key recipe runs through a shell and the real `npx` exactly as written.
+ * The documentation's own command lines, read from README.md and every guide in docs/ (never copied here), run in a
+ * fresh clone of the repository (git clone of HEAD, node_modules linked to this checkout's to keep it fast, then
+ * built) against a real database: every `npx chorus` command of a ```bash block or an inline code span answers
+ * `--help` and knows every option the docs give it; the data commands (migrate, api-client create, worker-key
+ * create, import, export, ...) do real work with the documented exit codes; the worker-key recipe runs through a
+ * shell and the real `npx` exactly as written.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -15,20 +16,32 @@ import { Client } from "pg";
 import { PROJECT_ROOT } from "../helpers/process.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
-const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+/** README.md and every guide of docs/, as users read them. */
+export const DOC_FILES = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = DOC_FILES.map((f) => fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8")).join("\n");
 
-/** Lines of the README's ```bash blocks. */
+/** Lines of the docs' ```bash blocks. */
 function bashLines(markdown: string): string[] {
   const lines: string[] = [];
   for (const m of markdown.matchAll(/```bash\n([\s\S]*?)```/g)) lines.push(...m[1].split("\n"));
   return lines;
 }
 
-/** Every `npx chorus …` command of the README's code blocks, without its comment or the shell around it. */
-export function readmeCliLines(markdown = README): string[] {
-  return bashLines(markdown)
+/** Inline code spans that are a command (`npx chorus export-chats --out chats.jsonl`), outside code blocks. */
+function inlineCommands(markdown: string): string[] {
+  const prose = markdown.replace(/```[\s\S]*?```/g, "");
+  return [...prose.matchAll(/`(npx chorus [^`]*)`/g)].map((m) => m[1]);
+}
+
+/**
+ * Every `npx chorus …` command of the docs, without its comment or the shell around it. Spans that stand for any
+ * command (`npx chorus ...`, `npx chorus <command>`) name none and are left out.
+ */
+export function docCliLines(markdown = DOCS): string[] {
+  return [...bashLines(markdown), ...inlineCommands(markdown)]
     .map((l) => l.replace(/\s+#.*$/, "").trim())
-    .flatMap((l) => [...l.matchAll(/npx chorus ((?:[^|)\s]+\s?)+)/g)].map((m) => `chorus ${m[1].trim()}`));
+    .flatMap((l) => [...l.matchAll(/npx chorus ((?:[^|)\s]+\s?)+)/g)].map((m) => `chorus ${m[1].trim()}`))
+    .filter((l) => commandPath(l).length > 0);
 }
 
 /** `chorus api-client create --name x` → ["api-client", "create"]: the leading words that name the command. */
@@ -56,13 +69,13 @@ interface Run {
   stderr: string;
 }
 
-describe("the README's command lines, run in a fresh clone", function () {
+describe("the documentation's command lines (README.md, docs/*.md), run in a fresh clone", function () {
   this.timeout(600_000);
   let clone: string;
   let db: TestDatabase;
   let restoreDb: TestDatabase;
   let sql: Client;
-  const lines = readmeCliLines();
+  const lines = docCliLines();
 
   function run(file: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
     return new Promise((resolve, reject) => {
@@ -76,7 +89,7 @@ describe("the README's command lines, run in a fresh clone", function () {
       child.stdin.end(input ?? "");
     });
   }
-  /** `chorus …` as the README writes it, through the package's bin (what `npx chorus` runs: package.json `bin`). */
+  /** `chorus …` as the docs write it, through the package's bin (what `npx chorus` runs: package.json `bin`). */
   const chorus = (line: string, env: Record<string, string> = {}) => run(process.execPath, ["bin/chorus.js", ...words(line).slice(1)], env);
   const ok = (r: Run, what: string) => expect(r.code, `${what}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).to.equal(0);
 
@@ -98,7 +111,7 @@ describe("the README's command lines, run in a fresh clone", function () {
     if (clone) fs.rmSync(clone, { recursive: true, force: true });
   });
 
-  it("the README has the CLI lines this test runs (extracted, not copied)", () => {
+  it("the docs have the CLI lines this test runs (extracted, not copied)", () => {
     const commands = new Set(lines.map((l) => commandPath(l).join(" ")));
     for (const c of ["migrate", "api-client create", "worker-key create", "api-client list", "api-client rotate", "api-client revoke", "user set-role", "user revoke-tokens", "export", "import", "export-chats"]) {
       expect([...commands], c).to.include(c);
@@ -107,7 +120,7 @@ describe("the README's command lines, run in a fresh clone", function () {
     expect(pkg.bin.chorus, "npx chorus runs this file").to.equal("bin/chorus.js");
   });
 
-  it("every command of the README answers --help and knows every option the README gives it", async () => {
+  it("every command of the docs answers --help and knows every option the docs give it", async () => {
     const byCommand = new Map<string, string[]>();
     for (const line of lines) byCommand.set(commandPath(line).join(" "), [...(byCommand.get(commandPath(line).join(" ")) ?? []), line]);
     for (const [cmd, its] of byCommand) {
@@ -125,8 +138,9 @@ describe("the README's command lines, run in a fresh clone", function () {
     ok(await chorus(byCommand("migrate")[0]), "migrate");
     expect((await sql.query("SELECT count(*)::int AS n FROM migrations")).rows[0].n).to.be.greaterThan(0);
 
-    for (const line of byCommand("api-client create")) {
-      // as first typed, then with the README's options that go together for a frontend's admin key
+    // a bare `npx chorus api-client create` in prose names the command only; the lines with options are the recipes
+    for (const line of byCommand("api-client create").filter((l) => l.includes("--name"))) {
+      // as first typed, then with the docs' options that go together for a frontend's admin key
       for (const variant of [minimalForm(line), line.replace(/\[(--role admin|--expires-at [^\]]+)\]/g, "$1").replace(/\s*\[[^\]]*\]/g, "")]) {
         const r = await chorus(variant);
         ok(r, variant);
@@ -138,7 +152,7 @@ describe("the README's command lines, run in a fresh clone", function () {
     expect(created.rows[1]).to.include({ role: "ADMIN", trusted: true });
     expect(created.rows[1].expires_at).to.be.instanceOf(Date);
 
-    for (const line of byCommand("worker-key create")) {
+    for (const line of byCommand("worker-key create").filter((l) => l.includes("--name"))) {
       const r = await chorus(minimalForm(line));
       ok(r, line);
       expect(r.stdout.trim().split("\n").pop()).to.match(/^chk_[0-9a-f]{64}$/);
@@ -158,7 +172,7 @@ describe("the README's command lines, run in a fresh clone", function () {
     }
     expect((await sql.query("SELECT revoked_at FROM api_client WHERE id = $1", [id])).rows[0].revoked_at).to.be.instanceOf(Date);
 
-    // the user commands name a user of a client: the README's discord:1234, created by an operation first
+    // the user commands name a user of a client: the docs' discord:1234, created by an operation first
     const client = created.rows[1].id as string;
     await sql.query(
       `INSERT INTO "user" (id, api_client_id, auth_method, username, display_name) VALUES ($1, $2, 'discord', '1234', 'Someone')`,
@@ -173,10 +187,10 @@ describe("the README's command lines, run in a fresh clone", function () {
   });
 
   it("the worker-key recipe runs as written through a shell and the real npx, and gives a key", async () => {
-    const block = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1].split("\n")).find((b) => b.some((l) => /^KEY=\$\(npx chorus worker-key create/.test(l)))!;
+    const block = [...DOCS.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1].split("\n")).find((b) => b.some((l) => /^KEY=\$\(npx chorus worker-key create/.test(l)))!;
     const at = block.findIndex((l) => /^KEY=\$\(npx chorus worker-key create/.test(l));
     const recipe = block[at];
-    expect(recipe, "the README's worker-key recipe").to.be.a("string");
+    expect(recipe, "the docs' worker-key recipe").to.be.a("string");
     // it runs at the project root, where `chorus` is the package's own command (in gpu-workers/, npx would look for
     // a package named chorus on the registry): nothing before it in its block may leave the root
     expect(block.slice(0, at).filter((l) => /^\s*cd\s/.test(l)), "a cd before the recipe").to.deep.equal([]);
@@ -187,7 +201,7 @@ describe("the README's command lines, run in a fresh clone", function () {
 
   it("the dataset commands import and export real data, and a restore of the export into a new database is lossless", async () => {
     const byCommand = (c: string) => lines.filter((l) => commandPath(l).join(" ") === c);
-    // the README imports trees.jsonl: an oasst2 sample stands in for the user's file
+    // the docs import trees.jsonl: an oasst2 sample stands in for the user's file
     fs.copyFileSync(path.join(PROJECT_ROOT, "test", "fixtures", "oasst2-sample.trees.jsonl"), path.join(clone, "trees.jsonl"));
     const imports = byCommand("import");
     const backlog = imports.filter((l) => !l.includes("--mode restore"));
@@ -225,7 +239,7 @@ describe("the README's command lines, run in a fresh clone", function () {
     }
 
     const chat = crypto.randomUUID();
-    for (const line of [...byCommand("export-chats"), ...README.matchAll(/`npx (chorus export-chats[^`]*)`/g)].map((l) => (typeof l === "string" ? l : l[1]))) {
+    for (const line of byCommand("export-chats")) {
       const r = await chorus(line.replace("<user id>", user).replace("<chat id>", chat));
       ok(r, line);
     }
@@ -238,6 +252,6 @@ describe("the README's command lines, run in a fresh clone", function () {
     const bad = await chorus("chorus migrate", { DATABASE_URL: "mysql://x" });
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.include("DATABASE_URL");
-    expect(README, "the README documents the CLI's exit codes").to.match(/exit (status|code)[^.]*0[^.]*1[^.]*2/i);
+    expect(DOCS, "the docs give the CLI's exit codes").to.match(/exit (status|code)[^.]*0[^.]*1[^.]*2/i);
   });
 });

@@ -23,7 +23,7 @@ import { CLI, runNode } from "../helpers/process.js";
 import { World } from "../helpers/world.js";
 import { getSchema } from "../../src/server/schema.js";
 import { buildCli } from "../../src/cli.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 import { Role } from "../../src/modules/users/role.js";
 import { Requirement } from "../../src/server/auth.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";

@@ -15,7 +15,7 @@ import { errorCode, gql, wsClient, type RequestOptions } from "../helpers/graphq
 import { CLI, runNode } from "../helpers/process.js";
 import { buildGpuWorkers, startWorkerProcess } from "../helpers/gpu-worker-process.js";
 import { createTestDatabase, testRedisUrl, type TestDatabase } from "../helpers/database.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 import { startChorus, type ChorusInstance } from "../../src/app.js";
 import { Role } from "../../src/modules/users/role.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";

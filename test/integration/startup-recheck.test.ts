@@ -14,7 +14,7 @@ import pino from "pino";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { CLI, runNode } from "../helpers/process.js";
 import { liveTreeLines } from "../../bench/generate.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 import { startChorus } from "../../src/app.js";
 
 describe("start-up tree check (set-based)", function () {

@@ -3,6 +3,8 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { STATS_TIME_FRAMES, statsWindowStart, type StatsTimeFrame } from "../../src/modules/consensus/scores.js";
 import { TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "../../src/modules/stats/stats.service.js";
 import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
+import { internalRequestContext } from "../../src/common/request-context.js";
+import { Role } from "../../src/modules/users/role.js";
 
 /**
  * The periodic job keeps the boards incrementally (only the users whose data changed, plus those whose activity
@@ -248,8 +250,9 @@ describe("stats: the incremental boards equal a full recompute after every kind 
 
   it("moderation: a merge of users and a purge with ban", async () => {
     at = new Date(at.getTime() + 3_600_000);
-    await app().userAdmin.merge(SYSTEM_ACTOR, await id(8), [await id(9), await id(10)], { apiClientId: null });
-    await app().purge.purgeUser(SYSTEM_ACTOR, await id(12), true, false, { apiClientId: null });
+    const rc = internalRequestContext("system", app().log, Role.ADMIN);
+    await app().userAdmin.merge(rc, await id(8), [await id(9), await id(10)]);
+    await app().purge.purgeUser(rc, await id(12), true, false);
     await runAndCompare("moderation");
   });
 

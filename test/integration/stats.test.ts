@@ -7,7 +7,7 @@ import type { Annotator } from "../helpers/annotator.js";
 import { errorCode, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { testRedisUrl } from "../helpers/database.js";
 import { Role } from "../../src/modules/users/role.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 import { startChorus, type ChorusInstance } from "../../src/app.js";
 import { leaderScore, statsWindowStart } from "../../src/modules/consensus/scores.js";
 import {

@@ -1,6 +1,8 @@
 import { expect } from "chai";
-import { CONFIG_VARIABLES, loadConfig, TREE_MANAGER_CONFIG_VARIABLES } from "../../src/config.js";
-import { fullSettings, maskUrl } from "../../src/modules/moderation/settings.js";
+import { CONFIG_VARIABLES, loadConfig } from "../../src/config/index.js";
+import { maskUrl } from "../../src/config/mask.js";
+import { fullSettings } from "../../src/config/settings.js";
+import { TREE_MANAGER_VARIABLES } from "../../src/config/tree-manager.js";
 
 describe("admin settings (spec §7.2 backend_settings/full)", () => {
   const secret = "a-very-secret-signing-key-of-32-chars!";
@@ -15,7 +17,7 @@ describe("admin settings (spec §7.2 backend_settings/full)", () => {
   const byName = new Map(settings.map((s) => [s.name, s]));
 
   it("lists every configuration and tree-manager variable once", () => {
-    expect(settings.map((s) => s.name)).to.deep.equal([...CONFIG_VARIABLES, ...TREE_MANAGER_CONFIG_VARIABLES]);
+    expect(settings.map((s) => s.name)).to.deep.equal([...CONFIG_VARIABLES, ...TREE_MANAGER_VARIABLES]);
   });
 
   it("never shows a secret or a password, only whether one is set", () => {

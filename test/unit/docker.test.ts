@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import YAML from "yaml";
-import { CONFIG_VARIABLES, loadConfig } from "../../src/config.js";
+import { CONFIG_VARIABLES, loadConfig } from "../../src/config/index.js";
 import { buildGpuWorkers } from "../helpers/gpu-worker-process.js";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -241,7 +241,7 @@ describe("docker/: every setting is one the API's and the worker's own configura
   });
 
   it("every CHORUS_API_URL the docs show is one the worker accepts", () => {
-    const docs = ["README.md", "docker/README.md", "gpu-workers/README.md"].map((f) => fs.readFileSync(path.join(ROOT, f), "utf8"));
+    const docs = ["README.md", "docker/README.md", "gpu-workers/README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)].map((f) => fs.readFileSync(path.join(ROOT, f), "utf8"));
     const urls = new Set<string>();
     for (const text of docs) {
       for (const m of text.matchAll(/CHORUS_API_URL[=:]\s*`?([a-z]+:\/\/[^\s`'"|]+)/g)) urls.add(m[1]);

@@ -19,7 +19,7 @@ import {
 import { getSchema } from "../../src/server/schema.js";
 import { LIST_WEIGHTS, ROOT_FIELD_COST, objectListFields } from "../../src/server/complexity.js";
 import { checkComplexity, checkDepth } from "../../src/server/limits.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 
 /** A value of an input type with only its required fields, for the variables of a shipped document. */
 function sample(type: GraphQLInputType): unknown {

@@ -9,7 +9,7 @@ import pino from "pino";
 import type { DataSource } from "typeorm";
 import { LocalGenerationQueue } from "../../src/infra/queue/index.js";
 import { createPubSubHandle } from "../../src/infra/pubsub.js";
-import type { ChatConfig } from "../../src/config.js";
+import type { ChatConfig } from "../../src/config/index.js";
 import type { ModelCatalog } from "../../src/modules/chat/models.js";
 import type { GenerationService, StartOutcome } from "../../src/modules/chat/generation.service.js";
 import { WorkerService, type WorkerHello, type WorkerSession } from "../../src/modules/workers/worker.service.js";

@@ -6,9 +6,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { tinyModelDir } from '../paths.js';
 import { OPENAI_CONTINUATIONS, type BackendConfig, type OpenAIContinuation, type TransformersDevicePreference } from '../backends/index.js';
+import { WORKER_DECLARATIONS, type WorkerVariableName } from './declarations.js';
 
-/** The worker protocol version this worker speaks (the API refuses another with a message naming its own). */
-export const WORKER_PROTOCOL_VERSION = 1;
+export { WORKER_PROTOCOL_VERSION, WORKER_VARIABLES } from './declarations.js';
 
 export type WorkerBackendKind = 'transformers' | 'openai' | 'synthetic';
 
@@ -25,38 +25,18 @@ export interface WorkerConfig {
   reconnectMaxDelayMs: number;
 }
 
-/** Every variable the worker reads, with its default and meaning (the README's worker table lists the same). */
-export const WORKER_VARIABLES = [
-  'CHORUS_API_URL',
-  'CHORUS_WORKER_KEY',
-  'CHORUS_WORKER_MODELS',
-  'CHORUS_WORKER_BACKEND',
-  'CHORUS_WORKER_CAPACITY',
-  'CHORUS_WORKER_NAME',
-  'CHORUS_WORKER_MODEL_DIR',
-  'CHORUS_WORKER_DEVICE',
-  'CHORUS_WORKER_THREADS',
-  'CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND',
-  'CHORUS_WORKER_RECONNECT_MAX_DELAY_MS',
-  'CHORUS_WORKER_PROTOCOL_VERSION',
-  'CHORUS_OPENAI_BASE_URL',
-  'CHORUS_OPENAI_API_KEY',
-  'CHORUS_OPENAI_MODEL',
-  'CHORUS_OPENAI_CONTINUATION',
-] as const;
-
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
 }
 
 type Env = Record<string, string | undefined>;
 
-function str(env: Env, name: string): string | undefined {
+function str(env: Env, name: WorkerVariableName): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+function int(env: Env, name: WorkerVariableName, fallback: number, min: number, max: number): number {
   const raw = str(env, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
@@ -66,11 +46,11 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
 
 /** The worker's configuration; the default `env` makes this file the only reader of process.env in the package. */
 export function parseWorkerConfig(env: Env = process.env): WorkerConfig {
-  const apiUrl = str(env, 'CHORUS_API_URL') ?? 'ws://localhost:4000/graphql';
+  const apiUrl = str(env, 'CHORUS_API_URL') ?? WORKER_DECLARATIONS.CHORUS_API_URL.default;
   if (!/^wss?:\/\//.test(apiUrl)) throw new WorkerConfigError(`CHORUS_API_URL must be a ws:// or wss:// URL (the API's /graphql), got "${apiUrl}"`);
   const workerKey = str(env, 'CHORUS_WORKER_KEY');
   if (!workerKey) throw new WorkerConfigError('CHORUS_WORKER_KEY is required: a worker key (`npx chorus worker-key create --name ...`)');
-  const backendKind = (str(env, 'CHORUS_WORKER_BACKEND') ?? 'transformers') as WorkerBackendKind;
+  const backendKind = (str(env, 'CHORUS_WORKER_BACKEND') ?? WORKER_DECLARATIONS.CHORUS_WORKER_BACKEND.default) as WorkerBackendKind;
   if (!['transformers', 'openai', 'synthetic'].includes(backendKind)) {
     throw new WorkerConfigError(`CHORUS_WORKER_BACKEND must be transformers, openai or synthetic, got "${backendKind}"`);
   }
@@ -80,11 +60,11 @@ export function parseWorkerConfig(env: Env = process.env): WorkerConfig {
     .map((m) => m.trim())
     .filter(Boolean);
   if (models.length === 0) throw new WorkerConfigError('CHORUS_WORKER_MODELS is required: the model ids this worker serves, comma-separated');
-  const capacity = int(env, 'CHORUS_WORKER_CAPACITY', 1, 1, 256);
+  const capacity = int(env, 'CHORUS_WORKER_CAPACITY', WORKER_DECLARATIONS.CHORUS_WORKER_CAPACITY.default, 1, 256);
 
   let backend: BackendConfig;
   if (backendKind === 'transformers') {
-    const device = (str(env, 'CHORUS_WORKER_DEVICE') ?? 'auto') as TransformersDevicePreference;
+    const device = (str(env, 'CHORUS_WORKER_DEVICE') ?? WORKER_DECLARATIONS.CHORUS_WORKER_DEVICE.default) as TransformersDevicePreference;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new WorkerConfigError(`CHORUS_WORKER_DEVICE must be auto, cpu or cuda, got "${device}"`);
     const dir = str(env, 'CHORUS_WORKER_MODEL_DIR');
     backend = {
@@ -100,13 +80,13 @@ export function parseWorkerConfig(env: Env = process.env): WorkerConfig {
     }
     const model = str(env, 'CHORUS_OPENAI_MODEL');
     if (!model) throw new WorkerConfigError('CHORUS_OPENAI_MODEL is required with CHORUS_WORKER_BACKEND=openai: the model name the server knows');
-    const continuation = (str(env, 'CHORUS_OPENAI_CONTINUATION') ?? 'none') as OpenAIContinuation;
+    const continuation = (str(env, 'CHORUS_OPENAI_CONTINUATION') ?? WORKER_DECLARATIONS.CHORUS_OPENAI_CONTINUATION.default) as OpenAIContinuation;
     if (!OPENAI_CONTINUATIONS.includes(continuation)) {
       throw new WorkerConfigError(`CHORUS_OPENAI_CONTINUATION must be ${OPENAI_CONTINUATIONS.join(', ')}, got "${continuation}"`);
     }
     backend = { kind: 'openai', baseUrl, model, apiKey: str(env, 'CHORUS_OPENAI_API_KEY'), continuation };
   } else {
-    backend = { kind: 'synthetic', tokensPerSecond: int(env, 'CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND', 20, 1, 1_000_000) };
+    backend = { kind: 'synthetic', tokensPerSecond: int(env, 'CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND', WORKER_DECLARATIONS.CHORUS_WORKER_SYNTHETIC_TOKENS_PER_SECOND.default, 1, 1_000_000) };
   }
 
   return {
@@ -117,8 +97,8 @@ export function parseWorkerConfig(env: Env = process.env): WorkerConfig {
     backend,
     capacity,
     name: str(env, 'CHORUS_WORKER_NAME') ?? `${hostname()}-${backendKind}`,
-    protocolVersion: int(env, 'CHORUS_WORKER_PROTOCOL_VERSION', WORKER_PROTOCOL_VERSION, 0, 1_000_000),
-    reconnectMaxDelayMs: int(env, 'CHORUS_WORKER_RECONNECT_MAX_DELAY_MS', 30_000, 100, 3_600_000),
+    protocolVersion: int(env, 'CHORUS_WORKER_PROTOCOL_VERSION', WORKER_DECLARATIONS.CHORUS_WORKER_PROTOCOL_VERSION.default, 0, 1_000_000),
+    reconnectMaxDelayMs: int(env, 'CHORUS_WORKER_RECONNECT_MAX_DELAY_MS', WORKER_DECLARATIONS.CHORUS_WORKER_RECONNECT_MAX_DELAY_MS.default, 100, 3_600_000),
   };
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `chorus-worker` / `npm run worker`: a Chorus GPU worker process. Reads its configuration from the environment
- * (see config.ts and the README), loads the backend, then serves the API until drained or stopped.
+ * (declared in declarations.ts, parsed by config.ts, listed in docs/configuration.md), loads the backend, then serves the API until drained or stopped.
  * Exit codes: 0 drained or stopped, 1 the backend failed to load, 2 bad configuration or a protocol version the
  * API does not speak (pull a newer worker), 3 the API refused the key.
  */

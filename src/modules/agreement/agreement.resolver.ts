@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, Field, Float, ID, Int, ObjectType, Query, Resolver } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { Role } from "../users/role.js";
-import { visibilityOf } from "../../server/visibility.js";
 
 @ObjectType({ description: "Krippendorff's alpha for one label over the task-based reviews." })
 export class LabelAgreement {
@@ -42,7 +41,7 @@ export class AgreementResolver {
     @Arg("since", () => Date, { nullable: true, description: "Only reviews since." }) since: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.app.agreement.labelAgreement(lang, label, since, visibilityOf(ctx));
+    return ctx.app.agreement.labelAgreement(ctx.request(), lang, label, since);
   }
 
   @Authorized(Role.MODERATOR)
@@ -52,6 +51,6 @@ export class AgreementResolver {
     @Arg("since", () => Date, { nullable: true, description: "Only rankings since." }) since: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.app.agreement.rankingAgreement(lang, since, visibilityOf(ctx));
+    return ctx.app.agreement.rankingAgreement(ctx.request(), lang, since);
   }
 }

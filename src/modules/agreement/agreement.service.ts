@@ -7,7 +7,7 @@ import { krippendorffAlpha, type ReliabilityUnit } from "./krippendorff.js";
 import { averageKendallW, rankMatrixFromBestFirst } from "./kendall-w.js";
 import { LABEL_DESCRIPTIONS, isTextLabelName } from "../consensus/labels.js";
 import { badInput } from "../../server/errors.js";
-import type { Visibility } from "../../server/visibility.js";
+import type { RequestContext } from "../../common/request-context.js";
 
 export interface LabelAgreementResult {
   label: string;
@@ -31,8 +31,9 @@ export interface RankingAgreementResult {
 export class AgreementService {
   constructor(private readonly ds: DataSource) {}
 
-  /** With `vis.apiClientId` (an untrusted moderator) only reviews of that client's messages. */
-  async labelAgreement(lang: string | null, label: string, since: Date | null, vis: Visibility = { apiClientId: null }): Promise<LabelAgreementResult> {
+  /** For an untrusted moderator (`rc.visibility.apiClientId`) only reviews of that client's messages. */
+  async labelAgreement(rc: RequestContext, lang: string | null, label: string, since: Date | null): Promise<LabelAgreementResult> {
+    const vis = rc.visibility;
     if (!isTextLabelName(label)) throw badInput(`Unknown label "${label}"`);
     // yes/no and flag labels are categories; likert labels are points on a scale
     const metric = LABEL_DESCRIPTIONS[label].widget === "likert" ? "interval" : "nominal";
@@ -64,8 +65,9 @@ export class AgreementService {
     };
   }
 
-  /** With `vis.apiClientId` (an untrusted moderator) only rankings of that client's messages' replies. */
-  async rankingAgreement(lang: string | null, since: Date | null, vis: Visibility = { apiClientId: null }): Promise<RankingAgreementResult> {
+  /** For an untrusted moderator (`rc.visibility.apiClientId`) only rankings of that client's messages' replies. */
+  async rankingAgreement(rc: RequestContext, lang: string | null, since: Date | null): Promise<RankingAgreementResult> {
+    const vis = rc.visibility;
     const rows: { parent: string; ids: string[] }[] = await this.ds.query(
       `SELECT r.message_id AS parent, r.payload->'ranked_message_ids' AS ids
        FROM message_reaction r JOIN task t ON t.id = r.task_id JOIN message p ON p.id = r.message_id

@@ -6,7 +6,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { Context } from "../../server/context.js";
-import type { ArenaConfig } from "../../config.js";
+import type { ArenaConfig } from "../../config/index.js";
 import type { PubSubHandle } from "../../infra/pubsub.js";
 import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";

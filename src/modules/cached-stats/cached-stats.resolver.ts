@@ -2,7 +2,6 @@ import { Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { Requirement } from "../../server/auth.js";
 import { CachedStats } from "./cached-stats.types.js";
-import { actorOf } from "../moderation/journal.js";
 
 @Resolver()
 export class CachedStatsResolver {
@@ -18,6 +17,6 @@ export class CachedStatsResolver {
   @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => CachedStats, { description: "Recomputes the cached stats now and returns them. ADMIN of a trusted client; journaled (cached_stats_refreshed)." })
   async refreshCachedStats(@Ctx() ctx: Context): Promise<CachedStats> {
-    return ctx.app.cachedStats.refresh(actorOf(ctx));
+    return ctx.app.cachedStats.refresh(ctx.request());
   }
 }

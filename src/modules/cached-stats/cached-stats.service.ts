@@ -9,6 +9,7 @@ import type { TreeState } from "../trees/message-tree-state.entity.js";
 import type { MessageRoleEnum } from "../trees/message.types.js";
 import type { CachedStats } from "./cached-stats.types.js";
 import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
+import type { RequestContext } from "../../common/request-context.js";
 
 export const CACHED_STAT_NAMES = [
   "human_messages_by_lang",
@@ -25,11 +26,16 @@ const HUMAN = `NOT deleted AND review_result AND NOT synthetic`;
 export class CachedStatsService {
   constructor(private readonly ds: DataSource) {}
 
+  /** An admin's refresh: recomputed now and journaled in the same transaction, as refreshLeaderboards is. */
+  async refresh(rc: RequestContext): Promise<CachedStats> {
+    return this.recompute(rc.actor);
+  }
+
   /**
-   * Computes every statistic from one snapshot of the database (REPEATABLE READ) and stores them together. An
-   * admin's refresh (`actor`) is journaled in the same transaction, as refreshLeaderboards is.
+   * Computes every statistic from one snapshot of the database (REPEATABLE READ) and stores them together; with an
+   * `actor`, the journal row in the same transaction (the periodic job's own recomputation writes none).
    */
-  async refresh(actor: Actor | null = null): Promise<CachedStats> {
+  private async recompute(actor: Actor | null): Promise<CachedStats> {
     await this.ds.transaction("REPEATABLE READ", async (em) => {
       const values = await this.compute(em);
       for (const name of CACHED_STAT_NAMES) {
@@ -51,7 +57,7 @@ export class CachedStatsService {
       [CACHED_STAT_NAMES],
     );
     if (row.n === CACHED_STAT_NAMES.length && Date.now() - new Date(row.oldest).getTime() < maxAgeMs) return false;
-    await this.refresh();
+    await this.recompute(null);
     return true;
   }
 

@@ -12,7 +12,7 @@ import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole } from "./chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport, type ChatReportType } from "./chat-feedback.entity.js";
-import type { ChatConfig } from "../../config.js";
+import type { ChatConfig } from "../../config/index.js";
 import { actorOf, ModerationAction, writeJournal } from "../moderation/journal.js";
 import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
 

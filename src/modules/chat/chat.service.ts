@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Context } from "../../server/context.js";
-import type { ChatConfig } from "../../config.js";
+import type { ChatConfig } from "../../config/index.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
 import { encodeCursor, keysetPage, keysetSql, type Page, type PageRequest } from "../../server/pagination.js";
 import { inTransaction } from "../../db/transaction.js";

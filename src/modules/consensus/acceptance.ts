@@ -6,7 +6,7 @@
  * reviews cannot pull a reply out from under the replies built on it), while a rejection can still be
  * overturned by late reviews from tasks handed out before the decision.
  */
-import type { TreeManagerConfig } from "./tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 
 /** One review's labels as stored (`text_labels.labels`). */
 export type ReviewLabels = Readonly<Record<string, number | null | undefined>>;

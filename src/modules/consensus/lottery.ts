@@ -5,7 +5,7 @@
  * numbers the task mix is the original's, and so tests can pin each branch.
  */
 import { labelDisposition, type LabelDisposition, type LabelMode, type LabelTarget } from "./labels.js";
-import { effectivePrompterReplyFullLabelingP, type TreeManagerConfig } from "./tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 
 /** Uniform in [0, 1), like Math.random. */
 export type Rng = () => number;
@@ -278,4 +278,14 @@ export function promptAuthorWeight(candidate: PromptAuthorCandidate): number {
 export function drawPromptAuthor(candidates: readonly PromptAuthorCandidate[], rng: Rng): string | null {
   if (candidates.length === 0) return null;
   return candidates[drawWeightedIndex(candidates.map(promptAuthorWeight), rng)].authorId;
+}
+
+/** The probability the reference forced for full labeling of prompter replies. */
+export const LEGACY_PROMPTER_REPLY_FULL_LABELING_P = 0.1;
+
+/** The P(full labeling) actually used for prompter replies, after the kept quirk. */
+export function effectivePrompterReplyFullLabelingP(
+  config: Pick<TreeManagerConfig, "quirkPrompterReplyFullLabelingOverride" | "pFullLabelingReviewReplyPrompter">,
+): number {
+  return config.quirkPrompterReplyFullLabelingOverride ? LEGACY_PROMPTER_REPLY_FULL_LABELING_P : config.pFullLabelingReviewReplyPrompter;
 }

@@ -6,7 +6,6 @@ import { LABEL_DESCRIPTIONS, REPORT_LABELS, validLabelsForMessage } from "../con
 import { toLabelDescription } from "../tasks/task.mapper.js";
 import { Public } from "../../server/auth.js";
 import { UserRefInput } from "../users/user-ref.js";
-import { visibilityOf } from "../trees/message.resolver.js";
 
 @InputType({ description: "Free labels on a message, or a report (spec §2.6, POST /text_labels)." })
 export class LabelMessageInput {
@@ -38,7 +37,7 @@ export class LabelResolver {
     description: "Labels valid for a message (by its kind), or every label but fails_task without a message.",
   })
   async validLabels(@Arg("messageId", () => ID, { nullable: true }) messageId: string | null, @Ctx() ctx: Context): Promise<LabelDescription[]> {
-    const m = messageId ? await ctx.app.messages.get(messageId, visibilityOf(ctx)) : null;
+    const m = messageId ? await ctx.app.messages.get(ctx.request(), messageId) : null;
     const names = validLabelsForMessage(m ? { isRoot: m.parentId === null, role: m.isAssistant ? "assistant" : "prompter" } : null, ctx.app.config.treeManager);
     return names.map((n) => toLabelDescription(LABEL_DESCRIPTIONS[n]));
   }
@@ -53,7 +52,7 @@ export class LabelResolver {
   @Mutation(() => TaskDone, { description: "Stores free labels on a message, or a report; never counts as a review." })
   async labelMessage(@Arg("input", () => LabelMessageInput) input: LabelMessageInput, @Ctx() ctx: Context): Promise<TaskDone> {
     const user = await ctx.actingUser(input.user);
-    await ctx.app.messages.get(input.messageId, visibilityOf(ctx));
+    await ctx.app.messages.get(ctx.request(user), input.messageId);
     const labels: Record<string, number> = {};
     for (const l of input.labels) labels[l.name] = l.value;
     return ctx.app.tasks.submitLabels(user, ctx.identity.apiClient!.id, { messageId: input.messageId, taskId: null, labels, text: input.text, isReport: input.isReport });

@@ -5,10 +5,7 @@ import { toConnection } from "../../server/pagination.js";
 import { Role } from "../users/role.js";
 import { Requirement } from "../../server/auth.js";
 import { User } from "../users/user.entity.js";
-import { visibilityOf } from "../trees/message.resolver.js";
-import { actorOf } from "./journal.js";
-import { fullSettings } from "./settings.js";
-import { systemStats, treeManagerStats } from "./system-stats.js";
+import { fullSettings } from "../../config/settings.js";
 import {
   JournalEntryConnection,
   JournalFilterInput,
@@ -47,13 +44,13 @@ export class AdminResolver {
     description: "Anonymises a user: username and display name replaced, hidden from leaderboards, marked deleted; contributions stay (spec §6.6). ADMIN; journaled.",
   })
   async deleteUser(@Arg("input", () => UserIdInput) input: UserIdInput, @Ctx() ctx: Context): Promise<User> {
-    return ctx.app.userAdmin.delete(actorOf(ctx), input.userId, visibilityOf(ctx));
+    return ctx.app.userAdmin.delete(ctx.request(), input.userId);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => MergeUsersResult, { description: "Moves every contribution of the source users to the destination and deletes the sources (spec §7.2). ADMIN; journaled." })
   async mergeUsers(@Arg("input", () => MergeUsersInput) input: MergeUsersInput, @Ctx() ctx: Context): Promise<MergeUsersResult> {
-    const r = await ctx.app.userAdmin.merge(actorOf(ctx), input.destinationUserId, input.sourceUserIds, visibilityOf(ctx));
+    const r = await ctx.app.userAdmin.merge(ctx.request(), input.destinationUserId, input.sourceUserIds);
     return { destination: r.destination, mergedUserIds: [...new Set(input.sourceUserIds)], moved: r.moved, droppedDuplicates: r.dropped };
   }
 
@@ -62,7 +59,7 @@ export class AdminResolver {
     description: "Hard-deletes every message of a user (whole trees of their prompts), their rankings, emojis, tasks and stats (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
   })
   async purgeUser(@Arg("input", () => PurgeUserInput) input: PurgeUserInput, @Ctx() ctx: Context): Promise<PurgeResult> {
-    return ctx.app.purge.purgeUser(actorOf(ctx), input.userId, input.ban, input.preview, visibilityOf(ctx));
+    return ctx.app.purge.purgeUser(ctx.request(), input.userId, input.ban, input.preview);
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
@@ -70,12 +67,12 @@ export class AdminResolver {
     description: "Hard-deletes a user's messages created in a date range, with their subtrees (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
   })
   async purgeUserMessages(@Arg("input", () => PurgeUserMessagesInput) input: PurgeUserMessagesInput, @Ctx() ctx: Context): Promise<PurgeResult> {
-    return ctx.app.purge.purgeUserMessages(
-      actorOf(ctx),
-      input.userId,
-      { purgeInitialPrompts: input.purgeInitialPrompts, since: input.since ?? null, until: input.until ?? null, preview: input.preview },
-      visibilityOf(ctx),
-    );
+    return ctx.app.purge.purgeUserMessages(ctx.request(), input.userId, {
+      purgeInitialPrompts: input.purgeInitialPrompts,
+      since: input.since ?? null,
+      until: input.until ?? null,
+      preview: input.preview,
+    });
   }
 
   @Authorized(Role.MODERATOR)
@@ -83,7 +80,7 @@ export class AdminResolver {
     description: "Message counts: all, live, deleted, trees, live per language (spec §9.5). MODERATOR; an untrusted client counts its own messages only.",
   })
   async systemStats(@Ctx() ctx: Context): Promise<SystemStats> {
-    return systemStats(ctx.app.ds.manager, visibilityOf(ctx));
+    return ctx.app.systemStats.counts(ctx.request());
   }
 
   @Authorized(Role.MODERATOR)
@@ -95,7 +92,7 @@ export class AdminResolver {
     @Arg("onlyActive", { defaultValue: true, description: "Per-tree counts of active trees only." }) onlyActive: boolean,
     @Ctx() ctx: Context,
   ): Promise<TreeManagerStats> {
-    return treeManagerStats(ctx.app.ds.manager, onlyActive, visibilityOf(ctx));
+    return ctx.app.systemStats.treeManager(ctx.request(), onlyActive);
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
@@ -110,6 +107,6 @@ export class AdminResolver {
       "The journal, newest first: task events and every moderation action with before and after. ADMIN; an untrusted client reads the entries written through it only.",
   })
   async journal(@Args(() => JournalArgs) args: JournalArgs, @Ctx() ctx: Context) {
-    return toConnection(await ctx.app.journal.list(args.filter ?? new JournalFilterInput(), args.first, args.after, visibilityOf(ctx)));
+    return toConnection(await ctx.app.journal.list(ctx.request(), args.filter ?? new JournalFilterInput(), args.first, args.after));
   }
 }

@@ -4,7 +4,7 @@ import { isUuid } from "../../db/rows.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
 import type { Page } from "../../server/pagination.js";
 import { JournalEntryNode, type JournalFilterInput } from "./moderation.types.js";
-import type { Visibility } from "../../server/visibility.js";
+import type { RequestContext } from "../../common/request-context.js";
 
 /** A journal cursor is the entry's id (UUIDv7, ordered by time), opaque to clients. */
 function encodeJournalCursor(id: string): string {
@@ -21,8 +21,9 @@ function decodeJournalCursor(value: string): string {
 export class JournalService {
   constructor(private readonly ds: DataSource) {}
 
-  /** With `vis.apiClientId` (an untrusted client's admin) only the entries written through that client. */
-  async list(filter: JournalFilterInput, first: number, after: string | null | undefined, vis: Visibility = { apiClientId: null }): Promise<Page<JournalEntryNode>> {
+  /** For an untrusted client's admin (`rc.visibility.apiClientId`) only the entries written through that client. */
+  async list(rc: RequestContext, filter: JournalFilterInput, first: number, after: string | null | undefined): Promise<Page<JournalEntryNode>> {
+    const vis = rc.visibility;
     const params: unknown[] = [];
     const where: string[] = [];
     const p = (v: unknown) => {

@@ -9,8 +9,10 @@ import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { badInput, forbidden, notFound } from "../../server/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../server/pagination.js";
-import { messageNotFound, type Visibility } from "../trees/message.service.js";
-import { ModerationAction, writeJournal, type Actor } from "./journal.js";
+import { messageNotFound } from "../trees/message.service.js";
+import type { Visibility } from "../../common/visibility.js";
+import type { RequestContext } from "../../common/request-context.js";
+import { ModerationAction, writeJournal } from "./journal.js";
 import { FlaggedMessageNode, MessageRevisionNode } from "./moderation.types.js";
 
 interface LockedMessage {
@@ -58,7 +60,8 @@ export class MessageModerationService {
   }
 
   /** §4.5: the message and every descendant become deleted. Tree state and children counts stay as they are. */
-  async deleteMessage(actor: Actor, messageId: string, vis: Visibility): Promise<string[]> {
+  async deleteMessage(rc: RequestContext, messageId: string): Promise<string[]> {
+    const { actor, visibility: vis } = rc;
     return inTransaction(this.ds, async (em) => {
       const m = await this.lockMessage(em, messageId, vis);
       await this.assertOnlyOwn(
@@ -88,7 +91,8 @@ export class MessageModerationService {
   }
 
   /** §4.5: the message and every ancestor become live again (descendants stay as they are). */
-  async undeleteMessage(actor: Actor, messageId: string, vis: Visibility): Promise<string[]> {
+  async undeleteMessage(rc: RequestContext, messageId: string): Promise<string[]> {
+    const { actor, visibility: vis } = rc;
     return inTransaction(this.ds, async (em) => {
       const m = await this.lockMessage(em, messageId, vis);
       await this.assertOnlyOwn(
@@ -117,7 +121,8 @@ export class MessageModerationService {
   }
 
   /** §4.5 (`DELETE /users/{id}/messages`): every message of the user, with its subtree, becomes deleted. */
-  async deleteUserMessages(actor: Actor, userId: string, vis: Visibility): Promise<number> {
+  async deleteUserMessages(rc: RequestContext, userId: string): Promise<number> {
+    const { actor, visibility: vis } = rc;
     return inTransaction(this.ds, async (em) => {
       const users: { id: string }[] = isUuid(userId)
         ? await em.query(`SELECT id FROM "user" WHERE id = $1 AND ($2::uuid IS NULL OR api_client_id = $2) FOR UPDATE`, [userId, vis.apiClientId])
@@ -152,7 +157,8 @@ export class MessageModerationService {
    * §9.3: the first edit stores the original text as a revision (its author, its date), then every edit stores
    * the new text as a revision (the editor, now) and replaces the message's text and search vector.
    */
-  async editMessage(actor: Actor, messageId: string, text: string, vis: Visibility): Promise<void> {
+  async editMessage(rc: RequestContext, messageId: string, text: string): Promise<void> {
+    const { actor, visibility: vis } = rc;
     if (text.trim() === "") throw badInput("The new text must not be empty");
     await inTransaction(this.ds, async (em) => {
       const m = await this.lockMessage(em, messageId, vis);
@@ -187,7 +193,8 @@ export class MessageModerationService {
   }
 
   /** Every revision of a message, oldest first (empty when it was never edited). */
-  async history(messageId: string, vis: Visibility): Promise<MessageRevisionNode[]> {
+  async history(rc: RequestContext, messageId: string): Promise<MessageRevisionNode[]> {
+    const vis = rc.visibility;
     const msg: { user_id: string | null }[] = isUuid(messageId)
       ? await this.ds.query(`SELECT user_id FROM message WHERE id = $1 AND ($2::uuid IS NULL OR api_client_id = $2)`, [messageId, vis.apiClientId])
       : [];
@@ -210,11 +217,12 @@ export class MessageModerationService {
 
   /** The flagged-message queue: a keyset page on (created_date, message_id). `processed` null lists both kinds. */
   async flagged(
+    rc: RequestContext,
     opts: { processed: boolean | null; desc: boolean },
     first: number,
     after: string | null | undefined,
-    vis: Visibility,
   ): Promise<Page<FlaggedMessageNode>> {
+    const vis = rc.visibility;
     const params: unknown[] = [opts.processed, vis.apiClientId];
     const where = [`($1::boolean IS NULL OR f.processed = $1)`, `($2::uuid IS NULL OR m.api_client_id = $2)`];
     const op = opts.desc ? "<" : ">";
@@ -242,7 +250,8 @@ export class MessageModerationService {
   }
 
   /** Marks a flagged message as dealt with; NOT_FOUND when the message is not in the queue. */
-  async markProcessed(actor: Actor, messageId: string, vis: Visibility): Promise<FlaggedMessageNode> {
+  async markProcessed(rc: RequestContext, messageId: string): Promise<FlaggedMessageNode> {
+    const { actor, visibility: vis } = rc;
     return inTransaction(this.ds, async (em) => {
       const rows: { message_id: string; processed: boolean; created_date: Date }[] = isUuid(messageId)
         ? await em.query(

@@ -7,8 +7,6 @@ import { Role } from "../users/role.js";
 import { User } from "../users/user.entity.js";
 import { UserRefInput } from "../users/user-ref.js";
 import { MessageNode } from "../trees/message.types.js";
-import { visibilityOf } from "../trees/message.resolver.js";
-import { actorOf } from "./journal.js";
 import {
   BulkDeletionResult,
   EditMessageInput,
@@ -71,7 +69,7 @@ export class ModerationResolver {
   @Authorized(Role.MODERATOR)
   @Mutation(() => MessageDeletionResult, { description: "Soft-deletes a message and its whole subtree (spec §4.5). MODERATOR; journaled." })
   async deleteMessage(@Arg("input", () => MessageIdInput) input: MessageIdInput, @Ctx() ctx: Context): Promise<MessageDeletionResult> {
-    const changedIds = await ctx.app.messageModeration.deleteMessage(actorOf(ctx), input.messageId, visibilityOf(ctx));
+    const changedIds = await ctx.app.messageModeration.deleteMessage(ctx.request(), input.messageId);
     return { messageId: input.messageId, changedIds };
   }
 
@@ -81,22 +79,22 @@ export class ModerationResolver {
       "Undeletes a message and all its ancestors (spec §4.5). MODERATOR: the reference let any client do this (a missing privilege check, fixed); journaled.",
   })
   async undeleteMessage(@Arg("input", () => MessageIdInput) input: MessageIdInput, @Ctx() ctx: Context): Promise<MessageDeletionResult> {
-    const changedIds = await ctx.app.messageModeration.undeleteMessage(actorOf(ctx), input.messageId, visibilityOf(ctx));
+    const changedIds = await ctx.app.messageModeration.undeleteMessage(ctx.request(), input.messageId);
     return { messageId: input.messageId, changedIds };
   }
 
   @Authorized(Role.MODERATOR)
   @Mutation(() => MessageNode, { description: "Replaces a message's text, keeping every earlier version as a revision (spec §9.3). MODERATOR; journaled." })
   async editMessage(@Arg("input", () => EditMessageInput) input: EditMessageInput, @Ctx() ctx: Context): Promise<MessageNode> {
-    const vis = visibilityOf(ctx);
-    await ctx.app.messageModeration.editMessage(actorOf(ctx), input.messageId, input.text, vis);
-    return ctx.app.messages.get(input.messageId, vis);
+    const rc = ctx.request();
+    await ctx.app.messageModeration.editMessage(rc, input.messageId, input.text);
+    return ctx.app.messages.get(rc, input.messageId);
   }
 
   @Authorized(Role.MODERATOR)
   @Query(() => [MessageRevisionNode], { description: "Every version of a message's text, oldest first; empty if never edited. MODERATOR." })
   async messageHistory(@Arg("messageId", () => ID) messageId: string, @Ctx() ctx: Context): Promise<MessageRevisionNode[]> {
-    return ctx.app.messageModeration.history(messageId, visibilityOf(ctx));
+    return ctx.app.messageModeration.history(ctx.request(), messageId);
   }
 
   @Authorized(Role.MODERATOR)
@@ -105,20 +103,20 @@ export class ModerationResolver {
   })
   async flaggedMessages(@Args(() => FlaggedMessagesArgs) args: FlaggedMessagesArgs, @Ctx() ctx: Context) {
     return toConnection(
-      await ctx.app.messageModeration.flagged({ processed: args.processed ?? null, desc: args.desc }, args.first, args.after, visibilityOf(ctx)),
+      await ctx.app.messageModeration.flagged(ctx.request(), { processed: args.processed ?? null, desc: args.desc }, args.first, args.after),
     );
   }
 
   @Authorized(Role.MODERATOR)
   @Mutation(() => FlaggedMessageNode, { description: "Marks a flagged message as dealt with; NOT_FOUND if it is not flagged. MODERATOR; journaled." })
   async markFlaggedProcessed(@Arg("input", () => MessageIdInput) input: MessageIdInput, @Ctx() ctx: Context): Promise<FlaggedMessageNode> {
-    return ctx.app.messageModeration.markProcessed(actorOf(ctx), input.messageId, visibilityOf(ctx));
+    return ctx.app.messageModeration.markProcessed(ctx.request(), input.messageId);
   }
 
   @Authorized(Role.MODERATOR)
   @Mutation(() => BulkDeletionResult, { description: "Soft-deletes every message of a user with its subtree (spec §4.5). MODERATOR; journaled." })
   async deleteUserMessages(@Arg("input", () => UserIdInput) input: UserIdInput, @Ctx() ctx: Context): Promise<BulkDeletionResult> {
-    return { deletedCount: await ctx.app.messageModeration.deleteUserMessages(actorOf(ctx), input.userId, visibilityOf(ctx)) };
+    return { deletedCount: await ctx.app.messageModeration.deleteUserMessages(ctx.request(), input.userId) };
   }
 
   @Authorized(Role.MODERATOR)
@@ -128,14 +126,14 @@ export class ModerationResolver {
   })
   async users(@Args(() => UsersArgs) args: UsersArgs, @Ctx() ctx: Context) {
     const filter = args.filter ?? {};
-    return toConnection(await ctx.app.userAdmin.list({ ...filter, sortKey: args.sortKey, desc: args.desc }, args.first, args.after, visibilityOf(ctx)));
+    return toConnection(await ctx.app.userAdmin.list(ctx.request(), { ...filter, sortKey: args.sortKey, desc: args.desc }, args.first, args.after));
   }
 
   @Authorized(Role.MODERATOR)
   @Mutation(() => User, { description: "Changes a user's display name, enabled flag, notes, leaderboard visibility or ToS acceptance (spec §6.6). MODERATOR; journaled." })
   async updateUser(@Arg("input", () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: Context): Promise<User> {
     const { userId, ...changes } = input;
-    return ctx.app.userAdmin.update(actorOf(ctx), userId, changes, visibilityOf(ctx));
+    return ctx.app.userAdmin.update(ctx.request(), userId, changes);
   }
 
   @Authorized()
@@ -148,7 +146,6 @@ export class ModerationResolver {
     @Ctx() ctx: Context,
   ): Promise<User> {
     if (!ctx.identity.apiClient!.trusted) throw forbidden("Only a trusted client may record terms-of-service acceptance");
-    const acting = await ctx.actingUser(user);
-    return ctx.app.userAdmin.acceptTos(actorOf(ctx), acting);
+    return ctx.app.userAdmin.acceptTos(ctx.request(await ctx.actingUser(user)));
   }
 }

@@ -12,8 +12,9 @@ import { isUuid, rowsOf } from "../../db/rows.js";
 import { notFound } from "../../server/errors.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import type { TreeManager } from "../trees/tree-manager.js";
-import type { Visibility } from "../trees/message.service.js";
-import { ModerationAction, writeJournal, type Actor } from "./journal.js";
+import type { Visibility } from "../../common/visibility.js";
+import type { RequestContext } from "../../common/request-context.js";
+import { ModerationAction, writeJournal } from "./journal.js";
 import { systemStats } from "./system-stats.js";
 import { PurgeResult } from "./moderation.types.js";
 import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
@@ -39,7 +40,8 @@ export class PurgeService {
   ) {}
 
   /** `purge_user`: every message of the user with whole trees of their prompts, then their other traces; ban optional. */
-  async purgeUser(actor: Actor, userId: string, ban: boolean, preview: boolean, vis: Visibility): Promise<PurgeResult> {
+  async purgeUser(rc: RequestContext, userId: string, ban: boolean, preview: boolean): Promise<PurgeResult> {
+    const { actor, visibility: vis } = rc;
     const result = await this.run(preview, async (em) => {
       await this.lockUser(em, userId, vis);
       const counts = await this.purgeMessages(em, userId, true, null, null);
@@ -54,11 +56,11 @@ export class PurgeService {
 
   /** `purge_user_messages`: the user's messages created in [since, until), with their subtrees. */
   async purgeUserMessages(
-    actor: Actor,
+    rc: RequestContext,
     userId: string,
     opts: { purgeInitialPrompts: boolean; since: Date | null; until: Date | null; preview: boolean },
-    vis: Visibility,
   ): Promise<PurgeResult> {
+    const { actor, visibility: vis } = rc;
     return this.run(opts.preview, async (em) => {
       await this.lockUser(em, userId, vis);
       const counts = await this.purgeMessages(em, userId, opts.purgeInitialPrompts, opts.since, opts.until);

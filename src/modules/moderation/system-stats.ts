@@ -1,8 +1,9 @@
 /** System and tree-manager counts (spec §9.5), read in the caller's transaction so a purge preview can count inside its own. */
-import type { EntityManager } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import type { TreeState } from "../trees/message-tree-state.entity.js";
 import { SystemStats, TreeManagerStats, TreeMessageCount, TreeStateCount } from "./moderation.types.js";
-import type { Visibility } from "../../server/visibility.js";
+import type { Visibility } from "../../common/visibility.js";
+import type { RequestContext } from "../../common/request-context.js";
 
 /** Message counts; with `vis.apiClientId` (an untrusted moderator) of that client's messages only. */
 export async function systemStats(em: EntityManager, vis: Visibility = { apiClientId: null }): Promise<SystemStats> {
@@ -68,4 +69,17 @@ export async function treeManagerStats(em: EntityManager, onlyActive: boolean, v
       }),
     ),
   });
+}
+
+/** The moderators' `systemStats` and `treeManagerStats` queries, counting what the caller may read. */
+export class SystemStatsService {
+  constructor(private readonly ds: DataSource) {}
+
+  counts(rc: RequestContext): Promise<SystemStats> {
+    return systemStats(this.ds.manager, rc.visibility);
+  }
+
+  treeManager(rc: RequestContext, onlyActive: boolean): Promise<TreeManagerStats> {
+    return treeManagerStats(this.ds.manager, onlyActive, rc.visibility);
+  }
 }

@@ -4,9 +4,7 @@ import { Role } from "../users/role.js";
 import { Requirement } from "../../server/auth.js";
 import { MessageTreeStateNode } from "../trees/message.types.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
-import { visibilityOf } from "../trees/message.resolver.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
-import { actorOf } from "./journal.js";
 
 @InputType({ description: "Halt a tree, or resume it." })
 export class SetTreeHaltedInput {
@@ -31,12 +29,7 @@ export class TreeModerationResolver {
   @Authorized(Role.MODERATOR)
   @Mutation(() => MessageTreeStateNode, { description: "Halts a tree or resumes it (spec T8/T9). MODERATOR; journaled." })
   async setTreeHalted(@Arg("input", () => SetTreeHaltedInput) input: SetTreeHaltedInput, @Ctx() ctx: Context): Promise<MessageTreeStateNode> {
-    const treeId = await ctx.app.treeModeration.setHalted(
-      actorOf(ctx),
-      input.messageId,
-      input.halt,
-      visibilityOf(ctx),
-    );
+    const treeId = await ctx.app.treeModeration.setHalted(ctx.request(), input.messageId, input.halt);
     const [state] = await ctx.app.messages.treeStates([treeId]);
     if (!state) throw new ChorusError(ErrorCode.NO_MESSAGE_TREE_FOUND, "The tree has no state");
     return state;
@@ -45,6 +38,6 @@ export class TreeModerationResolver {
   @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => [RetriedTree], { description: "Scores every tree whose scoring failed again (spec T7). ADMIN of a trusted client; journaled." })
   async retryScoring(@Ctx() ctx: Context): Promise<RetriedTree[]> {
-    return ctx.app.treeModeration.retryScoring(actorOf(ctx));
+    return ctx.app.treeModeration.retryScoring(ctx.request());
   }
 }

@@ -6,8 +6,9 @@ import type { DataSource } from "typeorm";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import type { TreeManager } from "../trees/tree-manager.js";
 import { inTransaction } from "../../db/transaction.js";
-import { ModerationAction, writeJournal, type Actor } from "./journal.js";
-import { messageNotFound, type Visibility } from "../trees/message.service.js";
+import { ModerationAction, writeJournal } from "./journal.js";
+import { messageNotFound } from "../trees/message.service.js";
+import type { RequestContext } from "../../common/request-context.js";
 import { ChorusError, ErrorCode, forbidden } from "../../server/errors.js";
 import { isUuid } from "../../db/rows.js";
 
@@ -20,7 +21,8 @@ export class TreeModerationService {
   ) {}
 
   /** Halts a tree (any state), or resumes it where it belongs (T9). Returns the tree id. */
-  async setHalted(actor: Actor, messageId: string, halt: boolean, vis: Visibility): Promise<string> {
+  async setHalted(rc: RequestContext, messageId: string, halt: boolean): Promise<string> {
+    const { actor, visibility: vis } = rc;
     return inTransaction(this.ds, async (em) => {
       const rows: { message_tree_id: string; api_client_id: string }[] = isUuid(messageId)
         ? await em.query(`SELECT message_tree_id, api_client_id FROM message WHERE id = $1`, [messageId])
@@ -54,7 +56,8 @@ export class TreeModerationService {
   }
 
   /** T7: every tree whose scoring failed is scored again (or goes back to ranking when rankings are missing). */
-  async retryScoring(actor: Actor): Promise<{ treeId: string; state: TreeState }[]> {
+  async retryScoring(rc: RequestContext): Promise<{ treeId: string; state: TreeState }[]> {
+    const { actor } = rc;
     const failed: { message_tree_id: string }[] = await this.ds.query(`SELECT message_tree_id FROM message_tree_state WHERE state = $1`, [
       TreeState.SCORING_FAILED,
     ]);

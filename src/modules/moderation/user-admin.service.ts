@@ -5,9 +5,10 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
-import { badInput, notFound } from "../../server/errors.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../server/errors.js";
 import { User } from "../users/user.entity.js";
-import type { Visibility } from "../trees/message.service.js";
+import type { Visibility } from "../../common/visibility.js";
+import type { RequestContext } from "../../common/request-context.js";
 import { ModerationAction, writeJournal, type Actor } from "./journal.js";
 import type { Page } from "../../server/pagination.js";
 import { UserSortKey } from "./moderation.types.js";
@@ -67,7 +68,8 @@ export class UserAdminService {
    * either name (ILIKE, served by the trigram indexes of migration UserListIndexes), auth method, enabled and
    * deleted. With `vis.apiClientId` (an untrusted client) only that client's users.
    */
-  async list(query: UserListQuery, first: number, after: string | null | undefined, vis: Visibility): Promise<Page<User>> {
+  async list(rc: RequestContext, query: UserListQuery, first: number, after: string | null | undefined): Promise<Page<User>> {
+    const vis = rc.visibility;
     const column = USER_SORT_COLUMN[query.sortKey];
     const qb = this.ds.getRepository(User).createQueryBuilder("u");
     if (vis.apiClientId) qb.andWhere("u.api_client_id = :client", { client: vis.apiClientId });
@@ -98,7 +100,8 @@ export class UserAdminService {
    * §6.6 `PUT /users/{id}`: sets the given fields; tosAcceptance true stamps now (every time), false does nothing.
    * Journaled with the fields that changed; a call that changes nothing writes no row.
    */
-  async update(actor: Actor, userId: string, changes: UserChanges, vis: Visibility): Promise<User> {
+  async update(rc: RequestContext, userId: string, changes: UserChanges): Promise<User> {
+    const { actor, visibility: vis } = rc;
     const { saved, identityChanged } = await inTransaction(this.ds, async (em) => {
       const [user] = await this.lockUsers(em, [userId], vis);
       const before: Record<string, unknown> = {};
@@ -134,7 +137,8 @@ export class UserAdminService {
    * §6.6 `DELETE /users/{id}`: the identity goes (username, display name, leaderboard place), the contributions
    * stay. The journal row does not copy the old identity, or the deletion would keep what it removes.
    */
-  async delete(actor: Actor, userId: string, vis: Visibility): Promise<User> {
+  async delete(rc: RequestContext, userId: string): Promise<User> {
+    const { actor, visibility: vis } = rc;
     const { user, changed } = await inTransaction(this.ds, async (em) => {
       const [user] = await this.lockUsers(em, [userId], vis);
       return this.anonymise(em, actor, user, ModerationAction.USER_DELETED);
@@ -187,7 +191,10 @@ export class UserAdminService {
   }
 
   /** The acting user accepts the terms of service (spec §6.6 `tos_acceptance`): stamped now, every time. */
-  async acceptTos(actor: Actor, user: User): Promise<User> {
+  async acceptTos(rc: RequestContext): Promise<User> {
+    const { actor } = rc;
+    const user = rc.identity.user;
+    if (!user) throw new ChorusError(ErrorCode.USER_NOT_SPECIFIED, "Accepting the terms of service acts for a user");
     return inTransaction(this.ds, async (em) => {
       const before = user.tosAcceptanceDate;
       const rows = rowsOf<{ tos_acceptance_date: Date }>(
@@ -208,11 +215,11 @@ export class UserAdminService {
    * review or free label of the same message) the source's copy is dropped, and an emoji's count drops with it.
    */
   async merge(
-    actor: Actor,
+    rc: RequestContext,
     destinationId: string,
     sourceIds: string[],
-    vis: Visibility,
   ): Promise<{ destination: User; moved: { table: string; count: number }[]; dropped: { table: string; count: number }[] }> {
+    const { actor, visibility: vis } = rc;
     const sources = [...new Set(sourceIds)];
     if (sources.includes(destinationId)) throw badInput("The destination cannot also be a source");
     return inTransaction(this.ds, async (em) => {

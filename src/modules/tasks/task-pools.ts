@@ -10,7 +10,7 @@
  * candidate, which is exactly whether the draw found one. Availability (§2.7) counts the same sets.
  */
 import type { DataSource, EntityManager } from "typeorm";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import type { MessageRole } from "../trees/message.entity.js";
 
 export interface RankingCandidate {

@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { MessageRole } from "../trees/message.entity.js";
 import type { User } from "../users/user.entity.js";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { LABEL_DESCRIPTIONS, mandatoryLabelsFor, validLabelsFor, type LabelTarget } from "../consensus/labels.js";
 import { chooseLabelMode, drawRandomTaskKind, shuffled, type TaskKind } from "../consensus/lottery.js";
 import type { TaskPools, RandomDraw, RankingCandidate, ReplyParentCandidate, ReviewCandidate } from "./task-pools.js";
@@ -15,7 +15,7 @@ import { AUTOMOD_CANDIDATES_SQL, LOTTERY_COUNTS_SQL, type AutoModCandidate, type
 import { ErrorCode } from "../../server/errors.js";
 import { TaskRequestType } from "./task.types.js";
 import type { RateLimiter } from "../../infra/rate-limit.js";
-import type { RateLimitSetting, TaskRateLimits } from "../../config.js";
+import type { RateLimitSetting, TaskRateLimits } from "../../config/index.js";
 import type { Task } from "./task.entity.js";
 import { conversation as conversationOf, conversationMessages } from "./conversation.js";
 import { PAYLOAD_TYPE, assertEnabled, err, type AvailabilityCounts, type TaskPayload, type TaskSettings } from "./task-common.js";

@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { User } from "../users/user.entity.js";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { validateLabelsAgainst, validateLabelValues } from "../consensus/labels.js";
 import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
 import type { TreeManager } from "../trees/tree-manager.js";

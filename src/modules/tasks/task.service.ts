@@ -5,11 +5,11 @@
  */
 import type { DataSource, EntityManager } from "typeorm";
 import type { User } from "../users/user.entity.js";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import type { TreeManager, Rng } from "../trees/tree-manager.js";
 import type { EmojiService } from "../trees/emoji.service.js";
 import type { RateLimiter } from "../../infra/rate-limit.js";
-import type { TaskRateLimits } from "../../config.js";
+import type { TaskRateLimits } from "../../config/index.js";
 import type { TaskRequestType } from "./task.types.js";
 import type { Task } from "./task.entity.js";
 import { TaskPools } from "./task-pools.js";

@@ -2,8 +2,11 @@
  * Emoji reactions (spec §9.1), including the hidden `_skip_*` markers that NACKs set. One row per user, emoji
  * and message; the message keeps the aggregate counts in `emojis`, updated atomically with the row.
  */
-import type { EntityManager } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
+import { inTransaction } from "../../db/transaction.js";
+import type { RequestContext } from "../../common/request-context.js";
+import type { MessageService } from "./message.service.js";
 
 export type EmojiOp = "add" | "remove" | "toggle";
 
@@ -16,6 +19,25 @@ export function isKnownEmoji(code: string): boolean {
 }
 
 export class EmojiService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly messages: MessageService,
+  ) {}
+
+  /**
+   * The acting user's reaction (`setEmoji`), in its own transaction: the hidden markers only through a trusted
+   * client, and only on a message the caller may read. The resolver has resolved the acting user into `rc`.
+   */
+  async set(rc: RequestContext, messageId: string, op: EmojiOp, emoji: string): Promise<void> {
+    if ((SYSTEM_EMOJIS as readonly string[]).includes(emoji) && !rc.identity.apiClient!.trusted) {
+      throw new ChorusError(ErrorCode.FORBIDDEN, "Only trusted clients may set the hidden _skip_* markers");
+    }
+    await this.messages.get(rc, messageId);
+    const userId = rc.identity.user!.id;
+    await inTransaction(this.ds, (em) => this.apply(em, userId, messageId, op, emoji));
+  }
+
+  /** One reaction inside the caller's transaction (a task's NACK marker or report flag, or `set`). */
   async apply(em: EntityManager, userId: string, messageId: string, op: EmojiOp, emoji: string): Promise<void> {
     if (!isKnownEmoji(emoji)) throw new ChorusError(ErrorCode.BAD_USER_INPUT, `Unknown emoji "${emoji}"`);
     // Lock the message row: counts and rows change together, and concurrent toggles by one user serialise.

@@ -3,13 +3,7 @@ import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { pageRequest, toConnection } from "../../server/pagination.js";
 import { MessageConnection, MessageNode, MessageTree, MessageTreeStateNode, MessagesFilterInput, SetEmojiInput } from "./message.types.js";
-import { visibilityOf } from "../../server/visibility.js";
-import { inTransaction } from "../../db/transaction.js";
-import { SYSTEM_EMOJIS } from "./emoji.service.js";
 import { ChorusError, ErrorCode } from "../../server/errors.js";
-
-// Untrusted clients read only their own client's messages (spec §7.1); the rule lives with the others.
-export { visibilityOf };
 
 @ArgsType()
 class MessagesArgs {
@@ -43,13 +37,13 @@ export class MessageResolver {
   @Authorized()
   @Query(() => MessageNode, { description: "One message by id." })
   async message(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<MessageNode> {
-    return ctx.app.messages.get(id, visibilityOf(ctx));
+    return ctx.app.messages.get(ctx.request(), id);
   }
 
   @Authorized()
   @Query(() => MessageNode, { description: "One message by the calling client's frontend id." })
   async messageByFrontendId(@Arg("frontendMessageId") frontendMessageId: string, @Ctx() ctx: Context): Promise<MessageNode> {
-    return ctx.app.messages.getByFrontendId(ctx.identity.apiClient!.id, frontendMessageId);
+    return ctx.app.messages.getByFrontendId(ctx.request(), frontendMessageId);
   }
 
   @Authorized()
@@ -60,13 +54,13 @@ export class MessageResolver {
     @Arg("includeDeleted", { defaultValue: false, description: "Include deleted messages." }) includeDeleted: boolean,
     @Ctx() ctx: Context,
   ): Promise<MessageTree> {
-    return ctx.app.messages.tree(id, { includeSpam, includeDeleted }, visibilityOf(ctx), ctx.identity.user?.id ?? null);
+    return ctx.app.messages.tree(ctx.request(), id, { includeSpam, includeDeleted });
   }
 
   @Authorized()
   @Query(() => MessageTreeStateNode, { description: "The state of a message's tree." })
   async messageTreeState(@Arg("id", () => ID, { description: "Any message of the tree." }) id: string, @Ctx() ctx: Context) {
-    const m = await ctx.app.messages.get(id, visibilityOf(ctx));
+    const m = await ctx.app.messages.get(ctx.request(), id);
     const [state] = await ctx.app.messages.treeStates([m.messageTreeId]);
     if (!state) throw new ChorusError(ErrorCode.NO_MESSAGE_TREE_FOUND, "The tree has no state");
     return state;
@@ -75,19 +69,19 @@ export class MessageResolver {
   @Authorized()
   @Query(() => [MessageNode], { description: "Root to the message, over accepted live ancestors." })
   async conversation(@Arg("messageId", () => ID) messageId: string, @Ctx() ctx: Context): Promise<MessageNode[]> {
-    return ctx.app.messages.conversation(messageId, visibilityOf(ctx));
+    return ctx.app.messages.conversation(ctx.request(), messageId);
   }
 
   @Authorized()
   @Query(() => [MessageNode], { description: "Live replies to a message, in any review state." })
   async messageChildren(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<MessageNode[]> {
-    return ctx.app.messages.children(id, visibilityOf(ctx));
+    return ctx.app.messages.children(ctx.request(), id);
   }
 
   @Authorized()
   @Query(() => [MessageNode], { description: "The whole subtree below a message, flat (deleted and unreviewed included)." })
   async messageDescendants(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<MessageNode[]> {
-    return ctx.app.messages.descendants(id, visibilityOf(ctx));
+    return ctx.app.messages.descendants(ctx.request(), id);
   }
 
   @Authorized()
@@ -96,7 +90,7 @@ export class MessageResolver {
   })
   async messages(@Args(() => MessagesArgs) args: MessagesArgs, @Ctx() ctx: Context) {
     const filter = Object.assign(new MessagesFilterInput(), { onlyRoots: false, includeDeleted: false, desc: false }, args.filter ?? {});
-    return toConnection(await ctx.app.messages.list(filter, pageRequest(args, { defaultSize: 20, maxSize: 1000 }), visibilityOf(ctx)));
+    return toConnection(await ctx.app.messages.list(ctx.request(), filter, pageRequest(args, { defaultSize: 20, maxSize: 1000 })));
   }
 
   @Authorized()
@@ -104,12 +98,8 @@ export class MessageResolver {
   async setEmoji(@Arg("input", () => SetEmojiInput) input: SetEmojiInput, @Ctx() ctx: Context): Promise<MessageNode> {
     const user = await ctx.actingUser(input.user);
     ctx.app.tasks.ensureEnabled(user);
-    if ((SYSTEM_EMOJIS as readonly string[]).includes(input.emoji) && !ctx.identity.apiClient!.trusted) {
-      throw new ChorusError(ErrorCode.FORBIDDEN, "Only trusted clients may set the hidden _skip_* markers");
-    }
-    const vis = visibilityOf(ctx);
-    await ctx.app.messages.get(input.messageId, vis);
-    await inTransaction(ctx.app.ds, (em) => ctx.app.emojis.apply(em, user.id, input.messageId, input.op, input.emoji));
-    return ctx.app.messages.get(input.messageId, vis);
+    const rc = ctx.request(user);
+    await ctx.app.emojis.set(rc, input.messageId, input.op, input.emoji);
+    return ctx.app.messages.get(rc, input.messageId);
   }
 }

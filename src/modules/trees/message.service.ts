@@ -11,8 +11,7 @@ import type { TreeState } from "./message-tree-state.entity.js";
 import { availableSearchConfigs, searchConfigFor, searchConfigSql, searchConfigsInUse, searchMatchSql } from "./search.js";
 import { isUuid } from "../../db/rows.js";
 
-import type { Visibility } from "../../server/visibility.js";
-export type { Visibility } from "../../server/visibility.js";
+import type { RequestContext } from "../../common/request-context.js";
 
 export interface MessageRow {
   id: string;
@@ -79,7 +78,8 @@ export function messageNotFound(id?: string): ChorusError {
 export class MessageService {
   constructor(private readonly ds: DataSource) {}
 
-  async get(id: string, vis: Visibility): Promise<MessageNode> {
+  async get(rc: RequestContext, id: string): Promise<MessageNode> {
+    const vis = rc.visibility;
     const rows: MessageRow[] = isUuid(id)
       ? await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.id = $1 AND ($2::uuid IS NULL OR m.api_client_id = $2)`, [id, vis.apiClientId])
       : [];
@@ -87,7 +87,9 @@ export class MessageService {
     return toMessageNode(rows[0]);
   }
 
-  async getByFrontendId(apiClientId: string, frontendMessageId: string): Promise<MessageNode> {
+  /** Frontend ids are per client: the caller's own client's message. */
+  async getByFrontendId(rc: RequestContext, frontendMessageId: string): Promise<MessageNode> {
+    const apiClientId = rc.identity.apiClient!.id;
     const rows: MessageRow[] = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.api_client_id = $1 AND m.frontend_message_id = $2`,
       [apiClientId, frontendMessageId],
@@ -137,13 +139,10 @@ export class MessageService {
   }
 
   /** The tree of any of its messages: flat (by depth, then age) and nested (replies by rank, then age). */
-  async tree(
-    messageId: string,
-    opts: { includeSpam: boolean; includeDeleted: boolean },
-    vis: Visibility,
-    actingUserId: string | null = null,
-  ): Promise<MessageTree> {
-    const start = await this.get(messageId, vis);
+  async tree(rc: RequestContext, messageId: string, opts: { includeSpam: boolean; includeDeleted: boolean }): Promise<MessageTree> {
+    const vis = rc.visibility;
+    const actingUserId = rc.identity.user?.id ?? null;
+    const start = await this.get(rc, messageId);
     // The acting user's emojis come with the rows, so the per-message field needs no promise or loader.
     const rows: (MessageRow & { user_emojis: string[] })[] = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS},
@@ -160,8 +159,9 @@ export class MessageService {
   }
 
   /** Root → message over accepted live ancestors, the message itself included (spec §9.2). */
-  async conversation(messageId: string, vis: Visibility): Promise<MessageNode[]> {
-    await this.get(messageId, vis);
+  async conversation(rc: RequestContext, messageId: string): Promise<MessageNode[]> {
+    const vis = rc.visibility;
+    await this.get(rc, messageId);
     const rows: (MessageRow & { up: number })[] = await this.ds.query(
       `WITH RECURSIVE path AS (
          SELECT ${MESSAGE_COLUMNS}, 0 AS up FROM message m WHERE m.id = $1
@@ -178,8 +178,9 @@ export class MessageService {
       .map(toMessageNode);
   }
 
-  async children(messageId: string, vis: Visibility): Promise<MessageNode[]> {
-    await this.get(messageId, vis);
+  async children(rc: RequestContext, messageId: string): Promise<MessageNode[]> {
+    const vis = rc.visibility;
+    await this.get(rc, messageId);
     const rows: MessageRow[] = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.parent_id = $1 AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
        ORDER BY m.created_date, m.id`,
@@ -189,8 +190,9 @@ export class MessageService {
   }
 
   /** The whole subtree below a message, flat, deleted and unreviewed messages included (spec §9.2). */
-  async descendants(messageId: string, vis: Visibility): Promise<MessageNode[]> {
-    await this.get(messageId, vis);
+  async descendants(rc: RequestContext, messageId: string): Promise<MessageNode[]> {
+    const vis = rc.visibility;
+    await this.get(rc, messageId);
     const rows: MessageRow[] = await this.ds.query(
       `WITH RECURSIVE sub AS (
          SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.parent_id = $1
@@ -206,7 +208,8 @@ export class MessageService {
    * down accepted, live messages the caller may see, root first; the oldest of equally deep ones. Empty when the
    * root itself is not accepted (yet), deleted or not visible. Two statements for any number of trees.
    */
-  async longestConversations(treeIds: readonly string[], vis: Visibility): Promise<Map<string, MessageNode[]>> {
+  async longestConversations(rc: RequestContext, treeIds: readonly string[]): Promise<Map<string, MessageNode[]>> {
+    const vis = rc.visibility;
     const paths: { message_tree_id: string; ids: string[] }[] = await this.ds.query(
       `WITH RECURSIVE path AS (
          SELECT m.id, m.message_tree_id, m.created_date, ARRAY[m.id] AS ids FROM message m
@@ -230,7 +233,8 @@ export class MessageService {
    * shallowest, then oldest, of equals) with its accepted, live replies. Null when the tree has no such message.
    * Two statements for any number of trees.
    */
-  async widestBranches(treeIds: readonly string[], vis: Visibility): Promise<Map<string, MessageBranch | null>> {
+  async widestBranches(rc: RequestContext, treeIds: readonly string[]): Promise<Map<string, MessageBranch | null>> {
+    const vis = rc.visibility;
     const widest: MessageRow[] = await this.ds.query(
       `SELECT DISTINCT ON (m.message_tree_id) ${MESSAGE_COLUMNS} FROM message m
         WHERE m.message_tree_id = ANY($1::uuid[]) AND m.review_result AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
@@ -258,7 +262,8 @@ export class MessageService {
    * Keyset page of messages in (created_date, id) order (newest first with `desc`), either way (Relay's
    * first/after and last/before); `search` reads the query in each message's language (see search.ts).
    */
-  async list(filter: MessagesFilterInput, req: PageRequest, vis: Visibility): Promise<Page<MessageNode>> {
+  async list(rc: RequestContext, filter: MessagesFilterInput, req: PageRequest): Promise<Page<MessageNode>> {
+    const vis = rc.visibility;
     const params = new SqlParams();
     const p = params.add;
     const where: string[] = [];

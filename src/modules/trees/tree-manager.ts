@@ -6,7 +6,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
 import { TERMINAL_STATES, TreeState } from "./message-tree-state.entity.js";
-import type { TreeManagerConfig } from "../consensus/tree-config.js";
+import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { rankAssignment } from "../consensus/ranked-pairs.js";
 import { drawGoalTreeSize, drawPromptAuthor, promptLotteryBudget, shouldActivateAnotherPrompt, shouldActivateBacklogTree } from "../consensus/lottery.js";
 import { inTransaction } from "../../db/transaction.js";

@@ -5,7 +5,7 @@
  */
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { ChatConfig } from "../../config.js";
+import type { ChatConfig } from "../../config/index.js";
 import { rowsOf } from "../../db/rows.js";
 import { ChatMessageState } from "../chat/chat.entity.js";
 import type { GenerationService } from "../chat/generation.service.js";

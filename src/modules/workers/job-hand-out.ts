@@ -4,7 +4,7 @@
  */
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { ChatConfig } from "../../config.js";
+import type { ChatConfig } from "../../config/index.js";
 import type { TakenJob } from "../../infra/queue/index.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";

@@ -3,7 +3,7 @@
  * lease still holds, and how a hand-out that produced no answer ends (back to the queue, or FAILED).
  */
 import type { DataSource } from "typeorm";
-import type { ChatConfig } from "../../config.js";
+import type { ChatConfig } from "../../config/index.js";
 import { JobLeaseLostError, type TakenJob } from "../../infra/queue/index.js";
 import { badInput } from "../../server/errors.js";
 import { ChatMessage, ChatMessageState } from "../chat/chat.entity.js";

@@ -3,7 +3,7 @@
  * session of the calling connection holds (JobLeases.holderOf); the rest answer "not yours" and change nothing.
  */
 import type { DataSource } from "typeorm";
-import type { ChatConfig } from "../../config.js";
+import type { ChatConfig } from "../../config/index.js";
 import { JobLeaseLostError } from "../../infra/queue/index.js";
 import { rowsOf } from "../../db/rows.js";
 import type { GenerationService } from "../chat/generation.service.js";

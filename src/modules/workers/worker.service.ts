@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { ChatConfig } from "../../config.js";
+import type { ChatConfig } from "../../config/index.js";
 import type { PubSubHandle } from "../../infra/pubsub.js";
 import type { TakenJob } from "../../infra/queue/index.js";
 import { badInput, ChorusError, ErrorCode } from "../../server/errors.js";

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { DEFAULT_MODELS, ModelsFileError, parseModelsFile } from "../../../src/modules/chat/models.js";
-import { ConfigError, loadConfig } from "../../../src/config.js";
+import { ConfigError, loadConfig } from "../../../src/config/index.js";
 import { streamedText } from "../../../src/modules/chat/generation-events.js";
 
 const minimal = (over: Record<string, unknown> = {}) => ({

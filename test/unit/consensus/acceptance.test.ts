@@ -9,7 +9,7 @@ import {
   rootAcceptanceRule,
   type ReviewLabels,
 } from "../../../src/modules/consensus/acceptance.js";
-import { DEFAULT_TREE_MANAGER_CONFIG } from "../../../src/modules/consensus/tree-config.js";
+import { DEFAULT_TREE_MANAGER_CONFIG } from "../../../src/config/tree-manager.js";
 
 const replyRule = replyAcceptanceRule(DEFAULT_TREE_MANAGER_CONFIG);
 const rootRule = rootAcceptanceRule(DEFAULT_TREE_MANAGER_CONFIG);

@@ -20,7 +20,7 @@ import {
   type AvailableWork,
   type ReplyParentCandidate,
 } from "../../../src/modules/consensus/lottery.js";
-import { DEFAULT_TREE_MANAGER_CONFIG } from "../../../src/modules/consensus/tree-config.js";
+import { DEFAULT_TREE_MANAGER_CONFIG } from "../../../src/config/tree-manager.js";
 import { sequenceRng } from "./rng.js";
 
 const cfg = DEFAULT_TREE_MANAGER_CONFIG;

@@ -1,13 +1,12 @@
 import { expect } from "chai";
-import { ConfigError } from "../../../src/config.js";
+import { ConfigError } from "../../../src/config/errors.js";
 import {
   DEFAULT_TREE_MANAGER_CONFIG,
-  LEGACY_PROMPTER_REPLY_FULL_LABELING_P,
   TREE_MANAGER_VARIABLES,
-  effectivePrompterReplyFullLabelingP,
   loadTreeManagerConfig,
   treeManagerEnvName,
-} from "../../../src/modules/consensus/tree-config.js";
+} from "../../../src/config/tree-manager.js";
+import { LEGACY_PROMPTER_REPLY_FULL_LABELING_P, effectivePrompterReplyFullLabelingP } from "../../../src/modules/consensus/lottery.js";
 
 /** Runs the loader and returns the ConfigError it throws. */
 function configError(env: Record<string, string>): ConfigError {

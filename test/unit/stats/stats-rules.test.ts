@@ -14,7 +14,7 @@ import {
   type TrollCounters,
 } from "../../../src/modules/consensus/scores.js";
 import { decodeRankCursor, encodeRankCursor } from "../../../src/modules/stats/stats.resolver.js";
-import { ConfigError, loadConfig } from "../../../src/config.js";
+import { ConfigError, loadConfig } from "../../../src/config/index.js";
 import { createRng } from "../../../src/db/random.js";
 
 const date = (iso: string) => new Date(iso);

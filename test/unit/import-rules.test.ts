@@ -1,0 +1,231 @@
+/**
+ * The import rules of docs/architecture.md, checked on src/ the way the process.env walker of config.test.ts checks
+ * its rule: by reading the sources. Each rule says which way imports may go between the layers; the exceptions that
+ * exist today are listed by file, each with its reason, so a new one is a decision someone writes down here and in
+ * docs/architecture.md, not an accident.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const SRC = path.join(ROOT, "src");
+
+interface Edge {
+  from: string;
+  to: string;
+  /** `import type` / `{ type A }` only: erased by the compiler, no module is loaded at run time. */
+  typeOnly: boolean;
+}
+
+function sourceFiles(dir = SRC): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(full);
+    return e.name.endsWith(".ts") ? [full] : [];
+  });
+}
+
+/** `import … from "./x.js"`, `export … from`, `import "./x.js"`, `require("./x.js")`, `import("./x.js")`: relative ones only. */
+const IMPORT = /^\s*(?:import|export)\s+(type\s+)?([^;]*?)\s*from\s+"([^"]+)"|^\s*import\s+"([^"]+)"|\b(?:require|import)\(\s*"([^"]+)"\s*\)/gm;
+
+function importsOf(file: string): Edge[] {
+  const text = fs.readFileSync(file, "utf8");
+  const edges: Edge[] = [];
+  for (const m of text.matchAll(IMPORT)) {
+    const spec = m[3] ?? m[4] ?? m[5];
+    if (!spec?.startsWith(".")) continue;
+    const names = m[2]?.trim() ?? "";
+    const braced = names.startsWith("{") ? names.slice(1, -1).split(",").map((n) => n.trim()).filter(Boolean) : [];
+    const typeOnly = m[1] !== undefined || (braced.length > 0 && braced.every((n) => n.startsWith("type ")));
+    const to = path.relative(ROOT, path.resolve(path.dirname(file), spec)).replace(/\.js$/, ".ts");
+    edges.push({ from: path.relative(ROOT, file), to, typeOnly });
+  }
+  return edges;
+}
+
+const EDGES = sourceFiles().flatMap(importsOf);
+const under = (folder: string) => (file: string) => file.startsWith(`src/${folder}/`);
+const show = (edges: Edge[]) => edges.map((e) => `${e.from} → ${e.to}${e.typeOnly ? " (type)" : ""}`);
+
+/** Strongly connected components of more than one file (Tarjan). */
+function cycles(edges: Edge[]): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const e of edges) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) found.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+describe("import rules (docs/architecture.md, “Layers and imports”)", () => {
+  it("reads the imports it checks (the parser finds the known edges)", () => {
+    expect(EDGES.length).to.be.greaterThan(500);
+    expect(EDGES).to.deep.include({ from: "src/main.ts", to: "src/app.ts", typeOnly: false });
+    expect(EDGES).to.deep.include({ from: "src/logger.ts", to: "src/config/index.ts", typeOnly: true });
+  });
+
+  it("no cycle is loaded at run time: the value imports of src/ form no cycle", () => {
+    expect(cycles(EDGES.filter((e) => !e.typeOnly))).to.deep.equal([]);
+  });
+
+  it("type-level cycles all pass through server/context.ts (its `app` holds every service; the request context of issue 15 ends them)", () => {
+    expect(cycles(EDGES.filter((e) => e.from !== "src/server/context.ts" && e.to !== "src/server/context.ts"))).to.deep.equal([]);
+  });
+
+  /**
+   * What is left of that cycle: server/'s context, composition root and auth, and the services that still take the
+   * GraphQL context (chat's, and arena's, which hands it on to chat's). It was 17 files before the request context;
+   * a module that starts taking the GraphQL context again joins it and fails here, one that migrates leaves it
+   * and is taken off this list.
+   */
+  const TYPE_CYCLE_TODAY = [
+    "src/modules/arena/arena.service.ts",
+    "src/modules/chat/chat-feedback.service.ts",
+    "src/modules/chat/chat.service.ts",
+    "src/server/auth.ts",
+    "src/server/context.ts",
+    "src/server/identity-verdict.ts",
+    "src/server/open-sockets.ts",
+    "src/server/services.ts",
+  ];
+
+  it("the one type-level cycle holds only server/ and the services that still take the GraphQL context", () => {
+    expect(cycles(EDGES)).to.deep.equal([TYPE_CYCLE_TODAY]);
+  });
+
+  /** The only files of modules/ that config/ may load: pure definitions that import nothing. */
+  const CONFIG_MAY_IMPORT = new Map([
+    ["src/modules/consensus/labels.ts", "the label names and default label sets the tree-manager settings are checked against"],
+    ["src/modules/chat/models.ts", "the models file's format and the built-in models, which CHORUS_MODELS_FILE is parsed into"],
+  ]);
+
+  it("config/ imports only config/ and the pure definitions it parses into, and those import nothing", () => {
+    const outside = EDGES.filter((e) => under("config")(e.from) && !under("config")(e.to) && !CONFIG_MAY_IMPORT.has(e.to));
+    expect(show(outside)).to.deep.equal([]);
+    for (const file of CONFIG_MAY_IMPORT.keys()) expect(show(EDGES.filter((e) => e.from === file)), file).to.deep.equal([]);
+  });
+
+  /** db/ and infra/ are drivers; the API layer and the features sit on them. */
+  const DRIVER_EXCEPTIONS = new Map([
+    ["src/db/transaction.ts → src/server/errors.ts", "answers SERVICE_UNAVAILABLE after its retries; errors.ts belongs in a shared folder (review change 3)"],
+    ["src/infra/rate-limit.ts → src/server/errors.ts", "answers RATE_LIMITED; same reason"],
+  ]);
+
+  it("db/ and infra/ import nothing from server/ or modules/ (but the entity registry, and the listed errors.ts uses)", () => {
+    const up = EDGES.filter(
+      (e) =>
+        (under("db")(e.from) || under("infra")(e.from)) &&
+        (under("server")(e.to) || under("modules")(e.to)) &&
+        !(e.from === "src/db/entities.ts" && e.to.endsWith(".entity.ts")) &&
+        !DRIVER_EXCEPTIONS.has(`${e.from} → ${e.to}`),
+    );
+    expect(show(up)).to.deep.equal([]);
+  });
+
+  /**
+   * What modules/ may take from server/: the API layer's shared pieces. Everything else of server/ (Apollo, the
+   * websocket server, the schema, limits, metrics, the composition root) is out of reach of a feature.
+   */
+  const SERVER_SHARED = new Map([
+    ["src/server/errors.ts", "ChorusError and ErrorCode (shared code living in server/ today)"],
+    ["src/server/pagination.ts", "Relay connections and cursors (shared code living in server/ today)"],
+    ["src/server/auth.ts", "the resolvers' role decorators and checks: resolvers are the API layer"],
+    ["src/server/visibility.ts", "what an untrusted client may see (docs/security.md#visibility)"],
+    ["src/server/identity-events.ts", "announcing a revocation so open sockets close"],
+    ["src/server/keys.ts", "API-key hashing (belongs in modules/api-clients/, review change 3)"],
+    ["src/server/json-scalar.ts", "the JSON scalar of GraphQL types"],
+    ["src/server/open-sockets.ts", "the worker resolver closes a drained worker's socket"],
+  ]);
+  /** server/ files a module may name as types only (erased): the request context and the services' type. */
+  const SERVER_TYPES = new Set(["src/server/context.ts", "src/server/services.ts"]);
+  const MODULE_SERVER_EXCEPTIONS = new Map([
+    [
+      "src/modules/chat/chat-export.http.ts → src/server/context.ts",
+      "the HTTP download resolves its caller with buildContext (review: mount it with an identity resolved by server/)",
+    ],
+    ["src/modules/datasets/export.http.ts → src/server/context.ts", "same"],
+  ]);
+
+  it("modules/ take from server/ only its shared pieces (values) and the context's type", () => {
+    const bad = EDGES.filter(
+      (e) =>
+        under("modules")(e.from) &&
+        under("server")(e.to) &&
+        !SERVER_SHARED.has(e.to) &&
+        !(e.typeOnly && SERVER_TYPES.has(e.to)) &&
+        !MODULE_SERVER_EXCEPTIONS.has(`${e.from} → ${e.to}`),
+    );
+    expect(show(bad)).to.deep.equal([]);
+  });
+
+  /**
+   * common/ is the shared code below every layer: it may name the entities and the role it describes (types only,
+   * erased), and nothing else outside common/.
+   */
+  it("common/ imports only common/, and from modules/ only types", () => {
+    const bad = EDGES.filter((e) => under("common")(e.from) && !under("common")(e.to) && !(under("modules")(e.to) && e.typeOnly));
+    expect(show(bad)).to.deep.equal([]);
+  });
+
+  /**
+   * The modules migrated to the request context (src/common/request-context.ts): their services take `rc` first and
+   * reach other services through their constructors, so none of their files but the resolvers, the field
+   * resolvers and the periodic jobs (which the composition root hands every service) names the GraphQL context or
+   * the composition root, not even as a type. The other modules still take the caller in their old forms until
+   * they migrate (docs/architecture.md, "The request context"); arena waits for chat, whose service it hands the
+   * GraphQL context on to.
+   */
+  const MIGRATED = ["moderation", "trees", "labels", "agreement", "cached-stats", "system"];
+  const API_LAYER_FILE = /(\.resolver|\.fields|-jobs)\.ts$/;
+
+  it("the services of the migrated modules import neither server/context.ts nor server/services.ts", () => {
+    expect(MIGRATED.every((m) => fs.existsSync(path.join(SRC, "modules", m))), "a migrated module was renamed").to.equal(true);
+    const bad = EDGES.filter(
+      (e) =>
+        MIGRATED.some((m) => under(`modules/${m}`)(e.from)) &&
+        !API_LAYER_FILE.test(e.from) &&
+        (e.to === "src/server/context.ts" || e.to === "src/server/services.ts"),
+    );
+    expect(show(bad)).to.deep.equal([]);
+  });
+
+  it("nothing imports the entry points (main.ts, cli.ts, scripts/) and only main.ts imports app.ts", () => {
+    const bad = EDGES.filter(
+      (e) => ["src/main.ts", "src/cli.ts"].includes(e.to) || under("scripts")(e.to) && !under("scripts")(e.from) || (e.to === "src/app.ts" && e.from !== "src/main.ts"),
+    );
+    expect(show(bad)).to.deep.equal([]);
+  });
+
+  it("every exception listed here still exists (a fixed one is taken off the list)", () => {
+    const all = new Set(EDGES.map((e) => `${e.from} → ${e.to}`));
+    for (const key of [...DRIVER_EXCEPTIONS.keys(), ...MODULE_SERVER_EXCEPTIONS.keys()]) expect(all.has(key), key).to.equal(true);
+    for (const file of [...SERVER_SHARED.keys(), ...CONFIG_MAY_IMPORT.keys()]) expect(EDGES.some((e) => e.to === file), file).to.equal(true);
+  });
+});
