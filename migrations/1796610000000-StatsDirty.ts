@@ -12,6 +12,11 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * orders would wait on each other's uncommitted rows (a deadlock in a submission); duplicates are cheap and the
  * run takes distinct ids.
  *
+ * A bulk writer (the dataset import) sets `chorus.stats_marks` to `bulk` for its transaction: the triggers then
+ * mark nobody, and the writer marks the nil uuid instead, which makes every frame's next run a full recompute (a
+ * restore of a million messages by 5,000 authors appended 10 million marks before, one per author, frame and batch
+ * statement).
+ *
  * `stats_frame` remembers, per frame, the window start and time of its last run: the users whose activity left
  * (or entered) the window since then are recomputed too, and the boards' base date and refresh time are read
  * from it. No row for a frame means "rebuild in full" (first run, or after a TRUNCATE of a source table).
@@ -83,6 +88,9 @@ END $$`);
       const t = table === "user" ? `"user"` : table;
       await q.query(`CREATE FUNCTION stats_dirty_${table}_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('chorus.stats_marks', true) = 'bulk' THEN
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     PERFORM stats_mark_dirty(${users("new_rows")});
   ELSE
@@ -92,6 +100,9 @@ BEGIN
 END $$`);
       await q.query(`CREATE FUNCTION stats_dirty_${table}_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('chorus.stats_marks', true) = 'bulk' THEN
+    RETURN NULL;
+  END IF;
   PERFORM stats_mark_dirty(${users("(SELECT OLD.* UNION ALL SELECT NEW.*)")});
   RETURN NULL;
 END $$`);

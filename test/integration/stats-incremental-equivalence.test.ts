@@ -1,4 +1,6 @@
+import path from "node:path";
 import { expect } from "chai";
+import { DatasetImporter } from "../../src/modules/datasets/import.service.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { STATS_TIME_FRAMES, statsWindowStart, type StatsTimeFrame } from "../../src/modules/consensus/scores.js";
 import { TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "../../src/modules/stats/stats.service.js";
@@ -297,6 +299,34 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     // the full recompute wrote every row of the window in one transaction (an incremental run only the changed ones)
     const [{ stamps }] = await ds().query(`SELECT count(DISTINCT modified_date)::int AS stamps FROM user_stats WHERE time_frame = 'total'`);
     expect(stamps).to.equal(1);
+  });
+
+  it("a dataset restore marks no users, asks for a full recompute instead, and the boards count what it wrote", async () => {
+    at = new Date(at.getTime() + 3_600_000);
+    const summary = await new DatasetImporter(ds(), {
+      mode: "restore",
+      origin: null,
+      modelName: null,
+      numActivate: 0,
+      maxCount: null,
+      dryRun: false,
+      restoredTreeLimits: { goalTreeSize: 12, maxDepth: 5, maxChildrenCount: 5 },
+    }).run(path.resolve("test/fixtures/oasst2-sample.trees.jsonl"));
+    expect(summary.treesImported).to.equal(40);
+    // the nil mark, and none for the restored authors (only the import's few system users, written outside its batches)
+    const marks: { user_id: string }[] = await ds().query(`SELECT DISTINCT user_id FROM stats_dirty`);
+    expect(marks.map((m) => m.user_id)).to.include("00000000-0000-0000-0000-000000000000");
+    const [{ authors }] = await ds().query(`SELECT count(*)::int AS authors FROM stats_dirty d JOIN "user" u ON u.id = d.user_id WHERE u.auth_method = 'import'`);
+    expect(authors).to.equal(0);
+    const [{ imported }] = await ds().query(`SELECT count(*)::int AS imported FROM "user" WHERE auth_method = 'import'`);
+    expect(imported).to.be.greaterThan(10);
+    await runAndCompare("restore");
+    const [{ stamps }] = await ds().query(`SELECT count(DISTINCT modified_date)::int AS stamps FROM user_stats WHERE time_frame = 'total'`);
+    expect(stamps).to.equal(1);
+    const [{ restored }] = await ds().query(
+      `SELECT count(*)::int AS restored FROM user_stats s JOIN message m ON m.user_id = s.user_id WHERE s.time_frame = 'total' AND m.frontend_message_id NOT LIKE 'inc-%'`,
+    );
+    expect(restored).to.be.greaterThan(0);
   });
 
   it("the admin refresh (a full recompute) and the scheduled runs after it agree", async () => {

@@ -9,6 +9,9 @@ import type { StatsTimeFrame } from "../consensus/scores.js";
 import { TROLL_STATS_USERS_SQL, TROLL_STATS_USERS_TOTAL_SQL, USER_STATS_USERS_SQL, USER_STATS_USERS_TOTAL_SQL } from "./stats-sql.js";
 import { RERANK_TROLL_STATS_SQL, RERANK_USER_STATS_SQL, ROLLED_USERS_SQL, TAKE_DIRTY_SQL } from "./stats-incremental-sql.js";
 
+/** The mark a bulk writer leaves instead of its users' (migration StatsDirty): the next run recomputes in full. */
+export const RECOMPUTE_ALL = "00000000-0000-0000-0000-000000000000";
+
 /** A frame's last run, from `stats_frame`. */
 export interface FrameState {
   baseDate: Date | null;
@@ -60,6 +63,8 @@ export async function recomputeChanged(
   // Marks first, data after: a change committed between the two statements is both read now and still marked
   // for the next run (recomputing a user twice gives the same row); one committed later is marked for the next.
   const [{ ids: marked }]: { ids: string[] }[] = await em.query(TAKE_DIRTY_SQL, [timeFrame]);
+  // The nil uuid: a bulk writer (the dataset import) changed rows without marking their users.
+  if (marked.includes(RECOMPUTE_ALL)) return null;
   const changed = new Set(marked);
   if (baseDate !== null && previous.baseDate !== null && baseDate.getTime() !== previous.baseDate.getTime()) {
     const [lo, hi] = baseDate < previous.baseDate ? [baseDate, previous.baseDate] : [previous.baseDate, baseDate];
