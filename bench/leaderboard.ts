@@ -1,8 +1,11 @@
 /**
  * `npm run bench -- leaderboard [--quick] [--users N]`: the leaderboard recompute of the bench-workloads spec.
  * Generates 100,000 users with a year of activity (messages in trees, label tasks, labels, ranking ballots,
- * reactions, some hidden or disabled users), in SQL with a fixed seed, on a fresh migrated database; then times the
- * recomputation of each time frame (user stats and troll stats, one transaction each, as the periodic job runs it),
+ * reactions, some hidden or disabled users), in SQL with a fixed seed, on a fresh migrated database; then times
+ * each time frame's periodic run (user stats and troll stats, one transaction each): the first, which recomputes
+ * every user, and then, after each of two bursts of new activity (`--burst N` messages, default 1,000, with
+ * tasks, labels and ballots in proportion), the incremental run one refresh interval later (its window moved on
+ * by that much); then the full recompute of all four frames (the ADMIN refresh) in the same run for comparison,
  * the streak job, and the reads (a leaderboard page, a user's window, a user's stats).
  * --quick: a tenth of the data. --keep leaves the generated database in place and prints its name; --db NAME
  * measures on such a database again without generating (for tuning).
@@ -30,6 +33,12 @@ const BALLOTS = USERS * 2;
 const uuid = (expr: string) => `md5(${expr})::uuid`;
 /** A skewed user pick (a few users do most of the work, as on the real boards), from a random number. */
 const skewedUser = (r: string) => uuid(`'u' || (1 + floor(${USERS} * power(${r}, 3)))::int`);
+
+const burstArg = args.indexOf("--burst");
+const BURST = burstArg >= 0 ? Number(args[burstArg + 1]) : 1_000;
+const BURST_BASE = Date.now();
+/** The default refresh intervals (STATS_REFRESH_MINUTES): each frame's incremental run is timed that much later. */
+const INTERVAL_MINUTES = { day: 5, week: 15, month: 60, total: 240 } as const;
 
 const dbArg = args.indexOf("--db");
 const reuse = dbArg >= 0 ? args[dbArg + 1] : null;
@@ -71,11 +80,24 @@ async function main() {
       results.push({ step, run, ms, detail });
       console.error(JSON.stringify({ step, run, ms, detail }));
     };
+    const dirty = async (frame: string) =>
+      (await ds.query(`SELECT count(DISTINCT user_id)::int AS n FROM stats_dirty WHERE time_frame = $1`, [frame]))[0].n as number;
+    // A kept database already has its frames: the first run is incremental then, over every marked user.
+    for (const frame of STATS_TIME_FRAMES) {
+      await time(`first run ${frame} (full unless --db)`, 1, async () => {
+        const r = await stats.refresh(frame);
+        return `${r.users} users (${r.rankedUsers} ranked), ${r.trollUsers} on the troll board`;
+      });
+    }
+    const start = Date.now();
     for (const run of [1, 2]) {
+      await time(`burst of activity (${BURST} messages)`, run, async () => burst(ds, run));
       for (const frame of STATS_TIME_FRAMES) {
-        await time(`recompute ${frame}`, run, async () => {
-          const r = await stats.refresh(frame);
-          return `${r.users} users (${r.rankedUsers} ranked), ${r.trollUsers} on the troll board`;
+        const at = new Date(start + run * INTERVAL_MINUTES[frame] * 60_000);
+        const marked = await dirty(frame);
+        await time(`incremental ${frame}`, run, async () => {
+          const r = await stats.refresh(frame, at);
+          return `${marked} users marked; ${r.users} users (${r.rankedUsers} ranked), ${r.trollUsers} on the troll board; window +${run * INTERVAL_MINUTES[frame]} min`;
         });
       }
     }
@@ -111,6 +133,52 @@ function existingDatabase(name: string) {
 }
 
 const CLIENT_ID = "00000000-0000-4000-8000-00000000b0b0";
+
+/**
+ * New activity of skewed users, created now: `BURST` messages (trees of 6), as many tasks (done), 70 % as many
+ * labels and 30 % as many ballots; ids beyond the generated ones.
+ */
+async function burst(ds: import("typeorm").DataSource, run: number): Promise<string> {
+  // beyond the generated ids, and apart from earlier runs' bursts on a kept database
+  const off = MESSAGES * (1 + run) + (BURST_BASE % 100_000) * 10_000;
+  const n = Math.ceil(BURST / 6) * 6;
+  await ds.transaction(async (em) => {
+    await em.query(`SELECT setseed(0.${run}7)`);
+    await em.query(
+      `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, created_date, text,
+                            depth, deleted, review_count, review_result, emojis)
+       SELECT ${uuid("'m' || i")}, CASE WHEN i % 6 = 0 THEN NULL ELSE ${uuid("'m' || (i - i % 6)")} END, ${uuid("'m' || (i - i % 6)")},
+              ${skewedUser("random()")}, CASE WHEN i % 6 IN (0, 4, 5) THEN 'prompter' ELSE 'assistant' END,
+              '${CLIENT_ID}', 'bench-' || i, now() - random() * interval '5 minutes', 'message ' || i, CASE WHEN i % 6 = 0 THEN 0 ELSE 1 END,
+              false, 3, random() < 0.95, '{}'::jsonb
+       FROM generate_series(${off}, ${off + n - 1}) AS i`,
+    );
+    await em.query(
+      `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang)
+       SELECT ${uuid("'m' || i")}, 6, 3, 3, 'ready_for_export', false, 'en' FROM generate_series(${off}, ${off + n - 1}, 6) AS i`,
+    );
+    await em.query(
+      `INSERT INTO task (id, created_date, user_id, payload_type, payload, api_client_id, ack, done)
+       SELECT ${uuid("'t' || i")}, now(), ${skewedUser("random()")}, 'LabelAssistantReplyPayload', '{"mode": "full"}'::jsonb, '${CLIENT_ID}', true, true
+       FROM generate_series(${off}, ${off + n - 1}) AS i`,
+    );
+    await em.query(
+      `INSERT INTO text_labels (id, user_id, created_date, api_client_id, message_id, labels, task_id)
+       SELECT ${uuid("'l' || i")}, ${skewedUser("random()")}, now(), '${CLIENT_ID}', ${uuid(`'m' || (${off} + floor(random() * ${n})::int)`)},
+              '{"spam": 0, "quality": 0.75}'::jsonb, ${uuid("'lt' || i")}
+       FROM generate_series(${off}, ${off + Math.floor(n * 0.7) - 1}) AS i ON CONFLICT DO NOTHING`,
+    );
+    await em.query(
+      `INSERT INTO message_reaction (task_id, user_id, created_date, payload_type, payload, api_client_id, message_id)
+       SELECT ${uuid("'r' || i")}, ${skewedUser("random()")}, now(), 'RankingReactionPayload',
+              jsonb_build_object('type', 'message_ranking', 'ranking', jsonb_build_array(0, 1, 2),
+                                 'ranked_message_ids', jsonb_build_array(${uuid("'m' || (t * 6 + 1)")}, ${uuid("'m' || (t * 6 + 2)")}, ${uuid("'m' || (t * 6 + 3)")})),
+              '${CLIENT_ID}', ${uuid("'m' || (t * 6)")}
+       FROM (SELECT i, floor(random() * ${MESSAGES / 6})::int AS t FROM generate_series(${off}, ${off + Math.floor(n * 0.3) - 1}) AS i) AS b`,
+    );
+  });
+  return `${n} messages, ${n} tasks, ${Math.floor(n * 0.7)} labels, ${Math.floor(n * 0.3)} ballots`;
+}
 
 /** The data set, in set-based SQL with a fixed seed (setseed before each table keeps every table reproducible). */
 async function generate(ds: import("typeorm").DataSource) {

@@ -17,6 +17,7 @@ import { Arena1796593208333 } from "./1796593208333-Arena.js";
 import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
 import { TaskPoolSlots1796610000000 } from "./1796610000000-TaskPoolSlots.js";
 import { IdentityGeneration1796610000001 } from "./1796610000001-IdentityGeneration.js";
+import { StatsDirty1796610000002 } from "./1796610000002-StatsDirty.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: Function[] = [
   TaskPools1796600000000,
   TaskPoolSlots1796610000000,
   IdentityGeneration1796610000001,
+  StatsDirty1796610000002,
 ];

@@ -19,6 +19,7 @@ import { hashApiKey } from "../../common/keys.js";
 import { rowsOf } from "../../db/rows.js";
 import { AscendingUuids } from "../../db/ascending-uuid.js";
 import { TERMINAL_STATES, TreeState } from "../trees/message-tree-state.entity.js";
+import { RECOMPUTE_ALL } from "../stats/stats-incremental.js";
 import { CopyBuffer } from "./copy.js";
 import { LineError, parseLine, type ParsedLine, type ParsedMessage } from "./import-parse.js";
 import { DEFAULT_MAX_LINE_BYTES, readLines } from "./jsonl-stream.js";
@@ -438,6 +439,9 @@ export class DatasetImporter {
   private async inTransaction<T>(qr: QueryRunner, work: () => Promise<T>): Promise<T> {
     await qr.startTransaction();
     try {
+      // The leaderboards' change triggers mark nobody for these rows; one mark asks their next runs for a full
+      // recompute instead (migration StatsDirty), so an import appends 4 marks per batch, not 4 per author.
+      await qr.query(`SELECT set_config('chorus.stats_marks', 'bulk', true), stats_mark_dirty(ARRAY[$1]::uuid[])`, [RECOMPUTE_ALL]);
       const result = await work();
       await qr.commitTransaction();
       return result;

@@ -197,6 +197,8 @@ export class PurgeService {
     }
     await em.query(`DELETE FROM task WHERE user_id = $1`, [userId]);
     await em.query(`DELETE FROM user_stats WHERE user_id = $1`, [userId]);
+    // The boards' next incremental run recomputes this user (what is left of them) like a full recompute would.
+    await em.query(`SELECT stats_mark_dirty(ARRAY[$1]::uuid[])`, [userId]);
   }
 }
 

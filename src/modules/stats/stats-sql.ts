@@ -1,7 +1,9 @@
 /**
- * The set-based recomputation of the boards (spec §6.1, §6.2, §6.5): one INSERT ... SELECT per table and time
+ * The set-based computation of the boards (spec §6.1, §6.2, §6.5): one INSERT ... SELECT per table and time
  * frame that counts, scores and ranks (a window function) every user at once. `$1` is the window's start (null
- * for the total), `$2` the frame.
+ * for the total), `$2` the frame. The "users" shapes compute the same rows for the users in `$3` only,
+ * unranked: the periodic job's incremental run (stats-incremental-sql.ts ranks them afterwards). One builder for
+ * all shapes, so every counter is the same expression in each.
  */
 import { leaderScoreSql, trollScoreSql } from "../consensus/scores.js";
 import type { UserScoreRow } from "./stats-rows.js";
@@ -24,6 +26,16 @@ export const COUNTERS: [string, keyof UserScoreRow][] = [
   ["reply_ranked_3", "replyRanked3"],
 ];
 const COUNTER_COLUMNS = COUNTERS.map(([c]) => c);
+
+/**
+ * whole: every row of the window (TOTAL's plans); windowed: DAY/WEEK/MONTH's; users-whole, users-windowed: the
+ * same plans, only the users in `$3`, unranked.
+ */
+type Shape = "whole" | "windowed" | "users-whole" | "users-windowed";
+const forUsers = (shape: Shape) => shape.startsWith("users");
+
+/** In the users shapes, a predicate keeping the users of `$3` (nothing otherwise). */
+const ofUsers = (shape: Shape, col: string) => (forUsers(shape) ? ` AND ${col} = ANY($3::uuid[])` : "");
 
 /** The frame's window as a predicate on `col`; `$1` is the base date (null for total). */
 const inWindow = (col: string) => `($1::timestamptz IS NULL OR ${col} >= $1::timestamptz)`;
@@ -48,7 +60,7 @@ function counterRow(exprs: Partial<Record<string, string>>): string {
  */
 
 /** Whole history: the first three positions of every ranking ballot, one row each (message_id, pos). */
-const RANKED_CREDIT_WINDOWED = `SELECT m.user_id, ${counterRow({
+const rankedCreditWindowed = (shape: Shape) => `SELECT m.user_id, ${counterRow({
     reply_ranked_1: "sum(b.first)",
     reply_ranked_2: "sum(b.second)",
     reply_ranked_3: "sum(b.third)",
@@ -63,7 +75,7 @@ const RANKED_CREDIT_WINDOWED = `SELECT m.user_id, ${counterRow({
     GROUP BY 1
   ) AS b
   JOIN message m ON m.id = b.message_id
-  WHERE m.user_id IS NOT NULL
+  WHERE m.user_id IS NOT NULL${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id`;
 
 const RANKED_POSITIONS_WHOLE = [1, 2, 3]
@@ -73,21 +85,21 @@ const RANKED_POSITIONS_WHOLE = [1, 2, 3]
   )
   .join("\n    UNION ALL\n    ");
 
-const RANKED_CREDIT_WHOLE = `SELECT m.user_id, ${counterRow({
+const rankedCreditWhole = (shape: Shape) => `SELECT m.user_id, ${counterRow({
     reply_ranked_1: "count(*) FILTER (WHERE p.pos = 1)",
     reply_ranked_2: "count(*) FILTER (WHERE p.pos = 2)",
     reply_ranked_3: "count(*) FILTER (WHERE p.pos = 3)",
   })}
   FROM (${RANKED_POSITIONS_WHOLE}) AS p
   JOIN message m ON m.id = p.message_id
-  WHERE m.user_id IS NOT NULL
+  WHERE m.user_id IS NOT NULL${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id`;
 
 /**
  * `user_stats` of one frame: every source counted in one pass, summed per user, scored with the formula of
  * scores.ts and ranked among the users shown on the board ($2 = time frame).
  */
-const userStatsSql = (whole: boolean) => `
+const userStatsSql = (shape: Shape) => `
 WITH counts AS (
   SELECT m.user_id, ${counterRow({
     prompts: "count(*) FILTER (WHERE m.parent_id IS NULL)",
@@ -98,7 +110,7 @@ WITH counts AS (
     accepted_replies_prompter: "count(*) FILTER (WHERE m.parent_id IS NOT NULL AND m.role = 'prompter' AND m.review_result)",
   })}
   FROM message m
-  WHERE NOT m.deleted AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}
+  WHERE NOT m.deleted AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id
   UNION ALL
   SELECT t.user_id, ${counterRow({
@@ -106,19 +118,19 @@ WITH counts AS (
     labels_full: "count(*) FILTER (WHERE t.payload->>'mode' = 'full')",
   })}
   FROM task t
-  WHERE t.done AND t.payload_type IN (${LABEL_PAYLOAD_TYPES.map((p) => `'${p}'`).join(", ")}) AND t.user_id IS NOT NULL AND ${inWindow("t.created_date")}
+  WHERE t.done AND t.payload_type IN (${LABEL_PAYLOAD_TYPES.map((p) => `'${p}'`).join(", ")}) AND t.user_id IS NOT NULL AND ${inWindow("t.created_date")}${ofUsers(shape, "t.user_id")}
   GROUP BY t.user_id
   UNION ALL
   SELECT r.user_id, ${counterRow({ rankings_total: "count(*)" })}
   FROM message_reaction r
-  WHERE r.payload_type = 'RankingReactionPayload' AND ${inWindow("r.created_date")}
+  WHERE r.payload_type = 'RankingReactionPayload' AND ${inWindow("r.created_date")}${ofUsers(shape, "r.user_id")}
   GROUP BY r.user_id
   UNION ALL
   -- each ballot credits the authors of its first three replies (per ballot, not the consensus)
-  ${whole ? RANKED_CREDIT_WHOLE : RANKED_CREDIT_WINDOWED}
+  ${shape.endsWith("whole") ? rankedCreditWhole(shape) : rankedCreditWindowed(shape)}
 ),
 ${
-  whole
+  shape === "whole"
     ? `totals AS (
   SELECT c.user_id, ${COUNTER_COLUMNS.map((c) => `sum(c.${c})::int AS ${c}`).join(", ")},
          bool_and(u.show_on_leaderboard AND u.enabled AND NOT u.deleted) AS visible
@@ -140,7 +152,7 @@ scored AS (
 inserted AS (
   INSERT INTO user_stats (time_frame, user_id, base_date, modified_date, leader_score, rank, ${COUNTER_COLUMNS.join(", ")})
   SELECT $2, user_id, $1::timestamptz, now(), leader_score,
-         CASE WHEN visible THEN row_number() OVER (PARTITION BY visible ORDER BY leader_score DESC, user_id) END,
+         ${forUsers(shape) ? "NULL::int" : "CASE WHEN visible THEN row_number() OVER (PARTITION BY visible ORDER BY leader_score DESC, user_id) END"},
          ${COUNTER_COLUMNS.join(", ")}
   FROM scored
   RETURNING rank
@@ -148,9 +160,13 @@ inserted AS (
 SELECT count(*)::int AS users, count(rank)::int AS ranked FROM inserted`;
 
 /** DAY, WEEK, MONTH ($1 = the window's start). */
-export const USER_STATS_SQL = userStatsSql(false);
+export const USER_STATS_SQL = userStatsSql("windowed");
 /** TOTAL ($1 = null). */
-export const USER_STATS_TOTAL_SQL = userStatsSql(true);
+export const USER_STATS_TOTAL_SQL = userStatsSql("whole");
+/** DAY, WEEK, MONTH, the users of `$3` only, rank left null (their earlier rows deleted first). */
+export const USER_STATS_USERS_SQL = userStatsSql("users-windowed");
+/** TOTAL, the users of `$3` only, rank left null. */
+export const USER_STATS_USERS_TOTAL_SQL = userStatsSql("users-whole");
 
 const TROLL_INT_LABELS: [string, string][] = [
   ["spam", "spam"],
@@ -182,7 +198,7 @@ const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}'
  * caught in review) never reached the troll board. Here the labels of every live message of the author in the
  * window count, reactions or not.
  */
-const trollStatsSql = (whole: boolean) => `
+const trollStatsSql = (shape: Shape) => `
 WITH signals AS (
   SELECT m.user_id, ${trollRow({
     red_flags: "coalesce(sum((m.emojis->>'red_flag')::int), 0)",
@@ -190,12 +206,12 @@ WITH signals AS (
     downvotes: "coalesce(sum((m.emojis->>'-1')::int), 0)",
   })}
   FROM message m
-  WHERE NOT m.deleted AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}
+  WHERE NOT m.deleted AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id
   UNION ALL
   SELECT m.user_id, ${trollRow({ spam_prompts: "count(*)" })}
   FROM message m JOIN message_tree_state s ON s.message_tree_id = m.id
-  WHERE m.parent_id IS NULL AND s.state = 'aborted_low_grade' AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}
+  WHERE m.parent_id IS NULL AND s.state = 'aborted_low_grade' AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id
   UNION ALL
   SELECT m.user_id, ${trollRow(
@@ -203,11 +219,11 @@ WITH signals AS (
     Object.fromEntries(TROLL_AVG_LABELS.map((label) => [label, `avg((l.labels->>'${label}')::double precision)`])),
   )}
   FROM text_labels l JOIN message m ON m.id = l.message_id
-  WHERE NOT m.deleted AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}
+  WHERE NOT m.deleted AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}${ofUsers(shape, "m.user_id")}
   GROUP BY m.user_id
 ),
 ${
-  whole
+  shape === "whole"
     ? `totals AS (
   SELECT s.user_id, ${TROLL_INT_COLUMNS.map((c) => `sum(s.${c})::int AS ${c}`).join(", ")},
          ${TROLL_AVG_LABELS.map((c) => `max(s.${c}) AS ${c}`).join(", ")}
@@ -228,7 +244,7 @@ scored AS (
 }
 inserted AS (
   INSERT INTO troll_stats (time_frame, user_id, base_date, modified_date, troll_score, rank, ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")})
-  SELECT $2, user_id, $1::timestamptz, now(), troll_score, row_number() OVER (ORDER BY troll_score DESC, user_id),
+  SELECT $2, user_id, $1::timestamptz, now(), troll_score, ${forUsers(shape) ? "NULL::int" : "row_number() OVER (ORDER BY troll_score DESC, user_id)"},
          ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")}
   FROM scored
   RETURNING 1
@@ -236,6 +252,10 @@ inserted AS (
 SELECT count(*)::int AS users FROM inserted`;
 
 /** DAY, WEEK, MONTH ($1 = the window's start). */
-export const TROLL_STATS_SQL = trollStatsSql(false);
+export const TROLL_STATS_SQL = trollStatsSql("windowed");
 /** TOTAL ($1 = null). */
-export const TROLL_STATS_TOTAL_SQL = trollStatsSql(true);
+export const TROLL_STATS_TOTAL_SQL = trollStatsSql("whole");
+/** DAY, WEEK, MONTH, the users of `$3` only, rank left null (their earlier rows deleted first). */
+export const TROLL_STATS_USERS_SQL = trollStatsSql("users-windowed");
+/** TOTAL, the users of `$3` only, rank left null. */
+export const TROLL_STATS_USERS_TOTAL_SQL = trollStatsSql("users-whole");

@@ -1,7 +1,9 @@
 /**
- * User stats, leaderboards, the troll board and streaks (spec §6.1–6.5). The counters are recomputed set-based
- * (the statements are in stats-sql.ts) inside one transaction that first deletes the frame's rows, so readers see
- * either the old board or the new one. Reads then are plain index lookups on (time_frame, rank).
+ * User stats, leaderboards, the troll board and streaks (spec §6.1–6.5). The periodic job of a frame recomputes
+ * only the users whose data changed since its last run and ranks the frame again (stats-incremental.ts); the
+ * ADMIN refresh, and a frame's first run, recompute every user set-based (the statements are in stats-sql.ts).
+ * Either runs in one transaction, so readers see the old board or the new one. Reads then are plain index lookups
+ * on (time_frame, rank); a board's window start and refresh time are the frame's (`stats_frame`).
  */
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
@@ -18,6 +20,7 @@ import {
   statsWindowStart,
   type StatsTimeFrame,
 } from "../consensus/scores.js";
+import { clearMarks, readFrameState, recomputeChanged, writeFrameState } from "./stats-incremental.js";
 import { COUNTERS, TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "./stats-sql.js";
 import { LEADERBOARD_TOPIC, type LeaderboardRefresh, type StatsPage, type TrollScoreRow, type UserScore, type UserScoreRow } from "./stats-rows.js";
 import type { Actor } from "../moderation/journal.js";
@@ -28,8 +31,11 @@ export type { Actor };
 
 const USER_FIELDS = `u.id AS "userId", u.username, u.auth_method AS "authMethod", u.display_name AS "displayName",
   u.streak_days AS "streakDays", u.streak_last_day_date AS "streakLastDayDate", u.last_activity_date AS "lastActivityDate"`;
-const SCORE_FIELDS = `s.time_frame AS "timeFrame", s.rank, s.leader_score AS "leaderScore", s.base_date AS "baseDate",
-  s.modified_date AS "modifiedDate", ${COUNTERS.map(([c, f]) => `s.${c} AS "${f}"`).join(", ")}`;
+/** The frame's window start and refresh time (a row written before frames were kept has its own). */
+const FRAME_DATES = `CASE WHEN f.time_frame IS NULL THEN s.base_date ELSE f.base_date END AS "baseDate",
+  coalesce(f.refreshed_at, s.modified_date) AS "modifiedDate"`;
+const FRAME_JOIN = `LEFT JOIN stats_frame f ON f.time_frame = s.time_frame`;
+const SCORE_FIELDS = `s.time_frame AS "timeFrame", s.rank, s.leader_score AS "leaderScore", ${FRAME_DATES}, ${COUNTERS.map(([c, f]) => `s.${c} AS "${f}"`).join(", ")}`;
 const VISIBLE = `u.show_on_leaderboard AND u.enabled AND NOT u.deleted`;
 
 export class StatsService {
@@ -41,9 +47,13 @@ export class StatsService {
 
   // --- recomputation ---------------------------------------------------------------------------
 
-  /** The periodic job of one frame: recompute it in its own transaction, then tell subscribers. */
-  async refresh(timeFrame: StatsTimeFrame): Promise<LeaderboardRefresh> {
-    const result = await inTransaction(this.ds, (em) => this.recompute(em, timeFrame, "schedule"));
+  /**
+   * The periodic job of one frame: bring it up to date in its own transaction (the changed users only, or every
+   * user on the frame's first run), then tell subscribers. `at` stands for the database's clock (tests moving
+   * windows forward).
+   */
+  async refresh(timeFrame: StatsTimeFrame, at?: Date): Promise<LeaderboardRefresh> {
+    const result = await inTransaction(this.ds, (em) => this.recompute(em, timeFrame, "schedule", "changed", at));
     this.announce(result);
     return result;
   }
@@ -57,7 +67,7 @@ export class StatsService {
     if (frames.length === 0) throw badInput("Name at least one window to refresh");
     const results = await inTransaction(this.ds, async (em) => {
       const out: LeaderboardRefresh[] = [];
-      for (const frame of frames) out.push(await this.recompute(em, frame, "admin"));
+      for (const frame of frames) out.push(await this.recompute(em, frame, "admin", "full"));
       await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, NULL, $3, $4, $5)`, [
         uuid7(),
         actor.userId,
@@ -78,10 +88,18 @@ export class StatsService {
   }
 
   /**
-   * Deletes and re-inserts one frame's user and troll stats. A transaction-scoped advisory lock per frame
-   * serialises replicas and the admin refresh, so two recomputations never interleave their deletes and inserts.
+   * Brings one frame's user and troll stats up to date: "full" deletes and re-inserts every row, "changed" only
+   * the rows of users whose data changed (falling back to full when the frame has no earlier run). A
+   * transaction-scoped advisory lock per frame serialises replicas and the admin refresh, so two runs never
+   * interleave their deletes and inserts.
    */
-  private async recompute(em: EntityManager, timeFrame: StatsTimeFrame, trigger: LeaderboardRefresh["trigger"]): Promise<LeaderboardRefresh> {
+  private async recompute(
+    em: EntityManager,
+    timeFrame: StatsTimeFrame,
+    trigger: LeaderboardRefresh["trigger"],
+    mode: "full" | "changed",
+    at?: Date,
+  ): Promise<LeaderboardRefresh> {
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('chorus.stats.' || $1))`, [timeFrame]);
     // Batch statements over whole tables, unlike requests: enough memory to aggregate every user without
     // spilling to disk, and PostgreSQL's stock page cost instead of the connection's 1.1 (data-source.ts), which
@@ -89,8 +107,18 @@ export class StatsService {
     // hash-join them (5x slower for TOTAL at 100,000 users).
     await em.query(`SET LOCAL work_mem = '64MB'`);
     await em.query(`SET LOCAL random_page_cost = 4`);
-    const [{ now }]: { now: Date }[] = await em.query(`SELECT now() AS now`);
+    const now: Date = at ?? (await em.query(`SELECT now() AS now`))[0].now;
     const baseDate = statsWindowStart(timeFrame, now);
+    const previous = mode === "changed" ? await readFrameState(em, timeFrame) : null;
+    const r = previous ? await recomputeChanged(em, timeFrame, baseDate, previous) : null;
+    if (r) {
+      await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
+      return { timeFrame, baseDate, refreshedAt: now, users: r.users, rankedUsers: r.rankedUsers, trollUsers: r.trollUsers, trigger };
+    }
+    // Marks dropped before the data is read: see recomputeChanged. (When it gave up for too many changed users it
+    // took the marks already; the full recompute covers them.)
+    await clearMarks(em, timeFrame);
+    await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
     await em.query(`DELETE FROM user_stats WHERE time_frame = $1`, [timeFrame]);
     await em.query(`DELETE FROM troll_stats WHERE time_frame = $1`, [timeFrame]);
     const whole = baseDate === null;
@@ -170,7 +198,7 @@ export class StatsService {
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: UserScoreRow[] = await this.ds.query(
       `SELECT ${SCORE_FIELDS}, ${USER_FIELDS}, true AS "hasRow"
-       FROM user_stats s JOIN "user" u ON u.id = s.user_id
+       FROM user_stats s JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
        WHERE s.time_frame = $1 AND s.rank > $2 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
        ORDER BY s.rank LIMIT $3`,
       [timeFrame, afterRank, first + 1, apiClientId],
@@ -182,10 +210,11 @@ export class StatsService {
   async userStats(userId: string, viewerId: string | null, apiClientId: string | null = null): Promise<UserScore[]> {
     if (!isUuid(userId)) throw notFound("User", userId);
     const rows: (UserScoreRow & { frame: StatsTimeFrame })[] = await this.ds.query(
-      `SELECT f.frame, ${SCORE_FIELDS}, ${USER_FIELDS}, s.user_id IS NOT NULL AS "hasRow"
-       FROM "user" u CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS f(frame, n)
-       LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = f.frame
-       WHERE u.id = $1 AND ($3::uuid IS NULL OR u.api_client_id = $3) ORDER BY f.n`,
+      `SELECT fr.frame, ${SCORE_FIELDS}, ${USER_FIELDS}, s.user_id IS NOT NULL AS "hasRow"
+       FROM "user" u CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS fr(frame, n)
+       LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = fr.frame
+       ${FRAME_JOIN}
+       WHERE u.id = $1 AND ($3::uuid IS NULL OR u.api_client_id = $3) ORDER BY fr.n`,
       [userId, STATS_TIME_FRAMES, apiClientId],
     );
     if (rows.length === 0) throw notFound("User", userId);
@@ -213,7 +242,7 @@ export class StatsService {
     const bounds = leaderboardWindowBounds(rank, size, lastRank ?? rank);
     const rows: UserScoreRow[] = await this.ds.query(
       `SELECT ${SCORE_FIELDS}, ${USER_FIELDS}, true AS "hasRow"
-       FROM user_stats s JOIN "user" u ON u.id = s.user_id
+       FROM user_stats s JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
        WHERE s.time_frame = $1 AND s.rank BETWEEN $2 AND $3 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
        ORDER BY s.rank`,
       [timeFrame, bounds.first, bounds.last, apiClientId],
@@ -231,13 +260,13 @@ export class StatsService {
   ): Promise<StatsPage<TrollScoreRow>> {
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: TrollScoreRow[] = await this.ds.query(
-      `SELECT s.time_frame AS "timeFrame", s.rank, s.troll_score AS "trollScore", s.base_date AS "baseDate", s.modified_date AS "modifiedDate",
+      `SELECT s.time_frame AS "timeFrame", s.rank, s.troll_score AS "trollScore", ${FRAME_DATES},
               s.red_flags AS "redFlags", s.upvotes, s.downvotes, s.spam_prompts AS "spamPrompts", s.quality, s.humor, s.toxicity,
               s.violence, s.helpfulness, s.spam, s.lang_mismach AS "langMismatch", s.not_appropriate AS "notAppropriate", s.pii,
               s.hate_speech AS "hateSpeech", s.sexual_content AS "sexualContent", s.political_content AS "politicalContent",
               u.id AS "userId", u.username, u.auth_method AS "authMethod", u.display_name AS "displayName", u.enabled, u.deleted,
               u.show_on_leaderboard AS "showOnLeaderboard"
-       FROM troll_stats s JOIN "user" u ON u.id = s.user_id
+       FROM troll_stats s JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
        WHERE s.time_frame = $1 AND s.rank > $2 AND ($4::boolean IS NULL OR u.enabled = $4) AND ($5::uuid IS NULL OR u.api_client_id = $5)
        ORDER BY s.rank LIMIT $3`,
       [timeFrame, afterRank, first + 1, enabled, apiClientId],
