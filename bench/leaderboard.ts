@@ -71,7 +71,7 @@ async function main() {
         }).catch(() => undefined);
       }
     }
-    const stats = new StatsService(ds, pubSub, log);
+    const stats = new StatsService(ds, pubSub);
     const results: { step: string; run: number; ms: number; detail: string }[] = [];
     const time = async (step: string, run: number, fn: () => Promise<string>) => {
       const start = performance.now();

@@ -149,7 +149,7 @@ export function createServices(
     purge: new PurgeService(base.ds, trees, identityChanged),
     journal: new JournalService(base.ds),
     systemStats: new SystemStatsService(base.ds),
-    stats: new StatsService(base.ds, base.pubSub, base.log),
+    stats: new StatsService(base.ds, base.pubSub),
     cachedStats: new CachedStatsService(base.ds),
     chats,
     arena: new ArenaService(base.ds, base.config.arena, chats, workers, base.pubSub, rateLimiter, rng, base.log),

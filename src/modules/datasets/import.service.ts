@@ -126,9 +126,6 @@ const CREATE_STAGING = `
     payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;
 const STAGING_EVENT_COLUMNS = ["message_id", "user_id", "created", "seq", "kind", "emoji", "task_id", "payload", "tree_id", "task_type", "task_payload"] as const;
 
-/** Rolls a dry run back after all its statements ran. */
-class DryRunDone extends Error {}
-
 export class DatasetImporter {
   private readonly summary: ImportSummary;
   /** Users known to exist, so placeholders are not written again and again. */
@@ -234,7 +231,7 @@ export class DatasetImporter {
         const line = fileLine.text;
         if (line.trim() === "") continue;
         this.summary.lines += 1;
-        let parsed;
+        let parsed: ReturnType<typeof parseLine>;
         try {
           parsed = parseLine(line);
         } catch (e) {

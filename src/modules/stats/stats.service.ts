@@ -6,7 +6,6 @@
  * on (time_frame, rank); a board's window start and refresh time are the frame's (`stats_frame`).
  */
 import type { DataSource, EntityManager } from "typeorm";
-import type { Logger } from "pino";
 import type { PubSubHandle } from "../../infra/pubsub.js";
 import { inTransaction } from "../../db/transaction.js";
 import { uuid7 } from "../../db/uuid7.js";
@@ -42,7 +41,6 @@ export class StatsService {
   constructor(
     private readonly ds: DataSource,
     private readonly pubSub: PubSubHandle,
-    private readonly log: Logger,
   ) {}
 
   // --- recomputation ---------------------------------------------------------------------------
