@@ -99,15 +99,21 @@ async function main() {
     ];
     const board = await arena.leaderboard({ identity: { user: null, apiClient: { id: "bench" } } } as never, filter);
     const counted = tallies.reduce((s, t) => s + t.count, 0);
-    console.log(`Chorus bench (arena), ${new Date().toISOString()}: ${counted} counted battles, ${board.models.length} models, ${tallies.length} (pair, outcome) cells; generated in ${(generatedMs / 1000).toFixed(1)} s`);
+    console.log(
+      `Chorus bench (arena), ${new Date().toISOString()}: ${counted} counted battles, ${board.models.length} models, ${tallies.length} (pair, outcome) cells; generated in ${(generatedMs / 1000).toFixed(1)} s`,
+    );
     console.log(`load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}; median of ${REPEATS} runs each\n`);
     console.log("| step | wall ms | bench process CPU ms | PostgreSQL backend CPU ms |");
     console.log("|---|---|---|---|");
     for (const r of results) console.log(`| ${r.what} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.pg.toFixed(1)} |`);
     const fitOnly = results[1].cpu;
     const withBoot = results[2].cpu;
-    console.log(`\nbootstrap CPU per resample: ${((withBoot - fitOnly) / Math.max(1, settings.bootstrapSamples)).toFixed(2)} ms; whole recompute / fit alone (CPU): ${(results[3].cpu / Math.max(0.1, fitOnly)).toFixed(1)}x`);
-    console.log(`strongest: ${board.models[0].model} (rating ${board.models[0].rating.toFixed(0)}, ${board.models[0].ratingLower!.toFixed(0)}–${board.models[0].ratingUpper!.toFixed(0)}); weakest: ${board.models[board.models.length - 1].model}`);
+    console.log(
+      `\nbootstrap CPU per resample: ${((withBoot - fitOnly) / Math.max(1, settings.bootstrapSamples)).toFixed(2)} ms; whole recompute / fit alone (CPU): ${(results[3].cpu / Math.max(0.1, fitOnly)).toFixed(1)}x`,
+    );
+    console.log(
+      `strongest: ${board.models[0].model} (rating ${board.models[0].rating.toFixed(0)}, ${board.models[0].ratingLower!.toFixed(0)}–${board.models[0].ratingUpper!.toFixed(0)}); weakest: ${board.models[board.models.length - 1].model}`,
+    );
   } finally {
     await pubSub.close();
     if (ds.isInitialized) await ds.destroy();

@@ -121,11 +121,15 @@ function report(label: string, messages: number, m: Measured) {
   console.log(
     `${label.padEnd(34)} ${String(Math.round(messages / m.seconds)).padStart(7)} messages/s  ${m.seconds.toFixed(1).padStart(6)} s  ` +
       `CPU/message: CLI ${perMsg(m.cliCpuMs).padStart(3)} µs + PostgreSQL ${perMsg(m.pgCpuMs).padStart(3)} µs ` +
-      `(${String(Math.round((2e9 / (m.cliCpuMs + m.pgCpuMs)) * messages / 1e6)).padStart(6)} messages/s on 2 idle cores)  peak RSS ${m.peakRssMb.toFixed(0)} MB`,
+      `(${String(Math.round(((2e9 / (m.cliCpuMs + m.pgCpuMs)) * messages) / 1e6)).padStart(6)} messages/s on 2 idle cores)  peak RSS ${m.peakRssMb.toFixed(0)} MB`,
   );
 }
 
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
 /**
  * Starts the server of `root` on the database and times it from spawn to its "listening" and "ready" log lines
@@ -196,7 +200,11 @@ async function bench(name: string, root: string, file: string, messages: number)
       const flags = ["--state", "all", "--include-deleted", "--include-spam", "--include-synthetic"];
       const out = path.join(path.dirname(file), "out.jsonl");
       report(`${name}: export`, messages, await runCli(bin, ["export", ...flags, "--out", out], db));
-      report(`${name}: export with labels and events`, messages, await runCli(bin, ["export", ...flags, "--export-labels", "--export-events", "--out", out], db));
+      report(
+        `${name}: export with labels and events`,
+        messages,
+        await runCli(bin, ["export", ...flags, "--export-labels", "--export-events", "--out", out], db),
+      );
     }
     if (workload === "import" || workload === "all") {
       // The search vectors an import leaves for later: what the server's search-vectors job spends after the load.
@@ -275,7 +283,9 @@ async function main() {
       if (!out.write(line + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
-    console.log(`generated ${trees} trees, ${messages} messages (${(fs.statSync(file).size / 1e6).toFixed(0)} MB) on ${os.cpus().length} cores; load average ${load()}`);
+    console.log(
+      `generated ${trees} trees, ${messages} messages (${(fs.statSync(file).size / 1e6).toFixed(0)} MB) on ${os.cpus().length} cores; load average ${load()}`,
+    );
     await bench("this build", ROOT, file, messages);
     if (baseline) await bench("baseline", path.resolve(baseline), file, messages);
     console.log(`load average at the end ${load()}`);

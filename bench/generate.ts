@@ -10,8 +10,34 @@
 import crypto from "node:crypto";
 import { createRng, type Rng } from "../src/db/random.js";
 
-const WORDS = ["river", "lantern", "orbit", "maple", "quartz", "harbor", "velvet", "summit", "ember", "willow", "cobalt", "meadow", "signal", "canyon", "pillow", "garnet"];
-const STATES = ["ready_for_export", "growing", "ranking", "initial_prompt_review", "prompt_lottery_waiting", "aborted_low_grade", "halted_by_moderator", "backlog_ranking"];
+const WORDS = [
+  "river",
+  "lantern",
+  "orbit",
+  "maple",
+  "quartz",
+  "harbor",
+  "velvet",
+  "summit",
+  "ember",
+  "willow",
+  "cobalt",
+  "meadow",
+  "signal",
+  "canyon",
+  "pillow",
+  "garnet",
+];
+const STATES = [
+  "ready_for_export",
+  "growing",
+  "ranking",
+  "initial_prompt_review",
+  "prompt_lottery_waiting",
+  "aborted_low_grade",
+  "halted_by_moderator",
+  "backlog_ranking",
+];
 const EMOJIS = ["+1", "-1", "red_flag", "heart_eyes", "_skip_reply"];
 
 /** A deterministic UUID (v4 layout) from the generator. */
@@ -139,7 +165,16 @@ const LIVE_MIX: [string, number][] = [
   ["halted_by_moderator", 0.025],
   ["backlog_ranking", 0.025],
 ];
-const LANGS: [string, number][] = [["en", 0.55], ["es", 0.15], ["de", 0.08], ["ru", 0.07], ["fr", 0.05], ["zh", 0.04], ["pt-BR", 0.04], ["th", 0.02]];
+const LANGS: [string, number][] = [
+  ["en", 0.55],
+  ["es", 0.15],
+  ["de", 0.08],
+  ["ru", 0.07],
+  ["fr", 0.05],
+  ["zh", 0.04],
+  ["pt-BR", 0.04],
+  ["th", 0.02],
+];
 const NUM_USERS = 5_000;
 
 function pick<T>(rng: Rng, weighted: [T, number][]): T {
@@ -196,7 +231,7 @@ export function* liveTreeLines(seed = 3, trees = 10_000): Generator<string> {
         message_id: uuidFrom(rng),
         ...(parent ? { parent_id: parent.message_id } : {}),
         user_id: user(),
-        created_date: new Date(created + (counter++) * 90_000 + Math.floor(rng() * 60_000)).toISOString().replace("Z", "+00:00"),
+        created_date: new Date(created + counter++ * 90_000 + Math.floor(rng() * 60_000)).toISOString().replace("Z", "+00:00"),
         text: text(rng, role === "prompter" ? 60 : 200, role === "prompter" ? 400 : 1200),
         role,
         lang,
@@ -207,7 +242,15 @@ export function* liveTreeLines(seed = 3, trees = 10_000): Generator<string> {
         ...(synthetic ? { model_name: "oasst-sft-6-llama-30b" } : {}),
         ...(Object.keys(emojis).length ? { emojis } : {}),
         replies: [],
-        ...(open ? {} : { labels: { spam: { value: rejected ? 1 : 0, count: 3 }, fails_task: { value: 0, count: 3 }, quality: { value: Math.round(rng() * 100) / 100, count: 3 } } }),
+        ...(open
+          ? {}
+          : {
+              labels: {
+                spam: { value: rejected ? 1 : 0, count: 3 },
+                fails_task: { value: 0, count: 3 },
+                quality: { value: Math.round(rng() * 100) / 100, count: 3 },
+              },
+            }),
         ...(rng() < 0.85 ? { detoxify: { toxicity: rng() / 10, severe_toxicity: rng() / 1000, insult: rng() / 100 } } : {}),
       };
       if (rng() < 0.1) node.events = { emoji: [{ type: "emoji", user_id: user(), emoji: "+1" }] };

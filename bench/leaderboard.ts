@@ -63,12 +63,17 @@ async function main() {
 
     if (args.includes("--explain")) {
       // the plans of the heaviest frame, for tuning (inside a rolled-back transaction)
-      for (const [name, sql] of [["user_stats", USER_STATS_TOTAL_SQL], ["troll_stats", TROLL_STATS_TOTAL_SQL]]) {
-        await ds.transaction(async (em) => {
-          const plan: { "QUERY PLAN": string }[] = await em.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [null, "total"]);
-          console.error(`--- ${name}\n` + plan.map((p) => p["QUERY PLAN"]).join("\n"));
-          await em.query(`SELECT 1/0`).catch(() => undefined);
-        }).catch(() => undefined);
+      for (const [name, sql] of [
+        ["user_stats", USER_STATS_TOTAL_SQL],
+        ["troll_stats", TROLL_STATS_TOTAL_SQL],
+      ]) {
+        await ds
+          .transaction(async (em) => {
+            const plan: { "QUERY PLAN": string }[] = await em.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [null, "total"]);
+            console.error(`--- ${name}\n` + plan.map((p) => p["QUERY PLAN"]).join("\n"));
+            await em.query(`SELECT 1/0`).catch(() => undefined);
+          })
+          .catch(() => undefined);
       }
     }
     const stats = new StatsService(ds, pubSub);
@@ -190,10 +195,9 @@ async function generate(ds: import("typeorm").DataSource) {
     });
     console.error(JSON.stringify({ generated: name, seconds: (Date.now() - t) / 1000 }));
   };
-  await ds.query(
-    `INSERT INTO api_client (id, name, key_hash, key_prefix, trusted, role) VALUES ($1, 'bench', repeat('0', 64), 'chk_bench', true, 'ADMIN')`,
-    [CLIENT_ID],
-  );
+  await ds.query(`INSERT INTO api_client (id, name, key_hash, key_prefix, trusted, role) VALUES ($1, 'bench', repeat('0', 64), 'chk_bench', true, 'ADMIN')`, [
+    CLIENT_ID,
+  ]);
   // 2 % hidden, 1 % disabled; streaks of various ages
   await step(
     "users",

@@ -33,8 +33,17 @@ for (let i = 0; i < profile.samples.length; i++) {
   const { functionName, url, lineNumber } = node.callFrame;
   if (functionName === "(idle)" || functionName === "(program)") continue;
   busyUs += dt;
-  const where = url ? `${url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "").replace(/.*\/dist\//, "dist/")}:${lineNumber + 1}` : "";
-  const pkg = !url ? "(native: syscalls, GC)" : url.startsWith("node:") ? "node" : /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes("/dist/") ? "chorus (dist)" : url);
+  const where = url
+    ? `${url
+        .replace(/^file:\/\//, "")
+        .replace(/.*node_modules\//, "")
+        .replace(/.*\/dist\//, "dist/")}:${lineNumber + 1}`
+    : "";
+  const pkg = !url
+    ? "(native: syscalls, GC)"
+    : url.startsWith("node:")
+      ? "node"
+      : (/node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes("/dist/") ? "chorus (dist)" : url));
   const key = byPackage ? `${pkg}\t` : `${functionName || "(anonymous)"}\t${where}`;
   selfUs.set(key, (selfUs.get(key) ?? 0) + dt);
 }

@@ -149,9 +149,13 @@ async function main() {
     return;
   }
   if (["import", "export", "datasets"].includes(workload)) {
-    const child = spawn(process.execPath, [path.join(__dirname, "datasets.js"), workload === "datasets" ? "all" : workload, ...args.filter((a) => a.startsWith("--"))], {
-      stdio: "inherit",
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(__dirname, "datasets.js"), workload === "datasets" ? "all" : workload, ...args.filter((a) => a.startsWith("--"))],
+      {
+        stdio: "inherit",
+      },
+    );
     process.exitCode = (await new Promise<number | null>((r) => child.on("exit", r))) ?? 1;
     return;
   }
@@ -179,17 +183,28 @@ async function main() {
   dbUrl.pathname = "/" + dbName;
   const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
   const port = ports[0];
-  const env = { ...process.env, METRICS_TOKEN: BENCH_METRICS_TOKEN, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_URL: "",
+  const env = {
+    ...process.env,
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
+    DATABASE_URL: dbUrl.toString(),
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    REDIS_URL: "",
     // as `npm start` and the Docker image run it: graphql-js skips its development-only checks
     NODE_ENV: "production",
     // as in the original's measurement: the per-user limit is raised (30 per 4 minutes would throttle 100 users), limiting stays on
-    RATE_LIMIT_TASK_USER: "1000000/240" };
+    RATE_LIMIT_TASK_USER: "1000000/240",
+  };
   if (workload === "big-tree" || workload === "scale") {
     const lines = workload === "big-tree" ? bigTreeLines(1) : scaleTreeLines(2, quick ? 2000 : 10_000);
     const file = path.join(os.tmpdir(), `chorus-bench-${workload}-${Date.now()}.jsonl`);
     fs.writeFileSync(file, lines.join("\n") + "\n");
     const t0 = Date.now();
-    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], {
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     await new Promise((r) => imp.on("exit", r));
     fs.rmSync(file);
     console.error(JSON.stringify({ dataset: workload, trees: lines.length, digest: digest(lines), importSeconds: (Date.now() - t0) / 1000 }));
@@ -203,7 +218,10 @@ async function main() {
   const servers: ReturnType<typeof spawn>[] = [];
   for (const p of ports) {
     const profArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
-    const server = spawn(process.execPath, [...profArgs, path.join(ROOT, "dist", "src", "main.js")], { env: { ...env, PORT: String(p) }, stdio: ["ignore", "pipe", "inherit"] });
+    const server = spawn(process.execPath, [...profArgs, path.join(ROOT, "dist", "src", "main.js")], {
+      env: { ...env, PORT: String(p) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     server.stdout!.on("data", (d) => (out += d));
     for (let i = 0; i < 1200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
@@ -220,7 +238,13 @@ async function main() {
   const idle = [...users];
   const results: PhaseResult[] = [];
 
-  async function phase(name: string, concurrency: number, seconds: number, maxUnits: number, unit: (mix: Record<string, number>) => Promise<"ok" | "error" | "unavailable">) {
+  async function phase(
+    name: string,
+    concurrency: number,
+    seconds: number,
+    maxUnits: number,
+    unit: (mix: Record<string, number>) => Promise<"ok" | "error" | "unavailable">,
+  ) {
     const latencies: number[] = [];
     const mix: Record<string, number> = {};
     let units = 0;
@@ -264,7 +288,7 @@ async function main() {
       p99: Math.round(percentile(latencies, 99) * 10) / 10,
       serverCpuMsPerUnit: Math.round(((serverCpu() - s0) / Math.max(1, units)) * 100) / 100,
       pgCpuMsPerUnit: Math.round((postgresCpuSince(p0, await pgCpuNow()) / Math.max(1, units)) * 100) / 100,
-      queriesPerUnit: Math.round(((await queriesAll()) - q0) / Math.max(1, units) * 10) / 10,
+      queriesPerUnit: Math.round((((await queriesAll()) - q0) / Math.max(1, units)) * 10) / 10,
       peakRssMb: Math.round(peakRss),
       mix: Object.keys(mix).length ? mix : undefined,
     };
@@ -299,12 +323,17 @@ async function main() {
   await admin.end();
   const counts = new Client({ connectionString: dbUrl.toString() });
   await counts.connect();
-  const seedState = (await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
-    (SELECT count(*) FROM message_tree_state WHERE state = 'ready_for_export')::int AS ready`)).rows[0];
+  const seedState = (
+    await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+    (SELECT count(*) FROM message_tree_state WHERE state = 'ready_for_export')::int AS ready`)
+  ).rows[0];
   console.error(JSON.stringify({ seed: seedState }));
 
   if (workload === "big-tree") {
-    const root = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC LIMIT 1`)).rows[0] as { id: string; n: number };
+    const root = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC LIMIT 1`)).rows[0] as {
+      id: string;
+      n: number;
+    };
     console.error(JSON.stringify({ bigTree: root }));
     const bigQuery = `query T($id: ID!) { messageTree(id: $id, includeSpam: true, includeDeleted: false) { id messages { id parentId messageTreeId text lang role createdDate reviewCount reviewResult rankingCount rank deleted edited synthetic modelName emojis { emoji count } userEmojis userIsAuthor frontendMessageId } } }`;
     let reader = 0;
@@ -325,11 +354,16 @@ async function main() {
     for (const line of liveTreeLines(3, trees)) if (!out.write(line + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
     await new Promise<void>((r) => out.end(() => r()));
     const t0 = Date.now();
-    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], {
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     await new Promise((r) => imp.on("exit", r));
     fs.rmSync(file);
-    const big = (await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
-      (SELECT count(*) FROM message_tree_state WHERE state = 'ranking')::int AS ranking, (SELECT count(*) FROM message_tree_state WHERE state = 'growing')::int AS growing`)).rows[0];
+    const big = (
+      await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+      (SELECT count(*) FROM message_tree_state WHERE state = 'ranking')::int AS ranking, (SELECT count(*) FROM message_tree_state WHERE state = 'growing')::int AS growing`)
+    ).rows[0];
     // As after any bulk load: statistics and visibility maps first, so no phase measures the one-off autovacuum.
     await counts.query(`VACUUM (ANALYZE)`);
     // The restored trees carry red flags and skips over auto-moderation's thresholds: the first request of the
@@ -342,13 +376,23 @@ async function main() {
     const roots: string[] = [];
     let after: string | null | undefined = null;
     for (;;) {
-      const page: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").MessagesQuery, unknown>>> = await gql(url, MessagesDocument, { filter: { onlyRoots: true }, first: 100, after }, { key });
+      const page: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").MessagesQuery, unknown>>> = await gql(
+        url,
+        MessagesDocument,
+        { filter: { onlyRoots: true }, first: 100, after },
+        { key },
+      );
       roots.push(...page.data!.messages.edges.map((e) => e.node.id));
       if (!page.data!.messages.pageInfo.hasNextPage) break;
       after = page.data!.messages.pageInfo.endCursor;
     }
-    const sizes = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`)).rows as { id: string; n: number }[];
-    const withChildren = (await counts.query(`SELECT DISTINCT parent_id AS id FROM message WHERE message_tree_id = ANY($1) AND parent_id IS NOT NULL`, [sizes.map((s) => s.id)])).rows.map((r: { id: string }) => r.id);
+    const sizes = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`)).rows as {
+      id: string;
+      n: number;
+    }[];
+    const withChildren = (
+      await counts.query(`SELECT DISTINCT parent_id AS id FROM message WHERE message_tree_id = ANY($1) AND parent_id IS NOT NULL`, [sizes.map((s) => s.id)])
+    ).rows.map((r: { id: string }) => r.id);
     console.error(JSON.stringify({ roots: roots.length, largestTrees: sizes.map((s) => s.n), parentsWithChildren: withChildren.length }));
     const treeQuery = `query T($id: ID!) { messageTree(id: $id, includeSpam: true, includeDeleted: false) { id messages { id parentId messageTreeId text lang role createdDate reviewCount reviewResult rankingCount rank deleted edited synthetic modelName emojis { emoji count } userEmojis userIsAuthor frontendMessageId } } }`;
     const readRng = createRng(7);
@@ -374,23 +418,37 @@ async function main() {
   await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await cleanup.end();
 
-  console.log(`\nChorus bench (${workload}${quick ? ", quick" : ""}${replicaCount > 1 ? `, ${replicaCount} API replicas` : ""}), ${new Date().toISOString()}, seed: ${JSON.stringify(seedState)}\n`);
-  console.log("| phase | c | s | units | units/s | p50 ms | p90 ms | p99 ms | server CPU ms/unit | PG CPU ms/unit | SQL/unit | errors | no task | peak RSS MB |");
+  console.log(
+    `\nChorus bench (${workload}${quick ? ", quick" : ""}${replicaCount > 1 ? `, ${replicaCount} API replicas` : ""}), ${new Date().toISOString()}, seed: ${JSON.stringify(seedState)}\n`,
+  );
+  console.log(
+    "| phase | c | s | units | units/s | p50 ms | p90 ms | p99 ms | server CPU ms/unit | PG CPU ms/unit | SQL/unit | errors | no task | peak RSS MB |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    console.log(`| ${r.phase} | ${r.concurrency} | ${r.seconds} | ${r.units} | ${r.perSecond} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.serverCpuMsPerUnit} | ${r.pgCpuMsPerUnit} | ${r.queriesPerUnit} | ${r.errors} | ${r.unavailable} | ${r.peakRssMb} |`);
+    console.log(
+      `| ${r.phase} | ${r.concurrency} | ${r.seconds} | ${r.units} | ${r.perSecond} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.serverCpuMsPerUnit} | ${r.pgCpuMsPerUnit} | ${r.queriesPerUnit} | ${r.errors} | ${r.unavailable} | ${r.peakRssMb} |`,
+    );
   }
   const mixTotal: Record<string, number> = {};
   for (const r of results.filter((r) => r.mix)) for (const [k, v] of Object.entries(r.mix!)) mixTotal[k] = (mixTotal[k] ?? 0) + v;
   const total = Object.values(mixTotal).reduce((a, b) => a + b, 0);
-  console.log("\nTask mix over all W1 phases: " + Object.entries(mixTotal).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)} %`).join(", "));
+  console.log(
+    "\nTask mix over all W1 phases: " +
+      Object.entries(mixTotal)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)} %`)
+        .join(", "),
+  );
 }
 
 /** task-cycle with one API process, then with two (each on a fresh database), and the throughput ratios. */
 async function oneVersusTwo(): Promise<void> {
   const rows = new Map<number, Map<string, number>>();
   for (const n of [1, 2]) {
-    const child = spawn(process.execPath, [__filename, "task-cycle", `--replicas=${n}`, ...args.filter((a) => a === "--quick")], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [__filename, "task-cycle", `--replicas=${n}`, ...args.filter((a) => a === "--quick")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout!.on("data", (d) => {
       out += d;

@@ -229,7 +229,12 @@ async function main() {
     const as = { key, user: `local:soak-chat-${chats++}` };
     const c = await gql(url, CreateChatDocument, { input: {} }, as);
     if (c.errors) return String(c.errors[0].extensions?.code);
-    const sent = await gql(url, SendChatMessageDocument, { input: { chatId: c.data!.createChat.id, text: "Tell me a long story", model: "synthetic", sampling: { maxNewTokens: 256 } } }, as);
+    const sent = await gql(
+      url,
+      SendChatMessageDocument,
+      { input: { chatId: c.data!.createChat.id, text: "Tell me a long story", model: "synthetic", sampling: { maxNewTokens: 256 } } },
+      as,
+    );
     if (sent.errors) return String(sent.errors[0].extensions?.code);
     const ws = wsClient(wsUrl, { authorization: `Bearer ${key}`, user: as.user });
     try {
@@ -295,8 +300,12 @@ async function main() {
   await cleanup.end();
 
   const elapsedMin = (Date.now() - t0) / 60_000;
-  console.log(`\nChorus soak, ${new Date().toISOString()}, ${elapsedMin.toFixed(1)} min, offered: ${RATES.cycle} cycles/s, ${RATES.read} tree reads/s, ${RATES.chatPerMinute} chats/min (256 tokens), ${RATES.subscriptions} open subscriptions\n`);
-  console.log(`done: ${counts.cycle} cycles (${(counts.cycle / (elapsedMin * 60)).toFixed(1)}/s), ${counts.treeRead} tree reads (${(counts.treeRead / (elapsedMin * 60)).toFixed(1)}/s), ${counts.chat} chats streamed to the end, ${beats} heartbeats on ${RATES.subscriptions} subscriptions`);
+  console.log(
+    `\nChorus soak, ${new Date().toISOString()}, ${elapsedMin.toFixed(1)} min, offered: ${RATES.cycle} cycles/s, ${RATES.read} tree reads/s, ${RATES.chatPerMinute} chats/min (256 tokens), ${RATES.subscriptions} open subscriptions\n`,
+  );
+  console.log(
+    `done: ${counts.cycle} cycles (${(counts.cycle / (elapsedMin * 60)).toFixed(1)}/s), ${counts.treeRead} tree reads (${(counts.treeRead / (elapsedMin * 60)).toFixed(1)}/s), ${counts.chat} chats streamed to the end, ${beats} heartbeats on ${RATES.subscriptions} subscriptions`,
+  );
   console.log(`not started (more than ${MAX_IN_FLIGHT} in flight): ${JSON.stringify(skipped)}`);
   const errorTotal = Object.values(errors).reduce((a, b) => a + b, 0) + subErrors.length;
   console.log(`errors: ${errorTotal} ${JSON.stringify(errors)}${subErrors.length ? ` subscriptions: ${subErrors.slice(0, 3).join(", ")}` : ""}`);
@@ -311,8 +320,12 @@ async function main() {
   const afterWarmup = rss.filter(([t]) => t >= Math.min(1, elapsedMin / 3));
   console.log(`\nRSS MB every 10 s (start ${rssStart.toFixed(0)}): ${rss.map(([, r]) => r.toFixed(0)).join(" ")}`);
   const secondHalf = rss.filter(([t]) => t >= elapsedMin / 2);
-  console.log(`RSS slope after warm-up: ${slope(afterWarmup).toFixed(2)} MB/min over ${afterWarmup.length} samples; over the second half: ${slope(secondHalf).toFixed(2)} MB/min (min ${Math.min(...secondHalf.map(([, r]) => r)).toFixed(0)}, max ${Math.max(...secondHalf.map(([, r]) => r)).toFixed(0)} MB)`);
-  console.log(`open handles: file descriptors ${fdsBefore} before the load, ${fdsAfter} after it (clients gone), of which PostgreSQL pool connections ${pgBefore} before, ${pgAfter} after; open subscriptions during ${JSON.stringify(openSubsDuring)}, after ${openSubsAfter}; websocket connections after ${wsAfter}`);
+  console.log(
+    `RSS slope after warm-up: ${slope(afterWarmup).toFixed(2)} MB/min over ${afterWarmup.length} samples; over the second half: ${slope(secondHalf).toFixed(2)} MB/min (min ${Math.min(...secondHalf.map(([, r]) => r)).toFixed(0)}, max ${Math.max(...secondHalf.map(([, r]) => r)).toFixed(0)} MB)`,
+  );
+  console.log(
+    `open handles: file descriptors ${fdsBefore} before the load, ${fdsAfter} after it (clients gone), of which PostgreSQL pool connections ${pgBefore} before, ${pgAfter} after; open subscriptions during ${JSON.stringify(openSubsDuring)}, after ${openSubsAfter}; websocket connections after ${wsAfter}`,
+  );
   process.exitCode = errorTotal === 0 ? 0 : 1;
 }
 

@@ -226,7 +226,10 @@ class Tally {
 
 /** The synthetic model: every job emits a token each 1/20 s, gathered in 50 ms batches, one batch in flight. */
 class SyntheticEmitter {
-  private readonly jobs = new Map<string, { key: string; start: number; sent: number; inflight: boolean; send: (from: number, to: number) => Promise<boolean>; finish: () => Promise<void> }>();
+  private readonly jobs = new Map<
+    string,
+    { key: string; start: number; sent: number; inflight: boolean; send: (from: number, to: number) => Promise<boolean>; finish: () => Promise<void> }
+  >();
   private readonly timer: NodeJS.Timeout;
   constructor(private readonly tally: Tally) {
     this.timer = setInterval(() => this.tick(), WINDOW_MS);
@@ -332,7 +335,14 @@ async function measure(run: string, streams: number, serverPids: number[], redis
   const p0 = postgresCpu();
   const b0 = process.cpuUsage();
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, serverPids.reduce((a, p) => a + rssMb(p), 0))), 1000);
+  const sampler = setInterval(
+    () =>
+      (peak = Math.max(
+        peak,
+        serverPids.reduce((a, p) => a + rssMb(p), 0),
+      )),
+    1000,
+  );
   const t0 = performance.now();
   await body();
   const seconds = (performance.now() - t0) / 1000;
@@ -351,14 +361,44 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     batchP99: round(percentile(lat, 99)),
     ttftAddedP50: round(percentile(ttft, 50)),
     ttftAddedP99: round(percentile(ttft, 99)),
-    ttftP50: round(percentile([...tally.ttft].sort((a, b) => a - b), 50)),
-    ttftP99: round(percentile([...tally.ttft].sort((a, b) => a - b), 99)),
+    ttftP50: round(
+      percentile(
+        [...tally.ttft].sort((a, b) => a - b),
+        50,
+      ),
+    ),
+    ttftP99: round(
+      percentile(
+        [...tally.ttft].sort((a, b) => a - b),
+        99,
+      ),
+    ),
     handOutP50: round(percentile(tally.handOuts(), 50)),
     handOutP99: round(percentile(tally.handOuts(), 99)),
-    sendP50: round(percentile([...tally.sends].sort((a, b) => a - b), 50)),
-    sendP99: round(percentile([...tally.sends].sort((a, b) => a - b), 99)),
-    deliveryP50: round(percentile([...tally.deliveries].sort((a, b) => a - b), 50)),
-    deliveryP99: round(percentile([...tally.deliveries].sort((a, b) => a - b), 99)),
+    sendP50: round(
+      percentile(
+        [...tally.sends].sort((a, b) => a - b),
+        50,
+      ),
+    ),
+    sendP99: round(
+      percentile(
+        [...tally.sends].sort((a, b) => a - b),
+        99,
+      ),
+    ),
+    deliveryP50: round(
+      percentile(
+        [...tally.deliveries].sort((a, b) => a - b),
+        50,
+      ),
+    ),
+    deliveryP99: round(
+      percentile(
+        [...tally.deliveries].sort((a, b) => a - b),
+        99,
+      ),
+    ),
     serverCpuMsPer1kTokens: per1k(serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0) - s0),
     redisCpuMsPer1kTokens: per1k(cpuMsOfPid(redisPid) - r0),
     pgCpuMsPer1kTokens: per1k(postgresCpu() - p0),
@@ -388,20 +428,28 @@ async function forwarderRun(streams: number, redisUrl: string, redisPid: number)
   const emitter = new SyntheticEmitter(tally);
   const workerCount = Math.ceil(streams / WORKER_CAPACITY);
   const workers = await Promise.all(
-    Array.from({ length: workerCount }, () => new Promise<WebSocket>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/worker`);
-      ws.once("open", () => resolve(ws));
-    })),
+    Array.from(
+      { length: workerCount },
+      () =>
+        new Promise<WebSocket>((resolve) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/worker`);
+          ws.once("open", () => resolve(ws));
+        }),
+    ),
   );
   const clients = await Promise.all(
-    Array.from({ length: streams }, (_, i) => new Promise<{ ws: WebSocket; onMessage: (m: Record<string, unknown>) => void }>((resolve) => {
-      const c = { ws: new WebSocket(`ws://127.0.0.1:${port}/client?s=${i}`), onMessage: (_m: Record<string, unknown>) => undefined as undefined };
-      c.ws.on("message", (data: Buffer) => {
-        const m = JSON.parse(data.toString());
-        if (m.subscribed) resolve(c);
-        else c.onMessage(m);
-      });
-    })),
+    Array.from(
+      { length: streams },
+      (_, i) =>
+        new Promise<{ ws: WebSocket; onMessage: (m: Record<string, unknown>) => void }>((resolve) => {
+          const c = { ws: new WebSocket(`ws://127.0.0.1:${port}/client?s=${i}`), onMessage: (_m: Record<string, unknown>) => undefined as undefined };
+          c.ws.on("message", (data: Buffer) => {
+            const m = JSON.parse(data.toString());
+            if (m.subscribed) resolve(c);
+            else c.onMessage(m);
+          });
+        }),
+    ),
   );
   const result = await measure("bare forwarder", streams, [proc.pid!], redisPid, tally, async () => {
     await Promise.all(
@@ -535,11 +583,15 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
 
     // chats, made before the clock starts
     const chats: string[] = new Array(streams);
-    await inBatches(Array.from({ length: streams }, (_, i) => i), 16, async (i) => {
-      const r = rs[i % replicas];
-      const res = await gql(r.url, CreateChatDocument, { input: {} }, { key, user: `local:stream-${i}` });
-      chats[i] = res.data!.createChat.id;
-    });
+    await inBatches(
+      Array.from({ length: streams }, (_, i) => i),
+      16,
+      async (i) => {
+        const r = rs[i % replicas];
+        const res = await gql(r.url, CreateChatDocument, { input: {} }, { key, user: `local:stream-${i}` });
+        chats[i] = res.data!.createChat.id;
+      },
+    );
 
     // workers, spread over the replicas
     const workerCount = Math.ceil(streams / WORKER_CAPACITY);
@@ -565,11 +617,15 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             emitter.add(
               job.messageId,
               async (from, to) => {
-                const r2 = await execute<{ workerTokens: { ok: boolean } }>(client, WorkerTokensDocument, { input: { jobId: job.jobId, text: tokenText(from, to), tokenCount: to - from } });
+                const r2 = await execute<{ workerTokens: { ok: boolean } }>(client, WorkerTokensDocument, {
+                  input: { jobId: job.jobId, text: tokenText(from, to), tokenCount: to - from },
+                });
                 return !r2.errors?.length && r2.data?.workerTokens.ok === true;
               },
               async () => {
-                const r3 = await execute(client, WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "LENGTH", text: tokenText(0, TOKENS), tokenCount: TOKENS } });
+                const r3 = await execute(client, WorkerFinishDocument, {
+                  input: { jobId: job.jobId, finishReason: "LENGTH", text: tokenText(0, TOKENS), tokenCount: TOKENS },
+                });
                 if (r3.errors?.length) tally.errors++;
               },
             );
@@ -581,74 +637,89 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     }
     await sleep(500);
 
-    const chatClients = Array.from({ length: streams }, (_, i) => wsClient(rs[i % replicas].wsUrl, { authorization: `Bearer ${key}`, user: `local:stream-${i}` }));
-    const result = await measure(`Chorus, ${replicas} replica${replicas > 1 ? "s" : ""}`, streams, rs.map((r) => r.pid), redisPid, tally, async () => {
-      await Promise.all(
-        chatClients.map(async (client, i) => {
-          await sleep((i / streams) * 1000);
-          const r = rs[i % replicas];
-          const as = { key, user: `local:stream-${i}` };
-          let parentId: string | undefined;
-          for (let a = 0; a < ANSWERS; a++) {
-            const sentAt = performance.now();
-            let sent: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").SendChatMessageMutation, unknown>>>;
-            try {
-              sent = await gql(r.url, SendChatMessageDocument, { input: { chatId: chats[i], parentId, text: `question ${a}`, model: MODEL ?? "synthetic", sampling: { maxNewTokens: TOKENS } } }, as);
-            } catch {
-              sent = { status: 0, errors: [{ message: "request failed" }], headers: new Headers() };
-            }
-            tally.sends.push(performance.now() - sentAt);
-            if (sent.errors) {
-              if (tally.refused === 0) console.error(`a send failed: ${JSON.stringify(sent.errors).slice(0, 300)}`);
-              // an answer never asked for: counted apart from tokens lost in answers that ran
-              tally.errors++;
-              tally.refused += ANSWERS - a;
-              return;
-            }
-            const messageId = sent.data!.sendChatMessage.assistantMessage.id;
-            const checker = MODEL ? new TextChecker() : new Checker();
-            const firstReceipt = { at: null as number | null };
-            let failed = false;
-            const completed = await new Promise<boolean>((resolve) => {
-              client.subscribe<GenerationSubscription>(
-                { query: print(GenerationDocument), variables: { messageId } },
-                {
-                  next: (res) => {
-                    const e = res.data?.generation;
-                    if (!e) return void tally.errors++;
-                    if (e.__typename === "GenerationTokens") tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
-                    if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
-                    if (e.__typename === "GenerationFailed") failed = true;
-                    if (e.__typename === "GenerationRestarted") {
-                      tally.restarted++;
-                      if (checker instanceof Checker) checker.restart();
-                    }
+    const chatClients = Array.from({ length: streams }, (_, i) =>
+      wsClient(rs[i % replicas].wsUrl, { authorization: `Bearer ${key}`, user: `local:stream-${i}` }),
+    );
+    const result = await measure(
+      `Chorus, ${replicas} replica${replicas > 1 ? "s" : ""}`,
+      streams,
+      rs.map((r) => r.pid),
+      redisPid,
+      tally,
+      async () => {
+        await Promise.all(
+          chatClients.map(async (client, i) => {
+            await sleep((i / streams) * 1000);
+            const r = rs[i % replicas];
+            const as = { key, user: `local:stream-${i}` };
+            let parentId: string | undefined;
+            for (let a = 0; a < ANSWERS; a++) {
+              const sentAt = performance.now();
+              let sent: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").SendChatMessageMutation, unknown>>>;
+              try {
+                sent = await gql(
+                  r.url,
+                  SendChatMessageDocument,
+                  { input: { chatId: chats[i], parentId, text: `question ${a}`, model: MODEL ?? "synthetic", sampling: { maxNewTokens: TOKENS } } },
+                  as,
+                );
+              } catch {
+                sent = { status: 0, errors: [{ message: "request failed" }], headers: new Headers() };
+              }
+              tally.sends.push(performance.now() - sentAt);
+              if (sent.errors) {
+                if (tally.refused === 0) console.error(`a send failed: ${JSON.stringify(sent.errors).slice(0, 300)}`);
+                // an answer never asked for: counted apart from tokens lost in answers that ran
+                tally.errors++;
+                tally.refused += ANSWERS - a;
+                return;
+              }
+              const messageId = sent.data!.sendChatMessage.assistantMessage.id;
+              const checker = MODEL ? new TextChecker() : new Checker();
+              const firstReceipt = { at: null as number | null };
+              let failed = false;
+              const completed = await new Promise<boolean>((resolve) => {
+                client.subscribe<GenerationSubscription>(
+                  { query: print(GenerationDocument), variables: { messageId } },
+                  {
+                    next: (res) => {
+                      const e = res.data?.generation;
+                      if (!e) return void tally.errors++;
+                      if (e.__typename === "GenerationTokens")
+                        tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
+                      if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
+                      if (e.__typename === "GenerationFailed") failed = true;
+                      if (e.__typename === "GenerationRestarted") {
+                        tally.restarted++;
+                        if (checker instanceof Checker) checker.restart();
+                      }
+                    },
+                    error: () => {
+                      tally.errors++;
+                      resolve(false);
+                    },
+                    complete: () => resolve(true),
                   },
-                  error: () => {
-                    tally.errors++;
-                    resolve(false);
-                  },
-                  complete: () => resolve(true),
-                },
-              );
-            });
-            // A subscription that failed (the server too busy to accept the connection) says nothing about the
-            // stream's integrity: the answer is counted as failed, not its tokens as lost.
-            // An answer that ended failed (no worker started it in time, under overload) is a failed answer too, and
-            // the tokens it never had are not counted as lost.
-            if (!completed || failed) tally.refused++;
-            else if (checker instanceof Checker) tally.ended(checker);
-            else {
-              // the answer as stored, read back after the stream ended, must be the text streamed
-              const stored = await gql(r.url, ChatMessageDocument, { id: messageId }, as);
-              tally.checked++;
-              if (stored.errors || stored.data?.chatMessage?.text !== checker.text) tally.mismatched++;
+                );
+              });
+              // A subscription that failed (the server too busy to accept the connection) says nothing about the
+              // stream's integrity: the answer is counted as failed, not its tokens as lost.
+              // An answer that ended failed (no worker started it in time, under overload) is a failed answer too, and
+              // the tokens it never had are not counted as lost.
+              if (!completed || failed) tally.refused++;
+              else if (checker instanceof Checker) tally.ended(checker);
+              else {
+                // the answer as stored, read back after the stream ended, must be the text streamed
+                const stored = await gql(r.url, ChatMessageDocument, { id: messageId }, as);
+                tally.checked++;
+                if (stored.errors || stored.data?.chatMessage?.text !== checker.text) tally.mismatched++;
+              }
+              parentId = messageId;
             }
-            parentId = messageId;
-          }
-        }),
-      );
-    });
+          }),
+        );
+      },
+    );
     emitter.stop();
     for (const c of [...chatClients, ...workerClients]) await c.dispose();
     return result;
@@ -665,7 +736,11 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
 async function main() {
   // A private redis-server, so its CPU is this benchmark's alone (and the machine's shared Redis is left alone).
   const redisPort = await freePort();
-  const redis: ChildProcess = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"], { stdio: ["ignore", "pipe", "inherit"] });
+  const redis: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   await new Promise<void>((resolve) => {
     let out = "";
     redis.stdout!.on("data", (d) => {
@@ -693,28 +768,45 @@ async function main() {
     redis.kill("SIGTERM");
   }
   if (MODEL) {
-    console.log(`\nChorus bench (stream, model ${MODEL}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`);
-    console.log("| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | hand-out p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed |");
+    console.log(
+      `\nChorus bench (stream, model ${MODEL}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
+    );
+    console.log(
+      "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | hand-out p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed |",
+    );
     console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of results) {
-      console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} |`);
+      console.log(
+        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} |`,
+      );
     }
     return;
   }
-  console.log(`\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`);
-  console.log("| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | answers failed | peak server RSS MB |");
+  console.log(
+    `\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
+  );
+  console.log(
+    "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | answers failed | peak server RSS MB |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    console.log(`| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`);
+    console.log(
+      `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`,
+    );
   }
   for (const streams of STREAM_COUNTS) {
     const of = (name: string) => results.find((r) => r.streams === streams && r.run.startsWith(name));
     const [f, c1, c2] = [of("bare"), of("Chorus, 1"), of("Chorus, 2")];
     const lines: string[] = [];
     if (f && c1) {
-      lines.push(`Chorus (1 replica) / bare forwarder: delivered tokens/s ${round(c1.tokensPerSecond / f.tokensPerSecond, 2)}, server CPU per token ${round(c1.serverCpuMsPer1kTokens / Math.max(0.01, f.serverCpuMsPer1kTokens), 1)}x`);
+      lines.push(
+        `Chorus (1 replica) / bare forwarder: delivered tokens/s ${round(c1.tokensPerSecond / f.tokensPerSecond, 2)}, server CPU per token ${round(c1.serverCpuMsPer1kTokens / Math.max(0.01, f.serverCpuMsPer1kTokens), 1)}x`,
+      );
     }
-    if (c1 && c2) lines.push(`Chorus 2 replicas / 1 replica: delivered tokens/s ${round(c2.tokensPerSecond / c1.tokensPerSecond, 2)}, batch p99 ${c1.batchP99} → ${c2.batchP99} ms`);
+    if (c1 && c2)
+      lines.push(
+        `Chorus 2 replicas / 1 replica: delivered tokens/s ${round(c2.tokensPerSecond / c1.tokensPerSecond, 2)}, batch p99 ${c1.batchP99} → ${c2.batchP99} ms`,
+      );
     if (lines.length) console.log(`\n${streams} streams: ${lines.join("; ")}`);
   }
 }

@@ -92,7 +92,9 @@ async function main(): Promise<void> {
   console.log(`[ended: ${state.end?.__typename ?? "without an end event"}]`);
   // The stored answer is the streamed one.
   const { chatMessage } = await resumed.request(ChatMessageDocument, { id: messageId });
-  console.log(`[stored answer: ${chatMessage?.state}, ${chatMessage?.tokenCount} tokens, ${chatMessage?.text === state.text ? "equals the streamed text" : "DIFFERS from the streamed text"}]`);
+  console.log(
+    `[stored answer: ${chatMessage?.state}, ${chatMessage?.tokenCount} tokens, ${chatMessage?.text === state.text ? "equals the streamed text" : "DIFFERS from the streamed text"}]`,
+  );
   await resumed.close();
   if (!gapless || chatMessage?.text !== state.text) process.exit(1);
 }

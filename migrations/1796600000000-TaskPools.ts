@@ -188,7 +188,10 @@ BEGIN
   IF TG_TABLE_NAME = 'message_tree_state' THEN DELETE FROM task_pool_tree_count; END IF;
   RETURN NULL;
 END $$`);
-    for (const [table, prefix] of [["message", "message"], ["message_tree_state", "tree"]] as const) {
+    for (const [table, prefix] of [
+      ["message", "message"],
+      ["message_tree_state", "tree"],
+    ] as const) {
       await q.query(`CREATE TRIGGER task_pool_${prefix}_ins AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION task_pool_${prefix}_inserted()`);
       await q.query(`CREATE TRIGGER task_pool_${prefix}_del AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows
@@ -200,7 +203,10 @@ END $$`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    for (const [table, prefix] of [["message", "message"], ["message_tree_state", "tree"]] as const) {
+    for (const [table, prefix] of [
+      ["message", "message"],
+      ["message_tree_state", "tree"],
+    ] as const) {
       for (const op of ["ins", "del", "upd", "trunc"]) await q.query(`DROP TRIGGER task_pool_${prefix}_${op} ON ${table}`);
     }
     for (const fn of ["truncated", "tree_updated", "tree_deleted", "tree_inserted", "message_updated", "message_deleted", "message_inserted"]) {

@@ -67,9 +67,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const queryCounter = new QueryCounter();
   const ds = createDataSource({ url: databaseUrl, poolSize: config.databasePoolSize, queryCounter });
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
-    : null;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   redis?.on("error", (err) => log.debug({ error: err.message }, "redis connection error"));
   redis?.connect().catch(() => undefined);
   const pubSub = createPubSubHandle(config.redisUrl, (err) => log.debug({ error: err.message }, "redis pub/sub connection error"));
@@ -181,8 +179,21 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     if (!scheduler) throw new Error("periodic jobs are off");
     await scheduler.runNow(name);
   };
-  return { app, http, url: http.url, ready: readyPromise, jobsStarted,
+  return {
+    app,
+    http,
+    url: http.url,
+    ready: readyPromise,
+    jobsStarted,
     // Read when ready (the check starts then); a start-up that fails has nothing to check.
-    treesChecked: readyPromise.then(() => treesChecked, () => undefined),
-    embedded, stop, runJob, queryCount: () => queryCounter.count, queryCounter };
+    treesChecked: readyPromise.then(
+      () => treesChecked,
+      () => undefined,
+    ),
+    embedded,
+    stop,
+    runJob,
+    queryCount: () => queryCounter.count,
+    queryCounter,
+  };
 }

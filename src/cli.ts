@@ -75,7 +75,9 @@ async function oneUser(users: UserService, opts: { authMethod: string; id: strin
   const found = await users.findEverywhere(opts.authMethod, opts.id, opts.client);
   if (found.length === 0) throw new Error(`no user ${opts.authMethod}:${opts.id}${opts.client ? ` in client ${opts.client}` : ""}`);
   if (found.length > 1) {
-    throw new Error(`${found.length} API clients have a user ${opts.authMethod}:${opts.id}; pick one with --client (${found.map((u) => u.apiClientId).join(", ")})`);
+    throw new Error(
+      `${found.length} API clients have a user ${opts.authMethod}:${opts.id}; pick one with --client (${found.map((u) => u.apiClientId).join(", ")})`,
+    );
   }
   return found[0];
 }
@@ -85,7 +87,9 @@ export function buildCli(
   out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
   stdout: Writable = process.stdout,
 ): Command {
-  const program = new Command("chorus").description("Chorus command line: migrations, API clients, users, dataset import and export, chat export.").exitOverride();
+  const program = new Command("chorus")
+    .description("Chorus command line: migrations, API clients, users, dataset import and export, chat export.")
+    .exitOverride();
 
   program
     .command("migrate")
@@ -244,7 +248,12 @@ export function buildCli(
     .option("--limit <n>", "at most this many trees (messages with --user)", parseNonNegativeInt)
     .option("--anonymizer-seed <seed>", "replace ids with seeded SHA-256 pseudonyms")
     .option("--out <file>", "write here instead of stdout")
-    .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", parsePositiveNumber, DEFAULT_PROGRESS_INTERVAL_SECONDS)
+    .option(
+      "--progress-interval <seconds>",
+      "seconds between progress lines when stderr is not a terminal",
+      parsePositiveNumber,
+      DEFAULT_PROGRESS_INTERVAL_SECONDS,
+    )
     .action(async (opts) => {
       await withDatabase(config(), async (ds) => {
         const exporter = new DatasetExporter(ds, {
@@ -288,7 +297,15 @@ export function buildCli(
     .action(async (opts) => {
       if (opts.user && !isUuid(opts.user)) throw new Error(`--user must be a user id (a UUID), got ${opts.user}`);
       const filters = chatExportFilters(
-        { chat: opts.chat, fromDate: opts.fromDate, toDate: opts.toDate, scored: opts.scored, reported: opts.reported, flat: opts.flat, anonymizerSeed: opts.anonymizerSeed },
+        {
+          chat: opts.chat,
+          fromDate: opts.fromDate,
+          toDate: opts.toDate,
+          scored: opts.scored,
+          reported: opts.reported,
+          flat: opts.flat,
+          anonymizerSeed: opts.anonymizerSeed,
+        },
         { chat: "--chat", fromDate: "--from-date", toDate: "--to-date", anonymizerSeed: "--anonymizer-seed" },
       );
       await withDatabase(config(), async (ds) => {
@@ -304,7 +321,9 @@ export function buildCli(
 
   program
     .command("export-battles")
-    .description("Export voted arena battles as JSONL in FastChat's arena layout (question_id, model_a, model_b, winner, judge, conversation_a/b, turn, anony, language, tstamp).")
+    .description(
+      "Export voted arena battles as JSONL in FastChat's arena layout (question_id, model_a, model_b, winner, judge, conversation_a/b, turn, anony, language, tstamp).",
+    )
     .option("--all", "also battles whose vote does not count (anony false when the voter saw the models first)")
     .option("--anonymizer-seed <seed>", "replace battle and voter ids by seeded SHA-256 pseudonyms (the tree export's anonymiser)")
     .option("--out <file>", "write here instead of stdout (.jsonl, or .jsonl.gz by file name)")
@@ -331,14 +350,23 @@ export function buildCli(
   program
     .command("import <file>")
     .description("Import Open-Assistant JSONL (.jsonl or .jsonl.gz); trees are written whole or not at all, bad lines are reported and skipped.")
-    .addOption(new Option("--mode <mode>", "backlog: machine-made trees to rank; restore: lossless, keeps ids, every field, states and ranking progress").choices(["backlog", "restore"]).default("backlog"))
+    .addOption(
+      new Option("--mode <mode>", "backlog: machine-made trees to rank; restore: lossless, keeps ids, every field, states and ranking progress")
+        .choices(["backlog", "restore"])
+        .default("backlog"),
+    )
     .option("--origin <origin>", "origin recorded on the imported trees")
     .option("--model-name <name>", "model_name of messages that name none (backlog)")
     .option("--num-activate <n>", "backlog: put the first N imported trees into ranking", parseNonNegativeInt, 0)
     .option("--max-count <n>", "import at most N trees", parseNonNegativeInt)
     .option("--dry-run", "run the whole import in one transaction and roll it back: the real run's summary, nothing written")
     .option("--max-line-mb <n>", "report and skip lines longer than this many MiB", parsePositiveNumber, DEFAULT_MAX_LINE_BYTES / 1024 / 1024)
-    .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", parsePositiveNumber, DEFAULT_PROGRESS_INTERVAL_SECONDS)
+    .option(
+      "--progress-interval <seconds>",
+      "seconds between progress lines when stderr is not a terminal",
+      parsePositiveNumber,
+      DEFAULT_PROGRESS_INTERVAL_SECONDS,
+    )
     .action(async (file: string, opts) => {
       const cfg = config();
       await withDatabase(cfg, async (ds) => {
@@ -410,7 +438,7 @@ export function runCli(argv: string[] = process.argv): void {
     .catch((err: unknown) => {
       const e = err as { code?: string; exitCode?: number; message?: string };
       if (e.code?.startsWith("commander.")) process.exit(e.exitCode ?? 1);
-      process.stderr.write(`chorus: ${err instanceof ConfigError ? err.message : e.message ?? String(err)}\n`);
+      process.stderr.write(`chorus: ${err instanceof ConfigError ? err.message : (e.message ?? String(err))}\n`);
       process.exit(err instanceof ConfigError ? 2 : 1);
     });
 }

@@ -4,11 +4,11 @@
  * Measures a local model through TransformersBackend exactly as the worker uses it: load time, time to first
  * token and decode speed (tokens after the first, per second; median of the runs). A measurement, not a test.
  */
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { TransformersBackend, type TransformersDevicePreference } from '../src/backends/index.js';
-import { tinyModelDir } from '../src/paths.js';
-import { ensureTinyModel } from './tiny-model/index.js';
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { TransformersBackend, type TransformersDevicePreference } from "../src/backends/index.js";
+import { tinyModelDir } from "../src/paths.js";
+import { ensureTinyModel } from "./tiny-model/index.js";
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -16,15 +16,15 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      'new-tokens': { type: 'string', default: '256' },
-      runs: { type: 'string', default: '5' },
-      threads: { type: 'string' },
-      device: { type: 'string', default: 'auto' },
+      "new-tokens": { type: "string", default: "256" },
+      runs: { type: "string", default: "5" },
+      threads: { type: "string" },
+      device: { type: "string", default: "auto" },
     },
   });
   const modelDir = path.resolve(positionals[0] ?? tinyModelDir());
   if (!positionals[0]) await ensureTinyModel(modelDir);
-  const newTokens = Number(values['new-tokens']);
+  const newTokens = Number(values["new-tokens"]);
   const runs = Number(values.runs);
 
   const loadStarted = performance.now();
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const loadMs = performance.now() - loadStarted;
 
   // A prompt the tiny model answers at length (878 tokens greedily), so runs are not cut short by its EOS.
-  const messages = [{ role: 'user' as const, content: 'Write a poem about the sea.' }];
+  const messages = [{ role: "user" as const, content: "Write a poem about the sea." }];
   const firstTokenMs: number[] = [];
   const decodeRates: number[] = [];
   let promptTokens = 0;
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       sampling: { maxNewTokens: newTokens, temperature: 0, topP: 1 },
       signal: new AbortController().signal,
     })) {
-      if (event.type === 'token') {
+      if (event.type === "token") {
         last = performance.now();
         if (tokens === 0) first = last;
         tokens += event.tokenCount;

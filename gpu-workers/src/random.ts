@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from "node:crypto";
 
 /**
  * A small seeded PRNG (xoshiro128**, seeded through splitmix64).

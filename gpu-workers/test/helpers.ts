@@ -1,5 +1,5 @@
-import { expect } from 'chai';
-import type { FinishEvent, GenerationEvent, TokenEvent } from '../src/backends/index.js';
+import { expect } from "chai";
+import type { FinishEvent, GenerationEvent, TokenEvent } from "../src/backends/index.js";
 
 export interface CollectedGeneration {
   tokens: TokenEvent[];
@@ -12,16 +12,16 @@ export async function collect(events: AsyncIterable<GenerationEvent>, onToken?: 
   const tokens: TokenEvent[] = [];
   let finish: FinishEvent | null = null;
   for await (const event of events) {
-    expect(finish, 'no event may follow the finish event').to.equal(null);
-    if (event.type === 'token') {
+    expect(finish, "no event may follow the finish event").to.equal(null);
+    if (event.type === "token") {
       tokens.push(event);
       onToken?.(event, tokens.length - 1);
     } else {
       finish = event;
     }
   }
-  expect(finish, 'the stream must end with a finish event').to.not.equal(null);
-  const text = tokens.map((t) => t.text).join('');
+  expect(finish, "the stream must end with a finish event").to.not.equal(null);
+  const text = tokens.map((t) => t.text).join("");
   expect(finish!.text).to.equal(text);
   return { tokens, finish: finish!, text };
 }
@@ -33,7 +33,7 @@ export async function expectRejection(promise: Promise<unknown>): Promise<unknow
   } catch (error) {
     return error;
   }
-  expect.fail('expected a rejection');
+  expect.fail("expected a rejection");
 }
 
 export const greedy = (maxNewTokens: number) => ({ maxNewTokens, temperature: 0, topP: 1 });

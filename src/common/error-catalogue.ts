@@ -19,24 +19,38 @@ const apollo = (when: string): ErrorEntry => ({ when, source: "apollo" });
 const reference = (when: string): ErrorEntry => ({ when, source: "reference" });
 
 export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
-  [ErrorCode.UNAUTHENTICATED]: chorus("No, unknown, revoked, rotated or expired key or token, or a token ended by \"logout everywhere\"; also an anonymous caller asking for anything but introspection and public operations. A websocket is closed with 4401."),
-  [ErrorCode.FORBIDDEN]: chorus("The caller's role, kind (a worker key) or trust does not allow the operation, or the change would reach another client's data."),
-  [ErrorCode.BAD_USER_INPUT]: chorus("Invalid arguments or headers (a malformed `x-chorus-user`, an over-long name, a value out of range); `extensions.fields` lists what failed. Nothing is changed."),
+  [ErrorCode.UNAUTHENTICATED]: chorus(
+    'No, unknown, revoked, rotated or expired key or token, or a token ended by "logout everywhere"; also an anonymous caller asking for anything but introspection and public operations. A websocket is closed with 4401.',
+  ),
+  [ErrorCode.FORBIDDEN]: chorus(
+    "The caller's role, kind (a worker key) or trust does not allow the operation, or the change would reach another client's data.",
+  ),
+  [ErrorCode.BAD_USER_INPUT]: chorus(
+    "Invalid arguments or headers (a malformed `x-chorus-user`, an over-long name, a value out of range); `extensions.fields` lists what failed. Nothing is changed.",
+  ),
   [ErrorCode.GRAPHQL_PARSE_FAILED]: apollo("The document does not parse."),
   [ErrorCode.GRAPHQL_VALIDATION_FAILED]: apollo("The document does not fit the schema (an unknown field, a wrong argument type)."),
   [ErrorCode.PERSISTED_QUERY_NOT_FOUND]: apollo("An automatic persisted query's hash the server does not know yet: send the query with it."),
   [ErrorCode.OPERATION_RESOLUTION_FAILURE]: apollo("`operationName` names no operation of the document, or the document holds several and none is named."),
-  [ErrorCode.BAD_REQUEST]: chorus("The request body is not valid JSON, or the request is not a GraphQL request Apollo accepts (for example a mutation over GET)."),
+  [ErrorCode.BAD_REQUEST]: chorus(
+    "The request body is not valid JSON, or the request is not a GraphQL request Apollo accepts (for example a mutation over GET).",
+  ),
   [ErrorCode.INTERNAL_SERVER_ERROR]: chorus("Anything unexpected; the message says only `extensions.requestId`, which finds the failure in the server's logs."),
   [ErrorCode.NOT_FOUND]: chorus("No such object (or one the caller may not see)."),
-  [ErrorCode.RATE_LIMITED]: chorus("Too many requests of one kind (task requests, generations, chats, reports); `extensions.retryAfterSeconds` says when to retry, `extensions.limit` which limit."),
+  [ErrorCode.RATE_LIMITED]: chorus(
+    "Too many requests of one kind (task requests, generations, chats, reports); `extensions.retryAfterSeconds` says when to retry, `extensions.limit` which limit.",
+  ),
   [ErrorCode.QUEUE_FULL]: chorus("The model's generation queue holds `CHAT_MAX_QUEUE_SIZE` waiting generations; nothing was stored."),
   [ErrorCode.QUERY_TOO_DEEP]: chorus("The selection is deeper than `MAX_QUERY_DEPTH`."),
   [ErrorCode.QUERY_TOO_COMPLEX]: chorus("The operation costs more than `MAX_QUERY_COMPLEXITY`."),
   [ErrorCode.PAYLOAD_TOO_LARGE]: chorus("The body (or a websocket message) is larger than `MAX_BODY_BYTES`."),
-  [ErrorCode.SERVICE_UNAVAILABLE]: chorus("The server is starting, or its database (or Redis, for generations) is unreachable, or every database connection is in use: retry after `extensions.retryAfterSeconds` (the `Retry-After` header when refused before execution); a retried submission that had been stored is answered as a replay."),
+  [ErrorCode.SERVICE_UNAVAILABLE]: chorus(
+    "The server is starting, or its database (or Redis, for generations) is unreachable, or every database connection is in use: retry after `extensions.retryAfterSeconds` (the `Retry-After` header when refused before execution); a retried submission that had been stored is answered as a replay.",
+  ),
   [ErrorCode.QUERY_TOO_LARGE]: chorus("The document (the `query` text) is longer than `MAX_DOCUMENT_BYTES`; refused before parsing."),
-  [ErrorCode.RESPONSE_TOO_LARGE]: chorus("The result (or a subscription event) is larger than `MAX_RESPONSE_BYTES`; `extensions.maxResponseBytes`. Ask for fewer fields or smaller pages."),
+  [ErrorCode.RESPONSE_TOO_LARGE]: chorus(
+    "The result (or a subscription event) is larger than `MAX_RESPONSE_BYTES`; `extensions.maxResponseBytes`. Ask for fewer fields or smaller pages.",
+  ),
   [ErrorCode.TOO_MANY_OPERATIONS]: chorus("The websocket already runs `MAX_OPERATIONS_PER_SOCKET` operations and subscriptions at once."),
   [ErrorCode.QUERY_TIMEOUT]: chorus("A statement of the operation ran longer than `OPERATION_STATEMENT_TIMEOUT_MS`."),
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: chorus("The body's charset or content encoding is not supported: send UTF-8 JSON."),
@@ -70,7 +84,9 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
   [ErrorCode.BROKEN_CONVERSATION]: chorus("The conversation above a message is inconsistent in the database (a missing ancestor or root)."),
   [ErrorCode.TREE_IN_ABORTED_STATE]: chorus("The parent's tree is no longer growing (aborted, halted or gone) and takes no more replies."),
   [ErrorCode.CORRUPT_RANKING_RESULT]: chorus("A ranked reply is no longer a reply to the ranked message."),
-  [ErrorCode.AUTH_AND_USERNAME_REQUIRED]: reference("The reference's user lookup without auth method and username (Chorus's arguments are required by the schema)."),
+  [ErrorCode.AUTH_AND_USERNAME_REQUIRED]: reference(
+    "The reference's user lookup without auth method and username (Chorus's arguments are required by the schema).",
+  ),
   [ErrorCode.TEXT_LABELS_WRONG_MESSAGE_ID]: chorus("Labels submitted for another message than the task's."),
   [ErrorCode.INVALID_LABEL]: chorus("A label that is not valid for this message or task, or a value out of its range."),
   [ErrorCode.MANDATORY_LABEL_MISSING]: chorus("A label the task requires (such as `spam`) is missing."),

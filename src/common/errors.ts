@@ -146,13 +146,10 @@ export class ChorusError extends GraphQLError {
   }
 }
 
-export const unauthenticated = (message = "A valid API key or user token is required") =>
-  new ChorusError(ErrorCode.UNAUTHENTICATED, message);
+export const unauthenticated = (message = "A valid API key or user token is required") => new ChorusError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message = "Not allowed") => new ChorusError(ErrorCode.FORBIDDEN, message);
-export const badInput = (message: string, extra: Record<string, unknown> = {}) =>
-  new ChorusError(ErrorCode.BAD_USER_INPUT, message, extra);
-export const notFound = (what: string, id?: string) =>
-  new ChorusError(ErrorCode.NOT_FOUND, id ? `${what} ${id} not found` : `${what} not found`);
+export const badInput = (message: string, extra: Record<string, unknown> = {}) => new ChorusError(ErrorCode.BAD_USER_INPUT, message, extra);
+export const notFound = (what: string, id?: string) => new ChorusError(ErrorCode.NOT_FOUND, id ? `${what} ${id} not found` : `${what} not found`);
 
 /** Codes whose message is safe to show: everything in ErrorCode except internal failures. */
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR));
@@ -161,18 +158,14 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode).filter((c) => c !==
  * Apollo's formatError: keeps known errors (with their code), rewrites class-validator failures to
  * BAD_USER_INPUT with the fields that failed, and masks everything else.
  */
-export function formatError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  onUnexpected: (error: unknown) => string | undefined,
-): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (error: unknown) => string | undefined): GraphQLFormattedError {
   const original = unwrap(error);
   const code = formatted.extensions?.code as string | undefined;
 
   // type-graphql's ArgumentValidationError (class-validator) carries `extensions.validationErrors`, which hold the
   // whole input object: report the failing fields and constraints only.
-  const validationErrors = ((original as { extensions?: { validationErrors?: ValidationErrorLike[] } } | undefined)?.extensions
-    ?.validationErrors ?? formatted.extensions?.validationErrors) as ValidationErrorLike[] | undefined;
+  const validationErrors = ((original as { extensions?: { validationErrors?: ValidationErrorLike[] } } | undefined)?.extensions?.validationErrors ??
+    formatted.extensions?.validationErrors) as ValidationErrorLike[] | undefined;
   if (Array.isArray(validationErrors)) {
     return {
       message: "Argument validation failed: " + describeValidation(validationErrors).join("; "),
@@ -257,7 +250,9 @@ function databaseUnreachable(error: unknown): boolean {
   const code = String(e.driverError?.code ?? e.code ?? "");
   if (/^08[0-9A-Z]{3}$/.test(code) || ["57P01", "57P02", "57P03", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code)) return true;
   const message = String(e.driverError?.message ?? e.message ?? "");
-  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i.test(
+    message,
+  );
 }
 
 /** What a client is told to wait when every pool connection is taken. */

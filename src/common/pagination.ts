@@ -132,12 +132,7 @@ export class SqlParams {
  * Turns the rows read by `keysetSql` (at most size + 1, in reading order) into a page in list order. `beyondExists`
  * answers whether an item lies on the other side of the cursor (asked only when there is such a cursor).
  */
-export async function keysetPage<T>(
-  rows: T[],
-  req: PageRequest,
-  cursorOf: (node: T) => string,
-  beyondExists: () => Promise<boolean>,
-): Promise<Page<T>> {
+export async function keysetPage<T>(rows: T[], req: PageRequest, cursorOf: (node: T) => string, beyondExists: () => Promise<boolean>): Promise<Page<T>> {
   const more = rows.length > req.size;
   const nodes = rows.slice(0, req.size);
   const hasBeyond = (req.direction === "forward" ? req.after : req.before) ? await beyondExists() : false;

@@ -47,7 +47,13 @@ const dataDir: Parser<string> = (env, name, def) => path.resolve(env[name]?.trim
 
 const corsOrigins: Parser<string[]> = (env, name) => {
   const raw = env[name]?.trim() ?? "";
-  const origins = raw === "" ? [] : raw.split(",").map((o) => o.trim()).filter(Boolean);
+  const origins =
+    raw === ""
+      ? []
+      : raw
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean);
   for (const origin of origins) {
     if (origin !== "*" && !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new ConfigError(name, `must be * or a comma-separated list of origins like https://app.example.org, got "${origin}"`);
@@ -161,7 +167,9 @@ const RATE_KINDS = Object.keys(TASK_RATE_DEFAULTS) as (keyof TaskRateLimits)[];
 const TASK_RATE_LIMITS: Compound<TaskRateLimits | null> = compound({
   build: (env: Env) =>
     readBool(env, "RATE_LIMIT", true)
-      ? (Object.fromEntries(RATE_KINDS.map((kind) => [kind, readRate(env, TASK_RATE_VARIABLES[kind].name, TASK_RATE_DEFAULTS[kind])])) as unknown as TaskRateLimits)
+      ? (Object.fromEntries(
+          RATE_KINDS.map((kind) => [kind, readRate(env, TASK_RATE_VARIABLES[kind].name, TASK_RATE_DEFAULTS[kind])]),
+        ) as unknown as TaskRateLimits)
       : null,
   variables: [
     {
@@ -287,7 +295,8 @@ export const DECLARATIONS = {
     group: "limits",
     default: 5000,
     parse: int(1, 2_000_000_000),
-    description: "costliest operation accepted: 1 per field (11 per root field), a list costs its size (`first`/`last`, a connection's default page of 20, or its declared bound) times one item; introspection 1/20 (the standard introspection query costs about 3,400)",
+    description:
+      "costliest operation accepted: 1 per field (11 per root field), a list costs its size (`first`/`last`, a connection's default page of 20, or its declared bound) times one item; introspection 1/20 (the standard introspection query costs about 3,400)",
   }),
   maxBodyBytes: variable({
     name: "MAX_BODY_BYTES",
@@ -354,7 +363,8 @@ export const DECLARATIONS = {
     defaultText: "unset",
     parse: metricsToken,
     secret: true,
-    description: "`/metrics` on the public port requires `Authorization: Bearer <token>` (≥ 16 characters); with neither variable set, `/metrics` is public in local mode and off (404) when `DATABASE_URL` is set",
+    description:
+      "`/metrics` on the public port requires `Authorization: Bearer <token>` (≥ 16 characters); with neither variable set, `/metrics` is public in local mode and off (404) when `DATABASE_URL` is set",
   }),
   userTokenSecret: variable<string | undefined>({
     name: "USER_TOKEN_SECRET",
@@ -377,14 +387,16 @@ export const DECLARATIONS = {
     group: "identity",
     default: 2,
     parse: int(1, 60),
-    description: "how often every open websocket's key, token and user are re-checked in the database (1-60), the backstop behind the instant pub/sub announcement of a revocation; revoked sockets close within this plus one query",
+    description:
+      "how often every open websocket's key, token and user are re-checked in the database (1-60), the backstop behind the instant pub/sub announcement of a revocation; revoked sockets close within this plus one query",
   }),
   searchVectorsIntervalSeconds: variable({
     name: "SEARCH_VECTORS_INTERVAL_SECONDS",
     group: "tasks",
     default: 15,
     parse: int(1, 86_400),
-    description: "how often the `search-vectors` job builds the search vectors of imported messages (an import leaves them to it; search reads the text of a message without one meanwhile), in batches of 1,000, at most a minute a run (1-86400)",
+    description:
+      "how often the `search-vectors` job builds the search vectors of imported messages (an import leaves them to it; search reads the text of a message without one meanwhile), in batches of 1,000, at most a minute a run (1-86400)",
   }),
   shutdownTimeoutMs: variable({
     name: "SHUTDOWN_TIMEOUT_MS",
@@ -538,7 +550,8 @@ export const DECLARATIONS = {
       default: { limit: 30, windowSeconds: 3600 },
       parse: rate,
       show: showRate,
-      description: "reports of answers a user may file (limit 0: no limit); reporting an answer that has the user's open report returns that report and is not counted",
+      description:
+        "reports of answers a user may file (limit 0: no limit); reporting an answer that has the user's open report returns that report and is not counted",
     }),
     systemPromptMaxLength: variable({
       name: "CHAT_SYSTEM_PROMPT_MAX_LENGTH",
@@ -555,7 +568,8 @@ export const DECLARATIONS = {
       parse: modelsFile,
       // The file's path is not kept; what it declared is what matters.
       show: (models) => models.map((m) => m.id),
-      description: "JSON file declaring the chat models: id, limits, default sampling, presets, chat template, compatibility key (see [chat.md](chat.md#models-file)); checked at start, a bad file stops with exit code 2",
+      description:
+        "JSON file declaring the chat models: id, limits, default sampling, presets, chat template, compatibility key (see [chat.md](chat.md#models-file)); checked at start, a bad file stops with exit code 2",
     }),
     maxDrafts: variable({
       name: "CHAT_MAX_DRAFTS",

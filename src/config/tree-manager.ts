@@ -51,12 +51,7 @@ export interface TreeManagerConfig extends LabelSetConfig {
 type SettingName = keyof TreeManagerConfig;
 
 /** How one setting is read from its environment variable. */
-type SettingReader =
-  | { kind: "int"; min: number }
-  | { kind: "number"; min: number; max: number }
-  | { kind: "bool" }
-  | { kind: "labels" }
-  | { kind: "langs" };
+type SettingReader = { kind: "int"; min: number } | { kind: "number"; min: number; max: number } | { kind: "bool" } | { kind: "labels" } | { kind: "langs" };
 
 const INT_NON_NEGATIVE: SettingReader = { kind: "int", min: 0 };
 const INT_POSITIVE: SettingReader = { kind: "int", min: 1 };
@@ -108,8 +103,16 @@ export const TREE_MANAGER_SETTINGS: { readonly [K in SettingName]: TreeManagerSe
     description: "top up ranking work from the backlog when fewer incomplete rankings than this exist in a language",
   },
   labelsInitialPrompt: { default: DEFAULT_LABEL_SETS.labelsInitialPrompt, reader: LABEL_LIST, description: "the labels of a full labeling task on a prompt" },
-  labelsAssistantReply: { default: DEFAULT_LABEL_SETS.labelsAssistantReply, reader: LABEL_LIST, description: "the labels of a full labeling task on an assistant reply" },
-  labelsPrompterReply: { default: DEFAULT_LABEL_SETS.labelsPrompterReply, reader: LABEL_LIST, description: "the labels of a full labeling task on a prompter reply" },
+  labelsAssistantReply: {
+    default: DEFAULT_LABEL_SETS.labelsAssistantReply,
+    reader: LABEL_LIST,
+    description: "the labels of a full labeling task on an assistant reply",
+  },
+  labelsPrompterReply: {
+    default: DEFAULT_LABEL_SETS.labelsPrompterReply,
+    reader: LABEL_LIST,
+    description: "the labels of a full labeling task on a prompter reply",
+  },
   mandatoryLabelsInitialPrompt: {
     default: DEFAULT_LABEL_SETS.mandatoryLabelsInitialPrompt,
     reader: LABEL_LIST,
@@ -282,7 +285,6 @@ export function loadTreeManagerConfig(env: Env): Readonly<TreeManagerConfig> {
   checkLabelLists(config);
   return Object.freeze(config);
 }
-
 
 /** The tree manager as one compound of the declarations: read and checked together, one `settings` row per setting. */
 export const TREE_MANAGER_COMPOUND: Compound<Readonly<TreeManagerConfig>> = compound({

@@ -40,8 +40,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     log.info({ databaseDir }, "initialising embedded PostgreSQL (first start)");
     await initdb(bin.initdb, databaseDir, dataDir, secret.password, owner);
   }
-  const urlWith = (password: string, database: string) =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const urlWith = (password: string, database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   if (runningServerPid(databaseDir, log) !== null) {
     // Another Chorus process (the server, when this is the CLI) already runs this database: share it. A folder made
     // before it had its own password keeps the old one until its server restarts with this version.
@@ -143,7 +142,19 @@ async function initdb(initdbBin: string, databaseDir: string, dataDir: string, p
   if (owner) fs.chownSync(pwfile, owner.uid, owner.gid);
   try {
     const locale = bestLocale();
-    await run(initdbBin, [`--pgdata=${databaseDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--encoding=UTF8", `--locale=${locale}`, "--lc-messages=C"], owner);
+    await run(
+      initdbBin,
+      [
+        `--pgdata=${databaseDir}`,
+        "--auth=scram-sha-256",
+        "--username=postgres",
+        `--pwfile=${pwfile}`,
+        "--encoding=UTF8",
+        `--locale=${locale}`,
+        "--lc-messages=C",
+      ],
+      owner,
+    );
   } finally {
     fs.rmSync(pwfile, { force: true });
   }
@@ -151,7 +162,11 @@ async function initdb(initdbBin: string, databaseDir: string, dataDir: string, p
 
 function bestLocale(): string {
   try {
-    const available = new Set(execFileSync("locale", ["-a"], { encoding: "utf8" }).split("\n").map((l) => l.trim()));
+    const available = new Set(
+      execFileSync("locale", ["-a"], { encoding: "utf8" })
+        .split("\n")
+        .map((l) => l.trim()),
+    );
     for (const l of ["en_US.UTF-8", "en_US.utf8", "C.UTF-8", "C.utf8"]) if (available.has(l)) return l;
   } catch {
     // no `locale` program: the C locale always exists
@@ -227,7 +242,9 @@ async function startServer(postgresBin: string, databaseDir: string, dataDir: st
     if (exited) {
       const output = readLog();
       if (/Address already in use|could not create any TCP\/IP sockets|lock file .* already exists/.test(output)) throw portTaken(port);
-      throw new Error(`the embedded PostgreSQL exited at start (${JSON.stringify(exited)}); its log (${logFile}):\n${output.split("\n").slice(-10).join("\n")}`);
+      throw new Error(
+        `the embedded PostgreSQL exited at start (${JSON.stringify(exited)}); its log (${logFile}):\n${output.split("\n").slice(-10).join("\n")}`,
+      );
     }
     if (await accepts(port)) break;
     if (attempt > 600) {

@@ -106,9 +106,9 @@ export async function enforceRate(limiter: RateLimiter, rule: RateLimitRule, key
   if (rule.limit === 0) return;
   const decision = await limiter.hit(rule, key);
   if (decision.allowed) return;
-  throw new ChorusError(
-    ErrorCode.RATE_LIMITED,
-    `At most ${rule.limit} ${what} per ${rule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`,
-    { retryAfterSeconds: decision.retryAfterSeconds, limit: rule.name, http: { status: 429 } },
-  );
+  throw new ChorusError(ErrorCode.RATE_LIMITED, `At most ${rule.limit} ${what} per ${rule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`, {
+    retryAfterSeconds: decision.retryAfterSeconds,
+    limit: rule.name,
+    http: { status: 429 },
+  });
 }

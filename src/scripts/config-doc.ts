@@ -54,7 +54,8 @@ export function renderConfigDoc(workerDeclarations: Record<string, WorkerVariabl
     out.push(`### ${title}`, "");
     if (GROUP_NOTES[group]) out.push(...GROUP_NOTES[group]!, "");
     out.push("| variable | default | meaning |", "|---|---|---|");
-    for (const v of rows) out.push(`| \`${v.name}\` | ${cell(v.defaultText)} | ${cell(v.description)}${v.secret ? " (secret: `settings` never shows it)" : ""} |`);
+    for (const v of rows)
+      out.push(`| \`${v.name}\` | ${cell(v.defaultText)} | ${cell(v.description)}${v.secret ? " (secret: `settings` never shows it)" : ""} |`);
     out.push("");
   }
   out.push(

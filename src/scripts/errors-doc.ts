@@ -48,7 +48,12 @@ export function renderErrorsDoc(): string {
     "",
   ];
   for (const source of ["chorus", "apollo", "reference"] as const) {
-    out.push(`## ${SOURCE_TITLES[source]}`, "", "| code | OA number | HTTP status if it stops the request before execution (executed: 200) | when |", "|---|---|---|---|");
+    out.push(
+      `## ${SOURCE_TITLES[source]}`,
+      "",
+      "| code | OA number | HTTP status if it stops the request before execution (executed: 200) | when |",
+      "|---|---|---|---|",
+    );
     for (const code of Object.values(ErrorCode)) {
       const entry = ERROR_CATALOGUE[code];
       if (entry.source !== source) continue;

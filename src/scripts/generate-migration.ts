@@ -43,7 +43,10 @@ ${up.map((s) => `    await queryRunner.query(${q(s)});`).join("\n")}
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-${down.reverse().map((s) => `    await queryRunner.query(${q(s)});`).join("\n")}
+${down
+  .reverse()
+  .map((s) => `    await queryRunner.query(${q(s)});`)
+  .join("\n")}
   }
 }
 `;

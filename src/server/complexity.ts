@@ -147,7 +147,10 @@ function introspectionWeights(schema: GraphQLSchema): Record<string, number> {
     "__Type.enumValues": avg(enumValues, types.length),
     "__Type.inputFields": avg(inputFields, types.length),
     "__Field.args": avg(args, Math.max(1, fields)),
-    "__Directive.args": avg(directives.reduce((n, d) => n + d.args.length, 0), directives.length),
+    "__Directive.args": avg(
+      directives.reduce((n, d) => n + d.args.length, 0),
+      directives.length,
+    ),
   };
 }
 
@@ -197,7 +200,11 @@ export function objectListFields(schema: GraphQLSchema): string[] {
   for (const t of Object.values(schema.getTypeMap())) {
     if (t.name.startsWith("__") || !(isObjectType(t) || isInterfaceType(t)) || isConnection(t)) continue;
     for (const f of Object.values(t.getFields()) as GraphQLField<unknown, unknown>[]) {
-      if (isListType(getNullableType(f.type)) && isCompositeType(getNamedType(f.type)) && !f.args.some((a) => (SIZE_ARGUMENTS as readonly string[]).includes(a.name))) {
+      if (
+        isListType(getNullableType(f.type)) &&
+        isCompositeType(getNamedType(f.type)) &&
+        !f.args.some((a) => (SIZE_ARGUMENTS as readonly string[]).includes(a.name))
+      ) {
         out.push(`${t.name}.${f.name}`);
       }
     }

@@ -290,10 +290,7 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
         return identity.user;
       }
       if (identity.user) return identity.user;
-      throw new ChorusError(
-        ErrorCode.USER_NOT_SPECIFIED,
-        "This operation acts for a user: pass a `user` argument or the x-chorus-user header",
-      );
+      throw new ChorusError(ErrorCode.USER_NOT_SPECIFIED, "This operation acts for a user: pass a `user` argument or the x-chorus-user header");
     },
     request: (acting) =>
       requestContext({
@@ -302,7 +299,12 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
         identity: { via: identity.via, apiClient: identity.apiClient, user: acting ?? identity.user },
         role: acting && identity.apiClient ? effectiveRole(identity.apiClient, acting) : ctx.role(),
       }),
-    loaders: createLoaders(app, identity, () => ctx.role(), () => ctx.request()),
+    loaders: createLoaders(
+      app,
+      identity,
+      () => ctx.role(),
+      () => ctx.request(),
+    ),
   };
   return ctx;
 }

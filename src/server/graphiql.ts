@@ -71,7 +71,6 @@ export const DEFAULT_QUERY = `# Welcome to Chorus. This query needs no key: run 
 }
 `;
 
-
 /**
  * The IDE's setup script, served as a file (the CSP allows no inline script). The first load must show the docs and a
  * query that runs: no placeholder header (an invalid key makes every request, introspection included, answer 401),

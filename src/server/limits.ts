@@ -20,9 +20,7 @@ function estimatorsOf(schema: GraphQLSchema): ComplexityEstimator[] {
 /** The depth limit: depends on the document only, so a cached document passed it once for all. */
 export function checkDepth(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits): void {
   let tooDeep: string | undefined;
-  const errors = validate(schema, document, [
-    depthLimit(limits.maxDepth, {}, () => undefined) as never,
-  ]);
+  const errors = validate(schema, document, [depthLimit(limits.maxDepth, {}, () => undefined) as never]);
   if (errors.length > 0) tooDeep = errors[0].message;
   if (tooDeep) {
     throw new ChorusError(ErrorCode.QUERY_TOO_DEEP, `The query is too deep (the limit is ${limits.maxDepth}): ${tooDeep}`, {

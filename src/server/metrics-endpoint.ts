@@ -28,7 +28,10 @@ export function publicMetricsHandler(config: Config, metrics: Metrics): ((req: R
   return async (req, res) => {
     if (expected) {
       const m = /^Bearer\s+(.+)$/i.exec(req.header("authorization") ?? "");
-      const given = crypto.createHash("sha256").update(m ? m[1].trim() : "").digest();
+      const given = crypto
+        .createHash("sha256")
+        .update(m ? m[1].trim() : "")
+        .digest();
       if (!crypto.timingSafeEqual(given, expected)) {
         res.status(401).set("www-authenticate", 'Bearer realm="metrics"').json({ error: "METRICS_TOKEN required" });
         return;

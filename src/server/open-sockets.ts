@@ -144,7 +144,10 @@ export class OpenSockets {
       if (!verdict.ok) {
         entry.closed = true;
         this.entries.delete(entry);
-        this.log.info({ apiClientId: held.apiClientId, userId: held.userId, via: held.via, code: verdict.closeCode, reason: verdict.reason }, "closing a socket whose identity was revoked");
+        this.log.info(
+          { apiClientId: held.apiClientId, userId: held.userId, via: held.via, code: verdict.closeCode, reason: verdict.reason },
+          "closing a socket whose identity was revoked",
+        );
         entry.socket.close(verdict.closeCode, verdict.reason.slice(0, 120));
       } else if (verdict.role !== held.role) {
         held.role = verdict.role;

@@ -106,7 +106,10 @@ export class OperationGate {
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly config: Pick<Config, "maxQueryDepth" | "maxQueryComplexity" | "maxDocumentBytes" | "documentCacheBytes" | "introspection" | "maxResponseBytes">,
+    private readonly config: Pick<
+      Config,
+      "maxQueryDepth" | "maxQueryComplexity" | "maxDocumentBytes" | "documentCacheBytes" | "introspection" | "maxResponseBytes"
+    >,
   ) {
     this.cache = new DocumentCache(config.documentCacheBytes);
     this.limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity };
@@ -164,18 +167,29 @@ export class OperationGate {
       }
       const errors = validate(this.schema, document, introspect ? this.withIntrospection : this.withoutIntrospection, { maxErrors: 5 });
       if (errors.length) {
-        throw new ChorusError(ErrorCode.GRAPHQL_VALIDATION_FAILED, errors.map((e) => e.message).join("; ").slice(0, 2000), {
-          http: { status: 400 },
-        });
+        throw new ChorusError(
+          ErrorCode.GRAPHQL_VALIDATION_FAILED,
+          errors
+            .map((e) => e.message)
+            .join("; ")
+            .slice(0, 2000),
+          {
+            http: { status: 400 },
+          },
+        );
       }
       checkDepth(this.schema, document, this.limits);
     }
     if (!identified) assertAnonymousMayRun(document, operationName);
     const operation = getOperationAST(document, operationName);
     if (!operation) {
-      throw new ChorusError(ErrorCode.OPERATION_RESOLUTION_FAILURE, operationName ? `Unknown operation "${operationName}"` : "The document holds several operations: name one with operationName", {
-        http: { status: 400 },
-      });
+      throw new ChorusError(
+        ErrorCode.OPERATION_RESOLUTION_FAILURE,
+        operationName ? `Unknown operation "${operationName}"` : "The document holds several operations: name one with operationName",
+        {
+          http: { status: 400 },
+        },
+      );
     }
     const complexity = checkComplexity(this.schema, document, operationName, variables as Record<string, unknown>, this.limits);
     if (identified && !cached) this.cache.set(queryHash, document, sourceBytes);

@@ -155,7 +155,11 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           // 4401 Unauthorized, 4403 Forbidden (a disabled, deleted or banned user), or 4503 "try again" when the
           // server is not ready yet
           const closeCode =
-            code === ErrorCode.SERVICE_UNAVAILABLE ? 4503 : code === ErrorCode.USER_DISABLED || code === ErrorCode.FORBIDDEN ? WS_CLOSE_FORBIDDEN : WS_CLOSE_UNAUTHENTICATED;
+            code === ErrorCode.SERVICE_UNAVAILABLE
+              ? 4503
+              : code === ErrorCode.USER_DISABLED || code === ErrorCode.FORBIDDEN
+                ? WS_CLOSE_FORBIDDEN
+                : WS_CLOSE_UNAUTHENTICATED;
           ctx.extra.socket.close(closeCode, `${code}: ${message}`.slice(0, 120));
           return false;
         }
@@ -176,9 +180,18 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           context.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
           // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
           // socket used half a core.
-          const maxOperations = context.identity.apiClient?.kind === ApiClientKind.WORKER ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS) : config.maxOperationsPerSocket;
+          const maxOperations =
+            context.identity.apiClient?.kind === ApiClientKind.WORKER
+              ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS)
+              : config.maxOperationsPerSocket;
           if (Object.keys(ctx.subscriptions).length > maxOperations) {
-            return [new ChorusError(ErrorCode.TOO_MANY_OPERATIONS, `This socket already runs ${maxOperations} operations (MAX_OPERATIONS_PER_SOCKET): complete one first`, { maxOperationsPerSocket: maxOperations })];
+            return [
+              new ChorusError(
+                ErrorCode.TOO_MANY_OPERATIONS,
+                `This socket already runs ${maxOperations} operations (MAX_OPERATIONS_PER_SOCKET): complete one first`,
+                { maxOperationsPerSocket: maxOperations },
+              ),
+            ];
           }
           // A worker's token batch in the document its connection sent before: no parse, validation or complexity.
           const tokenOperation = ctx.extra.tokenOperation;
@@ -186,7 +199,13 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
           if (tokenOperation && batch) {
             tokenBatches.set(context, () => runTokenBatch(tokenOperation, context, batch));
             metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
-            return { schema, document: tokenOperation.document, variableValues: payload.variables, operationName: tokenOperation.operationName, contextValue: context };
+            return {
+              schema,
+              document: tokenOperation.document,
+              variableValues: payload.variables,
+              operationName: tokenOperation.operationName,
+              contextValue: context,
+            };
           }
           const admitted = gate.admit(context, payload);
           if (!ctx.extra.tokenOperation && admitted.operation.operation === "mutation" && context.identity.apiClient?.kind === ApiClientKind.WORKER) {
@@ -283,15 +302,22 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     // main.ts owns signal handling and stops everything in order.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) =>
-      formatError(formatted, error, (orig) => logUnexpected(log, orig, (error as { requestId?: string })?.requestId)),
+    formatError: (formatted, error) => formatError(formatted, error, (orig) => logUnexpected(log, orig, (error as { requestId?: string })?.requestId)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
       // Chorus sets no cache hints and sends no traces; left on, both wrap every field of every response.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      { async serverWillStart() { return { async drainServer() { await serverCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await serverCleanup.dispose();
+            },
+          };
+        },
+      },
       observe,
       httpStatusPlugin<Context>(),
     ],
@@ -457,4 +483,3 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
-

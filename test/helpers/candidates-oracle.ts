@@ -132,7 +132,14 @@ export class Candidates {
                  AND tk.payload_type IN ('PrompterReplyPayload', 'AssistantReplyPayload')
                  AND tk.created_date > now() - make_interval(secs => $6) AND NOT tk.done AND NOT tk.skipped)
        ORDER BY m.id`,
-      params: [lang, userId, this.cfg.numReviewsReply, this.cfg.numPrompterReplies, this.cfg.quirkSkipParentsWithOnlyDiscardedChildren, this.cfg.recentTasksSpanSec],
+      params: [
+        lang,
+        userId,
+        this.cfg.numReviewsReply,
+        this.cfg.numPrompterReplies,
+        this.cfg.quirkSkipParentsWithOnlyDiscardedChildren,
+        this.cfg.recentTasksSpanSec,
+      ],
     };
   }
 

@@ -3,9 +3,7 @@ import type { DataSource } from "typeorm";
 
 /** Every stored counter must equal what the rows say. */
 export async function assertCountsMatchRows(ds: DataSource): Promise<void> {
-  const children: unknown[] = await ds.query(
-    `SELECT m.id FROM message m WHERE m.children_count <> (SELECT count(*) FROM message c WHERE c.parent_id = m.id)`,
-  );
+  const children: unknown[] = await ds.query(`SELECT m.id FROM message m WHERE m.children_count <> (SELECT count(*) FROM message c WHERE c.parent_id = m.id)`);
   expect(children, "children_count").to.deep.equal([]);
   const reviews: unknown[] = await ds.query(
     `SELECT m.id FROM message m WHERE m.review_count <> (SELECT count(*) FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = m.id AND t.done)`,

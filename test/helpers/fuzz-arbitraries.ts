@@ -4,14 +4,7 @@
  * numbers, wide lists), and now and then a value of the wrong type or a deep nest.
  */
 import fc from "fast-check";
-import {
-  GraphQLEnumType,
-  GraphQLInputObjectType,
-  GraphQLList,
-  GraphQLNonNull,
-  type GraphQLInputType,
-  type GraphQLScalarType,
-} from "graphql";
+import { GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, type GraphQLInputType, type GraphQLScalarType } from "graphql";
 import { minimalValue } from "./schema-ops.js";
 
 /** Strings that have broken SQL, JSON, logs or terminals somewhere. */
@@ -30,7 +23,7 @@ export const INJECTION_STRINGS = [
   "__proto__",
   "constructor",
   "' UNION SELECT key_hash FROM api_client --",
-  "\"; SELECT pg_sleep(10); --",
+  '"; SELECT pg_sleep(10); --',
 ];
 
 export const EDGE_STRINGS = [
@@ -58,11 +51,7 @@ const hostileString = fc.oneof(
   { weight: 1, arbitrary: bigString },
 );
 
-const hostileInt = fc.oneof(
-  fc.integer({ min: -5, max: 5 }),
-  fc.constantFrom(-1, 0, 1, 2_147_483_647, -2_147_483_648, 1_000_000),
-  fc.integer(),
-);
+const hostileInt = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(-1, 0, 1, 2_147_483_647, -2_147_483_648, 1_000_000), fc.integer());
 /** Numbers a GraphQL Int refuses: they must end as a clean BAD_USER_INPUT. */
 const badInt = fc.constantFrom(2_147_483_648, -2_147_483_649, 1.5, 1e300, Number.MAX_SAFE_INTEGER);
 const hostileFloat = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-1, 0, 1e308, -1e308, 5e-324));
@@ -115,9 +104,9 @@ function rightTypeFor(type: GraphQLInputType, opts: ArbitraryOptions, name: stri
     const required = fields.filter((f) => f.type instanceof GraphQLNonNull && f.defaultValue === undefined).map((f) => f.name);
     const record = fc.record(model, { requiredKeys: required });
     if (!opts.wrongTypes) return record;
-    return fc.tuple(record, fc.option(hostileString, { freq: 2 })).map(([obj, extra]) =>
-      extra === null ? obj : { ...(obj as object), [`unknown_${extra.length}`]: extra },
-    );
+    return fc
+      .tuple(record, fc.option(hostileString, { freq: 2 }))
+      .map(([obj, extra]) => (extra === null ? obj : { ...(obj as object), [`unknown_${extra.length}`]: extra }));
   }
   return scalarFor(type as GraphQLScalarType, opts, name);
 }

@@ -64,7 +64,11 @@ export function errorCode(res: { errors?: { extensions?: Record<string, unknown>
   return res.errors?.[0]?.extensions?.code as string | undefined;
 }
 
-export function wsClient(url: string, connectionParams: Record<string, unknown> = {}, extra: { retryAttempts?: number; onClose?: (code: number, reason: string) => void } = {}): Client {
+export function wsClient(
+  url: string,
+  connectionParams: Record<string, unknown> = {},
+  extra: { retryAttempts?: number; onClose?: (code: number, reason: string) => void } = {},
+): Client {
   return createClient({
     url,
     webSocketImpl: WebSocket,

@@ -22,7 +22,10 @@ export async function freePort(): Promise<number> {
 function postgresBin(): string | null {
   const root = "/usr/lib/postgresql";
   if (!fs.existsSync(root)) return null;
-  const versions = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb"))).sort((a, b) => Number(a) - Number(b));
+  const versions = fs
+    .readdirSync(root)
+    .filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb")))
+    .sort((a, b) => Number(a) - Number(b));
   return versions.length ? path.join(root, versions[versions.length - 1], "bin") : null;
 }
 

@@ -11,7 +11,11 @@ export const mochaHooks = {
     this.timeout(60_000);
     const { persistent } = await sweepRun();
     if (persistent.length > 0) {
-      const shapes = [...new Set(persistent.map((k) => k.replace(/^chorus-test-[0-9a-f]+-[a-z0-9]+-[0-9a-f]+:/, "<prefix>:").replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/g, "<uuid>")))];
+      const shapes = [
+        ...new Set(
+          persistent.map((k) => k.replace(/^chorus-test-[0-9a-f]+-[a-z0-9]+-[0-9a-f]+:/, "<prefix>:").replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/g, "<uuid>")),
+        ),
+      ];
       throw new Error(`the tests left ${persistent.length} Redis keys without expiry, e.g.:\n  ${shapes.slice(0, 20).join("\n  ")}`);
     }
   },

@@ -147,12 +147,16 @@ export class TestWorker {
 
   private async run(job: TestJob): Promise<void> {
     if (this.options.failWith) {
-      await this.request(WorkerFailDocument, { input: { jobId: job.jobId, code: this.options.failWith.code, reason: "test failure", retryable: this.options.failWith.retryable } }, () => this.ended(job));
+      await this.request(
+        WorkerFailDocument,
+        { input: { jobId: job.jobId, code: this.options.failWith.code, reason: "test failure", retryable: this.options.failWith.retryable } },
+        () => this.ended(job),
+      );
       return;
     }
     let text = "";
     let count = 0;
-    const batches = this.options.answer !== undefined ? 1 : this.options.batches ?? 5;
+    const batches = this.options.answer !== undefined ? 1 : (this.options.batches ?? 5);
     for (let i = 0; i < batches; i++) {
       if (this.options.hangAfter !== undefined && i >= this.options.hangAfter) return;
       if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
@@ -171,7 +175,11 @@ export class TestWorker {
         return;
       }
     }
-    const res = await this.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: this.options.finishReason ?? "STOP", text, tokenCount: count } }, () => this.ended(job));
+    const res = await this.request(
+      WorkerFinishDocument,
+      { input: { jobId: job.jobId, finishReason: this.options.finishReason ?? "STOP", text, tokenCount: count } },
+      () => this.ended(job),
+    );
     if (res.errors) throw new Error(JSON.stringify(res.errors));
   }
 

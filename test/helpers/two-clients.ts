@@ -217,7 +217,12 @@ export async function seedTwoClients(server: TestServer, lang: string): Promise<
     "report A",
   );
   const reportB = ok(
-    await gql(server.url, ReportChatMessageDocument, { input: { messageId: b1Chat.answers[0], reportType: "SPAM", reason: `FOREIGN-B-CHAT report ${tag}` } }, as.b1),
+    await gql(
+      server.url,
+      ReportChatMessageDocument,
+      { input: { messageId: b1Chat.answers[0], reportType: "SPAM", reason: `FOREIGN-B-CHAT report ${tag}` } },
+      as.b1,
+    ),
     "report B",
   );
 
@@ -259,7 +264,11 @@ async function complete(server: TestServer, who: RequestOptions, messageId: stri
  * `kind` tells which rule allows a token where: message ids and texts may appear in a task (the shared pool) and
  * as references (`parentId`, `messageTreeId`); nothing else may appear anywhere.
  */
-export async function foreignTokens(server: TestServer, seed: TwoClients, opts: { otherUsersChats: boolean }): Promise<Map<string, "message" | "identity" | "chat">> {
+export async function foreignTokens(
+  server: TestServer,
+  seed: TwoClients,
+  opts: { otherUsersChats: boolean },
+): Promise<Map<string, "message" | "identity" | "chat">> {
   const ds = server.chorus.app.ds;
   const tokens = new Map<string, "message" | "identity" | "chat">();
   const ids = async (sql: string, params: unknown[]) => ((await ds.query(sql, params)) as { id: string }[]).map((r) => r.id);

@@ -67,4 +67,3 @@ export class World {
     return root;
   }
 }
-

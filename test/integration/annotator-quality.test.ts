@@ -75,7 +75,16 @@ describe("annotator quality: agreement with the other reviewers, counts and time
       expect(q.errors, JSON.stringify(q.errors)).to.equal(undefined);
       const a = q.data!.annotatorQuality;
       expect(a.labelAgreement).to.be.closeTo(expected[i], 1e-12);
-      expect(a).to.include({ userId: ids[i], labelsCompared: 3, tasksDone: 1, labelReviews: 1, rankings: 0, replies: 0, rankingAgreement: null, rankingsCompared: 0 });
+      expect(a).to.include({
+        userId: ids[i],
+        labelsCompared: 3,
+        tasksDone: 1,
+        labelReviews: 1,
+        rankings: 0,
+        replies: 0,
+        rankingAgreement: null,
+        rankingsCompared: 0,
+      });
       expect(a.medianSecondsPerTask).to.be.a("number").and.at.least(0);
     }
     const authorId = (await gql(server.url, ViewerDocument, {}, { key, user: author.userHeader })).data!.viewer.user!.id;
@@ -99,6 +108,8 @@ describe("annotator quality: agreement with the other reviewers, counts and time
 
     // Users may not read them; an unknown user is NOT_FOUND.
     expect(errorCode(await gql(server.url, AnnotatorQualityDocument, { userId: ids[0] }, { key, user: "local:aq-nosy" }))).to.equal("FORBIDDEN");
-    expect(errorCode(await gql(server.url, AnnotatorQualityDocument, { userId: "00000000-0000-0000-0000-000000000000" }, { key: modKey }))).to.equal("NOT_FOUND");
+    expect(errorCode(await gql(server.url, AnnotatorQualityDocument, { userId: "00000000-0000-0000-0000-000000000000" }, { key: modKey }))).to.equal(
+      "NOT_FOUND",
+    );
   });
 });

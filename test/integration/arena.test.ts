@@ -54,7 +54,12 @@ function writeModelsFile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-arena-models-"));
   const file = path.join(dir, "models.json");
   const sampling = { maxNewTokens: 16, temperature: 0.7, topP: 0.9 };
-  fs.writeFileSync(file, JSON.stringify({ models: MODELS.map((id) => ({ id, limits: { maxInputTokens: 1024, maxTotalTokens: 2048, maxNewTokens: 64 }, defaultSampling: sampling })) }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      models: MODELS.map((id) => ({ id, limits: { maxInputTokens: 1024, maxTotalTokens: 2048, maxNewTokens: 64 }, defaultSampling: sampling })),
+    }),
+  );
   return file;
 }
 
@@ -153,7 +158,8 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
       const as = voter(name);
       const peek = !noisy && n % 40 === 3; // peeks at the models, then votes for the weakest: must not count
       const byDraft = !noisy && n % 25 === 5; // decides with chooseDraft between the two hidden answers
-      const started = (await ok(gql(server.url, StartBattleDocument, { input: { text: `question ${n}`, category: n % 2 ? "code" : "chat", lang: "en" } }, as))).startBattle;
+      const started = (await ok(gql(server.url, StartBattleDocument, { input: { text: `question ${n}`, category: n % 2 ? "code" : "chat", lang: "en" } }, as)))
+        .startBattle;
       expect(started.battle.modelA).to.equal(null);
       expect(started.battle.modelB).to.equal(null);
       const [a, b] = [await ended(started.answerA, as), await ended(started.answerB, as)];
@@ -209,7 +215,9 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
     for (let i = 0; i < NOISY; i++) {
       const id = (await ok(gql(server.url, ViewerDocument, {}, voter(`noisy-${i}`)))).viewer.user!.id;
       noisyIds.push(id);
-      const ex = (await ok(gql(server.url, SetArenaVoterExclusionDocument, { input: { userId: id, excluded: true, reason: "votes at random" } }, { key: modKey }))).setArenaVoterExclusion;
+      const ex = (
+        await ok(gql(server.url, SetArenaVoterExclusionDocument, { input: { userId: id, excluded: true, reason: "votes at random" } }, { key: modKey }))
+      ).setArenaVoterExclusion;
       expect(ex).to.include({ excluded: true });
       expect(ex.votes).to.be.above(0);
     }
@@ -300,7 +308,9 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
       return r.data;
     };
 
-    const started = (await walk("mutation", "startBattle", { input: { text: "which is better?" } })) as { startBattle: { battle: { id: string; chatId: string }; answerA: string; answerB: string } };
+    const started = (await walk("mutation", "startBattle", { input: { text: "which is better?" } })) as {
+      startBattle: { battle: { id: string; chatId: string }; answerA: string; answerB: string };
+    };
     leaks(started, "startBattle's payload");
     const { battle, answerA, answerB } = started.startBattle;
     await ended(answerA, as);
@@ -364,8 +374,12 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
     const FIELDS = ["question_id", "model_a", "model_b", "winner", "judge", "conversation_a", "conversation_b", "turn", "anony", "language", "tstamp"];
     for (const row of rows) {
       expect(Object.keys(row).sort()).to.deep.equal([...FIELDS].sort());
-      expect(row.question_id).to.be.a("string").and.match(/^[0-9a-f]{64}$/);
-      expect(row.judge).to.be.a("string").and.match(/^[0-9a-f]{64}$/);
+      expect(row.question_id)
+        .to.be.a("string")
+        .and.match(/^[0-9a-f]{64}$/);
+      expect(row.judge)
+        .to.be.a("string")
+        .and.match(/^[0-9a-f]{64}$/);
       expect(MODELS).to.include(row.model_a);
       expect(MODELS).to.include(row.model_b);
       expect(["model_a", "model_b", "tie", "tie (bothbad)"]).to.include(row.winner);
@@ -386,7 +400,10 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
         expect(qualityOfText(conv[1].content)).to.equal(TRUTH[row[`model_${side}`] as string]);
       }
     }
-    expect(rows.some((r) => r.anony === false), "peeked battles are not anonymous").to.equal(true);
+    expect(
+      rows.some((r) => r.anony === false),
+      "peeked battles are not anonymous",
+    ).to.equal(true);
     expect(rows.some((r) => r.turn === 2)).to.equal(true);
     expect(rows.some((r) => r.language === "English")).to.equal(true);
 
@@ -403,7 +420,14 @@ describe("model arena: blind battles, the crowd's votes and the model leaderboar
       expect(fs.readFileSync(second, "utf8")).to.equal(fs.readFileSync(first, "utf8"));
 
       const bad = path.join(dir, "bad.jsonl");
-      fs.writeFileSync(bad, [JSON.stringify({ ...rows[0], question_id: "new-1", winner: "model_c" }), "{not json", JSON.stringify({ ...rows[0], question_id: "new-2", turn: 1 })].join("\n"));
+      fs.writeFileSync(
+        bad,
+        [
+          JSON.stringify({ ...rows[0], question_id: "new-1", winner: "model_c" }),
+          "{not json",
+          JSON.stringify({ ...rows[0], question_id: "new-2", turn: 1 }),
+        ].join("\n"),
+      );
       const badRun = await runNode(CLI, ["import-battles", bad], { DATABASE_URL: fresh.url });
       expect(badRun.stdout).to.match(/line 1: winner must be one of/);
       expect(badRun.stdout).to.match(/line 2: not JSON/);
@@ -431,7 +455,6 @@ function qualityOfText(text: string): number {
   return Number(/quality (-?[\d.]+)/.exec(text)![1]);
 }
 
-
 describe("model arena: a failed answer's battle is blind about its failure and its vote does not count (issue 16)", function () {
   this.timeout(180_000);
   let server: TestServer;
@@ -439,13 +462,22 @@ describe("model arena: a failed answer's battle is blind about its failure and i
   const workers: TestWorker[] = [];
 
   before(async () => {
-    server = await startTestServer({ LOCAL_WORKER: "false", CHORUS_MODELS_FILE: writeModelsFile(), CHAT_RATE_LIMIT_CHATS: "0/1", ARENA_RATE_LIMIT_BATTLES: "0/1" });
+    server = await startTestServer({
+      LOCAL_WORKER: "false",
+      CHORUS_MODELS_FILE: writeModelsFile(),
+      CHAT_RATE_LIMIT_CHATS: "0/1",
+      ARENA_RATE_LIMIT_BATTLES: "0/1",
+    });
     key = (await server.createClient({ name: "arena app", trusted: true })).key;
     const workerKey = (await server.createClient({ name: "arena workers", kind: ApiClientKind.WORKER })).key;
     // Only two models are connected: every battle is between them. The second one's worker fails every job (its
     // name carries the model; its failure reason, "test failure", must not show either).
     const good = new TestWorker(server.wsUrl, workerKey, { name: "worker-of-arena-alpha", models: ["arena-alpha"], answer: "fine" });
-    const bad = new TestWorker(server.wsUrl, workerKey, { name: "worker-of-arena-bravo", models: ["arena-bravo"], failWith: { code: "WORKER_FAILED", retryable: false } });
+    const bad = new TestWorker(server.wsUrl, workerKey, {
+      name: "worker-of-arena-bravo",
+      models: ["arena-bravo"],
+      failWith: { code: "WORKER_FAILED", retryable: false },
+    });
     for (const w of [good, bad]) {
       await w.start();
       workers.push(w);
@@ -461,7 +493,10 @@ describe("model arena: a failed answer's battle is blind about its failure and i
     const s = (await gql(server.url, StartBattleDocument, { input: { text: "will it fail?" } }, as)).data!.startBattle;
     const states = async () => {
       for (;;) {
-        const r = await rawGql<{ a: { state: string; error: string | null; model: string | null }; b: { state: string; error: string | null; model: string | null } }>(
+        const r = await rawGql<{
+          a: { state: string; error: string | null; model: string | null };
+          b: { state: string; error: string | null; model: string | null };
+        }>(
           server.url,
           `query($a: ID!, $b: ID!) { a: chatMessage(id: $a) { state error model } b: chatMessage(id: $b) { state error model } }`,
           { a: s.answerA, b: s.answerB },

@@ -60,7 +60,9 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const b = await server.createClient({ name: "to rotate" });
       const rotated = await gql(server.url, RotateApiClientKeyDocument, { input: { id: b.id } }, { key: server.adminKey });
       const newKey = rotated.data!.rotateApiClientKey.key;
-      expect(newKey).to.match(/^chk_[0-9a-f]{64}$/).and.not.equal(b.key);
+      expect(newKey)
+        .to.match(/^chk_[0-9a-f]{64}$/)
+        .and.not.equal(b.key);
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: b.key }))).to.equal("UNAUTHENTICATED");
       expect((await gql(server.url, ViewerDocument, {}, { key: newKey })).data!.viewer.apiClient!.id).to.equal(b.id);
     });
@@ -74,10 +76,9 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
 
     it("stores only a hash of the key", async () => {
       const c = await server.createClient();
-      const rows: { key_hash: string; key_prefix: string }[] = await server.chorus.app.ds.query(
-        `SELECT key_hash, key_prefix FROM api_client WHERE id = $1`,
-        [c.id],
-      );
+      const rows: { key_hash: string; key_prefix: string }[] = await server.chorus.app.ds.query(`SELECT key_hash, key_prefix FROM api_client WHERE id = $1`, [
+        c.id,
+      ]);
       expect(rows[0].key_hash).to.have.length(64).and.not.equal(c.key.slice(4));
       expect(JSON.stringify(rows)).to.not.include(c.key);
     });
@@ -232,7 +233,12 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const mod = await server.createClient({ role: Role.MODERATOR });
       const res = await gql(server.url, SetUserRoleDocument, { input: { userId: "00000000-0000-0000-0000-000000000000", role: "ADMIN" } }, { key: mod.key });
       expect(errorCode(res)).to.equal("FORBIDDEN");
-      const notFound = await gql(server.url, SetUserRoleDocument, { input: { userId: "00000000-0000-0000-0000-000000000000", role: "ADMIN" } }, { key: server.adminKey });
+      const notFound = await gql(
+        server.url,
+        SetUserRoleDocument,
+        { input: { userId: "00000000-0000-0000-0000-000000000000", role: "ADMIN" } },
+        { key: server.adminKey },
+      );
       expect(errorCode(notFound)).to.equal("NOT_FOUND");
     });
 
@@ -282,7 +288,12 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       expect(errorCode(res)).to.equal("FORBIDDEN");
       const trusted = await server.createClient({ trusted: true });
       const t = await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: "y" } } }, { key: trusted.key });
-      const again = await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: "y" } } }, { key: t.data!.createUserToken.token });
+      const again = await gql(
+        server.url,
+        CreateUserTokenDocument,
+        { input: { user: { authMethod: "local", id: "y" } } },
+        { key: t.data!.createUserToken.token },
+      );
       expect(errorCode(again)).to.equal("FORBIDDEN");
     });
 
@@ -291,10 +302,15 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const minted = await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: "z" } } }, { key: trusted.key });
       const { token, user } = minted.data!.createUserToken;
 
-      const forged = await new UserTokenSigner("a-completely-different-secret-of-enough-length").sign({ userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 }, 60);
+      const forged = await new UserTokenSigner("a-completely-different-secret-of-enough-length").sign(
+        { userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 },
+        60,
+      );
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: forged.token }))).to.equal("UNAUTHENTICATED");
 
-      const expired = await server.chorus.app.tokens().sign({ userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 }, 60, new Date(Date.now() - 3600_000));
+      const expired = await server.chorus.app
+        .tokens()
+        .sign({ userId: user.id, apiClientId: trusted.id, clientEpoch: 0, userEpoch: 0 }, 60, new Date(Date.now() - 3600_000));
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: expired.token }))).to.equal("UNAUTHENTICATED");
 
       const tampered = token.slice(0, -3) + (token.endsWith("AAA") ? "BBB" : "AAA");
@@ -386,7 +402,9 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const trusted = await server.createClient({ trusted: true });
       const untrusted = await server.createClient({ trusted: false });
       const { token, user } = await mint(trusted.key, "leaving-lea");
-      expect(errorCode(await gql(server.url, DeleteMyAccountDocument, { input: { confirm: true } }, { key: untrusted.key, user: "local:lea" }))).to.equal("FORBIDDEN");
+      expect(errorCode(await gql(server.url, DeleteMyAccountDocument, { input: { confirm: true } }, { key: untrusted.key, user: "local:lea" }))).to.equal(
+        "FORBIDDEN",
+      );
       expect(errorCode(await gql(server.url, DeleteMyAccountDocument, { input: { confirm: false } }, { key: token }))).to.equal("BAD_USER_INPUT");
       expect((await gql(server.url, ViewerDocument, {}, { key: token })).data!.viewer.user!.username).to.equal("leaving-lea");
       const del = await gql(server.url, DeleteMyAccountDocument, { input: { confirm: true } }, { key: token });
@@ -395,7 +413,9 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const after = await gql(server.url, ViewerDocument, {}, { key: token });
       expect(errorCode(after)).to.equal("USER_DISABLED");
       expect(after.status).to.equal(403);
-      const journal = await server.chorus.app.ds.query(`SELECT user_id, event_payload FROM journal WHERE event_type = 'account_deleted' AND target_id = $1`, [user.id]);
+      const journal = await server.chorus.app.ds.query(`SELECT user_id, event_payload FROM journal WHERE event_type = 'account_deleted' AND target_id = $1`, [
+        user.id,
+      ]);
       expect(journal).to.have.length(1);
       expect(journal[0].user_id).to.equal(user.id);
       // Through a trusted client acting for its user, with its key.

@@ -45,108 +45,108 @@ type Outcome = "A" | "U" | "F";
  */
 const POLICY: Record<string, string> = {
   // queries: columns none revoked untrusted untrustedMod untrustedAdmin user moderator admin worker
-  "query apiClients":           "U U F F F F F A F",
-  "query availableTasks":       "U U A A A A A A F",
-  "query cachedStats":          "U U A A A A A A F",
-  "query chat":                 "U U A A A A A A F",
-  "query chatMessage":          "U U A A A A A A F",
-  "query chatReports":          "U U F A A F A A F",
-  "query chats":                "U U A A A A A A F",
-  "query conversation":         "U U A A A A A A F",
-  "query flaggedMessages":      "U U F A A F A A F",
-  "query journal":              "U U F F A F F A F",
-  "query labelAgreement":       "U U F A A F A A F",
-  "query leaderboard":          "U U A A A A A A F",
-  "query leaderboardWindow":    "U U A A A A A A F",
-  "query message":              "U U A A A A A A F",
-  "query messageByFrontendId":  "U U A A A A A A F",
-  "query messageChildren":      "U U A A A A A A F",
-  "query messageDescendants":   "U U A A A A A A F",
-  "query messageHistory":       "U U F A A F A A F",
-  "query messageTree":          "U U A A A A A A F",
-  "query messageTreeState":     "U U A A A A A A F",
-  "query messages":             "U U A A A A A A F",
-  "query models":               "U U A A A A A A F",
-  "query publicSettings":       "A U A A A A A A A",
-  "query rankingAgreement":     "U U F A A F A A F",
-  "query reportLabels":         "A U A A A A A A A",
-  "query settings":             "U U F F F F F A F",
-  "query systemStats":          "U U F A A F A A F",
-  "query treeManagerStats":     "U U F A A F A A F",
-  "query trollboard":           "U U F A A F A A F",
-  "query user":                 "U U A A A A A A F",
-  "query userByUsername":       "U U A A A A A A F",
-  "query userStats":            "U U A A A A A A F",
-  "query validLabels":          "U U A A A A A A F",
-  "query users":                "U U F A A F A A F",
-  "query viewer":               "U U A A A A A A F",
-  "query workerPools":          "U U F F F F F A F",
-  "query workers":              "U U F F F F F A F",
-  "query annotatorQuality":      "U U F A A F A A F",
-  "query arenaBattle":          "U U A A A A A A F",
-  "query arenaBattles":         "U U A A A A A A F",
-  "query modelLeaderboard":     "U U A A A A A A F",
+  "query apiClients": "U U F F F F F A F",
+  "query availableTasks": "U U A A A A A A F",
+  "query cachedStats": "U U A A A A A A F",
+  "query chat": "U U A A A A A A F",
+  "query chatMessage": "U U A A A A A A F",
+  "query chatReports": "U U F A A F A A F",
+  "query chats": "U U A A A A A A F",
+  "query conversation": "U U A A A A A A F",
+  "query flaggedMessages": "U U F A A F A A F",
+  "query journal": "U U F F A F F A F",
+  "query labelAgreement": "U U F A A F A A F",
+  "query leaderboard": "U U A A A A A A F",
+  "query leaderboardWindow": "U U A A A A A A F",
+  "query message": "U U A A A A A A F",
+  "query messageByFrontendId": "U U A A A A A A F",
+  "query messageChildren": "U U A A A A A A F",
+  "query messageDescendants": "U U A A A A A A F",
+  "query messageHistory": "U U F A A F A A F",
+  "query messageTree": "U U A A A A A A F",
+  "query messageTreeState": "U U A A A A A A F",
+  "query messages": "U U A A A A A A F",
+  "query models": "U U A A A A A A F",
+  "query publicSettings": "A U A A A A A A A",
+  "query rankingAgreement": "U U F A A F A A F",
+  "query reportLabels": "A U A A A A A A A",
+  "query settings": "U U F F F F F A F",
+  "query systemStats": "U U F A A F A A F",
+  "query treeManagerStats": "U U F A A F A A F",
+  "query trollboard": "U U F A A F A A F",
+  "query user": "U U A A A A A A F",
+  "query userByUsername": "U U A A A A A A F",
+  "query userStats": "U U A A A A A A F",
+  "query validLabels": "U U A A A A A A F",
+  "query users": "U U F A A F A A F",
+  "query viewer": "U U A A A A A A F",
+  "query workerPools": "U U F F F F F A F",
+  "query workers": "U U F F F F F A F",
+  "query annotatorQuality": "U U F A A F A A F",
+  "query arenaBattle": "U U A A A A A A F",
+  "query arenaBattles": "U U A A A A A A F",
+  "query modelLeaderboard": "U U A A A A A A F",
   // mutations
-  "mutation acceptTermsOfService":      "U U F F F A A A F",
-  "mutation ackTask":                   "U U A A A A A A F",
-  "mutation cancelGeneration":          "U U A A A A A A F",
-  "mutation chooseDraft":               "U U A A A A A A F",
-  "mutation continueGeneration":        "U U A A A A A A F",
-  "mutation createApiClient":           "U U F F F F F A F",
-  "mutation createChat":                "U U A A A A A A F",
-  "mutation createUserToken":           "U U F F F A A A F",
-  "mutation deleteAllChats":            "U U A A A A A A F",
-  "mutation deleteChat":                "U U A A A A A A F",
-  "mutation deleteMyAccount":           "U U F F F A A A F",
-  "mutation deleteMessage":             "U U F A A F A A F",
-  "mutation deleteUser":                "U U F F A F F A F",
-  "mutation deleteUserMessages":        "U U F A A F A A F",
-  "mutation drainWorker":               "U U F F F F F A F",
-  "mutation editMessage":               "U U F A A F A A F",
-  "mutation labelMessage":              "U U A A A A A A F",
-  "mutation markFlaggedProcessed":      "U U F A A F A A F",
-  "mutation mergeUsers":                "U U F F A F F A F",
-  "mutation nackTask":                  "U U A A A A A A F",
-  "mutation purgeUser":                 "U U F F F F F A F",
-  "mutation purgeUserMessages":         "U U F F F F F A F",
-  "mutation refreshCachedStats":        "U U F F F F F A F",
-  "mutation refreshLeaderboards":       "U U F F F F F A F",
-  "mutation regenerate":                "U U A A A A A A F",
-  "mutation reportChatMessage":         "U U A A A A A A F",
-  "mutation requestTask":               "U U A A A A A A F",
-  "mutation resolveChatReport":         "U U F A A F A A F",
-  "mutation revokeUserTokens":          "U U A A A A A A F",
-  "mutation retryScoring":              "U U F F F F F A F",
-  "mutation revokeApiClient":           "U U F F F F F A F",
-  "mutation rotateApiClientKey":        "U U F F F F F A F",
-  "mutation sendChatMessage":           "U U A A A A A A F",
-  "mutation setEmoji":                  "U U A A A A A A F",
-  "mutation setLeaderboardVisibility":  "U U A A A A A A F",
-  "mutation setTreeHalted":             "U U F A A F A A F",
-  "mutation setUserRole":               "U U F F A F F A F",
-  "mutation submitLabels":              "U U A A A A A A F",
-  "mutation submitRanking":             "U U A A A A A A F",
-  "mutation submitReply":               "U U A A A A A A F",
-  "mutation undeleteMessage":           "U U F A A F A A F",
-  "mutation updateChat":                "U U A A A A A A F",
-  "mutation updateUser":                "U U F A A F A A F",
-  "mutation voteChatMessage":           "U U A A A A A A F",
-  "mutation workerFail":                "U U F F F F F F A",
-  "mutation workerFinish":              "U U F F F F F F A",
-  "mutation workerHeartbeat":           "U U F F F F F F A",
-  "mutation workerTokens":              "U U F F F F F F A",
-  "mutation continueBattle":              "U U A A A A A A F",
-  "mutation refreshModelLeaderboard":     "U U F F F F F A F",
-  "mutation revealBattle":                "U U A A A A A A F",
-  "mutation setArenaVoterExclusion":      "U U F A A F A A F",
-  "mutation startBattle":                 "U U A A A A A A F",
-  "mutation voteBattle":                  "U U A A A A A A F",
+  "mutation acceptTermsOfService": "U U F F F A A A F",
+  "mutation ackTask": "U U A A A A A A F",
+  "mutation cancelGeneration": "U U A A A A A A F",
+  "mutation chooseDraft": "U U A A A A A A F",
+  "mutation continueGeneration": "U U A A A A A A F",
+  "mutation createApiClient": "U U F F F F F A F",
+  "mutation createChat": "U U A A A A A A F",
+  "mutation createUserToken": "U U F F F A A A F",
+  "mutation deleteAllChats": "U U A A A A A A F",
+  "mutation deleteChat": "U U A A A A A A F",
+  "mutation deleteMyAccount": "U U F F F A A A F",
+  "mutation deleteMessage": "U U F A A F A A F",
+  "mutation deleteUser": "U U F F A F F A F",
+  "mutation deleteUserMessages": "U U F A A F A A F",
+  "mutation drainWorker": "U U F F F F F A F",
+  "mutation editMessage": "U U F A A F A A F",
+  "mutation labelMessage": "U U A A A A A A F",
+  "mutation markFlaggedProcessed": "U U F A A F A A F",
+  "mutation mergeUsers": "U U F F A F F A F",
+  "mutation nackTask": "U U A A A A A A F",
+  "mutation purgeUser": "U U F F F F F A F",
+  "mutation purgeUserMessages": "U U F F F F F A F",
+  "mutation refreshCachedStats": "U U F F F F F A F",
+  "mutation refreshLeaderboards": "U U F F F F F A F",
+  "mutation regenerate": "U U A A A A A A F",
+  "mutation reportChatMessage": "U U A A A A A A F",
+  "mutation requestTask": "U U A A A A A A F",
+  "mutation resolveChatReport": "U U F A A F A A F",
+  "mutation revokeUserTokens": "U U A A A A A A F",
+  "mutation retryScoring": "U U F F F F F A F",
+  "mutation revokeApiClient": "U U F F F F F A F",
+  "mutation rotateApiClientKey": "U U F F F F F A F",
+  "mutation sendChatMessage": "U U A A A A A A F",
+  "mutation setEmoji": "U U A A A A A A F",
+  "mutation setLeaderboardVisibility": "U U A A A A A A F",
+  "mutation setTreeHalted": "U U F A A F A A F",
+  "mutation setUserRole": "U U F F A F F A F",
+  "mutation submitLabels": "U U A A A A A A F",
+  "mutation submitRanking": "U U A A A A A A F",
+  "mutation submitReply": "U U A A A A A A F",
+  "mutation undeleteMessage": "U U F A A F A A F",
+  "mutation updateChat": "U U A A A A A A F",
+  "mutation updateUser": "U U F A A F A A F",
+  "mutation voteChatMessage": "U U A A A A A A F",
+  "mutation workerFail": "U U F F F F F F A",
+  "mutation workerFinish": "U U F F F F F F A",
+  "mutation workerHeartbeat": "U U F F F F F F A",
+  "mutation workerTokens": "U U F F F F F F A",
+  "mutation continueBattle": "U U A A A A A A F",
+  "mutation refreshModelLeaderboard": "U U F F F F F A F",
+  "mutation revealBattle": "U U A A A A A A F",
+  "mutation setArenaVoterExclusion": "U U F A A F A A F",
+  "mutation startBattle": "U U A A A A A A F",
+  "mutation voteBattle": "U U A A A A A A F",
   // subscriptions (over graphql-ws)
-  "subscription generation":          "U U A A A A A A F",
-  "subscription heartbeat":           "U U A A A A A A F",
-  "subscription leaderboardUpdated":  "U U A A A A A A F",
-  "subscription workerJobs":          "U U F F F F F F A",
-  "subscription modelLeaderboardUpdated":"U U A A A A A A F",
+  "subscription generation": "U U A A A A A A F",
+  "subscription heartbeat": "U U A A A A A A F",
+  "subscription leaderboardUpdated": "U U A A A A A A F",
+  "subscription workerJobs": "U U F F F F F F A",
+  "subscription modelLeaderboardUpdated": "U U A A A A A A F",
 };
 
 function expected(row: string): Record<Identity, Outcome> {
@@ -186,7 +186,10 @@ describe("authorisation matrix: every operation of the schema against every kind
     creds.moderator = { key: trusted.key, user: "local:mod-user" };
     creds.admin = { key: trusted.key, user: "local:admin-user" };
     creds.worker = { key: worker.key };
-    for (const [who, role] of [["moderator", "MODERATOR"], ["admin", "ADMIN"]] as const) {
+    for (const [who, role] of [
+      ["moderator", "MODERATOR"],
+      ["admin", "ADMIN"],
+    ] as const) {
       const v = await gql(server.url, ViewerDocument, {}, creds[who]);
       const set = await gql(server.url, SetUserRoleDocument, { input: { userId: v.data!.viewer.user!.id, role } }, { key: server.adminKey });
       expect(set.errors, JSON.stringify(set.errors)).to.equal(undefined);
@@ -200,7 +203,10 @@ describe("authorisation matrix: every operation of the schema against every kind
     const names = rootOperations(schema).map((o) => `${o.kind} ${o.name}`);
     const missing = names.filter((n) => !(n in POLICY));
     const stale = Object.keys(POLICY).filter((n) => !names.includes(n));
-    expect(missing, `operations missing from the authorisation table (test/integration/authz-matrix.test.ts and docs/security.md): ${missing.join(", ")}`).to.deep.equal([]);
+    expect(
+      missing,
+      `operations missing from the authorisation table (test/integration/authz-matrix.test.ts and docs/security.md): ${missing.join(", ")}`,
+    ).to.deep.equal([]);
     expect(stale, `table rows naming no operation of the schema: ${stale.join(", ")}`).to.deep.equal([]);
     for (const row of Object.values(POLICY)) expected(row);
   });
@@ -210,7 +216,11 @@ describe("authorisation matrix: every operation of the schema against every kind
     const documented: Record<string, string> = {};
     for (const line of doc.split("\n")) {
       const m = /^\| ((?:query|mutation|subscription) \w+) \| (.+) \|$/.exec(line);
-      if (m) documented[m[1]] = m[2].split("|").map((c) => c.trim()).join(" ");
+      if (m)
+        documented[m[1]] = m[2]
+          .split("|")
+          .map((c) => c.trim())
+          .join(" ");
     }
     expect(documented).to.deep.equal(Object.fromEntries(Object.entries(POLICY).map(([k, v]) => [k, v.trim().split(/\s+/).join(" ")])));
   });
@@ -354,14 +364,23 @@ describe("untrusted moderators and admins act on their own client's data only", 
   const callers = (op: string) => [s.as.aAdmin, ...(expected(POLICY[op]).untrustedMod === "A" ? [umod] : [])];
 
   /** Operations where a moderator's or admin's power reaches beyond the caller's own user (not marked F for users). */
-  const MODERATOR_POWERS_IN_USER_OPERATIONS = ["query chat", "query chatMessage", "query arenaBattle", "mutation setLeaderboardVisibility", "subscription generation"];
+  const MODERATOR_POWERS_IN_USER_OPERATIONS = [
+    "query chat",
+    "query chatMessage",
+    "query arenaBattle",
+    "mutation setLeaderboardVisibility",
+    "subscription generation",
+  ];
 
   const SCOPING: Record<string, () => Promise<void>> = {
     "query arenaBattle": async () => {
       // A battle on each client's chat (the fixture's chats), as startBattle would have stored it.
       const battleOn = async (chatId: string) => {
         const id = crypto.randomUUID();
-        await ds().query(`INSERT INTO arena_battle (id, chat_id, user_id, model_a, model_b, source) SELECT $1, c.id, c.user_id, 'm1', 'm2', 'BATTLE' FROM chat c WHERE c.id = $2`, [id, chatId]);
+        await ds().query(
+          `INSERT INTO arena_battle (id, chat_id, user_id, model_a, model_b, source) SELECT $1, c.id, c.user_id, 'm1', 'm2', 'BATTLE' FROM chat c WHERE c.id = $2`,
+          [id, chatId],
+        );
         return id;
       };
       const ofB = await battleOn(s.chats.b1.chatId);
@@ -376,7 +395,8 @@ describe("untrusted moderators and admins act on their own client's data only", 
     },
     "mutation setArenaVoterExclusion": async () => {
       const m = `mutation($input: SetArenaVoterExclusionInput!) { setArenaVoterExclusion(input: $input) { userId excluded } }`;
-      for (const who of callers("mutation setArenaVoterExclusion")) refused(await q(m, { input: { userId: s.users.b1.id, excluded: true, reason: "not yours" } }, who));
+      for (const who of callers("mutation setArenaVoterExclusion"))
+        refused(await q(m, { input: { userId: s.users.b1.id, excluded: true, reason: "not yours" } }, who));
       expect(await one(`SELECT count(*)::int AS n FROM arena_voter_exclusion WHERE user_id = $1`, [s.users.b1.id])).to.deep.equal({ n: 0 });
       okRes(await q(m, { input: { userId: s.users.a2.id, excluded: true, reason: "noisy" } }, s.as.aAdmin));
     },
@@ -389,7 +409,10 @@ describe("untrusted moderators and admins act on their own client's data only", 
       okRes(await q(`query($id: ID!) { chatMessage(id: $id) { id } }`, { id: s.chats.a1.answers[0] }, s.as.aAdmin));
     },
     "subscription generation": async () => {
-      for (const [id, expectOk] of [[s.chats.b1.answers[0], false], [s.chats.a1.answers[1], true]] as const) {
+      for (const [id, expectOk] of [
+        [s.chats.b1.answers[0], false],
+        [s.chats.a1.answers[1], true],
+      ] as const) {
         const client = wsClient(server.wsUrl, { authorization: `Bearer ${s.A.key}` });
         const got = await collect(client, GenerationDocument, { messageId: id }, 1, 10_000);
         await client.dispose();
@@ -405,7 +428,9 @@ describe("untrusted moderators and admins act on their own client's data only", 
     },
     "query chatReports": async () => {
       for (const who of callers("query chatReports")) {
-        const ids = okRes(await q<{ chatReports: { edges: { node: { id: string } }[] } }>(`{ chatReports(first: 100) { edges { node { id } } } }`, {}, who)).chatReports.edges.map((e) => e.node.id);
+        const ids = okRes(
+          await q<{ chatReports: { edges: { node: { id: string } }[] } }>(`{ chatReports(first: 100) { edges { node { id } } } }`, {}, who),
+        ).chatReports.edges.map((e) => e.node.id);
         expect(ids).to.not.include(s.chats.b1.reportId);
         if (who === s.as.aAdmin) expect(ids).to.include(s.chats.a1.reportId);
       }
@@ -414,11 +439,20 @@ describe("untrusted moderators and admins act on their own client's data only", 
       const m = `mutation($input: ResolveChatReportInput!) { resolveChatReport(input: $input) { id resolvedAt } }`;
       for (const who of callers("mutation resolveChatReport")) refused(await q(m, { input: { reportId: s.chats.b1.reportId, resolution: "not yours" } }, who));
       expect((await one(`SELECT resolved_at FROM chat_report WHERE id = $1`, [s.chats.b1.reportId])).resolved_at).to.equal(null);
-      expect(okRes(await q<{ resolveChatReport: { resolvedAt: string } }>(m, { input: { reportId: s.chats.a1.reportId, resolution: "ok" } }, s.as.aAdmin)).resolveChatReport.resolvedAt).to.be.a("string");
+      expect(
+        okRes(await q<{ resolveChatReport: { resolvedAt: string } }>(m, { input: { reportId: s.chats.a1.reportId, resolution: "ok" } }, s.as.aAdmin))
+          .resolveChatReport.resolvedAt,
+      ).to.be.a("string");
     },
     "query flaggedMessages": async () => {
       for (const who of callers("query flaggedMessages")) {
-        const ids = okRes(await q<{ flaggedMessages: { edges: { node: { messageId: string } }[] } }>(`{ flaggedMessages(first: 100) { edges { node { messageId } } } }`, {}, who)).flaggedMessages.edges.map((e) => e.node.messageId);
+        const ids = okRes(
+          await q<{ flaggedMessages: { edges: { node: { messageId: string } }[] } }>(
+            `{ flaggedMessages(first: 100) { edges { node { messageId } } } }`,
+            {},
+            who,
+          ),
+        ).flaggedMessages.edges.map((e) => e.node.messageId);
         expect(ids).to.not.include(s.msg.rB2);
         if (who === s.as.aAdmin) expect(ids).to.include(s.msg.rA2);
       }
@@ -431,7 +465,13 @@ describe("untrusted moderators and admins act on their own client's data only", 
     },
     "query journal": async () => {
       for (const who of callers("query journal")) {
-        const rows = okRes(await q<{ journal: { edges: { node: { apiClientId: string; targetId: string | null } }[] } }>(`{ journal(first: 1000) { edges { node { apiClientId targetId } } } }`, {}, who)).journal.edges.map((e) => e.node);
+        const rows = okRes(
+          await q<{ journal: { edges: { node: { apiClientId: string; targetId: string | null } }[] } }>(
+            `{ journal(first: 1000) { edges { node { apiClientId targetId } } } }`,
+            {},
+            who,
+          ),
+        ).journal.edges.map((e) => e.node);
         expect(rows.filter((r) => r.apiClientId !== s.A.id)).to.deep.equal([]);
         expect(rows.map((r) => r.targetId)).to.not.include(s.msg.rB2); // B's own edit
         if (who === s.as.aAdmin) expect(rows.map((r) => r.targetId)).to.include(s.msg.rA2);
@@ -448,10 +488,14 @@ describe("untrusted moderators and admins act on their own client's data only", 
     },
     "query rankingAgreement": async () => {
       const query = `query($lang: String) { rankingAgreement(lang: $lang) { rankings perParent { parentId } } }`;
-      const all = okRes(await q<{ rankingAgreement: { perParent: { parentId: string }[] } }>(query, { lang: s.lang }, { key: server.adminKey })).rankingAgreement;
+      const all = okRes(
+        await q<{ rankingAgreement: { perParent: { parentId: string }[] } }>(query, { lang: s.lang }, { key: server.adminKey }),
+      ).rankingAgreement;
       expect(all.perParent.map((p) => p.parentId)).to.include.members([s.msg.taRoot, s.msg.tbRoot]);
       for (const who of callers("query rankingAgreement")) {
-        const own = okRes(await q<{ rankingAgreement: { rankings: number; perParent: { parentId: string }[] } }>(query, { lang: s.lang }, who)).rankingAgreement;
+        const own = okRes(
+          await q<{ rankingAgreement: { rankings: number; perParent: { parentId: string }[] } }>(query, { lang: s.lang }, who),
+        ).rankingAgreement;
         expect(own.perParent.map((p) => p.parentId)).to.deep.equal(who === s.as.aAdmin ? [s.msg.taRoot] : []);
       }
     },
@@ -468,11 +512,14 @@ describe("untrusted moderators and admins act on their own client's data only", 
         [s.A.id],
       );
       expect(okRes(await q<{ systemStats: unknown }>(query, {}, s.as.aAdmin)).systemStats).to.deep.equal(mine);
-      for (const who of callers("query systemStats").slice(1)) expect(okRes(await q<{ systemStats: { all: number } }>(query, {}, who)).systemStats.all).to.equal(0);
+      for (const who of callers("query systemStats").slice(1))
+        expect(okRes(await q<{ systemStats: { all: number } }>(query, {}, who)).systemStats.all).to.equal(0);
     },
     "query treeManagerStats": async () => {
       const query = `{ treeManagerStats(onlyActive: false) { messageCounts { messageTreeId count } stateCounts { count } } }`;
-      const stats = okRes(await q<{ treeManagerStats: { messageCounts: { messageTreeId: string; count: number }[] } }>(query, {}, s.as.aAdmin)).treeManagerStats;
+      const stats = okRes(
+        await q<{ treeManagerStats: { messageCounts: { messageTreeId: string; count: number }[] } }>(query, {}, s.as.aAdmin),
+      ).treeManagerStats;
       const byTree = Object.fromEntries(stats.messageCounts.map((c) => [c.messageTreeId, c.count]));
       // B's tree holds two of A's messages (rB1, rB3): it is listed, counting those two only
       expect(byTree[s.msg.tbRoot]).to.equal(2);
@@ -483,7 +530,9 @@ describe("untrusted moderators and admins act on their own client's data only", 
     },
     "query trollboard": async () => {
       const query = `{ trollboard(window: TOTAL, first: 1000) { edges { node { userId } } } }`;
-      const everyone = okRes(await q<{ trollboard: { edges: { node: { userId: string } }[] } }>(query, {}, { key: server.adminKey })).trollboard.edges.map((e) => e.node.userId);
+      const everyone = okRes(await q<{ trollboard: { edges: { node: { userId: string } }[] } }>(query, {}, { key: server.adminKey })).trollboard.edges.map(
+        (e) => e.node.userId,
+      );
       expect(everyone).to.include(s.users.b1.id);
       const users = new Set(((await ds().query(`SELECT id FROM "user" WHERE api_client_id = $1`, [s.A.id])) as { id: string }[]).map((r) => r.id));
       for (const who of callers("query trollboard")) {
@@ -494,7 +543,9 @@ describe("untrusted moderators and admins act on their own client's data only", 
     },
     "query users": async () => {
       for (const who of callers("query users")) {
-        const rows = okRes(await q<{ users: { edges: { node: { apiClientId: string } }[] } }>(`{ users(first: 1000) { edges { node { apiClientId } } } }`, {}, who)).users.edges;
+        const rows = okRes(
+          await q<{ users: { edges: { node: { apiClientId: string } }[] } }>(`{ users(first: 1000) { edges { node { apiClientId } } } }`, {}, who),
+        ).users.edges;
         expect(rows.filter((e) => e.node.apiClientId !== (who === s.as.aAdmin ? s.A.id : umodId))).to.deep.equal([]);
         if (who === s.as.aAdmin) expect(rows.length).to.be.at.least(5);
       }
@@ -515,7 +566,8 @@ describe("untrusted moderators and admins act on their own client's data only", 
     },
     "mutation mergeUsers": async () => {
       const m = `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { destination { id } } }`;
-      for (const who of callers("mutation mergeUsers")) refused(await q(m, { input: { destinationUserId: s.users.a4.id, sourceUserIds: [s.users.b1.id] } }, who));
+      for (const who of callers("mutation mergeUsers"))
+        refused(await q(m, { input: { destinationUserId: s.users.a4.id, sourceUserIds: [s.users.b1.id] } }, who));
       expect(await one(`SELECT count(*)::int AS n FROM "user" WHERE id = $1`, [s.users.b1.id])).to.deep.equal({ n: 1 });
       expect(await one(`SELECT count(*)::int AS n FROM message WHERE user_id = $1`, [s.users.b1.id])).to.not.deep.equal({ n: 0 });
       okRes(await q(m, { input: { destinationUserId: s.users.a4.id, sourceUserIds: [s.users.a5.id] } }, s.as.aAdmin));
@@ -541,7 +593,9 @@ describe("untrusted moderators and admins act on their own client's data only", 
         refused(await q(m, { input: { messageId: s.msg.rB1 } }, who));
       }
       expect(await one(`SELECT count(*)::int AS n FROM message WHERE deleted AND message_tree_id = $1`, [s.msg.tbRoot])).to.deep.equal({ n: 0 });
-      expect(okRes(await q<{ deleteMessage: { changedIds: string[] } }>(m, { input: { messageId: s.msg.rA3 } }, s.as.aAdmin)).deleteMessage.changedIds).to.deep.equal([s.msg.rA3]);
+      expect(
+        okRes(await q<{ deleteMessage: { changedIds: string[] } }>(m, { input: { messageId: s.msg.rA3 } }, s.as.aAdmin)).deleteMessage.changedIds,
+      ).to.deep.equal([s.msg.rA3]);
     },
     "mutation undeleteMessage": async () => {
       const m = `mutation($input: MessageIdInput!) { undeleteMessage(input: $input) { changedIds } }`;
@@ -551,9 +605,13 @@ describe("untrusted moderators and admins act on their own client's data only", 
         refused(await q(m, { input: { messageId: s.msg.rB2 } }, who));
         refused(await q(m, { input: { messageId: s.msg.rA3 } }, who));
       }
-      expect(await one(`SELECT count(*)::int AS n FROM message WHERE deleted AND id = ANY($1::uuid[])`, [[s.msg.rA1, s.msg.rB2, s.msg.rA3]])).to.deep.equal({ n: 3 });
+      expect(await one(`SELECT count(*)::int AS n FROM message WHERE deleted AND id = ANY($1::uuid[])`, [[s.msg.rA1, s.msg.rB2, s.msg.rA3]])).to.deep.equal({
+        n: 3,
+      });
       await ds().query(`UPDATE message SET deleted = false WHERE id = ANY($1::uuid[])`, [[s.msg.rA1, s.msg.rB2]]);
-      expect(okRes(await q<{ undeleteMessage: { changedIds: string[] } }>(m, { input: { messageId: s.msg.rA3 } }, s.as.aAdmin)).undeleteMessage.changedIds).to.deep.equal([s.msg.rA3]);
+      expect(
+        okRes(await q<{ undeleteMessage: { changedIds: string[] } }>(m, { input: { messageId: s.msg.rA3 } }, s.as.aAdmin)).undeleteMessage.changedIds,
+      ).to.deep.equal([s.msg.rA3]);
     },
     "mutation deleteUserMessages": async () => {
       const m = `mutation($input: UserIdInput!) { deleteUserMessages(input: $input) { deletedCount } }`;
@@ -563,7 +621,9 @@ describe("untrusted moderators and admins act on their own client's data only", 
         refused(await q(m, { input: { userId: s.users.a2.id } }, who));
       }
       expect(await one(`SELECT count(*)::int AS n FROM message WHERE deleted`, [])).to.deep.equal({ n: 0 });
-      expect(okRes(await q<{ deleteUserMessages: { deletedCount: number } }>(m, { input: { userId: s.users.a4.id } }, s.as.aAdmin)).deleteUserMessages.deletedCount).to.equal(0);
+      expect(
+        okRes(await q<{ deleteUserMessages: { deletedCount: number } }>(m, { input: { userId: s.users.a4.id } }, s.as.aAdmin)).deleteUserMessages.deletedCount,
+      ).to.equal(0);
     },
     "mutation setTreeHalted": async () => {
       const m = `mutation($input: SetTreeHaltedInput!) { setTreeHalted(input: $input) { state } }`;
@@ -572,7 +632,9 @@ describe("untrusted moderators and admins act on their own client's data only", 
         refused(await q(m, { input: { messageId: s.msg.rB1, halt: true } }, who)); // A's message, but B's messages share the tree
       }
       expect((await one(`SELECT state FROM message_tree_state WHERE message_tree_id = $1`, [s.msg.tbRoot])).state).to.equal("growing");
-      expect(okRes(await q<{ setTreeHalted: { state: string } }>(m, { input: { messageId: s.msg.tcRoot, halt: true } }, s.as.aAdmin)).setTreeHalted.state).to.equal("HALTED_BY_MODERATOR");
+      expect(
+        okRes(await q<{ setTreeHalted: { state: string } }>(m, { input: { messageId: s.msg.tcRoot, halt: true } }, s.as.aAdmin)).setTreeHalted.state,
+      ).to.equal("HALTED_BY_MODERATOR");
       okRes(await q(m, { input: { messageId: s.msg.tcRoot, halt: false } }, s.as.aAdmin));
     },
   };
@@ -606,12 +668,19 @@ describe("untrusted moderators and admins act on their own client's data only", 
 
   it("answers the reported attacks: an untrusted ADMIN mints no key (trusted or not) and changes no other client's role", async () => {
     const before = await one(`SELECT count(*)::int AS n FROM api_client`, []);
-    for (const input of [{ name: "escalated", trusted: true, role: "ADMIN" }, { name: "plain", trusted: false, role: "USER" }]) {
+    for (const input of [
+      { name: "escalated", trusted: true, role: "ADMIN" },
+      { name: "plain", trusted: false, role: "USER" },
+    ]) {
       const res = await q(`mutation($input: CreateApiClientInput!) { createApiClient(input: $input) { key } }`, { input }, s.as.aAdmin);
       expect(errorCode(res)).to.equal("FORBIDDEN");
     }
     expect(await one(`SELECT count(*)::int AS n FROM api_client`, [])).to.deep.equal(before);
-    const role = await q(`mutation($input: SetUserRoleInput!) { setUserRole(input: $input) { id } }`, { input: { userId: s.users.b2.id, role: "ADMIN" } }, s.as.aAdmin);
+    const role = await q(
+      `mutation($input: SetUserRoleInput!) { setUserRole(input: $input) { id } }`,
+      { input: { userId: s.users.b2.id, role: "ADMIN" } },
+      s.as.aAdmin,
+    );
     expect(errorCode(role)).to.equal("NOT_FOUND");
     expect((await one(`SELECT role FROM "user" WHERE id = $1`, [s.users.b2.id])).role).to.equal("USER");
   });

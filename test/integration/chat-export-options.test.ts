@@ -52,13 +52,23 @@ describe("chat export options (HTTP and CLI)", function () {
     await worker.start();
     ws = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: owner.user });
     ownerId = (await gql(server.url, ViewerDocument, {}, owner)).data!.viewer.user!.id;
-    for (const [name, allow] of [["scored", true], ["reported", true], ["plain", true], ["optedOut", false]] as const) {
+    for (const [name, allow] of [
+      ["scored", true],
+      ["reported", true],
+      ["plain", true],
+      ["optedOut", false],
+    ] as const) {
       const c = await chatWithAnswer(allow);
       chats[name] = c.chatId;
       answers[name] = c;
     }
     expect((await gql(server.url, VoteChatMessageDocument, { input: { messageId: answers.scored.answer, score: 1 } }, owner)).errors).to.equal(undefined);
-    const report = await gql(server.url, ReportChatMessageDocument, { input: { messageId: answers.reported.answer, reportType: "SPAM", reason: "spam" } }, owner);
+    const report = await gql(
+      server.url,
+      ReportChatMessageDocument,
+      { input: { messageId: answers.reported.answer, reportType: "SPAM", reason: "spam" } },
+      owner,
+    );
     expect(report.errors, JSON.stringify(report.errors)).to.equal(undefined);
     // A vote taken back (0) does not make a chat scored.
     await gql(server.url, VoteChatMessageDocument, { input: { messageId: answers.plain.answer, score: 1 } }, owner);
@@ -80,7 +90,17 @@ describe("chat export options (HTTP and CLI)", function () {
   async function download(query: string): Promise<{ status: number; lines: Record<string, unknown>[]; text: string }> {
     const res = await fetch(`${server.origin}/chats/export.jsonl${query}`, { headers: { authorization: `Bearer ${key}`, "x-chorus-user": owner.user } });
     const text = await res.text();
-    return { status: res.status, text, lines: res.status === 200 && text.trim() ? text.trim().split("\n").map((l) => JSON.parse(l)) : [] };
+    return {
+      status: res.status,
+      text,
+      lines:
+        res.status === 200 && text.trim()
+          ? text
+              .trim()
+              .split("\n")
+              .map((l) => JSON.parse(l))
+          : [],
+    };
   }
   const chatIds = (lines: Record<string, unknown>[]) => lines.map((l) => l.chat_id);
 
@@ -108,7 +128,11 @@ describe("chat export options (HTTP and CLI)", function () {
 
   it("HTTP: the anonymiser replaces every id by the dataset export's seeded pseudonym and leaves no original id", async () => {
     const { lines, text } = await download(`?anonymizer-seed=42&chat=${chats.reported}`);
-    const [chat] = lines as { chat_id: string; user_id: string; messages: { message_id: string; parent_id: string | null; children: { message_id: string; parent_id: string; reports: Record<string, unknown>[] }[] }[] }[];
+    const [chat] = lines as {
+      chat_id: string;
+      user_id: string;
+      messages: { message_id: string; parent_id: string | null; children: { message_id: string; parent_id: string; reports: Record<string, unknown>[] }[] }[];
+    }[];
     expect(chat.chat_id).to.equal(sha256(`message_tree:${chats.reported}42`));
     expect(chat.user_id).to.equal(sha256(`user:${ownerId}42`));
     expect(chat.messages[0].message_id).to.equal(sha256(`message:${answers.reported.prompt}42`));
@@ -145,16 +169,30 @@ describe("chat export options (HTTP and CLI)", function () {
     const env = { DATABASE_URL: server.db.url };
     const scoredFlat = await runNode(CLI, ["export-chats", "--scored", "--flat", "--anonymizer-seed", "7"], env);
     expect(scoredFlat.code, scoredFlat.stderr).to.equal(0);
-    const flat = scoredFlat.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const flat = scoredFlat.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(flat.map((l) => [l.chat_id, l.message_id])).to.deep.equal([
       [sha256(`message_tree:${chats.scored}7`), sha256(`message:${answers.scored.prompt}7`)],
       [sha256(`message_tree:${chats.scored}7`), sha256(`message:${answers.scored.answer}7`)],
     ]);
     expect(scoredFlat.stderr).to.match(/exported 1 chats, 2 messages/);
     const range = await runNode(CLI, ["export-chats", "--reported", "--from-date", "2026-01-01", "--to-date", "2026-01-31"], env);
-    expect(range.stdout.trim().split("\n").map((l) => JSON.parse(l).chat_id)).to.deep.equal([chats.reported]);
+    expect(
+      range.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).chat_id),
+    ).to.deep.equal([chats.reported]);
     const january = await runNode(CLI, ["export-chats", "--from-date", "2026-01-01", "--to-date", "2026-01-31"], env);
-    expect(january.stdout.trim().split("\n").map((l) => JSON.parse(l).chat_id), "the opted-out chat stays out").to.deep.equal([chats.scored, chats.reported, chats.plain]);
+    expect(
+      january.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).chat_id),
+      "the opted-out chat stays out",
+    ).to.deep.equal([chats.scored, chats.reported, chats.plain]);
     const optedOut = await runNode(CLI, ["export-chats", "--chat", chats.optedOut], env);
     expect(optedOut.code, optedOut.stderr).to.equal(0);
     expect(optedOut.stdout).to.equal("");

@@ -41,7 +41,12 @@ const SELECTIONS: { query: string; expect: (e: { seq: number; event: Record<stri
 ];
 
 function typename(type: unknown): string {
-  const names: Record<string, string> = { queued: "GenerationQueued", started: "GenerationStarted", tokens: "GenerationTokens", finished: "GenerationFinished" };
+  const names: Record<string, string> = {
+    queued: "GenerationQueued",
+    started: "GenerationStarted",
+    tokens: "GenerationTokens",
+    finished: "GenerationFinished",
+  };
   return names[String(type)];
 }
 
@@ -107,10 +112,13 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     const live = [subscribe(one, 0), subscribe(one, 1), subscribe(two, 0)];
     const job = await jobOf(worker);
     await new Promise((r) => setTimeout(r, 200));
-    for (const piece of [" one", " \"two\"", " three\u2028"]) {
+    for (const piece of [" one", ' "two"', " three\u2028"]) {
       expect((await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } })).data!.workerTokens.ok).to.equal(true);
     }
-    expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 3 } })).data!.workerFinish.ok).to.equal(true);
+    expect(
+      (await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 3 } })).data!.workerFinish
+        .ok,
+    ).to.equal(true);
     const late = subscribe(two, 1);
     const results = await Promise.all([...live, late]);
     const stored = (await snapshot(messageId)).events;
@@ -133,11 +141,19 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     // Its own user: 18 generations, within the per-user rate limit.
     const waveAs = { key: as.key, user: "local:wave" };
     const chats = await Promise.all(
-      Array.from({ length: 12 }, async (_, i) => (await gql(server.url, CreateChatDocument, { input: i % 3 === 0 ? {} : { systemPrompt: `system ${i}` } }, waveAs)).data!.createChat.id),
+      Array.from(
+        { length: 12 },
+        async (_, i) => (await gql(server.url, CreateChatDocument, { input: i % 3 === 0 ? {} : { systemPrompt: `system ${i}` } }, waveAs)).data!.createChat.id,
+      ),
     );
     const system = (i: number) => (i % 3 === 0 ? [] : [{ role: "system", content: `system ${i}` }]);
     const send = async (i: number, text: string, parentId?: string) => {
-      const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chats[i], text, model: "synthetic", ...(parentId ? { parentId } : {}) } }, waveAs);
+      const sent = await gql(
+        server.url,
+        SendChatMessageDocument,
+        { input: { chatId: chats[i], text, model: "synthetic", ...(parentId ? { parentId } : {}) } },
+        waveAs,
+      );
       expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
       return sent.data!.sendChatMessage.assistantMessage.id;
     };
@@ -148,8 +164,13 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     for (const [i, messageId] of answers.entries()) {
       const job = byMessage.get(messageId)!;
       expect(job.messages, `chat ${i}`).to.deep.equal([...system(i), { role: "user", content: `prompt ${i}` }]);
-      expect((await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: `answer ${i}`, tokenCount: 1 } })).data!.workerTokens.ok).to.equal(true);
-      expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+      expect((await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: `answer ${i}`, tokenCount: 1 } })).data!.workerTokens.ok).to.equal(
+        true,
+      );
+      expect(
+        (await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish
+          .ok,
+      ).to.equal(true);
     }
     // Then replies in half of them, again at once: each job carries its whole thread.
     const replies = await Promise.all(answers.slice(0, 6).map((a, i) => send(i, `reply ${i}`, a)));
@@ -164,7 +185,10 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
         { role: "user", content: `reply ${i}` },
       ]);
       expect((await snapshot(messageId)).row).to.include({ state: "IN_PROGRESS", worker_name: "wave", hand_out_id: job.jobId.split(".")[0] });
-      expect((await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok).to.equal(true);
+      expect(
+        (await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish
+          .ok,
+      ).to.equal(true);
     }
     await worker.stop();
   });
@@ -180,7 +204,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     const jobB = await jobOf(b);
     // B's first batch passes the gate, and its connection recognises the document.
     admitted.length = 0;
-    expect((await b.requestText(TOKENS_QUERY, { input: { jobId: jobB.jobId, text: " b0", tokenCount: 1 } })).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    expect((await b.requestText(TOKENS_QUERY, { input: { jobId: jobB.jobId, text: " b0", tokenCount: 1 } })).data).to.deep.equal({
+      workerTokens: { ok: true, cancel: false },
+    });
     expect(admitted).to.have.length(1);
     admitted.length = 0;
     const beforeA = await snapshot(mA);
@@ -195,11 +221,17 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(admitted, "only the differently written batches passed the gate").to.deep.equal([`${TOKENS_QUERY}\n`, `${TOKENS_QUERY}\n`]);
     expect(await snapshot(mA)).to.deep.equal(beforeA);
     // B's own job goes on over the fast path.
-    expect((await b.requestText(TOKENS_QUERY, { input: { jobId: jobB.jobId, text: " b1", tokenCount: 1 } })).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    expect((await b.requestText(TOKENS_QUERY, { input: { jobId: jobB.jobId, text: " b1", tokenCount: 1 } })).data).to.deep.equal({
+      workerTokens: { ok: true, cancel: false },
+    });
     expect(admitted).to.have.length(2);
-    expect((await b.request(WorkerFinishDocument, { input: { jobId: jobB.jobId, finishReason: "STOP" as never, text: "", tokenCount: 2 } })).data!.workerFinish.ok).to.equal(true);
+    expect(
+      (await b.request(WorkerFinishDocument, { input: { jobId: jobB.jobId, finishReason: "STOP" as never, text: "", tokenCount: 2 } })).data!.workerFinish.ok,
+    ).to.equal(true);
     expect((await snapshot(mB)).row).to.include({ state: "COMPLETE", text: " b0 b1" });
-    expect((await a.request(WorkerFinishDocument, { input: { jobId: jobA.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok).to.equal(true);
+    expect(
+      (await a.request(WorkerFinishDocument, { input: { jobId: jobA.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok,
+    ).to.equal(true);
     await a.stop();
     await b.stop();
   });
@@ -209,7 +241,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     await w.start();
     await ask();
     const job = await jobOf(w);
-    expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data).to.deep.equal({
+      workerTokens: { ok: true, cancel: false },
+    });
     const workers = server.chorus.app.workers;
     const tokens = workers.tokens;
     const thrown: ChorusError[] = [];
@@ -230,7 +264,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     } finally {
       workers.tokens = tokens;
     }
-    expect((await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+    expect(
+      (await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok,
+    ).to.equal(true);
     await w.stop();
   });
 
@@ -239,7 +275,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     await w.start();
     const m = await ask();
     const job = await jobOf(w);
-    expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data!).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    expect((await w.requestText(TOKENS_QUERY, { input: { jobId: job.jobId, text: " w0", tokenCount: 1 } })).data!).to.deep.equal({
+      workerTokens: { ok: true, cancel: false },
+    });
     // A connection that never sent a good batch: its first token operation always takes the general path.
     const fresh = new TestWorker(server.wsUrl, workerKey, { name: "fresh", capacity: 1, manual: true });
     await fresh.start();
@@ -261,7 +299,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       expect(shape(onRecognising), JSON.stringify(variables)).to.deep.equal(shape(onFresh));
     }
     expect(await snapshot(m)).to.deep.equal(before);
-    expect((await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok).to.equal(true);
+    expect(
+      (await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } })).data!.workerFinish.ok,
+    ).to.equal(true);
     await w.stop();
     await fresh.stop();
   });

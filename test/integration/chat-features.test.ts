@@ -373,7 +373,8 @@ for (const driver of ["local", "redis"] as const) {
       expect(page2.data!.chatReports.edges.map((e) => e.node.id)).to.deep.equal(ids.slice(2));
       expect(page2.data!.chatReports.pageInfo.hasNextPage).to.equal(false);
 
-      const resolve = (reportId: string, k = modKey) => gql(server.url, ResolveChatReportDocument, { input: { reportId, resolution: "warned the model" } }, { key: k });
+      const resolve = (reportId: string, k = modKey) =>
+        gql(server.url, ResolveChatReportDocument, { input: { reportId, resolution: "warned the model" } }, { key: k });
       expect(errorCode(await gql(server.url, ResolveChatReportDocument, { input: { reportId: ids[0], resolution: "mine" } }, as()))).to.equal("FORBIDDEN");
       const resolved = await resolve(ids[0]);
       expect(resolved.errors, JSON.stringify(resolved.errors)).to.equal(undefined);
@@ -439,21 +440,40 @@ for (const driver of ["local", "redis"] as const) {
       const res = await fetch(`${server.origin}/chats/export.jsonl`, { headers: { authorization: `Bearer ${key}`, "x-chorus-user": erin } });
       expect(res.status).to.equal(200);
       expect(res.headers.get("content-type")).to.match(/application\/jsonl/);
-      const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+      const lines = (await res.text())
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(lines.map((l) => l.chat_id)).to.deep.equal([hiddenChat, draftsChat]);
       const [h, d] = lines;
       expect(h).to.deep.include({ allow_data_use: false, hidden: true, system_prompt: "be brief", title: "first question", draft_choices: [] });
       expect(h.messages).to.have.length(1);
       expect(h.messages[0]).to.deep.include({ message_id: first.prompt.id, role: "prompter", text: "first question", parent_id: null });
       expect(h.messages[0].children).to.have.length(1);
-      expect(h.messages[0].children[0]).to.deep.include({ message_id: first.answerId, role: "assistant", text: " w0 w1", score: 1, finish_reason: "stop", model: "synthetic", children: [] });
+      expect(h.messages[0].children[0]).to.deep.include({
+        message_id: first.answerId,
+        role: "assistant",
+        text: " w0 w1",
+        score: 1,
+        finish_reason: "stop",
+        model: "synthetic",
+        children: [],
+      });
       expect(d.messages[0].children.map((c: { message_id: string }) => c.message_id)).to.deep.equal(sent.assistantMessages.map((m) => m.id));
       expect(d.draft_choices).to.have.length(1);
-      expect(d.draft_choices[0]).to.deep.include({ prompt_id: sent.prompterMessage.id, selected_message_id: sent.assistantMessages[0].id, inferior_message_ids: [sent.assistantMessages[1].id] });
+      expect(d.draft_choices[0]).to.deep.include({
+        prompt_id: sent.prompterMessage.id,
+        selected_message_id: sent.assistantMessages[0].id,
+        inferior_message_ids: [sent.assistantMessages[1].id],
+      });
 
       expect((await fetch(`${server.origin}/chats/export.jsonl`)).status).to.equal(401);
-      expect((await fetch(`${server.origin}/chats/export.jsonl`, { headers: { authorization: `Bearer ${workerKey}`, "x-chorus-user": erin } })).status).to.equal(403);
-      const nobody = await fetch(`${server.origin}/chats/export.jsonl`, { headers: { authorization: `Bearer ${key}`, "x-chorus-user": `local:nobody-${driver}` } });
+      expect(
+        (await fetch(`${server.origin}/chats/export.jsonl`, { headers: { authorization: `Bearer ${workerKey}`, "x-chorus-user": erin } })).status,
+      ).to.equal(403);
+      const nobody = await fetch(`${server.origin}/chats/export.jsonl`, {
+        headers: { authorization: `Bearer ${key}`, "x-chorus-user": `local:nobody-${driver}` },
+      });
       expect(nobody.status).to.equal(200);
       expect(await nobody.text()).to.equal("");
     });
@@ -462,8 +482,16 @@ for (const driver of ["local", "redis"] as const) {
       const models = await gql(server.url, ModelsDocument, {}, as());
       expect(models.data!.models.map((m) => m.id)).to.deep.equal(["synthetic", "small-window", "unserved"]);
       const small = models.data!.models.find((m) => m.id === "small-window")!;
-      expect(small).to.deep.include({ maxInputLength: 12, maxTotalLength: 100, maxNewTokensLimit: 50, chatTemplate: "chatml", compatibilityKey: "small-window-v1" });
-      expect(small.presets).to.deep.equal([{ name: "precise", description: "nearly greedy", temperature: 0.1, topK: 5, maxNewTokens: null, topP: null, repetitionPenalty: null, typicalP: null }]);
+      expect(small).to.deep.include({
+        maxInputLength: 12,
+        maxTotalLength: 100,
+        maxNewTokensLimit: 50,
+        chatTemplate: "chatml",
+        compatibilityKey: "small-window-v1",
+      });
+      expect(small.presets).to.deep.equal([
+        { name: "precise", description: "nearly greedy", temperature: 0.1, topK: 5, maxNewTokens: null, topP: null, repetitionPenalty: null, typicalP: null },
+      ]);
       expect(errorCode(await send({ chatId: await newChat(), text: "hi", model: "small-window", sampling: { maxNewTokens: 51 } }))).to.equal("BAD_USER_INPUT");
 
       const chatId = await newChat(alice, { systemPrompt: "sys" });
@@ -495,7 +523,12 @@ describe("chat token quota", function () {
   let workerKey: string;
 
   before(async () => {
-    server = await startTestServer({ LOCAL_WORKER: "false", CHAT_TOKEN_QUOTA: "5", CHAT_TOKEN_QUOTA_WINDOW_SECONDS: "3600", CHAT_RATE_LIMIT_GENERATIONS: "1000" });
+    server = await startTestServer({
+      LOCAL_WORKER: "false",
+      CHAT_TOKEN_QUOTA: "5",
+      CHAT_TOKEN_QUOTA_WINDOW_SECONDS: "3600",
+      CHAT_RATE_LIMIT_GENERATIONS: "1000",
+    });
     key = (await server.createClient({ name: "chat app", trusted: true })).key;
     workerKey = (await server.createClient({ name: "gpu worker", kind: ApiClientKind.WORKER })).key;
   });
@@ -507,7 +540,8 @@ describe("chat token quota", function () {
     const user = "local:heavy";
     const as = { key, user };
     const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
-    const sent = (await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "long answer please", model: "synthetic" } }, as)).data!.sendChatMessage;
+    const sent = (await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "long answer please", model: "synthetic" } }, as)).data!
+      .sendChatMessage;
     const ws = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user });
     const following = follow(ws, sent.assistantMessage.id);
     const worker = new TestWorker(server.wsUrl, workerKey, { batches: 6 });
@@ -519,7 +553,12 @@ describe("chat token quota", function () {
     expect(done.chatMessage.tokenCount).to.equal(6);
 
     const [{ n: before }] = await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM chat_message`);
-    const refused = await gql(server.url, SendChatMessageDocument, { input: { chatId, parentId: sent.assistantMessage.id, text: "more", model: "synthetic" } }, as);
+    const refused = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId, parentId: sent.assistantMessage.id, text: "more", model: "synthetic" } },
+      as,
+    );
     expect(errorCode(refused)).to.equal("TOKEN_QUOTA_EXCEEDED");
     const ext = refused.errors![0].extensions!;
     expect(ext.resetsAt).to.equal(new Date(new Date(done.chatMessage.workEndAt!).getTime() + 3600_000).toISOString());
@@ -596,7 +635,8 @@ describe("chorus export-chats", function () {
     const other = { key, user: "local:keeper" };
     const keeperChat = (await gql(server.url, CreateChatDocument, { input: {} }, other)).data!.createChat.id;
     await gql(server.url, CreateChatDocument, { input: { allowDataUse: false } }, other);
-    const sent = (await gql(server.url, SendChatMessageDocument, { input: { chatId: allowed, text: "q", model: "synthetic", drafts: 2 } }, giver)).data!.sendChatMessage;
+    const sent = (await gql(server.url, SendChatMessageDocument, { input: { chatId: allowed, text: "q", model: "synthetic", drafts: 2 } }, giver)).data!
+      .sendChatMessage;
     await gql(server.url, SendChatMessageDocument, { input: { chatId: refused, text: "private", model: "synthetic" } }, giver);
     const following = sent.assistantMessages.map((d) => follow(ws, d.id));
     const worker = new TestWorker(server.wsUrl, workerKey, { batches: 1, capacity: 4 });
@@ -611,7 +651,11 @@ describe("chorus export-chats", function () {
     await ws.dispose();
     expect(res.code, res.stderr).to.equal(0);
     expect(res.stderr).to.match(/exported 2 chats, 3 messages/);
-    const lines = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.chat_id)).to.deep.equal([allowed, keeperChat]);
     expect(lines.every((l) => l.allow_data_use === true)).to.equal(true);
     const tree = lines[0];
@@ -628,7 +672,12 @@ describe("chorus export-chats", function () {
 
     const one = await runNode(CLI, ["export-chats", "--limit", "1"], { DATABASE_URL: server.db.url });
     expect(one.code, one.stderr).to.equal(0);
-    expect(one.stdout.trim().split("\n").map((l) => JSON.parse(l).chat_id)).to.deep.equal([allowed]);
+    expect(
+      one.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).chat_id),
+    ).to.deep.equal([allowed]);
     const badUser = await runNode(CLI, ["export-chats", "--user", "nope"], { DATABASE_URL: server.db.url });
     expect(badUser.code).to.equal(1);
     expect(badUser.stderr).to.match(/--user must be a user id/);

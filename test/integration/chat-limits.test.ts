@@ -14,8 +14,7 @@ describe("per-user limits on chats, system prompts and reports", function () {
   let key: string;
   const as = (user: string): RequestOptions => ({ key, user: `local:${user}` });
   const count = async (sql: string, params: unknown[]) => (await server.chorus.app.ds.query(sql, params))[0].n as number;
-  const chatsOf = (user: string) =>
-    count(`SELECT count(*)::int AS n FROM chat c JOIN "user" u ON u.id = c.user_id WHERE u.username = $1`, [user]);
+  const chatsOf = (user: string) => count(`SELECT count(*)::int AS n FROM chat c JOIN "user" u ON u.id = c.user_id WHERE u.username = $1`, [user]);
 
   before(async () => {
     // Small limits to reach; the system prompt bound keeps its default (4,000 characters).
@@ -62,7 +61,12 @@ describe("per-user limits on chats, system prompts and reports", function () {
     const answers: string[] = [];
     for (let i = 0; i < 4; i++) {
       const chat = await gql(server.url, CreateChatDocument, { input: {} }, as(user));
-      const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: `question ${i}`, model: "synthetic" } }, as(user));
+      const sent = await gql(
+        server.url,
+        SendChatMessageDocument,
+        { input: { chatId: chat.data!.createChat.id, text: `question ${i}`, model: "synthetic" } },
+        as(user),
+      );
       expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
       answers.push(sent.data!.sendChatMessage.assistantMessage.id);
     }

@@ -5,7 +5,13 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, gql, wsClient } from "../helpers/graphql.js";
 import { TestWorker } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
-import { CancelGenerationDocument, CreateChatDocument, GenerationDocument, SendChatMessageDocument, type GenerationSubscription } from "../../client/generated/graphql.js";
+import {
+  CancelGenerationDocument,
+  CreateChatDocument,
+  GenerationDocument,
+  SendChatMessageDocument,
+  type GenerationSubscription,
+} from "../../client/generated/graphql.js";
 
 type Event = GenerationSubscription["generation"];
 

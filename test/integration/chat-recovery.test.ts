@@ -202,7 +202,12 @@ describe("chat in local mode: the in-process worker", function () {
     const [{ n: after }] = await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM chat_message`);
     expect(after).to.equal(before);
     const other = await gql(server.url, CreateChatDocument, { input: {} }, { key, user: "local:patient" });
-    const fine = await gql(server.url, SendChatMessageDocument, { input: { chatId: other.data!.createChat.id, text: "hi", model: "synthetic" } }, { key, user: "local:patient" });
+    const fine = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId: other.data!.createChat.id, text: "hi", model: "synthetic" } },
+      { key, user: "local:patient" },
+    );
     expect(fine.errors).to.equal(undefined);
   });
 });

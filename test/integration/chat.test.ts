@@ -161,7 +161,12 @@ for (const driver of ["local", "redis"] as const) {
       const worker = new TestWorker(server.wsUrl, workerKey, { batches: 2 });
       await worker.start();
       await follow(ws, sent.assistantMessage.id);
-      const again = await gql(server.url, RegenerateDocument, { input: { parentId: sent.prompterMessage.id, model: "synthetic", sampling: { temperature: 0 } } }, as());
+      const again = await gql(
+        server.url,
+        RegenerateDocument,
+        { input: { parentId: sent.prompterMessage.id, model: "synthetic", sampling: { temperature: 0 } } },
+        as(),
+      );
       expect(again.errors, JSON.stringify(again.errors)).to.equal(undefined);
       const sibling = again.data!.regenerate.assistantMessage;
       expect(sibling.parentId).to.equal(sent.prompterMessage.id);
@@ -363,12 +368,18 @@ for (const driver of ["local", "redis"] as const) {
       expect(errorCode(await gql(server.url, ModelsDocument, {}, { key: workerKey }))).to.equal("FORBIDDEN");
       const asClient = await gql(server.url, WorkerTokensDocument, { input: { jobId: "a.b", text: "x", tokenCount: 1 } }, as());
       expect(errorCode(asClient)).to.equal("FORBIDDEN");
-      const jobs = await rawSubscribe(ws, `subscription { workerJobs(input: {protocolVersion: 1, models: ["synthetic"], capacity: 1, hardware: {device: "x"}, name: "sneaky"}) { jobId } }`);
+      const jobs = await rawSubscribe(
+        ws,
+        `subscription { workerJobs(input: {protocolVersion: 1, models: ["synthetic"], capacity: 1, hardware: {device: "x"}, name: "sneaky"}) { jobId } }`,
+      );
       expect(jobs.code).to.equal("FORBIDDEN");
       const wws = wsClient(server.wsUrl, { authorization: `Bearer ${workerKey}` });
       const gen = await rawSubscribe(wws, `subscription { generation(messageId: "${crypto.randomUUID()}") { seq } }`);
       expect(gen.code).to.equal("FORBIDDEN");
-      const old = await rawSubscribe(wws, `subscription { workerJobs(input: {protocolVersion: 0, models: ["synthetic"], capacity: 1, hardware: {device: "x"}, name: "old"}) { jobId } }`);
+      const old = await rawSubscribe(
+        wws,
+        `subscription { workerJobs(input: {protocolVersion: 0, models: ["synthetic"], capacity: 1, hardware: {device: "x"}, name: "old"}) { jobId } }`,
+      );
       expect(old.code).to.equal("BAD_USER_INPUT");
       expect(old.message).to.match(/protocol version 0 is not supported.*version 1/);
       await wws.dispose();

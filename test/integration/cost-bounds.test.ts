@@ -65,7 +65,14 @@ describe("class test: the costliest operations under the limits stay within a mu
     for (let i = 0; i < runs; i++) {
       server.chorus.app.metrics.operationConnections.reset();
       const start = process.cpuUsage();
-      for (let j = 1; j < batch; j++) await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${server.adminKey}` }, body: JSON.stringify({ query }) })).text();
+      for (let j = 1; j < batch; j++)
+        await (
+          await fetch(server.url, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${server.adminKey}` },
+            body: JSON.stringify({ query }),
+          })
+        ).text();
       const res = await fetch(server.url, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${server.adminKey}` },
@@ -101,11 +108,25 @@ describe("class test: the costliest operations under the limits stay within a mu
     const documents: [string, string][] = [
       ["the IDE's introspection query", ide],
       ["3,500 aliased __typename", `{ ${Array.from({ length: 3500 }, (_, i) => `a${i}:__typename`).join(" ")} }`],
-      ["330 aliased message(id) with text and author", `{ ${Array.from({ length: 330 }, (_, i) => `m${i}:message(id:"${uuid}"){id text user{id}}`).join(" ")} }`],
+      [
+        "330 aliased message(id) with text and author",
+        `{ ${Array.from({ length: 330 }, (_, i) => `m${i}:message(id:"${uuid}"){id text user{id}}`).join(" ")} }`,
+      ],
       ["messages(first: 999), text of each", "{ messages(first: 999) { edges { node { id text } } } }"],
-      ["the 40 largest trees whole (messageTree, aliased)", `{ ${treeIds.slice(0, 40).map((t, i) => `t${i}: messageTree(id: "${t}") { messages { id text } }`).join(" ")} }`],
+      [
+        "the 40 largest trees whole (messageTree, aliased)",
+        `{ ${treeIds
+          .slice(0, 40)
+          .map((t, i) => `t${i}: messageTree(id: "${t}") { messages { id text } }`)
+          .join(" ")} }`,
+      ],
       ["deepest nesting: 11 levels of parent", `{ message(id: "${deepestId}") { ${"parent { ".repeat(10)}id${" }".repeat(10)} } }`],
-      ["a 64 KB document refused for complexity", `{ ${Array.from({ length: 1200 }, (_, i) => `r${i}: apiClients(first: 100) { edges { node { id } } }`).join(" ")} }`.slice(0, 65_000).replace(/ r\d+: apiClients[^}]*$/, "") + " }"],
+      [
+        "a 64 KB document refused for complexity",
+        `{ ${Array.from({ length: 1200 }, (_, i) => `r${i}: apiClients(first: 100) { edges { node { id } } }`).join(" ")} }`
+          .slice(0, 65_000)
+          .replace(/ r\d+: apiClients[^}]*$/, "") + " }",
+      ],
     ];
     const simple = await cost(`{ message(id: "${uuid}") { id text } }`, 5, 20);
     expect(simple.codes).to.deep.equal([]);
@@ -114,7 +135,9 @@ describe("class test: the costliest operations under the limits stay within a mu
     for (const [name, doc] of documents) {
       const c = await cost(doc, 3);
       const ratio = c.cpuMs / simple.cpuMs;
-      console.log(`      ${name}: ${c.cpuMs.toFixed(1)} ms CPU (${ratio.toFixed(0)}x), ${c.bytes} bytes, ${c.connections} connection(s)${c.codes.length ? `, ${[...new Set(c.codes)].join(",")}` : ""}`);
+      console.log(
+        `      ${name}: ${c.cpuMs.toFixed(1)} ms CPU (${ratio.toFixed(0)}x), ${c.bytes} bytes, ${c.connections} connection(s)${c.codes.length ? `, ${[...new Set(c.codes)].join(",")}` : ""}`,
+      );
       if (name.includes("refused")) expect(c.codes).to.deep.equal(["QUERY_TOO_COMPLEX"]);
       else expect(c.codes, name).to.deep.equal([]);
       expect(ratio, `${name}: CPU multiple`).to.be.at.most(MAX_CPU_MULTIPLE);

@@ -27,7 +27,7 @@ function canonical(v: Json | undefined, key = ""): Json | undefined {
   if (Array.isArray(v)) {
     const items = v.map((x) => canonical(x) ?? null);
     if (key === "replies") {
-      const rank = (n: Json) => ((n as { rank?: number }).rank ?? Infinity);
+      const rank = (n: Json) => (n as { rank?: number }).rank ?? Infinity;
       return items.sort((a, b) => rank(a) - rank(b) || String((a as Node).message_id).localeCompare(String((b as Node).message_id)));
     }
     if (key === "emoji") return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -39,7 +39,8 @@ function canonical(v: Json | undefined, key = ""): Json | undefined {
   for (const k of Object.keys(obj)) {
     const c = canonical(obj[k], k);
     if (c === undefined) continue;
-    if ((k === "emojis" || k === "labels" || k === "events") && c !== null && typeof c === "object" && !Array.isArray(c) && Object.keys(c).length === 0) continue;
+    if ((k === "emojis" || k === "labels" || k === "events") && c !== null && typeof c === "object" && !Array.isArray(c) && Object.keys(c).length === 0)
+      continue;
     fields[k] = c;
   }
   // A message without replies in tree mode: no key, or an empty list.
@@ -50,7 +51,10 @@ function canonical(v: Json | undefined, key = ""): Json | undefined {
 }
 
 function parseLines(text: string): Json[] {
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Json);
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Json);
 }
 
 function byTreeId(lines: Json[]): Map<string, string> {
@@ -63,7 +67,12 @@ const uuid = fc.uuid({ version: 4 });
 const text = fc.string({ unit: "grapheme", maxLength: 40 }).filter((s) => !s.includes("\u0000"));
 const key = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes("\u0000"));
 const json: fc.Arbitrary<Json> = fc.letrec((tie) => ({
-  leaf: fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? 0 : d)), fc.boolean()),
+  leaf: fc.oneof(
+    text,
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? 0 : d)),
+    fc.boolean(),
+  ),
   node: fc.oneof({ depthSize: "small" }, tie("leaf"), fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(key, tie("node"), { maxKeys: 3 })),
 })).node as fc.Arbitrary<Json>;
 const date = fc
@@ -85,11 +94,21 @@ const fieldsOfANode = fc.record(
     synthetic: fc.boolean(),
     model_name: fc.string({ maxLength: 20 }).filter((s) => !s.includes("\u0000")),
     emojis: fc.dictionary(fc.constantFrom("+1", "-1", "red_flag", "_skip_reply", "_skip_ranking"), fc.integer({ min: 1, max: 9 }), { minKeys: 1 }),
-    labels: fc.dictionary(fc.constantFrom("spam", "quality", "humor", "creativity"), fc.record({ value: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 4 }) }), { minKeys: 1 }),
+    labels: fc.dictionary(
+      fc.constantFrom("spam", "quality", "humor", "creativity"),
+      fc.record({ value: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 4 }) }),
+      { minKeys: 1 },
+    ),
     detoxify: fc.dictionary(fc.constantFrom("toxicity", "insult", "threat"), fc.double({ min: 0, max: 1, noNaN: true })),
-    unknown: fc.dictionary(key.map((k) => `x_${k}`), json, { minKeys: 1, maxKeys: 2 }),
+    unknown: fc.dictionary(
+      key.map((k) => `x_${k}`),
+      json,
+      { minKeys: 1, maxKeys: 2 },
+    ),
     emojiEvents: fc.array(fc.record({ emoji: fc.constantFrom("+1", "-1", "heart"), extra: fc.option(json, { nil: undefined }) }), { maxLength: 3 }),
-    ratings: fc.array(fc.record({ rating: fc.integer({ min: 0, max: 5 }), anonymous: fc.boolean(), extra: fc.option(json, { nil: undefined }) }), { maxLength: 2 }),
+    ratings: fc.array(fc.record({ rating: fc.integer({ min: 0, max: 5 }), anonymous: fc.boolean(), extra: fc.option(json, { nil: undefined }) }), {
+      maxLength: 2,
+    }),
     reports: fc.array(fc.record({ type: fc.constant("report"), report_type: fc.constantFrom("spam", "offensive"), reason: text }), { maxLength: 2 }),
     rankings: fc.integer({ min: 0, max: 3 }),
   },
@@ -99,7 +118,10 @@ type NodeFields = typeof fieldsOfANode extends fc.Arbitrary<infer T> ? T : never
 
 const treeShape = fc.record({
   state: fc.constantFrom("ready_for_export", "ranking", "growing", "initial_prompt_review", "aborted_low_grade", "halted_by_moderator", "backlog_ranking"),
-  origin: fc.option(fc.string({ maxLength: 10 }).filter((s) => !s.includes("\u0000")), { nil: undefined }),
+  origin: fc.option(
+    fc.string({ maxLength: 10 }).filter((s) => !s.includes("\u0000")),
+    { nil: undefined },
+  ),
   treeExtra: fc.option(json, { nil: undefined }),
   children: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 6 }),
   nodes: fc.array(fieldsOfANode, { minLength: 8, maxLength: 8 }),
@@ -115,7 +137,12 @@ function buildTree(s: typeof treeShape extends fc.Arbitrary<infer T> ? T : never
   const make = (i: number, parent: Node | null): Node => {
     const f: NodeFields = s.nodes[i];
     const role = parent === null || parent.role === "assistant" ? "prompter" : "assistant";
-    const verdict = f.verdict === "accepted" ? { review_result: true, review_count: f.review_count + 3 } : f.verdict === "rejected" ? { review_result: false, review_count: f.review_count + 3 } : { review_count: f.review_count };
+    const verdict =
+      f.verdict === "accepted"
+        ? { review_result: true, review_count: f.review_count + 3 }
+        : f.verdict === "rejected"
+          ? { review_result: false, review_count: f.review_count + 3 }
+          : { review_count: f.review_count };
     const n: Node = {
       message_id: ids[i],
       ...(parent ? { parent_id: parent.message_id } : {}),
@@ -157,12 +184,23 @@ function buildTree(s: typeof treeShape extends fc.Arbitrary<infer T> ? T : never
   for (const n of nodes) {
     const f = s.nodes[nodes.indexOf(n)];
     const events: Record<string, Json[]> = {};
-    const emoji = (f.emojiEvents ?? []).map((e, i) => ({ type: "emoji", user_id: s.users[i % s.users.length], emoji: e.emoji, ...(e.extra !== undefined ? { note: e.extra } : {}) }));
+    const emoji = (f.emojiEvents ?? []).map((e, i) => ({
+      type: "emoji",
+      user_id: s.users[i % s.users.length],
+      emoji: e.emoji,
+      ...(e.extra !== undefined ? { note: e.extra } : {}),
+    }));
     // One event per user and emoji: the table's key, and what the task cycle allows.
     const seen = new Set<string>();
     const distinctEmoji = emoji.filter((e) => !seen.has(`${e.user_id}:${e.emoji}`) && !!seen.add(`${e.user_id}:${e.emoji}`));
     if (distinctEmoji.length) events.emoji = distinctEmoji;
-    if (f.ratings?.length) events.rating = f.ratings.map((r, i) => ({ type: "rating", user_id: r.anonymous ? null : s.users[i], rating: r.rating, ...(r.extra !== undefined ? { note: r.extra } : {}) }));
+    if (f.ratings?.length)
+      events.rating = f.ratings.map((r, i) => ({
+        type: "rating",
+        user_id: r.anonymous ? null : s.users[i],
+        rating: r.rating,
+        ...(r.extra !== undefined ? { note: r.extra } : {}),
+      }));
     const replies = (n.replies ?? []) as Node[];
     if (f.rankings && replies.length >= 2) {
       events.ranking = Array.from({ length: f.rankings }, (_, i) => {
@@ -226,7 +264,9 @@ describe("datasets: the import and export as users run them", function () {
       expect([...got.keys()].sort()).to.deep.equal([...want.keys()].sort());
       for (const [id, tree] of want) expect(got.get(id), id).to.equal(tree);
       // The fields come back where oasst2 has them: after replies, labels and events, in the order they came.
-      const withDetoxify = parseLines(exported.stdout).map((t) => (t as { prompt: Record<string, unknown> }).prompt).find((p) => p.detoxify)!;
+      const withDetoxify = parseLines(exported.stdout)
+        .map((t) => (t as { prompt: Record<string, unknown> }).prompt)
+        .find((p) => p.detoxify)!;
       const keys = Object.keys(withDetoxify);
       expect(keys.slice(keys.indexOf("replies"))).to.deep.equal(["replies", "labels", "detoxify", "CRITERIA"]);
     });
@@ -275,7 +315,10 @@ describe("datasets: the import and export as users run them", function () {
     });
 
     it("on a bad file: bad lines, a duplicate, a clash, a tree the database refuses, message lines on earlier trees", async () => {
-      const lines = fs.readFileSync(FIXTURE, "utf8").split("\n").filter((l) => l.trim() !== "");
+      const lines = fs
+        .readFileSync(FIXTURE, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "");
       const t0 = JSON.parse(lines[0]);
       const clash = JSON.parse(lines[1]);
       clash.message_tree_id = crypto.randomUUID();
@@ -288,7 +331,16 @@ describe("datasets: the import and export as users run them", function () {
       const orphan = { ...late, message_id: crypto.randomUUID(), parent_id: crypto.randomUUID() };
       const bad = file(
         "bad.jsonl",
-        [lines[0], "{not json", lines[0], JSON.stringify(clash), JSON.stringify(feb30), JSON.stringify(late), JSON.stringify(orphan), ...lines.slice(3, 10)].join("\n"),
+        [
+          lines[0],
+          "{not json",
+          lines[0],
+          JSON.stringify(clash),
+          JSON.stringify(feb30),
+          JSON.stringify(late),
+          JSON.stringify(orphan),
+          ...lines.slice(3, 10),
+        ].join("\n"),
       );
       const out = (await compare(bad, "--mode", "restore")).join("\n");
       expect(out).to.match(/line 2: not JSON/);
@@ -305,8 +357,18 @@ describe("datasets: the import and export as users run them", function () {
     function bulk(trees: number): string {
       return Array.from({ length: trees }, (_, i) => {
         const id = crypto.randomUUID();
-        const replies = [0, 1, 2].map((k) => ({ message_id: crypto.randomUUID(), parent_id: id, text: `answer ${k} of ${i} `.repeat(20), role: "assistant", lang: "en" }));
-        return JSON.stringify({ message_tree_id: id, tree_state: "ready_for_export", prompt: { message_id: id, text: `prompt ${i} `.repeat(10), role: "prompter", lang: "en", replies } });
+        const replies = [0, 1, 2].map((k) => ({
+          message_id: crypto.randomUUID(),
+          parent_id: id,
+          text: `answer ${k} of ${i} `.repeat(20),
+          role: "assistant",
+          lang: "en",
+        }));
+        return JSON.stringify({
+          message_tree_id: id,
+          tree_state: "ready_for_export",
+          prompt: { message_id: id, text: `prompt ${i} `.repeat(10), role: "prompter", lang: "en", replies },
+        });
       }).join("\n");
     }
 

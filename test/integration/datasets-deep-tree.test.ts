@@ -28,21 +28,22 @@ type Node = { message_id: string; parent_id?: string; text: string; replies?: No
 
 /** The chain as one tree line, written outside-in: `{...,"replies":[{...,"replies":[ ... ]}]}`. */
 function deepLine(ids: string[], user: string): string {
-  const open = ids.map((id, i) =>
-    JSON.stringify({
-      message_id: id,
-      ...(i > 0 ? { parent_id: ids[i - 1] } : {}),
-      user_id: user,
-      created_date: "2025-01-02T03:04:05.123456+00:00",
-      text: `level ${i}`,
-      role: i % 2 === 0 ? "prompter" : "assistant",
-      lang: "en",
-      review_count: 3,
-      review_result: true,
-      deleted: false,
-      synthetic: false,
-      detoxify: { toxicity: i / DEPTH },
-    }).slice(0, -1) + `,"replies":[`,
+  const open = ids.map(
+    (id, i) =>
+      JSON.stringify({
+        message_id: id,
+        ...(i > 0 ? { parent_id: ids[i - 1] } : {}),
+        user_id: user,
+        created_date: "2025-01-02T03:04:05.123456+00:00",
+        text: `level ${i}`,
+        role: i % 2 === 0 ? "prompter" : "assistant",
+        lang: "en",
+        review_count: 3,
+        review_result: true,
+        deleted: false,
+        synthetic: false,
+        detoxify: { toxicity: i / DEPTH },
+      }).slice(0, -1) + `,"replies":[`,
   );
   return `{"message_tree_id":"${ids[0]}","tree_state":"ready_for_export","prompt":${open.join("")}${"]}".repeat(ids.length)}}`;
 }
@@ -73,7 +74,16 @@ describe("datasets: a tree 10,000 levels deep", function () {
     const small = JSON.stringify({
       message_tree_id: shallow,
       tree_state: "ready_for_export",
-      prompt: { message_id: shallow, text: "a shallow tree", role: "prompter", lang: "en", review_count: 3, review_result: true, deleted: false, synthetic: false },
+      prompt: {
+        message_id: shallow,
+        text: "a shallow tree",
+        role: "prompter",
+        lang: "en",
+        review_count: 3,
+        review_result: true,
+        deleted: false,
+        synthetic: false,
+      },
     });
     const file = path.join(dir, "deep.jsonl");
     fs.writeFileSync(file, `${small}\n${deepLine(ids, user)}\n`);

@@ -18,8 +18,7 @@ describe("datasets: GET /export.jsonl", function () {
   after(async () => {
     await server.stop();
   });
-  const get = (query: string, key?: string) =>
-    fetch(`${server.origin}/export.jsonl${query}`, { headers: key ? { "x-api-key": key } : {} });
+  const get = (query: string, key?: string) => fetch(`${server.origin}/export.jsonl${query}`, { headers: key ? { "x-api-key": key } : {} });
 
   it("streams the same lines as the CLI for the same options", async () => {
     const res = await get("?state=all&include-deleted=true&include-spam=true&export-labels=true", server.adminKey);
@@ -34,7 +33,10 @@ describe("datasets: GET /export.jsonl", function () {
 
   it("applies filters given as parameters", async () => {
     const body = await (await get("?state=growing&include-spam&include-deleted", server.adminKey)).text();
-    const trees = body.trim().split("\n").map((l) => JSON.parse(l));
+    const trees = body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(trees).to.have.length(2);
     for (const t of trees) expect(t.tree_state).to.equal("growing");
   });

@@ -81,7 +81,14 @@ describe("datasets: line validation and format rules", () => {
   });
 
   it("counts each reply's rankings from its parent's ranking events", () => {
-    const ranking = (ids: string[]) => ({ type: "ranking", user_id: null, ranking: ids.map((_, i) => i), ranked_message_ids: ids, ranking_parent_id: A, message_tree_id: A });
+    const ranking = (ids: string[]) => ({
+      type: "ranking",
+      user_id: null,
+      ranking: ids.map((_, i) => i),
+      ranked_message_ids: ids,
+      ranking_parent_id: A,
+      message_tree_id: A,
+    });
     const parsed = parseLine(
       JSON.stringify({
         prompt: msg(A, {

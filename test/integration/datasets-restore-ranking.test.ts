@@ -85,7 +85,10 @@ async function rankOnce(server: TestServer, n: number): Promise<boolean> {
   if (task.__typename !== "RankAssistantRepliesTask") throw new Error(`unexpected task ${task.__typename}`);
   const { frontendMessageId } = await a.ack(task.id);
   const byId = task.replyMessages.map((m, i) => ({ id: m.id, i })).sort((x, y) => (x.id < y.id ? -1 : 1));
-  const done = await a.rank(frontendMessageId, byId.map((x) => x.i));
+  const done = await a.rank(
+    frontendMessageId,
+    byId.map((x) => x.i),
+  );
   expect(done.errors, JSON.stringify(done.errors)).to.equal(undefined);
   return true;
 }

@@ -14,7 +14,10 @@ const EVERYTHING = ["--state", "all", "--include-deleted", "--include-spam", "--
 type Node = Record<string, unknown> & { message_id: string; replies?: Node[] };
 type Tree = { message_tree_id: string; tree_state: string; prompt: Node; origin?: string };
 
-const fixtureLines = fs.readFileSync(FIXTURE, "utf8").split("\n").filter((l) => l.trim() !== "");
+const fixtureLines = fs
+  .readFileSync(FIXTURE, "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "");
 const fixtureTrees: Tree[] = fixtureLines.map((l) => JSON.parse(l));
 
 function walk(node: Node, visit: (n: Node, parent: Node | null) => void, parent: Node | null = null) {
@@ -56,7 +59,10 @@ function byId(trees: Tree[]) {
 }
 
 function parseJsonl(text: string): Tree[] {
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
 }
 
 function tmpFile(name: string, content?: string | Buffer): string {
@@ -111,7 +117,15 @@ function generatedTree(opts: { state?: string; origin?: string; withEvents?: boo
             rating: [{ type: "rating", user_id: u2, rating: 4 }],
             ranking: [
               { type: "ranking", user_id: u2, ranking: [0, 1], ranked_message_ids: [a1, a2], ranking_parent_id: rootId, message_tree_id: rootId },
-              { type: "ranking", user_id: u3, ranking: [1, 0], ranked_message_ids: [a2, a1], ranking_parent_id: rootId, message_tree_id: rootId, not_rankable: true },
+              {
+                type: "ranking",
+                user_id: u3,
+                ranking: [1, 0],
+                ranked_message_ids: [a2, a1],
+                ranking_parent_id: rootId,
+                message_tree_id: rootId,
+                not_rankable: true,
+              },
             ],
           },
         }
@@ -197,7 +211,16 @@ describe("datasets: chorus import and export", function () {
     });
 
     it("changes nothing when the same file is imported again", async () => {
-      const count = () => withClient(db, async (c) => (await c.query(`SELECT (SELECT count(*) FROM message)::int AS m, (SELECT count(*) FROM text_labels)::int AS l, (SELECT count(*) FROM "user")::int AS u`)).rows[0]);
+      const count = () =>
+        withClient(
+          db,
+          async (c) =>
+            (
+              await c.query(
+                `SELECT (SELECT count(*) FROM message)::int AS m, (SELECT count(*) FROM text_labels)::int AS l, (SELECT count(*) FROM "user")::int AS u`,
+              )
+            ).rows[0],
+        );
       const before = await count();
       const res = await cli(db, "import", "--mode", "restore", FIXTURE);
       expect(res.code, res.stderr).to.equal(0);
@@ -242,7 +265,10 @@ describe("datasets: chorus import and export", function () {
     it("filters by state and by language, and --limit caps the trees", async () => {
       const growing = await exportTrees(db, "--state", "growing", "--include-spam", "--include-deleted");
       expect(growing.map((t) => t.message_tree_id).sort()).to.deep.equal(
-        fixtureTrees.filter((t) => t.tree_state === "growing").map((t) => t.message_tree_id).sort(),
+        fixtureTrees
+          .filter((t) => t.tree_state === "growing")
+          .map((t) => t.message_tree_id)
+          .sort(),
       );
       const es = await exportTrees(db, "--state", "all", "--lang", "es", "--include-spam", "--include-deleted");
       const wantEs = fixtureTrees.filter((t) => t.prompt.lang === "es");
@@ -265,33 +291,61 @@ describe("datasets: chorus import and export", function () {
     });
 
     it("--include-deleted / --deleted-only and --include-spam / --spam-only switch the message sets", async () => {
-      const count = (trees: Tree[]) => trees.reduce((s, t) => { let c = 0; walk(t.prompt, () => (c += 1)); return s + c; }, 0);
-      const all = fixtureTrees.flatMap((t) => { const l: Node[] = []; walk(t.prompt, (n) => l.push(n)); return l; });
+      const count = (trees: Tree[]) =>
+        trees.reduce((s, t) => {
+          let c = 0;
+          walk(t.prompt, () => (c += 1));
+          return s + c;
+        }, 0);
+      const all = fixtureTrees.flatMap((t) => {
+        const l: Node[] = [];
+        walk(t.prompt, (n) => l.push(n));
+        return l;
+      });
       const withDeleted = await exportTrees(db, "--state", "all", "--include-spam", "--include-deleted");
       const liveOnly = await exportTrees(db, "--state", "all", "--include-spam");
       expect(count(withDeleted)).to.be.greaterThan(count(liveOnly));
       for (const t of liveOnly) walk(t.prompt, (n) => expect(n.deleted).to.equal(false));
 
       const deletedOnly = parseJsonl((await cli(db, "export", "--state", "all", "--include-spam", "--deleted-only")).stdout) as unknown as Node[];
-      expect(deletedOnly.map((n) => n.message_id).sort()).to.deep.equal(all.filter((n) => n.deleted).map((n) => n.message_id).sort());
+      expect(deletedOnly.map((n) => n.message_id).sort()).to.deep.equal(
+        all
+          .filter((n) => n.deleted)
+          .map((n) => n.message_id)
+          .sort(),
+      );
       for (const n of deletedOnly) expect(n).to.not.have.property("replies");
 
       const spamOnly = parseJsonl((await cli(db, "export", "--state", "all", "--include-deleted", "--spam-only")).stdout) as unknown as Node[];
-      expect(spamOnly.map((n) => n.message_id).sort()).to.deep.equal(all.filter((n) => n.review_result === false).map((n) => n.message_id).sort());
+      expect(spamOnly.map((n) => n.message_id).sort()).to.deep.equal(
+        all
+          .filter((n) => n.review_result === false)
+          .map((n) => n.message_id)
+          .sort(),
+      );
 
       const conflicting = await cli(db, "export", "--include-spam", "--spam-only");
       expect(conflicting.code).to.not.equal(0);
     });
 
     it("--user exports one user's messages as a list", async () => {
-      const all = fixtureTrees.flatMap((t) => { const l: Node[] = []; walk(t.prompt, (n) => l.push(n)); return l; });
+      const all = fixtureTrees.flatMap((t) => {
+        const l: Node[] = [];
+        walk(t.prompt, (n) => l.push(n));
+        return l;
+      });
       const counts = new Map<string, number>();
       for (const n of all) counts.set(n.user_id as string, (counts.get(n.user_id as string) ?? 0) + 1);
       const [user] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
       const res = await cli(db, "export", "--user", user, "--include-spam", "--include-deleted");
       expect(res.code, res.stderr).to.equal(0);
       const lines = parseJsonl(res.stdout) as unknown as Node[];
-      expect(lines.map((n) => n.message_id).sort()).to.deep.equal(all.filter((n) => n.user_id === user).map((n) => n.message_id).sort());
+      expect(lines.map((n) => n.message_id).sort()).to.deep.equal(
+        all
+          .filter((n) => n.user_id === user)
+          .map((n) => n.message_id)
+          .sort(),
+      );
     });
 
     it("anonymizes ids deterministically with the seed", async () => {
@@ -417,11 +471,15 @@ describe("datasets: chorus import and export", function () {
       expect([...got.keys()]).to.deep.equal([...want.keys()]);
       for (const [id, tree] of want) expect(got.get(id), id).to.deep.equal(tree);
       const vectors = async () =>
-        withClient(db, async (c) =>
-          (await c.query(
-            `SELECT count(*)::int AS total, count(search_vector)::int AS indexed,
+        withClient(
+          db,
+          async (c) =>
+            (
+              await c.query(
+                `SELECT count(*)::int AS total, count(search_vector)::int AS indexed,
                count(*) FILTER (WHERE search_vector @@ websearch_to_tsquery('english', 'marker599'))::int AS found FROM message`,
-          )).rows[0],
+              )
+            ).rows[0],
         );
       expect(await vectors()).to.deep.equal({ total: 2396, indexed: 0, found: 0 });
       const built = await cli(db, "search-vectors");
@@ -435,7 +493,11 @@ describe("datasets: chorus import and export", function () {
     it("puts trees in backlog_ranking, --num-activate 1 puts one in ranking, with synthetic defaults", async () => {
       const db = await freshDb();
       const trees = [generatedTree(), generatedTree(), generatedTree({ modelName: null })];
-      for (const t of trees) walk(t.prompt, (n) => { delete n.synthetic; delete n.review_result; });
+      for (const t of trees)
+        walk(t.prompt, (n) => {
+          delete n.synthetic;
+          delete n.review_result;
+        });
       const file = tmpFile("backlog.jsonl", trees.map((t) => JSON.stringify(t)).join("\n"));
       const res = await cli(db, "import", file, "--num-activate", "1", "--origin", "bench-gen", "--model-name", "fallback-model");
       expect(res.code, res.stderr).to.equal(0);
@@ -447,10 +509,12 @@ describe("datasets: chorus import and export", function () {
           { state: "backlog_ranking", active: false, origin: "bench-gen", goal_tree_size: 0 },
           { state: "ranking", active: true, origin: "bench-gen", goal_tree_size: 0 },
         ]);
-        const msgs = (await c.query(
-          `SELECT m.synthetic, m.review_result, m.model_name, m.frontend_message_id = m.id::text AS same_id, u.username, u.auth_method
+        const msgs = (
+          await c.query(
+            `SELECT m.synthetic, m.review_result, m.model_name, m.frontend_message_id = m.id::text AS same_id, u.username, u.auth_method
            FROM message m JOIN "user" u ON u.id = m.user_id`,
-        )).rows;
+          )
+        ).rows;
         expect(msgs).to.have.length(12);
         for (const m of msgs) {
           expect(m).to.include({ synthetic: true, review_result: true, same_id: true, username: "import", auth_method: "system" });
@@ -475,7 +539,10 @@ describe("datasets: chorus import and export", function () {
       const dry = await cli(db, "import", file, "--dry-run");
       expect(dry.code, dry.stderr).to.equal(0);
       expect(dry.stdout).to.include("would import 3 trees").and.include("line 2: not JSON");
-      const counted = await withClient(db, async (c) => (await c.query(`SELECT (SELECT count(*) FROM message)::int AS m, (SELECT count(*) FROM message_tree_state)::int AS s`)).rows[0]);
+      const counted = await withClient(
+        db,
+        async (c) => (await c.query(`SELECT (SELECT count(*) FROM message)::int AS m, (SELECT count(*) FROM message_tree_state)::int AS s`)).rows[0],
+      );
       expect(counted).to.deep.equal({ m: 0, s: 0 });
       const capped = await cli(db, "import", file, "--max-count", "2");
       expect(capped.stdout).to.include("imported 2 trees");

@@ -64,11 +64,23 @@ describe("disabled, deleted and banned users are refused every operation (class 
     expect(ban.errors, JSON.stringify(ban.errors)).to.equal(undefined);
 
     callers.push(
-      { label: "disabled user by header", opts: { key: trustedKey, user: "local:disabled-dora" }, params: { authorization: `Bearer ${trustedKey}`, user: "local:disabled-dora" } },
+      {
+        label: "disabled user by header",
+        opts: { key: trustedKey, user: "local:disabled-dora" },
+        params: { authorization: `Bearer ${trustedKey}`, user: "local:disabled-dora" },
+      },
       { label: "disabled user by token", opts: { key: disabled.token }, params: { authorization: `Bearer ${disabled.token}` } },
       { label: "deleted user by token", opts: { key: deleted.token }, params: { authorization: `Bearer ${deleted.token}` } },
-      { label: "deleted user by its anonymised header", opts: { key: trustedKey, user: `local:deleted_${deleted.id}` }, params: { authorization: `Bearer ${trustedKey}`, user: `local:deleted_${deleted.id}` } },
-      { label: "banned user by header", opts: { key: trustedKey, user: "local:banned-bob" }, params: { authorization: `Bearer ${trustedKey}`, user: "local:banned-bob" } },
+      {
+        label: "deleted user by its anonymised header",
+        opts: { key: trustedKey, user: `local:deleted_${deleted.id}` },
+        params: { authorization: `Bearer ${trustedKey}`, user: `local:deleted_${deleted.id}` },
+      },
+      {
+        label: "banned user by header",
+        opts: { key: trustedKey, user: "local:banned-bob" },
+        params: { authorization: `Bearer ${trustedKey}`, user: "local:banned-bob" },
+      },
       { label: "banned user by token", opts: { key: banned.token }, params: { authorization: `Bearer ${banned.token}` } },
     );
   });
@@ -103,7 +115,9 @@ describe("disabled, deleted and banned users are refused every operation (class 
     expect(calls).to.equal(ops.length * callers.length);
     expect(ops.length).to.be.greaterThan(70);
     // Nothing ran: the disabled user's chat still has its title and no message.
-    const rows = await server.chorus.app.ds.query(`SELECT title, (SELECT count(*)::int FROM chat_message WHERE chat_id = $1) AS n FROM chat WHERE id = $1`, [chatOfDisabled]);
+    const rows = await server.chorus.app.ds.query(`SELECT title, (SELECT count(*)::int FROM chat_message WHERE chat_id = $1) AS n FROM chat WHERE id = $1`, [
+      chatOfDisabled,
+    ]);
     expect(rows[0]).to.deep.equal({ title: "mine", n: 0 });
   });
 
@@ -189,7 +203,12 @@ describe("disabled, deleted and banned users are refused every operation (class 
     expect(fresh.errors, JSON.stringify(fresh.errors)).to.equal(undefined);
     const chat = await gql(server.url, CreateChatDocument, { input: {} }, { key: trustedKey, user: "local:deleted-dan" });
     expect(chat.errors, JSON.stringify(chat.errors)).to.equal(undefined);
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "hi", model: "synthetic" } }, { key: trustedKey, user: "local:banned-bob" });
+    const sent = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId: chat.data!.createChat.id, text: "hi", model: "synthetic" } },
+      { key: trustedKey, user: "local:banned-bob" },
+    );
     expect(errorCode(sent)).to.equal("USER_DISABLED");
   });
 });

@@ -17,7 +17,13 @@ import { PROJECT_ROOT } from "../helpers/process.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
 /** README.md and every guide of docs/, as users read them. */
-const DOC_FILES = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOC_FILES = [
+  "README.md",
+  ...fs
+    .readdirSync(path.join(PROJECT_ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 const DOCS = DOC_FILES.map((f) => fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8")).join("\n");
 
 /** Lines of the docs' ```bash blocks. */
@@ -98,7 +104,10 @@ describe("the documentation's command lines (README.md, docs/*.md), run in a fre
     clone = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-readme-"));
     execFileSync("git", ["clone", "--quiet", PROJECT_ROOT, clone]);
     fs.symlinkSync(fs.realpathSync(path.join(PROJECT_ROOT, "node_modules")), path.join(clone, "node_modules"));
-    execFileSync(process.execPath, [path.join(clone, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: clone, stdio: "inherit" });
+    execFileSync(process.execPath, [path.join(clone, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+      cwd: clone,
+      stdio: "inherit",
+    });
     db = await createTestDatabase();
     restoreDb = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
@@ -113,7 +122,19 @@ describe("the documentation's command lines (README.md, docs/*.md), run in a fre
 
   it("the docs have the CLI lines this test runs (extracted, not copied)", () => {
     const commands = new Set(lines.map((l) => commandPath(l).join(" ")));
-    for (const c of ["migrate", "api-client create", "worker-key create", "api-client list", "api-client rotate", "api-client revoke", "user set-role", "user revoke-tokens", "export", "import", "export-chats"]) {
+    for (const c of [
+      "migrate",
+      "api-client create",
+      "worker-key create",
+      "api-client list",
+      "api-client rotate",
+      "api-client revoke",
+      "user set-role",
+      "user revoke-tokens",
+      "export",
+      "import",
+      "export-chats",
+    ]) {
       expect([...commands], c).to.include(c);
     }
     const pkg = JSON.parse(fs.readFileSync(path.join(clone, "package.json"), "utf8")) as { bin: Record<string, string> };
@@ -174,12 +195,14 @@ describe("the documentation's command lines (README.md, docs/*.md), run in a fre
 
     // the user commands name a user of a client: the docs' discord:1234, created by an operation first
     const client = created.rows[1].id as string;
-    await sql.query(
-      `INSERT INTO "user" (id, api_client_id, auth_method, username, display_name) VALUES ($1, $2, 'discord', '1234', 'Someone')`,
-      [crypto.randomUUID(), client],
-    );
+    await sql.query(`INSERT INTO "user" (id, api_client_id, auth_method, username, display_name) VALUES ($1, $2, 'discord', '1234', 'Someone')`, [
+      crypto.randomUUID(),
+      client,
+    ]);
     for (const c of ["user set-role", "user revoke-tokens"]) {
-      const line = byCommand(c)[0].replace(/\[--client [^\]]+\]/, `[--client ${client}]`).replace(/\[([^\]]+)\]/g, "$1");
+      const line = byCommand(c)[0]
+        .replace(/\[--client [^\]]+\]/, `[--client ${client}]`)
+        .replace(/\[([^\]]+)\]/g, "$1");
       const r = await chorus(line);
       ok(r, line);
     }
@@ -187,13 +210,18 @@ describe("the documentation's command lines (README.md, docs/*.md), run in a fre
   });
 
   it("the worker-key recipe runs as written through a shell and the real npx, and gives a key", async () => {
-    const block = [...DOCS.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1].split("\n")).find((b) => b.some((l) => /^KEY=\$\(npx chorus worker-key create/.test(l)))!;
+    const block = [...DOCS.matchAll(/```bash\n([\s\S]*?)```/g)]
+      .map((m) => m[1].split("\n"))
+      .find((b) => b.some((l) => /^KEY=\$\(npx chorus worker-key create/.test(l)))!;
     const at = block.findIndex((l) => /^KEY=\$\(npx chorus worker-key create/.test(l));
     const recipe = block[at];
     expect(recipe, "the docs' worker-key recipe").to.be.a("string");
     // it runs at the project root, where `chorus` is the package's own command (in gpu-workers/, npx would look for
     // a package named chorus on the registry): nothing before it in its block may leave the root
-    expect(block.slice(0, at).filter((l) => /^\s*cd\s/.test(l)), "a cd before the recipe").to.deep.equal([]);
+    expect(
+      block.slice(0, at).filter((l) => /^\s*cd\s/.test(l)),
+      "a cd before the recipe",
+    ).to.deep.equal([]);
     const r = await run("bash", ["-euo", "pipefail", "-c", `${recipe}\necho "key=$KEY"`]);
     ok(r, recipe!);
     expect(r.stdout).to.match(/key=chk_[0-9a-f]{64}\n$/);

@@ -71,7 +71,12 @@ describe("examples/ run against a real server", function () {
   async function chatAnswer(user: string): Promise<string> {
     const as = { key: appKey, user };
     const chat = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat;
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.id, text: "Hi", model: "synthetic", sampling: { maxNewTokens: 4 } } }, as);
+    const sent = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId: chat.id, text: "Hi", model: "synthetic", sampling: { maxNewTokens: 4 } } },
+      as,
+    );
     const messageId = sent.data!.sendChatMessage.assistantMessage.id;
     const ws = wsClient(server.wsUrl, { authorization: `Bearer ${appKey}`, user });
     const r = await collect(ws, GenerationDocument, { messageId }, Number.POSITIVE_INFINITY, 30_000);
@@ -114,7 +119,10 @@ describe("examples/ run against a real server", function () {
     expect(out).to.match(/^\[stored answer: COMPLETE, \d+ tokens, equals the streamed text\]$/m);
     // What it printed between the brackets is the stored answer, streamed across the two connections.
     const stored = (await gql(server.url, ChatMessageDocument, { id: messageId! }, { key: appKey, user: "local:alice" })).data!.chatMessage!;
-    const streamed = out.split("\n").filter((l) => !l.startsWith("[")).join("");
+    const streamed = out
+      .split("\n")
+      .filter((l) => !l.startsWith("["))
+      .join("");
     expect(stored.text.length).to.be.greaterThan(0);
     expect(streamed).to.equal(stored.text.replace(/\n/g, ""));
   });
@@ -123,11 +131,21 @@ describe("examples/ run against a real server", function () {
     const spam = await prompt("spammer", "BUY NOW: cheap pills at example.com");
     const honest = await prompt("asker", "Why are there two tides a day?");
     for (const messageId of [spam, honest]) {
-      const res = await gql(server.url, LabelMessageDocument, { input: { messageId, labels: [{ name: "spam", value: 1 }], text: "looks like spam", isReport: true } }, { key: appKey, user: "local:reporter" });
+      const res = await gql(
+        server.url,
+        LabelMessageDocument,
+        { input: { messageId, labels: [{ name: "spam", value: 1 }], text: "looks like spam", isReport: true } },
+        { key: appKey, user: "local:reporter" },
+      );
       expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
     }
     const answer = await chatAnswer("local:bob");
-    const report = await gql(server.url, ReportChatMessageDocument, { input: { messageId: answer, reportType: "OFFENSIVE", reason: "rude" } }, { key: appKey, user: "local:bob" });
+    const report = await gql(
+      server.url,
+      ReportChatMessageDocument,
+      { input: { messageId: answer, reportType: "OFFENSIVE", reason: "rude" } },
+      { key: appKey, user: "local:bob" },
+    );
     expect(report.errors, JSON.stringify(report.errors)).to.equal(undefined);
 
     // Without the role the script stops and prints the operator's command; that exact command gives the role.
@@ -164,10 +182,18 @@ describe("examples/ run against a real server", function () {
       CHORUS_API_KEY: server.adminKey,
     });
     expect(res.code, `${res.stdout}\n${res.stderr}`).to.equal(0);
-    const lines = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { message_tree_id: string; prompt: unknown });
+    const lines = fs
+      .readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { message_tree_id: string; prompt: unknown });
     expect(res.stdout).to.match(new RegExp(`^exported ${lines.length} trees \\(\\d+ messages\\) to ${out}$`, "m"));
     // Every tree of the file came back out (the database may hold the other examples' prompts too).
-    const fixtureIds = fs.readFileSync(fixture, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { message_tree_id: string }).message_tree_id);
+    const fixtureIds = fs
+      .readFileSync(fixture, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { message_tree_id: string }).message_tree_id);
     expect(lines.map((t) => t.message_tree_id)).to.include.members(fixtureIds);
     expect(res.stdout).to.match(/^the database holds \d+ trees, \d+ messages \(\d+ deleted\)$/m);
   });
@@ -247,7 +273,9 @@ describe("examples/web in headless Chromium", function () {
     expect(await page.textContent("#protocol")).to.equal("graphql-transport-ws");
 
     // Every event shown in seq order, the answer growing batch by batch: the page rendered the tokens as they came.
-    const events = await page.$$eval("#events li", (items) => items.map((li) => ({ type: li.dataset.type!, seq: Number(li.dataset.seq), length: Number(li.dataset.length) })));
+    const events = await page.$$eval("#events li", (items) =>
+      items.map((li) => ({ type: li.dataset.type!, seq: Number(li.dataset.seq), length: Number(li.dataset.length) })),
+    );
     expect(events.map((e) => e.seq)).to.deep.equal(events.map((_, i) => i + 1));
     expect(events[events.length - 1].type).to.equal("GenerationFinished");
     const batches = events.filter((e) => e.type === "GenerationTokens");
@@ -263,7 +291,12 @@ describe("examples/web in headless Chromium", function () {
     expect(batches[batches.length - 1].length).to.equal(stored.text.length);
     // The chat belongs to the user the token was minted for.
     const chat = (await gql(server.url, ChatDocument, { id: stored.chatId }, { key: server.adminKey })).data!.chat!;
-    const owner = await rawGql<{ user: { authMethod: string; username: string } }>(server.url, "query($id: ID!) { user(id: $id) { authMethod username } }", { id: chat.userId }, { key: server.adminKey });
+    const owner = await rawGql<{ user: { authMethod: string; username: string } }>(
+      server.url,
+      "query($id: ID!) { user(id: $id) { authMethod username } }",
+      { id: chat.userId },
+      { key: server.adminKey },
+    );
     expect(owner.data!.user).to.deep.equal({ authMethod: "web", username: "ada" });
     await page.close();
   });

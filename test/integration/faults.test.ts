@@ -10,7 +10,14 @@ import { Client as PgClient } from "pg";
 import { print } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { CLI, MAIN, runNode, startNode } from "../helpers/process.js";
-import { freePort, privateServicesAvailable, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "../helpers/private-services.js";
+import {
+  freePort,
+  privateServicesAvailable,
+  startPrivatePostgres,
+  startPrivateRedis,
+  type PrivatePostgres,
+  type PrivateRedis,
+} from "../helpers/private-services.js";
 import { gql, rawGql, wsClient, type GqlResponse } from "../helpers/graphql.js";
 import { TestWorker } from "../helpers/test-worker.js";
 import { describeNeeding } from "../helpers/prerequisites.js";
@@ -175,12 +182,18 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
       if (task.__typename === "InitialPromptTask" || task.__typename === "AssistantReplyTask" || task.__typename === "PrompterReplyTask") {
         const userMessageId = `um-${user}-${c}-${crypto.randomBytes(3).toString("hex")}`;
         const text = `${user} cycle ${c} ${crypto.randomBytes(6).toString("hex")}`;
-        const res = await retrying((u) => gql(u, SubmitReplyDocument, { input: { taskFrontendMessageId: frontendMessageId, userMessageId, text, lang: "en" } }, as), urls);
+        const res = await retrying(
+          (u) => gql(u, SubmitReplyDocument, { input: { taskFrontendMessageId: frontendMessageId, userMessageId, text, lang: "en" } }, as),
+          urls,
+        );
         expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
         acc.replies.push(userMessageId);
       } else if (task.__typename === "RankAssistantRepliesTask" || task.__typename === "RankPrompterRepliesTask") {
         const ranking = task.replyMessages.map((_, i) => i);
-        const res = await retrying((u) => gql(u, SubmitRankingDocument, { input: { taskFrontendMessageId: frontendMessageId, ranking, notRankable: false } }, as), urls);
+        const res = await retrying(
+          (u) => gql(u, SubmitRankingDocument, { input: { taskFrontendMessageId: frontendMessageId, ranking, notRankable: false } }, as),
+          urls,
+        );
         if (res.errors) {
           // the tree moved on while we ranked (the reference's own outcomes): not accepted, so not counted
           expect(res.errors[0].extensions?.code).to.be.oneOf(["CORRUPT_RANKING_RESULT", "TASK_EXPIRED"]);
@@ -201,9 +214,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
 
   /** Every accepted submission is in the database exactly once, and nothing else is. */
   async function expectExactlyAccepted(acc: Accepted) {
-    const msgs = await query<{ frontend_message_id: string; n: number }>(
-      `SELECT frontend_message_id, count(*)::int AS n FROM message GROUP BY 1`,
-    );
+    const msgs = await query<{ frontend_message_id: string; n: number }>(`SELECT frontend_message_id, count(*)::int AS n FROM message GROUP BY 1`);
     const stored = new Map(msgs.map((m) => [m.frontend_message_id, m.n]));
     for (const id of acc.replies) expect(stored.get(id), `accepted reply ${id}`).to.equal(1);
     expect(msgs.length, "no message besides the accepted ones").to.equal(acc.replies.length);
@@ -216,8 +227,14 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
 
   async function sendChat(url: string, text = "hello"): Promise<string> {
     const as = { key, user: "local:chatter" };
-    const chat = await retrying((u) => gql(u, CreateChatDocument, { input: {} }, as), () => [url]);
-    const sent = await retrying((u) => gql(u, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text, model: "synthetic" } }, as), () => [url]);
+    const chat = await retrying(
+      (u) => gql(u, CreateChatDocument, { input: {} }, as),
+      () => [url],
+    );
+    const sent = await retrying(
+      (u) => gql(u, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text, model: "synthetic" } }, as),
+      () => [url],
+    );
     expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
     return sent.data!.sendChatMessage.assistantMessage.id;
   }
@@ -314,7 +331,10 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     const rest = await follow(second, messageId, lastSeq);
     expect(rest.error).to.equal(undefined);
     const all = [...part, ...rest.events];
-    expect(all.map((e) => e.seq), "every event once, in order").to.deep.equal(all.map((_, i) => i + 1));
+    expect(
+      all.map((e) => e.seq),
+      "every event once, in order",
+    ).to.deep.equal(all.map((_, i) => i + 1));
     expect(all[all.length - 1].__typename).to.equal("GenerationFinished");
     const m = await stored(messageId);
     expect(m.state).to.equal("COMPLETE");
@@ -350,7 +370,10 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     expect(m.workerName).to.equal("rescuer");
     expect(m.text).to.equal(" w0 w1 w2 w3");
     expect(textOf(events)).to.equal(m.text);
-    const rows = await query<{ n: number }>(`SELECT count(*)::int AS n FROM chat_message WHERE parent_id = (SELECT parent_id FROM chat_message WHERE id = $1)`, [messageId]);
+    const rows = await query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM chat_message WHERE parent_id = (SELECT parent_id FROM chat_message WHERE id = $1)`,
+      [messageId],
+    );
     expect(rows[0].n, "one answer, not two").to.equal(1);
     await rescuer.stop();
   });
@@ -402,7 +425,11 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     expect(loadDone, "the load was still running at the restart").to.equal(false);
     await pg.restart(1_000);
     await load;
-    const during = Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+    const during = Object.fromEntries(
+      Object.entries(seen)
+        .map(([k, v]) => [k, v - (before[k] ?? 0)])
+        .filter(([, v]) => (v as number) > 0),
+    );
     expect(Object.keys(during).length, `the restart was noticed: ${JSON.stringify(during)}`).to.be.greaterThan(0);
     expect(during.INTERNAL_SERVER_ERROR ?? 0, `clients are told to retry, not shown an internal error: ${JSON.stringify(during)}`).to.equal(0);
     expect(acc.replies.length).to.be.greaterThan(12);

@@ -29,7 +29,10 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 const LEAKS: [string, RegExp][] = [
   ["stack frame", /\n\s+at |\bat [\w.<>]+ \(.*:\d+:\d+\)/],
   ["source path", /\/(work|home|root|usr|app)\/[\w./-]+|node_modules|dist\/src|\.ts:\d+/],
-  ["SQL error", /syntax error at or near|violates (unique|foreign key|check|not-null)|duplicate key value|relation "\w+"|column "\w+"|invalid byte sequence|invalid input syntax for type/i],
+  [
+    "SQL error",
+    /syntax error at or near|violates (unique|foreign key|check|not-null)|duplicate key value|relation "\w+"|column "\w+"|invalid byte sequence|invalid input syntax for type/i,
+  ],
   ["SQL text", /\b(SELECT [\w*., ]+ FROM \w+|INSERT INTO \w+ \(|UPDATE \w+ SET|DELETE FROM \w+ WHERE)/],
 ];
 
@@ -78,7 +81,12 @@ describe("fuzzing: generated arguments to every mutation and generated query doc
     const child = await w.replyTo(w.annotator(), "ASSISTANT_REPLY");
     const pending = await w.annotator().request("RANDOM", "en");
     const chat = await gql(server.url, CreateChatDocument, { input: {} }, { key: frontend.key, user: "local:chatter" });
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "hello", model: "synthetic" } }, { key: frontend.key, user: "local:chatter" });
+    const sent = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId: chat.data!.createChat.id, text: "hello", model: "synthetic" } },
+      { key: frontend.key, user: "local:chatter" },
+    );
     ids.push(root, child.messageId, chat.data!.createChat.id, sent.data!.sendChatMessage.assistantMessage.id, sent.data!.sendChatMessage.prompterMessage.id);
     if (pending.data) ids.push(pending.data.requestTask.id);
     expect(await checkInvariants(server.chorus.app.ds)).to.deep.equal([]);
@@ -121,7 +129,8 @@ describe("fuzzing: generated arguments to every mutation and generated query doc
           const sent = JSON.stringify(vars);
           const t0 = Date.now();
           const res = await rawGql(server.url, documentFor(op), vars as Record<string, unknown>, as);
-          if (process.env.FUZZ_DEBUG && Date.now() - t0 > 200) console.log(`slow ${op.name} ${Date.now() - t0} ms ${res.status} ${sent.length} bytes ${sent.slice(0, 120)}`);
+          if (process.env.FUZZ_DEBUG && Date.now() - t0 > 200)
+            console.log(`slow ${op.name} ${Date.now() - t0} ms ${res.status} ${sent.length} bytes ${sent.slice(0, 120)}`);
           const code = res.errors ? String(res.errors[0].extensions?.code) : "ok";
           tally[code] = (tally[code] ?? 0) + 1;
           const found = answerProblems(res, sent);
@@ -137,7 +146,10 @@ describe("fuzzing: generated arguments to every mutation and generated query doc
   }
 
   it(`sends ${RUNS_PER_MUTATION} generated argument sets to every mutation; every answer is well formed and the database stays consistent`, async () => {
-    const { problems, outcomes } = await fuzzOperations(rootOperations(schema).filter((o) => o.kind === "mutation"), RUNS_PER_MUTATION);
+    const { problems, outcomes } = await fuzzOperations(
+      rootOperations(schema).filter((o) => o.kind === "mutation"),
+      RUNS_PER_MUTATION,
+    );
     if (process.env.FUZZ_DEBUG) console.log(JSON.stringify(outcomes, null, 1));
     expect(problems, problems.slice(0, 20).join("\n")).to.deep.equal([]);
     // The generated calls did more than bounce off argument coercion: some were accepted by the services.
@@ -160,7 +172,13 @@ describe("fuzzing: generated arguments to every mutation and generated query doc
   it("sends injection strings in every text input of every mutation; the database is intact afterwards", async () => {
     const tables: { n: number }[] = await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`);
     const [{ n: clientsBefore }] = await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM api_client WHERE revoked_at IS NULL`);
-    const injections = ["'; DROP TABLE message; --", "' OR '1'='1' --", "1); DELETE FROM api_client; --", "'; UPDATE users SET role = 'ADMIN'; --", "\\'; TRUNCATE message_tree_state CASCADE; --"];
+    const injections = [
+      "'; DROP TABLE message; --",
+      "' OR '1'='1' --",
+      "1); DELETE FROM api_client; --",
+      "'; UPDATE users SET role = 'ADMIN'; --",
+      "\\'; TRUNCATE message_tree_state CASCADE; --",
+    ];
     const problems: string[] = [];
     for (const op of rootOperations(schema).filter((o) => o.kind === "mutation")) {
       const as = await callerFor(op);

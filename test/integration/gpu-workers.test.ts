@@ -129,7 +129,10 @@ describe("GPU worker processes end to end (tiny model, Redis)", function () {
     const more = r.results.map((x) => x.data!.generation);
     expect(more.map((e) => e.seq)).to.deep.equal(more.map((_, i) => resumeAfter + i + 1));
     expect(more.map((e) => e.__typename)).to.not.include("GenerationRestarted");
-    const added = more.filter((e) => e.__typename === "GenerationTokens").map((e) => (e as { text: string }).text).join("");
+    const added = more
+      .filter((e) => e.__typename === "GenerationTokens")
+      .map((e) => (e as { text: string }).text)
+      .join("");
     expect(added.length, "the worker generated new text after the answer so far").to.be.greaterThan(0);
     const whole = await stored(messageId);
     expect(whole.state).to.equal("COMPLETE");
@@ -181,7 +184,12 @@ describe("GPU worker processes end to end (tiny model, Redis)", function () {
     const w = worker({ CHORUS_WORKER_BACKEND: "transformers", CHORUS_WORKER_MODELS: "chorus-tiny", CHORUS_WORKER_NAME: "tiny-2", CHORUS_WORKER_CAPACITY: "2" });
     await w.waitFor(/"msg":"connected"/);
     // About 8,000 characters are several thousand byte-level tokens: more than the tiny model's 1,024 positions.
-    const tooLong = await send("chorus-tiny", Array.from({ length: 1000 }, (_, i) => `w${i * 7919}`).join(" ").slice(0, 7900));
+    const tooLong = await send(
+      "chorus-tiny",
+      Array.from({ length: 1000 }, (_, i) => `w${i * 7919}`)
+        .join(" ")
+        .slice(0, 7900),
+    );
     const fine = await send("chorus-tiny", "Just a short question", { temperature: 0, maxNewTokens: 32 });
     const [failedEvents, fineEvents] = await Promise.all([follow(tooLong), follow(fine)]);
     const last = failedEvents[failedEvents.length - 1] as Extract<Event, { __typename: "GenerationFailed" }>;
@@ -310,12 +318,21 @@ describe("GPU worker processes end to end (tiny model, Redis)", function () {
   });
 
   it("keeps keys to their kind: a client key cannot act as a worker (exit 3), a worker key cannot call client operations", async () => {
-    const w = startWorkerProcess({ CHORUS_API_URL: server.wsUrl, CHORUS_WORKER_KEY: clientKey, CHORUS_WORKER_BACKEND: "synthetic", CHORUS_WORKER_MODELS: "synthetic" });
+    const w = startWorkerProcess({
+      CHORUS_API_URL: server.wsUrl,
+      CHORUS_WORKER_KEY: clientKey,
+      CHORUS_WORKER_BACKEND: "synthetic",
+      CHORUS_WORKER_MODELS: "synthetic",
+    });
     processes.push(w);
     expect(await w.exited).to.equal(3);
     expect(w.output().stdout).to.match(/refused the key/);
     const asWorker = await gql(server.url, CreateChatDocument, { input: {} }, { key: workerKey, user });
     expect(errorCode(asWorker)).to.equal("FORBIDDEN");
-    expect(errorCode(await gql(server.url, SendChatMessageDocument, { input: { chatId: crypto.randomUUID(), text: "x", model: "synthetic" } }, { key: workerKey, user }))).to.equal("FORBIDDEN");
+    expect(
+      errorCode(
+        await gql(server.url, SendChatMessageDocument, { input: { chatId: crypto.randomUUID(), text: "x", model: "synthetic" } }, { key: workerKey, user }),
+      ),
+    ).to.equal("FORBIDDEN");
   });
 });

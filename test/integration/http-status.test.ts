@@ -44,7 +44,11 @@ describe("HTTP status codes (GraphQL over HTTP)", function () {
       it("an executed request answers 200 whatever error its fields raise (not found, nothing available, rate limits)", async () => {
         const user = { "x-chorus-user": `local:${crypto.randomUUID()}` };
         const cases: [string, Record<string, unknown>, string][] = [
-          [`mutation($t: ID!) { ackTask(input: { taskId: $t, frontendMessageId: "f1" }) { __typename } }`, { t: crypto.randomUUID() }, ErrorCode.TASK_NOT_FOUND],
+          [
+            `mutation($t: ID!) { ackTask(input: { taskId: $t, frontendMessageId: "f1" }) { __typename } }`,
+            { t: crypto.randomUUID() },
+            ErrorCode.TASK_NOT_FOUND,
+          ],
           [`mutation($t: ID!) { nackTask(input: { taskId: $t }) { __typename } }`, { t: crypto.randomUUID() }, ErrorCode.TASK_NOT_FOUND],
           [`query($m: ID!) { message(id: $m) { id } }`, { m: crypto.randomUUID() }, ErrorCode.MESSAGE_NOT_FOUND],
           [`mutation { requestTask(input: { type: RANK_ASSISTANT_REPLIES, lang: "en" }) { __typename } }`, {}, ErrorCode.TASK_REQUESTED_TYPE_NOT_AVAILABLE],

@@ -39,7 +39,9 @@ describeNeeding(fs.existsSync(CHROMIUM) ? [] : [`chromium (${CHROMIUM})`], "the 
     await page.getByRole("button", { name: /Show Documentation Explorer/i }).click();
     const docs = page.locator(".graphiql-doc-explorer");
     await docs.getByText("Root Types").waitFor({ timeout: 30_000 });
-    expect(await docs.innerText()).to.match(/query:\s*Query/).and.to.match(/mutation:\s*Mutation/);
+    expect(await docs.innerText())
+      .to.match(/query:\s*Query/)
+      .and.to.match(/mutation:\s*Mutation/);
     expect(await page.locator("body").innerText()).not.to.include("Error fetching schema");
 
     // the example query, as the page shows it, runs as it is

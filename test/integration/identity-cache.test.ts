@@ -11,7 +11,14 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { errorCode, gql, rawGql } from "../helpers/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
 import { IdentityCache } from "../../src/server/identity-cache.js";
-import { AnnotatorQualityDocument, RevokeApiClientDocument, RotateApiClientKeyDocument, SetUserRoleDocument, UpdateUserDocument, ViewerDocument } from "../../client/generated/graphql.js";
+import {
+  AnnotatorQualityDocument,
+  RevokeApiClientDocument,
+  RotateApiClientKeyDocument,
+  SetUserRoleDocument,
+  UpdateUserDocument,
+  ViewerDocument,
+} from "../../client/generated/graphql.js";
 
 const WHO = `{ viewer { via role } }`;
 
@@ -112,7 +119,9 @@ describe("identity cache: exact on every replica, bounded", function () {
       const before = server.chorus.app.identityCache.size;
       expect(before).to.deep.equal({ clients: 1, users: 1 });
       for (let i = 0; i < 200; i++) {
-        expect(errorCode(await rawGql(server.url, WHO, {}, { key: `ck_${crypto.randomBytes(24).toString("hex")}`, user: `local:u${i}` }))).to.equal("UNAUTHENTICATED");
+        expect(errorCode(await rawGql(server.url, WHO, {}, { key: `ck_${crypto.randomBytes(24).toString("hex")}`, user: `local:u${i}` }))).to.equal(
+          "UNAUTHENTICATED",
+        );
       }
       expect(server.chorus.app.identityCache.size).to.deep.equal(before);
     });

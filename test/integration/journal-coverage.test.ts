@@ -352,7 +352,9 @@ describe("every privileged change is journaled exactly once, through GraphQL and
   }
 
   it("has a case for every privileged mutation of the schema (a new one fails here by name)", () => {
-    const mutations = rootOperations(schema).filter((o) => o.kind === "mutation").map((o) => o.name);
+    const mutations = rootOperations(schema)
+      .filter((o) => o.kind === "mutation")
+      .map((o) => o.name);
     const declared = declaredPrivileged();
     expect(declared).to.include.members(["deleteMessage", "setUserRole", "revokeApiClient", "drainWorker"]);
     const privileged = [...new Set([...declared, ...ALSO_PRIVILEGED])].filter((n) => !(n in NOT_A_CHANGE));
@@ -371,7 +373,10 @@ describe("every privileged change is journaled exactly once, through GraphQL and
       const res = await rawGql(server.url, documentFor(op(name), Object.keys(vars)), vars, as ?? admin);
       expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
       const rows = await rowsSince(mark);
-      expect(rows.map((r) => r.event_type), `${name} wrote`).to.deep.equal([c.action]);
+      expect(
+        rows.map((r) => r.event_type),
+        `${name} wrote`,
+      ).to.deep.equal([c.action]);
       const row = rows[0];
       if (target) expect(row.target_id ?? row.event_payload.worker_id).to.equal(target);
       expect(row.event_payload.via).to.equal("graphql");
@@ -381,7 +386,10 @@ describe("every privileged change is journaled exactly once, through GraphQL and
         const res2 = await rawGql(server.url, documentFor(op(name), Object.keys(vars)), vars, as ?? admin);
         // A repeat either succeeds without a change or is refused (a merged-away source, a resolved report).
         if (res2.errors) expect(errorCode(res2)).to.be.oneOf(["NOT_FOUND", "CONFLICT"]);
-        expect((await rowsSince(again)).map((r) => r.event_type), `repeating ${name} wrote`).to.deep.equal([]);
+        expect(
+          (await rowsSince(again)).map((r) => r.event_type),
+          `repeating ${name} wrote`,
+        ).to.deep.equal([]);
       }
     });
   }

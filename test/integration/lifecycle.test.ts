@@ -64,7 +64,8 @@ describe("server process lifecycle", function () {
       });
       socket.write(
         `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${key}\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` + body.slice(0, 10),
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+          body.slice(0, 10),
       );
       await new Promise((r) => setTimeout(r, 200));
       proc.child.kill("SIGTERM");
@@ -81,10 +82,15 @@ describe("server process lifecycle", function () {
       await client.dispose();
       expect(completed || closeCode === 1001).to.equal(true);
       const out = proc.output().stdout;
-      expect(out).to.match(/"msg":"shutting down"/).and.match(/"msg":"stopped"/);
+      expect(out)
+        .to.match(/"msg":"shutting down"/)
+        .and.match(/"msg":"stopped"/);
       // the port is free again
       await new Promise<void>((resolve, reject) => {
-        const srv = net.createServer().once("error", reject).listen(port, "127.0.0.1", () => srv.close(() => resolve()));
+        const srv = net
+          .createServer()
+          .once("error", reject)
+          .listen(port, "127.0.0.1", () => srv.close(() => resolve()));
       });
     } finally {
       await db.drop();
@@ -205,7 +211,10 @@ describe("server process lifecycle", function () {
       });
       await streamClient.dispose();
       await client.dispose();
-      const streamed = events.filter((e) => e.__typename === "GenerationTokens").map((e) => e.text).join("");
+      const streamed = events
+        .filter((e) => e.__typename === "GenerationTokens")
+        .map((e) => e.text)
+        .join("");
       expect(streamed.length).to.be.greaterThan(0);
       expect(events[events.length - 1].__typename).to.equal("GenerationFinished");
       expect(events[events.length - 1].chatMessage!.text).to.equal(streamed);

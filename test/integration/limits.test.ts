@@ -89,12 +89,22 @@ describe("depth limit at the boundary", function () {
     const res = await rawGql(server.url, "{ apiClients { edges { node { id } } } }", {}, { key: server.adminKey });
     expect(errorCode(res)).to.equal("QUERY_TOO_DEEP");
     expect(res.errors![0].extensions!.maxDepth).to.equal(2);
-    const viaFragment = await rawGql(server.url, "{ ...F } fragment F on Query { apiClients { edges { ...E } } } fragment E on ApiClientEdge { node { id } }", {}, { key: server.adminKey });
+    const viaFragment = await rawGql(
+      server.url,
+      "{ ...F } fragment F on Query { apiClients { edges { ...E } } } fragment E on ApiClientEdge { node { id } }",
+      {},
+      { key: server.adminKey },
+    );
     expect(errorCode(viaFragment)).to.equal("QUERY_TOO_DEEP");
   });
 
   it("does not count introspection toward depth, so IDEs still work", async () => {
-    const res = await rawGql(server.url, "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }", {}, { key: server.adminKey });
+    const res = await rawGql(
+      server.url,
+      "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }",
+      {},
+      { key: server.adminKey },
+    );
     expect(res.errors).to.equal(undefined);
   });
 });

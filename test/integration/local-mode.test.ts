@@ -55,7 +55,15 @@ describe("local mode through the real process: the embedded PostgreSQL", functio
   this.timeout(180_000);
   let dataDir: string;
   let pgPort: number;
-  const env = () => ({ CHORUS_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: "", REDIS_URL: "", LOG_LEVEL: "info" });
+  const env = () => ({
+    CHORUS_DATA_DIR: dataDir,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    EMBEDDED_PG_PORT: String(pgPort),
+    DATABASE_URL: "",
+    REDIS_URL: "",
+    LOG_LEVEL: "info",
+  });
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-local-mode-"));
@@ -114,7 +122,10 @@ describe("local mode through the real process: the embedded PostgreSQL", functio
         .sort((a, b) => a.time.localeCompare(b.time));
       const when = (msg: string) => logs.find((l) => l.msg === msg)?.time ?? "(never)";
       const shutdown = logs.filter((l) => l.time >= when("signal received"));
-      expect(shutdown.filter((l) => l.level >= 40).map((l) => l.msg), "no warnings or errors while shutting down").to.deep.equal([]);
+      expect(
+        shutdown.filter((l) => l.level >= 40).map((l) => l.msg),
+        "no warnings or errors while shutting down",
+      ).to.deep.equal([]);
       expect(when("embedded PostgreSQL stopped") > when("shutting down"), "Chorus stops the embedded PostgreSQL after it began shutting down").to.equal(true);
       expect(when("stopped") >= when("embedded PostgreSQL stopped"), "the database is stopped last").to.equal(true);
       expect(fs.existsSync(path.join(dataDir, "postgres", "postmaster.pid")), "postgres is gone").to.equal(false);
@@ -127,7 +138,13 @@ describe("local mode through the real process: the embedded PostgreSQL", functio
     const passwordFile = path.join(dataDir, "postgres-password");
     // make the folder look like an earlier version's: the password `chorus`, no password file
     const first = await startInTerminal(env());
-    const client = new Client({ host: "127.0.0.1", port: pgPort, user: "postgres", password: fs.readFileSync(passwordFile, "utf8").trim(), database: "chorus" });
+    const client = new Client({
+      host: "127.0.0.1",
+      port: pgPort,
+      user: "postgres",
+      password: fs.readFileSync(passwordFile, "utf8").trim(),
+      database: "chorus",
+    });
     await client.connect();
     await client.query("ALTER ROLE postgres PASSWORD 'chorus'");
     await client.end();

@@ -35,7 +35,12 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     expect(await workersOf("chorus-tiny")).to.equal(1);
     expect(await workersOf("synthetic")).to.equal(1);
     const chat = await gql(server.url, CreateChatDocument, { input: {} }, as);
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "Hello", model: "chorus-tiny", sampling: { temperature: 0, maxNewTokens: 48 } } }, as);
+    const sent = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId: chat.data!.createChat.id, text: "Hello", model: "chorus-tiny", sampling: { temperature: 0, maxNewTokens: 48 } } },
+      as,
+    );
     expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
     const messageId = sent.data!.sendChatMessage.assistantMessage.id;
     const ws = wsClient(server.wsUrl, { authorization: `Bearer ${key}`, user: as.user });
@@ -63,12 +68,15 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
 
   it("falls back to the synthetic model, saying so in the log, when gpu-workers is not there", async () => {
     const lines: string[] = [];
-    const log = pino({ level: "info" }, new Writable({
-      write: (chunk, _enc, done) => {
-        lines.push(String(chunk));
-        done();
-      },
-    }));
+    const log = pino(
+      { level: "info" },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     const before = server.chorus.app.workers.connectedWorkers("synthetic");
     const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, () => tinyModelRunner(log, "/nowhere/gpu-workers/dist/src/index.js"));
     await local.start();
@@ -85,12 +93,15 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
 
   it("skips a model the API does not declare, saying so", async () => {
     const lines: string[] = [];
-    const log = pino({ level: "info" }, new Writable({
-      write: (chunk, _enc, done) => {
-        lines.push(String(chunk));
-        done();
-      },
-    }));
+    const log = pino(
+      { level: "info" },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     let closed = false;
     const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, async () => ({
       runner: {
@@ -108,7 +119,10 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     }));
     await local.start();
     await local.stop();
-    expect(lines.some((l) => /skips a model the API does not declare/.test(l) && /not-declared/.test(l)), lines.join("")).to.equal(true);
+    expect(
+      lines.some((l) => /skips a model the API does not declare/.test(l) && /not-declared/.test(l)),
+      lines.join(""),
+    ).to.equal(true);
     expect(server.chorus.app.workers.connectedWorkers("not-declared")).to.equal(0);
     expect(closed).to.equal(true);
   });

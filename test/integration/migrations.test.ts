@@ -30,10 +30,7 @@ describe("migrations", function () {
   it("run once when two processes start together, each waiting on the advisory lock", async () => {
     const db = await createTestDatabase();
     try {
-      const [a, b] = await Promise.all([
-        runNode(CLI, ["migrate"], { DATABASE_URL: db.url }),
-        runNode(CLI, ["migrate"], { DATABASE_URL: db.url }),
-      ]);
+      const [a, b] = await Promise.all([runNode(CLI, ["migrate"], { DATABASE_URL: db.url }), runNode(CLI, ["migrate"], { DATABASE_URL: db.url })]);
       expect(a.code, a.stderr).to.equal(0);
       expect(b.code, b.stderr).to.equal(0);
       const outputs = [a.stdout, b.stdout].sort();

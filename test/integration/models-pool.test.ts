@@ -67,7 +67,12 @@ describe("models: live pool status of every replica (shared worker registry, Red
     for (const w of workers.splice(0)) await w.kill();
     await until("no worker is left", async () => (await counts()).join() === "0,0");
     const chat = await gql(a.url, CreateChatDocument, { input: {} }, { key: clientKey, user });
-    const sent = await gql(a.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "hi", model: "synthetic" } }, { key: clientKey, user });
+    const sent = await gql(
+      a.url,
+      SendChatMessageDocument,
+      { input: { chatId: chat.data!.createChat.id, text: "hi", model: "synthetic" } },
+      { key: clientKey, user },
+    );
     expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
     expect((await model(a, "synthetic")).queueSize).to.equal(1);
     expect((await model(b, "synthetic")).queueSize).to.equal(1);

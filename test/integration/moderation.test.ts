@@ -27,7 +27,20 @@ import {
 } from "../../client/generated/graphql.js";
 
 /** Every table a moderation action could touch; a digest of each tells whether anything changed. */
-const TABLES = ["message", "message_tree_state", "message_emoji", "flagged_message", "message_revision", "journal", "task", "text_labels", "message_reaction", "user_stats", '"user"', "chat"];
+const TABLES = [
+  "message",
+  "message_tree_state",
+  "message_emoji",
+  "flagged_message",
+  "message_revision",
+  "journal",
+  "task",
+  "text_labels",
+  "message_reaction",
+  "user_stats",
+  '"user"',
+  "chat",
+];
 
 interface JournalRow {
   event_type: string;
@@ -71,7 +84,11 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
 
   /** A user of the frontend, created through the API (find-or-create). */
   async function makeUser(name: string): Promise<string> {
-    const res = ok(await call<{ viewer: { user: { id: string } } }>(key, `query($u: UserRefInput) { viewer(user: $u) { user { id } } }`, { u: { authMethod: "local", id: name, displayName: name } }));
+    const res = ok(
+      await call<{ viewer: { user: { id: string } } }>(key, `query($u: UserRefInput) { viewer(user: $u) { user { id } } }`, {
+        u: { authMethod: "local", id: name, displayName: name },
+      }),
+    );
     return res.viewer.user.id;
   }
 
@@ -90,7 +107,19 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     await ds().query(
       `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, text, lang, depth, review_result, review_count, created_date)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true, 3, $11)`,
-      [id, opts.parent ?? null, tree, opts.user, depth % 2 === 1 ? "assistant" : "prompter", clientId, `mod-${++seq}-${id}`, `text ${seq}`, opts.lang ?? "mo", depth, opts.created ?? new Date()],
+      [
+        id,
+        opts.parent ?? null,
+        tree,
+        opts.user,
+        depth % 2 === 1 ? "assistant" : "prompter",
+        clientId,
+        `mod-${++seq}-${id}`,
+        `text ${seq}`,
+        opts.lang ?? "mo",
+        depth,
+        opts.created ?? new Date(),
+      ],
     );
     if (!opts.parent) {
       await ds().query(
@@ -113,14 +142,19 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
   }
 
   async function journalFor(targetId: string, eventType: string): Promise<JournalRow[]> {
-    return ds().query(`SELECT event_type, user_id, api_client_id, target_id, message_id, event_payload FROM journal WHERE target_id = $1 AND event_type = $2 ORDER BY id`, [
-      targetId,
-      eventType,
-    ]);
+    return ds().query(
+      `SELECT event_type, user_id, api_client_id, target_id, message_id, event_payload FROM journal WHERE target_id = $1 AND event_type = $2 ORDER BY id`,
+      [targetId, eventType],
+    );
   }
 
   const deleted = async (ids: string[]) =>
-    Object.fromEntries(((await ds().query(`SELECT id, deleted FROM message WHERE id = ANY($1::uuid[])`, [ids])) as { id: string; deleted: boolean }[]).map((r) => [r.id, r.deleted]));
+    Object.fromEntries(
+      ((await ds().query(`SELECT id, deleted FROM message WHERE id = ANY($1::uuid[])`, [ids])) as { id: string; deleted: boolean }[]).map((r) => [
+        r.id,
+        r.deleted,
+      ]),
+    );
 
   // --- privileges -----------------------------------------------------------------------------
 
@@ -143,9 +177,19 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
       ["updateUser", `mutation($input: UpdateUserInput!) { updateUser(input: $input) { id } }`, { input: { userId: author, enabled: false, notes: "x" } }, key],
       ["setTreeHalted", `mutation($m: ID!) { setTreeHalted(input: { messageId: $m, halt: true }) { state } }`, { m: root }, key],
       ["deleteUser", `mutation($input: UserIdInput!) { deleteUser(input: $input) { id } }`, u, modKey],
-      ["mergeUsers", `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`, { input: { destinationUserId: author, sourceUserIds: [other] } }, modKey],
+      [
+        "mergeUsers",
+        `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`,
+        { input: { destinationUserId: author, sourceUserIds: [other] } },
+        modKey,
+      ],
       ["purgeUser", `mutation($input: PurgeUserInput!) { purgeUser(input: $input) { preview } }`, { input: { userId: author, preview: false } }, modKey],
-      ["purgeUserMessages", `mutation($input: PurgeUserMessagesInput!) { purgeUserMessages(input: $input) { preview } }`, { input: { userId: author, preview: false } }, modKey],
+      [
+        "purgeUserMessages",
+        `mutation($input: PurgeUserMessagesInput!) { purgeUserMessages(input: $input) { preview } }`,
+        { input: { userId: author, preview: false } },
+        modKey,
+      ],
       ["retryScoring", `mutation { retryScoring { treeId } }`, {}, modKey],
     ];
     const before = await snapshot();
@@ -169,7 +213,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     expect(await snapshot()).to.deep.equal(before);
     // an untrusted client cannot record a ToS acceptance
     const untrusted = await server.createClient({ name: "untrusted" });
-    expect(errorCode(await rawGql(server.url, `mutation { acceptTermsOfService { id } }`, {}, { key: untrusted.key, user: "local:someone" }))).to.equal("FORBIDDEN");
+    expect(errorCode(await rawGql(server.url, `mutation { acceptTermsOfService { id } }`, {}, { key: untrusted.key, user: "local:someone" }))).to.equal(
+      "FORBIDDEN",
+    );
   });
 
   it("an untrusted client with a moderator role acts only on its own client's messages and users", async () => {
@@ -203,17 +249,29 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
       [`mutation($input: UpdateUserInput!) { updateUser(input: $input) { id } }`, { input: { userId: "", enabled: false } }],
       [`mutation($input: SetLeaderboardVisibilityInput!) { setLeaderboardVisibility(input: $input) { id } }`, { input: { userId: "", show: false } }],
       [`mutation($input: UserIdInput!) { deleteUser(input: $input) { id } }`, { input: { userId: missing } }],
-      [`mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`, { input: { destinationUserId: missing, sourceUserIds: [someone] } }],
-      [`mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`, { input: { destinationUserId: someone, sourceUserIds: [missing] } }],
+      [
+        `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`,
+        { input: { destinationUserId: missing, sourceUserIds: [someone] } },
+      ],
+      [
+        `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`,
+        { input: { destinationUserId: someone, sourceUserIds: [missing] } },
+      ],
       [`mutation($input: PurgeUserInput!) { purgeUser(input: $input) { preview } }`, { input: { userId: missing, preview: false } }],
       [`mutation($input: PurgeUserMessagesInput!) { purgeUserMessages(input: $input) { preview } }`, { input: { userId: missing, preview: false } }],
       [`query($id: ID!) { user(id: $id) { id } }`, { id: missing }],
     ];
     for (const [doc, vars] of notFound) expect(errorCode(await call(adminKey, doc, vars)), doc).to.equal("NOT_FOUND");
-    expect(errorCode(await call(adminKey, `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`, { input: { destinationUserId: someone, sourceUserIds: [someone] } }))).to.equal(
-      "BAD_USER_INPUT",
-    );
-    expect(errorCode(await call(modKey, `mutation($input: EditMessageInput!) { editMessage(input: $input) { id } }`, { input: { messageId: live, text: "   " } }))).to.equal("BAD_USER_INPUT");
+    expect(
+      errorCode(
+        await call(adminKey, `mutation($input: MergeUsersInput!) { mergeUsers(input: $input) { mergedUserIds } }`, {
+          input: { destinationUserId: someone, sourceUserIds: [someone] },
+        }),
+      ),
+    ).to.equal("BAD_USER_INPUT");
+    expect(
+      errorCode(await call(modKey, `mutation($input: EditMessageInput!) { editMessage(input: $input) { id } }`, { input: { messageId: live, text: "   " } })),
+    ).to.equal("BAD_USER_INPUT");
     expect(await snapshot()).to.deep.equal(before);
   });
 
@@ -315,9 +373,23 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     for (let i = 0; i < 5; i++) ids.push(await insertMessage({ user: author, lang: "fq" }));
     // the real flagging paths: a red_flag emoji, and a report (which adds the reporter's red_flag)
     for (const id of ids.slice(0, 4)) {
-      ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: id, op: "ADD", emoji: "red_flag" } }, "local:flag-reporter"));
+      ok(
+        await call(
+          key,
+          `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`,
+          { input: { messageId: id, op: "ADD", emoji: "red_flag" } },
+          "local:flag-reporter",
+        ),
+      );
     }
-    const report = ok(await call(key, `mutation($input: LabelMessageInput!) { labelMessage(input: $input) { taskId replayed } }`, { input: { messageId: ids[4], labels: [{ name: "spam", value: 1 }], text: "spam", isReport: true } }, "local:flag-reporter"));
+    const report = ok(
+      await call(
+        key,
+        `mutation($input: LabelMessageInput!) { labelMessage(input: $input) { taskId replayed } }`,
+        { input: { messageId: ids[4], labels: [{ name: "spam", value: 1 }], text: "spam", isReport: true } },
+        "local:flag-reporter",
+      ),
+    );
     // free labels answer no task: no invented task id
     expect(report.labelMessage).to.deep.equal({ taskId: null, replayed: false });
     const seen: string[] = [];
@@ -345,7 +417,14 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     expect(processed).to.deep.equal([ids[1]]);
     // a new red flag puts it back in the queue (spec §1.9: the upsert resets processed)
     await makeUser("flag-second");
-    ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: ids[1], op: "ADD", emoji: "red_flag" } }, "local:flag-second"));
+    ok(
+      await call(
+        key,
+        `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`,
+        { input: { messageId: ids[1], op: "ADD", emoji: "red_flag" } },
+        "local:flag-second",
+      ),
+    );
     const again = ok(await op(modKey, FlaggedMessagesDocument, { first: 100, processed: false })).flaggedMessages.edges.map((e) => e.node.messageId);
     expect(again[again.length - 1]).to.equal(ids[1]);
     const [j] = await journalFor(ids[1], "flag_processed");
@@ -416,12 +495,34 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const target = await insertMessage({ parent: s2a, user: dest });
     // dest and src1 both gave `+1` to s2a... the duplicate goes, with its count
     for (const who of ["merge-dest", "merge-src1"]) {
-      ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: s2a, op: "ADD", emoji: "+1" } }, `local:${who}`));
+      ok(
+        await call(
+          key,
+          `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`,
+          { input: { messageId: s2a, op: "ADD", emoji: "+1" } },
+          `local:${who}`,
+        ),
+      );
     }
-    ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: target, op: "ADD", emoji: "heart_eyes" } }, "local:merge-src2"));
-    ok(await call(key, `mutation($input: LabelMessageInput!) { labelMessage(input: $input) { taskId } }`, { input: { messageId: root, labels: [{ name: "quality", value: 1 }] } }, "local:merge-src2"));
+    ok(
+      await call(
+        key,
+        `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`,
+        { input: { messageId: target, op: "ADD", emoji: "heart_eyes" } },
+        "local:merge-src2",
+      ),
+    );
+    ok(
+      await call(
+        key,
+        `mutation($input: LabelMessageInput!) { labelMessage(input: $input) { taskId } }`,
+        { input: { messageId: root, labels: [{ name: "quality", value: 1 }] } },
+        "local:merge-src2",
+      ),
+    );
     await ds().query(`INSERT INTO user_stats (time_frame, user_id) VALUES ('total', $1)`, [src1]);
-    const count = async (table: string, user: string) => (await ds().query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [user]))[0].n as number;
+    const count = async (table: string, user: string) =>
+      (await ds().query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [user]))[0].n as number;
     const messagesBefore = (await count("message", dest)) + (await count("message", src1)) + (await count("message", src2));
     const res = ok(await op(adminKey, MergeUsersDocument, { input: { destinationUserId: dest, sourceUserIds: [src1, src2] } }));
     expect(res.mergeUsers.destination.id).to.equal(dest);
@@ -458,24 +559,40 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const otherSibling = await insertMessage({ parent: goodRoot, user: good, lang: "pu" });
     const rankTask = crypto.randomUUID();
     const cleanRankTask = crypto.randomUUID();
-    await ds().query(`INSERT INTO task (id, user_id, payload_type, payload, api_client_id, message_tree_id, parent_message_id, done) VALUES ($1, $2, 'RankAssistantRepliesPayload', '{}', $3, $4, $4, true), ($5, $2, 'RankAssistantRepliesPayload', '{}', $3, $4, $4, true)`, [rankTask, good, clientId, goodRoot, cleanRankTask]);
+    await ds().query(
+      `INSERT INTO task (id, user_id, payload_type, payload, api_client_id, message_tree_id, parent_message_id, done) VALUES ($1, $2, 'RankAssistantRepliesPayload', '{}', $3, $4, $4, true), ($5, $2, 'RankAssistantRepliesPayload', '{}', $3, $4, $4, true)`,
+      [rankTask, good, clientId, goodRoot, cleanRankTask],
+    );
     await ds().query(
       `INSERT INTO message_reaction (task_id, user_id, payload_type, payload, api_client_id, message_id) VALUES
          ($1, $2, 'RankingReactionPayload', $3, $4, $5), ($6, $2, 'RankingReactionPayload', $7, $4, $5)`,
-      [rankTask, good, { ranked_message_ids: [trollReply, sibling, otherSibling] }, clientId, goodRoot, cleanRankTask, { ranked_message_ids: [sibling, otherSibling] }],
+      [
+        rankTask,
+        good,
+        { ranked_message_ids: [trollReply, sibling, otherSibling] },
+        clientId,
+        goodRoot,
+        cleanRankTask,
+        { ranked_message_ids: [sibling, otherSibling] },
+      ],
     );
     await ds().query(`UPDATE message SET ranking_count = 2 WHERE id = ANY($1::uuid[])`, [[sibling, otherSibling]]);
     // the troll's emoji on a good message
-    ok(await call(key, `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`, { input: { messageId: sibling, op: "ADD", emoji: "poop" } }, "local:purge-troll"));
+    ok(
+      await call(
+        key,
+        `mutation($input: SetEmojiInput!) { setEmoji(input: $input) { id } }`,
+        { input: { messageId: sibling, op: "ADD", emoji: "poop" } },
+        "local:purge-troll",
+      ),
+    );
 
     // a moderator's earlier action on the troll's reply, and a task event of it
     ok(await op(modKey, EditMessageDocument, { input: { messageId: trollReply, text: "toned down" } }));
-    await ds().query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, 'text_reply_to_message', '{}')`, [
-      crypto.randomUUID(),
-      troll,
-      trollReply,
-      clientId,
-    ]);
+    await ds().query(
+      `INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, 'text_reply_to_message', '{}')`,
+      [crypto.randomUUID(), troll, trollReply, clientId],
+    );
     type Stats = { activeByLang: { lang: string; count: number }[] };
     const before = await snapshot();
     const preview = ok(await op(adminKey, PurgeUserDocument, { input: { userId: troll } })).purgeUser; // preview is the default
@@ -497,7 +614,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     // the ranking that included the troll's reply is gone; the siblings' counts follow; children counted again
     const [{ n: reactions }] = await ds().query(`SELECT count(*)::int AS n FROM message_reaction WHERE message_id = $1`, [goodRoot]);
     expect(reactions).to.equal(1);
-    const counts: { id: string; ranking_count: number }[] = await ds().query(`SELECT id, ranking_count FROM message WHERE id = ANY($1::uuid[]) ORDER BY id`, [[sibling, otherSibling]]);
+    const counts: { id: string; ranking_count: number }[] = await ds().query(`SELECT id, ranking_count FROM message WHERE id = ANY($1::uuid[]) ORDER BY id`, [
+      [sibling, otherSibling],
+    ]);
     expect(counts.map((c) => c.ranking_count)).to.deep.equal([1, 1]);
     expect((await ds().query(`SELECT children_count FROM message WHERE id = $1`, [goodRoot]))[0].children_count).to.equal(2);
     // the troll's emoji is gone with its count; the troll is banned
@@ -542,7 +661,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const gone = await insertMessage({ parent: root, user: u, lang: "st" });
     await ds().query(`UPDATE message SET deleted = true WHERE id = $1`, [gone]);
     const halted = await insertMessage({ user: u, lang: "st", treeState: "halted_by_moderator" });
-    const [totals] = await ds().query(`SELECT count(*)::int AS all, count(*) FILTER (WHERE deleted)::int AS deleted, count(*) FILTER (WHERE parent_id IS NULL)::int AS trees FROM message`);
+    const [totals] = await ds().query(
+      `SELECT count(*)::int AS all, count(*) FILTER (WHERE deleted)::int AS deleted, count(*) FILTER (WHERE parent_id IS NULL)::int AS trees FROM message`,
+    );
     const s = ok(await op(modKey, SystemStatsDocument, {})).systemStats;
     expect(s).to.deep.include({ all: totals.all, deleted: totals.deleted, active: totals.all - totals.deleted, messageTrees: totals.trees });
     expect(s.activeByLang.find((l) => l.lang === "st")).to.deep.equal({ lang: "st", count: 4 });
@@ -553,7 +674,9 @@ describe("moderation and admin (spec §4.5, §6.6, §7.2, §7.3, §9.3-§9.5)", 
     const all = ok(await op(modKey, TreeManagerStatsDocument, { onlyActive: false })).treeManagerStats;
     expect(all.messageCounts.find((t) => t.messageTreeId === halted)).to.deep.include({ state: "HALTED_BY_MODERATOR", count: 1 });
     const dbStates: { state: string; n: number }[] = await ds().query(`SELECT state, count(*)::int AS n FROM message_tree_state GROUP BY state`);
-    expect(Object.fromEntries(all.stateCounts.map((c) => [c.state, c.count]))).to.deep.equal(Object.fromEntries(dbStates.map((d) => [d.state.toUpperCase(), d.n])));
+    expect(Object.fromEntries(all.stateCounts.map((c) => [c.state, c.count]))).to.deep.equal(
+      Object.fromEntries(dbStates.map((d) => [d.state.toUpperCase(), d.n])),
+    );
   });
 
   it("settings lists every configuration variable for admins, never a secret's value", async () => {
@@ -615,7 +738,8 @@ describe("terms of service when enforced (spec §6.6, ENFORCE_TOS)", function ()
 
   it("a user who has not accepted gets USER_HAS_NOT_ACCEPTED_TOS (4003) until acceptTermsOfService records it", async () => {
     const { key } = await server.createClient({ name: "frontend", trusted: true });
-    const request = () => rawGql(server.url, `mutation { requestTask(input: { type: INITIAL_PROMPT, lang: "tos" }) { __typename } }`, {}, { key, user: "local:newcomer" });
+    const request = () =>
+      rawGql(server.url, `mutation { requestTask(input: { type: INITIAL_PROMPT, lang: "tos" }) { __typename } }`, {}, { key, user: "local:newcomer" });
     const refused = await request();
     expect(errorCode(refused)).to.equal("USER_HAS_NOT_ACCEPTED_TOS");
     expect(refused.errors![0].extensions!.oaErrorCode).to.equal(4003);

@@ -73,14 +73,20 @@ class FakeModelServer {
   }
 
   private async handle(request: IncomingMessage, body: string, response: ServerResponse): Promise<void> {
-    if (request.method === "GET" && request.url === "/v1/models") return this.json(response, 200, { object: "list", data: [{ id: "fake-llm", object: "model" }] });
+    if (request.method === "GET" && request.url === "/v1/models")
+      return this.json(response, 200, { object: "list", data: [{ id: "fake-llm", object: "model" }] });
     if (request.method === "GET" && request.url === "/version" && this.flavour === "vllm") return this.json(response, 200, { version: "0.8.5" });
     if (request.method !== "POST" || request.url !== "/v1/chat/completions") return this.json(response, 404, { detail: "Not Found" });
     const req = JSON.parse(body) as ChatRequest;
     this.requests.push(req);
     const continuing = this.flavour === "vllm" && req.continue_final_message === true;
     if (continuing && req.add_generation_prompt !== false) {
-      return this.json(response, 400, { object: "error", message: "Cannot set both `continue_final_message` and `add_generation_prompt` to True.", type: "BadRequestError", code: 400 });
+      return this.json(response, 400, {
+        object: "error",
+        message: "Cannot set both `continue_final_message` and `add_generation_prompt` to True.",
+        type: "BadRequestError",
+        code: 400,
+      });
     }
     // vLLM continues inside the final assistant message only when asked to; otherwise its chat template closes that
     // message and the model starts a new answer.
@@ -88,7 +94,8 @@ class FakeModelServer {
     const last = req.messages[req.messages.length - 1];
     if (continuing && last?.role === "assistant") {
       start = last.content.split(" ").length;
-      if (answer(0, start) !== last.content) return this.json(response, 400, { object: "error", message: `not a prefix of the answer: ${last.content}`, code: 400 });
+      if (answer(0, start) !== last.content)
+        return this.json(response, 400, { object: "error", message: `not a prefix of the answer: ${last.content}`, code: 400 });
     }
     const base = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model: "fake-llm" };
     const send = (data: unknown) => response.write(`data: ${JSON.stringify(data)}\n\n`);
@@ -101,7 +108,8 @@ class FakeModelServer {
       send({ ...base, choices: [{ index: 0, delta: { content: token(start + sent) }, logprobs: null, finish_reason: null }] });
     }
     send({ ...base, choices: [{ index: 0, delta: { content: "" }, logprobs: null, finish_reason: "length", stop_reason: null }] });
-    if (req.stream_options?.include_usage) send({ ...base, choices: [], usage: { prompt_tokens: 12 + start, total_tokens: 12 + start + sent, completion_tokens: sent } });
+    if (req.stream_options?.include_usage)
+      send({ ...base, choices: [], usage: { prompt_tokens: 12 + start, total_tokens: 12 + start + sent, completion_tokens: sent } });
     response.end("data: [DONE]\n\n");
   }
 }
@@ -150,7 +158,11 @@ describe("a worker killed mid-answer, taken over by a worker on an OpenAI-compat
       }
     }
     for (const f of fakes.splice(0)) await f.stop();
-    await until("no worker is connected", async () => (await gql(server.url, WorkersDocument, {}, { key: server.adminKey })).data!.workers.length === 0, 10_000);
+    await until(
+      "no worker is connected",
+      async () => (await gql(server.url, WorkersDocument, {}, { key: server.adminKey })).data!.workers.length === 0,
+      10_000,
+    );
   });
   after(async () => {
     await ws?.dispose();
@@ -180,7 +192,12 @@ describe("a worker killed mid-answer, taken over by a worker on an OpenAI-compat
 
   async function send(maxNewTokens: number): Promise<string> {
     const chat = await gql(server.url, CreateChatDocument, { input: {} }, as());
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "Tell me a story", model: "synthetic", sampling: { maxNewTokens } } }, as());
+    const sent = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId: chat.data!.createChat.id, text: "Tell me a story", model: "synthetic", sampling: { maxNewTokens } } },
+      as(),
+    );
     expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
     return sent.data!.sendChatMessage.assistantMessage.id;
   }

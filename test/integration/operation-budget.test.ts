@@ -50,7 +50,12 @@ describe("database connections per operation", function () {
     let answeredDuring = 0;
     const bystander = await Promise.all(
       Array.from({ length: 4 }, async () => {
-        const res = await rawGql(server.url, "{ messages(first: 1) { edges { node { id } } } apiClients(first: 1) { edges { node { id } } } }", {}, { key: other.key });
+        const res = await rawGql(
+          server.url,
+          "{ messages(first: 1) { edges { node { id } } } apiClients(first: 1) { edges { node { id } } } }",
+          {},
+          { key: other.key },
+        );
         if (!attackDone) answeredDuring++;
         return res;
       }),

@@ -30,7 +30,7 @@ async function wsAnswer(ws: WebSocket, id: string, query: string, variables?: Re
       if (msg.id !== id) return;
       ws.off("message", onMessage);
       if (msg.type === "error") {
-        resolve({ code: ((msg.payload as { extensions?: { code?: string } }[])[0]?.extensions?.code) });
+        resolve({ code: (msg.payload as { extensions?: { code?: string } }[])[0]?.extensions?.code });
       } else if (msg.type === "next") {
         const p = msg.payload as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
         resolve({ code: p.errors?.[0]?.extensions?.code, data: p.data });

@@ -36,7 +36,9 @@ describe("requestTask(RANDOM) hands out a task whenever the user has work", func
     // Every other volunteer has a review to do and no parent to extend.
     for (let i = 0; i < 16; i++) {
       const a = w.annotator();
-      const counts = (await gql(server.url, AvailableTasksDocument, { lang: "rnd1", user: { id: a.userId, authMethod: "local", displayName: a.userId } }, { key })).data!.availableTasks;
+      const counts = (
+        await gql(server.url, AvailableTasksDocument, { lang: "rnd1", user: { id: a.userId, authMethod: "local", displayName: a.userId } }, { key })
+      ).data!.availableTasks;
       expect(counts).to.include({ assistantReply: 0, prompterReply: 0, labelAssistantReply: 1 });
       const res = await a.request("RANDOM", "rnd1");
       expect(res.errors, `request ${i}: ${JSON.stringify(res.errors)}`).to.equal(undefined);

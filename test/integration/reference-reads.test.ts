@@ -174,7 +174,12 @@ describe("the reference's reads: tree shape, user lookup, cached stats, paging b
       expect(mine.errors, JSON.stringify(mine.errors)).to.equal(undefined);
       expect(mine.data!.userByUsername).to.include({ username: "alice", authMethod: "discord", apiClientId: frontendId });
       // exact: neither a substring, nor another case, nor another auth method
-      for (const [authMethod, username] of [["discord", "alic"], ["discord", "ALICE"], ["google", "alice"], ["discord", "nobody"]]) {
+      for (const [authMethod, username] of [
+        ["discord", "alic"],
+        ["discord", "ALICE"],
+        ["google", "alice"],
+        ["discord", "nobody"],
+      ]) {
         const res = await gql(server.url, UserByUsernameDocument, { authMethod, username }, { key });
         expect(errorCode(res), `${authMethod}:${username}`).to.equal("USER_NOT_FOUND");
         expect(res.errors![0].extensions!.oaErrorCode).to.equal(4002);
@@ -189,7 +194,9 @@ describe("the reference's reads: tree shape, user lookup, cached stats, paging b
       expect(errorCode(refused)).to.equal("FORBIDDEN");
       const ownUntrusted = await gql(server.url, UserByUsernameDocument, { authMethod: "discord", username: "alice" }, { key: other.key });
       expect(ownUntrusted.data!.userByUsername.apiClientId).to.equal(other.id);
-      expect(errorCode(await gql(server.url, UserByUsernameDocument, { authMethod: "discord", username: "x".repeat(129) }, { key }))).to.equal("BAD_USER_INPUT");
+      expect(errorCode(await gql(server.url, UserByUsernameDocument, { authMethod: "discord", username: "x".repeat(129) }, { key }))).to.equal(
+        "BAD_USER_INPUT",
+      );
       const [{ n: usersAfter }] = await ds().query(`SELECT count(*)::int AS n FROM "user"`);
       expect(usersAfter - usersBefore, "the lookups created nobody (the plain acting user aside)").to.equal(1);
     });
@@ -199,7 +206,12 @@ describe("the reference's reads: tree shape, user lookup, cached stats, paging b
     async function asAdmin(): Promise<{ key: string; user: string }> {
       const admin = { key, user: "local:stats-admin" };
       const me = await gql(server.url, ViewerDocument, {}, admin);
-      await rawGql(server.url, `mutation($id: ID!) { setUserRole(input: { userId: $id, role: ADMIN }) { id } }`, { id: me.data!.viewer.user!.id }, { key: server.adminKey });
+      await rawGql(
+        server.url,
+        `mutation($id: ID!) { setUserRole(input: { userId: $id, role: ADMIN }) { id } }`,
+        { id: me.data!.viewer.user!.id },
+        { key: server.adminKey },
+      );
       return admin;
     }
 
@@ -230,13 +242,18 @@ describe("the reference's reads: tree shape, user lookup, cached stats, paging b
       const byLang: { lang: string; count: number }[] = await ds().query(
         `SELECT lang, count(*)::int AS count FROM message WHERE NOT deleted AND review_result AND NOT synthetic GROUP BY lang ORDER BY lang`,
       );
-      const byCodePoint = <T extends Record<K, string>, K extends string>(k: K) => (a: T, b: T) => (a[k] < b[k] ? -1 : a[k] > b[k] ? 1 : 0);
+      const byCodePoint =
+        <T extends Record<K, string>, K extends string>(k: K) =>
+        (a: T, b: T) =>
+          a[k] < b[k] ? -1 : a[k] > b[k] ? 1 : 0;
       expect(stats.humanMessagesByLang).to.deep.equal(byLang.sort(byCodePoint("lang")));
       const byRole: { role: string; count: number }[] = await ds().query(
         `SELECT upper(role) AS role, count(*)::int AS count FROM message WHERE NOT deleted AND review_result AND NOT synthetic GROUP BY role ORDER BY role`,
       );
       expect(stats.humanMessagesByRole).to.deep.equal(byRole.sort(byCodePoint("role")));
-      const byState: { state: string; count: number }[] = await ds().query(`SELECT upper(state) AS state, count(*)::int AS count FROM message_tree_state GROUP BY state ORDER BY state`);
+      const byState: { state: string; count: number }[] = await ds().query(
+        `SELECT upper(state) AS state, count(*)::int AS count FROM message_tree_state GROUP BY state ORDER BY state`,
+      );
       expect(stats.messageTreesByState).to.deep.equal(byState.sort(byCodePoint("state")));
       const byLangState: { lang: string; state: string; count: number }[] = await ds().query(
         `SELECT m.lang, upper(s.state) AS state, count(*)::int AS count FROM message_tree_state s JOIN message m ON m.id = s.message_tree_id GROUP BY m.lang, s.state ORDER BY m.lang, s.state`,
@@ -249,7 +266,13 @@ describe("the reference's reads: tree shape, user lookup, cached stats, paging b
       expect(journaled[0].n).to.equal(1);
       // the stored rows keep the reference's names and shapes
       const names: { name: string }[] = await ds().query(`SELECT name FROM cached_stats ORDER BY name`);
-      expect(names.map((n) => n.name)).to.deep.equal(["human_messages_by_lang", "human_messages_by_role", "message_trees_by_state", "message_trees_states_by_lang", "users_accepted_tos"]);
+      expect(names.map((n) => n.name)).to.deep.equal([
+        "human_messages_by_lang",
+        "human_messages_by_role",
+        "message_trees_by_state",
+        "message_trees_states_by_lang",
+        "users_accepted_tos",
+      ]);
     });
 
     it("the periodic job recomputes a stale snapshot and leaves a fresh one alone", async () => {

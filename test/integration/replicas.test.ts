@@ -238,7 +238,10 @@ describe("several API replicas on one database and one Redis", function () {
       expect(models.data!.models.find((m) => m.id === "synthetic")!.queueSize).to.equal(0);
     }
     const byWorker = Object.fromEntries(pool.map((w, i) => [`pool-${i}`, w.jobs.length]));
-    expect(Object.values(byWorker).every((n) => n > 0), JSON.stringify(byWorker)).to.equal(true);
+    expect(
+      Object.values(byWorker).every((n) => n > 0),
+      JSON.stringify(byWorker),
+    ).to.equal(true);
   });
 
   it("a replica killed mid-stream: its client resumes on another with `after`, its worker's job goes to another worker, stored answers are whole", async () => {
@@ -264,7 +267,10 @@ describe("several API replicas on one database and one Redis", function () {
       expect(end.error, JSON.stringify(end.error)).to.equal(undefined);
       expect(end.completed).to.equal(true);
       const all = [...watches[i].events, ...r.events];
-      expect(all.map((e) => e.seq), "no event lost, duplicated or reordered").to.deep.equal(all.map((_, n) => n + 1));
+      expect(
+        all.map((e) => e.seq),
+        "no event lost, duplicated or reordered",
+      ).to.deep.equal(all.map((_, n) => n + 1));
       expect(all[all.length - 1].__typename).to.equal("GenerationFinished");
       const m = await stored(B, user, ids[i]);
       expect(m.state).to.equal("COMPLETE");

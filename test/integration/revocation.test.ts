@@ -175,7 +175,10 @@ describe("revocation closes every open socket of the identity within 5 s (class 
       code: 4401,
       run: async () => {
         const c = await server.createClient({ name: fresh("script") });
-        return { socket: await openSocket(server.wsUrl, bearer(c.key)), revoke: async () => void (await ok(gql(server.url, RevokeApiClientDocument, { input: { id: c.id } }, admin))) };
+        return {
+          socket: await openSocket(server.wsUrl, bearer(c.key)),
+          revoke: async () => void (await ok(gql(server.url, RevokeApiClientDocument, { input: { id: c.id } }, admin))),
+        };
       },
     },
     {
@@ -194,7 +197,10 @@ describe("revocation closes every open socket of the identity within 5 s (class 
       code: 4401,
       run: async () => {
         const c = await server.createClient({ name: fresh("script") });
-        return { socket: await openSocket(server.wsUrl, bearer(c.key)), revoke: async () => void (await ok(gql(server.url, RotateApiClientKeyDocument, { input: { id: c.id } }, admin))) };
+        return {
+          socket: await openSocket(server.wsUrl, bearer(c.key)),
+          revoke: async () => void (await ok(gql(server.url, RotateApiClientKeyDocument, { input: { id: c.id } }, admin))),
+        };
       },
     },
     {
@@ -224,7 +230,10 @@ describe("revocation closes every open socket of the identity within 5 s (class 
       code: 4401,
       run: async () => {
         const t = await trustedWithToken();
-        return { socket: await openSocket(server.wsUrl, bearer(t.token)), revoke: async () => void (await ok(gql(server.url, RevokeApiClientDocument, { input: { id: t.client.id } }, admin))) };
+        return {
+          socket: await openSocket(server.wsUrl, bearer(t.token)),
+          revoke: async () => void (await ok(gql(server.url, RevokeApiClientDocument, { input: { id: t.client.id } }, admin))),
+        };
       },
     },
     {
@@ -243,7 +252,10 @@ describe("revocation closes every open socket of the identity within 5 s (class 
       code: 4401,
       run: async () => {
         const t = await trustedWithToken();
-        return { socket: await openSocket(server.wsUrl, bearer(t.token)), revoke: async () => void (await ok(gql(server.url, RevokeUserTokensDocument, {}, { key: t.token }))) };
+        return {
+          socket: await openSocket(server.wsUrl, bearer(t.token)),
+          revoke: async () => void (await ok(gql(server.url, RevokeUserTokensDocument, {}, { key: t.token }))),
+        };
       },
     },
     {
@@ -262,7 +274,10 @@ describe("revocation closes every open socket of the identity within 5 s (class 
       code: 4403,
       run: async () => {
         const t = await trustedWithToken();
-        return { socket: await openSocket(server.wsUrl, bearer(t.token)), revoke: async () => void (await ok(gql(server.url, DeleteUserDocument, { input: { userId: t.userId } }, admin))) };
+        return {
+          socket: await openSocket(server.wsUrl, bearer(t.token)),
+          revoke: async () => void (await ok(gql(server.url, DeleteUserDocument, { input: { userId: t.userId } }, admin))),
+        };
       },
     },
     {
@@ -318,7 +333,9 @@ describe("revocation closes every open socket of the identity within 5 s (class 
         return {
           socket: await openSocket(server.wsUrl, bearer(t.token)),
           revoke: async () =>
-            void (await ok(gql(server.url, MergeUsersDocument, { input: { destinationUserId: dest.data!.viewer.user!.id, sourceUserIds: [t.userId] } }, admin))),
+            void (await ok(
+              gql(server.url, MergeUsersDocument, { input: { destinationUserId: dest.data!.viewer.user!.id, sourceUserIds: [t.userId] } }, admin),
+            )),
         };
       },
     },
@@ -405,7 +422,12 @@ describe("revocation closes every open socket of the identity within 5 s (class 
     await ok(gql(server.url, RevokeUserTokensDocument, {}, { key: t.token }));
     let code: number | undefined;
     const c = wsClient(server.wsUrl, bearer(t.token), { onClose: (x) => (code = x) });
-    await new Promise<void>((resolve) => c.subscribe({ query: print(HeartbeatDocument), variables: { intervalMs: 250 } }, { next: () => resolve(), error: () => resolve(), complete: () => resolve() }));
+    await new Promise<void>((resolve) =>
+      c.subscribe(
+        { query: print(HeartbeatDocument), variables: { intervalMs: 250 } },
+        { next: () => resolve(), error: () => resolve(), complete: () => resolve() },
+      ),
+    );
     await c.dispose();
     expect(code).to.equal(4401);
     expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: t.token }))).to.equal("UNAUTHENTICATED");
@@ -496,10 +518,17 @@ describe("revocation across replicas, and the job hand-out of a revoked worker",
     const token = minted.data!.createUserToken.token;
     const onA = await openSocket(wsUrlOf(a), { authorization: `Bearer ${token}` });
     const onB = await openSocket(wsUrlOf(b), { authorization: `Bearer ${token}` });
-    const r = await runNode(CLI, ["user", "revoke-tokens", "--auth-method", "local", "--id", userId], { DATABASE_URL: db.url, REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix });
+    const r = await runNode(CLI, ["user", "revoke-tokens", "--auth-method", "local", "--id", userId], {
+      DATABASE_URL: db.url,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+    });
     expect(r.code, r.stderr).to.equal(0);
     const exited = Date.now();
-    for (const [name, s] of [["A", onA], ["B", onB]] as const) {
+    for (const [name, s] of [
+      ["A", onA],
+      ["B", onB],
+    ] as const) {
       const closed = await within(s.closed, PROMISED_MS + 5_000, `replica ${name}`);
       expect(closed.code).to.equal(4401);
       expect(closed.at - exited).to.be.below(PROMISED_MS);
@@ -524,7 +553,10 @@ describe("revocation across replicas, and the job hand-out of a revoked worker",
     expect(worker.jobs, "the revoked worker received a job").to.deep.equal([]);
     // The worker is told: the server closes its socket with 4401 as soon as the hand-out finds the key revoked, or
     // its job subscription ends with UNAUTHENTICATED first (and the client, with nothing left open, closes).
-    expect(closed.code === 4401 || JSON.stringify(worker.errors).includes("UNAUTHENTICATED"), `closed ${closed.code}, ${JSON.stringify(worker.errors)}`).to.equal(true);
+    expect(
+      closed.code === 4401 || JSON.stringify(worker.errors).includes("UNAUTHENTICATED"),
+      `closed ${closed.code}, ${JSON.stringify(worker.errors)}`,
+    ).to.equal(true);
     await worker.dispose();
     // The job was not lost: a valid worker gets it.
     const good = await openSocket(wsUrlOf(a), { authorization: `Bearer ${goodWorker.key}` }, "worker");
@@ -549,7 +581,12 @@ describe("the worker program when its key is revoked", function () {
 
   it("stops with exit status 3 (refused) instead of reconnecting forever", async () => {
     const w = await server.createClient({ name: "gpu", kind: ApiClientKind.WORKER });
-    const proc = startWorkerProcess({ CHORUS_API_URL: server.wsUrl, CHORUS_WORKER_KEY: w.key, CHORUS_WORKER_BACKEND: "synthetic", CHORUS_WORKER_MODELS: "synthetic" });
+    const proc = startWorkerProcess({
+      CHORUS_API_URL: server.wsUrl,
+      CHORUS_WORKER_KEY: w.key,
+      CHORUS_WORKER_BACKEND: "synthetic",
+      CHORUS_WORKER_MODELS: "synthetic",
+    });
     try {
       await proc.waitFor(/"connected"/, 60_000);
       await server.chorus.app.apiClients.revoke(SYSTEM_ACTOR, w.id);

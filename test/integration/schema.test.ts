@@ -44,7 +44,9 @@ describe("schema/schema.graphql", function () {
       const key = { key: server.adminKey };
       const res = await rawGql<IntrospectionQuery>(server.url, getIntrospectionQuery({ descriptions: true }), {}, key);
       const served = printSchema(lexicographicSortSchema(buildClientSchema(res.data!)));
-      const committed = printSchema(lexicographicSortSchema(buildClientSchema((await rawGql<IntrospectionQuery>(server.url, getIntrospectionQuery(), {}, key)).data!)));
+      const committed = printSchema(
+        lexicographicSortSchema(buildClientSchema((await rawGql<IntrospectionQuery>(server.url, getIntrospectionQuery(), {}, key)).data!)),
+      );
       expect(served).to.equal(committed);
       expect(served + "\n").to.equal(fs.readFileSync(SCHEMA_FILE, "utf8").replace(/\n+$/, "\n"));
     });

@@ -124,7 +124,19 @@ describe("search in each message's own language", function () {
       const found = res.data!.messages.edges.map((e) => e.node.id);
       return { live: Object.keys(ids).filter((l) => found.includes(ids[l])), imported: Object.keys(imported).filter((l) => found.includes(imported[l])) };
     };
-    const queries: [string, string?][] = [["jumping"], ["Haus"], ["correr"], ["книга"], ["brincadeira"], ["frimbles"], ["frimble"], ["the"], ["jumping", "en"], ["jumping", "de"], ["Haus", "de"]];
+    const queries: [string, string?][] = [
+      ["jumping"],
+      ["Haus"],
+      ["correr"],
+      ["книга"],
+      ["brincadeira"],
+      ["frimbles"],
+      ["frimble"],
+      ["the"],
+      ["jumping", "en"],
+      ["jumping", "de"],
+      ["Haus", "de"],
+    ];
     const before = [];
     for (const [q, lang] of queries) {
       const r = await searchBoth(q, lang);

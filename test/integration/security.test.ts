@@ -47,7 +47,8 @@ describe("security basics", function () {
     const c = await server.createClient({ name: "leaky?" });
     const revoked = await server.createClient({ name: "revoked" });
     await gql(server.url, RevokeApiClientDocument, { input: { id: revoked.id } }, { key: server.adminKey });
-    const token = (await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: "tok" } } }, { key: server.adminKey })).data!.createUserToken.token;
+    const token = (await gql(server.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: "tok" } } }, { key: server.adminKey })).data!
+      .createUserToken.token;
     const answers: GqlResponse<unknown>[] = [];
     answers.push(await gql(server.url, ViewerDocument, {}, { key: revoked.key }));
     answers.push(await gql(server.url, ViewerDocument, {}, { key: token.slice(0, -3) + "abc" }));
@@ -55,7 +56,7 @@ describe("security basics", function () {
     answers.push(await rawGql(server.url, "{ apiClients { edges { node { id } } } }", {}, { key: c.key }));
     answers.push(await rawGql(server.url, "{ viewer { role ", {}, { key: c.key }));
     answers.push(await rawGql(server.url, "query($id: ID!) { message(id: $id) { id } }", { id: "'; SELECT 1; --" }, { key: c.key }));
-    answers.push(await rawGql(server.url, "mutation { createChat(input: { title: \"x\" }) { id } }", {}, { key: c.key }));
+    answers.push(await rawGql(server.url, 'mutation { createChat(input: { title: "x" }) { id } }', {}, { key: c.key }));
     // an unexpected failure: a table the code needs is gone for a moment
     await server.chorus.app.ds.query(`ALTER TABLE chat RENAME TO chat_away`);
     try {
@@ -81,7 +82,7 @@ describe("security basics", function () {
     const res = await fetch(server.url, {
       method: "POST",
       headers: { "content-type": "text/plain", authorization: `Bearer ${server.adminKey}` },
-      body: JSON.stringify({ query: "mutation { createApiClient(input: { name: \"csrf\" }) { key } }" }),
+      body: JSON.stringify({ query: 'mutation { createApiClient(input: { name: "csrf" }) { key } }' }),
     });
     expect(res.status).to.equal(400);
     const [{ n }] = await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM api_client WHERE name = 'csrf'`);
@@ -93,11 +94,14 @@ describe("security basics", function () {
     try {
       const run = (query: string) =>
         new Promise<string>((resolve) => {
-          ws.subscribe({ query }, {
-            next: (r) => resolve(r.errors ? String(r.errors[0].extensions?.code) : "data"),
-            error: (e) => resolve(Array.isArray(e) ? String((e[0] as { extensions?: { code?: string } }).extensions?.code) : "closed"),
-            complete: () => resolve("complete"),
-          });
+          ws.subscribe(
+            { query },
+            {
+              next: (r) => resolve(r.errors ? String(r.errors[0].extensions?.code) : "data"),
+              error: (e) => resolve(Array.isArray(e) ? String((e[0] as { extensions?: { code?: string } }).extensions?.code) : "closed"),
+              complete: () => resolve("complete"),
+            },
+          );
         });
       expect(await run("{ viewer { role } }")).to.equal("data");
       expect(await run("{ messages { edges { node { parent { parent { id } } } } } }")).to.equal("QUERY_TOO_DEEP");

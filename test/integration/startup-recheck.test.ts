@@ -37,7 +37,9 @@ describe("start-up tree check (set-based)", function () {
 
   const ds = () => server.chorus.app.ds;
   const treesIn = async (state: string, n: number): Promise<string[]> =>
-    (await ds().query(`SELECT message_tree_id AS id FROM message_tree_state WHERE state = $1 ORDER BY 1 LIMIT $2`, [state, n])).map((r: { id: string }) => r.id);
+    (await ds().query(`SELECT message_tree_id AS id FROM message_tree_state WHERE state = $1 ORDER BY 1 LIMIT $2`, [state, n])).map(
+      (r: { id: string }) => r.id,
+    );
 
   /** What the per-tree re-check would do to every active tree: its end state, each in a transaction rolled back. */
   async function oracle(): Promise<Map<string, { from: string; to: string | null }>> {
@@ -73,7 +75,9 @@ describe("start-up tree check (set-based)", function () {
     // T5: finished trees put back in ranking / ready for scoring have all their rankings; restored ranking trees lack some.
     const finished = await treesIn("ready_for_export", 6);
     await ds().query(`UPDATE message_tree_state SET state = 'ranking', active = true WHERE message_tree_id = ANY($1::uuid[])`, [finished.slice(0, 3)]);
-    await ds().query(`UPDATE message_tree_state SET state = 'ready_for_scoring', active = true WHERE message_tree_id = ANY($1::uuid[])`, [finished.slice(3, 6)]);
+    await ds().query(`UPDATE message_tree_state SET state = 'ready_for_scoring', active = true WHERE message_tree_id = ANY($1::uuid[])`, [
+      finished.slice(3, 6),
+    ]);
     // A ranking tree with no rankable parent left (its replies deleted) goes to scoring at once.
     const ranking = await treesIn("ranking", 3);
     await ds().query(`UPDATE message SET deleted = true WHERE message_tree_id = $1 AND parent_id IS NOT NULL`, [ranking[0]]);
@@ -83,10 +87,18 @@ describe("start-up tree check (set-based)", function () {
     expect(picked).to.deep.equal([...expected.keys()].sort());
     // Every branch is in the comparison, both ways.
     const transitions = [...new Set([...expected.values()].map((c) => `${c.from}->${c.to}`))];
-    for (const t of ["initial_prompt_review->prompt_lottery_waiting", "growing->halted_by_moderator", "ranking->ready_for_export", "ready_for_scoring->ready_for_export"]) {
+    for (const t of [
+      "initial_prompt_review->prompt_lottery_waiting",
+      "growing->halted_by_moderator",
+      "ranking->ready_for_export",
+      "ready_for_scoring->ready_for_export",
+    ]) {
       expect(transitions, t).to.include(t);
     }
-    expect(transitions.some((t) => t === "growing->ranking" || t === "growing->ready_for_export"), "T4").to.equal(true);
+    expect(
+      transitions.some((t) => t === "growing->ranking" || t === "growing->ready_for_export"),
+      "T4",
+    ).to.equal(true);
     for (const id of review.slice(0, 3)) expect(expected.has(id), "unaccepted root stays in review").to.equal(false);
     for (const id of review.slice(3)) expect(expected.get(id)?.to).to.equal("prompt_lottery_waiting");
     for (const id of growing.slice(0, 2)) expect(expected.get(id)?.to).to.equal("halted_by_moderator");
@@ -111,7 +123,10 @@ describe("start-up tree check (set-based)", function () {
       );
       expect(Object.fromEntries(states.map((s) => [s.id, s.state]))).to.deep.equal(Object.fromEntries([...expected].map(([id, c]) => [id, c.to])));
       const due = new Set(await server.chorus.app.trees.treesDueForRecheck());
-      expect([...expected.keys()].filter((id) => due.has(id)), "no checked tree is due again").to.deep.equal([]);
+      expect(
+        [...expected.keys()].filter((id) => due.has(id)),
+        "no checked tree is due again",
+      ).to.deep.equal([]);
     } finally {
       await second.stop();
     }

@@ -226,7 +226,9 @@ describe("stats: the incremental boards equal a full recompute after every kind 
   it("tree states: prompts aborted as low grade (spam prompts) and back", async () => {
     at = new Date(at.getTime() + 3_600_000);
     await ds().query(`UPDATE message_tree_state SET state = 'aborted_low_grade' WHERE message_tree_id IN (${some("message", 0.3, "parent_id IS NULL")})`);
-    await ds().query(`UPDATE message_tree_state SET state = 'ready_for_export' WHERE state = 'aborted_low_grade' AND message_tree_id IN (${some("message", 0.3, "parent_id IS NULL")})`);
+    await ds().query(
+      `UPDATE message_tree_state SET state = 'ready_for_export' WHERE state = 'aborted_low_grade' AND message_tree_id IN (${some("message", 0.3, "parent_id IS NULL")})`,
+    );
     await runAndCompare("tree states");
   });
 
@@ -316,7 +318,9 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     // the nil mark, and none for the restored authors (only the import's few system users, written outside its batches)
     const marks: { user_id: string }[] = await ds().query(`SELECT DISTINCT user_id FROM stats_dirty`);
     expect(marks.map((m) => m.user_id)).to.include("00000000-0000-0000-0000-000000000000");
-    const [{ authors }] = await ds().query(`SELECT count(*)::int AS authors FROM stats_dirty d JOIN "user" u ON u.id = d.user_id WHERE u.auth_method = 'import'`);
+    const [{ authors }] = await ds().query(
+      `SELECT count(*)::int AS authors FROM stats_dirty d JOIN "user" u ON u.id = d.user_id WHERE u.auth_method = 'import'`,
+    );
     expect(authors).to.equal(0);
     const [{ imported }] = await ds().query(`SELECT count(*)::int AS imported FROM "user" WHERE auth_method = 'import'`);
     expect(imported).to.be.greaterThan(10);

@@ -8,7 +8,10 @@ import { TROLL_STATS_TOTAL_SQL, USER_STATS_TOTAL_SQL } from "../../src/modules/s
 import { LeaderboardDocument, RefreshLeaderboardsDocument, TrollboardDocument, UserStatsDocument } from "../../client/generated/graphql.js";
 
 /** The recompute statements as they were before the restructuring (ballot positions, user joins). */
-const BEFORE = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../test/fixtures/stats-recompute-before.json"), "utf8")) as { user_stats: string; troll_stats: string };
+const BEFORE = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../test/fixtures/stats-recompute-before.json"), "utf8")) as {
+  user_stats: string;
+  troll_stats: string;
+};
 
 const WINDOW: Record<StatsTimeFrame, "DAY" | "WEEK" | "MONTH" | "TOTAL"> = { day: "DAY", week: "WEEK", month: "MONTH", total: "TOTAL" };
 
@@ -148,8 +151,14 @@ describe("stats recompute: the restructured statements give the rows the earlier
       expect(after.troll.length, frame).to.be.greaterThan(10);
       expect(withoutBase(after), frame).to.deep.equal(withoutBase(before[frame]));
       // the data set exercises what changed: replies ranked at each position, hidden users, orphan authors dropped
-      expect(after.stats.some((r) => (r.reply_ranked_3 as number) > 0), frame).to.equal(true);
-      expect(after.stats.some((r) => r.rank === null), frame).to.equal(true);
+      expect(
+        after.stats.some((r) => (r.reply_ranked_3 as number) > 0),
+        frame,
+      ).to.equal(true);
+      expect(
+        after.stats.some((r) => r.rank === null),
+        frame,
+      ).to.equal(true);
     }
     const ids: string[] = (await ds().query(`SELECT user_id FROM user_stats`)).map((r: { user_id: string }) => r.user_id);
     expect(ids.filter((id) => !id).length).to.equal(0);
@@ -162,7 +171,12 @@ describe("stats recompute: the restructured statements give the rows the earlier
     expect(board.data!.leaderboard.edges.map((e) => e.node.userId)).to.deep.equal(total.slice(0, 10).map((r) => r.user_id));
     const top = total[0];
     const us = await gql(server.url, UserStatsDocument, { userId: top.user_id as string }, { key: server.adminKey });
-    expect(us.data!.userStats.total).to.include({ leaderScore: top.leader_score, replyRanked1: top.reply_ranked_1, replyRanked2: top.reply_ranked_2, replyRanked3: top.reply_ranked_3 });
+    expect(us.data!.userStats.total).to.include({
+      leaderScore: top.leader_score,
+      replyRanked1: top.reply_ranked_1,
+      replyRanked2: top.reply_ranked_2,
+      replyRanked3: top.reply_ranked_3,
+    });
     const trolls = before.total.troll.sort((a, b) => (a.rank as number) - (b.rank as number));
     const tb = await gql(server.url, TrollboardDocument, { window: WINDOW.total, first: 5 }, { key: server.adminKey });
     expect(tb.errors, JSON.stringify(tb.errors)).to.equal(undefined);

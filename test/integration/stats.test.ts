@@ -165,9 +165,19 @@ describe("stats, leaderboards, streaks and the troll board (spec §6)", function
     const [hidden, disabled, shown] = ids;
     const hiddenUser = await server.chorus.app.users.get(hidden);
     // a user may hide themselves, not others
-    const self = await gql(server.url, SetLeaderboardVisibilityDocument, { input: { show: false } }, { key, user: `${hiddenUser.authMethod}:${hiddenUser.username}` });
+    const self = await gql(
+      server.url,
+      SetLeaderboardVisibilityDocument,
+      { input: { show: false } },
+      { key, user: `${hiddenUser.authMethod}:${hiddenUser.username}` },
+    );
     expect(self.data!.setLeaderboardVisibility).to.deep.equal({ id: hidden, showOnLeaderboard: false });
-    const other = await gql(server.url, SetLeaderboardVisibilityDocument, { input: { show: false, userId: shown } }, { key, user: `${hiddenUser.authMethod}:${hiddenUser.username}` });
+    const other = await gql(
+      server.url,
+      SetLeaderboardVisibilityDocument,
+      { input: { show: false, userId: shown } },
+      { key, user: `${hiddenUser.authMethod}:${hiddenUser.username}` },
+    );
     expect(errorCode(other)).to.equal("FORBIDDEN");
     // no API disables users yet (moderation does): set the flag as an admin tool would
     await server.chorus.app.ds.query(`UPDATE "user" SET enabled = false WHERE id = $1`, [disabled]);
@@ -218,8 +228,12 @@ describe("stats, leaderboards, streaks and the troll board (spec §6)", function
     expect((await windowOf(1, 5)).map((r) => r.rank)).to.deep.equal([1, 2, 3, 4, 5]);
     expect((await windowOf(last, 5)).map((r) => r.rank)).to.deep.equal([last - 4, last - 3, last - 2, last - 1, last]);
     expect((await windowOf(mid, 1)).map((r) => r.rank)).to.deep.equal([mid]);
-    expect(errorCode(await gql(server.url, LeaderboardWindowDocument, { userId: rows[0].userId, window: "TOTAL", size: 0 }, { key }))).to.equal("BAD_USER_INPUT");
-    expect(errorCode(await gql(server.url, LeaderboardWindowDocument, { userId: rows[0].userId, window: "TOTAL", size: 101 }, { key }))).to.equal("BAD_USER_INPUT");
+    expect(errorCode(await gql(server.url, LeaderboardWindowDocument, { userId: rows[0].userId, window: "TOTAL", size: 0 }, { key }))).to.equal(
+      "BAD_USER_INPUT",
+    );
+    expect(errorCode(await gql(server.url, LeaderboardWindowDocument, { userId: rows[0].userId, window: "TOTAL", size: 101 }, { key }))).to.equal(
+      "BAD_USER_INPUT",
+    );
     expect(errorCode(await gql(server.url, LeaderboardDocument, { window: "TOTAL", first: 0 }, { key }))).to.equal("BAD_USER_INPUT");
     expect(errorCode(await gql(server.url, LeaderboardDocument, { window: "TOTAL", after: "garbage" }, { key }))).to.equal("INVALID_CURSOR_VALUE");
   });
@@ -298,9 +312,21 @@ describe("stats, leaderboards, streaks and the troll board (spec §6)", function
     // the quiet author's prompt: no reactions at all, one reviewer marks lang_mismatch and pii
     const quietPrompt = await w.prompt(quiet);
     const reviews: Record<string, Record<string, number>[]> = {
-      [flagged]: [{ spam: 0, lang_mismatch: 0 }, { spam: 0, lang_mismatch: 0 }, { spam: 0, lang_mismatch: 0 }],
-      [spam]: [{ spam: 1, lang_mismatch: 0 }, { spam: 1, lang_mismatch: 0 }, { spam: 1, lang_mismatch: 0 }],
-      [quietPrompt]: [{ spam: 0, lang_mismatch: 1, pii: 1, quality: 0.5 }, { spam: 0, lang_mismatch: 0, quality: 1 }, { spam: 0, lang_mismatch: 0 }],
+      [flagged]: [
+        { spam: 0, lang_mismatch: 0 },
+        { spam: 0, lang_mismatch: 0 },
+        { spam: 0, lang_mismatch: 0 },
+      ],
+      [spam]: [
+        { spam: 1, lang_mismatch: 0 },
+        { spam: 1, lang_mismatch: 0 },
+        { spam: 1, lang_mismatch: 0 },
+      ],
+      [quietPrompt]: [
+        { spam: 0, lang_mismatch: 1, pii: 1, quality: 0.5 },
+        { spam: 0, lang_mismatch: 0, quality: 1 },
+        { spam: 0, lang_mismatch: 0 },
+      ],
     };
     // reviewers get prompts in random order: label each task by the prompt it names
     const done = new Map<string, number>();
@@ -336,7 +362,9 @@ describe("stats, leaderboards, streaks and the troll board (spec §6)", function
     // the enabled filter
     await server.chorus.app.ds.query(`UPDATE "user" SET enabled = false WHERE id = $1`, [quietId]);
     const disabledOnly = await gql(server.url, TrollboardDocument, { window: "DAY", enabled: false }, { key: modKey });
-    expect(disabledOnly.data!.trollboard.edges.map((e) => e.node.userId)).to.include(quietId).and.not.include(trollId);
+    expect(disabledOnly.data!.trollboard.edges.map((e) => e.node.userId))
+      .to.include(quietId)
+      .and.not.include(trollId);
     await server.chorus.app.ds.query(`UPDATE "user" SET enabled = true WHERE id = $1`, [quietId]);
   });
 
@@ -355,7 +383,10 @@ describe("stats, leaderboards, streaks and the troll board (spec §6)", function
     const client = wsClient(server.wsUrl, {});
     try {
       const got = await new Promise<unknown>((resolve) => {
-        client.subscribe({ query: `subscription { leaderboardUpdated(window: DAY) { window } }` }, { next: resolve, error: resolve, complete: () => resolve(null) });
+        client.subscribe(
+          { query: `subscription { leaderboardUpdated(window: DAY) { window } }` },
+          { next: resolve, error: resolve, complete: () => resolve(null) },
+        );
       });
       expect(JSON.stringify(got)).to.match(/UNAUTHENTICATED/);
     } finally {
@@ -376,7 +407,10 @@ async function eventsDuring(
   const events: LeaderboardUpdatedSubscription["leaderboardUpdated"][] = [];
   let failure: unknown;
   const stop = client.subscribe<LeaderboardUpdatedSubscription>(
-    { query: `subscription($w: StatsWindow!) { leaderboardUpdated(window: $w) { window refreshedAt users rankedUsers trollUsers trigger } }`, variables: { w: window } },
+    {
+      query: `subscription($w: StatsWindow!) { leaderboardUpdated(window: $w) { window refreshedAt users rankedUsers trollUsers trigger } }`,
+      variables: { w: window },
+    },
     { next: (r) => (r.data ? events.push(r.data.leaderboardUpdated) : (failure = r.errors)), error: (e) => (failure = e), complete: () => undefined },
   );
   try {

@@ -194,7 +194,12 @@ describe("task candidate pools equal the per-request oracle after every kind of 
     );
     expect(rows).to.have.length(2);
     const halt = (h: boolean) =>
-      rawGql(server.url, `mutation($m: ID!, $h: Boolean!) { setTreeHalted(input: { messageId: $m, halt: $h }) { state } }`, { m: rows[0].id, h }, { key: server.adminKey });
+      rawGql(
+        server.url,
+        `mutation($m: ID!, $h: Boolean!) { setTreeHalted(input: { messageId: $m, halt: $h }) { state } }`,
+        { m: rows[0].id, h },
+        { key: server.adminKey },
+      );
     expect((await halt(true)).errors).to.equal(undefined);
     await compare("halt");
     expect((await halt(false)).errors).to.equal(undefined);
@@ -208,7 +213,9 @@ describe("task candidate pools equal the per-request oracle after every kind of 
     const res = await a.request("ASSISTANT_REPLY", "en");
     expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
     await compare("open reply task");
-    await ds.query(`UPDATE task SET created_date = now() - interval '3 days', expiry_date = now() - interval '1 day' WHERE id = $1`, [res.data!.requestTask.id]);
+    await ds.query(`UPDATE task SET created_date = now() - interval '3 days', expiry_date = now() - interval '1 day' WHERE id = $1`, [
+      res.data!.requestTask.id,
+    ]);
     await server.chorus.runJob("expired-tasks");
     const left: unknown[] = await ds.query(`SELECT 1 FROM task WHERE id = $1`, [res.data!.requestTask.id]);
     expect(left).to.have.length(0);

@@ -61,7 +61,10 @@ describe("task pool draw: exactly uniform among the candidates", function () {
 
   it("small partition: each candidate at exactly one offset in key order, the user's own prompt never", async () => {
     const bySlot = await prompts("uf-small", [3, 40, 41, 900, 12], new Set([41]));
-    const candidates = [...bySlot].filter(([s]) => s !== 41).map(([, id]) => id).sort();
+    const candidates = [...bySlot]
+      .filter(([s]) => s !== 41)
+      .map(([, id]) => id)
+      .sort();
     const drawn: string[] = [];
     for (let j = 0; j < candidates.length; j++) drawn.push((await draw("uf-small", [...tries(0.5), (j + 0.5) / candidates.length]))!);
     // The tries do not matter on a small partition: the offset alone decides, in key order.

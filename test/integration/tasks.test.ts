@@ -223,12 +223,16 @@ describe("tasks and trees: growth, ranking and moderation (goal size 4)", functi
     const w = new World(server, key, "g7");
     const { root, replies } = await treeInRanking(w);
     const rankers = [w.annotator(), w.annotator(), w.annotator()];
-    const t = (await w.task(rankers[0], "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask"));
+    const t = await w.task(rankers[0], "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
     expect(t.rankingParentId).to.equal(root);
     expect(t.replyMessages.map((m) => m.id).sort()).to.deep.equal([...replies].sort());
     expect(t.replyMessages.every((m) => m.synthetic === null)).to.equal(true);
     const { frontendMessageId } = await rankers[0].ack(t.id);
-    for (const bad of [[0, 0, 1], [0, 1], [0, 1, 3]]) {
+    for (const bad of [
+      [0, 0, 1],
+      [0, 1],
+      [0, 1, 3],
+    ]) {
       const res = await rankers[0].rank(frontendMessageId, bad);
       expect(errorCode(res), JSON.stringify(bad)).to.equal("INVALID_RANKING_VALUE");
       expect(res.errors![0].extensions!.oaErrorCode).to.equal(2003);
@@ -240,7 +244,13 @@ describe("tasks and trees: growth, ranking and moderation (goal size 4)", functi
     for (const ranker of rankers.slice(1)) {
       const tt = await w.task(ranker, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
       const ack = await ranker.ack(tt.id);
-      const order = [best, ...tt.replyMessages.map((m) => m.id).filter((id) => id !== best).sort()].map((id) => tt.replyMessages.findIndex((m) => m.id === id));
+      const order = [
+        best,
+        ...tt.replyMessages
+          .map((m) => m.id)
+          .filter((id) => id !== best)
+          .sort(),
+      ].map((id) => tt.replyMessages.findIndex((m) => m.id === id));
       expect((await ranker.rank(ack.frontendMessageId, order)).errors).to.equal(undefined);
     }
     expect(await w.state(root)).to.include({ state: "READY_FOR_EXPORT", active: false });
@@ -256,7 +266,12 @@ describe("tasks and trees: growth, ranking and moderation (goal size 4)", functi
     const root = await w.growingTree(w.annotator());
     const { messageId: reply } = await w.replyTo(w.annotator(), "ASSISTANT_REPLY");
     for (let i = 0; i < 4; i++) {
-      const res = await gql(server.url, SetEmojiDocument, { input: { messageId: reply, emoji: "red_flag", op: "ADD" } }, { key, user: w.annotator().userHeader });
+      const res = await gql(
+        server.url,
+        SetEmojiDocument,
+        { input: { messageId: reply, emoji: "red_flag", op: "ADD" } },
+        { key, user: w.annotator().userHeader },
+      );
       expect(res.errors).to.equal(undefined);
     }
     expect((await w.message(reply)).deleted).to.equal(false);
@@ -279,6 +294,10 @@ describe("tasks and trees: growth, ranking and moderation (goal size 4)", functi
     await w.growingTree(a);
     const res = await gql(server.url, AvailableTasksDocument, { lang: "g9", user: { authMethod: "local", id: "g9-newcomer" } }, { key });
     expect(res.data!.availableTasks).to.include({ assistantReply: 1, prompterReply: 0, labelInitialPrompt: 0, rankAssistantReplies: 0 });
-    expect(res.data!.availableTasks.random).to.equal(Object.entries(res.data!.availableTasks).filter(([k]) => k !== "random").reduce((s, [, v]) => s + (v as number), 0));
+    expect(res.data!.availableTasks.random).to.equal(
+      Object.entries(res.data!.availableTasks)
+        .filter(([k]) => k !== "random")
+        .reduce((s, [, v]) => s + (v as number), 0),
+    );
   });
 });

@@ -96,16 +96,34 @@ describe("trees under concurrent annotators", function () {
     const client = (await ds.query(`SELECT id FROM api_client LIMIT 1`))[0].id as string;
     async function makeTree(size: number): Promise<string> {
       const ids = Array.from({ length: size }, () => crypto.randomUUID());
-      const user = (await ds.query(`INSERT INTO "user" (api_client_id, username, auth_method, display_name) VALUES ($1, $2, 'local', 'Tree Maker') RETURNING id`, [client, `maker-${ids[0]}`]))[0].id;
+      const user = (
+        await ds.query(`INSERT INTO "user" (api_client_id, username, auth_method, display_name) VALUES ($1, $2, 'local', 'Tree Maker') RETURNING id`, [
+          client,
+          `maker-${ids[0]}`,
+        ])
+      )[0].id;
       for (let i = 0; i < size; i++) {
         const parent = i === 0 ? null : ids[Math.floor((i - 1) / 3)];
         await ds.query(
           `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, text, lang, depth, review_result, emojis)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'q1', $9, true, '{"+1": 2}')`,
-          [ids[i], parent, ids[0], user, i % 2 ? "assistant" : "prompter", client, `fid-${ids[i]}`, `message ${i}`, Math.floor(Math.log(2 * i + 1) / Math.log(3))],
+          [
+            ids[i],
+            parent,
+            ids[0],
+            user,
+            i % 2 ? "assistant" : "prompter",
+            client,
+            `fid-${ids[i]}`,
+            `message ${i}`,
+            Math.floor(Math.log(2 * i + 1) / Math.log(3)),
+          ],
         );
       }
-      await ds.query(`INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang) VALUES ($1, 12, 3, 3, 'ready_for_export', false, 'q1')`, [ids[0]]);
+      await ds.query(
+        `INSERT INTO message_tree_state (message_tree_id, goal_tree_size, max_depth, max_children_count, state, active, lang) VALUES ($1, 12, 3, 3, 'ready_for_export', false, 'q1')`,
+        [ids[0]],
+      );
       return ids[0];
     }
     const counts: number[] = [];

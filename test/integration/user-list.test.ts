@@ -2,7 +2,14 @@ import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { errorCode, gql, rawGql, type GqlResponse } from "../helpers/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
-import { UsersDocument, type UserSortKey, UpdateUserDocument, DeleteUserDocument, type UsersQuery, type UsersQueryVariables } from "../../client/generated/graphql.js";
+import {
+  UsersDocument,
+  type UserSortKey,
+  UpdateUserDocument,
+  DeleteUserDocument,
+  type UsersQuery,
+  type UsersQueryVariables,
+} from "../../client/generated/graphql.js";
 
 type UserNode = UsersQuery["users"]["edges"][number]["node"];
 
@@ -37,9 +44,14 @@ describe("moderators' user list and search (spec §9.2, §6.6)", function () {
 
   async function makeUser(key: string, authMethod: string, username: string, displayName: string): Promise<string> {
     const res = ok(
-      await rawGql<{ viewer: { user: { id: string } } }>(server.url, `query($u: UserRefInput) { viewer(user: $u) { user { id } } }`, {
-        u: { authMethod, id: username, displayName },
-      }, { key }),
+      await rawGql<{ viewer: { user: { id: string } } }>(
+        server.url,
+        `query($u: UserRefInput) { viewer(user: $u) { user { id } } }`,
+        {
+          u: { authMethod, id: username, displayName },
+        },
+        { key },
+      ),
     );
     return res.viewer.user.id;
   }

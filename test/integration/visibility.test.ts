@@ -110,7 +110,13 @@ const WALK: Record<string, Row> = {
   "mutation createUserToken": { never: NEVER_TRUSTED },
   "mutation requestTask": {
     // the pool is shared: a1 is handed B's unreviewed reply in B's tree (or A's in A's) to review
-    calls: [call("a1", (s) => ({ input: { type: "LABEL_PROMPTER_REPLY", lang: s.lang } }), (d, st) => (st.taskId = (d.requestTask as { id: string }).id))],
+    calls: [
+      call(
+        "a1",
+        (s) => ({ input: { type: "LABEL_PROMPTER_REPLY", lang: s.lang } }),
+        (d, st) => (st.taskId = (d.requestTask as { id: string }).id),
+      ),
+    ],
   },
   "mutation ackTask": { leaf: "the caller's own task status" },
   "mutation nackTask": { leaf: "the caller's own task status" },
@@ -119,22 +125,38 @@ const WALK: Record<string, Row> = {
   "mutation submitLabels": { leaf: "the caller's own submission result" },
   "mutation labelMessage": { leaf: "the caller's own submission result" },
   "mutation setEmoji": { calls: [call("a1", (s) => ({ input: { messageId: s.msg.rB1, emoji: "+1", op: "ADD" } }))] },
-  "mutation createChat": { calls: [call("a1", () => ({ input: { title: "walk" } }), (d, st) => (st.chatId = (d.createChat as { id: string }).id))] },
+  "mutation createChat": {
+    calls: [
+      call(
+        "a1",
+        () => ({ input: { title: "walk" } }),
+        (d, st) => (st.chatId = (d.createChat as { id: string }).id),
+      ),
+    ],
+  },
   "mutation updateChat": { calls: [call("a1", (s) => ({ input: { id: s.chats.a1.chatId, title: "renamed" } }))] },
   "mutation deleteChat": { leaf: "a Boolean" },
   "mutation deleteAllChats": { leaf: "a count" },
   "mutation sendChatMessage": {
     calls: [
-      call("a1", (_s, st) => ({ input: { chatId: st.chatId, text: "walk prompt", model: "synthetic", sampling: { maxNewTokens: 4 } } }), (d, st) => {
-        st.walkPromptId = (d.sendChatMessage as { prompterMessage: { id: string } }).prompterMessage.id;
-      }),
+      call(
+        "a1",
+        (_s, st) => ({ input: { chatId: st.chatId, text: "walk prompt", model: "synthetic", sampling: { maxNewTokens: 4 } } }),
+        (d, st) => {
+          st.walkPromptId = (d.sendChatMessage as { prompterMessage: { id: string } }).prompterMessage.id;
+        },
+      ),
     ],
   },
   "mutation regenerate": {
     calls: [
-      call("a1", (s) => ({ input: { parentId: s.chats.a1.promptId, model: "synthetic", sampling: { maxNewTokens: 4 } } }), (d, st) => {
-        st.regenerated = (d.regenerate as { assistantMessage: { id: string } }).assistantMessage.id;
-      }),
+      call(
+        "a1",
+        (s) => ({ input: { parentId: s.chats.a1.promptId, model: "synthetic", sampling: { maxNewTokens: 4 } } }),
+        (d, st) => {
+          st.regenerated = (d.regenerate as { assistantMessage: { id: string } }).assistantMessage.id;
+        },
+      ),
     ],
   },
   "mutation cancelGeneration": { calls: [call("a1", (_s, st) => ({ messageId: st.regenerated }))] },
@@ -171,21 +193,29 @@ const WALK: Record<string, Row> = {
   // a battle of a1's, between the in-process worker's model and the walk's second worker's
   "mutation startBattle": {
     calls: [
-      call("a1", () => ({ input: { text: "walk battle" } }), (d, st) => {
-        const p = d.startBattle as { battle: { id: string }; answerA: string; answerB: string };
-        Object.assign(st, { battleId: p.battle.id, battleA: p.answerA, battleB: p.answerB });
-      }),
+      call(
+        "a1",
+        () => ({ input: { text: "walk battle" } }),
+        (d, st) => {
+          const p = d.startBattle as { battle: { id: string }; answerA: string; answerB: string };
+          Object.assign(st, { battleId: p.battle.id, battleA: p.answerA, battleB: p.answerB });
+        },
+      ),
     ],
   },
   "mutation continueBattle": {
     calls: [
-      call("a1", async (s, st) => {
-        await ended(st, s.as.a1, [st.battleA, st.battleB]);
-        return { input: { battleId: st.battleId, text: "walk battle, again" } };
-      }, (d, st) => {
-        const p = d.continueBattle as { answerA: string; answerB: string };
-        Object.assign(st, { battleA2: p.answerA, battleB2: p.answerB });
-      }),
+      call(
+        "a1",
+        async (s, st) => {
+          await ended(st, s.as.a1, [st.battleA, st.battleB]);
+          return { input: { battleId: st.battleId, text: "walk battle, again" } };
+        },
+        (d, st) => {
+          const p = d.continueBattle as { answerA: string; answerB: string };
+          Object.assign(st, { battleA2: p.answerA, battleB2: p.answerB });
+        },
+      ),
     ],
   },
   "mutation revealBattle": { calls: [call("a1", (_s, st) => ({ battleId: st.battleId }))] },
@@ -219,7 +249,13 @@ async function ended(st: State, as: RequestOptions, ids: string[]): Promise<void
 }
 
 /** References a visible record may hold to a hidden one: they name it, and nothing behind them can be read. */
-const REFERENCES = new Set<Edge>(["Message.parentId", "Message.messageTreeId", "MessageTree.id", "MessageTreeStateInfo.messageTreeId", "TreeMessageCount.messageTreeId"]);
+const REFERENCES = new Set<Edge>([
+  "Message.parentId",
+  "Message.messageTreeId",
+  "MessageTree.id",
+  "MessageTreeStateInfo.messageTreeId",
+  "TreeMessageCount.messageTreeId",
+]);
 
 /** Fields whose value names a record of a kind, for the check that every record shown is A's. */
 type Kind = "message" | "user" | "chat" | "chatMessage" | "client" | "tree";
@@ -328,7 +364,10 @@ describe("visibility: every nested field keeps the root queries' visibility for 
       if (mine.length === 0) continue;
       // a1 reads only its own chats; A acting as itself (ADMIN) reads its users' chats
       const onlyUser = (kind === "chat" || kind === "chatMessage") && a.as === "a1" ? seed.users.a1.id : null;
-      const params = kind === "chat" || kind === "chatMessage" ? [[...new Set(mine.map((f) => f.id))], seed.A.id, onlyUser] : [[...new Set(mine.map((f) => f.id))], seed.A.id];
+      const params =
+        kind === "chat" || kind === "chatMessage"
+          ? [[...new Set(mine.map((f) => f.id))], seed.A.id, onlyUser]
+          : [[...new Set(mine.map((f) => f.id))], seed.A.id];
       const ok = new Set(((await ds.query(sql[kind], params)) as { id: string }[]).map((r) => r.id));
       for (const f of mine) if (!ok.has(f.id)) notOwned.push(`${f.where}: ${kind} ${f.id} is not ${onlyUser ? "a1's" : "client A's"}`);
     }
@@ -479,7 +518,12 @@ describe("visibility: every nested field keeps the root queries' visibility for 
       seed.as.a1,
     );
     expect(root.data!.message).to.deep.equal({ childrenCount: 1, children: [{ id: seed.msg.rA2 }] });
-    const trusted = await rawGql<{ message: { childrenCount: number } }>(server.url, `query($id: ID!) { message(id: $id) { childrenCount } }`, { id: seed.msg.taRoot }, { key: server.adminKey });
+    const trusted = await rawGql<{ message: { childrenCount: number } }>(
+      server.url,
+      `query($id: ID!) { message(id: $id) { childrenCount } }`,
+      { id: seed.msg.taRoot },
+      { key: server.adminKey },
+    );
     expect(trusted.data!.message.childrenCount).to.equal(2);
   });
 
@@ -525,12 +569,21 @@ describe("visibility: every nested field keeps the root queries' visibility for 
       "TrollScoreEdge.node",
       "RankingAgreement.perParent",
     ];
-    expect(expected.filter((e) => !reached.has(e)), `reached: ${[...reached].sort().join(", ")}`).to.deep.equal([]);
+    expect(
+      expected.filter((e) => !reached.has(e)),
+      `reached: ${[...reached].sort().join(", ")}`,
+    ).to.deep.equal([]);
   });
 });
 
 /** Calls `visit` with every string of an answer, its path, and the `Type.field` it is the value of. */
-function scan(value: unknown, path: string, typename: string | null, key: string | null, visit: (path: string, edge: Edge | null, value: string) => void): void {
+function scan(
+  value: unknown,
+  path: string,
+  typename: string | null,
+  key: string | null,
+  visit: (path: string, edge: Edge | null, value: string) => void,
+): void {
   if (typeof value === "string") {
     visit(path, typename && key ? `${typename}.${key}` : null, value);
   } else if (Array.isArray(value)) {

@@ -27,7 +27,12 @@ describe("continuing a partial answer on another worker", function () {
 
   async function send(maxNewTokens: number): Promise<string> {
     const chat = await gql(server.url, CreateChatDocument, { input: {} }, as);
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "Go", model: "synthetic", sampling: { maxNewTokens } } }, as);
+    const sent = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId: chat.data!.createChat.id, text: "Go", model: "synthetic", sampling: { maxNewTokens } } },
+      as,
+    );
     return sent.data!.sendChatMessage.assistantMessage.id;
   }
 

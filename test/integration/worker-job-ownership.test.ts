@@ -37,7 +37,11 @@ function namesAJob(type: GraphQLInputType, seen = new Set<string>()): boolean {
 /** Every root operation with an argument that names a job. */
 function jobOperations(schema: GraphQLSchema): string[] {
   const out: string[] = [];
-  for (const [kind, root] of [["query", schema.getQueryType()], ["mutation", schema.getMutationType()], ["subscription", schema.getSubscriptionType()]] as const) {
+  for (const [kind, root] of [
+    ["query", schema.getQueryType()],
+    ["mutation", schema.getMutationType()],
+    ["subscription", schema.getSubscriptionType()],
+  ] as const) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       if (field.args.some((a) => a.name === "jobId" || a.name === "jobIds" || namesAJob(a.type))) out.push(`${kind} ${field.name}`);
     }
@@ -62,14 +66,16 @@ const ATTACKS: Record<string, { ws: Send; http: Http }> = {
       const r = await w.request(WorkerFinishDocument, { input: { jobId, finishReason: "STOP" as never, text: "INJECTED-BY-B", tokenCount: 1 } });
       return { errors: r.errors, refused: r.data?.workerFinish.ok === false };
     },
-    http: async (key, jobId) => errorCode(await gql(serverUrl, WorkerFinishDocument, { input: { jobId, finishReason: "STOP" as never, text: "INJECTED-BY-B", tokenCount: 1 } }, { key })),
+    http: async (key, jobId) =>
+      errorCode(await gql(serverUrl, WorkerFinishDocument, { input: { jobId, finishReason: "STOP" as never, text: "INJECTED-BY-B", tokenCount: 1 } }, { key })),
   },
   "mutation workerFail": {
     ws: async (w, jobId) => {
       const r = await w.request(WorkerFailDocument, { input: { jobId, code: "INJECTED", reason: "failed by B", retryable: false } });
       return { errors: r.errors, refused: r.data?.workerFail.ok === false };
     },
-    http: async (key, jobId) => errorCode(await gql(serverUrl, WorkerFailDocument, { input: { jobId, code: "INJECTED", reason: "failed by B", retryable: true } }, { key })),
+    http: async (key, jobId) =>
+      errorCode(await gql(serverUrl, WorkerFailDocument, { input: { jobId, code: "INJECTED", reason: "failed by B", retryable: true } }, { key })),
   },
   "mutation workerHeartbeat": {
     ws: async (w, jobId) => {
@@ -149,7 +155,10 @@ describe("a worker acts only on the jobs its own session received (every job ope
       const beforeA = await snapshot(mA);
       const beforeB = await snapshot(mB);
       for (const [operation, attack] of Object.entries(ATTACKS)) {
-        for (const [what, jobId] of [["A's job id", jobA.jobId], ["B's hand-out with A's message", spliced]]) {
+        for (const [what, jobId] of [
+          ["A's job id", jobA.jobId],
+          ["B's hand-out with A's message", spliced],
+        ]) {
           const r = await attack.ws(b, jobId);
           expect(r.errors, `${operation} with ${what}`).to.equal(undefined);
           expect(r.refused, `${operation} with ${what} over B's socket`).to.equal(true);
@@ -162,12 +171,17 @@ describe("a worker acts only on the jobs its own session received (every job ope
       // A still holds its job: it carries on and its answer is only its own text; B's job is untouched too.
       const following = collect(ws, GenerationDocument, { messageId: mA, after: beforeA.events.length }, Number.POSITIVE_INFINITY, 15_000);
       expect((await a.request(WorkerTokensDocument, { input: { jobId: jobA.jobId, text: " a1", tokenCount: 1 } })).data!.workerTokens.ok).to.equal(true);
-      expect((await a.request(WorkerFinishDocument, { input: { jobId: jobA.jobId, finishReason: "STOP" as never, text: " a0 a1", tokenCount: 2 } })).data!.workerFinish.ok).to.equal(true);
+      expect(
+        (await a.request(WorkerFinishDocument, { input: { jobId: jobA.jobId, finishReason: "STOP" as never, text: " a0 a1", tokenCount: 2 } })).data!
+          .workerFinish.ok,
+      ).to.equal(true);
       const rest = await following;
       expect(rest.completed).to.equal(true);
       expect(rest.results.map((r) => r.data!.generation.__typename)).to.deep.equal(["GenerationTokens", "GenerationFinished"]);
       expect((await snapshot(mA)).row).to.include({ state: "COMPLETE", text: " a0 a1", worker_name: "A", error: null });
-      expect((await b.request(WorkerFinishDocument, { input: { jobId: jobB.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok).to.equal(true);
+      expect(
+        (await b.request(WorkerFinishDocument, { input: { jobId: jobB.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok,
+      ).to.equal(true);
       expect((await snapshot(mB)).row).to.include({ state: "COMPLETE", worker_name: "B" });
       await a.stop();
       await b.stop();

@@ -79,10 +79,14 @@ describe("error model", () => {
   it("masks unexpected errors and reports them with a request id", () => {
     let logged: unknown;
     const internal = new Error("password=hunter2 at db.ts:12");
-    const formatted = formatError({ message: internal.message, extensions: { stacktrace: ["x"] } }, new GraphQLError("boom", { originalError: internal }), (e) => {
-      logged = e;
-      return "req-1";
-    });
+    const formatted = formatError(
+      { message: internal.message, extensions: { stacktrace: ["x"] } },
+      new GraphQLError("boom", { originalError: internal }),
+      (e) => {
+        logged = e;
+        return "req-1";
+      },
+    );
     expect(logged).to.equal(internal);
     expect(formatted.message).to.equal("Internal server error (request req-1)");
     expect(formatted.extensions).to.deep.equal({ code: "INTERNAL_SERVER_ERROR", oaErrorCode: 0, requestId: "req-1" });
@@ -97,7 +101,10 @@ describe("error model", () => {
 
   it("turns class-validator failures into BAD_USER_INPUT listing fields, not the input", () => {
     const err = new GraphQLError("Argument Validation Error", {
-      extensions: { code: "BAD_USER_INPUT", validationErrors: [{ property: "first", constraints: { min: "first must not be less than 1" }, target: { secret: "s3cr3t" } }] },
+      extensions: {
+        code: "BAD_USER_INPUT",
+        validationErrors: [{ property: "first", constraints: { min: "first must not be less than 1" }, target: { secret: "s3cr3t" } }],
+      },
     });
     const f = formatError({ message: err.message, extensions: err.extensions }, err, () => "x");
     expect(f.extensions).to.deep.equal({ code: "BAD_USER_INPUT", fields: ["first: first must not be less than 1"] });

@@ -27,7 +27,11 @@ describe("docs/configuration.md and the declarations", () => {
     const doc = fs.readFileSync(CONFIG_DOC, "utf8");
     const names = [...CONFIG_VARIABLES, ...TREE_MANAGER_VARIABLES, ...Object.keys(workerDeclarations)];
     expect(new Set(names).size, "a variable declared twice").to.equal(names.length);
-    for (const name of names) expect(doc.split("\n").filter((l) => l.startsWith(`| \`${name}\` |`)), name).to.have.length(1);
+    for (const name of names)
+      expect(
+        doc.split("\n").filter((l) => l.startsWith(`| \`${name}\` |`)),
+        name,
+      ).to.have.length(1);
   });
 
   /** Defaults the docs print as one literal but that the program resolves further, with why. */

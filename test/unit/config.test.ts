@@ -37,7 +37,14 @@ describe("config", () => {
       USER_TOKEN_SECRET: "s".repeat(32),
       LOG_LEVEL: "debug",
     });
-    expect(c).to.deep.include({ port: 8080, databaseUrl: "postgres://u@h:5432/db", redisUrl: "redis://h:6379", dataDir: "/tmp/x", introspection: "false", logLevel: "debug" });
+    expect(c).to.deep.include({
+      port: 8080,
+      databaseUrl: "postgres://u@h:5432/db",
+      redisUrl: "redis://h:6379",
+      dataDir: "/tmp/x",
+      introspection: "false",
+      logLevel: "debug",
+    });
     expect(loadConfig({ INTROSPECTION: "authenticated" }).introspection).to.equal("authenticated");
     expect(c.corsOrigins).to.deep.equal(["https://a.example", "http://localhost:3000"]);
   });
@@ -67,7 +74,9 @@ describe("config", () => {
       } catch (err) {
         expect(err).to.be.instanceOf(ConfigError);
         expect((err as ConfigError).variable).to.equal(variable);
-        expect((err as Error).message).to.include(variable).and.match(message);
+        expect((err as Error).message)
+          .to.include(variable)
+          .and.match(message);
       }
     });
   }
@@ -84,7 +93,8 @@ describe("config", () => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(p);
-        else if (p.endsWith(".ts") && !p.endsWith(path.join("src", "config", "index.ts")) && fs.readFileSync(p, "utf8").includes("process.env")) offenders.push(p);
+        else if (p.endsWith(".ts") && !p.endsWith(path.join("src", "config", "index.ts")) && fs.readFileSync(p, "utf8").includes("process.env"))
+          offenders.push(p);
       }
     };
     walk(path.resolve(__dirname, "..", "..", "..", "src"));

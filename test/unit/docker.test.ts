@@ -67,7 +67,9 @@ describe("docker/: Dockerfiles and the compose file", () => {
     const runtime = ops.slice(ops.map((o) => o.op).lastIndexOf("FROM"));
     expect(runtime.find((o) => o.op === "RUN" && o.args.includes("npm ci"))!.args).to.include("--omit=dev");
     const user = runtime.filter((o) => o.op === "USER").pop();
-    expect(user?.args).to.be.a("string").and.not.match(/^(root|0)$/);
+    expect(user?.args)
+      .to.be.a("string")
+      .and.not.match(/^(root|0)$/);
     expect(runtime.find((o) => o.op === "HEALTHCHECK")?.args).to.include("/readyz");
     const cmd = runtime.find((o) => o.op === "CMD")!.args;
     expect(cmd).to.include("dist/src/main.js");
@@ -84,7 +86,9 @@ describe("docker/: Dockerfiles and the compose file", () => {
     for (const text of [cuda, read("worker-cpu.Dockerfile")]) {
       const ops = instructions(text);
       const runtime = ops.slice(ops.map((o) => o.op).lastIndexOf("FROM"));
-      expect(runtime.filter((o) => o.op === "USER").pop()?.args).to.be.a("string").and.not.match(/^(root|0)$/);
+      expect(runtime.filter((o) => o.op === "USER").pop()?.args)
+        .to.be.a("string")
+        .and.not.match(/^(root|0)$/);
     }
     expect(read("worker-cpu.Dockerfile")).to.match(/ONNXRUNTIME_NODE_INSTALL=skip/);
   });
@@ -118,7 +122,10 @@ describe("docker/: Dockerfiles and the compose file", () => {
     const used = new Set([...compose.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]));
     const example = read(".env.example");
     const defined = new Set([...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
-    expect([...used].filter((v) => !defined.has(v)), "variables compose.yaml reads that .env.example lacks").to.deep.equal([]);
+    expect(
+      [...used].filter((v) => !defined.has(v)),
+      "variables compose.yaml reads that .env.example lacks",
+    ).to.deep.equal([]);
   });
 
   it("compose.yaml gives Redis noeviction, scales the API, and wires the vllm profile's worker to the openai backend", () => {
@@ -206,7 +213,10 @@ describe("docker/: every setting is one the API's and the worker's own configura
 
   it("the API service's environment passes the API's loadConfig", () => {
     const env = serviceEnv("api", filled);
-    expect(Object.keys(env).filter((k) => !(CONFIG_VARIABLES as readonly string[]).includes(k)), "variables the API does not read").to.deep.equal([]);
+    expect(
+      Object.keys(env).filter((k) => !(CONFIG_VARIABLES as readonly string[]).includes(k)),
+      "variables the API does not read",
+    ).to.deep.equal([]);
     const config = loadConfig(env);
     expect(config.databaseUrl).to.match(/^postgres:\/\/chorus:/);
     expect(config.redisUrl).to.equal("redis://redis:6379");
@@ -218,7 +228,10 @@ describe("docker/: every setting is one the API's and the worker's own configura
     expect(workers).to.include.members(["worker", "worker-gpu", "worker-vllm"]);
     for (const name of workers) {
       const env = serviceEnv(name, filled);
-      expect(Object.keys(env).filter((k) => !WORKER_VARIABLES.includes(k)), `${name}: variables the worker does not read`).to.deep.equal([]);
+      expect(
+        Object.keys(env).filter((k) => !WORKER_VARIABLES.includes(k)),
+        `${name}: variables the worker does not read`,
+      ).to.deep.equal([]);
       expect(parseWorkerConfig(env).apiUrl, name).to.match(/^wss?:\/\//);
     }
   });
@@ -241,7 +254,9 @@ describe("docker/: every setting is one the API's and the worker's own configura
   });
 
   it("every CHORUS_API_URL the docs show is one the worker accepts", () => {
-    const docs = ["README.md", "docker/README.md", "gpu-workers/README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)].map((f) => fs.readFileSync(path.join(ROOT, f), "utf8"));
+    const docs = ["README.md", "docker/README.md", "gpu-workers/README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)].map((f) =>
+      fs.readFileSync(path.join(ROOT, f), "utf8"),
+    );
     const urls = new Set<string>();
     for (const text of docs) {
       for (const m of text.matchAll(/CHORUS_API_URL[=:]\s*`?([a-z]+:\/\/[^\s`'"|]+)/g)) urls.add(m[1]);

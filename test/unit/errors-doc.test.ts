@@ -10,7 +10,9 @@ const SRC = path.resolve(__dirname, "..", "..", "..", "src");
 const DEFINITIONS = new Set(["common/error-catalogue.ts", "server/http-status.ts", "scripts/errors-doc.ts"]);
 /** errors.ts defines the enum and the reference's numbers, and also raises codes (formatError): only the latter count. */
 const withoutDefinitions = (rel: string, text: string) =>
-  rel === path.join("common", "errors.ts") ? text.replace(/export enum ErrorCode \{[\s\S]*?\n\}/, "").replace(/export const OA_ERROR_NUMBERS[\s\S]*?\n\};/, "") : text;
+  rel === path.join("common", "errors.ts")
+    ? text.replace(/export enum ErrorCode \{[\s\S]*?\n\}/, "").replace(/export const OA_ERROR_NUMBERS[\s\S]*?\n\};/, "")
+    : text;
 
 function sources(dir = SRC): { file: string; text: string }[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

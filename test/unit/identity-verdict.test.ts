@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { judgeIdentity, WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED, type ClientState, type HeldIdentity, type UserState } from "../../src/server/identity-verdict.js";
+import {
+  judgeIdentity,
+  WS_CLOSE_FORBIDDEN,
+  WS_CLOSE_UNAUTHENTICATED,
+  type ClientState,
+  type HeldIdentity,
+  type UserState,
+} from "../../src/server/identity-verdict.js";
 import { Role } from "../../src/modules/users/role.js";
 
 const NOW = new Date("2027-01-01T12:00:00Z");

@@ -36,7 +36,13 @@ function importsOf(file: string): Edge[] {
     const spec = m[3] ?? m[4] ?? m[5];
     if (!spec?.startsWith(".")) continue;
     const names = m[2]?.trim() ?? "";
-    const braced = names.startsWith("{") ? names.slice(1, -1).split(",").map((n) => n.trim()).filter(Boolean) : [];
+    const braced = names.startsWith("{")
+      ? names
+          .slice(1, -1)
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean)
+      : [];
     const typeOnly = m[1] !== undefined || (braced.length > 0 && braced.every((n) => n.startsWith("type ")));
     const to = path.relative(ROOT, path.resolve(path.dirname(file), spec)).replace(/\.js$/, ".ts");
     edges.push({ from: path.relative(ROOT, file), to, typeOnly });
@@ -200,7 +206,10 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
   const API_LAYER_FILE = /(\.resolver|\.fields|-jobs)\.ts$/;
 
   it("the services of the migrated modules import neither server/context.ts nor server/services.ts", () => {
-    expect(MIGRATED.every((m) => fs.existsSync(path.join(SRC, "modules", m))), "a migrated module was renamed").to.equal(true);
+    expect(
+      MIGRATED.every((m) => fs.existsSync(path.join(SRC, "modules", m))),
+      "a migrated module was renamed",
+    ).to.equal(true);
     const bad = EDGES.filter(
       (e) =>
         MIGRATED.some((m) => under(`modules/${m}`)(e.from)) &&
@@ -212,7 +221,10 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
 
   it("nothing imports the entry points (main.ts, cli.ts, scripts/) and only main.ts imports app.ts", () => {
     const bad = EDGES.filter(
-      (e) => ["src/main.ts", "src/cli.ts"].includes(e.to) || under("scripts")(e.to) && !under("scripts")(e.from) || (e.to === "src/app.ts" && e.from !== "src/main.ts"),
+      (e) =>
+        ["src/main.ts", "src/cli.ts"].includes(e.to) ||
+        (under("scripts")(e.to) && !under("scripts")(e.from)) ||
+        (e.to === "src/app.ts" && e.from !== "src/main.ts"),
     );
     expect(show(bad)).to.deep.equal([]);
   });
@@ -220,6 +232,10 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
   it("every exception listed here still exists (a fixed one is taken off the list)", () => {
     const all = new Set(EDGES.map((e) => `${e.from} → ${e.to}`));
     for (const key of [...DRIVER_EXCEPTIONS.keys(), ...MODULE_SERVER_EXCEPTIONS.keys()]) expect(all.has(key), key).to.equal(true);
-    for (const file of [...SERVER_SHARED.keys(), ...CONFIG_MAY_IMPORT.keys()]) expect(EDGES.some((e) => e.to === file), file).to.equal(true);
+    for (const file of [...SERVER_SHARED.keys(), ...CONFIG_MAY_IMPORT.keys()])
+      expect(
+        EDGES.some((e) => e.to === file),
+        file,
+      ).to.equal(true);
   });
 });

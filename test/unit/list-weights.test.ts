@@ -73,8 +73,14 @@ describe("list weights", () => {
   it("every list of objects in the schema has a weight in LIST_WEIGHTS (and every weight names a real list)", async () => {
     const schema = await getSchema();
     const lists = objectListFields(schema);
-    expect(lists.filter((f) => !(f in LIST_WEIGHTS)), "lists without a weight").to.deep.equal([]);
-    expect(Object.keys(LIST_WEIGHTS).filter((f) => !lists.includes(f)), "weights of no list").to.deep.equal([]);
+    expect(
+      lists.filter((f) => !(f in LIST_WEIGHTS)),
+      "lists without a weight",
+    ).to.deep.equal([]);
+    expect(
+      Object.keys(LIST_WEIGHTS).filter((f) => !lists.includes(f)),
+      "weights of no list",
+    ).to.deep.equal([]);
   });
 
   it("a list costs its size times an item; the IDE's introspection query fits the default limit, nested lists do not", async () => {

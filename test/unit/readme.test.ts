@@ -10,7 +10,10 @@ import { expect } from "chai";
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 const README = read("README.md");
-const GUIDES = fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
+const GUIDES = fs
+  .readdirSync(path.join(ROOT, "docs"))
+  .filter((f) => f.endsWith(".md"))
+  .map((f) => `docs/${f}`);
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens; repeats get -1, -2, ... */
 function anchors(markdown: string): Set<string> {
@@ -31,7 +34,9 @@ function anchors(markdown: string): Set<string> {
 
 /** Relative links `[text](target)` outside code, with the file they are in. */
 function links(file: string): { file: string; target: string }[] {
-  const prose = read(file).replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  const prose = read(file)
+    .replace(/```[\s\S]*?```/g, "")
+    .replace(/`[^`\n]*`/g, "");
   return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => ({ file, target: m[1] })).filter((l) => !/^[a-z]+:/.test(l.target));
 }
 

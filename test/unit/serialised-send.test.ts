@@ -22,8 +22,11 @@ describe("serialised payloads in graphql-ws messages", () => {
     const { socket, sent, sender } = fakeSocket();
     const json = `{"data":{"generation":{"__typename":"GenerationTokens","seq":3,"text":"a \\"b\\" \\u2028"}}}`;
     sendNext(socket, "1", sender.payloadOf(json));
-    sendNext(socket, "sub \\\"payload\\\":x", sender.payloadOf(json));
-    expect(sent).to.deep.equal([`{"id":"1","type":"next","payload":${json}}`, `{"id":${JSON.stringify('sub \\"payload\\":x')},"type":"next","payload":${json}}`]);
+    sendNext(socket, 'sub \\"payload\\":x', sender.payloadOf(json));
+    expect(sent).to.deep.equal([
+      `{"id":"1","type":"next","payload":${json}}`,
+      `{"id":${JSON.stringify('sub \\"payload\\":x')},"type":"next","payload":${json}}`,
+    ]);
     for (const m of sent) expect(JSON.parse(m as string).payload).to.deep.equal(JSON.parse(json));
   });
 
@@ -31,7 +34,7 @@ describe("serialised payloads in graphql-ws messages", () => {
     const { socket, sent, sender } = fakeSocket();
     // graphql-ws drops a message for a socket that is closing: the payload is stringified but never sent.
     JSON.stringify({ id: "1", type: "next", payload: sender.payloadOf(`{"data":{"x":1}}`) });
-    sendNext(socket, "2", { data: { text: "ends like a marker\"}" } });
+    sendNext(socket, "2", { data: { text: 'ends like a marker"}' } });
     socket.send(JSON.stringify({ id: "2", type: "complete" }));
     socket.send(Buffer.from("binary"));
     expect(sent.slice(0, 2)).to.deep.equal([`{"id":"2","type":"next","payload":{"data":{"text":"ends like a marker\\"}"}}}`, `{"id":"2","type":"complete"}`]);

@@ -59,8 +59,7 @@ function dispatcher() {
       continueFrom: null,
     } as unknown as StartOutcome);
   /** Resolves once `start` has been called `count` more times. */
-  const startsCalled = (count: number) =>
-    Promise.all(Array.from({ length: count }, () => new Promise<void>((r) => startCalled.push(r))));
+  const startsCalled = (count: number) => Promise.all(Array.from({ length: count }, () => new Promise<void>((r) => startCalled.push(r))));
   return { queue, service, starts, started, startsCalled, requeued };
 }
 
@@ -70,7 +69,12 @@ describe("worker hand-out", () => {
   it("a worker with free capacity gets several queued jobs started together, each delivered as soon as it is started", async () => {
     const d = dispatcher();
     // two users: fair turns decide which three of the four jobs are taken
-    for (const [messageId, userId] of [["a1", "alice"], ["a2", "alice"], ["a3", "alice"], ["b1", "bob"]]) {
+    for (const [messageId, userId] of [
+      ["a1", "alice"],
+      ["a2", "alice"],
+      ["a3", "alice"],
+      ["b1", "bob"],
+    ]) {
       await d.queue.enqueue(MODEL, { messageId, userId, payload: {} });
     }
     const connection = new WorkerConnection<WorkerSession>();
@@ -85,7 +89,7 @@ describe("worker hand-out", () => {
 
     // the last one started goes out first
     d.started("a2");
-    const out: WorkerJob[] = [((await first).value as WorkerJob)];
+    const out: WorkerJob[] = [(await first).value as WorkerJob];
     d.started("b1");
     d.started("a1");
     out.push((await session.next()).value as WorkerJob, (await session.next()).value as WorkerJob);

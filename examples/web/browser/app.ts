@@ -5,13 +5,7 @@
  * The operations are the typed strings codegen writes from schema/operations/chat.graphql.
  */
 import { createClient, type Client } from "graphql-ws";
-import {
-  CreateChatDocument,
-  GenerationDocument,
-  ModelsDocument,
-  SendChatMessageDocument,
-  type TypedDocumentString,
-} from "./generated/graphql.js";
+import { CreateChatDocument, GenerationDocument, ModelsDocument, SendChatMessageDocument, type TypedDocumentString } from "./generated/graphql.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

@@ -39,16 +39,16 @@ export function trainMerges(corpus: string, mergeCount: number): [string, string
   const encoder = new TextEncoder();
   const wordCounts = new Map<string, number>();
   for (const match of corpus.matchAll(GPT2_PRETOKENIZE)) {
-    const word = Array.from(encoder.encode(match[0]), (b) => byteToChar[b]).join('\u0000');
+    const word = Array.from(encoder.encode(match[0]), (b) => byteToChar[b]).join("\u0000");
     wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
   }
-  let words = [...wordCounts.entries()].map(([word, count]) => ({ symbols: word.split('\u0000'), count }));
+  let words = [...wordCounts.entries()].map(([word, count]) => ({ symbols: word.split("\u0000"), count }));
   const merges: [string, string][] = [];
   while (merges.length < mergeCount) {
     const pairCounts = new Map<string, number>();
     for (const { symbols, count } of words) {
       for (let i = 0; i + 1 < symbols.length; i++) {
-        const key = symbols[i] + '\u0000' + symbols[i + 1];
+        const key = symbols[i] + "\u0000" + symbols[i + 1];
         pairCounts.set(key, (pairCounts.get(key) ?? 0) + count);
       }
     }
@@ -61,7 +61,7 @@ export function trainMerges(corpus: string, mergeCount: number): [string, string
       }
     }
     if (best === null) break;
-    const [left, right] = best.split('\u0000') as [string, string];
+    const [left, right] = best.split("\u0000") as [string, string];
     merges.push([left, right]);
     words = words.map(({ symbols, count }) => {
       const merged: string[] = [];
@@ -94,9 +94,7 @@ export function buildVocabulary(merges: [string, string][], specialTokens: strin
   // Two merges can spell the same string ("ab"+"c" and "a"+"bc"); the token exists once, as in GPT-2's vocab.
   const tokens = [...new Set([...order.map((b) => byteToChar[b]), ...merges.map(([a, b]) => a + b)]), ...specialTokens];
   const special = new Set(specialTokens);
-  const tokenBytes = tokens.map((token) =>
-    special.has(token) ? null : Uint8Array.from(Array.from(token, (char) => charToByte.get(char)!)),
-  );
+  const tokenBytes = tokens.map((token) => (special.has(token) ? null : Uint8Array.from(Array.from(token, (char) => charToByte.get(char)!))));
   return { tokens, merges, specialTokens, tokenBytes };
 }
 
@@ -106,7 +104,7 @@ export function tokenizerJson(vocabulary: Vocabulary): object {
   vocabulary.tokens.forEach((token, id) => (vocab[token] = id));
   const byteLevel = { add_prefix_space: false, trim_offsets: true, use_regex: true };
   return {
-    version: '1.0',
+    version: "1.0",
     truncation: null,
     padding: null,
     added_tokens: vocabulary.specialTokens.map((content) => ({
@@ -119,15 +117,15 @@ export function tokenizerJson(vocabulary: Vocabulary): object {
       special: true,
     })),
     normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', ...byteLevel },
-    post_processor: { type: 'ByteLevel', ...byteLevel, trim_offsets: false },
-    decoder: { type: 'ByteLevel', ...byteLevel },
+    pre_tokenizer: { type: "ByteLevel", ...byteLevel },
+    post_processor: { type: "ByteLevel", ...byteLevel, trim_offsets: false },
+    decoder: { type: "ByteLevel", ...byteLevel },
     model: {
-      type: 'BPE',
+      type: "BPE",
       dropout: null,
       unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
+      continuing_subword_prefix: "",
+      end_of_word_suffix: "",
       fuse_unk: false,
       byte_fallback: false,
       ignore_merges: false,

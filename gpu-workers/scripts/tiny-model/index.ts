@@ -5,13 +5,13 @@
  * It lets every test and a fresh `npm start` run a real model offline (no weights can be downloaded on these
  * machines). Same options, same bytes: weights come from a seeded generator and the BPE merges from a fixed corpus.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { buildVocabulary, tokenizerJson, trainMerges, type Vocabulary } from './byte-level-bpe.js';
-import { buildGpt2Graph } from './gpt2-graph.js';
-import { encodeOnnxModel } from './onnx-writer.js';
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { buildVocabulary, tokenizerJson, trainMerges, type Vocabulary } from "./byte-level-bpe.js";
+import { buildGpt2Graph } from "./gpt2-graph.js";
+import { encodeOnnxModel } from "./onnx-writer.js";
 
 /** Bump when the generator's output changes for the same options, so existing folders are rewritten. */
 export const GENERATOR_VERSION = 1;
@@ -43,9 +43,9 @@ export const DEFAULT_TINY_MODEL_OPTIONS: TinyModelOptions = {
   eosBias: 0,
 };
 
-export const END_OF_TEXT = '<|endoftext|>';
+export const END_OF_TEXT = "<|endoftext|>";
 /** Open-Assistant's "v2" prompt format roles, as special tokens so a user cannot type them into a prompt. */
-export const ROLE_TOKENS = { system: '<|system|>', user: '<|prompter|>', assistant: '<|assistant|>' } as const;
+export const ROLE_TOKENS = { system: "<|system|>", user: "<|prompter|>", assistant: "<|assistant|>" } as const;
 
 /** OA's prompt format: `<|prompter|>text<|endoftext|><|assistant|>`, with an optional system turn first. */
 export const CHAT_TEMPLATE =
@@ -103,11 +103,11 @@ export function buildTinyModel(options: TinyModelOptions = DEFAULT_TINY_MODEL_OP
       { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true },
     ]),
   );
-  const json = (value: object) => JSON.stringify(value, null, 2) + '\n';
+  const json = (value: object) => JSON.stringify(value, null, 2) + "\n";
   return {
-    'config.json': json({
-      model_type: 'gpt2',
-      architectures: ['GPT2LMHeadModel'],
+    "config.json": json({
+      model_type: "gpt2",
+      architectures: ["GPT2LMHeadModel"],
       vocab_size: vocabSize,
       n_positions: options.positions,
       n_ctx: options.positions,
@@ -115,18 +115,18 @@ export function buildTinyModel(options: TinyModelOptions = DEFAULT_TINY_MODEL_OP
       n_embd: options.embedding,
       n_head: options.heads,
       n_layer: options.layers,
-      activation_function: 'gelu_new',
+      activation_function: "gelu_new",
       layer_norm_epsilon: 1e-5,
       bos_token_id: eosTokenId,
       eos_token_id: eosTokenId,
       use_cache: true,
-      'transformers.js_config': { dtype: 'fp32' },
+      "transformers.js_config": { dtype: "fp32" },
       chorus_generator: { version: GENERATOR_VERSION, options },
     }),
-    'generation_config.json': json({ bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
-    'tokenizer.json': json(tokenizerJson(vocabulary)),
-    'tokenizer_config.json': json({
-      tokenizer_class: 'GPT2Tokenizer',
+    "generation_config.json": json({ bos_token_id: eosTokenId, eos_token_id: eosTokenId }),
+    "tokenizer.json": json(tokenizerJson(vocabulary)),
+    "tokenizer_config.json": json({
+      tokenizer_class: "GPT2Tokenizer",
       bos_token: END_OF_TEXT,
       eos_token: END_OF_TEXT,
       unk_token: END_OF_TEXT,
@@ -138,15 +138,15 @@ export function buildTinyModel(options: TinyModelOptions = DEFAULT_TINY_MODEL_OP
       added_tokens_decoder: addedTokensDecoder,
       chat_template: CHAT_TEMPLATE,
     }),
-    'onnx/model.onnx': encodeOnnxModel(graph, { name: 'chorus-make-tiny-model', version: String(GENERATOR_VERSION) }),
+    "onnx/model.onnx": encodeOnnxModel(graph, { name: "chorus-make-tiny-model", version: String(GENERATOR_VERSION) }),
   };
 }
 
 /** Written last; its presence with matching content means the folder is complete and current. */
-const STAMP_FILE = 'chorus-model.json';
+const STAMP_FILE = "chorus-model.json";
 
 function stampFor(options: TinyModelOptions): string {
-  return JSON.stringify({ generator: GENERATOR_VERSION, options }) + '\n';
+  return JSON.stringify({ generator: GENERATOR_VERSION, options }) + "\n";
 }
 
 export interface WriteResult {
@@ -162,10 +162,10 @@ export interface WriteResult {
  */
 export async function ensureTinyModel(dir: string, options: TinyModelOptions = DEFAULT_TINY_MODEL_OPTIONS): Promise<WriteResult> {
   const stamp = stampFor(options);
-  const current = async () => (await readFile(path.join(dir, STAMP_FILE), 'utf8').catch(() => null)) === stamp;
+  const current = async () => (await readFile(path.join(dir, STAMP_FILE), "utf8").catch(() => null)) === stamp;
   if (await current()) return { dir, written: false };
 
-  const staging = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = `${dir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     for (const [relativePath, contents] of Object.entries({ ...buildTinyModel(options), [STAMP_FILE]: stamp })) {
       const target = path.join(staging, relativePath);
@@ -173,7 +173,7 @@ export async function ensureTinyModel(dir: string, options: TinyModelOptions = D
       await writeFile(target, contents);
     }
     if (existsSync(dir)) {
-      const retired = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
+      const retired = `${dir}.old-${process.pid}-${randomBytes(4).toString("hex")}`;
       await rename(dir, retired).catch(() => undefined);
       await rm(retired, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@
  * GPT-2 graph needs (nodes, attributes, initializers with raw_data, value infos with symbolic dims) is small.
  * Field numbers follow onnx/onnx.proto3 (IR version 8, opset 17).
  */
-import { endianness } from 'node:os';
+import { endianness } from "node:os";
 
 /** TensorProto.DataType values used by the generator. */
 export enum OnnxDataType {
@@ -143,7 +143,7 @@ function writeValueInfo(w: ProtoWriter, info: OnnxValueInfo): void {
       tensorType.int(1, info.elemType);
       tensorType.message(2, (shape) => {
         for (const dim of info.shape) {
-          shape.message(1, (d) => (typeof dim === 'number' ? d.int(1, dim) : d.string(2, dim)));
+          shape.message(1, (d) => (typeof dim === "number" ? d.int(1, dim) : d.string(2, dim)));
         }
       });
     }),
@@ -152,9 +152,9 @@ function writeValueInfo(w: ProtoWriter, info: OnnxValueInfo): void {
 
 function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): void {
   w.string(1, name);
-  if ('float' in value) {
+  if ("float" in value) {
     w.float(2, value.float).int(20, AttributeType.FLOAT);
-  } else if ('int' in value) {
+  } else if ("int" in value) {
     w.int(3, value.int).int(20, AttributeType.INT);
   } else {
     w.packedInts(8, value.ints).int(20, AttributeType.INTS);
@@ -191,11 +191,11 @@ export function encodeOnnxModel(graph: OnnxGraph, producer: { name: string; vers
     for (const input of graph.inputs) g.message(11, (v) => writeValueInfo(v, input));
     for (const output of graph.outputs) g.message(12, (v) => writeValueInfo(v, output));
   });
-  model.message(8, (opset) => opset.string(1, '').int(2, 17));
+  model.message(8, (opset) => opset.string(1, "").int(2, 17));
   return model.finish();
 }
 
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+const LITTLE_ENDIAN_HOST = endianness() === "LE";
 
 /** Float32 values as little-endian bytes, the byte order ONNX raw_data requires whatever the host's order. */
 export function float32Bytes(values: ArrayLike<number>): Uint8Array {

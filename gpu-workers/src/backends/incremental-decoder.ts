@@ -49,9 +49,9 @@ export class IncrementalDecoder {
   private release(final: boolean): DecodedPiece | null {
     if (this.readOffset === this.ids.length) return null;
     // Some tokenizers (transformers.js's among them) refuse to decode an empty list.
-    const prefixText = this.prefixOffset === this.readOffset ? '' : this.decode(this.ids.slice(this.prefixOffset, this.readOffset));
+    const prefixText = this.prefixOffset === this.readOffset ? "" : this.decode(this.ids.slice(this.prefixOffset, this.readOffset));
     const windowText = this.decode(this.ids.slice(this.prefixOffset));
-    const complete = windowText.length > prefixText.length && !windowText.endsWith('\uFFFD');
+    const complete = windowText.length > prefixText.length && !windowText.endsWith("\uFFFD");
     if (!complete && !final) return null;
     const piece = { text: windowText.slice(prefixText.length), tokenIds: this.ids.slice(this.readOffset) };
     this.prefixOffset = this.readOffset;

@@ -1,7 +1,7 @@
-export * from './types.js';
-export * from './errors.js';
-export { OpenAICompatibleBackend, OPENAI_CONTINUATIONS, type OpenAICompatibleBackendOptions, type OpenAIContinuation } from './openai.js';
-export { SyntheticBackend, type SyntheticBackendOptions } from './synthetic.js';
+export * from "./types.js";
+export * from "./errors.js";
+export { OpenAICompatibleBackend, OPENAI_CONTINUATIONS, type OpenAICompatibleBackendOptions, type OpenAIContinuation } from "./openai.js";
+export { SyntheticBackend, type SyntheticBackendOptions } from "./synthetic.js";
 // transformers.js itself is imported by TransformersBackend.load(), so this module stays cheap to import for
 // workers that only talk to remote servers.
 export {
@@ -10,26 +10,26 @@ export {
   type TransformersDevicePreference,
   defaultThreadCount,
   onnxRuntimeCudaProviderInstalled,
-} from './transformers.js';
+} from "./transformers.js";
 
-import { OpenAICompatibleBackend, type OpenAICompatibleBackendOptions } from './openai.js';
-import { SyntheticBackend, type SyntheticBackendOptions } from './synthetic.js';
-import { TransformersBackend, type TransformersBackendOptions } from './transformers.js';
-import type { ModelBackend } from './types.js';
+import { OpenAICompatibleBackend, type OpenAICompatibleBackendOptions } from "./openai.js";
+import { SyntheticBackend, type SyntheticBackendOptions } from "./synthetic.js";
+import { TransformersBackend, type TransformersBackendOptions } from "./transformers.js";
+import type { ModelBackend } from "./types.js";
 
 /** What a worker's configuration names; one backend per worker process. */
 export type BackendConfig =
-  | ({ kind: 'transformers' } & TransformersBackendOptions)
-  | ({ kind: 'openai' } & OpenAICompatibleBackendOptions)
-  | ({ kind: 'synthetic' } & SyntheticBackendOptions);
+  | ({ kind: "transformers" } & TransformersBackendOptions)
+  | ({ kind: "openai" } & OpenAICompatibleBackendOptions)
+  | ({ kind: "synthetic" } & SyntheticBackendOptions);
 
 export function createBackend(config: BackendConfig): ModelBackend {
   switch (config.kind) {
-    case 'transformers':
+    case "transformers":
       return new TransformersBackend(config);
-    case 'openai':
+    case "openai":
       return new OpenAICompatibleBackend(config);
-    case 'synthetic':
+    case "synthetic":
       return new SyntheticBackend(config);
   }
 }

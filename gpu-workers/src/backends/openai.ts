@@ -13,10 +13,10 @@
  * message and opens a new assistant turn, and the stored answer would be the partial text followed by a whole new
  * answer. See OpenAIContinuation.
  */
-import { BackendError, type BackendErrorCode } from './errors.js';
-import { validateSampling } from './sampling.js';
-import { SseParser, type ServerSentEvent } from './sse.js';
-import type { ChatMessage, FinishReason, GenerationEvent, GenerationRequest, ModelBackend } from './types.js';
+import { BackendError, type BackendErrorCode } from "./errors.js";
+import { validateSampling } from "./sampling.js";
+import { SseParser, type ServerSentEvent } from "./sse.js";
+import type { ChatMessage, FinishReason, GenerationEvent, GenerationRequest, ModelBackend } from "./types.js";
 
 /**
  * How the server continues a final assistant message:
@@ -28,8 +28,8 @@ import type { ChatMessage, FinishReason, GenerationEvent, GenerationRequest, Mod
  * - `prefill`: a server that continues a trailing assistant message by itself, with no flag (llama.cpp's server
  *   does unless started with `--no-prefill-assistant`). Only the operator can know: check that yours does.
  */
-export type OpenAIContinuation = 'none' | 'vllm' | 'prefill';
-export const OPENAI_CONTINUATIONS: readonly OpenAIContinuation[] = ['none', 'vllm', 'prefill'];
+export type OpenAIContinuation = "none" | "vllm" | "prefill";
+export const OPENAI_CONTINUATIONS: readonly OpenAIContinuation[] = ["none", "vllm", "prefill"];
 
 /** The first vLLM release with `continue_final_message`. */
 export const VLLM_CONTINUATION_SINCE = [0, 6, 3] as const;
@@ -76,39 +76,37 @@ interface ChatCompletionChunk {
 }
 
 /** Maps an HTTP status (or an error object's numeric code) to what the worker can do about it. */
-export function errorCodeForStatus(status: number, message = ''): BackendErrorCode {
+export function errorCodeForStatus(status: number, message = ""): BackendErrorCode {
   if (status === 400 || status === 413 || status === 422) {
-    return /context length|context_length|maximum context|too many tokens|prompt is too long/i.test(message)
-      ? 'CONTEXT_LENGTH_EXCEEDED'
-      : 'BAD_REQUEST';
+    return /context length|context_length|maximum context|too many tokens|prompt is too long/i.test(message) ? "CONTEXT_LENGTH_EXCEEDED" : "BAD_REQUEST";
   }
-  if (status === 401 || status === 403) return 'UNAUTHORIZED';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 408) return 'TIMEOUT';
-  if (status === 429) return 'RATE_LIMITED';
-  if (status === 503 || status === 529) return 'OVERLOADED';
-  if (status >= 500) return 'SERVER_ERROR';
-  return 'BAD_REQUEST';
+  if (status === 401 || status === 403) return "UNAUTHORIZED";
+  if (status === 404) return "NOT_FOUND";
+  if (status === 408) return "TIMEOUT";
+  if (status === 429) return "RATE_LIMITED";
+  if (status === 503 || status === 529) return "OVERLOADED";
+  if (status >= 500) return "SERVER_ERROR";
+  return "BAD_REQUEST";
 }
 
 /** The human-readable part of the error bodies servers send: `{error: {message}}`, `{error: "..."}`, `{detail}`. */
 function errorMessageOf(payload: unknown): string | null {
-  if (typeof payload === 'string') return payload;
-  if (typeof payload !== 'object' || payload === null) return null;
+  if (typeof payload === "string") return payload;
+  if (typeof payload !== "object" || payload === null) return null;
   const record = payload as Record<string, unknown>;
-  for (const key of ['error', 'message', 'detail']) {
+  for (const key of ["error", "message", "detail"]) {
     const value = record[key];
-    if (typeof value === 'string') return value;
-    if (key === 'error' && typeof value === 'object' && value !== null) return errorMessageOf(value);
+    if (typeof value === "string") return value;
+    if (key === "error" && typeof value === "object" && value !== null) return errorMessageOf(value);
   }
   return null;
 }
 
 function numericCodeOf(payload: unknown): number | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined;
+  if (typeof payload !== "object" || payload === null) return undefined;
   const error = (payload as Record<string, unknown>).error;
-  const code = typeof error === 'object' && error !== null ? (error as Record<string, unknown>).code : undefined;
-  return typeof code === 'number' ? code : undefined;
+  const code = typeof error === "object" && error !== null ? (error as Record<string, unknown>).code : undefined;
+  return typeof code === "number" ? code : undefined;
 }
 
 function parseRetryAfter(header: string | null): number | undefined {
@@ -122,7 +120,7 @@ function parseRetryAfter(header: string | null): number | undefined {
 function finishReasonOf(serverReason: string): FinishReason {
   // 'stop' covers EOS and stop sequences; tool_calls and content_filter also end the answer normally, and the
   // raw value is kept in serverFinishReason for whoever needs to tell them apart.
-  return serverReason === 'length' ? 'length' : 'stop';
+  return serverReason === "length" ? "length" : "stop";
 }
 
 interface StreamState {
@@ -134,19 +132,19 @@ interface StreamState {
 
 /** Applies one SSE event to the stream state; returns the new text pieces it carries. */
 function readEvent(event: ServerSentEvent, stream: StreamState): string[] {
-  if (event.event === 'ping') return []; // TGI's keep-alive
-  if (event.data === '[DONE]') {
+  if (event.event === "ping") return []; // TGI's keep-alive
+  if (event.data === "[DONE]") {
     stream.done = true;
     return [];
   }
   const payload = safeJson(event.data);
-  if (event.event === 'error' || (typeof payload === 'object' && payload !== null && 'error' in payload)) {
+  if (event.event === "error" || (typeof payload === "object" && payload !== null && "error" in payload)) {
     const message = errorMessageOf(payload) ?? event.data;
     const status = numericCodeOf(payload);
-    throw new BackendError(status ? errorCodeForStatus(status, message) : 'SERVER_ERROR', `error in the stream: ${message}`, { status });
+    throw new BackendError(status ? errorCodeForStatus(status, message) : "SERVER_ERROR", `error in the stream: ${message}`, { status });
   }
-  if (typeof payload !== 'object' || payload === null) {
-    throw new BackendError('PROTOCOL_ERROR', `not a JSON chunk: ${event.data.slice(0, 200)}`);
+  if (typeof payload !== "object" || payload === null) {
+    throw new BackendError("PROTOCOL_ERROR", `not a JSON chunk: ${event.data.slice(0, 200)}`);
   }
   const chunk = payload as ChatCompletionChunk;
   if (chunk.usage) stream.usage = chunk.usage;
@@ -155,20 +153,20 @@ function readEvent(event: ServerSentEvent, stream: StreamState): string[] {
   for (const choice of chunk.choices ?? []) {
     if ((choice.index ?? 0) !== 0) continue;
     const content = choice.delta?.content;
-    if (typeof content === 'string' && content !== '') pieces.push(content);
+    if (typeof content === "string" && content !== "") pieces.push(content);
     if (choice.finish_reason) stream.serverFinishReason = choice.finish_reason;
   }
   return pieces;
 }
 
 export class OpenAICompatibleBackend implements ModelBackend {
-  readonly device = 'remote';
+  readonly device = "remote";
   private readonly chatUrl: string;
   private readonly modelsUrl: string;
   private closed = false;
 
   constructor(private readonly options: OpenAICompatibleBackendOptions) {
-    const base = options.baseUrl.replace(/\/+$/, '');
+    const base = options.baseUrl.replace(/\/+$/, "");
     this.chatUrl = `${base}/chat/completions`;
     this.modelsUrl = `${base}/models`;
   }
@@ -178,7 +176,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
   }
 
   get canContinue(): boolean {
-    return (this.options.continuation ?? 'none') !== 'none';
+    return (this.options.continuation ?? "none") !== "none";
   }
 
   private headers(): Record<string, string> {
@@ -198,17 +196,17 @@ export class OpenAICompatibleBackend implements ModelBackend {
         signal: AbortSignal.timeout(this.options.firstByteTimeoutMs ?? 60_000),
       });
     } catch (error) {
-      throw new BackendError('NETWORK_ERROR', `cannot reach ${this.modelsUrl}: ${causeMessage(error)}`, { cause: error });
+      throw new BackendError("NETWORK_ERROR", `cannot reach ${this.modelsUrl}: ${causeMessage(error)}`, { cause: error });
     }
     // Some servers have no model list; only a list that leaves our model out is an error.
     if (response.status === 404 || response.status === 405) return void (await response.body?.cancel());
     if (!response.ok) throw await this.httpError(response);
     const listing = (await response.json().catch(() => null)) as { data?: { id?: unknown }[] } | null;
-    const ids = (listing?.data ?? []).map((entry) => entry.id).filter((id): id is string => typeof id === 'string');
+    const ids = (listing?.data ?? []).map((entry) => entry.id).filter((id): id is string => typeof id === "string");
     if (ids.length > 0 && !ids.includes(this.options.model)) {
-      throw new BackendError('NOT_FOUND', `the server at ${this.options.baseUrl} serves ${ids.join(', ')}, not ${this.options.model}`);
+      throw new BackendError("NOT_FOUND", `the server at ${this.options.baseUrl} serves ${ids.join(", ")}, not ${this.options.model}`);
     }
-    if (this.options.continuation === 'vllm') await this.checkVllmVersion();
+    if (this.options.continuation === "vllm") await this.checkVllmVersion();
   }
 
   /**
@@ -216,37 +214,37 @@ export class OpenAICompatibleBackend implements ModelBackend {
    * flag would append a whole new answer to the partial one. vLLM answers `GET /version` at its root.
    */
   private async checkVllmVersion(): Promise<void> {
-    const url = `${this.options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/version`;
+    const url = `${this.options.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "")}/version`;
     const refuse = (why: string) =>
       new BackendError(
-        'CONTINUATION_UNSUPPORTED',
-        `continuation "vllm" needs vLLM ${VLLM_CONTINUATION_SINCE.join('.')} or later, but ${why}; use continuation "none" (answers taken over from a failed worker then restart)`,
+        "CONTINUATION_UNSUPPORTED",
+        `continuation "vllm" needs vLLM ${VLLM_CONTINUATION_SINCE.join(".")} or later, but ${why}; use continuation "none" (answers taken over from a failed worker then restart)`,
       );
     let response: Response;
     try {
       response = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(this.options.firstByteTimeoutMs ?? 60_000) });
     } catch (error) {
-      throw new BackendError('NETWORK_ERROR', `cannot reach ${url}: ${causeMessage(error)}`, { cause: error });
+      throw new BackendError("NETWORK_ERROR", `cannot reach ${url}: ${causeMessage(error)}`, { cause: error });
     }
     const body = (await response.json().catch(() => null)) as { version?: unknown } | null;
-    const version = response.ok && typeof body?.version === 'string' ? parseVersion(body.version) : null;
+    const version = response.ok && typeof body?.version === "string" ? parseVersion(body.version) : null;
     if (!version) throw refuse(`${url} answered HTTP ${response.status} without a version (not vLLM?)`);
     if (!versionAtLeast(version, VLLM_CONTINUATION_SINCE)) throw refuse(`the server is vLLM ${String(body!.version)}`);
   }
 
   async *generate(request: GenerationRequest): AsyncGenerator<GenerationEvent, void, undefined> {
-    if (this.closed) throw new BackendError('NOT_LOADED', 'the backend is closed');
+    if (this.closed) throw new BackendError("NOT_LOADED", "the backend is closed");
     const { sampling, signal } = request;
     validateSampling(sampling);
     if (request.continueFrom && !this.canContinue) {
       throw new BackendError(
-        'CONTINUATION_UNSUPPORTED',
+        "CONTINUATION_UNSUPPORTED",
         'asked to continue a partial answer, but this server is not configured to continue one (continuation "none"): it would write a whole new answer after it',
       );
     }
-    let text = '';
+    let text = "";
     let receivedTokens = 0;
-    const cancelled = (): GenerationEvent => ({ type: 'finish', finishReason: 'cancelled', tokenCount: receivedTokens, promptTokens: 0, text });
+    const cancelled = (): GenerationEvent => ({ type: "finish", finishReason: "cancelled", tokenCount: receivedTokens, promptTokens: 0, text });
     if (signal.aborted) {
       yield cancelled();
       return;
@@ -255,7 +253,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
     // One controller for the caller's abort and our timeouts; `timedOut` tells which one fired.
     const controller = new AbortController();
     const onAbort = () => controller.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener("abort", onAbort, { once: true });
     let timedOut: string | null = null;
     let timer: NodeJS.Timeout | undefined;
     const armTimeout = (ms: number, what: string) => {
@@ -268,12 +266,12 @@ export class OpenAICompatibleBackend implements ModelBackend {
 
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
-      armTimeout(this.options.firstByteTimeoutMs ?? 60_000, 'no response');
+      armTimeout(this.options.firstByteTimeoutMs ?? 60_000, "no response");
       let response: Response;
       try {
         response = await fetch(this.chatUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...this.headers() },
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "text/event-stream", ...this.headers() },
           body: JSON.stringify(this.requestBody(request)),
           signal: controller.signal,
         });
@@ -282,47 +280,45 @@ export class OpenAICompatibleBackend implements ModelBackend {
           yield cancelled();
           return;
         }
-        if (timedOut) throw new BackendError('TIMEOUT', `${timedOut} from ${this.chatUrl}`, { cause: error });
-        throw new BackendError('NETWORK_ERROR', `request to ${this.chatUrl} failed: ${causeMessage(error)}`, { cause: error });
+        if (timedOut) throw new BackendError("TIMEOUT", `${timedOut} from ${this.chatUrl}`, { cause: error });
+        throw new BackendError("NETWORK_ERROR", `request to ${this.chatUrl} failed: ${causeMessage(error)}`, { cause: error });
       }
       if (!response.ok) throw await this.httpError(response);
-      const contentType = response.headers.get('content-type') ?? '';
-      if (!contentType.includes('text/event-stream')) {
-        const body = await response.text().catch(() => '');
+      const contentType = response.headers.get("content-type") ?? "";
+      if (!contentType.includes("text/event-stream")) {
+        const body = await response.text().catch(() => "");
         const payload = safeJson(body);
         const message = errorMessageOf(payload);
-        if (message) throw new BackendError('SERVER_ERROR', `server error: ${message}`, { status: response.status });
-        throw new BackendError('PROTOCOL_ERROR', `expected text/event-stream, got "${contentType}": ${body.slice(0, 200)}`);
+        if (message) throw new BackendError("SERVER_ERROR", `server error: ${message}`, { status: response.status });
+        throw new BackendError("PROTOCOL_ERROR", `expected text/event-stream, got "${contentType}": ${body.slice(0, 200)}`);
       }
-      if (!response.body) throw new BackendError('PROTOCOL_ERROR', 'the response has no body');
+      if (!response.body) throw new BackendError("PROTOCOL_ERROR", "the response has no body");
 
       reader = response.body.getReader();
-      const decoder = new TextDecoder('utf-8');
+      const decoder = new TextDecoder("utf-8");
       const parser = new SseParser();
       const idleTimeoutMs = this.options.idleTimeoutMs ?? 60_000;
       const stream: StreamState = { done: false, serverFinishReason: null, usage: null };
 
       while (!stream.done) {
-        armTimeout(idleTimeoutMs, 'no data');
+        armTimeout(idleTimeoutMs, "no data");
         let result: Awaited<ReturnType<typeof reader.read>>;
         try {
           result = await reader.read();
         } catch (error) {
           if (signal.aborted) break;
-          if (timedOut) throw new BackendError('TIMEOUT', `${timedOut} for ${idleTimeoutMs} ms from ${this.chatUrl}`, { cause: error });
-          throw new BackendError('NETWORK_ERROR', `the stream from ${this.chatUrl} broke: ${causeMessage(error)}`, { cause: error });
+          if (timedOut) throw new BackendError("TIMEOUT", `${timedOut} for ${idleTimeoutMs} ms from ${this.chatUrl}`, { cause: error });
+          throw new BackendError("NETWORK_ERROR", `the stream from ${this.chatUrl} broke: ${causeMessage(error)}`, { cause: error });
         }
         // The idle clock runs only while we wait for the server, not while a slow consumer handles our tokens.
         clearTimeout(timer);
-        const events = result.done
-          ? parser.feed(decoder.decode()).concat(parser.end())
-          : parser.feed(decoder.decode(result.value, { stream: true }));
+        const events = result.done ? parser.feed(decoder.decode()).concat(parser.end()) : parser.feed(decoder.decode(result.value, { stream: true }));
         for (const event of events) {
           for (const content of readEvent(event, stream)) {
             if (signal.aborted) break;
             receivedTokens++;
             text += content;
-            yield { type: 'token', text: content, tokenCount: 1 };
+            yield { type: "token", text: content, tokenCount: 1 };
           }
           if (stream.done || signal.aborted) break;
         }
@@ -333,13 +329,10 @@ export class OpenAICompatibleBackend implements ModelBackend {
         return;
       }
       if (stream.serverFinishReason === null) {
-        throw new BackendError(
-          'TRUNCATED_STREAM',
-          `the stream from ${this.chatUrl} ended without a finish reason after ${receivedTokens} tokens`,
-        );
+        throw new BackendError("TRUNCATED_STREAM", `the stream from ${this.chatUrl} ended without a finish reason after ${receivedTokens} tokens`);
       }
       yield {
-        type: 'finish',
+        type: "finish",
         finishReason: finishReasonOf(stream.serverFinishReason),
         serverFinishReason: stream.serverFinishReason,
         tokenCount: stream.usage?.completion_tokens ?? receivedTokens,
@@ -348,7 +341,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
       };
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener("abort", onAbort);
       // Closing the connection is the cancel signal for the server, also when the consumer stopped early.
       controller.abort();
       await reader?.cancel().catch(() => undefined);
@@ -358,8 +351,8 @@ export class OpenAICompatibleBackend implements ModelBackend {
   private requestBody(request: GenerationRequest): Record<string, unknown> {
     const { sampling } = request;
     const messages: ChatMessage[] = [...request.messages];
-    const continuing = request.continueFrom !== undefined && request.continueFrom !== '';
-    if (continuing) messages.push({ role: 'assistant', content: request.continueFrom! });
+    const continuing = request.continueFrom !== undefined && request.continueFrom !== "";
+    if (continuing) messages.push({ role: "assistant", content: request.continueFrom! });
     return {
       model: this.options.model,
       messages,
@@ -377,16 +370,16 @@ export class OpenAICompatibleBackend implements ModelBackend {
         : {}),
       // vLLM formats the final message open-ended and generates inside it; without the flag its chat template
       // closes the message and opens a new assistant turn.
-      ...(continuing && this.options.continuation === 'vllm' ? { continue_final_message: true, add_generation_prompt: false } : {}),
+      ...(continuing && this.options.continuation === "vllm" ? { continue_final_message: true, add_generation_prompt: false } : {}),
     };
   }
 
   private async httpError(response: Response): Promise<BackendError> {
-    const body = await response.text().catch(() => '');
+    const body = await response.text().catch(() => "");
     const message = errorMessageOf(safeJson(body)) ?? (body.slice(0, 200) || response.statusText);
     return new BackendError(errorCodeForStatus(response.status, message), `HTTP ${response.status} from ${response.url}: ${message}`, {
       status: response.status,
-      retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+      retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
     });
   }
 
@@ -406,6 +399,6 @@ function safeJson(text: string): unknown {
 /** fetch() wraps the real reason (ECONNREFUSED, a reset socket) in `cause`. */
 function causeMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
   return error.message + cause;
 }

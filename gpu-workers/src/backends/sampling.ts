@@ -1,11 +1,11 @@
-import type { SeededRandom } from '../random.js';
-import { BackendError } from './errors.js';
-import type { SamplingParameters } from './types.js';
+import type { SeededRandom } from "../random.js";
+import { BackendError } from "./errors.js";
+import type { SamplingParameters } from "./types.js";
 
 /** Rejects sampling values no backend can honour, before any work starts. */
 export function validateSampling(sampling: SamplingParameters): void {
   const fail = (message: string) => {
-    throw new BackendError('BAD_REQUEST', message);
+    throw new BackendError("BAD_REQUEST", message);
   };
   const { maxNewTokens, temperature, topP, topK, repetitionPenalty, seed } = sampling;
   if (!Number.isSafeInteger(maxNewTokens) || maxNewTokens < 1) fail(`maxNewTokens must be a positive integer, got ${maxNewTokens}`);

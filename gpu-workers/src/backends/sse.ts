@@ -13,10 +13,10 @@ export interface ServerSentEvent {
 }
 
 export class SseParser {
-  private buffer = '';
+  private buffer = "";
   /** The previous piece ended in \r: a \n at the start of the next piece belongs to that line end. */
   private skipNextLineFeed = false;
-  private eventName = '';
+  private eventName = "";
   private dataLines: string[] = [];
   private hasData = false;
 
@@ -24,17 +24,17 @@ export class SseParser {
   feed(text: string): ServerSentEvent[] {
     const events: ServerSentEvent[] = [];
     let start = 0;
-    if (this.skipNextLineFeed && text.startsWith('\n')) start = 1;
+    if (this.skipNextLineFeed && text.startsWith("\n")) start = 1;
     this.skipNextLineFeed = false;
     const input = this.buffer + text.slice(start);
     let lineStart = 0;
     for (let i = 0; i < input.length; i++) {
       const char = input[i];
-      if (char !== '\n' && char !== '\r') continue;
+      if (char !== "\n" && char !== "\r") continue;
       this.line(input.slice(lineStart, i), events);
-      if (char === '\r') {
+      if (char === "\r") {
         if (i + 1 === input.length) this.skipNextLineFeed = true;
-        else if (input[i + 1] === '\n') i++;
+        else if (input[i + 1] === "\n") i++;
       }
       lineStart = i + 1;
     }
@@ -49,28 +49,28 @@ export class SseParser {
   end(): ServerSentEvent[] {
     const events: ServerSentEvent[] = [];
     if (this.buffer) this.line(this.buffer, events);
-    this.buffer = '';
-    this.line('', events);
+    this.buffer = "";
+    this.line("", events);
     return events;
   }
 
   private line(line: string, events: ServerSentEvent[]): void {
-    if (line === '') {
-      if (this.hasData) events.push({ event: this.eventName || 'message', data: this.dataLines.join('\n') });
-      this.eventName = '';
+    if (line === "") {
+      if (this.hasData) events.push({ event: this.eventName || "message", data: this.dataLines.join("\n") });
+      this.eventName = "";
       this.dataLines = [];
       this.hasData = false;
       return;
     }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
+    if (line.startsWith(":")) return;
+    const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') {
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "data") {
       this.dataLines.push(value);
       this.hasData = true;
-    } else if (field === 'event') {
+    } else if (field === "event") {
       this.eventName = value;
     }
     // `id` and `retry` only matter to browsers that reconnect by themselves.

@@ -9,18 +9,18 @@
  *   processor samples with the request's own seeded generator and leaves only the chosen token for the
  *   library's greedy pick. Concurrent requests therefore stay reproducible.
  */
-import { existsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import type * as Transformers from '@huggingface/transformers';
-import { SeededRandom, randomSeed } from '../random.js';
-import { AsyncQueue } from './async-queue.js';
-import { BackendError } from './errors.js';
-import { IncrementalDecoder } from './incremental-decoder.js';
-import { isGreedy, sampleToken, validateSampling } from './sampling.js';
-import type { FinishReason, GenerationEvent, GenerationRequest, ModelBackend } from './types.js';
+import { existsSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import type * as Transformers from "@huggingface/transformers";
+import { SeededRandom, randomSeed } from "../random.js";
+import { AsyncQueue } from "./async-queue.js";
+import { BackendError } from "./errors.js";
+import { IncrementalDecoder } from "./incremental-decoder.js";
+import { isGreedy, sampleToken, validateSampling } from "./sampling.js";
+import type { FinishReason, GenerationEvent, GenerationRequest, ModelBackend } from "./types.js";
 
-export type TransformersDevicePreference = 'auto' | 'cpu' | 'cuda';
+export type TransformersDevicePreference = "auto" | "cpu" | "cuda";
 
 export interface TransformersBackendOptions {
   /** A local model folder; or a Hugging Face hub id when `allowDownloads` is true. */
@@ -28,7 +28,7 @@ export interface TransformersBackendOptions {
   /** 'auto' (default) uses CUDA when onnxruntime-node's CUDA provider is installed and loads, else the CPU. */
   device?: TransformersDevicePreference;
   /** ONNX weights variant, e.g. 'fp32' (default, the CPU's), 'fp16' or 'q8' when the folder has them. */
-  dtype?: 'fp32' | 'fp16' | 'q8' | 'q4';
+  dtype?: "fp32" | "fp16" | "q8" | "q4";
   /** ONNX Runtime intra-op threads. See defaultThreadCount(). */
   threads?: number;
   /** Lets a hub id be fetched (off by default: workers must never download weights unless told to). */
@@ -52,14 +52,12 @@ type CausalLM = Transformers.PreTrainedModel;
 
 /** The CUDA execution provider is not in the onnxruntime-node npm package; its installer adds these files. */
 export function onnxRuntimeCudaProviderInstalled(): boolean {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return false;
+  if (process.platform !== "linux" || process.arch !== "x64") return false;
   try {
-    const transformersEntry = require.resolve('@huggingface/transformers');
-    const ortEntry = require.resolve('onnxruntime-node', { paths: [path.dirname(transformersEntry)] });
-    const binaries = path.join(path.dirname(ortEntry), '..', 'bin', 'napi-v6', 'linux', 'x64');
-    return ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'].every((file) =>
-      existsSync(path.join(binaries, file)),
-    );
+    const transformersEntry = require.resolve("@huggingface/transformers");
+    const ortEntry = require.resolve("onnxruntime-node", { paths: [path.dirname(transformersEntry)] });
+    const binaries = path.join(path.dirname(ortEntry), "..", "bin", "napi-v6", "linux", "x64");
+    return ["libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so"].every((file) => existsSync(path.join(binaries, file)));
   } catch {
     return false;
   }
@@ -72,7 +70,7 @@ export class TransformersBackend implements ModelBackend {
   readonly modelName: string;
   /** The prompt is templated here, so a partial answer is appended after the assistant turn's start: a true continuation. */
   readonly canContinue = true;
-  private deviceInUse: 'cpu' | 'cuda' | 'not loaded' = 'not loaded';
+  private deviceInUse: "cpu" | "cuda" | "not loaded" = "not loaded";
   private library: TransformersModule | null = null;
   private tokenizer: Tokenizer | null = null;
   private model: CausalLM | null = null;
@@ -95,27 +93,27 @@ export class TransformersBackend implements ModelBackend {
     const isLocal = existsSync(source) && statSync(source).isDirectory();
     if (!isLocal && !allowDownloads) {
       throw new BackendError(
-        'MODEL_UNAVAILABLE',
+        "MODEL_UNAVAILABLE",
         `model folder ${source} does not exist (run \`npm run make-tiny-model\` for the tiny model; hub ids need allowDownloads)`,
       );
     }
-    const library = await import('@huggingface/transformers');
+    const library = await import("@huggingface/transformers");
     const modelPath = isLocal ? path.resolve(source) : source;
     const common = { local_files_only: !allowDownloads };
     try {
       this.tokenizer = await library.AutoTokenizer.from_pretrained(modelPath, common);
     } catch (error) {
-      throw new BackendError('MODEL_UNAVAILABLE', `cannot load the tokenizer of ${source}: ${messageOf(error)}`, { cause: error });
+      throw new BackendError("MODEL_UNAVAILABLE", `cannot load the tokenizer of ${source}: ${messageOf(error)}`, { cause: error });
     }
-    const preference = this.options.device ?? 'auto';
-    const candidates: ('cpu' | 'cuda')[] =
-      preference === 'cpu' ? ['cpu'] : preference === 'cuda' ? ['cuda'] : onnxRuntimeCudaProviderInstalled() ? ['cuda', 'cpu'] : ['cpu'];
+    const preference = this.options.device ?? "auto";
+    const candidates: ("cpu" | "cuda")[] =
+      preference === "cpu" ? ["cpu"] : preference === "cuda" ? ["cuda"] : onnxRuntimeCudaProviderInstalled() ? ["cuda", "cpu"] : ["cpu"];
     for (const device of candidates) {
       try {
         this.model = await library.AutoModelForCausalLM.from_pretrained(modelPath, {
           ...common,
           device,
-          dtype: this.options.dtype ?? 'fp32',
+          dtype: this.options.dtype ?? "fp32",
           session_options: { intraOpNumThreads: this.options.threads ?? defaultThreadCount() },
         });
         this.deviceInUse = device;
@@ -123,7 +121,7 @@ export class TransformersBackend implements ModelBackend {
       } catch (error) {
         const last = device === candidates[candidates.length - 1];
         if (last) {
-          throw new BackendError('MODEL_UNAVAILABLE', `cannot load ${source} on ${device}: ${messageOf(error)}`, { cause: error });
+          throw new BackendError("MODEL_UNAVAILABLE", `cannot load ${source} on ${device}: ${messageOf(error)}`, { cause: error });
         }
         this.log(`transformers.js: ${device} failed (${messageOf(error)}); trying ${candidates[candidates.indexOf(device) + 1]}`);
       }
@@ -131,38 +129,34 @@ export class TransformersBackend implements ModelBackend {
     this.library = library;
     const config = this.model!.config as unknown as Record<string, unknown>;
     const window = config.max_position_embeddings ?? config.n_positions;
-    if (typeof window === 'number') this.contextWindow = window;
+    if (typeof window === "number") this.contextWindow = window;
     const eos = (this.model!.generation_config as unknown as Record<string, unknown> | null)?.eos_token_id ?? config.eos_token_id;
-    this.eosTokenIds = new Set((Array.isArray(eos) ? eos : [eos]).filter((id): id is number => typeof id === 'number'));
+    this.eosTokenIds = new Set((Array.isArray(eos) ? eos : [eos]).filter((id): id is number => typeof id === "number"));
     this.log(`transformers.js: loaded ${source} on ${this.deviceInUse}`);
   }
 
   async *generate(request: GenerationRequest): AsyncGenerator<GenerationEvent, void, undefined> {
     const { library, tokenizer, model } = this;
-    if (!library || !tokenizer || !model) throw new BackendError('NOT_LOADED', 'call load() before generate()');
+    if (!library || !tokenizer || !model) throw new BackendError("NOT_LOADED", "call load() before generate()");
     const { sampling, signal } = request;
     validateSampling(sampling);
 
     const promptText =
-      (tokenizer.apply_chat_template(request.messages, { tokenize: false, add_generation_prompt: true }) as string) +
-      (request.continueFrom ?? '');
+      (tokenizer.apply_chat_template(request.messages, { tokenize: false, add_generation_prompt: true }) as string) + (request.continueFrom ?? "");
     const inputs = tokenizer(promptText) as { input_ids: Transformers.Tensor; attention_mask: Transformers.Tensor };
     const promptIds = (inputs.input_ids.tolist() as bigint[][])[0].map(Number);
     const promptTokens = promptIds.length;
     const room = this.contextWindow - promptTokens;
     if (room < 1) {
-      throw new BackendError(
-        'CONTEXT_LENGTH_EXCEEDED',
-        `the prompt has ${promptTokens} tokens; the model's context window is ${this.contextWindow}`,
-      );
+      throw new BackendError("CONTEXT_LENGTH_EXCEEDED", `the prompt has ${promptTokens} tokens; the model's context window is ${this.contextWindow}`);
     }
     // As OA's worker does: a request for more than fits is shortened to what fits, reported as 'length'.
     const maxNewTokens = Math.min(sampling.maxNewTokens, room);
 
-    let text = '';
+    let text = "";
     let tokenCount = 0;
     if (signal.aborted) {
-      yield { type: 'finish', finishReason: 'cancelled', tokenCount, promptTokens, text };
+      yield { type: "finish", finishReason: "cancelled", tokenCount, promptTokens, text };
       return;
     }
 
@@ -172,7 +166,7 @@ export class TransformersBackend implements ModelBackend {
       stopRequested = true;
       tokenIds.close();
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener("abort", onAbort, { once: true });
 
     class TokenCollector extends library.BaseStreamer {
       private promptSeen = false;
@@ -220,51 +214,48 @@ export class TransformersBackend implements ModelBackend {
         streamer: new TokenCollector(),
         stopping_criteria: [new StopWhenRequested()],
         logits_processor: logitsProcessors,
-      } as unknown as Parameters<CausalLM['generate']>[0])
+      } as unknown as Parameters<CausalLM["generate"]>[0])
       .then(
         () => tokenIds.close(),
-        (error: unknown) => tokenIds.fail(new BackendError('INFERENCE_FAILED', `generation failed: ${messageOf(error)}`, { cause: error })),
+        (error: unknown) => tokenIds.fail(new BackendError("INFERENCE_FAILED", `generation failed: ${messageOf(error)}`, { cause: error })),
       );
 
-    const decoder = new IncrementalDecoder(
-      (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
-      promptIds.slice(-DECODER_CONTEXT_TOKENS),
-    );
+    const decoder = new IncrementalDecoder((ids) => tokenizer.decode(ids, { skip_special_tokens: true }), promptIds.slice(-DECODER_CONTEXT_TOKENS));
     let finishReason: FinishReason | null = null;
     try {
       for (;;) {
         const next = await tokenIds.next();
         if (signal.aborted) {
-          finishReason = 'cancelled';
+          finishReason = "cancelled";
           break;
         }
         if (next.done) break;
         tokenCount++;
         if (this.eosTokenIds.has(next.value)) {
-          finishReason = 'stop';
+          finishReason = "stop";
           break;
         }
         const piece = decoder.push(next.value);
         if (piece) {
           text += piece.text;
-          yield { type: 'token', text: piece.text, tokenCount: piece.tokenIds.length, tokenIds: piece.tokenIds };
+          yield { type: "token", text: piece.text, tokenCount: piece.tokenIds.length, tokenIds: piece.tokenIds };
         }
       }
-      if (finishReason !== 'cancelled') {
+      if (finishReason !== "cancelled") {
         const rest = decoder.flush();
         if (rest?.text) {
           text += rest.text;
-          yield { type: 'token', text: rest.text, tokenCount: rest.tokenIds.length, tokenIds: rest.tokenIds };
+          yield { type: "token", text: rest.text, tokenCount: rest.tokenIds.length, tokenIds: rest.tokenIds };
         }
       }
       // A failure of generate() has already been thrown by tokenIds.next(); this only waits for the last step.
       await generation;
-      yield { type: 'finish', finishReason: finishReason ?? 'length', tokenCount, promptTokens, text };
+      yield { type: "finish", finishReason: finishReason ?? "length", tokenCount, promptTokens, text };
     } finally {
       // Also reached when the consumer stops iterating early: stop the model and let it settle before returning,
       // so no session run outlives the request.
       stopRequested = true;
-      signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener("abort", onAbort);
       await generation;
     }
   }
@@ -274,7 +265,7 @@ export class TransformersBackend implements ModelBackend {
     this.model = null;
     this.tokenizer = null;
     this.library = null;
-    this.deviceInUse = 'not loaded';
+    this.deviceInUse = "not loaded";
     await model?.dispose();
   }
 }

@@ -14,6 +14,6 @@ export interface PromptTurn {
 
 export function backendPrompt<T extends PromptTurn>(messages: readonly T[], continueFrom: string | null | undefined): { messages: T[]; prefix: string } {
   const last = messages[messages.length - 1];
-  if (last && last.role === 'assistant') return { messages: messages.slice(0, -1), prefix: last.content + (continueFrom ?? '') };
-  return { messages: [...messages], prefix: continueFrom ?? '' };
+  if (last && last.role === "assistant") return { messages: messages.slice(0, -1), prefix: last.content + (continueFrom ?? "") };
+  return { messages: [...messages], prefix: continueFrom ?? "" };
 }

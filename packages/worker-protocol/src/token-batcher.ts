@@ -4,7 +4,7 @@
  * server appends each batch as it arrives.
  */
 export class TokenBatcher {
-  private text = '';
+  private text = "";
   private count = 0;
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
@@ -33,7 +33,7 @@ export class TokenBatcher {
     if (this.text.length > 0 || this.count > 0) {
       const text = this.text;
       const count = this.count;
-      this.text = '';
+      this.text = "";
       this.count = 0;
       this.chain = this.chain.then(() => this.send(text, count));
     }

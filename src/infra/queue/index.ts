@@ -16,9 +16,7 @@ export type CreateGenerationQueueOptions = GenerationQueueOptions &
   };
 
 /** The Redis driver when `redisUrl` is set, the in-process one otherwise. `now` applies to the local driver only. */
-export function createGenerationQueue<P extends JobPayload = JobPayload>(
-  options: CreateGenerationQueueOptions = {},
-): GenerationQueue<P> {
+export function createGenerationQueue<P extends JobPayload = JobPayload>(options: CreateGenerationQueueOptions = {}): GenerationQueue<P> {
   const { redisUrl, now, ...rest } = options;
   if (redisUrl) return new RedisGenerationQueue<P>({ ...rest, redisUrl });
   return new LocalGenerationQueue<P>({

@@ -16,12 +16,7 @@ import {
   type TakenJob,
 } from "./generation-queue.js";
 import { JobLeaseLostError, QueueFullError } from "./errors.js";
-import {
-  createRedisConnection,
-  LuaScript,
-  redactRedisUrl,
-  translateRedisError,
-} from "../streams/redis-connection.js";
+import { createRedisConnection, LuaScript, redactRedisUrl, translateRedisError } from "../streams/redis-connection.js";
 
 export interface RedisGenerationQueueOptions extends GenerationQueueOptions {
   redisUrl: string;
@@ -291,12 +286,9 @@ export class RedisGenerationQueue<P extends JobPayload = JobPayload> implements 
   }
 
   async take(model: string, workerId: string, options: { leaseMs?: number } = {}): Promise<TakenJob<P> | null> {
-    const fields = (await this.run(scripts.take, [
-      model,
-      workerId,
-      this.newJobId(),
-      Math.max(1, Math.round(options.leaseMs ?? this.leaseMs)),
-    ])) as string[] | null;
+    const fields = (await this.run(scripts.take, [model, workerId, this.newJobId(), Math.max(1, Math.round(options.leaseMs ?? this.leaseMs))])) as
+      | string[]
+      | null;
     if (!fields) return null;
     const hash = toHash(fields);
     return { ...toActiveJob(hash), payload: JSON.parse(hash.payload) as P };

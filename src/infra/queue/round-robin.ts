@@ -6,12 +6,7 @@
  * users ahead of `user` in the ring serve up to index+1 jobs before it, users behind serve up to index, and
  * `user` itself serves the `index` jobs ahead of it in its own line. The Redis driver's Lua repeats this.
  */
-export function roundRobinPosition(
-  ring: readonly string[],
-  lineLength: (user: string) => number,
-  user: string,
-  index: number,
-): number {
+export function roundRobinPosition(ring: readonly string[], lineLength: (user: string) => number, user: string, index: number): number {
   let ahead = 0;
   let beforeUser = true;
   for (const other of ring) {

@@ -15,9 +15,7 @@ export type CreateEventStreamStoreOptions = EventStreamStoreTtlOptions &
   };
 
 /** The Redis driver when `redisUrl` is set, the in-process one otherwise (options for Redis are then ignored). */
-export function createEventStreamStore<E extends object = Record<string, unknown>>(
-  options: CreateEventStreamStoreOptions = {},
-): EventStreamStore<E> {
+export function createEventStreamStore<E extends object = Record<string, unknown>>(options: CreateEventStreamStoreOptions = {}): EventStreamStore<E> {
   const { redisUrl, ...rest } = options;
   if (redisUrl) return new RedisEventStreamStore<E>({ ...rest, redisUrl });
   return new LocalEventStreamStore<E>({

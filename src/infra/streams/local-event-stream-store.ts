@@ -44,11 +44,7 @@ export class LocalEventStreamStore<E extends object = Record<string, unknown>> i
     const stored = { seq: stream.events.length + 1, json: JSON.stringify(event), terminal };
     stream.events.push(stored);
     if (terminal) stream.ended = true;
-    this.scheduleExpiry(
-      streamKey,
-      stream,
-      options.ttlSeconds ?? (terminal ? this.finishedTtlSeconds : this.idleTtlSeconds),
-    );
+    this.scheduleExpiry(streamKey, stream, options.ttlSeconds ?? (terminal ? this.finishedTtlSeconds : this.idleTtlSeconds));
     for (const subscription of stream.subscriptions) subscription.accept(this.decode(stored));
     return stored.seq;
   }

@@ -11,13 +11,7 @@ import {
 } from "./event-stream-store.js";
 import { StreamClosedError, StreamLostError, StreamMovedError } from "./errors.js";
 import { StreamSubscription } from "./stream-subscription.js";
-import {
-  createRedisConnection,
-  LuaScript,
-  RedisUnavailableError,
-  redactRedisUrl,
-  translateRedisError,
-} from "./redis-connection.js";
+import { createRedisConnection, LuaScript, RedisUnavailableError, redactRedisUrl, translateRedisError } from "./redis-connection.js";
 
 export interface RedisEventStreamStoreOptions extends EventStreamStoreTtlOptions {
   redisUrl: string;
@@ -169,12 +163,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   async append(streamKey: string, event: E, options: AppendOptions = {}): Promise<number> {
     this.assertOpen();
     const terminal = options.terminal === true;
-    const ttlMs =
-      options.ttlSeconds !== undefined
-        ? secondsToMs(options.ttlSeconds)
-        : terminal
-          ? this.finishedTtlMs
-          : this.idleTtlMs;
+    const ttlMs = options.ttlSeconds !== undefined ? secondsToMs(options.ttlSeconds) : terminal ? this.finishedTtlMs : this.idleTtlMs;
     try {
       const seq = await appendScript.run(
         this.command,
@@ -224,11 +213,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     this.assertOpen();
     const ms = secondsToMs(seconds);
     try {
-      await this.command
-        .multi()
-        .pexpire(this.eventsKey(streamKey), ms)
-        .pexpire(this.metaKey(streamKey), ms)
-        .exec();
+      await this.command.multi().pexpire(this.eventsKey(streamKey), ms).pexpire(this.metaKey(streamKey), ms).exec();
     } catch (error) {
       translateRedisError(this.redisUrlForMessages, error);
     }
@@ -330,10 +315,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     }
   }
 
-  private async readPage(
-    streamKey: string,
-    afterSeq: number,
-  ): Promise<{ epoch?: string; lastSeq: number; ended: boolean; entries: DecodedEntry[] }> {
+  private async readPage(streamKey: string, afterSeq: number): Promise<{ epoch?: string; lastSeq: number; ended: boolean; entries: DecodedEntry[] }> {
     const results = await this.command
       .multi()
       .hmget(this.metaKey(streamKey), "epoch", "seq", "ended")

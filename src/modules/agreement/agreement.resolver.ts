@@ -34,7 +34,9 @@ export class RankingAgreement {
 @Resolver()
 export class AgreementResolver {
   @Authorized(Role.MODERATOR)
-  @Query(() => LabelAgreement, { description: "Whether reviewers agree on a label (Krippendorff's alpha). MODERATOR; an untrusted client: reviews of its own messages only." })
+  @Query(() => LabelAgreement, {
+    description: "Whether reviewers agree on a label (Krippendorff's alpha). MODERATOR; an untrusted client: reviews of its own messages only.",
+  })
   labelAgreement(
     @Arg("label", { description: "A label name, e.g. spam or quality." }) label: string,
     @Arg("lang", () => String, { nullable: true, description: "Only messages in this language." }) lang: string | null,
@@ -45,7 +47,9 @@ export class AgreementResolver {
   }
 
   @Authorized(Role.MODERATOR)
-  @Query(() => RankingAgreement, { description: "Whether rankers agree (Kendall's W per parent, averaged). MODERATOR; an untrusted client: rankings under its own messages only." })
+  @Query(() => RankingAgreement, {
+    description: "Whether rankers agree (Kendall's W per parent, averaged). MODERATOR; an untrusted client: rankings under its own messages only.",
+  })
   rankingAgreement(
     @Arg("lang", () => String, { nullable: true, description: "Only parents in this language." }) lang: string | null,
     @Arg("since", () => Date, { nullable: true, description: "Only rankings since." }) since: Date | null,

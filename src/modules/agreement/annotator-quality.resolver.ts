@@ -12,7 +12,8 @@ export class AnnotatorQuality {
   @Field(() => ID, { description: "The annotator." }) userId: string;
   @Field(() => Float, {
     nullable: true,
-    description: "Mean Kendall τ (−1 to 1) between each of their rankings and the ranked-pairs merge of the other rankings of the same replies; null when none can be compared.",
+    description:
+      "Mean Kendall τ (−1 to 1) between each of their rankings and the ranked-pairs merge of the other rankings of the same replies; null when none can be compared.",
   })
   rankingAgreement: number | null;
   @Field(() => Int, { description: "Their rankings that had others to compare with." }) rankingsCompared: number;

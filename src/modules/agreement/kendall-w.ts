@@ -116,10 +116,7 @@ export function ranksFromBestFirst(ordering: BestFirstOrdering, items: readonly 
  * A rank matrix from several raters' best-first orderings over one common item set. Without `items`, the set (and
  * the column order) is taken from the first ordering; every ordering must rank exactly that set.
  */
-export function rankMatrixFromBestFirst(
-  orderings: readonly BestFirstOrdering[],
-  items?: readonly string[],
-): { items: string[]; rankings: number[][] } {
+export function rankMatrixFromBestFirst(orderings: readonly BestFirstOrdering[], items?: readonly string[]): { items: string[]; rankings: number[][] } {
   const itemSet = items ? [...items] : (orderings[0] ?? []).flatMap((entry) => (typeof entry === "string" ? [entry] : [...entry]));
   return { items: itemSet, rankings: orderings.map((ordering) => ranksFromBestFirst(ordering, itemSet)) };
 }

@@ -204,11 +204,7 @@ function buildCoincidenceMatrix(
 }
 
 /** δ²(c, k) by value index; `values` is sorted ascending for the numeric metrics, `frequencies` holds n_c. */
-function differenceFunction(
-  metric: KrippendorffMetric,
-  values: readonly RatingValue[],
-  frequencies: readonly number[],
-): (c: number, k: number) => number {
+function differenceFunction(metric: KrippendorffMetric, values: readonly RatingValue[], frequencies: readonly number[]): (c: number, k: number) => number {
   switch (metric) {
     case "nominal":
       return (c, k) => (c === k ? 0 : 1);

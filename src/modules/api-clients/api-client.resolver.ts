@@ -1,13 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from "type-graphql";
 import { Max, Min, IsOptional } from "class-validator";
 import { ApiClient } from "./api-client.entity.js";
-import {
-  ApiClientConnection,
-  ApiClientWithKey,
-  CreateApiClientInput,
-  RevokeApiClientInput,
-  RotateApiClientKeyInput,
-} from "./api-client.types.js";
+import { ApiClientConnection, ApiClientWithKey, CreateApiClientInput, RevokeApiClientInput, RotateApiClientKeyInput } from "./api-client.types.js";
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
 import { toConnection } from "../../common/pagination.js";
@@ -40,13 +34,19 @@ export class ApiClientResolver {
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
-  @Mutation(() => ApiClientWithKey, { description: "Replaces a client's key; the old key stops working at once, and so do the user tokens the client minted and the open sockets of either. ADMIN of a trusted client; journaled." })
+  @Mutation(() => ApiClientWithKey, {
+    description:
+      "Replaces a client's key; the old key stops working at once, and so do the user tokens the client minted and the open sockets of either. ADMIN of a trusted client; journaled.",
+  })
   async rotateApiClientKey(@Arg("input", () => RotateApiClientKeyInput) input: RotateApiClientKeyInput, @Ctx() ctx: Context) {
     return ctx.app.apiClients.rotate(actorOf(ctx), input.id, input.expiresAt);
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
-  @Mutation(() => ApiClient, { description: "Revokes a client's key for good: its requests are refused and its open sockets (and those of its user tokens) close within 5 s. ADMIN of a trusted client; journaled." })
+  @Mutation(() => ApiClient, {
+    description:
+      "Revokes a client's key for good: its requests are refused and its open sockets (and those of its user tokens) close within 5 s. ADMIN of a trusted client; journaled.",
+  })
   async revokeApiClient(@Arg("input", () => RevokeApiClientInput) input: RevokeApiClientInput, @Ctx() ctx: Context) {
     return ctx.app.apiClients.revoke(actorOf(ctx), input.id);
   }

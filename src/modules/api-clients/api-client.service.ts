@@ -113,7 +113,11 @@ export class ApiClientService {
     // Cursors carry JavaScript dates (milliseconds) while PostgreSQL keeps microseconds: order and compare on
     // the millisecond-truncated value, or a page boundary inside one millisecond would repeat rows.
     const at = "date_trunc('milliseconds', c.created_at)";
-    const qb = this.repo.createQueryBuilder("c").orderBy(at, "ASC").addOrderBy("c.id", "ASC").limit(first + 1);
+    const qb = this.repo
+      .createQueryBuilder("c")
+      .orderBy(at, "ASC")
+      .addOrderBy("c.id", "ASC")
+      .limit(first + 1);
     if (after) {
       const cursor = decodeCursor(after);
       qb.where(`(${at}, c.id) > (:at::timestamptz, :id::uuid)`, { at: cursor.at, id: cursor.id });
@@ -145,10 +149,16 @@ export class ApiClientService {
       client.tokenEpoch += 1;
       if (expiresAt !== undefined) client.expiresAt = expiresAt;
       await em.getRepository(ApiClient).save(client);
-      await writeJournal(em, actor, ModerationAction.API_CLIENT_KEY_ROTATED, { targetId: client.id }, {
-        before,
-        after: { ...journalView(client), rotatedAt: client.rotatedAt, tokenEpoch: client.tokenEpoch },
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.API_CLIENT_KEY_ROTATED,
+        { targetId: client.id },
+        {
+          before,
+          after: { ...journalView(client), rotatedAt: client.rotatedAt, tokenEpoch: client.tokenEpoch },
+        },
+      );
       return client;
     });
     this.identityChanged({ apiClientId: client.id, reason: "rotated" });

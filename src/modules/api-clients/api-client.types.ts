@@ -59,5 +59,4 @@ export class ApiClientWithKey {
   key: string;
 }
 
-
 export const ApiClientConnection = ConnectionType(ApiClient, "ApiClient");

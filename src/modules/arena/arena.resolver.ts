@@ -134,15 +134,20 @@ export class ArenaResolver {
 
   @Authorized(Role.MODERATOR)
   @Mutation(() => ArenaVoterExclusionView, {
-    description: "Excludes a voter's arena votes from every leaderboard, or counts them again. MODERATOR (of an untrusted client: its own users only); journaled.",
+    description:
+      "Excludes a voter's arena votes from every leaderboard, or counts them again. MODERATOR (of an untrusted client: its own users only); journaled.",
   })
-  async setArenaVoterExclusion(@Arg("input", () => SetArenaVoterExclusionInput) input: SetArenaVoterExclusionInput, @Ctx() ctx: Context): Promise<ArenaVoterExclusionView> {
+  async setArenaVoterExclusion(
+    @Arg("input", () => SetArenaVoterExclusionInput) input: SetArenaVoterExclusionInput,
+    @Ctx() ctx: Context,
+  ): Promise<ArenaVoterExclusionView> {
     return ctx.app.arena.setVoterExclusion(ctx, input, visibilityOf(ctx));
   }
 
   @Authorized()
   @Subscription(() => ModelLeaderboardRefresh, {
-    description: "An event after every recomputation of the filter's leaderboard, on any replica (periodic or refreshModelLeaderboard); read it with modelLeaderboard.",
+    description:
+      "An event after every recomputation of the filter's leaderboard, on any replica (periodic or refreshModelLeaderboard); read it with modelLeaderboard.",
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       assertAuthorized(ctx, []);

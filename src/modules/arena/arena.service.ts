@@ -21,7 +21,15 @@ import { isTerminal, type ChatMessageState } from "../chat/chat.entity.js";
 import type { WorkerService } from "../workers/worker.service.js";
 import { actorOf, ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
 import { ArenaBattle, ArenaLeaderboardSnapshot, type NotCountedReason } from "./arena.entity.js";
-import { ArenaBattleSource, ArenaBattleState, ArenaWinner, type ArenaBattleView, type ArenaVoterExclusionView, type ModelLeaderboard, type ModelLeaderboardRefresh } from "./arena.types.js";
+import {
+  ArenaBattleSource,
+  ArenaBattleState,
+  ArenaWinner,
+  type ArenaBattleView,
+  type ArenaVoterExclusionView,
+  type ModelLeaderboard,
+  type ModelLeaderboardRefresh,
+} from "./arena.types.js";
 import { drawPair } from "./pair-sampling.js";
 import { computeLeaderboard, type BattleTally } from "./leaderboard.js";
 
@@ -104,7 +112,7 @@ export class ArenaService {
     const battles = new Map(rows.map((r) => [`${r.x}|${r.y}`, r.n]));
     const snapshot = await this.ds.getRepository(ArenaLeaderboardSnapshot).findOneBy({ key: filterKey(OVERALL) });
     const widths = new Map<string, number>();
-    for (const m of ((snapshot?.payload as { models?: { model: string; strengthLower: number | null; strengthUpper: number | null }[] })?.models ?? [])) {
+    for (const m of (snapshot?.payload as { models?: { model: string; strengthLower: number | null; strengthUpper: number | null }[] })?.models ?? []) {
       if (m.strengthLower !== null && m.strengthUpper !== null) widths.set(m.model, m.strengthUpper - m.strengthLower);
     }
     return {
@@ -117,7 +125,10 @@ export class ArenaService {
    * Starts a battle: draws two models, makes the battle's chat (blind from the first moment: the battle row exists
    * before either answer is queued), sends the prompt to A and queues B's answer as its sibling.
    */
-  async start(ctx: Context, input: { text: string; category?: string | null; lang?: string | null }): Promise<{ battle: ArenaBattle; answerA: string; answerB: string }> {
+  async start(
+    ctx: Context,
+    input: { text: string; category?: string | null; lang?: string | null },
+  ): Promise<{ battle: ArenaBattle; answerA: string; answerB: string }> {
     const user = await ctx.actingUser();
     const text = input.text ?? "";
     if (text.trim().length === 0) throw badInput("The prompt must not be blank", { field: "text" });
@@ -183,7 +194,11 @@ export class ArenaService {
       ),
     );
     if (rows.length === 0) throw new ChorusError(ErrorCode.CONFLICT, "The battle was voted on meanwhile");
-    return { battle: await this.ds.getRepository(ArenaBattle).findOneByOrFail({ id: battle.id }), answerA: a.assistantMessage.id, answerB: b.assistantMessage.id };
+    return {
+      battle: await this.ds.getRepository(ArenaBattle).findOneByOrFail({ id: battle.id }),
+      answerA: a.assistantMessage.id,
+      answerB: b.assistantMessage.id,
+    };
   }
 
   /**
@@ -204,7 +219,13 @@ export class ArenaService {
       }
       const [{ excluded }] = await em.query(`SELECT EXISTS (SELECT 1 FROM arena_voter_exclusion WHERE user_id = $1) AS excluded`, [b.userId]);
       const reason: NotCountedReason | null =
-        b.identitiesSeenAt !== null ? "IDENTITIES_SEEN" : states.some((s) => s.state !== "COMPLETE") ? "ANSWER_NOT_COMPLETE" : excluded ? "VOTER_EXCLUDED" : null;
+        b.identitiesSeenAt !== null
+          ? "IDENTITIES_SEEN"
+          : states.some((s) => s.state !== "COMPLETE")
+            ? "ANSWER_NOT_COMPLETE"
+            : excluded
+              ? "VOTER_EXCLUDED"
+              : null;
       await em.query(`UPDATE arena_battle SET winner = $2, voted_at = now(), counted = $3, not_counted_reason = $4, source = $5 WHERE id = $1`, [
         b.id,
         winner,
@@ -257,7 +278,12 @@ export class ArenaService {
   /** The acting user's battles, newest first. */
   async list(ctx: Context, first: number, after: string | null): Promise<Page<ArenaBattle>> {
     const user = await ctx.actingUser();
-    const qb = this.ds.getRepository(ArenaBattle).createQueryBuilder("b").where("b.user_id = :u", { u: user.id }).orderBy("b.id", "DESC").take(first + 1);
+    const qb = this.ds
+      .getRepository(ArenaBattle)
+      .createQueryBuilder("b")
+      .where("b.user_id = :u", { u: user.id })
+      .orderBy("b.id", "DESC")
+      .take(first + 1);
     if (after) qb.andWhere("b.id < :id::uuid", { id: decodeCursor(after).id });
     const rows = await qb.getMany();
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first, cursorOf: (b) => encodeCursor({ at: b.createdAt.toISOString(), id: b.id }) };
@@ -273,24 +299,42 @@ export class ArenaService {
   // --- voters ----------------------------------------------------------------------------------
 
   /** Excludes a voter's votes from every leaderboard, or counts them again; journaled when it changes anything. */
-  async setVoterExclusion(ctx: Context, input: { userId: string; excluded: boolean; reason?: string | null }, vis: Visibility): Promise<ArenaVoterExclusionView> {
+  async setVoterExclusion(
+    ctx: Context,
+    input: { userId: string; excluded: boolean; reason?: string | null },
+    vis: Visibility,
+  ): Promise<ArenaVoterExclusionView> {
     const actor = actorOf(ctx);
     const reason = input.reason?.trim() ?? "";
     if (input.excluded && reason.length === 0) throw badInput("Give a reason for excluding a voter", { field: "reason" });
-    const users = isUuid(input.userId) ? rowsOf<{ id: string; api_client_id: string }>(await this.ds.query(`SELECT id, api_client_id FROM "user" WHERE id = $1`, [input.userId])) : [];
+    const users = isUuid(input.userId)
+      ? rowsOf<{ id: string; api_client_id: string }>(await this.ds.query(`SELECT id, api_client_id FROM "user" WHERE id = $1`, [input.userId]))
+      : [];
     if (!users[0] || (vis.apiClientId !== null && users[0].api_client_id !== vis.apiClientId)) throw notFound("User", input.userId);
     await inTransaction(this.ds, async (em) => {
       await em.query(`SELECT id FROM "user" WHERE id = $1 FOR UPDATE`, [input.userId]);
       const before = rowsOf<{ reason: string }>(await em.query(`SELECT reason FROM arena_voter_exclusion WHERE user_id = $1`, [input.userId]))[0] ?? null;
       if (input.excluded && before === null) {
         await em.query(`INSERT INTO arena_voter_exclusion (user_id, reason, excluded_by_user_id) VALUES ($1, $2, $3)`, [input.userId, reason, actor.userId]);
-        await writeJournal(em, actor, ModerationAction.ARENA_VOTER_EXCLUDED, { targetId: input.userId }, { before: { excluded: false }, after: { excluded: true, reason } });
+        await writeJournal(
+          em,
+          actor,
+          ModerationAction.ARENA_VOTER_EXCLUDED,
+          { targetId: input.userId },
+          { before: { excluded: false }, after: { excluded: true, reason } },
+        );
       } else if (!input.excluded && before !== null) {
         await em.query(`DELETE FROM arena_voter_exclusion WHERE user_id = $1`, [input.userId]);
-        await writeJournal(em, actor, ModerationAction.ARENA_VOTER_READMITTED, { targetId: input.userId }, {
-          before: { excluded: true, reason: before.reason },
-          after: { excluded: false },
-        });
+        await writeJournal(
+          em,
+          actor,
+          ModerationAction.ARENA_VOTER_READMITTED,
+          { targetId: input.userId },
+          {
+            before: { excluded: true, reason: before.reason },
+            after: { excluded: false },
+          },
+        );
       }
     });
     return this.voterExclusion(input.userId);
@@ -341,7 +385,11 @@ export class ArenaService {
   private async compute(f: LeaderboardFilter): Promise<ArenaLeaderboardSnapshot> {
     const version = await this.dataVersion(f);
     const rng = this.config.bootstrapSeed === undefined ? Math.random : createRng(this.config.bootstrapSeed);
-    const result = computeLeaderboard(await this.tallies(f), { bootstrapSamples: this.config.bootstrapSamples, confidenceLevel: CONFIDENCE, ridge: this.config.ridge }, rng);
+    const result = computeLeaderboard(
+      await this.tallies(f),
+      { bootstrapSamples: this.config.bootstrapSamples, confidenceLevel: CONFIDENCE, ridge: this.config.ridge },
+      rng,
+    );
     const snapshot: ArenaLeaderboardSnapshot = {
       key: filterKey(f),
       dataVersion: version,
@@ -402,20 +450,25 @@ export class ArenaService {
   async refreshByAdmin(actor: Actor, f: LeaderboardFilter): Promise<ModelLeaderboard> {
     const snapshot = await this.compute(f);
     await inTransaction(this.ds, (em) =>
-      writeJournal(em, actor, ModerationAction.ARENA_LEADERBOARD_REFRESHED, { targetId: null }, {
-        filter: { category: f.category, lang: f.lang, since: f.since?.toISOString() ?? null },
-        battles: (snapshot.payload as { battles: number }).battles,
-      }),
+      writeJournal(
+        em,
+        actor,
+        ModerationAction.ARENA_LEADERBOARD_REFRESHED,
+        { targetId: null },
+        {
+          filter: { category: f.category, lang: f.lang, since: f.since?.toISOString() ?? null },
+          battles: (snapshot.payload as { battles: number }).battles,
+        },
+      ),
     );
     return ArenaService.toView(snapshot);
   }
 
   /** Every recomputation of the filter's leaderboard from now on, on any replica. */
   subscribe(f: LeaderboardFilter): AsyncIterable<ModelLeaderboardRefresh> {
-    const source = (this.pubSub.pubSub as unknown as { subscribe(topic: string, id: string): AsyncIterable<{ computedAt: string; battles: number }> }).subscribe(
-      TOPIC,
-      filterKey(f),
-    );
+    const source = (
+      this.pubSub.pubSub as unknown as { subscribe(topic: string, id: string): AsyncIterable<{ computedAt: string; battles: number }> }
+    ).subscribe(TOPIC, filterKey(f));
     return {
       [Symbol.asyncIterator]: () => {
         const it = source[Symbol.asyncIterator]();

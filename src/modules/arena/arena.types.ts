@@ -176,7 +176,9 @@ export class ArenaVoterExclusionView {
 export class ModelStanding {
   @Field({ description: "The model." }) model: string;
   @Field(() => Float, { description: "Bradley–Terry strength (natural-log odds, the models' mean is 0)." }) strength: number;
-  @Field(() => Float, { nullable: true, description: "Lower end of the 95% bootstrap interval of the strength (null without bootstrap)." }) strengthLower: number | null;
+  @Field(() => Float, { nullable: true, description: "Lower end of the 95% bootstrap interval of the strength (null without bootstrap)." }) strengthLower:
+    | number
+    | null;
   @Field(() => Float, { nullable: true, description: "Upper end of the 95% interval." }) strengthUpper: number | null;
   @Field(() => Float, { description: "The strength on the Arena's Elo-like scale: 1000 + 400·strength/ln 10." }) rating: number;
   @Field(() => Float, { nullable: true, description: "The interval's lower end on the rating scale." }) ratingLower: number | null;
@@ -197,7 +199,8 @@ export class ModelLeaderboard {
   @Field(() => Date, { nullable: true, description: "Only battles voted since." }) since: Date | null;
   @Field(() => [ModelStanding], { description: "Models by strength, strongest first." }) models: ModelStanding[];
   @Field(() => [[Float]], {
-    description: "winRateMatrix[i][j]: model i's score share ((wins + ties/2) / battles) against model j, in the order of `models`; -1 where the two never met.",
+    description:
+      "winRateMatrix[i][j]: model i's score share ((wins + ties/2) / battles) against model j, in the order of `models`; -1 where the two never met.",
   })
   winRateMatrix: number[][];
   @Field(() => [[Int]], { description: "battleMatrix[i][j]: counted battles between models i and j." }) battleMatrix: number[][];

@@ -90,29 +90,36 @@ export async function exportBattles(ds: DataSource, writer: LineWriter, opts: Ba
     const answerIds = rows.flatMap((r) => [...r.answers_a, ...r.answers_b]);
     const messages = new Map(
       rowsOf<{ id: string; text: string; prompt: string }>(
-        await ds.query(`SELECT a.id, a.text, p.text AS prompt FROM chat_message a JOIN chat_message p ON p.id = a.parent_id WHERE a.id = ANY($1::uuid[])`, [answerIds]),
+        await ds.query(`SELECT a.id, a.text, p.text AS prompt FROM chat_message a JOIN chat_message p ON p.id = a.parent_id WHERE a.id = ANY($1::uuid[])`, [
+          answerIds,
+        ]),
       ).map((m) => [m.id, m]),
     );
     const conversation = (ids: string[]): FastChatTurn[] =>
       ids.flatMap((id) => {
         const m = messages.get(id);
-        return m ? [{ role: "user" as const, content: m.prompt }, { role: "assistant" as const, content: m.text }] : [];
+        return m
+          ? [
+              { role: "user" as const, content: m.prompt },
+              { role: "assistant" as const, content: m.text },
+            ]
+          : [];
       });
     for (const r of rows) {
       const imported = r.question_id !== null;
-      const a = imported ? r.conversation_a ?? [] : conversation(r.answers_a);
-      const b = imported ? r.conversation_b ?? [] : conversation(r.answers_b);
+      const a = imported ? (r.conversation_a ?? []) : conversation(r.answers_a);
+      const b = imported ? (r.conversation_b ?? []) : conversation(r.answers_b);
       const row: FastChatBattle = {
         question_id: imported ? r.question_id! : anon ? anon.anonymize("arena_battle", r.id) : r.id,
         model_a: r.model_a,
         model_b: r.model_b,
         winner: TO_FASTCHAT[r.winner],
-        judge: imported ? r.judge ?? "" : anon ? anon.anonymize("user", r.user_id ?? "") : r.user_id ?? "",
+        judge: imported ? (r.judge ?? "") : anon ? anon.anonymize("user", r.user_id ?? "") : (r.user_id ?? ""),
         conversation_a: a,
         conversation_b: b,
         turn: a.filter((t) => t.role === "user").length,
         anony: imported ? r.anony : r.identities_seen_at === null,
-        language: imported ? r.language ?? "unknown" : languageName(r.lang),
+        language: imported ? (r.language ?? "unknown") : languageName(r.lang),
         tstamp: new Date(r.voted_at).getTime() / 1000,
       };
       await writer.write(JSON.stringify(row));
@@ -132,7 +139,8 @@ export function parseBattleLine(text: string): FastChatBattle | string {
   }
   if (!v || typeof v !== "object" || Array.isArray(v)) return "not a JSON object";
   const o = v as Record<string, unknown>;
-  const str = (k: string, max: number) => (typeof o[k] === "string" && (o[k] as string).length > 0 && (o[k] as string).length <= max ? null : `${k} must be a string of 1 to ${max} characters`);
+  const str = (k: string, max: number) =>
+    typeof o[k] === "string" && (o[k] as string).length > 0 && (o[k] as string).length <= max ? null : `${k} must be a string of 1 to ${max} characters`;
   const problem =
     str("question_id", 256) ??
     str("model_a", 128) ??

@@ -15,7 +15,9 @@ export class CachedStatsResolver {
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
-  @Mutation(() => CachedStats, { description: "Recomputes the cached stats now and returns them. ADMIN of a trusted client; journaled (cached_stats_refreshed)." })
+  @Mutation(() => CachedStats, {
+    description: "Recomputes the cached stats now and returns them. ADMIN of a trusted client; journaled (cached_stats_refreshed).",
+  })
   async refreshCachedStats(@Ctx() ctx: Context): Promise<CachedStats> {
     return ctx.app.cachedStats.refresh(ctx.request());
   }

@@ -52,10 +52,9 @@ export class CachedStatsService {
 
   /** Recomputes unless the stored snapshot is younger than `maxAgeMs` (another replica or a restart just did it). */
   async refreshIfOlderThan(maxAgeMs: number): Promise<boolean> {
-    const [row] = await this.ds.query(
-      `SELECT count(*)::int AS n, min(modified_date) AS oldest FROM cached_stats WHERE name = ANY($1::text[])`,
-      [CACHED_STAT_NAMES],
-    );
+    const [row] = await this.ds.query(`SELECT count(*)::int AS n, min(modified_date) AS oldest FROM cached_stats WHERE name = ANY($1::text[])`, [
+      CACHED_STAT_NAMES,
+    ]);
     if (row.n === CACHED_STAT_NAMES.length && Date.now() - new Date(row.oldest).getTime() < maxAgeMs) return false;
     await this.recompute(null);
     return true;
@@ -70,7 +69,10 @@ export class CachedStatsService {
     const by = new Map(rows.map((r) => [r.name, r]));
     const missing = CACHED_STAT_NAMES.filter((n) => !by.has(n));
     if (missing.length) {
-      throw new ChorusError(ErrorCode.CACHED_STATS_NOT_AVAILABLE, `The cached stats have not been computed yet (${missing.join(", ")}); an admin can run refreshCachedStats`);
+      throw new ChorusError(
+        ErrorCode.CACHED_STATS_NOT_AVAILABLE,
+        `The cached stats have not been computed yet (${missing.join(", ")}); an admin can run refreshCachedStats`,
+      );
     }
     const stats = <T>(name: CachedStatName) => by.get(name)!.stats as T;
     // Code-point order: the same on every machine, whatever the database's collation.
@@ -78,9 +80,15 @@ export class CachedStatsService {
     const counts = <K extends string>(name: CachedStatName) => Object.entries(stats<Record<K, number>>(name)) as [K, number][];
     return {
       lastUpdated: new Date(Math.min(...rows.map((r) => new Date(r.modified_date).getTime()))),
-      humanMessagesByLang: counts<string>("human_messages_by_lang").map(([lang, count]) => ({ lang, count })).sort((a, b) => byCodePoint(a.lang, b.lang)),
-      humanMessagesByRole: counts<MessageRoleEnum>("human_messages_by_role").map(([role, count]) => ({ role, count })).sort((a, b) => byCodePoint(a.role, b.role)),
-      messageTreesByState: counts<TreeState>("message_trees_by_state").map(([state, count]) => ({ state, count })).sort((a, b) => byCodePoint(a.state, b.state)),
+      humanMessagesByLang: counts<string>("human_messages_by_lang")
+        .map(([lang, count]) => ({ lang, count }))
+        .sort((a, b) => byCodePoint(a.lang, b.lang)),
+      humanMessagesByRole: counts<MessageRoleEnum>("human_messages_by_role")
+        .map(([role, count]) => ({ role, count }))
+        .sort((a, b) => byCodePoint(a.role, b.role)),
+      messageTreesByState: counts<TreeState>("message_trees_by_state")
+        .map(([state, count]) => ({ state, count }))
+        .sort((a, b) => byCodePoint(a.state, b.state)),
       messageTreesStatesByLang: stats<{ lang: string; state: TreeState; count: number }[]>("message_trees_states_by_lang"),
       usersAcceptedTermsOfService: stats<{ count: number }>("users_accepted_tos").count,
     };

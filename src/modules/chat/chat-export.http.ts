@@ -48,7 +48,15 @@ export function parseChatExportQuery(query: Request["query"]): Partial<ChatExpor
     return v === undefined ? false : flagValue(name, v);
   };
   return chatExportFilters(
-    { chat: one("chat"), fromDate: one("from-date"), toDate: one("to-date"), anonymizerSeed: one("anonymizer-seed"), scored: flag("scored"), reported: flag("reported"), flat: flag("flat") },
+    {
+      chat: one("chat"),
+      fromDate: one("from-date"),
+      toDate: one("to-date"),
+      anonymizerSeed: one("anonymizer-seed"),
+      scored: flag("scored"),
+      reported: flag("reported"),
+      flat: flag("flat"),
+    },
     { chat: "chat", fromDate: "from-date", toDate: "to-date", anonymizerSeed: "anonymizer-seed" },
   );
 }
@@ -65,7 +73,8 @@ export function chatExportHandler(app: AppServices) {
         requestId: req.header("x-request-id"),
       });
       if (ctx.identity.via === "anonymous") return fail(res, 401, ErrorCode.UNAUTHENTICATED, "A user token, or a key with x-chorus-user, is required");
-      if (ctx.identity.apiClient?.kind === ApiClientKind.WORKER) return fail(res, 403, ErrorCode.FORBIDDEN, "Worker keys take part in the worker protocol only");
+      if (ctx.identity.apiClient?.kind === ApiClientKind.WORKER)
+        return fail(res, 403, ErrorCode.FORBIDDEN, "Worker keys take part in the worker protocol only");
       userId = (await ctx.actingUser()).id;
     } catch (e) {
       const code = e instanceof GraphQLError ? String(e.extensions.code) : ErrorCode.UNAUTHENTICATED;

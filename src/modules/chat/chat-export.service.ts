@@ -64,7 +64,10 @@ function parseBound(name: string, value: string, dayEnd: boolean): Date {
 }
 
 /** Checks the named options and turns them into exporter options; throws with a message naming the option. */
-export function chatExportFilters(input: ChatExportFilterInput, names: { chat: string; fromDate: string; toDate: string; anonymizerSeed: string }): Partial<ChatExportOptions> {
+export function chatExportFilters(
+  input: ChatExportFilterInput,
+  names: { chat: string; fromDate: string; toDate: string; anonymizerSeed: string },
+): Partial<ChatExportOptions> {
   if (input.chat !== undefined && !isUuid(input.chat)) throw new Error(`${names.chat} must be a chat id (a UUID), got "${input.chat}"`);
   const from = input.fromDate !== undefined ? parseBound(names.fromDate, input.fromDate, false) : null;
   const until = input.toDate !== undefined ? parseBound(names.toDate, input.toDate, true) : null;

@@ -69,7 +69,8 @@ export class ChatFeedbackService {
     if (text.length === 0) throw badInput("reason must not be blank", { field: "reason" });
     const { message, userId } = await this.ownedAnswer(ctx, messageId);
     const repo = this.ds.getRepository(ChatReport);
-    const open = () => repo.createQueryBuilder("r").where("r.message_id = :m AND r.user_id = :u AND r.resolved_at IS NULL", { m: message.id, u: userId }).getOne();
+    const open = () =>
+      repo.createQueryBuilder("r").where("r.message_id = :m AND r.user_id = :u AND r.resolved_at IS NULL", { m: message.id, u: userId }).getOne();
     const existing = await open();
     if (existing) return existing;
     const id = await inTransaction(this.ds, async (em) => {
@@ -161,16 +162,23 @@ export class ChatFeedbackService {
     return inTransaction(this.ds, async (em) => {
       const report = await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } });
       if (!report) throw notFound("Chat report", reportId);
-      if (report.resolvedAt) throw new ChorusError(ErrorCode.CONFLICT, `Report ${reportId} was already resolved`, { resolvedAt: report.resolvedAt.toISOString() });
+      if (report.resolvedAt)
+        throw new ChorusError(ErrorCode.CONFLICT, `Report ${reportId} was already resolved`, { resolvedAt: report.resolvedAt.toISOString() });
       await em.query(`UPDATE chat_report SET resolved_at = now(), resolved_by_user_id = $2, resolution = $3 WHERE id = $1`, [report.id, actor.userId, text]);
-      await writeJournal(em, actor, ModerationAction.CHAT_REPORT_RESOLVED, { targetId: report.id, messageId: report.messageId }, {
-        before: { resolvedAt: null },
-        after: { resolvedAt: new Date().toISOString(), resolution: text },
-        report_id: report.id,
-        chat_id: report.chatId,
-        report_type: report.reportType,
-        resolution: text,
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.CHAT_REPORT_RESOLVED,
+        { targetId: report.id, messageId: report.messageId },
+        {
+          before: { resolvedAt: null },
+          after: { resolvedAt: new Date().toISOString(), resolution: text },
+          report_id: report.id,
+          chat_id: report.chatId,
+          report_type: report.reportType,
+          resolution: text,
+        },
+      );
       return em.getRepository(ChatReport).findOneByOrFail({ id: report.id });
     });
   }

@@ -141,7 +141,10 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Mutation(() => ChatDraftChoice, { description: "Records which draft (sibling answer) the user preferred: a ranking event for the data side; between the two answers of an open one-turn battle, it is also the battle's vote." })
+  @Mutation(() => ChatDraftChoice, {
+    description:
+      "Records which draft (sibling answer) the user preferred: a ranking event for the data side; between the two answers of an open one-turn battle, it is also the battle's vote.",
+  })
   async chooseDraft(@Arg("input", () => ChooseDraftInput) input: ChooseDraftInput, @Ctx() ctx: Context): Promise<ChatDraftChoice> {
     const choice = await ctx.app.chatFeedback.chooseDraft(ctx, input.messageId);
     // Between the two hidden answers of a battle, the choice is the battle's verdict.

@@ -69,9 +69,13 @@ export class ChatService {
     for (let i = 0; i < generations; i++) {
       const decision = await this.limiter.hit(this.rateRule, userId);
       if (!decision.allowed) {
-        throw new ChorusError(ErrorCode.RATE_LIMITED, `At most ${this.rateRule.limit} generations per ${this.rateRule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`, {
-          retryAfterSeconds: decision.retryAfterSeconds,
-        });
+        throw new ChorusError(
+          ErrorCode.RATE_LIMITED,
+          `At most ${this.rateRule.limit} generations per ${this.rateRule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`,
+          {
+            retryAfterSeconds: decision.retryAfterSeconds,
+          },
+        );
       }
     }
   }
@@ -150,11 +154,16 @@ export class ChatService {
       .limit(keyset.limit);
     const { entities, raw } = await qb.getRawAndEntities<{ c_id: string; cursor_at: string }>();
     const cursors = new Map(raw.map((r) => [r.c_id, encodeCursor({ at: r.cursor_at, id: r.c_id })]));
-    return keysetPage(entities, req, (c) => cursors.get(c.id)!, async () => {
-      const beyond = base();
-      beyond.andWhere(keyset.beyond(named(beyond)));
-      return beyond.getExists();
-    });
+    return keysetPage(
+      entities,
+      req,
+      (c) => cursors.get(c.id)!,
+      async () => {
+        const beyond = base();
+        beyond.andWhere(keyset.beyond(named(beyond)));
+        return beyond.getExists();
+      },
+    );
   }
 
   /**
@@ -383,9 +392,12 @@ export class ChatService {
     if (!m || !chat || chat.userId !== user.id) throw notFound("Chat message", messageId);
     if (m.role !== ChatRole.ASSISTANT) throw badInput("Only an answer can be continued", { field: "messageId" });
     if (m.state !== ChatMessageState.COMPLETE || m.finishReason !== "length") {
-      throw badInput(`Only a COMPLETE answer that stopped at the token limit (finish reason length) can be continued; this one is ${m.state}${m.finishReason ? ` (${m.finishReason})` : ""}`, {
-        field: "messageId",
-      });
+      throw badInput(
+        `Only a COMPLETE answer that stopped at the token limit (finish reason length) can be continued; this one is ${m.state}${m.finishReason ? ` (${m.finishReason})` : ""}`,
+        {
+          field: "messageId",
+        },
+      );
     }
     const model = this.catalog.get(m.model ?? "");
     if (!model) throw badInput(`The answer's model "${m.model}" is no longer declared`, { field: "messageId" });

@@ -14,7 +14,10 @@ export class CreateChatInput {
   @MaxLength(100)
   title?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Instructions sent to the model before the conversation (at most CHAT_SYSTEM_PROMPT_MAX_LENGTH characters, 4,000 by default)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Instructions sent to the model before the conversation (at most CHAT_SYSTEM_PROMPT_MAX_LENGTH characters, 4,000 by default).",
+  })
   @IsOptional()
   systemPrompt?: string | null;
 

@@ -370,7 +370,9 @@ export class GenerationService {
   }
 
   private async storedPlus(messageId: string, extra: { text: string; tokenCount: number } | null): Promise<{ text: string; tokenCount: number }> {
-    const [row] = rowsOf<{ text: string; token_count: number | null }>(await this.ds.query(`SELECT text, token_count FROM chat_message WHERE id = $1`, [messageId]));
+    const [row] = rowsOf<{ text: string; token_count: number | null }>(
+      await this.ds.query(`SELECT text, token_count FROM chat_message WHERE id = $1`, [messageId]),
+    );
     return { text: (row?.text ?? "") + (extra?.text ?? ""), tokenCount: (row?.token_count ?? 0) + (extra?.tokenCount ?? 0) };
   }
 

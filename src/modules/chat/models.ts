@@ -40,7 +40,11 @@ export interface ModelDeclaration {
 }
 
 const STANDARD_PRESETS: ModelPreset[] = [
-  { name: "k50", description: "Balanced (top-k 50, nucleus 0.95, temperature 0.75)", sampling: { topK: 50, topP: 0.95, temperature: 0.75, repetitionPenalty: 1.2 } },
+  {
+    name: "k50",
+    description: "Balanced (top-k 50, nucleus 0.95, temperature 0.75)",
+    sampling: { topK: 50, topP: 0.95, temperature: 0.75, repetitionPenalty: 1.2 },
+  },
   { name: "k50-Creative", description: "More varied", sampling: { topK: 50, topP: 0.95, temperature: 0.85, repetitionPenalty: 1.2 } },
   { name: "k50-Precise", description: "Nearly greedy", sampling: { topK: 50, topP: 0.95, temperature: 0.1, repetitionPenalty: 1.2 } },
   { name: "nucleus9", description: "Nucleus sampling 0.9", sampling: { topP: 0.9, temperature: 0.8, repetitionPenalty: 1.2 } },
@@ -110,7 +114,8 @@ export function parseModelsFile(content: unknown): ModelDeclaration[] {
     seen.add(id);
     const int = (obj: Json, name: string, min: number, max: number): number => {
       const v = obj[name];
-      if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) fail(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+        fail(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
       return v as number;
     };
     const num = (obj: Json, name: string, ok: (v: number) => boolean, rule: string): number => {

@@ -11,7 +11,7 @@ export interface TokenUsage {
 
 export type QuotaDecision =
   | { allowed: true; used: number; remaining: number }
-  | { allowed: false; used: number; /** When enough of the window's usage has aged out to be under the limit. */ resetsAt: Date };
+  | { allowed: false; used: number /** When enough of the window's usage has aged out to be under the limit. */; resetsAt: Date };
 
 /**
  * Whether another generation may start now. At the limit or over it, it answers when the oldest answers of the

@@ -62,9 +62,7 @@ export function replyAcceptanceRule(config: Pick<TreeManagerConfig, "numReviewsR
   return { requiredReviews: config.numReviewsReply, threshold: config.acceptanceThresholdReply };
 }
 
-export function rootAcceptanceRule(
-  config: Pick<TreeManagerConfig, "numReviewsInitialPrompt" | "acceptanceThresholdInitialPrompt">,
-): AcceptanceRule {
+export function rootAcceptanceRule(config: Pick<TreeManagerConfig, "numReviewsInitialPrompt" | "acceptanceThresholdInitialPrompt">): AcceptanceRule {
   return { requiredReviews: config.numReviewsInitialPrompt, threshold: config.acceptanceThresholdInitialPrompt };
 }
 

@@ -287,8 +287,5 @@ export function validateLabels(
   labels: SubmittedLabels,
   sets: LabelSetConfig = DEFAULT_LABEL_SETS,
 ): LabelValidationResult {
-  return validateLabelsAgainst(
-    { validLabels: validLabelsFor(target, mode, sets), mandatoryLabels: mandatoryLabelsFor(target, sets) },
-    labels,
-  );
+  return validateLabelsAgainst({ validLabels: validLabelsFor(target, mode, sets), mandatoryLabels: mandatoryLabelsFor(target, sets) }, labels);
 }

@@ -129,10 +129,7 @@ export interface ReplyParentCandidate {
  * A prompter message with some but fewer than `lonelyChildrenCount` counted answers: preferring these gives
  * every prompt at least two answers, which ranking needs.
  */
-export function isLonelyParent(
-  parent: ReplyParentCandidate,
-  config: Pick<TreeManagerConfig, "lonelyChildrenCount">,
-): boolean {
+export function isLonelyParent(parent: ReplyParentCandidate, config: Pick<TreeManagerConfig, "lonelyChildrenCount">): boolean {
   return parent.parentRole === "prompter" && parent.activeChildrenCount > 0 && parent.activeChildrenCount < config.lonelyChildrenCount;
 }
 
@@ -168,10 +165,7 @@ export function chooseLabelMode(
   requestIsRandom: boolean,
   config: Pick<
     TreeManagerConfig,
-    | "pFullLabelingReviewPrompt"
-    | "pFullLabelingReviewReplyAssistant"
-    | "pFullLabelingReviewReplyPrompter"
-    | "quirkPrompterReplyFullLabelingOverride"
+    "pFullLabelingReviewPrompt" | "pFullLabelingReviewReplyAssistant" | "pFullLabelingReviewReplyPrompter" | "quirkPrompterReplyFullLabelingOverride"
   >,
   rng: Rng,
 ): LabelModeChoice {
@@ -202,10 +196,7 @@ export function shouldActivateBacklogTree(config: Pick<TreeManagerConfig, "pActi
  * A new tree's goal size: uniform over [minGoalTreeSize, goalTreeSize] (both inclusive) when randomised and the
  * range is not empty, else goalTreeSize (no draw taken).
  */
-export function drawGoalTreeSize(
-  config: Pick<TreeManagerConfig, "randomGoalTreeSize" | "minGoalTreeSize" | "goalTreeSize">,
-  rng: Rng,
-): number {
+export function drawGoalTreeSize(config: Pick<TreeManagerConfig, "randomGoalTreeSize" | "minGoalTreeSize" | "goalTreeSize">, rng: Rng): number {
   if (!config.randomGoalTreeSize || config.minGoalTreeSize >= config.goalTreeSize) return config.goalTreeSize;
   const span = config.goalTreeSize - config.minGoalTreeSize + 1;
   return config.minGoalTreeSize + Math.min(span - 1, Math.floor(rng() * span));

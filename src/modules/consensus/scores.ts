@@ -70,11 +70,10 @@ export function leaderScoreSql(qualifier = ""): string {
  * Kept as data (not recomputed) because frontends show these exact numbers; a unit test checks the formula.
  */
 export const LEVEL_THRESHOLDS: readonly number[] = Object.freeze([
-  0, 4, 9, 16, 24, 32, 42, 53, 65, 79, 93, 109, 126, 144, 163, 183, 205, 227, 251, 276, 302, 329, 357, 387, 418, 449, 482,
-  516, 552, 588, 626, 664, 704, 745, 787, 831, 875, 921, 968, 1016, 1065, 1115, 1166, 1219, 1273, 1327, 1383, 1441, 1499,
-  1558, 1619, 1681, 1744, 1808, 1873, 1939, 2007, 2075, 2145, 2216, 2288, 2362, 2436, 2512, 2588, 2666, 2745, 2825, 2907,
-  2989, 3073, 3158, 3244, 3331, 3419, 3508, 3599, 3691, 3784, 3878, 3973, 4069, 4167, 4265, 4365, 4466, 4568, 4671, 4776,
-  4881, 4988, 5096, 5205, 5315, 5426, 5539, 5652, 5767, 5883, 6000,
+  0, 4, 9, 16, 24, 32, 42, 53, 65, 79, 93, 109, 126, 144, 163, 183, 205, 227, 251, 276, 302, 329, 357, 387, 418, 449, 482, 516, 552, 588, 626, 664, 704, 745,
+  787, 831, 875, 921, 968, 1016, 1065, 1115, 1166, 1219, 1273, 1327, 1383, 1441, 1499, 1558, 1619, 1681, 1744, 1808, 1873, 1939, 2007, 2075, 2145, 2216, 2288,
+  2362, 2436, 2512, 2588, 2666, 2745, 2825, 2907, 2989, 3073, 3158, 3244, 3331, 3419, 3508, 3599, 3691, 3784, 3878, 3973, 4069, 4167, 4265, 4365, 4466, 4568,
+  4671, 4776, 4881, 4988, 5096, 5205, 5315, 5426, 5539, 5652, 5767, 5883, 6000,
 ]);
 
 /**
@@ -166,9 +165,7 @@ export interface TrollboardEntry {
 /** Trollboard ranks (1-based) over every user with a row, hidden or disabled included: moderators see all. */
 export function trollboardRanks(entries: readonly TrollboardEntry[]): Map<string, number> {
   const ranks = new Map<string, number>();
-  [...entries]
-    .sort((a, b) => b.trollScore - a.trollScore || compareUserIds(a.userId, b.userId))
-    .forEach((entry, index) => ranks.set(entry.userId, index + 1));
+  [...entries].sort((a, b) => b.trollScore - a.trollScore || compareUserIds(a.userId, b.userId)).forEach((entry, index) => ranks.set(entry.userId, index + 1));
   return ranks;
 }
 
@@ -229,11 +226,7 @@ export const STREAK_RESET_AFTER_MS = 36 * HOUR_MS;
 
 /** Whether the periodic job (every 4 h) ends this user's streak: inactive for more than 36 h, with a streak. */
 export function isStreakBroken(state: StreakState, now: Date): boolean {
-  return (
-    state.streakLastDayDate !== null &&
-    state.lastActivityDate !== null &&
-    state.lastActivityDate.getTime() < now.getTime() - STREAK_RESET_AFTER_MS
-  );
+  return state.streakLastDayDate !== null && state.lastActivityDate !== null && state.lastActivityDate.getTime() < now.getTime() - STREAK_RESET_AFTER_MS;
 }
 
 /** The periodic streak job for one user: a broken streak is cleared so the next activity starts a new one. */

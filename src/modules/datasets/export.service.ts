@@ -121,10 +121,9 @@ export class DatasetExporter {
     await qr.startTransaction("REPEATABLE READ");
     try {
       await qr.query("SET TRANSACTION READ ONLY");
-      const system: { id: string }[] = await qr.query(
-        `SELECT id FROM "user" WHERE api_client_id = $1 AND username = 'import' AND auth_method = 'system'`,
-        [IMPORT_API_CLIENT_ID],
-      );
+      const system: { id: string }[] = await qr.query(`SELECT id FROM "user" WHERE api_client_id = $1 AND username = 'import' AND auth_method = 'system'`, [
+        IMPORT_API_CLIENT_ID,
+      ]);
       this.importSystemUserId = system[0]?.id ?? null;
       const summary: ExportSummary = { mode: exportsMessages(this.options) ? "messages" : "trees", trees: 0, messages: 0 };
       if (this.options.userId !== null) await this.exportUserMessages(qr, out, summary, onProgress);
@@ -175,8 +174,14 @@ export class DatasetExporter {
       remaining -= trees.length;
 
       const mw = this.messageFilters(new Where().add((p) => `m.message_tree_id = ANY(${p(trees.map((t) => t.id))}::uuid[])`));
-      const rows: MessageRow[] = await qr.query(`${this.selectMessages()} WHERE true ${mw.sql()} ORDER BY m.message_tree_id, m.depth, m.created_date, m.id`, mw.params);
-      const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
+      const rows: MessageRow[] = await qr.query(
+        `${this.selectMessages()} WHERE true ${mw.sql()} ORDER BY m.message_tree_id, m.depth, m.created_date, m.id`,
+        mw.params,
+      );
+      const { labels, events } = await this.extras(
+        qr,
+        rows.map((r) => r.id),
+      );
 
       if (summary.mode === "messages") {
         for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
@@ -222,7 +227,10 @@ export class DatasetExporter {
       const last = rows[rows.length - 1];
       after = { created: last.created_key, id: last.id };
       remaining -= rows.length;
-      const { labels, events } = await this.extras(qr, rows.map((r) => r.id));
+      const { labels, events } = await this.extras(
+        qr,
+        rows.map((r) => r.id),
+      );
       for (const row of rows) await out.write(JSON.stringify(this.node(row, labels, events, false)));
       summary.messages += rows.length;
       onProgress?.(summary);

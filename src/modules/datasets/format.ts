@@ -70,8 +70,23 @@ export interface ExportMessageTree {
  * back after these, so a restore loses nothing it was given.
  */
 export const STORED_MESSAGE_FIELDS: ReadonlySet<string> = new Set([
-  "message_id", "parent_id", "user_id", "created_date", "text", "role", "lang", "review_count", "review_result",
-  "deleted", "rank", "synthetic", "model_name", "emojis", "replies", "labels", "events",
+  "message_id",
+  "parent_id",
+  "user_id",
+  "created_date",
+  "text",
+  "role",
+  "lang",
+  "review_count",
+  "review_result",
+  "deleted",
+  "rank",
+  "synthetic",
+  "model_name",
+  "emojis",
+  "replies",
+  "labels",
+  "events",
 ]);
 /** Fields of a tree line that have columns; the others are kept in the tree's `extras`. */
 export const STORED_TREE_FIELDS: ReadonlySet<string> = new Set(["message_tree_id", "tree_state", "prompt", "origin"]);

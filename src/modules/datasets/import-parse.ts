@@ -132,7 +132,12 @@ function eventExtras(e: Record<string, unknown>, known: ReadonlySet<string>): Re
  * Emoji, rating and ranking events become rows; any other kind of event (the format's report and score, or one
  * it does not define) is kept whole in the message's extras, as is an emoji event with keys beyond its three.
  */
-function parseEvents(v: unknown, hostId: string, where: string, kept: (name: string) => void): { events: MessageEvent[]; other: Record<string, unknown[]> | null } {
+function parseEvents(
+  v: unknown,
+  hostId: string,
+  where: string,
+  kept: (name: string) => void,
+): { events: MessageEvent[]; other: Record<string, unknown[]> | null } {
   if (v === undefined || v === null) return { events: [], other: null };
   if (!isObject(v)) throw new LineError(`${where}: events must be an object of event lists`);
   const events: MessageEvent[] = [];
@@ -237,7 +242,13 @@ function parseNode(node: unknown, expectedParent: string | null | undefined, dep
     createdDate: optional(node, "created_date", isDate, "an ISO-8601 date", at),
     text: node.text,
     role: node.role,
-    lang: optional(node, "lang", (v): v is string => isString(v) && v.length > 0 && v.length <= 32 && isWellFormed(v) && !v.includes("\u0000"), "a language tag", at),
+    lang: optional(
+      node,
+      "lang",
+      (v): v is string => isString(v) && v.length > 0 && v.length <= 32 && isWellFormed(v) && !v.includes("\u0000"),
+      "a language tag",
+      at,
+    ),
     reviewCount: optional(node, "review_count", isNonNegInt, "a non-negative integer", at),
     reviewResult: optional(node, "review_result", isBool, "a boolean", at),
     deleted: optional(node, "deleted", isBool, "a boolean", at),

@@ -113,8 +113,25 @@ const GREW_STATES: ReadonlySet<TreeState> = new Set([
 
 /** Staging for messages, one per connection: COPY fills it, one INSERT ... SELECT empties it into `message`. */
 const STAGING_MESSAGE_COLUMNS = [
-  "id", "tree_id", "parent_id", "user_id", "role", "created", "text", "lang", "depth", "children", "deleted",
-  "review_count", "review_result", "rank", "synthetic", "model_name", "emojis", "ranking_count", "extras",
+  "id",
+  "tree_id",
+  "parent_id",
+  "user_id",
+  "role",
+  "created",
+  "text",
+  "lang",
+  "depth",
+  "children",
+  "deleted",
+  "review_count",
+  "review_result",
+  "rank",
+  "synthetic",
+  "model_name",
+  "emojis",
+  "ranking_count",
+  "extras",
 ] as const;
 const CREATE_STAGING = `
   CREATE TEMP TABLE IF NOT EXISTS import_message (
@@ -124,7 +141,19 @@ const CREATE_STAGING = `
   CREATE TEMP TABLE IF NOT EXISTS import_event (
     message_id uuid, user_id uuid, created timestamptz, seq int, kind text, emoji varchar(128), task_id uuid,
     payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;
-const STAGING_EVENT_COLUMNS = ["message_id", "user_id", "created", "seq", "kind", "emoji", "task_id", "payload", "tree_id", "task_type", "task_payload"] as const;
+const STAGING_EVENT_COLUMNS = [
+  "message_id",
+  "user_id",
+  "created",
+  "seq",
+  "kind",
+  "emoji",
+  "task_id",
+  "payload",
+  "tree_id",
+  "task_type",
+  "task_payload",
+] as const;
 
 export class DatasetImporter {
   private readonly summary: ImportSummary;
@@ -196,7 +225,10 @@ export class DatasetImporter {
           // Rare (once per larger label count): the reviewers must be committed before any batch uses them.
           await drain();
           idle.splice(0, idle.length, ...runners);
-          await this.ensureLabelBaselineUsers(qr, trees.flatMap((t) => t.messages));
+          await this.ensureLabelBaselineUsers(
+            qr,
+            trees.flatMap((t) => t.messages),
+          );
         }
         while (idle.length === 0) await Promise.race(inFlight);
         const runner = idle.shift()!;
@@ -354,7 +386,9 @@ export class DatasetImporter {
     const candidates = batch.filter((t) => !present.has(t.treeId));
     if (candidates.length === 0) return result;
     // A message id taken by another tree (in the database or earlier in this batch) refuses its tree, not the batch.
-    const taken: { id: string }[] = await qr.query(`SELECT id FROM message WHERE id = ANY($1::uuid[])`, [candidates.flatMap((t) => t.messages.map((m) => m.id))]);
+    const taken: { id: string }[] = await qr.query(`SELECT id FROM message WHERE id = ANY($1::uuid[])`, [
+      candidates.flatMap((t) => t.messages.map((m) => m.id)),
+    ]);
     const takenIds = new Set(taken.map((r) => r.id));
     const trees: PendingTree[] = [];
     for (const t of candidates) {
@@ -370,11 +404,24 @@ export class DatasetImporter {
     if (trees.length === 0) return result;
     const messages = trees.flatMap((t) => t.messages.map((m) => ({ treeId: t.treeId, m })));
 
-    if (restore) result.newUsers = await this.ensurePlaceholderUsers(qr, messages.map((x) => x.m));
+    if (restore)
+      result.newUsers = await this.ensurePlaceholderUsers(
+        qr,
+        messages.map((x) => x.m),
+      );
     await this.insertMessages(qr, messages);
 
     const states = new CopyBuffer("message_tree_state", [
-      "message_tree_id", "goal_tree_size", "max_depth", "max_children_count", "state", "active", "origin", "won_prompt_lottery_date", "lang", "extras",
+      "message_tree_id",
+      "goal_tree_size",
+      "max_depth",
+      "max_children_count",
+      "state",
+      "active",
+      "origin",
+      "won_prompt_lottery_date",
+      "lang",
+      "extras",
     ]);
     const now = new Date().toISOString();
     trees.forEach((t, i) => {
@@ -387,8 +434,16 @@ export class DatasetImporter {
         // A tree that ever grew won the prompt lottery; un-halting it later resumes growing (spec §3.2 T9).
         const grew = t.messages.length > 1 || GREW_STATES.has(state);
         states.add([
-          t.treeId, limits.goalTreeSize, limits.maxDepth, limits.maxChildrenCount, state, !TERMINAL_STATES.has(state), origin,
-          grew ? (t.messages[0].createdDate ?? now) : null, lang, extras,
+          t.treeId,
+          limits.goalTreeSize,
+          limits.maxDepth,
+          limits.maxChildrenCount,
+          state,
+          !TERMINAL_STATES.has(state),
+          origin,
+          grew ? (t.messages[0].createdDate ?? now) : null,
+          lang,
+          extras,
         ]);
       } else {
         const active = this.summary.activated + i < this.options.numActivate;
@@ -398,7 +453,10 @@ export class DatasetImporter {
     });
     await states.send(qr);
     if (restore) {
-      await this.insertLabels(qr, messages.map((x) => x.m));
+      await this.insertLabels(
+        qr,
+        messages.map((x) => x.m),
+      );
       await this.insertEvents(qr, messages);
     }
     // The task lottery's candidate pools follow these rows by themselves: the triggers of the TaskPools migration
@@ -424,10 +482,9 @@ export class DatasetImporter {
        VALUES ($1, 'import', 'system', '__system__/import', $2, false, now()) ON CONFLICT DO NOTHING`,
       [nameUuid("chorus:import-system-user"), IMPORT_API_CLIENT_ID],
     );
-    const rows: { id: string }[] = await qr.query(
-      `SELECT id FROM "user" WHERE api_client_id = $1 AND username = 'import' AND auth_method = 'system'`,
-      [IMPORT_API_CLIENT_ID],
-    );
+    const rows: { id: string }[] = await qr.query(`SELECT id FROM "user" WHERE api_client_id = $1 AND username = 'import' AND auth_method = 'system'`, [
+      IMPORT_API_CLIENT_ID,
+    ]);
     this.systemUserId = rows[0].id;
     this.knownUsers.add(this.systemUserId);
   }
@@ -459,15 +516,15 @@ export class DatasetImporter {
       let depth = 0;
       const parentId = restore ? m.parentId : null;
       if (parentId !== null) {
-        const parent = rowsOf<{ depth: number; message_tree_id: string }>(await qr.query(
-          `UPDATE message SET children_count = children_count + 1 WHERE id = $1 RETURNING depth, message_tree_id`,
-          [parentId],
-        ));
+        const parent = rowsOf<{ depth: number; message_tree_id: string }>(
+          await qr.query(`UPDATE message SET children_count = children_count + 1 WHERE id = $1 RETURNING depth, message_tree_id`, [parentId]),
+        );
         if (parent.length === 0) throw new LineError(`parent ${parentId} of message ${m.id} does not exist`);
         treeId = parent[0].message_tree_id;
         depth = parent[0].depth + 1;
       }
-      if (m.treeId !== null && restore && m.treeId !== treeId) throw new LineError(`message ${m.id}: message_tree_id ${m.treeId} is not its parent's tree ${treeId}`);
+      if (m.treeId !== null && restore && m.treeId !== treeId)
+        throw new LineError(`message ${m.id}: message_tree_id ${m.treeId} is not its parent's tree ${treeId}`);
       if (restore) newUsers.push(...(await this.ensurePlaceholderUsers(qr, [m])));
       const row = { treeId, m: { ...m, parentId, depth, childrenCount: 0 } };
       await this.insertMessages(qr, [row]);
@@ -658,8 +715,17 @@ export class DatasetImporter {
           restored: true,
         };
         staged.add([
-          m.id, userId, created, seq, "RankingReactionPayload", null, taskId, JSON.stringify(payload), treeId,
-          assistant ? "RankAssistantRepliesPayload" : "RankPrompterRepliesPayload", JSON.stringify(taskPayload),
+          m.id,
+          userId,
+          created,
+          seq,
+          "RankingReactionPayload",
+          null,
+          taskId,
+          JSON.stringify(payload),
+          treeId,
+          assistant ? "RankAssistantRepliesPayload" : "RankPrompterRepliesPayload",
+          JSON.stringify(taskPayload),
         ]);
       });
     }

@@ -55,6 +55,12 @@ export class LabelResolver {
     await ctx.app.messages.get(ctx.request(user), input.messageId);
     const labels: Record<string, number> = {};
     for (const l of input.labels) labels[l.name] = l.value;
-    return ctx.app.tasks.submitLabels(user, ctx.identity.apiClient!.id, { messageId: input.messageId, taskId: null, labels, text: input.text, isReport: input.isReport });
+    return ctx.app.tasks.submitLabels(user, ctx.identity.apiClient!.id, {
+      messageId: input.messageId,
+      taskId: null,
+      labels,
+      text: input.text,
+      isReport: input.isReport,
+    });
   }
 }

@@ -41,14 +41,17 @@ class JournalArgs {
 export class AdminResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => User, {
-    description: "Anonymises a user: username and display name replaced, hidden from leaderboards, marked deleted; contributions stay (spec §6.6). ADMIN; journaled.",
+    description:
+      "Anonymises a user: username and display name replaced, hidden from leaderboards, marked deleted; contributions stay (spec §6.6). ADMIN; journaled.",
   })
   async deleteUser(@Arg("input", () => UserIdInput) input: UserIdInput, @Ctx() ctx: Context): Promise<User> {
     return ctx.app.userAdmin.delete(ctx.request(), input.userId);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => MergeUsersResult, { description: "Moves every contribution of the source users to the destination and deletes the sources (spec §7.2). ADMIN; journaled." })
+  @Mutation(() => MergeUsersResult, {
+    description: "Moves every contribution of the source users to the destination and deletes the sources (spec §7.2). ADMIN; journaled.",
+  })
   async mergeUsers(@Arg("input", () => MergeUsersInput) input: MergeUsersInput, @Ctx() ctx: Context): Promise<MergeUsersResult> {
     const r = await ctx.app.userAdmin.merge(ctx.request(), input.destinationUserId, input.sourceUserIds);
     return { destination: r.destination, mergedUserIds: [...new Set(input.sourceUserIds)], moved: r.moved, droppedDuplicates: r.dropped };
@@ -56,7 +59,8 @@ export class AdminResolver {
 
   @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => PurgeResult, {
-    description: "Hard-deletes every message of a user (whole trees of their prompts), their rankings, emojis, tasks and stats (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
+    description:
+      "Hard-deletes every message of a user (whole trees of their prompts), their rankings, emojis, tasks and stats (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
   })
   async purgeUser(@Arg("input", () => PurgeUserInput) input: PurgeUserInput, @Ctx() ctx: Context): Promise<PurgeResult> {
     return ctx.app.purge.purgeUser(ctx.request(), input.userId, input.ban, input.preview);
@@ -64,7 +68,8 @@ export class AdminResolver {
 
   @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => PurgeResult, {
-    description: "Hard-deletes a user's messages created in a date range, with their subtrees (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
+    description:
+      "Hard-deletes a user's messages created in a date range, with their subtrees (spec §7.3). Preview by default: then nothing changes. ADMIN of a trusted client; journaled.",
   })
   async purgeUserMessages(@Arg("input", () => PurgeUserMessagesInput) input: PurgeUserMessagesInput, @Ctx() ctx: Context): Promise<PurgeResult> {
     return ctx.app.purge.purgeUserMessages(ctx.request(), input.userId, {

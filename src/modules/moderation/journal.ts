@@ -74,16 +74,13 @@ export async function writeJournal(
   target: JournalTarget,
   payload: Record<string, unknown>,
 ): Promise<void> {
-  await em.query(
-    `INSERT INTO journal (id, user_id, message_id, api_client_id, target_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      uuid7(),
-      actor.userId,
-      target.messageId ?? null,
-      actor.apiClientId,
-      target.targetId,
-      action,
-      { type: action, user_id: actor.userId, api_client_id: actor.apiClientId, via: actor.via, target_id: target.targetId, ...payload },
-    ],
-  );
+  await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, target_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    uuid7(),
+    actor.userId,
+    target.messageId ?? null,
+    actor.apiClientId,
+    target.targetId,
+    action,
+    { type: action, user_id: actor.userId, api_client_id: actor.apiClientId, via: actor.via, target_id: target.targetId, ...payload },
+  ]);
 }

@@ -81,11 +81,17 @@ export class MessageModerationService {
       ).map((r) => r.id);
       // Deleting what is deleted already changes nothing, and the journal says nothing about it.
       if (changed.length === 0) return changed;
-      await writeJournal(em, actor, ModerationAction.MESSAGE_DELETED, { targetId: m.id, messageId: m.id }, {
-        before: { deleted: m.deleted },
-        after: { deleted: true },
-        changed_ids: changed,
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.MESSAGE_DELETED,
+        { targetId: m.id, messageId: m.id },
+        {
+          before: { deleted: m.deleted },
+          after: { deleted: true },
+          changed_ids: changed,
+        },
+      );
       return changed;
     });
   }
@@ -111,11 +117,17 @@ export class MessageModerationService {
         ),
       ).map((r) => r.id);
       if (changed.length === 0) return changed;
-      await writeJournal(em, actor, ModerationAction.MESSAGE_UNDELETED, { targetId: m.id, messageId: m.id }, {
-        before: { deleted: m.deleted },
-        after: { deleted: false },
-        changed_ids: changed,
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.MESSAGE_UNDELETED,
+        { targetId: m.id, messageId: m.id },
+        {
+          before: { deleted: m.deleted },
+          after: { deleted: false },
+          changed_ids: changed,
+        },
+      );
       return changed;
     });
   }
@@ -144,11 +156,17 @@ export class MessageModerationService {
         ),
       );
       if (changed.length === 0) return 0;
-      await writeJournal(em, actor, ModerationAction.USER_MESSAGES_DELETED, { targetId: userId }, {
-        before: {},
-        after: { deleted_count: changed.length },
-        changed_ids: changed.map((r) => r.id),
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.USER_MESSAGES_DELETED,
+        { targetId: userId },
+        {
+          before: {},
+          after: { deleted_count: changed.length },
+          changed_ids: changed.map((r) => r.id),
+        },
+      );
       return changed.length;
     });
   }
@@ -184,11 +202,17 @@ export class MessageModerationService {
         text,
         await this.searchConfig(em, m.lang),
       ]);
-      await writeJournal(em, actor, ModerationAction.MESSAGE_EDITED, { targetId: m.id, messageId: m.id }, {
-        before: { text: m.text, edited: m.edited },
-        after: { text, edited: true },
-        revision_id: revisionId,
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.MESSAGE_EDITED,
+        { targetId: m.id, messageId: m.id },
+        {
+          before: { text: m.text, edited: m.edited },
+          after: { text, edited: true },
+          revision_id: revisionId,
+        },
+      );
     });
   }
 
@@ -263,10 +287,16 @@ export class MessageModerationService {
       if (!rows[0]) throw notFound("Flagged message", messageId);
       if (!rows[0].processed) {
         await em.query(`UPDATE flagged_message SET processed = true WHERE message_id = $1`, [messageId]);
-        await writeJournal(em, actor, ModerationAction.FLAG_PROCESSED, { targetId: messageId, messageId }, {
-          before: { processed: rows[0].processed },
-          after: { processed: true },
-        });
+        await writeJournal(
+          em,
+          actor,
+          ModerationAction.FLAG_PROCESSED,
+          { targetId: messageId, messageId },
+          {
+            before: { processed: rows[0].processed },
+            after: { processed: true },
+          },
+        );
       }
       return Object.assign(new FlaggedMessageNode(), { messageId, processed: true, createdDate: rows[0].created_date });
     });

@@ -102,9 +102,7 @@ export class ModerationResolver {
     description: "The moderators' queue: messages flagged by red_flag emojis and reports, oldest flag first. MODERATOR.",
   })
   async flaggedMessages(@Args(() => FlaggedMessagesArgs) args: FlaggedMessagesArgs, @Ctx() ctx: Context) {
-    return toConnection(
-      await ctx.app.messageModeration.flagged(ctx.request(), { processed: args.processed ?? null, desc: args.desc }, args.first, args.after),
-    );
+    return toConnection(await ctx.app.messageModeration.flagged(ctx.request(), { processed: args.processed ?? null, desc: args.desc }, args.first, args.after));
   }
 
   @Authorized(Role.MODERATOR)
@@ -121,8 +119,7 @@ export class ModerationResolver {
 
   @Authorized(Role.MODERATOR)
   @Query(() => UserConnection, {
-    description:
-      "Users by display name or username, with substring search (spec §9.2). MODERATOR; an untrusted client sees only its own client's users.",
+    description: "Users by display name or username, with substring search (spec §9.2). MODERATOR; an untrusted client sees only its own client's users.",
   })
   async users(@Args(() => UsersArgs) args: UsersArgs, @Ctx() ctx: Context) {
     const filter = args.filter ?? {};
@@ -130,7 +127,9 @@ export class ModerationResolver {
   }
 
   @Authorized(Role.MODERATOR)
-  @Mutation(() => User, { description: "Changes a user's display name, enabled flag, notes, leaderboard visibility or ToS acceptance (spec §6.6). MODERATOR; journaled." })
+  @Mutation(() => User, {
+    description: "Changes a user's display name, enabled flag, notes, leaderboard visibility or ToS acceptance (spec §6.6). MODERATOR; journaled.",
+  })
   async updateUser(@Arg("input", () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: Context): Promise<User> {
     const { userId, ...changes } = input;
     return ctx.app.userAdmin.update(ctx.request(), userId, changes);

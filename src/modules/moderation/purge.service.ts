@@ -64,13 +64,19 @@ export class PurgeService {
     return this.run(opts.preview, async (em) => {
       await this.lockUser(em, userId, vis);
       const counts = await this.purgeMessages(em, userId, opts.purgeInitialPrompts, opts.since, opts.until);
-      await writeJournal(em, actor, ModerationAction.USER_MESSAGES_PURGED, { targetId: userId }, {
-        before: {},
-        after: counts,
-        purge_initial_prompts: opts.purgeInitialPrompts,
-        since: opts.since,
-        until: opts.until,
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.USER_MESSAGES_PURGED,
+        { targetId: userId },
+        {
+          before: {},
+          after: counts,
+          purge_initial_prompts: opts.purgeInitialPrompts,
+          since: opts.since,
+          until: opts.until,
+        },
+      );
       return counts;
     });
   }
@@ -124,11 +130,11 @@ export class PurgeService {
 
   /** A whole tree: its messages and everything attached to them, its tasks and its state. */
   private async purgeTree(em: EntityManager, treeId: string): Promise<number> {
-    const ids = (await em.query(`SELECT id FROM message WHERE message_tree_id = $1`, [treeId]) as { id: string }[]).map((r) => r.id);
-    await em.query(
-      `DELETE FROM message_reaction WHERE message_id = ANY($1::uuid[]) OR task_id IN (SELECT id FROM task WHERE message_tree_id = $2)`,
-      [ids, treeId],
-    );
+    const ids = ((await em.query(`SELECT id FROM message WHERE message_tree_id = $1`, [treeId])) as { id: string }[]).map((r) => r.id);
+    await em.query(`DELETE FROM message_reaction WHERE message_id = ANY($1::uuid[]) OR task_id IN (SELECT id FROM task WHERE message_tree_id = $2)`, [
+      ids,
+      treeId,
+    ]);
     await em.query(`DELETE FROM task WHERE message_tree_id = $1 OR id IN (SELECT task_id FROM message WHERE id = ANY($2::uuid[]))`, [treeId, ids]);
     await this.deleteMessageRows(em, ids);
     await em.query(`DELETE FROM message_tree_state WHERE message_tree_id = $1`, [treeId]);
@@ -186,7 +192,9 @@ export class PurgeService {
     await em.query(`DELETE FROM journal WHERE user_id = $1 AND target_id IS NULL`, [userId]);
     const reactions = rowsOf<{ message_id: string }>(await em.query(`DELETE FROM message_reaction WHERE user_id = $1 RETURNING message_id`, [userId]));
     await recomputeRankingCounts(em, [...new Set(reactions.map((r) => r.message_id))]);
-    const emojis = rowsOf<{ message_id: string; emoji: string }>(await em.query(`DELETE FROM message_emoji WHERE user_id = $1 RETURNING message_id, emoji`, [userId]));
+    const emojis = rowsOf<{ message_id: string; emoji: string }>(
+      await em.query(`DELETE FROM message_emoji WHERE user_id = $1 RETURNING message_id, emoji`, [userId]),
+    );
     for (const e of emojis) {
       await em.query(
         `UPDATE message SET emojis = CASE WHEN coalesce((emojis->>$2)::int, 0) <= 1 THEN emojis - $2

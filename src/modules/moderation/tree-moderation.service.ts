@@ -67,7 +67,10 @@ export class TreeModerationService {
         const tree = await this.trees.lockTree(em, message_tree_id);
         if (!tree || tree.state !== TreeState.SCORING_FAILED) return tree?.state ?? null;
         await this.trees.checkConditionForScoring(em, tree);
-        await writeJournal(em, actor, ModerationAction.SCORING_RETRIED, treeTarget(message_tree_id), { before: { state: TreeState.SCORING_FAILED }, after: { state: tree.state } });
+        await writeJournal(em, actor, ModerationAction.SCORING_RETRIED, treeTarget(message_tree_id), {
+          before: { state: TreeState.SCORING_FAILED },
+          after: { state: tree.state },
+        });
         return tree.state;
       });
       if (state) results.push({ treeId: message_tree_id, state });

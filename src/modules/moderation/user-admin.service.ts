@@ -201,10 +201,16 @@ export class UserAdminService {
         await em.query(`UPDATE "user" SET tos_acceptance_date = now() WHERE id = $1 RETURNING tos_acceptance_date`, [user.id]),
       );
       if (!rows[0]) throw notFound("User", user.id);
-      await writeJournal(em, actor, ModerationAction.TOS_ACCEPTED, { targetId: user.id }, {
-        before: { tosAcceptanceDate: before },
-        after: { tosAcceptanceDate: rows[0].tos_acceptance_date },
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.TOS_ACCEPTED,
+        { targetId: user.id },
+        {
+          before: { tosAcceptanceDate: before },
+          after: { tosAcceptanceDate: rows[0].tos_acceptance_date },
+        },
+      );
       return em.getRepository(User).findOneByOrFail({ id: user.id });
     });
   }
@@ -272,10 +278,16 @@ export class UserAdminService {
         { table: "message_emoji", count: droppedEmojis.length },
         { table: "text_labels", count: droppedLabels.length },
       ];
-      await writeJournal(em, actor, ModerationAction.USERS_MERGED, { targetId: destinationId }, {
-        before: { source_user_ids: sources },
-        after: { moved: Object.fromEntries(moved.map((m) => [m.table, m.count])), dropped: Object.fromEntries(dropped.map((d) => [d.table, d.count])) },
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.USERS_MERGED,
+        { targetId: destinationId },
+        {
+          before: { source_user_ids: sources },
+          after: { moved: Object.fromEntries(moved.map((m) => [m.table, m.count])), dropped: Object.fromEntries(dropped.map((d) => [d.table, d.count])) },
+        },
+      );
       const fresh = await em.getRepository(User).findOneByOrFail({ id: destination.id });
       return { destination: fresh, moved, dropped };
     }).then((result) => {

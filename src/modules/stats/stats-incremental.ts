@@ -27,10 +27,9 @@ export interface IncrementalResult {
 }
 
 export async function readFrameState(em: EntityManager, timeFrame: StatsTimeFrame): Promise<FrameState | null> {
-  const rows: { base_date: Date | null; refreshed_at: Date }[] = await em.query(
-    `SELECT base_date, refreshed_at FROM stats_frame WHERE time_frame = $1`,
-    [timeFrame],
-  );
+  const rows: { base_date: Date | null; refreshed_at: Date }[] = await em.query(`SELECT base_date, refreshed_at FROM stats_frame WHERE time_frame = $1`, [
+    timeFrame,
+  ]);
   return rows.length === 0 ? null : { baseDate: rows[0].base_date, refreshedAt: rows[0].refreshed_at };
 }
 

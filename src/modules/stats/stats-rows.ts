@@ -90,7 +90,6 @@ export interface TrollScoreRow {
   politicalContent: number;
 }
 
-
 export interface StatsPage<T> {
   nodes: T[];
   hasNextPage: boolean;

@@ -61,10 +61,10 @@ function counterRow(exprs: Partial<Record<string, string>>): string {
 
 /** Whole history: the first three positions of every ranking ballot, one row each (message_id, pos). */
 const rankedCreditWindowed = (shape: Shape) => `SELECT m.user_id, ${counterRow({
-    reply_ranked_1: "sum(b.first)",
-    reply_ranked_2: "sum(b.second)",
-    reply_ranked_3: "sum(b.third)",
-  })}
+  reply_ranked_1: "sum(b.first)",
+  reply_ranked_2: "sum(b.second)",
+  reply_ranked_3: "sum(b.third)",
+})}
   FROM (
     SELECT p.message_id::uuid AS message_id, count(*) FILTER (WHERE p.pos = 1) AS first,
            count(*) FILTER (WHERE p.pos = 2) AS second, count(*) FILTER (WHERE p.pos = 3) AS third
@@ -86,10 +86,10 @@ const RANKED_POSITIONS_WHOLE = [1, 2, 3]
   .join("\n    UNION ALL\n    ");
 
 const rankedCreditWhole = (shape: Shape) => `SELECT m.user_id, ${counterRow({
-    reply_ranked_1: "count(*) FILTER (WHERE p.pos = 1)",
-    reply_ranked_2: "count(*) FILTER (WHERE p.pos = 2)",
-    reply_ranked_3: "count(*) FILTER (WHERE p.pos = 3)",
-  })}
+  reply_ranked_1: "count(*) FILTER (WHERE p.pos = 1)",
+  reply_ranked_2: "count(*) FILTER (WHERE p.pos = 2)",
+  reply_ranked_3: "count(*) FILTER (WHERE p.pos = 3)",
+})}
   FROM (${RANKED_POSITIONS_WHOLE}) AS p
   JOIN message m ON m.id = p.message_id
   WHERE m.user_id IS NOT NULL${ofUsers(shape, "m.user_id")}

@@ -38,24 +38,39 @@ export function decodeRankCursor(cursor: string | null | undefined): number {
 
 const userScore = (s: Score): UserScore => ({ ...s, window: toWindow(s.timeFrame) });
 const trollScore = (s: TrollScoreRow): TrollScore => ({ ...s, window: toWindow(s.timeFrame) });
-const refresh = (r: Refresh): LeaderboardRefresh => ({ ...r, window: toWindow(r.timeFrame), trigger: r.trigger === "admin" ? RefreshTrigger.ADMIN : RefreshTrigger.SCHEDULE });
+const refresh = (r: Refresh): LeaderboardRefresh => ({
+  ...r,
+  window: toWindow(r.timeFrame),
+  trigger: r.trigger === "admin" ? RefreshTrigger.ADMIN : RefreshTrigger.SCHEDULE,
+});
 
 @Resolver()
 export class StatsResolver {
   @Authorized()
-  @Query(() => UserScoreConnection, { description: "The leaderboard of a window in rank order; users hidden from it or disabled are left out (spec §6.3). An untrusted client sees its own users only, at their ranks." })
+  @Query(() => UserScoreConnection, {
+    description:
+      "The leaderboard of a window in rank order; users hidden from it or disabled are left out (spec §6.3). An untrusted client sees its own users only, at their ranks.",
+  })
   async leaderboard(
     @Arg("window", () => StatsWindow, { description: "The window." }) window: StatsWindow,
     @Arg("first", () => Int, { defaultValue: 100, description: "Rows per page (1-10000)." }) first: number,
     @Arg("after", () => String, { nullable: true, description: "The endCursor of the previous page." }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<Connection<UserScore>> {
-    const page = await ctx.app.stats.leaderboard(toTimeFrame(window), first, decodeRankCursor(after), ctx.identity.user?.id ?? null, visibilityOf(ctx).apiClientId);
+    const page = await ctx.app.stats.leaderboard(
+      toTimeFrame(window),
+      first,
+      decodeRankCursor(after),
+      ctx.identity.user?.id ?? null,
+      visibilityOf(ctx).apiClientId,
+    );
     return toConnection({ nodes: page.nodes.map(userScore), hasNextPage: page.hasNextPage, cursorOf: (n) => encodeRankCursor(n.rank!) });
   }
 
   @Authorized()
-  @Query(() => UserStatsNode, { description: "One user's counters, score, level and rank in every window, and streak (spec §6.3). An untrusted client: its own users only." })
+  @Query(() => UserStatsNode, {
+    description: "One user's counters, score, level and rank in every window, and streak (spec §6.3). An untrusted client: its own users only.",
+  })
   async userStats(@Arg("userId", () => ID, { description: "The user." }) userId: string, @Ctx() ctx: Context): Promise<UserStatsNode> {
     const scores = (await ctx.app.stats.userStats(userId, ctx.identity.user?.id ?? null, visibilityOf(ctx).apiClientId)).map(userScore);
     const [day, week, month, total] = scores;
@@ -89,7 +104,9 @@ export class StatsResolver {
   }
 
   @Authorized(Role.MODERATOR)
-  @Query(() => TrollScoreConnection, { description: "Authors ranked by troll score in a window (spec §6.5). MODERATOR; an untrusted client sees its own users only." })
+  @Query(() => TrollScoreConnection, {
+    description: "Authors ranked by troll score in a window (spec §6.5). MODERATOR; an untrusted client sees its own users only.",
+  })
   async trollboard(
     @Arg("window", () => StatsWindow, { description: "The window." }) window: StatsWindow,
     @Arg("first", () => Int, { defaultValue: 100, description: "Rows per page (1-10000)." }) first: number,
@@ -102,7 +119,9 @@ export class StatsResolver {
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
-  @Mutation(() => [LeaderboardRefresh], { description: "Recomputes leaderboards and troll boards now (all windows by default). ADMIN of a trusted client; journaled." })
+  @Mutation(() => [LeaderboardRefresh], {
+    description: "Recomputes leaderboards and troll boards now (all windows by default). ADMIN of a trusted client; journaled.",
+  })
   async refreshLeaderboards(
     @Arg("input", () => RefreshLeaderboardsInput, { nullable: true }) input: RefreshLeaderboardsInput | null,
     @Ctx() ctx: Context,
@@ -117,10 +136,7 @@ export class StatsResolver {
     description:
       "Shows or hides a user on the leaderboards: the acting user's own choice, or any user's for a MODERATOR (of an untrusted client: its own users only). Ranks follow at the next recompute. Journaled.",
   })
-  async setLeaderboardVisibility(
-    @Arg("input", () => SetLeaderboardVisibilityInput) input: SetLeaderboardVisibilityInput,
-    @Ctx() ctx: Context,
-  ): Promise<User> {
+  async setLeaderboardVisibility(@Arg("input", () => SetLeaderboardVisibilityInput) input: SetLeaderboardVisibilityInput, @Ctx() ctx: Context): Promise<User> {
     let userId = input.userId ?? null;
     if (userId === null || userId !== ctx.identity.user?.id) {
       if (userId === null) userId = (await ctx.actingUser()).id;
@@ -138,7 +154,10 @@ export class StatsResolver {
       return ctx.app.stats.subscribe(toTimeFrame((args as { window: StatsWindow }).window));
     },
   })
-  leaderboardUpdated(@Root() event: Refresh, @Arg("window", () => StatsWindow, { description: "The window to follow." }) _window: StatsWindow): LeaderboardRefresh {
+  leaderboardUpdated(
+    @Root() event: Refresh,
+    @Arg("window", () => StatsWindow, { description: "The window to follow." }) _window: StatsWindow,
+  ): LeaderboardRefresh {
     return refresh(event);
   }
 }

@@ -281,4 +281,3 @@ function zeroRow(row: UserScoreRow, frame: StatsTimeFrame): UserScoreRow {
   const zeros = Object.fromEntries(COUNTERS.map(([, f]) => [f, 0]));
   return { ...row, ...zeros, timeFrame: frame, rank: null, leaderScore: 0, baseDate: null, modifiedDate: null, hasRow: false };
 }
-

@@ -23,7 +23,7 @@ export class SystemResolver {
   @Authorized()
   @Subscription(() => Heartbeat, {
     description: "A beat every `intervalMs` (250-60000) while subscribed: connection checks and monitors.",
-    subscribe: ({ args, context }) => beats((context as Context), Math.max(250, Math.min(60_000, (args as { intervalMs: number }).intervalMs))),
+    subscribe: ({ args, context }) => beats(context as Context, Math.max(250, Math.min(60_000, (args as { intervalMs: number }).intervalMs))),
   })
   heartbeat(
     @Root() beat: Heartbeat,

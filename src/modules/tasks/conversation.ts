@@ -45,7 +45,12 @@ function toConversationMessage(r: ConversationRow, userId: string | null): Store
  * Root → message over accepted live ancestors; the message itself is included even when not yet accepted
  * (label tasks). A break in the chain is BROKEN_CONVERSATION.
  */
-export async function conversation(em: EntityManager, messageId: string, userId: string | null, includeUnaccepted: boolean): Promise<StoredConversationMessage[]> {
+export async function conversation(
+  em: EntityManager,
+  messageId: string,
+  userId: string | null,
+  includeUnaccepted: boolean,
+): Promise<StoredConversationMessage[]> {
   // One statement walks up the tree and brings each message with the user's emojis; ancestors count only when
   // accepted and live, the message itself (label tasks) when asked for.
   const path = await preparedQuery<ConversationRow & { parent_id: string | null; review_result: boolean | null; deleted: boolean }>(
@@ -69,7 +74,11 @@ export async function conversation(em: EntityManager, messageId: string, userId:
  * Messages as tasks show them: `ids` in that order, or the accepted live replies of one role to a parent. The
  * requesting user's own emojis come in the same statement.
  */
-export async function conversationMessages(em: EntityManager, select: { repliesTo: string; role: string }, userId: string | null): Promise<StoredConversationMessage[]> {
+export async function conversationMessages(
+  em: EntityManager,
+  select: { repliesTo: string; role: string },
+  userId: string | null,
+): Promise<StoredConversationMessage[]> {
   const rows = await preparedQuery<ConversationRow>(
     em,
     `SELECT ${CONVERSATION_COLUMNS}, ${userEmojisColumn("m", 3)} FROM message m

@@ -33,17 +33,21 @@ export class TaskAcks {
         ),
       );
       if (acked[0]) return acked[0];
-      return await inTransaction(this.ds, async (em) => {
-        const task = await lockTaskById(em, apiClientId, taskId);
-        if (task.ack === true && task.frontendMessageId === frontendMessageId) return task; // idempotent
-        if (isExpired(task)) throw err(ErrorCode.TASK_EXPIRED, "The task has expired");
-        if (task.done || task.ack !== null) throw err(ErrorCode.TASK_ALREADY_UPDATED, "The task was already acknowledged or done");
-        const rows: Task[] = await em.query(
-          `UPDATE task SET ack = true, frontend_message_id = $2 WHERE id = $1 RETURNING ${TASK_COLUMNS}`,
-          [task.id, frontendMessageId],
-        );
-        return rowsOf<Task>(rows)[0];
-      }, 0);
+      return await inTransaction(
+        this.ds,
+        async (em) => {
+          const task = await lockTaskById(em, apiClientId, taskId);
+          if (task.ack === true && task.frontendMessageId === frontendMessageId) return task; // idempotent
+          if (isExpired(task)) throw err(ErrorCode.TASK_EXPIRED, "The task has expired");
+          if (task.done || task.ack !== null) throw err(ErrorCode.TASK_ALREADY_UPDATED, "The task was already acknowledged or done");
+          const rows: Task[] = await em.query(`UPDATE task SET ack = true, frontend_message_id = $2 WHERE id = $1 RETURNING ${TASK_COLUMNS}`, [
+            task.id,
+            frontendMessageId,
+          ]);
+          return rowsOf<Task>(rows)[0];
+        },
+        0,
+      );
     } catch (e) {
       if (pgErrorCode(e) === "23505") throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "This frontend message id is already bound to another task");
       throw e;
@@ -61,7 +65,13 @@ export class TaskAcks {
         await em.query(`UPDATE task SET skipped = true, skip_reason = $2 WHERE id = $1`, [task.id, reason ?? null]);
         task.skipped = true;
         task.skipReason = reason ?? null;
-        const marker = REPLY_PAYLOADS.has(task.payloadType) ? "_skip_reply" : LABEL_PAYLOADS.has(task.payloadType) ? "_skip_labeling" : RANK_PAYLOADS.has(task.payloadType) ? "_skip_ranking" : null;
+        const marker = REPLY_PAYLOADS.has(task.payloadType)
+          ? "_skip_reply"
+          : LABEL_PAYLOADS.has(task.payloadType)
+            ? "_skip_labeling"
+            : RANK_PAYLOADS.has(task.payloadType)
+              ? "_skip_ranking"
+              : null;
         if (marker && task.parentMessageId) await this.emojis.apply(em, user.id, task.parentMessageId, "add", marker);
       }
       return task;

@@ -151,8 +151,7 @@ export class TaskPools {
       }
       case "reply":
       case "lonelyReply": {
-        const lonely =
-          kind === "lonelyReply" ? ` AND x.role = 'prompter' AND x.k > 0 AND x.k < ${p(this.cfg.lonelyChildrenCount)}` : "";
+        const lonely = kind === "lonelyReply" ? ` AND x.role = 'prompter' AND x.k > 0 AND x.k < ${p(this.cfg.lonelyChildrenCount)}` : "";
         return {
           sql: `x.lang = $1${roleSql}${lonely}
             AND ($2::uuid IS NULL OR NOT EXISTS (
@@ -265,7 +264,13 @@ export class TaskPools {
       em,
       lang,
       userId,
-      [["ranking", null], ["replyReview", null], ["promptReview", null], ["reply", null], ["lonelyReply", null]],
+      [
+        ["ranking", null],
+        ["replyReview", null],
+        ["promptReview", null],
+        ["reply", null],
+        ["lonelyReply", null],
+      ],
       rng,
     );
     return {

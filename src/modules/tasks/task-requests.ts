@@ -46,11 +46,23 @@ export class TaskRequests {
    * they get a last review, so no message waits for ever. Off by default: the task mix stays the reference's, and
    * the pools' one-row draw is used as is.
    */
-  private async preferReliableForLastReview(em: EntityManager, drawn: ReviewCandidate, kind: "promptReview" | "replyReview", lang: string, userId: string, role: MessageRole | null): Promise<ReviewCandidate> {
+  private async preferReliableForLastReview(
+    em: EntityManager,
+    drawn: ReviewCandidate,
+    kind: "promptReview" | "replyReview",
+    lang: string,
+    userId: string,
+    role: MessageRole | null,
+  ): Promise<ReviewCandidate> {
     if (!this.reliable) return drawn;
     const needed = (isRoot: boolean) => (isRoot ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply) - 1;
     const counts = async (ids: string[]) =>
-      new Map(((await em.query(`SELECT id, review_count FROM message WHERE id = ANY($1::uuid[])`, [ids])) as { id: string; review_count: number }[]).map((r) => [r.id, r.review_count]));
+      new Map(
+        ((await em.query(`SELECT id, review_count FROM message WHERE id = ANY($1::uuid[])`, [ids])) as { id: string; review_count: number }[]).map((r) => [
+          r.id,
+          r.review_count,
+        ]),
+      );
     const isLast = (c: ReviewCandidate, n: Map<string, number>) => (n.get(c.id) ?? 0) >= needed(c.is_root);
     if (!isLast(drawn, await counts([drawn.id]))) return drawn;
     if (await this.reliable(userId)) return drawn;
@@ -114,8 +126,7 @@ export class TaskRequests {
     switch (type) {
       case TaskRequestType.RANDOM: {
         drawn = await this.pools.drawAll(em, lang, user.id, this.rng);
-        const promptsAllowed =
-          this.cfg.quirkInitPromptDisabledLangsOnlyInAvailability || !this.cfg.initPromptDisabledLangs.includes(lang);
+        const promptsAllowed = this.cfg.quirkInitPromptDisabledLangsOnlyInAvailability || !this.cfg.initPromptDisabledLangs.includes(lang);
         // Only "is there one" matters to the weights; M > 0 exactly when the user has a parent to extend (the
         // pool holds parents of trees below their goal size only).
         const k = drawRandomTaskKind(
@@ -191,7 +202,16 @@ export class TaskRequests {
       case "REPLY": {
         const [any, lonely] = drawn
           ? [drawn.reply, drawn.lonelyReply]
-          : ((await this.pools.draw(em, lang, user.id, [["reply", roleFilter], ["lonelyReply", roleFilter]], this.rng)) as (ReplyParentCandidate | null)[]);
+          : ((await this.pools.draw(
+              em,
+              lang,
+              user.id,
+              [
+                ["reply", roleFilter],
+                ["lonelyReply", roleFilter],
+              ],
+              this.rng,
+            )) as (ReplyParentCandidate | null)[]);
         if (!any) return null;
         // §2.5: with probability pLonelyChildExtension a parent with a single answer, when there is one.
         const preferLonely = this.cfg.pLonelyChildExtension > 0 && this.cfg.lonelyChildrenCount > 1 && lonely !== null;
@@ -258,7 +278,12 @@ export class TaskRequests {
     }
   }
 
-  private async storeTask(built: { payload: TaskPayload; treeId: string | null; parentId: string | null }, user: User, apiClientId: string, collective: boolean) {
+  private async storeTask(
+    built: { payload: TaskPayload; treeId: string | null; parentId: string | null },
+    user: User,
+    apiClientId: string,
+    collective: boolean,
+  ) {
     const id = crypto.randomUUID();
     const rows = await preparedQuery<Task>(
       this.ds,

@@ -20,11 +20,10 @@ export async function lockTaskById(em: EntityManager, apiClientId: string, taskI
 }
 
 export async function lockTaskByFrontendId(em: EntityManager, apiClientId: string, frontendId: string): Promise<Task> {
-  const rows = await preparedQuery<Task>(
-    em,
-    `SELECT ${TASK_COLUMNS} FROM task WHERE frontend_message_id = $1 AND api_client_id = $2 FOR UPDATE`,
-    [frontendId, apiClientId],
-  );
+  const rows = await preparedQuery<Task>(em, `SELECT ${TASK_COLUMNS} FROM task WHERE frontend_message_id = $1 AND api_client_id = $2 FOR UPDATE`, [
+    frontendId,
+    apiClientId,
+  ]);
   if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No acknowledged task has this frontend id");
   return rows[0];
 }
@@ -56,12 +55,7 @@ export async function finishTask(em: EntityManager, task: Task, user: User, dige
  * A retry of a submission already accepted for this task by this user (same content) is answered with the
  * original success and changes nothing; a different submission to a done task falls through to 2105.
  */
-export async function replayed(
-  task: Task,
-  user: User,
-  digest: string,
-  messageIdOf: () => Promise<string | null>,
-): Promise<TaskDoneResult | null> {
+export async function replayed(task: Task, user: User, digest: string, messageIdOf: () => Promise<string | null>): Promise<TaskDoneResult | null> {
   if (!task.done || task.userId !== user.id || task.submissionDigest !== digest) return null;
   return { taskId: task.id, messageId: await messageIdOf(), replayed: true };
 }

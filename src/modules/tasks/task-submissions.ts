@@ -62,7 +62,10 @@ export class TaskSubmissions {
     return inTransaction(this.ds, async (em) => {
       const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
       const replay = await replayed(task, user, digest, async () => {
-        const rows: { id: string }[] = await em.query(`SELECT id FROM message WHERE api_client_id = $1 AND frontend_message_id = $2`, [apiClientId, input.userMessageId]);
+        const rows: { id: string }[] = await em.query(`SELECT id FROM message WHERE api_client_id = $1 AND frontend_message_id = $2`, [
+          apiClientId,
+          input.userMessageId,
+        ]);
         return rows[0]?.id ?? null;
       });
       if (replay) return replay;
@@ -86,10 +89,10 @@ export class TaskSubmissions {
         if (!tree || !allowed.includes(tree.state)) {
           throw err(ErrorCode.TREE_IN_ABORTED_STATE, `The tree is ${tree?.state ?? "gone"}; it takes no more replies`);
         }
-        const mineThere: { n: number }[] = await em.query(
-          `SELECT count(*)::int AS n FROM message WHERE parent_id = $1 AND user_id = $2 AND NOT deleted`,
-          [task.parentMessageId, user.id],
-        );
+        const mineThere: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM message WHERE parent_id = $1 AND user_id = $2 AND NOT deleted`, [
+          task.parentMessageId,
+          user.id,
+        ]);
         if (mineThere[0].n > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATE_REPLY, "You already replied to this message");
         const parent = rowsOf<{ depth: number; deleted: boolean; message_tree_id: string }>(
           await em.query(`UPDATE message SET children_count = children_count + 1 WHERE id = $1 RETURNING depth, deleted, message_tree_id`, [
@@ -105,7 +108,21 @@ export class TaskSubmissions {
         await em.query(
           `INSERT INTO message (id, parent_id, message_tree_id, task_id, user_id, role, api_client_id, frontend_message_id, text, lang, depth, deleted, search_vector)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_tsvector($13::regconfig, $9))`,
-          [id, task.parentMessageId, treeId, task.id, user.id, role, apiClientId, input.userMessageId, text, lang, depth, deleted, await this.searchConfig(em, lang)],
+          [
+            id,
+            task.parentMessageId,
+            treeId,
+            task.id,
+            user.id,
+            role,
+            apiClientId,
+            input.userMessageId,
+            text,
+            lang,
+            depth,
+            deleted,
+            await this.searchConfig(em, lang),
+          ],
         );
       } catch (e) {
         if (pgErrorCode(e) === "23505") throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "userMessageId is already used by another message");
@@ -139,10 +156,10 @@ export class TaskSubmissions {
       }
       const rankedIds = input.ranking.map((i) => payload.reply_messages[i].id);
       const tree = await this.trees.lockTree(em, payload.message_tree_id);
-      const stillChildren: { n: number }[] = await em.query(
-        `SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2`,
-        [rankedIds, payload.ranking_parent_id],
-      );
+      const stillChildren: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2`, [
+        rankedIds,
+        payload.ranking_parent_id,
+      ]);
       if (stillChildren[0].n !== rankedIds.length) throw err(ErrorCode.CORRUPT_RANKING_RESULT, "A ranked reply is no longer a reply to this message");
       await em.query(`UPDATE message SET ranking_count = ranking_count + 1 WHERE id = ANY($1::uuid[])`, [rankedIds]);
       await em.query(
@@ -262,18 +279,23 @@ export class TaskSubmissions {
     });
   }
 
-  private async journal(em: EntityManager, eventType: string, userId: string, messageId: string, apiClientId: string, task: Task, extra: Record<string, unknown>) {
-    await em.query(
-      `INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        uuid7(),
-        userId,
-        messageId,
-        apiClientId,
-        eventType,
-        { type: eventType, user_id: userId, message_id: messageId, task_id: task.id, task_type: task.payloadType, ...extra },
-      ],
-    );
+  private async journal(
+    em: EntityManager,
+    eventType: string,
+    userId: string,
+    messageId: string,
+    apiClientId: string,
+    task: Task,
+    extra: Record<string, unknown>,
+  ) {
+    await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      uuid7(),
+      userId,
+      messageId,
+      apiClientId,
+      eventType,
+      { type: eventType, user_id: userId, message_id: messageId, task_id: task.id, task_type: task.payloadType, ...extra },
+    ]);
   }
 
   private searchConfigs: Promise<Set<string>> | undefined;

@@ -18,7 +18,14 @@ import { TaskAcks } from "./task-acks.js";
 import { TaskSubmissions } from "./task-submissions.js";
 import { assertEnabled, type AvailabilityCounts, type TaskDoneResult, type TaskSettings } from "./task-common.js";
 
-export { DEFAULT_TASK_SETTINGS, type AvailabilityCounts, type StoredConversationMessage, type TaskDoneResult, type TaskPayload, type TaskSettings } from "./task-common.js";
+export {
+  DEFAULT_TASK_SETTINGS,
+  type AvailabilityCounts,
+  type StoredConversationMessage,
+  type TaskDoneResult,
+  type TaskPayload,
+  type TaskSettings,
+} from "./task-common.js";
 
 export class TaskService {
   readonly pools: TaskPools;
@@ -58,7 +65,6 @@ export class TaskService {
   preferReliableAnnotatorsForLastReviews(isReliable: (userId: string) => Promise<boolean>): void {
     this.requests.preferReliableAnnotatorsForLastReviews(isReliable);
   }
-
 
   ack(apiClientId: string, taskId: string, frontendMessageId: string): Promise<Task> {
     return this.acks.ack(apiClientId, taskId, frontendMessageId);

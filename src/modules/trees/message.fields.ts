@@ -22,14 +22,18 @@ export class MessageFieldResolver {
   // The loaders apply the caller's visibility (src/server/visibility.ts): a record the caller may not read is null
   // here, or left out of a list, exactly as the root query for it would answer MESSAGE_NOT_FOUND or leave it out.
 
-  @FieldResolver(() => User, { nullable: true, description: "The author; null when the caller may not read them (an untrusted client reads its own client's users only)." })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: "The author; null when the caller may not read them (an untrusted client reads its own client's users only).",
+  })
   async user(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<User | null> {
     return m.userId ? ctx.loaders.userById.load(m.userId) : null;
   }
 
   @FieldResolver(() => MessageNode, {
     nullable: true,
-    description: "The message this one replies to; null for a root, or when the caller may not read it (an untrusted client reads its own client's messages only; parentId still names it).",
+    description:
+      "The message this one replies to; null for a root, or when the caller may not read it (an untrusted client reads its own client's messages only; parentId still names it).",
   })
   async parent(@Root() m: MessageNode, @Ctx() ctx: Context): Promise<MessageNode | null> {
     return m.parentId ? ctx.loaders.messageById.load(m.parentId) : null;

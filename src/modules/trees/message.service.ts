@@ -91,10 +91,10 @@ export class MessageService {
   /** Frontend ids are per client: the caller's own client's message. */
   async getByFrontendId(rc: RequestContext, frontendMessageId: string): Promise<MessageNode> {
     const apiClientId = rc.identity.apiClient!.id;
-    const rows: MessageRow[] = await this.ds.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.api_client_id = $1 AND m.frontend_message_id = $2`,
-      [apiClientId, frontendMessageId],
-    );
+    const rows: MessageRow[] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.api_client_id = $1 AND m.frontend_message_id = $2`, [
+      apiClientId,
+      frontendMessageId,
+    ]);
     if (!rows[0]) throw messageNotFound(frontendMessageId);
     return toMessageNode(rows[0]);
   }
@@ -306,11 +306,16 @@ export class MessageService {
       cursors.set(r.id, encodeCursor({ at: r.cursor_at!, id: r.id }));
       return toMessageNode(r);
     });
-    return keysetPage(nodes, req, (n) => cursors.get(n.id)!, async () => {
-      const sql = `SELECT EXISTS (SELECT 1 FROM message m ${clause([...where, keyset.beyond(filters.add)])}) AS found`;
-      const [{ found }] = await this.ds.query(sql, filters.values);
-      return found as boolean;
-    });
+    return keysetPage(
+      nodes,
+      req,
+      (n) => cursors.get(n.id)!,
+      async () => {
+        const sql = `SELECT EXISTS (SELECT 1 FROM message m ${clause([...where, keyset.beyond(filters.add)])}) AS found`;
+        const [{ found }] = await this.ds.query(sql, filters.values);
+        return found as boolean;
+      },
+    );
   }
 }
 

@@ -97,7 +97,11 @@ export class MessagesFilterInput {
   @Length(1, 32)
   lang?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Full-text search (web-search syntax: words, \"phrases\", or, -not), stemmed in each message's own language; with `lang`, in that language only." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Full-text search (web-search syntax: words, "phrases", or, -not), stemmed in each message\'s own language; with `lang`, in that language only.',
+  })
   @IsOptional()
   @Length(1, 500)
   search?: string | null;
@@ -141,4 +145,3 @@ export class SetEmojiInput {
   @ValidateNested()
   user?: UserRefInput | null;
 }
-

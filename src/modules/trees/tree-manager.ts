@@ -145,10 +145,7 @@ export class TreeManager {
         continue;
       }
       transitionFor("T10", tree.state, TreeState.RANKING);
-      await em.query(`UPDATE message_tree_state SET state = $2, active = true WHERE message_tree_id = $1`, [
-        tree.message_tree_id,
-        TreeState.RANKING,
-      ]);
+      await em.query(`UPDATE message_tree_state SET state = $2, active = true WHERE message_tree_id = $1`, [tree.message_tree_id, TreeState.RANKING]);
       return;
     }
   }
@@ -284,7 +281,7 @@ export class TreeManager {
     let activated = 0;
     for (;;) {
       // Read already by the caller (in a statement it needed anyway), or again after an activation.
-      const { growing, ipr, waiting } = activated === 0 && counted ? counted : (await this.ds.query(LOTTERY_COUNTS_SQL, [lang]))[0] as LotteryCounts;
+      const { growing, ipr, waiting } = activated === 0 && counted ? counted : ((await this.ds.query(LOTTERY_COUNTS_SQL, [lang]))[0] as LotteryCounts);
       const budget = promptLotteryBudget({ growing, inReview: ipr, waiting }, this.cfg);
       const result = budget.missingPrompts;
       if (!shouldActivateAnotherPrompt(budget, activated, maxActivate)) return result;
@@ -452,24 +449,28 @@ export class TreeManager {
 
   /** T8b: waiting prompts whose author was disabled or deleted are halted. */
   async haltPromptsOfDisabledUsers(): Promise<number> {
-    const rows = rowsOf(await this.ds.query(
-      `UPDATE message_tree_state t SET state = $2, active = false
+    const rows = rowsOf(
+      await this.ds.query(
+        `UPDATE message_tree_state t SET state = $2, active = false
        FROM message r JOIN "user" u ON u.id = r.user_id
        WHERE r.id = t.message_tree_id AND t.state = ANY($1) AND (NOT u.enabled OR u.deleted)
        RETURNING t.message_tree_id`,
-      [sourcesOf("T8b", TreeState.HALTED_BY_MODERATOR), TreeState.HALTED_BY_MODERATOR],
-    ));
+        [sourcesOf("T8b", TreeState.HALTED_BY_MODERATOR), TreeState.HALTED_BY_MODERATOR],
+      ),
+    );
     return rows.length;
   }
 }
 
 /** Soft-deletes a message and all its descendants (§4.5). */
 export async function deleteSubtree(em: EntityManager, messageId: string): Promise<number> {
-  const rows = rowsOf(await em.query(
-    `WITH RECURSIVE sub AS (SELECT id FROM message WHERE id = $1 UNION ALL SELECT m.id FROM message m JOIN sub ON m.parent_id = sub.id)
+  const rows = rowsOf(
+    await em.query(
+      `WITH RECURSIVE sub AS (SELECT id FROM message WHERE id = $1 UNION ALL SELECT m.id FROM message m JOIN sub ON m.parent_id = sub.id)
      UPDATE message SET deleted = true WHERE id IN (SELECT id FROM sub) RETURNING id`,
-    [messageId],
-  ));
+      [messageId],
+    ),
+  );
   return rows.length;
 }
 

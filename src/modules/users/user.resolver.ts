@@ -111,10 +111,9 @@ export class UserResolver {
     const user = await ctx.actingUser(input.user);
     const ttl = Math.min(input.ttlSeconds ?? ctx.app.config.userTokenTtlSeconds, ctx.app.config.userTokenTtlSeconds);
     const client = ctx.identity.apiClient!;
-    const { token, expiresAt } = await ctx.app.tokens().sign(
-      { userId: user.id, apiClientId: client.id, clientEpoch: client.tokenEpoch, userEpoch: user.tokenEpoch },
-      ttl,
-    );
+    const { token, expiresAt } = await ctx.app
+      .tokens()
+      .sign({ userId: user.id, apiClientId: client.id, clientEpoch: client.tokenEpoch, userEpoch: user.tokenEpoch }, ttl);
     return { token, expiresAt, user };
   }
 }

@@ -85,10 +85,16 @@ export class UserService {
       const rows = rowsOf<{ token_epoch: number; now: Date }>(
         await em.query(`UPDATE "user" SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch, now() AS now`, [user.id]),
       );
-      await writeJournal(em, actor, ModerationAction.USER_TOKENS_REVOKED, { targetId: user.id }, {
-        before: { tokenEpoch: user.tokenEpoch },
-        after: { tokenEpoch: rows[0].token_epoch },
-      });
+      await writeJournal(
+        em,
+        actor,
+        ModerationAction.USER_TOKENS_REVOKED,
+        { targetId: user.id },
+        {
+          before: { tokenEpoch: user.tokenEpoch },
+          after: { tokenEpoch: rows[0].token_epoch },
+        },
+      );
       user.tokenEpoch = rows[0].token_epoch;
       return { user, revokedAt: new Date(rows[0].now) };
     });

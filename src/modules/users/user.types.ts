@@ -36,7 +36,7 @@ export class SetUserRoleInput {
   role: Role;
 }
 
-@InputType({ description: "Whose user tokens to revoke (\"logout everywhere\")." })
+@InputType({ description: 'Whose user tokens to revoke ("logout everywhere").' })
 export class RevokeUserTokensInput {
   @Field(() => ID, { nullable: true, description: "The user; the acting user when omitted. Another user's tokens need MODERATOR." })
   @IsOptional()

@@ -21,22 +21,30 @@ export interface ReconcilerDeps {
   cancelRequested: Map<string, number>;
 }
 
-export async function reconcileGenerations({ ds, config, generations, log, jobAvailable, cancelRequested }: ReconcilerDeps): Promise<{ failed: number; timedOut: number; requeued: number }> {
+export async function reconcileGenerations({
+  ds,
+  config,
+  generations,
+  log,
+  jobAvailable,
+  cancelRequested,
+}: ReconcilerDeps): Promise<{ failed: number; timedOut: number; requeued: number }> {
   const queue = generations.queue;
   let failed = 0;
   for (const dead of await queue.drainDeadLetters()) {
-    if (await generations.failed(dead.messageId, ChatMessageState.FAILED, "WORKER_LOST", `No worker finished the generation in ${dead.attempts} attempts`)) failed++;
+    if (await generations.failed(dead.messageId, ChatMessageState.FAILED, "WORKER_LOST", `No worker finished the generation in ${dead.attempts} attempts`))
+      failed++;
   }
   let timedOut = 0;
   const old = rowsOf<{ id: string }>(
-    await ds.query(
-      `SELECT id FROM chat_message WHERE state = 'PENDING' AND COALESCE(continued_at, created_at) < now() - make_interval(secs => $1)`,
-      [config.pendingTimeoutSeconds],
-    ),
+    await ds.query(`SELECT id FROM chat_message WHERE state = 'PENDING' AND COALESCE(continued_at, created_at) < now() - make_interval(secs => $1)`, [
+      config.pendingTimeoutSeconds,
+    ]),
   );
   for (const { id } of old) {
     if ((await queue.cancel(id)) === "active") continue; // a worker just took it
-    if (await generations.failed(id, ChatMessageState.TIMEOUT, "TIMEOUT", `No worker started the generation within ${config.pendingTimeoutSeconds} s`)) timedOut++;
+    if (await generations.failed(id, ChatMessageState.TIMEOUT, "TIMEOUT", `No worker started the generation within ${config.pendingTimeoutSeconds} s`))
+      timedOut++;
   }
   const active = new Set((await queue.activeJobs()).map((j) => j.messageId));
   // A few seconds of grace: sendChatMessage commits its messages just before it enqueues them.

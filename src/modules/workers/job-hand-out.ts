@@ -94,7 +94,10 @@ export class JobHandOut {
     const payload = taken.payload as { chatId?: string; parentId?: string | null };
     const source = payload.chatId ? this.conversations.load(payload.parentId ?? null, payload.chatId) : null;
     source?.catch(() => undefined); // awaited below, or not needed when the hand-out ends here
-    const started = await this.generations.start(taken.messageId, session.hello.name, { canContinue: Boolean(session.hello.canContinue), handOutId: taken.jobId });
+    const started = await this.generations.start(taken.messageId, session.hello.name, {
+      canContinue: Boolean(session.hello.canContinue),
+      handOutId: taken.jobId,
+    });
     if (!started.started) {
       // Cancelled while queued, or deleted with its chat: the hand-out ends here.
       await this.generations.queue.complete(taken.jobId).catch(() => undefined);

@@ -68,7 +68,10 @@ interface GpuWorkersModule {
   TransformersBackend: new (options: { model: string; device?: "cpu"; threads?: number; log?: (m: string) => void }) => GpuBackend;
   ensureTinyModel(dir: string): Promise<{ written: boolean }>;
   tinyModelDir(): string;
-  backendPrompt<T extends { role: string; content: string }>(messages: readonly T[], continueFrom: string | null | undefined): { messages: T[]; prefix: string };
+  backendPrompt<T extends { role: string; content: string }>(
+    messages: readonly T[],
+    continueFrom: string | null | undefined,
+  ): { messages: T[]; prefix: string };
 }
 
 /** gpu-workers' built entry point, next to this project's sources (dist/src/modules/workers → project root). */

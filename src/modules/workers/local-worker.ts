@@ -47,14 +47,18 @@ export class LocalWorker {
       void runner.close();
       return;
     }
-    const session = this.workers.connect({
-      protocolVersion: WORKER_PROTOCOL_VERSION,
-      models: [runner.model],
-      capacity: this.capacity,
-      hardware: { device: runner.device, description: runner.description },
-      name: runner.name,
-      canContinue: runner.canContinue,
-    }, null, this.connection);
+    const session = this.workers.connect(
+      {
+        protocolVersion: WORKER_PROTOCOL_VERSION,
+        models: [runner.model],
+        capacity: this.capacity,
+        hardware: { device: runner.device, description: runner.description },
+        name: runner.name,
+        canContinue: runner.canContinue,
+      },
+      null,
+      this.connection,
+    );
     this.sessions.push(session);
     this.runners.push(runner);
     this.loops.push(
@@ -72,12 +76,15 @@ export class LocalWorker {
       if (!ack.ok) lost = true;
       if (!ack.ok || ack.cancel) abort.abort();
     };
-    const heartbeat = setInterval(() => {
-      this.workers
-        .heartbeat(this.connection, [job.jobId])
-        .then((r) => react({ ok: r.held.length > 0, cancel: r.cancel.length > 0 }))
-        .catch((err) => this.log.warn({ err }, "in-process worker heartbeat failed"));
-    }, Math.max(100, Math.floor(job.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        this.workers
+          .heartbeat(this.connection, [job.jobId])
+          .then((r) => react({ ok: r.held.length > 0, cancel: r.cancel.length > 0 }))
+          .catch((err) => this.log.warn({ err }, "in-process worker heartbeat failed"));
+      },
+      Math.max(100, Math.floor(job.leaseMs / 3)),
+    );
     const batcher = new TokenBatcher(job.tokenBatchMs, (text, count) => this.workers.tokens(this.connection, job.jobId, text, count).then(react));
     try {
       const tokens = runner.generate(job, abort.signal);
@@ -92,7 +99,12 @@ export class LocalWorker {
       }
       await batcher.flush();
       if (lost) return;
-      const reason = abort.signal.aborted || r.value === "cancelled" ? WorkerFinishReason.CANCELLED : r.value === "length" ? WorkerFinishReason.LENGTH : WorkerFinishReason.STOP;
+      const reason =
+        abort.signal.aborted || r.value === "cancelled"
+          ? WorkerFinishReason.CANCELLED
+          : r.value === "length"
+            ? WorkerFinishReason.LENGTH
+            : WorkerFinishReason.STOP;
       await this.workers.finish(this.connection, job.jobId, reason, (job.continueFrom ?? "") + text, count);
     } catch (err) {
       if (lost) return;
@@ -100,7 +112,9 @@ export class LocalWorker {
       const e = err as { code?: unknown; retryable?: unknown; message?: string };
       const code = typeof e.code === "string" ? e.code : "BACKEND_ERROR";
       this.log.warn({ err, jobId: job.jobId, code }, "in-process job failed");
-      await this.workers.fail(this.connection, job.jobId, code, String(e.message ?? err).slice(0, 2000), typeof e.retryable === "boolean" ? e.retryable : true).catch(() => undefined);
+      await this.workers
+        .fail(this.connection, job.jobId, code, String(e.message ?? err).slice(0, 2000), typeof e.retryable === "boolean" ? e.retryable : true)
+        .catch(() => undefined);
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.jobId);

@@ -94,7 +94,11 @@ export class RedisWorkerRegistry implements WorkerRegistry {
   }
 
   async remove(id: string): Promise<void> {
-    await this.redis.multi().del(this.key(id), `${this.key(id)}:drain`).zrem(this.index, id).exec();
+    await this.redis
+      .multi()
+      .del(this.key(id), `${this.key(id)}:drain`)
+      .zrem(this.index, id)
+      .exec();
   }
 
   async list(): Promise<WorkerRecord[]> {

@@ -48,7 +48,10 @@ export class WorkerResolver {
   }
 
   @Authorized(Requirement.WORKER)
-  @Mutation(() => WorkerAck, { description: "A batch of a job's tokens (in order, one at a time per job); it also keeps the job's lease alive. Only on the websocket whose workerJobs received the job: ok false for any other job (stop it), BAD_USER_INPUT over HTTP." })
+  @Mutation(() => WorkerAck, {
+    description:
+      "A batch of a job's tokens (in order, one at a time per job); it also keeps the job's lease alive. Only on the websocket whose workerJobs received the job: ok false for any other job (stop it), BAD_USER_INPUT over HTTP.",
+  })
   async workerTokens(@Arg("input", () => WorkerTokensInput) input: WorkerTokensInput, @Ctx() ctx: Context): Promise<WorkerAck> {
     return ctx.app.workers.tokens(ctx.workerConnection ?? null, input.jobId, input.text, input.tokenCount);
   }
@@ -93,13 +96,19 @@ export class WorkerResolver {
     const info = await ctx.app.workers.drain(input.workerId);
     // Journaled once: draining a draining worker changes nothing. A session id need not be a UUID: then it is in the payload only.
     if (!wasDraining) {
-      await writeJournal(ctx.app.ds.manager, actorOf(ctx), ModerationAction.WORKER_DRAINED, { targetId: isUuid(info.id) ? info.id : null }, {
-        before: { draining: false },
-        after: { draining: true },
-        worker_id: info.id,
-        worker_name: info.name,
-        models: info.models,
-      });
+      await writeJournal(
+        ctx.app.ds.manager,
+        actorOf(ctx),
+        ModerationAction.WORKER_DRAINED,
+        { targetId: isUuid(info.id) ? info.id : null },
+        {
+          before: { draining: false },
+          after: { draining: true },
+          worker_id: info.id,
+          worker_name: info.name,
+          models: info.models,
+        },
+      );
     }
     return info;
   }

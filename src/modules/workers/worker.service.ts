@@ -292,9 +292,9 @@ export class WorkerService {
     await Promise.allSettled([...session.reports]);
     await this.registry.remove(session.id).catch((err) => this.log.warn({ err }, "could not unregister a worker"));
     for (const [jobId, job] of [...session.inflight]) {
-      await this.leases.release(jobId, job.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected").catch((err) =>
-        this.log.warn({ err, jobId }, "could not put back a disconnected worker's job"),
-      );
+      await this.leases
+        .release(jobId, job.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected")
+        .catch((err) => this.log.warn({ err, jobId }, "could not put back a disconnected worker's job"));
     }
     this.log.info({ worker: session.id }, "worker disconnected");
   }
@@ -343,4 +343,3 @@ export class WorkerService {
     for (const s of [...this.sessions]) await s.return();
   }
 }
-

@@ -210,7 +210,10 @@ export class WorkerHeartbeatResult {
   @Field(() => [ID], { description: "Jobs the user cancelled: stop them and finish with CANCELLED." })
   cancel: string[];
 
-  @Field({ description: "True when an admin drained this session: finish the running jobs; no new ones come, and the workerJobs subscription completes once they are done." })
+  @Field({
+    description:
+      "True when an admin drained this session: finish the running jobs; no new ones come, and the workerJobs subscription completes once they are done.",
+  })
   drain: boolean;
 
   @Field(() => Int, { description: "The lease time (milliseconds): heartbeat well within it." })

@@ -1,11 +1,5 @@
 import { expect } from "chai";
-import {
-  StreamClosedError,
-  StreamLostError,
-  StreamMovedError,
-  type EventStreamStore,
-  type StoredEvent,
-} from "../../../src/infra/streams/index.js";
+import { StreamClosedError, StreamLostError, StreamMovedError, type EventStreamStore, type StoredEvent } from "../../../src/infra/streams/index.js";
 import { settle, sleep, within } from "./support.js";
 
 export interface TestEvent {
@@ -322,9 +316,13 @@ export function describeEventStreamContract(driverName: string, makeFactory: () 
         await store.delete("gen");
         const received: number[] = [];
         const { error } = await settle(
-          within(2_000, "the subscription to end", (async () => {
-            for await (const event of subscription) received.push(event.seq);
-          })()),
+          within(
+            2_000,
+            "the subscription to end",
+            (async () => {
+              for await (const event of subscription) received.push(event.seq);
+            })(),
+          ),
         );
         expect(received).to.deep.equal([1, 2]);
         expect(error).to.be.instanceOf(StreamLostError);

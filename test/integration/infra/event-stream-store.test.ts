@@ -1,8 +1,4 @@
-import {
-  LocalEventStreamStore,
-  RedisEventStreamStore,
-  type EventStreamStore,
-} from "../../../src/infra/streams/index.js";
+import { LocalEventStreamStore, RedisEventStreamStore, type EventStreamStore } from "../../../src/infra/streams/index.js";
 import { describeEventStreamContract, type TestEvent } from "./event-stream-contract.js";
 import { deleteKeysWithPrefix, randomKeyPrefix, testRedisUrl } from "./support.js";
 

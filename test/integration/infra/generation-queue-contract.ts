@@ -1,11 +1,5 @@
 import { expect } from "chai";
-import {
-  JobLeaseLostError,
-  QueueFullError,
-  type GenerationQueue,
-  type GenerationQueueOptions,
-  type TakenJob,
-} from "../../../src/infra/queue/index.js";
+import { JobLeaseLostError, QueueFullError, type GenerationQueue, type GenerationQueueOptions, type TakenJob } from "../../../src/infra/queue/index.js";
 import { seededRandom, settle, sleep } from "./support.js";
 
 export interface TestPayload extends Record<string, unknown> {
@@ -112,9 +106,7 @@ export function describeGenerationQueueContract(driverName: string, makeFactory:
           if (position !== null) positions.set(id, position);
         }
         expect(positions.size).to.equal(await queue.size(model));
-        expect([...positions.values()].sort((a, b) => a - b)).to.deep.equal(
-          Array.from({ length: positions.size }, (_, i) => i + 1),
-        );
+        expect([...positions.values()].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: positions.size }, (_, i) => i + 1));
 
         const order = await takeAll(queue);
         order.forEach((id, index) => expect(positions.get(id), `place of ${id}`).to.equal(index + 1));
@@ -238,10 +230,7 @@ export function describeGenerationQueueContract(driverName: string, makeFactory:
         await queue.take(model, "gpu-a");
         await queue.take("big-model", "gpu-b");
         const active = await queue.activeJobs();
-        expect(active.map((j) => `${j.model}/${j.messageId}@${j.workerId}`).sort()).to.deep.equal([
-          "big-model/m2@gpu-b",
-          "tiny-model/m1@gpu-a",
-        ]);
+        expect(active.map((j) => `${j.model}/${j.messageId}@${j.workerId}`).sort()).to.deep.equal(["big-model/m2@gpu-b", "tiny-model/m1@gpu-a"]);
       });
     });
 

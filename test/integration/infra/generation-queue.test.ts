@@ -1,8 +1,4 @@
-import {
-  LocalGenerationQueue,
-  RedisGenerationQueue,
-  type GenerationQueue,
-} from "../../../src/infra/queue/index.js";
+import { LocalGenerationQueue, RedisGenerationQueue, type GenerationQueue } from "../../../src/infra/queue/index.js";
 import { describeGenerationQueueContract, type TestPayload } from "./generation-queue-contract.js";
 import { deleteKeysWithPrefix, randomKeyPrefix, testRedisUrl } from "./support.js";
 

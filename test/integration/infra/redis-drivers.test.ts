@@ -2,16 +2,7 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import { RedisEventStreamStore, RedisUnavailableError, StreamLostError } from "../../../src/infra/streams/index.js";
 import { RedisGenerationQueue } from "../../../src/infra/queue/index.js";
-import {
-  deleteKeysWithPrefix,
-  eventually,
-  randomKeyPrefix,
-  RedisOutageProxy,
-  settle,
-  sleep,
-  testRedisUrl,
-  within,
-} from "./support.js";
+import { deleteKeysWithPrefix, eventually, randomKeyPrefix, RedisOutageProxy, settle, sleep, testRedisUrl, within } from "./support.js";
 
 interface Event {
   n: number;

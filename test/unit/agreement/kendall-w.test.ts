@@ -162,14 +162,39 @@ describe("kendallW", () => {
 
   describe("input checks", () => {
     it("rejects rows of different lengths", () => {
-      expect(() => kendallW([[1, 2, 3], [1, 2]])).to.throw(RangeError, /Rater 1 ranked 2 items, expected 3/);
+      expect(() =>
+        kendallW([
+          [1, 2, 3],
+          [1, 2],
+        ]),
+      ).to.throw(RangeError, /Rater 1 ranked 2 items, expected 3/);
     });
 
     it("rejects rows that are not rankings of 1..n with average ranks for ties", () => {
-      expect(() => kendallW([[1, 2, 3], [1, 1, 3]])).to.throw(RangeError, /2 item\(s\) at rank 1 where 1.5/);
-      expect(() => kendallW([[1, 2, 3], [0, 1, 2]])).to.throw(RangeError, /not a ranking of 1..3/);
-      expect(() => kendallW([[1, 2, 3], [1, 2, 4]])).to.throw(RangeError, /not a ranking/);
-      expect(() => kendallW([[1, 2, 3], [1, 2, Number.NaN]])).to.throw(RangeError, /non-finite/);
+      expect(() =>
+        kendallW([
+          [1, 2, 3],
+          [1, 1, 3],
+        ]),
+      ).to.throw(RangeError, /2 item\(s\) at rank 1 where 1.5/);
+      expect(() =>
+        kendallW([
+          [1, 2, 3],
+          [0, 1, 2],
+        ]),
+      ).to.throw(RangeError, /not a ranking of 1..3/);
+      expect(() =>
+        kendallW([
+          [1, 2, 3],
+          [1, 2, 4],
+        ]),
+      ).to.throw(RangeError, /not a ranking/);
+      expect(() =>
+        kendallW([
+          [1, 2, 3],
+          [1, 2, Number.NaN],
+        ]),
+      ).to.throw(RangeError, /non-finite/);
     });
   });
 });
@@ -188,7 +213,12 @@ describe("best-first orderings", () => {
   });
 
   it("takes the item set and column order from the first ordering when none is given", () => {
-    expect(rankMatrixFromBestFirst([["b", ["a", "c"]], ["a", "b", "c"]])).to.deep.equal({
+    expect(
+      rankMatrixFromBestFirst([
+        ["b", ["a", "c"]],
+        ["a", "b", "c"],
+      ]),
+    ).to.deep.equal({
       items: ["b", "a", "c"],
       rankings: [
         [1, 2.5, 2.5],
@@ -208,7 +238,12 @@ describe("best-first orderings", () => {
   });
 
   it("rejects raters whose orderings cover different item sets", () => {
-    expect(() => kendallWFromBestFirst([["a", "b"], ["a", "c"]])).to.throw(RangeError, /"c" is not in the common item set/);
+    expect(() =>
+      kendallWFromBestFirst([
+        ["a", "b"],
+        ["a", "c"],
+      ]),
+    ).to.throw(RangeError, /"c" is not in the common item set/);
   });
 });
 
@@ -237,7 +272,13 @@ describe("averageKendallW", () => {
 
   it("weights each group once regardless of its number of raters", () => {
     const manyRaters = Array.from({ length: 10 }, () => [1, 2, 3]);
-    const result = averageKendallW([manyRaters, [[1, 2], [2, 1]]]);
+    const result = averageKendallW([
+      manyRaters,
+      [
+        [1, 2],
+        [2, 1],
+      ],
+    ]);
     expect(result.meanW).to.equal(0.5);
   });
 
@@ -248,6 +289,13 @@ describe("averageKendallW", () => {
   });
 
   it("throws on a malformed group rather than skipping it", () => {
-    expect(() => averageKendallW([[[1, 2], [1, 1]]])).to.throw(RangeError);
+    expect(() =>
+      averageKendallW([
+        [
+          [1, 2],
+          [1, 1],
+        ],
+      ]),
+    ).to.throw(RangeError);
   });
 });

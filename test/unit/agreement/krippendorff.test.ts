@@ -201,20 +201,44 @@ describe("krippendorffAlpha", () => {
     });
 
     it("returns null for all-zero ratio data (0 vs 0 is no difference)", () => {
-      expect(krippendorffAlphaFromMatrix([[0, 0], [0, 0]], "ratio").alpha).to.equal(null);
+      expect(
+        krippendorffAlphaFromMatrix(
+          [
+            [0, 0],
+            [0, 0],
+          ],
+          "ratio",
+        ).alpha,
+      ).to.equal(null);
     });
 
     it("gives α = 0 for a single unit with two different values", () => {
       // n = 2, n_1 = n_2 = 1, o12 = o21 = 1: D_o = 2δ²/2 = δ², D_e = 2δ²/(2·1) = δ², so α = 1 − 1 = 0 for any metric.
       for (const metric of allMetrics) {
-        const result = krippendorffAlpha([[{ raterId: "a", value: 1 }, { raterId: "b", value: 3 }]], metric);
+        const result = krippendorffAlpha(
+          [
+            [
+              { raterId: "a", value: 1 },
+              { raterId: "b", value: 3 },
+            ],
+          ],
+          metric,
+        );
         expect(result.alpha, metric).to.be.closeTo(0, TOLERANCE);
         expect(result.units, metric).to.equal(1);
       }
     });
 
     it("gives α = null for a single unit whose values agree (no variation to compare against)", () => {
-      const result = krippendorffAlpha([[{ raterId: "a", value: 4 }, { raterId: "b", value: 4 }]], "nominal");
+      const result = krippendorffAlpha(
+        [
+          [
+            { raterId: "a", value: 4 },
+            { raterId: "b", value: 4 },
+          ],
+        ],
+        "nominal",
+      );
       expect(result.alpha).to.equal(null);
     });
 
@@ -268,7 +292,15 @@ describe("krippendorffAlpha", () => {
       );
       expect(threeUnits.alpha).to.be.closeTo(-2 / 3, TOLERANCE);
       // With 0/1 values the interval δ² equals the nominal one, so the interval α is the same.
-      expect(krippendorffAlphaFromMatrix([[0, 1, 0], [1, 0, 1]], "interval").alpha).to.be.closeTo(-2 / 3, TOLERANCE);
+      expect(
+        krippendorffAlphaFromMatrix(
+          [
+            [0, 1, 0],
+            [1, 0, 1],
+          ],
+          "interval",
+        ).alpha,
+      ).to.be.closeTo(-2 / 3, TOLERANCE);
     });
 
     it("credits near misses under the interval metric but not under the nominal one", () => {
@@ -296,25 +328,64 @@ describe("krippendorffAlpha", () => {
     });
 
     it("rejects strings for numeric metrics and negatives for ratio", () => {
-      const strings = [[{ raterId: "a", value: "x" }, { raterId: "b", value: 1 }]];
+      const strings = [
+        [
+          { raterId: "a", value: "x" },
+          { raterId: "b", value: 1 },
+        ],
+      ];
       expect(() => krippendorffAlpha(strings, "interval")).to.throw(TypeError, /needs numeric values/);
       expect(() => krippendorffAlpha(strings, "ordinal")).to.throw(TypeError, /needs numeric values/);
-      expect(() => krippendorffAlphaFromMatrix([[-1, 2], [1, 2]], "ratio")).to.throw(RangeError, /≥ 0/);
+      expect(() =>
+        krippendorffAlphaFromMatrix(
+          [
+            [-1, 2],
+            [1, 2],
+          ],
+          "ratio",
+        ),
+      ).to.throw(RangeError, /≥ 0/);
     });
 
     it("rejects non-finite numbers and values that are neither strings nor numbers", () => {
-      expect(() => krippendorffAlphaFromMatrix([[Number.NaN, 2], [1, 2]], "nominal")).to.throw(RangeError, /not a finite/);
-      const boolean = [[{ raterId: "a", value: true as unknown as RatingValue }, { raterId: "b", value: 1 }]];
+      expect(() =>
+        krippendorffAlphaFromMatrix(
+          [
+            [Number.NaN, 2],
+            [1, 2],
+          ],
+          "nominal",
+        ),
+      ).to.throw(RangeError, /not a finite/);
+      const boolean = [
+        [
+          { raterId: "a", value: true as unknown as RatingValue },
+          { raterId: "b", value: 1 },
+        ],
+      ];
       expect(() => krippendorffAlpha(boolean, "nominal")).to.throw(TypeError, /string or a number/);
     });
 
     it("rejects ragged matrices and unknown metrics", () => {
-      expect(() => krippendorffAlphaFromMatrix([[1, 2, 3], [1, 2]], "nominal")).to.throw(RangeError, /row 1 has 2 units/);
+      expect(() =>
+        krippendorffAlphaFromMatrix(
+          [
+            [1, 2, 3],
+            [1, 2],
+          ],
+          "nominal",
+        ),
+      ).to.throw(RangeError, /row 1 has 2 units/);
       expect(() => krippendorffAlphaFromMatrix([[1], [1]], "cardinal" as KrippendorffMetric)).to.throw(RangeError, /Unknown/);
     });
 
     it("turns a matrix into units keyed by row index, skipping missing cells", () => {
-      expect(unitsFromMatrix([[1, _], [2, 3]])).to.deep.equal([
+      expect(
+        unitsFromMatrix([
+          [1, _],
+          [2, 3],
+        ]),
+      ).to.deep.equal([
         [
           { raterId: "0", value: 1 },
           { raterId: "1", value: 2 },

@@ -6,7 +6,13 @@ const limits = (maxInputTokens: number) => ({ maxInputTokens, countTokens: words
 const turn = (role: string, content: string): Turn => ({ role, content });
 
 describe("chat context window: cutting long chats from the oldest turns", () => {
-  const turns = [turn("user", "one two three"), turn("assistant", "four five"), turn("user", "six seven eight nine"), turn("assistant", "ten"), turn("user", "eleven twelve")];
+  const turns = [
+    turn("user", "one two three"),
+    turn("assistant", "four five"),
+    turn("user", "six seven eight nine"),
+    turn("assistant", "ten"),
+    turn("user", "eleven twelve"),
+  ];
 
   it("keeps everything that fits, system prompt first", () => {
     expect(fitToContext("be kind", turns, limits(100))).to.deep.equal([turn("system", "be kind"), ...turns]);

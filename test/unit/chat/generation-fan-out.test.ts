@@ -20,7 +20,7 @@ const MAX = 1_000_000;
 const EVENTS: StoredGenerationEvent[] = [
   { type: "queued", position: 2, queueSize: 7 },
   { type: "started", workerName: "gpu-1" },
-  { type: "tokens", text: "Hello, \"world\" \u00e9\u4e16 \n\t\u2028", tokenCount: 3 },
+  { type: "tokens", text: 'Hello, "world" \u00e9\u4e16 \n\t\u2028', tokenCount: 3 },
   { type: "restarted", reason: "The worker stopped answering" },
   { type: "continued", text: "So far", tokenCount: 2 },
   { type: "finished", finishReason: "stop" },
@@ -62,8 +62,7 @@ describe("generation events serialised once per selection", () => {
       for (const [i, event] of EVENTS.entries()) {
         const value = toEventValue(MESSAGE, { seq: i + 1, event, terminal: false }, 3);
         const json = serialise(plan!, value, MAX);
-        const needsContext =
-          name === "contextFields" && (event.type === "started" || event.type === "failed" || event.type === "finished");
+        const needsContext = name === "contextFields" && (event.type === "started" || event.type === "failed" || event.type === "finished");
         if (needsContext) {
           expect(json, `${event.type} needs the subscriber's context`).to.equal(null);
           continue;
@@ -94,7 +93,9 @@ describe("generation events serialised once per selection", () => {
 
   it("leaves to graphql-js what a plan cannot answer exactly", async () => {
     expect(planOf(parse(`subscription ($s: Boolean!) { generation(messageId: "${MESSAGE}") { seq @include(if: $s) } }`), undefined)).to.equal(null);
-    expect(planOf(parse(`subscription { a: generation(messageId: "${MESSAGE}") { seq } b: generation(messageId: "${MESSAGE}") { seq } }`), undefined)).to.equal(null);
+    expect(planOf(parse(`subscription { a: generation(messageId: "${MESSAGE}") { seq } b: generation(messageId: "${MESSAGE}") { seq } }`), undefined)).to.equal(
+      null,
+    );
     expect(planOf(parse(`query { __typename }`), undefined)).to.equal(null);
     const plan = planOf(parse(DOCUMENTS.plain), "G")!;
     // Values that graphql-js refuses (a wrong type, a missing non-null field): graphql-js reports them.

@@ -107,6 +107,11 @@ describe("generation stream text with continuations", () => {
         { type: "tokens", text: "f", tokenCount: 1 },
       ]),
     ).to.deep.equal({ text: "abcef", tokenCount: 5 });
-    expect(streamedText([{ type: "tokens", text: "x", tokenCount: 1 }, { type: "restarted", reason: "lost" }])).to.deep.equal({ text: "", tokenCount: 0 });
+    expect(
+      streamedText([
+        { type: "tokens", text: "x", tokenCount: 1 },
+        { type: "restarted", reason: "lost" },
+      ]),
+    ).to.deep.equal({ text: "", tokenCount: 0 });
   });
 });

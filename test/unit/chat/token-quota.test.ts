@@ -7,7 +7,12 @@ const ago = (s: number) => new Date(now.getTime() - s * 1000);
 describe("chat token quota (sliding window over stored answers)", () => {
   it("allows while the window's tokens are under the limit, and says what remains", () => {
     expect(quotaDecision(100, 3600, now, [])).to.deep.equal({ allowed: true, used: 0, remaining: 100 });
-    expect(quotaDecision(100, 3600, now, [{ at: ago(10), tokens: 40 }, { at: ago(20), tokens: 59 }])).to.deep.equal({ allowed: true, used: 99, remaining: 1 });
+    expect(
+      quotaDecision(100, 3600, now, [
+        { at: ago(10), tokens: 40 },
+        { at: ago(20), tokens: 59 },
+      ]),
+    ).to.deep.equal({ allowed: true, used: 99, remaining: 1 });
   });
 
   it("refuses at the limit, naming when enough old usage ages out", () => {
@@ -32,7 +37,13 @@ describe("chat token quota (sliding window over stored answers)", () => {
   });
 
   it("ignores answers outside the window and empty ones", () => {
-    expect(quotaDecision(10, 60, now, [{ at: ago(61), tokens: 500 }, { at: ago(60), tokens: 500 }, { at: ago(1), tokens: 0 }])).to.deep.equal({
+    expect(
+      quotaDecision(10, 60, now, [
+        { at: ago(61), tokens: 500 },
+        { at: ago(60), tokens: 500 },
+        { at: ago(1), tokens: 0 },
+      ]),
+    ).to.deep.equal({
       allowed: true,
       used: 0,
       remaining: 10,

@@ -139,7 +139,12 @@ describe("consensus: review acceptance (spec §4.1, §10.3)", () => {
     });
 
     it("counts a null lang_mismatch as 0", () => {
-      expect(acceptanceScore([{ spam: 0, lang_mismatch: null }, { spam: 0, lang_mismatch: 1 }])).to.equal(0.5);
+      expect(
+        acceptanceScore([
+          { spam: 0, lang_mismatch: null },
+          { spam: 0, lang_mismatch: 1 },
+        ]),
+      ).to.equal(0.5);
     });
 
     it("can go below zero when reviewers flag both spam and wrong language", () => {

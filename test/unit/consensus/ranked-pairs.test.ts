@@ -1,11 +1,5 @@
 import { expect } from "chai";
-import {
-  MalformedBallotError,
-  commonCandidates,
-  rankAssignment,
-  rankedPairs,
-  type Ballot,
-} from "../../../src/modules/consensus/ranked-pairs.js";
+import { MalformedBallotError, commonCandidates, rankAssignment, rankedPairs, type Ballot } from "../../../src/modules/consensus/ranked-pairs.js";
 import { seededRng } from "./rng.js";
 
 function repeat(ballot: Ballot, times: number): Ballot[] {
@@ -61,30 +55,78 @@ describe("consensus: ranked pairs (spec §4.3, §10.2)", () => {
     const rows: [string, Ballot[], string[]][] = [
       ["[a,b,c]×3", repeat(["a", "b", "c"], 3), ["a", "b", "c"]],
       ["[c,a,b]", [["c", "a", "b"]], ["c", "a", "b"]],
-      ["[a,b],[b,a] (tie: smaller id wins)", [["a", "b"], ["b", "a"]], ["a", "b"]],
-      ["[a,b],[b,a],[b,a]", [["a", "b"], ["b", "a"], ["b", "a"]], ["b", "a"]],
+      [
+        "[a,b],[b,a] (tie: smaller id wins)",
+        [
+          ["a", "b"],
+          ["b", "a"],
+        ],
+        ["a", "b"],
+      ],
+      [
+        "[a,b],[b,a],[b,a]",
+        [
+          ["a", "b"],
+          ["b", "a"],
+          ["b", "a"],
+        ],
+        ["b", "a"],
+      ],
       [
         "[a,b,c],[b,c,a],[c,a,b] (Condorcet cycle, c→a rejected)",
-        [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]],
+        [
+          ["a", "b", "c"],
+          ["b", "c", "a"],
+          ["c", "a", "b"],
+        ],
         ["a", "b", "c"],
       ],
-      ["[a,b,c],[a,c,b],[b,a,c]", [["a", "b", "c"], ["a", "c", "b"], ["b", "a", "c"]], ["a", "b", "c"]],
-      ["[a,b,c,d],[d,c,b,a] (all ties)", [["a", "b", "c", "d"], ["d", "c", "b", "a"]], ["a", "b", "c", "d"]],
-      ["[b,a,c,d],[a,b,d,c]", [["b", "a", "c", "d"], ["a", "b", "d", "c"]], ["a", "b", "c", "d"]],
+      [
+        "[a,b,c],[a,c,b],[b,a,c]",
+        [
+          ["a", "b", "c"],
+          ["a", "c", "b"],
+          ["b", "a", "c"],
+        ],
+        ["a", "b", "c"],
+      ],
+      [
+        "[a,b,c,d],[d,c,b,a] (all ties)",
+        [
+          ["a", "b", "c", "d"],
+          ["d", "c", "b", "a"],
+        ],
+        ["a", "b", "c", "d"],
+      ],
+      [
+        "[b,a,c,d],[a,b,d,c]",
+        [
+          ["b", "a", "c", "d"],
+          ["a", "b", "d", "c"],
+        ],
+        ["a", "b", "c", "d"],
+      ],
       [
         "[a,b,c],[b,c,a],[c,a,b],[c,b,a]",
-        [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"], ["c", "b", "a"]],
+        [
+          ["a", "b", "c"],
+          ["b", "c", "a"],
+          ["c", "a", "b"],
+          ["c", "b", "a"],
+        ],
         ["c", "a", "b"],
       ],
-      ["[z,y,x],[z,x,y]", [["z", "y", "x"], ["z", "x", "y"]], ["z", "x", "y"]],
+      [
+        "[z,y,x],[z,x,y]",
+        [
+          ["z", "y", "x"],
+          ["z", "x", "y"],
+        ],
+        ["z", "x", "y"],
+      ],
       [
         "(w,x,z,y)×1 + (w,y,x,z)×2 + (x,z,w,y)×5 + (y,w,x,z)×1",
-        [
-          ...repeat(["w", "x", "z", "y"], 1),
-          ...repeat(["w", "y", "x", "z"], 2),
-          ...repeat(["x", "z", "w", "y"], 5),
-          ...repeat(["y", "w", "x", "z"], 1),
-        ],
+        [...repeat(["w", "x", "z", "y"], 1), ...repeat(["w", "y", "x", "z"], 2), ...repeat(["x", "z", "w", "y"], 5), ...repeat(["y", "w", "x", "z"], 1)],
         ["x", "z", "w", "y"],
       ],
       [
@@ -121,31 +163,74 @@ describe("consensus: ranked pairs (spec §4.3, §10.2)", () => {
 
   describe("common set and tie-breaking", () => {
     it("ranks only the ids every ballot contains, keeping each ballot's order among them", () => {
-      expect(commonCandidates([["A", "B", "C"], ["B", "A", "C", "D"], ["A", "C", "B"]])).to.deep.equal(["A", "B", "C"]);
-      expect(rankedPairs([["e", "b", "a"], ["b", "a", "f"]])).to.deep.equal(["b", "a"]);
+      expect(
+        commonCandidates([
+          ["A", "B", "C"],
+          ["B", "A", "C", "D"],
+          ["A", "C", "B"],
+        ]),
+      ).to.deep.equal(["A", "B", "C"]);
+      expect(
+        rankedPairs([
+          ["e", "b", "a"],
+          ["b", "a", "f"],
+        ]),
+      ).to.deep.equal(["b", "a"]);
     });
 
     it("orders candidates by lowercase id, so a perfect tie goes to the smaller UUID whatever the case", () => {
       const small = "0000000A-0000-4000-8000-000000000000";
       const large = "0000000b-0000-4000-8000-000000000000";
-      expect(rankedPairs([[large, small], [small, large]])).to.deep.equal([small, large]);
-      expect(rankedPairs([[small, large], [large, small]])).to.deep.equal([small, large]);
+      expect(
+        rankedPairs([
+          [large, small],
+          [small, large],
+        ]),
+      ).to.deep.equal([small, large]);
+      expect(
+        rankedPairs([
+          [small, large],
+          [large, small],
+        ]),
+      ).to.deep.equal([small, large]);
     });
 
     it("answers the shared ids as they are when fewer than two are shared", () => {
       expect(rankedPairs([])).to.deep.equal([]);
-      expect(rankedPairs([["a", "b"], ["c", "d"]])).to.deep.equal([]);
-      expect(rankedPairs([["a", "b"], ["a", "c"]])).to.deep.equal(["a"]);
+      expect(
+        rankedPairs([
+          ["a", "b"],
+          ["c", "d"],
+        ]),
+      ).to.deep.equal([]);
+      expect(
+        rankedPairs([
+          ["a", "b"],
+          ["a", "c"],
+        ]),
+      ).to.deep.equal(["a"]);
     });
 
     it("refuses a ballot that names a message twice, as the reference's assertion did", () => {
-      expect(() => rankedPairs([["a", "b", "a"], ["a", "b"]])).to.throw(MalformedBallotError, "message a");
+      expect(() =>
+        rankedPairs([
+          ["a", "b", "a"],
+          ["a", "b"],
+        ]),
+      ).to.throw(MalformedBallotError, "message a");
     });
   });
 
   describe("rank assignment (step 8)", () => {
     it("siblings {A,B,C,D}, ballots [A,B,C],[B,A,C,D],[A,C,B] ⇒ A=0, B=1, C=2, D=null", () => {
-      const result = rankAssignment(["A", "B", "C", "D"], [["A", "B", "C"], ["B", "A", "C", "D"], ["A", "C", "B"]]);
+      const result = rankAssignment(
+        ["A", "B", "C", "D"],
+        [
+          ["A", "B", "C"],
+          ["B", "A", "C", "D"],
+          ["A", "C", "B"],
+        ],
+      );
       expect(result.applies).to.equal(true);
       if (!result.applies) return;
       expect(result.consensus).to.deep.equal(["A", "B", "C"]);
@@ -158,12 +243,27 @@ describe("consensus: ranked pairs (spec §4.3, §10.2)", () => {
     });
 
     it("changes nothing when the ballots share fewer than two ids", () => {
-      expect(rankAssignment(["A", "B", "C"], [["A", "B"], ["C", "A"]])).to.deep.equal({ applies: false, commonCount: 1 });
+      expect(
+        rankAssignment(
+          ["A", "B", "C"],
+          [
+            ["A", "B"],
+            ["C", "A"],
+          ],
+        ),
+      ).to.deep.equal({ applies: false, commonCount: 1 });
       expect(rankAssignment(["A", "B"], [["A", "B"], ["C"]])).to.deep.equal({ applies: false, commonCount: 0 });
     });
 
     it("ignores consensus ids that are no longer siblings", () => {
-      const result = rankAssignment(["A", "C"], [["A", "B", "C"], ["B", "A", "C"], ["A", "B", "C"]]);
+      const result = rankAssignment(
+        ["A", "C"],
+        [
+          ["A", "B", "C"],
+          ["B", "A", "C"],
+          ["A", "B", "C"],
+        ],
+      );
       expect(result.applies).to.equal(true);
       if (!result.applies) return;
       expect(result.consensus).to.deep.equal(["A", "B", "C"]);
@@ -176,7 +276,10 @@ describe("consensus: ranked pairs (spec §4.3, §10.2)", () => {
 
   it("reproduces the reference algorithm on 2 000 random ballot sets", () => {
     const rng = seededRng(20240106);
-    const hex = () => Math.floor(rng() * 0x100000000).toString(16).padStart(8, "0");
+    const hex = () =>
+      Math.floor(rng() * 0x100000000)
+        .toString(16)
+        .padStart(8, "0");
     for (let round = 0; round < 2000; round++) {
       const shared = Array.from({ length: 2 + Math.floor(rng() * 5) }, () => `${hex()}-0000-4000-8000-${hex()}0000`);
       const ballotCount = 1 + Math.floor(rng() * 7);

@@ -1,11 +1,6 @@
 import { expect } from "chai";
 import { ConfigError } from "../../../src/config/errors.js";
-import {
-  DEFAULT_TREE_MANAGER_CONFIG,
-  TREE_MANAGER_VARIABLES,
-  loadTreeManagerConfig,
-  treeManagerEnvName,
-} from "../../../src/config/tree-manager.js";
+import { DEFAULT_TREE_MANAGER_CONFIG, TREE_MANAGER_VARIABLES, loadTreeManagerConfig, treeManagerEnvName } from "../../../src/config/tree-manager.js";
 import { LEGACY_PROMPTER_REPLY_FULL_LABELING_P, effectivePrompterReplyFullLabelingP } from "../../../src/modules/consensus/lottery.js";
 
 /** Runs the loader and returns the ConfigError it throws. */
@@ -143,10 +138,7 @@ describe("consensus: tree-manager configuration (spec §3.5)", () => {
     });
 
     it("reads the disabled languages as CSV", () => {
-      expect(loadTreeManagerConfig({ TREE_MANAGER__INIT_PROMPT_DISABLED_LANGS: "de, pt-BR" }).initPromptDisabledLangs).to.deep.equal([
-        "de",
-        "pt-BR",
-      ]);
+      expect(loadTreeManagerConfig({ TREE_MANAGER__INIT_PROMPT_DISABLED_LANGS: "de, pt-BR" }).initPromptDisabledLangs).to.deep.equal(["de", "pt-BR"]);
       expect(loadTreeManagerConfig({ TREE_MANAGER__INIT_PROMPT_DISABLED_LANGS: "" }).initPromptDisabledLangs).to.deep.equal([]);
     });
 

@@ -11,7 +11,7 @@ describe("user list rules", () => {
   });
 
   it("round-trips a cursor of one sort key and refuses it for the other", () => {
-    const c = { sortKey: UserSortKey.DISPLAY_NAME, name: "Zoë \"quoted\"", id: "0d3c5a8e-1f2b-4c3d-9e8f-123456789abc" };
+    const c = { sortKey: UserSortKey.DISPLAY_NAME, name: 'Zoë "quoted"', id: "0d3c5a8e-1f2b-4c3d-9e8f-123456789abc" };
     expect(decodeUserCursor(encodeUserCursor(c), UserSortKey.DISPLAY_NAME)).to.deep.equal(c);
     const bad = (v: string, k = UserSortKey.DISPLAY_NAME) => {
       try {

@@ -21,9 +21,9 @@ const date = (iso: string) => new Date(iso);
 
 /** Evaluates the SQL score expression for non-negative integer counters the way PostgreSQL does (int / int truncates). */
 function evalSql(sql: string, values: Record<string, number>): number {
-  const js = sql.replace(/\(([a-z_0-9]+) \/ 10\)/g, (_m, col: string) => `Math.trunc(${values[col]} / 10)`).replace(/\b[a-z_][a-z_0-9]*\b/g, (name) =>
-    name === "Math" || name === "trunc" ? name : String(values[name]),
-  );
+  const js = sql
+    .replace(/\(([a-z_0-9]+) \/ 10\)/g, (_m, col: string) => `Math.trunc(${values[col]} / 10)`)
+    .replace(/\b[a-z_][a-z_0-9]*\b/g, (name) => (name === "Math" || name === "trunc" ? name : String(values[name])));
   return Function(`"use strict"; return (${js});`)() as number;
 }
 
@@ -200,7 +200,9 @@ describe("stats rules (spec §6.1-6.5)", () => {
 
     it("refuse anything else with INVALID_CURSOR_VALUE", () => {
       for (const bad of ["", "garbage", Buffer.from("rank:-1").toString("base64url"), Buffer.from("rank:abc").toString("base64url")]) {
-        expect(() => decodeRankCursor(bad), bad).to.throw().with.nested.property("extensions.code", "INVALID_CURSOR_VALUE");
+        expect(() => decodeRankCursor(bad), bad)
+          .to.throw()
+          .with.nested.property("extensions.code", "INVALID_CURSOR_VALUE");
       }
     });
   });

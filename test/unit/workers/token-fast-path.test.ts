@@ -16,7 +16,10 @@ describe("the worker's token fast path", () => {
   it("recognises the worker protocol's token operation, with its selection", () => {
     expect(op).to.not.equal(null);
     expect(op.rootKey).to.equal("workerTokens");
-    expect(op.selection).to.deep.equal([{ key: "ok", field: "ok" }, { key: "cancel", field: "cancel" }]);
+    expect(op.selection).to.deep.equal([
+      { key: "ok", field: "ok" },
+      { key: "cancel", field: "cancel" },
+    ]);
     const aliased = `mutation T($i: WorkerTokensInput!) { w: workerTokens(input: $i) { __typename c: cancel ok ok } }`;
     const other = recogniseTokenOperation(aliased, undefined, parse(aliased))!;
     expect(other.rootKey).to.equal("w");
