@@ -54,8 +54,12 @@ async function runObserved(job: PeriodicJob, trigger: "schedule" | "manual", log
   }
 }
 
+/** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 class LocalPeriodicScheduler implements PeriodicScheduler {
-  private timers: NodeJS.Timeout[] = [];
+  /** Each job's pending timer, by job name. */
+  private timers = new Map<string, NodeJS.Timeout>();
   private jobs = new Map<string, PeriodicJob>();
   /** Runs under way: close() waits for them, so none is cut off by the database closing under it. */
   private running = new Set<Promise<void>>();
@@ -78,12 +82,25 @@ class LocalPeriodicScheduler implements PeriodicScheduler {
       this.jobs.set(job.name, job);
       if (job.runAtStart) await this.track(job, "schedule");
       if (this.closing) return;
-      const t = setInterval(() => {
-        if (!this.closing) void this.track(job, "schedule");
-      }, job.everyMs);
-      t.unref();
-      this.timers.push(t);
+      this.repeat(job, Date.now() + job.everyMs);
     }
+  }
+
+  /**
+   * Runs the job at `due`, then every `everyMs`. Not setInterval: Node's timers take at most 2^31 - 1 ms (24.8
+   * days) and fire after 1 ms beyond it, so a job every 30,000 minutes or more (STATS_REFRESH_MINUTES allows a
+   * year) would run without pause; a long wait is taken in steps instead.
+   */
+  private repeat(job: PeriodicJob, due: number): void {
+    const wait = Math.min(Math.max(0, due - Date.now()), MAX_TIMER_MS);
+    const t = setTimeout(() => {
+      if (this.closing) return;
+      if (Date.now() < due) return this.repeat(job, due);
+      void this.track(job, "schedule");
+      this.repeat(job, due + job.everyMs);
+    }, wait);
+    t.unref();
+    this.timers.set(job.name, t);
   }
 
   async runNow(name: string): Promise<void> {
@@ -94,8 +111,8 @@ class LocalPeriodicScheduler implements PeriodicScheduler {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
     await Promise.all([...this.running]);
   }
 }

@@ -40,3 +40,24 @@ describe("periodic jobs in local mode: stopping while a run is under way", () =>
     expect(ran, "no start run after close").to.deep.equal(["first"]);
   });
 });
+
+describe("periodic jobs in local mode: intervals longer than Node's timers take", () => {
+  it("a job every 40 days runs at start and not again (a plain setInterval would fire every millisecond)", async () => {
+    const scheduler = createPeriodicScheduler(undefined, pino({ level: "silent" }));
+    let runs = 0;
+    await scheduler.start([{ name: "rare", everyMs: 40 * 24 * 3_600_000, runAtStart: true, run: async () => void runs++ }]);
+    await new Promise((r) => setTimeout(r, 50));
+    await scheduler.close();
+    expect(runs).to.equal(1);
+  });
+
+  it("a short interval still runs at its pace", async () => {
+    const scheduler = createPeriodicScheduler(undefined, pino({ level: "silent" }));
+    let runs = 0;
+    await scheduler.start([{ name: "often", everyMs: 10, runAtStart: false, run: async () => void runs++ }]);
+    await new Promise((r) => setTimeout(r, 200));
+    await scheduler.close();
+    // at least a few runs in 200 ms; no upper bound is asserted (a loaded machine delays timers)
+    expect(runs).to.be.greaterThan(2);
+  });
+});
