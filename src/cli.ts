@@ -256,7 +256,7 @@ export function buildCli(
       DEFAULT_PROGRESS_INTERVAL_SECONDS,
     )
     .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
+      await withDatabase(config(), async (ds, _identityChanged, rc) => {
         const exporter = new DatasetExporter(ds, {
           state: opts.state,
           lang: opts.lang ?? null,
@@ -272,7 +272,7 @@ export function buildCli(
         });
         const writer = LineWriter.open(opts.out ?? null, stdout);
         const progress = new Progress(process.stderr, "exported", opts.progressInterval);
-        const summary = await exporter.run(writer, (s) => progress.update(s.messages)).finally(() => progress.finish());
+        const summary = await exporter.run(rc, writer, (s) => progress.update(s.messages)).finally(() => progress.finish());
         await writer.close();
         const secs = progress.elapsedSeconds();
         // The summary goes to stderr: stdout may be the dataset itself.
