@@ -7,6 +7,7 @@ import type { EntityManager } from "typeorm";
 import type { User } from "../users/user.entity.js";
 import { isUuid } from "../../db/rows.js";
 import { preparedQuery } from "../../db/prepared.js";
+import { uuid7 } from "../../db/uuid7.js";
 import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 import { TASK_COLUMNS, err, isExpired, type TaskDoneResult } from "./task-common.js";
@@ -38,17 +39,40 @@ export function validateTask(task: Task, user: User): void {
   }
 }
 
-/** Marks the task done and, in the same statement, records the user's activity and streak (§6.4). */
-export async function finishTask(em: EntityManager, task: Task, user: User, digest: string): Promise<void> {
-  await em.query(
-    `WITH done AS (UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $3)
-     UPDATE "user" SET last_activity_date = now(),
+/** The user's activity and streak as a finished task records them (§6.4): the SET list of an UPDATE of "user". */
+export const ACTIVITY_SET = `last_activity_date = now(),
        streak_days = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN 0
                           ELSE floor(extract(epoch FROM now() - streak_last_day_date) / 86400)::int END,
-       streak_last_day_date = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN now() ELSE streak_last_day_date END
-     WHERE id = $1`,
-    [user.id, digest, task.id],
-  );
+       streak_last_day_date = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN now() ELSE streak_last_day_date END`;
+
+const FINISH_SQL = `WITH done AS (UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $3)
+     UPDATE "user" SET ${ACTIVITY_SET}
+     WHERE id = $1`;
+
+const FINISH_WITH_JOURNAL_SQL = `WITH done AS (UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $3),
+     logged AS (INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload)
+                VALUES ($4::uuid, $1::uuid, $5::uuid, $6::uuid, $7::varchar, $8::jsonb))
+     UPDATE "user" SET ${ACTIVITY_SET}
+     WHERE id = $1`;
+
+/** The journal event of a submission (its task's event, stored with the task's end). */
+export interface SubmissionEvent {
+  eventType: string;
+  messageId: string;
+  apiClientId: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Marks the task done and, in the same statement, records the user's activity and streak (§6.4) and, when given,
+ * the submission's journal event: one round trip where there were two.
+ */
+export async function finishTask(em: EntityManager, task: Task, user: User, digest: string, event?: SubmissionEvent): Promise<void> {
+  if (!event) {
+    await preparedQuery(em, FINISH_SQL, [user.id, digest, task.id]);
+    return;
+  }
+  await preparedQuery(em, FINISH_WITH_JOURNAL_SQL, [user.id, digest, task.id, uuid7(), event.messageId, event.apiClientId, event.eventType, event.payload]);
 }
 
 /**

@@ -14,7 +14,6 @@ import { TreeState } from "../trees/message-tree-state.entity.js";
 import { searchConfigFor } from "../trees/search.js";
 import type { EmojiService } from "../trees/emoji.service.js";
 import { inTransaction, pgErrorCode } from "../../db/transaction.js";
-import { uuid7 } from "../../db/uuid7.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { ErrorCode, badInput } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
@@ -29,7 +28,8 @@ import {
   type TaskDoneResult,
   type TaskSettings,
 } from "./task-common.js";
-import { finishTask, lockTaskByFrontendId, lockTaskById, replayed, validateTask } from "./task-rows.js";
+import { ACTIVITY_SET, finishTask, lockTaskByFrontendId, lockTaskById, replayed, validateTask, type SubmissionEvent } from "./task-rows.js";
+import { preparedQuery } from "../../db/prepared.js";
 
 export class TaskSubmissions {
   constructor(
@@ -128,8 +128,7 @@ export class TaskSubmissions {
         if (pgErrorCode(e) === "23505") throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "userMessageId is already used by another message");
         throw e;
       }
-      await finishTask(em, task, user, digest);
-      await this.journal(em, "text_reply_to_message", user.id, id, apiClientId, task, { role, length });
+      await finishTask(em, task, user, digest, submissionEvent("text_reply_to_message", user.id, id, apiClientId, task, { role, length }));
       if (!task.parentMessageId) await this.trees.createTree(em, id, lang);
       return { taskId: task.id, messageId: id, replayed: false };
     });
@@ -179,8 +178,13 @@ export class TaskSubmissions {
           payload.ranking_parent_id,
         ],
       );
-      await finishTask(em, task, user, digest);
-      await this.journal(em, "message_ranking", user.id, payload.ranking_parent_id, apiClientId, task, { ranking: input.ranking });
+      await finishTask(
+        em,
+        task,
+        user,
+        digest,
+        submissionEvent("message_ranking", user.id, payload.ranking_parent_id, apiClientId, task, { ranking: input.ranking }),
+      );
       if (tree) await this.trees.checkConditionForScoring(em, tree);
       return { taskId: task.id, messageId: null, replayed: false };
     });
@@ -210,20 +214,22 @@ export class TaskSubmissions {
       if (!checked.ok) throw labelError(checked.failure);
       const messageId = payload.message_id;
       const tree = task.messageTreeId ? await this.trees.lockTree(em, task.messageTreeId) : null;
-      const message: { user_id: string | null }[] = await em.query(`SELECT user_id FROM message WHERE id = $1`, [messageId]);
-      if (!message[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
-      if (message[0].user_id === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
-      // One review per user and message: the unique index decides, also between concurrent submissions.
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id) VALUES ($1, $2, $3, $4, $5, $6, $1)
-         ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id`,
-        [task.id, user.id, apiClientId, input.text, messageId, input.labels],
-      );
-      if (inserted.length === 0) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
-      const updated = rowsOf<{ review_count: number; review_result: boolean | null; parent_id: string | null }>(
-        await em.query(`UPDATE message SET review_count = review_count + 1 WHERE id = $1 RETURNING review_count, review_result, parent_id`, [messageId]),
-      );
-      await finishTask(em, task, user, digest);
+      // The review in one statement: the message's author (for the self-review rule), the label row (one per user
+      // and message: the unique index decides, also between concurrent submissions), the message's review count
+      // and the task's end with the user's activity. A refusal below rolls all of it back with the transaction.
+      const reviewed = await preparedQuery<{
+        found: boolean;
+        author: string | null;
+        inserted: boolean;
+        review_count: number | null;
+        review_result: boolean | null;
+        parent_id: string | null;
+      }>(em, REVIEW_SQL, [task.id, user.id, apiClientId, input.text, messageId, input.labels, this.settings.allowSelfLabeling, digest]);
+      const r = reviewed[0];
+      if (!r.found) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
+      if (r.author === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
+      if (!r.inserted) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
+      const updated = [{ review_count: r.review_count!, review_result: r.review_result, parent_id: r.parent_id }];
       await this.applyAcceptance(em, messageId, updated[0], tree);
       return { taskId: task.id, messageId: null, replayed: false };
     });
@@ -279,28 +285,46 @@ export class TaskSubmissions {
     });
   }
 
-  private async journal(
-    em: EntityManager,
-    eventType: string,
-    userId: string,
-    messageId: string,
-    apiClientId: string,
-    task: Task,
-    extra: Record<string, unknown>,
-  ) {
-    await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      uuid7(),
-      userId,
-      messageId,
-      apiClientId,
-      eventType,
-      { type: eventType, user_id: userId, message_id: messageId, task_id: task.id, task_type: task.payloadType, ...extra },
-    ]);
-  }
-
   private searchConfigs: Promise<Set<string>> | undefined;
   async searchConfig(em: EntityManager, lang: string): Promise<string> {
     this.searchConfigs ??= em.query(`SELECT cfgname FROM pg_ts_config`).then((rows: { cfgname: string }[]) => new Set(rows.map((r) => r.cfgname)));
     return searchConfigFor(lang, await this.searchConfigs);
   }
 }
+
+/** A submission's journal event, stored with its task's end (finishTask). */
+function submissionEvent(
+  eventType: string,
+  userId: string,
+  messageId: string,
+  apiClientId: string,
+  task: Task,
+  extra: Record<string, unknown>,
+): SubmissionEvent {
+  return {
+    eventType,
+    messageId,
+    apiClientId,
+    payload: { type: eventType, user_id: userId, message_id: messageId, task_id: task.id, task_type: task.payloadType, ...extra },
+  };
+}
+
+/**
+ * A review (a label task's submission) in one statement: the message's author, for the self-review rule; the label
+ * row, one per user and message (the unique index decides, also between concurrent submissions); the message's
+ * review count; the task's end and the user's activity (as finishTask). Nothing is written for a missing message,
+ * for one's own message (unless ALLOW_SELF_LABELING) or a second review; the caller refuses those, and the
+ * transaction's rollback undoes the rest. $1 task, $2 user, $3 API client, $4 text, $5 message, $6 labels,
+ * $7 self-labeling allowed, $8 submission digest.
+ */
+const REVIEW_SQL = `WITH m AS (SELECT user_id FROM message WHERE id = $5::uuid),
+  ins AS (INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id)
+          SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::uuid, $6::jsonb, $1::uuid FROM m WHERE $7::boolean OR m.user_id IS DISTINCT FROM $2::uuid
+          ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id),
+  upd AS (UPDATE message SET review_count = review_count + 1 WHERE id = $5::uuid AND EXISTS (SELECT 1 FROM ins)
+          RETURNING review_count, review_result, parent_id),
+  done AS (UPDATE task SET done = NOT collective, submission_digest = $8::text WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM ins)),
+  act AS (UPDATE "user" SET ${ACTIVITY_SET} WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM ins))
+SELECT EXISTS (SELECT 1 FROM m) AS found, (SELECT user_id FROM m) AS author, EXISTS (SELECT 1 FROM ins) AS inserted,
+       upd.review_count, upd.review_result, upd.parent_id
+FROM (SELECT 1) one LEFT JOIN upd ON true`;
