@@ -224,11 +224,13 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
     if (looksLikeJwt(secret)) {
       const claims = await app.tokens().verify(secret);
       if (!claims) throw rejected("The user token is invalid or expired");
-      const client = await app.apiClients.get(claims.apiClientId).catch(() => null);
+      // The client and the user: from the identity cache (one read of the identity counter) or in one query.
+      const found = await app.identityCache.lookupToken(claims.apiClientId, claims.userId).catch(() => null);
+      const client = found?.client ?? null;
       const check = client ? app.apiClients.checkClient(client) : null;
       if (!client || !check?.ok) throw rejected("The user token's API client is no longer valid");
       if (client.tokenEpoch !== claims.clientEpoch) throw rejected("The user token was ended by a rotation of its client's key");
-      const tokenUser = await app.users.get(claims.userId).catch(() => null);
+      const tokenUser = found?.user ?? null;
       if (!tokenUser || tokenUser.apiClientId !== client.id) throw rejected("The user token's user no longer exists");
       if (tokenUser.tokenEpoch !== claims.userEpoch) throw rejected("The user token was revoked (logout everywhere)");
       assertUserMayAct(tokenUser);

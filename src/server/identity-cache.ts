@@ -10,6 +10,11 @@
  * request on every replica, as when every request read the rows. Identity announcements
  * (`IdentityEvents.onChange`) drop the entries early as well.
  *
+ * User tokens (src/server/user-token.ts) name their client and user by id: a token's pair is kept the same way, under
+ * the same counter, so a token request reads the counter instead of the client and the user; every check of the
+ * token (epochs, the client's state, the user's) is still made on each request, against rows as current as the
+ * counter says.
+ *
  * Bounded: only keys and users that exist are kept (a request with an unknown key leaves nothing behind, so
  * spraying random keys cannot grow it), each map holds at most its limit, the least recently used going first.
  * Users are cached for who they are and what they may do; their activity columns (streak, last activity) are
@@ -72,12 +77,21 @@ const LOOKUP_SQL = `SELECT g.n, row_to_json(c) AS c, row_to_json(u) AS u
   LEFT JOIN api_client c ON c.key_hash = $1
   LEFT JOIN "user" u ON $2::text IS NOT NULL AND u.api_client_id = c.id AND u.username = $2 AND u.auth_method = $3
   WHERE g.id = 1`;
+/** A user token's client and user by id, with the counter. */
+const TOKEN_LOOKUP_SQL = `SELECT g.n, row_to_json(c) AS c, row_to_json(u) AS u
+  FROM identity_generation g
+  LEFT JOIN api_client c ON c.id = $1::uuid
+  LEFT JOIN "user" u ON u.id = $2::uuid
+  WHERE g.id = 1`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class IdentityCache {
   /** The counter value the entries were read under (-1: none yet). */
   private generation = -1n;
   private readonly clients: Lru<ApiClient>;
   private readonly users: Lru<User>;
+  /** User tokens' (client, user) pairs, by both ids. */
+  private readonly tokens: Lru<{ client: ApiClient; user: User | null }>;
 
   constructor(
     private readonly ds: DataSource,
@@ -87,11 +101,12 @@ export class IdentityCache {
   ) {
     this.clients = new Lru(limits.clients);
     this.users = new Lru(limits.users);
+    this.tokens = new Lru(limits.users);
   }
 
   /** Entries held (tests: the bound). */
-  get size(): { clients: number; users: number } {
-    return { clients: this.clients.size, users: this.users.size };
+  get size(): { clients: number; users: number; tokens: number } {
+    return { clients: this.clients.size, users: this.users.size, tokens: this.tokens.size };
   }
 
   /** Drops every entry of an API client (and its users), or of a user; everything when neither is named. */
@@ -103,13 +118,18 @@ export class IdentityCache {
     if (change.apiClientId) {
       this.clients.deleteWhere((c) => c.id === change.apiClientId);
       this.users.deleteWhere((u) => u.apiClientId === change.apiClientId);
+      this.tokens.deleteWhere((t) => t.client.id === change.apiClientId);
     }
-    if (change.userId) this.users.deleteWhere((u) => u.id === change.userId);
+    if (change.userId) {
+      this.users.deleteWhere((u) => u.id === change.userId);
+      this.tokens.deleteWhere((t) => t.user?.id === change.userId);
+    }
   }
 
   clear(): void {
     this.clients.clear();
     this.users.clear();
+    this.tokens.clear();
   }
 
   /** Takes the counter a request read: a higher value than the entries' drops them. */
@@ -161,6 +181,37 @@ export class IdentityCache {
       if (foundUser) this.users.set(userKey(foundClient.id, foundUser.authMethod, foundUser.username), foundUser);
     }
     return { generation: at, client: copy(foundClient), user: foundUser ? copy(foundUser) : null };
+  }
+
+  /**
+   * A user token's client and user, by the ids its claims name: from the cache when held under the current counter
+   * (one read of the counter), else in one statement with the counter. Either is null when its row does not exist;
+   * the caller checks the token against them (client state, epochs, the user's client and state).
+   */
+  async lookupToken(apiClientId: string, userId: string): Promise<IdentityLookup> {
+    if (!UUID.test(apiClientId)) return { generation: this.generation, client: null, user: null };
+    const key = `${apiClientId}\u0000${userId}`;
+    if (this.tokens.get(key)) {
+      const rows = await preparedQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
+      this.observe(BigInt(rows[0].n));
+      const held = this.tokens.get(key);
+      if (held) {
+        this.counted("hit");
+        return { generation: this.generation, client: copy(held.client), user: held.user ? copy(held.user) : null };
+      }
+    }
+    const found = await preparedQuery<{ n: string; c: Record<string, unknown> | null; u: Record<string, unknown> | null }>(this.ds, TOKEN_LOOKUP_SQL, [
+      apiClientId,
+      UUID.test(userId) ? userId : null,
+    ]);
+    this.counted("miss");
+    const at = BigInt(found[0].n);
+    this.observe(at);
+    const client = found[0].c ? entityOf(this.ds, ApiClient, found[0].c) : null;
+    const user = found[0].u ? entityOf(this.ds, User, found[0].u) : null;
+    if (!client) return { generation: at, client: null, user: null };
+    if (at === this.generation) this.tokens.set(key, { client, user });
+    return { generation: at, client: copy(client), user: user ? copy(user) : null };
   }
 
   /** A user of a client from the cache, if read under the counter value `generation` or a later one. */

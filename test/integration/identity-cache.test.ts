@@ -13,7 +13,9 @@ import { Role } from "../../src/modules/users/role.js";
 import { IdentityCache } from "../../src/server/identity-cache.js";
 import {
   AnnotatorQualityDocument,
+  CreateUserTokenDocument,
   RevokeApiClientDocument,
+  RevokeUserTokensDocument,
   RotateApiClientKeyDocument,
   SetUserRoleDocument,
   UpdateUserDocument,
@@ -104,6 +106,58 @@ describe("identity cache: exact on every replica, bounded", function () {
     expect(errorCode(await rawGql(B.url, WHO, {}, { key: w.key, user: w.user }))).to.equal("UNAUTHENTICATED");
   });
 
+  describe("user tokens", () => {
+    /** A fresh trusted client, a token minted on A for a user of it, and the token known to B's cache. */
+    async function warmToken(): Promise<{ key: string; clientId: string; token: string; userId: string }> {
+      const key = await cluster.createClient({ name: `t-${crypto.randomUUID()}`, trusted: true });
+      const minted = await onA(gql(A.url, CreateUserTokenDocument, { input: { user: { authMethod: "local", id: crypto.randomUUID() } } }, { key }));
+      const { token, user } = minted.createUserToken;
+      const first = await onA(rawGql<{ viewer: { via: string; apiClient: { id: string } } }>(B.url, `{ viewer { via apiClient { id } } }`, {}, { key: token }));
+      expect(first.viewer.via).to.equal("USER_TOKEN");
+      const before = await hits(B);
+      await onA(rawGql(B.url, WHO, {}, { key: token }));
+      expect(await hits(B), "B served the token's client and user from its cache").to.equal(before + 1);
+      return { key, clientId: first.viewer.apiClient.id, token, userId: user.id };
+    }
+
+    it("a token ended by logout everywhere on A is refused on B's next request", async () => {
+      const w = await warmToken();
+      await onA(gql(A.url, RevokeUserTokensDocument, {}, { key: w.token }));
+      expect(errorCode(await rawGql(B.url, WHO, {}, { key: w.token }))).to.equal("UNAUTHENTICATED");
+    });
+
+    it("a token whose client's key was rotated or revoked on A is refused on B's next request", async () => {
+      const w = await warmToken();
+      await onA(gql(A.url, RotateApiClientKeyDocument, { input: { id: w.clientId } }, { key: admin }));
+      expect(errorCode(await rawGql(B.url, WHO, {}, { key: w.token }))).to.equal("UNAUTHENTICATED");
+      const v = await warmToken();
+      await onA(gql(A.url, RevokeApiClientDocument, { input: { id: v.clientId } }, { key: admin }));
+      expect(errorCode(await rawGql(B.url, WHO, {}, { key: v.token }))).to.equal("UNAUTHENTICATED");
+    });
+
+    it("a token's user disabled on A, or demoted, counts on B's next request", async () => {
+      const w = await warmToken();
+      await onA(gql(A.url, SetUserRoleDocument, { input: { userId: w.userId, role: Role.MODERATOR } }, { key: admin }));
+      expect((await onA(rawGql<{ viewer: { role: string } }>(B.url, WHO, {}, { key: w.token }))).viewer.role).to.equal("MODERATOR");
+      await onA(gql(A.url, SetUserRoleDocument, { input: { userId: w.userId, role: Role.USER } }, { key: admin }));
+      expect((await onA(rawGql<{ viewer: { role: string } }>(B.url, WHO, {}, { key: w.token }))).viewer.role).to.equal("USER");
+      await onA(gql(A.url, UpdateUserDocument, { input: { userId: w.userId, enabled: false } }, { key: admin }));
+      expect(errorCode(await rawGql(B.url, WHO, {}, { key: w.token }))).to.equal("USER_DISABLED");
+    });
+
+    it("changes made by SQL, which announce nothing, count from B's next request as well", async () => {
+      const w = await warmToken();
+      await cluster.ds.query(`UPDATE "user" SET token_epoch = token_epoch + 1 WHERE id = $1`, [w.userId]);
+      expect(errorCode(await rawGql(B.url, WHO, {}, { key: w.token }))).to.equal("UNAUTHENTICATED");
+      const v = await warmToken();
+      await cluster.ds.query(`UPDATE api_client SET token_epoch = token_epoch + 1 WHERE id = $1`, [v.clientId]);
+      expect(errorCode(await rawGql(B.url, WHO, {}, { key: v.token }))).to.equal("UNAUTHENTICATED");
+      const u = await warmToken();
+      await cluster.ds.query(`UPDATE "user" SET deleted = true WHERE id = $1`, [u.userId]);
+      expect(errorCode(await rawGql(B.url, WHO, {}, { key: u.token }))).to.equal("USER_DISABLED");
+    });
+  });
+
   describe("bounds", () => {
     let server: TestServer;
     before(async () => {
@@ -117,7 +171,7 @@ describe("identity cache: exact on every replica, bounded", function () {
       const known = (await server.createClient({ name: "known", trusted: true })).key;
       await onA(rawGql(server.url, WHO, {}, { key: known, user: "local:someone" }));
       const before = server.chorus.app.identityCache.size;
-      expect(before).to.deep.equal({ clients: 1, users: 1 });
+      expect(before).to.deep.equal({ clients: 1, users: 1, tokens: 0 });
       for (let i = 0; i < 200; i++) {
         expect(errorCode(await rawGql(server.url, WHO, {}, { key: `ck_${crypto.randomBytes(24).toString("hex")}`, user: `local:u${i}` }))).to.equal(
           "UNAUTHENTICATED",
@@ -141,7 +195,22 @@ describe("identity cache: exact on every replica, bounded", function () {
         expect(cache.size.clients).to.be.at.most(2);
         expect(cache.size.users).to.be.at.most(3);
       }
-      expect(cache.size).to.deep.equal({ clients: 2, users: 3 });
+      expect(cache.size).to.deep.equal({ clients: 2, users: 3, tokens: 0 });
+    });
+
+    it("keeps nothing for a token naming a client or user that does not exist, and at most its limit of tokens", async () => {
+      const cache = new IdentityCache(server.chorus.app.ds, { clients: 2, users: 3 });
+      expect((await cache.lookupToken(crypto.randomUUID(), crypto.randomUUID())).client).to.equal(null);
+      expect((await cache.lookupToken("not-a-uuid", crypto.randomUUID())).client).to.equal(null);
+      expect(cache.size.tokens).to.equal(0);
+      const users: { id: string; api_client_id: string }[] = await server.chorus.app.ds.query(`SELECT id, api_client_id FROM "user"`);
+      expect(users.length).to.be.at.least(4);
+      for (const u of users) {
+        const found = await cache.lookupToken(u.api_client_id, u.id);
+        expect(found.user?.id).to.equal(u.id);
+        expect(cache.size.tokens).to.be.at.most(3);
+      }
+      expect(cache.size.tokens).to.equal(3);
     });
   });
 });
