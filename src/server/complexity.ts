@@ -109,8 +109,8 @@ export const INTROSPECTION_DISCOUNT = 20;
  */
 export const ROOT_FIELD_COST = 10;
 
-/** Arguments that say how many items a list returns. */
-const SIZE_ARGUMENTS = ["first", "last", "size", "limit"] as const;
+/** Arguments that say how many items a list returns (the only arguments the estimator reads). */
+export const SIZE_ARGUMENTS = ["first", "last", "size", "limit"] as const;
 
 /**
  * Introspection lists weighed by the schema itself: `__schema { types }` by the number of types, a type's fields,

@@ -1,8 +1,21 @@
-import { GraphQLError, getOperationAST, getVariableValues, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import {
+  BREAK,
+  GraphQLError,
+  Kind,
+  getOperationAST,
+  getVariableValues,
+  isInterfaceType,
+  isObjectType,
+  validate,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
 import depthLimit from "graphql-depth-limit";
 import { getComplexity, fieldExtensionsEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import { ChorusError, ErrorCode } from "../common/errors.js";
-import { listAwareEstimator } from "./complexity.js";
+import { SIZE_ARGUMENTS, listAwareEstimator } from "./complexity.js";
 
 export interface QueryLimits {
   maxDepth: number;
@@ -30,6 +43,76 @@ export function checkDepth(schema: GraphQLSchema, document: DocumentNode, limits
   }
 }
 
+/**
+ * Coerces an operation's variables, stopping at a few errors, and refuses them with BAD_USER_INPUT (400) when they do
+ * not coerce: graphql-query-complexity coerces them without an error cap, and every error message quotes the
+ * offending value, so one object with thousands of unknown keys cost seconds of CPU per request (found by the fuzz
+ * test). Made for every request, whatever was cached.
+ */
+export function assertVariablesCoerce(
+  schema: GraphQLSchema,
+  op: OperationDefinitionNode | null | undefined,
+  variables: Record<string, unknown> | undefined | null,
+): void {
+  if (!op?.variableDefinitions?.length) return;
+  const coerced = getVariableValues(schema, op.variableDefinitions, (variables ?? {}) as Record<string, unknown>, { maxErrors: 5 });
+  if (coerced.errors?.length) {
+    throw new ChorusError(ErrorCode.BAD_USER_INPUT, clip(coerced.errors[0].message), { http: { status: 400 } });
+  }
+}
+
+/**
+ * Whether a document's complexity may change with its variables: when a variable is used in a directive (`@include`,
+ * `@skip`: which fields count) or in an argument that sizes a list (src/server/complexity.ts reads only those), or
+ * when some field of the schema has an estimator of its own in its extensions (which may read any argument).
+ * Otherwise the complexity is a property of the document and operation alone. Errs on "may change".
+ */
+export function complexityReadsVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  if (fieldEstimatorsIn(schema)) return true;
+  let reads = false;
+  let inSizing = 0;
+  visit(document, {
+    Directive: {
+      enter: () => {
+        inSizing++;
+      },
+      leave: () => {
+        inSizing--;
+      },
+    },
+    Argument: {
+      enter: (node) => {
+        if ((SIZE_ARGUMENTS as readonly string[]).includes(node.name.value)) inSizing++;
+      },
+      leave: (node) => {
+        if ((SIZE_ARGUMENTS as readonly string[]).includes(node.name.value)) inSizing--;
+      },
+    },
+    Variable: (_node, _key, parent) => {
+      // A variable's definition (`$n: Int`) is not a use of it.
+      if (inSizing > 0 && (parent as { kind?: string } | undefined)?.kind !== Kind.VARIABLE_DEFINITION) {
+        reads = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return reads;
+}
+
+/** Whether any field of the schema declares its own complexity (`extensions.complexity`); checked once per schema. */
+const withFieldEstimators = new WeakMap<GraphQLSchema, boolean>();
+function fieldEstimatorsIn(schema: GraphQLSchema): boolean {
+  let found = withFieldEstimators.get(schema);
+  if (found === undefined) {
+    found = Object.values(schema.getTypeMap()).some(
+      (t) => (isObjectType(t) || isInterfaceType(t)) && Object.values(t.getFields()).some((f) => f.extensions?.complexity !== undefined),
+    );
+    withFieldEstimators.set(schema, found);
+  }
+  return found;
+}
+
 /** The complexity limit: depends on the variables (page sizes), so it is checked for every request. */
 export function checkComplexity(
   schema: GraphQLSchema,
@@ -38,16 +121,7 @@ export function checkComplexity(
   variables: Record<string, unknown> | undefined | null,
   limits: QueryLimits,
 ): number {
-  // Coerce the variables first, stopping at a few errors: graphql-query-complexity coerces them without an error
-  // cap, and every error message quotes the offending value, so one object with thousands of unknown keys cost
-  // seconds of CPU per request (found by the fuzz test).
-  const op = getOperationAST(document, operationName ?? undefined);
-  if (op?.variableDefinitions?.length) {
-    const coerced = getVariableValues(schema, op.variableDefinitions, (variables ?? {}) as Record<string, unknown>, { maxErrors: 5 });
-    if (coerced.errors?.length) {
-      throw new ChorusError(ErrorCode.BAD_USER_INPUT, clip(coerced.errors[0].message), { http: { status: 400 } });
-    }
-  }
+  assertVariablesCoerce(schema, getOperationAST(document, operationName ?? undefined), variables);
   let complexity: number;
   try {
     complexity = getComplexity({

@@ -26,7 +26,7 @@ import type { Config } from "../config/index.js";
 import { assertAnonymousMayRun } from "./auth.js";
 import type { Context } from "./context.js";
 import { ChorusError, ErrorCode } from "../common/errors.js";
-import { checkComplexity, checkDepth, type QueryLimits } from "./limits.js";
+import { assertVariablesCoerce, checkComplexity, checkDepth, complexityReadsVariables, type QueryLimits } from "./limits.js";
 
 /** What a client sent: the body of a POST, the parameters of a GET, or a graphql-ws subscribe payload. */
 export interface OperationRequest {
@@ -103,6 +103,11 @@ export class OperationGate {
   private readonly limits: QueryLimits;
   private readonly withIntrospection: ValidationRule[];
   private readonly withoutIntrospection: ValidationRule[];
+  /** Complexities of cached documents that do not depend on the variables, by document and operation name. */
+  private readonly fixedComplexity = new WeakMap<DocumentNode, Map<string, number>>();
+  private readonly readsVariables = new WeakMap<DocumentNode, boolean>();
+  /** How many times a complexity was computed (tests: what the memo saves). */
+  complexityRuns = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -191,9 +196,41 @@ export class OperationGate {
         },
       );
     }
-    const complexity = checkComplexity(this.schema, document, operationName, variables as Record<string, unknown>, this.limits);
+    const complexity = this.complexityOf(document, operation, operationName, variables as Record<string, unknown>, identified);
     if (identified && !cached) this.cache.set(queryHash, document, sourceBytes);
     return { document, operation, operationName, variables: variables as Record<string, unknown>, queryHash, complexity };
+  }
+
+  /**
+   * The operation's complexity, refused over the limit. A cached document whose complexity cannot change with its
+   * variables (complexityReadsVariables) is weighed once per operation; its variables are still coerced on every
+   * request. Others are weighed with each request's variables.
+   */
+  private complexityOf(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    operationName: string | undefined,
+    variables: Record<string, unknown>,
+    cacheable: boolean,
+  ): number {
+    const key = operationName ?? "";
+    const known = this.fixedComplexity.get(document)?.get(key);
+    if (known !== undefined) {
+      assertVariablesCoerce(this.schema, operation, variables);
+      return known;
+    }
+    this.complexityRuns++;
+    const complexity = checkComplexity(this.schema, document, operationName, variables, this.limits);
+    if (cacheable) {
+      let reads = this.readsVariables.get(document);
+      if (reads === undefined) this.readsVariables.set(document, (reads = complexityReadsVariables(this.schema, document)));
+      if (!reads) {
+        let byOperation = this.fixedComplexity.get(document);
+        if (!byOperation) this.fixedComplexity.set(document, (byOperation = new Map()));
+        byOperation.set(key, complexity);
+      }
+    }
+    return complexity;
   }
 
   /** Runs `fn` with `admitted` as the document Apollo will execute for this HTTP request. */
