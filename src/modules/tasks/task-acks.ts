@@ -11,6 +11,7 @@ import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 import { LABEL_PAYLOADS, RANK_PAYLOADS, REPLY_PAYLOADS, TASK_COLUMNS, assertEnabled, err, isExpired, type TaskSettings } from "./task-common.js";
 import { lockTaskById } from "./task-rows.js";
+import { preparedQuery } from "../../db/prepared.js";
 
 export class TaskAcks {
   constructor(
@@ -25,7 +26,8 @@ export class TaskAcks {
     try {
       // The common case in one statement; only a refused ack reads the task to say why.
       const acked = rowsOf<Task>(
-        await this.ds.query(
+        await preparedQuery(
+          this.ds,
           `UPDATE task SET ack = true, frontend_message_id = $2
            WHERE id = $1 AND api_client_id = $3 AND ack IS NULL AND NOT done AND (expiry_date IS NULL OR expiry_date >= now())
            RETURNING ${TASK_COLUMNS}`,

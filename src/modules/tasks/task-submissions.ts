@@ -72,7 +72,8 @@ export class TaskSubmissions {
       validateTask(task, user);
       if (!REPLY_PAYLOADS.has(task.payloadType)) throw err(ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH, "This task does not take a text reply");
 
-      const dup: { n: number }[] = await em.query(
+      const dup: { n: number }[] = await preparedQuery(
+        em,
         `SELECT count(*)::int AS n FROM message WHERE user_id = $1 AND text = $2 AND created_date > now() - make_interval(mins => $3)`,
         [user.id, text, this.settings.duplicateMessageFilterWindowMinutes],
       );
@@ -89,13 +90,14 @@ export class TaskSubmissions {
         if (!tree || !allowed.includes(tree.state)) {
           throw err(ErrorCode.TREE_IN_ABORTED_STATE, `The tree is ${tree?.state ?? "gone"}; it takes no more replies`);
         }
-        const mineThere: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM message WHERE parent_id = $1 AND user_id = $2 AND NOT deleted`, [
-          task.parentMessageId,
-          user.id,
-        ]);
+        const mineThere: { n: number }[] = await preparedQuery(
+          em,
+          `SELECT count(*)::int AS n FROM message WHERE parent_id = $1 AND user_id = $2 AND NOT deleted`,
+          [task.parentMessageId, user.id],
+        );
         if (mineThere[0].n > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATE_REPLY, "You already replied to this message");
         const parent = rowsOf<{ depth: number; deleted: boolean; message_tree_id: string }>(
-          await em.query(`UPDATE message SET children_count = children_count + 1 WHERE id = $1 RETURNING depth, deleted, message_tree_id`, [
+          await preparedQuery(em, `UPDATE message SET children_count = children_count + 1 WHERE id = $1 RETURNING depth, deleted, message_tree_id`, [
             task.parentMessageId,
           ]),
         );
@@ -105,7 +107,8 @@ export class TaskSubmissions {
         deleted = parent[0].deleted;
       }
       try {
-        await em.query(
+        await preparedQuery(
+          em,
           `INSERT INTO message (id, parent_id, message_tree_id, task_id, user_id, role, api_client_id, frontend_message_id, text, lang, depth, deleted, search_vector)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_tsvector($13::regconfig, $9))`,
           [
@@ -155,13 +158,14 @@ export class TaskSubmissions {
       }
       const rankedIds = input.ranking.map((i) => payload.reply_messages[i].id);
       const tree = await this.trees.lockTree(em, payload.message_tree_id);
-      const stillChildren: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2`, [
+      const stillChildren: { n: number }[] = await preparedQuery(em, `SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2`, [
         rankedIds,
         payload.ranking_parent_id,
       ]);
       if (stillChildren[0].n !== rankedIds.length) throw err(ErrorCode.CORRUPT_RANKING_RESULT, "A ranked reply is no longer a reply to this message");
-      await em.query(`UPDATE message SET ranking_count = ranking_count + 1 WHERE id = ANY($1::uuid[])`, [rankedIds]);
-      await em.query(
+      await preparedQuery(em, `UPDATE message SET ranking_count = ranking_count + 1 WHERE id = ANY($1::uuid[])`, [rankedIds]);
+      await preparedQuery(
+        em,
         `INSERT INTO message_reaction (task_id, user_id, payload_type, payload, api_client_id, message_id) VALUES ($1, $2, 'RankingReactionPayload', $3, $4, $5)`,
         [
           task.id,
@@ -247,13 +251,13 @@ export class TaskSubmissions {
     // Before the quorum, or once accepted, the decision needs no reviews: skip reading them.
     const decidable = state.review_count >= required && state.review_result !== true;
     const reviews: { labels: ReviewLabels }[] = decidable
-      ? await em.query(`SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = $1 AND t.done`, [messageId])
+      ? await preparedQuery(em, `SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = $1 AND t.done`, [messageId])
       : [];
     const labels = reviews.map((r) => r.labels);
     const reviewState = { reviewResult: state.review_result, reviewCount: state.review_count };
     if (isRoot) {
       const decision = decideRootReview(reviewState, labels, rootAcceptanceRule(this.cfg));
-      if (decision.changed) await em.query(`UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
+      if (decision.changed) await preparedQuery(em, `UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
       // T3 (fixed quirk): a late review does not move a tree a moderator halted.
       if (decision.abortTree && tree && tree.state !== TreeState.ABORTED_LOW_GRADE && tree.state !== TreeState.HALTED_BY_MODERATOR) {
         await this.trees.enterState(em, tree, TreeState.ABORTED_LOW_GRADE, "T3");
@@ -261,7 +265,7 @@ export class TaskSubmissions {
       if (tree) await this.trees.checkPromptAccepted(em, tree);
     } else {
       const decision = decideReplyReview(reviewState, labels, replyAcceptanceRule(this.cfg));
-      if (decision.changed) await em.query(`UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
+      if (decision.changed) await preparedQuery(em, `UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
       if (tree) await this.trees.checkConditionForRanking(em, tree);
     }
   }

@@ -164,7 +164,8 @@ export class TreeManager {
    */
   async checkConditionForRanking(em: EntityManager, tree: TreeRow): Promise<void> {
     if (!tree.active || tree.state !== TreeState.GROWING) return;
-    const rows: { accepted: number; awaiting: number }[] = await em.query(
+    const rows = await preparedQuery<{ accepted: number; awaiting: number }>(
+      em,
       `SELECT count(*) FILTER (WHERE review_result)::int AS accepted,
               count(*) FILTER (WHERE review_result IS NOT TRUE AND review_count < $2)::int AS awaiting
        FROM message WHERE message_tree_id = $1 AND NOT deleted`,
