@@ -18,7 +18,12 @@
  *               --model chorus-tiny: one replica served by real gpu-workers processes on the tiny model instead
  *   replicas    task-cycle with one API replica, then with two, and the ratio of their throughputs
  * --seed=N seeds with N cycles instead of 3,000.
- * --cpu-prof=DIR: every API process writes a V8 CPU profile into DIR as it stops (bench/profile-top.ts reads it).
+ * --cpu-prof=DIR: every API process writes a V8 CPU profile into DIR as it stops (bench/profile-top.ts reads it); with
+ *   --baseline, each build's profiles go to a folder of their own inside DIR.
+ * --baseline=DIR: the same workload, in the same run, on a second build (a checkout with `dist/` built, e.g. main):
+ *   each build has its own database and servers, and every timed phase alternates between them in --rounds=N slices
+ *   per build (default 4; --quick: 2), so the machine's changing load weighs on both alike. Each build's table is
+ *   printed, then both side by side (CPU per unit and its ratio, SQL per unit, "no task" answers, errors).
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
  * postgres process, as on a machine where nothing else uses PostgreSQL).
@@ -170,135 +175,216 @@ async function main() {
     return;
   }
   const base = testEnvironment().databaseUrl;
-  const dbName = `${process.env.BENCH_DB_PREFIX ?? "chorus_bench"}_${Date.now()}`;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  const runId = `${process.env.BENCH_DB_PREFIX ?? "chorus_bench"}_${Date.now()}`;
   const pgStat = new Client({ connectionString: base });
   await pgStat.connect();
-  // Only the bench database's backends, unless asked for every postgres process on the machine.
+  // Only the bench databases' backends, unless asked for every postgres process on the machine.
   const allPostgres = args.includes("--all-postgres");
-  const pgCpuNow = async () => (allPostgres ? postgresCpu() : await backendCpu(pgStat, dbName));
-  const dbUrl = new URL(base);
-  dbUrl.pathname = "/" + dbName;
-  const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
-  const port = ports[0];
-  const env = {
-    ...process.env,
-    METRICS_TOKEN: BENCH_METRICS_TOKEN,
-    DATABASE_URL: dbUrl.toString(),
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-    REDIS_URL: "",
-    // as `npm start` and the Docker image run it: graphql-js skips its development-only checks
-    NODE_ENV: "production",
-    // as in the original's measurement: the per-user limit is raised (30 per 4 minutes would throttle 100 users), limiting stays on
-    RATE_LIMIT_TASK_USER: "1000000/240",
-  };
-  if (workload === "big-tree" || workload === "scale") {
-    const lines = workload === "big-tree" ? bigTreeLines(1) : scaleTreeLines(2, quick ? 2000 : 10_000);
-    const file = path.join(os.tmpdir(), `chorus-bench-${workload}-${Date.now()}.jsonl`);
-    fs.writeFileSync(file, lines.join("\n") + "\n");
+  const baselineDir = args.find((a) => a.startsWith("--baseline="))?.slice("--baseline=".length);
+  /** With a baseline, each measured phase alternates between the builds in this many slices per build. */
+  const rounds = Number(args.find((a) => a.startsWith("--rounds="))?.slice("--rounds=".length) ?? (quick ? 2 : 4));
+
+  /** One build under test: its own database, server processes and virtual users. */
+  interface Side {
+    label: string;
+    root: string;
+    dbName: string;
+    dbUrl: string;
+    env: NodeJS.ProcessEnv;
+    key: string;
+    servers: ReturnType<typeof spawn>[];
+    origins: string[];
+    url: string;
+    users: Annotator[];
+    idle: Annotator[];
+    counts: Client;
+    results: PhaseResult[];
+    seedState?: Record<string, number>;
+    /** W2's targets on this side's database. */
+    reads?: { sizes: { id: string; n: number }[]; withChildren: string[]; rng: () => number };
+  }
+
+  const sides: Side[] = [];
+  async function openSide(label: string, root: string, dbName: string): Promise<Side> {
+    const admin = new Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const dbUrl = new URL(base);
+    dbUrl.pathname = "/" + dbName;
+    const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
+    const env = {
+      ...process.env,
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
+      DATABASE_URL: dbUrl.toString(),
+      PORT: String(ports[0]),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      REDIS_URL: "",
+      // as `npm start` and the Docker image run it: graphql-js skips its development-only checks
+      NODE_ENV: "production",
+      // as in the original's measurement: the per-user limit is raised (30 per 4 minutes would throttle 100 users), limiting stays on
+      RATE_LIMIT_TASK_USER: "1000000/240",
+    };
+    if (workload === "big-tree" || workload === "scale") {
+      const lines = workload === "big-tree" ? bigTreeLines(1) : scaleTreeLines(2, quick ? 2000 : 10_000);
+      await restore(root, env, lines, workload);
+    }
+    const keyRun = spawn(process.execPath, [path.join(root, "bin", "chorus.js"), "api-client", "create", "--name", "bench", "--trusted"], { env });
+    let keyOut = "";
+    keyRun.stdout.on("data", (d) => (keyOut += d));
+    await new Promise((r) => keyRun.on("exit", r));
+    const key = keyOut.trim().split("\n").pop()!;
+    // Replicas start one after another, so the first one migrates and the others find the schema current.
+    const servers: ReturnType<typeof spawn>[] = [];
+    for (const p of ports) {
+      const profDir = cpuProfDir && (baselineDir ? path.join(cpuProfDir, label.replace(/\W+/g, "-")) : cpuProfDir);
+      const profArgs = profDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profDir)}`] : [];
+      const server = spawn(process.execPath, [...profArgs, path.join(root, "dist", "src", "main.js")], {
+        env: { ...env, PORT: String(p) },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let out = "";
+      server.stdout!.on("data", (d) => (out += d));
+      for (let i = 0; i < 1200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      servers.push(server);
+    }
+    const origins = ports.map((p) => `http://127.0.0.1:${p}`);
+    // Each build gets the same users drawing the same random numbers.
+    const rng = createRng(42);
+    const users = Array.from(
+      { length: 100 },
+      (_, i) => new Annotator(`${origins[i % origins.length]}/graphql`, key, `bench-${String(i).padStart(3, "0")}`, rng),
+    );
+    const counts = new Client({ connectionString: dbUrl.toString() });
+    await counts.connect();
+    return {
+      label,
+      root,
+      dbName,
+      dbUrl: dbUrl.toString(),
+      env,
+      key,
+      servers,
+      origins,
+      url: `${origins[0]}/graphql`,
+      users,
+      idle: [...users],
+      counts,
+      results: [],
+    };
+  }
+
+  /** Restores generated trees into a side's database through that build's CLI. */
+  async function restore(root: string, env: NodeJS.ProcessEnv, lines: Iterable<string>, dataset: string): Promise<number> {
+    const file = path.join(os.tmpdir(), `chorus-bench-${dataset}-${Date.now()}.jsonl`);
+    const out = fs.createWriteStream(file);
+    let trees = 0;
+    for (const line of lines) {
+      trees++;
+      if (!out.write(line + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
+    }
+    await new Promise<void>((r) => out.end(() => r()));
     const t0 = Date.now();
-    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], {
+    const imp = spawn(process.execPath, [path.join(root, "bin", "chorus.js"), "import", file, "--mode", "restore"], {
       env,
       stdio: ["ignore", "ignore", "inherit"],
     });
     await new Promise((r) => imp.on("exit", r));
     fs.rmSync(file);
-    console.error(JSON.stringify({ dataset: workload, trees: lines.length, digest: digest(lines), importSeconds: (Date.now() - t0) / 1000 }));
-  }
-  const keyRun = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "api-client", "create", "--name", "bench", "--trusted"], { env });
-  let keyOut = "";
-  keyRun.stdout.on("data", (d) => (keyOut += d));
-  await new Promise((r) => keyRun.on("exit", r));
-  const key = keyOut.trim().split("\n").pop()!;
-  // Replicas start one after another, so the first one migrates and the others find the schema current.
-  const servers: ReturnType<typeof spawn>[] = [];
-  for (const p of ports) {
-    const profArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
-    const server = spawn(process.execPath, [...profArgs, path.join(ROOT, "dist", "src", "main.js")], {
-      env: { ...env, PORT: String(p) },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    server.stdout!.on("data", (d) => (out += d));
-    for (let i = 0; i < 1200 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-    servers.push(server);
-  }
-  const origins = ports.map((p) => `http://127.0.0.1:${p}`);
-  const origin = origins[0];
-  const url = `${origin}/graphql`;
-  const rng = createRng(42);
-  const users = Array.from({ length: 100 }, (_, i) => new Annotator(`${origins[i % origins.length]}/graphql`, key, `bench-${String(i).padStart(3, "0")}`, rng));
-  const serverCpu = () => servers.reduce((sum, s) => sum + cpuMsOfPid(s.pid!), 0);
-  const serverRss = () => servers.reduce((sum, s) => sum + rssMb(s.pid!), 0);
-  const queriesAll = async () => (await Promise.all(origins.map(queriesSoFar))).reduce((a, b) => a + b, 0);
-  const idle = [...users];
-  const results: PhaseResult[] = [];
-
-  async function phase(
-    name: string,
-    concurrency: number,
-    seconds: number,
-    maxUnits: number,
-    unit: (mix: Record<string, number>) => Promise<"ok" | "error" | "unavailable">,
-  ) {
-    const latencies: number[] = [];
-    const mix: Record<string, number> = {};
-    let units = 0;
-    let errors = 0;
-    let unavailable = 0;
-    let peakRss = serverRss();
-    const q0 = await queriesAll();
-    const s0 = serverCpu();
-    const p0 = await pgCpuNow();
-    const t0 = Date.now();
-    const deadline = t0 + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (Date.now() < deadline && units + errors < maxUnits) {
-          const start = performance.now();
-          const outcome = await unit(mix);
-          if (outcome === "ok") {
-            units++;
-            latencies.push(performance.now() - start);
-          } else if (outcome === "error") errors++;
-          else {
-            unavailable++;
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          if ((units & 63) === 0) peakRss = Math.max(peakRss, serverRss());
-        }
-      }),
+    console.error(
+      JSON.stringify({ dataset, root, trees, ...(Array.isArray(lines) ? { digest: digest(lines) } : {}), importSeconds: (Date.now() - t0) / 1000 }),
     );
-    const elapsed = (Date.now() - t0) / 1000;
-    latencies.sort((a, b) => a - b);
-    const result: PhaseResult = {
-      phase: name,
-      concurrency,
-      seconds: Math.round(elapsed * 10) / 10,
-      units,
-      errors,
-      unavailable,
-      perSecond: Math.round((units / elapsed) * 10) / 10,
-      p50: Math.round(percentile(latencies, 50) * 10) / 10,
-      p90: Math.round(percentile(latencies, 90) * 10) / 10,
-      p99: Math.round(percentile(latencies, 99) * 10) / 10,
-      serverCpuMsPerUnit: Math.round(((serverCpu() - s0) / Math.max(1, units)) * 100) / 100,
-      pgCpuMsPerUnit: Math.round((postgresCpuSince(p0, await pgCpuNow()) / Math.max(1, units)) * 100) / 100,
-      queriesPerUnit: Math.round((((await queriesAll()) - q0) / Math.max(1, units)) * 10) / 10,
-      peakRssMb: Math.round(peakRss),
-      mix: Object.keys(mix).length ? mix : undefined,
-    };
-    results.push(result);
-    console.error(JSON.stringify(result));
+    return trees;
   }
 
-  /** One W1 cycle for the user at the head of the idle FIFO. */
-  const cycle = async (mix: Record<string, number>): Promise<"ok" | "error" | "unavailable"> => {
-    const user = idle.shift()!;
+  sides.push(await openSide("this build", ROOT, runId));
+  if (baselineDir) sides.push(await openSide(`baseline (${path.resolve(baselineDir)})`, path.resolve(baselineDir), `${runId}_base`));
+
+  const pgCpuNow = async (side: Side) => (allPostgres ? postgresCpu() : await backendCpu(pgStat, side.dbName));
+  const serverCpu = (side: Side) => side.servers.reduce((sum, s) => sum + cpuMsOfPid(s.pid!), 0);
+  const serverRss = (side: Side) => side.servers.reduce((sum, s) => sum + rssMb(s.pid!), 0);
+  const queriesAll = async (side: Side) => (await Promise.all(side.origins.map(queriesSoFar))).reduce((a, b) => a + b, 0);
+  type Unit = (side: Side, mix: Record<string, number>) => Promise<"ok" | "error" | "unavailable">;
+
+  /**
+   * One phase on every side. With a baseline, a timed phase runs in `rounds` slices per build, alternating (A B B A …),
+   * so that the machine's changing load weighs on both alike; each build gets `seconds` in all. A phase bounded by
+   * units (the seed) runs whole on each side in turn.
+   */
+  async function phase(name: string, concurrency: number, seconds: number, maxUnits: number, unit: Unit) {
+    const slices = sides.length > 1 && maxUnits === Infinity ? Math.max(1, rounds) : 1;
+    const acc = sides.map((side) => ({
+      side,
+      latencies: [] as number[],
+      mix: {} as Record<string, number>,
+      units: 0,
+      errors: 0,
+      unavailable: 0,
+      peakRss: serverRss(side),
+      queries: 0,
+      serverMs: 0,
+      pgMs: 0,
+      elapsed: 0,
+    }));
+    for (let r = 0; r < slices; r++) {
+      for (const a of r % 2 === 0 ? acc : [...acc].reverse()) {
+        const { side } = a;
+        const q0 = await queriesAll(side);
+        const s0 = serverCpu(side);
+        const p0 = await pgCpuNow(side);
+        const t0 = Date.now();
+        const deadline = t0 + (seconds / slices) * 1000;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (Date.now() < deadline && a.units + a.errors < maxUnits) {
+              const start = performance.now();
+              const outcome = await unit(side, a.mix);
+              if (outcome === "ok") {
+                a.units++;
+                a.latencies.push(performance.now() - start);
+              } else if (outcome === "error") a.errors++;
+              else {
+                a.unavailable++;
+                await new Promise((res) => setTimeout(res, 50));
+              }
+              if ((a.units & 63) === 0) a.peakRss = Math.max(a.peakRss, serverRss(side));
+            }
+          }),
+        );
+        a.elapsed += (Date.now() - t0) / 1000;
+        a.serverMs += serverCpu(side) - s0;
+        a.pgMs += postgresCpuSince(p0, await pgCpuNow(side));
+        a.queries += (await queriesAll(side)) - q0;
+      }
+    }
+    for (const a of acc) {
+      a.latencies.sort((x, y) => x - y);
+      const result: PhaseResult = {
+        phase: name,
+        concurrency,
+        seconds: Math.round(a.elapsed * 10) / 10,
+        units: a.units,
+        errors: a.errors,
+        unavailable: a.unavailable,
+        perSecond: Math.round((a.units / a.elapsed) * 10) / 10,
+        p50: Math.round(percentile(a.latencies, 50) * 10) / 10,
+        p90: Math.round(percentile(a.latencies, 90) * 10) / 10,
+        p99: Math.round(percentile(a.latencies, 99) * 10) / 10,
+        serverCpuMsPerUnit: Math.round((a.serverMs / Math.max(1, a.units)) * 100) / 100,
+        pgCpuMsPerUnit: Math.round((a.pgMs / Math.max(1, a.units)) * 100) / 100,
+        queriesPerUnit: Math.round((a.queries / Math.max(1, a.units)) * 10) / 10,
+        peakRssMb: Math.round(a.peakRss),
+        mix: Object.keys(a.mix).length ? a.mix : undefined,
+      };
+      a.side.results.push(result);
+      console.error(JSON.stringify(sides.length > 1 ? { build: a.side.label, ...result } : result));
+    }
+  }
+
+  /** One W1 cycle for the user at the head of the side's idle FIFO. */
+  const cycle: Unit = async (side, mix) => {
+    const user = side.idle.shift()!;
     try {
       const res = await user.request("RANDOM", "en");
       if (res.errors) return res.errors[0].extensions?.code === "TASK_REQUESTED_TYPE_NOT_AVAILABLE" ? "unavailable" : "error";
@@ -313,33 +399,38 @@ async function main() {
     } catch {
       return "error";
     } finally {
-      idle.push(user);
+      side.idle.push(user);
     }
   };
 
   const seedArg = args.find((a) => a.startsWith("--seed="));
   const seedCycles = workload === "big-tree" || workload === "scale" ? 0 : seedArg ? Number(seedArg.slice("--seed=".length)) : Math.round(3000 * scale);
   if (seedCycles > 0) await phase("seed (W1)", 8, 3600, seedCycles, cycle);
-  await admin.end();
-  const counts = new Client({ connectionString: dbUrl.toString() });
-  await counts.connect();
-  const seedState = (
-    await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
-    (SELECT count(*) FROM message_tree_state WHERE state = 'ready_for_export')::int AS ready`)
-  ).rows[0];
-  console.error(JSON.stringify({ seed: seedState }));
+  for (const side of sides) {
+    side.seedState = (
+      await side.counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+      (SELECT count(*) FROM message_tree_state WHERE state = 'ready_for_export')::int AS ready`)
+    ).rows[0];
+    console.error(JSON.stringify({ build: side.label, seed: side.seedState }));
+  }
 
+  const wholeTree = `query T($id: ID!) { messageTree(id: $id, includeSpam: true, includeDeleted: false) { id messages { id parentId messageTreeId text lang role createdDate reviewCount reviewResult rankingCount rank deleted edited synthetic modelName emojis { emoji count } userEmojis userIsAuthor frontendMessageId } } }`;
   if (workload === "big-tree") {
-    const root = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC LIMIT 1`)).rows[0] as {
-      id: string;
-      n: number;
-    };
-    console.error(JSON.stringify({ bigTree: root }));
-    const bigQuery = `query T($id: ID!) { messageTree(id: $id, includeSpam: true, includeDeleted: false) { id messages { id parentId messageTreeId text lang role createdDate reviewCount reviewResult rankingCount rank deleted edited synthetic modelName emojis { emoji count } userEmojis userIsAuthor frontendMessageId } } }`;
-    let reader = 0;
+    const roots = new Map<Side, { id: string; n: number }>();
+    for (const side of sides) {
+      const root = (await side.counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC LIMIT 1`)).rows[0] as {
+        id: string;
+        n: number;
+      };
+      roots.set(side, root);
+      console.error(JSON.stringify({ build: side.label, bigTree: root }));
+    }
+    const readers = new Map<Side, number>(sides.map((s) => [s, 0]));
     for (const c of [1, 8]) {
-      await phase(`W2 big tree (${root.n} messages)`, c, 15 * scale, Infinity, async () => {
-        const res = await rawGql(url, bigQuery, { id: root.id }, { key, user: users[reader++ % users.length].userHeader });
+      await phase(`W2 big tree (${roots.get(sides[0])!.n} messages)`, c, 15 * scale, Infinity, async (side) => {
+        const n = readers.get(side)!;
+        readers.set(side, n + 1);
+        const res = await rawGql(side.url, wholeTree, { id: roots.get(side)!.id }, { key: side.key, user: side.users[n % side.users.length].userHeader });
         return res.errors ? "error" : "ok";
       });
     }
@@ -349,97 +440,116 @@ async function main() {
   }
   if (workload === "scale-w1") {
     const trees = Number(args.find((a) => a.startsWith("--trees="))?.slice("--trees=".length) ?? 10_000);
-    const file = path.join(os.tmpdir(), `chorus-bench-live-${Date.now()}.jsonl`);
-    const out = fs.createWriteStream(file);
-    for (const line of liveTreeLines(3, trees)) if (!out.write(line + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
-    await new Promise<void>((r) => out.end(() => r()));
-    const t0 = Date.now();
-    const imp = spawn(process.execPath, [path.join(ROOT, "bin", "chorus.js"), "import", file, "--mode", "restore"], {
-      env,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    await new Promise((r) => imp.on("exit", r));
-    fs.rmSync(file);
-    const big = (
-      await counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
-      (SELECT count(*) FROM message_tree_state WHERE state = 'ranking')::int AS ranking, (SELECT count(*) FROM message_tree_state WHERE state = 'growing')::int AS growing`)
-    ).rows[0];
-    // As after any bulk load: statistics and visibility maps first, so no phase measures the one-off autovacuum.
-    await counts.query(`VACUUM (ANALYZE)`);
-    // The restored trees carry red flags and skips over auto-moderation's thresholds: the first request of the
-    // language moderates them all at once (hundreds of transactions). Done here, so the phases measure cycles.
-    await rawGql(url, `query { availableTasks(lang: "en") { random } }`, {}, { key, user: users[0].userHeader });
-    console.error(JSON.stringify({ restored: trees, importSeconds: (Date.now() - t0) / 1000, now: big }));
+    for (const side of sides) {
+      const t0 = Date.now();
+      await restore(side.root, side.env, liveTreeLines(3, trees), "live");
+      const big = (
+        await side.counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+        (SELECT count(*) FROM message_tree_state WHERE state = 'ranking')::int AS ranking, (SELECT count(*) FROM message_tree_state WHERE state = 'growing')::int AS growing`)
+      ).rows[0];
+      // As after any bulk load: statistics and visibility maps first, so no phase measures the one-off autovacuum.
+      await side.counts.query(`VACUUM (ANALYZE)`);
+      // The restored trees carry red flags and skips over auto-moderation's thresholds: the first request of the
+      // language moderates them all at once (hundreds of transactions). Done here, so the phases measure cycles.
+      await rawGql(side.url, `query { availableTasks(lang: "en") { random } }`, {}, { key: side.key, user: side.users[0].userHeader });
+      console.error(JSON.stringify({ build: side.label, restored: trees, importSeconds: (Date.now() - t0) / 1000, now: big }));
+    }
     for (const c of [1, 8, 32]) await phase(`W1 task cycle, +${trees} trees`, c, 30 * scale, Infinity, cycle);
   }
   if (workload === "tree-read" || workload === "all" || workload === "scale") {
-    const roots: string[] = [];
-    let after: string | null | undefined = null;
-    for (;;) {
-      const page: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").MessagesQuery, unknown>>> = await gql(
-        url,
-        MessagesDocument,
-        { filter: { onlyRoots: true }, first: 100, after },
-        { key },
-      );
-      roots.push(...page.data!.messages.edges.map((e) => e.node.id));
-      if (!page.data!.messages.pageInfo.hasNextPage) break;
-      after = page.data!.messages.pageInfo.endCursor;
+    for (const side of sides) {
+      const roots: string[] = [];
+      let after: string | null | undefined = null;
+      for (;;) {
+        const page: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").MessagesQuery, unknown>>> = await gql(
+          side.url,
+          MessagesDocument,
+          { filter: { onlyRoots: true }, first: 100, after },
+          { key: side.key },
+        );
+        roots.push(...page.data!.messages.edges.map((e) => e.node.id));
+        if (!page.data!.messages.pageInfo.hasNextPage) break;
+        after = page.data!.messages.pageInfo.endCursor;
+      }
+      const sizes = (await side.counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`)).rows as {
+        id: string;
+        n: number;
+      }[];
+      const withChildren = (
+        await side.counts.query(`SELECT DISTINCT parent_id AS id FROM message WHERE message_tree_id = ANY($1) AND parent_id IS NOT NULL`, [
+          sizes.map((s) => s.id),
+        ])
+      ).rows.map((r: { id: string }) => r.id);
+      side.reads = { sizes, withChildren, rng: createRng(7) };
+      console.error(JSON.stringify({ build: side.label, roots: roots.length, largestTrees: sizes.map((s) => s.n), parentsWithChildren: withChildren.length }));
     }
-    const sizes = (await counts.query(`SELECT message_tree_id AS id, count(*)::int AS n FROM message GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`)).rows as {
-      id: string;
-      n: number;
-    }[];
-    const withChildren = (
-      await counts.query(`SELECT DISTINCT parent_id AS id FROM message WHERE message_tree_id = ANY($1) AND parent_id IS NOT NULL`, [sizes.map((s) => s.id)])
-    ).rows.map((r: { id: string }) => r.id);
-    console.error(JSON.stringify({ roots: roots.length, largestTrees: sizes.map((s) => s.n), parentsWithChildren: withChildren.length }));
-    const treeQuery = `query T($id: ID!) { messageTree(id: $id, includeSpam: true, includeDeleted: false) { id messages { id parentId messageTreeId text lang role createdDate reviewCount reviewResult rankingCount rank deleted edited synthetic modelName emojis { emoji count } userEmojis userIsAuthor frontendMessageId } } }`;
-    const readRng = createRng(7);
-    const reader = async (kind: "tree" | "children"): Promise<"ok" | "error"> => {
-      const user = users[Math.floor(readRng() * users.length)];
+    const reader = async (side: Side, kind: "tree" | "children"): Promise<"ok" | "error"> => {
+      const { sizes, withChildren, rng } = side.reads!;
+      const user = side.users[Math.floor(rng() * side.users.length)];
       const res =
         kind === "tree"
-          ? await rawGql(user.url, treeQuery, { id: sizes[Math.floor(readRng() * sizes.length)].id }, { key, user: user.userHeader })
-          : await gql(user.url, MessageChildrenDocument, { id: withChildren[Math.floor(readRng() * withChildren.length)] }, { key, user: user.userHeader });
+          ? await rawGql(user.url, wholeTree, { id: sizes[Math.floor(rng() * sizes.length)].id }, { key: side.key, user: user.userHeader })
+          : await gql(
+              user.url,
+              MessageChildrenDocument,
+              { id: withChildren[Math.floor(rng() * withChildren.length)] },
+              { key: side.key, user: user.userHeader },
+            );
       return res.errors ? "error" : "ok";
     };
-    for (const c of [1, 8, 32]) await phase("W2 tree", c, 15 * scale, Infinity, () => reader("tree"));
-    for (const c of [1, 8, 32]) await phase("W2 children", c, 15 * scale, Infinity, () => reader("children"));
+    for (const c of [1, 8, 32]) await phase("W2 tree", c, 15 * scale, Infinity, (side) => reader(side, "tree"));
+    for (const c of [1, 8, 32]) await phase("W2 children", c, 15 * scale, Infinity, (side) => reader(side, "children"));
   }
-  await counts.end();
-  for (const s of servers) {
-    s.kill("SIGTERM");
-    await new Promise((r) => s.on("exit", r));
+  for (const side of sides) {
+    await side.counts.end();
+    for (const s of side.servers) {
+      s.kill("SIGTERM");
+      await new Promise((r) => s.on("exit", r));
+    }
   }
   await pgStat.end();
   const cleanup = new Client({ connectionString: base });
   await cleanup.connect();
-  await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  for (const side of sides) await cleanup.query(`DROP DATABASE IF EXISTS ${side.dbName} WITH (FORCE)`);
   await cleanup.end();
 
-  console.log(
-    `\nChorus bench (${workload}${quick ? ", quick" : ""}${replicaCount > 1 ? `, ${replicaCount} API replicas` : ""}), ${new Date().toISOString()}, seed: ${JSON.stringify(seedState)}\n`,
-  );
-  console.log(
-    "| phase | c | s | units | units/s | p50 ms | p90 ms | p99 ms | server CPU ms/unit | PG CPU ms/unit | SQL/unit | errors | no task | peak RSS MB |",
-  );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const r of results) {
+  for (const side of sides) {
     console.log(
-      `| ${r.phase} | ${r.concurrency} | ${r.seconds} | ${r.units} | ${r.perSecond} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.serverCpuMsPerUnit} | ${r.pgCpuMsPerUnit} | ${r.queriesPerUnit} | ${r.errors} | ${r.unavailable} | ${r.peakRssMb} |`,
+      `\nChorus bench (${workload}${quick ? ", quick" : ""}${replicaCount > 1 ? `, ${replicaCount} API replicas` : ""}${sides.length > 1 ? `, ${side.label}` : ""}), ${new Date().toISOString()}, seed: ${JSON.stringify(side.seedState)}\n`,
+    );
+    console.log(
+      "| phase | c | s | units | units/s | p50 ms | p90 ms | p99 ms | server CPU ms/unit | PG CPU ms/unit | SQL/unit | errors | no task | peak RSS MB |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const r of side.results) {
+      console.log(
+        `| ${r.phase} | ${r.concurrency} | ${r.seconds} | ${r.units} | ${r.perSecond} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.serverCpuMsPerUnit} | ${r.pgCpuMsPerUnit} | ${r.queriesPerUnit} | ${r.errors} | ${r.unavailable} | ${r.peakRssMb} |`,
+      );
+    }
+    const mixTotal: Record<string, number> = {};
+    for (const r of side.results.filter((r) => r.mix)) for (const [k, v] of Object.entries(r.mix!)) mixTotal[k] = (mixTotal[k] ?? 0) + v;
+    const total = Object.values(mixTotal).reduce((a, b) => a + b, 0);
+    console.log(
+      "\nTask mix over all W1 phases: " +
+        Object.entries(mixTotal)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)} %`)
+          .join(", "),
     );
   }
-  const mixTotal: Record<string, number> = {};
-  for (const r of results.filter((r) => r.mix)) for (const [k, v] of Object.entries(r.mix!)) mixTotal[k] = (mixTotal[k] ?? 0) + v;
-  const total = Object.values(mixTotal).reduce((a, b) => a + b, 0);
-  console.log(
-    "\nTask mix over all W1 phases: " +
-      Object.entries(mixTotal)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)} %`)
-        .join(", "),
-  );
+  if (sides.length > 1) {
+    const [mine, baseline] = sides;
+    console.log(`\nSide by side (${rounds} alternating slices per build and phase): CPU per unit, server + PostgreSQL (ms)\n`);
+    console.log("| phase | c | baseline | this build | this / baseline | SQL/unit baseline → this | no task baseline / this | errors baseline / this |");
+    console.log("|---|---|---|---|---|---|---|---|");
+    mine.results.forEach((r, i) => {
+      const b = baseline.results[i];
+      const cpu = (x: PhaseResult) => x.serverCpuMsPerUnit + x.pgCpuMsPerUnit;
+      console.log(
+        `| ${r.phase} | ${r.concurrency} | ${b.serverCpuMsPerUnit} + ${b.pgCpuMsPerUnit} = ${cpu(b).toFixed(2)} | ${r.serverCpuMsPerUnit} + ${r.pgCpuMsPerUnit} = ${cpu(r).toFixed(2)} | ${(cpu(r) / cpu(b)).toFixed(2)} | ${b.queriesPerUnit} → ${r.queriesPerUnit} | ${b.unavailable} / ${r.unavailable} | ${b.errors} / ${r.errors} |`,
+      );
+    });
+  }
 }
 
 /** task-cycle with one API process, then with two (each on a fresh database), and the throughput ratios. */
