@@ -9,7 +9,7 @@ import type { User } from "../users/user.entity.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { validateLabelsAgainst, validateLabelValues } from "../consensus/labels.js";
 import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
-import type { TreeManager } from "../trees/tree-manager.js";
+import { rankingConditionCounts, type RankingConditionCounts, type TreeManager } from "../trees/tree-manager.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { searchConfigFor } from "../trees/search.js";
 import type { EmojiService } from "../trees/emoji.service.js";
@@ -224,17 +224,31 @@ export class TaskSubmissions {
       const reviewed = await preparedQuery<{
         found: boolean;
         author: string | null;
+        deleted: boolean | null;
         inserted: boolean;
         review_count: number | null;
         review_result: boolean | null;
         parent_id: string | null;
-      }>(em, REVIEW_SQL, [task.id, user.id, apiClientId, input.text, messageId, input.labels, this.settings.allowSelfLabeling, digest]);
+        accepted: number;
+        awaiting: number;
+      }>(em, REVIEW_SQL, [
+        task.id,
+        user.id,
+        apiClientId,
+        input.text,
+        messageId,
+        input.labels,
+        this.settings.allowSelfLabeling,
+        digest,
+        this.cfg.numReviewsReply,
+        tree?.message_tree_id ?? null,
+      ]);
       const r = reviewed[0];
       if (!r.found) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
       if (r.author === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
       if (!r.inserted) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
-      const updated = [{ review_count: r.review_count!, review_result: r.review_result, parent_id: r.parent_id }];
-      await this.applyAcceptance(em, messageId, updated[0], tree);
+      const reviewedMessage = { review_count: r.review_count!, review_result: r.review_result, parent_id: r.parent_id, deleted: r.deleted === true };
+      await this.applyAcceptance(em, messageId, reviewedMessage, tree, { accepted: r.accepted, awaiting: r.awaiting });
       return { taskId: task.id, messageId: null, replayed: false };
     });
   }
@@ -243,8 +257,10 @@ export class TaskSubmissions {
   private async applyAcceptance(
     em: EntityManager,
     messageId: string,
-    state: { review_count: number; review_result: boolean | null; parent_id: string | null },
+    state: { review_count: number; review_result: boolean | null; parent_id: string | null; deleted: boolean },
     tree: Awaited<ReturnType<TreeManager["lockTree"]>>,
+    /** The tree's T4 counts as the review's statement read them, before this review counted. */
+    countsBefore: RankingConditionCounts,
   ): Promise<void> {
     const isRoot = state.parent_id === null;
     const required = isRoot ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply;
@@ -266,8 +282,30 @@ export class TaskSubmissions {
     } else {
       const decision = decideReplyReview(reviewState, labels, replyAcceptanceRule(this.cfg));
       if (decision.changed) await preparedQuery(em, `UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
-      if (tree) await this.trees.checkConditionForRanking(em, tree);
+      if (tree) {
+        const reviewResult = decision.changed ? decision.reviewResult : state.review_result;
+        await this.trees.checkConditionForRankingWith(em, tree, this.countsAfterReview(countsBefore, state, reviewResult));
+      }
     }
+  }
+
+  /**
+   * The tree's T4 counts after a review of one of its replies, from the counts read before it: the reply's review
+   * count went up by one and its result may have changed; a deleted reply counts in neither.
+   */
+  private countsAfterReview(
+    before: RankingConditionCounts,
+    reply: { review_count: number; review_result: boolean | null; deleted: boolean },
+    resultNow: boolean | null,
+  ): RankingConditionCounts {
+    if (reply.deleted) return before;
+    const needed = this.cfg.numReviewsReply;
+    const accepted = (result: boolean | null) => (result === true ? 1 : 0);
+    const awaiting = (result: boolean | null, reviews: number) => (result !== true && reviews < needed ? 1 : 0);
+    return {
+      accepted: before.accepted - accepted(reply.review_result) + accepted(resultNow),
+      awaiting: before.awaiting - awaiting(reply.review_result, reply.review_count - 1) + awaiting(resultNow, reply.review_count),
+    };
   }
 
   /** Free labels and reports (§2.6 without task_id): stored or replaced, never counted as reviews. */
@@ -318,17 +356,20 @@ function submissionEvent(
  * row, one per user and message (the unique index decides, also between concurrent submissions); the message's
  * review count; the task's end and the user's activity (as finishTask). Nothing is written for a missing message,
  * for one's own message (unless ALLOW_SELF_LABELING) or a second review; the caller refuses those, and the
- * transaction's rollback undoes the rest. $1 task, $2 user, $3 API client, $4 text, $5 message, $6 labels,
- * $7 self-labeling allowed, $8 submission digest.
+ * transaction's rollback undoes the rest. And the tree's T4 counts (TreeManager.checkConditionForRankingWith), read
+ * in the statement's snapshot: before this review counted (countsAfterReview adds it). $1 task, $2 user, $3 API
+ * client, $4 text, $5 message, $6 labels, $7 self-labeling allowed, $8 submission digest, $9 NUM_REVIEWS_REPLY,
+ * $10 the task's (locked) tree.
  */
-const REVIEW_SQL = `WITH m AS (SELECT user_id FROM message WHERE id = $5::uuid),
+const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $5::uuid),
   ins AS (INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id)
           SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::uuid, $6::jsonb, $1::uuid FROM m WHERE $7::boolean OR m.user_id IS DISTINCT FROM $2::uuid
           ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id),
   upd AS (UPDATE message SET review_count = review_count + 1 WHERE id = $5::uuid AND EXISTS (SELECT 1 FROM ins)
           RETURNING review_count, review_result, parent_id),
   done AS (UPDATE task SET done = NOT collective, submission_digest = $8::text WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM ins)),
-  act AS (UPDATE "user" SET ${ACTIVITY_SET} WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM ins))
-SELECT EXISTS (SELECT 1 FROM m) AS found, (SELECT user_id FROM m) AS author, EXISTS (SELECT 1 FROM ins) AS inserted,
-       upd.review_count, upd.review_result, upd.parent_id
-FROM (SELECT 1) one LEFT JOIN upd ON true`;
+  act AS (UPDATE "user" SET ${ACTIVITY_SET} WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM ins)),
+  counts AS (SELECT ${rankingConditionCounts("$9::int")} FROM message WHERE message_tree_id = $10::uuid AND NOT deleted)
+SELECT EXISTS (SELECT 1 FROM m) AS found, (SELECT user_id FROM m) AS author, (SELECT deleted FROM m) AS deleted,
+       EXISTS (SELECT 1 FROM ins) AS inserted, upd.review_count, upd.review_result, upd.parent_id, counts.accepted, counts.awaiting
+FROM counts LEFT JOIN upd ON true`;

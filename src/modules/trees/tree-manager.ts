@@ -24,6 +24,21 @@ import type { Rng } from "../../db/random.js";
 
 export type { Rng } from "../../db/random.js";
 
+/** What T4/T4b decide on: a growing tree's accepted live messages, and those still awaiting a review. */
+export interface RankingConditionCounts {
+  accepted: number;
+  awaiting: number;
+}
+
+/**
+ * The select list of those counts over a tree's live messages (`FROM message WHERE message_tree_id = … AND NOT
+ * deleted`); `reviewsNeeded` is the SQL of the reviews a reply needs (NUM_REVIEWS_REPLY).
+ */
+export function rankingConditionCounts(reviewsNeeded: string): string {
+  return `count(*) FILTER (WHERE review_result)::int AS accepted,
+       count(*) FILTER (WHERE review_result IS NOT TRUE AND review_count < ${reviewsNeeded})::int AS awaiting`;
+}
+
 /** States whose trees the start-up check re-checks (when active). */
 const RECHECKED_STATES: ReadonlySet<TreeState> = new Set([TreeState.INITIAL_PROMPT_REVIEW, TreeState.GROWING, TreeState.RANKING, TreeState.READY_FOR_SCORING]);
 
@@ -164,14 +179,21 @@ export class TreeManager {
    */
   async checkConditionForRanking(em: EntityManager, tree: TreeRow): Promise<void> {
     if (!tree.active || tree.state !== TreeState.GROWING) return;
-    const rows = await preparedQuery<{ accepted: number; awaiting: number }>(
+    const rows = await preparedQuery<RankingConditionCounts>(
       em,
-      `SELECT count(*) FILTER (WHERE review_result)::int AS accepted,
-              count(*) FILTER (WHERE review_result IS NOT TRUE AND review_count < $2)::int AS awaiting
-       FROM message WHERE message_tree_id = $1 AND NOT deleted`,
+      `SELECT ${rankingConditionCounts("$2")} FROM message WHERE message_tree_id = $1 AND NOT deleted`,
       [tree.message_tree_id, this.cfg.numReviewsReply],
     );
-    const { accepted, awaiting } = rows[0];
+    await this.checkConditionForRankingWith(em, tree, rows[0]);
+  }
+
+  /**
+   * The same check on counts the caller read with the tree locked (`rankingConditionCounts` over the tree's live
+   * messages, as they are now): a review reads them in its own statement.
+   */
+  async checkConditionForRankingWith(em: EntityManager, tree: TreeRow, counts: RankingConditionCounts): Promise<void> {
+    if (!tree.active || tree.state !== TreeState.GROWING) return;
+    const { accepted, awaiting } = counts;
     if (accepted === 0) {
       await this.enterState(em, tree, TreeState.HALTED_BY_MODERATOR, "T4b");
     } else if (accepted >= tree.goal_tree_size && awaiting === 0) {
