@@ -8,7 +8,6 @@ import crypto from "node:crypto";
 import express, { type Request, type Response, type NextFunction } from "express";
 import cors from "cors";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -39,6 +38,7 @@ import { publicMetricsHandler, startMetricsServer } from "./metrics-endpoint.js"
 import { runWithBudget } from "../db/operation-budget.js";
 import { ApiClientKind } from "../modules/api-clients/api-client.entity.js";
 import { httpStatusPlugin, withRequestErrorStatus } from "./http-status.js";
+import { apolloMiddleware } from "./apollo-http.js";
 import { heldIdentityOf } from "./open-sockets.js";
 import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
@@ -356,15 +356,16 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
     cors(corsOptions),
     express.json({ limit: config.maxBodyBytes, verify: verifyUtf8 }),
     gateHttpOperations(app, gate),
-    expressMiddleware(apollo, {
-      // The gate identified the caller already; a request it let through without a document (Apollo refuses it) is
-      // identified here, and a bad identity answers the 4xx status of its code.
-      context: async ({ req, res }) =>
+    // The gate identified the caller already; a request it let through without a document (Apollo refuses it) is
+    // identified here, and a bad identity answers the 4xx status of its code.
+    apolloMiddleware(
+      apollo,
+      async ({ req, res }) =>
         gatedContext(res) ??
         buildContext(app, credentialsOf(req)).catch((err: unknown) => {
           throw withRequestErrorStatus(err);
         }),
-    }),
+    ),
   );
   expressApp.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
