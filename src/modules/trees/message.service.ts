@@ -144,20 +144,25 @@ export class MessageService {
   async tree(rc: RequestContext, messageId: string, opts: { includeSpam: boolean; includeDeleted: boolean }): Promise<MessageTree> {
     const vis = rc.visibility;
     const actingUserId = rc.identity.user?.id ?? null;
-    const start = await this.get(rc, messageId);
-    // The acting user's emojis come with the rows, so the per-message field needs no promise or loader.
-    const rows: (MessageRow & { user_emojis: string[] })[] = await this.ds.query(
-      `SELECT ${MESSAGE_COLUMNS},
+    if (!isUuid(messageId)) throw messageNotFound(messageId);
+    // The start message (visible to the caller) and its tree's rows in one statement; the acting user's emojis come
+    // with the rows, so the per-message field needs no promise or loader.
+    const rows = await preparedQuery<MessageRow & { user_emojis: string[] }>(
+      this.ds,
+      `WITH s AS (SELECT m.message_tree_id FROM message m WHERE m.id = $1 AND ($4::uuid IS NULL OR m.api_client_id = $4))
+       SELECT ${MESSAGE_COLUMNS},
               ARRAY(SELECT e.emoji FROM message_emoji e WHERE e.message_id = m.id AND e.user_id = $5::uuid ORDER BY e.emoji) AS user_emojis
-       FROM message m
-       WHERE m.message_tree_id = $1 AND ($2::boolean OR NOT m.deleted) AND ($3::boolean OR m.review_result IS DISTINCT FROM false)
+       FROM s JOIN message m ON m.message_tree_id = s.message_tree_id
+       WHERE ($2::boolean OR NOT m.deleted) AND ($3::boolean OR m.review_result IS DISTINCT FROM false)
          AND ($4::uuid IS NULL OR m.api_client_id = $4)
        ORDER BY m.depth, m.created_date, m.id`,
-      [start.messageTreeId, opts.includeDeleted, opts.includeSpam, vis.apiClientId, actingUserId],
+      [messageId, opts.includeDeleted, opts.includeSpam, vis.apiClientId, actingUserId],
     );
+    // No row: the start message is missing or hidden (get says so), or none of its tree's rows is shown.
+    const treeId = rows[0]?.message_tree_id ?? (await this.get(rc, messageId)).messageTreeId;
     const messages = rows.map((r) => Object.assign(toMessageNode(r), { actingUserEmojis: r.user_emojis }));
-    const [state] = await this.treeStates([start.messageTreeId]);
-    return { id: start.messageTreeId, state: state ?? null, messages, root: nest(messages, start.messageTreeId) };
+    const [state] = await this.treeStates([treeId]);
+    return { id: treeId, state: state ?? null, messages, root: nest(messages, treeId) };
   }
 
   /** Root → message over accepted live ancestors, the message itself included (spec §9.2). */
@@ -182,12 +187,18 @@ export class MessageService {
 
   async children(rc: RequestContext, messageId: string): Promise<MessageNode[]> {
     const vis = rc.visibility;
-    await this.get(rc, messageId);
-    const rows: MessageRow[] = await this.ds.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m.parent_id = $1 AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
+    if (!isUuid(messageId)) throw messageNotFound(messageId);
+    // The parent's check (it exists and the caller may see it) and its children in one statement.
+    const rows = await preparedQuery<MessageRow>(
+      this.ds,
+      `SELECT ${MESSAGE_COLUMNS} FROM message m
+       WHERE m.parent_id = $1 AND NOT m.deleted AND ($2::uuid IS NULL OR m.api_client_id = $2)
+         AND EXISTS (SELECT 1 FROM message p WHERE p.id = $1 AND ($2::uuid IS NULL OR p.api_client_id = $2))
        ORDER BY m.created_date, m.id`,
       [messageId, vis.apiClientId],
     );
+    // No row: the parent is missing or hidden (get says so), or it has no live child the caller may see.
+    if (rows.length === 0) await this.get(rc, messageId);
     return rows.map(toMessageNode);
   }
 
