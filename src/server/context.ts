@@ -14,7 +14,7 @@ import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
 import { effectiveRole } from "./auth.js";
-import { ChorusError, ErrorCode, forbidden, unauthenticated } from "../common/errors.js";
+import { ChorusError, ErrorCode, forbidden, unauthenticated, userNotSpecified } from "../common/errors.js";
 import { looksLikeJwt } from "./user-token.js";
 import { blindChats } from "../modules/arena/blindness.js";
 import type { AnnotatorQualityResult } from "../modules/agreement/annotator-quality.service.js";
@@ -290,7 +290,7 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
         return identity.user;
       }
       if (identity.user) return identity.user;
-      throw new ChorusError(ErrorCode.USER_NOT_SPECIFIED, "This operation acts for a user: pass a `user` argument or the x-chorus-user header");
+      throw userNotSpecified();
     },
     request: (acting) =>
       requestContext({

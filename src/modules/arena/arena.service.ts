@@ -136,7 +136,7 @@ export class ArenaService {
     const pair = drawPair(await this.availableModels(), await this.pairStats(), this.rng);
     if (!pair) throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "A battle needs two models with a connected worker; fewer are connected now");
     const [modelA, modelB] = pair;
-    const chat = await this.chats.create(ctx, { title: null, systemPrompt: null, allowDataUse: true });
+    const chat = await this.chats.create(ctx.request(), { title: null, systemPrompt: null, allowDataUse: true });
     const id = uuid7();
     await this.ds.getRepository(ArenaBattle).insert({
       id,
@@ -151,13 +151,13 @@ export class ArenaService {
       answersB: [],
     });
     try {
-      const sent = await this.chats.send(ctx, { chatId: chat.id, parentId: null, text, model: modelA, drafts: 1 });
-      const b = await this.chats.regenerate(ctx, { parentId: sent.prompterMessage.id, model: modelB });
+      const sent = await this.chats.send(ctx.request(), { chatId: chat.id, parentId: null, text, model: modelA, drafts: 1 });
+      const b = await this.chats.regenerate(ctx.request(), { parentId: sent.prompterMessage.id, model: modelB });
       await this.ds.query(`UPDATE arena_battle SET answers_a = $2, answers_b = $3 WHERE id = $1`, [id, [sent.assistantMessage.id], [b.assistantMessage.id]]);
       return { battle: await this.ds.getRepository(ArenaBattle).findOneByOrFail({ id }), answerA: sent.assistantMessage.id, answerB: b.assistantMessage.id };
     } catch (err) {
       // Nothing half-made stays: the chat (and with it the battle and any queued answer) goes.
-      await this.chats.delete(ctx, chat.id).catch((e) => this.log.warn({ err: e }, "could not remove a battle that failed to start"));
+      await this.chats.delete(ctx.request(), chat.id).catch((e) => this.log.warn({ err: e }, "could not remove a battle that failed to start"));
       throw err;
     }
   }
@@ -178,12 +178,12 @@ export class ArenaService {
     await enforceRate(this.limiter, this.battleRule, battle.userId!, "battles");
     const lastA = battle.answersA[battle.answersA.length - 1];
     const lastB = battle.answersB[battle.answersB.length - 1];
-    const a = await this.chats.send(ctx, { chatId: battle.chatId!, parentId: lastA, text: input.text, model: battle.modelA, drafts: 1 });
+    const a = await this.chats.send(ctx.request(), { chatId: battle.chatId!, parentId: lastA, text: input.text, model: battle.modelA, drafts: 1 });
     let b: Awaited<ReturnType<ChatService["send"]>>;
     try {
-      b = await this.chats.send(ctx, { chatId: battle.chatId!, parentId: lastB, text: input.text, model: battle.modelB, drafts: 1 });
+      b = await this.chats.send(ctx.request(), { chatId: battle.chatId!, parentId: lastB, text: input.text, model: battle.modelB, drafts: 1 });
     } catch (err) {
-      await this.chats.cancel(ctx, a.assistantMessage.id).catch(() => undefined);
+      await this.chats.cancel(ctx.request(), a.assistantMessage.id).catch(() => undefined);
       await this.ds.query(`DELETE FROM chat_message WHERE id = ANY($1::uuid[])`, [[a.assistantMessage.id, a.prompterMessage.id]]);
       throw err;
     }
