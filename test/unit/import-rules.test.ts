@@ -200,7 +200,7 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
    * they migrate (docs/architecture.md, "The request context"); arena waits for chat, whose service it hands the
    * GraphQL context on to.
    */
-  const MIGRATED = ["moderation", "trees", "labels", "agreement", "cached-stats", "system"];
+  const MIGRATED = ["moderation", "trees", "labels", "agreement", "cached-stats", "system", "tasks"];
   const API_LAYER_FILE = /(\.resolver|\.fields|-jobs)\.ts$/;
 
   it("the services of the migrated modules import neither server/context.ts nor server/services.ts", () => {
