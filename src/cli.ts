@@ -19,7 +19,7 @@ import { ChatExporter, chatExportFilters } from "./modules/chat/chat-export.serv
 import { isUuid } from "./db/rows.js";
 import { exportBattles, importBattles } from "./modules/arena/battle-export.js";
 import { buildPendingSearchVectors, pendingSearchVectors } from "./modules/trees/search-backfill.js";
-import { CLI_ACTOR } from "./modules/moderation/journal.js";
+import { internalRequestContext, type RequestContext } from "./common/request-context.js";
 import { IdentityChangeOutbox, type IdentityChangeSink } from "./server/identity-events.js";
 
 /**
@@ -27,7 +27,7 @@ import { IdentityChangeOutbox, type IdentityChangeSink } from "./server/identity
  * the command announces (a revoked key, a changed role) are published on Redis afterwards when REDIS_URL is set,
  * so running servers close the affected sockets at once; without it they do at their next periodic re-check.
  */
-async function withDatabase<T>(config: Config, fn: (ds: DataSource, identityChanged: IdentityChangeSink) => Promise<T>): Promise<T> {
+async function withDatabase<T>(config: Config, fn: (ds: DataSource, identityChanged: IdentityChangeSink, rc: RequestContext) => Promise<T>): Promise<T> {
   const log = pino({ level: config.logLevel === "info" ? "warn" : config.logLevel }, pino.destination(2));
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
   const url = config.databaseUrl ?? embedded!.url;
@@ -36,7 +36,8 @@ async function withDatabase<T>(config: Config, fn: (ds: DataSource, identityChan
   const outbox = new IdentityChangeOutbox();
   try {
     await migrateWithLock(ds, url, log);
-    const result = await fn(ds, outbox.announce);
+    // The operator at the command line administers the whole system (docs/architecture.md, "The request context").
+    const result = await fn(ds, outbox.announce, internalRequestContext("cli", log, Role.ADMIN));
     if (!(await outbox.flush(config.redisUrl, config.redisKeyPrefix))) {
       process.stderr.write("chorus: Redis could not be reached to announce the change; running servers apply it within IDENTITY_RECHECK_SECONDS\n");
     }
@@ -122,8 +123,8 @@ export function buildCli(
     .option("--admin-email <email>", "who to contact")
     .option("--expires-at <iso-date>", "when the key stops working", parseDate)
     .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
-        const { apiClient: c, key } = await new ApiClientService(ds).create(CLI_ACTOR, {
+      await withDatabase(config(), async (ds, _identityChanged, rc) => {
+        const { apiClient: c, key } = await new ApiClientService(ds).create(rc, {
           name: opts.name,
           trusted: opts.trusted,
           role: parseRole(opts.role),
@@ -159,8 +160,8 @@ export function buildCli(
     .command("revoke <id>")
     .description("Revoke a client's key for good; its open sockets and those of its user tokens close within 5 s.")
     .action(async (id: string) => {
-      await withDatabase(config(), async (ds, identityChanged) => {
-        const c = await new ApiClientService(ds, identityChanged).revoke(CLI_ACTOR, id);
+      await withDatabase(config(), async (ds, identityChanged, rc) => {
+        const c = await new ApiClientService(ds, identityChanged).revoke(rc, id);
         out(`revoked API client ${c.id} "${c.name}"`);
       });
     });
@@ -168,8 +169,8 @@ export function buildCli(
     .command("rotate <id>")
     .description("Replace a client's key (its user tokens end too); the new key is printed alone on the last line.")
     .action(async (id: string) => {
-      await withDatabase(config(), async (ds, identityChanged) => {
-        const { apiClient: c, key } = await new ApiClientService(ds, identityChanged).rotate(CLI_ACTOR, id);
+      await withDatabase(config(), async (ds, identityChanged, rc) => {
+        const { apiClient: c, key } = await new ApiClientService(ds, identityChanged).rotate(rc, id);
         out(`rotated the key of API client ${c.id} "${c.name}"; the old key and the user tokens it minted no longer work. New key:`);
         out(key);
       });
@@ -183,8 +184,8 @@ export function buildCli(
     .option("--admin-email <email>", "who to contact")
     .option("--expires-at <iso-date>", "when the key stops working", parseDate)
     .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
-        const { apiClient: c, key } = await new ApiClientService(ds).create(CLI_ACTOR, {
+      await withDatabase(config(), async (ds, _identityChanged, rc) => {
+        const { apiClient: c, key } = await new ApiClientService(ds).create(rc, {
           name: opts.name,
           trusted: false,
           role: Role.USER,
@@ -208,10 +209,10 @@ export function buildCli(
     .option("--client <apiClientId>", "the API client the user belongs to (needed when several have such a user)")
     .action(async (opts) => {
       const role: Role = parseRole(opts.role);
-      await withDatabase(config(), async (ds, identityChanged) => {
+      await withDatabase(config(), async (ds, identityChanged, rc) => {
         const users = new UserService(ds, identityChanged);
         const found = await oneUser(users, opts);
-        const updated = await users.setRole(CLI_ACTOR, found.id, role);
+        const updated = await users.setRole(rc, found.id, role);
         out(`user ${updated.id} (${updated.authMethod}:${updated.username}) is now ${updated.role}`);
       });
     });
@@ -222,10 +223,10 @@ export function buildCli(
     .requiredOption("--id <id>", "the frontend's id for the user")
     .option("--client <apiClientId>", "the API client the user belongs to (needed when several have such a user)")
     .action(async (opts) => {
-      await withDatabase(config(), async (ds, identityChanged) => {
+      await withDatabase(config(), async (ds, identityChanged, rc) => {
         const users = new UserService(ds, identityChanged);
         const found = await oneUser(users, opts);
-        const { user: u, revokedAt } = await users.revokeTokens(CLI_ACTOR, found.id);
+        const { user: u, revokedAt } = await users.revokeTokens(rc, found.id);
         out(`user ${u.id} (${u.authMethod}:${u.username}): every user token minted before ${revokedAt.toISOString()} is revoked`);
       });
     });
@@ -255,7 +256,7 @@ export function buildCli(
       DEFAULT_PROGRESS_INTERVAL_SECONDS,
     )
     .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
+      await withDatabase(config(), async (ds, _identityChanged, rc) => {
         const exporter = new DatasetExporter(ds, {
           state: opts.state,
           lang: opts.lang ?? null,
@@ -271,7 +272,7 @@ export function buildCli(
         });
         const writer = LineWriter.open(opts.out ?? null, stdout);
         const progress = new Progress(process.stderr, "exported", opts.progressInterval);
-        const summary = await exporter.run(writer, (s) => progress.update(s.messages)).finally(() => progress.finish());
+        const summary = await exporter.run(rc, writer, (s) => progress.update(s.messages)).finally(() => progress.finish());
         await writer.close();
         const secs = progress.elapsedSeconds();
         // The summary goes to stderr: stdout may be the dataset itself.

@@ -228,7 +228,7 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
       const check = client ? app.apiClients.checkClient(client) : null;
       if (!client || !check?.ok) throw rejected("The user token's API client is no longer valid");
       if (client.tokenEpoch !== claims.clientEpoch) throw rejected("The user token was ended by a rotation of its client's key");
-      const tokenUser = await app.users.get(claims.userId).catch(() => null);
+      const tokenUser = await app.users.byId(claims.userId).catch(() => null);
       if (!tokenUser || tokenUser.apiClientId !== client.id) throw rejected("The user token's user no longer exists");
       if (tokenUser.tokenEpoch !== claims.userEpoch) throw rejected("The user token was revoked (logout everywhere)");
       assertUserMayAct(tokenUser);

@@ -22,7 +22,7 @@ export function actorOf(caller: { identity: { user: { id: string } | null; apiCl
 
 /** The operator at the command line: no user, no API client (the actor of `internalRequestContext("cli", …)`). */
 export const CLI_ACTOR: Actor = internalActor("cli");
-/** The server acting on its own (the development client it creates at start). */
+/** The server acting on its own (the actor of `internalRequestContext("system", …)`), for callers that journal with an `Actor`. */
 export const SYSTEM_ACTOR: Actor = internalActor("system");
 
 /** Moderation actions, as stored in `journal.event_type`. */
