@@ -5,7 +5,7 @@
  */
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { Context } from "../../server/context.js";
+import { actingUserOf, type RequestContext } from "../../common/request-context.js";
 import type { ArenaConfig } from "../../config/index.js";
 import type { PubSubHandle } from "../../infra/pubsub.js";
 import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
@@ -15,11 +15,11 @@ import { isUuid, rowsOf } from "../../db/rows.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { createRng, type Rng } from "../../db/random.js";
 import { decodeCursor, encodeCursor, type Page } from "../../common/pagination.js";
-import type { Visibility } from "../../server/visibility.js";
 import type { ChatService } from "../chat/chat.service.js";
 import { isTerminal, type ChatMessageState } from "../chat/chat.entity.js";
 import type { WorkerService } from "../workers/worker.service.js";
-import { actorOf, ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
+import { ModerationAction, writeJournal } from "../moderation/journal.js";
+import { mayReadChatById } from "../chat/chat-readers.js";
 import { ArenaBattle, ArenaLeaderboardSnapshot, type NotCountedReason } from "./arena.entity.js";
 import {
   ArenaBattleSource,
@@ -126,17 +126,17 @@ export class ArenaService {
    * before either answer is queued), sends the prompt to A and queues B's answer as its sibling.
    */
   async start(
-    ctx: Context,
+    rc: RequestContext,
     input: { text: string; category?: string | null; lang?: string | null },
   ): Promise<{ battle: ArenaBattle; answerA: string; answerB: string }> {
-    const user = await ctx.actingUser();
+    const user = actingUserOf(rc);
     const text = input.text ?? "";
     if (text.trim().length === 0) throw badInput("The prompt must not be blank", { field: "text" });
     await enforceRate(this.limiter, this.battleRule, user.id, "battles");
     const pair = drawPair(await this.availableModels(), await this.pairStats(), this.rng);
     if (!pair) throw new ChorusError(ErrorCode.SERVICE_UNAVAILABLE, "A battle needs two models with a connected worker; fewer are connected now");
     const [modelA, modelB] = pair;
-    const chat = await this.chats.create(ctx.request(), { title: null, systemPrompt: null, allowDataUse: true });
+    const chat = await this.chats.create(rc, { title: null, systemPrompt: null, allowDataUse: true });
     const id = uuid7();
     await this.ds.getRepository(ArenaBattle).insert({
       id,
@@ -151,39 +151,39 @@ export class ArenaService {
       answersB: [],
     });
     try {
-      const sent = await this.chats.send(ctx.request(), { chatId: chat.id, parentId: null, text, model: modelA, drafts: 1 });
-      const b = await this.chats.regenerate(ctx.request(), { parentId: sent.prompterMessage.id, model: modelB });
+      const sent = await this.chats.send(rc, { chatId: chat.id, parentId: null, text, model: modelA, drafts: 1 });
+      const b = await this.chats.regenerate(rc, { parentId: sent.prompterMessage.id, model: modelB });
       await this.ds.query(`UPDATE arena_battle SET answers_a = $2, answers_b = $3 WHERE id = $1`, [id, [sent.assistantMessage.id], [b.assistantMessage.id]]);
       return { battle: await this.ds.getRepository(ArenaBattle).findOneByOrFail({ id }), answerA: sent.assistantMessage.id, answerB: b.assistantMessage.id };
     } catch (err) {
       // Nothing half-made stays: the chat (and with it the battle and any queued answer) goes.
-      await this.chats.delete(ctx.request(), chat.id).catch((e) => this.log.warn({ err: e }, "could not remove a battle that failed to start"));
+      await this.chats.delete(rc, chat.id).catch((e) => this.log.warn({ err: e }, "could not remove a battle that failed to start"));
       throw err;
     }
   }
 
   /** The acting user's battle (only its voter acts on it). */
-  private async owned(ctx: Context, battleId: string): Promise<ArenaBattle> {
-    const user = await ctx.actingUser();
+  private async owned(rc: RequestContext, battleId: string): Promise<ArenaBattle> {
+    const user = actingUserOf(rc);
     const b = isUuid(battleId) ? await this.ds.getRepository(ArenaBattle).findOneBy({ id: battleId }) : null;
     if (!b || b.userId !== user.id || b.chatId === null) throw notFound("Arena battle", battleId);
     return b;
   }
 
   /** Another turn: the same prompt continues each side's own conversation with its own model. */
-  async continue(ctx: Context, input: { battleId: string; text: string }): Promise<{ battle: ArenaBattle; answerA: string; answerB: string }> {
-    const battle = await this.owned(ctx, input.battleId);
+  async continue(rc: RequestContext, input: { battleId: string; text: string }): Promise<{ battle: ArenaBattle; answerA: string; answerB: string }> {
+    const battle = await this.owned(rc, input.battleId);
     if (battle.winner !== null) throw new ChorusError(ErrorCode.CONFLICT, "This battle was voted on; start a new one");
     if ((input.text ?? "").trim().length === 0) throw badInput("The prompt must not be blank", { field: "text" });
     await enforceRate(this.limiter, this.battleRule, battle.userId!, "battles");
     const lastA = battle.answersA[battle.answersA.length - 1];
     const lastB = battle.answersB[battle.answersB.length - 1];
-    const a = await this.chats.send(ctx.request(), { chatId: battle.chatId!, parentId: lastA, text: input.text, model: battle.modelA, drafts: 1 });
+    const a = await this.chats.send(rc, { chatId: battle.chatId!, parentId: lastA, text: input.text, model: battle.modelA, drafts: 1 });
     let b: Awaited<ReturnType<ChatService["send"]>>;
     try {
-      b = await this.chats.send(ctx.request(), { chatId: battle.chatId!, parentId: lastB, text: input.text, model: battle.modelB, drafts: 1 });
+      b = await this.chats.send(rc, { chatId: battle.chatId!, parentId: lastB, text: input.text, model: battle.modelB, drafts: 1 });
     } catch (err) {
-      await this.chats.cancel(ctx.request(), a.assistantMessage.id).catch(() => undefined);
+      await this.chats.cancel(rc, a.assistantMessage.id).catch(() => undefined);
       await this.ds.query(`DELETE FROM chat_message WHERE id = ANY($1::uuid[])`, [[a.assistantMessage.id, a.prompterMessage.id]]);
       throw err;
     }
@@ -205,8 +205,8 @@ export class ArenaService {
    * The verdict, once per battle. It is kept whatever happens, but counts only when the voter had not seen the
    * models, every answer is COMPLETE and the voter is not excluded; answers still generating cannot be judged.
    */
-  async vote(ctx: Context, battleId: string, winner: ArenaWinner, source: "BATTLE" | "DRAFT_CHOICE" = "BATTLE"): Promise<ArenaBattle> {
-    const battle = await this.owned(ctx, battleId);
+  async vote(rc: RequestContext, battleId: string, winner: ArenaWinner, source: "BATTLE" | "DRAFT_CHOICE" = "BATTLE"): Promise<ArenaBattle> {
+    const battle = await this.owned(rc, battleId);
     return inTransaction(this.ds, async (em) => {
       const b = await em.getRepository(ArenaBattle).findOne({ where: { id: battle.id }, lock: { mode: "pessimistic_write" } });
       if (!b) throw notFound("Arena battle", battleId);
@@ -238,8 +238,8 @@ export class ArenaService {
   }
 
   /** Shows the models of an open battle without voting; a later vote is kept but does not count. */
-  async reveal(ctx: Context, battleId: string): Promise<ArenaBattle> {
-    const battle = await this.owned(ctx, battleId);
+  async reveal(rc: RequestContext, battleId: string): Promise<ArenaBattle> {
+    const battle = await this.owned(rc, battleId);
     await this.ds.query(`UPDATE arena_battle SET identities_seen_at = now() WHERE id = $1 AND identities_seen_at IS NULL AND winner IS NULL`, [battle.id]);
     return this.ds.getRepository(ArenaBattle).findOneByOrFail({ id: battle.id });
   }
@@ -249,7 +249,7 @@ export class ArenaService {
    * answers have ended. Called after the draft choice is recorded; anything else chosen is not a battle and is left
    * alone.
    */
-  async draftChosen(ctx: Context, messageId: string): Promise<void> {
+  async draftChosen(rc: RequestContext, messageId: string): Promise<void> {
     const rows = rowsOf<{ id: string; side: "A" | "B" }>(
       await this.ds.query(
         `SELECT id, CASE WHEN answers_a[1] = $1::uuid THEN 'A' ELSE 'B' END AS side FROM arena_battle
@@ -265,19 +265,19 @@ export class ArenaService {
       [rows[0].id],
     );
     if (open > 0) return;
-    await this.vote(ctx, rows[0].id, rows[0].side === "A" ? ArenaWinner.A : ArenaWinner.B, "DRAFT_CHOICE");
+    await this.vote(rc, rows[0].id, rows[0].side === "A" ? ArenaWinner.A : ArenaWinner.B, "DRAFT_CHOICE");
   }
 
   /** A battle the caller may read: through its chat (its voter, or moderators within their scope). */
-  async get(ctx: Context, battleId: string): Promise<ArenaBattle> {
+  async get(rc: RequestContext, battleId: string): Promise<ArenaBattle> {
     const b = isUuid(battleId) ? await this.ds.getRepository(ArenaBattle).findOneBy({ id: battleId }) : null;
-    if (!b || b.chatId === null || !(await ctx.loaders.readableChats.load(b.chatId))) throw notFound("Arena battle", battleId);
+    if (!b || b.chatId === null || !(await mayReadChatById(this.ds, rc, b.chatId))) throw notFound("Arena battle", battleId);
     return b;
   }
 
   /** The acting user's battles, newest first. */
-  async list(ctx: Context, first: number, after: string | null): Promise<Page<ArenaBattle>> {
-    const user = await ctx.actingUser();
+  async list(rc: RequestContext, first: number, after: string | null): Promise<Page<ArenaBattle>> {
+    const user = actingUserOf(rc);
     const qb = this.ds
       .getRepository(ArenaBattle)
       .createQueryBuilder("b")
@@ -299,12 +299,8 @@ export class ArenaService {
   // --- voters ----------------------------------------------------------------------------------
 
   /** Excludes a voter's votes from every leaderboard, or counts them again; journaled when it changes anything. */
-  async setVoterExclusion(
-    ctx: Context,
-    input: { userId: string; excluded: boolean; reason?: string | null },
-    vis: Visibility,
-  ): Promise<ArenaVoterExclusionView> {
-    const actor = actorOf(ctx);
+  async setVoterExclusion(rc: RequestContext, input: { userId: string; excluded: boolean; reason?: string | null }): Promise<ArenaVoterExclusionView> {
+    const { actor, visibility: vis } = rc;
     const reason = input.reason?.trim() ?? "";
     if (input.excluded && reason.length === 0) throw badInput("Give a reason for excluding a voter", { field: "reason" });
     const users = isUuid(input.userId)
@@ -410,10 +406,11 @@ export class ArenaService {
    * The leaderboard of a filter as last computed (the periodic job recomputes changed ones); a filter never asked
    * for is computed now, which counts against ARENA_RATE_LIMIT_LEADERBOARD.
    */
-  async leaderboard(ctx: Context, f: LeaderboardFilter): Promise<ModelLeaderboard> {
+  async leaderboard(rc: RequestContext, f: LeaderboardFilter): Promise<ModelLeaderboard> {
     const stored = await this.ds.getRepository(ArenaLeaderboardSnapshot).findOneBy({ key: filterKey(f) });
     if (stored) return ArenaService.toView(stored);
-    const who = ctx.identity.user?.id ?? ctx.identity.apiClient!.id;
+    // Counted per user, else per client; the server itself and the command line count as their door.
+    const who = rc.identity.user?.id ?? rc.identity.apiClient?.id ?? rc.identity.via;
     await enforceRate(this.limiter, this.leaderboardRule, who, "new leaderboard computations");
     const snapshot = await this.compute(f);
     await this.ds.query(
@@ -447,12 +444,12 @@ export class ArenaService {
   }
 
   /** The admin's refresh: recomputed now, journaled. */
-  async refreshByAdmin(actor: Actor, f: LeaderboardFilter): Promise<ModelLeaderboard> {
+  async refreshByAdmin(rc: RequestContext, f: LeaderboardFilter): Promise<ModelLeaderboard> {
     const snapshot = await this.compute(f);
     await inTransaction(this.ds, (em) =>
       writeJournal(
         em,
-        actor,
+        rc.actor,
         ModerationAction.ARENA_LEADERBOARD_REFRESHED,
         { targetId: null },
         {

@@ -152,7 +152,7 @@ export class ChatResolver {
   async chooseDraft(@Arg("input", () => ChooseDraftInput) input: ChooseDraftInput, @Ctx() ctx: Context): Promise<ChatDraftChoice> {
     const choice = await ctx.app.chatFeedback.chooseDraft(ctx.request(), input.messageId);
     // Between the two hidden answers of a battle, the choice is the battle's verdict.
-    await ctx.app.arena.draftChosen(ctx, input.messageId);
+    await ctx.app.arena.draftChosen(ctx.request(), input.messageId);
     return choice;
   }
 
