@@ -73,7 +73,7 @@ export function actingUserOf(rc: RequestContext): User {
 }
 
 /** What the journal records for the command line's operator or the server itself: the door, no user, no client. */
-export function internalActor(via: "cli" | "system"): Actor {
+function internalActor(via: "cli" | "system"): Actor {
   return Object.freeze({ userId: null, apiClientId: null, via });
 }
 

@@ -4,7 +4,6 @@ import { actingUserOf, internalRequestContext, requestContext } from "../../src/
 import type { ApiClient } from "../../src/modules/api-clients/api-client.entity.js";
 import type { User } from "../../src/modules/users/user.entity.js";
 import { Role } from "../../src/modules/users/role.js";
-import { CLI_ACTOR, SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";
 
 const log = pino({ level: "silent" });
@@ -50,9 +49,6 @@ describe("request context (src/common/request-context.ts)", () => {
       expect(rc.requestId.startsWith(`${via}-`)).to.equal(true);
     }
     expect(internalRequestContext("cli", log, Role.ADMIN).requestId).to.not.equal(internalRequestContext("cli", log, Role.ADMIN).requestId);
-    // The commands that still journal with an Actor record the same as the context they will take.
-    expect(CLI_ACTOR).to.deep.equal(internalRequestContext("cli", log, Role.ADMIN).actor);
-    expect(SYSTEM_ACTOR).to.deep.equal(internalRequestContext("system", log, Role.ADMIN).actor);
   });
 
   it("the acting user is the context's user; without one it fails as the GraphQL context's actingUser() does", () => {
