@@ -17,7 +17,6 @@ import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users
 import { effectiveRole } from "./auth.js";
 import { ChorusError, ErrorCode, forbidden, unauthenticated, userNotSpecified } from "../common/errors.js";
 import { looksLikeJwt } from "./user-token.js";
-import { blindChats } from "../modules/arena/blindness.js";
 import type { AnnotatorQualityResult } from "../modules/agreement/annotator-quality.service.js";
 import { requestContext, type RequestContext } from "../common/request-context.js";
 
@@ -119,8 +118,8 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role, r
       return ids.map((id) => byId.get(id) ?? null);
     }),
     childrenByParent: new DataLoader(async (ids) => {
-      const rows = visible(await app.messages.childrenOf(ids));
-      return ids.map((id) => rows.filter((m) => m.parentId === id));
+      const byParent = groupBy(visible(await app.messages.childrenOf(ids)), (m) => m.parentId);
+      return ids.map((id) => byParent.get(id) ?? []);
     }),
     treeState: new DataLoader(async (ids) => {
       const rows = await app.messages.treeStates(ids);
@@ -138,17 +137,14 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role, r
     userEmojis: new DataLoader(async (ids) => {
       const userId = identity.user?.id;
       if (!userId) return ids.map(() => []);
-      const rows: { message_id: string; emoji: string }[] = await app.ds.query(
-        `SELECT message_id, emoji FROM message_emoji WHERE user_id = $1 AND message_id = ANY($2::uuid[]) ORDER BY emoji`,
-        [userId, ids],
-      );
-      return ids.map((id) => rows.filter((r) => r.message_id === id).map((r) => r.emoji));
+      const byMessage = await app.emojis.ofUser(userId, ids);
+      return ids.map((id) => byMessage.get(id) ?? []);
     }),
     readableChats,
     chatMessagesByChat: new DataLoader(async (ids) => {
       const readable = await readableChats.loadMany(ids);
-      const rows = await app.chats.messagesOf(ids.filter((_, i) => readable[i] === true));
-      return ids.map((id) => rows.filter((m) => m.chatId === id));
+      const byChat = groupBy(await app.chats.messagesOf(ids.filter((_, i) => readable[i] === true)), (m) => m.chatId);
+      return ids.map((id) => byChat.get(id) ?? []);
     }),
     chatMessageById: new DataLoader(async (ids) => {
       const rows = await app.chats.messagesByIds(ids);
@@ -168,12 +164,24 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role, r
     annotatorQuality: new DataLoader(async (ids) => app.annotatorQuality.ofUsers(ids)),
     blindChat: new DataLoader(
       async (ids) => {
-        const blind = await blindChats(app.ds, ids);
+        const blind = await app.arena.blindChats(ids);
         return ids.map((id) => blind.has(id));
       },
       { cache: false },
     ),
   };
+}
+
+/** Rows grouped by a key, in their order (a loader's answer per key, without scanning every row per key). */
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string | null): Map<string | null, T[]> {
+  const groups = new Map<string | null, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
 }
 
 function bearerOf(authorization?: string | null): string | null {

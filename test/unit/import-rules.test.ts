@@ -242,6 +242,21 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
     expect(show(bad)).to.deep.equal([]);
   });
 
+  /**
+   * SQL in one place per module, none from the doors: resolvers, field resolvers, jobs and the GraphQL context's
+   * loaders ask a module's service (or its SQL file) and never run a statement or hold a repository themselves.
+   * HTTP handlers may hand the data source to the module's exporter, which runs the SQL.
+   */
+  const RUNS_SQL = /from\s+"typeorm"|\.query\(|\.getRepository\(|\.createQueryBuilder\(|\.manager\b|\binTransaction\(/;
+
+  it("no resolver, field resolver, job or loader runs SQL or holds a repository", () => {
+    const doors = sourceFiles()
+      .map((f) => path.relative(ROOT, f))
+      .filter((f) => (under("modules")(f) && /(\.resolver|\.fields|-jobs)\.ts$/.test(f)) || f === "src/server/context.ts");
+    expect(doors.length).to.be.greaterThan(20);
+    expect(doors.filter((f) => RUNS_SQL.test(fs.readFileSync(path.join(ROOT, f), "utf8")))).to.deep.equal([]);
+  });
+
   it("nothing imports the entry points (main.ts, cli.ts, scripts/) and only main.ts imports app.ts", () => {
     const bad = EDGES.filter(
       (e) =>

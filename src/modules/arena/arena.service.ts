@@ -31,6 +31,7 @@ import {
   type ModelLeaderboardRefresh,
 } from "./arena.types.js";
 import { drawPair } from "./pair-sampling.js";
+import { blindChats } from "./blindness.js";
 import { computeLeaderboard, type BattleTally } from "./leaderboard.js";
 
 export interface LeaderboardFilter {
@@ -289,11 +290,9 @@ export class ArenaService {
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first, cursorOf: (b) => encodeCursor({ at: b.createdAt.toISOString(), id: b.id }) };
   }
 
-  /** Battles of one chat (the blindness loader asks by chat). */
-  async byChats(chatIds: readonly string[]): Promise<ArenaBattle[]> {
-    const ids = chatIds.filter(isUuid);
-    if (ids.length === 0) return [];
-    return this.ds.getRepository(ArenaBattle).createQueryBuilder("b").where("b.chat_id = ANY(:ids)", { ids }).getMany();
+  /** The chats (of `chatIds`) that hold a blind battle, for the blindness loader (blindness.ts). */
+  blindChats(chatIds: readonly string[]): Promise<Set<string>> {
+    return blindChats(this.ds, chatIds);
   }
 
   // --- voters ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { TaskPools } from "./task-pools.js";
 import { TaskRequests } from "./task-requests.js";
 import { TaskAcks } from "./task-acks.js";
 import { TaskSubmissions } from "./task-submissions.js";
+import { rowsOf } from "../../db/rows.js";
 import { assertEnabled, type AvailabilityCounts, type TaskDoneResult, type TaskSettings } from "./task-common.js";
 
 export {
@@ -34,7 +35,7 @@ export class TaskService {
   private readonly submissions: TaskSubmissions;
 
   constructor(
-    ds: DataSource,
+    private readonly ds: DataSource,
     cfg: TreeManagerConfig,
     private readonly settings: TaskSettings,
     trees: TreeManager,
@@ -47,6 +48,11 @@ export class TaskService {
     this.requests = new TaskRequests(ds, cfg, settings, trees, rng, this.pools, limiter, limits);
     this.acks = new TaskAcks(ds, settings, emojis);
     this.submissions = new TaskSubmissions(ds, cfg, settings, trees, emojis);
+  }
+
+  /** The hourly clean-up (§9.7): deletes the tasks that expired unfinished; returns how many. */
+  async deleteExpired(): Promise<number> {
+    return rowsOf(await this.ds.query(`DELETE FROM task WHERE expiry_date < now() AND NOT done RETURNING id`)).length;
   }
 
   /** §6.6: the acting user must exist, be enabled and (when enforced) have accepted the terms. */
