@@ -19,7 +19,8 @@ import { createRng } from "../src/db/random.js";
 import { loadConfig } from "../src/config/index.js";
 import { ArenaService } from "../src/modules/arena/arena.service.js";
 import { computeLeaderboard } from "../src/modules/arena/leaderboard.js";
-import { SYSTEM_ACTOR } from "../src/modules/moderation/journal.js";
+import { internalRequestContext } from "../src/common/request-context.js";
+import { Role } from "../src/modules/users/role.js";
 import type { ChatService } from "../src/modules/chat/chat.service.js";
 import type { WorkerService } from "../src/modules/workers/worker.service.js";
 import type { RateLimiter } from "../src/infra/rate-limit.js";
@@ -89,15 +90,16 @@ async function main() {
     const noLimits = { hit: async () => ({ allowed: true as const, remaining: 1 }), close: async () => undefined } as unknown as RateLimiter;
     const arena = new ArenaService(ds, config, null as unknown as ChatService, null as unknown as WorkerService, pubSub, noLimits, createRng(1), log);
     const filter = { category: null, lang: null, since: null };
+    const system = internalRequestContext("system", log, Role.ADMIN);
     const tallies = await arena.tallies(filter);
     const settings = { bootstrapSamples: config.bootstrapSamples, confidenceLevel: 0.95, ridge: config.ridge };
     const results = [
       await timed("tally query (GROUP BY pair, outcome)", pid, () => arena.tallies(filter)),
       await timed("Bradley–Terry fit (no bootstrap)", pid, async () => computeLeaderboard(tallies, { ...settings, bootstrapSamples: 0 }, createRng(1))),
       await timed(`fit + ${settings.bootstrapSamples} bootstrap resamples`, pid, async () => computeLeaderboard(tallies, settings, createRng(1))),
-      await timed("whole recompute (refreshModelLeaderboard: tally, fit, bootstrap, store, journal)", pid, () => arena.refreshByAdmin(SYSTEM_ACTOR, filter)),
+      await timed("whole recompute (refreshModelLeaderboard: tally, fit, bootstrap, store, journal)", pid, () => arena.refreshByAdmin(system, filter)),
     ];
-    const board = await arena.leaderboard({ identity: { user: null, apiClient: { id: "bench" } } } as never, filter);
+    const board = await arena.leaderboard(system, filter);
     const counted = tallies.reduce((s, t) => s + t.count, 0);
     console.log(
       `Chorus bench (arena), ${new Date().toISOString()}: ${counted} counted battles, ${board.models.length} models, ${tallies.length} (pair, outcome) cells; generated in ${(generatedMs / 1000).toFixed(1)} s`,

@@ -18,6 +18,8 @@ import { migrateWithLock } from "../src/db/migrate.js";
 import { createPubSubHandle } from "../src/infra/pubsub.js";
 import { StatsService, TROLL_STATS_TOTAL_SQL, USER_STATS_TOTAL_SQL } from "../src/modules/stats/stats.service.js";
 import { STATS_TIME_FRAMES } from "../src/modules/consensus/scores.js";
+import { internalRequestContext } from "../src/common/request-context.js";
+import { Role } from "../src/modules/users/role.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -48,6 +50,7 @@ async function main() {
   const db = reuse ? existingDatabase(reuse) : await createTestDatabase("chorus_bench_lb");
   const ds = createDataSource({ url: db.url, poolSize: 4, applicationName: "chorus-bench" });
   const log = pino({ level: "warn" });
+  const rc = internalRequestContext("system", log, Role.ADMIN);
   const pubSub = createPubSubHandle(undefined);
   try {
     await ds.initialize();
@@ -107,16 +110,17 @@ async function main() {
       }
     }
     await time("all four frames (one admin refresh)", 1, async () => {
-      const r = await stats.refreshByAdmin({ userId: null, apiClientId: CLIENT_ID, via: "system" }, STATS_TIME_FRAMES);
+      const r = await stats.refreshByAdmin(rc, STATS_TIME_FRAMES);
       return `${r.length} frames, journaled`;
     });
     await time("streak job", 1, async () => `${await stats.resetStreaks()} streaks ended`);
     const someone: string = (await ds.query(`SELECT user_id FROM user_stats WHERE time_frame = 'total' AND rank = $1`, [Math.floor(USERS / 4)]))[0]?.user_id;
+    // Reads as the server itself: every client's users, no acting user (as the old calls with no client and no viewer).
     for (const run of [1, 2, 3]) {
-      await time("read: leaderboard page of 100", run, async () => `${(await stats.leaderboard("total", 100, 0, null)).nodes.length} rows`);
-      await time("read: leaderboardWindow (size 5)", run, async () => `${(await stats.leaderboardWindow(someone, "total", 5))?.length ?? 0} rows`);
-      await time("read: userStats (4 frames)", run, async () => `${(await stats.userStats(someone, null)).length} frames`);
-      await time("read: trollboard page of 100", run, async () => `${(await stats.trollboard("total", 100, 0, null)).nodes.length} rows`);
+      await time("read: leaderboard page of 100", run, async () => `${(await stats.leaderboard(rc, "total", 100, 0)).nodes.length} rows`);
+      await time("read: leaderboardWindow (size 5)", run, async () => `${(await stats.leaderboardWindow(rc, someone, "total", 5))?.length ?? 0} rows`);
+      await time("read: userStats (4 frames)", run, async () => `${(await stats.userStats(rc, someone)).length} frames`);
+      await time("read: trollboard page of 100", run, async () => `${(await stats.trollboard(rc, "total", 100, 0, null)).nodes.length} rows`);
     }
 
     console.log(`\nChorus bench (leaderboard${quick ? ", quick" : ""}), ${new Date().toISOString()}, data: ${JSON.stringify(counts)}\n`);

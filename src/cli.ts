@@ -5,82 +5,22 @@ import { ConfigError, loadConfig, type Config } from "./config/index.js";
 import { createDataSource } from "./db/data-source.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { migrateWithLock } from "./db/migrate.js";
-import { ApiClientService } from "./modules/api-clients/api-client.service.js";
-import { ApiClientKind } from "./modules/api-clients/api-client.entity.js";
-import { UserService } from "./modules/users/user.service.js";
-import { parseRole, Role } from "./modules/users/role.js";
-import type { DataSource } from "typeorm";
 import type { Writable } from "node:stream";
-import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, type Inclusion } from "./modules/datasets/export.service.js";
+import { DatasetExporter, DEFAULT_EXPORT_OPTIONS } from "./modules/datasets/export.service.js";
 import { DatasetImporter, type ImportMode } from "./modules/datasets/import.service.js";
 import { DEFAULT_MAX_LINE_BYTES, LineWriter } from "./modules/datasets/jsonl-stream.js";
 import { DEFAULT_PROGRESS_INTERVAL_SECONDS, Progress } from "./modules/datasets/progress.js";
-import { ChatExporter, chatExportFilters } from "./modules/chat/chat-export.service.js";
-import { isUuid } from "./db/rows.js";
-import { exportBattles, importBattles } from "./modules/arena/battle-export.js";
 import { buildPendingSearchVectors, pendingSearchVectors } from "./modules/trees/search-backfill.js";
-import { CLI_ACTOR } from "./modules/moderation/journal.js";
-import { IdentityChangeOutbox, type IdentityChangeSink } from "./server/identity-events.js";
+import { withDatabase } from "./cli/database.js";
+import { inclusion, parseNonNegativeInt, parsePositiveNumber, type CliEnv } from "./cli/options.js";
+import { addAccessCommands } from "./cli/access-commands.js";
+import { addChatDataCommands } from "./cli/chat-data-commands.js";
 
 /**
- * Opens the configured database (starting the embedded one when DATABASE_URL is unset), migrated. Identity changes
- * the command announces (a revoked key, a changed role) are published on Redis afterwards when REDIS_URL is set,
- * so running servers close the affected sockets at once; without it they do at their next periodic re-check.
+ * The command line (`npx chorus ...`): the commands are built here and in src/cli/ (keys and users in
+ * access-commands.ts, chat and arena data in chat-data-commands.ts; the database they open in database.ts); the
+ * dataset import and export and the migrations are here.
  */
-async function withDatabase<T>(config: Config, fn: (ds: DataSource, identityChanged: IdentityChangeSink) => Promise<T>): Promise<T> {
-  const log = pino({ level: config.logLevel === "info" ? "warn" : config.logLevel }, pino.destination(2));
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
-  const url = config.databaseUrl ?? embedded!.url;
-  const ds = createDataSource({ url, poolSize: 2, applicationName: "chorus-cli" });
-  await ds.initialize();
-  const outbox = new IdentityChangeOutbox();
-  try {
-    await migrateWithLock(ds, url, log);
-    const result = await fn(ds, outbox.announce);
-    if (!(await outbox.flush(config.redisUrl, config.redisKeyPrefix))) {
-      process.stderr.write("chorus: Redis could not be reached to announce the change; running servers apply it within IDENTITY_RECHECK_SECONDS\n");
-    }
-    return result;
-  } finally {
-    await ds.destroy();
-    await embedded?.stop();
-  }
-}
-
-function parseNonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
-  return n;
-}
-
-function parsePositiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${value}`);
-  return n;
-}
-
-/** `--include-x` / `--x-only` as one three-way filter (commander rejects the two together). */
-function inclusion(include: boolean | undefined, only: boolean | undefined): Inclusion {
-  return only ? "only" : include ? "include" : "exclude";
-}
-
-function parseDate(value: string): Date {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new Error(`not a date: ${value}`);
-  return d;
-}
-
-/** The one user (auth method, id), optionally of one client, that a `user` command names. */
-async function oneUser(users: UserService, opts: { authMethod: string; id: string; client?: string }) {
-  const found = await users.findEverywhere(opts.authMethod, opts.id, opts.client);
-  if (found.length === 0) throw new Error(`no user ${opts.authMethod}:${opts.id}${opts.client ? ` in client ${opts.client}` : ""}`);
-  if (found.length > 1) {
-    throw new Error(
-      `${found.length} API clients have a user ${opts.authMethod}:${opts.id}; pick one with --client (${found.map((u) => u.apiClientId).join(", ")})`,
-    );
-  }
-  return found[0];
-}
 
 export function buildCli(
   config: () => Config,
@@ -90,6 +30,7 @@ export function buildCli(
   const program = new Command("chorus")
     .description("Chorus command line: migrations, API clients, users, dataset import and export, chat export.")
     .exitOverride();
+  const env: CliEnv = { config, out, stdout };
 
   program
     .command("migrate")
@@ -110,125 +51,7 @@ export function buildCli(
       }
     });
 
-  const apiClient = program.command("api-client").description("Create, list, rotate and revoke API clients.");
-  apiClient
-    .command("create")
-    .description("Create an API client; its key is printed alone on the last line.")
-    .requiredOption("--name <name>", "human name of the client")
-    .option("--trusted", "trusted: acts with its users' roles, reads across clients", false)
-    .addOption(new Option("--role <role>", "role when acting without a user").choices(["user", "moderator", "admin"]).default("user"))
-    .addOption(new Option("--kind <kind>", "what the key is for").choices(["client", "worker"]).default("client"))
-    .option("--frontend-type <type>", "web, discord, import, ...")
-    .option("--admin-email <email>", "who to contact")
-    .option("--expires-at <iso-date>", "when the key stops working", parseDate)
-    .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
-        const { apiClient: c, key } = await new ApiClientService(ds).create(CLI_ACTOR, {
-          name: opts.name,
-          trusted: opts.trusted,
-          role: parseRole(opts.role),
-          kind: opts.kind === "worker" ? ApiClientKind.WORKER : ApiClientKind.CLIENT,
-          frontendType: opts.frontendType ?? null,
-          adminEmail: opts.adminEmail ?? null,
-          expiresAt: opts.expiresAt ?? null,
-        });
-        out(`created API client ${c.id} "${c.name}" (kind ${c.kind}, trusted ${c.trusted}, role ${c.role}); the key is shown once:`);
-        out(key);
-      });
-    });
-  apiClient
-    .command("list")
-    .description("List API clients (never their keys).")
-    .action(async () => {
-      await withDatabase(config(), async (ds) => {
-        const svc = new ApiClientService(ds);
-        let after: string | null = null;
-        out(["id", "name", "kind", "trusted", "role", "key prefix", "state", "created"].join("\t"));
-        for (;;) {
-          const page = await svc.list(100, after);
-          for (const c of page.nodes) {
-            const state = c.revokedAt ? "revoked" : !c.enabled ? "disabled" : c.expiresAt && c.expiresAt < new Date() ? "expired" : "active";
-            out([c.id, c.name, c.kind, c.trusted, c.role, c.keyPrefix + "…", state, c.createdAt.toISOString()].join("\t"));
-          }
-          if (!page.hasNextPage || page.nodes.length === 0) break;
-          after = page.cursorOf(page.nodes[page.nodes.length - 1]);
-        }
-      });
-    });
-  apiClient
-    .command("revoke <id>")
-    .description("Revoke a client's key for good; its open sockets and those of its user tokens close within 5 s.")
-    .action(async (id: string) => {
-      await withDatabase(config(), async (ds, identityChanged) => {
-        const c = await new ApiClientService(ds, identityChanged).revoke(CLI_ACTOR, id);
-        out(`revoked API client ${c.id} "${c.name}"`);
-      });
-    });
-  apiClient
-    .command("rotate <id>")
-    .description("Replace a client's key (its user tokens end too); the new key is printed alone on the last line.")
-    .action(async (id: string) => {
-      await withDatabase(config(), async (ds, identityChanged) => {
-        const { apiClient: c, key } = await new ApiClientService(ds, identityChanged).rotate(CLI_ACTOR, id);
-        out(`rotated the key of API client ${c.id} "${c.name}"; the old key and the user tokens it minted no longer work. New key:`);
-        out(key);
-      });
-    });
-
-  const workerKey = program.command("worker-key").description("Keys for GPU workers (API clients of kind worker: they may use only the worker protocol).");
-  workerKey
-    .command("create")
-    .description("Create a worker key for CHORUS_WORKER_KEY; it is printed alone on the last line.")
-    .requiredOption("--name <name>", "human name of the worker or pool")
-    .option("--admin-email <email>", "who to contact")
-    .option("--expires-at <iso-date>", "when the key stops working", parseDate)
-    .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
-        const { apiClient: c, key } = await new ApiClientService(ds).create(CLI_ACTOR, {
-          name: opts.name,
-          trusted: false,
-          role: Role.USER,
-          kind: ApiClientKind.WORKER,
-          frontendType: "worker",
-          adminEmail: opts.adminEmail ?? null,
-          expiresAt: opts.expiresAt ?? null,
-        });
-        out(`created worker key ${c.id} "${c.name}"; rotate or revoke it with \`chorus api-client rotate|revoke ${c.id}\`; the key is shown once:`);
-        out(key);
-      });
-    });
-
-  const user = program.command("user").description("Manage users.");
-  user
-    .command("set-role")
-    .description("Give a user a role (USER, MODERATOR, ADMIN).")
-    .requiredOption("--auth-method <method>", "the user's auth method (local, discord, ...)")
-    .requiredOption("--id <id>", "the frontend's id for the user")
-    .requiredOption("--role <role>", "user, moderator or admin")
-    .option("--client <apiClientId>", "the API client the user belongs to (needed when several have such a user)")
-    .action(async (opts) => {
-      const role: Role = parseRole(opts.role);
-      await withDatabase(config(), async (ds, identityChanged) => {
-        const users = new UserService(ds, identityChanged);
-        const found = await oneUser(users, opts);
-        const updated = await users.setRole(CLI_ACTOR, found.id, role);
-        out(`user ${updated.id} (${updated.authMethod}:${updated.username}) is now ${updated.role}`);
-      });
-    });
-  user
-    .command("revoke-tokens")
-    .description("Logout everywhere: every user token of the user stops working and their open sockets close within 5 s.")
-    .requiredOption("--auth-method <method>", "the user's auth method (local, discord, ...)")
-    .requiredOption("--id <id>", "the frontend's id for the user")
-    .option("--client <apiClientId>", "the API client the user belongs to (needed when several have such a user)")
-    .action(async (opts) => {
-      await withDatabase(config(), async (ds, identityChanged) => {
-        const users = new UserService(ds, identityChanged);
-        const found = await oneUser(users, opts);
-        const { user: u, revokedAt } = await users.revokeTokens(CLI_ACTOR, found.id);
-        out(`user ${u.id} (${u.authMethod}:${u.username}): every user token minted before ${revokedAt.toISOString()} is revoked`);
-      });
-    });
+  addAccessCommands(program, env);
 
   program
     .command("export")
@@ -255,7 +78,7 @@ export function buildCli(
       DEFAULT_PROGRESS_INTERVAL_SECONDS,
     )
     .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
+      await withDatabase(config(), async (ds, _identityChanged, rc) => {
         const exporter = new DatasetExporter(ds, {
           state: opts.state,
           lang: opts.lang ?? null,
@@ -271,7 +94,7 @@ export function buildCli(
         });
         const writer = LineWriter.open(opts.out ?? null, stdout);
         const progress = new Progress(process.stderr, "exported", opts.progressInterval);
-        const summary = await exporter.run(writer, (s) => progress.update(s.messages)).finally(() => progress.finish());
+        const summary = await exporter.run(rc, writer, (s) => progress.update(s.messages)).finally(() => progress.finish());
         await writer.close();
         const secs = progress.elapsedSeconds();
         // The summary goes to stderr: stdout may be the dataset itself.
@@ -281,71 +104,7 @@ export function buildCli(
       });
     });
 
-  program
-    .command("export-chats")
-    .description("Export the chats whose owners allow data use as JSONL trees, one chat per line (.jsonl, or .jsonl.gz by file name), streamed.")
-    .option("--user <id>", "only this user's chats")
-    .option("--chat <id>", "only this chat")
-    .option("--from-date <date>", "only chats created on or after this date (YYYY-MM-DD, UTC) or date-time (ISO 8601 with offset)")
-    .option("--to-date <date>", "only chats created on or before this date (the whole day, UTC) or date-time")
-    .option("--scored", "only chats with at least one answer voted +1 or -1")
-    .option("--reported", "only chats with at least one reported answer")
-    .option("--flat", "one message per line (with chat_id and user_id) instead of one tree per chat")
-    .option("--anonymizer-seed <seed>", "replace chat, message and user ids by seeded SHA-256 pseudonyms")
-    .option("--limit <n>", "at most this many chats", parseNonNegativeInt)
-    .option("--out <file>", "write here instead of stdout")
-    .action(async (opts) => {
-      if (opts.user && !isUuid(opts.user)) throw new Error(`--user must be a user id (a UUID), got ${opts.user}`);
-      const filters = chatExportFilters(
-        {
-          chat: opts.chat,
-          fromDate: opts.fromDate,
-          toDate: opts.toDate,
-          scored: opts.scored,
-          reported: opts.reported,
-          flat: opts.flat,
-          anonymizerSeed: opts.anonymizerSeed,
-        },
-        { chat: "--chat", fromDate: "--from-date", toDate: "--to-date", anonymizerSeed: "--anonymizer-seed" },
-      );
-      await withDatabase(config(), async (ds) => {
-        const exporter = new ChatExporter(ds, { ...filters, userId: opts.user ?? null, dataUseOnly: true, limit: opts.limit ?? null });
-        const writer = LineWriter.open(opts.out ?? null, stdout);
-        const progress = new Progress(process.stderr, "exported");
-        const summary = await exporter.run(writer, (s) => progress.update(s.messages));
-        await writer.close();
-        progress.finish();
-        process.stderr.write(`exported ${summary.chats} chats, ${summary.messages} messages in ${progress.elapsedSeconds().toFixed(2)} s\n`);
-      });
-    });
-
-  program
-    .command("export-battles")
-    .description(
-      "Export voted arena battles as JSONL in FastChat's arena layout (question_id, model_a, model_b, winner, judge, conversation_a/b, turn, anony, language, tstamp).",
-    )
-    .option("--all", "also battles whose vote does not count (anony false when the voter saw the models first)")
-    .option("--anonymizer-seed <seed>", "replace battle and voter ids by seeded SHA-256 pseudonyms (the tree export's anonymiser)")
-    .option("--out <file>", "write here instead of stdout (.jsonl, or .jsonl.gz by file name)")
-    .action(async (opts) => {
-      await withDatabase(config(), async (ds) => {
-        const writer = LineWriter.open(opts.out ?? null, stdout);
-        const n = await exportBattles(ds, writer, { anonymizerSeed: opts.anonymizerSeed ?? null, all: Boolean(opts.all) });
-        await writer.close();
-        process.stderr.write(`exported ${n} battles\n`);
-      });
-    });
-
-  program
-    .command("import-battles <file>")
-    .description("Import arena battles from JSONL in FastChat's arena layout; lines already imported are skipped, bad lines are reported and skipped.")
-    .action(async (file: string) => {
-      await withDatabase(config(), async (ds) => {
-        const s = await importBattles(ds, file);
-        for (const p of s.problems) out(`line ${p.line}: ${p.reason}`);
-        out(`imported ${s.imported} battles; skipped: ${s.alreadyPresent} already present, ${s.problems.length} bad lines`);
-      });
-    });
+  addChatDataCommands(program, env);
 
   program
     .command("import <file>")

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type Config } from "./config/index.js";
 import { createLogger } from "./logger.js";
 import { startChorus, type ChorusInstance } from "./app.js";
 import { Role } from "./modules/users/role.js";
-import { SYSTEM_ACTOR } from "./modules/moderation/journal.js";
+import { internalRequestContext } from "./common/request-context.js";
 import { metricsExposure, type MetricsExposure } from "./server/metrics-endpoint.js";
 
 /** Local mode (embedded database): make sure a development key exists and tell the user where to use it. */
@@ -18,7 +18,7 @@ async function ensureDevClient(chorus: ChorusInstance, config: Config): Promise<
     if (check.ok) return key;
   }
   if ((await chorus.app.apiClients.count()) > 0 && !fs.existsSync(keyFile)) return null;
-  const { key } = await chorus.app.apiClients.create(SYSTEM_ACTOR, {
+  const { key } = await chorus.app.apiClients.create(internalRequestContext("system", chorus.app.log, Role.ADMIN), {
     name: "development",
     trusted: true,
     role: Role.ADMIN,

@@ -150,6 +150,8 @@ export const unauthenticated = (message = "A valid API key or user token is requ
 export const forbidden = (message = "Not allowed") => new ChorusError(ErrorCode.FORBIDDEN, message);
 export const badInput = (message: string, extra: Record<string, unknown> = {}) => new ChorusError(ErrorCode.BAD_USER_INPUT, message, extra);
 export const notFound = (what: string, id?: string) => new ChorusError(ErrorCode.NOT_FOUND, id ? `${what} ${id} not found` : `${what} not found`);
+export const userNotSpecified = () =>
+  new ChorusError(ErrorCode.USER_NOT_SPECIFIED, "This operation acts for a user: pass a `user` argument or the x-chorus-user header");
 
 /** Codes whose message is safe to show: everything in ErrorCode except internal failures. */
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR));

@@ -13,6 +13,7 @@ import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import type { User } from "../modules/users/user.entity.js";
 import type { Role } from "../modules/users/role.js";
 import { EVERYTHING, visibilityOfClient, type Visibility } from "./visibility.js";
+import { unauthenticated, userNotSpecified } from "./errors.js";
 
 /** The door a change came through: the API, the command line, or the server itself (start-up, jobs, tests). */
 export type ActorVia = "graphql" | "cli" | "system";
@@ -60,8 +61,19 @@ export function requestContext(parts: { requestId: string; log: Logger; identity
   });
 }
 
+/**
+ * The acting user of an operation that acts for the caller's own user (no `user` argument): what the GraphQL
+ * context's `actingUser()` answers, with its errors: UNAUTHENTICATED without an API client, USER_NOT_SPECIFIED
+ * without a user. A service calls it where it used to ask the context, so its checks keep their order.
+ */
+export function actingUserOf(rc: RequestContext): User {
+  if (!rc.identity.apiClient) throw unauthenticated();
+  if (rc.identity.user) return rc.identity.user;
+  throw userNotSpecified();
+}
+
 /** What the journal records for the command line's operator or the server itself: the door, no user, no client. */
-export function internalActor(via: "cli" | "system"): Actor {
+function internalActor(via: "cli" | "system"): Actor {
   return Object.freeze({ userId: null, apiClientId: null, via });
 }
 

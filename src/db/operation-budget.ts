@@ -77,7 +77,12 @@ export function runWithBudget<T>(budget: OperationBudget, fn: () => T): T {
 /** The statement_timeout a pooled connection was last set to, so it is set only when it changes. */
 const TIMEOUT_SET = Symbol("chorus.statementTimeout");
 
-type PgClient = { query: (sql: string) => Promise<unknown>; [TIMEOUT_SET]?: number };
+type PgClient = {
+  query: (sql: string) => Promise<unknown>;
+  on(event: "error", listener: (err: unknown) => void): unknown;
+  removeListener(event: "error", listener: (err: unknown) => void): unknown;
+  [TIMEOUT_SET]?: number;
+};
 type Release = (err?: unknown) => void;
 type PostgresDriverLike = { obtainMasterConnection: () => Promise<[PgClient, Release]> };
 
@@ -99,6 +104,16 @@ export function applyOperationBudgets(ds: DataSource): void {
       budget?.release();
       throw err;
     }
+    // pg-pool takes its own 'error' listener off a client it hands out, and node-postgres emits 'error' when the
+    // connection ends unexpectedly (PostgreSQL restarted, the backend terminated), even while a query runs: with no
+    // listener that is an uncaught exception and the process dies. TypeORM's query runner adds a listener of its own;
+    // a bare checkout (src/db/prepared.ts) had none, and a PostgreSQL restart killed a replica. So every checkout is
+    // guarded until it is released, and a connection that broke goes back with its error, so the pool drops it.
+    let broken: unknown;
+    const onError = (err: unknown) => {
+      broken ??= err;
+    };
+    client.on("error", onError);
     const wanted = budget?.statementTimeoutMs ?? 0;
     try {
       if ((client[TIMEOUT_SET] ?? 0) !== wanted) {
@@ -107,6 +122,7 @@ export function applyOperationBudgets(ds: DataSource): void {
         client[TIMEOUT_SET] = wanted;
       }
     } catch (err) {
+      client.removeListener("error", onError);
       release(err);
       budget?.release();
       throw err;
@@ -117,7 +133,8 @@ export function applyOperationBudgets(ds: DataSource): void {
       (err?: unknown) => {
         if (released) return;
         released = true;
-        release(err);
+        client.removeListener("error", onError);
+        release(err ?? broken);
         budget?.release();
       },
     ];

@@ -6,7 +6,8 @@ import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import type { KeyCheck } from "../modules/api-clients/api-client.service.js";
 import type { User } from "../modules/users/user.entity.js";
 import type { MessageBranch, MessageNode, MessageTreeStateNode } from "../modules/trees/message.types.js";
-import { chatReaderOf, mayReadChat, visibilityOfClient, type Visibility } from "./visibility.js";
+import { chatReaderOf, mayReadChat } from "./visibility.js";
+import { visibilityOfClient, type Visibility } from "../common/visibility.js";
 import type { ChatMessage } from "../modules/chat/chat.entity.js";
 import type { WorkerConnection } from "../modules/workers/worker-connection.js";
 import type { WorkerSession } from "../modules/workers/worker.service.js";
@@ -14,9 +15,8 @@ import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
 import { effectiveRole } from "./auth.js";
-import { ChorusError, ErrorCode, forbidden, unauthenticated } from "../common/errors.js";
+import { ChorusError, ErrorCode, forbidden, unauthenticated, userNotSpecified } from "../common/errors.js";
 import { looksLikeJwt } from "./user-token.js";
-import { blindChats } from "../modules/arena/blindness.js";
 import type { AnnotatorQualityResult } from "../modules/agreement/annotator-quality.service.js";
 import { requestContext, type RequestContext } from "../common/request-context.js";
 
@@ -118,8 +118,8 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role, r
       return ids.map((id) => byId.get(id) ?? null);
     }),
     childrenByParent: new DataLoader(async (ids) => {
-      const rows = visible(await app.messages.childrenOf(ids));
-      return ids.map((id) => rows.filter((m) => m.parentId === id));
+      const byParent = groupBy(visible(await app.messages.childrenOf(ids)), (m) => m.parentId);
+      return ids.map((id) => byParent.get(id) ?? []);
     }),
     treeState: new DataLoader(async (ids) => {
       const rows = await app.messages.treeStates(ids);
@@ -137,17 +137,14 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role, r
     userEmojis: new DataLoader(async (ids) => {
       const userId = identity.user?.id;
       if (!userId) return ids.map(() => []);
-      const rows: { message_id: string; emoji: string }[] = await app.ds.query(
-        `SELECT message_id, emoji FROM message_emoji WHERE user_id = $1 AND message_id = ANY($2::uuid[]) ORDER BY emoji`,
-        [userId, ids],
-      );
-      return ids.map((id) => rows.filter((r) => r.message_id === id).map((r) => r.emoji));
+      const byMessage = await app.emojis.ofUser(userId, ids);
+      return ids.map((id) => byMessage.get(id) ?? []);
     }),
     readableChats,
     chatMessagesByChat: new DataLoader(async (ids) => {
       const readable = await readableChats.loadMany(ids);
-      const rows = await app.chats.messagesOf(ids.filter((_, i) => readable[i] === true));
-      return ids.map((id) => rows.filter((m) => m.chatId === id));
+      const byChat = groupBy(await app.chats.messagesOf(ids.filter((_, i) => readable[i] === true)), (m) => m.chatId);
+      return ids.map((id) => byChat.get(id) ?? []);
     }),
     chatMessageById: new DataLoader(async (ids) => {
       const rows = await app.chats.messagesByIds(ids);
@@ -167,12 +164,24 @@ function createLoaders(app: AppServices, identity: Identity, role: () => Role, r
     annotatorQuality: new DataLoader(async (ids) => app.annotatorQuality.ofUsers(ids)),
     blindChat: new DataLoader(
       async (ids) => {
-        const blind = await blindChats(app.ds, ids);
+        const blind = await app.arena.blindChats(ids);
         return ids.map((id) => blind.has(id));
       },
       { cache: false },
     ),
   };
+}
+
+/** Rows grouped by a key, in their order (a loader's answer per key, without scanning every row per key). */
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string | null): Map<string | null, T[]> {
+  const groups = new Map<string | null, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
 }
 
 function bearerOf(authorization?: string | null): string | null {
@@ -292,7 +301,7 @@ export async function buildContext(app: AppServices, creds: Credentials, known?:
         return identity.user;
       }
       if (identity.user) return identity.user;
-      throw new ChorusError(ErrorCode.USER_NOT_SPECIFIED, "This operation acts for a user: pass a `user` argument or the x-chorus-user header");
+      throw userNotSpecified();
     },
     request: (acting) =>
       requestContext({

@@ -12,9 +12,6 @@ import type { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import { Role, roleAtLeast } from "../modules/users/role.js";
 import { visibilityOfClient, type Visibility } from "../common/visibility.js";
 
-// The data part lives in common/ (the request context carries it); named here too for the modules not migrated yet.
-export { visibilityOfClient, type Visibility };
-
 /** The part of the request context the rules read (the context and a loader's identity both have it). */
 interface Caller {
   apiClient: ApiClient | null;

@@ -3,6 +3,7 @@
  * Redis key prefix shared by all, each process on its own free port. Used by the multi-replica tests and the
  * stream benchmark.
  */
+import pino from "pino";
 import net from "node:net";
 import { type ChildProcess } from "node:child_process";
 import type { DataSource } from "typeorm";
@@ -10,7 +11,7 @@ import { createDataSource } from "../../src/db/data-source.js";
 import { ApiClientService } from "../../src/modules/api-clients/api-client.service.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { Role } from "../../src/modules/users/role.js";
-import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
+import { internalRequestContext } from "../../src/common/request-context.js";
 import { createTestDatabase, testRedisUrl, type TestDatabase } from "./database.js";
 import { MAIN, startNode } from "./process.js";
 import { deleteRedisPrefix, testRedisPrefix } from "./redis-keys.js";
@@ -125,7 +126,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
       return r;
     },
     createClient: async (opts = {}) => {
-      const { key } = await new ApiClientService(cluster.ds).create(SYSTEM_ACTOR, {
+      const { key } = await new ApiClientService(cluster.ds).create(internalRequestContext("system", pino({ level: "silent" }), Role.ADMIN), {
         name: opts.name ?? "test client",
         trusted: opts.trusted ?? false,
         role: opts.role ?? Role.USER,

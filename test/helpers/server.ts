@@ -5,7 +5,7 @@ import { startChorus, type ChorusInstance } from "../../src/app.js";
 import { createTestDatabase, testRedisUrl, type TestDatabase } from "./database.js";
 import { Role } from "../../src/modules/users/role.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
-import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
+import { internalRequestContext } from "../../src/common/request-context.js";
 import { deleteRedisPrefix, testRedisPrefix } from "./redis-keys.js";
 
 export interface TestServer {
@@ -44,7 +44,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
   // The start-up tree check runs after ready; tests start from a database it has settled.
   await chorus.treesChecked;
   const createClient: TestServer["createClient"] = async (o = {}) => {
-    const { apiClient, key } = await chorus.app.apiClients.create(SYSTEM_ACTOR, {
+    const { apiClient, key } = await chorus.app.apiClients.create(internalRequestContext("system", log, Role.ADMIN), {
       name: o.name ?? "test client",
       trusted: o.trusted ?? false,
       role: o.role ?? Role.USER,

@@ -16,7 +16,7 @@ import {
   ViewerDocument,
 } from "../../client/generated/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
-import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
+import { internalRequestContext } from "../../src/common/request-context.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { UserTokenSigner } from "../../src/server/user-token.js";
 
@@ -211,7 +211,7 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
     it("gives an untrusted client acting for a user USER powers, whatever the user's role", async () => {
       const untrusted = await server.createClient({ trusted: false, role: Role.ADMIN });
       const u = await gql(server.url, ViewerDocument, {}, { key: untrusted.key, user: "local:wannabe" });
-      await server.chorus.app.users.setRole(SYSTEM_ACTOR, u.data!.viewer.user!.id, Role.ADMIN);
+      await server.chorus.app.users.setRole(internalRequestContext("system", server.chorus.app.log, Role.ADMIN), u.data!.viewer.user!.id, Role.ADMIN);
       expect(await apiClientsAs(untrusted.key, "local:wannabe")).to.equal("FORBIDDEN");
       const v = await gql(server.url, ViewerDocument, {}, { key: untrusted.key, user: "local:wannabe" });
       expect(v.data!.viewer.role).to.equal("USER");
@@ -316,7 +316,7 @@ describe("authentication and authorisation (HTTP and websocket)", function () {
       const tampered = token.slice(0, -3) + (token.endsWith("AAA") ? "BBB" : "AAA");
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: tampered }))).to.equal("UNAUTHENTICATED");
 
-      await server.chorus.app.apiClients.revoke(SYSTEM_ACTOR, trusted.id);
+      await server.chorus.app.apiClients.revoke(internalRequestContext("system", server.chorus.app.log, Role.ADMIN), trusted.id);
       expect(errorCode(await gql(server.url, ViewerDocument, {}, { key: token }))).to.equal("UNAUTHENTICATED");
     });
   });

@@ -2,7 +2,13 @@ import { expect } from "chai";
 import path from "node:path";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { CLI, PROJECT_ROOT, runNode } from "../helpers/process.js";
+import { PassThrough } from "node:stream";
 import { Role } from "../../src/modules/users/role.js";
+import { requestContext } from "../../src/common/request-context.js";
+import type { ApiClient } from "../../src/modules/api-clients/api-client.entity.js";
+import { DatasetExporter, DEFAULT_EXPORT_OPTIONS } from "../../src/modules/datasets/export.service.js";
+import { LineWriter } from "../../src/modules/datasets/jsonl-stream.js";
+import { ChorusError } from "../../src/common/errors.js";
 
 type ErrorBody = { errors: { extensions: { code: string } }[] };
 const FIXTURE = path.join(PROJECT_ROOT, "test", "fixtures", "oasst2-sample.trees.jsonl");
@@ -52,6 +58,27 @@ describe("datasets: GET /export.jsonl", function () {
       const res = await get(q, server.adminKey);
       expect(res.status, q).to.equal(400);
       expect(((await res.json()) as ErrorBody).errors[0].extensions.code, q).to.equal("BAD_USER_INPUT");
+    }
+  });
+
+  it("the exporter itself refuses a caller who does not administer the whole system, whatever door called it", async () => {
+    const callers: [string, boolean, Role][] = [
+      ["an ADMIN of an untrusted client", false, Role.ADMIN],
+      ["a MODERATOR of a trusted client", true, Role.MODERATOR],
+    ];
+    for (const [who, trusted, role] of callers) {
+      const apiClient = { id: "00000000-0000-4000-8000-0000000000e1", trusted } as ApiClient;
+      const rc = requestContext({ requestId: "t", log: server.chorus.app.log, identity: { via: "api-key", apiClient, user: null }, role });
+      const sink = new PassThrough();
+      let lines = "";
+      sink.on("data", (d: Buffer) => (lines += d.toString()));
+      const err = await new DatasetExporter(server.chorus.app.ds, { ...DEFAULT_EXPORT_OPTIONS, state: "all" }).run(rc, LineWriter.open(null, sink)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, who).to.be.instanceOf(ChorusError);
+      expect((err as ChorusError).extensions.code, who).to.equal("FORBIDDEN");
+      expect(lines, who).to.equal("");
     }
   });
 });

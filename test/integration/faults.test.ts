@@ -160,6 +160,15 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
 
   const liveUrls = () => replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null).map((r) => r.url);
 
+  /** A fault of a dependency is answered, never a crash: every replica started is still running. */
+  function expectNoReplicaCrashed() {
+    const dead = replicas.filter((r) => r.child.exitCode !== null || r.child.signalCode !== null);
+    expect(
+      dead.map((r) => `${r.port}: ${r.output().stderr.slice(-2000)}`),
+      "replicas that died",
+    ).to.deep.equal([]);
+  }
+
   interface Accepted {
     replies: string[];
     rankings: string[];
@@ -413,6 +422,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     await noUnfinishedChatMessages();
     await worker.kill();
     await fresh.stop();
+    expectNoReplicaCrashed();
   });
 
   it("PostgreSQL restarted during a task-cycle load: clients see SERVICE_UNAVAILABLE and retry; nothing accepted is lost or doubled", async () => {
@@ -434,6 +444,7 @@ describeNeeding(missing, "fault injection on a private PostgreSQL and Redis, two
     expect(during.INTERNAL_SERVER_ERROR ?? 0, `clients are told to retry, not shown an internal error: ${JSON.stringify(during)}`).to.equal(0);
     expect(acc.replies.length).to.be.greaterThan(12);
     await expectExactlyAccepted(acc);
+    expectNoReplicaCrashed();
   });
 
   it("an API replica killed mid-request: retries on the other replica are stored once; its chat work is finished elsewhere", async () => {

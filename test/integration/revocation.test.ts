@@ -19,7 +19,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { startChorus, type ChorusInstance } from "../../src/app.js";
 import { Role } from "../../src/modules/users/role.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
-import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
+import { internalRequestContext } from "../../src/common/request-context.js";
 import {
   CreateChatDocument,
   CreateUserTokenDocument,
@@ -489,7 +489,7 @@ describe("revocation across replicas, and the job hand-out of a revoked worker",
   });
 
   async function client(opts: { trusted?: boolean; kind?: ApiClientKind } = {}) {
-    const { apiClient, key } = await a.app.apiClients.create(SYSTEM_ACTOR, {
+    const { apiClient, key } = await a.app.apiClients.create(internalRequestContext("system", a.app.log, Role.ADMIN), {
       name: `c-${crypto.randomBytes(2).toString("hex")}`,
       trusted: opts.trusted ?? false,
       role: Role.ADMIN,
@@ -589,7 +589,7 @@ describe("the worker program when its key is revoked", function () {
     });
     try {
       await proc.waitFor(/"connected"/, 60_000);
-      await server.chorus.app.apiClients.revoke(SYSTEM_ACTOR, w.id);
+      await server.chorus.app.apiClients.revoke(internalRequestContext("system", server.chorus.app.log, Role.ADMIN), w.id);
       expect(await within(proc.exited, 20_000, "the worker to exit")).to.equal(3);
       expect(proc.output().stdout).to.match(/refused the key/);
     } finally {

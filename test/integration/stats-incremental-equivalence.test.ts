@@ -4,7 +4,6 @@ import { DatasetImporter } from "../../src/modules/datasets/import.service.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { STATS_TIME_FRAMES, statsWindowStart, type StatsTimeFrame } from "../../src/modules/consensus/scores.js";
 import { TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "../../src/modules/stats/stats.service.js";
-import { SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
 import { internalRequestContext } from "../../src/common/request-context.js";
 import { Role } from "../../src/modules/users/role.js";
 
@@ -336,7 +335,7 @@ describe("stats: the incremental boards equal a full recompute after every kind 
   it("the admin refresh (a full recompute) and the scheduled runs after it agree", async () => {
     at = new Date();
     await addMessages(800, 40, 1);
-    const res = await app().stats.refreshByAdmin(SYSTEM_ACTOR);
+    const res = await app().stats.refreshByAdmin(internalRequestContext("system", app().log, Role.ADMIN));
     expect(res.map((r) => r.timeFrame)).to.deep.equal([...STATS_TIME_FRAMES]);
     await addBallots(520, 40, 1);
     await runAndCompare("after the admin refresh");

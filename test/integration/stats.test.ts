@@ -163,7 +163,7 @@ describe("stats, leaderboards, streaks and the troll board (spec §6)", function
       ids.push(row.user_id);
     expect(ids).to.have.length(3);
     const [hidden, disabled, shown] = ids;
-    const hiddenUser = await server.chorus.app.users.get(hidden);
+    const hiddenUser = await server.chorus.app.users.byId(hidden);
     // a user may hide themselves, not others
     const self = await gql(
       server.url,

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import pino from "pino";
-import { internalRequestContext, requestContext } from "../../src/common/request-context.js";
+import { actingUserOf, internalRequestContext, requestContext } from "../../src/common/request-context.js";
 import type { ApiClient } from "../../src/modules/api-clients/api-client.entity.js";
 import type { User } from "../../src/modules/users/user.entity.js";
 import { Role } from "../../src/modules/users/role.js";
-import { CLI_ACTOR, SYSTEM_ACTOR } from "../../src/modules/moderation/journal.js";
+import { ChorusError, ErrorCode } from "../../src/common/errors.js";
 
 const log = pino({ level: "silent" });
 const client = (trusted: boolean) => ({ id: "0d3c5a8e-1f2b-4c3d-9e8f-000000000001", trusted }) as ApiClient;
@@ -49,8 +49,22 @@ describe("request context (src/common/request-context.ts)", () => {
       expect(rc.requestId.startsWith(`${via}-`)).to.equal(true);
     }
     expect(internalRequestContext("cli", log, Role.ADMIN).requestId).to.not.equal(internalRequestContext("cli", log, Role.ADMIN).requestId);
-    // The commands that still journal with an Actor record the same as the context they will take.
-    expect(CLI_ACTOR).to.deep.equal(internalRequestContext("cli", log, Role.ADMIN).actor);
-    expect(SYSTEM_ACTOR).to.deep.equal(internalRequestContext("system", log, Role.ADMIN).actor);
+  });
+
+  it("the acting user is the context's user; without one it fails as the GraphQL context's actingUser() does", () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as ChorusError).extensions.code;
+      }
+      return "none";
+    };
+    const rc = (apiClient: ApiClient | null, u: User | null) =>
+      requestContext({ requestId: "r", log, identity: { via: "api-key", apiClient, user: u }, role: Role.USER });
+    expect(actingUserOf(rc(client(false), user))).to.equal(user);
+    expect(code(() => actingUserOf(rc(client(false), null)))).to.equal(ErrorCode.USER_NOT_SPECIFIED);
+    expect(code(() => actingUserOf(rc(null, user)))).to.equal(ErrorCode.UNAUTHENTICATED);
+    expect(code(() => actingUserOf(internalRequestContext("cli", log, Role.ADMIN)))).to.equal(ErrorCode.UNAUTHENTICATED);
   });
 });

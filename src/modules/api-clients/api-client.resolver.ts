@@ -5,7 +5,6 @@ import { ApiClientConnection, ApiClientWithKey, CreateApiClientInput, RevokeApiC
 import { Requirement } from "../../server/auth.js";
 import type { Context } from "../../server/context.js";
 import { toConnection } from "../../common/pagination.js";
-import { actorOf } from "../moderation/journal.js";
 
 @ArgsType()
 class ApiClientsArgs {
@@ -30,7 +29,7 @@ export class ApiClientResolver {
   @Authorized(Requirement.SYSTEM_ADMIN)
   @Mutation(() => ApiClientWithKey, { description: "Creates an API client and returns its key, shown once. ADMIN of a trusted client; journaled." })
   async createApiClient(@Arg("input", () => CreateApiClientInput) input: CreateApiClientInput, @Ctx() ctx: Context) {
-    return ctx.app.apiClients.create(actorOf(ctx), input);
+    return ctx.app.apiClients.create(ctx.request(), input);
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
@@ -39,7 +38,7 @@ export class ApiClientResolver {
       "Replaces a client's key; the old key stops working at once, and so do the user tokens the client minted and the open sockets of either. ADMIN of a trusted client; journaled.",
   })
   async rotateApiClientKey(@Arg("input", () => RotateApiClientKeyInput) input: RotateApiClientKeyInput, @Ctx() ctx: Context) {
-    return ctx.app.apiClients.rotate(actorOf(ctx), input.id, input.expiresAt);
+    return ctx.app.apiClients.rotate(ctx.request(), input.id, input.expiresAt);
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
@@ -48,6 +47,6 @@ export class ApiClientResolver {
       "Revokes a client's key for good: its requests are refused and its open sockets (and those of its user tokens) close within 5 s. ADMIN of a trusted client; journaled.",
   })
   async revokeApiClient(@Arg("input", () => RevokeApiClientInput) input: RevokeApiClientInput, @Ctx() ctx: Context) {
-    return ctx.app.apiClients.revoke(actorOf(ctx), input.id);
+    return ctx.app.apiClients.revoke(ctx.request(), input.id);
   }
 }

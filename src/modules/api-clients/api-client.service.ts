@@ -8,7 +8,8 @@ import { isUuid } from "../../db/rows.js";
 import { User } from "../users/user.entity.js";
 import type { UserRef } from "../users/user-ref.js";
 import { inTransaction } from "../../db/transaction.js";
-import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
+import { ModerationAction, writeJournal } from "../moderation/journal.js";
+import type { RequestContext } from "../../common/request-context.js";
 import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
 
 export interface CreateApiClientParams {
@@ -47,7 +48,7 @@ export class ApiClientService {
   }
 
   /** Creates a client and its key, journaled (`api_client_created`, without the key) in the same transaction. */
-  async create(actor: Actor, params: CreateApiClientParams, now = new Date()): Promise<CreatedKey> {
+  async create(rc: RequestContext, params: CreateApiClientParams, now = new Date()): Promise<CreatedKey> {
     const name = params.name.trim();
     if (!name) throw badInput("name must not be empty");
     if (params.expiresAt && params.expiresAt.getTime() <= now.getTime()) throw badInput("expiresAt must be in the future");
@@ -68,7 +69,7 @@ export class ApiClientService {
     });
     await inTransaction(this.ds, async (em) => {
       await em.getRepository(ApiClient).save(client);
-      await writeJournal(em, actor, ModerationAction.API_CLIENT_CREATED, { targetId: client.id }, { before: null, after: journalView(client) });
+      await writeJournal(em, rc.actor, ModerationAction.API_CLIENT_CREATED, { targetId: client.id }, { before: null, after: journalView(client) });
     });
     return { apiClient: client, key };
   }
@@ -136,7 +137,7 @@ export class ApiClientService {
    * Replaces the key: the old one stops working at once, and so does every user token the client minted (its token
    * epoch rises), with their open sockets. Journaled (`api_client_key_rotated`).
    */
-  async rotate(actor: Actor, id: string, expiresAt?: Date | null, now = new Date()): Promise<CreatedKey> {
+  async rotate(rc: RequestContext, id: string, expiresAt?: Date | null, now = new Date()): Promise<CreatedKey> {
     if (expiresAt && expiresAt.getTime() <= now.getTime()) throw badInput("expiresAt must be in the future");
     const key = generateApiKey();
     const client = await inTransaction(this.ds, async (em) => {
@@ -151,7 +152,7 @@ export class ApiClientService {
       await em.getRepository(ApiClient).save(client);
       await writeJournal(
         em,
-        actor,
+        rc.actor,
         ModerationAction.API_CLIENT_KEY_ROTATED,
         { targetId: client.id },
         {
@@ -166,7 +167,7 @@ export class ApiClientService {
   }
 
   /** Revokes for good, journaled (`api_client_revoked`); revoking a revoked client changes and writes nothing. */
-  async revoke(actor: Actor, id: string, now = new Date()): Promise<ApiClient> {
+  async revoke(rc: RequestContext, id: string, now = new Date()): Promise<ApiClient> {
     const { client, changed } = await inTransaction(this.ds, async (em) => {
       const client = await this.lock(em, id);
       if (client.revokedAt) return { client, changed: false };
@@ -174,7 +175,7 @@ export class ApiClientService {
       client.revokedAt = now;
       client.enabled = false;
       await em.getRepository(ApiClient).save(client);
-      await writeJournal(em, actor, ModerationAction.API_CLIENT_REVOKED, { targetId: client.id }, { before, after: journalView(client) });
+      await writeJournal(em, rc.actor, ModerationAction.API_CLIENT_REVOKED, { targetId: client.id }, { before, after: journalView(client) });
       return { client, changed: true };
     });
     if (changed) this.identityChanged({ apiClientId: client.id, reason: "revoked" });

@@ -3,8 +3,6 @@ import { IsOptional, Length, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
 import { toConnection } from "../../common/pagination.js";
-import { visibilityOf } from "../../server/visibility.js";
-import { actorOf } from "../moderation/journal.js";
 import { Role } from "../users/role.js";
 import { ChatMessage } from "../chat/chat.entity.js";
 import { battleView, type LeaderboardFilter } from "./arena.service.js";
@@ -65,14 +63,14 @@ export class ArenaResolver {
       "Starts a blind battle: two models with a connected worker answer the prompt in parallel (follow both with `generation`); which model is A or B stays hidden until voteBattle. Rate-limited (ARENA_RATE_LIMIT_BATTLES).",
   })
   async startBattle(@Arg("input", () => StartBattleInput) input: StartBattleInput, @Ctx() ctx: Context): Promise<BattleTurnPayload> {
-    const r = await ctx.app.arena.start(ctx, input);
+    const r = await ctx.app.arena.start(ctx.request(), input);
     return { battle: battleView(r.battle), answerA: r.answerA, answerB: r.answerB };
   }
 
   @Authorized()
   @Mutation(() => BattleTurnPayload, { description: "Another turn of an open battle: both sides answer the new prompt, each in its own conversation." })
   async continueBattle(@Arg("input", () => ContinueBattleInput) input: ContinueBattleInput, @Ctx() ctx: Context): Promise<BattleTurnPayload> {
-    const r = await ctx.app.arena.continue(ctx, input);
+    const r = await ctx.app.arena.continue(ctx.request(), input);
     return { battle: battleView(r.battle), answerA: r.answerA, answerB: r.answerB };
   }
 
@@ -82,25 +80,28 @@ export class ArenaResolver {
       "The verdict on the acting user's battle, once (again: CONFLICT); shows the models. Counted on the leaderboard unless the models were seen first, an answer failed or was cancelled, or the voter is excluded.",
   })
   async voteBattle(@Arg("input", () => VoteBattleInput) input: VoteBattleInput, @Ctx() ctx: Context): Promise<ArenaBattleView> {
-    return battleView(await ctx.app.arena.vote(ctx, input.battleId, input.winner));
+    return battleView(await ctx.app.arena.vote(ctx.request(), input.battleId, input.winner));
   }
 
   @Authorized()
   @Mutation(() => ArenaBattleView, { description: "Shows an open battle's models without voting; a later vote is kept but not counted." })
   async revealBattle(@Arg("battleId", () => ID, { description: "The battle." }) battleId: string, @Ctx() ctx: Context): Promise<ArenaBattleView> {
-    return battleView(await ctx.app.arena.reveal(ctx, battleId));
+    return battleView(await ctx.app.arena.reveal(ctx.request(), battleId));
   }
 
   @Authorized()
   @Query(() => ArenaBattleView, { description: "One battle: the acting user's own, or any for moderators (an untrusted client's: its own users' only)." })
   async arenaBattle(@Arg("id", () => ID, { description: "The battle." }) id: string, @Ctx() ctx: Context): Promise<ArenaBattleView> {
-    return battleView(await ctx.app.arena.get(ctx, id));
+    const battle = await ctx.app.arena.get(ctx.request(), id);
+    // The service found its chat readable: the answers' fields need not ask again.
+    if (battle.chatId !== null) ctx.loaders.readableChats.prime(battle.chatId, true);
+    return battleView(battle);
   }
 
   @Authorized()
   @Query(() => ArenaBattleConnection, { description: "The acting user's battles, newest first." })
   async arenaBattles(@Args(() => BattlesArgs) args: BattlesArgs, @Ctx() ctx: Context) {
-    const page = await ctx.app.arena.list(ctx, args.first, args.after ?? null);
+    const page = await ctx.app.arena.list(ctx.request(), args.first, args.after ?? null);
     return toConnection({ ...page, nodes: page.nodes.map(battleView), cursorOf: (v) => page.cursorOf(page.nodes.find((b) => b.id === v.id)!) });
   }
 
@@ -120,7 +121,7 @@ export class ArenaResolver {
       "Models ranked by Bradley–Terry strength on counted battles, with 95% bootstrap intervals, rank ranges, records and pairwise matrices (docs/arena.md). As last computed; a filter never asked for is computed now (ARENA_RATE_LIMIT_LEADERBOARD).",
   })
   async modelLeaderboard(@Args(() => LeaderboardArgs) args: LeaderboardArgs, @Ctx() ctx: Context): Promise<ModelLeaderboard> {
-    return ctx.app.arena.leaderboard(ctx, filterOf(args));
+    return ctx.app.arena.leaderboard(ctx.request(), filterOf(args));
   }
 
   @Authorized(Requirement.SYSTEM_ADMIN)
@@ -129,7 +130,7 @@ export class ArenaResolver {
     @Arg("input", () => RefreshModelLeaderboardInput, { nullable: true }) input: RefreshModelLeaderboardInput | null,
     @Ctx() ctx: Context,
   ): Promise<ModelLeaderboard> {
-    return ctx.app.arena.refreshByAdmin(actorOf(ctx), filterOf(input));
+    return ctx.app.arena.refreshByAdmin(ctx.request(), filterOf(input));
   }
 
   @Authorized(Role.MODERATOR)
@@ -141,7 +142,7 @@ export class ArenaResolver {
     @Arg("input", () => SetArenaVoterExclusionInput) input: SetArenaVoterExclusionInput,
     @Ctx() ctx: Context,
   ): Promise<ArenaVoterExclusionView> {
-    return ctx.app.arena.setVoterExclusion(ctx, input, visibilityOf(ctx));
+    return ctx.app.arena.setVoterExclusion(ctx.request(), input);
   }
 
   @Authorized()

@@ -4,7 +4,7 @@
  * tree moderation (src/modules/moderation).
  */
 import type { DataSource } from "typeorm";
-import type { Context } from "../../server/context.js";
+import { actingUserOf, type RequestContext } from "../../common/request-context.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../common/pagination.js";
 import { inTransaction } from "../../db/transaction.js";
@@ -13,7 +13,8 @@ import { uuid7 } from "../../db/uuid7.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole } from "./chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport, type ChatReportType } from "./chat-feedback.entity.js";
 import type { ChatConfig } from "../../config/index.js";
-import { actorOf, ModerationAction, writeJournal } from "../moderation/journal.js";
+import { ModerationAction, writeJournal } from "../moderation/journal.js";
+import { mayReadChatById } from "./chat-readers.js";
 import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
 
 /** Everything said about one chat's answers, for the chat tree and exports. */
@@ -35,8 +36,8 @@ export class ChatFeedbackService {
   }
 
   /** An answer of one of the acting user's chats. */
-  private async ownedAnswer(ctx: Context, messageId: string): Promise<{ message: ChatMessage; userId: string }> {
-    const user = await ctx.actingUser();
+  private async ownedAnswer(rc: RequestContext, messageId: string): Promise<{ message: ChatMessage; userId: string }> {
+    const user = actingUserOf(rc);
     const m = isUuid(messageId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId }) : null;
     const chat = m ? await this.ds.getRepository(Chat).findOneBy({ id: m.chatId }) : null;
     if (!m || !chat || chat.userId !== user.id) throw notFound("Chat message", messageId);
@@ -45,9 +46,9 @@ export class ChatFeedbackService {
   }
 
   /** Sets (or, with 0, takes back) the acting user's vote on an answer; returns the answer. */
-  async vote(ctx: Context, messageId: string, score: number): Promise<ChatMessage> {
+  async vote(rc: RequestContext, messageId: string, score: number): Promise<ChatMessage> {
     if (![-1, 0, 1].includes(score)) throw badInput(`score must be +1, -1 or 0 (take the vote back), got ${score}`, { field: "score" });
-    const { message, userId } = await this.ownedAnswer(ctx, messageId);
+    const { message, userId } = await this.ownedAnswer(rc, messageId);
     if (score === 0) {
       await this.ds.query(`DELETE FROM chat_message_vote WHERE message_id = $1 AND user_id = $2`, [message.id, userId]);
     } else {
@@ -64,10 +65,10 @@ export class ChatFeedbackService {
    * Reports an answer to the moderators. One open report per user and answer: reporting it again while the first is
    * open returns that report unchanged (idempotent, not counted); new reports count against CHAT_RATE_LIMIT_REPORTS.
    */
-  async report(ctx: Context, messageId: string, reportType: ChatReportType, reason: string): Promise<ChatReport> {
+  async report(rc: RequestContext, messageId: string, reportType: ChatReportType, reason: string): Promise<ChatReport> {
     const text = reason.trim();
     if (text.length === 0) throw badInput("reason must not be blank", { field: "reason" });
-    const { message, userId } = await this.ownedAnswer(ctx, messageId);
+    const { message, userId } = await this.ownedAnswer(rc, messageId);
     const repo = this.ds.getRepository(ChatReport);
     const open = () =>
       repo.createQueryBuilder("r").where("r.message_id = :m AND r.user_id = :u AND r.resolved_at IS NULL", { m: message.id, u: userId }).getOne();
@@ -94,8 +95,8 @@ export class ChatFeedbackService {
    * Records which draft the user preferred: the chosen answer and its other COMPLETE siblings (same prompt) as
    * the inferior ones. Choosing again for the same prompt replaces the earlier choice.
    */
-  async chooseDraft(ctx: Context, messageId: string): Promise<ChatDraftChoice> {
-    const { message, userId } = await this.ownedAnswer(ctx, messageId);
+  async chooseDraft(rc: RequestContext, messageId: string): Promise<ChatDraftChoice> {
+    const { message, userId } = await this.ownedAnswer(rc, messageId);
     if (message.state !== ChatMessageState.COMPLETE) throw badInput(`The chosen draft must be COMPLETE, it is ${message.state}`, { field: "messageId" });
     const chat = await this.ds.getRepository(Chat).findOneByOrFail({ id: message.chatId });
     if (!chat.allowDataUse) throw badInput("This chat does not allow data use, so its draft choices are not recorded", { field: "messageId" });
@@ -124,10 +125,11 @@ export class ChatFeedbackService {
   }
 
   /**
-   * The moderators' queue: open reports (or resolved ones), oldest first. With `apiClientId` (an untrusted
-   * client's moderator) only reports on chats of that client's users.
+   * The moderators' queue: open reports (or resolved ones), oldest first. For an untrusted client's moderator (who
+   * sees one client's records) only reports on chats of that client's users.
    */
-  async reports(first: number, after: string | null | undefined, resolved: boolean, apiClientId: string | null): Promise<Page<ChatReport>> {
+  async reports(rc: RequestContext, first: number, after: string | null | undefined, resolved: boolean): Promise<Page<ChatReport>> {
+    const { apiClientId } = rc.visibility;
     const qb = this.ds
       .getRepository(ChatReport)
       .createQueryBuilder("r")
@@ -151,14 +153,14 @@ export class ChatFeedbackService {
   }
 
   /** Closes a report with the moderator's decision; journaled in the same transaction. */
-  async resolve(ctx: Context, reportId: string, resolution: string): Promise<ChatReport> {
+  async resolve(rc: RequestContext, reportId: string, resolution: string): Promise<ChatReport> {
     const text = resolution.trim();
     if (text.length === 0) throw badInput("resolution must not be blank", { field: "resolution" });
-    const actor = actorOf(ctx);
+    const actor = rc.actor;
     // A moderator of an untrusted client resolves only reports on its own users' chats (checked before the
     // transaction, so the operation holds one connection at a time; a report never changes chats).
     const target = isUuid(reportId) ? await this.ds.getRepository(ChatReport).findOneBy({ id: reportId }) : null;
-    if (!target || !(await ctx.loaders.readableChats.load(target.chatId))) throw notFound("Chat report", reportId);
+    if (!target || !(await mayReadChatById(this.ds, rc, target.chatId))) throw notFound("Chat report", reportId);
     return inTransaction(this.ds, async (em) => {
       const report = await em.getRepository(ChatReport).findOne({ where: { id: reportId }, lock: { mode: "pessimistic_write" } });
       if (!report) throw notFound("Chat report", reportId);

@@ -3,7 +3,6 @@ import { IsOptional, Max, Min } from "class-validator";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized } from "../../server/auth.js";
 import { pageRequest, toConnection } from "../../common/pagination.js";
-import { visibilityOf } from "../../server/visibility.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { Role } from "../users/role.js";
 import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
@@ -83,13 +82,13 @@ export class ChatResolver {
   @Authorized()
   @Mutation(() => Chat, { description: "Starts a chat for the acting user." })
   async createChat(@Arg("input", () => CreateChatInput) input: CreateChatInput, @Ctx() ctx: Context): Promise<Chat> {
-    return ctx.app.chats.create(ctx, input);
+    return ctx.app.chats.create(ctx.request(), input);
   }
 
   @Authorized()
   @Query(() => ChatConnection, { description: "The acting user's chats, newest first; pages forward (first/after) or back (last/before)." })
   async chats(@Args(() => ChatsArgs) args: ChatsArgs, @Ctx() ctx: Context) {
-    return toConnection(await ctx.app.chats.list(ctx, pageRequest(args, { defaultSize: 20, maxSize: 100 }), args.includeHidden));
+    return toConnection(await ctx.app.chats.list(ctx.request(), pageRequest(args, { defaultSize: 20, maxSize: 100 }), args.includeHidden));
   }
 
   @Authorized()
@@ -97,7 +96,10 @@ export class ChatResolver {
     description: "One chat with its messages: the acting user's own, or any for moderators (an untrusted client's: its own users' only).",
   })
   async chat(@Arg("id", () => ID, { description: "The chat." }) id: string, @Ctx() ctx: Context): Promise<Chat> {
-    return ctx.app.chats.get(ctx, id);
+    const chat = await ctx.app.chats.get(ctx.request(), id);
+    // The service found it readable: the nested fields need not ask again.
+    ctx.loaders.readableChats.prime(chat.id, true);
+    return chat;
   }
 
   @Authorized()
@@ -105,19 +107,21 @@ export class ChatResolver {
     description: "One chat message: of the acting user's chats, or any for moderators (an untrusted client's: its own users' only).",
   })
   async chatMessage(@Arg("id", () => ID, { description: "The message." }) id: string, @Ctx() ctx: Context): Promise<ChatMessage> {
-    return ctx.app.chats.message(ctx, id);
+    const message = await ctx.app.chats.message(ctx.request(), id);
+    ctx.loaders.readableChats.prime(message.chatId, true);
+    return message;
   }
 
   @Authorized()
   @Mutation(() => Chat, { description: "Changes a chat's title, visibility, data-use consent, system prompt or shown leaf." })
   async updateChat(@Arg("input", () => UpdateChatInput) input: UpdateChatInput, @Ctx() ctx: Context): Promise<Chat> {
-    return ctx.app.chats.update(ctx, input);
+    return ctx.app.chats.update(ctx.request(), input);
   }
 
   @Authorized()
   @Mutation(() => Boolean, { description: "Deletes a chat and all its messages for good; queued generations are dropped." })
   async deleteChat(@Arg("id", () => ID, { description: "The chat." }) id: string, @Ctx() ctx: Context): Promise<boolean> {
-    return ctx.app.chats.delete(ctx, id);
+    return ctx.app.chats.delete(ctx.request(), id);
   }
 
   @Authorized()
@@ -125,7 +129,7 @@ export class ChatResolver {
     description: "Deletes every chat of the acting user for good, with their messages, votes, reports and draft choices; returns how many.",
   })
   async deleteAllChats(@Ctx() ctx: Context): Promise<number> {
-    return ctx.app.chats.deleteAll(ctx);
+    return ctx.app.chats.deleteAll(ctx.request());
   }
 
   @Authorized()
@@ -137,7 +141,7 @@ export class ChatResolver {
     @Arg("messageId", () => ID, { description: "The answer to extend." }) messageId: string,
     @Ctx() ctx: Context,
   ): Promise<ContinueGenerationPayload> {
-    return ctx.app.chats.continueGeneration(ctx, messageId);
+    return ctx.app.chats.continueGeneration(ctx.request(), messageId);
   }
 
   @Authorized()
@@ -146,22 +150,22 @@ export class ChatResolver {
       "Records which draft (sibling answer) the user preferred: a ranking event for the data side; between the two answers of an open one-turn battle, it is also the battle's vote.",
   })
   async chooseDraft(@Arg("input", () => ChooseDraftInput) input: ChooseDraftInput, @Ctx() ctx: Context): Promise<ChatDraftChoice> {
-    const choice = await ctx.app.chatFeedback.chooseDraft(ctx, input.messageId);
+    const choice = await ctx.app.chatFeedback.chooseDraft(ctx.request(), input.messageId);
     // Between the two hidden answers of a battle, the choice is the battle's verdict.
-    await ctx.app.arena.draftChosen(ctx, input.messageId);
+    await ctx.app.arena.draftChosen(ctx.request(), input.messageId);
     return choice;
   }
 
   @Authorized()
   @Mutation(() => ChatMessage, { description: "Votes +1 or -1 on an answer of the acting user's chat (0 takes the vote back); one vote per user and answer." })
   async voteChatMessage(@Arg("input", () => VoteChatMessageInput) input: VoteChatMessageInput, @Ctx() ctx: Context): Promise<ChatMessage> {
-    return ctx.app.chatFeedback.vote(ctx, input.messageId, input.score);
+    return ctx.app.chatFeedback.vote(ctx.request(), input.messageId, input.score);
   }
 
   @Authorized()
   @Mutation(() => ChatReport, { description: "Reports an answer of the acting user's chat to the moderators." })
   async reportChatMessage(@Arg("input", () => ReportChatMessageInput) input: ReportChatMessageInput, @Ctx() ctx: Context): Promise<ChatReport> {
-    return ctx.app.chatFeedback.report(ctx, input.messageId, input.reportType, input.reason);
+    return ctx.app.chatFeedback.report(ctx.request(), input.messageId, input.reportType, input.reason);
   }
 
   @Authorized(Role.MODERATOR)
@@ -169,13 +173,15 @@ export class ChatResolver {
     description: "The moderators' queue of reported answers, oldest first. MODERATOR; an untrusted client sees reports on its own users' chats only.",
   })
   async chatReports(@Args(() => ChatReportsArgs) args: ChatReportsArgs, @Ctx() ctx: Context) {
-    return toConnection(await ctx.app.chatFeedback.reports(args.first, args.after, args.resolved, visibilityOf(ctx).apiClientId));
+    return toConnection(await ctx.app.chatFeedback.reports(ctx.request(), args.first, args.after, args.resolved));
   }
 
   @Authorized(Role.MODERATOR)
   @Mutation(() => ChatReport, { description: "Resolves a report, taking it out of the queue. MODERATOR; journaled." })
   async resolveChatReport(@Arg("input", () => ResolveChatReportInput) input: ResolveChatReportInput, @Ctx() ctx: Context): Promise<ChatReport> {
-    return ctx.app.chatFeedback.resolve(ctx, input.reportId, input.resolution);
+    const report = await ctx.app.chatFeedback.resolve(ctx.request(), input.reportId, input.resolution);
+    ctx.loaders.readableChats.prime(report.chatId, true);
+    return report;
   }
 
   @Authorized()
@@ -183,13 +189,13 @@ export class ChatResolver {
     description: "Adds a prompt and a PENDING answer in one transaction and queues the answer; follow it with `generation`.",
   })
   async sendChatMessage(@Arg("input", () => SendChatMessageInput) input: SendChatMessageInput, @Ctx() ctx: Context): Promise<SendChatMessagePayload> {
-    return ctx.app.chats.send(ctx, input);
+    return ctx.app.chats.send(ctx.request(), input);
   }
 
   @Authorized()
   @Mutation(() => RegeneratePayload, { description: "Queues another answer to a prompt, as a sibling of its other answers (a retry)." })
   async regenerate(@Arg("input", () => RegenerateInput) input: RegenerateInput, @Ctx() ctx: Context): Promise<RegeneratePayload> {
-    return ctx.app.chats.regenerate(ctx, input);
+    return ctx.app.chats.regenerate(ctx.request(), input);
   }
 
   @Authorized()
@@ -197,7 +203,7 @@ export class ChatResolver {
     description: "Stops a generation: a queued one ends CANCELLED at once, a running one within a few tokens, keeping its partial text.",
   })
   async cancelGeneration(@Arg("messageId", () => ID, { description: "The assistant message." }) messageId: string, @Ctx() ctx: Context): Promise<ChatMessage> {
-    return ctx.app.chats.cancel(ctx, messageId);
+    return ctx.app.chats.cancel(ctx.request(), messageId);
   }
 
   @Authorized()
@@ -229,7 +235,8 @@ export class ChatResolver {
       const ctx = context as Context;
       assertAuthorized(ctx, []);
       const { messageId, after } = args as GenerationArgs;
-      const message = await ctx.app.chats.message(ctx, messageId);
+      const message = await ctx.app.chats.message(ctx.request(), messageId);
+      ctx.loaders.readableChats.prime(message.chatId, true);
       return ctx.app.generations.subscribe(message, after ?? 0);
     },
   })

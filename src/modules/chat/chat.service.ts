@@ -1,7 +1,7 @@
 /** Chats and their messages: reads for owners (and moderators), changes for owners, and sending prompts. */
 import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
-import type { Context } from "../../server/context.js";
+import { actingUserOf, type RequestContext } from "../../common/request-context.js";
 import type { ChatConfig } from "../../config/index.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
 import { encodeCursor, keysetPage, keysetSql, type Page, type PageRequest } from "../../common/pagination.js";
@@ -15,6 +15,7 @@ import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageIn
 import { quotaDecision, type TokenUsage } from "./token-quota.js";
 import type { ModelCatalog, ModelDeclaration } from "./models.js";
 import type { GenerationService } from "./generation.service.js";
+import { chatOwners, mayReadChatById, type ChatOwner } from "./chat-readers.js";
 
 export interface SentMessages {
   prompterMessage: ChatMessage;
@@ -112,8 +113,8 @@ export class ChatService {
   }
 
   /** A new chat for the acting user: its system prompt bounded, at most CHAT_RATE_LIMIT_CHATS per window. */
-  async create(ctx: Context, input: CreateChatInput): Promise<Chat> {
-    const user = await ctx.actingUser();
+  async create(rc: RequestContext, input: CreateChatInput): Promise<Chat> {
+    const user = actingUserOf(rc);
     this.checkSystemPrompt(input.systemPrompt);
     await enforceRate(this.limiter, this.chatRule, user.id, "new chats");
     const repo = this.ds.getRepository(Chat);
@@ -132,8 +133,8 @@ export class ChatService {
 
   /** The acting user's chats, newest first. */
   /** The acting user's chats, newest first, paged either way (Relay's first/after and last/before). */
-  async list(ctx: Context, req: PageRequest, includeHidden: boolean): Promise<Page<Chat>> {
-    const user = await ctx.actingUser();
+  async list(rc: RequestContext, req: PageRequest, includeHidden: boolean): Promise<Page<Chat>> {
+    const user = actingUserOf(rc);
     const keyset = keysetSql(req, { at: "c.created_at", id: "c.id", desc: true });
     const base = () => {
       const qb = this.ds.getRepository(Chat).createQueryBuilder("c").where("c.user_id = :userId", { userId: user.id });
@@ -170,33 +171,27 @@ export class ChatService {
    * A chat the caller may read: their own, or for moderators any (trusted client) or any of their own client's
    * users (untrusted client). Others' chats are "not found", so a chat's existence is not revealed.
    */
-  async get(ctx: Context, id: string): Promise<Chat> {
+  async get(rc: RequestContext, id: string): Promise<Chat> {
     const chat = isUuid(id) ? await this.ds.getRepository(Chat).findOneBy({ id }) : null;
-    if (!chat || !(await ctx.loaders.readableChats.load(chat.id))) throw notFound("Chat", id);
+    if (!chat || !(await mayReadChatById(this.ds, rc, chat.id))) throw notFound("Chat", id);
     return chat;
   }
 
   /** Each chat's user and that user's API client, for the visibility rules. */
-  async owners(chatIds: readonly string[]): Promise<{ chatId: string; userId: string; apiClientId: string }[]> {
-    const valid = chatIds.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.ds.query(
-      `SELECT c.id AS "chatId", c.user_id AS "userId", u.api_client_id AS "apiClientId" FROM chat c JOIN "user" u ON u.id = c.user_id
-       WHERE c.id = ANY($1::uuid[])`,
-      [valid],
-    );
+  owners(chatIds: readonly string[]): Promise<ChatOwner[]> {
+    return chatOwners(this.ds, chatIds);
   }
 
   /** A chat the acting user owns (changes are for owners only). */
-  private async owned(ctx: Context, id: string): Promise<Chat> {
-    const user = await ctx.actingUser();
+  private async owned(rc: RequestContext, id: string): Promise<Chat> {
+    const user = actingUserOf(rc);
     const chat = isUuid(id) ? await this.ds.getRepository(Chat).findOneBy({ id }) : null;
     if (!chat || chat.userId !== user.id) throw notFound("Chat", id);
     return chat;
   }
 
-  async update(ctx: Context, input: UpdateChatInput): Promise<Chat> {
-    const chat = await this.owned(ctx, input.id);
+  async update(rc: RequestContext, input: UpdateChatInput): Promise<Chat> {
+    const chat = await this.owned(rc, input.id);
     this.checkSystemPrompt(input.systemPrompt);
     const changes: Partial<Chat> = { modifiedAt: new Date() };
     if (input.title != null) changes.title = input.title;
@@ -209,8 +204,8 @@ export class ChatService {
   }
 
   /** Deletes the chat and its messages; generations still queued are cancelled first, so no worker picks them. */
-  async delete(ctx: Context, id: string): Promise<boolean> {
-    const chat = await this.owned(ctx, id);
+  async delete(rc: RequestContext, id: string): Promise<boolean> {
+    const chat = await this.owned(rc, id);
     await this.deleteChats([chat.id]);
     return true;
   }
@@ -219,8 +214,8 @@ export class ChatService {
    * Deletes every chat of the acting user, with their messages, votes, reports and draft choices (the foreign
    * keys cascade). Returns how many chats were deleted.
    */
-  async deleteAll(ctx: Context): Promise<number> {
-    const user = await ctx.actingUser();
+  async deleteAll(rc: RequestContext): Promise<number> {
+    const user = actingUserOf(rc);
     const chats = rowsOf<{ id: string }>(await this.ds.query(`SELECT id FROM chat WHERE user_id = $1`, [user.id]));
     await this.deleteChats(chats.map((c) => c.id));
     return chats.length;
@@ -256,11 +251,11 @@ export class ChatService {
   }
 
   /** A message the caller may read (own chat, or moderator). */
-  async message(ctx: Context, id: string): Promise<ChatMessage> {
+  async message(rc: RequestContext, id: string): Promise<ChatMessage> {
     const m = isUuid(id) ? await this.ds.getRepository(ChatMessage).findOneBy({ id }) : null;
     if (!m) throw notFound("Chat message", id);
     try {
-      await this.get(ctx, m.chatId);
+      await this.get(rc, m.chatId);
     } catch {
       throw notFound("Chat message", id);
     }
@@ -272,7 +267,7 @@ export class ChatService {
    * so bad input stores and enqueues nothing; a full queue removes both messages again (the reference left the
    * pending answer behind for ever, spec §2.2).
    */
-  async send(ctx: Context, input: SendChatMessageInput): Promise<SentMessages> {
+  async send(rc: RequestContext, input: SendChatMessageInput): Promise<SentMessages> {
     const model = this.catalog.get(input.model);
     if (!model) throw badInput(`Unknown model "${input.model}"; known: ${this.catalog.ids().join(", ")}`, { field: "model" });
     const length = [...input.text].length;
@@ -284,12 +279,12 @@ export class ChatService {
       throw badInput(`drafts must be an integer from 1 to ${this.config.maxDrafts}, got ${drafts}`, { field: "drafts" });
     }
     const samplings = Array.from({ length: drafts }, () => resolveSampling(model, input.sampling ?? null));
-    const chat = await this.owned(ctx, input.chatId);
+    const chat = await this.owned(rc, input.chatId);
     if (drafts > 1 && !chat.allowDataUse) {
       // Draft choices are training data (spec §1.5, PR #3425): a chat that refuses data use gets one answer.
       throw badInput("Drafts are only offered in chats that allow data use", { field: "drafts" });
     }
-    const user = ctx.identity.user!;
+    const user = actingUserOf(rc);
     await this.checkRate(user.id, drafts);
 
     // One transaction of few statements (it is on the path of every chat's first token): the chat's row is locked
@@ -351,11 +346,11 @@ export class ChatService {
   }
 
   /** A new answer to a prompt that already has one (a retry, a sibling branch), generated like the first. */
-  async regenerate(ctx: Context, input: RegenerateInput): Promise<{ assistantMessage: ChatMessage; queuePosition: number }> {
+  async regenerate(rc: RequestContext, input: RegenerateInput): Promise<{ assistantMessage: ChatMessage; queuePosition: number }> {
     const model = this.catalog.get(input.model);
     if (!model) throw badInput(`Unknown model "${input.model}"; known: ${this.catalog.ids().join(", ")}`, { field: "model" });
     const sampling = resolveSampling(model, input.sampling ?? null);
-    const user = await ctx.actingUser();
+    const user = actingUserOf(rc);
     const prompt = isUuid(input.parentId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: input.parentId }) : null;
     const chat = prompt ? await this.ds.getRepository(Chat).findOneBy({ id: prompt.chatId }) : null;
     if (!prompt || !chat || chat.userId !== user.id) throw notFound("Chat message", input.parentId);
@@ -385,8 +380,8 @@ export class ChatService {
    * seqs after the earlier ones: first GenerationContinued (the text so far), then queued, started, tokens and the
    * end, as for a first generation. The worker gets the thread with the answer's text as the last, assistant turn.
    */
-  async continueGeneration(ctx: Context, messageId: string): Promise<{ assistantMessage: ChatMessage; queuePosition: number; resumeAfter: number }> {
-    const user = await ctx.actingUser();
+  async continueGeneration(rc: RequestContext, messageId: string): Promise<{ assistantMessage: ChatMessage; queuePosition: number; resumeAfter: number }> {
+    const user = actingUserOf(rc);
     const m = isUuid(messageId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId }) : null;
     const chat = m ? await this.ds.getRepository(Chat).findOneBy({ id: m.chatId }) : null;
     if (!m || !chat || chat.userId !== user.id) throw notFound("Chat message", messageId);
@@ -465,8 +460,8 @@ export class ChatService {
    * Stops a generation: a queued one ends CANCELLED at once; a running one is flagged and its worker stops within
    * a batch or a heartbeat, storing the partial text. An ended message is returned unchanged.
    */
-  async cancel(ctx: Context, messageId: string): Promise<ChatMessage> {
-    const user = await ctx.actingUser();
+  async cancel(rc: RequestContext, messageId: string): Promise<ChatMessage> {
+    const user = actingUserOf(rc);
     const m = isUuid(messageId) ? await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId }) : null;
     const chat = m ? await this.ds.getRepository(Chat).findOneBy({ id: m.chatId }) : null;
     if (!m || !chat || chat.userId !== user.id) throw notFound("Chat message", messageId);

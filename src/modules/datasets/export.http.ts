@@ -11,6 +11,7 @@ import { ErrorCode } from "../../common/errors.js";
 import { isSystemAdmin } from "../../server/visibility.js";
 import { DatasetExporter, DEFAULT_EXPORT_OPTIONS, validateExportOptions, type ExportOptions, type Inclusion } from "./export.service.js";
 import { LineWriter } from "./jsonl-stream.js";
+import type { RequestContext } from "../../common/request-context.js";
 
 const BOOLEAN_PARAMS = [
   "include-deleted",
@@ -80,7 +81,7 @@ function fail(res: Response, status: number, code: string, message: string) {
 
 export function exportJsonlHandler(app: AppServices) {
   return async (req: Request, res: Response): Promise<void> => {
-    let systemAdmin: boolean;
+    let rc: RequestContext;
     try {
       const ctx = await buildContext(app, {
         authorization: req.header("authorization"),
@@ -88,13 +89,13 @@ export function exportJsonlHandler(app: AppServices) {
         requestId: req.header("x-request-id"),
       });
       if (!ctx.identity.apiClient) return fail(res, 401, ErrorCode.UNAUTHENTICATED, "An admin API key is required");
-      systemAdmin = isSystemAdmin(ctx.identity.apiClient, ctx.role());
+      rc = ctx.request();
     } catch (e) {
       const code = e instanceof GraphQLError ? String(e.extensions.code) : ErrorCode.UNAUTHENTICATED;
       return fail(res, code === ErrorCode.SERVICE_UNAVAILABLE ? 503 : 401, code, (e as Error).message);
     }
     // A full export holds every client's data: an untrusted client may not have it, whatever its role.
-    if (!systemAdmin) return fail(res, 403, ErrorCode.FORBIDDEN, "Exports need an admin key of a trusted client");
+    if (!isSystemAdmin(rc.identity.apiClient, rc.role)) return fail(res, 403, ErrorCode.FORBIDDEN, "Exports need an admin key of a trusted client");
     let options: ExportOptions;
     try {
       options = parseExportQuery(req.query);
@@ -105,11 +106,11 @@ export function exportJsonlHandler(app: AppServices) {
     res.status(200).type("application/jsonl; charset=utf-8");
     const writer = LineWriter.open(null, res);
     try {
-      await new DatasetExporter(app.ds, options).run(writer);
+      await new DatasetExporter(app.ds, options).run(rc, writer);
       res.end();
     } catch (e) {
       // Headers are gone: cutting the connection is the only way to tell the client the file is incomplete.
-      app.log.error({ err: e }, "export over HTTP failed");
+      rc.log.error({ err: e }, "export over HTTP failed");
       res.destroy(e as Error);
     }
   };

@@ -9,6 +9,9 @@ import { Anonymizer, isoDateSql, MESSAGE_EXTRAS_EVENTS, sortRepliesByRank, type 
 import { stringifyDeep } from "./deep-json.js";
 import { IMPORT_API_CLIENT_ID } from "./import.service.js";
 import type { LineWriter } from "./jsonl-stream.js";
+import type { RequestContext } from "../../common/request-context.js";
+import { forbidden } from "../../common/errors.js";
+import { Role, roleAtLeast } from "../users/role.js";
 
 /** A three-way message filter: only matching (default), any (`--include-*`) or only the opposite (`--*-only`). */
 export type Inclusion = "exclude" | "include" | "only";
@@ -114,7 +117,15 @@ export class DatasetExporter {
     this.anonymizer = options.anonymizerSeed === null ? null : new Anonymizer(options.anonymizerSeed);
   }
 
-  async run(out: LineWriter, onProgress?: (s: ExportSummary) => void): Promise<ExportSummary> {
+  /**
+   * Writes the file. A full export holds every client's data: the caller must administer the whole system (an
+   * ADMIN of a trusted client, or the command line's operator); the HTTP door checks it first and answers 403.
+   */
+  async run(rc: RequestContext, out: LineWriter, onProgress?: (s: ExportSummary) => void): Promise<ExportSummary> {
+    const internal = rc.identity.via === "cli" || rc.identity.via === "system";
+    if (!roleAtLeast(rc.role, Role.ADMIN) || !(internal || rc.identity.apiClient?.trusted === true)) {
+      throw forbidden("Exports need an admin key of a trusted client");
+    }
     const qr = this.ds.createQueryRunner();
     await qr.connect();
     // One snapshot for the whole file: trees being written meanwhile appear whole or not at all.

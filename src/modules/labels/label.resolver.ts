@@ -51,11 +51,11 @@ export class LabelResolver {
   @Authorized()
   @Mutation(() => TaskDone, { description: "Stores free labels on a message, or a report; never counts as a review." })
   async labelMessage(@Arg("input", () => LabelMessageInput) input: LabelMessageInput, @Ctx() ctx: Context): Promise<TaskDone> {
-    const user = await ctx.actingUser(input.user);
-    await ctx.app.messages.get(ctx.request(user), input.messageId);
+    const rc = ctx.request(await ctx.actingUser(input.user));
+    await ctx.app.messages.get(rc, input.messageId);
     const labels: Record<string, number> = {};
     for (const l of input.labels) labels[l.name] = l.value;
-    return ctx.app.tasks.submitLabels(user, ctx.identity.apiClient!.id, {
+    return ctx.app.tasks.submitLabels(rc, {
       messageId: input.messageId,
       taskId: null,
       labels,

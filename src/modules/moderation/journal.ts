@@ -6,24 +6,10 @@
  */
 import type { EntityManager } from "typeorm";
 import { uuid7 } from "../../db/uuid7.js";
-import { internalActor, type Actor } from "../../common/request-context.js";
+import type { Actor } from "../../common/request-context.js";
 
-// Defined with the request context (its `actor`); named here for the modules that journal with an Actor.
+// Defined with the request context (its `actor`, which every service hands the journal).
 export type { Actor, ActorVia } from "../../common/request-context.js";
-
-/**
- * The actor of a caller that still comes as server/context.ts's Context (the modules not migrated to the request
- * context yet: users, stats, api-clients, workers, chat). Migrated services read `rc.actor` instead. Typed by the
- * shape it reads so that the journal needs nothing from server/.
- */
-export function actorOf(caller: { identity: { user: { id: string } | null; apiClient: { id: string } | null } }): Actor {
-  return { userId: caller.identity.user?.id ?? null, apiClientId: caller.identity.apiClient!.id, via: "graphql" };
-}
-
-/** The operator at the command line: no user, no API client (the actor of `internalRequestContext("cli", …)`). */
-export const CLI_ACTOR: Actor = internalActor("cli");
-/** The server acting on its own (the development client it creates at start). */
-export const SYSTEM_ACTOR: Actor = internalActor("system");
 
 /** Moderation actions, as stored in `journal.event_type`. */
 export const ModerationAction = {

@@ -5,7 +5,8 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
-import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
+import { badInput, ChorusError, ErrorCode, forbidden, notFound } from "../../common/errors.js";
+import { Role, roleAtLeast } from "../users/role.js";
 import { User } from "../users/user.entity.js";
 import type { Visibility } from "../../common/visibility.js";
 import type { RequestContext } from "../../common/request-context.js";
@@ -150,12 +151,14 @@ export class UserAdminService {
   /**
    * The reference's `DELETE /account`: the acting user deletes their own account, anonymised exactly as
    * `delete` does (contributions and chats stay, as in the reference). Journaled as `account_deleted`; every
-   * token and open socket of the user ends.
+   * token and open socket of the user ends. The acting user is `rc`'s, resolved by the caller.
    */
-  async deleteOwnAccount(actor: Actor, userId: string): Promise<User> {
+  async deleteOwnAccount(rc: RequestContext): Promise<User> {
+    const acting = rc.identity.user;
+    if (!acting) throw new ChorusError(ErrorCode.USER_NOT_SPECIFIED, "Deleting an account acts for a user");
     const { user, changed } = await inTransaction(this.ds, async (em) => {
-      const [user] = await this.lockUsers(em, [userId], { apiClientId: null });
-      return this.anonymise(em, actor, user, ModerationAction.ACCOUNT_DELETED);
+      const [user] = await this.lockUsers(em, [acting.id], { apiClientId: null });
+      return this.anonymise(em, rc.actor, user, ModerationAction.ACCOUNT_DELETED);
     });
     if (changed) this.identityChanged({ userId: user.id, reason: "deleted" });
     return user;
@@ -178,14 +181,17 @@ export class UserAdminService {
    * Shows or hides a user on the leaderboards (their own choice, or a moderator's), journaled
    * (`leaderboard_visibility_changed`); setting what is already set writes nothing. Ranks follow at the next recompute.
    */
-  async setLeaderboardVisibility(actor: Actor, userId: string, show: boolean, vis: Visibility): Promise<User> {
+  async setLeaderboardVisibility(rc: RequestContext, userId: string, show: boolean): Promise<User> {
+    if (userId !== rc.identity.user?.id && !roleAtLeast(rc.role, Role.MODERATOR)) {
+      throw forbidden("Only a MODERATOR may change another user's leaderboard visibility");
+    }
     return inTransaction(this.ds, async (em) => {
-      const [user] = await this.lockUsers(em, [userId], vis);
+      const [user] = await this.lockUsers(em, [userId], rc.visibility);
       if (user.showOnLeaderboard === show) return user;
       const before = { showOnLeaderboard: user.showOnLeaderboard };
       user.showOnLeaderboard = show;
       const saved = await em.getRepository(User).save(user);
-      await writeJournal(em, actor, ModerationAction.LEADERBOARD_VISIBILITY_CHANGED, { targetId: user.id }, { before, after: { showOnLeaderboard: show } });
+      await writeJournal(em, rc.actor, ModerationAction.LEADERBOARD_VISIBILITY_CHANGED, { targetId: user.id }, { before, after: { showOnLeaderboard: show } });
       return saved;
     });
   }

@@ -1,13 +1,11 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
-import { ChorusError, ErrorCode, forbidden } from "../../common/errors.js";
+import { ChorusError, ErrorCode } from "../../common/errors.js";
 import { toConnection, type Connection } from "../../common/pagination.js";
 import { User } from "../users/user.entity.js";
-import { Role, roleAtLeast } from "../users/role.js";
+import { Role } from "../users/role.js";
 import { STATS_TIME_FRAMES } from "../consensus/scores.js";
-import { actorOf } from "../moderation/journal.js";
-import { visibilityOf } from "../../server/visibility.js";
 import type { LeaderboardRefresh as Refresh, TrollScoreRow, UserScore as Score } from "./stats.service.js";
 import {
   LeaderboardRefresh,
@@ -57,13 +55,7 @@ export class StatsResolver {
     @Arg("after", () => String, { nullable: true, description: "The endCursor of the previous page." }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<Connection<UserScore>> {
-    const page = await ctx.app.stats.leaderboard(
-      toTimeFrame(window),
-      first,
-      decodeRankCursor(after),
-      ctx.identity.user?.id ?? null,
-      visibilityOf(ctx).apiClientId,
-    );
+    const page = await ctx.app.stats.leaderboard(ctx.request(), toTimeFrame(window), first, decodeRankCursor(after));
     return toConnection({ nodes: page.nodes.map(userScore), hasNextPage: page.hasNextPage, cursorOf: (n) => encodeRankCursor(n.rank!) });
   }
 
@@ -72,7 +64,7 @@ export class StatsResolver {
     description: "One user's counters, score, level and rank in every window, and streak (spec §6.3). An untrusted client: its own users only.",
   })
   async userStats(@Arg("userId", () => ID, { description: "The user." }) userId: string, @Ctx() ctx: Context): Promise<UserStatsNode> {
-    const scores = (await ctx.app.stats.userStats(userId, ctx.identity.user?.id ?? null, visibilityOf(ctx).apiClientId)).map(userScore);
+    const scores = (await ctx.app.stats.userStats(ctx.request(), userId)).map(userScore);
     const [day, week, month, total] = scores;
     return {
       userId,
@@ -99,7 +91,7 @@ export class StatsResolver {
     @Arg("size", () => Int, { defaultValue: 5, description: "Rows (1-100)." }) size: number,
     @Ctx() ctx: Context,
   ): Promise<UserScore[] | null> {
-    const rows = await ctx.app.stats.leaderboardWindow(userId, toTimeFrame(window), size, visibilityOf(ctx).apiClientId);
+    const rows = await ctx.app.stats.leaderboardWindow(ctx.request(), userId, toTimeFrame(window), size);
     return rows?.map(userScore) ?? null;
   }
 
@@ -114,7 +106,7 @@ export class StatsResolver {
     @Arg("enabled", () => Boolean, { nullable: true, description: "Only enabled (true) or disabled (false) users." }) enabled: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<Connection<TrollScore>> {
-    const page = await ctx.app.stats.trollboard(toTimeFrame(window), first, decodeRankCursor(after), enabled ?? null, visibilityOf(ctx).apiClientId);
+    const page = await ctx.app.stats.trollboard(ctx.request(), toTimeFrame(window), first, decodeRankCursor(after), enabled ?? null);
     return toConnection({ nodes: page.nodes.map(trollScore), hasNextPage: page.hasNextPage, cursorOf: (n) => encodeRankCursor(n.rank!) });
   }
 
@@ -127,7 +119,7 @@ export class StatsResolver {
     @Ctx() ctx: Context,
   ): Promise<LeaderboardRefresh[]> {
     const frames = input?.windows ? input.windows.map(toTimeFrame) : STATS_TIME_FRAMES;
-    const results = await ctx.app.stats.refreshByAdmin(actorOf(ctx), frames);
+    const results = await ctx.app.stats.refreshByAdmin(ctx.request(), frames);
     return results.map(refresh);
   }
 
@@ -137,12 +129,10 @@ export class StatsResolver {
       "Shows or hides a user on the leaderboards: the acting user's own choice, or any user's for a MODERATOR (of an untrusted client: its own users only). Ranks follow at the next recompute. Journaled.",
   })
   async setLeaderboardVisibility(@Arg("input", () => SetLeaderboardVisibilityInput) input: SetLeaderboardVisibilityInput, @Ctx() ctx: Context): Promise<User> {
-    let userId = input.userId ?? null;
-    if (userId === null || userId !== ctx.identity.user?.id) {
-      if (userId === null) userId = (await ctx.actingUser()).id;
-      else if (!roleAtLeast(ctx.role(), Role.MODERATOR)) throw forbidden("Only a MODERATOR may change another user's leaderboard visibility");
-    }
-    return ctx.app.userAdmin.setLeaderboardVisibility(actorOf(ctx), userId, input.show, visibilityOf(ctx));
+    // With no userId the acting user's own: resolved (created on first sight) before the service is called.
+    // An empty userId is a (missing) user's id, not "mine": NOT_FOUND, as before.
+    const rc = input.userId != null ? ctx.request() : ctx.request(await ctx.actingUser());
+    return ctx.app.userAdmin.setLeaderboardVisibility(rc, input.userId ?? rc.identity.user!.id, input.show);
   }
 
   @Authorized()

@@ -22,11 +22,10 @@ import {
 import { clearMarks, readFrameState, recomputeChanged, writeFrameState } from "./stats-incremental.js";
 import { COUNTERS, TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "./stats-sql.js";
 import { LEADERBOARD_TOPIC, type LeaderboardRefresh, type StatsPage, type TrollScoreRow, type UserScore, type UserScoreRow } from "./stats-rows.js";
-import type { Actor } from "../moderation/journal.js";
+import type { RequestContext } from "../../common/request-context.js";
 
 export { LEADERBOARD_TOPIC, type LeaderboardRefresh, type StatsPage, type TrollScoreRow, type UserScore, type UserScoreRow } from "./stats-rows.js";
 export { TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "./stats-sql.js";
-export type { Actor };
 
 const USER_FIELDS = `u.id AS "userId", u.username, u.auth_method AS "authMethod", u.display_name AS "displayName",
   u.streak_days AS "streakDays", u.streak_last_day_date AS "streakLastDayDate", u.last_activity_date AS "lastActivityDate"`;
@@ -60,12 +59,13 @@ export class StatsService {
    * The ADMIN refresh: the given frames (all by default) recomputed in one transaction together with the journal
    * row that records who asked; subscribers hear about each frame once it is committed.
    */
-  async refreshByAdmin(actor: Actor, timeFrames: readonly StatsTimeFrame[] = STATS_TIME_FRAMES): Promise<LeaderboardRefresh[]> {
+  async refreshByAdmin(rc: RequestContext, timeFrames: readonly StatsTimeFrame[] = STATS_TIME_FRAMES): Promise<LeaderboardRefresh[]> {
     const frames = STATS_TIME_FRAMES.filter((f) => timeFrames.includes(f)); // fixed order: no lock-order deadlocks
     if (frames.length === 0) throw badInput("Name at least one window to refresh");
     const results = await inTransaction(this.ds, async (em) => {
       const out: LeaderboardRefresh[] = [];
       for (const frame of frames) out.push(await this.recompute(em, frame, "admin", "full"));
+      const { actor } = rc;
       await em.query(`INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload) VALUES ($1, $2, NULL, $3, $4, $5)`, [
         uuid7(),
         actor.userId,
@@ -184,15 +184,13 @@ export class StatsService {
 
   // --- reads -----------------------------------------------------------------------------------
 
-  /** A page of the leaderboard in rank order, after rank `afterRank`; only users shown on the board. */
-  /** A page of the board in rank order; with `apiClientId` (an untrusted caller) that client's users only, at their ranks. */
-  async leaderboard(
-    timeFrame: StatsTimeFrame,
-    first: number,
-    afterRank: number,
-    viewerId: string | null,
-    apiClientId: string | null = null,
-  ): Promise<StatsPage<UserScore>> {
+  /**
+   * A page of the leaderboard in rank order, after rank `afterRank`; only users shown on the board. An untrusted
+   * caller sees its own client's users only, at their ranks; the acting user's row is highlighted.
+   */
+  async leaderboard(rc: RequestContext, timeFrame: StatsTimeFrame, first: number, afterRank: number): Promise<StatsPage<UserScore>> {
+    const viewerId = rc.identity.user?.id ?? null;
+    const { apiClientId } = rc.visibility;
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: UserScoreRow[] = await this.ds.query(
       `SELECT ${SCORE_FIELDS}, ${USER_FIELDS}, true AS "hasRow"
@@ -204,8 +202,10 @@ export class StatsService {
     return { nodes: rows.slice(0, first).map((r) => this.score(r, viewerId)), hasNextPage: rows.length > first };
   }
 
-  /** One user's score in every frame: zero counters and level 0 where the user has no row. `apiClientId`: that client's users only. */
-  async userStats(userId: string, viewerId: string | null, apiClientId: string | null = null): Promise<UserScore[]> {
+  /** One user's score in every frame: zero counters and level 0 where the user has no row. An untrusted caller: its own client's users only. */
+  async userStats(rc: RequestContext, userId: string): Promise<UserScore[]> {
+    const viewerId = rc.identity.user?.id ?? null;
+    const { apiClientId } = rc.visibility;
     if (!isUuid(userId)) throw notFound("User", userId);
     const rows: (UserScoreRow & { frame: StatsTimeFrame })[] = await this.ds.query(
       `SELECT fr.frame, ${SCORE_FIELDS}, ${USER_FIELDS}, s.user_id IS NOT NULL AS "hasRow"
@@ -222,10 +222,11 @@ export class StatsService {
   /**
    * The ranks around one user (spec §6.3, with its off-by-one fixed: see `leaderboardWindowBounds`): exactly
    * `size` rows where the board has them, each highlighted relative to that user. Null when the user is hidden,
-   * disabled or unranked in this frame. With `apiClientId` (an untrusted caller) the user must be that client's,
-   * and only that client's users of the window are listed.
+   * disabled or unranked in this frame. For an untrusted caller the user must be its client's, and only that
+   * client's users of the window are listed.
    */
-  async leaderboardWindow(userId: string, timeFrame: StatsTimeFrame, size: number, apiClientId: string | null = null): Promise<UserScore[] | null> {
+  async leaderboardWindow(rc: RequestContext, userId: string, timeFrame: StatsTimeFrame, size: number): Promise<UserScore[] | null> {
+    const { apiClientId } = rc.visibility;
     if (!Number.isInteger(size) || size < 1 || size > 100) throw badInput("size must be between 1 and 100");
     if (!isUuid(userId)) throw notFound("User", userId);
     const found: { rank: number | null; visible: boolean; lastRank: number | null }[] = await this.ds.query(
@@ -248,14 +249,15 @@ export class StatsService {
     return rows.map((r) => this.score(r, userId));
   }
 
-  /** A page of the troll board in rank order, optionally only enabled (or only disabled) users; `apiClientId`: that client's users only. */
+  /** A page of the troll board in rank order, optionally only enabled (or only disabled) users; an untrusted caller: its own client's users only. */
   async trollboard(
+    rc: RequestContext,
     timeFrame: StatsTimeFrame,
     first: number,
     afterRank: number,
     enabled: boolean | null,
-    apiClientId: string | null = null,
   ): Promise<StatsPage<TrollScoreRow>> {
+    const { apiClientId } = rc.visibility;
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: TrollScoreRow[] = await this.ds.query(
       `SELECT s.time_frame AS "timeFrame", s.rank, s.troll_score AS "trollScore", ${FRAME_DATES},

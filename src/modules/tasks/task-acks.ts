@@ -3,13 +3,13 @@
  * skip leaves the user's hidden skip marker on the task's message, which keeps it from their next candidates.
  */
 import type { DataSource } from "typeorm";
-import type { User } from "../users/user.entity.js";
+import type { RequestContext } from "../../common/request-context.js";
 import type { EmojiService } from "../trees/emoji.service.js";
 import { inTransaction, pgErrorCode } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
-import { LABEL_PAYLOADS, RANK_PAYLOADS, REPLY_PAYLOADS, TASK_COLUMNS, assertEnabled, err, isExpired, type TaskSettings } from "./task-common.js";
+import { LABEL_PAYLOADS, RANK_PAYLOADS, REPLY_PAYLOADS, TASK_COLUMNS, assertEnabled, err, isExpired, taskClientId, type TaskSettings } from "./task-common.js";
 import { lockTaskById } from "./task-rows.js";
 import { preparedQuery } from "../../db/prepared.js";
 
@@ -20,7 +20,8 @@ export class TaskAcks {
     private readonly emojis: EmojiService,
   ) {}
 
-  async ack(apiClientId: string, taskId: string, frontendMessageId: string): Promise<Task> {
+  async ack(rc: RequestContext, taskId: string, frontendMessageId: string): Promise<Task> {
+    const apiClientId = taskClientId(rc);
     if (!frontendMessageId?.trim()) throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "frontendMessageId must not be empty");
     if (!isUuid(taskId)) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
     try {
@@ -56,7 +57,9 @@ export class TaskAcks {
     }
   }
 
-  async nack(user: User | null, apiClientId: string, taskId: string, reason: string | null | undefined): Promise<Task> {
+  async nack(rc: RequestContext, taskId: string, reason: string | null | undefined): Promise<Task> {
+    const user = rc.identity.user;
+    const apiClientId = taskClientId(rc);
     assertEnabled(user, this.settings);
     return inTransaction(this.ds, async (em) => {
       const task = await lockTaskById(em, apiClientId, taskId);

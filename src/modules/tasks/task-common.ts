@@ -4,6 +4,7 @@
  */
 import crypto from "node:crypto";
 import type { User } from "../users/user.entity.js";
+import type { RequestContext } from "../../common/request-context.js";
 import type { LabelValidationFailure } from "../consensus/labels.js";
 import { ChorusError, ErrorCode, badInput } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
@@ -79,6 +80,16 @@ export interface AvailabilityCounts {
 }
 
 export const err = (code: ErrorCode, message: string, extra: Record<string, unknown> = {}) => new ChorusError(code, message, extra);
+
+/**
+ * The API client a task belongs to. Every task operation is a GraphQL operation that `@Authorized()` admitted, so
+ * a client is there; a context without one (the command line, the server's jobs) is a caller tasks do not serve.
+ */
+export function taskClientId(rc: RequestContext): string {
+  const id = rc.identity.apiClient?.id;
+  if (!id) throw new Error(`Task operations need an API client (caller via ${rc.identity.via})`);
+  return id;
+}
 
 /** §6.6: the acting user must exist, be enabled and (when enforced) have accepted the terms. */
 export function assertEnabled(user: User | null, settings: Pick<TaskSettings, "enforceTos">): asserts user is User {

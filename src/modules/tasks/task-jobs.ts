@@ -1,6 +1,5 @@
 import type { AppServices } from "../../server/services.js";
 import type { PeriodicJob } from "../../infra/periodic.js";
-import { rowsOf } from "../../db/rows.js";
 import { buildPendingSearchVectors } from "../trees/search-backfill.js";
 
 /** The task and tree jobs of spec §9.7. */
@@ -12,9 +11,9 @@ export function treeAndTaskJobs(app: AppServices): PeriodicJob[] {
       runAtStart: true,
       run: async () => {
         // Expired tasks nobody finished are deleted; the prompts of disabled or deleted users stop waiting (T8b).
-        const deleted = rowsOf(await app.ds.query(`DELETE FROM task WHERE expiry_date < now() AND NOT done RETURNING id`));
+        const deleted = await app.tasks.deleteExpired();
         const halted = await app.trees.haltPromptsOfDisabledUsers();
-        app.log.info({ deletedTasks: deleted.length, haltedPrompts: halted }, "expired tasks cleaned up");
+        app.log.info({ deletedTasks: deleted, haltedPrompts: halted }, "expired tasks cleaned up");
       },
     },
     {

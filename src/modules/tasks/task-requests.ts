@@ -8,6 +8,7 @@ import crypto from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { MessageRole } from "../trees/message.entity.js";
 import type { User } from "../users/user.entity.js";
+import type { RequestContext } from "../../common/request-context.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { LABEL_DESCRIPTIONS, mandatoryLabelsFor, validLabelsFor, type LabelTarget } from "../consensus/labels.js";
 import { chooseLabelMode, drawRandomTaskKind, shuffled, type TaskKind } from "../consensus/lottery.js";
@@ -19,7 +20,7 @@ import type { RateLimiter } from "../../infra/rate-limit.js";
 import type { RateLimitSetting, TaskRateLimits } from "../../config/index.js";
 import type { Task } from "./task.entity.js";
 import { conversation as conversationOf, conversationMessages } from "./conversation.js";
-import { PAYLOAD_TYPE, assertEnabled, err, type AvailabilityCounts, type TaskPayload, type TaskSettings } from "./task-common.js";
+import { PAYLOAD_TYPE, assertEnabled, err, taskClientId, type AvailabilityCounts, type TaskPayload, type TaskSettings } from "./task-common.js";
 
 export class TaskRequests {
   constructor(
@@ -97,8 +98,10 @@ export class TaskRequests {
     }
   }
 
-  async requestTask(user: User, apiClientId: string, type: TaskRequestType, langIn: string | null | undefined, collective: boolean) {
+  async requestTask(rc: RequestContext, type: TaskRequestType, langIn: string | null | undefined, collective: boolean) {
+    const user = rc.identity.user;
     assertEnabled(user, this.settings);
+    const apiClientId = taskClientId(rc);
     await this.checkRateLimits(user, apiClientId, type);
     const lang = langIn?.trim() || "en";
     // One round trip for what comes before the draw: the user's pending tasks, auto-moderation's candidates and
@@ -295,7 +298,9 @@ export class TaskRequests {
     return { id, expiryDate: rows[0].expiryDate };
   }
 
-  async availability(user: User | null, langIn: string | null | undefined): Promise<AvailabilityCounts> {
+  /** Counts for the acting user, or for nobody in particular when the context has none. */
+  async availability(rc: RequestContext, langIn: string | null | undefined): Promise<AvailabilityCounts> {
+    const user = rc.identity.user;
     if (user) assertEnabled(user, this.settings);
     const lang = langIn?.trim() || "en";
     const promptsDisabled = this.cfg.initPromptDisabledLangs.includes(lang);

@@ -6,6 +6,7 @@
 import crypto from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { User } from "../users/user.entity.js";
+import type { RequestContext } from "../../common/request-context.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { validateLabelsAgainst, validateLabelValues } from "../consensus/labels.js";
 import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
@@ -25,6 +26,7 @@ import {
   digestOf,
   err,
   labelError,
+  taskClientId,
   type TaskDoneResult,
   type TaskSettings,
 } from "./task-common.js";
@@ -41,11 +43,12 @@ export class TaskSubmissions {
   ) {}
 
   async submitReply(
-    user: User | null,
-    apiClientId: string,
+    rc: RequestContext,
     input: { taskFrontendMessageId: string; userMessageId: string; text: string; lang?: string | null },
   ): Promise<TaskDoneResult> {
+    const user = rc.identity.user;
     assertEnabled(user, this.settings);
+    const apiClientId = taskClientId(rc);
     if (!input.taskFrontendMessageId?.trim() || !input.userMessageId?.trim()) {
       throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "Frontend message ids must not be empty");
     }
@@ -137,12 +140,10 @@ export class TaskSubmissions {
     });
   }
 
-  async submitRanking(
-    user: User | null,
-    apiClientId: string,
-    input: { taskFrontendMessageId: string; ranking: number[]; notRankable?: boolean | null },
-  ): Promise<TaskDoneResult> {
+  async submitRanking(rc: RequestContext, input: { taskFrontendMessageId: string; ranking: number[]; notRankable?: boolean | null }): Promise<TaskDoneResult> {
+    const user = rc.identity.user;
     assertEnabled(user, this.settings);
+    const apiClientId = taskClientId(rc);
     const digest = digestOf("ranking", JSON.stringify(input.ranking), String(input.notRankable ?? null));
     return inTransaction(this.ds, async (em) => {
       const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
@@ -195,11 +196,12 @@ export class TaskSubmissions {
   }
 
   async submitLabels(
-    user: User | null,
-    apiClientId: string,
+    rc: RequestContext,
     input: { messageId: string; taskId?: string | null; labels: Record<string, number>; text: string; isReport: boolean },
   ): Promise<TaskDoneResult> {
+    const user = rc.identity.user;
     assertEnabled(user, this.settings);
+    const apiClientId = taskClientId(rc);
     const values = validateLabelValues(input.labels);
     if (!values.ok) throw labelError(values.failure);
     if (!input.taskId) return this.freeLabels(user, apiClientId, input);

@@ -30,45 +30,43 @@ export class TaskResolver {
   @Authorized()
   @Mutation(() => TaskUnion, { description: "Hands out the next task for the acting user (spec §2.3)." })
   async requestTask(@Arg("input", () => RequestTaskInput) input: RequestTaskInput, @Ctx() ctx: Context) {
-    const user = await ctx.actingUser(input.user);
-    const { task, payload } = await ctx.app.tasks.requestTask(user, ctx.identity.apiClient!.id, input.type, input.lang, input.collective);
+    const rc = ctx.request(await ctx.actingUser(input.user));
+    const { task, payload } = await ctx.app.tasks.requestTask(rc, input.type, input.lang, input.collective);
     return toTaskObject(task.id, payload);
   }
 
   @Authorized()
   @Mutation(() => TaskStatus, { description: "Confirms a task was shown and binds the frontend's id for it. Idempotent." })
   async ackTask(@Arg("input", () => AckTaskInput) input: AckTaskInput, @Ctx() ctx: Context): Promise<TaskStatus> {
-    return status(await ctx.app.tasks.ack(ctx.identity.apiClient!.id, input.taskId, input.frontendMessageId));
+    return status(await ctx.app.tasks.ack(ctx.request(), input.taskId, input.frontendMessageId));
   }
 
   @Authorized()
   @Mutation(() => TaskStatus, { description: "Skips a task; the user is not offered its message for that work again." })
   async nackTask(@Arg("input", () => NackTaskInput) input: NackTaskInput, @Ctx() ctx: Context): Promise<TaskStatus> {
-    const user = await ctx.actingUser(input.user);
-    return status(await ctx.app.tasks.nack(user, ctx.identity.apiClient!.id, input.taskId, input.reason));
+    const rc = ctx.request(await ctx.actingUser(input.user));
+    return status(await ctx.app.tasks.nack(rc, input.taskId, input.reason));
   }
 
   @Authorized()
   @Mutation(() => TaskDone, { description: "Submits the text of a prompt or reply task." })
   async submitReply(@Arg("input", () => SubmitReplyInput) input: SubmitReplyInput, @Ctx() ctx: Context): Promise<TaskDone> {
-    const user = await ctx.actingUser(input.user);
-    return ctx.app.tasks.submitReply(user, ctx.identity.apiClient!.id, input);
+    return ctx.app.tasks.submitReply(ctx.request(await ctx.actingUser(input.user)), input);
   }
 
   @Authorized()
   @Mutation(() => TaskDone, { description: "Submits a ranking task's order (indexes into replyMessages, best first)." })
   async submitRanking(@Arg("input", () => SubmitRankingInput) input: SubmitRankingInput, @Ctx() ctx: Context): Promise<TaskDone> {
-    const user = await ctx.actingUser(input.user);
-    return ctx.app.tasks.submitRanking(user, ctx.identity.apiClient!.id, input);
+    return ctx.app.tasks.submitRanking(ctx.request(await ctx.actingUser(input.user)), input);
   }
 
   @Authorized()
   @Mutation(() => TaskDone, { description: "Submits a review task's labels (with taskId), or free labels and reports (without)." })
   async submitLabels(@Arg("input", () => SubmitLabelsInput) input: SubmitLabelsInput, @Ctx() ctx: Context): Promise<TaskDone> {
-    const user = await ctx.actingUser(input.user);
+    const rc = ctx.request(await ctx.actingUser(input.user));
     const labels: Record<string, number> = {};
     for (const l of input.labels) labels[l.name] = l.value;
-    return ctx.app.tasks.submitLabels(user, ctx.identity.apiClient!.id, { ...input, labels });
+    return ctx.app.tasks.submitLabels(rc, { ...input, labels });
   }
 
   @Authorized()
@@ -79,8 +77,9 @@ export class TaskResolver {
     user: UserRefInput | null,
     @Ctx() ctx: Context,
   ): Promise<TaskAvailability> {
-    const acting = user || ctx.identity.user ? await ctx.actingUser(user) : null;
-    const c = await ctx.app.tasks.availability(acting, lang);
+    // With no user named and none in the credentials the counts are for nobody in particular (no user is created).
+    const rc = user || ctx.identity.user ? ctx.request(await ctx.actingUser(user)) : ctx.request();
+    const c = await ctx.app.tasks.availability(rc, lang);
     return {
       random: c.random,
       initialPrompt: c.initial_prompt,

@@ -4,7 +4,7 @@
  * (task-acks.ts), and the three submissions (task-submissions.ts).
  */
 import type { DataSource, EntityManager } from "typeorm";
-import type { User } from "../users/user.entity.js";
+import type { RequestContext } from "../../common/request-context.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import type { TreeManager, Rng } from "../trees/tree-manager.js";
 import type { EmojiService } from "../trees/emoji.service.js";
@@ -16,6 +16,7 @@ import { TaskPools } from "./task-pools.js";
 import { TaskRequests } from "./task-requests.js";
 import { TaskAcks } from "./task-acks.js";
 import { TaskSubmissions } from "./task-submissions.js";
+import { rowsOf } from "../../db/rows.js";
 import { assertEnabled, type AvailabilityCounts, type TaskDoneResult, type TaskSettings } from "./task-common.js";
 
 export {
@@ -34,7 +35,7 @@ export class TaskService {
   private readonly submissions: TaskSubmissions;
 
   constructor(
-    ds: DataSource,
+    private readonly ds: DataSource,
     cfg: TreeManagerConfig,
     private readonly settings: TaskSettings,
     trees: TreeManager,
@@ -49,41 +50,48 @@ export class TaskService {
     this.submissions = new TaskSubmissions(ds, cfg, settings, trees, emojis);
   }
 
+  /** The hourly clean-up (§9.7): deletes the tasks that expired unfinished; returns how many. */
+  async deleteExpired(): Promise<number> {
+    return rowsOf(await this.ds.query(`DELETE FROM task WHERE expiry_date < now() AND NOT done RETURNING id`)).length;
+  }
+
   /** §6.6: the acting user must exist, be enabled and (when enforced) have accepted the terms. */
-  ensureEnabled(user: User | null): asserts user is User {
-    assertEnabled(user, this.settings);
+  ensureEnabled(rc: RequestContext): void {
+    assertEnabled(rc.identity.user, this.settings);
   }
 
-  requestTask(user: User, apiClientId: string, type: TaskRequestType, lang: string | null | undefined, collective: boolean) {
-    return this.requests.requestTask(user, apiClientId, type, lang, collective);
+  /** The acting user's next task, for the context's API client. */
+  requestTask(rc: RequestContext, type: TaskRequestType, lang: string | null | undefined, collective: boolean) {
+    return this.requests.requestTask(rc, type, lang, collective);
   }
 
-  availability(user: User | null, lang: string | null | undefined): Promise<AvailabilityCounts> {
-    return this.requests.availability(user, lang);
+  /** Counts for the context's acting user, or for nobody in particular when it has none. */
+  availability(rc: RequestContext, lang: string | null | undefined): Promise<AvailabilityCounts> {
+    return this.requests.availability(rc, lang);
   }
   /** ARENA_RELIABLE_LAST_REVIEW (src/server/services.ts wires the arena's annotator quality in). */
   preferReliableAnnotatorsForLastReviews(isReliable: (userId: string) => Promise<boolean>): void {
     this.requests.preferReliableAnnotatorsForLastReviews(isReliable);
   }
 
-  ack(apiClientId: string, taskId: string, frontendMessageId: string): Promise<Task> {
-    return this.acks.ack(apiClientId, taskId, frontendMessageId);
+  ack(rc: RequestContext, taskId: string, frontendMessageId: string): Promise<Task> {
+    return this.acks.ack(rc, taskId, frontendMessageId);
   }
 
-  nack(user: User | null, apiClientId: string, taskId: string, reason: string | null | undefined): Promise<Task> {
-    return this.acks.nack(user, apiClientId, taskId, reason);
+  nack(rc: RequestContext, taskId: string, reason: string | null | undefined): Promise<Task> {
+    return this.acks.nack(rc, taskId, reason);
   }
 
-  submitReply(user: User | null, apiClientId: string, input: Parameters<TaskSubmissions["submitReply"]>[2]): Promise<TaskDoneResult> {
-    return this.submissions.submitReply(user, apiClientId, input);
+  submitReply(rc: RequestContext, input: Parameters<TaskSubmissions["submitReply"]>[1]): Promise<TaskDoneResult> {
+    return this.submissions.submitReply(rc, input);
   }
 
-  submitRanking(user: User | null, apiClientId: string, input: Parameters<TaskSubmissions["submitRanking"]>[2]): Promise<TaskDoneResult> {
-    return this.submissions.submitRanking(user, apiClientId, input);
+  submitRanking(rc: RequestContext, input: Parameters<TaskSubmissions["submitRanking"]>[1]): Promise<TaskDoneResult> {
+    return this.submissions.submitRanking(rc, input);
   }
 
-  submitLabels(user: User | null, apiClientId: string, input: Parameters<TaskSubmissions["submitLabels"]>[2]): Promise<TaskDoneResult> {
-    return this.submissions.submitLabels(user, apiClientId, input);
+  submitLabels(rc: RequestContext, input: Parameters<TaskSubmissions["submitLabels"]>[1]): Promise<TaskDoneResult> {
+    return this.submissions.submitLabels(rc, input);
   }
 
   /** The text-search configuration for a language (messages written elsewhere index their text the same way). */

@@ -37,6 +37,21 @@ export class EmojiService {
     await inTransaction(this.ds, (em) => this.apply(em, userId, messageId, op, emoji));
   }
 
+  /** The emojis `userId` set on each of `messageIds` (none for a message without), for the `myEmojis` field's loader. */
+  async ofUser(userId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows: { message_id: string; emoji: string }[] = await this.ds.query(
+      `SELECT message_id, emoji FROM message_emoji WHERE user_id = $1 AND message_id = ANY($2::uuid[]) ORDER BY emoji`,
+      [userId, messageIds],
+    );
+    const byMessage = new Map<string, string[]>();
+    for (const r of rows) {
+      const emojis = byMessage.get(r.message_id);
+      if (emojis) emojis.push(r.emoji);
+      else byMessage.set(r.message_id, [r.emoji]);
+    }
+    return byMessage;
+  }
+
   /** One reaction inside the caller's transaction (a task's NACK marker or report flag, or `set`). */
   async apply(em: EntityManager, userId: string, messageId: string, op: EmojiOp, emoji: string): Promise<void> {
     if (!isKnownEmoji(emoji)) throw new ChorusError(ErrorCode.BAD_USER_INPUT, `Unknown emoji "${emoji}"`);

@@ -96,9 +96,8 @@ export class MessageResolver {
   @Authorized()
   @Mutation(() => MessageNode, { description: "Adds, removes or toggles one of the acting user's emojis on a message (spec §9.1)." })
   async setEmoji(@Arg("input", () => SetEmojiInput) input: SetEmojiInput, @Ctx() ctx: Context): Promise<MessageNode> {
-    const user = await ctx.actingUser(input.user);
-    ctx.app.tasks.ensureEnabled(user);
-    const rc = ctx.request(user);
+    const rc = ctx.request(await ctx.actingUser(input.user));
+    ctx.app.tasks.ensureEnabled(rc);
     await ctx.app.emojis.set(rc, input.messageId, input.op, input.emoji);
     return ctx.app.messages.get(rc, input.messageId);
   }

@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { User } from "./user.entity.js";
-import { Role } from "./role.js";
+import { Role, roleAtLeast } from "./role.js";
 import type { UserRef } from "./user-ref.js";
-import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
+import { badInput, ChorusError, ErrorCode, forbidden, notFound } from "../../common/errors.js";
+import type { RequestContext } from "../../common/request-context.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { inTransaction } from "../../db/transaction.js";
-import { ModerationAction, writeJournal, type Actor } from "../moderation/journal.js";
+import { ModerationAction, writeJournal } from "../moderation/journal.js";
 import { ignoreIdentityChanges, type IdentityChangeSink } from "../../server/identity-events.js";
 
 export class UserService {
@@ -36,15 +37,29 @@ export class UserService {
     return repo.findOneByOrFail({ id: rows[0].id as string });
   }
 
-  /** The user; NOT_FOUND when missing or (with `apiClientId`) of another client. */
-  async get(id: string, apiClientId: string | null = null): Promise<User> {
+  /** The user as the caller may see it; NOT_FOUND when missing or of a client the caller does not read (spec §9.2). */
+  async get(rc: RequestContext, id: string): Promise<User> {
+    return this.byId(id, rc.visibility.apiClientId);
+  }
+
+  /** The user, for the server's own lookups (a user token's user) that have no caller; NOT_FOUND when missing or (with `apiClientId`) of another client. */
+  async byId(id: string, apiClientId: string | null = null): Promise<User> {
     const user = isUuid(id) ? await this.ds.getRepository(User).findOneBy(apiClientId ? { id, apiClientId } : { id }) : null;
     if (!user) throw notFound("User", id);
     return user;
   }
 
-  /** The user of one client by (auth method, frontend id), exactly; USER_NOT_FOUND when missing. Creates nothing. */
-  async getByUsername(apiClientId: string, authMethod: string, username: string): Promise<User> {
+  /**
+   * The user of one client by (auth method, frontend id), exactly; USER_NOT_FOUND when missing. Creates nothing.
+   * The calling client's namespace, or with `apiClientId` another client's, which only a trusted client may read.
+   */
+  async getByUsername(rc: RequestContext, authMethod: string, username: string, apiClientId: string | null): Promise<User> {
+    const client = rc.identity.apiClient;
+    if (apiClientId && apiClientId !== client?.id && !client?.trusted) throw forbidden("Only a trusted client may look up another client's users");
+    return this.findByUsername(apiClientId ?? client!.id, authMethod, username);
+  }
+
+  private async findByUsername(apiClientId: string, authMethod: string, username: string): Promise<User> {
     if (authMethod.length < 1 || authMethod.length > 128) throw badInput("authMethod must be 1-128 characters", { field: "authMethod" });
     if (username.length < 1 || username.length > 128) throw badInput("username must be 1-128 characters", { field: "username" });
     const user = isUuid(apiClientId) ? await this.ds.getRepository(User).findOneBy({ apiClientId, authMethod, username }) : null;
@@ -59,16 +74,16 @@ export class UserService {
 
   /**
    * Gives a user a role, journaled (`user_role_changed`) in the same transaction; setting the role the user has
-   * changes nothing and writes nothing. `apiClientId` scopes the user to one client (an untrusted caller's).
+   * changes nothing and writes nothing. An untrusted caller reaches only its own client's users.
    */
-  async setRole(actor: Actor, id: string, role: Role, apiClientId: string | null = null): Promise<User> {
+  async setRole(rc: RequestContext, id: string, role: Role): Promise<User> {
     const { user, changed } = await inTransaction(this.ds, async (em) => {
-      const user = await this.lock(em, id, apiClientId);
+      const user = await this.lock(em, id, rc.visibility.apiClientId);
       const before = user.role;
       if (before === role) return { user, changed: false };
       user.role = role;
       await em.query(`UPDATE "user" SET role = $2 WHERE id = $1`, [user.id, role]);
-      await writeJournal(em, actor, ModerationAction.USER_ROLE_CHANGED, { targetId: user.id }, { before: { role: before }, after: { role } });
+      await writeJournal(em, rc.actor, ModerationAction.USER_ROLE_CHANGED, { targetId: user.id }, { before: { role: before }, after: { role } });
       return { user, changed: true };
     });
     if (changed) this.identityChanged({ userId: user.id, reason: "role" });
@@ -77,17 +92,19 @@ export class UserService {
 
   /**
    * "Logout everywhere": raises the user's token epoch, so every user token minted for them so far is refused
-   * from now on and their open sockets close. Journaled (`user_tokens_revoked`) in the same transaction.
+   * from now on and their open sockets close. Journaled (`user_tokens_revoked`) in the same transaction. The acting
+   * user's own tokens, or (for a MODERATOR) any user's the caller reaches.
    */
-  async revokeTokens(actor: Actor, id: string, apiClientId: string | null = null): Promise<{ user: User; revokedAt: Date }> {
+  async revokeTokens(rc: RequestContext, id: string): Promise<{ user: User; revokedAt: Date }> {
+    if (id !== rc.identity.user?.id && !roleAtLeast(rc.role, Role.MODERATOR)) throw forbidden("Only a MODERATOR may revoke another user's tokens");
     const result = await inTransaction(this.ds, async (em) => {
-      const user = await this.lock(em, id, apiClientId);
+      const user = await this.lock(em, id, rc.visibility.apiClientId);
       const rows = rowsOf<{ token_epoch: number; now: Date }>(
         await em.query(`UPDATE "user" SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch, now() AS now`, [user.id]),
       );
       await writeJournal(
         em,
-        actor,
+        rc.actor,
         ModerationAction.USER_TOKENS_REVOKED,
         { targetId: user.id },
         {

@@ -2,8 +2,6 @@ import { Arg, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } f
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
 import { heldIdentityOf } from "../../server/open-sockets.js";
-import { actorOf, ModerationAction, writeJournal } from "../moderation/journal.js";
-import { isUuid } from "../../db/rows.js";
 import { TickBatcher } from "../../infra/tick-batcher.js";
 import {
   DrainWorkerInput,
@@ -92,24 +90,6 @@ export class WorkerResolver {
       "Drains a worker for a rolling deploy: it finishes its running jobs and takes no new ones, then its workerJobs subscription completes. ADMIN of a trusted client; NOT_FOUND for an unknown id; journaled.",
   })
   async drainWorker(@Arg("input", () => DrainWorkerInput) input: DrainWorkerInput, @Ctx() ctx: Context): Promise<WorkerInfo> {
-    const wasDraining = (await ctx.app.workers.list()).find((w) => w.id === input.workerId)?.draining ?? false;
-    const info = await ctx.app.workers.drain(input.workerId);
-    // Journaled once: draining a draining worker changes nothing. A session id need not be a UUID: then it is in the payload only.
-    if (!wasDraining) {
-      await writeJournal(
-        ctx.app.ds.manager,
-        actorOf(ctx),
-        ModerationAction.WORKER_DRAINED,
-        { targetId: isUuid(info.id) ? info.id : null },
-        {
-          before: { draining: false },
-          after: { draining: true },
-          worker_id: info.id,
-          worker_name: info.name,
-          models: info.models,
-        },
-      );
-    }
-    return info;
+    return ctx.app.workers.drain(ctx.request(), input.workerId);
   }
 }

@@ -12,6 +12,9 @@ import type { ChatConfig } from "../../config/index.js";
 import type { PubSubHandle } from "../../infra/pubsub.js";
 import type { TakenJob } from "../../infra/queue/index.js";
 import { badInput, ChorusError, ErrorCode } from "../../common/errors.js";
+import type { RequestContext } from "../../common/request-context.js";
+import { isUuid } from "../../db/rows.js";
+import { ModerationAction, writeJournal } from "../moderation/journal.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { GenerationService } from "../chat/generation.service.js";
 import {
@@ -156,15 +159,33 @@ export class WorkerService {
     session.wake();
   }
 
-  /** Tells a worker (on any replica) to finish its jobs and take no new ones. */
-  async drain(workerId: string): Promise<WorkerInfo> {
+  /** Tells a worker (on any replica) to finish its jobs and take no new ones; journaled. */
+  async drain(rc: RequestContext, workerId: string): Promise<WorkerInfo> {
+    const wasDraining = (await this.list()).find((w) => w.id === workerId)?.draining ?? false;
     const record = (await this.registry.list()).find((r) => r.id === workerId);
     if (!record) throw new ChorusError(ErrorCode.NOT_FOUND, `No connected worker has the id ${workerId}`);
     await this.registry.requestDrain(workerId);
     const local = [...this.sessions].find((s) => s.id === workerId);
     if (local) this.drainLocal(local);
     else this.pubSub.pubSub.publish(DRAIN_TOPIC, workerId);
-    return toWorkerInfo(local ? this.recordOf(local) : { ...record, draining: true });
+    const info = toWorkerInfo(local ? this.recordOf(local) : { ...record, draining: true });
+    // Journaled once: draining a draining worker changes nothing. A session id need not be a UUID: then it is in the payload only.
+    if (!wasDraining) {
+      await writeJournal(
+        this.ds.manager,
+        rc.actor,
+        ModerationAction.WORKER_DRAINED,
+        { targetId: isUuid(info.id) ? info.id : null },
+        {
+          before: { draining: false },
+          after: { draining: true },
+          worker_id: info.id,
+          worker_name: info.name,
+          models: info.models,
+        },
+      );
+    }
+    return info;
   }
 
   /** Every connected worker, on every replica. */
