@@ -8,7 +8,12 @@
  * (everything but the model's own wait) with its parts: the sendChatMessage round trip, the hand-out (request →
  * job at a worker: send, queueing and hand-out) and the delivery (the worker's first batch → the client),
  * tokens/s delivered, CPU per 1,000 tokens of the server processes, of Redis and of PostgreSQL, and tokens lost,
- * duplicated or reordered (checked token by token). Runs, in one go and on one private redis-server: the bare
+ * duplicated or reordered (checked token by token; "acknowledged" counts the lost tokens whose batch the server had
+ * answered ok, which only the server can have lost). The synthetic workers behave as gpu-workers' worker: a batch
+ * answered `ok: false` ends the job, one answered with an error fails it (workerFail, retryable), and a session the
+ * server dropped is opened again. A client whose subscription ends before the answer's end (an error result under
+ * overload) resumes it with `after`, up to five times; an answer not followed to its end is a failed answer, not
+ * tokens lost. `--server-log FILE` keeps each API replica's log. Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
  * Chorus with one API replica, Chorus with two. `--quick`: one answer per chat instead of two.
  *
