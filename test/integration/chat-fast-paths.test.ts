@@ -16,7 +16,13 @@ import { generationStreamKey } from "../../src/modules/chat/generation-events.js
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";
-import { CreateChatDocument, SendChatMessageDocument, WorkerFinishDocument, WorkerTokensDocument } from "../../client/generated/graphql.js";
+import {
+  CancelGenerationDocument,
+  CreateChatDocument,
+  SendChatMessageDocument,
+  WorkerFinishDocument,
+  WorkerTokensDocument,
+} from "../../client/generated/graphql.js";
 
 const TOKENS_QUERY = print(WorkerTokensDocument);
 
@@ -162,6 +168,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       { score: 0, reports: [] },
     ]);
     expect(feedbackReads(readStatements)).to.not.deep.equal([]);
+    // No worker is to find this answer in the queue (the next tests count their jobs).
+    const cancelled = await gql(server.url, CancelGenerationDocument, { messageId: assistantMessage.id }, as);
+    expect(cancelled.errors, JSON.stringify(cancelled.errors)).to.equal(undefined);
   });
 
   it("hands a wave of asks to a worker at once, each job with its own conversation, first prompts and replies", async () => {
