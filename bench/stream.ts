@@ -61,6 +61,8 @@ const TOKENS_PER_SECOND = 20;
 const WINDOW_MS = 50;
 /** Attempts to follow one answer to its end: a subscription that breaks off is resumed after its last seq. */
 const SUBSCRIBE_ATTEMPTS = 5;
+/** A subscription attempt silent this long (at 20 tokens/s an answer sends an event every 50 ms) is given up. */
+const STALL_MS = 60_000;
 /** Jobs per worker connection, as a vLLM-backed worker would take; C / 50 workers in all. */
 const WORKER_CAPACITY = 50;
 /** `--cpu-prof DIR`: the API replicas write V8 CPU profiles there when they stop (summarise: bench/profile-top.ts). */
@@ -184,6 +186,8 @@ class Tally {
   restarted = 0;
   /** Subscriptions resumed (with `after`) because an attempt broke off before the answer's end. */
   resumed = 0;
+  /** Subscription attempts that heard nothing for STALL_MS and were given up (then resumed). */
+  stalled = 0;
   /** Answers whose request or subscription failed (the server too busy to take it), counted apart from tokens lost. */
   refused = 0;
   /** Real model only: answers checked by text, and those whose stored text differed from the streamed one. */
@@ -417,6 +421,7 @@ interface RunResult {
   errors: number;
   restarted: number;
   resumed: number;
+  stalled: number;
   refused: number;
   checked: number;
   mismatched: number;
@@ -511,6 +516,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     errors: tally.errors,
     restarted: tally.restarted,
     resumed: tally.resumed,
+    stalled: tally.stalled,
     refused: tally.refused,
     checked: tally.checked,
     mismatched: tally.mismatched,
@@ -816,10 +822,26 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
               let ended = false;
               const follow = () =>
                 new Promise<void>((resolve) => {
-                  client.subscribe<GenerationSubscription>(
+                  // An attempt that hears nothing for STALL_MS (no event, no end, no error) is given up and resumed:
+                  // counted apart as stalled, since a subscription must never wait silently on an answer that ended.
+                  let stall: NodeJS.Timeout;
+                  const watch = () => {
+                    clearTimeout(stall);
+                    stall = setTimeout(() => {
+                      tally.stalled++;
+                      unsubscribe();
+                      resolve();
+                    }, STALL_MS);
+                  };
+                  const settle = () => {
+                    clearTimeout(stall);
+                    resolve();
+                  };
+                  const unsubscribe = client.subscribe<GenerationSubscription>(
                     { query: print(GenerationDocument), variables: { messageId, after: lastSeq } },
                     {
                       next: (res) => {
+                        watch();
                         const e = res.data?.generation;
                         // An error result (the server too busy to start the subscription): the attempt ends without
                         // the answer's end, and is resumed.
@@ -841,11 +863,12 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                       },
                       error: () => {
                         tally.errors++;
-                        resolve();
+                        settle();
                       },
-                      complete: () => resolve(),
+                      complete: settle,
                     },
                   );
+                  watch();
                 });
               for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS && !ended; attempt++) {
                 if (attempt > 0) {
