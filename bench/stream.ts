@@ -8,7 +8,12 @@
  * (everything but the model's own wait) with its parts: the sendChatMessage round trip, the hand-out (request →
  * job at a worker: send, queueing and hand-out) and the delivery (the worker's first batch → the client),
  * tokens/s delivered, CPU per 1,000 tokens of the server processes, of Redis and of PostgreSQL, and tokens lost,
- * duplicated or reordered (checked token by token). Runs, in one go and on one private redis-server: the bare
+ * duplicated or reordered (checked token by token; "acknowledged" counts the lost tokens whose batch the server had
+ * answered ok, which only the server can have lost). The synthetic workers behave as gpu-workers' worker: a batch
+ * answered `ok: false` ends the job, one answered with an error fails it (workerFail, retryable), and a session the
+ * server dropped is opened again. A client whose subscription ends before the answer's end (an error result under
+ * overload) resumes it with `after`, up to five times; an answer not followed to its end is a failed answer, not
+ * tokens lost. `--server-log FILE` keeps each API replica's log. Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
  * Chorus with one API replica, Chorus with two. `--quick`: one answer per chat instead of two.
  *
@@ -34,6 +39,7 @@ import {
   CreateChatDocument,
   GenerationDocument,
   SendChatMessageDocument,
+  WorkerFailDocument,
   WorkerFinishDocument,
   WorkerJobsDocument,
   WorkerTokensDocument,
@@ -53,10 +59,16 @@ const ANSWERS = quick || MODEL ? 1 : 2;
 const TOKENS = Number(argValue("--tokens") ?? (MODEL ? 64 : 256));
 const TOKENS_PER_SECOND = 20;
 const WINDOW_MS = 50;
+/** Attempts to follow one answer to its end: a subscription that breaks off is resumed after its last seq. */
+const SUBSCRIBE_ATTEMPTS = 5;
+/** A subscription attempt silent this long (at 20 tokens/s an answer sends an event every 50 ms) is given up. */
+const STALL_MS = 60_000;
 /** Jobs per worker connection, as a vLLM-backed worker would take; C / 50 workers in all. */
 const WORKER_CAPACITY = 50;
 /** `--cpu-prof DIR`: the API replicas write V8 CPU profiles there when they stop (summarise: bench/profile-top.ts). */
 const CPU_PROF_DIR = argValue("--cpu-prof");
+/** `--server-log FILE`: each API replica's log (warnings and errors) is written to FILE.<streams>.<replicas>.<index>. */
+const SERVER_LOG = argValue("--server-log");
 if (CPU_PROF_DIR) setReplicaNodeArgs(["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`]);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -135,6 +147,12 @@ class Checker implements Positions {
   get lost(): number {
     return TOKENS - this.seen.size;
   }
+  /** The indexes of the tokens that never came. */
+  missing(): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < TOKENS; k++) if (!this.seen.has(k)) out.push(k);
+    return out;
+  }
   /** GenerationRestarted: the client drops what it had, and the answer's tokens come again from the first. */
   restart(): void {
     this.seen.clear();
@@ -166,6 +184,10 @@ class Tally {
   errors = 0;
   /** GenerationRestarted events (a job taken over by another worker that starts the answer again); also in errors. */
   restarted = 0;
+  /** Subscriptions resumed (with `after`) because an attempt broke off before the answer's end. */
+  resumed = 0;
+  /** Subscription attempts that heard nothing for STALL_MS and were given up (then resumed). */
+  stalled = 0;
   /** Answers whose request or subscription failed (the server too busy to take it), counted apart from tokens lost. */
   refused = 0;
   /** Real model only: answers checked by text, and those whose stored text differed from the streamed one. */
@@ -184,6 +206,25 @@ class Tally {
   readonly sends: number[] = [];
   /** From the worker's first batch to its receipt by the client (the delivery part). */
   readonly deliveries: number[] = [];
+  /**
+   * The tokens the server acknowledged (workerTokens answered ok), by answer key, for the answer's latest hand-out:
+   * a token lost in a completed answer that the server had acknowledged is the server's loss (`lostAcked`), one it
+   * never acknowledged is the worker's (a batch that failed and was not sent again).
+   */
+  readonly acked = new Map<string, { jobId: string; tokens: Set<number> }>();
+  lostAcked = 0;
+  /** Token batches the server answered with an error or with ok: false, by what it said. */
+  readonly batchFailures = new Map<string, number>();
+
+  batchFailed(what: string): void {
+    this.batchFailures.set(what, (this.batchFailures.get(what) ?? 0) + 1);
+  }
+
+  ack(key: string, jobId: string, from: number, to: number): void {
+    let a = this.acked.get(key);
+    if (!a || a.jobId !== jobId) this.acked.set(key, (a = { jobId, tokens: new Set() }));
+    for (let k = from; k < to; k++) a.tokens.add(k);
+  }
 
   /** From the client's request to the job's arrival at a worker: queueing and hand-out. */
   handOuts(): number[] {
@@ -217,54 +258,107 @@ class Tally {
     }
   }
 
-  ended(checker: Checker): void {
+  /**
+   * Where the tokens missing from a completed answer went: answers whose events skipped seqs (the server fell back
+   * to the stored row), and missing tokens that the finished event's stored text has.
+   */
+  readonly missingIn = { answers: 0, skippedAnswers: 0, tokensInSkipped: 0, inFinishedText: 0 };
+  lossDiagnosis(key: string, checker: Checker, skipped: boolean, finishedText: string | null): void {
+    const missing = checker.missing();
+    this.missingIn.answers++;
+    if (skipped) {
+      this.missingIn.skippedAnswers++;
+      this.missingIn.tokensInSkipped += missing.length;
+    }
+    const words = new Set((finishedText ?? "").trim().split(" "));
+    const inText = missing.filter((k) => words.has(`t${k}`)).length;
+    this.missingIn.inFinishedText += inText;
+    if (this.missingIn.answers <= 5) {
+      const acked = missing.filter((k) => this.acked.get(key)?.tokens.has(k)).length;
+      console.error(
+        `answer ${key}: ${missing.length} tokens missing (first ${missing.slice(0, 6).join(",")}), ${acked} acknowledged, seqs skipped: ${skipped}, in the finished text: ${inText} (text ${finishedText === null ? "none" : `${words.size} words`})`,
+      );
+    }
+  }
+
+  endedAnswers = 0;
+  ended(key: string, checker: Checker): void {
+    this.endedAnswers++;
+    const acked = this.acked.get(key)?.tokens;
+    for (const k of checker.missing()) if (acked?.has(k)) this.lostAcked++;
     this.lost += checker.lost;
     this.duplicated += checker.duplicated;
     this.reordered += checker.reordered;
   }
 }
 
-/** The synthetic model: every job emits a token each 1/20 s, gathered in 50 ms batches, one batch in flight. */
+/** What an operation's failure says: an Error, graphql-ws's list of GraphQL errors, or a close event. */
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (Array.isArray(err)) return err.map((e) => (e as { message?: string }).message ?? String(e)).join("; ");
+  if (err && typeof err === "object" && "code" in err) return `connection closed (${(err as { code: unknown }).code})`;
+  return String(err);
+}
+
+/** How the server answered a token batch: taken, "lost" (ok: false, the hand-out is no longer the worker's) or an error. */
+type BatchAnswer = { ok: true; cancel: boolean } | { ok: false; error?: string };
+
+/** What the synthetic worker does with one job: send a batch, finish, fail (as gpu-workers' worker reports them). */
+interface SyntheticJob {
+  send: (from: number, to: number) => Promise<BatchAnswer>;
+  finish: () => Promise<void>;
+  fail: (reason: string) => Promise<void>;
+}
+
+/**
+ * The synthetic model: every job emits a token each 1/20 s, gathered in 50 ms batches, one batch in flight. Jobs are
+ * kept by hand-out (job id): an answer taken over by another worker is a new job beside the old one's last batch.
+ * A batch answered as gpu-workers' worker (src/worker/worker.ts) handles it: `ok: false` ends the job silently (the
+ * hand-out is lost: another worker has it, or nobody); an error fails the job (workerFail, retryable), which is
+ * then the server's to retry or fail; a job never carries on after a batch that did not go through. (The real
+ * worker keeps generating until its model ends and reports the failure then; this one reports it at once.)
+ */
 class SyntheticEmitter {
-  private readonly jobs = new Map<
-    string,
-    { key: string; start: number; sent: number; inflight: boolean; send: (from: number, to: number) => Promise<boolean>; finish: () => Promise<void> }
-  >();
+  private readonly jobs = new Map<string, { jobId: string; key: string; start: number; sent: number; inflight: boolean; job: SyntheticJob }>();
   private readonly timer: NodeJS.Timeout;
   constructor(private readonly tally: Tally) {
     this.timer = setInterval(() => this.tick(), WINDOW_MS);
   }
-  add(key: string, send: (from: number, to: number) => Promise<boolean>, finish: () => Promise<void>): void {
+  add(jobId: string, key: string, job: SyntheticJob): void {
     const now = performance.now();
     this.tally.jobStart.set(key, now);
-    this.jobs.set(key, { key, start: now, sent: 0, inflight: false, send, finish });
+    this.jobs.set(jobId, { jobId, key, start: now, sent: 0, inflight: false, job });
   }
   private tick(): void {
     const now = performance.now();
-    for (const job of this.jobs.values()) {
-      if (job.inflight) continue;
-      const due = Math.min(TOKENS, Math.floor(((now - job.start) * TOKENS_PER_SECOND) / 1000));
-      if (due <= job.sent) continue;
-      const from = job.sent;
-      job.inflight = true;
-      this.tally.emitted.set(`${job.key}:${from}`, now);
-      if (from === 0) this.tally.firstEmit.set(job.key, now);
-      job
+    for (const j of this.jobs.values()) {
+      if (j.inflight) continue;
+      const due = Math.min(TOKENS, Math.floor(((now - j.start) * TOKENS_PER_SECOND) / 1000));
+      if (due <= j.sent) continue;
+      const from = j.sent;
+      j.inflight = true;
+      this.tally.emitted.set(`${j.key}:${from}`, now);
+      if (from === 0) this.tally.firstEmit.set(j.key, now);
+      j.job
         .send(from, due)
-        .then(async (ok) => {
-          if (!ok) this.tally.errors++;
-          job.sent = due;
-          job.inflight = false;
-          if (due === TOKENS) {
-            this.jobs.delete(job.key);
-            await job.finish();
+        .catch((err: unknown): BatchAnswer => ({ ok: false, error: messageOf(err) }))
+        .then(async (answer) => {
+          j.inflight = false;
+          if (answer.ok) {
+            this.tally.ack(j.key, j.jobId, from, due);
+            j.sent = due;
+            if (due === TOKENS) {
+              this.jobs.delete(j.jobId);
+              await j.job.finish();
+            }
+            return;
           }
-        })
-        .catch(() => {
           this.tally.errors++;
-          job.inflight = false;
-          this.jobs.delete(job.key);
-        });
+          this.tally.batchFailed(answer.error ?? "ok: false");
+          this.jobs.delete(j.jobId);
+          if (answer.error !== undefined) await j.job.fail(answer.error);
+        })
+        .catch(() => void this.tally.errors++);
     }
   }
   stop(): void {
@@ -318,10 +412,16 @@ interface RunResult {
   pgCpuMsPer1kTokens: number;
   benchCpuMsPer1kTokens: number;
   lost: number;
+  /** Of those, tokens the server had acknowledged (workerTokens ok): lost by the server, not by the worker. */
+  lostAcked: number;
+  /** Token batches answered with an error or ok: false (the job then failed or ended, as the real worker does). */
+  batchesFailed: number;
   duplicated: number;
   reordered: number;
   errors: number;
   restarted: number;
+  resumed: number;
+  stalled: number;
   refused: number;
   checked: number;
   mismatched: number;
@@ -344,7 +444,12 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     1000,
   );
   const t0 = performance.now();
-  await body();
+  const progress = setInterval(
+    () =>
+      console.error(`  ${Math.round((performance.now() - t0) / 1000)} s: ${tally.tokens} tokens, ${tally.endedAnswers} answers ended, ${tally.refused} failed`),
+    15_000,
+  );
+  await body().finally(() => clearInterval(progress));
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const b = process.cpuUsage(b0);
@@ -404,16 +509,30 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     pgCpuMsPer1kTokens: per1k(postgresCpu() - p0),
     benchCpuMsPer1kTokens: per1k((b.user + b.system) / 1000),
     lost: tally.lost,
+    lostAcked: tally.lostAcked,
+    batchesFailed: [...tally.batchFailures.values()].reduce((a, n) => a + n, 0),
     duplicated: tally.duplicated,
     reordered: tally.reordered,
     errors: tally.errors,
     restarted: tally.restarted,
+    resumed: tally.resumed,
+    stalled: tally.stalled,
     refused: tally.refused,
     checked: tally.checked,
     mismatched: tally.mismatched,
     peakServerRssMb: Math.round(peak),
   };
   console.error(JSON.stringify(result));
+  if (tally.missingIn.answers) {
+    const m = tally.missingIn;
+    console.error(
+      `answers with tokens missing: ${m.answers}; ${m.skippedAnswers} of them skipped seqs (${m.tokensInSkipped} tokens); ${m.inFinishedText} missing tokens are in the finished event's text`,
+    );
+  }
+  const failures = [...tally.batchFailures].map(([what, n]) => [what.replace(/\(request [0-9a-f-]+\)/g, "(request …)"), n] as const);
+  const merged = new Map<string, number>();
+  for (const [what, n] of failures) merged.set(what, (merged.get(what) ?? 0) + n);
+  for (const [what, n] of merged) console.error(`token batches failed (${n}): ${what.slice(0, 300)}`);
   return result;
 }
 
@@ -467,16 +586,16 @@ async function forwarderRun(streams: number, redisUrl: string, redisPid: number)
               tally.received(key, m.t as string, (m.t as string).trim().split(" ").length, checker, performance.now(), sentAt, firstReceipt);
             };
           });
-          emitter.add(
-            key,
-            async (from, to) => {
+          emitter.add(key, key, {
+            send: async (from, to) => {
               worker.send(JSON.stringify({ s: String(i), t: tokenText(from, to) }));
-              return true;
+              return { ok: true, cancel: false };
             },
-            async () => worker.send(JSON.stringify({ s: String(i), end: true })),
-          );
+            finish: async () => worker.send(JSON.stringify({ s: String(i), end: true })),
+            fail: async () => undefined,
+          });
           await done;
-          tally.ended(checker);
+          tally.ended(key, checker);
         }
       }),
     );
@@ -596,6 +715,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     // workers, spread over the replicas
     const workerCount = Math.ceil(streams / WORKER_CAPACITY);
     const workerClients: Client[] = [];
+    const stopping = { value: false };
     if (MODEL) {
       const p = await workerProxy(rs[0].wsUrl, tally);
       proxy = p;
@@ -605,35 +725,50 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
       const r = rs[w % replicas];
       const client = wsClient(r.wsUrl, { authorization: `Bearer ${workerKey}` });
       workerClients.push(client);
-      client.subscribe<WorkerJobsSubscription>(
-        {
-          query: print(WorkerJobsDocument),
-          variables: { input: { protocolVersion: 1, models: ["synthetic"], capacity: WORKER_CAPACITY, hardware: { device: "bench" }, name: `bench-${w}` } },
-        },
-        {
-          next: (res) => {
-            if (!res.data) return void tally.errors++;
-            const job = res.data.workerJobs;
-            emitter.add(
-              job.messageId,
-              async (from, to) => {
-                const r2 = await execute<{ workerTokens: { ok: boolean } }>(client, WorkerTokensDocument, {
-                  input: { jobId: job.jobId, text: tokenText(from, to), tokenCount: to - from },
-                });
-                return !r2.errors?.length && r2.data?.workerTokens.ok === true;
-              },
-              async () => {
-                const r3 = await execute(client, WorkerFinishDocument, {
-                  input: { jobId: job.jobId, finishReason: "LENGTH", text: tokenText(0, TOKENS), tokenCount: TOKENS },
-                });
-                if (r3.errors?.length) tally.errors++;
-              },
-            );
+      // As gpu-workers' worker does, a session that ends (the server dropped it as silent, under overload) is opened
+      // again; its jobs went back to the queue.
+      const serve = (): (() => void) =>
+        client.subscribe<WorkerJobsSubscription>(
+          {
+            query: print(WorkerJobsDocument),
+            variables: { input: { protocolVersion: 1, models: ["synthetic"], capacity: WORKER_CAPACITY, hardware: { device: "bench" }, name: `bench-${w}` } },
           },
-          error: () => void tally.errors++,
-          complete: () => undefined,
-        },
-      );
+          {
+            next: (res) => {
+              if (!res.data) return void tally.errors++;
+              const job = res.data.workerJobs;
+              emitter.add(job.jobId, job.messageId, {
+                send: async (from, to) => {
+                  const r2 = await execute<{ workerTokens: { ok: boolean; cancel: boolean } }>(client, WorkerTokensDocument, {
+                    input: { jobId: job.jobId, text: tokenText(from, to), tokenCount: to - from },
+                  });
+                  if (r2.errors?.length) return { ok: false, error: r2.errors.map((e) => e.message).join("; ") };
+                  return r2.data?.workerTokens.ok ? { ok: true, cancel: r2.data.workerTokens.cancel } : { ok: false };
+                },
+                finish: async () => {
+                  const r3 = await execute(client, WorkerFinishDocument, {
+                    input: { jobId: job.jobId, finishReason: "LENGTH", text: tokenText(0, TOKENS), tokenCount: TOKENS },
+                  }).catch(() => ({ errors: [{ message: "request failed" }] }));
+                  if (r3.errors?.length) tally.errors++;
+                },
+                fail: async (reason) => {
+                  const r4 = await execute(client, WorkerFailDocument, {
+                    input: { jobId: job.jobId, code: "WORKER_ERROR", reason: reason.slice(0, 2000), retryable: true },
+                  }).catch(() => ({ errors: [{ message: "request failed" }] }));
+                  if (r4.errors?.length) tally.errors++;
+                },
+              });
+            },
+            error: () => {
+              tally.errors++;
+              if (!stopping.value) setTimeout(serve, 500);
+            },
+            complete: () => {
+              if (!stopping.value) setTimeout(serve, 500);
+            },
+          },
+        );
+      serve();
     }
     await sleep(500);
 
@@ -678,37 +813,79 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
               const checker = MODEL ? new TextChecker() : new Checker();
               const firstReceipt = { at: null as number | null };
               let failed = false;
-              const completed = await new Promise<boolean>((resolve) => {
-                client.subscribe<GenerationSubscription>(
-                  { query: print(GenerationDocument), variables: { messageId } },
-                  {
-                    next: (res) => {
-                      const e = res.data?.generation;
-                      if (!e) return void tally.errors++;
-                      if (e.__typename === "GenerationTokens")
-                        tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
-                      if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
-                      if (e.__typename === "GenerationFailed") failed = true;
-                      if (e.__typename === "GenerationRestarted") {
-                        tally.restarted++;
-                        if (checker instanceof Checker) checker.restart();
-                      }
+              /** Seq of the last event: a subscription that breaks is resumed after it, as a client does. */
+              let lastSeq = 0;
+              /** A jump in seqs: the server skipped events (its fallback to the stored row). */
+              let skipped = false;
+              let finishedText: string | null = null;
+              /** Whether an attempt saw the answer's terminal event (finished, cancelled or failed). */
+              let ended = false;
+              const follow = () =>
+                new Promise<void>((resolve) => {
+                  // An attempt that hears nothing for STALL_MS (no event, no end, no error) is given up and resumed:
+                  // counted apart as stalled, since a subscription must never wait silently on an answer that ended.
+                  let stall: NodeJS.Timeout;
+                  const watch = () => {
+                    clearTimeout(stall);
+                    stall = setTimeout(() => {
+                      tally.stalled++;
+                      unsubscribe();
+                      resolve();
+                    }, STALL_MS);
+                  };
+                  const settle = () => {
+                    clearTimeout(stall);
+                    resolve();
+                  };
+                  const unsubscribe = client.subscribe<GenerationSubscription>(
+                    { query: print(GenerationDocument), variables: { messageId, after: lastSeq } },
+                    {
+                      next: (res) => {
+                        watch();
+                        const e = res.data?.generation;
+                        // An error result (the server too busy to start the subscription): the attempt ends without
+                        // the answer's end, and is resumed.
+                        if (!e) return void tally.errors++;
+                        if (e.seq !== lastSeq + 1) skipped = true;
+                        lastSeq = e.seq;
+                        if (e.__typename === "GenerationFinished") finishedText = e.chatMessage?.text ?? null;
+                        if (e.__typename === "GenerationTokens")
+                          tally.received(messageId, e.text, e.tokenCount, checker, performance.now(), sentAt, firstReceipt);
+                        if (e.__typename === "GenerationRestarted" || e.__typename === "GenerationFailed") tally.errors++;
+                        if (e.__typename === "GenerationFailed") failed = true;
+                        if (e.__typename === "GenerationRestarted") {
+                          tally.restarted++;
+                          if (checker instanceof Checker) checker.restart();
+                        }
+                        if (e.__typename === "GenerationFinished" || e.__typename === "GenerationCancelled" || e.__typename === "GenerationFailed") {
+                          ended = true;
+                        }
+                      },
+                      error: () => {
+                        tally.errors++;
+                        settle();
+                      },
+                      complete: settle,
                     },
-                    error: () => {
-                      tally.errors++;
-                      resolve(false);
-                    },
-                    complete: () => resolve(true),
-                  },
-                );
-              });
-              // A subscription that failed (the server too busy to accept the connection) says nothing about the
-              // stream's integrity: the answer is counted as failed, not its tokens as lost.
+                  );
+                  watch();
+                });
+              for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS && !ended; attempt++) {
+                if (attempt > 0) {
+                  tally.resumed++;
+                  await sleep(1_000);
+                }
+                await follow();
+              }
+              // An answer whose subscription could not be followed to its end (the server too busy to serve it, every
+              // attempt) says nothing about the stream's integrity: it is counted as failed, not its tokens as lost.
               // An answer that ended failed (no worker started it in time, under overload) is a failed answer too, and
               // the tokens it never had are not counted as lost.
-              if (!completed || failed) tally.refused++;
-              else if (checker instanceof Checker) tally.ended(checker);
-              else {
+              if (!ended || failed) tally.refused++;
+              else if (checker instanceof Checker) {
+                tally.ended(messageId, checker);
+                if (checker.lost > 0) tally.lossDiagnosis(messageId, checker, skipped, finishedText);
+              } else {
                 // the answer as stored, read back after the stream ended, must be the text streamed
                 const stored = await gql(r.url, ChatMessageDocument, { id: messageId }, as);
                 tally.checked++;
@@ -721,12 +898,19 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
       },
     );
     emitter.stop();
+    stopping.value = true;
     for (const c of [...chatClients, ...workerClients]) await c.dispose();
     return result;
   } finally {
     for (const w of realWorkers) w.child.kill("SIGTERM");
     await Promise.all(realWorkers.map((w) => w.exited));
     proxy?.close();
+    if (SERVER_LOG) {
+      for (const [i, r] of cluster.replicas.entries()) {
+        const { stdout, stderr } = r.output();
+        fs.writeFileSync(`${SERVER_LOG}.${streams}.${replicas}.${i}`, stdout + stderr);
+      }
+    }
     await cluster.stop();
   }
 }
@@ -786,12 +970,12 @@ async function main() {
     `\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
   );
   console.log(
-    "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost | duplicated | reordered | errors | answers failed | peak server RSS MB |",
+    "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost (of them acknowledged) | duplicated | reordered | batches failed | errors | answers failed | peak server RSS MB |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     console.log(
-      `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} | ${r.duplicated} | ${r.reordered} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`,
+      `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} (${r.lostAcked}) | ${r.duplicated} | ${r.reordered} | ${r.batchesFailed} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`,
     );
   }
   for (const streams of STREAM_COUNTS) {

@@ -9,14 +9,20 @@ import { parse, print, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "graphql-ws";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { collect, gql, wsClient } from "../helpers/graphql.js";
+import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { TestWorker, type TestJob } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";
-import { CreateChatDocument, SendChatMessageDocument, WorkerFinishDocument, WorkerTokensDocument } from "../../client/generated/graphql.js";
+import {
+  CancelGenerationDocument,
+  CreateChatDocument,
+  SendChatMessageDocument,
+  WorkerFinishDocument,
+  WorkerTokensDocument,
+} from "../../client/generated/graphql.js";
 
 const TOKENS_QUERY = print(WorkerTokensDocument);
 
@@ -133,6 +139,38 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     }
     expect((await snapshot(messageId)).row).to.include({ state: "COMPLETE", text: ' one "two" three\u2028' });
     await worker.stop();
+  });
+
+  it("answers sendChatMessage without reading feedback for the messages it created, and reads it for them later", async () => {
+    const feedbackReads = (statements: string[]) => statements.filter((q) => /chat_message_vote|chat_report|chat_draft_choice/.test(q));
+    const chat = await gql(server.url, CreateChatDocument, { input: {} }, as);
+    const counter = server.chorus.queryCounter;
+    counter.recent = [];
+    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "Hi", model: "synthetic" } }, as);
+    const sendStatements = counter.recent;
+    counter.recent = [];
+    // The same messages read back by a later request: their feedback is read as any message's.
+    const read = await rawGql<{ chat: { messages: { id: string; score: number; reports: unknown[] }[] } }>(
+      server.url,
+      `query ($id: ID!) { chat(id: $id) { messages { id score reports { id } } } }`,
+      { id: chat.data!.createChat.id },
+      as,
+    );
+    const readStatements = counter.recent;
+    counter.recent = null;
+    expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
+    const { prompterMessage, assistantMessage } = sent.data!.sendChatMessage;
+    for (const m of [prompterMessage, assistantMessage]) expect({ score: m.score, reports: m.reports }).to.deep.equal({ score: 0, reports: [] });
+    expect(feedbackReads(sendStatements), sendStatements.join("\n")).to.deep.equal([]);
+    expect(read.errors, JSON.stringify(read.errors)).to.equal(undefined);
+    expect(read.data!.chat.messages.map((m) => ({ score: m.score, reports: m.reports }))).to.deep.equal([
+      { score: 0, reports: [] },
+      { score: 0, reports: [] },
+    ]);
+    expect(feedbackReads(readStatements)).to.not.deep.equal([]);
+    // No worker is to find this answer in the queue (the next tests count their jobs).
+    const cancelled = await gql(server.url, CancelGenerationDocument, { messageId: assistantMessage.id }, as);
+    expect(cancelled.errors, JSON.stringify(cancelled.errors)).to.equal(undefined);
   });
 
   it("hands a wave of asks to a worker at once, each job with its own conversation, first prompts and replies", async () => {

@@ -73,6 +73,17 @@ redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return seq
 `);
 
+/**
+ * Epochs unique across processes (a random prefix drawn once) and within one (a counter). Every append passes one, in
+ * case it creates the stream: drawn from the system's random source for each append, they were a system call per
+ * token batch (`randomFillSync` in the stream benchmark's profile).
+ */
+function uniqueEpochs(): () => string {
+  const prefix = crypto.randomBytes(9).toString("base64url");
+  let next = 0;
+  return () => `${prefix}.${(next++).toString(36)}`;
+}
+
 type StreamEntry = [id: string, fields: string[]];
 type XReadReply = [key: string, entries: StreamEntry[]][];
 
@@ -152,7 +163,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     this.streamsPerReader = Math.max(1, options.streamsPerReader ?? 256);
     this.replayPageSize = Math.max(1, options.replayPageSize ?? 500);
     this.connectionName = options.connectionName ?? "chorus-streams";
-    this.newStreamEpoch = options.newStreamEpoch ?? (() => crypto.randomBytes(9).toString("base64url"));
+    this.newStreamEpoch = options.newStreamEpoch ?? uniqueEpochs();
     this.command = createRedisConnection(options.redisUrl, {
       connectionName: this.connectionName,
       autoPipelining: true,

@@ -7,6 +7,7 @@ import type { Context } from "../../server/context.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { GenerationFinished } from "./generation.types.js";
 import { notFound } from "../../common/errors.js";
+import { isJustCreated } from "./new-messages.js";
 
 @Resolver(() => Chat)
 export class ChatFieldResolver {
@@ -50,12 +51,14 @@ export class ChatMessageFieldResolver {
 
   @FieldResolver(() => Int, { description: "The owner's vote on this answer: +1, -1, or 0 when none." })
   async score(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<number> {
+    if (isJustCreated(m)) return 0;
     const { votes } = await ctx.loaders.chatFeedbackByChat.load(m.chatId);
     return votes.filter((v) => v.messageId === m.id).reduce((sum, v) => sum + v.score, 0);
   }
 
   @FieldResolver(() => [ChatReport], { description: "Reports on this answer, oldest first (its chat's owner and moderators see them)." })
   async reports(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<ChatReport[]> {
+    if (isJustCreated(m)) return [];
     return (await ctx.loaders.chatFeedbackByChat.load(m.chatId)).reports.filter((r) => r.messageId === m.id);
   }
 }

@@ -16,6 +16,7 @@ import { quotaDecision, type TokenUsage } from "./token-quota.js";
 import type { ModelCatalog, ModelDeclaration } from "./models.js";
 import type { GenerationService } from "./generation.service.js";
 import { chatOwners, mayReadChatById, type ChatOwner } from "./chat-readers.js";
+import { markCreated } from "./new-messages.js";
 
 export interface SentMessages {
   prompterMessage: ChatMessage;
@@ -326,6 +327,7 @@ export class ChatService {
       );
       // One statement; the columns the database fills (created_at, defaults) come back into the entities.
       await repo.insert([prompter, ...assistants]);
+      markCreated(prompter, ...assistants);
       return { prompterMessage: prompter, assistantMessages: assistants };
     });
 
