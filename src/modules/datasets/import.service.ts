@@ -413,7 +413,6 @@ export class DatasetImporter {
     const messages = trees.flatMap((t) => t.messages.map((m) => ({ treeId: t.treeId, m })));
 
     await this.insertMessages(qr, messages);
-
     const states = new CopyBuffer("message_tree_state", [
       "message_tree_id",
       "goal_tree_size",
@@ -454,7 +453,6 @@ export class DatasetImporter {
         states.add([t.treeId, 0, 0, 0, active ? TreeState.RANKING : TreeState.BACKLOG_RANKING, active, origin, null, lang, extras]);
       }
     });
-    await states.send(qr);
     if (restore) {
       await this.insertLabels(
         qr,
@@ -463,7 +461,12 @@ export class DatasetImporter {
       await this.insertEvents(qr, messages);
     }
     // The task lottery's candidate pools follow these rows by themselves: the triggers of the TaskPools migration
-    // rebuild the pools of every tree a statement touches, in this transaction (COPY included).
+    // rebuild the pools of every tree a statement touches, in this transaction (COPY included); the tree states'
+    // COPY is the one that fills them (the messages' finds no state rows yet). It comes last: it updates the shared
+    // per-language tree counts and places pool rows on slots, both of which wait for the other connection's batch
+    // when that batch holds the same rows uncommitted; last, it waits only for that batch's commit, not for the
+    // rest of its work. (Messages last, so that the pools are computed once, made restores slower: 3 runs each.)
+    await states.send(qr);
     return result;
   }
 
