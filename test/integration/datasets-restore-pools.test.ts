@@ -1,6 +1,6 @@
 /**
  * Start-up after a restore (issue 14): the server rebuilds every task pool before "ready" when the stored pool
- * settings differ from its configuration (5.5 s at 10,000 restored trees when a CLI restore left none). The import
+ * settings differ from its configuration (5.5–9 s at 10,000 restored trees when a CLI restore left none). The import
  * now writes them before it loads, so the pools its rows fill are the ones a rebuild would make, and the first start
  * has nothing to rebuild. Both halves are checked: the settings are there (start-up's sync finds nothing to do), and
  * the pools the import left equal a full rebuild of every tree.
