@@ -388,7 +388,8 @@ export function buildCli(
         // The task pools the imported rows fill (the TaskPools triggers, as the rows land) depend on tree-manager
         // settings that the server writes at start. Written first, the pools come out as this configuration's server
         // builds them, and its first start after the import finds them current instead of rebuilding every pool
-        // before "ready" (5.5–9 s at 10,000 trees on this 2-core machine). A server with other settings still rebuilds them at its start.
+        // before "ready" (5.5–9 s at 10,000 trees on a 2-core machine). A server with other settings still rebuilds
+        // them at its start.
         if (!opts.dryRun) await new TaskPools(cfg.treeManager, cfg.tasks).sync(ds);
         const progress = new Progress(process.stderr, "imported", opts.progressInterval);
         const s = await importer.run(file, (x) => progress.update(x.messagesImported)).finally(() => progress.finish());
