@@ -9,9 +9,10 @@
  *   again reproduces the file; ranking events count as the done ranking tasks they were, so a restored tree in
  *   `ranking` needs exactly the rankings the original still needed.
  *
- * Rows go in with COPY: messages into a per-connection staging table, from which one set-based INSERT writes
- * them with their search vectors; the other tables straight from COPY. A dry run runs the very same statements
- * inside one transaction (each batch a savepoint) and rolls it back at the end, so it predicts the real run.
+ * Rows go in with COPY: messages, tree states and labels straight into their tables, events into a per-connection
+ * staging table from which set-based INSERTs write reactions, emojis and restored ranking tasks. A dry run runs the
+ * very same statements inside one transaction (each batch a savepoint) and rolls it back at the end, so it
+ * predicts the real run.
  */
 import crypto from "node:crypto";
 import type { DataSource, QueryRunner } from "typeorm";
@@ -111,18 +112,20 @@ const GREW_STATES: ReadonlySet<TreeState> = new Set([
   TreeState.SCORING_FAILED,
 ]);
 
-/** Staging for messages, one per connection: COPY fills it, one INSERT ... SELECT empties it into `message`. */
-const STAGING_MESSAGE_COLUMNS = [
+/** The columns of `message` an import writes, in the order of its COPY rows. */
+const MESSAGE_COLUMNS = [
   "id",
-  "tree_id",
   "parent_id",
+  "message_tree_id",
   "user_id",
   "role",
-  "created",
+  "api_client_id",
+  "frontend_message_id",
+  "created_date",
   "text",
   "lang",
   "depth",
-  "children",
+  "children_count",
   "deleted",
   "review_count",
   "review_result",
@@ -133,11 +136,8 @@ const STAGING_MESSAGE_COLUMNS = [
   "ranking_count",
   "extras",
 ] as const;
+/** Staging for events, one per connection: COPY fills it, set-based INSERTs empty it into their tables. */
 const CREATE_STAGING = `
-  CREATE TEMP TABLE IF NOT EXISTS import_message (
-    id uuid, tree_id uuid, parent_id uuid, user_id uuid, role varchar(16), created timestamptz, text text, lang varchar(32),
-    depth int, children int, deleted boolean, review_count int, review_result boolean, rank int, synthetic boolean,
-    model_name varchar(1024), emojis jsonb, ranking_count int, extras json);
   CREATE TEMP TABLE IF NOT EXISTS import_event (
     message_id uuid, user_id uuid, created timestamptz, seq int, kind text, emoji varchar(128), task_id uuid,
     payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;
@@ -319,7 +319,7 @@ export class DatasetImporter {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       // The connections go back to a pool that others may share: leave them as they were.
       for (const r of runners) {
-        await r.query(`RESET synchronous_commit; DROP TABLE IF EXISTS import_message, import_event`).catch(() => undefined);
+        await r.query(`RESET synchronous_commit; DROP TABLE IF EXISTS import_event`).catch(() => undefined);
         await r.release();
       }
     }
@@ -340,6 +340,16 @@ export class DatasetImporter {
    * the good trees land, the bad one is reported with its line, and no tree is ever half-written.
    */
   private async writeBatch(qr: QueryRunner, batch: PendingTree[]) {
+    // Placeholder users are committed before the batch's transaction, in a statement of their own: the two
+    // connections' batches share authors, and a user inserted inside one batch's transaction held the other's
+    // insert of the same user until that whole batch committed (the waits took 38 % of a 3,000-tree restore's
+    // statement time). They are users with no content of their own, like the label baseline users; every tree
+    // still lands whole or not at all.
+    const users = this.options.mode === "restore" ? this.missingPlaceholderUsers(batch.flatMap((t) => t.messages)) : [];
+    if (users.length > 0) {
+      await this.inTransaction(qr, () => this.insertPlaceholderUsers(qr, users));
+      this.rememberUsers(users);
+    }
     try {
       const result = await this.inTransaction(qr, () => this.writeTrees(qr, batch));
       this.recordWritten(result);
@@ -364,7 +374,6 @@ export class DatasetImporter {
     this.summary.alreadyPresent += result.present;
     this.summary.activated += result.activated;
     for (const r of result.rejected) this.problem(r.line, r.reason);
-    this.rememberUsers(result.newUsers);
   }
 
   /** The cache only saves round trips (inserts are ON CONFLICT DO NOTHING), so it is emptied rather than let grow. */
@@ -382,7 +391,7 @@ export class DatasetImporter {
       batch.map((t) => t.treeId),
     ]);
     const present = new Set(presentRows.map((r) => r.id));
-    const result: WriteResult = { imported: [], present: present.size, activated: 0, newUsers: [], rejected: [] };
+    const result: WriteResult = { imported: [], present: present.size, activated: 0, rejected: [] };
     const candidates = batch.filter((t) => !present.has(t.treeId));
     if (candidates.length === 0) return result;
     // A message id taken by another tree (in the database or earlier in this batch) refuses its tree, not the batch.
@@ -404,13 +413,7 @@ export class DatasetImporter {
     if (trees.length === 0) return result;
     const messages = trees.flatMap((t) => t.messages.map((m) => ({ treeId: t.treeId, m })));
 
-    if (restore)
-      result.newUsers = await this.ensurePlaceholderUsers(
-        qr,
-        messages.map((x) => x.m),
-      );
     await this.insertMessages(qr, messages);
-
     const states = new CopyBuffer("message_tree_state", [
       "message_tree_id",
       "goal_tree_size",
@@ -451,7 +454,6 @@ export class DatasetImporter {
         states.add([t.treeId, 0, 0, 0, active ? TreeState.RANKING : TreeState.BACKLOG_RANKING, active, origin, null, lang, extras]);
       }
     });
-    await states.send(qr);
     if (restore) {
       await this.insertLabels(
         qr,
@@ -460,7 +462,12 @@ export class DatasetImporter {
       await this.insertEvents(qr, messages);
     }
     // The task lottery's candidate pools follow these rows by themselves: the triggers of the TaskPools migration
-    // rebuild the pools of every tree a statement touches, in this transaction (COPY included).
+    // rebuild the pools of every tree a statement touches, in this transaction (COPY included); the tree states'
+    // COPY is the one that fills them (the messages' finds no state rows yet). It comes last: it updates the shared
+    // per-language tree counts and places pool rows on slots, both of which wait for the other connection's batch
+    // when that batch holds the same rows uncommitted; last, it waits only for that batch's commit, not for the
+    // rest of its work. (Messages last, so that the pools are computed once, made restores slower: 3 runs each.)
+    await states.send(qr);
     return result;
   }
 
@@ -552,40 +559,52 @@ export class DatasetImporter {
 
   /** Authors and event users of restored messages become disabled-login users of the import client, same ids. */
   private async ensurePlaceholderUsers(qr: QueryRunner, messages: ParsedMessage[]): Promise<string[]> {
+    const missing = this.missingPlaceholderUsers(messages);
+    if (missing.length > 0) await this.insertPlaceholderUsers(qr, missing);
+    return missing;
+  }
+
+  /** The authors and event users of these messages not known to exist yet, sorted. */
+  private missingPlaceholderUsers(messages: ParsedMessage[]): string[] {
     const ids = new Set<string>();
     for (const m of messages) {
       if (m.userId) ids.add(m.userId);
       for (const e of m.events) if (e.user_id) ids.add(e.user_id);
     }
     // Sorted: two batches in flight that share a new user then lock its key in the same order (no deadlock).
-    const missing = [...ids].filter((id) => !this.knownUsers.has(id)).sort();
-    if (missing.length === 0) return [];
+    return [...ids].filter((id) => !this.knownUsers.has(id)).sort();
+  }
+
+  private async insertPlaceholderUsers(qr: QueryRunner, missing: string[]): Promise<void> {
     await qr.query(
       `INSERT INTO "user" (id, username, auth_method, display_name, api_client_id)
        SELECT u, u::text, 'import', 'imported user ' || left(u::text, 8), $2 FROM unnest($1::uuid[]) AS u
        ON CONFLICT DO NOTHING`,
       [missing, IMPORT_API_CLIENT_ID],
     );
-    return missing;
   }
 
   /**
-   * Messages through the staging table: COPY, then one INSERT ... SELECT. Their search vectors are left null:
-   * making them (to_tsvector) cost PostgreSQL more than everything else an import does, so the server's
-   * `search-vectors` job builds them after the load, and search reads the text of a message without one meanwhile
-   * (trees/search.ts).
+   * Messages straight into `message` with one COPY (a staging table and an INSERT ... SELECT from it cost
+   * PostgreSQL the rows twice). Their search vectors are left null: making them (to_tsvector) cost PostgreSQL
+   * more than everything else an import does, so the server's `search-vectors` job builds them after the load,
+   * and search reads the text of a message without one meanwhile (trees/search.ts).
    */
   private async insertMessages(qr: QueryRunner, rows: { treeId: string; m: ParsedMessage }[]) {
     const restore = this.options.mode === "restore";
-    const staged = new CopyBuffer("import_message", STAGING_MESSAGE_COLUMNS);
+    const copy = new CopyBuffer("message", MESSAGE_COLUMNS);
+    const now = new Date().toISOString();
     for (const { treeId, m } of rows) {
-      staged.add([
+      copy.add([
         m.id,
-        treeId,
         m.parentId,
+        treeId,
         restore ? m.userId : this.systemUserId,
         m.role,
-        m.createdDate,
+        IMPORT_API_CLIENT_ID,
+        // The id as PostgreSQL prints a uuid (the file may write it in capitals).
+        m.id.toLowerCase(),
+        m.createdDate ?? now,
         m.text,
         m.lang ?? "en",
         m.depth,
@@ -597,21 +616,12 @@ export class DatasetImporter {
         restore ? m.rank : null,
         m.synthetic ?? !restore,
         m.modelName ?? (restore ? null : this.options.modelName),
-        restore && m.emojis ? JSON.stringify(m.emojis) : null,
+        restore && m.emojis ? JSON.stringify(m.emojis) : "{}",
         restore ? m.rankingCount : 0,
         m.extras ? JSON.stringify(m.extras) : null,
       ]);
     }
-    await staged.send(qr);
-    await qr.query(
-      `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, created_date, text, lang,
-         depth, children_count, deleted, review_count, review_result, rank, synthetic, model_name, emojis, ranking_count, extras)
-       SELECT s.id, s.parent_id, s.tree_id, s.user_id, s.role, '${IMPORT_API_CLIENT_ID}', s.id::text, COALESCE(s.created, now()), s.text, s.lang,
-         s.depth, s.children, s.deleted, s.review_count, s.review_result, s.rank, s.synthetic, s.model_name,
-         COALESCE(s.emojis, '{}'::jsonb), s.ranking_count, s.extras
-       FROM import_message s;
-       TRUNCATE import_message`,
-    );
+    await copy.send(qr);
   }
 
   /**
@@ -751,6 +761,5 @@ interface WriteResult {
   imported: PendingTree[];
   present: number;
   activated: number;
-  newUsers: string[];
   rejected: ImportProblem[];
 }
