@@ -222,7 +222,7 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
   const API_LAYER_FILES = new Map([
     [
       "src/modules/workers/token-fast-path.ts",
-      "answers the workers' token-batch mutation itself for server.ts, with the same authorisation check as the resolver",
+      "answers the workers' token-batch mutation itself for websocket-server.ts, with the same authorisation check as the resolver",
     ],
   ]);
   const isDoor = (file: string) => API_LAYER_FILE.test(file) || API_LAYER_FILES.has(file);

@@ -12,7 +12,7 @@
  * surrogates) sends that batch the general way, so it is refused with exactly the same error; the checks kept on
  * this path are those that depend on the call, not on the document: the caller's identity (authChecker, as
  * @Authorized(WORKER) does), the job's ownership and lease (JobReports.tokens) and the socket's operation limit
- * (server.ts, before this). The protocol version is checked where it is declared, by the hello of the connection's
+ * (websocket-server.ts, before this). The protocol version is checked where it is declared, by the hello of the connection's
  * workerJobs subscription, which is what hands out the jobs these batches report on.
  */
 import { Kind, locatedError, type DocumentNode, type ExecutionResult, type FieldNode } from "graphql";

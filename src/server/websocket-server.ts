@@ -1,0 +1,236 @@
+/**
+ * The websocket server: graphql-ws on the HTTP server's port at /graphql. It resolves a connection's identity once
+ * (onConnect) and watches it while open, lets each operation through the operation gate or, for a worker's token
+ * batch, through the token fast path (onSubscribe), and formats what it sends back.
+ */
+import type http from "node:http";
+import crypto from "node:crypto";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { Disposable } from "graphql-ws";
+import { GraphQLError, execute, subscribe, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from "graphql";
+import type { AppServices } from "./services.js";
+import { buildContext, type Context, type Credentials, type ResolvedIdentity } from "./context.js";
+import { ChorusError, ErrorCode, formatError } from "../common/errors.js";
+import { operationLabel } from "./metrics.js";
+import type { OperationGate } from "./operation-gate.js";
+import { operationBudget } from "./http-gate.js";
+import { runWithBudget } from "../db/operation-budget.js";
+import { ApiClientKind } from "../modules/api-clients/api-client.entity.js";
+import { heldIdentityOf } from "./open-sockets.js";
+import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
+import { WorkerConnection } from "../modules/workers/worker-connection.js";
+import type { WorkerSession } from "../modules/workers/worker.service.js";
+import { SerialisedResult, subscribeSerialised } from "../modules/chat/generation-fan-out.js";
+import { serialisedSender, type SerialisedSender } from "./serialised-send.js";
+import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
+import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
+
+/**
+ * How long a websocket reuses the identity its credentials resolved to for its next operations, so a worker's
+ * token batches do not look its key up each time. Revocation does not wait for it: `app.openSockets` re-checks every
+ * open socket when an identity changes (and periodically) and closes the revoked ones.
+ */
+const WS_IDENTITY_REUSE_MS = 5_000;
+
+/**
+ * A worker's socket carries, for each of up to 256 parallel jobs (its largest capacity), a token batch and a
+ * heartbeat or finish in flight, besides its job subscription: it may run this many operations at once.
+ */
+const WORKER_MAX_OPERATIONS = 2 * 256 + 16;
+
+/** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
+export const WS_CLOSE_GOING_AWAY = 1001;
+
+/** Token batches admitted by the fast path, by their operation's context, for graphql-ws's execute to run. */
+const tokenBatches = new WeakMap<Context, () => Promise<ExecutionResult>>();
+
+export interface WebsocketServer {
+  wsServer: WebSocketServer;
+  /** Closes every websocket with 1001 Going Away (Apollo's drain calls it). */
+  serverCleanup: Disposable;
+}
+
+/**
+ * Starts graphql-ws on `httpServer`. `stopping` says whether the server is shutting down: a connection opened then
+ * is closed with 1001 Going Away.
+ */
+export function startWebsocketServer(
+  app: AppServices,
+  schema: GraphQLSchema,
+  httpServer: http.Server,
+  gate: OperationGate,
+  stopping: () => boolean,
+): WebsocketServer {
+  const { config, log, metrics } = app;
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
+  // biome-ignore lint/correctness/useHookAtTopLevel: graphql-ws's useServer is not a React hook
+  const serverCleanup = useServer<
+    Record<string, unknown>,
+    {
+      creds?: Credentials;
+      subs?: Set<string>;
+      identity?: { resolved: ResolvedIdentity; at: number };
+      unwatch?: () => void;
+      workerConnection?: WorkerConnection<WorkerSession>;
+      sender?: SerialisedSender;
+      /** The worker's token operation, once its first batch passed the gate (token-fast-path.ts). */
+      tokenOperation?: TokenOperation;
+    }
+  >(
+    {
+      schema,
+      // Each operation holds a bounded share of the database pool (src/db/operation-budget.ts).
+      execute: (args: ExecutionArgs) => {
+        const budget = operationBudget(app);
+        const batch = tokenBatches.get(args.contextValue as Context);
+        if (batch) return runWithBudget(budget, batch);
+        return runWithBudget(budget, async () => {
+          try {
+            return await execute(args);
+          } finally {
+            if (budget.peak > 0) metrics.operationConnections.observe(budget.peak);
+          }
+        });
+      },
+      // The generation subscription's events are serialised once per stream and selection (generation-fan-out.ts).
+      subscribe: (args: ExecutionArgs) =>
+        runWithBudget(operationBudget(app), async () => (await subscribeSerialised(args, config.maxResponseBytes)) ?? subscribe(args)),
+      onConnect: async (ctx) => {
+        if (stopping()) {
+          ctx.extra.socket.close(WS_CLOSE_GOING_AWAY, "Server is shutting down");
+          return false;
+        }
+        const params = ctx.connectionParams ?? {};
+        const creds: Credentials = {
+          authorization: stringParam(params.authorization) ?? stringParam(params.Authorization),
+          apiKey: stringParam(params.apiKey) ?? stringParam(params["x-api-key"]),
+          user: stringParam(params.user) ?? stringParam(params["x-chorus-user"]) ?? stringParam(params["x-oasst-user"]),
+          userName: stringParam(params.userName) ?? stringParam(params["x-chorus-user-name"]),
+        };
+        try {
+          const checked = await buildContext(app, creds);
+          ctx.extra.identity = { resolved: { ...checked.identity }, at: Date.now() };
+          // Watched while open: a revocation of its key, token or user closes it (4401/4403) within 5 s.
+          const held = heldIdentityOf(checked.identity, checked.role());
+          if (held) {
+            const socket = ctx.extra.socket;
+            ctx.extra.unwatch = app.openSockets.add(held, {
+              close: (code, reason) => socket.close(code, reason),
+              refreshed: () => {
+                ctx.extra.identity = undefined;
+              },
+            });
+            // Closed while it was being checked: onClose has run already and would not forget it.
+            if (socket.readyState !== socket.OPEN) ctx.extra.unwatch();
+          }
+        } catch (err) {
+          const message = err instanceof GraphQLError ? err.message : "Authentication failed";
+          const code = err instanceof GraphQLError ? String(err.extensions.code) : ErrorCode.UNAUTHENTICATED;
+          // 4401 Unauthorized, 4403 Forbidden (a disabled, deleted or banned user), or 4503 "try again" when the
+          // server is not ready yet
+          const closeCode =
+            code === ErrorCode.SERVICE_UNAVAILABLE
+              ? 4503
+              : code === ErrorCode.USER_DISABLED || code === ErrorCode.FORBIDDEN
+                ? WS_CLOSE_FORBIDDEN
+                : WS_CLOSE_UNAUTHENTICATED;
+          ctx.extra.socket.close(closeCode, `${code}: ${message}`.slice(0, 120));
+          return false;
+        }
+        ctx.extra.creds = creds;
+        ctx.extra.subs = new Set();
+        ctx.extra.sender = serialisedSender(ctx.extra.socket);
+        metrics.wsConnections.inc();
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        try {
+          // A connection's credentials do not change: the key and user it resolved to are reused for a few
+          // seconds, so a worker sending many token batches over its socket does not look its key up for each.
+          const cached = ctx.extra.identity;
+          const fresh = cached && Date.now() - cached.at < WS_IDENTITY_REUSE_MS ? cached.resolved : undefined;
+          const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
+          if (!fresh) ctx.extra.identity = { resolved: { ...context.identity }, at: Date.now() };
+          context.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
+          // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
+          // socket used half a core.
+          const maxOperations =
+            context.identity.apiClient?.kind === ApiClientKind.WORKER
+              ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS)
+              : config.maxOperationsPerSocket;
+          if (Object.keys(ctx.subscriptions).length > maxOperations) {
+            return [
+              new ChorusError(
+                ErrorCode.TOO_MANY_OPERATIONS,
+                `This socket already runs ${maxOperations} operations (MAX_OPERATIONS_PER_SOCKET): complete one first`,
+                { maxOperationsPerSocket: maxOperations },
+              ),
+            ];
+          }
+          // A worker's token batch in the document its connection sent before: no parse, validation or complexity.
+          const tokenOperation = ctx.extra.tokenOperation;
+          const batch = tokenOperation ? tokenBatchOf(tokenOperation, payload) : null;
+          if (tokenOperation && batch) {
+            tokenBatches.set(context, () => runTokenBatch(tokenOperation, context, batch));
+            metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
+            return {
+              schema,
+              document: tokenOperation.document,
+              variableValues: payload.variables,
+              operationName: tokenOperation.operationName,
+              contextValue: context,
+            };
+          }
+          const admitted = gate.admit(context, payload);
+          if (!ctx.extra.tokenOperation && admitted.operation.operation === "mutation" && context.identity.apiClient?.kind === ApiClientKind.WORKER) {
+            ctx.extra.tokenOperation = recogniseTokenOperation(payload.query as string, admitted.operationName, admitted.document) ?? undefined;
+          }
+          const document = admitted.document;
+          const op = admitted.operation;
+          if (op?.operation === "subscription") {
+            ctx.extra.subs?.add(id);
+            metrics.openSubscriptions.inc();
+          }
+          metrics.operations.inc({ operation: operationLabel(payload.operationName), type: op?.operation ?? "unknown", outcome: "ok" });
+          return { schema, document, variableValues: admitted.variables, operationName: admitted.operationName, contextValue: context };
+        } catch (err) {
+          return [toGraphQLError(err, log)];
+        }
+      },
+      onNext: (ctx, _id, _payload, args, result) => {
+        // Serialised already, within MAX_RESPONSE_BYTES, without errors: the same bytes for every subscriber.
+        if (result instanceof SerialisedResult) {
+          return (ctx.extra.sender ? ctx.extra.sender.payloadOf(result.json) : JSON.parse(result.json)) as FormattedExecutionResult;
+        }
+        const tooLarge = gate.responseTooLarge(result);
+        if (tooLarge) {
+          metrics.errors.inc({ code: ErrorCode.RESPONSE_TOO_LARGE });
+          return { data: null, errors: [tooLarge.toJSON()] } as FormattedExecutionResult;
+        }
+        return formatResult(result as ExecutionResult, args.contextValue as Context | undefined, log, app);
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) });
+        return errors.map((e) => formatError(e.toJSON(), e, (orig) => logUnexpected(log, orig)));
+      },
+      onComplete: (ctx, id) => {
+        if (ctx.extra.subs?.delete(id)) metrics.openSubscriptions.dec();
+      },
+      onClose: (ctx) => {
+        ctx.extra.unwatch?.();
+        if (ctx.extra.subs) {
+          metrics.openSubscriptions.dec(ctx.extra.subs.size);
+          ctx.extra.subs.clear();
+          metrics.wsConnections.dec();
+        }
+      },
+    },
+    wsServer,
+  );
+  return { wsServer, serverCleanup };
+}
+
+function stringParam(v: unknown): string | null {
+  return typeof v === "string" && v.length > 0 ? v : null;
+}
