@@ -7,7 +7,7 @@ import { TreeState } from "../trees/message-tree-state.entity.js";
 import { isUuid } from "../../db/rows.js";
 import { Anonymizer, isoDateSql, MESSAGE_EXTRAS_EVENTS, sortRepliesByRank, type ExportMessageNode, type LabelValue, type MessageEvents } from "./format.js";
 import { stringifyDeep } from "./deep-json.js";
-import { IMPORT_API_CLIENT_ID } from "./import.service.js";
+import { IMPORT_API_CLIENT_ID } from "./import-ids.js";
 import type { LineWriter } from "./jsonl-stream.js";
 import type { RequestContext } from "../../common/request-context.js";
 import { forbidden } from "../../common/errors.js";

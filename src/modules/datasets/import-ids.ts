@@ -1,0 +1,21 @@
+/** The fixed ids an import uses: the import API client's, and ids derived from names for the rows every import shares. */
+import crypto from "node:crypto";
+
+/** The reference's fixed id of the import API client (spec §1.1). */
+export const IMPORT_API_CLIENT_ID = "bd8fde8b-1d8e-4e9a-9966-e96d000f8363";
+
+/** A UUID derived from a name, so the rows every import shares (system and baseline users) have fixed ids. */
+export function nameUuid(name: string): string {
+  const h = crypto.createHash("sha256").update(name).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+const baselineUserIds: string[] = [];
+/** The fixed id of the placeholder reviewer at this position of the restored labels (import-users.ts). */
+export function labelBaselineUserId(position: number): string {
+  for (let i = baselineUserIds.length; i <= position; i++) baselineUserIds.push(nameUuid(`chorus:label-baseline-user:${i}`));
+  return baselineUserIds[position];
+}
