@@ -7,7 +7,7 @@ import path from "node:path";
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { syntheticTokens } from "./synthetic-model.js";
-import type { WorkerJob } from "./worker.types.js";
+import type { WorkerJob } from "../worker.types.js";
 
 export type LocalFinish = "stop" | "length" | "cancelled";
 
