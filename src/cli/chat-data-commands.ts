@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { isUuid } from "../db/rows.js";
 import { LineWriter } from "../modules/datasets/jsonl-stream.js";
 import { Progress } from "../modules/datasets/progress.js";
-import { ChatExporter, chatExportFilters } from "../modules/chat/chat-export.service.js";
+import { ChatExporter, chatExportFilters } from "../modules/chat/export/chat-export.service.js";
 import { exportBattles, importBattles } from "../modules/arena/battle-export.js";
 import { withDatabase } from "./database.js";
 import { parseNonNegativeInt, type CliEnv } from "./options.js";

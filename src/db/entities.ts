@@ -12,7 +12,7 @@ import { MessageReaction } from "../modules/tasks/message-reaction.entity.js";
 import { UserStats } from "../modules/stats/user-stats.entity.js";
 import { TrollStats } from "../modules/stats/troll-stats.entity.js";
 import { Chat, ChatMessage } from "../modules/chat/chat.entity.js";
-import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../modules/chat/chat-feedback.entity.js";
+import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../modules/chat/feedback/chat-feedback.entity.js";
 import { CachedStat } from "../modules/cached-stats/cached-stats.entity.js";
 import { ArenaBattle, ArenaLeaderboardSnapshot, ArenaVoterExclusion } from "../modules/arena/arena.entity.js";
 

@@ -9,9 +9,9 @@ import type { MessageBranch, MessageNode, MessageTreeStateNode } from "../module
 import { chatReaderOf, mayReadChat } from "./visibility.js";
 import { visibilityOfClient, type Visibility } from "../common/visibility.js";
 import type { ChatMessage } from "../modules/chat/chat.entity.js";
-import type { WorkerConnection } from "../modules/workers/worker-connection.js";
+import type { WorkerConnection } from "../modules/workers/sessions/worker-connection.js";
 import type { WorkerSession } from "../modules/workers/worker.service.js";
-import type { ChatFeedback } from "../modules/chat/chat-feedback.service.js";
+import type { ChatFeedback } from "../modules/chat/feedback/chat-feedback.service.js";
 import { Role } from "../modules/users/role.js";
 import { parseUserHeader, validateUserRef, type UserRef } from "../modules/users/user-ref.js";
 import { effectiveRole } from "./auth.js";

@@ -15,7 +15,7 @@ import { publicMetricsHandler } from "./metrics-endpoint.js";
 import { withRequestErrorStatus } from "./http-status.js";
 import { apolloMiddleware } from "./apollo-http.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
-import { chatExportHandler } from "../modules/chat/chat-export.http.js";
+import { chatExportHandler } from "../modules/chat/export/chat-export.http.js";
 import { readiness } from "./readiness.js";
 import { errorBody, logUnexpected } from "./error-format.js";
 

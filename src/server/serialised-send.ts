@@ -1,6 +1,6 @@
 /**
  * Sends a payload that is JSON already (a generation event serialised once for all its subscribers, see
- * src/modules/chat/generation-fan-out.ts) inside graphql-ws's `next` message without serialising it again.
+ * src/modules/chat/generation/generation-fan-out.ts) inside graphql-ws's `next` message without serialising it again.
  *
  * graphql-ws builds each message with JSON.stringify and hands the string to the socket's `send`. A payload from
  * `payloadOf` serialises as a unique marker string; the socket's `send`, wrapped once per connection, puts the JSON in

@@ -12,7 +12,7 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { TestWorker, type TestJob } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
-import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
+import { generationStreamKey } from "../../src/modules/chat/generation/generation-events.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";

@@ -10,7 +10,7 @@ import { TestWorker } from "../helpers/test-worker.js";
 import { CLI, MAIN, runNode } from "../helpers/process.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { Role } from "../../src/modules/users/role.js";
-import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
+import { generationStreamKey } from "../../src/modules/chat/generation/generation-events.js";
 import {
   CancelGenerationDocument,
   ChatDocument,

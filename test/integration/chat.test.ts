@@ -6,7 +6,7 @@ import { collect, errorCode, gql, rawGql, wsClient } from "../helpers/graphql.js
 import { TestWorker } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { Role } from "../../src/modules/users/role.js";
-import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
+import { generationStreamKey } from "../../src/modules/chat/generation/generation-events.js";
 import {
   CancelGenerationDocument,
   ChatDocument,

@@ -4,8 +4,8 @@ import pino from "pino";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, gql, wsClient } from "../helpers/graphql.js";
 import { buildGpuWorkers } from "../helpers/gpu-worker-process.js";
-import { LocalWorker } from "../../src/modules/workers/local-worker.js";
-import { tinyModelRunner } from "../../src/modules/workers/local-models.js";
+import { LocalWorker } from "../../src/modules/workers/local/local-worker.js";
+import { tinyModelRunner } from "../../src/modules/workers/local/local-models.js";
 import {
   ChatMessageDocument,
   CreateChatDocument,

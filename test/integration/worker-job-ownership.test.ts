@@ -13,7 +13,7 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, errorCode, gql, wsClient } from "../helpers/graphql.js";
 import { TestWorker, type TestJob } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
-import { generationStreamKey } from "../../src/modules/chat/generation-events.js";
+import { generationStreamKey } from "../../src/modules/chat/generation/generation-events.js";
 import {
   CreateChatDocument,
   GenerationDocument,

@@ -163,7 +163,7 @@ describe("import rules (docs/architecture.md, “Layers and imports”)", () => 
   const SERVER_TYPES = new Set(["src/server/context.ts", "src/server/services.ts"]);
   const MODULE_SERVER_EXCEPTIONS = new Map([
     [
-      "src/modules/chat/chat-export.http.ts → src/server/context.ts",
+      "src/modules/chat/export/chat-export.http.ts → src/server/context.ts",
       "the HTTP download resolves its caller with buildContext (review: mount it with an identity resolved by server/)",
     ],
     ["src/modules/datasets/export.http.ts → src/server/context.ts", "same"],

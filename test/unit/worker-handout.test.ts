@@ -11,10 +11,10 @@ import { LocalGenerationQueue } from "../../src/infra/queue/index.js";
 import { createPubSubHandle } from "../../src/infra/pubsub.js";
 import type { ChatConfig } from "../../src/config/index.js";
 import type { ModelCatalog } from "../../src/modules/chat/models.js";
-import type { GenerationService, StartOutcome } from "../../src/modules/chat/generation.service.js";
+import type { GenerationService, StartOutcome } from "../../src/modules/chat/generation/generation.service.js";
 import { WorkerService, type WorkerHello, type WorkerSession } from "../../src/modules/workers/worker.service.js";
-import { WorkerConnection } from "../../src/modules/workers/worker-connection.js";
-import { LocalWorkerRegistry } from "../../src/modules/workers/worker-registry.js";
+import { WorkerConnection } from "../../src/modules/workers/sessions/worker-connection.js";
+import { LocalWorkerRegistry } from "../../src/modules/workers/sessions/worker-registry.js";
 import type { WorkerJob } from "../../src/modules/workers/worker.types.js";
 
 const MODEL = "m";

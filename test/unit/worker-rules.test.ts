@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { isSilent } from "../../src/modules/workers/worker.service.js";
-import { RateWindow } from "../../src/modules/workers/worker-registry.js";
-import { partialAnswer, streamedText, type StoredGenerationEvent } from "../../src/modules/chat/generation-events.js";
+import { RateWindow } from "../../src/modules/workers/sessions/worker-registry.js";
+import { partialAnswer, streamedText, type StoredGenerationEvent } from "../../src/modules/chat/generation/generation-events.js";
 
 describe("worker rules", () => {
   describe("isSilent: when a worker session is dropped", () => {

@@ -1,11 +1,11 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { ChatSampling } from "./chat.entity.js";
-import { GenerationFailed, GenerationStarted } from "./generation.types.js";
+import { GenerationFailed, GenerationStarted } from "./generation/generation.types.js";
 import { HIDDEN } from "../arena/blindness.js";
-import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
+import { ChatDraftChoice, ChatReport } from "./feedback/chat-feedback.entity.js";
 import type { Context } from "../../server/context.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
-import { GenerationFinished } from "./generation.types.js";
+import { GenerationFinished } from "./generation/generation.types.js";
 import { notFound } from "../../common/errors.js";
 import { isJustCreated } from "./new-messages.js";
 

@@ -5,7 +5,7 @@ import { assertAuthorized } from "../../server/auth.js";
 import { pageRequest, toConnection } from "../../common/pagination.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { Role } from "../users/role.js";
-import { ChatDraftChoice, ChatReport } from "./chat-feedback.entity.js";
+import { ChatDraftChoice, ChatReport } from "./feedback/chat-feedback.entity.js";
 import {
   ChatConnection,
   ChatModel,
@@ -22,8 +22,8 @@ import {
   SendChatMessagePayload,
   UpdateChatInput,
 } from "./chat.types.js";
-import { GenerationEvent } from "./generation.types.js";
-import type { GenerationEventValue } from "./generation.service.js";
+import { GenerationEvent } from "./generation/generation.types.js";
+import type { GenerationEventValue } from "./generation/generation.service.js";
 
 @ArgsType()
 class ChatsArgs {

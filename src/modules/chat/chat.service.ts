@@ -14,7 +14,7 @@ import { Chat, ChatMessage, ChatMessageState, ChatRole, ChatSampling, isTerminal
 import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageInput, UpdateChatInput } from "./chat.types.js";
 import { quotaDecision, type TokenUsage } from "./token-quota.js";
 import type { ModelCatalog, ModelDeclaration } from "./models.js";
-import type { GenerationService } from "./generation.service.js";
+import type { GenerationService } from "./generation/generation.service.js";
 import { chatOwners, mayReadChatById, type ChatOwner } from "./chat-readers.js";
 import { markCreated } from "./new-messages.js";
 

@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { IsOptional, Length, MaxLength } from "class-validator";
 import { ConnectionType } from "../../common/pagination.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
-import { ChatReport, ChatReportType } from "./chat-feedback.entity.js";
+import { ChatReport, ChatReportType } from "./feedback/chat-feedback.entity.js";
 
 export const ChatConnection = ConnectionType(Chat, "Chat");
 export const ChatReportConnection = ConnectionType(ChatReport, "ChatReport");

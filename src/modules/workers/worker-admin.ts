@@ -2,7 +2,7 @@
 import type { GenerationQueue } from "../../infra/queue/index.js";
 import type { ModelCatalog } from "../chat/models.js";
 import type { WorkerInfo, WorkerPool } from "./worker.types.js";
-import type { WorkerRecord } from "./worker-registry.js";
+import type { WorkerRecord } from "./sessions/worker-registry.js";
 
 /** Per declared model: its workers, their jobs, its queue and its throughput. */
 export async function poolsOf(records: WorkerRecord[], catalog: ModelCatalog, queue: GenerationQueue): Promise<WorkerPool[]> {

@@ -1,9 +1,9 @@
 /**
  * The dispatcher of one API replica: its worker sessions (connect, close, the shared registry, drains, silence),
  * and the signals between replicas (jobs, cancellations, drains). The rest is in files of their own: sessions
- * (worker-session.ts), leases (job-leases.ts), hand-out (job-hand-out.ts), reports (job-reports.ts), the
- * reconciler (generation-reconciler.ts) and admin views (worker-admin.ts). The queue holds the leases, PostgreSQL
- * the record and the event stream the tokens.
+ * (sessions/worker-session.ts), leases (jobs/job-leases.ts), hand-out (jobs/job-hand-out.ts), reports
+ * (jobs/job-reports.ts), the reconciler (jobs/generation-reconciler.ts) and admin views (worker-admin.ts). The queue
+ * holds the leases, PostgreSQL the record and the event stream the tokens.
  */
 import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
@@ -16,7 +16,7 @@ import type { RequestContext } from "../../common/request-context.js";
 import { isUuid } from "../../db/rows.js";
 import { ModerationAction, writeJournal } from "../moderation/journal.js";
 import type { ModelCatalog } from "../chat/models.js";
-import type { GenerationService } from "../chat/generation.service.js";
+import type { GenerationService } from "../chat/generation/generation.service.js";
 import {
   WORKER_PROTOCOL_VERSION,
   type WorkerAck,
@@ -26,17 +26,17 @@ import {
   type WorkerJob,
   type WorkerPool,
 } from "./worker.types.js";
-import type { WorkerRecord, WorkerRegistry } from "./worker-registry.js";
-import type { WorkerConnection } from "./worker-connection.js";
-import { isSilent, WorkerSession, type WorkerHello } from "./worker-session.js";
-import { JobLeases, type WorkerCaller } from "./job-leases.js";
-import { JobHandOut } from "./job-hand-out.js";
-import { JobReports } from "./job-reports.js";
-import { reconcileGenerations } from "./generation-reconciler.js";
+import type { WorkerRecord, WorkerRegistry } from "./sessions/worker-registry.js";
+import type { WorkerConnection } from "./sessions/worker-connection.js";
+import { isSilent, WorkerSession, type WorkerHello } from "./sessions/worker-session.js";
+import { JobLeases, type WorkerCaller } from "./jobs/job-leases.js";
+import { JobHandOut } from "./jobs/job-hand-out.js";
+import { JobReports } from "./jobs/job-reports.js";
+import { reconcileGenerations } from "./jobs/generation-reconciler.js";
 import { poolsOf, toWorkerInfo } from "./worker-admin.js";
 
-export { WorkerSession, isSilent, type WorkerHello } from "./worker-session.js";
-export type { WorkerCaller } from "./job-leases.js";
+export { WorkerSession, isSilent, type WorkerHello } from "./sessions/worker-session.js";
+export type { WorkerCaller } from "./jobs/job-leases.js";
 
 const JOBS_TOPIC = "chat:jobs";
 const CANCEL_TOPIC = "chat:cancel";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { estimateTokens, fitToContext, type Turn } from "../../../src/modules/chat/context-window.js";
+import { estimateTokens, fitToContext, type Turn } from "../../../src/modules/chat/generation/context-window.js";
 
 const words = (text: string) => text.split(" ").filter(Boolean).length;
 const limits = (maxInputTokens: number) => ({ maxInputTokens, countTokens: words });

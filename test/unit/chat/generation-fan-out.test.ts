@@ -1,5 +1,5 @@
 /**
- * The generation events serialised by a compiled selection (src/modules/chat/generation-fan-out.ts) are exactly
+ * The generation events serialised by a compiled selection (src/modules/chat/generation/generation-fan-out.ts) are exactly
  * what graphql-js makes of them: each document below is executed by graphql-js on the committed schema and
  * serialised by its plan, for every kind of event, and the two JSON texts must be equal; where the plan declines
  * (a field that needs the subscriber's context, a value that is not what its type says), graphql-js runs instead.
@@ -8,9 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { buildSchema, execute, parse } from "graphql";
-import { EVENT_SOURCE, planOf, serialise } from "../../../src/modules/chat/generation-fan-out.js";
-import { toEventValue } from "../../../src/modules/chat/generation.service.js";
-import type { StoredGenerationEvent } from "../../../src/modules/chat/generation-events.js";
+import { EVENT_SOURCE, planOf, serialise } from "../../../src/modules/chat/generation/generation-fan-out.js";
+import { toEventValue } from "../../../src/modules/chat/generation/generation.service.js";
+import type { StoredGenerationEvent } from "../../../src/modules/chat/generation/generation-events.js";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const schema = buildSchema(fs.readFileSync(path.join(ROOT, "schema", "schema.graphql"), "utf8"));

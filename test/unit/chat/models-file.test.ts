@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { DEFAULT_MODELS, ModelsFileError, parseModelsFile } from "../../../src/modules/chat/models.js";
 import { ConfigError, loadConfig } from "../../../src/config/index.js";
-import { streamedText } from "../../../src/modules/chat/generation-events.js";
+import { streamedText } from "../../../src/modules/chat/generation/generation-events.js";
 
 const minimal = (over: Record<string, unknown> = {}) => ({
   models: [

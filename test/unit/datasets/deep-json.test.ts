@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { stringifyDeep, stringifyIteratively } from "../../../src/modules/datasets/deep-json.js";
-import { anonymizeChat, chatTree, flattenChat } from "../../../src/modules/chat/chat-export.service.js";
+import { anonymizeChat, chatTree, flattenChat } from "../../../src/modules/chat/export/chat-export.service.js";
 import { Anonymizer } from "../../../src/modules/datasets/format.js";
 import type { Chat, ChatMessage } from "../../../src/modules/chat/chat.entity.js";
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { syntheticTokens } from "./synthetic-model.js";
-import type { WorkerJob } from "./worker.types.js";
+import type { WorkerJob } from "../worker.types.js";
 
 export type LocalFinish = "stop" | "length" | "cancelled";
 
@@ -74,8 +74,8 @@ interface GpuWorkersModule {
   ): { messages: T[]; prefix: string };
 }
 
-/** gpu-workers' built entry point, next to this project's sources (dist/src/modules/workers → project root). */
-export function gpuWorkersEntry(projectRoot = path.resolve(__dirname, "..", "..", "..", "..")): string {
+/** gpu-workers' built entry point, next to this project's sources (dist/src/modules/workers/local → project root). */
+export function gpuWorkersEntry(projectRoot = path.resolve(__dirname, "..", "..", "..", "..", "..")): string {
   return path.join(projectRoot, "gpu-workers", "dist", "src", "index.js");
 }
 

@@ -6,12 +6,12 @@
  */
 import type { Request, Response } from "express";
 import { GraphQLError } from "graphql";
-import type { AppServices } from "../../server/services.js";
-import { buildContext } from "../../server/context.js";
-import { ErrorCode } from "../../common/errors.js";
-import { LineWriter } from "../datasets/jsonl-stream.js";
+import type { AppServices } from "../../../server/services.js";
+import { buildContext } from "../../../server/context.js";
+import { ErrorCode } from "../../../common/errors.js";
+import { LineWriter } from "../../datasets/jsonl-stream.js";
 import { ChatExporter, chatExportFilters, type ChatExportOptions } from "./chat-export.service.js";
-import { ApiClientKind } from "../api-clients/api-client.entity.js";
+import { ApiClientKind } from "../../api-clients/api-client.entity.js";
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });

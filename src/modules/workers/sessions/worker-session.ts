@@ -3,9 +3,9 @@
  * that hands out jobs while it has capacity, and what the dispatcher knows about it (jobs in flight, last sign of
  * life, drain, throughput).
  */
-import type { TakenJob } from "../../infra/queue/index.js";
-import { ChorusError, ErrorCode } from "../../common/errors.js";
-import type { WorkerJob } from "./worker.types.js";
+import type { TakenJob } from "../../../infra/queue/index.js";
+import { ChorusError, ErrorCode } from "../../../common/errors.js";
+import type { WorkerJob } from "../worker.types.js";
 import { RateWindow } from "./worker-registry.js";
 import type { WorkerConnection } from "./worker-connection.js";
 

@@ -3,13 +3,13 @@
  * lease still holds, and how a hand-out that produced no answer ends (back to the queue, or FAILED).
  */
 import type { DataSource } from "typeorm";
-import type { ChatConfig } from "../../config/index.js";
-import { JobLeaseLostError, type TakenJob } from "../../infra/queue/index.js";
-import { badInput } from "../../common/errors.js";
-import { ChatMessage, ChatMessageState } from "../chat/chat.entity.js";
-import type { GenerationService } from "../chat/generation.service.js";
-import type { WorkerConnection } from "./worker-connection.js";
-import type { WorkerSession } from "./worker-session.js";
+import type { ChatConfig } from "../../../config/index.js";
+import { JobLeaseLostError, type TakenJob } from "../../../infra/queue/index.js";
+import { badInput } from "../../../common/errors.js";
+import { ChatMessage, ChatMessageState } from "../../chat/chat.entity.js";
+import type { GenerationService } from "../../chat/generation/generation.service.js";
+import type { WorkerConnection } from "../sessions/worker-connection.js";
+import type { WorkerSession } from "../sessions/worker-session.js";
 
 /** The caller of a job report: its connection, or null for a request that came without one (HTTP). */
 export type WorkerCaller = WorkerConnection<WorkerSession> | null;

@@ -4,13 +4,13 @@
  */
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
-import type { ChatConfig } from "../../config/index.js";
-import type { TakenJob } from "../../infra/queue/index.js";
-import type { ModelCatalog } from "../chat/models.js";
-import type { GenerationService } from "../chat/generation.service.js";
-import { buildConversation, ConversationLoader } from "../chat/job-conversation.js";
-import type { WorkerJob } from "./worker.types.js";
-import type { WorkerSession } from "./worker-session.js";
+import type { ChatConfig } from "../../../config/index.js";
+import type { TakenJob } from "../../../infra/queue/index.js";
+import type { ModelCatalog } from "../../chat/models.js";
+import type { GenerationService } from "../../chat/generation/generation.service.js";
+import { buildConversation, ConversationLoader } from "../../chat/generation/job-conversation.js";
+import type { WorkerJob } from "../worker.types.js";
+import type { WorkerSession } from "../sessions/worker-session.js";
 import type { JobLeases } from "./job-leases.js";
 import { publicJobId } from "./job-ids.js";
 

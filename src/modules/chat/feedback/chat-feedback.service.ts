@@ -4,18 +4,18 @@
  * tree moderation (src/modules/moderation).
  */
 import type { DataSource } from "typeorm";
-import { actingUserOf, type RequestContext } from "../../common/request-context.js";
-import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../../common/pagination.js";
-import { inTransaction } from "../../db/transaction.js";
-import { isUuid, rowsOf } from "../../db/rows.js";
-import { uuid7 } from "../../db/uuid7.js";
-import { Chat, ChatMessage, ChatMessageState, ChatRole } from "./chat.entity.js";
+import { actingUserOf, type RequestContext } from "../../../common/request-context.js";
+import { badInput, ChorusError, ErrorCode, notFound } from "../../../common/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../../common/pagination.js";
+import { inTransaction } from "../../../db/transaction.js";
+import { isUuid, rowsOf } from "../../../db/rows.js";
+import { uuid7 } from "../../../db/uuid7.js";
+import { Chat, ChatMessage, ChatMessageState, ChatRole } from "../chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport, type ChatReportType } from "./chat-feedback.entity.js";
-import type { ChatConfig } from "../../config/index.js";
-import { ModerationAction, writeJournal } from "../moderation/journal.js";
-import { mayReadChatById } from "./chat-readers.js";
-import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
+import type { ChatConfig } from "../../../config/index.js";
+import { ModerationAction, writeJournal } from "../../moderation/journal.js";
+import { mayReadChatById } from "../chat-readers.js";
+import { enforceRate, type RateLimiter, type RateLimitRule } from "../../../infra/rate-limit.js";
 
 /** Everything said about one chat's answers, for the chat tree and exports. */
 export interface ChatFeedback {

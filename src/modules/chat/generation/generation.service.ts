@@ -5,15 +5,15 @@
  */
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { EventStreamStore, StoredEvent } from "../../infra/streams/index.js";
-import { StreamClosedError, StreamLostError, StreamMovedError } from "../../infra/streams/index.js";
-import type { GenerationQueue } from "../../infra/queue/index.js";
-import { rowsOf } from "../../db/rows.js";
-import { ChatMessage, ChatMessageState, isTerminal } from "./chat.entity.js";
+import type { EventStreamStore, StoredEvent } from "../../../infra/streams/index.js";
+import { StreamClosedError, StreamLostError, StreamMovedError } from "../../../infra/streams/index.js";
+import type { GenerationQueue } from "../../../infra/queue/index.js";
+import { rowsOf } from "../../../db/rows.js";
+import { ChatMessage, ChatMessageState, isTerminal } from "../chat.entity.js";
 import { generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent } from "./generation-events.js";
-import { ChorusError, ErrorCode } from "../../common/errors.js";
+import { ChorusError, ErrorCode } from "../../../common/errors.js";
 import { EVENT_SOURCE } from "./generation-fan-out.js";
-import { TickBatcher } from "../../infra/tick-batcher.js";
+import { TickBatcher } from "../../../infra/tick-batcher.js";
 
 export type GenerationStreams = EventStreamStore<StoredGenerationEvent>;
 

@@ -1,5 +1,5 @@
-import type { AppServices } from "../../server/services.js";
-import type { PeriodicJob } from "../../infra/periodic.js";
+import type { AppServices } from "../../../server/services.js";
+import type { PeriodicJob } from "../../../infra/periodic.js";
 
 /** The chat side's periodic job: PostgreSQL is the record, so lost and stale generations are found there. */
 export function generationJobs(app: AppServices): PeriodicJob[] {

@@ -4,11 +4,11 @@
  * ends the conversation with its own text so far, as an assistant turn for the worker to extend.
  */
 import type { DataSource } from "typeorm";
-import { rowsOf } from "../../db/rows.js";
-import type { ChatMessage } from "./chat.entity.js";
-import type { ModelDeclaration } from "./models.js";
+import { rowsOf } from "../../../db/rows.js";
+import type { ChatMessage } from "../chat.entity.js";
+import type { ModelDeclaration } from "../models.js";
 import { estimateTokens, fitToContext, type Turn } from "./context-window.js";
-import { TickBatcher } from "../../infra/tick-batcher.js";
+import { TickBatcher } from "../../../infra/tick-batcher.js";
 
 /** What the conversation is made of, read from the database (two reads, made concurrently). */
 export interface ConversationSource {

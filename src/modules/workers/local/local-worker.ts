@@ -5,11 +5,11 @@
  * transformers.js backend when that package is installed (see local-models.ts): one session per model.
  */
 import type { Logger } from "pino";
-import type { WorkerService, WorkerSession } from "./worker.service.js";
+import type { WorkerService, WorkerSession } from "../worker.service.js";
 import { TokenBatcher, WORKER_PROTOCOL_VERSION } from "@chorus/worker-protocol";
-import { WorkerFinishReason, type WorkerJob } from "./worker.types.js";
+import { WorkerFinishReason, type WorkerJob } from "../worker.types.js";
 import { syntheticRunner, tinyModelRunner, type LocalModelRunner } from "./local-models.js";
-import { WorkerConnection } from "./worker-connection.js";
+import { WorkerConnection } from "../sessions/worker-connection.js";
 
 /** The model the in-process worker always serves. */
 export { LOCAL_SYNTHETIC_MODEL as LOCAL_WORKER_MODEL } from "./local-models.js";

@@ -5,10 +5,10 @@
  */
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { ChatConfig } from "../../config/index.js";
-import { rowsOf } from "../../db/rows.js";
-import { ChatMessageState } from "../chat/chat.entity.js";
-import type { GenerationService } from "../chat/generation.service.js";
+import type { ChatConfig } from "../../../config/index.js";
+import { rowsOf } from "../../../db/rows.js";
+import { ChatMessageState } from "../../chat/chat.entity.js";
+import type { GenerationService } from "../../chat/generation/generation.service.js";
 
 export interface ReconcilerDeps {
   ds: DataSource;

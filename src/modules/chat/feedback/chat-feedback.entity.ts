@@ -4,8 +4,8 @@
  */
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from "typeorm";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { Chat, ChatMessage } from "./chat.entity.js";
-import { User } from "../users/user.entity.js";
+import { Chat, ChatMessage } from "../chat.entity.js";
+import { User } from "../../users/user.entity.js";
 
 @ObjectType({ description: "A user's +1 or -1 on an answer; one per user and message, changeable." })
 @Entity("chat_message_vote")

@@ -5,14 +5,14 @@
  * seeded anonymiser. Chats are read in keyset pages and written as they are read, so an export holds one page in
  * memory, never the database.
  */
-import { blindChats, withoutIdentity } from "../arena/blindness.js";
+import { blindChats, withoutIdentity } from "../../arena/blindness.js";
 import type { DataSource } from "typeorm";
-import { Chat, ChatMessage } from "./chat.entity.js";
-import { feedbackOfChats, type ChatFeedback } from "./chat-feedback.service.js";
-import type { LineWriter } from "../datasets/jsonl-stream.js";
-import { Anonymizer } from "../datasets/format.js";
-import { isUuid } from "../../db/rows.js";
-import { stringifyDeep } from "../datasets/deep-json.js";
+import { Chat, ChatMessage } from "../chat.entity.js";
+import { feedbackOfChats, type ChatFeedback } from "../feedback/chat-feedback.service.js";
+import type { LineWriter } from "../../datasets/jsonl-stream.js";
+import { Anonymizer } from "../../datasets/format.js";
+import { isUuid } from "../../../db/rows.js";
+import { stringifyDeep } from "../../datasets/deep-json.js";
 
 export interface ChatExportOptions {
   /** Only this user's chats (a user's own download); null: every user's. */

@@ -3,12 +3,12 @@
  * session of the calling connection holds (JobLeases.holderOf); the rest answer "not yours" and change nothing.
  */
 import type { DataSource } from "typeorm";
-import type { ChatConfig } from "../../config/index.js";
-import { JobLeaseLostError } from "../../infra/queue/index.js";
-import { rowsOf } from "../../db/rows.js";
-import type { GenerationService } from "../chat/generation.service.js";
-import type { WorkerAck, WorkerFinishReason, WorkerHeartbeatResult } from "./worker.types.js";
-import type { WorkerSession } from "./worker-session.js";
+import type { ChatConfig } from "../../../config/index.js";
+import { JobLeaseLostError } from "../../../infra/queue/index.js";
+import { rowsOf } from "../../../db/rows.js";
+import type { GenerationService } from "../../chat/generation/generation.service.js";
+import type { WorkerAck, WorkerFinishReason, WorkerHeartbeatResult } from "../worker.types.js";
+import type { WorkerSession } from "../sessions/worker-session.js";
 import type { JobLeases, WorkerCaller } from "./job-leases.js";
 import { parseJobId } from "./job-ids.js";
 
