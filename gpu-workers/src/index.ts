@@ -5,7 +5,6 @@
 export * from "./backends/index.js";
 export { SeededRandom } from "./random.js";
 export { modelsDir, packageRoot, tinyModelDir } from "./paths.js";
-export { backendPrompt, type PromptTurn } from "@chorus/worker-protocol";
 export {
   DEFAULT_TINY_MODEL_OPTIONS,
   ensureTinyModel,

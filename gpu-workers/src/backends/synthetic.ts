@@ -3,7 +3,7 @@
  * Benchmarks use it to load the server and the queue without spending CPU on inference, and tests use it for
  * exact timing-independent text.
  */
-import { setImmediate as nextMacrotask } from "node:timers/promises";
+import { setImmediate as nextMacrotask, setTimeout as delay } from "node:timers/promises";
 import { SeededRandom } from "../random.js";
 import { validateSampling } from "./sampling.js";
 import type { GenerationEvent, GenerationRequest, ModelBackend } from "./types.js";
@@ -38,16 +38,7 @@ function requestHash(request: GenerationRequest): number {
 
 /** Waits `ms`, or less if the signal aborts first (never rejects: aborting is a normal way to end). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 export class SyntheticBackend implements ModelBackend {

@@ -20,7 +20,7 @@ import {
   type WorkerJobsSubscriptionVariables,
   type TypedDocumentString,
   TokenBatcher,
-  backendPrompt,
+  backendRequest,
 } from "@chorus/worker-protocol";
 import { backoffDelay, type WorkerConfig } from "./config.js";
 
@@ -289,26 +289,17 @@ export class ChorusWorker {
       if (state.lost) return;
       react((await this.request(client, WorkerTokensDocument, { input: { jobId: job.jobId, text, tokenCount } })).workerTokens);
     });
-    // `prefix` is what this job reports back before its new text; the backend continues after `prompt.prefix`,
+    // `prefix` is what this job reports back before its new text; the backend continues after `request.continueFrom`,
     // which also holds a continued answer's stored text (see prompt.ts).
     const prefix = job.continueFrom ?? "";
-    const prompt = backendPrompt(job.messages, job.continueFrom);
+    const request = backendRequest(job, state.abort.signal);
     let text = "";
     let tokenCount = 0;
     try {
       let finishReason: FinishReason | null = null;
       for await (const event of this.backend.generate({
-        messages: prompt.messages.map((m) => ({ role: m.role as "system" | "user" | "assistant", content: m.content })),
-        continueFrom: prompt.prefix || undefined,
-        sampling: {
-          maxNewTokens: job.sampling.maxNewTokens,
-          temperature: job.sampling.temperature,
-          topP: job.sampling.topP,
-          topK: job.sampling.topK ?? undefined,
-          repetitionPenalty: job.sampling.repetitionPenalty ?? undefined,
-          seed: job.sampling.seed,
-        },
-        signal: state.abort.signal,
+        ...request,
+        messages: request.messages.map((m) => ({ role: m.role as "system" | "user" | "assistant", content: m.content })),
       })) {
         if (event.type === "token") {
           text += event.text;

@@ -4,5 +4,5 @@
  */
 export { WORKER_PROTOCOL_VERSION } from "./protocol-version.js";
 export { TokenBatcher } from "./token-batcher.js";
-export { backendPrompt, type PromptTurn } from "./prompt.js";
+export { backendPrompt, backendRequest, type BackendRequest, type JobSampling, type PromptTurn } from "./prompt.js";
 export * from "./generated/graphql.js";

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
+import { backendRequest } from "@chorus/worker-protocol";
 import { syntheticTokens } from "./synthetic-model.js";
 import type { WorkerJob } from "../worker.types.js";
 
@@ -68,10 +69,6 @@ interface GpuWorkersModule {
   TransformersBackend: new (options: { model: string; device?: "cpu"; threads?: number; log?: (m: string) => void }) => GpuBackend;
   ensureTinyModel(dir: string): Promise<{ written: boolean }>;
   tinyModelDir(): string;
-  backendPrompt<T extends { role: string; content: string }>(
-    messages: readonly T[],
-    continueFrom: string | null | undefined,
-  ): { messages: T[]; prefix: string };
 }
 
 /** gpu-workers' built entry point, next to this project's sources (dist/src/modules/workers/local → project root). */
@@ -128,21 +125,8 @@ export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): P
       async *generate(job, signal) {
         const b = await loaded();
         let finish: LocalFinish = "stop";
-        // A continued answer's trailing assistant turn and a taken-over job's continueFrom become one prefix.
-        const prompt = mod.backendPrompt(job.messages, job.continueFrom);
-        for await (const e of b.generate({
-          messages: prompt.messages,
-          continueFrom: prompt.prefix || undefined,
-          sampling: {
-            maxNewTokens: job.sampling.maxNewTokens,
-            temperature: job.sampling.temperature,
-            topP: job.sampling.topP,
-            topK: job.sampling.topK ?? undefined,
-            repetitionPenalty: job.sampling.repetitionPenalty ?? undefined,
-            seed: job.sampling.seed,
-          },
-          signal,
-        })) {
+        // The job as a backend takes it (the prompt's one prefix, sampling without the protocol's nulls).
+        for await (const e of b.generate(backendRequest(job, signal))) {
           if (e.type === "token") yield { text: e.text, tokenCount: e.tokenCount };
           else finish = e.finishReason ?? "stop";
         }

@@ -2,6 +2,7 @@
  * The model of the in-process worker: deterministic lorem words at a fixed rate, like the reference's `_lorem`
  * model and gpu-workers' SyntheticBackend, so local mode streams tokens with nothing else installed or started.
  */
+import { setTimeout as delay } from "node:timers/promises";
 const WORDS = (
   "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore " +
   "magna aliqua ut enim ad minim veniam quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo " +
@@ -20,17 +21,10 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** Waits `ms`, or less if the signal aborts first (never rejects: aborting is a normal way to end). */
 function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
+  if (signal.aborted || ms <= 0) return Promise.resolve();
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 export interface SyntheticRequest {
