@@ -44,7 +44,9 @@ export function renderErrorsDoc(): string {
     "  500 `INTERNAL_SERVER_ERROR`. Bad input is never 5xx.",
     "",
     "Over graphql-ws there is no status: errors arrive in the `next` or `error` message with the same codes, and a",
-    "socket whose identity is refused is closed with 4401 (`UNAUTHENTICATED`) or 4403 (`USER_DISABLED`, `FORBIDDEN`).",
+    "socket whose identity is refused is closed with 4401 (`UNAUTHENTICATED`) or 4403 (`USER_DISABLED`, `FORBIDDEN`);",
+    "one whose identity could not be checked with 4503 (`SERVICE_UNAVAILABLE`: starting, or the database busy or",
+    "unreachable; graphql-ws clients retry it) or 4500 (`INTERNAL_SERVER_ERROR`).",
     "",
   ];
   for (const source of ["chorus", "apollo", "reference"] as const) {

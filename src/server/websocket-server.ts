@@ -39,6 +39,9 @@ const WS_IDENTITY_REUSE_MS = 5_000;
  */
 const WORKER_MAX_OPERATIONS = 2 * 256 + 16;
 
+/** graphql-ws's close code for an unexpected server failure (clients do not retry it). */
+const WS_CLOSE_INTERNAL_ERROR = 4500;
+
 /** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
 export const WS_CLOSE_GOING_AWAY = 1001;
 
@@ -125,16 +128,23 @@ export function startWebsocketServer(
             if (socket.readyState !== socket.OPEN) ctx.extra.unwatch();
           }
         } catch (err) {
-          const message = err instanceof GraphQLError ? err.message : "Authentication failed";
-          const code = err instanceof GraphQLError ? String(err.extensions.code) : ErrorCode.UNAUTHENTICATED;
-          // 4401 Unauthorized, 4403 Forbidden (a disabled, deleted or banned user), or 4503 "try again" when the
-          // server is not ready yet
+          // The identity check's refusals keep their codes; any other failure is classified as an operation's
+          // would be: a saturated pool or an unreachable database is SERVICE_UNAVAILABLE (retry), never a verdict
+          // on the credentials (a 4401 makes graphql-ws clients give up for good).
+          const known = err instanceof GraphQLError && typeof err.extensions?.code === "string";
+          const formatted = known ? err.toJSON() : formatError({ message: String(err) }, err, (orig) => logUnexpected(app.log, orig));
+          const message = formatted.message;
+          const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+          // 4401 Unauthorized, 4403 Forbidden (a disabled, deleted or banned user), 4503 "try again" (the server is
+          // not ready, or its database is busy or unreachable), 4500 an unexpected failure
           const closeCode =
             code === ErrorCode.SERVICE_UNAVAILABLE
               ? 4503
               : code === ErrorCode.USER_DISABLED || code === ErrorCode.FORBIDDEN
                 ? WS_CLOSE_FORBIDDEN
-                : WS_CLOSE_UNAUTHENTICATED;
+                : code === ErrorCode.INTERNAL_SERVER_ERROR
+                  ? WS_CLOSE_INTERNAL_ERROR
+                  : WS_CLOSE_UNAUTHENTICATED;
           ctx.extra.socket.close(closeCode, `${code}: ${message}`.slice(0, 120));
           return false;
         }
