@@ -3,23 +3,12 @@
  * model and gpu-workers' SyntheticBackend, so local mode streams tokens with nothing else installed or started.
  */
 import { setTimeout as delay } from "node:timers/promises";
+import { createRng } from "../../../db/random.js";
 const WORDS = (
   "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore " +
   "magna aliqua ut enim ad minim veniam quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo " +
   "consequat duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur"
 ).split(" ");
-
-/** mulberry32: a small seeded generator, so the same seed gives the same answer. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Waits `ms`, or less if the signal aborts first (never rejects: aborting is a normal way to end). */
 function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
@@ -39,7 +28,8 @@ export interface SyntheticRequest {
  * from the seed too, between 8 and 48 words, so both finish reasons occur.
  */
 export async function* syntheticTokens(req: SyntheticRequest): AsyncGenerator<string, "stop" | "length" | "cancelled"> {
-  const random = seeded(req.seed);
+  // the project's seeded generator (mulberry32), so the same seed gives the same answer
+  const random = createRng(req.seed);
   const natural = 8 + Math.floor(random() * 41);
   const limit = Math.min(req.maxNewTokens, natural);
   const interval = 1000 / req.tokensPerSecond;
