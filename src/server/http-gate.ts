@@ -4,6 +4,7 @@
  * budget (src/db/operation-budget.ts). A refused request is answered here; Apollo never sees it.
  */
 import crypto from "node:crypto";
+import type http from "node:http";
 import { isUtf8 } from "node:buffer";
 import type { Request, Response, NextFunction, RequestHandler } from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
@@ -20,13 +21,23 @@ export function gatedContext(res: Response): Context | undefined {
 }
 
 export function credentialsOf(req: Request): Credentials {
+  return credentialsOfHeaders(req.headers);
+}
+
+/** The credentials of a request's headers (node's, names in lower case; what express's `req.header` reads). */
+export function credentialsOfHeaders(headers: http.IncomingHttpHeaders): Credentials {
   return {
-    authorization: req.header("authorization"),
-    apiKey: req.header("x-api-key"),
-    user: req.header("x-chorus-user") ?? req.header("x-oasst-user"),
-    userName: req.header("x-chorus-user-name") ?? req.header("x-oasst-user-name"),
-    requestId: req.header("x-request-id"),
+    authorization: headers.authorization,
+    apiKey: header(headers, "x-api-key"),
+    user: header(headers, "x-chorus-user") ?? header(headers, "x-oasst-user"),
+    userName: header(headers, "x-chorus-user-name") ?? header(headers, "x-oasst-user-name"),
+    requestId: header(headers, "x-request-id"),
   };
+}
+
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(", ") : v;
 }
 
 /** A new budget for one operation, with the configured share of the pool, observed in the metrics when done. */
@@ -97,6 +108,17 @@ function jsonParameter(value: unknown, name: string): unknown {
 
 /** Answers a refused request the way Apollo answers a request error: `{ errors: [...] }` with the error's status. */
 function refuse(app: AppServices, res: Response, err: unknown, requestId?: string): void {
+  refuseWith(app, res, (status, body) => res.status(status).json(body), err, requestId);
+}
+
+/** `refuse` for any response: `write` sends the status and JSON body (express's `res.json`, or written whole). */
+export function refuseWith(
+  app: AppServices,
+  res: http.ServerResponse,
+  write: (status: number, body: { errors: GraphQLFormattedError[] }) => void,
+  err: unknown,
+  requestId?: string,
+): void {
   const error = err instanceof GraphQLError ? err : new GraphQLError("unexpected", { originalError: err as Error });
   const formatted = formatError(error.toJSON(), error, (orig) => {
     const id = requestId ?? crypto.randomUUID();
@@ -111,7 +133,7 @@ function refuse(app: AppServices, res: Response, err: unknown, requestId?: strin
   const body: { errors: GraphQLFormattedError[] } = { errors: [{ ...formatted, extensions }] };
   if (code === ErrorCode.SERVICE_UNAVAILABLE) res.setHeader("retry-after", String(extensions.retryAfterSeconds ?? POOL_RETRY_AFTER_SECONDS));
   if (requestId) res.setHeader("x-request-id", requestId);
-  res.status(status).json(body);
+  write(status, body);
 }
 
 /** One mapping of codes to statuses for every request error, wherever it is raised (src/server/http-status.ts). */

@@ -2,7 +2,7 @@
  * The express routes: /healthz, /readyz, the JSONL exports, /metrics (when public), GraphiQL, and /graphql through
  * CORS, the JSON body parser, the HTTP gate and Apollo; then the error handler and the 404 answer.
  */
-import express, { type Request, type Response, type NextFunction } from "express";
+import express, { type Request, type Response, type NextFunction, type RequestHandler } from "express";
 import cors from "cors";
 import type { ApolloServer } from "@apollo/server";
 import type { AppServices } from "./services.js";
@@ -13,7 +13,7 @@ import type { OperationGate } from "./operation-gate.js";
 import { bodyErrorResponse, credentialsOf, gateHttpOperations, gatedContext, verifyUtf8 } from "./http-gate.js";
 import { publicMetricsHandler } from "./metrics-endpoint.js";
 import { withRequestErrorStatus } from "./http-status.js";
-import { apolloMiddleware } from "./apollo-http.js";
+import { apolloMiddleware, postWithoutEtag } from "./apollo-http.js";
 import { exportJsonlHandler } from "../modules/datasets/export.http.js";
 import { chatExportHandler } from "../modules/chat/export/chat-export.http.js";
 import { readiness } from "./readiness.js";
@@ -21,6 +21,7 @@ import { errorBody, logUnexpected } from "./error-format.js";
 
 /**
  * Mounts every route on `expressApp`. `stopping` says whether the server is shutting down (/readyz answers 503 then).
+ * Returns the CORS middleware of /graphql, which the direct POST path (src/server/graphql-post.ts) runs as well.
  */
 export function mountHttpRoutes(
   expressApp: express.Express,
@@ -28,7 +29,7 @@ export function mountHttpRoutes(
   gate: OperationGate,
   apollo: ApolloServer<Context>,
   stopping: () => boolean,
-): void {
+): RequestHandler {
   const { config, log, metrics } = app;
   expressApp.get("/healthz", (_req, res) => {
     res.json({ status: "ok", uptimeSeconds: (Date.now() - app.startedAt.getTime()) / 1000 });
@@ -55,9 +56,11 @@ export function mountHttpRoutes(
     credentials: false,
     exposedHeaders: ["x-request-id"],
   };
+  const corsHandler = cors(corsOptions);
   expressApp.use(
     "/graphql",
-    cors(corsOptions),
+    corsHandler,
+    postWithoutEtag(),
     express.json({ limit: config.maxBodyBytes, verify: verifyUtf8 }),
     gateHttpOperations(app, gate),
     // The gate identified the caller already; a request it let through without a document (Apollo refuses it) is
@@ -88,4 +91,5 @@ export function mountHttpRoutes(
   expressApp.use((_req, res) => {
     res.status(404).json({ error: "not found", see: ["/graphql", "/healthz", "/readyz", "/metrics", "/export.jsonl", "/chats/export.jsonl"] });
   });
+  return corsHandler;
 }

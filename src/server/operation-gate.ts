@@ -40,8 +40,8 @@ export interface AdmittedOperation {
   operation: OperationDefinitionNode;
   operationName: string | undefined;
   variables: Record<string, unknown>;
-  /** sha256 of the query text: Apollo's document store key. */
-  queryHash: string;
+  /** sha256 of the query text: Apollo's document store key (computed when Apollo asks: the direct path never does). */
+  readonly queryHash: string;
   complexity: number;
 }
 
@@ -51,7 +51,7 @@ export interface AdmittedOperation {
  */
 export const DOCUMENT_BYTES_PER_SOURCE_BYTE = 50;
 
-/** An LRU of parsed documents bounded by the estimated heap they hold. */
+/** An LRU of parsed documents by their text, bounded by the estimated heap they hold (the text counted in it). */
 export class DocumentCache {
   private readonly entries = new Map<string, { document: DocumentNode; bytes: number }>();
   private used = 0;
@@ -160,9 +160,9 @@ export class OperationGate {
 
     const identified = ctx.identity.apiClient !== null;
     const introspect = this.mayIntrospect(ctx);
-    const queryHash = crypto.createHash("sha256").update(query).digest("hex");
     // Cached documents were validated with the rules of identified callers, who share one introspection policy.
-    let document = identified ? this.cache.get(queryHash) : undefined;
+    // Keyed by the text itself: a Map hashes a string natively, far cheaper than a sha256 per request.
+    let document = identified ? this.cache.get(query) : undefined;
     const cached = document !== undefined;
     if (!document) {
       try {
@@ -197,8 +197,19 @@ export class OperationGate {
       );
     }
     const complexity = this.complexityOf(document, operation, operationName, variables as Record<string, unknown>, identified);
-    if (identified && !cached) this.cache.set(queryHash, document, sourceBytes);
-    return { document, operation, operationName, variables: variables as Record<string, unknown>, queryHash, complexity };
+    if (identified && !cached) this.cache.set(query, document, sourceBytes);
+    let queryHash: string | undefined;
+    return {
+      document,
+      operation,
+      operationName,
+      variables: variables as Record<string, unknown>,
+      get queryHash() {
+        queryHash ??= crypto.createHash("sha256").update(query).digest("hex");
+        return queryHash;
+      },
+      complexity,
+    };
   }
 
   /**

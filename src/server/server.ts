@@ -13,6 +13,7 @@ import { startMetricsServer } from "./metrics-endpoint.js";
 import { startWebsocketServer } from "./websocket-server.js";
 import { startApolloServer } from "./apollo-server.js";
 import { mountHttpRoutes } from "./http-routes.js";
+import { graphqlPostHandler } from "./graphql-post.js";
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -27,7 +28,9 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   const { config, metrics } = app;
   const expressApp = express();
   expressApp.disable("x-powered-by");
-  const httpServer = http.createServer(expressApp);
+  // POST /graphql's common case takes the direct path (graphql-post.ts); everything else goes to express.
+  let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void = expressApp;
+  const httpServer = http.createServer((req, res) => handle(req, res));
   let stopping = false;
   const isStopping = () => stopping;
 
@@ -36,7 +39,15 @@ export async function startHttpServer(app: AppServices, schema: GraphQLSchema): 
   watchDocumentCache(metrics, gate.cache);
   const { wsServer, serverCleanup } = startWebsocketServer(app, schema, httpServer, gate, isStopping);
   const apollo = await startApolloServer(app, schema, httpServer, gate, serverCleanup);
-  mountHttpRoutes(expressApp, app, gate, apollo, isStopping);
+  const corsHandler = mountHttpRoutes(expressApp, app, gate, apollo, isStopping);
+  handle = graphqlPostHandler({
+    app,
+    schema,
+    gate,
+    cors: corsHandler as unknown as Parameters<typeof graphqlPostHandler>[0]["cors"],
+    fallback: expressApp,
+    stopping: isStopping,
+  });
   const metricsServer = await startMetricsServer(config, metrics);
 
   await new Promise<void>((resolve, reject) => {
