@@ -107,21 +107,26 @@ function readBody(req: http.IncomingMessage, done: (body: Buffer | null) => void
 
 function handleBody(options: GraphqlPostOptions, req: http.IncomingMessage, res: http.ServerResponse, buf: Buffer, mediaType: string): void {
   // express.json's answers for these, word for word (src/server/http-routes.ts, src/server/http-gate.ts).
-  if (!isUtf8(buf)) return writeJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, "The request body is not valid UTF-8"));
+  if (!isUtf8(buf)) {
+    writeJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, "The request body is not valid UTF-8"));
+    return;
+  }
   // body-parser decodes through iconv-lite, which drops a byte-order mark.
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   const text = buf.toString("utf8", bom);
   let body: unknown;
   try {
     // body-parser's strict mode: only an object or an array is a body.
-    if (!/^[\x20\x09\x0a\x0d]*[[{]/.test(text)) throw new SyntaxError("not an object or array");
+    if (!/^[ \t\n\r]*[[{]/.test(text)) throw new SyntaxError("not an object or array");
     body = JSON.parse(text);
   } catch {
-    return writeJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, "The request body is not valid JSON"));
+    writeJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, "The request body is not valid JSON"));
+    return;
   }
   const request = body as OperationRequest & { extensions?: unknown };
   if (Array.isArray(body) || typeof request.query !== "string" || request.extensions !== undefined) {
-    return handOn(options, req, res, body);
+    handOn(options, req, res, body);
+    return;
   }
   const budget = operationBudget(options.app);
   res.once("close", () => {
@@ -174,7 +179,13 @@ async function run(
   let result: ExecutionResult;
   let status: number | undefined;
   try {
-    result = await execute({ schema, document: admitted.document, contextValue: context, variableValues: admitted.variables, operationName: admitted.operationName });
+    result = await execute({
+      schema,
+      document: admitted.document,
+      contextValue: context,
+      variableValues: admitted.variables,
+      operationName: admitted.operationName,
+    });
   } catch (err) {
     // What Apollo answers when execution itself throws: the error, 500 unless it names a status.
     result = { errors: [asGraphQLError(err)] };
@@ -194,7 +205,12 @@ async function run(
       try {
         const extensions: Record<string, unknown> = { ...e.extensions, code: e.extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR };
         const http = extensions.http as { status?: unknown; headers?: unknown } | undefined;
-        if (http && typeof http === "object" && (!("status" in http) || typeof http.status === "number") && (!("headers" in http) || http.headers instanceof Map)) {
+        if (
+          http &&
+          typeof http === "object" &&
+          (!("status" in http) || typeof http.status === "number") &&
+          (!("headers" in http) || http.headers instanceof Map)
+        ) {
           if (typeof http.status === "number") fromErrors = http.status;
           if (http.headers instanceof Map) for (const [k, v] of http.headers as Map<string, string>) headers.set(k, v);
           delete extensions.http;
@@ -254,7 +270,9 @@ function isBadUserInput(error: GraphQLError): boolean {
   const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
   if (node?.kind !== Kind.VARIABLE_DEFINITION) return false;
   const name = node.variable.name.value;
-  return ["has invalid value", "got invalid value ", "of required type ", "of non-null type "].some((tail) => error.message.startsWith(`Variable "$${name}" ${tail}`));
+  return ["has invalid value", "got invalid value ", "of required type ", "of non-null type "].some((tail) =>
+    error.message.startsWith(`Variable "$${name}" ${tail}`),
+  );
 }
 
 function userInputError(error: GraphQLError): GraphQLError {

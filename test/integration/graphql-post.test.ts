@@ -61,7 +61,8 @@ describe("POST /graphql: the direct path answers as express and Apollo do", func
     const h = { "x-request-id": requestId, ...headers };
     const direct = await post(server.url, body, accept === undefined ? h : { ...h, accept });
     // Apollo negotiates this `accept` to the same media type; the direct path leaves it to Apollo.
-    const negotiated = accept === "application/graphql-response+json" ? "application/graphql-response+json, application/json;q=0.5" : "application/json, text/plain;q=0.1";
+    const negotiated =
+      accept === "application/graphql-response+json" ? "application/graphql-response+json, application/json;q=0.5" : "application/json, text/plain;q=0.1";
     const viaExpress = await post(server.url, body, { ...h, accept: negotiated });
     const chunked = await post(server.url, body, { ...h, ...(accept ? { accept } : {}) }, true);
     for (const other of [viaExpress, chunked]) {
