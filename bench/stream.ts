@@ -23,6 +23,9 @@
  * answer must equal the streamed one. A websocket proxy between the workers and the API notes when each batch and
  * each job pass, so batch latency and TTFT added are measured as with the synthetic workers.
  *
+ * `--model chorus-tiny --local`: local mode instead (one API process without Redis, its in-process worker runs the
+ * model); TTFT added is each answer's time to first token less the model's own wait that the worker logs.
+ *
  * `--backend openai [--streams 100] [--tokens 64]`: the same with real worker processes on gpu-workers' openai
  * backend, against a fake OpenAI-compatible server in this process that streams every answer at 20 tokens/s (its
  * first token 50 ms after the request, the "model's own wait"), as a vLLM server answering at a fixed pace would.
@@ -63,6 +66,12 @@ const TOKENS_PER_SECOND = 20;
  * in this process that answers at a fixed pace (its first token after one token's time, then TOKENS_PER_SECOND).
  */
 const OPENAI = argValue("--backend") === "openai";
+/**
+ * `--model chorus-tiny --local`: local mode instead of worker processes: one API process without Redis whose
+ * in-process worker runs the model (LOCAL_WORKER), as `npm start` does. The model's own wait for each answer's first
+ * token is what the in-process worker logs (at debug level) from the job to the model's first token.
+ */
+const LOCAL = args.includes("--local");
 /** The model real workers serve (the tiny model, or the API's synthetic model behind the fake OpenAI server). */
 const MODEL = argValue("--model") ?? (OPENAI ? "synthetic" : undefined);
 const STREAM_COUNTS = argValue("--streams")?.split(",").map(Number) ?? (OPENAI ? [100] : MODEL ? [20] : [100, 1000]);
@@ -206,6 +215,8 @@ class Tally {
   mismatched = 0;
   /** Time to first token as the client sees it, the model's own wait included. */
   readonly ttft: number[] = [];
+  /** The same by answer key (local mode subtracts the model's own wait the server logged). */
+  readonly ttftByKey = new Map<string, number>();
   /** Emit time of each batch, by `answer key:position` (token index, or character offset for a real model). */
   readonly emitted = new Map<string, number>();
   /** When the worker got the job and when it emitted the first batch, by answer key. */
@@ -259,6 +270,7 @@ class Tally {
     if (first === 0 && firstReceipt.at === null) {
       firstReceipt.at = now;
       this.ttft.push(now - sentAt);
+      this.ttftByKey.set(key, now - sentAt);
       const start = this.jobStart.get(key);
       const emit = this.firstEmit.get(key);
       // the server's share of the time to first token: all of it but the model's own wait for its first token
@@ -692,6 +704,31 @@ async function startRealWorkers(count: number, model: string, apiUrl: string, wo
   return workers;
 }
 
+/** Waits until the in-process worker of a local-mode server serves `model` (it loads the tiny model after start). */
+async function waitForLocalModel(replica: { output: () => { stdout: string } }, model: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const out = replica.output().stdout;
+    if (out.split("\n").some((line) => line.includes('"worker connected"') && line.includes(`"${model}"`))) return;
+    await sleep(100);
+  }
+  throw new Error(`the in-process worker did not start serving ${model} within 60 s`);
+}
+
+/** The model's own wait for each answer's first token, from the in-process worker's debug log, by message id. */
+function localModelWaits(log: string): Map<string, number> {
+  const waits = new Map<string, number>();
+  for (const line of log.split("\n")) {
+    if (!line.includes("in-process worker: first token")) continue;
+    try {
+      const entry = JSON.parse(line) as { messageId?: string; modelFirstTokenMs?: number };
+      if (entry.messageId && typeof entry.modelFirstTokenMs === "number") waits.set(entry.messageId, entry.modelFirstTokenMs);
+    } catch {
+      // not a log line of ours
+    }
+  }
+  return waits;
+}
+
 const FAKE_OPENAI_MODEL = "fixed-pace";
 
 /**
@@ -747,7 +784,8 @@ async function fakeOpenAIServer(): Promise<{ url: string; close: () => void }> {
 
 async function chorusRun(streams: number, replicas: number, redisUrl: string, redisPid: number): Promise<RunResult> {
   const cluster: Cluster = await startCluster(replicas, {
-    REDIS_URL: redisUrl,
+    // local mode: no Redis (in-process queue and streams), the in-process worker, its debug log of each first token
+    ...(LOCAL ? { REDIS_URL: "", LOCAL_WORKER: "true", LOG_LEVEL: "debug" } : { REDIS_URL: redisUrl }),
     NODE_ENV: "production",
     DATABASE_POOL_SIZE: "10",
     CHAT_RATE_LIMIT_GENERATIONS: "0",
@@ -780,7 +818,8 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     const workerCount = Math.ceil(streams / WORKER_CAPACITY);
     const workerClients: Client[] = [];
     const stopping = { value: false };
-    if (MODEL) {
+    if (LOCAL) await waitForLocalModel(rs[0], MODEL!);
+    else if (MODEL) {
       const p = await workerProxy(rs[0].wsUrl, tally);
       proxy = p;
       if (OPENAI) openai = await fakeOpenAIServer();
@@ -960,6 +999,14 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             }
           }),
         );
+        if (LOCAL) {
+          // The server's share: each answer's time to first token less the model's own wait for it.
+          const waits = localModelWaits(rs[0].output().stdout);
+          for (const [key, ttft] of tally.ttftByKey) {
+            const wait = waits.get(key);
+            if (wait !== undefined) tally.ttftAdded.push(ttft - wait);
+          }
+        }
       },
     );
     emitter.stop();
@@ -1019,7 +1066,7 @@ async function main() {
   }
   if (MODEL) {
     console.log(
-      `\nChorus bench (stream, model ${MODEL}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
+      `\nChorus bench (stream, model ${MODEL}${LOCAL ? ", local mode (in-process worker)" : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
     );
     console.log(
       "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed |",
