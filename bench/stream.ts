@@ -191,6 +191,10 @@ class TextChecker implements Positions {
     this.text += text;
     return at;
   }
+  /** GenerationRestarted: the client drops the partial text; the stored answer is the one streamed after it. */
+  restart(): void {
+    this.text = "";
+  }
 }
 
 /** What every run collects, whichever transport. */
@@ -959,7 +963,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                         if (e.__typename === "GenerationFailed") failed = true;
                         if (e.__typename === "GenerationRestarted") {
                           tally.restarted++;
-                          if (checker instanceof Checker) checker.restart();
+                          checker.restart();
                         }
                         if (e.__typename === "GenerationFinished" || e.__typename === "GenerationCancelled" || e.__typename === "GenerationFailed") {
                           ended = true;
