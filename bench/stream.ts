@@ -22,9 +22,17 @@
  * The model generates as fast as it can and its tokens carry no index, so integrity is checked by text: the stored
  * answer must equal the streamed one. A websocket proxy between the workers and the API notes when each batch and
  * each job pass, so batch latency and TTFT added are measured as with the synthetic workers.
+ *
+ * `--model chorus-tiny --local`: local mode instead (one API process without Redis, its in-process worker runs the
+ * model); TTFT added is each answer's time to first token less the model's own wait that the worker logs.
+ *
+ * `--backend openai [--streams 100] [--tokens 64]`: the same with real worker processes on gpu-workers' openai
+ * backend, against a fake OpenAI-compatible server in this process that streams every answer at 20 tokens/s (its
+ * first token 50 ms after the request, the "model's own wait"), as a vLLM server answering at a fixed pace would.
  */
 import "reflect-metadata";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { print, type DocumentNode, type ExecutionResult } from "graphql";
@@ -52,12 +60,24 @@ const args = process.argv.slice(2);
 const argValue = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
 const quick = args.includes("--quick");
 /** A model served by real gpu-workers processes instead of the synthetic workers. */
-const MODEL = argValue("--model");
-const STREAM_COUNTS = argValue("--streams")?.split(",").map(Number) ?? (MODEL ? [20] : [100, 1000]);
+const TOKENS_PER_SECOND = 20;
+/**
+ * `--backend openai`: real worker processes on gpu-workers' openai backend, against a fake OpenAI-compatible server
+ * in this process that answers at a fixed pace (its first token after one token's time, then TOKENS_PER_SECOND).
+ */
+const OPENAI = argValue("--backend") === "openai";
+/**
+ * `--model chorus-tiny --local`: local mode instead of worker processes: one API process without Redis whose
+ * in-process worker runs the model (LOCAL_WORKER), as `npm start` does. The model's own wait for each answer's first
+ * token is what the in-process worker logs (at debug level) from the job to the model's first token.
+ */
+const LOCAL = args.includes("--local");
+/** The model real workers serve (the tiny model, or the API's synthetic model behind the fake OpenAI server). */
+const MODEL = argValue("--model") ?? (OPENAI ? "synthetic" : undefined);
+const STREAM_COUNTS = argValue("--streams")?.split(",").map(Number) ?? (OPENAI ? [100] : MODEL ? [20] : [100, 1000]);
 const only = MODEL ? ["chorus-1"] : (argValue("--only")?.split(",") ?? ["forwarder", "chorus-1", "chorus-2"]);
 const ANSWERS = quick || MODEL ? 1 : 2;
 const TOKENS = Number(argValue("--tokens") ?? (MODEL ? 64 : 256));
-const TOKENS_PER_SECOND = 20;
 const WINDOW_MS = 50;
 /** Attempts to follow one answer to its end: a subscription that breaks off is resumed after its last seq. */
 const SUBSCRIBE_ATTEMPTS = 5;
@@ -171,6 +191,10 @@ class TextChecker implements Positions {
     this.text += text;
     return at;
   }
+  /** GenerationRestarted: the client drops the partial text; the stored answer is the one streamed after it. */
+  restart(): void {
+    this.text = "";
+  }
 }
 
 /** What every run collects, whichever transport. */
@@ -195,6 +219,8 @@ class Tally {
   mismatched = 0;
   /** Time to first token as the client sees it, the model's own wait included. */
   readonly ttft: number[] = [];
+  /** The same by answer key (local mode subtracts the model's own wait the server logged). */
+  readonly ttftByKey = new Map<string, number>();
   /** Emit time of each batch, by `answer key:position` (token index, or character offset for a real model). */
   readonly emitted = new Map<string, number>();
   /** When the worker got the job and when it emitted the first batch, by answer key. */
@@ -248,6 +274,7 @@ class Tally {
     if (first === 0 && firstReceipt.at === null) {
       firstReceipt.at = now;
       this.ttft.push(now - sentAt);
+      this.ttftByKey.set(key, now - sentAt);
       const start = this.jobStart.get(key);
       const emit = this.firstEmit.get(key);
       // the server's share of the time to first token: all of it but the model's own wait for its first token
@@ -664,13 +691,15 @@ async function workerProxy(apiWsUrl: string, tally: Tally): Promise<{ url: strin
 }
 
 /** Starts `count` gpu-workers processes serving `model` through the proxy; resolves once each is connected. */
-async function startRealWorkers(count: number, model: string, apiUrl: string, workerKey: string): Promise<WorkerProcess[]> {
+async function startRealWorkers(count: number, model: string, apiUrl: string, workerKey: string, openaiUrl?: string): Promise<WorkerProcess[]> {
   const workers = Array.from({ length: count }, (_, w) =>
     startWorkerProcess({
       CHORUS_API_URL: apiUrl,
       CHORUS_WORKER_KEY: workerKey,
       CHORUS_WORKER_MODELS: model,
-      CHORUS_WORKER_BACKEND: "transformers",
+      ...(openaiUrl
+        ? { CHORUS_WORKER_BACKEND: "openai", CHORUS_OPENAI_BASE_URL: openaiUrl, CHORUS_OPENAI_MODEL: FAKE_OPENAI_MODEL }
+        : { CHORUS_WORKER_BACKEND: "transformers" }),
       CHORUS_WORKER_CAPACITY: String(WORKER_CAPACITY),
       CHORUS_WORKER_NAME: `bench-${w}`,
     }),
@@ -679,12 +708,88 @@ async function startRealWorkers(count: number, model: string, apiUrl: string, wo
   return workers;
 }
 
+/** Waits until the in-process worker of a local-mode server serves `model` (it loads the tiny model after start). */
+async function waitForLocalModel(replica: { output: () => { stdout: string } }, model: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const out = replica.output().stdout;
+    if (out.split("\n").some((line) => line.includes('"worker connected"') && line.includes(`"${model}"`))) return;
+    await sleep(100);
+  }
+  throw new Error(`the in-process worker did not start serving ${model} within 60 s`);
+}
+
+/** The model's own wait for each answer's first token, from the in-process worker's debug log, by message id. */
+function localModelWaits(log: string): Map<string, number> {
+  const waits = new Map<string, number>();
+  for (const line of log.split("\n")) {
+    if (!line.includes("in-process worker: first token")) continue;
+    try {
+      const entry = JSON.parse(line) as { messageId?: string; modelFirstTokenMs?: number };
+      if (entry.messageId && typeof entry.modelFirstTokenMs === "number") waits.set(entry.messageId, entry.modelFirstTokenMs);
+    } catch {
+      // not a log line of ours
+    }
+  }
+  return waits;
+}
+
+const FAKE_OPENAI_MODEL = "fixed-pace";
+
+/**
+ * An OpenAI-compatible server that answers every chat completion at a fixed pace: `max_tokens` tokens " t0", " t1",
+ * …, the first one token's time (1 / TOKENS_PER_SECOND) after the request, then one every token's time; it ends
+ * with finish reason length and the usage. As a vLLM server would stream, without a model.
+ */
+async function fakeOpenAIServer(): Promise<{ url: string; close: () => void }> {
+  const port = await freePort();
+  const server = http.createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/v1/models") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: FAKE_OPENAI_MODEL }] }));
+      return;
+    }
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
+      res.writeHead(404).end();
+      return;
+    }
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      const maxTokens = Number((JSON.parse(body) as { max_tokens?: number }).max_tokens ?? 16);
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      const chunk = (delta: Record<string, unknown>, finishReason: string | null) =>
+        `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", model: FAKE_OPENAI_MODEL, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
+      let k = 0;
+      const timer = setInterval(() => {
+        res.write(chunk(k === 0 ? { role: "assistant", content: " t0" } : { content: ` t${k}` }, null));
+        k++;
+        if (k >= maxTokens) {
+          clearInterval(timer);
+          res.end(
+            `${chunk({}, "length")}data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 1, completion_tokens: k, total_tokens: k + 1 } })}\n\ndata: [DONE]\n\n`,
+          );
+        }
+      }, 1000 / TOKENS_PER_SECOND);
+      // The worker cancelled (its answer was cancelled or lost): stop as a server would.
+      res.on("close", () => clearInterval(timer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Chorus
 
 async function chorusRun(streams: number, replicas: number, redisUrl: string, redisPid: number): Promise<RunResult> {
   const cluster: Cluster = await startCluster(replicas, {
-    REDIS_URL: redisUrl,
+    // local mode: no Redis (in-process queue and streams), the in-process worker, its debug log of each first token
+    ...(LOCAL ? { REDIS_URL: "", LOCAL_WORKER: "true", LOG_LEVEL: "debug" } : { REDIS_URL: redisUrl }),
     NODE_ENV: "production",
     DATABASE_POOL_SIZE: "10",
     CHAT_RATE_LIMIT_GENERATIONS: "0",
@@ -693,6 +798,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
   });
   let realWorkers: WorkerProcess[] = [];
   let proxy: { close: () => void } | undefined;
+  let openai: { url: string; close: () => void } | undefined;
   try {
     const key = await cluster.createClient({ name: "bench chat app", trusted: true });
     const workerKey = await cluster.createClient({ name: "bench workers", kind: ApiClientKind.WORKER });
@@ -716,10 +822,12 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     const workerCount = Math.ceil(streams / WORKER_CAPACITY);
     const workerClients: Client[] = [];
     const stopping = { value: false };
-    if (MODEL) {
+    if (LOCAL) await waitForLocalModel(rs[0], MODEL!);
+    else if (MODEL) {
       const p = await workerProxy(rs[0].wsUrl, tally);
       proxy = p;
-      realWorkers = await startRealWorkers(workerCount, MODEL, p.url, workerKey);
+      if (OPENAI) openai = await fakeOpenAIServer();
+      realWorkers = await startRealWorkers(workerCount, MODEL, p.url, workerKey, openai?.url);
     }
     for (let w = 0; w < (MODEL ? 0 : workerCount); w++) {
       const r = rs[w % replicas];
@@ -855,7 +963,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                         if (e.__typename === "GenerationFailed") failed = true;
                         if (e.__typename === "GenerationRestarted") {
                           tally.restarted++;
-                          if (checker instanceof Checker) checker.restart();
+                          checker.restart();
                         }
                         if (e.__typename === "GenerationFinished" || e.__typename === "GenerationCancelled" || e.__typename === "GenerationFailed") {
                           ended = true;
@@ -895,6 +1003,14 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             }
           }),
         );
+        if (LOCAL) {
+          // The server's share: each answer's time to first token less the model's own wait for it.
+          const waits = localModelWaits(rs[0].output().stdout);
+          for (const [key, ttft] of tally.ttftByKey) {
+            const wait = waits.get(key);
+            if (wait !== undefined) tally.ttftAdded.push(ttft - wait);
+          }
+        }
       },
     );
     emitter.stop();
@@ -905,6 +1021,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     for (const w of realWorkers) w.child.kill("SIGTERM");
     await Promise.all(realWorkers.map((w) => w.exited));
     proxy?.close();
+    openai?.close();
     if (SERVER_LOG) {
       for (const [i, r] of cluster.replicas.entries()) {
         const { stdout, stderr } = r.output();
@@ -953,15 +1070,15 @@ async function main() {
   }
   if (MODEL) {
     console.log(
-      `\nChorus bench (stream, model ${MODEL}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
+      `\nChorus bench (stream, model ${MODEL}${LOCAL ? ", local mode (in-process worker)" : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
     );
     console.log(
-      "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | hand-out p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed |",
+      "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed |",
     );
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of results) {
       console.log(
-        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} |`,
+        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} |`,
       );
     }
     return;

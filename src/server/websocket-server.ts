@@ -10,7 +10,7 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Disposable } from "graphql-ws";
 import { GraphQLError, execute, subscribe, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from "graphql";
 import type { AppServices } from "./services.js";
-import { buildContext, type Context, type Credentials, type ResolvedIdentity } from "./context.js";
+import { buildContext, type Context, type Credentials, type Identity, type ResolvedIdentity } from "./context.js";
 import { ChorusError, ErrorCode, formatError } from "../common/errors.js";
 import { operationLabel } from "./metrics.js";
 import type { OperationGate } from "./operation-gate.js";
@@ -32,6 +32,18 @@ import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
  * open socket when an identity changes (and periodically) and closes the revoked ones.
  */
 const WS_IDENTITY_REUSE_MS = 5_000;
+
+/**
+ * Whether a socket keeps its identity until the registry drops it, without the periodic look-up above: a worker's
+ * socket that `app.openSockets` watches. Its operations need only its role (WORKER) and its key's validity, and the
+ * registry checks exactly those against PostgreSQL for every watched socket every IDENTITY_RECHECK_SECONDS (one
+ * statement for all of them) and at once on an announced change: a revoked key closes the socket, a changed role
+ * drops the identity kept here (`refreshed`). The look-up every 5 s per socket was a database round trip on the
+ * token path: under a saturated pool, token batches failed on it (bench/RESULTS.md, issue 13).
+ */
+export function keepsIdentity(identity: Identity, watched: boolean): boolean {
+  return watched && identity.apiClient?.kind === ApiClientKind.WORKER && identity.via === "api-key";
+}
 
 /**
  * A worker's socket carries, for each of up to 256 parallel jobs (its largest capacity), a token batch and a
@@ -73,7 +85,9 @@ export function startWebsocketServer(
     {
       creds?: Credentials;
       subs?: Set<string>;
-      identity?: { resolved: ResolvedIdentity; at: number };
+      /** The identity the socket's operations reuse; `lasting`: until the registry drops it (keepsIdentity). */
+      identity?: { resolved: ResolvedIdentity; at: number; lasting: boolean };
+      watched?: boolean;
       unwatch?: () => void;
       workerConnection?: WorkerConnection<WorkerSession>;
       sender?: SerialisedSender;
@@ -113,9 +127,10 @@ export function startWebsocketServer(
         };
         try {
           const checked = await buildContext(app, creds);
-          ctx.extra.identity = { resolved: { ...checked.identity }, at: Date.now() };
           // Watched while open: a revocation of its key, token or user closes it (4401/4403) within 5 s.
           const held = heldIdentityOf(checked.identity, checked.role());
+          ctx.extra.watched = held !== null;
+          ctx.extra.identity = { resolved: { ...checked.identity }, at: Date.now(), lasting: keepsIdentity(checked.identity, held !== null) };
           if (held) {
             const socket = ctx.extra.socket;
             ctx.extra.unwatch = app.openSockets.add(held, {
@@ -159,9 +174,15 @@ export function startWebsocketServer(
           // A connection's credentials do not change: the key and user it resolved to are reused for a few
           // seconds, so a worker sending many token batches over its socket does not look its key up for each.
           const cached = ctx.extra.identity;
-          const fresh = cached && Date.now() - cached.at < WS_IDENTITY_REUSE_MS ? cached.resolved : undefined;
+          const fresh = cached && (cached.lasting || Date.now() - cached.at < WS_IDENTITY_REUSE_MS) ? cached.resolved : undefined;
           const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
-          if (!fresh) ctx.extra.identity = { resolved: { ...context.identity }, at: Date.now() };
+          if (!fresh) {
+            ctx.extra.identity = {
+              resolved: { ...context.identity },
+              at: Date.now(),
+              lasting: keepsIdentity(context.identity, Boolean(ctx.extra.watched)),
+            };
+          }
           context.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
           // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
           // socket used half a core.

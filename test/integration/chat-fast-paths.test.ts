@@ -222,13 +222,104 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
         { role: "assistant", content: `answer ${i}` },
         { role: "user", content: `reply ${i}` },
       ]);
-      expect((await snapshot(messageId)).row).to.include({ state: "IN_PROGRESS", worker_name: "wave", hand_out_id: job.jobId.split(".")[0] });
+      // Claimed behind the hand-out; a report is answered once the claim took.
       expect(
         (await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish
           .ok,
       ).to.equal(true);
+      expect((await snapshot(messageId)).row).to.include({ state: "COMPLETE", worker_name: "wave" });
     }
     await worker.stop();
+  });
+
+  it("hands a send's job to its worker before the answer is claimed, with what the worker needs; its reports wait for the claim", async () => {
+    // Its own user and chat, with a system prompt and a first exchange, so the reply's job carries a thread.
+    const who = { key: as.key, user: "local:at-once" };
+    const chatId = (await gql(server.url, CreateChatDocument, { input: { systemPrompt: "be brief" } }, who)).data!.createChat.id;
+    const first = new TestWorker(server.wsUrl, workerKey, { name: "first", capacity: 1, manual: true });
+    await first.start();
+    const sent1 = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "one", model: "synthetic" } }, who);
+    const job1 = await jobOf(first);
+    await first.request(WorkerTokensDocument, { input: { jobId: job1.jobId, text: "uno", tokenCount: 1 } });
+    await first.request(WorkerFinishDocument, { input: { jobId: job1.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } });
+    await first.stop();
+    // The reply waits in the queue (no worker); then its answer's row is locked, so no claim can take it.
+    const sent2 = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId, text: "two", model: "synthetic", sampling: { maxNewTokens: 7 }, parentId: sent1.data!.sendChatMessage.assistantMessage.id } },
+      who,
+    );
+    expect(sent2.errors, JSON.stringify(sent2.errors)).to.equal(undefined);
+    const messageId = sent2.data!.sendChatMessage.assistantMessage.id;
+    const locker = server.chorus.app.ds.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    try {
+      await locker.query(`SELECT id FROM chat_message WHERE id = $1 FOR UPDATE`, [messageId]);
+      const counter = server.chorus.queryCounter;
+      counter.recent = [];
+      const worker = new TestWorker(server.wsUrl, workerKey, { name: "at-once", capacity: 1, manual: true });
+      await worker.start();
+      const job = await jobOf(worker);
+      const handOutStatements = counter.recent;
+      counter.recent = null;
+      // The worker has its job although the claim waits on the lock: the conversation, sampling and budget came
+      // with the job, and nothing of the chat was read for it.
+      expect(job.messageId).to.equal(messageId);
+      expect(job.messages).to.deep.equal([
+        { role: "system", content: "be brief" },
+        { role: "user", content: "one" },
+        { role: "assistant", content: "uno" },
+        { role: "user", content: "two" },
+      ]);
+      expect(job.sampling.maxNewTokens).to.equal(7);
+      expect(
+        handOutStatements.filter((q) => /system_prompt|RECURSIVE/.test(q)),
+        handOutStatements.join("\n"),
+      ).to.deep.equal([]);
+      expect((await snapshot(messageId)).row.state).to.equal("PENDING");
+      // The first batch is sent at once; it is appended only after GenerationStarted, once the claim took.
+      const batch = worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: " two", tokenCount: 1 } });
+      expect((await snapshot(messageId)).events.map((e) => e.event.type)).to.not.include("tokens");
+      await locker.commitTransaction();
+      expect((await batch).data!.workerTokens).to.deep.equal({ ok: true, cancel: false });
+      expect((await snapshot(messageId)).events.map((e) => e.event.type)).to.deep.equal(["queued", "started", "tokens"]);
+      expect((await snapshot(messageId)).row).to.include({ state: "IN_PROGRESS", worker_name: "at-once", hand_out_id: job.jobId.split(".")[0] });
+      await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 1 } });
+      expect((await snapshot(messageId)).row).to.include({ state: "COMPLETE", text: " two" });
+      await worker.stop();
+    } finally {
+      if (locker.isTransactionActive) await locker.rollbackTransaction();
+      await locker.release();
+    }
+  });
+
+  it("ends a job handed out before its claim when the claim finds the answer cancelled: its first report is refused", async () => {
+    const who = { key: as.key, user: "local:at-once-cancelled" };
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, who)).data!.createChat.id;
+    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "never mind", model: "synthetic" } }, who);
+    const messageId = sent.data!.sendChatMessage.assistantMessage.id;
+    const locker = server.chorus.app.ds.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    try {
+      // Cancelled as the worker takes it: the cancel is written under the lock the claim waits for.
+      await locker.query(`UPDATE chat_message SET cancel_requested_at = now() WHERE id = $1`, [messageId]);
+      const worker = new TestWorker(server.wsUrl, workerKey, { name: "too-late", capacity: 1, manual: true });
+      await worker.start();
+      const job = await jobOf(worker);
+      const batch = worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: " no", tokenCount: 1 } });
+      await locker.commitTransaction();
+      expect((await batch).data!.workerTokens).to.deep.equal({ ok: false, cancel: false });
+      const after = await snapshot(messageId);
+      expect(after.row.state).to.equal("CANCELLED");
+      expect(after.events.map((e) => e.event.type)).to.deep.equal(["queued", "cancelled"]);
+      await worker.stop();
+    } finally {
+      if (locker.isTransactionActive) await locker.rollbackTransaction();
+      await locker.release();
+    }
   });
 
   it("refuses a token batch on the fast path for a job the worker does not own, as the general path does", async () => {

@@ -15,6 +15,7 @@ import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageIn
 import { quotaDecision, type TokenUsage } from "./token-quota.js";
 import type { ModelCatalog, ModelDeclaration } from "./models.js";
 import type { GenerationService } from "./generation/generation.service.js";
+import { THREAD_SQL, type ConversationSource, type GenerationJobPayload, type ThreadRow } from "./generation/job-conversation.js";
 import { chatOwners, mayReadChatById, type ChatOwner } from "./chat-readers.js";
 import { markCreated } from "./new-messages.js";
 
@@ -291,15 +292,29 @@ export class ChatService {
     // One transaction of few statements (it is on the path of every chat's first token): the chat's row is locked
     // and bumped by one UPDATE (which serialises sends to one chat, so two "first prompts" cannot both find it
     // empty), the tree rule is checked, and the prompt and its answers go in with one INSERT.
-    const { prompterMessage, assistantMessages } = await inTransaction(this.ds, async (em) => {
-      await em.query(`UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1`, [chat.id, input.text]);
+    // The answer's conversation is gathered on the way (the locked chat's system prompt, the parent's thread read
+    // by the tree rule's statement), so its job carries it and the hand-out reads nothing (JobHandOut.prepare).
+    const { prompterMessage, assistantMessages, conversation } = await inTransaction(this.ds, async (em) => {
+      const [locked] = rowsOf<{ system_prompt: string | null }>(
+        await em.query(`UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1 RETURNING system_prompt`, [
+          chat.id,
+          input.text,
+        ]),
+      );
+      let thread: { role: string; text: string }[] = [];
       if (input.parentId) {
-        const parent = isUuid(input.parentId) ? await em.getRepository(ChatMessage).findOneBy({ id: input.parentId }) : null;
-        if (!parent || parent.chatId !== chat.id) throw badInput(`Parent message ${input.parentId} is not in this chat`, { field: "parentId" });
+        // The parent (depth 0) with its ancestors, in one statement: the parent is checked, the thread is the
+        // conversation (a COMPLETE answer and its ancestors do not change while the chat is locked).
+        const rows = isUuid(input.parentId) ? rowsOf<ThreadRow>(await em.query(THREAD_SQL, [input.parentId])) : [];
+        const parent = rows.at(-1);
+        if (parent?.depth !== 0 || parent.chat_id !== chat.id) {
+          throw badInput(`Parent message ${input.parentId} is not in this chat`, { field: "parentId" });
+        }
         if (parent.role !== ChatRole.ASSISTANT) throw badInput("A prompt must answer an assistant message", { field: "parentId" });
         if (parent.state !== ChatMessageState.COMPLETE) {
           throw badInput(`Parent message ${parent.id} is ${parent.state}, not COMPLETE`, { field: "parentId" });
         }
+        thread = rows.map((r) => ({ role: r.role, text: r.text }));
       } else {
         const [{ count }] = await em.query(`SELECT count(*)::int AS count FROM chat_message WHERE chat_id = $1`, [chat.id]);
         if (count > 0) throw badInput("This chat already has messages: pass the parentId the prompt answers", { field: "parentId" });
@@ -328,14 +343,18 @@ export class ChatService {
       // One statement; the columns the database fills (created_at, defaults) come back into the entities.
       await repo.insert([prompter, ...assistants]);
       markCreated(prompter, ...assistants);
-      return { prompterMessage: prompter, assistantMessages: assistants };
+      const conversation: ConversationSource = {
+        rows: [...thread, { role: ChatRole.PROMPTER, text: input.text }],
+        systemPrompt: locked?.system_prompt || null,
+      };
+      return { prompterMessage: prompter, assistantMessages: assistants, conversation };
     });
 
     const allIds = [...assistantMessages.map((a) => a.id), prompterMessage.id];
     const positions: number[] = [];
     for (const assistant of assistantMessages) {
       positions.push(
-        await this.enqueueAnswer(assistant, user.id, model, this.opened(assistant), async () => {
+        await this.enqueueAnswer(assistant, user.id, model, this.opened(assistant), conversation, async () => {
           // Drafts queued before the refused one leave the queue too: the prompt and all its drafts go, and the
           // chat is as it was.
           for (const queued of assistantMessages.slice(0, positions.length)) await this.generations.queue.cancel(queued.id);
@@ -370,7 +389,7 @@ export class ChatService {
       sampling,
     });
     await repo.insert(assistant);
-    const position = await this.enqueueAnswer(assistant, user.id, model, this.opened(assistant), async () => {
+    const position = await this.enqueueAnswer(assistant, user.id, model, this.opened(assistant), null, async () => {
       await this.ds.query(`DELETE FROM chat_message WHERE id = $1`, [assistant.id]);
     });
     return { assistantMessage: await repo.findOneByOrFail({ id: assistant.id }), queuePosition: position };
@@ -413,7 +432,7 @@ export class ChatService {
     );
     if (rows.length === 0) throw new ChorusError(ErrorCode.CONFLICT, "The answer changed meanwhile (already continued?); read it again");
     const seqBefore = await this.generations.continued(m.id, m.text, m.tokenCount ?? 0);
-    const position = await this.enqueueAnswer(m, user.id, model, seqBefore ?? undefined, async () => {
+    const position = await this.enqueueAnswer(m, user.id, model, seqBefore ?? undefined, null, async () => {
       // Back to how it was: the open stream ends as the answer did, at the token limit.
       await this.generations.end(m.id, "length", null);
     });
@@ -436,12 +455,16 @@ export class ChatService {
     userId: string,
     model: ModelDeclaration,
     seqBefore: number | undefined,
+    conversation: ConversationSource | null,
     compensate: () => Promise<void>,
   ): Promise<number> {
     let position: number;
     try {
-      // The payload lets the hand-out read the conversation while it claims the answer (see WorkerService.prepare).
-      const payload = { chatId: assistant.chatId, parentId: assistant.parentId };
+      // With the conversation (and the answer's sampling) the first hand-out reads nothing (JobHandOut.prepare);
+      // without it, the hand-out reads the conversation while it claims the answer.
+      const payload: GenerationJobPayload = conversation
+        ? { chatId: assistant.chatId, parentId: assistant.parentId, conversation, sampling: assistant.sampling ?? undefined }
+        : { chatId: assistant.chatId, parentId: assistant.parentId };
       ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload }));
     } catch (err) {
       await compensate();

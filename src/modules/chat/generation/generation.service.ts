@@ -64,9 +64,12 @@ interface StreamPlace {
 }
 
 /**
- * How long a replica trusts what it read about a message's current stream. A continuation moves a message to a
- * new stream only after the old one ended, and an ended stream refuses appends (which makes a replica read again)
- * for the store's finishedTtlSeconds (300 s by default), far longer than this.
+ * How long a replica trusts what it knows about a message's current stream since it last confirmed it: read it from
+ * the row, or appended to it. A continuation moves a message to a new stream only after the old one ended, and an
+ * ended stream refuses appends (which makes a replica read again) for the store's finishedTtlSeconds (300 s by
+ * default), far longer than this; so a stream that took an append is certainly current for that long after it. A
+ * live answer's token batches (every 50 ms) thus never read the row; before, each stream read it every 10 s, a
+ * statement on the token path that failed under a saturated pool (bench/RESULTS.md, issue 13).
  */
 const STREAM_PLACE_TTL_MS = 10_000;
 
@@ -139,7 +142,11 @@ export class GenerationService {
     let place = await this.placeOf(messageId);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.streams.append(place.key, event, { terminal, ifLastSeq });
+        const askedAt = Date.now();
+        const seq = await this.streams.append(place.key, event, { terminal, ifLastSeq });
+        // Appended: the stream was open at some moment after askedAt, so it is current until askedAt + the TTL.
+        place.at = askedAt;
+        return seq;
       } catch (err) {
         if (err instanceof StreamMovedError) return null;
         if (err instanceof StreamClosedError) {

@@ -17,6 +17,35 @@ export interface ConversationSource {
 }
 
 /**
+ * What a generation job carries in the queue. `conversation` and `sampling` are set by a send, which has both at hand
+ * (the prompt, the thread its tree rule read, the locked chat's system prompt): the first hand-out of such a job
+ * reads nothing before the worker has it. Jobs without them (regenerate, continue, the reconciler's) read the
+ * conversation at hand-out.
+ */
+export type GenerationJobPayload = {
+  chatId?: string;
+  parentId?: string | null;
+  conversation?: ConversationSource;
+  sampling?: ChatMessage["sampling"];
+};
+
+/** A message and its ancestors, root first (depth: how far above the message; 0 is the message itself). */
+export const THREAD_SQL = `WITH RECURSIVE thread AS (
+    SELECT id, chat_id, parent_id, role, state, text, 0 AS depth FROM chat_message WHERE id = $1
+    UNION ALL
+    SELECT m.id, m.chat_id, m.parent_id, m.role, m.state, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
+  ) SELECT id, chat_id, role, state, text, depth FROM thread ORDER BY depth DESC`;
+
+export interface ThreadRow {
+  id: string;
+  chat_id: string;
+  role: string;
+  state: string;
+  text: string;
+  depth: number;
+}
+
+/**
  * Reads the thread up to `parentId` and the chat's system prompt. It needs no claim on the answer, so a hand-out
  * starts it together with the claim and waits for both at once (the hand-out is on the path of every first token).
  */

@@ -8,7 +8,7 @@ import type { ChatConfig } from "../../../config/index.js";
 import type { TakenJob } from "../../../infra/queue/index.js";
 import type { ModelCatalog } from "../../chat/models.js";
 import type { GenerationService } from "../../chat/generation/generation.service.js";
-import { buildConversation, ConversationLoader } from "../../chat/generation/job-conversation.js";
+import { buildConversation, ConversationLoader, type GenerationJobPayload } from "../../chat/generation/job-conversation.js";
 import type { WorkerJob } from "../worker.types.js";
 import type { WorkerSession } from "../sessions/worker-session.js";
 import type { JobLeases } from "./job-leases.js";
@@ -89,9 +89,10 @@ export class JobHandOut {
       await session.return();
       return null;
     }
+    const payload = taken.payload as GenerationJobPayload;
+    if (taken.attempt === 1 && payload.conversation && payload.sampling && !session.closed) return this.handOutAtOnce(session, taken, model, payload);
     // The conversation is read while the answer is claimed (its place in the tree never changes); a job without
     // the payload (put back by the reconciler) reads it after the claim.
-    const payload = taken.payload as { chatId?: string; parentId?: string | null };
     const source = payload.chatId ? this.conversations.load(payload.parentId ?? null, payload.chatId) : null;
     source?.catch(() => undefined); // awaited below, or not needed when the hand-out ends here
     const started = await this.generations.start(taken.messageId, session.hello.name, {
@@ -118,18 +119,71 @@ export class JobHandOut {
       this.leases.forget(taken.jobId);
       return null;
     }
+    const conversation = await (source ?? this.conversations.load(started.message.parentId, started.message.chatId));
+    return this.workerJob(
+      taken,
+      model,
+      buildConversation(conversation, started.message.text, this.catalog.get(started.message.model ?? "")),
+      continued?.text ?? null,
+      {
+        ...sampling,
+        maxNewTokens,
+      },
+    );
+  }
+
+  /**
+   * The first hand-out of a job that carries its conversation and sampling (a send's): the worker has it at once, and
+   * the answer is claimed behind it (PENDING → IN_PROGRESS, GenerationStarted). The job's reports wait for that
+   * claim (JobReports), so nothing it streams lands before GenerationStarted or on an answer that was cancelled
+   * meanwhile; when the claim is refused or fails, the hand-out ends there and the worker's next report is answered
+   * `ok: false`, which stops it. A first attempt has streamed nothing before, so there is nothing to continue.
+   */
+  private handOutAtOnce(session: WorkerSession, taken: TakenJob, model: string, payload: GenerationJobPayload): WorkerJob {
+    const job = this.workerJob(taken, model, buildConversation(payload.conversation!, "", this.catalog.get(model)), null, payload.sampling!);
+    const starting = this.startBehind(session, taken);
+    const inflight = session.inflight.get(taken.jobId);
+    if (inflight) inflight.starting = starting;
+    // A session that closes meanwhile puts its jobs back only once the claim is settled (closeSession waits for it).
+    session.reports.add(starting);
+    void starting.finally(() => session.reports.delete(starting));
+    return job;
+  }
+
+  /** Claims a job already handed out; false when its hand-out ended here (cancelled, gone, or the claim failed). */
+  private async startBehind(session: WorkerSession, taken: TakenJob): Promise<boolean> {
+    try {
+      const started = await this.generations.start(taken.messageId, session.hello.name, {
+        canContinue: Boolean(session.hello.canContinue),
+        handOutId: taken.jobId,
+      });
+      if (started.started) return true;
+      // Cancelled while queued, or deleted with its chat.
+      await this.generations.queue.complete(taken.jobId).catch(() => undefined);
+      this.leases.forget(taken.jobId);
+      return false;
+    } catch (err) {
+      this.log.warn({ err, messageId: taken.messageId }, "could not claim a job handed out: put back");
+      await this.leases.release(taken.jobId, taken.messageId, true, "WORKER_FAILED", "The job could not be handed out").catch(() => undefined);
+      return false;
+    }
+  }
+
+  private workerJob(
+    taken: TakenJob,
+    model: string,
+    messages: WorkerJob["messages"],
+    continueFrom: string | null,
+    sampling: NonNullable<GenerationJobPayload["sampling"]>,
+  ): WorkerJob {
     return {
       jobId: publicJobId(taken),
       messageId: taken.messageId,
       model,
-      messages: buildConversation(
-        await (source ?? this.conversations.load(started.message.parentId, started.message.chatId)),
-        started.message.text,
-        this.catalog.get(started.message.model ?? ""),
-      ),
-      continueFrom: continued?.text ?? null,
+      messages,
+      continueFrom,
       sampling: {
-        maxNewTokens,
+        maxNewTokens: sampling.maxNewTokens,
         temperature: sampling.temperature,
         topP: sampling.topP,
         topK: sampling.topK ?? null,

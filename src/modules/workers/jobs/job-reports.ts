@@ -29,7 +29,10 @@ export class JobReports {
     const owner = this.leases.holderOf(caller, queueJobId, messageId);
     if (!owner) return { ok: false, cancel: false };
     owner.seen();
+    const starting = owner.inflight.get(queueJobId)?.starting;
     const work = (async () => {
+      // A job handed out before its claim: its tokens land after GenerationStarted, and only if the claim took.
+      if (starting && !(await starting)) return false;
       if (!(await this.leases.holds(queueJobId, true))) {
         this.leases.forget(queueJobId);
         return false;
@@ -53,6 +56,7 @@ export class JobReports {
     const owner = this.leases.holderOf(caller, queueJobId, messageId);
     if (!owner) return { ok: false, cancel: false };
     owner.seen();
+    if (!(await this.claimed(owner, queueJobId))) return { ok: false, cancel: false };
     if (!(await this.leases.holds(queueJobId))) {
       this.leases.forget(queueJobId);
       return { ok: false, cancel: false };
@@ -71,9 +75,19 @@ export class JobReports {
     const owner = this.leases.holderOf(caller, queueJobId, messageId);
     if (!owner) return { ok: false, cancel: false };
     owner.seen();
+    if (!(await this.claimed(owner, queueJobId))) return { ok: false, cancel: false };
     await this.leases.release(queueJobId, messageId, retryable, code, reason);
     this.cancelRequested.delete(messageId);
     return { ok: true, cancel: false };
+  }
+
+  /**
+   * Waits for the claim of a job handed out before it (JobHandOut.handOutAtOnce): its end must not overtake its
+   * start. False when the hand-out ended there (the claim was refused or failed).
+   */
+  private async claimed(owner: WorkerSession, queueJobId: string): Promise<boolean> {
+    const starting = owner.inflight.get(queueJobId)?.starting;
+    return !starting || (await starting);
   }
 
   async heartbeat(caller: WorkerCaller, jobIds: string[], sessionId?: string | null): Promise<WorkerHeartbeatResult> {

@@ -86,11 +86,14 @@ export class LocalWorker {
       Math.max(100, Math.floor(job.leaseMs / 3)),
     );
     const batcher = new TokenBatcher(job.tokenBatchMs, (text, count) => this.workers.tokens(this.connection, job.jobId, text, count).then(react));
+    const received = performance.now();
     try {
       const tokens = runner.generate(job, abort.signal);
       let text = "";
       let count = 0;
       let r = await tokens.next();
+      // The model's own wait for the answer's first token (the stream benchmark's local mode subtracts it).
+      if (!r.done) this.log.debug({ messageId: job.messageId, modelFirstTokenMs: performance.now() - received }, "in-process worker: first token");
       while (!r.done) {
         text += r.value.text;
         count += r.value.tokenCount;

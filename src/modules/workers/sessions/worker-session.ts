@@ -40,6 +40,11 @@ export interface InFlight {
    * least this plus the lease time, whatever Redis' clock says, since only time passes on both sides.
    */
   renewedAt: number;
+  /**
+   * A job handed out before its answer was claimed (JobHandOut.handOutAtOnce): the claim, true when it took. The
+   * job's reports wait for it.
+   */
+  starting?: Promise<boolean>;
 }
 
 /** What a session asks of its replica's dispatcher (WorkerService). */
