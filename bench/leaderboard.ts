@@ -8,7 +8,9 @@
  * by that much); then the full recompute of all four frames (the ADMIN refresh) in the same run for comparison,
  * the streak job, and the reads (a leaderboard page, a user's window, a user's stats).
  * --quick: a tenth of the data. --keep leaves the generated database in place and prints its name; --db NAME
- * measures on such a database again without generating (for tuning).
+ * measures on such a database again without generating (for tuning); --statements prints each step's slowest SQL
+ * statements. Each step reports its wall time, the CPU of the bench's PostgreSQL client backends (parallel
+ * workers of a big statement are not counted) and the bench's own CPU; BENCH_DB_PREFIX names the database.
  */
 import "reflect-metadata";
 import fs from "node:fs";
@@ -81,6 +83,21 @@ async function main() {
       }
     }
     const stats = new StatsService(ds, pubSub);
+    // --statements: each step's slowest SQL statements (wall ms), to see where a run's time goes
+    const statementMs = new Map<string, number>();
+    if (args.includes("--statements")) {
+      const proto = Object.getPrototypeOf(ds.createQueryRunner()) as { query: (...a: unknown[]) => Promise<unknown> };
+      const original = proto.query;
+      proto.query = async function (this: unknown, ...a: unknown[]) {
+        const start = performance.now();
+        try {
+          return await original.apply(this, a);
+        } finally {
+          const key = String(a[0]).replace(/\s+/g, " ").trim().slice(0, 90);
+          statementMs.set(key, (statementMs.get(key) ?? 0) + performance.now() - start);
+        }
+      };
+    }
     const results: { step: string; run: number; ms: number; pgCpuMs: number; nodeCpuMs: number; detail: string }[] = [];
     // CPU of the bench's own PostgreSQL backends (by pid, from /proc: the server runs on this machine) and of this
     // process: on a shared machine wall time says little, CPU per step says what the step costs.
@@ -100,6 +117,8 @@ async function main() {
       for (const [pid, cpu] of await backendCpu()) pgCpuMs += Math.max(0, cpu - (pg0.get(pid) ?? 0));
       results.push({ step, run, ms, pgCpuMs: Math.round(pgCpuMs), nodeCpuMs, detail });
       console.error(JSON.stringify({ step, run, ms, pgCpuMs: Math.round(pgCpuMs), nodeCpuMs, detail }));
+      for (const [sql, total] of [...statementMs].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.error(`  ${Math.round(total)} ms  ${sql}`);
+      statementMs.clear();
     };
     const dirty = async (frame: string) =>
       (await ds.query(`SELECT count(DISTINCT user_id)::int AS n FROM stats_dirty WHERE time_frame = $1`, [frame]))[0].n as number;

@@ -161,8 +161,13 @@ DELETE FROM stats_day_marks k WHERE k.day IS NOT NULL AND EXISTS (SELECT 1 FROM 
 export const FRESH_PAIRS_SQL = `INSERT INTO stats_day_fresh (user_id, day, ${COLUMN_LIST}) ${bucketsSql("pairs")}`;
 export const FRESH_USERS_SQL = `INSERT INTO stats_day_fresh (user_id, day, ${COLUMN_LIST}) ${bucketsSql("users")}`;
 
-/** The marked buckets' old rows, as selected by the marks. */
-const OLD_BUCKETS = `stats_day d JOIN stats_day_marks k ON k.user_id = d.user_id AND (k.day IS NULL OR k.day = d.day)`;
+/**
+ * The marked buckets' old rows (`d`): the marked days, and every day of the users marked for all. Two joins on
+ * the primary key (user_id, day) rather than one with an OR, which only a scan of every bucket could answer.
+ */
+const OLD_BUCKETS = `(SELECT d.* FROM stats_day_marks k JOIN stats_day d ON d.user_id = k.user_id AND d.day = k.day WHERE k.day IS NOT NULL
+    UNION ALL
+    SELECT d.* FROM stats_day_marks k JOIN stats_day d ON d.user_id = k.user_id WHERE k.day IS NULL) AS d`;
 
 /** The running sums moved by the difference between the fresh buckets and the ones they replace. */
 export const APPLY_DELTA_SQL = `
@@ -177,7 +182,8 @@ GROUP BY user_id
 ON CONFLICT (user_id) DO UPDATE SET ${BUCKET_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(", ")}`;
 
 export const REPLACE_BUCKETS_SQL = [
-  `DELETE FROM stats_day d USING stats_day_marks k WHERE k.user_id = d.user_id AND (k.day IS NULL OR k.day = d.day)`,
+  `DELETE FROM stats_day d USING stats_day_marks k WHERE k.day IS NOT NULL AND d.user_id = k.user_id AND d.day = k.day`,
+  `DELETE FROM stats_day d USING stats_day_marks k WHERE k.day IS NULL AND d.user_id = k.user_id`,
   `INSERT INTO stats_day (user_id, day, ${COLUMN_LIST}) SELECT user_id, day, ${COLUMN_LIST} FROM stats_day_fresh`,
   // a user left with no activity at all has no running sum (as no TOTAL row)
   `DELETE FROM stats_total t WHERE t.user_id IN (SELECT user_id FROM stats_day_marks) AND t.n_user = 0 AND t.n_troll = 0`,
@@ -213,7 +219,7 @@ stats AS (
   INSERT INTO user_stats (time_frame, user_id, base_date, modified_date, leader_score, visible, ${COUNTER_COLUMNS.join(", ")})
   SELECT $2, t.user_id, $1::timestamptz, now(), (${leaderScoreSql("t.")})::int, t.visible, ${COUNTER_COLUMNS.map((c) => `t.${c}`).join(", ")}
   FROM shown t WHERE t.n_user > 0
-  RETURNING 1
+  RETURNING visible
 ),
 troll AS (
   INSERT INTO troll_stats (time_frame, user_id, base_date, modified_date, troll_score, ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")})
@@ -221,7 +227,7 @@ troll AS (
   FROM shown t WHERE t.n_troll > 0
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM stats)::int AS users, (SELECT count(*) FROM troll)::int AS troll`;
+SELECT (SELECT count(*) FROM stats)::int AS users, (SELECT count(*) FROM stats WHERE visible)::int AS ranked, (SELECT count(*) FROM troll)::int AS troll`;
 
 /** WEEK, MONTH: $1 the window's start (a UTC midnight), $2 the frame, $3 the users. */
 export const FRAME_FROM_DAYS_SQL = frameFromSql("stats_day");

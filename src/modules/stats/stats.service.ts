@@ -139,12 +139,12 @@ export class StatsService {
     // Marks dropped before the data is read: see recomputeChanged. (When it gave up for too many changed users it
     // took the marks already; the full recompute covers them.)
     await clearMarks(em, timeFrame);
-    await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
     await em.query(`DELETE FROM user_stats WHERE time_frame = $1`, [timeFrame]);
     await em.query(`DELETE FROM troll_stats WHERE time_frame = $1`, [timeFrame]);
     const whole = baseDate === null;
     const [stats]: { users: number; ranked: number }[] = await em.query(whole ? USER_STATS_TOTAL_SQL : USER_STATS_SQL, [baseDate, timeFrame]);
     const [troll]: { users: number }[] = await em.query(whole ? TROLL_STATS_TOTAL_SQL : TROLL_STATS_SQL, [baseDate, timeFrame]);
+    await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
     return { timeFrame, baseDate, refreshedAt: now, users: stats.users, rankedUsers: stats.ranked, trollUsers: troll.users, trigger };
   }
 
@@ -252,16 +252,22 @@ export class StatsService {
     const { apiClientId } = rc.visibility;
     if (!Number.isInteger(size) || size < 1 || size > 100) throw badInput("size must be between 1 and 100");
     if (!isUuid(userId)) throw notFound("User", userId);
-    const found: { rank: number | null; visible: boolean; lastRank: number | null }[] = await this.ds.query(
-      `SELECT ${RANK_OF} AS rank, ${VISIBLE} AS visible, (SELECT count(*) FROM user_stats WHERE time_frame = $2 AND visible)::int AS "lastRank"
+    // The ranks below the user, up to `size` of them (all the window's bounds need: whether the board ends
+    // within the window), counted from the user's place in the index rather than the whole board.
+    const found: { rank: number | null; visible: boolean; below: number | null }[] = await this.ds.query(
+      `SELECT ${RANK_OF} AS rank, ${VISIBLE} AS visible,
+              least($4::int, (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
+                                                     AND o.leader_score = s.leader_score AND o.user_id > s.user_id LIMIT $4) AS ties)
+                         + (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
+                                                     AND o.leader_score < s.leader_score LIMIT $4) AS lower))::int AS below
        FROM "user" u LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = $2
        WHERE u.id = $1 AND ($3::uuid IS NULL OR u.api_client_id = $3)`,
-      [userId, timeFrame, apiClientId],
+      [userId, timeFrame, apiClientId, size],
     );
     if (found.length === 0) throw notFound("User", userId);
-    const { rank, visible, lastRank } = found[0];
+    const { rank, visible, below } = found[0];
     if (!visible || rank === null) return null;
-    const bounds = leaderboardWindowBounds(rank, size, lastRank ?? rank);
+    const bounds = leaderboardWindowBounds(rank, size, rank + (below ?? 0));
     const rows: UserScoreRow[] = await this.ds.query(
       `SELECT ${SCORE_FIELDS}, b.rank::int AS rank, ${USER_FIELDS}, true AS "hasRow"
        FROM ${leaderboard("$3")} JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
