@@ -8,9 +8,12 @@
  * by that much); then the full recompute of all four frames (the ADMIN refresh) in the same run for comparison,
  * the streak job, and the reads (a leaderboard page, a user's window, a user's stats).
  * --quick: a tenth of the data. --keep leaves the generated database in place and prints its name; --db NAME
- * measures on such a database again without generating (for tuning).
+ * measures on such a database again without generating (for tuning); --statements prints each step's slowest SQL
+ * statements. Each step reports its wall time, the CPU of the bench's PostgreSQL client backends (parallel
+ * workers of a big statement are not counted) and the bench's own CPU; BENCH_DB_PREFIX names the database.
  */
 import "reflect-metadata";
+import fs from "node:fs";
 import pino from "pino";
 import { baseDatabaseUrl, createTestDatabase } from "../test/helpers/database.js";
 import { createDataSource } from "../src/db/data-source.js";
@@ -47,7 +50,7 @@ const reuse = dbArg >= 0 ? args[dbArg + 1] : null;
 const keep = args.includes("--keep") || reuse !== null;
 
 async function main() {
-  const db = reuse ? existingDatabase(reuse) : await createTestDatabase("chorus_bench_lb");
+  const db = reuse ? existingDatabase(reuse) : await createTestDatabase(process.env.BENCH_DB_PREFIX ?? "chorus_bench_lb");
   const ds = createDataSource({ url: db.url, poolSize: 4, applicationName: "chorus-bench" });
   const log = pino({ level: "warn" });
   const rc = internalRequestContext("system", log, Role.ADMIN);
@@ -80,13 +83,42 @@ async function main() {
       }
     }
     const stats = new StatsService(ds, pubSub);
-    const results: { step: string; run: number; ms: number; detail: string }[] = [];
+    // --statements: each step's slowest SQL statements (wall ms), to see where a run's time goes
+    const statementMs = new Map<string, number>();
+    if (args.includes("--statements")) {
+      const proto = Object.getPrototypeOf(ds.createQueryRunner()) as { query: (...a: unknown[]) => Promise<unknown> };
+      const original = proto.query;
+      proto.query = async function (this: unknown, ...a: unknown[]) {
+        const start = performance.now();
+        try {
+          return await original.apply(this, a);
+        } finally {
+          const key = String(a[0]).replace(/\s+/g, " ").trim().slice(0, 90);
+          statementMs.set(key, (statementMs.get(key) ?? 0) + performance.now() - start);
+        }
+      };
+    }
+    const results: { step: string; run: number; ms: number; pgCpuMs: number; nodeCpuMs: number; detail: string }[] = [];
+    // CPU of the bench's own PostgreSQL backends (by pid, from /proc: the server runs on this machine) and of this
+    // process: on a shared machine wall time says little, CPU per step says what the step costs.
+    const backendCpu = async (): Promise<Map<number, number>> => {
+      const rows: { pid: number }[] = await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`);
+      return new Map(rows.map((r) => [r.pid, cpuMsOfPid(r.pid)]));
+    };
     const time = async (step: string, run: number, fn: () => Promise<string>) => {
+      const pg0 = await backendCpu();
+      const node0 = process.cpuUsage();
       const start = performance.now();
       const detail = await fn();
       const ms = Math.round(performance.now() - start);
-      results.push({ step, run, ms, detail });
-      console.error(JSON.stringify({ step, run, ms, detail }));
+      const node = process.cpuUsage(node0);
+      const nodeCpuMs = Math.round((node.user + node.system) / 1000);
+      let pgCpuMs = 0;
+      for (const [pid, cpu] of await backendCpu()) pgCpuMs += Math.max(0, cpu - (pg0.get(pid) ?? 0));
+      results.push({ step, run, ms, pgCpuMs: Math.round(pgCpuMs), nodeCpuMs, detail });
+      console.error(JSON.stringify({ step, run, ms, pgCpuMs: Math.round(pgCpuMs), nodeCpuMs, detail }));
+      for (const [sql, total] of [...statementMs].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.error(`  ${Math.round(total)} ms  ${sql}`);
+      statementMs.clear();
     };
     const dirty = async (frame: string) =>
       (await ds.query(`SELECT count(DISTINCT user_id)::int AS n FROM stats_dirty WHERE time_frame = $1`, [frame]))[0].n as number;
@@ -114,7 +146,15 @@ async function main() {
       return `${r.length} frames, journaled`;
     });
     await time("streak job", 1, async () => `${await stats.resetStreaks()} streaks ended`);
-    const someone: string = (await ds.query(`SELECT user_id FROM user_stats WHERE time_frame = 'total' AND rank = $1`, [Math.floor(USERS / 4)]))[0]?.user_id;
+    // the user ranked USERS/4 on the TOTAL board (by its order, not a stored rank: both schemas have the order)
+    const someone: string = (
+      await ds.query(
+        `SELECT s.user_id FROM user_stats s JOIN "user" u ON u.id = s.user_id
+         WHERE s.time_frame = 'total' AND u.show_on_leaderboard AND u.enabled AND NOT u.deleted
+         ORDER BY s.leader_score DESC, s.user_id OFFSET $1 LIMIT 1`,
+        [Math.floor(USERS / 4) - 1],
+      )
+    )[0]?.user_id;
     // Reads as the server itself: every client's users, no acting user (as the old calls with no client and no viewer).
     for (const run of [1, 2, 3]) {
       await time("read: leaderboard page of 100", run, async () => `${(await stats.leaderboard(rc, "total", 100, 0)).nodes.length} rows`);
@@ -124,14 +164,25 @@ async function main() {
     }
 
     console.log(`\nChorus bench (leaderboard${quick ? ", quick" : ""}), ${new Date().toISOString()}, data: ${JSON.stringify(counts)}\n`);
-    console.log("| step | run | ms | result |");
-    console.log("|---|---|---|---|");
-    for (const r of results) console.log(`| ${r.step} | ${r.run} | ${r.ms} | ${r.detail} |`);
+    console.log("| step | run | ms (wall) | PostgreSQL CPU ms | bench CPU ms | result |");
+    console.log("|---|---|---|---|---|---|");
+    for (const r of results) console.log(`| ${r.step} | ${r.run} | ${r.ms} | ${r.pgCpuMs} | ${r.nodeCpuMs} | ${r.detail} |`);
   } finally {
     if (ds.isInitialized) await ds.destroy();
     await pubSub.close();
     if (keep) console.error(`kept database ${db.name} (reuse with --db ${db.name})`);
     else await db.drop();
+  }
+}
+
+/** utime + stime of a process in milliseconds (clock ticks of 100 Hz); 0 once it has ended. */
+function cpuMsOfPid(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
   }
 }
 

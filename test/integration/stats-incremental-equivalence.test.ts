@@ -2,16 +2,17 @@ import path from "node:path";
 import { expect } from "chai";
 import { DatasetImporter } from "../../src/modules/datasets/import.service.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { STATS_TIME_FRAMES, statsWindowStart, type StatsTimeFrame } from "../../src/modules/consensus/scores.js";
+import { STATS_TIME_FRAMES, leaderboardRanks, statsWindowStart, trollboardRanks, type StatsTimeFrame } from "../../src/modules/consensus/scores.js";
 import { TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "../../src/modules/stats/stats.service.js";
 import { internalRequestContext } from "../../src/common/request-context.js";
 import { Role } from "../../src/modules/users/role.js";
 
 /**
  * The periodic job keeps the boards incrementally (only the users whose data changed, plus those whose activity
- * crossed a window's start, then re-ranked). The full recompute is the oracle: after every kind of change, and as
- * the windows roll forward, the stored rows of every frame equal, column for column, what a full recompute at the
- * same moment gives.
+ * crossed a window's start; WEEK, MONTH and TOTAL from per-day buckets). The full recompute is the oracle: after
+ * every kind of change, and as the windows roll forward, the stored rows of every frame equal, column for column,
+ * what a full recompute at the same moment gives, and the ranks the reads number equal the board's rule (visible
+ * users by score, then id; the troll board every user) over the oracle's rows.
  */
 describe("stats: the incremental boards equal a full recompute after every kind of change", function () {
   this.timeout(300_000);
@@ -23,9 +24,9 @@ describe("stats: the incremental boards equal a full recompute after every kind 
   /** The moment each round's runs take as "now": it moves forward so the windows roll over. */
   let at = new Date();
 
-  const STATS_COLUMNS = `user_id, leader_score, rank, prompts, replies_assistant, replies_prompter, labels_simple, labels_full,
+  const STATS_COLUMNS = `user_id, leader_score, visible, prompts, replies_assistant, replies_prompter, labels_simple, labels_full,
     rankings_total, rankings_good, accepted_prompts, accepted_replies_assistant, accepted_replies_prompter, reply_ranked_1, reply_ranked_2, reply_ranked_3`;
-  const TROLL_COLUMNS = `user_id, troll_score, rank, red_flags, upvotes, downvotes, spam_prompts, spam, lang_mismach,
+  const TROLL_COLUMNS = `user_id, troll_score, red_flags, upvotes, downvotes, spam_prompts, spam, lang_mismach,
     not_appropriate, pii, hate_speech, sexual_content, political_content, quality, humor, toxicity, violence, helpfulness`;
   type Rows = { stats: Record<string, unknown>[]; troll: Record<string, unknown>[] };
   type Q = { query: (sql: string, p?: unknown[]) => Promise<Record<string, unknown>[]> };
@@ -51,18 +52,62 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     }
   }
 
-  /** Every frame's scheduled run at `at`, each checked against the oracle; returns the users recomputed per frame. */
-  async function runAndCompare(label: string): Promise<void> {
-    for (const frame of STATS_TIME_FRAMES) {
+  /**
+   * Every frame's scheduled run at `at` (in the given order: the first of WEEK, MONTH and TOTAL to run brings the
+   * shared buckets up to date), each checked against the oracle, and its ranks as the reads number them.
+   */
+  async function runAndCompare(label: string, frames: readonly StatsTimeFrame[] = STATS_TIME_FRAMES): Promise<void> {
+    for (const frame of frames) {
       const refreshed = await app().stats.refresh(frame, at);
       const expected = await oracle(frame);
       const stored = await read(ds(), frame);
       expect(stored, `${label}: ${frame}`).to.deep.equal(expected);
       expect(refreshed.users, `${label}: ${frame} users`).to.equal(expected.stats.length);
-      expect(refreshed.rankedUsers, `${label}: ${frame} ranked`).to.equal(expected.stats.filter((r) => r.rank !== null).length);
+      expect(refreshed.rankedUsers, `${label}: ${frame} ranked`).to.equal(expected.stats.filter((r) => r.visible).length);
       expect(refreshed.trollUsers, `${label}: ${frame} troll users`).to.equal(expected.troll.length);
       expect(refreshed.baseDate?.getTime() ?? null, `${label}: ${frame} base`).to.equal(statsWindowStart(frame, at)?.getTime() ?? null);
+      await compareRanks(`${label}: ${frame}`, frame, expected);
     }
+  }
+
+  /**
+   * The ranks the reads give (the whole leaderboard in pages of 7, a user's stats, the troll board) against the
+   * boards' rule over the oracle's rows: visible users by score, then id; every troll board row by score, then id.
+   */
+  async function compareRanks(label: string, frame: StatsTimeFrame, expected: Rows): Promise<void> {
+    const rc = internalRequestContext("system", app().log, Role.ADMIN);
+    const want = leaderboardRanks(
+      expected.stats.map((r) => ({ userId: String(r.user_id), leaderScore: Number(r.leader_score), showOnLeaderboard: Boolean(r.visible), enabled: true })),
+    );
+    const pages: { userId: string; rank: number | null }[] = [];
+    for (let after = 0; ; ) {
+      const page = await app().stats.leaderboard(rc, frame, 7, after);
+      pages.push(...page.nodes.map((n) => ({ userId: n.userId, rank: n.rank })));
+      if (!page.hasNextPage) break;
+      after = page.nodes[page.nodes.length - 1].rank!;
+    }
+    const ranked = [...want].filter(([, r]) => r !== null).map(([userId, rank]) => ({ userId, rank }));
+    ranked.sort((a, b) => a.rank! - b.rank!);
+    expect(pages, `${label}: leaderboard`).to.deep.equal(ranked);
+    // a user's own rank, and its window of 5, for a few users (ranked or not)
+    for (const row of expected.stats.slice(0, 6)) {
+      const userId = String(row.user_id);
+      const scores = await app().stats.userStats(rc, userId);
+      expect(scores[STATS_TIME_FRAMES.indexOf(frame)].rank, `${label}: userStats rank of ${userId}`).to.equal(want.get(userId));
+      const window = await app().stats.leaderboardWindow(rc, userId, frame, 5);
+      if (want.get(userId) === null) expect(window, `${label}: window of an unranked user`).to.equal(null);
+      else
+        expect(
+          window?.map((n) => n.rank),
+          `${label}: window`,
+        ).to.deep.equal(ranked.filter((r) => window!.some((n) => n.userId === r.userId)).map((r) => r.rank));
+    }
+    const troll = trollboardRanks(expected.troll.map((r) => ({ userId: String(r.user_id), trollScore: Number(r.troll_score) })));
+    const trollPage = await app().stats.trollboard(rc, frame, 10_000, 0, null);
+    expect(
+      trollPage.nodes.map((n) => [n.userId, n.rank]),
+      `${label}: troll board`,
+    ).to.deep.equal([...troll].sort((a, b) => a[1] - b[1]));
   }
 
   /** A user of the seeded population (some ids have no user row: activity of unknown authors counts nowhere). */
@@ -257,6 +302,37 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     await app().userAdmin.merge(rc, await id(8), [await id(9), await id(10)]);
     await app().purge.purgeUser(rc, await id(12), true, false);
     await runAndCompare("moderation");
+  });
+
+  it("the buckets brought up to date by TOTAL's run, then MONTH's and WEEK's from them; ballots and labels on old days", async () => {
+    at = new Date(at.getTime() + 3_600_000);
+    await addMessages(2000, 40, 1);
+    // changes dated on earlier days: a label on an old message, ballots of a month ago reordered, an old task done
+    await ds().query(`UPDATE text_labels SET labels = labels || '{"hate_speech": 1, "toxicity": 0.5}'::jsonb WHERE id IN (${some("text_labels", 0.05)})`);
+    await ds().query(
+      `UPDATE message_reaction SET payload = jsonb_set(payload, '{ranked_message_ids}', (SELECT jsonb_agg(e ORDER BY n DESC) FROM jsonb_array_elements(payload->'ranked_message_ids') WITH ORDINALITY AS x(e, n)))
+       WHERE created_date < $1::timestamptz - interval '20 days' AND abs(hashtext(task_id::text)) % 10 = 2`,
+      [at],
+    );
+    await ds().query(`UPDATE task SET done = NOT done WHERE id IN (${some("task", 0.05)})`);
+    await runAndCompare("reversed order", [...STATS_TIME_FRAMES].reverse());
+  });
+
+  it("a hard-deleted reply loses its ballot credit on the ballots' days; an invalidation rebuilds the buckets", async () => {
+    at = new Date(at.getTime() + 3_600_000);
+    // replies named by ballots: their credit is dated by the ballots, not by the reply
+    await ds().query(
+      `DELETE FROM message WHERE id IN (SELECT stats_try_uuid(payload->'ranked_message_ids'->>0) FROM message_reaction WHERE abs(hashtext(task_id::text)) % 10 = 3)
+         AND NOT EXISTS (SELECT 1 FROM message c WHERE c.parent_id = message.id)`,
+    );
+    await runAndCompare("credit deleted");
+    // what a TRUNCATE of a source table's trigger does: every frame recomputed in full, the buckets rebuilt
+    await ds().query(`DELETE FROM stats_frame`);
+    at = new Date(at.getTime() + 3_600_000);
+    await addLabels(1000, 50);
+    await runAndCompare("after invalidation");
+    const [{ built }] = await ds().query(`SELECT count(*)::int AS built FROM stats_frame WHERE time_frame = 'days'`);
+    expect(built).to.equal(1);
   });
 
   it("windows rolling over: an hour, a day, eight days, a month later, without other changes", async () => {

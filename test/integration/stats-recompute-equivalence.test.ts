@@ -99,32 +99,48 @@ describe("stats recompute: the restructured statements give the rows the earlier
     await server.stop();
   });
 
-  const STATS_COLUMNS = `time_frame, user_id, base_date, leader_score, rank, prompts, replies_assistant, replies_prompter, labels_simple, labels_full,
+  const STATS_COLUMNS = `time_frame, user_id, base_date, leader_score, prompts, replies_assistant, replies_prompter, labels_simple, labels_full,
     rankings_total, rankings_good, accepted_prompts, accepted_replies_assistant, accepted_replies_prompter, reply_ranked_1, reply_ranked_2, reply_ranked_3`;
-  const TROLL_COLUMNS = `time_frame, user_id, base_date, troll_score, rank, red_flags, upvotes, downvotes, spam_prompts, spam, lang_mismach,
+  const TROLL_COLUMNS = `time_frame, user_id, base_date, troll_score, red_flags, upvotes, downvotes, spam_prompts, spam, lang_mismach,
     not_appropriate, pii, hate_speech, sexual_content, political_content, quality, humor, toxicity, violence, helpfulness`;
   type Rows = { stats: Record<string, unknown>[]; troll: Record<string, unknown>[] };
-  const read = async (q: { query: (sql: string, p?: unknown[]) => Promise<Record<string, unknown>[]> }, frame: StatsTimeFrame): Promise<Rows> => ({
-    stats: await q.query(`SELECT ${STATS_COLUMNS} FROM user_stats WHERE time_frame = $1 ORDER BY user_id`, [frame]),
-    troll: await q.query(`SELECT ${TROLL_COLUMNS} FROM troll_stats WHERE time_frame = $1 ORDER BY user_id`, [frame]),
+  /**
+   * A frame's rows. The earlier statements stored ranks (visible users ranked, the others not), the current ones
+   * a visibility flag that reads rank by: the earlier rows are read with `visible` as "has a rank", and their
+   * ranks apart (`rank`), left out of the comparison.
+   */
+  const read = async (
+    q: { query: (sql: string, p?: unknown[]) => Promise<Record<string, unknown>[]> },
+    frame: StatsTimeFrame,
+    earlier = false,
+  ): Promise<Rows> => ({
+    stats: await q.query(
+      `SELECT ${STATS_COLUMNS}, ${earlier ? "rank IS NOT NULL AS visible, rank" : "visible"} FROM user_stats WHERE time_frame = $1 ORDER BY user_id`,
+      [frame],
+    ),
+    troll: await q.query(`SELECT ${TROLL_COLUMNS}${earlier ? ", rank" : ""} FROM troll_stats WHERE time_frame = $1 ORDER BY user_id`, [frame]),
   });
-  /** Base dates differ by the time between the two runs: compared apart. */
+  /** Base dates differ by the time between the two runs: compared apart; so are the earlier statements' ranks. */
   const withoutBase = (rows: Rows) => ({
-    stats: rows.stats.map(({ base_date: _b, ...r }) => r),
-    troll: rows.troll.map(({ base_date: _b, ...r }) => r),
+    stats: rows.stats.map(({ base_date: _b, rank: _r, ...r }) => r),
+    troll: rows.troll.map(({ base_date: _b, rank: _r, ...r }) => r),
   });
 
-  /** One frame computed by the given statements in a transaction that is rolled back. */
-  async function computeWith(userSql: string, trollSql: string, frame: StatsTimeFrame): Promise<Rows> {
+  /**
+   * One frame computed by the given statements in a transaction that is rolled back; the earlier ones get back the
+   * stored rank they wrote (migration StatsDays dropped it), for that transaction only.
+   */
+  async function computeWith(userSql: string, trollSql: string, frame: StatsTimeFrame, earlier = false): Promise<Rows> {
     const qr = ds().createQueryRunner();
     await qr.startTransaction();
     try {
+      if (earlier) for (const t of ["user_stats", "troll_stats"]) await qr.query(`ALTER TABLE ${t} ADD COLUMN rank int`);
       const baseDate = statsWindowStart(frame, new Date());
       await qr.query(`DELETE FROM user_stats WHERE time_frame = $1`, [frame]);
       await qr.query(`DELETE FROM troll_stats WHERE time_frame = $1`, [frame]);
       await qr.query(userSql, [baseDate, frame]);
       await qr.query(trollSql, [baseDate, frame]);
-      return await read(qr, frame);
+      return await read(qr, frame, earlier);
     } finally {
       await qr.rollbackTransaction();
       await qr.release();
@@ -133,7 +149,7 @@ describe("stats recompute: the restructured statements give the rows the earlier
 
   it("the whole-history shape (TOTAL's) gives the earlier rows in every window too", async () => {
     for (const frame of STATS_TIME_FRAMES) {
-      const earlier = await computeWith(BEFORE.user_stats, BEFORE.troll_stats, frame);
+      const earlier = await computeWith(BEFORE.user_stats, BEFORE.troll_stats, frame, true);
       const now = await computeWith(USER_STATS_TOTAL_SQL, TROLL_STATS_TOTAL_SQL, frame);
       expect(now.stats.length, frame).to.be.greaterThan(10);
       expect(withoutBase(now), frame).to.deep.equal(withoutBase(earlier));
@@ -142,7 +158,7 @@ describe("stats recompute: the restructured statements give the rows the earlier
 
   it("every window: the same user stats and troll stats, row for row, as the earlier statements", async () => {
     const before: Record<string, Rows> = {};
-    for (const frame of STATS_TIME_FRAMES) before[frame] = await computeWith(BEFORE.user_stats, BEFORE.troll_stats, frame);
+    for (const frame of STATS_TIME_FRAMES) before[frame] = await computeWith(BEFORE.user_stats, BEFORE.troll_stats, frame, true);
     const res = await gql(server.url, RefreshLeaderboardsDocument, { input: null }, { key: server.adminKey });
     expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
     for (const frame of STATS_TIME_FRAMES) {
@@ -156,7 +172,7 @@ describe("stats recompute: the restructured statements give the rows the earlier
         frame,
       ).to.equal(true);
       expect(
-        after.stats.some((r) => r.rank === null),
+        after.stats.some((r) => !r.visible),
         frame,
       ).to.equal(true);
     }
@@ -165,7 +181,8 @@ describe("stats recompute: the restructured statements give the rows the earlier
     const [{ ghosts }] = await ds().query(`SELECT count(*)::int AS ghosts FROM user_stats s WHERE NOT EXISTS (SELECT 1 FROM "user" u WHERE u.id = s.user_id)`);
     expect(ghosts).to.equal(0);
 
-    // and the API reads what was computed: the TOTAL board's order and one user's counters
+    // and the API reads what was computed: the TOTAL board's order (as the earlier statements ranked it) and one
+    // user's counters
     const total = before.total.stats.filter((r) => r.rank !== null).sort((a, b) => (a.rank as number) - (b.rank as number));
     const board = await gql(server.url, LeaderboardDocument, { window: WINDOW.total, first: 10, after: null }, { key: server.adminKey });
     expect(board.data!.leaderboard.edges.map((e) => e.node.userId)).to.deep.equal(total.slice(0, 10).map((r) => r.user_id));

@@ -1,14 +1,15 @@
 /**
  * The set-based computation of the boards (spec §6.1, §6.2, §6.5): one INSERT ... SELECT per table and time
- * frame that counts, scores and ranks (a window function) every user at once. `$1` is the window's start (null
- * for the total), `$2` the frame. The "users" shapes compute the same rows for the users in `$3` only,
- * unranked: the periodic job's incremental run (stats-incremental-sql.ts ranks them afterwards). One builder for
- * all shapes, so every counter is the same expression in each.
+ * frame that counts and scores every user at once, and notes whether the user is shown on the leaderboard (ranks
+ * are numbered at read time, stats.service.ts). `$1` is the window's start (null for the total), `$2` the frame.
+ * The full recompute (the ADMIN refresh, a frame's first run), and the oracle of the incremental runs'
+ * tests. The "users" shape computes the same rows for the users in `$3` only: DAY's incremental run. One builder
+ * for all shapes, so every counter is the same expression in each.
  */
 import { leaderScoreSql, trollScoreSql } from "../consensus/scores.js";
 import type { UserScoreRow } from "./stats-rows.js";
 
-const LABEL_PAYLOAD_TYPES = ["LabelInitialPromptPayload", "LabelAssistantReplyPayload", "LabelPrompterReplyPayload"];
+export const LABEL_PAYLOAD_TYPES = ["LabelInitialPromptPayload", "LabelAssistantReplyPayload", "LabelPrompterReplyPayload"];
 
 export const COUNTERS: [string, keyof UserScoreRow][] = [
   ["prompts", "prompts"],
@@ -25,13 +26,13 @@ export const COUNTERS: [string, keyof UserScoreRow][] = [
   ["reply_ranked_2", "replyRanked2"],
   ["reply_ranked_3", "replyRanked3"],
 ];
-const COUNTER_COLUMNS = COUNTERS.map(([c]) => c);
+export const COUNTER_COLUMNS = COUNTERS.map(([c]) => c);
 
 /**
- * whole: every row of the window (TOTAL's plans); windowed: DAY/WEEK/MONTH's; users-whole, users-windowed: the
- * same plans, only the users in `$3`, unranked.
+ * whole: every row of the window (TOTAL's plans); windowed: DAY/WEEK/MONTH's; users-windowed: the same plans,
+ * only the users in `$3` (DAY's incremental run).
  */
-type Shape = "whole" | "windowed" | "users-whole" | "users-windowed";
+type Shape = "whole" | "windowed" | "users-windowed";
 const forUsers = (shape: Shape) => shape.startsWith("users");
 
 /** In the users shapes, a predicate keeping the users of `$3` (nothing otherwise). */
@@ -97,7 +98,7 @@ const rankedCreditWhole = (shape: Shape) => `SELECT m.user_id, ${counterRow({
 
 /**
  * `user_stats` of one frame: every source counted in one pass, summed per user, scored with the formula of
- * scores.ts and ranked among the users shown on the board ($2 = time frame).
+ * scores.ts, with the user's visibility on the board ($2 = time frame).
  */
 const userStatsSql = (shape: Shape) => `
 WITH counts AS (
@@ -150,25 +151,21 @@ scored AS (
 ),`
 }
 inserted AS (
-  INSERT INTO user_stats (time_frame, user_id, base_date, modified_date, leader_score, rank, ${COUNTER_COLUMNS.join(", ")})
-  SELECT $2, user_id, $1::timestamptz, now(), leader_score,
-         ${forUsers(shape) ? "NULL::int" : "CASE WHEN visible THEN row_number() OVER (PARTITION BY visible ORDER BY leader_score DESC, user_id) END"},
-         ${COUNTER_COLUMNS.join(", ")}
+  INSERT INTO user_stats (time_frame, user_id, base_date, modified_date, leader_score, visible, ${COUNTER_COLUMNS.join(", ")})
+  SELECT $2, user_id, $1::timestamptz, now(), leader_score, visible, ${COUNTER_COLUMNS.join(", ")}
   FROM scored
-  RETURNING rank
+  RETURNING visible
 )
-SELECT count(*)::int AS users, count(rank)::int AS ranked FROM inserted`;
+SELECT count(*)::int AS users, count(*) FILTER (WHERE visible)::int AS ranked FROM inserted`;
 
 /** DAY, WEEK, MONTH ($1 = the window's start). */
 export const USER_STATS_SQL = userStatsSql("windowed");
 /** TOTAL ($1 = null). */
 export const USER_STATS_TOTAL_SQL = userStatsSql("whole");
-/** DAY, WEEK, MONTH, the users of `$3` only, rank left null (their earlier rows deleted first). */
+/** DAY, WEEK, MONTH, the users of `$3` only (their earlier rows deleted first). */
 export const USER_STATS_USERS_SQL = userStatsSql("users-windowed");
-/** TOTAL, the users of `$3` only, rank left null. */
-export const USER_STATS_USERS_TOTAL_SQL = userStatsSql("users-whole");
 
-const TROLL_INT_LABELS: [string, string][] = [
+export const TROLL_INT_LABELS: [string, string][] = [
   ["spam", "spam"],
   ["lang_mismatch", "lang_mismach"],
   ["not_appropriate", "not_appropriate"],
@@ -177,8 +174,8 @@ const TROLL_INT_LABELS: [string, string][] = [
   ["sexual_content", "sexual_content"],
   ["political_content", "political_content"],
 ];
-const TROLL_AVG_LABELS = ["quality", "humor", "toxicity", "violence", "helpfulness"];
-const TROLL_INT_COLUMNS = ["red_flags", "upvotes", "downvotes", "spam_prompts", ...TROLL_INT_LABELS.map(([, c]) => c)];
+export const TROLL_AVG_LABELS = ["quality", "humor", "toxicity", "violence", "helpfulness"];
+export const TROLL_INT_COLUMNS = ["red_flags", "upvotes", "downvotes", "spam_prompts", ...TROLL_INT_LABELS.map(([, c]) => c)];
 
 function trollRow(ints: Partial<Record<string, string>>, avgs: Partial<Record<string, string>> = {}): string {
   return [
@@ -243,9 +240,8 @@ scored AS (
 ),`
 }
 inserted AS (
-  INSERT INTO troll_stats (time_frame, user_id, base_date, modified_date, troll_score, rank, ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")})
-  SELECT $2, user_id, $1::timestamptz, now(), troll_score, ${forUsers(shape) ? "NULL::int" : "row_number() OVER (ORDER BY troll_score DESC, user_id)"},
-         ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")}
+  INSERT INTO troll_stats (time_frame, user_id, base_date, modified_date, troll_score, ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")})
+  SELECT $2, user_id, $1::timestamptz, now(), troll_score, ${[...TROLL_INT_COLUMNS, ...TROLL_AVG_LABELS].join(", ")}
   FROM scored
   RETURNING 1
 )
@@ -255,7 +251,5 @@ SELECT count(*)::int AS users FROM inserted`;
 export const TROLL_STATS_SQL = trollStatsSql("windowed");
 /** TOTAL ($1 = null). */
 export const TROLL_STATS_TOTAL_SQL = trollStatsSql("whole");
-/** DAY, WEEK, MONTH, the users of `$3` only, rank left null (their earlier rows deleted first). */
+/** DAY, WEEK, MONTH, the users of `$3` only (their earlier rows deleted first). */
 export const TROLL_STATS_USERS_SQL = trollStatsSql("users-windowed");
-/** TOTAL, the users of `$3` only, rank left null. */
-export const TROLL_STATS_USERS_TOTAL_SQL = trollStatsSql("users-whole");

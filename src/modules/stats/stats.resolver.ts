@@ -22,7 +22,10 @@ import {
   toWindow,
 } from "./stats.types.js";
 
-/** Board cursors carry the rank of the last row: ranks are dense and ordered, so "after rank n" is a keyset. */
+/**
+ * Board cursors carry the rank of the last row: ranks are dense and follow the board's index order, so "after rank
+ * n" is the board from its (n + 1)th row.
+ */
 export function encodeRankCursor(rank: number): string {
   return Buffer.from(`rank:${rank}`, "utf8").toString("base64url");
 }

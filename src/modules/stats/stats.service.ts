@@ -2,8 +2,10 @@
  * User stats, leaderboards, the troll board and streaks (spec §6.1–6.5). The periodic job of a frame recomputes
  * only the users whose data changed since its last run and ranks the frame again (stats-incremental.ts); the
  * ADMIN refresh, and a frame's first run, recompute every user set-based (the statements are in stats-sql.ts).
- * Either runs in one transaction, so readers see the old board or the new one. Reads then are plain index lookups
- * on (time_frame, rank); a board's window start and refresh time are the frame's (`stats_frame`).
+ * Either runs in one transaction, so readers see the old board or the new one. Ranks are not stored (a score
+ * change would move every rank below it): reads number the rows in board order from the index on (time_frame,
+ * score, user_id), the leaderboard's over the rows visible as of their recompute; a board's window start and
+ * refresh time are the frame's (`stats_frame`).
  */
 import type { DataSource, EntityManager } from "typeorm";
 import type { PubSubHandle } from "../../infra/pubsub.js";
@@ -19,7 +21,7 @@ import {
   statsWindowStart,
   type StatsTimeFrame,
 } from "../consensus/scores.js";
-import { clearMarks, readFrameState, recomputeChanged, writeFrameState } from "./stats-incremental.js";
+import { clearMarks, readFrameState, recomputeChanged, refreshDays, writeFrameState } from "./stats-incremental.js";
 import { COUNTERS, TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "./stats-sql.js";
 import { LEADERBOARD_TOPIC, type LeaderboardRefresh, type StatsPage, type TrollScoreRow, type UserScore, type UserScoreRow } from "./stats-rows.js";
 import type { RequestContext } from "../../common/request-context.js";
@@ -33,8 +35,26 @@ const USER_FIELDS = `u.id AS "userId", u.username, u.auth_method AS "authMethod"
 const FRAME_DATES = `CASE WHEN f.time_frame IS NULL THEN s.base_date ELSE f.base_date END AS "baseDate",
   coalesce(f.refreshed_at, s.modified_date) AS "modifiedDate"`;
 const FRAME_JOIN = `LEFT JOIN stats_frame f ON f.time_frame = s.time_frame`;
-const SCORE_FIELDS = `s.time_frame AS "timeFrame", s.rank, s.leader_score AS "leaderScore", ${FRAME_DATES}, ${COUNTERS.map(([c, f]) => `s.${c} AS "${f}"`).join(", ")}`;
+const SCORE_FIELDS = `s.time_frame AS "timeFrame", s.leader_score AS "leaderScore", ${FRAME_DATES}, ${COUNTERS.map(([c, f]) => `s.${c} AS "${f}"`).join(", ")}`;
 const VISIBLE = `u.show_on_leaderboard AND u.enabled AND NOT u.deleted`;
+
+/**
+ * A frame's leaderboard in rank order (`ix_user_stats_board`): the rows visible as of their recompute, by score,
+ * then id, numbered from 1, as the full recompute ranked them; the first `limit` ranks only, if given. Readers
+ * order by `BOARD_ORDER` (the index's order, which the numbering follows, so no sort) and stop at the rows they
+ * want: a page costs its rank, not the board's size. `$1` is the frame.
+ */
+const leaderboard = (limit?: string) => `(SELECT b.user_id, b.leader_score AS score, row_number() OVER (ORDER BY b.leader_score DESC, b.user_id) AS rank
+   FROM user_stats b WHERE b.time_frame = $1 AND b.visible ORDER BY b.leader_score DESC, b.user_id${limit ? ` LIMIT ${limit}` : ""}) AS b`;
+/** The troll board in rank order (`ix_troll_stats_board`): every row, by score, then id. `$1` is the frame. */
+const TROLLBOARD = `(SELECT b.user_id, b.troll_score AS score, row_number() OVER (ORDER BY b.troll_score DESC, b.user_id) AS rank
+   FROM troll_stats b WHERE b.time_frame = $1 ORDER BY b.troll_score DESC, b.user_id) AS b`;
+const BOARD_ORDER = `b.score DESC, b.user_id`;
+/** The leaderboard rank of row `s` (null when it was not visible): one more than the visible rows before it. */
+const RANK_OF = `CASE WHEN s.visible THEN 1
+    + (SELECT count(*) FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible AND o.leader_score > s.leader_score)
+    + (SELECT count(*) FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible AND o.leader_score = s.leader_score AND o.user_id < s.user_id)
+  END::int`;
 
 export class StatsService {
   constructor(
@@ -108,6 +128,9 @@ export class StatsService {
     const now: Date = at ?? (await em.query(`SELECT now() AS now`))[0].now;
     const baseDate = statsWindowStart(timeFrame, now);
     const previous = mode === "changed" ? await readFrameState(em, timeFrame) : null;
+    // A scheduled first run of WEEK, MONTH or TOTAL builds the per-day buckets too (the incremental run brings
+    // them up to date itself), so the frame's next run has them.
+    if (mode === "changed" && !previous && timeFrame !== "day") await refreshDays(em);
     const r = previous ? await recomputeChanged(em, timeFrame, baseDate, previous) : null;
     if (r) {
       await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
@@ -116,12 +139,12 @@ export class StatsService {
     // Marks dropped before the data is read: see recomputeChanged. (When it gave up for too many changed users it
     // took the marks already; the full recompute covers them.)
     await clearMarks(em, timeFrame);
-    await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
     await em.query(`DELETE FROM user_stats WHERE time_frame = $1`, [timeFrame]);
     await em.query(`DELETE FROM troll_stats WHERE time_frame = $1`, [timeFrame]);
     const whole = baseDate === null;
     const [stats]: { users: number; ranked: number }[] = await em.query(whole ? USER_STATS_TOTAL_SQL : USER_STATS_SQL, [baseDate, timeFrame]);
     const [troll]: { users: number }[] = await em.query(whole ? TROLL_STATS_TOTAL_SQL : TROLL_STATS_SQL, [baseDate, timeFrame]);
+    await writeFrameState(em, timeFrame, { baseDate, refreshedAt: now });
     return { timeFrame, baseDate, refreshedAt: now, users: stats.users, rankedUsers: stats.ranked, trollUsers: troll.users, trigger };
   }
 
@@ -193,10 +216,10 @@ export class StatsService {
     const { apiClientId } = rc.visibility;
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: UserScoreRow[] = await this.ds.query(
-      `SELECT ${SCORE_FIELDS}, ${USER_FIELDS}, true AS "hasRow"
-       FROM user_stats s JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
-       WHERE s.time_frame = $1 AND s.rank > $2 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
-       ORDER BY s.rank LIMIT $3`,
+      `SELECT ${SCORE_FIELDS}, b.rank::int AS rank, ${USER_FIELDS}, true AS "hasRow"
+       FROM ${leaderboard()} JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
+       WHERE b.rank > $2 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
+       ORDER BY ${BOARD_ORDER} LIMIT $3`,
       [timeFrame, afterRank, first + 1, apiClientId],
     );
     return { nodes: rows.slice(0, first).map((r) => this.score(r, viewerId)), hasNextPage: rows.length > first };
@@ -208,7 +231,7 @@ export class StatsService {
     const { apiClientId } = rc.visibility;
     if (!isUuid(userId)) throw notFound("User", userId);
     const rows: (UserScoreRow & { frame: StatsTimeFrame })[] = await this.ds.query(
-      `SELECT fr.frame, ${SCORE_FIELDS}, ${USER_FIELDS}, s.user_id IS NOT NULL AS "hasRow"
+      `SELECT fr.frame, ${SCORE_FIELDS}, ${RANK_OF} AS rank, ${USER_FIELDS}, s.user_id IS NOT NULL AS "hasRow"
        FROM "user" u CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS fr(frame, n)
        LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = fr.frame
        ${FRAME_JOIN}
@@ -229,21 +252,27 @@ export class StatsService {
     const { apiClientId } = rc.visibility;
     if (!Number.isInteger(size) || size < 1 || size > 100) throw badInput("size must be between 1 and 100");
     if (!isUuid(userId)) throw notFound("User", userId);
-    const found: { rank: number | null; visible: boolean; lastRank: number | null }[] = await this.ds.query(
-      `SELECT s.rank, ${VISIBLE} AS visible, (SELECT max(rank) FROM user_stats WHERE time_frame = $2) AS "lastRank"
+    // The ranks below the user, up to `size` of them (all the window's bounds need: whether the board ends
+    // within the window), counted from the user's place in the index rather than the whole board.
+    const found: { rank: number | null; visible: boolean; below: number | null }[] = await this.ds.query(
+      `SELECT ${RANK_OF} AS rank, ${VISIBLE} AS visible,
+              least($4::int, (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
+                                                     AND o.leader_score = s.leader_score AND o.user_id > s.user_id LIMIT $4) AS ties)
+                         + (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
+                                                     AND o.leader_score < s.leader_score LIMIT $4) AS lower))::int AS below
        FROM "user" u LEFT JOIN user_stats s ON s.user_id = u.id AND s.time_frame = $2
        WHERE u.id = $1 AND ($3::uuid IS NULL OR u.api_client_id = $3)`,
-      [userId, timeFrame, apiClientId],
+      [userId, timeFrame, apiClientId, size],
     );
     if (found.length === 0) throw notFound("User", userId);
-    const { rank, visible, lastRank } = found[0];
+    const { rank, visible, below } = found[0];
     if (!visible || rank === null) return null;
-    const bounds = leaderboardWindowBounds(rank, size, lastRank ?? rank);
+    const bounds = leaderboardWindowBounds(rank, size, rank + (below ?? 0));
     const rows: UserScoreRow[] = await this.ds.query(
-      `SELECT ${SCORE_FIELDS}, ${USER_FIELDS}, true AS "hasRow"
-       FROM user_stats s JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
-       WHERE s.time_frame = $1 AND s.rank BETWEEN $2 AND $3 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
-       ORDER BY s.rank`,
+      `SELECT ${SCORE_FIELDS}, b.rank::int AS rank, ${USER_FIELDS}, true AS "hasRow"
+       FROM ${leaderboard("$3")} JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
+       WHERE b.rank >= $2 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
+       ORDER BY ${BOARD_ORDER}`,
       [timeFrame, bounds.first, bounds.last, apiClientId],
     );
     return rows.map((r) => this.score(r, userId));
@@ -260,15 +289,15 @@ export class StatsService {
     const { apiClientId } = rc.visibility;
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: TrollScoreRow[] = await this.ds.query(
-      `SELECT s.time_frame AS "timeFrame", s.rank, s.troll_score AS "trollScore", ${FRAME_DATES},
+      `SELECT s.time_frame AS "timeFrame", b.rank::int AS rank, s.troll_score AS "trollScore", ${FRAME_DATES},
               s.red_flags AS "redFlags", s.upvotes, s.downvotes, s.spam_prompts AS "spamPrompts", s.quality, s.humor, s.toxicity,
               s.violence, s.helpfulness, s.spam, s.lang_mismach AS "langMismatch", s.not_appropriate AS "notAppropriate", s.pii,
               s.hate_speech AS "hateSpeech", s.sexual_content AS "sexualContent", s.political_content AS "politicalContent",
               u.id AS "userId", u.username, u.auth_method AS "authMethod", u.display_name AS "displayName", u.enabled, u.deleted,
               u.show_on_leaderboard AS "showOnLeaderboard"
-       FROM troll_stats s JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
-       WHERE s.time_frame = $1 AND s.rank > $2 AND ($4::boolean IS NULL OR u.enabled = $4) AND ($5::uuid IS NULL OR u.api_client_id = $5)
-       ORDER BY s.rank LIMIT $3`,
+       FROM ${TROLLBOARD} JOIN troll_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
+       WHERE b.rank > $2 AND ($4::boolean IS NULL OR u.enabled = $4) AND ($5::uuid IS NULL OR u.api_client_id = $5)
+       ORDER BY ${BOARD_ORDER} LIMIT $3`,
       [timeFrame, afterRank, first + 1, enabled, apiClientId],
     );
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };

@@ -2,10 +2,9 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 
 /**
  * Per author and time frame signals of trouble and the troll score (spec §1.13, §6.5), recomputed with the
- * leaderboards. The column `lang_mismach` keeps the reference's spelling so exported rows line up.
+ * leaderboards; ranks are not stored (see `trollScore`). The column `lang_mismach` keeps the reference's spelling so exported rows line up.
  */
 @Entity("troll_stats")
-@Index("ix_troll_stats_frame_rank", ["timeFrame", "rank"])
 export class TrollStats {
   @PrimaryColumn({ type: "varchar", length: 16, name: "time_frame" })
   timeFrame: string;
@@ -19,11 +18,10 @@ export class TrollStats {
   @Column({ type: "timestamptz", name: "modified_date", default: () => "now()" })
   modifiedDate: Date;
 
+  /** Ranks are read in board order (score, then id) from this index, made by hand in migration StatsDays. */
+  @Index("ix_troll_stats_board", { synchronize: false })
   @Column({ type: "int", name: "troll_score", default: 0 })
   trollScore: number;
-
-  @Column({ type: "int", nullable: true })
-  rank: number | null;
 
   @Column({ type: "int", name: "red_flags", default: 0 }) redFlags: number;
   @Column({ type: "int", default: 0 }) upvotes: number;

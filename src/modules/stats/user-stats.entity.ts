@@ -1,8 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 
-/** Per user and time frame counters and leader score (spec §1.12), recomputed by the stats jobs. */
+/**
+ * Per user and time frame counters and leader score (spec §1.12), recomputed by the stats jobs. Ranks are not
+ * stored: reads number the visible rows in board order (score, then id) from `ix_user_stats_board`.
+ */
 @Entity("user_stats")
-@Index("ux_user_stats_frame_rank_user", ["timeFrame", "rank", "userId"], { unique: true })
 export class UserStats {
   @PrimaryColumn({ type: "varchar", length: 16, name: "time_frame" })
   timeFrame: string;
@@ -19,8 +21,13 @@ export class UserStats {
   @Column({ type: "int", name: "leader_score", default: 0 })
   leaderScore: number;
 
-  @Column({ type: "int", nullable: true })
-  rank: number | null;
+  /**
+   * Shown on the leaderboard as of the row's recompute (shown, enabled, not deleted): only these are ranked. The
+   * index is made by hand in migration StatsDays (TypeORM cannot express its descending score).
+   */
+  @Index("ix_user_stats_board", { synchronize: false })
+  @Column({ type: "boolean", default: false })
+  visible: boolean;
 
   @Column({ type: "int", default: 0 }) prompts: number;
   @Column({ type: "int", name: "replies_assistant", default: 0 }) repliesAssistant: number;
