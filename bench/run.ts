@@ -24,6 +24,7 @@
  *   each build has its own database and servers, and every timed phase alternates between them in --rounds=N slices
  *   per build (default 4; --quick: 2), so the machine's changing load weighs on both alike. Each build's table is
  *   printed, then both side by side (CPU per unit and its ratio, SQL per unit, "no task" answers, errors).
+ * --keep: the bench databases are left in place at the end (their URLs are printed) instead of dropped.
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
  * postgres process, as on a machine where nothing else uses PostgreSQL).
@@ -510,7 +511,9 @@ async function main() {
   await pgStat.end();
   const cleanup = new Client({ connectionString: base });
   await cleanup.connect();
-  for (const side of sides) await cleanup.query(`DROP DATABASE IF EXISTS ${side.dbName} WITH (FORCE)`);
+  // --keep leaves the databases for later look (e.g. a start-up measurement on 100,000 restored trees); drop them by hand.
+  if (args.includes("--keep")) console.error(JSON.stringify({ kept: sides.map((s) => s.dbUrl) }));
+  else for (const side of sides) await cleanup.query(`DROP DATABASE IF EXISTS ${side.dbName} WITH (FORCE)`);
   await cleanup.end();
 
   for (const side of sides) {
