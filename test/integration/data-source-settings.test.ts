@@ -1,7 +1,8 @@
 /**
  * The session settings every Chorus connection gets (src/db/data-source.ts). JIT off: with it on, the task draw's
- * statements passed PostgreSQL's JIT cost thresholds once the pools were large, and each execution spent 1.5-3.3 s
- * compiling (issue 14, 100,000 trees); here the thresholds are forced to zero so that JIT would run on any statement.
+ * statements passed PostgreSQL's JIT cost thresholds once the pools were large, and every run planned with its
+ * values spent 1.5-3.3 s compiling (issue 14, 100,000 trees); here the thresholds are forced to zero so that JIT
+ * would run on any statement.
  */
 import { expect } from "chai";
 import { createDataSource } from "../../src/db/data-source.js";
