@@ -24,6 +24,10 @@
  *   each build has its own database and servers, and every timed phase alternates between them in --rounds=N slices
  *   per build (default 4; --quick: 2), so the machine's changing load weighs on both alike. Each build's table is
  *   printed, then both side by side (CPU per unit and its ratio, SQL per unit, "no task" answers, errors).
+ * --db=NAME (scale-w1): instead of restoring trees, the large phases run on NAME, a database restored earlier (e.g. by a
+ *   scale-w1 run with --keep), served by a fresh server of this build; NAME is left in place. The seed and its phases
+ *   still run on a fresh database first, so both sizes come from one run.
+ * --keep: the bench databases are left in place at the end (their URLs are printed) instead of dropped.
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
  * postgres process, as on a machine where nothing else uses PostgreSQL).
@@ -205,11 +209,16 @@ async function main() {
   }
 
   const sides: Side[] = [];
-  async function openSide(label: string, root: string, dbName: string): Promise<Side> {
-    const admin = new Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
+  /** Databases this run created (dropped at the end unless --keep); an existing one (--db) is never dropped. */
+  const created = new Set<string>();
+  async function openSide(label: string, root: string, dbName: string, existing = false): Promise<Side> {
+    if (!existing) {
+      const admin = new Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${dbName}`);
+      await admin.end();
+      created.add(dbName);
+    }
     const dbUrl = new URL(base);
     dbUrl.pathname = "/" + dbName;
     const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
@@ -226,7 +235,7 @@ async function main() {
       // as in the original's measurement: the per-user limit is raised (30 per 4 minutes would throttle 100 users), limiting stays on
       RATE_LIMIT_TASK_USER: "1000000/240",
     };
-    if (workload === "big-tree" || workload === "scale") {
+    if (!existing && (workload === "big-tree" || workload === "scale")) {
       const lines = workload === "big-tree" ? bigTreeLines(1) : scaleTreeLines(2, quick ? 2000 : 10_000);
       await restore(root, env, lines, workload);
     }
@@ -438,7 +447,28 @@ async function main() {
   if (workload === "task-cycle" || workload === "all" || workload === "scale" || workload === "scale-w1") {
     for (const c of [1, 8, 32]) await phase("W1 task cycle", c, 30 * scale, Infinity, cycle);
   }
-  if (workload === "scale-w1") {
+  const existingDb = args.find((a) => a.startsWith("--db="))?.slice("--db=".length);
+  if (workload === "scale-w1" && existingDb) {
+    if (sides.length > 1) throw new Error("--db takes no --baseline");
+    // The large phases on a database restored earlier (kept by --keep), served by a fresh server of this build.
+    const small = sides[0];
+    await small.counts.end();
+    for (const s of small.servers) {
+      s.kill("SIGTERM");
+      await new Promise((r) => s.on("exit", r));
+    }
+    const big = await openSide(small.label, small.root, existingDb, true);
+    big.results = small.results;
+    big.seedState = small.seedState;
+    sides[0] = big;
+    const now = (
+      await big.counts.query(`SELECT (SELECT count(*) FROM message)::int AS messages, (SELECT count(*) FROM message_tree_state)::int AS trees,
+      (SELECT count(*) FROM message_tree_state WHERE state = 'ranking')::int AS ranking, (SELECT count(*) FROM message_tree_state WHERE state = 'growing')::int AS growing`)
+    ).rows[0];
+    await rawGql(big.url, `query { availableTasks(lang: "en") { random } }`, {}, { key: big.key, user: big.users[0].userHeader });
+    console.error(JSON.stringify({ build: big.label, existingDatabase: existingDb, now }));
+    for (const c of [1, 8, 32]) await phase(`W1 task cycle, existing ${now.trees} trees`, c, 30 * scale, Infinity, cycle);
+  } else if (workload === "scale-w1") {
     const trees = Number(args.find((a) => a.startsWith("--trees="))?.slice("--trees=".length) ?? 10_000);
     for (const side of sides) {
       const t0 = Date.now();
@@ -510,7 +540,9 @@ async function main() {
   await pgStat.end();
   const cleanup = new Client({ connectionString: base });
   await cleanup.connect();
-  for (const side of sides) await cleanup.query(`DROP DATABASE IF EXISTS ${side.dbName} WITH (FORCE)`);
+  // --keep leaves the databases for later look (e.g. a start-up measurement on 100,000 restored trees); drop them by hand.
+  if (args.includes("--keep")) console.error(JSON.stringify({ kept: sides.map((s) => s.dbUrl) }));
+  else for (const db of created) await cleanup.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await cleanup.end();
 
   for (const side of sides) {

@@ -1,9 +1,8 @@
 /**
  * Boots one Chorus API process: database (external or embedded), Redis when configured, schema, HTTP and
- * websocket server; then connects and migrates in the background so health endpoints answer at once.
+ * websocket server; connects and migrates alongside, without holding up the server, so health endpoints answer at once.
  */
 import type { Logger } from "pino";
-import { Redis } from "ioredis";
 import type { Config } from "./config/index.js";
 import { createLogger } from "./logger.js";
 import { createDataSource } from "./db/data-source.js";
@@ -12,6 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { connectWithRetry } from "./db/connect.js";
 import { migrateWithLock } from "./db/migrate.js";
 import { createPubSubHandle } from "./infra/pubsub.js";
+import { newRedis } from "./infra/redis-modules.js";
 import { Metrics } from "./server/metrics.js";
 import { createServices, type AppServices } from "./server/services.js";
 import { getSchema } from "./server/schema.js";
@@ -67,7 +67,7 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const queryCounter = new QueryCounter();
   const ds = createDataSource({ url: databaseUrl, poolSize: config.databasePoolSize, queryCounter });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  const redis = config.redisUrl ? newRedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   redis?.on("error", (err) => log.debug({ error: err.message }, "redis connection error"));
   redis?.connect().catch(() => undefined);
   const pubSub = createPubSubHandle(config.redisUrl, (err) => log.debug({ error: err.message }, "redis pub/sub connection error"));
@@ -90,22 +90,39 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
   app.identityEvents.start();
   app.openSockets.start();
 
-  const schema = await getSchema();
-  const http = await startHttpServer(app, schema);
+  const abort = new AbortController();
+  // The database comes up (connect, migrations, the token secret, the pool settings' check) while this process
+  // builds the schema and starts listening: the one waits on PostgreSQL, the other is this process's CPU, so
+  // start-up to "ready" is the longer of the two instead of their sum (issue 14).
+  const database = (async () => {
+    await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
+    if (opts.migrate ?? true) await migrateWithLock(ds, databaseUrl, log);
+    signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
+    // The task lottery's candidate pools follow the tree-manager settings; a change rebuilds them once.
+    await app.tasks.pools.sync(ds);
+  })();
+  // Its failure is reported where it is awaited (ready, below); this keeps one that comes while the schema is
+  // still being built from counting as unhandled.
+  database.catch(() => undefined);
+  let http: HttpServerHandle;
+  try {
+    http = await startHttpServer(app, await getSchema());
+  } catch (err) {
+    // No server, so nothing will wait for the database: stop it coming up and close what it opened.
+    abort.abort();
+    await database.catch(() => undefined);
+    if (ds.isInitialized) await ds.destroy();
+    throw err;
+  }
   log.info({ url: http.url }, "listening");
 
-  const abort = new AbortController();
   let scheduler: PeriodicScheduler | undefined;
   let jobsStartedResolve: () => void = () => undefined;
   const jobsStarted = new Promise<void>((resolve) => (jobsStartedResolve = resolve));
   let localWorker: LocalWorker | undefined;
   let treesChecked: Promise<void> = Promise.resolve();
   const readyPromise = (async () => {
-    await connectWithRetry(ds, log, config.dbRetryMaxDelayMs, abort.signal);
-    if (opts.migrate ?? true) await migrateWithLock(ds, databaseUrl, log);
-    signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
-    // The task lottery's candidate pools follow the tree-manager settings; a change rebuilds them once.
-    await app.tasks.pools.sync(ds);
+    await database;
     app.workers.start();
     app.generations.startPositionUpdates(config.chat.queuePositionIntervalMs);
     if (!config.redisUrl && config.chat.localWorker && !app.chats.catalog.get(LOCAL_WORKER_MODEL)) {

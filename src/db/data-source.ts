@@ -32,7 +32,12 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
       connectionTimeoutMillis: 5000,
       // The working set (active trees) is small and cached; with the stock random_page_cost of 4 the planner
       // scans the whole message table instead of following the tree index (5x slower at 10,000 trees).
-      options: "-c random_page_cost=1.1",
+      // JIT off: the task draw's statements carry a large estimated cost for a branch that rarely runs (the exact
+      // count-and-offset over a whole pool), which passes PostgreSQL's JIT thresholds once the pools are big. Every
+      // run planned with its values (an unnamed query; a prepared one's first runs on each connection) was then
+      // compiled: 1.5-3.3 s of CPU per statement at 100,000 trees where the statement itself ran in milliseconds
+      // (issue 14). None of Chorus's statements gains from it.
+      options: "-c random_page_cost=1.1 -c jit=off",
     },
   });
   // GraphQL operations hold a bounded share of the pool (src/db/operation-budget.ts); other work is unchanged.

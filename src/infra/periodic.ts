@@ -3,8 +3,9 @@
  * every replica (whichever replica's BullMQ worker takes it); in local mode, timers in the one process. Jobs are
  * idempotent, so a run repeated after a crash does no harm.
  */
-import { Queue, Worker } from "bullmq";
+import type { Queue, Worker } from "bullmq";
 import type { Logger } from "pino";
+import { bullmq } from "./redis-modules.js";
 
 export interface PeriodicJob {
   name: string;
@@ -131,7 +132,7 @@ class BullPeriodicScheduler implements PeriodicScheduler {
     private readonly prefix: string,
     private readonly onRun: PeriodicRunObserver,
   ) {
-    this.queue = new Queue(queueName, { prefix, connection: { url: redisUrl, maxRetriesPerRequest: null } });
+    this.queue = new (bullmq().Queue)(queueName, { prefix, connection: { url: redisUrl, maxRetriesPerRequest: null } });
     this.queue.on("error", (err) => log.debug({ error: err.message }, "periodic queue error"));
   }
 
@@ -149,7 +150,7 @@ class BullPeriodicScheduler implements PeriodicScheduler {
     const keepEveryMs = Math.max(1_000, Math.min(5_000, ...jobs.map((j) => j.everyMs)));
     this.keeper = setInterval(() => void this.restoreLost(), keepEveryMs);
     this.keeper.unref();
-    this.worker = new Worker(
+    this.worker = new (bullmq().Worker)(
       this.queueName,
       async (j) => {
         const job = this.jobs.get(j.name);

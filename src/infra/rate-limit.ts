@@ -7,7 +7,8 @@
  * task requests need only PostgreSQL, and an outage (which /readyz reports) should not stop annotation. Chat
  * generations are refused anyway, by the queue, with SERVICE_UNAVAILABLE.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { newRedis } from "./redis-modules.js";
 import { isConnectionFailure } from "./streams/redis-connection.js";
 import { ChorusError, ErrorCode } from "../common/errors.js";
 
@@ -69,7 +70,7 @@ class RedisRateLimiter implements RateLimiter {
     url: string,
     private readonly prefix: string,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    this.redis = newRedis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
     this.redis.on("error", () => undefined); // surfaced by the failing command instead
     this.redis.defineCommand("chorusRateHit", { numberOfKeys: 1, lua: HIT_SCRIPT });
   }

@@ -13,7 +13,7 @@
  */
 import crypto from "node:crypto";
 import type { Logger } from "pino";
-import { Redis } from "ioredis";
+import { newRedis } from "../infra/redis-modules.js";
 import type { PubSubHandle } from "../infra/pubsub.js";
 
 export interface IdentityChange {
@@ -118,7 +118,7 @@ export class IdentityChangeOutbox {
   /** Publishes what was collected; false when Redis could not be reached (servers then notice at their re-check). */
   async flush(redisUrl: string | undefined, redisKeyPrefix: string): Promise<boolean> {
     if (!redisUrl || this.changes.length === 0) return true;
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
+    const redis = newRedis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
     redis.on("error", () => undefined);
     try {
       await redis.connect();

@@ -5,7 +5,7 @@
  * rule. Here the module is imported once and classes without rules are skipped (their validation cannot fail).
  * Same options as before: missing properties skipped, unknown values allowed.
  */
-import { getMetadataStorage, validateOrReject, type ValidationError, type ValidatorOptions } from "class-validator";
+import { getMetadataStorage, validateOrReject, type ValidationError, type ValidatorOptions } from "../common/validators.js";
 import { ArgumentValidationError } from "type-graphql";
 
 const OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };

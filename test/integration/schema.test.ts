@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from "graphql";
+import { buildClientSchema, getIntrospectionQuery, graphqlSync, lexicographicSortSchema, printSchema, validateSchema, type IntrospectionQuery } from "graphql";
 import { getSchema, printSortedSchema } from "../../src/server/schema.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { rawGql } from "../helpers/graphql.js";
@@ -12,6 +12,12 @@ describe("schema/schema.graphql", function () {
   it("is exactly what the code builds (run `npm run schema:emit` and `npm run codegen` after changing types)", async () => {
     const committed = fs.readFileSync(SCHEMA_FILE, "utf8");
     expect(printSortedSchema(await getSchema())).to.equal(committed);
+  });
+
+  it("passes the check type-graphql skips at start-up: valid, and the full introspection query runs without errors", async () => {
+    const schema = await getSchema();
+    expect(validateSchema(schema).map((e) => e.message)).to.deep.equal([]);
+    expect(graphqlSync({ schema, source: getIntrospectionQuery() }).errors).to.equal(undefined);
   });
 
   it("describes every type and field, so the IDE documents the API", async () => {

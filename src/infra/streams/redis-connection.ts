@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { newRedis } from "../redis-modules.js";
 
 /**
  * Shared by the Redis drivers of the event streams and the generation queue (both live under src/infra and
@@ -43,7 +44,7 @@ export interface RedisConnectionOptions {
  */
 export function createRedisConnection(redisUrl: string, options: RedisConnectionOptions): Redis {
   const reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 2_000;
-  const connection = new Redis(redisUrl, {
+  const connection = newRedis(redisUrl, {
     connectionName: options.connectionName,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,

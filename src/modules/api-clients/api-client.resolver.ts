@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from "type-graphql";
-import { Max, Min, IsOptional } from "class-validator";
+import { Max, Min, IsOptional } from "../../common/validators.js";
 import { ApiClient } from "./api-client.entity.js";
 import { ApiClientConnection, ApiClientWithKey, CreateApiClientInput, RevokeApiClientInput, RotateApiClientKeyInput } from "./api-client.types.js";
 import { Requirement } from "../../server/auth.js";

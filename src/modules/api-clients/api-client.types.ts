@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsEmail, IsOptional, Length } from "class-validator";
+import { IsEmail, IsOptional, Length } from "../../common/validators.js";
 import { ApiClient, ApiClientKind } from "./api-client.entity.js";
 import { Role } from "../users/role.js";
 import { ConnectionType } from "../../common/pagination.js";

@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver, Root, Subscription, FieldResolver } from "type-graphql";
-import { IsOptional, Length, Max, Min } from "class-validator";
+import { IsOptional, Length, Max, Min } from "../../common/validators.js";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized, Requirement } from "../../server/auth.js";
 import { toConnection } from "../../common/pagination.js";

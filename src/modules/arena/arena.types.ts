@@ -1,6 +1,6 @@
 /** The arena's GraphQL types: battles as their voter sees them, votes, the model leaderboard, exclusions. */
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { IsOptional, Length, Matches } from "class-validator";
+import { IsOptional, Length, Matches } from "../../common/validators.js";
 import { ConnectionType } from "../../common/pagination.js";
 
 export enum ArenaWinner {

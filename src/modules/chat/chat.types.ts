@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
-import { IsOptional, Length, MaxLength } from "class-validator";
+import { IsOptional, Length, MaxLength } from "../../common/validators.js";
 import { ConnectionType } from "../../common/pagination.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { ChatReport, ChatReportType } from "./feedback/chat-feedback.entity.js";

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from "type-graphql";
-import { ArrayMaxSize, IsOptional, Length, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsOptional, Length, ValidateNested } from "../../common/validators.js";
 import type { Context } from "../../server/context.js";
 import { LabelDescription, LabelValueInput, TaskDone } from "../tasks/task.types.js";
 import { LABEL_DESCRIPTIONS, REPORT_LABELS, validLabelsForMessage } from "../consensus/labels.js";

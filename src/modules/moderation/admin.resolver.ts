@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from "type-graphql";
-import { IsOptional, Max, Min } from "class-validator";
+import { IsOptional, Max, Min } from "../../common/validators.js";
 import type { Context } from "../../server/context.js";
 import { toConnection } from "../../common/pagination.js";
 import { Role } from "../users/role.js";

@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import { IsOptional, Max, Min } from "class-validator";
+import { IsOptional, Max, Min } from "../../common/validators.js";
 import type { Context } from "../../server/context.js";
 import { toConnection } from "../../common/pagination.js";
 import { forbidden } from "../../common/errors.js";

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, MaxLength } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, MaxLength } from "../../common/validators.js";
 import { JSONObjectScalar } from "../../server/json-scalar.js";
 import { ConnectionType } from "../../common/pagination.js";
 import { User } from "../users/user.entity.js";

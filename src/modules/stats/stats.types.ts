@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { IsOptional } from "class-validator";
+import { IsOptional } from "../../common/validators.js";
 import { ConnectionType } from "../../common/pagination.js";
 import type { StatsTimeFrame } from "../consensus/scores.js";
 

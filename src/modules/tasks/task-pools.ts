@@ -117,6 +117,10 @@ export class TaskPools {
    * or null), with its own parameters numbered from `next`.
    */
   private condition(kind: PoolKind, role: Role, next: number): { sql: string; params: unknown[] } {
+    // The reply kinds' open-task check ends in OFFSET 0, which keeps PostgreSQL from turning it into an anti join:
+    // over a whole partition (the exact draw) it then sorted or hashed every open and finished task of the
+    // database (a parallel scan of the task table, 350-450 ms at 100,000 trees; issue 14) where a probe of
+    // ix_task_parent_created per remaining row costs microseconds. Same rows either way.
     const params: unknown[] = [];
     const p = (v: unknown) => {
       params.push(v);
@@ -159,7 +163,8 @@ export class TaskPools {
             AND NOT EXISTS (
                   SELECT 1 FROM task tk WHERE tk.parent_message_id = x.parent_id
                     AND tk.payload_type IN ('PrompterReplyPayload', 'AssistantReplyPayload')
-                    AND tk.created_date > now() - make_interval(secs => ${p(this.cfg.recentTasksSpanSec)}) AND NOT tk.done AND NOT tk.skipped)
+                    AND tk.created_date > now() - make_interval(secs => ${p(this.cfg.recentTasksSpanSec)}) AND NOT tk.done AND NOT tk.skipped
+                  OFFSET 0)
             AND NOT EXISTS (
                   SELECT 1 FROM message c WHERE c.parent_id = x.parent_id AND c.user_id = $2 AND NOT c.deleted
                     AND (c.review_result OR c.review_count < ${p(this.cfg.numReviewsReply)}))`,
@@ -204,8 +209,14 @@ export class TaskPools {
 
   /** A partition of at most this many rows is drawn exactly by count and offset (reads at most that many). */
   static readonly SMALL_POOL = 64;
-  /** Slots tried in a larger partition before the exact count-and-offset decides (see the file's comment). */
-  static readonly TRIALS = 16;
+  /**
+   * Slots tried in a larger partition before the exact count-and-offset decides (see the file's comment). The tries
+   * stop at the first hit, so a dense partition costs one probe whatever this is; what it bounds is how often a
+   * sparse one falls through to the exact draw, which reads the whole partition. The lonely parents are about a
+   * tenth of the reply pool: with 16 tries 0.9^16 = 18.5 % of random requests scanned the whole pool (60-450 ms at
+   * 100,000 trees; issue 14), with 64 tries 0.9^64 = 0.1 %.
+   */
+  static readonly TRIALS = 64;
   /** Random numbers one kind's draw takes from the injected source: the tries', then the offset's. */
   static readonly RANDOMS_PER_DRAW = TaskPools.TRIALS + 1;
 

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { IsOptional, Length, ValidateNested } from "class-validator";
+import { IsOptional, Length, ValidateNested } from "../../common/validators.js";
 import { EmojiCount } from "../tasks/task.types.js";
 import { TreeState } from "./message-tree-state.entity.js";
 import { ConnectionType } from "../../common/pagination.js";

@@ -1,5 +1,5 @@
 import { Field, InputType } from "type-graphql";
-import { IsOptional, Length, Matches } from "class-validator";
+import { IsOptional, Length, Matches } from "../../common/validators.js";
 import { badInput } from "../../common/errors.js";
 
 /** Identifies a frontend user within the calling API client's namespace. */

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { IsOptional, Max, Min, ValidateNested } from "class-validator";
+import { IsOptional, Max, Min, ValidateNested } from "../../common/validators.js";
 import { Role } from "./role.js";
 import { User } from "./user.entity.js";
 import { UserRefInput } from "./user-ref.js";

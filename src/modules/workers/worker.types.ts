@@ -1,6 +1,6 @@
 /** The worker protocol, typed in the one schema: GPU workers are clients of the same API, with worker keys. */
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsOptional, IsUUID, Length, Max, Min } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, IsUUID, Length, Max, Min } from "../../common/validators.js";
 import { WORKER_PROTOCOL_VERSION } from "@chorus/worker-protocol";
 
 /** The protocol version this API speaks (a worker that speaks another is refused with a clear error), defined once for
