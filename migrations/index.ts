@@ -18,6 +18,7 @@ import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
 import { TaskPoolSlots1796610000000 } from "./1796610000000-TaskPoolSlots.js";
 import { IdentityGeneration1796610000001 } from "./1796610000001-IdentityGeneration.js";
 import { StatsDirty1796610000002 } from "./1796610000002-StatsDirty.js";
+import { PoolRefreshStatedTrees1796620000000 } from "./1796620000000-PoolRefreshStatedTrees.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: Function[] = [
   TaskPoolSlots1796610000000,
   IdentityGeneration1796610000001,
   StatsDirty1796610000002,
+  PoolRefreshStatedTrees1796620000000,
 ];
