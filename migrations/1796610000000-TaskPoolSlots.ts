@@ -1,44 +1,8 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import { TASK_POOL_REFRESH_V1 } from "./1796600000000-TaskPools.js";
 
-/**
- * Candidate pools draw exactly uniformly (src/modules/tasks/task-pools.ts says why a random key and a range scan
- * do not): each pool row gets an integer slot, unique within its draw partition (language; and root or not for
- * reviews), so a draw can pick a slot uniformly and every row is equally likely to be hit. The pools are derived
- * data: the three drawn tables are rebuilt with the new column and refilled from the trees.
- *
- * Placement: a refresh puts the k rows it still has to place in a partition on random slots below the partition's
- * highest slot + 1 + 2k (at least 64); the rows whose slot was taken (by a committed row, or by one another
- * transaction has not committed yet, which it waits for) try again with that 2k doubled, k now the rows left. The
- * range grows by about what is placed, not by a factor (a range doubled from the first retry ran an import's
- * stragglers up to slots 300 times the row count, and draws then missed on almost every try), so the slots stay
- * dense enough for a draw to hit a row on most tries; and since every tree change re-places its rows, a shrinking
- * pool compacts by itself.
- */
-export class TaskPoolSlots1796610000000 implements MigrationInterface {
-  name = "TaskPoolSlots1796610000000";
-
-  public async up(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE task_pool_ranking`);
-    await q.query(`DROP TABLE task_pool_review`);
-    await q.query(`DROP TABLE task_pool_reply`);
-    await q.query(`CREATE TABLE task_pool_ranking (
-      parent_id uuid NOT NULL, role varchar(16) NOT NULL, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL,
-      min_ranking_count integer NOT NULL, slot integer NOT NULL, PRIMARY KEY (parent_id, role))`);
-    await q.query(`CREATE INDEX ix_task_pool_ranking_tree ON task_pool_ranking (message_tree_id)`);
-    await q.query(`CREATE UNIQUE INDEX ux_task_pool_ranking_slot ON task_pool_ranking (lang, slot)`);
-    await q.query(`CREATE TABLE task_pool_review (
-      message_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
-      is_root boolean NOT NULL, user_id uuid, review_count integer NOT NULL, slot integer NOT NULL)`);
-    await q.query(`CREATE INDEX ix_task_pool_review_tree ON task_pool_review (message_tree_id)`);
-    await q.query(`CREATE UNIQUE INDEX ux_task_pool_review_slot ON task_pool_review (lang, is_root, slot)`);
-    await q.query(`CREATE TABLE task_pool_reply (
-      parent_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
-      k integer NOT NULL, slot integer NOT NULL)`);
-    await q.query(`CREATE INDEX ix_task_pool_reply_tree ON task_pool_reply (message_tree_id)`);
-    await q.query(`CREATE UNIQUE INDEX ux_task_pool_reply_slot ON task_pool_reply (lang, slot)`);
-
-    await q.query(`CREATE OR REPLACE FUNCTION task_pool_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+/** The pools' refresh as this migration creates it (PoolRefreshStatedTrees replaces it; its undo restores this one). */
+export const TASK_POOL_REFRESH_V2 = `CREATE OR REPLACE FUNCTION task_pool_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   s task_pool_settings%ROWTYPE;
   rk task_pool_ranking[];
@@ -147,7 +111,46 @@ BEGIN
     GET DIAGNOSTICS got = ROW_COUNT;
     placed := placed + got; tries := tries + 1;
   END LOOP;
-END $$`);
+END $$`;
+
+/**
+ * Candidate pools draw exactly uniformly (src/modules/tasks/task-pools.ts says why a random key and a range scan
+ * do not): each pool row gets an integer slot, unique within its draw partition (language; and root or not for
+ * reviews), so a draw can pick a slot uniformly and every row is equally likely to be hit. The pools are derived
+ * data: the three drawn tables are rebuilt with the new column and refilled from the trees.
+ *
+ * Placement: a refresh puts the k rows it still has to place in a partition on random slots below the partition's
+ * highest slot + 1 + 2k (at least 64); the rows whose slot was taken (by a committed row, or by one another
+ * transaction has not committed yet, which it waits for) try again with that 2k doubled, k now the rows left. The
+ * range grows by about what is placed, not by a factor (a range doubled from the first retry ran an import's
+ * stragglers up to slots 300 times the row count, and draws then missed on almost every try), so the slots stay
+ * dense enough for a draw to hit a row on most tries; and since every tree change re-places its rows, a shrinking
+ * pool compacts by itself.
+ */
+export class TaskPoolSlots1796610000000 implements MigrationInterface {
+  name = "TaskPoolSlots1796610000000";
+
+  public async up(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE task_pool_ranking`);
+    await q.query(`DROP TABLE task_pool_review`);
+    await q.query(`DROP TABLE task_pool_reply`);
+    await q.query(`CREATE TABLE task_pool_ranking (
+      parent_id uuid NOT NULL, role varchar(16) NOT NULL, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL,
+      min_ranking_count integer NOT NULL, slot integer NOT NULL, PRIMARY KEY (parent_id, role))`);
+    await q.query(`CREATE INDEX ix_task_pool_ranking_tree ON task_pool_ranking (message_tree_id)`);
+    await q.query(`CREATE UNIQUE INDEX ux_task_pool_ranking_slot ON task_pool_ranking (lang, slot)`);
+    await q.query(`CREATE TABLE task_pool_review (
+      message_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
+      is_root boolean NOT NULL, user_id uuid, review_count integer NOT NULL, slot integer NOT NULL)`);
+    await q.query(`CREATE INDEX ix_task_pool_review_tree ON task_pool_review (message_tree_id)`);
+    await q.query(`CREATE UNIQUE INDEX ux_task_pool_review_slot ON task_pool_review (lang, is_root, slot)`);
+    await q.query(`CREATE TABLE task_pool_reply (
+      parent_id uuid PRIMARY KEY, message_tree_id uuid NOT NULL, lang varchar(32) NOT NULL, role varchar(16) NOT NULL,
+      k integer NOT NULL, slot integer NOT NULL)`);
+    await q.query(`CREATE INDEX ix_task_pool_reply_tree ON task_pool_reply (message_tree_id)`);
+    await q.query(`CREATE UNIQUE INDEX ux_task_pool_reply_slot ON task_pool_reply (lang, slot)`);
+
+    await q.query(TASK_POOL_REFRESH_V2);
     // Refilled from every tree, in key order (what TaskPools.sync does when the settings change).
     await q.query(`SELECT task_pool_refresh(ARRAY(SELECT message_tree_id FROM message_tree_state ORDER BY message_tree_id))`);
   }

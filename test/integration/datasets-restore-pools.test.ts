@@ -16,6 +16,7 @@ import { liveTreeLines } from "../../bench/generate.js";
 import { loadConfig } from "../../src/config/index.js";
 import { createDataSource } from "../../src/db/data-source.js";
 import { TaskPools } from "../../src/modules/tasks/task-pools.js";
+import { TASK_POOL_REFRESH_V2 } from "../../migrations/1796610000000-TaskPoolSlots.js";
 
 /** Every pool row without its random slot, in a stable order. */
 const POOLS = [
@@ -39,7 +40,7 @@ describe("datasets: a restore leaves the task pools current, so the first start 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("writes the pool settings before loading; the pools it fills equal a full rebuild", async () => {
+  it("writes the pool settings before loading; the pools it fills equal a full rebuild, by this refresh and the one before it", async () => {
     const file = path.join(dir, "live.jsonl");
     fs.writeFileSync(file, `${[...liveTreeLines(15, 300)].join("\n")}\n`);
     const env = { DATABASE_URL: db.url, LOG_LEVEL: "warn" };
@@ -71,6 +72,13 @@ describe("datasets: a restore leaves the task pools current, so the first start 
       expect(imported[1].length, "reply pool rows").to.be.greaterThan(5);
       expect(imported[2].length, "review pool rows").to.be.greaterThan(5);
       await c.query(`SELECT task_pool_refresh(ARRAY(SELECT message_tree_id FROM message_tree_state ORDER BY message_tree_id))`);
+      expect(await snapshot()).to.deep.equal(imported);
+      // The refresh drives its queries from the ids (migration PoolRefreshStatedTrees): a tree named twice counts
+      // once, and the pools are the ones the refresh before it (TaskPoolSlots) computes from the same rows.
+      await c.query(`SELECT task_pool_refresh(ARRAY(SELECT message_tree_id FROM message_tree_state UNION ALL SELECT message_tree_id FROM message_tree_state))`);
+      expect(await snapshot()).to.deep.equal(imported);
+      await c.query(TASK_POOL_REFRESH_V2.replace("FUNCTION task_pool_refresh(", "FUNCTION task_pool_refresh_v2("));
+      await c.query(`SELECT task_pool_refresh_v2(ARRAY(SELECT message_tree_id FROM message_tree_state ORDER BY message_tree_id))`);
       expect(await snapshot()).to.deep.equal(imported);
     } finally {
       await c.end();

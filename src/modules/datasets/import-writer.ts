@@ -184,10 +184,10 @@ export class ImportWriter {
     }
     // The task lottery's candidate pools follow these rows by themselves: the triggers of the TaskPools migration
     // rebuild the pools of every tree a statement touches, in this transaction (COPY included); the tree states'
-    // COPY is the one that fills them (the messages' finds no state rows yet). It comes last: it updates the shared
-    // per-language tree counts and places pool rows on slots, both of which wait for the other connection's batch
-    // when that batch holds the same rows uncommitted; last, it waits only for that batch's commit, not for the
-    // rest of its work. (Messages last, so that the pools are computed once, made restores slower: 3 runs each.)
+    // COPY is the one that fills them (the messages' leaves trees without a state row alone: migration
+    // PoolRefreshStatedTrees). It comes last: it updates the shared per-language tree counts and places pool rows
+    // on slots, both of which wait for the other connection's batch when that batch holds the same rows
+    // uncommitted; last, it waits only for that batch's commit, not for the rest of its work. (Messages last, so that the pools are computed once, made restores slower: 3 runs each.)
     await states.send(qr);
     return result;
   }
