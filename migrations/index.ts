@@ -18,11 +18,8 @@ import { TaskPools1796600000000 } from "./1796600000000-TaskPools.js";
 import { TaskPoolSlots1796610000000 } from "./1796610000000-TaskPoolSlots.js";
 import { IdentityGeneration1796610000001 } from "./1796610000001-IdentityGeneration.js";
 import { StatsDirty1796610000002 } from "./1796610000002-StatsDirty.js";
-<<<<<<< HEAD
 import { StatsDays1796620000000 } from "./1796620000000-StatsDays.js";
-=======
 import { PoolRefreshStatedTrees1796620000001 } from "./1796620000001-PoolRefreshStatedTrees.js";
->>>>>>> imp
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
