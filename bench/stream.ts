@@ -13,7 +13,10 @@
  * answered `ok: false` ends the job, one answered with an error fails it (workerFail, retryable), and a session the
  * server dropped is opened again. A client whose subscription ends before the answer's end (an error result under
  * overload) resumes it with `after`, up to five times; an answer not followed to its end is a failed answer, not
- * tokens lost. `--server-log FILE` keeps each API replica's log. Runs, in one go and on one private redis-server: the bare
+ * tokens lost. A send answered SERVICE_UNAVAILABLE is sent again after its retryAfterSeconds, as docs/errors.md
+ * tells a client (counted apart as send retries); a send that fails otherwise is a failed answer, counted by cause
+ * (fetch's own failures included: a connection reset or refused before the server saw the request).
+ * `--server-log FILE` keeps each API replica's log. Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
  * Chorus with one API replica, Chorus with two. `--quick`: one answer per chat instead of two.
  *
