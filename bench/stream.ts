@@ -13,7 +13,10 @@
  * answered `ok: false` ends the job, one answered with an error fails it (workerFail, retryable), and a session the
  * server dropped is opened again. A client whose subscription ends before the answer's end (an error result under
  * overload) resumes it with `after`, up to five times; an answer not followed to its end is a failed answer, not
- * tokens lost. `--server-log FILE` keeps each API replica's log. Runs, in one go and on one private redis-server: the bare
+ * tokens lost. A send answered SERVICE_UNAVAILABLE is sent again after its retryAfterSeconds, as docs/errors.md
+ * tells a client (counted apart as send retries); a send that fails otherwise is a failed answer, counted by cause
+ * (fetch's own failures included: a connection reset or refused before the server saw the request).
+ * `--server-log FILE` keeps each API replica's log. Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
  * Chorus with one API replica, Chorus with two. `--quick`: one answer per chat instead of two.
  *
@@ -81,6 +84,8 @@ const TOKENS = Number(argValue("--tokens") ?? (MODEL ? 64 : 256));
 const WINDOW_MS = 50;
 /** Attempts to follow one answer to its end: a subscription that breaks off is resumed after its last seq. */
 const SUBSCRIBE_ATTEMPTS = 5;
+/** Attempts of one send answered SERVICE_UNAVAILABLE (each after the retryAfterSeconds it was told). */
+const SEND_ATTEMPTS = 30;
 /** A subscription attempt silent this long (at 20 tokens/s an answer sends an event every 50 ms) is given up. */
 const STALL_MS = 60_000;
 /** Jobs per worker connection, as a vLLM-backed worker would take; C / 50 workers in all. */
@@ -214,6 +219,13 @@ class Tally {
   stalled = 0;
   /** Answers whose request or subscription failed (the server too busy to take it), counted apart from tokens lost. */
   refused = 0;
+  /**
+   * Sends answered SERVICE_UNAVAILABLE and sent again after its retryAfterSeconds, as docs/errors.md tells a client
+   * to (counted apart: a retried send that then went through is no failed answer).
+   */
+  sendRetries = 0;
+  /** Sends that failed for good, by what the server (or fetch) said. */
+  readonly sendFailures = new Map<string, number>();
   /** Real model only: answers checked by text, and those whose stored text differed from the streamed one. */
   checked = 0;
   mismatched = 0;
@@ -450,6 +462,7 @@ interface RunResult {
   resumed: number;
   stalled: number;
   refused: number;
+  sendRetries: number;
   checked: number;
   mismatched: number;
   peakServerRssMb: number;
@@ -545,11 +558,13 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     resumed: tally.resumed,
     stalled: tally.stalled,
     refused: tally.refused,
+    sendRetries: tally.sendRetries,
     checked: tally.checked,
     mismatched: tally.mismatched,
     peakServerRssMb: Math.round(peak),
   };
   console.error(JSON.stringify(result));
+  if (tally.sendFailures.size) console.error(`sends failed: ${JSON.stringify(Object.fromEntries(tally.sendFailures))}`);
   if (tally.missingIn.answers) {
     const m = tally.missingIn;
     console.error(
@@ -899,19 +914,37 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
             for (let a = 0; a < ANSWERS; a++) {
               const sentAt = performance.now();
               let sent: Awaited<ReturnType<typeof gql<import("../client/generated/graphql.js").SendChatMessageMutation, unknown>>>;
-              try {
-                sent = await gql(
-                  r.url,
-                  SendChatMessageDocument,
-                  { input: { chatId: chats[i], parentId, text: `question ${a}`, model: MODEL ?? "synthetic", sampling: { maxNewTokens: TOKENS } } },
-                  as,
-                );
-              } catch {
-                sent = { status: 0, errors: [{ message: "request failed" }], headers: new Headers() };
+              // docs/errors.md: SERVICE_UNAVAILABLE (the server busy, nothing stored) is retried after
+              // extensions.retryAfterSeconds (or the Retry-After header); a real client does so, and so does this one,
+              // up to SEND_ATTEMPTS times. Any other error fails the answer.
+              for (let attempt = 1; ; attempt++) {
+                try {
+                  sent = await gql(
+                    r.url,
+                    SendChatMessageDocument,
+                    { input: { chatId: chats[i], parentId, text: `question ${a}`, model: MODEL ?? "synthetic", sampling: { maxNewTokens: TOKENS } } },
+                    as,
+                  );
+                } catch (err) {
+                  // fetch's own failure (the connection refused or reset): its cause says which
+                  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+                  sent = { status: 0, errors: [{ message: `request failed: ${cause?.code ?? cause?.message ?? String(err)}` }], headers: new Headers() };
+                }
+                const busy = sent.errors?.find((e) => (e as { extensions?: { code?: string } }).extensions?.code === "SERVICE_UNAVAILABLE") as
+                  | { extensions?: { retryAfterSeconds?: number } }
+                  | undefined;
+                if (!busy || attempt >= SEND_ATTEMPTS) break;
+                tally.sendRetries++;
+                const after = busy.extensions?.retryAfterSeconds ?? Number(sent.headers.get("retry-after") ?? 1);
+                await sleep(after * 1000);
               }
               tally.sends.push(performance.now() - sentAt);
               if (sent.errors) {
-                if (tally.refused === 0) console.error(`a send failed: ${JSON.stringify(sent.errors).slice(0, 300)}`);
+                const what = String((sent.errors[0] as { extensions?: { code?: string }; message?: string }).extensions?.code ?? sent.errors[0].message).slice(
+                  0,
+                  120,
+                );
+                tally.sendFailures.set(what, (tally.sendFailures.get(what) ?? 0) + 1);
                 // an answer never asked for: counted apart from tokens lost in answers that ran
                 tally.errors++;
                 tally.refused += ANSWERS - a;
@@ -1073,12 +1106,12 @@ async function main() {
       `\nChorus bench (stream, model ${MODEL}${LOCAL ? ", local mode (in-process worker)" : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
     );
     console.log(
-      "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed |",
+      "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed | send retries |",
     );
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of results) {
       console.log(
-        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} |`,
+        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} | ${r.sendRetries} |`,
       );
     }
     return;
@@ -1087,12 +1120,12 @@ async function main() {
     `\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
   );
   console.log(
-    "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost (of them acknowledged) | duplicated | reordered | batches failed | errors | answers failed | peak server RSS MB |",
+    "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost (of them acknowledged) | duplicated | reordered | batches failed | errors | answers failed | send retries | peak server RSS MB |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     console.log(
-      `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} (${r.lostAcked}) | ${r.duplicated} | ${r.reordered} | ${r.batchesFailed} | ${r.errors} | ${r.refused} | ${r.peakServerRssMb} |`,
+      `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} (${r.lostAcked}) | ${r.duplicated} | ${r.reordered} | ${r.batchesFailed} | ${r.errors} | ${r.refused} | ${r.sendRetries} | ${r.peakServerRssMb} |`,
     );
   }
   for (const streams of STREAM_COUNTS) {

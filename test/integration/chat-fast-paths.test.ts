@@ -173,6 +173,82 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(cancelled.errors, JSON.stringify(cancelled.errors)).to.equal(undefined);
   });
 
+  it("stores a send with two statements in its transaction, and keeps the chat's tree rules", async () => {
+    const who = { key: as.key, user: "local:tree-rules" };
+    const counter = server.chorus.queryCounter;
+    const newChat = async () => (await gql(server.url, CreateChatDocument, { input: {} }, who)).data!.createChat.id;
+    const send = (chatId: string, text: string, parentId?: string) =>
+      gql(server.url, SendChatMessageDocument, { input: { chatId, text, model: "synthetic", ...(parentId ? { parentId } : {}) } }, who);
+    const cancel = async (messageId: string) => expect((await gql(server.url, CancelGenerationDocument, { messageId }, who)).errors).to.equal(undefined);
+    const count = async (chatId: string) => (await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM chat_message WHERE chat_id = $1`, [chatId]))[0].n;
+    // The send's statements on the chat's tables, between BEGIN and COMMIT: the lock (with the parent's thread for a
+    // reply) and the insert (for a first prompt: only into an empty chat). Other statements (the ownership read,
+    // periodic jobs of the server) are not the transaction's.
+    const ownStatements = (statements: string[]) =>
+      statements.filter(
+        (q) =>
+          /^WITH RECURSIVE locked AS|^INSERT INTO chat_message|^(UPDATE|SELECT).*\bchat(_message)?\b/s.test(q.trim()) && !/arena_battle|^SELECT "Chat"/.test(q),
+      );
+
+    const chatId = await newChat();
+    counter.recent = [];
+    const first = await send(chatId, "first");
+    const firstStatements = counter.recent;
+    counter.recent = null;
+    expect(first.errors, JSON.stringify(first.errors)).to.equal(undefined);
+    expect(
+      ownStatements(firstStatements).map((q) => q.trim().split(/\s+/).slice(0, 4).join(" ")),
+      firstStatements.join("\n"),
+    ).to.deep.equal(["WITH RECURSIVE locked AS", "INSERT INTO chat_message (id,"]);
+    const answer = first.data!.sendChatMessage.assistantMessage;
+    expect(answer).to.include({ state: "PENDING", text: "" });
+    expect(new Date(answer.createdAt).getTime()).to.be.greaterThan(0);
+    await cancel(answer.id);
+
+    // A second first prompt is refused and stores nothing.
+    const again = await send(chatId, "another first");
+    expect(again.errors?.[0].extensions?.code).to.equal("BAD_USER_INPUT");
+    expect(again.errors?.[0].message).to.match(/already has messages/);
+    expect(await count(chatId)).to.equal(2);
+
+    // Replies: only to a COMPLETE answer of this chat.
+    const pending = await send(chatId, "to a cancelled answer", answer.id);
+    expect(pending.errors?.[0].message).to.match(/not COMPLETE/);
+    const toPrompt = await send(chatId, "to a prompt", first.data!.sendChatMessage.prompterMessage.id);
+    expect(toPrompt.errors?.[0].message).to.match(/must answer an assistant message/);
+    const otherChat = await newChat();
+    const elsewhere = await send(otherChat, "first elsewhere");
+    await cancel(elsewhere.data!.sendChatMessage.assistantMessage.id);
+    const foreign = await send(otherChat, "to another chat's answer", answer.id);
+    expect(foreign.errors?.[0].message).to.match(/not in this chat/);
+    const notAnId = await send(chatId, "to no message", "not-a-uuid");
+    expect(notAnId.errors?.[0].message).to.match(/not in this chat/);
+    expect(await count(chatId)).to.equal(2);
+
+    // A reply to a COMPLETE answer: the same two statements, and its job's thread is the chat's.
+    await server.chorus.app.ds.query(`UPDATE chat_message SET state = 'COMPLETE', text = 'the answer' WHERE id = $1`, [answer.id]);
+    counter.recent = [];
+    const reply = await send(chatId, "reply", answer.id);
+    const replyStatements = counter.recent;
+    counter.recent = null;
+    expect(reply.errors, JSON.stringify(reply.errors)).to.equal(undefined);
+    expect(ownStatements(replyStatements).map((q) => q.trim().split(/\s+/).slice(0, 4).join(" "))).to.deep.equal([
+      "WITH RECURSIVE locked AS",
+      "INSERT INTO chat_message (id,",
+    ]);
+    await cancel(reply.data!.sendChatMessage.assistantMessage.id);
+    expect(await count(chatId)).to.equal(4);
+
+    // First prompts sent at once to one empty chat: exactly one is stored.
+    const raced = await newChat();
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(raced, `racing ${i}`)));
+    const stored = results.filter((r) => !r.errors);
+    expect(stored).to.have.length(1);
+    for (const r of results.filter((x) => x.errors)) expect(r.errors?.[0].message).to.match(/already has messages/);
+    await cancel(stored[0].data!.sendChatMessage.assistantMessage.id);
+    expect(await count(raced)).to.equal(2);
+  });
+
   it("hands a wave of asks to a worker at once, each job with its own conversation, first prompts and replies", async () => {
     const worker = new TestWorker(server.wsUrl, workerKey, { name: "wave", capacity: 30, manual: true });
     await worker.start();

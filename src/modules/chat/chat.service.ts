@@ -15,7 +15,7 @@ import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageIn
 import { quotaDecision, type TokenUsage } from "./token-quota.js";
 import type { ModelCatalog, ModelDeclaration } from "./models.js";
 import type { GenerationService } from "./generation/generation.service.js";
-import { THREAD_SQL, type ConversationSource, type GenerationJobPayload, type ThreadRow } from "./generation/job-conversation.js";
+import { type ConversationSource, type GenerationJobPayload, type ThreadRow } from "./generation/job-conversation.js";
 import { chatOwners, mayReadChatById, type ChatOwner } from "./chat-readers.js";
 import { markCreated } from "./new-messages.js";
 
@@ -289,24 +289,23 @@ export class ChatService {
     const user = actingUserOf(rc);
     await this.checkRate(user.id, drafts);
 
-    // One transaction of few statements (it is on the path of every chat's first token): the chat's row is locked
-    // and bumped by one UPDATE (which serialises sends to one chat, so two "first prompts" cannot both find it
-    // empty), the tree rule is checked, and the prompt and its answers go in with one INSERT.
-    // The answer's conversation is gathered on the way (the locked chat's system prompt, the parent's thread read
-    // by the tree rule's statement), so its job carries it and the hand-out reads nothing (JobHandOut.prepare).
+    // One transaction of four round trips (it holds a pool connection on the path of every chat's first token; at
+    // 1,000 sends at once the pool is what they wait for): BEGIN; one UPDATE that locks and bumps the chat's row
+    // (which serialises sends to one chat, so two "first prompts" cannot both find it empty) and, for a reply, reads
+    // the parent's thread in the same statement; one INSERT of the prompt and its answers, which for a first prompt
+    // inserts only into an empty chat (its own statement, so it runs after the lock and sees a concurrent first
+    // prompt that committed); COMMIT. The answer's conversation is gathered on the way (the locked chat's system
+    // prompt, the parent's thread), so its job carries it and the hand-out reads nothing (JobHandOut.prepare).
     const { prompterMessage, assistantMessages, conversation } = await inTransaction(this.ds, async (em) => {
-      const [locked] = rowsOf<{ system_prompt: string | null }>(
-        await em.query(`UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1 RETURNING system_prompt`, [
-          chat.id,
-          input.text,
-        ]),
-      );
+      const parentId = input.parentId && isUuid(input.parentId) ? input.parentId : null;
+      const rows = rowsOf<LockedThreadRow>(await em.query(LOCK_AND_THREAD_SQL, [chat.id, input.text, parentId]));
+      const locked = rows[0];
       let thread: { role: string; text: string }[] = [];
       if (input.parentId) {
-        // The parent (depth 0) with its ancestors, in one statement: the parent is checked, the thread is the
-        // conversation (a COMPLETE answer and its ancestors do not change while the chat is locked).
-        const rows = isUuid(input.parentId) ? rowsOf<ThreadRow>(await em.query(THREAD_SQL, [input.parentId])) : [];
-        const parent = rows.at(-1);
+        // The parent (depth 0) with its ancestors: the parent is checked, the thread is the conversation (a
+        // COMPLETE answer and its ancestors do not change while the chat is locked).
+        const threadRows = rows.filter((r) => r.id != null);
+        const parent = threadRows.at(-1);
         if (parent?.depth !== 0 || parent.chat_id !== chat.id) {
           throw badInput(`Parent message ${input.parentId} is not in this chat`, { field: "parentId" });
         }
@@ -314,10 +313,7 @@ export class ChatService {
         if (parent.state !== ChatMessageState.COMPLETE) {
           throw badInput(`Parent message ${parent.id} is ${parent.state}, not COMPLETE`, { field: "parentId" });
         }
-        thread = rows.map((r) => ({ role: r.role, text: r.text }));
-      } else {
-        const [{ count }] = await em.query(`SELECT count(*)::int AS count FROM chat_message WHERE chat_id = $1`, [chat.id]);
-        if (count > 0) throw badInput("This chat already has messages: pass the parentId the prompt answers", { field: "parentId" });
+        thread = threadRows.map((r) => ({ role: r.role, text: r.text }));
       }
       const repo = em.getRepository(ChatMessage);
       const prompter = repo.create({
@@ -340,9 +336,20 @@ export class ChatService {
           sampling,
         }),
       );
-      // One statement; the columns the database fills (created_at, defaults) come back into the entities.
-      await repo.insert([prompter, ...assistants]);
-      markCreated(prompter, ...assistants);
+      const messages = [prompter, ...assistants];
+      const inserted = rowsOf<InsertedRow>(
+        input.parentId
+          ? await em.query(INSERT_SQL, [JSON.stringify(messages.map(insertRecord))])
+          : await em.query(INSERT_INTO_EMPTY_SQL, [JSON.stringify(messages.map(insertRecord)), chat.id]),
+      );
+      if (inserted.length === 0) throw badInput("This chat already has messages: pass the parentId the prompt answers", { field: "parentId" });
+      // The columns the database fills come back into the entities (as TypeORM's insert does).
+      const byId = new Map(inserted.map((r) => [r.id, r]));
+      for (const m of messages) {
+        const r = byId.get(m.id)!;
+        Object.assign(m, { text: r.text, createdAt: r.created_at, streamSegment: r.stream_segment, seqOffset: r.seq_offset, streamLastSeq: r.stream_last_seq });
+      }
+      markCreated(...messages);
       const conversation: ConversationSource = {
         rows: [...thread, { role: ChatRole.PROMPTER, text: input.text }],
         systemPrompt: locked?.system_prompt || null,
@@ -535,4 +542,53 @@ export function resolveSampling(model: ModelDeclaration, input: SamplingInput | 
   if (s.topK != null && (!Number.isInteger(s.topK) || s.topK < 0)) fail("topK", "an integer of at least 0", s.topK);
   if (s.repetitionPenalty != null && !(s.repetitionPenalty > 0)) fail("repetitionPenalty", "above 0", s.repetitionPenalty);
   return s;
+}
+
+/**
+ * sendChatMessage's first statement: locks and bumps the chat's row and returns its system prompt, with the thread
+ * of $3 (the parent, depth 0, and its ancestors, root first; as THREAD_SQL) when $3 is not null: one row per
+ * message of the thread, or one row with null thread columns.
+ */
+const LOCK_AND_THREAD_SQL = `WITH RECURSIVE locked AS (
+    UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1 RETURNING system_prompt
+  ), thread AS (
+    SELECT id, chat_id, parent_id, role, state, text, 0 AS depth FROM chat_message WHERE id = $3::uuid
+    UNION ALL
+    SELECT m.id, m.chat_id, m.parent_id, m.role, m.state, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
+  ) SELECT l.system_prompt, t.id, t.chat_id, t.role, t.state, t.text, t.depth FROM locked l LEFT JOIN thread t ON true ORDER BY t.depth DESC`;
+
+/** A row of LOCK_AND_THREAD_SQL: the thread's columns are null in the one row of a send without a parent. */
+type LockedThreadRow = ThreadRow & { system_prompt: string | null };
+
+/** The new messages of a send, one JSON record each (columns the database fills are left to their defaults). */
+const INSERT_COLUMNS = "id, chat_id, parent_id, role, state, text, model, sampling";
+const INSERT_SQL = `INSERT INTO chat_message (${INSERT_COLUMNS})
+  SELECT ${INSERT_COLUMNS} FROM jsonb_populate_recordset(NULL::chat_message, $1::jsonb)
+  RETURNING id, text, created_at, stream_segment, seq_offset, stream_last_seq`;
+/** The same for a chat's first prompt: nothing is inserted when the chat ($2) already has a message. */
+const INSERT_INTO_EMPTY_SQL = `INSERT INTO chat_message (${INSERT_COLUMNS})
+  SELECT ${INSERT_COLUMNS} FROM jsonb_populate_recordset(NULL::chat_message, $1::jsonb)
+   WHERE NOT EXISTS (SELECT 1 FROM chat_message WHERE chat_id = $2)
+  RETURNING id, text, created_at, stream_segment, seq_offset, stream_last_seq`;
+
+interface InsertedRow {
+  id: string;
+  text: string;
+  created_at: Date;
+  stream_segment: number;
+  seq_offset: number;
+  stream_last_seq: number;
+}
+
+function insertRecord(m: ChatMessage): Record<string, unknown> {
+  return {
+    id: m.id,
+    chat_id: m.chatId,
+    parent_id: m.parentId,
+    role: m.role,
+    state: m.state,
+    text: m.text,
+    model: m.model ?? null,
+    sampling: m.sampling ?? null,
+  };
 }
