@@ -24,6 +24,7 @@ import { Role } from "../src/modules/users/role.js";
 import type { ChatService } from "../src/modules/chat/chat.service.js";
 import type { WorkerService } from "../src/modules/workers/worker.service.js";
 import type { RateLimiter } from "../src/infra/rate-limit.js";
+import { cpuMsOfPid } from "./proc.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -31,12 +32,6 @@ const argOf = (name: string) => (args.indexOf(name) >= 0 ? Number(args[args.inde
 const BATTLES = argOf("--battles") ?? (quick ? 10_000 : 100_000);
 const MODELS = argOf("--models") ?? 50;
 const REPEATS = 3;
-
-function cpuMsOfPid(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 const selfCpuMs = () => {
   const u = process.cpuUsage();

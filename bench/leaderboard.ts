@@ -13,7 +13,6 @@
  * workers of a big statement are not counted) and the bench's own CPU; BENCH_DB_PREFIX names the database.
  */
 import "reflect-metadata";
-import fs from "node:fs";
 import pino from "pino";
 import { baseDatabaseUrl, createTestDatabase } from "../test/helpers/database.js";
 import { createDataSource } from "../src/db/data-source.js";
@@ -23,6 +22,7 @@ import { StatsService, TROLL_STATS_TOTAL_SQL, USER_STATS_TOTAL_SQL } from "../sr
 import { STATS_TIME_FRAMES } from "../src/modules/consensus/scores.js";
 import { internalRequestContext } from "../src/common/request-context.js";
 import { Role } from "../src/modules/users/role.js";
+import { cpuMsOfPid } from "./proc.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -172,17 +172,6 @@ async function main() {
     await pubSub.close();
     if (keep) console.error(`kept database ${db.name} (reuse with --db ${db.name})`);
     else await db.drop();
-  }
-}
-
-/** utime + stime of a process in milliseconds (clock ticks of 100 Hz); 0 once it has ended. */
-function cpuMsOfPid(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
   }
 }
 

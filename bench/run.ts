@@ -47,6 +47,7 @@ import { createRng } from "../src/db/random.js";
 import { testEnvironment } from "../src/config/index.js";
 import os from "node:os";
 import { bigTreeLines, digest, liveTreeLines, scaleTreeLines } from "./generate.js";
+import { cpuMsOfPid } from "./proc.js";
 
 /** /metrics of a server with DATABASE_URL needs a token (src/server/metrics-endpoint.ts). */
 const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";
@@ -76,16 +77,6 @@ interface PhaseResult {
   queriesPerUnit: number;
   peakRssMb: number;
   mix?: Record<string, number>;
-}
-
-function cpuMsOfPid(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (100 Hz)
-  } catch {
-    return 0;
-  }
 }
 
 /** CPU milliseconds of every postgres process, by pid. */

@@ -57,6 +57,7 @@ import {
   type GenerationSubscription,
   type WorkerJobsSubscription,
 } from "../client/generated/graphql.js";
+import { cpuMsOfPid } from "./proc.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -98,16 +99,6 @@ if (CPU_PROF_DIR) setReplicaNodeArgs(["--cpu-prof", `--cpu-prof-dir=${path.resol
 
 // ---------------------------------------------------------------------------------------------------------------
 // measuring
-
-function cpuMsOfPid(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 function postgresCpu(): number {
   let total = 0;
