@@ -99,6 +99,13 @@ export interface GenerationQueue<P extends JobPayload = JobPayload> {
   take(model: string, workerId: string, options?: { leaseMs?: number }): Promise<TakenJob<P> | null>;
 
   /**
+   * Up to `max` jobs for `workerId`, exactly those (in that order) that as many `take`s one after the other would
+   * hand out, in one atomic step: a worker with free room asks once, not once per free slot. Fewer than `max`
+   * means the model's queue is empty now.
+   */
+  takeMany(model: string, workerId: string, max: number, options?: { leaseMs?: number }): Promise<TakenJob<P>[]>;
+
+  /**
    * Renews the lease for another lease period and resolves with its new expiry.
    * @throws JobLeaseLostError when this hand-out no longer holds the job; the worker should stop it.
    */

@@ -103,7 +103,23 @@ export class LocalGenerationQueue<P extends JobPayload = JobPayload> implements 
     this.reclaimLapsedLeases();
     // Drawn before looking, as the Redis driver must (it passes the id into its script), so an injected
     // generator yields the same ids from both drivers.
-    const jobId = this.newJobId();
+    return this.takeOne(model, workerId, this.newJobId(), options);
+  }
+
+  async takeMany(model: string, workerId: string, max: number, options: { leaseMs?: number } = {}): Promise<TakenJob<P>[]> {
+    this.reclaimLapsedLeases();
+    // All `max` ids drawn first, as the Redis driver passes them into its script.
+    const jobIds = Array.from({ length: Math.max(0, max) }, () => this.newJobId());
+    const taken: TakenJob<P>[] = [];
+    for (const jobId of jobIds) {
+      const job = this.takeOne(model, workerId, jobId, options);
+      if (!job) break;
+      taken.push(job);
+    }
+    return taken;
+  }
+
+  private takeOne(model: string, workerId: string, jobId: string, options: { leaseMs?: number }): TakenJob<P> | null {
     const queue = this.models.get(model);
     const user = queue?.ring.shift();
     if (!queue || user === undefined) return null;

@@ -163,25 +163,32 @@ return position_of(job[1], job[2], ARGV[2])
   size: script(`
 return tonumber(redis.call('GET', size_key(ARGV[1])) or '0')
 `),
-  /** ARGV: model, workerId, new jobId, lease ms. Returns the job hash as a flat array, or nil. */
+  /**
+   * ARGV: model, workerId, lease ms, then one new jobId per job wanted. Returns the taken jobs' hashes, each as a
+   * flat array, in the order of taking (as many takes of one job each would).
+   */
   take: script(`
-local model = ARGV[1]
-local message_id
-while not message_id do
-  local user = redis.call('LPOP', ring_key(model))
-  if not user then return false end
-  local line = line_key(model, user)
-  message_id = redis.call('LPOP', line)
-  if redis.call('LLEN', line) > 0 then redis.call('RPUSH', ring_key(model), user) end
+local model, worker_id, lease_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local taken = {}
+for i = 4, #ARGV do
+  local message_id
+  while not message_id do
+    local user = redis.call('LPOP', ring_key(model))
+    if not user then return taken end
+    local line = line_key(model, user)
+    message_id = redis.call('LPOP', line)
+    if redis.call('LLEN', line) > 0 then redis.call('RPUSH', ring_key(model), user) end
+  end
+  redis.call('DECR', size_key(model))
+  local key = job_key(message_id)
+  local expires = now + lease_ms
+  redis.call('HINCRBY', key, 'attempts', 1)
+  redis.call('HSET', key, 'jobId', ARGV[i], 'workerId', worker_id, 'leaseExpiresAt', expires, 'leaseMs', lease_ms)
+  redis.call('ZADD', leases_key, expires, ARGV[i])
+  redis.call('HSET', lease_jobs_key, ARGV[i], message_id)
+  table.insert(taken, redis.call('HGETALL', key))
 end
-redis.call('DECR', size_key(model))
-local key = job_key(message_id)
-local expires = now + tonumber(ARGV[4])
-redis.call('HINCRBY', key, 'attempts', 1)
-redis.call('HSET', key, 'jobId', ARGV[3], 'workerId', ARGV[2], 'leaseExpiresAt', expires, 'leaseMs', ARGV[4])
-redis.call('ZADD', leases_key, expires, ARGV[3])
-redis.call('HSET', lease_jobs_key, ARGV[3], message_id)
-return redis.call('HGETALL', key)
+return taken
 `),
   /** ARGV: jobId. Returns the new expiry, or nil when the lease is lost. */
   heartbeat: script(`
@@ -286,12 +293,18 @@ export class RedisGenerationQueue<P extends JobPayload = JobPayload> implements 
   }
 
   async take(model: string, workerId: string, options: { leaseMs?: number } = {}): Promise<TakenJob<P> | null> {
-    const fields = (await this.run(scripts.take, [model, workerId, this.newJobId(), Math.max(1, Math.round(options.leaseMs ?? this.leaseMs))])) as
-      | string[]
-      | null;
-    if (!fields) return null;
-    const hash = toHash(fields);
-    return { ...toActiveJob(hash), payload: JSON.parse(hash.payload) as P };
+    return (await this.takeMany(model, workerId, 1, options))[0] ?? null;
+  }
+
+  async takeMany(model: string, workerId: string, max: number, options: { leaseMs?: number } = {}): Promise<TakenJob<P>[]> {
+    const jobIds = Array.from({ length: Math.max(0, max) }, () => this.newJobId());
+    if (jobIds.length === 0) return [];
+    const leaseMs = Math.max(1, Math.round(options.leaseMs ?? this.leaseMs));
+    const jobs = (await this.run(scripts.take, [model, workerId, leaseMs, ...jobIds])) as string[][];
+    return jobs.map((fields) => {
+      const hash = toHash(fields);
+      return { ...toActiveJob(hash), payload: JSON.parse(hash.payload) as P };
+    });
   }
 
   async heartbeat(jobId: string): Promise<number> {

@@ -86,6 +86,25 @@ export function describeGenerationQueueContract(driverName: string, makeFactory:
         expect(order).to.have.length(51);
       });
 
+      it("takes several jobs in one step, exactly those that as many single takes would, users in turn", async function () {
+        const queue = factory.create({ newJobId: counterIds() });
+        for (const id of ["a1", "a2", "a3"]) await queue.enqueue(model, job(id, "alice"));
+        await queue.enqueue(model, job("b1", "bob"));
+        const first = await queue.takeMany(model, "gpu-1", 3, { leaseMs: 5_000 });
+        expect(first.map((j) => j.messageId)).to.deep.equal(["a1", "b1", "a2"]);
+        expect(first.map((j) => j.jobId)).to.deep.equal(["job-1", "job-2", "job-3"]);
+        expect(first.every((j) => j.workerId === "gpu-1" && j.attempt === 1 && j.leaseExpiresAt - Date.now() <= 5_000)).to.equal(true);
+        expect(first[0].payload).to.deep.equal({ prompt: "prompt of a1" });
+        expect(await queue.size(model)).to.equal(1);
+        // fewer than asked: the queue ran dry
+        expect((await queue.takeMany(model, "gpu-2", 5)).map((j) => j.messageId)).to.deep.equal(["a3"]);
+        expect(await queue.takeMany(model, "gpu-2", 5)).to.deep.equal([]);
+        expect((await queue.activeJobs()).map((j) => j.messageId).sort()).to.deep.equal(["a1", "a2", "a3", "b1"]);
+        // each job is held by its own lease
+        await queue.complete(first[1].jobId);
+        expect((await queue.activeJobs()).map((j) => j.messageId).sort()).to.deep.equal(["a1", "a2", "a3"]);
+      });
+
       it("reports each waiting job's real place in line, whatever the mix of users", async function () {
         const queue = factory.create();
         const random = seededRandom(20_240_601);

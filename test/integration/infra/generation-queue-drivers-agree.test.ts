@@ -68,8 +68,15 @@ describe("GenerationQueue drivers agree", function () {
         const bypassSizeLimit = random() < 0.1;
         await both(step, (q) => q.enqueue(model, { messageId, userId, payload: { step } }, { bypassSizeLimit }));
       } else if (dice < 0.6) {
-        const taken = (await both(step, (q) => q.take(model, `gpu-${step % 3}`))) as { jobId: string } | null;
-        if (taken) held.push(taken.jobId);
+        if (step % 2 === 0) {
+          const taken = (await both(step, (q) => q.take(model, `gpu-${step % 3}`))) as { jobId: string } | null;
+          if (taken) held.push(taken.jobId);
+        } else {
+          // Drawn outside the call, which runs once per driver.
+          const max = 1 + Math.floor(random() * 3);
+          const taken = (await both(step, (q) => q.takeMany(model, `gpu-${step % 3}`, max))) as { jobId: string }[];
+          held.push(...taken.map((j) => j.jobId));
+        }
       } else if (dice < 0.75 && held.length > 0) {
         const jobId = held.splice(Math.floor(random() * held.length), 1)[0];
         const action = random();
@@ -101,6 +108,7 @@ describe("GenerationQueue drivers agree", function () {
 
 /** Drops timestamps, which come from different clocks (Redis TIME versus Date.now). */
 function stripClocks(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripClocks);
   if (value && typeof value === "object" && "leaseExpiresAt" in value) {
     const { enqueuedAt: _enqueuedAt, leaseExpiresAt: _leaseExpiresAt, ...rest } = value as Record<string, unknown>;
     return rest;

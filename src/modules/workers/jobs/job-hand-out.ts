@@ -30,33 +30,39 @@ export class JobHandOut {
   }
 
   /**
-   * Takes up to `max` jobs for the session from the queue, models in turn (each take is one atomic script, so users
-   * keep their turns), and counts them in flight; `prepare` then starts each one. The takes of a round are issued
-   * together: they leave in one write (the queue's connection pipelines) and Redis runs them in the order given, as
-   * it ran them one after the other, at the cost of one round trip instead of one per job.
+   * Takes up to `max` jobs for the session from the queue, models in turn, and counts them in flight; `prepare` then
+   * starts each one. A round asks each model still open for its share of the free slots (as the slots would be
+   * dealt out one by one, models in turn) in one atomic take, so users keep their turns and a session with 50 free
+   * slots costs one script per model, not 50; a model that gave fewer than its share is dry and left out of the
+   * next round.
    */
   async takeFor(session: WorkerSession, max: number): Promise<{ job: TakenJob; model: string }[]> {
     const taken: { job: TakenJob; model: string }[] = [];
     let open = session.modelsInTurn();
     while (taken.length < max && open.length && !session.closed) {
-      const slots = Array.from({ length: max - taken.length }, (_, i) => open[i % open.length]);
+      const wanted = max - taken.length;
+      const shares = open
+        .map((model, i) => ({ model, count: Math.floor(wanted / open.length) + (i < wanted % open.length ? 1 : 0) }))
+        .filter((s) => s.count > 0);
       const askedAt = Date.now();
-      const results = await Promise.allSettled(slots.map((model) => this.generations.queue.take(model, session.id, { leaseMs: this.config.workerLeaseMs })));
+      const results = await Promise.allSettled(
+        shares.map((s) => this.generations.queue.takeMany(s.model, session.id, s.count, { leaseMs: this.config.workerLeaseMs })),
+      );
       const dry = new Set<string>();
       let failure: { reason: unknown } | null = null;
       results.forEach((r, i) => {
+        const { model, count } = shares[i];
         if (r.status === "rejected") {
           failure ??= { reason: r.reason };
           return;
         }
-        if (!r.value) {
-          dry.add(slots[i]);
-          return;
+        if (r.value.length < count) dry.add(model);
+        for (const job of r.value) {
+          // Tracked even when another take of the round failed: the session holds it, and gives it back if it closes.
+          this.leases.track(session, job, model, askedAt);
+          session.seen();
+          taken.push({ job, model });
         }
-        // Tracked even when another take of the round failed: the session holds it, and gives it back if it closes.
-        this.leases.track(session, r.value, slots[i], askedAt);
-        session.seen();
-        taken.push({ job: r.value, model: slots[i] });
       });
       if (failure) {
         if (taken.length) break;
