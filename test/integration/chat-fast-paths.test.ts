@@ -173,6 +173,36 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(cancelled.errors, JSON.stringify(cancelled.errors)).to.equal(undefined);
   });
 
+  it("starts a generation subscription with one read (the message with its chat's owners), and still refuses others' messages", async () => {
+    const messageId = await ask();
+    expect((await gql(server.url, CancelGenerationDocument, { messageId }, as)).errors).to.equal(undefined);
+    const follow = parse(`subscription ($id: ID!) { generation(messageId: $id) { __typename seq } }`) as TypedDocumentNode<
+      { generation: { __typename: string; seq: number } },
+      { id: string }
+    >;
+    // Connected first: the socket's identity lookup is not the subscription's.
+    const c = client();
+    await collect(c, follow, { id: "00000000-0000-0000-0000-000000000000" }, 1);
+    const counter = server.chorus.queryCounter;
+    counter.recent = [];
+    const replayed = await collect(c, follow, { id: messageId }, Number.POSITIVE_INFINITY);
+    const statements = counter.recent;
+    counter.recent = null;
+    expect(replayed.completed, String(replayed.error)).to.equal(true);
+    expect(replayed.results.map((r) => r.data?.generation.__typename)).to.deep.equal(["GenerationQueued", "GenerationCancelled"]);
+    const chatReads = statements.filter((q) => /\bchat(_message)?\b|"chat"/i.test(q));
+    expect(chatReads, statements.join("\n")).to.have.length(1);
+    expect(chatReads[0])
+      .to.match(/chat_message/)
+      .and.to.match(/"user"/);
+
+    // Another user of the same client is told the message does not exist, as before.
+    const mallory = wsClient(server.wsUrl, { authorization: `Bearer ${as.key}`, user: "local:mallory" });
+    clients.push(mallory);
+    const refused = await collect(mallory, follow, { id: messageId }, 1);
+    expect(JSON.stringify(refused.error ?? refused.results)).to.match(/NOT_FOUND/);
+  });
+
   it("stores a send with two statements in its transaction, and keeps the chat's tree rules", async () => {
     const who = { key: as.key, user: "local:tree-rules" };
     const counter = server.chorus.queryCounter;

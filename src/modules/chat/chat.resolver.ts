@@ -237,6 +237,9 @@ export class ChatResolver {
       const { messageId, after } = args as GenerationArgs;
       const message = await ctx.app.chats.message(ctx.request(), messageId);
       ctx.loaders.readableChats.prime(message.chatId, true);
+      // The events' fields find the message's chat here instead of reading the row again (GenerationFinished reads
+      // the stored answer afresh).
+      ctx.loaders.chatMessageById.prime(message.id, message);
       return ctx.app.generations.subscribe(message, after ?? 0);
     },
   })
