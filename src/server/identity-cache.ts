@@ -26,6 +26,7 @@ import { ApiClient } from "../modules/api-clients/api-client.entity.js";
 import { User } from "../modules/users/user.entity.js";
 import type { UserRef } from "../modules/users/user-ref.js";
 import { preparedQuery } from "../db/prepared.js";
+import { runWithAnyStatementTimeout } from "../db/operation-budget.js";
 import { hashApiKey, sameDigest } from "../common/keys.js";
 
 /** What the lookup of a key (and the header's user) found, with the counter value it was read under. */
@@ -83,6 +84,11 @@ const TOKEN_LOOKUP_SQL = `SELECT g.n, row_to_json(c) AS c, row_to_json(u) AS u
   LEFT JOIN api_client c ON c.id = $1::uuid
   LEFT JOIN "user" u ON u.id = $2::uuid
   WHERE g.id = 1`;
+/** The lookups are one-row reads by key: any statement_timeout suits them (runWithAnyStatementTimeout). */
+function shortQuery<T>(ds: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  return runWithAnyStatementTimeout(() => preparedQuery<T>(ds, text, values));
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class IdentityCache {
@@ -148,7 +154,7 @@ export class IdentityCache {
     const digest = hashApiKey(key);
     // Only a key held already is worth the counter's read: otherwise the lookup below reads it with the rows.
     if (this.clients.get(digest)) {
-      const rows = await preparedQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
+      const rows = await shortQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
       const generation = BigInt(rows[0].n);
       this.observe(generation);
       const client = this.clients.get(digest);
@@ -164,7 +170,7 @@ export class IdentityCache {
         }
       }
     }
-    const found = await preparedQuery<{ n: string; c: Record<string, unknown> | null; u: Record<string, unknown> | null }>(this.ds, LOOKUP_SQL, [
+    const found = await shortQuery<{ n: string; c: Record<string, unknown> | null; u: Record<string, unknown> | null }>(this.ds, LOOKUP_SQL, [
       digest,
       ref?.id ?? null,
       ref?.authMethod ?? null,
@@ -192,7 +198,7 @@ export class IdentityCache {
     if (!UUID.test(apiClientId)) return { generation: this.generation, client: null, user: null };
     const key = `${apiClientId}\u0000${userId}`;
     if (this.tokens.get(key)) {
-      const rows = await preparedQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
+      const rows = await shortQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
       this.observe(BigInt(rows[0].n));
       const held = this.tokens.get(key);
       if (held) {
@@ -200,7 +206,7 @@ export class IdentityCache {
         return { generation: this.generation, client: copy(held.client), user: held.user ? copy(held.user) : null };
       }
     }
-    const found = await preparedQuery<{ n: string; c: Record<string, unknown> | null; u: Record<string, unknown> | null }>(this.ds, TOKEN_LOOKUP_SQL, [
+    const found = await shortQuery<{ n: string; c: Record<string, unknown> | null; u: Record<string, unknown> | null }>(this.ds, TOKEN_LOOKUP_SQL, [
       apiClientId,
       UUID.test(userId) ? userId : null,
     ]);

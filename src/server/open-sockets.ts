@@ -9,6 +9,7 @@
  * to the queue. Role rises and other changes only drop the socket's cached identity, so its next operation reads
  * the new one.
  */
+import { runWithAnyStatementTimeout } from "../db/operation-budget.js";
 import { In, type DataSource } from "typeorm";
 import type { Logger } from "pino";
 import { ApiClient } from "../modules/api-clients/api-client.entity.js";
@@ -157,20 +158,23 @@ export class OpenSockets {
   }
 
   private async load(clientIds: string[], userIds: string[]): Promise<{ clients: Map<string, ClientState>; users: Map<string, UserState> }> {
-    const [clientRows, userRows] = await Promise.all([
-      clientIds.length
-        ? this.ds.getRepository(ApiClient).find({
-            where: { id: In(clientIds) },
-            select: { id: true, keyHash: true, enabled: true, revokedAt: true, expiresAt: true, tokenEpoch: true, trusted: true, role: true },
-          })
-        : [],
-      userIds.length
-        ? this.ds.getRepository(User).find({
-            where: { id: In(userIds) },
-            select: { id: true, apiClientId: true, enabled: true, deleted: true, tokenEpoch: true, role: true },
-          })
-        : [],
-    ]);
+    // Reads by id: any statement_timeout suits them (runWithAnyStatementTimeout).
+    const [clientRows, userRows] = await runWithAnyStatementTimeout(() =>
+      Promise.all([
+        clientIds.length
+          ? this.ds.getRepository(ApiClient).find({
+              where: { id: In(clientIds) },
+              select: { id: true, keyHash: true, enabled: true, revokedAt: true, expiresAt: true, tokenEpoch: true, trusted: true, role: true },
+            })
+          : [],
+        userIds.length
+          ? this.ds.getRepository(User).find({
+              where: { id: In(userIds) },
+              select: { id: true, apiClientId: true, enabled: true, deleted: true, tokenEpoch: true, role: true },
+            })
+          : [],
+      ]),
+    );
     return { clients: new Map(clientRows.map((c) => [c.id, c])), users: new Map(userRows.map((u) => [u.id, u])) };
   }
 }

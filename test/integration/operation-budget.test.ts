@@ -7,7 +7,8 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { errorCode, rawGql } from "../helpers/graphql.js";
-import { OperationBudget, runWithBudget } from "../../src/db/operation-budget.js";
+import { OperationBudget, runWithAnyStatementTimeout, runWithBudget } from "../../src/db/operation-budget.js";
+import { createDataSource } from "../../src/db/data-source.js";
 import { Role } from "../../src/modules/users/role.js";
 import { World } from "../helpers/world.js";
 
@@ -102,5 +103,24 @@ describe("database connections per operation", function () {
     const { formatError } = await import("../../src/common/errors.js");
     const formatted = formatError({ message: "x" }, failure, () => undefined);
     expect(formatted.extensions!.code).to.equal("QUERY_TIMEOUT");
+  });
+
+  it("short work outside operations takes a connection's statement_timeout as it is, without a round trip to change it", async () => {
+    // One connection, so every statement below gets the same one.
+    const ds = createDataSource({ url: server.db.url, poolSize: 1 });
+    await ds.initialize();
+    try {
+      const timeout = async () => ((await ds.query("SHOW statement_timeout")) as { statement_timeout: string }[])[0].statement_timeout;
+      expect(await runWithBudget(new OperationBudget(1, 1234), timeout)).to.equal("1234ms");
+      // marked work keeps the operation's timeout (no RESET was sent)
+      expect(await runWithAnyStatementTimeout(timeout)).to.equal("1234ms");
+      // other work outside operations still has none
+      expect(await timeout()).to.equal("0");
+      expect(await runWithAnyStatementTimeout(timeout)).to.equal("0");
+      // and inside an operation its budget applies, marked or not
+      expect(await runWithAnyStatementTimeout(() => runWithBudget(new OperationBudget(1, 2345), timeout))).to.equal("2345ms");
+    } finally {
+      await ds.destroy();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { generationStreamKey, partialAnswer, streamedText, type StoredGeneration
 import { ChorusError, ErrorCode } from "../../../common/errors.js";
 import { EVENT_SOURCE } from "./generation-fan-out.js";
 import { TickBatcher } from "../../../infra/tick-batcher.js";
+import { runWithAnyStatementTimeout } from "../../../db/operation-budget.js";
 
 export type GenerationStreams = EventStreamStore<StoredGenerationEvent>;
 
@@ -295,16 +296,19 @@ export class GenerationService {
   private async claimMany(inputs: ClaimInput[]): Promise<(ClaimedRow | null)[]> {
     // The same answer twice in one statement would be claimed once for both: one by one instead (TickBatcher).
     if (new Set(inputs.map((i) => i.messageId)).size !== inputs.length) throw new Error("an answer claimed twice in one batch");
+    // A short statement of the hand-out: any statement_timeout suits it (runWithAnyStatementTimeout).
     const rows = rowsOf<ClaimedRow & { id: string }>(
-      await this.ds.query(
-        `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = o.worker_name, work_begin_at = now(), hand_out_id = o.hand_out_id
+      await runWithAnyStatementTimeout(() =>
+        this.ds.query(
+          `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = o.worker_name, work_begin_at = now(), hand_out_id = o.hand_out_id
            FROM (SELECT c.id, c.state AS old_state, v.worker_name, v.hand_out_id
                    FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, worker_name, hand_out_id)
                    JOIN chat_message c ON c.id = v.id
                   ORDER BY c.id FOR UPDATE OF c) o
           WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
           RETURNING m.id, o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`,
-        [inputs.map((i) => i.messageId), inputs.map((i) => i.workerName), inputs.map((i) => i.handOutId)],
+          [inputs.map((i) => i.messageId), inputs.map((i) => i.workerName), inputs.map((i) => i.handOutId)],
+        ),
       ),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
