@@ -6,7 +6,8 @@
  * How: the operation runs inside `runWithBudget` (an AsyncLocalStorage scope, so every service call it makes, however
  * deep, is counted without passing anything around), and the TypeORM driver's one way to a connection,
  * `obtainMasterConnection`, waits for a slot of the current budget first. Work outside any operation (periodic jobs,
- * the CLI, the worker queue) has no budget and no timeout.
+ * the CLI, the worker queue) has no budget and no timeout, except short work marked with runWithAnyStatementTimeout,
+ * which keeps the timeout its connection has.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { DataSource } from "typeorm";
