@@ -203,6 +203,45 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(JSON.stringify(refused.error ?? refused.results)).to.match(/NOT_FOUND/);
   });
 
+  it("reads whether a send's chat holds a blind battle with its lock: the response hides the model until the vote, with no read of its own", async () => {
+    const who = { key: as.key, user: "local:blind" };
+    const ds = server.chorus.app.ds;
+    const counter = server.chorus.queryCounter;
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, who)).data!.createChat.id;
+    const send = async (parentId?: string) => {
+      counter.recent = [];
+      const sent = await gql(
+        server.url,
+        SendChatMessageDocument,
+        { input: { chatId, text: "which model?", model: "synthetic", ...(parentId ? { parentId } : {}) } },
+        who,
+      );
+      const statements = counter.recent;
+      counter.recent = null;
+      expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
+      const answer = sent.data!.sendChatMessage.assistantMessage;
+      expect((await gql(server.url, CancelGenerationDocument, { messageId: answer.id }, who)).errors).to.equal(undefined);
+      await ds.query(`UPDATE chat_message SET state = 'COMPLETE', text = 'an answer' WHERE id = $1`, [answer.id]);
+      expect(
+        statements.filter((q) => /^SELECT b\.chat_id FROM arena_battle/.test(q.trim())),
+        statements.join("\n"),
+      ).to.deep.equal([]);
+      return answer;
+    };
+    const plain = await send();
+    expect(plain.model).to.equal("synthetic");
+    expect(plain.sampling).to.not.equal(null);
+    const [{ id: battleId }] = await ds.query(
+      `INSERT INTO arena_battle (id, chat_id, model_a, model_b, source) VALUES (gen_random_uuid(), $1, 'synthetic', 'synthetic', 'BATTLE') RETURNING id`,
+      [chatId],
+    );
+    const blind = await send(plain.id);
+    expect({ model: blind.model, sampling: blind.sampling }).to.deep.equal({ model: null, sampling: null });
+    await ds.query(`UPDATE arena_battle SET winner = 'A', voted_at = now() WHERE id = $1`, [battleId]);
+    const voted = await send(blind.id);
+    expect(voted.model).to.equal("synthetic");
+  });
+
   it("stores a send with two statements in its transaction, and keeps the chat's tree rules", async () => {
     const who = { key: as.key, user: "local:tree-rules" };
     const counter = server.chorus.queryCounter;
@@ -217,7 +256,8 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     const ownStatements = (statements: string[]) =>
       statements.filter(
         (q) =>
-          /^WITH RECURSIVE locked AS|^INSERT INTO chat_message|^(UPDATE|SELECT).*\bchat(_message)?\b/s.test(q.trim()) && !/arena_battle|^SELECT "Chat"/.test(q),
+          /^WITH RECURSIVE locked AS|^INSERT INTO chat_message|^(UPDATE|SELECT).*\bchat(_message)?\b/s.test(q.trim()) &&
+          !/^SELECT b\.chat_id FROM arena_battle|^SELECT "Chat"/.test(q.trim()),
       );
 
     const chatId = await newChat();

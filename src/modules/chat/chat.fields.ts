@@ -7,7 +7,7 @@ import type { Context } from "../../server/context.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { GenerationFinished } from "./generation/generation.types.js";
 import { notFound } from "../../common/errors.js";
-import { isJustCreated } from "./new-messages.js";
+import { blindAtCreation, isJustCreated } from "./new-messages.js";
 
 @Resolver(() => Chat)
 export class ChatFieldResolver {
@@ -22,31 +22,34 @@ export class ChatFieldResolver {
   }
 }
 
-/** Whether a message's chat holds a blind battle (its models hidden until the vote); read fresh every time. */
-async function blind(ctx: Context, chatId: string): Promise<boolean> {
-  return ctx.loaders.blindChat.load(chatId);
+/**
+ * Whether a message's chat holds a blind battle (its models hidden until the vote); read fresh every time, but for
+ * the messages a send just created, whose send read it in its transaction (new-messages.ts).
+ */
+async function blind(ctx: Context, m: ChatMessage): Promise<boolean> {
+  return blindAtCreation(m) ?? ctx.loaders.blindChat.load(m.chatId);
 }
 
 @Resolver(() => ChatMessage)
 export class ChatMessageFieldResolver {
   @FieldResolver(() => String, { nullable: true, description: "The model that answers (assistant messages); null in a battle until the vote." })
   async model(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<string | null> {
-    return m.model === null || (await blind(ctx, m.chatId)) ? null : m.model;
+    return m.model === null || (await blind(ctx, m)) ? null : m.model;
   }
 
   @FieldResolver(() => ChatSampling, { nullable: true, description: "The sampling parameters used (assistant messages); null in a battle until the vote." })
   async sampling(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<ChatSampling | null> {
-    return m.sampling === null || (await blind(ctx, m.chatId)) ? null : m.sampling;
+    return m.sampling === null || (await blind(ctx, m)) ? null : m.sampling;
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The worker that generated the answer, as it named itself; null in a battle until the vote." })
   async workerName(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<string | null> {
-    return m.workerName === null || (await blind(ctx, m.chatId)) ? null : m.workerName;
+    return m.workerName === null || (await blind(ctx, m)) ? null : m.workerName;
   }
 
   @FieldResolver(() => String, { nullable: true, description: "Why the generation failed or timed out (in a battle before the vote: only that it did)." })
   async error(@Root() m: ChatMessage, @Ctx() ctx: Context): Promise<string | null> {
-    return m.error === null || !(await blind(ctx, m.chatId)) ? m.error : HIDDEN;
+    return m.error === null || !(await blind(ctx, m)) ? m.error : HIDDEN;
   }
 
   @FieldResolver(() => Int, { description: "The owner's vote on this answer: +1, -1, or 0 when none." })
@@ -85,7 +88,7 @@ export class GenerationFinishedResolver {
 /** The chat of an event's message, for the blindness rule (null when the caller may not read it). */
 async function eventBlind(ctx: Context, messageId: string): Promise<boolean> {
   const m = await ctx.loaders.chatMessageById.load(messageId);
-  return m === null || (await blind(ctx, m.chatId));
+  return m === null || (await blind(ctx, m));
 }
 
 @Resolver(() => GenerationStarted)

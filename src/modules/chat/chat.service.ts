@@ -19,6 +19,7 @@ import { type ConversationSource, type GenerationJobPayload, type ThreadRow } fr
 import { chatOwners, chatReaderOfRequest, mayReadChatById, type ChatOwner } from "./chat-readers.js";
 import { mayReadChat } from "../../server/visibility.js";
 import { markCreated } from "./new-messages.js";
+import { BLIND_SQL } from "../arena/blindness.js";
 
 export interface SentMessages {
   prompterMessage: ChatMessage;
@@ -359,7 +360,7 @@ export class ChatService {
         const r = byId.get(m.id)!;
         Object.assign(m, { text: r.text, createdAt: r.created_at, streamSegment: r.stream_segment, seqOffset: r.seq_offset, streamLastSeq: r.stream_last_seq });
       }
-      markCreated(...messages);
+      markCreated(locked?.blind === true, ...messages);
       const conversation: ConversationSource = {
         rows: [...thread, { role: ChatRole.PROMPTER, text: input.text }],
         systemPrompt: locked?.system_prompt || null,
@@ -555,20 +556,22 @@ export function resolveSampling(model: ModelDeclaration, input: SamplingInput | 
 }
 
 /**
- * sendChatMessage's first statement: locks and bumps the chat's row and returns its system prompt, with the thread
+ * sendChatMessage's first statement: locks and bumps the chat's row and returns its system prompt and whether it
+ * holds a blind battle (the response's model fields hide the model then; blindness.ts), with the thread
  * of $3 (the parent, depth 0, and its ancestors, root first; as THREAD_SQL) when $3 is not null: one row per
  * message of the thread, or one row with null thread columns.
  */
 const LOCK_AND_THREAD_SQL = `WITH RECURSIVE locked AS (
-    UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1 RETURNING system_prompt
+    UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1
+    RETURNING system_prompt, EXISTS (SELECT 1 FROM arena_battle b WHERE b.chat_id = $1 AND ${BLIND_SQL}) AS blind
   ), thread AS (
     SELECT id, chat_id, parent_id, role, state, text, 0 AS depth FROM chat_message WHERE id = $3::uuid
     UNION ALL
     SELECT m.id, m.chat_id, m.parent_id, m.role, m.state, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
-  ) SELECT l.system_prompt, t.id, t.chat_id, t.role, t.state, t.text, t.depth FROM locked l LEFT JOIN thread t ON true ORDER BY t.depth DESC`;
+  ) SELECT l.system_prompt, l.blind, t.id, t.chat_id, t.role, t.state, t.text, t.depth FROM locked l LEFT JOIN thread t ON true ORDER BY t.depth DESC`;
 
 /** A row of LOCK_AND_THREAD_SQL: the thread's columns are null in the one row of a send without a parent. */
-type LockedThreadRow = ThreadRow & { system_prompt: string | null };
+type LockedThreadRow = ThreadRow & { system_prompt: string | null; blind: boolean };
 
 /** The new messages of a send, one JSON record each (columns the database fills are left to their defaults). */
 const INSERT_COLUMNS = "id, chat_id, parent_id, role, state, text, model, sampling";
