@@ -5,7 +5,8 @@
  * Exact, not eventual: the database raises a counter (`identity_generation`, migration IdentityGeneration) in the
  * transaction of every change to an API client and of every change to a user other than their activity columns,
  * whoever makes it (this server, another replica, the CLI with or without Redis, an operator's SQL). Each request
- * reads the counter first; a value above the one the entries were read under drops them all. So a revoked or
+ * reads the counter first (requests that arrive while a read is under way share the next one, which is sent after
+ * they arrived); a value above the one the entries were read under drops them all. So a revoked or
  * rotated key, a disabled, deleted or demoted user, ended tokens and an accepted ToS count from the very next
  * request on every replica, as when every request read the rows. Identity announcements
  * (`IdentityEvents.onChange`) drop the entries early as well.
@@ -138,6 +139,30 @@ export class IdentityCache {
     this.tokens.clear();
   }
 
+  /** A read of the counter not sent yet: the lookups that come meanwhile share it. */
+  private nextRead: Promise<bigint> | null = null;
+  /** The read sent last (settled or not): the next one is sent once it has answered. */
+  private lastRead: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The counter, read by a statement sent after this call: as exact as a read of its own (a change that committed
+   * before the call is seen), but the lookups that arrive while a read is under way share the next one. Under a
+   * burst (100 chats started in a second, each send and each subscription socket looking its key up) the reads
+   * queued for the database one by one.
+   */
+  private readGeneration(): Promise<bigint> {
+    if (this.nextRead) return this.nextRead;
+    const read = this.lastRead.then(async () => {
+      // Sent from here on: a lookup arriving now needs a read of its own, the next one.
+      this.nextRead = null;
+      const rows = await shortQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
+      return BigInt(rows[0].n);
+    });
+    this.nextRead = read;
+    this.lastRead = read.catch(() => undefined);
+    return read;
+  }
+
   /** Takes the counter a request read: a higher value than the entries' drops them. */
   private observe(generation: bigint): void {
     if (generation > this.generation) {
@@ -154,8 +179,7 @@ export class IdentityCache {
     const digest = hashApiKey(key);
     // Only a key held already is worth the counter's read: otherwise the lookup below reads it with the rows.
     if (this.clients.get(digest)) {
-      const rows = await shortQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
-      const generation = BigInt(rows[0].n);
+      const generation = await this.readGeneration();
       this.observe(generation);
       const client = this.clients.get(digest);
       if (client && sameDigest(client.keyHash, digest)) {
@@ -198,8 +222,7 @@ export class IdentityCache {
     if (!UUID.test(apiClientId)) return { generation: this.generation, client: null, user: null };
     const key = `${apiClientId}\u0000${userId}`;
     if (this.tokens.get(key)) {
-      const rows = await shortQuery<{ n: string }>(this.ds, GENERATION_SQL, []);
-      this.observe(BigInt(rows[0].n));
+      this.observe(await this.readGeneration());
       const held = this.tokens.get(key);
       if (held) {
         this.counted("hit");

@@ -11,6 +11,7 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { errorCode, gql, rawGql } from "../helpers/graphql.js";
 import { Role } from "../../src/modules/users/role.js";
 import { IdentityCache } from "../../src/server/identity-cache.js";
+import { hashApiKey } from "../../src/common/keys.js";
 import {
   AnnotatorQualityDocument,
   CreateUserTokenDocument,
@@ -178,6 +179,26 @@ describe("identity cache: exact on every replica, bounded", function () {
         );
       }
       expect(server.chorus.app.identityCache.size).to.deep.equal(before);
+    });
+
+    it("lookups that arrive together share one read of the counter; one after a change reads it afresh", async () => {
+      const ds = server.chorus.app.ds;
+      const cache = new IdentityCache(ds);
+      const key = (await server.createClient({ name: "shared-reads", trusted: true })).key;
+      const first = await cache.lookup(key, null);
+      const counter = server.chorus.queryCounter;
+      counter.recent = [];
+      const together = await Promise.all(Array.from({ length: 20 }, () => cache.lookup(key, null)));
+      const statements = counter.recent;
+      counter.recent = null;
+      expect(together.every((r) => r.client !== null && r.generation === first.generation)).to.equal(true);
+      expect(
+        statements.filter((q) => q.includes("FROM identity_generation")),
+        statements.join("\n"),
+      ).to.have.length(1);
+      await ds.query(`UPDATE api_client SET name = name || ' (renamed)' WHERE key_hash = $1`, [hashApiKey(key)]);
+      const after = await cache.lookup(key, null);
+      expect(after.generation > first.generation, "the change is seen").to.equal(true);
     });
 
     it("holds at most its limits, the least recently used going first", async () => {
