@@ -242,7 +242,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(voted.model).to.equal("synthetic");
   });
 
-  it("stores a send with two statements in its transaction, and keeps the chat's tree rules", async () => {
+  it("stores a send with two statements in its transaction and none before it, and keeps the chat's tree rules", async () => {
     const who = { key: as.key, user: "local:tree-rules" };
     const counter = server.chorus.queryCounter;
     const newChat = async () => (await gql(server.url, CreateChatDocument, { input: {} }, who)).data!.createChat.id;
@@ -270,10 +270,25 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       ownStatements(firstStatements).map((q) => q.trim().split(/\s+/).slice(0, 4).join(" ")),
       firstStatements.join("\n"),
     ).to.deep.equal(["WITH RECURSIVE locked AS", "INSERT INTO chat_message (id,"]);
+    // The chat's ownership is checked by the lock: no read of the chat comes before the transaction.
+    expect(firstStatements.filter((q) => /^SELECT "Chat"/.test(q.trim()))).to.deep.equal([]);
     const answer = first.data!.sendChatMessage.assistantMessage;
     expect(answer).to.include({ state: "PENDING", text: "" });
     expect(new Date(answer.createdAt).getTime()).to.be.greaterThan(0);
     await cancel(answer.id);
+
+    // Another user's send to the chat finds no chat, and stores and changes nothing.
+    const [{ modified_at: modifiedBefore }] = await server.chorus.app.ds.query(`SELECT modified_at FROM chat WHERE id = $1`, [chatId]);
+    const notTheirs = await gql(
+      server.url,
+      SendChatMessageDocument,
+      { input: { chatId, text: "not mine", model: "synthetic" } },
+      { key: as.key, user: "local:mallory" },
+    );
+    expect(notTheirs.errors?.[0].extensions?.code).to.equal("NOT_FOUND");
+    expect(await count(chatId)).to.equal(2);
+    const [{ modified_at: modifiedAfter }] = await server.chorus.app.ds.query(`SELECT modified_at FROM chat WHERE id = $1`, [chatId]);
+    expect(modifiedAfter).to.deep.equal(modifiedBefore);
 
     // A second first prompt is refused and stores nothing.
     const again = await send(chatId, "another first");

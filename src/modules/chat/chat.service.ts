@@ -1,6 +1,6 @@
 /** Chats and their messages: reads for owners (and moderators), changes for owners, and sending prompts. */
 import crypto from "node:crypto";
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { actingUserOf, type RequestContext } from "../../common/request-context.js";
 import type { ChatConfig } from "../../config/index.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
@@ -68,8 +68,8 @@ export class ChatService {
    * Generations per user and window (the reference's limiter, without its extra minute, spec §2.4), then the
    * token quota. Each of `generations` (drafts) takes a slot, as the reference's three draft requests did.
    */
-  private async checkRate(userId: string, generations = 1): Promise<void> {
-    await this.checkQuota(userId);
+  private async checkRate(userId: string, generations = 1, em?: EntityManager): Promise<void> {
+    await this.checkQuota(userId, em);
     if (this.rateRule.limit === 0) return;
     for (let i = 0; i < generations; i++) {
       const decision = await this.limiter.hit(this.rateRule, userId);
@@ -86,9 +86,9 @@ export class ChatService {
   }
 
   /** Tokens of the user's answers that ended in the quota window, from the stored answers (see token-quota.ts). */
-  async tokenUsage(userId: string): Promise<TokenUsage[]> {
+  async tokenUsage(userId: string, em?: EntityManager): Promise<TokenUsage[]> {
     const rows = rowsOf<{ at: Date; tokens: number }>(
-      await this.ds.query(
+      await (em ?? this.ds).query(
         `SELECT m.work_end_at AS at, m.token_count AS tokens FROM chat_message m JOIN chat c ON c.id = m.chat_id
           WHERE c.user_id = $1 AND m.role = 'ASSISTANT' AND m.token_count > 0
             AND m.work_end_at > now() - make_interval(secs => $2)`,
@@ -98,10 +98,11 @@ export class ChatService {
     return rows.map((r) => ({ at: new Date(r.at), tokens: r.tokens }));
   }
 
-  private async checkQuota(userId: string): Promise<void> {
+  /** `em`: the transaction the caller holds (its connection reads the usage, so it waits for no second one). */
+  private async checkQuota(userId: string, em?: EntityManager): Promise<void> {
     if (this.config.tokenQuota === 0) return;
     const now = new Date();
-    const decision = quotaDecision(this.config.tokenQuota, this.config.tokenQuotaWindowSeconds, now, await this.tokenUsage(userId));
+    const decision = quotaDecision(this.config.tokenQuota, this.config.tokenQuotaWindowSeconds, now, await this.tokenUsage(userId, em));
     if (!decision.allowed) {
       const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetsAt.getTime() - now.getTime()) / 1000));
       throw new ChorusError(
@@ -292,25 +293,32 @@ export class ChatService {
       throw badInput(`drafts must be an integer from 1 to ${this.config.maxDrafts}, got ${drafts}`, { field: "drafts" });
     }
     const samplings = Array.from({ length: drafts }, () => resolveSampling(model, input.sampling ?? null));
-    const chat = await this.owned(rc, input.chatId);
-    if (drafts > 1 && !chat.allowDataUse) {
-      // Draft choices are training data (spec §1.5, PR #3425): a chat that refuses data use gets one answer.
-      throw badInput("Drafts are only offered in chats that allow data use", { field: "drafts" });
-    }
     const user = actingUserOf(rc);
-    await this.checkRate(user.id, drafts);
+    if (!isUuid(input.chatId)) throw notFound("Chat", input.chatId);
+    const chat = { id: input.chatId, modifiedAt: new Date(0), title: null as string | null };
 
     // One transaction of four round trips (it holds a pool connection on the path of every chat's first token; at
-    // 1,000 sends at once the pool is what they wait for): BEGIN; one UPDATE that locks and bumps the chat's row
-    // (which serialises sends to one chat, so two "first prompts" cannot both find it empty) and, for a reply, reads
-    // the parent's thread in the same statement; one INSERT of the prompt and its answers, which for a first prompt
-    // inserts only into an empty chat (its own statement, so it runs after the lock and sees a concurrent first
-    // prompt that committed); COMMIT. The answer's conversation is gathered on the way (the locked chat's system
-    // prompt, the parent's thread), so its job carries it and the hand-out reads nothing (JobHandOut.prepare).
+    // 1,000 sends at once the pool is what they wait for): BEGIN; one statement that locks the acting user's chat
+    // (others' chats are "not found"), bumps it (which serialises sends to one chat, so two "first prompts" cannot
+    // both find it empty) and, for a reply, reads the parent's thread; then the checks that need the chat (drafts,
+    // the rate limit, the parent), in the order they always ran; one INSERT of the prompt and its answers, which for
+    // a first prompt inserts only into an empty chat (its own statement, so it runs after the lock and sees a
+    // concurrent first prompt that committed); COMMIT. The answer's conversation is gathered on the way (the locked
+    // chat's system prompt, the parent's thread), so its job carries it and the hand-out reads nothing
+    // (JobHandOut.prepare). The ownership read that came before the transaction is its first statement now.
     const { prompterMessage, assistantMessages, conversation } = await inTransaction(this.ds, async (em) => {
       const parentId = input.parentId && isUuid(input.parentId) ? input.parentId : null;
-      const rows = rowsOf<LockedThreadRow>(await em.query(LOCK_AND_THREAD_SQL, [chat.id, input.text, parentId]));
+      const rows = rowsOf<LockedThreadRow>(await em.query(LOCK_AND_THREAD_SQL, [chat.id, input.text, parentId, user.id]));
       const locked = rows[0];
+      if (!locked) throw notFound("Chat", input.chatId);
+      Object.assign(chat, { modifiedAt: locked.old_modified_at, title: locked.old_title });
+      if (drafts > 1 && !locked.allow_data_use) {
+        // Draft choices are training data (spec §1.5, PR #3425): a chat that refuses data use gets one answer.
+        throw badInput("Drafts are only offered in chats that allow data use", { field: "drafts" });
+      }
+      // A Redis call while the chat is locked: cheaper than the ownership read it replaces, and still before
+      // anything is stored.
+      await this.checkRate(user.id, drafts, em);
       let thread: { role: string; text: string }[] = [];
       if (input.parentId) {
         // The parent (depth 0) with its ancestors: the parent is checked, the thread is the conversation (a
@@ -556,22 +564,34 @@ export function resolveSampling(model: ModelDeclaration, input: SamplingInput | 
 }
 
 /**
- * sendChatMessage's first statement: locks and bumps the chat's row and returns its system prompt and whether it
- * holds a blind battle (the response's model fields hide the model then; blindness.ts), with the thread
- * of $3 (the parent, depth 0, and its ancestors, root first; as THREAD_SQL) when $3 is not null: one row per
- * message of the thread, or one row with null thread columns.
+ * sendChatMessage's first statement: locks the chat $1 of user $4 (no row: not theirs, or none), bumps it, and
+ * returns what the send needs of it: its system prompt, whether it allows data use, its modified_at and title
+ * before the bump (a send the queue refuses puts them back), and whether it holds a blind battle (the response's
+ * model fields hide the model then; blindness.ts); with the thread of $3 (the parent, depth 0, and its ancestors,
+ * root first; as THREAD_SQL) when $3 is not null: one row per message of the thread, or one row with null thread
+ * columns. FOR UPDATE waits for a concurrent send to the chat and then reads the row as that send left it.
  */
 const LOCK_AND_THREAD_SQL = `WITH RECURSIVE locked AS (
-    UPDATE chat SET modified_at = now(), title = COALESCE(title, left($2, 100)) WHERE id = $1
-    RETURNING system_prompt, EXISTS (SELECT 1 FROM arena_battle b WHERE b.chat_id = $1 AND ${BLIND_SQL}) AS blind
+    SELECT id, allow_data_use, modified_at, title FROM chat WHERE id = $1 AND user_id = $4 FOR UPDATE
+  ), bumped AS (
+    UPDATE chat c SET modified_at = now(), title = COALESCE(c.title, left($2, 100)) FROM locked l WHERE c.id = l.id RETURNING c.system_prompt
   ), thread AS (
     SELECT id, chat_id, parent_id, role, state, text, 0 AS depth FROM chat_message WHERE id = $3::uuid
     UNION ALL
     SELECT m.id, m.chat_id, m.parent_id, m.role, m.state, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
-  ) SELECT l.system_prompt, l.blind, t.id, t.chat_id, t.role, t.state, t.text, t.depth FROM locked l LEFT JOIN thread t ON true ORDER BY t.depth DESC`;
+  ) SELECT bu.system_prompt, l.allow_data_use, l.modified_at AS old_modified_at, l.title AS old_title,
+           EXISTS (SELECT 1 FROM arena_battle b WHERE b.chat_id = $1 AND ${BLIND_SQL}) AS blind,
+           t.id, t.chat_id, t.role, t.state, t.text, t.depth
+      FROM locked l JOIN bumped bu ON true LEFT JOIN thread t ON true ORDER BY t.depth DESC`;
 
 /** A row of LOCK_AND_THREAD_SQL: the thread's columns are null in the one row of a send without a parent. */
-type LockedThreadRow = ThreadRow & { system_prompt: string | null; blind: boolean };
+type LockedThreadRow = ThreadRow & {
+  system_prompt: string | null;
+  allow_data_use: boolean;
+  old_modified_at: Date;
+  old_title: string | null;
+  blind: boolean;
+};
 
 /** The new messages of a send, one JSON record each (columns the database fills are left to their defaults). */
 const INSERT_COLUMNS = "id, chat_id, parent_id, role, state, text, model, sampling";
