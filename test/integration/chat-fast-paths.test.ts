@@ -203,6 +203,55 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(JSON.stringify(refused.error ?? refused.results)).to.match(/NOT_FOUND/);
   });
 
+  it("resolves a followed answer's GenerationStarted without reading its chat's battle when it holds none; a blind battle's start hides the worker", async () => {
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "follow-start", capacity: 2, manual: true });
+    await worker.start();
+    const started = async (messageId: string) => {
+      for (let i = 0; i < 500 && !(await snapshot(messageId)).events.some((e) => e.event.type === "started"); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    const follow = parse(`subscription ($id: ID!) { generation(messageId: $id) { __typename ... on GenerationStarted { workerName } } }`) as TypedDocumentNode<
+      { generation: { __typename: string; workerName?: string } },
+      { id: string }
+    >;
+    const c = client();
+    const counter = server.chorus.queryCounter;
+
+    const plain = await ask();
+    const plainJob = await jobOf(worker, 1);
+    await started(plain);
+    counter.recent = [];
+    const seen = await collect(c, follow, { id: plain }, 2);
+    const statements = counter.recent;
+    counter.recent = null;
+    expect(seen.results.map((r) => r.data?.generation)).to.deep.equal([
+      { __typename: "GenerationQueued" },
+      { __typename: "GenerationStarted", workerName: "follow-start" },
+    ]);
+    expect(
+      statements.filter((q) => /arena_battle/.test(q) && !/INNER JOIN/.test(q)),
+      statements.join("\n"),
+    ).to.deep.equal([]);
+
+    // A battle's chat (its battle made before its first message, as the arena does): the worker stays hidden.
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
+    await server.chorus.app.ds.query(
+      `INSERT INTO arena_battle (id, chat_id, model_a, model_b, source) VALUES (gen_random_uuid(), $1, 'synthetic', 'synthetic', 'BATTLE')`,
+      [chatId],
+    );
+    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "Hi", model: "synthetic" } }, as);
+    const blind = sent.data!.sendChatMessage.assistantMessage.id;
+    const blindJob = await jobOf(worker, 2);
+    await started(blind);
+    const hidden = await collect(c, follow, { id: blind }, 2);
+    expect(hidden.results.map((r) => r.data?.generation)).to.deep.equal([
+      { __typename: "GenerationQueued" },
+      { __typename: "GenerationStarted", workerName: "hidden until the vote" },
+    ]);
+    for (const job of [plainJob, blindJob])
+      await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } });
+    await worker.stop();
+  });
+
   it("reads whether a send's chat holds a blind battle with its lock: the response hides the model until the vote, with no read of its own", async () => {
     const who = { key: as.key, user: "local:blind" };
     const ds = server.chorus.app.ds;

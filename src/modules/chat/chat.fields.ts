@@ -8,6 +8,7 @@ import { Chat, ChatMessage } from "./chat.entity.js";
 import { GenerationFinished } from "./generation/generation.types.js";
 import { notFound } from "../../common/errors.js";
 import { blindAtCreation, isJustCreated } from "./new-messages.js";
+import { isKnownNotBlind } from "./known-not-blind.js";
 
 @Resolver(() => Chat)
 export class ChatFieldResolver {
@@ -24,9 +25,11 @@ export class ChatFieldResolver {
 
 /**
  * Whether a message's chat holds a blind battle (its models hidden until the vote); read fresh every time, but for
- * the messages a send just created, whose send read it in its transaction (new-messages.ts).
+ * the messages a send just created, whose send read it in its transaction (new-messages.ts), and those read with
+ * the finding that their chat holds none, which stays so (known-not-blind.ts).
  */
 async function blind(ctx: Context, m: ChatMessage): Promise<boolean> {
+  if (isKnownNotBlind(m)) return false;
   return blindAtCreation(m) ?? ctx.loaders.blindChat.load(m.chatId);
 }
 

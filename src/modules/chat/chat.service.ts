@@ -19,6 +19,7 @@ import { type ConversationSource, type GenerationJobPayload, type ThreadRow } fr
 import { chatOwners, chatReaderOfRequest, mayReadChatById, type ChatOwner } from "./chat-readers.js";
 import { mayReadChat } from "../../server/visibility.js";
 import { markCreated } from "./new-messages.js";
+import { markNotBlind } from "./known-not-blind.js";
 import { BLIND_SQL } from "../arena/blindness.js";
 
 export interface SentMessages {
@@ -256,8 +257,9 @@ export class ChatService {
   }
 
   /**
-   * A message the caller may read (own chat, or moderator), read with its chat's owners in one statement: every
-   * `generation` subscription starts here, so it costs one round trip, not three (message, chat, owners).
+   * A message the caller may read (own chat, or moderator), read with its chat's owners and whether the chat holds a
+   * blind battle in one statement: every `generation` subscription starts here, so it costs one round trip, not
+   * three (message, chat, owners), and its events' fields need no read of the battle (known-not-blind.ts).
    */
   async message(rc: RequestContext, id: string): Promise<ChatMessage> {
     if (!isUuid(id)) throw notFound("Chat message", id);
@@ -268,11 +270,13 @@ export class ChatService {
       .innerJoin("user", "u", "u.id = c.user_id")
       .addSelect("c.user_id", "owner_user_id")
       .addSelect("u.api_client_id", "owner_api_client_id")
+      .addSelect(`EXISTS (SELECT 1 FROM arena_battle b WHERE b.chat_id = m.chat_id AND ${BLIND_SQL})`, "blind")
       .where("m.id = :id", { id })
-      .getRawAndEntities<{ owner_user_id: string; owner_api_client_id: string }>();
+      .getRawAndEntities<{ owner_user_id: string; owner_api_client_id: string; blind: boolean }>();
     const [m] = entities;
     const owner = raw[0];
     if (!m || !owner || !mayReadChat(chatReaderOfRequest(rc), owner.owner_user_id, owner.owner_api_client_id)) throw notFound("Chat message", id);
+    if (!owner.blind) markNotBlind(m);
     return m;
   }
 
