@@ -10,6 +10,7 @@ import { preparedQuery } from "../../db/prepared.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
+import type { TreeRow } from "../trees/tree-steps.js";
 import { TASK_COLUMNS, err, isExpired, type TaskDoneResult } from "./task-common.js";
 
 export async function lockTaskById(em: EntityManager, apiClientId: string, taskId: string): Promise<Task> {
@@ -27,6 +28,51 @@ export async function lockTaskByFrontendId(em: EntityManager, apiClientId: strin
   ]);
   if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No acknowledged task has this frontend id");
   return rows[0];
+}
+
+/** Which tree a submission locks with its task (TaskRows.lockTaskWithTree): the SQL of its id, from the task row `t`. */
+const TREE_OF = {
+  /** A review: the task's tree. */
+  review: `t."messageTreeId"`,
+  /** A reply: the task's tree when it replies to a message (an initial prompt has no tree yet). */
+  reply: `CASE WHEN t."parentMessageId" IS NOT NULL THEN t."messageTreeId" END`,
+  /** A ranking: the tree its payload names, for ranking tasks only (other payloads fail their type check). */
+  ranking: `CASE WHEN t."payloadType" IN ('RankPrompterRepliesPayload', 'RankAssistantRepliesPayload') THEN (t.payload->>'message_tree_id')::uuid END`,
+} as const;
+
+/** The task row's keys (TASK_COLUMNS' aliases): the rest of a lockTaskWithTree row is the tree's. */
+const TASK_KEYS = new Set(TASK_COLUMNS.split(",").map((c) => /AS "(\w+)"/.exec(c)?.[1] ?? c.trim()));
+
+function lockWithTreeSql(where: string, tree: keyof typeof TREE_OF): string {
+  return `WITH t AS (SELECT ${TASK_COLUMNS} FROM task WHERE ${where} FOR UPDATE),
+    s AS (SELECT * FROM message_tree_state WHERE message_tree_id IN (SELECT ${TREE_OF[tree]} FROM t) FOR UPDATE)
+  SELECT t.*, s.* FROM t LEFT JOIN s ON s.message_tree_id = ${TREE_OF[tree]}`;
+}
+
+/**
+ * A submission's task row and its tree's state row, both locked for the transaction, in one round trip instead of
+ * lockTaskById/lockTaskByFrontendId and then TreeManager.lockTree: the same locks in the same order (the task,
+ * then the tree: the task's CTE runs first, the tree's reads its result), so concurrent submissions serialise as
+ * before. The tree is null when the task names none (or it has no state row), as lockTree's null.
+ */
+export async function lockTaskWithTree(
+  em: EntityManager,
+  apiClientId: string,
+  by: { taskId: string } | { frontendId: string },
+  tree: keyof typeof TREE_OF,
+): Promise<{ task: Task; tree: TreeRow | null }> {
+  let rows: Record<string, unknown>[];
+  if ("taskId" in by) {
+    rows = isUuid(by.taskId) ? await preparedQuery(em, lockWithTreeSql("id = $1 AND api_client_id = $2", tree), [by.taskId, apiClientId]) : [];
+    if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
+  } else {
+    rows = await preparedQuery(em, lockWithTreeSql("frontend_message_id = $1 AND api_client_id = $2", tree), [by.frontendId, apiClientId]);
+    if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No acknowledged task has this frontend id");
+  }
+  const task: Record<string, unknown> = {};
+  const treeRow: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rows[0])) (TASK_KEYS.has(k) ? task : treeRow)[k] = v;
+  return { task: task as unknown as Task, tree: treeRow.message_tree_id == null ? null : (treeRow as unknown as TreeRow) };
 }
 
 /** `_validate_task` of §2.3, after the idempotent-retry check the caller makes. */
