@@ -34,7 +34,7 @@ describe("statements per task submission", function () {
     const replier = w.annotator();
     const t = await w.task(replier, "ASSISTANT_REPLY");
     const { frontendMessageId } = await replier.ack(t.id);
-    expect(await statementsOf(() => replier.reply(frontendMessageId, "an answer worth reviewing", "s1"))).to.equal(6);
+    expect(await statementsOf(() => replier.reply(frontendMessageId, "an answer worth reviewing", "s1"))).to.equal(5);
 
     // a first review (no decision yet): the counter, START, the locks, the review, COMMIT
     const reviewer = w.annotator();
@@ -50,7 +50,7 @@ describe("statements per task submission", function () {
     const ranker = w.annotator();
     const rt = await w.task(ranker, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
     const ack = await ranker.ack(rt.id);
-    expect(await statementsOf(() => ranker.rank(ack.frontendMessageId, [2, 0, 1]))).to.equal(7);
+    expect(await statementsOf(() => ranker.rank(ack.frontendMessageId, [2, 0, 1]))).to.equal(6);
     expect((await w.state(root)).state).to.equal("RANKING");
   });
 });

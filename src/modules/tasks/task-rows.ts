@@ -7,7 +7,6 @@ import type { EntityManager } from "typeorm";
 import type { User } from "../users/user.entity.js";
 import { isUuid } from "../../db/rows.js";
 import { preparedQuery } from "../../db/prepared.js";
-import { uuid7 } from "../../db/uuid7.js";
 import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 import type { TreeRow } from "../trees/tree-steps.js";
@@ -91,34 +90,28 @@ export const ACTIVITY_SET = `last_activity_date = now(),
                           ELSE floor(extract(epoch FROM now() - streak_last_day_date) / 86400)::int END,
        streak_last_day_date = CASE WHEN streak_last_day_date IS NULL OR streak_last_day_date > now() THEN now() ELSE streak_last_day_date END`;
 
-const FINISH_SQL = `WITH done AS (UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $3)
-     UPDATE "user" SET ${ACTIVITY_SET}
-     WHERE id = $1`;
+/**
+ * A task's end as CTEs of its submission's own statement (one round trip for the submission's writes): the task
+ * done with the submission's digest, the journal event, the user's activity and streak (§6.4), each made only when
+ * `when` (SQL) holds, i.e. the submission's checks passed. The values are the statement's placeholders: `user`,
+ * `digest`, `task`, `journalId` (a uuid7), `messageId`, `apiClientId`, `eventType`, `payload`.
+ */
+export function finishTaskCtes(
+  p: { user: string; digest: string; task: string; journalId: string; messageId: string; apiClientId: string; eventType: string; payload: string },
+  when: string,
+): string {
+  return `done AS (UPDATE task SET done = NOT collective, submission_digest = ${p.digest} WHERE id = ${p.task} AND ${when}),
+  logged AS (INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload)
+             SELECT ${p.journalId}, ${p.user}, ${p.messageId}, ${p.apiClientId}, ${p.eventType}, ${p.payload} WHERE ${when}),
+  act AS (UPDATE "user" SET ${ACTIVITY_SET} WHERE id = ${p.user} AND ${when})`;
+}
 
-const FINISH_WITH_JOURNAL_SQL = `WITH done AS (UPDATE task SET done = NOT collective, submission_digest = $2 WHERE id = $3),
-     logged AS (INSERT INTO journal (id, user_id, message_id, api_client_id, event_type, event_payload)
-                VALUES ($4::uuid, $1::uuid, $5::uuid, $6::uuid, $7::varchar, $8::jsonb))
-     UPDATE "user" SET ${ACTIVITY_SET}
-     WHERE id = $1`;
-
-/** The journal event of a submission (its task's event, stored with the task's end). */
+/** The journal event of a submission (its task's event, stored with the task's end: finishTaskCtes). */
 export interface SubmissionEvent {
   eventType: string;
   messageId: string;
   apiClientId: string;
   payload: Record<string, unknown>;
-}
-
-/**
- * Marks the task done and, in the same statement, records the user's activity and streak (§6.4) and, when given,
- * the submission's journal event: one round trip where there were two.
- */
-export async function finishTask(em: EntityManager, task: Task, user: User, digest: string, event?: SubmissionEvent): Promise<void> {
-  if (!event) {
-    await preparedQuery(em, FINISH_SQL, [user.id, digest, task.id]);
-    return;
-  }
-  await preparedQuery(em, FINISH_WITH_JOURNAL_SQL, [user.id, digest, task.id, uuid7(), event.messageId, event.apiClientId, event.eventType, event.payload]);
 }
 
 /**
