@@ -48,6 +48,14 @@ function lockWithTreeSql(where: string, tree: keyof typeof TREE_OF): string {
   SELECT t.*, s.* FROM t LEFT JOIN s ON s.message_tree_id = ${TREE_OF[tree]}`;
 }
 
+/** The statements by the task's id and by its frontend id, built once (a request only looks one up). */
+const LOCK_WITH_TREE = Object.fromEntries(
+  (Object.keys(TREE_OF) as (keyof typeof TREE_OF)[]).map((tree) => [
+    tree,
+    { byId: lockWithTreeSql("id = $1 AND api_client_id = $2", tree), byFrontendId: lockWithTreeSql("frontend_message_id = $1 AND api_client_id = $2", tree) },
+  ]),
+) as Record<keyof typeof TREE_OF, { byId: string; byFrontendId: string }>;
+
 /**
  * A submission's task row and its tree's state row, both locked for the transaction, in one round trip instead of
  * lockTaskById/lockTaskByFrontendId and then TreeManager.lockTree: the same locks in the same order (the task,
@@ -62,10 +70,10 @@ export async function lockTaskWithTree(
 ): Promise<{ task: Task; tree: TreeRow | null }> {
   let rows: Record<string, unknown>[];
   if ("taskId" in by) {
-    rows = isUuid(by.taskId) ? await preparedQuery(em, lockWithTreeSql("id = $1 AND api_client_id = $2", tree), [by.taskId, apiClientId]) : [];
+    rows = isUuid(by.taskId) ? await preparedQuery(em, LOCK_WITH_TREE[tree].byId, [by.taskId, apiClientId]) : [];
     if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
   } else {
-    rows = await preparedQuery(em, lockWithTreeSql("frontend_message_id = $1 AND api_client_id = $2", tree), [by.frontendId, apiClientId]);
+    rows = await preparedQuery(em, LOCK_WITH_TREE[tree].byFrontendId, [by.frontendId, apiClientId]);
     if (!rows[0]) throw err(ErrorCode.TASK_NOT_FOUND, "No acknowledged task has this frontend id");
   }
   const task: Record<string, unknown> = {};
