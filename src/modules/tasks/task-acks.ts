@@ -9,9 +9,13 @@ import { inTransaction, pgErrorCode } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { ErrorCode } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
-import { LABEL_PAYLOADS, RANK_PAYLOADS, REPLY_PAYLOADS, TASK_COLUMNS, assertEnabled, err, isExpired, taskClientId, type TaskSettings } from "./task-common.js";
+import { LABEL_PAYLOADS, RANK_PAYLOADS, REPLY_PAYLOADS, assertEnabled, err, isExpired, taskClientId, type TaskSettings } from "./task-common.js";
 import { lockTaskById } from "./task-rows.js";
 import { preparedQuery } from "../../db/prepared.js";
+
+/** What an ack answers with (the task's status): its payload, often the whole conversation, is not read back. */
+export type AckedTask = Pick<Task, "id" | "ack" | "done" | "skipped" | "frontendMessageId" | "expiryDate">;
+const ACKED_COLUMNS = `id, ack, done, skipped, frontend_message_id AS "frontendMessageId", expiry_date AS "expiryDate"`;
 
 export class TaskAcks {
   constructor(
@@ -20,18 +24,18 @@ export class TaskAcks {
     private readonly emojis: EmojiService,
   ) {}
 
-  async ack(rc: RequestContext, taskId: string, frontendMessageId: string): Promise<Task> {
+  async ack(rc: RequestContext, taskId: string, frontendMessageId: string): Promise<AckedTask> {
     const apiClientId = taskClientId(rc);
     if (!frontendMessageId?.trim()) throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "frontendMessageId must not be empty");
     if (!isUuid(taskId)) throw err(ErrorCode.TASK_NOT_FOUND, "No such task");
     try {
       // The common case in one statement; only a refused ack reads the task to say why.
-      const acked = rowsOf<Task>(
+      const acked = rowsOf<AckedTask>(
         await preparedQuery(
           this.ds,
           `UPDATE task SET ack = true, frontend_message_id = $2
            WHERE id = $1 AND api_client_id = $3 AND ack IS NULL AND NOT done AND (expiry_date IS NULL OR expiry_date >= now())
-           RETURNING ${TASK_COLUMNS}`,
+           RETURNING ${ACKED_COLUMNS}`,
           [taskId, frontendMessageId, apiClientId],
         ),
       );
@@ -43,11 +47,11 @@ export class TaskAcks {
           if (task.ack === true && task.frontendMessageId === frontendMessageId) return task; // idempotent
           if (isExpired(task)) throw err(ErrorCode.TASK_EXPIRED, "The task has expired");
           if (task.done || task.ack !== null) throw err(ErrorCode.TASK_ALREADY_UPDATED, "The task was already acknowledged or done");
-          const rows: Task[] = await em.query(`UPDATE task SET ack = true, frontend_message_id = $2 WHERE id = $1 RETURNING ${TASK_COLUMNS}`, [
+          const rows: AckedTask[] = await em.query(`UPDATE task SET ack = true, frontend_message_id = $2 WHERE id = $1 RETURNING ${ACKED_COLUMNS}`, [
             task.id,
             frontendMessageId,
           ]);
-          return rowsOf<Task>(rows)[0];
+          return rowsOf<AckedTask>(rows)[0];
         },
         0,
       );

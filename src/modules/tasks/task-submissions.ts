@@ -15,7 +15,7 @@ import { TreeState } from "../trees/message-tree-state.entity.js";
 import { searchConfigFor } from "../trees/search.js";
 import type { EmojiService } from "../trees/emoji.service.js";
 import { inTransaction, pgErrorCode } from "../../db/transaction.js";
-import { isUuid, rowsOf } from "../../db/rows.js";
+import { isUuid } from "../../db/rows.js";
 import { ErrorCode, badInput } from "../../common/errors.js";
 import type { Task } from "./task.entity.js";
 import {
@@ -30,8 +30,9 @@ import {
   type TaskDoneResult,
   type TaskSettings,
 } from "./task-common.js";
-import { ACTIVITY_SET, finishTask, lockTaskByFrontendId, lockTaskById, replayed, validateTask, type SubmissionEvent } from "./task-rows.js";
+import { ACTIVITY_SET, finishTaskCtes, lockTaskWithTree, replayed, validateTask, type SubmissionEvent } from "./task-rows.js";
 import { preparedQuery } from "../../db/prepared.js";
+import { uuid7 } from "../../db/uuid7.js";
 
 export class TaskSubmissions {
   constructor(
@@ -63,7 +64,7 @@ export class TaskSubmissions {
     const digest = digestOf("reply", input.userMessageId, text, lang);
 
     return inTransaction(this.ds, async (em) => {
-      const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
+      const { task, tree } = await lockTaskWithTree(em, apiClientId, { frontendId: input.taskFrontendMessageId }, "reply");
       const replay = await replayed(task, user, digest, async () => {
         const rows: { id: string }[] = await em.query(`SELECT id FROM message WHERE api_client_id = $1 AND frontend_message_id = $2`, [
           apiClientId,
@@ -75,66 +76,40 @@ export class TaskSubmissions {
       validateTask(task, user);
       if (!REPLY_PAYLOADS.has(task.payloadType)) throw err(ErrorCode.TASK_PAYLOAD_TYPE_MISMATCH, "This task does not take a text reply");
 
-      const dup: { n: number }[] = await preparedQuery(
-        em,
-        `SELECT count(*)::int AS n FROM message WHERE user_id = $1 AND text = $2 AND created_date > now() - make_interval(mins => $3)`,
-        [user.id, text, this.settings.duplicateMessageFilterWindowMinutes],
-      );
-      if (dup[0].n > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATED, "You sent the same text recently");
-
+      const allowed = [TreeState.GROWING, TreeState.RANKING, TreeState.READY_FOR_SCORING, TreeState.READY_FOR_EXPORT];
+      const treeRefuses = !!task.parentMessageId && (!tree || !allowed.includes(tree.state));
       const id: string = crypto.randomUUID();
       const role = task.payloadType === "AssistantReplyPayload" ? "assistant" : "prompter";
-      let treeId = id;
-      let depth = 0;
-      let deleted = false;
-      if (task.parentMessageId) {
-        const tree = task.messageTreeId ? await this.trees.lockTree(em, task.messageTreeId) : null;
-        const allowed = [TreeState.GROWING, TreeState.RANKING, TreeState.READY_FOR_SCORING, TreeState.READY_FOR_EXPORT];
-        if (!tree || !allowed.includes(tree.state)) {
-          throw err(ErrorCode.TREE_IN_ABORTED_STATE, `The tree is ${tree?.state ?? "gone"}; it takes no more replies`);
-        }
-        const mineThere: { n: number }[] = await preparedQuery(
-          em,
-          `SELECT count(*)::int AS n FROM message WHERE parent_id = $1 AND user_id = $2 AND NOT deleted`,
-          [task.parentMessageId, user.id],
-        );
-        if (mineThere[0].n > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATE_REPLY, "You already replied to this message");
-        const parent = rowsOf<{ depth: number; deleted: boolean; message_tree_id: string }>(
-          await preparedQuery(em, `UPDATE message SET children_count = children_count + 1 WHERE id = $1 RETURNING depth, deleted, message_tree_id`, [
-            task.parentMessageId,
-          ]),
-        );
-        if (!parent[0]) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The parent message is gone");
-        treeId = parent[0].message_tree_id;
-        depth = parent[0].depth + 1;
-        deleted = parent[0].deleted;
-      }
+      const event = submissionEvent("text_reply_to_message", user.id, id, apiClientId, task, { role, length });
+      let written: { dup: number; mine: number; inserted: boolean };
       try {
-        await preparedQuery(
-          em,
-          `INSERT INTO message (id, parent_id, message_tree_id, task_id, user_id, role, api_client_id, frontend_message_id, text, lang, depth, deleted, search_vector)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_tsvector($13::regconfig, $9))`,
-          [
-            id,
-            task.parentMessageId,
-            treeId,
-            task.id,
-            user.id,
-            role,
-            apiClientId,
-            input.userMessageId,
-            text,
-            lang,
-            depth,
-            deleted,
-            await this.searchConfig(em, lang),
-          ],
-        );
+        [written] = await preparedQuery<typeof written>(em, REPLY_SQL, [
+          id,
+          task.parentMessageId,
+          task.id,
+          user.id,
+          role,
+          apiClientId,
+          input.userMessageId,
+          text,
+          lang,
+          await this.searchConfig(em, lang),
+          this.settings.duplicateMessageFilterWindowMinutes,
+          !treeRefuses,
+          digest,
+          uuid7(),
+          event.eventType,
+          event.payload,
+        ]);
       } catch (e) {
         if (pgErrorCode(e) === "23505") throw err(ErrorCode.INVALID_FRONTEND_MESSAGE_ID, "userMessageId is already used by another message");
         throw e;
       }
-      await finishTask(em, task, user, digest, submissionEvent("text_reply_to_message", user.id, id, apiClientId, task, { role, length }));
+      // The refusals in the order of the checks (the statement wrote nothing for any of them).
+      if (written.dup > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATED, "You sent the same text recently");
+      if (treeRefuses) throw err(ErrorCode.TREE_IN_ABORTED_STATE, `The tree is ${tree?.state ?? "gone"}; it takes no more replies`);
+      if (written.mine > 0) throw err(ErrorCode.TASK_MESSAGE_DUPLICATE_REPLY, "You already replied to this message");
+      if (!written.inserted) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The parent message is gone");
       if (!task.parentMessageId) await this.trees.createTree(em, id, lang);
       return { taskId: task.id, messageId: id, replayed: false };
     });
@@ -146,7 +121,7 @@ export class TaskSubmissions {
     const apiClientId = taskClientId(rc);
     const digest = digestOf("ranking", JSON.stringify(input.ranking), String(input.notRankable ?? null));
     return inTransaction(this.ds, async (em) => {
-      const task = await lockTaskByFrontendId(em, apiClientId, input.taskFrontendMessageId);
+      const { task, tree } = await lockTaskWithTree(em, apiClientId, { frontendId: input.taskFrontendMessageId }, "ranking");
       const replay = await replayed(task, user, digest, async () => null);
       if (replay) return replay;
       validateTask(task, user);
@@ -158,38 +133,27 @@ export class TaskSubmissions {
         throw err(ErrorCode.INVALID_RANKING_VALUE, `The ranking must be a permutation of 0..${n - 1}`);
       }
       const rankedIds = input.ranking.map((i) => payload.reply_messages[i].id);
-      const tree = await this.trees.lockTree(em, payload.message_tree_id);
-      const stillChildren: { n: number }[] = await preparedQuery(em, `SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2`, [
+      const event = submissionEvent("message_ranking", user.id, payload.ranking_parent_id, apiClientId, task, { ranking: input.ranking });
+      const [ranked] = await preparedQuery<{ n: number }>(em, RANKING_SQL, [
         rankedIds,
         payload.ranking_parent_id,
-      ]);
-      if (stillChildren[0].n !== rankedIds.length) throw err(ErrorCode.CORRUPT_RANKING_RESULT, "A ranked reply is no longer a reply to this message");
-      await preparedQuery(em, `UPDATE message SET ranking_count = ranking_count + 1 WHERE id = ANY($1::uuid[])`, [rankedIds]);
-      await preparedQuery(
-        em,
-        `INSERT INTO message_reaction (task_id, user_id, payload_type, payload, api_client_id, message_id) VALUES ($1, $2, 'RankingReactionPayload', $3, $4, $5)`,
-        [
-          task.id,
-          user.id,
-          {
-            type: "message_ranking",
-            ranking: input.ranking,
-            ranked_message_ids: rankedIds,
-            ranking_parent_id: payload.ranking_parent_id,
-            message_tree_id: payload.message_tree_id,
-            not_rankable: input.notRankable ?? null,
-          },
-          apiClientId,
-          payload.ranking_parent_id,
-        ],
-      );
-      await finishTask(
-        em,
-        task,
-        user,
+        task.id,
+        user.id,
+        {
+          type: "message_ranking",
+          ranking: input.ranking,
+          ranked_message_ids: rankedIds,
+          ranking_parent_id: payload.ranking_parent_id,
+          message_tree_id: payload.message_tree_id,
+          not_rankable: input.notRankable ?? null,
+        },
+        apiClientId,
         digest,
-        submissionEvent("message_ranking", user.id, payload.ranking_parent_id, apiClientId, task, { ranking: input.ranking }),
-      );
+        uuid7(),
+        event.eventType,
+        event.payload,
+      ]);
+      if (ranked.n !== rankedIds.length) throw err(ErrorCode.CORRUPT_RANKING_RESULT, "A ranked reply is no longer a reply to this message");
       if (tree) await this.trees.checkConditionForScoring(em, tree);
       return { taskId: task.id, messageId: null, replayed: false };
     });
@@ -207,7 +171,7 @@ export class TaskSubmissions {
     if (!input.taskId) return this.freeLabels(user, apiClientId, input);
     const digest = digestOf("labels", input.messageId, JSON.stringify(Object.entries(input.labels).sort()), input.text);
     return inTransaction(this.ds, async (em) => {
-      const task = await lockTaskById(em, apiClientId, input.taskId!);
+      const { task, tree } = await lockTaskWithTree(em, apiClientId, { taskId: input.taskId! }, "review");
       const replay = await replayed(task, user, digest, async () => null);
       if (replay) return replay;
       validateTask(task, user);
@@ -219,7 +183,6 @@ export class TaskSubmissions {
       const checked = validateLabelsAgainst({ validLabels: payload.valid_labels, mandatoryLabels: payload.mandatory_labels }, input.labels);
       if (!checked.ok) throw labelError(checked.failure);
       const messageId = payload.message_id;
-      const tree = task.messageTreeId ? await this.trees.lockTree(em, task.messageTreeId) : null;
       // The review in one statement: the message's author (for the self-review rule), the label row (one per user
       // and message: the unique index decides, also between concurrent submissions), the message's review count
       // and the task's end with the user's activity. A refusal below rolls all of it back with the transaction.
@@ -336,7 +299,7 @@ export class TaskSubmissions {
   }
 }
 
-/** A submission's journal event, stored with its task's end (finishTask). */
+/** A submission's journal event, stored with its task's end (finishTaskCtes). */
 function submissionEvent(
   eventType: string,
   userId: string,
@@ -354,9 +317,71 @@ function submissionEvent(
 }
 
 /**
+ * A ranking in one statement, written only when every ranked reply is still a reply to the ranked parent (`n`, read
+ * in the statement's snapshot, before its writes): the replies' ranking counts, the ranking's reaction row and the
+ * task's end (finishTaskCtes). $1 the ranked ids in order, $2 the parent, $3 task, $4 user, $5 the reaction's
+ * payload, $6 API client, $7 submission digest, $8 journal id, $9 event type, $10 event payload.
+ */
+const RANKING_SQL = `WITH still AS (SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2::uuid),
+  counted AS (UPDATE message SET ranking_count = ranking_count + 1
+              WHERE id = ANY($1::uuid[]) AND (SELECT n FROM still) = cardinality($1::uuid[])),
+  reacted AS (INSERT INTO message_reaction (task_id, user_id, payload_type, payload, api_client_id, message_id)
+              SELECT $3::uuid, $4::uuid, 'RankingReactionPayload', $5::jsonb, $6::uuid, $2::uuid FROM still WHERE still.n = cardinality($1::uuid[])),
+  ${finishTaskCtes(
+    {
+      user: "$4::uuid",
+      digest: "$7::text",
+      task: "$3::uuid",
+      journalId: "$8::uuid",
+      messageId: "$2::uuid",
+      apiClientId: "$6::uuid",
+      eventType: "$9::varchar",
+      payload: "$10::jsonb",
+    },
+    "(SELECT n FROM still) = cardinality($1::uuid[])",
+  )}
+SELECT n FROM still`;
+
+/**
+ * A reply (or an initial prompt) in one statement, written only when every check passes: the user's same text
+ * within the duplicate window (`dup`), the tree's state (checked by the caller on the locked row: $12), the user's
+ * earlier live reply to the same parent (`mine`), the parent still there (its children count goes up and gives the
+ * reply its tree, depth and deleted flag; a root is its own tree at depth 0); with the message, the task's end
+ * (finishTaskCtes). The counts are read in the statement's
+ * snapshot, before its writes, as the separate statements read them before. $1 message id, $2 parent (null for a
+ * root), $3 task, $4 user, $5 role, $6 API client, $7 frontend id, $8 text, $9 lang, $10 search configuration, $11
+ * duplicate window in minutes, $12 the tree takes replies, $13 submission digest, $14 journal id, $15 event type,
+ * $16 event payload.
+ */
+const REPLY_SQL = `WITH dup AS (SELECT count(*)::int AS n FROM message WHERE user_id = $4::uuid AND text = $8::text AND created_date > now() - make_interval(mins => $11::int)),
+  mine AS (SELECT count(*)::int AS n FROM message WHERE parent_id = $2::uuid AND user_id = $4::uuid AND NOT deleted),
+  go AS (SELECT 1 FROM dup, mine WHERE dup.n = 0 AND mine.n = 0 AND $12::boolean),
+  parent AS (UPDATE message SET children_count = children_count + 1 WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM go)
+             RETURNING depth, deleted, message_tree_id),
+  ins AS (INSERT INTO message (id, parent_id, message_tree_id, task_id, user_id, role, api_client_id, frontend_message_id, text, lang, depth, deleted, search_vector)
+          SELECT $1::uuid, $2::uuid, coalesce(parent.message_tree_id, $1::uuid), $3::uuid, $4::uuid, $5::varchar, $6::uuid, $7::varchar, $8::text, $9::varchar,
+                 coalesce(parent.depth + 1, 0), coalesce(parent.deleted, false), to_tsvector($10::regconfig, $8::text)
+          FROM go LEFT JOIN parent ON true WHERE $2::uuid IS NULL OR parent.message_tree_id IS NOT NULL
+          RETURNING id),
+  ${finishTaskCtes(
+    {
+      user: "$4::uuid",
+      digest: "$13::text",
+      task: "$3::uuid",
+      journalId: "$14::uuid",
+      messageId: "$1::uuid",
+      apiClientId: "$6::uuid",
+      eventType: "$15::varchar",
+      payload: "$16::jsonb",
+    },
+    "EXISTS (SELECT 1 FROM ins)",
+  )}
+SELECT dup.n AS dup, mine.n AS mine, EXISTS (SELECT 1 FROM ins) AS inserted FROM dup, mine`;
+
+/**
  * A review (a label task's submission) in one statement: the message's author, for the self-review rule; the label
  * row, one per user and message (the unique index decides, also between concurrent submissions); the message's
- * review count; the task's end and the user's activity (as finishTask). Nothing is written for a missing message,
+ * review count; the task's end and the user's activity (as finishTaskCtes, without a journal event). Nothing is written for a missing message,
  * for one's own message (unless ALLOW_SELF_LABELING) or a second review; the caller refuses those, and the
  * transaction's rollback undoes the rest. And the tree's T4 counts (TreeManager.checkConditionForRankingWith), read
  * in the statement's snapshot: before this review counted (countsAfterReview adds it). $1 task, $2 user, $3 API

@@ -16,7 +16,7 @@ import {
 import { toTaskObject } from "./task.mapper.js";
 import type { Task } from "./task.entity.js";
 
-const status = (t: Task): TaskStatus => ({
+const status = (t: Pick<Task, "id" | "ack" | "done" | "skipped" | "frontendMessageId" | "expiryDate">): TaskStatus => ({
   id: t.id,
   ack: t.ack,
   done: t.done,

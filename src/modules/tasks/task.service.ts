@@ -14,7 +14,7 @@ import type { TaskRequestType } from "./task.types.js";
 import type { Task } from "./task.entity.js";
 import { TaskPools } from "./task-pools.js";
 import { TaskRequests } from "./task-requests.js";
-import { TaskAcks } from "./task-acks.js";
+import { TaskAcks, type AckedTask } from "./task-acks.js";
 import { TaskSubmissions } from "./task-submissions.js";
 import { rowsOf } from "../../db/rows.js";
 import { assertEnabled, type AvailabilityCounts, type TaskDoneResult, type TaskSettings } from "./task-common.js";
@@ -74,7 +74,7 @@ export class TaskService {
     this.requests.preferReliableAnnotatorsForLastReviews(isReliable);
   }
 
-  ack(rc: RequestContext, taskId: string, frontendMessageId: string): Promise<Task> {
+  ack(rc: RequestContext, taskId: string, frontendMessageId: string): Promise<AckedTask> {
     return this.acks.ack(rc, taskId, frontendMessageId);
   }
 

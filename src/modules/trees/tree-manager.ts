@@ -170,16 +170,23 @@ export class TreeManager implements TreeSteps {
     }
   }
 
-  /** Parents whose children must be ranked: ≥2 accepted live children of the ranked role(s). */
-  private async rankableParents(em: EntityManager, treeId: string): Promise<string[]> {
-    const rows: { parent_id: string }[] = await em.query(
-      `SELECT c.parent_id FROM message c
-       WHERE c.message_tree_id = $1 AND c.review_result AND NOT c.deleted AND c.parent_id IS NOT NULL
-         AND ($2::boolean OR c.role = 'assistant')
-       GROUP BY c.parent_id HAVING count(*) >= 2`,
+  /**
+   * Parents whose children must be ranked (≥2 accepted live children of the ranked role(s)), each with its number of
+   * rankings from done rank tasks: one statement.
+   */
+  private async rankingsPerParent(em: EntityManager, treeId: string): Promise<{ parent_id: string; n: number }[]> {
+    return preparedQuery(
+      em,
+      `WITH parents AS (SELECT c.parent_id FROM message c
+                        WHERE c.message_tree_id = $1 AND c.review_result AND NOT c.deleted AND c.parent_id IS NOT NULL
+                          AND ($2::boolean OR c.role = 'assistant')
+                        GROUP BY c.parent_id HAVING count(*) >= 2),
+         rankings AS (SELECT t.parent_message_id, count(*)::int AS n FROM message_reaction r JOIN task t ON t.id = r.task_id
+                      WHERE t.done AND t.parent_message_id IN (SELECT parent_id FROM parents) AND r.payload_type = 'RankingReactionPayload'
+                      GROUP BY t.parent_message_id)
+       SELECT p.parent_id, coalesce(r.n, 0)::int AS n FROM parents p LEFT JOIN rankings r ON r.parent_message_id = p.parent_id`,
       [treeId, this.cfg.rankPrompterReplies],
     );
-    return rows.map((r) => r.parent_id);
   }
 
   /**
@@ -189,19 +196,10 @@ export class TreeManager implements TreeSteps {
   async checkConditionForScoring(em: EntityManager, tree: TreeRow): Promise<boolean> {
     if (![TreeState.RANKING, TreeState.READY_FOR_SCORING, TreeState.SCORING_FAILED].includes(tree.state)) return false;
     if (!tree.active && tree.state !== TreeState.SCORING_FAILED) return false;
-    const parents = await this.rankableParents(em, tree.message_tree_id);
-    if (parents.length > 0) {
-      const counts: { parent_message_id: string; n: number }[] = await em.query(
-        `SELECT t.parent_message_id, count(*)::int AS n FROM message_reaction r JOIN task t ON t.id = r.task_id
-         WHERE t.done AND t.parent_message_id = ANY($1) AND r.payload_type = 'RankingReactionPayload'
-         GROUP BY t.parent_message_id`,
-        [parents],
-      );
-      const byParent = new Map(counts.map((c) => [c.parent_message_id, c.n]));
-      if (parents.some((p) => (byParent.get(p) ?? 0) < this.cfg.numRequiredRankings)) {
-        if (tree.state === TreeState.SCORING_FAILED) await this.enterState(em, tree, TreeState.RANKING, "T7");
-        return false;
-      }
+    const parents = await this.rankingsPerParent(em, tree.message_tree_id);
+    if (parents.some((p) => p.n < this.cfg.numRequiredRankings)) {
+      if (tree.state === TreeState.SCORING_FAILED) await this.enterState(em, tree, TreeState.RANKING, "T7");
+      return false;
     }
     await this.enterState(em, tree, TreeState.READY_FOR_SCORING, "T5");
     try {

@@ -1,0 +1,109 @@
+/**
+ * Lists the SQL statements of W1 cycles, per operation, in process (a development aid, not a workload): starts a
+ * test server, runs `--seed=N` cycles, then traces `--cycles=M` more, printing each distinct statement with its
+ * count per operation kind and the PostgreSQL backend's CPU time it took (from /proc/PID/schedstat, in µs).
+ * `--keep` leaves the database in place.
+ */
+import "reflect-metadata";
+import fs from "node:fs";
+import pg from "pg";
+import { startTestServer } from "../test/helpers/server.js";
+import { Annotator } from "../test/helpers/annotator.js";
+
+const args = process.argv.slice(2);
+const num = (k: string, d: number) => Number(args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d);
+
+let current: string | null = null;
+const counts = new Map<string, Map<string, number>>();
+/** Backend CPU µs per operation kind and statement. */
+const cpu = new Map<string, Map<string, number>>();
+/** A backend's CPU time so far in ns (0 when it cannot be read). */
+function backendNs(pid: number | undefined): number {
+  try {
+    return pid ? Number(fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) : 0;
+  } catch {
+    return 0;
+  }
+}
+const ops = new Map<string, number>();
+const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+(pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...a: unknown[]) {
+  if (current) {
+    const q = a[0] as string | { text: string };
+    const text = (typeof q === "string" ? q : q.text).replace(/\s+/g, " ").slice(0, 160);
+    const m = counts.get(current) ?? new Map<string, number>();
+    m.set(text, (m.get(text) ?? 0) + 1);
+    counts.set(current, m);
+    const op = current;
+    const pid = (this as { processID?: number }).processID;
+    const t0 = backendNs(pid);
+    const out = orig.apply(this, a);
+    if (out && typeof (out as Promise<unknown>).then === "function") {
+      void (out as Promise<unknown>).then(
+        () => {
+          const c = cpu.get(op) ?? new Map<string, number>();
+          c.set(text, (c.get(text) ?? 0) + (backendNs(pid) - t0) / 1000);
+          cpu.set(op, c);
+        },
+        () => undefined,
+      );
+    }
+    return out;
+  }
+  return orig.apply(this, a);
+};
+
+async function main() {
+  const server = await startTestServer();
+  const { key } = await server.createClient({ trusted: true });
+  const users = Array.from({ length: 20 }, (_, i) => new Annotator(server.url, key, `tracer${i}`));
+  const cycle = async (u: Annotator, traced: boolean) => {
+    const set = (k: string) => {
+      if (traced) {
+        current = k;
+        ops.set(k, (ops.get(k) ?? 0) + 1);
+      }
+    };
+    set("request");
+    const r = await u.request();
+    if (r.errors || !r.data) {
+      current = null;
+      return;
+    }
+    const task = r.data.requestTask;
+    set(`ack`);
+    const { res: ackRes, frontendMessageId } = await u.ack(task.id);
+    if (ackRes.errors) throw new Error(JSON.stringify(ackRes.errors));
+    set(`submit ${task.__typename}`);
+    // as Annotator.complete, minus the ack
+    const restOf = Object.create(u) as Annotator;
+    restOf.ack = async () => ({ res: ackRes, frontendMessageId });
+    const s = await restOf.complete(task);
+    if (s.errors) throw new Error(JSON.stringify(s.errors));
+    current = null;
+  };
+  for (let i = 0; i < num("seed", 300); i++) await cycle(users[i % users.length], false);
+  for (let i = 0; i < num("cycles", 60); i++) await cycle(users[i % users.length], true);
+  let total = 0;
+  let totalUs = 0;
+  for (const [op, m] of counts) {
+    const n = ops.get(op)!;
+    const sum = [...m.values()].reduce((a, b) => a + b, 0);
+    total += sum;
+    const us = cpu.get(op) ?? new Map<string, number>();
+    const usSum = [...us.values()].reduce((a, b) => a + b, 0);
+    totalUs += usSum;
+    console.log(`\n== ${op}: ${n} times, ${(sum / n).toFixed(2)} statements and ${(usSum / n).toFixed(0)} µs of PostgreSQL CPU each`);
+    for (const [t, c] of [...m].sort((a, b) => b[1] - a[1])) console.log(`  ${(c / n).toFixed(2)}  ${((us.get(t) ?? 0) / n).toFixed(0).padStart(5)} µs  ${t}`);
+  }
+  console.log(`\nper cycle: ${(total / num("cycles", 60)).toFixed(2)} statements, ${(totalUs / num("cycles", 60)).toFixed(0)} µs of PostgreSQL CPU`);
+  if (args.includes("--keep")) {
+    // the database stays (to explain its statements by hand); the server goes
+    await server.chorus.stop();
+    console.log(`kept database ${server.db.name}`);
+  } else {
+    await server.stop();
+  }
+  process.exit(0);
+}
+void main();

@@ -1,0 +1,56 @@
+/**
+ * The SQL statements of each task submission (a W1 cycle's cost is mostly its statements): the task and its tree
+ * locked in one statement, a reply's checks and writes in one, a ranking's in one, the scoring check in one.
+ */
+import { expect } from "chai";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { World, type Task } from "../helpers/world.js";
+
+describe("statements per task submission", function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let key: string;
+  before(async () => {
+    server = await startTestServer();
+    key = (await server.createClient({ name: "frontend", trusted: true })).key;
+  });
+  after(async () => {
+    await server.stop();
+  });
+  const sql = (q: string, params: unknown[] = []) => server.chorus.app.ds.query(q, params);
+  /** Statements `fn` made (the server's counter: every statement of the process). */
+  async function statementsOf(fn: () => Promise<{ errors?: unknown }>): Promise<number> {
+    const before = server.chorus.queryCount();
+    const res = await fn();
+    expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
+    return server.chorus.queryCount() - before;
+  }
+
+  it("a reply, a review and a ranking: the identity counter, the transaction, the locks and one statement per step", async () => {
+    const w = new World(server, key, "s1");
+    const root = await w.growingTree(w.annotator());
+
+    // the key check's counter, START, the task and tree locked, the reply's checks and writes, the task's end, COMMIT
+    const replier = w.annotator();
+    const t = await w.task(replier, "ASSISTANT_REPLY");
+    const { frontendMessageId } = await replier.ack(t.id);
+    expect(await statementsOf(() => replier.reply(frontendMessageId, "an answer worth reviewing", "s1"))).to.equal(5);
+
+    // a first review (no decision yet): the counter, START, the locks, the review, COMMIT
+    const reviewer = w.annotator();
+    const review = (await w.task(reviewer, "LABEL_ASSISTANT_REPLY")) as Task<"LabelAssistantReplyTask">;
+    await reviewer.ack(review.id);
+    expect(await statementsOf(() => reviewer.label(review.id, review.messageId, { spam: 0, lang_mismatch: 0, quality: 0.5 }))).to.equal(5);
+
+    // a first ranking of three replies (the tree needs more): the counter, START, the locks, the ranking's checks
+    // and writes, the task's end, the scoring check's counts, COMMIT
+    for (let i = 0; i < 2; i++) await w.replyTo(w.annotator(), "ASSISTANT_REPLY");
+    await sql(`UPDATE message SET review_result = true, review_count = 3 WHERE message_tree_id = $1 AND parent_id IS NOT NULL`, [root]);
+    await sql(`UPDATE message_tree_state SET state = 'ranking' WHERE message_tree_id = $1`, [root]);
+    const ranker = w.annotator();
+    const rt = await w.task(ranker, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
+    const ack = await ranker.ack(rt.id);
+    expect(await statementsOf(() => ranker.rank(ack.frontendMessageId, [2, 0, 1]))).to.equal(6);
+    expect((await w.state(root)).state).to.equal("RANKING");
+  });
+});
