@@ -132,11 +132,13 @@ export class ImportWriter {
     }
     result.imported = trees;
     if (trees.length === 0) return result;
-    // In id order: every index keyed by the message id (the messages' primary key and frontend id, the labels'
-    // and reactions' message, the restored tasks' parent) then takes the batch's keys in ascending order, a run of
-    // neighbouring pages instead of random ones (a tenth less PostgreSQL CPU for the label rows). The placeholder
-    // label and task ids are made in this order too, so their primary keys still only grow.
-    const messages = trees.flatMap((t) => t.messages.map((m) => ({ treeId: t.treeId, m }))).sort((a, b) => (a.m.id < b.m.id ? -1 : a.m.id > b.m.id ? 1 : 0));
+    const messages = trees.flatMap((t) => t.messages.map((m) => ({ treeId: t.treeId, m })));
+    // A restore writes its rows in message id order: every index keyed by the message id (the labels' and
+    // reactions' message, the restored tasks' parent, the messages' primary key and frontend id) then takes the
+    // batch's keys as ascending runs of neighbouring pages instead of random ones (a tenth less PostgreSQL CPU for
+    // the label rows). The placeholder label and task ids are made in this order, so their primary keys still only
+    // grow. A backlog has no label or event rows, and sorting cost its CLI more than it saved PostgreSQL.
+    if (restore) messages.sort((a, b) => (a.m.id < b.m.id ? -1 : a.m.id > b.m.id ? 1 : 0));
 
     await this.insertMessages(qr, messages);
     const states = new CopyBuffer("message_tree_state", [
