@@ -35,7 +35,12 @@ export class CopyBuffer {
   add(values: readonly CopyValue[]): void {
     let line = "";
     for (let i = 0; i < values.length; i++) line += (i === 0 ? "" : "\t") + copyText(values[i]);
-    this.current += line + "\n";
+    this.addLine(line + "\n");
+  }
+
+  /** A row already in COPY's text format (values escaped with copyText, tab-separated, ending in a newline). */
+  addLine(line: string): void {
+    this.current += line;
     // Strings of about 64 KB: few writes, and no single string large enough to matter.
     if (this.current.length >= 65_536) {
       this.chunks.push(this.current);
