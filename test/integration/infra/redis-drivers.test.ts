@@ -78,7 +78,7 @@ describe("Redis event streams, beyond the contract", function () {
 
     // The reader now waits before its next read; two appends made apart come back from one XREAD (without the wait,
     // the first append would end a parked XREAD and the second need another one).
-    const monitor = await admin.duplicate().monitor();
+    const monitor = await admin.monitor();
     const reads: string[][] = [];
     monitor.on("monitor", (_time: string, args: string[]) => {
       if (args[0]?.toUpperCase() === "XREAD" && args.some((arg) => arg.startsWith(keyPrefix))) reads.push(args);
