@@ -438,6 +438,12 @@ interface RunResult {
   deliveryP50: number;
   deliveryP99: number;
   serverCpuMsPer1kTokens: number;
+  /**
+   * The same, streaming only: from the moment every chat of the run has had its first token until the first answer
+   * ends (or the run does), so no send, subscription start or finish is in it: what a delivered token itself costs.
+   * Null when that window was under one second.
+   */
+  streamingServerCpuMsPer1kTokens: number | null;
   redisCpuMsPer1kTokens: number;
   pgCpuMsPer1kTokens: number;
   benchCpuMsPer1kTokens: number;
@@ -474,6 +480,13 @@ async function measure(run: string, streams: number, serverPids: number[], redis
       )),
     1000,
   );
+  const serverCpu = () => serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0);
+  const mark = () => ({ at: performance.now(), cpu: serverCpu(), tokens: tally.tokens });
+  let streaming: { from?: ReturnType<typeof mark>; to?: ReturnType<typeof mark> } = {};
+  const streamingWatch = setInterval(() => {
+    if (!streaming.from && tally.ttft.length >= streams && tally.endedAnswers === 0) streaming.from = mark();
+    else if (streaming.from && !streaming.to && tally.endedAnswers > 0) streaming.to = mark();
+  }, 100);
   const t0 = performance.now();
   const progress = setInterval(
     () =>
@@ -483,6 +496,9 @@ async function measure(run: string, streams: number, serverPids: number[], redis
   await body().finally(() => clearInterval(progress));
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
+  clearInterval(streamingWatch);
+  if (streaming.from && !streaming.to) streaming.to = mark();
+  const window = streaming.from && streaming.to && streaming.to.at - streaming.from.at >= 1000 ? streaming : (streaming = {});
   const b = process.cpuUsage(b0);
   const per1k = (ms: number) => round((ms / Math.max(1, tally.tokens)) * 1000, 2);
   const lat = [...tally.batchLatencies].sort((a, b) => a - b);
@@ -536,6 +552,8 @@ async function measure(run: string, streams: number, serverPids: number[], redis
       ),
     ),
     serverCpuMsPer1kTokens: per1k(serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0) - s0),
+    streamingServerCpuMsPer1kTokens:
+      window.from && window.to ? round(((window.to.cpu - window.from.cpu) / Math.max(1, window.to.tokens - window.from.tokens)) * 1000, 2) : null,
     redisCpuMsPer1kTokens: per1k(cpuMsOfPid(redisPid) - r0),
     pgCpuMsPer1kTokens: per1k(postgresCpu() - p0),
     benchCpuMsPer1kTokens: per1k((b.user + b.system) / 1000),
@@ -1111,12 +1129,12 @@ async function main() {
     `\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
   );
   console.log(
-    "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost (of them acknowledged) | duplicated | reordered | batches failed | errors | answers failed | send retries | peak server RSS MB |",
+    "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | of it streaming only | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost (of them acknowledged) | duplicated | reordered | batches failed | errors | answers failed | send retries | peak server RSS MB |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     console.log(
-      `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} (${r.lostAcked}) | ${r.duplicated} | ${r.reordered} | ${r.batchesFailed} | ${r.errors} | ${r.refused} | ${r.sendRetries} | ${r.peakServerRssMb} |`,
+      `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.batchP50} | ${r.batchP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.serverCpuMsPer1kTokens} | ${r.streamingServerCpuMsPer1kTokens ?? "–"} | ${r.redisCpuMsPer1kTokens} | ${r.pgCpuMsPer1kTokens} | ${r.benchCpuMsPer1kTokens} | ${r.lost} (${r.lostAcked}) | ${r.duplicated} | ${r.reordered} | ${r.batchesFailed} | ${r.errors} | ${r.refused} | ${r.sendRetries} | ${r.peakServerRssMb} |`,
     );
   }
   for (const streams of STREAM_COUNTS) {
@@ -1125,7 +1143,10 @@ async function main() {
     const lines: string[] = [];
     if (f && c1) {
       lines.push(
-        `Chorus (1 replica) / bare forwarder: delivered tokens/s ${round(c1.tokensPerSecond / f.tokensPerSecond, 2)}, server CPU per token ${round(c1.serverCpuMsPer1kTokens / Math.max(0.01, f.serverCpuMsPer1kTokens), 1)}x`,
+        `Chorus (1 replica) / bare forwarder: delivered tokens/s ${round(c1.tokensPerSecond / f.tokensPerSecond, 2)}, server CPU per token ${round(c1.serverCpuMsPer1kTokens / Math.max(0.01, f.serverCpuMsPer1kTokens), 1)}x` +
+          (c1.streamingServerCpuMsPer1kTokens !== null && f.streamingServerCpuMsPer1kTokens
+            ? ` (streaming only ${round(c1.streamingServerCpuMsPer1kTokens / f.streamingServerCpuMsPer1kTokens, 1)}x)`
+            : ""),
       );
     }
     if (c1 && c2)

@@ -25,6 +25,7 @@ import { SerialisedResult, subscribeSerialised } from "../modules/chat/generatio
 import { serialisedSender, type SerialisedSender } from "./serialised-send.js";
 import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
 import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
+import { coalesceWrites } from "./coalesced-writes.js";
 
 /**
  * How long a websocket reuses the identity its credentials resolved to for its next operations, so a worker's
@@ -57,8 +58,11 @@ const WS_CLOSE_INTERNAL_ERROR = 4500;
 /** WebSocket close code sent to clients when the server shuts down (RFC 6455 "going away"). */
 export const WS_CLOSE_GOING_AWAY = 1001;
 
-/** Token batches admitted by the fast path, by their operation's context, for graphql-ws's execute to run. */
-const tokenBatches = new WeakMap<Context, () => Promise<ExecutionResult>>();
+/**
+ * Token batches admitted by the fast path, by the execution arguments onSubscribe returned (graphql-ws hands the
+ * same object to execute), for execute to run.
+ */
+const tokenBatches = new WeakMap<ExecutionArgs, () => Promise<ExecutionResult>>();
 
 export interface WebsocketServer {
   wsServer: WebSocketServer;
@@ -93,6 +97,8 @@ export function startWebsocketServer(
       sender?: SerialisedSender;
       /** The worker's token operation, once its first batch passed the gate (token-fast-path.ts). */
       tokenOperation?: TokenOperation;
+      /** The context the token batches share, built for the identity object it names (batchContext). */
+      tokenContext?: { identity: { resolved: ResolvedIdentity; at: number; lasting: boolean }; context: Context };
     }
   >(
     {
@@ -100,7 +106,7 @@ export function startWebsocketServer(
       // Each operation holds a bounded share of the database pool (src/db/operation-budget.ts).
       execute: (args: ExecutionArgs) => {
         const budget = operationBudget(app);
-        const batch = tokenBatches.get(args.contextValue as Context);
+        const batch = tokenBatches.get(args);
         if (batch) return runWithBudget(budget, batch);
         return runWithBudget(budget, async () => {
           try {
@@ -166,6 +172,7 @@ export function startWebsocketServer(
         ctx.extra.creds = creds;
         ctx.extra.subs = new Set();
         ctx.extra.sender = serialisedSender(ctx.extra.socket);
+        coalesceWrites(ctx.extra.socket);
         metrics.wsConnections.inc();
         return true;
       },
@@ -175,15 +182,31 @@ export function startWebsocketServer(
           // seconds, so a worker sending many token batches over its socket does not look its key up for each.
           const cached = ctx.extra.identity;
           const fresh = cached && (cached.lasting || Date.now() - cached.at < WS_IDENTITY_REUSE_MS) ? cached.resolved : undefined;
-          const context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
-          if (!fresh) {
-            ctx.extra.identity = {
-              resolved: { ...context.identity },
-              at: Date.now(),
-              lasting: keepsIdentity(context.identity, Boolean(ctx.extra.watched)),
-            };
+          // A worker's token batch in the document its connection sent before: no parse, validation or complexity.
+          const tokenOperation = ctx.extra.tokenOperation;
+          const batch = tokenOperation ? tokenBatchOf(tokenOperation, payload) : null;
+          let context: Context;
+          if (batch && cached && fresh && app.isReady()) {
+            // ... and no new context either: the connection's token context while its identity is the one reused
+            // here (a refresh or a lapse makes a new one), with the batch's own request id.
+            let shared = ctx.extra.tokenContext?.identity === cached ? ctx.extra.tokenContext.context : undefined;
+            if (!shared) {
+              shared = await buildContext(app, { ...ctx.extra.creds }, fresh);
+              shared.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
+              ctx.extra.tokenContext = { identity: cached, context: shared };
+            }
+            context = batchContext(shared);
+          } else {
+            context = await buildContext(app, { ...ctx.extra.creds, requestId: crypto.randomUUID() }, fresh);
+            if (!fresh) {
+              ctx.extra.identity = {
+                resolved: { ...context.identity },
+                at: Date.now(),
+                lasting: keepsIdentity(context.identity, Boolean(ctx.extra.watched)),
+              };
+            }
+            context.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
           }
-          context.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
           // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
           // socket used half a core.
           const maxOperations =
@@ -199,19 +222,17 @@ export function startWebsocketServer(
               ),
             ];
           }
-          // A worker's token batch in the document its connection sent before: no parse, validation or complexity.
-          const tokenOperation = ctx.extra.tokenOperation;
-          const batch = tokenOperation ? tokenBatchOf(tokenOperation, payload) : null;
           if (tokenOperation && batch) {
-            tokenBatches.set(context, () => runTokenBatch(tokenOperation, context, batch));
-            metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
-            return {
+            const args: ExecutionArgs = {
               schema,
               document: tokenOperation.document,
               variableValues: payload.variables,
               operationName: tokenOperation.operationName,
               contextValue: context,
             };
+            tokenBatches.set(args, () => runTokenBatch(tokenOperation, context, batch));
+            metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
+            return args;
           }
           const admitted = gate.admit(context, payload);
           if (!ctx.extra.tokenOperation && admitted.operation.operation === "mutation" && context.identity.apiClient?.kind === ApiClientKind.WORKER) {
@@ -260,6 +281,20 @@ export function startWebsocketServer(
     wsServer,
   );
   return { wsServer, serverCleanup };
+}
+
+/**
+ * A token batch's context: the connection's shared one with the batch's own request id (and a logger carrying it,
+ * made only if something logs). A context per batch, with its dozen loaders and its child logger, was a large share
+ * of the allocations per token on the token path; a batch uses none of them.
+ */
+function batchContext(shared: Context): Context {
+  const requestId = crypto.randomUUID();
+  let log: Context["log"] | undefined;
+  return Object.create(shared, {
+    requestId: { value: requestId, enumerable: true },
+    log: { get: () => (log ??= shared.app.log.child({ requestId })), enumerable: true },
+  }) as Context;
 }
 
 function stringParam(v: unknown): string | null {

@@ -67,6 +67,36 @@ describe("Redis event streams, beyond the contract", function () {
     });
   });
 
+  it("reads what its streams appended while it waited after a read in one XREAD (readGatherMs)", async function () {
+    const connectionName = `chorus-test-${keyPrefix.split(":")[1]}`;
+    const store = makeStore({ connectionName, livenessCheckIntervalMs: 5_000, readGatherMs: 5_000 });
+    const [a, b, c] = ["a", "b", "c"].map((key) => store.subscribe(key, 0));
+    await eventually(2_000, async () => expect((await clientsNamed(admin, `${connectionName}-reader`)).filter(isBlocked)).to.have.length(1));
+    const writer = makeStore();
+    await writer.append("a", { n: 1 });
+    expect((await within(5_000, "a's event", a.next())).value?.event).to.deep.equal({ n: 1 });
+
+    // The reader now waits before its next read; two appends made apart come back from one XREAD (without the wait,
+    // the first append would end a parked XREAD and the second need another one).
+    const monitor = await admin.monitor();
+    const reads: string[][] = [];
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      if (args[0]?.toUpperCase() === "XREAD" && args.some((arg) => arg.startsWith(keyPrefix))) reads.push(args);
+    });
+    let gotB: IteratorResult<unknown>;
+    let gotC: IteratorResult<unknown>;
+    try {
+      await writer.append("b", { n: 2 });
+      await sleep(300);
+      await writer.append("c", { n: 3 });
+      [gotB, gotC] = await within(10_000, "b's and c's events", Promise.all([b.next(), c.next()]));
+    } finally {
+      monitor.disconnect();
+    }
+    expect([(gotB.value as { event?: unknown })?.event, (gotC.value as { event?: unknown })?.event]).to.deep.equal([{ n: 2 }, { n: 3 }]);
+    expect(reads, "XREADs that brought b's and c's events").to.have.length(1);
+  });
+
   it("keeps each entry's seq as its Redis stream id, so the stream can be inspected by hand", async function () {
     const store = makeStore();
     await store.append("gen", { n: 1 });
