@@ -266,8 +266,8 @@ export class StatsService {
     if (!isUuid(userId)) throw notFound("User", userId);
     // The ranks below the user, up to `size` of them (all the window's bounds need: whether the board ends
     // within the window), counted from the user's place in the index rather than the whole board.
-    const found: { rank: number | null; visible: boolean; below: number | null }[] = await this.ds.query(
-      `SELECT ${RANK_OF} AS rank, ${VISIBLE} AS visible,
+    const found: { rank: number | null; visible: boolean; below: number | null; score: number | null }[] = await this.ds.query(
+      `SELECT ${RANK_OF} AS rank, ${VISIBLE} AS visible, s.leader_score AS score,
               least($4::int, (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
                                                      AND o.leader_score = s.leader_score AND o.user_id > s.user_id LIMIT $4) AS ties)
                          + (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
@@ -277,35 +277,35 @@ export class StatsService {
       [userId, timeFrame, apiClientId, size],
     );
     if (found.length === 0) throw notFound("User", userId);
-    const { rank, visible, below } = found[0];
+    const { rank, visible, below, score } = found[0];
     if (!visible || rank === null) return null;
     const bounds = leaderboardWindowBounds(rank, size, rank + (below ?? 0));
-    // The board's rows next to the user's, read from its place in the index in both directions and numbered from
-    // its rank (not the board numbered from the top down to it); then filtered as a page of the board is.
+    // The board's rows next to the user's, read from its place in the index in both directions (each a range of
+    // the index from the user's score and id, as parameters so that every part is one index scan with a limit) and
+    // numbered from its rank, not the board numbered from the top down to it; then filtered as a page of the board is.
     const rows: UserScoreRow[] = await this.ds.query(
-      `WITH me AS (SELECT leader_score, user_id FROM user_stats WHERE time_frame = $1 AND user_id = $2),
-       ahead AS (
+      `WITH ahead AS (
          SELECT b.user_id, $3::int - row_number() OVER (ORDER BY b.leader_score, b.user_id DESC) AS rank FROM (
-           (SELECT o.user_id, o.leader_score FROM user_stats o, me WHERE o.time_frame = $1 AND o.visible
-              AND o.leader_score = me.leader_score AND o.user_id < me.user_id ORDER BY o.user_id DESC LIMIT $4)
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score = $7 AND o.user_id < $2 ORDER BY o.user_id DESC LIMIT $4)
            UNION ALL
-           (SELECT o.user_id, o.leader_score FROM user_stats o, me WHERE o.time_frame = $1 AND o.visible
-              AND o.leader_score > me.leader_score ORDER BY o.leader_score, o.user_id DESC LIMIT $4)) b
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score > $7 ORDER BY o.leader_score, o.user_id DESC LIMIT $4)) b
          ORDER BY b.leader_score, b.user_id DESC LIMIT $4),
        behind AS (
          SELECT b.user_id, $3::int + row_number() OVER (ORDER BY b.leader_score DESC, b.user_id) AS rank FROM (
-           (SELECT o.user_id, o.leader_score FROM user_stats o, me WHERE o.time_frame = $1 AND o.visible
-              AND o.leader_score = me.leader_score AND o.user_id > me.user_id ORDER BY o.user_id LIMIT $5)
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score = $7 AND o.user_id > $2 ORDER BY o.user_id LIMIT $5)
            UNION ALL
-           (SELECT o.user_id, o.leader_score FROM user_stats o, me WHERE o.time_frame = $1 AND o.visible
-              AND o.leader_score < me.leader_score ORDER BY o.leader_score DESC, o.user_id LIMIT $5)) b
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score < $7 ORDER BY o.leader_score DESC, o.user_id LIMIT $5)) b
          ORDER BY b.leader_score DESC, b.user_id LIMIT $5),
-       near AS (SELECT user_id, rank FROM ahead UNION ALL SELECT user_id, $3::int FROM me UNION ALL SELECT user_id, rank FROM behind)
+       near AS (SELECT user_id, rank FROM ahead UNION ALL SELECT $2::uuid, $3::int UNION ALL SELECT user_id, rank FROM behind)
        SELECT ${SCORE_FIELDS}, b.rank::int AS rank, ${USER_FIELDS}, true AS "hasRow"
        FROM near b JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
        WHERE ${VISIBLE} AND ($6::uuid IS NULL OR u.api_client_id = $6)
        ORDER BY b.rank`,
-      [timeFrame, userId, rank, rank - bounds.first, bounds.last - rank, apiClientId],
+      [timeFrame, userId, rank, rank - bounds.first, bounds.last - rank, apiClientId, score],
     );
     return rows.map((r) => this.score(r, userId));
   }
