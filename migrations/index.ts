@@ -20,7 +20,7 @@ import { IdentityGeneration1796610000001 } from "./1796610000001-IdentityGenerat
 import { StatsDirty1796610000002 } from "./1796610000002-StatsDirty.js";
 import { StatsDays1796620000000 } from "./1796620000000-StatsDays.js";
 import { PoolRefreshStatedTrees1796620000001 } from "./1796620000001-PoolRefreshStatedTrees.js";
-import { StatsScoreCounts1796700000005 } from "./1796700000005-StatsScoreCounts.js";
+import { ScaleReads1796700000005 } from "./1796700000005-ScaleReads.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -45,5 +45,5 @@ export const MIGRATIONS: Function[] = [
   StatsDirty1796610000002,
   StatsDays1796620000000,
   PoolRefreshStatedTrees1796620000001,
-  StatsScoreCounts1796700000005,
+  ScaleReads1796700000005,
 ];

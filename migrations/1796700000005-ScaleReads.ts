@@ -1,7 +1,13 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 
 /**
- * A user's leaderboard rank read in a few index probes again (issue 14). Since migration StatsDays ranks are not
+ * Reads that grew with the data (issue 14).
+ *
+ * 1. The lonely parents' draw (task-pools.ts, kind lonelyReply): a prompter message with fewer than
+ *    LONELY_CHILDREN_COUNT counted replies is sparse in the reply pool at scale (464 of 16,469 rows on 41,181 slots
+ *    at 100,000 restored trees), so half the random requests' slot tries all missed and the exact draw read every
+ *    row of the pool (20-40 ms); an index on the prompter rows by reply count lets it read the lonely rows only.
+ * 2. A user's leaderboard rank read in a few index probes again. Since migration StatsDays ranks are not
  * stored (a score change rewrote every stored rank below it), so a rank was a count of the visible rows ahead of
  * the user: 25,000 index entries for a user ranked 25,000 (34-60 ms per `userStats`). Now each window keeps how
  * many visible rows it has at each score (`stats_score_count`), kept by statement triggers on `user_stats` in the
@@ -9,10 +15,11 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * of the higher scores (one row per distinct score, far fewer than the users) plus the ties ahead by id. A score
  * change moves two counts, not the ranks of everyone below.
  */
-export class StatsScoreCounts1796700000005 implements MigrationInterface {
-  name = "StatsScoreCounts1796700000005";
+export class ScaleReads1796700000005 implements MigrationInterface {
+  name = "ScaleReads1796700000005";
 
   public async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX IF NOT EXISTS ix_task_pool_reply_lonely ON task_pool_reply (lang, k) WHERE role = 'prompter'`);
     await q.query(`CREATE TABLE stats_score_count (
   time_frame character varying(16) NOT NULL,
   leader_score integer NOT NULL,
@@ -60,5 +67,6 @@ END $$`);
     await q.query(`DROP FUNCTION stats_score_count_truncate()`);
     await q.query(`DROP FUNCTION stats_score_count_rows()`);
     await q.query(`DROP TABLE stats_score_count`);
+    await q.query(`DROP INDEX ix_task_pool_reply_lonely`);
   }
 }
