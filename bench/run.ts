@@ -26,7 +26,8 @@
  *   printed, then both side by side (CPU per unit and its ratio, SQL per unit, "no task" answers, errors).
  * --db=NAME (scale-w1): instead of restoring trees, the large phases run on NAME, a database restored earlier (e.g. by a
  *   scale-w1 run with --keep), served by a fresh server of this build; NAME is left in place. The seed and its phases
- *   still run on a fresh database first, so both sizes come from one run.
+ *   still run on a fresh database first, so both sizes come from one run. Before the large phases (after the restore,
+ *   or once the fresh server is up) it waits for the database to be quiet (settle, below).
  * --keep: the bench databases are left in place at the end (their URLs are printed) instead of dropped.
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
@@ -312,6 +313,31 @@ async function main() {
    * so that the machine's changing load weighs on both alike; each build gets `seconds` in all. A phase bounded by
    * units (the seed) runs whole on each side in turn.
    */
+  /**
+   * Waits until no statement of the side's database has been running for `quietSeconds` in a row (up to
+   * `maxSeconds`): after a bulk restore, or when a fresh server starts on a large database, the server's start-up
+   * and catch-up work (the leaderboards' full recompute and their per-day counters' rebuild after the import's
+   * "recompute all" mark, the start-up tree check) runs for minutes in the server's own connections, whose
+   * PostgreSQL CPU the phases would otherwise count as the cycles'. Reports how long it waited.
+   */
+  async function settle(side: Side, quietSeconds = 5, maxSeconds = 1200): Promise<void> {
+    const t0 = Date.now();
+    let quietSince = Date.now();
+    while (Date.now() - t0 < maxSeconds * 1000) {
+      const [{ busy }]: { busy: number }[] = (
+        await pgStat.query(
+          `SELECT count(*)::int AS busy FROM pg_stat_activity
+           WHERE datname = $1 AND backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()`,
+          [side.dbName],
+        )
+      ).rows;
+      if (busy > 0) quietSince = Date.now();
+      else if (Date.now() - quietSince >= quietSeconds * 1000) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    console.error(JSON.stringify({ build: side.label, settledSeconds: (Date.now() - t0) / 1000 }));
+  }
+
   async function phase(name: string, concurrency: number, seconds: number, maxUnits: number, unit: Unit) {
     const slices = sides.length > 1 && maxUnits === Infinity ? Math.max(1, rounds) : 1;
     const acc = sides.map((side) => ({
@@ -458,6 +484,7 @@ async function main() {
     ).rows[0];
     await rawGql(big.url, `query { availableTasks(lang: "en") { random } }`, {}, { key: big.key, user: big.users[0].userHeader });
     console.error(JSON.stringify({ build: big.label, existingDatabase: existingDb, now }));
+    await settle(big);
     for (const c of [1, 8, 32]) await phase(`W1 task cycle, existing ${now.trees} trees`, c, 30 * scale, Infinity, cycle);
   } else if (workload === "scale-w1") {
     const trees = Number(args.find((a) => a.startsWith("--trees="))?.slice("--trees=".length) ?? 10_000);
@@ -474,6 +501,7 @@ async function main() {
       // language moderates them all at once (hundreds of transactions). Done here, so the phases measure cycles.
       await rawGql(side.url, `query { availableTasks(lang: "en") { random } }`, {}, { key: side.key, user: side.users[0].userHeader });
       console.error(JSON.stringify({ build: side.label, restored: trees, importSeconds: (Date.now() - t0) / 1000, now: big }));
+      await settle(side);
     }
     for (const c of [1, 8, 32]) await phase(`W1 task cycle, +${trees} trees`, c, 30 * scale, Infinity, cycle);
   }

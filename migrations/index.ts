@@ -21,6 +21,7 @@ import { StatsDirty1796610000002 } from "./1796610000002-StatsDirty.js";
 import { StatsDays1796620000000 } from "./1796620000000-StatsDays.js";
 import { PoolRefreshStatedTrees1796620000001 } from "./1796620000001-PoolRefreshStatedTrees.js";
 import { PoolCountsInPlace1796700000003 } from "./1796700000003-PoolCountsInPlace.js";
+import { ScaleReads1796700000005 } from "./1796700000005-ScaleReads.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -46,4 +47,5 @@ export const MIGRATIONS: Function[] = [
   StatsDays1796620000000,
   PoolRefreshStatedTrees1796620000001,
   PoolCountsInPlace1796700000003,
+  ScaleReads1796700000005,
 ];

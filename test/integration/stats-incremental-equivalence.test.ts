@@ -2,8 +2,16 @@ import path from "node:path";
 import { expect } from "chai";
 import { DatasetImporter } from "../../src/modules/datasets/import.service.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { STATS_TIME_FRAMES, leaderboardRanks, statsWindowStart, trollboardRanks, type StatsTimeFrame } from "../../src/modules/consensus/scores.js";
+import {
+  STATS_TIME_FRAMES,
+  leaderboardRanks,
+  leaderboardWindowBounds,
+  statsWindowStart,
+  trollboardRanks,
+  type StatsTimeFrame,
+} from "../../src/modules/consensus/scores.js";
 import { TROLL_STATS_SQL, TROLL_STATS_TOTAL_SQL, USER_STATS_SQL, USER_STATS_TOTAL_SQL } from "../../src/modules/stats/stats.service.js";
+import { REBUILD_SQL } from "../../src/modules/stats/stats-days-sql.js";
 import { internalRequestContext } from "../../src/common/request-context.js";
 import { Role } from "../../src/modules/users/role.js";
 
@@ -68,6 +76,32 @@ describe("stats: the incremental boards equal a full recompute after every kind 
       expect(refreshed.baseDate?.getTime() ?? null, `${label}: ${frame} base`).to.equal(statsWindowStart(frame, at)?.getTime() ?? null);
       await compareRanks(`${label}: ${frame}`, frame, expected);
     }
+    await compareScoreCounts(label);
+  }
+
+  /** The per-score counts the triggers keep (one user's rank sums them) equal a count of the visible rows. */
+  async function compareScoreCounts(label: string): Promise<void> {
+    const kept = await ds().query(`SELECT time_frame, leader_score, n FROM stats_score_count ORDER BY 1, 2`);
+    const counted = await ds().query(`SELECT time_frame, leader_score, count(*)::int AS n FROM user_stats WHERE visible GROUP BY 1, 2 ORDER BY 1, 2`);
+    expect(kept, `${label}: score counts`).to.deep.equal(counted);
+  }
+
+  /** The per-day buckets and running sums as they are, and as a rebuild from every source row gives them (rolled back). */
+  async function buckets(): Promise<{ kept: unknown[]; rebuilt: unknown[] }> {
+    const q = (qr: Q) =>
+      qr
+        .query(`SELECT to_jsonb(d) AS row FROM stats_day d ORDER BY user_id, day`)
+        .then(async (days) => [days, await qr.query(`SELECT to_jsonb(t) AS row FROM stats_total t ORDER BY user_id`)]);
+    const kept = await q(ds());
+    const qr = ds().createQueryRunner();
+    await qr.startTransaction();
+    try {
+      for (const sql of REBUILD_SQL) await qr.query(sql);
+      return { kept, rebuilt: await q(qr) };
+    } finally {
+      await qr.rollbackTransaction();
+      await qr.release();
+    }
   }
 
   /**
@@ -89,18 +123,27 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     const ranked = [...want].filter(([, r]) => r !== null).map(([userId, rank]) => ({ userId, rank }));
     ranked.sort((a, b) => a.rank! - b.rank!);
     expect(pages, `${label}: leaderboard`).to.deep.equal(ranked);
-    // a user's own rank, and its window of 5, for a few users (ranked or not)
-    for (const row of expected.stats.slice(0, 6)) {
-      const userId = String(row.user_id);
+    // a user's own rank, and its windows, for a few users (ranked or not; at the top, in the middle, at the bottom)
+    const picked = new Set([
+      ...expected.stats.slice(0, 6).map((r) => String(r.user_id)),
+      ...[0, 1, Math.floor(ranked.length / 2), ranked.length - 2, ranked.length - 1].filter((i) => i >= 0 && i < ranked.length).map((i) => ranked[i].userId),
+    ]);
+    for (const userId of picked) {
       const scores = await app().stats.userStats(rc, userId);
       expect(scores[STATS_TIME_FRAMES.indexOf(frame)].rank, `${label}: userStats rank of ${userId}`).to.equal(want.get(userId));
-      const window = await app().stats.leaderboardWindow(rc, userId, frame, 5);
-      if (want.get(userId) === null) expect(window, `${label}: window of an unranked user`).to.equal(null);
-      else
+      for (const size of [1, 4, 5]) {
+        const window = await app().stats.leaderboardWindow(rc, userId, frame, size);
+        const rank = want.get(userId);
+        if (rank === null || rank === undefined) {
+          expect(window, `${label}: window of an unranked user`).to.equal(null);
+          continue;
+        }
+        const { first, last } = leaderboardWindowBounds(rank, size, ranked.length);
         expect(
-          window?.map((n) => n.rank),
-          `${label}: window`,
-        ).to.deep.equal(ranked.filter((r) => window!.some((n) => n.userId === r.userId)).map((r) => r.rank));
+          window?.map((n) => [n.userId, n.rank]),
+          `${label}: window of ${size} around rank ${rank}`,
+        ).to.deep.equal(ranked.filter((r) => r.rank! >= first && r.rank! <= last).map((r) => [r.userId, r.rank]));
+      }
     }
     const troll = trollboardRanks(expected.troll.map((r) => ({ userId: String(r.user_id), trollScore: Number(r.troll_score) })));
     const trollPage = await app().stats.trollboard(rc, frame, 10_000, 0, null);
@@ -333,6 +376,27 @@ describe("stats: the incremental boards equal a full recompute after every kind 
     await runAndCompare("after invalidation");
     const [{ built }] = await ds().query(`SELECT count(*)::int AS built FROM stats_frame WHERE time_frame = 'days'`);
     expect(built).to.equal(1);
+  });
+
+  it("the day-counter job between changes brings the buckets up to date; the windows' runs after it equal the full recompute", async () => {
+    at = new Date(at.getTime() + 3_600_000);
+    await addMessages(2100, 40, 1);
+    await addBallots(440, 20, 3);
+    await ds().query(`UPDATE task SET done = NOT done WHERE id IN (${some("task", 0.03)})`);
+    await server.chorus.runJob("leaderboard-day-counters");
+    const [{ marks }] = await ds().query(`SELECT count(*)::int AS marks FROM stats_day_dirty`);
+    expect(marks).to.equal(0);
+    const { kept, rebuilt } = await buckets();
+    expect(kept).to.deep.equal(rebuilt);
+    // changes after the job: the windows' runs bring the buckets up to date for those only
+    await addLabels(1100, 40);
+    await ds().query(`UPDATE message SET deleted = NOT deleted WHERE id IN (${some("message", 0.02)})`);
+    await runAndCompare("after the day-counter job", [...STATS_TIME_FRAMES].reverse());
+    // nothing marked: the job changes nothing
+    const before = await buckets();
+    const r = await app().stats.refreshDayCounters();
+    expect(r).to.deep.equal({ rebuilt: false, marks: 0 });
+    expect((await buckets()).kept).to.deep.equal(before.kept);
   });
 
   it("windows rolling over: an hour, a day, eight days, a month later, without other changes", async () => {

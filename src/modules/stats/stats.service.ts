@@ -4,8 +4,9 @@
  * ADMIN refresh, and a frame's first run, recompute every user set-based (the statements are in stats-sql.ts).
  * Either runs in one transaction, so readers see the old board or the new one. Ranks are not stored (a score
  * change would move every rank below it): reads number the rows in board order from the index on (time_frame,
- * score, user_id), the leaderboard's over the rows visible as of their recompute; a board's window start and
- * refresh time are the frame's (`stats_frame`).
+ * score, user_id), the leaderboard's over the rows visible as of their recompute, and one user's rank sums the
+ * per-score counts that triggers keep (`stats_score_count`); a board's window start and refresh time are the
+ * frame's (`stats_frame`).
  */
 import type { DataSource, EntityManager } from "typeorm";
 import type { PubSubHandle } from "../../infra/pubsub.js";
@@ -40,19 +41,22 @@ const VISIBLE = `u.show_on_leaderboard AND u.enabled AND NOT u.deleted`;
 
 /**
  * A frame's leaderboard in rank order (`ix_user_stats_board`): the rows visible as of their recompute, by score,
- * then id, numbered from 1, as the full recompute ranked them; the first `limit` ranks only, if given. Readers
- * order by `BOARD_ORDER` (the index's order, which the numbering follows, so no sort) and stop at the rows they
+ * then id, numbered from 1, as the full recompute ranked them. Readers order by `BOARD_ORDER` (the index's order, which the numbering follows, so no sort) and stop at the rows they
  * want: a page costs its rank, not the board's size. `$1` is the frame.
  */
-const leaderboard = (limit?: string) => `(SELECT b.user_id, b.leader_score AS score, row_number() OVER (ORDER BY b.leader_score DESC, b.user_id) AS rank
-   FROM user_stats b WHERE b.time_frame = $1 AND b.visible ORDER BY b.leader_score DESC, b.user_id${limit ? ` LIMIT ${limit}` : ""}) AS b`;
+const LEADERBOARD = `(SELECT b.user_id, b.leader_score AS score, row_number() OVER (ORDER BY b.leader_score DESC, b.user_id) AS rank
+   FROM user_stats b WHERE b.time_frame = $1 AND b.visible ORDER BY b.leader_score DESC, b.user_id) AS b`;
 /** The troll board in rank order (`ix_troll_stats_board`): every row, by score, then id. `$1` is the frame. */
 const TROLLBOARD = `(SELECT b.user_id, b.troll_score AS score, row_number() OVER (ORDER BY b.troll_score DESC, b.user_id) AS rank
    FROM troll_stats b WHERE b.time_frame = $1 ORDER BY b.troll_score DESC, b.user_id) AS b`;
 const BOARD_ORDER = `b.score DESC, b.user_id`;
-/** The leaderboard rank of row `s` (null when it was not visible): one more than the visible rows before it. */
+/**
+ * The leaderboard rank of row `s` (null when it was not visible): one more than the visible rows before it, those
+ * with a higher score summed from the per-score counts (`stats_score_count`, one row per distinct score) and the
+ * ties ahead by id counted from the board's index.
+ */
 const RANK_OF = `CASE WHEN s.visible THEN 1
-    + (SELECT count(*) FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible AND o.leader_score > s.leader_score)
+    + (SELECT coalesce(sum(c.n), 0) FROM stats_score_count c WHERE c.time_frame = s.time_frame AND c.leader_score > s.leader_score)
     + (SELECT count(*) FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible AND o.leader_score = s.leader_score AND o.user_id < s.user_id)
   END::int`;
 
@@ -73,6 +77,19 @@ export class StatsService {
     const result = await inTransaction(this.ds, (em) => this.recompute(em, timeFrame, "schedule", "changed", at));
     this.announce(result);
     return result;
+  }
+
+  /**
+   * The per-day counters' own periodic job: the buckets and running sums of WEEK, MONTH and TOTAL brought up to
+   * date from the (user, day) marks, in a transaction of its own. Each of those windows' runs still brings them up
+   * to date first (its marks must have their buckets current), but finds only the marks made since this job's last
+   * run, so no window's run pays for the upkeep of all three.
+   */
+  async refreshDayCounters(): Promise<{ rebuilt: boolean; marks: number }> {
+    return inTransaction(this.ds, async (em) => {
+      await batchSettings(em);
+      return refreshDays(em);
+    });
   }
 
   /**
@@ -119,12 +136,7 @@ export class StatsService {
     at?: Date,
   ): Promise<LeaderboardRefresh> {
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('chorus.stats.' || $1))`, [timeFrame]);
-    // Batch statements over whole tables, unlike requests: enough memory to aggregate every user without
-    // spilling to disk, and PostgreSQL's stock page cost instead of the connection's 1.1 (data-source.ts), which
-    // made the planner look up hundreds of thousands of ranked replies one index probe at a time rather than
-    // hash-join them (5x slower for TOTAL at 100,000 users).
-    await em.query(`SET LOCAL work_mem = '64MB'`);
-    await em.query(`SET LOCAL random_page_cost = 4`);
+    await batchSettings(em);
     const now: Date = at ?? (await em.query(`SELECT now() AS now`))[0].now;
     const baseDate = statsWindowStart(timeFrame, now);
     const previous = mode === "changed" ? await readFrameState(em, timeFrame) : null;
@@ -217,7 +229,7 @@ export class StatsService {
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badInput("first must be between 1 and 10000");
     const rows: UserScoreRow[] = await this.ds.query(
       `SELECT ${SCORE_FIELDS}, b.rank::int AS rank, ${USER_FIELDS}, true AS "hasRow"
-       FROM ${leaderboard()} JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
+       FROM ${LEADERBOARD} JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
        WHERE b.rank > $2 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
        ORDER BY ${BOARD_ORDER} LIMIT $3`,
       [timeFrame, afterRank, first + 1, apiClientId],
@@ -254,8 +266,8 @@ export class StatsService {
     if (!isUuid(userId)) throw notFound("User", userId);
     // The ranks below the user, up to `size` of them (all the window's bounds need: whether the board ends
     // within the window), counted from the user's place in the index rather than the whole board.
-    const found: { rank: number | null; visible: boolean; below: number | null }[] = await this.ds.query(
-      `SELECT ${RANK_OF} AS rank, ${VISIBLE} AS visible,
+    const found: { rank: number | null; visible: boolean; below: number | null; score: number | null }[] = await this.ds.query(
+      `SELECT ${RANK_OF} AS rank, ${VISIBLE} AS visible, s.leader_score AS score,
               least($4::int, (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
                                                      AND o.leader_score = s.leader_score AND o.user_id > s.user_id LIMIT $4) AS ties)
                          + (SELECT count(*) FROM (SELECT 1 FROM user_stats o WHERE o.time_frame = s.time_frame AND o.visible
@@ -265,15 +277,35 @@ export class StatsService {
       [userId, timeFrame, apiClientId, size],
     );
     if (found.length === 0) throw notFound("User", userId);
-    const { rank, visible, below } = found[0];
+    const { rank, visible, below, score } = found[0];
     if (!visible || rank === null) return null;
     const bounds = leaderboardWindowBounds(rank, size, rank + (below ?? 0));
+    // The board's rows next to the user's, read from its place in the index in both directions (each a range of
+    // the index from the user's score and id, as parameters so that every part is one index scan with a limit) and
+    // numbered from its rank, not the board numbered from the top down to it; then filtered as a page of the board is.
     const rows: UserScoreRow[] = await this.ds.query(
-      `SELECT ${SCORE_FIELDS}, b.rank::int AS rank, ${USER_FIELDS}, true AS "hasRow"
-       FROM ${leaderboard("$3")} JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
-       WHERE b.rank >= $2 AND ${VISIBLE} AND ($4::uuid IS NULL OR u.api_client_id = $4)
-       ORDER BY ${BOARD_ORDER}`,
-      [timeFrame, bounds.first, bounds.last, apiClientId],
+      `WITH ahead AS (
+         SELECT b.user_id, $3::int - row_number() OVER (ORDER BY b.leader_score, b.user_id DESC) AS rank FROM (
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score = $7 AND o.user_id < $2 ORDER BY o.user_id DESC LIMIT $4)
+           UNION ALL
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score > $7 ORDER BY o.leader_score, o.user_id DESC LIMIT $4)) b
+         ORDER BY b.leader_score, b.user_id DESC LIMIT $4),
+       behind AS (
+         SELECT b.user_id, $3::int + row_number() OVER (ORDER BY b.leader_score DESC, b.user_id) AS rank FROM (
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score = $7 AND o.user_id > $2 ORDER BY o.user_id LIMIT $5)
+           UNION ALL
+           (SELECT o.user_id, o.leader_score FROM user_stats o WHERE o.time_frame = $1 AND o.visible
+              AND o.leader_score < $7 ORDER BY o.leader_score DESC, o.user_id LIMIT $5)) b
+         ORDER BY b.leader_score DESC, b.user_id LIMIT $5),
+       near AS (SELECT user_id, rank FROM ahead UNION ALL SELECT $2::uuid, $3::int UNION ALL SELECT user_id, rank FROM behind)
+       SELECT ${SCORE_FIELDS}, b.rank::int AS rank, ${USER_FIELDS}, true AS "hasRow"
+       FROM near b JOIN user_stats s ON s.time_frame = $1 AND s.user_id = b.user_id JOIN "user" u ON u.id = s.user_id ${FRAME_JOIN}
+       WHERE ${VISIBLE} AND ($6::uuid IS NULL OR u.api_client_id = $6)
+       ORDER BY b.rank`,
+      [timeFrame, userId, rank, rank - bounds.first, bounds.last - rank, apiClientId, score],
     );
     return rows.map((r) => this.score(r, userId));
   }
@@ -306,6 +338,17 @@ export class StatsService {
   private score(row: UserScoreRow, viewerId: string | null): UserScore {
     return { ...row, level: levelForScore(row.hasRow ? row.leaderScore : null), highlighted: viewerId !== null && row.userId === viewerId };
   }
+}
+
+/**
+ * Batch statements over whole tables, unlike requests: enough memory to aggregate every user without spilling to
+ * disk, and PostgreSQL's stock page cost instead of the connection's 1.1 (data-source.ts), which made the planner
+ * look up hundreds of thousands of ranked replies one index probe at a time rather than hash-join them (5x slower
+ * for TOTAL at 100,000 users). Transaction-scoped.
+ */
+async function batchSettings(em: EntityManager): Promise<void> {
+  await em.query(`SET LOCAL work_mem = '64MB'`);
+  await em.query(`SET LOCAL random_page_cost = 4`);
 }
 
 function zeroRow(row: UserScoreRow, frame: StatsTimeFrame): UserScoreRow {
