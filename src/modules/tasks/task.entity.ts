@@ -7,6 +7,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from "typeorm"
 @Index("ux_task_client_frontend_id", ["apiClientId", "frontendMessageId"], { unique: true, where: "frontend_message_id IS NOT NULL" })
 // The stats recompute of a short window (DAY, WEEK) reads the done tasks created since its start (stats.service.ts).
 @Index("ix_task_done_created", ["createdDate"], { where: "done" })
+// Scoring reads the rankings of a tree's done tasks (tree-manager.ts, updateRanks; migration ScaleTreeRankings).
+@Index("ix_task_tree_done", ["messageTreeId"], { where: "done" })
 export class Task {
   @PrimaryColumn({ type: "uuid" })
   id: string;
