@@ -27,7 +27,8 @@
  * --db=NAME (scale-w1): instead of restoring trees, the large phases run on NAME, a database restored earlier (e.g. by a
  *   scale-w1 run with --keep), served by a fresh server of this build; NAME is left in place. The seed and its phases
  *   still run on a fresh database first, so both sizes come from one run. Before the large phases (after the restore,
- *   or once the fresh server is up) it waits for the database to be quiet (settle, below).
+ *   or once the fresh server is up) it waits for the database to be quiet (settle, below). With --db the fresh server
+ *   first runs as many untimed W1 cycles as the seed (at concurrency 8), so that, like the seed's server, it is warm.
  * --keep: the bench databases are left in place at the end (their URLs are printed) instead of dropped.
  * --quick shortens the seed to 600 cycles and every phase to a third (for a fast look; report full runs).
  * PG CPU is that of the backends connected to the bench database (read from /proc by pid; --all-postgres: every
@@ -485,6 +486,12 @@ async function main() {
     await rawGql(big.url, `query { availableTasks(lang: "en") { random } }`, {}, { key: big.key, user: big.users[0].userHeader });
     console.error(JSON.stringify({ build: big.label, existingDatabase: existingDb, now }));
     await settle(big);
+    // The seed's server has run the seed's cycles before its phases (compiled code, pooled connections, prepared
+    // statements, cached pages); the fresh server runs as many untimed cycles first, so both sizes start warm.
+    if (seedCycles > 0) {
+      await phase(`warm-up (W1), existing ${now.trees} trees`, 8, 3600, seedCycles, cycle);
+      await settle(big);
+    }
     for (const c of [1, 8, 32]) await phase(`W1 task cycle, existing ${now.trees} trees`, c, 30 * scale, Infinity, cycle);
   } else if (workload === "scale-w1") {
     const trees = Number(args.find((a) => a.startsWith("--trees="))?.slice("--trees=".length) ?? 10_000);
