@@ -22,6 +22,7 @@ import { StatsDays1796620000000 } from "./1796620000000-StatsDays.js";
 import { PoolRefreshStatedTrees1796620000001 } from "./1796620000001-PoolRefreshStatedTrees.js";
 import { PoolCountsInPlace1796700000003 } from "./1796700000003-PoolCountsInPlace.js";
 import { ScaleReads1796700000005 } from "./1796700000005-ScaleReads.js";
+import { TaskStatsMarkOnInsert1796700000008 } from "./1796700000008-TaskStatsMarkOnInsert.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -48,4 +49,5 @@ export const MIGRATIONS: Function[] = [
   PoolRefreshStatedTrees1796620000001,
   PoolCountsInPlace1796700000003,
   ScaleReads1796700000005,
+  TaskStatsMarkOnInsert1796700000008,
 ];
