@@ -252,6 +252,51 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     await worker.stop();
   });
 
+  it("resolves GenerationFinished's stored answer without reading its chat's battle when it holds none; a blind battle's answer hides its model", async () => {
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "follow-finish", capacity: 2, manual: true });
+    await worker.start();
+    const follow = parse(
+      `subscription ($id: ID!) { generation(messageId: $id) { __typename ... on GenerationFinished { chatMessage { id model workerName sampling { temperature } } } } }`,
+    ) as TypedDocumentNode<{ generation: { __typename: string; chatMessage?: StoredAnswer } }, { id: string }>;
+    const finish = async (job: TestJob) =>
+      expect(
+        (await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish
+          .ok,
+      ).to.equal(true);
+    type StoredAnswer = { id: string; model: string | null; workerName: string | null; sampling: { temperature: number } | null };
+    const finished = (r: { data?: { generation: { __typename: string; chatMessage?: StoredAnswer } } | null }) =>
+      r.data?.generation.__typename === "GenerationFinished" ? r.data.generation.chatMessage : undefined;
+    const c = client();
+    const counter = server.chorus.queryCounter;
+
+    const plain = await ask();
+    await finish(await jobOf(worker, 1));
+    counter.recent = [];
+    const seen = await collect(c, follow, { id: plain }, 3);
+    const statements = counter.recent;
+    counter.recent = null;
+    const answers = seen.results.map(finished).filter((a) => a !== undefined);
+    expect(answers.map(({ sampling, ...rest }) => rest)).to.deep.equal([{ id: plain, model: "synthetic", workerName: "follow-finish" }]);
+    expect(answers[0].sampling).to.not.equal(null);
+    expect(
+      statements.filter((q) => /arena_battle/.test(q) && !/INNER JOIN/.test(q)),
+      statements.join("\n"),
+    ).to.deep.equal([]);
+
+    // A battle's chat (its battle made before its first message, as the arena does): model and worker stay hidden.
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
+    await server.chorus.app.ds.query(
+      `INSERT INTO arena_battle (id, chat_id, model_a, model_b, source) VALUES (gen_random_uuid(), $1, 'synthetic', 'synthetic', 'BATTLE')`,
+      [chatId],
+    );
+    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "Hi", model: "synthetic" } }, as);
+    const blind = sent.data!.sendChatMessage.assistantMessage.id;
+    await finish(await jobOf(worker, 2));
+    const hidden = await collect(c, follow, { id: blind }, 3);
+    expect(hidden.results.map(finished).filter(Boolean)).to.deep.equal([{ id: blind, model: null, workerName: null, sampling: null }]);
+    await worker.stop();
+  });
+
   it("reads whether a send's chat holds a blind battle with its lock: the response hides the model until the vote, with no read of its own", async () => {
     const who = { key: as.key, user: "local:blind" };
     const ds = server.chorus.app.ds;
