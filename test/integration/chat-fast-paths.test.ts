@@ -13,6 +13,7 @@ import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { TestWorker, type TestJob } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { generationStreamKey } from "../../src/modules/chat/generation/generation-events.js";
+import { ChatMessage } from "../../src/modules/chat/chat.entity.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";
@@ -295,6 +296,28 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     const hidden = await collect(c, follow, { id: blind }, 3);
     expect(hidden.results.map(finished).filter(Boolean)).to.deep.equal([{ id: blind, model: null, workerName: null, sampling: null }]);
     await worker.stop();
+  });
+
+  it("reads messages by prepared statements, hydrated exactly as TypeORM's query builder hydrates them", async () => {
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "hydrated", capacity: 1, manual: true });
+    await worker.start();
+    const answer = await ask();
+    const job = await jobOf(worker, 1);
+    await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: "an \u2028answer", tokenCount: 2 } });
+    await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 2 } });
+    await worker.stop();
+    const ds = server.chorus.app.ds;
+    const [{ parent_id: prompt }] = await ds.query(`SELECT parent_id FROM chat_message WHERE id = $1`, [answer]);
+    const ids = [answer, prompt as string];
+    const built = await ds.getRepository(ChatMessage).createQueryBuilder("m").where("m.id = ANY(:ids)", { ids }).orderBy("m.id").getMany();
+    // Every column, set and null: the answer's sampling (jsonb), its dates, the prompt's nulls.
+    expect(built.map((m) => [m.id, m.sampling !== null, m.workEndAt instanceof Date])).to.deep.equal([
+      [prompt, false, false],
+      [answer, true, true],
+    ]);
+    const prepared = (await server.chorus.app.chats.messagesByIds(ids)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(prepared).to.deep.equal(built);
+    for (const m of prepared) expect(m).to.be.instanceOf(ChatMessage);
   });
 
   it("reads whether a send's chat holds a blind battle with its lock: the response hides the model until the vote, with no read of its own", async () => {
