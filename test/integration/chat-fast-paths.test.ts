@@ -14,13 +14,17 @@ import { TestWorker, type TestJob } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { generationStreamKey } from "../../src/modules/chat/generation/generation-events.js";
 import { ChatMessage } from "../../src/modules/chat/chat.entity.js";
+import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../../src/modules/chat/feedback/chat-feedback.entity.js";
+import { feedbackOfChats } from "../../src/modules/chat/feedback/chat-feedback.service.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";
 import {
   CancelGenerationDocument,
   CreateChatDocument,
+  ReportChatMessageDocument,
   SendChatMessageDocument,
+  VoteChatMessageDocument,
   WorkerFinishDocument,
   WorkerTokensDocument,
 } from "../../client/generated/graphql.js";
@@ -298,7 +302,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     await worker.stop();
   });
 
-  it("reads messages by prepared statements, hydrated exactly as TypeORM's query builder hydrates them", async () => {
+  it("reads messages and a chat's feedback by prepared statements, hydrated exactly as TypeORM's query builder hydrates them", async () => {
     const worker = new TestWorker(server.wsUrl, workerKey, { name: "hydrated", capacity: 1, manual: true });
     await worker.start();
     const answer = await ask();
@@ -318,6 +322,32 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     const prepared = (await server.chorus.app.chats.messagesByIds(ids)).sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(prepared).to.deep.equal(built);
     for (const m of prepared) expect(m).to.be.instanceOf(ChatMessage);
+
+    // The chat's feedback (a vote, a report, a draft choice with its jsonb list), as the builders' getMany reads it.
+    const [{ chat_id: chatId, user_id: userId }] = await ds.query(
+      `SELECT m.chat_id, c.user_id FROM chat_message m JOIN chat c ON c.id = m.chat_id WHERE m.id = $1`,
+      [answer],
+    );
+    expect((await gql(server.url, VoteChatMessageDocument, { input: { messageId: answer, score: 1 } }, as)).errors).to.equal(undefined);
+    expect(
+      (await gql(server.url, ReportChatMessageDocument, { input: { messageId: answer, reason: "wrong", reportType: "FEEDBACK" as never } }, as)).errors,
+    ).to.equal(undefined);
+    await ds.query(
+      `INSERT INTO chat_draft_choice (id, chat_id, user_id, prompt_id, selected_message_id, inferior_message_ids) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+      [chatId, userId, prompt, answer, JSON.stringify([prompt])],
+    );
+    const where = { chatId: chatId as string };
+    const expected = {
+      votes: await ds.getRepository(ChatMessageVote).find({ where, order: { updatedAt: "ASC" } }),
+      reports: await ds.getRepository(ChatReport).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
+      draftChoices: await ds.getRepository(ChatDraftChoice).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
+    };
+    expect([expected.votes.length, expected.reports.length, expected.draftChoices.length]).to.deep.equal([1, 1, 1]);
+    const feedback = (await feedbackOfChats(ds, [chatId])).get(chatId);
+    expect(feedback).to.deep.equal(expected);
+    expect(feedback!.votes[0]).to.be.instanceOf(ChatMessageVote);
+    expect(feedback!.reports[0]).to.be.instanceOf(ChatReport);
+    expect(feedback!.draftChoices[0]).to.be.instanceOf(ChatDraftChoice);
   });
 
   it("reads whether a send's chat holds a blind battle with its lock: the response hides the model until the vote, with no read of its own", async () => {
