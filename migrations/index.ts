@@ -23,6 +23,7 @@ import { PoolRefreshStatedTrees1796620000001 } from "./1796620000001-PoolRefresh
 import { PoolCountsInPlace1796700000003 } from "./1796700000003-PoolCountsInPlace.js";
 import { ScaleReads1796700000005 } from "./1796700000005-ScaleReads.js";
 import { ScaleTreeRankings1796700000007 } from "./1796700000007-ScaleTreeRankings.js";
+import { TaskStatsMarkOnInsert1796700000008 } from "./1796700000008-TaskStatsMarkOnInsert.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -50,4 +51,5 @@ export const MIGRATIONS: Function[] = [
   PoolCountsInPlace1796700000003,
   ScaleReads1796700000005,
   ScaleTreeRankings1796700000007,
+  TaskStatsMarkOnInsert1796700000008,
 ];

@@ -26,6 +26,7 @@ import { serialisedSender, type SerialisedSender } from "./serialised-send.js";
 import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
 import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
 import { coalesceWrites } from "./coalesced-writes.js";
+import { eventsUnderBudget } from "./subscription-budget.js";
 
 /**
  * How long a websocket reuses the identity its credentials resolved to for its next operations, so a worker's
@@ -116,9 +117,12 @@ export function startWebsocketServer(
           }
         });
       },
-      // The generation subscription's events are serialised once per stream and selection (generation-fan-out.ts).
+      // The generation subscription's events are serialised once per stream and selection (generation-fan-out.ts);
+      // those executed still are each under a budget of their own (subscription-budget.ts).
       subscribe: (args: ExecutionArgs) =>
-        runWithBudget(operationBudget(app), async () => (await subscribeSerialised(args, config.maxResponseBytes)) ?? subscribe(args)),
+        runWithBudget(operationBudget(app), async () =>
+          eventsUnderBudget((await subscribeSerialised(args, config.maxResponseBytes)) ?? (await subscribe(args)), () => operationBudget(app)),
+        ),
       onConnect: async (ctx) => {
         if (stopping()) {
           ctx.extra.socket.close(WS_CLOSE_GOING_AWAY, "Server is shutting down");

@@ -13,13 +13,18 @@ import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { TestWorker, type TestJob } from "../helpers/test-worker.js";
 import { ApiClientKind } from "../../src/modules/api-clients/api-client.entity.js";
 import { generationStreamKey } from "../../src/modules/chat/generation/generation-events.js";
+import { ChatMessage } from "../../src/modules/chat/chat.entity.js";
+import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../../src/modules/chat/feedback/chat-feedback.entity.js";
+import { feedbackOfChats } from "../../src/modules/chat/feedback/chat-feedback.service.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
 import type { Context } from "../../src/server/context.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";
 import {
   CancelGenerationDocument,
   CreateChatDocument,
+  ReportChatMessageDocument,
   SendChatMessageDocument,
+  VoteChatMessageDocument,
   WorkerFinishDocument,
   WorkerTokensDocument,
 } from "../../client/generated/graphql.js";
@@ -250,6 +255,99 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     for (const job of [plainJob, blindJob])
       await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } });
     await worker.stop();
+  });
+
+  it("resolves GenerationFinished's stored answer without reading its chat's battle when it holds none; a blind battle's answer hides its model", async () => {
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "follow-finish", capacity: 2, manual: true });
+    await worker.start();
+    const follow = parse(
+      `subscription ($id: ID!) { generation(messageId: $id) { __typename ... on GenerationFinished { chatMessage { id model workerName sampling { temperature } } } } }`,
+    ) as TypedDocumentNode<{ generation: { __typename: string; chatMessage?: StoredAnswer } }, { id: string }>;
+    const finish = async (job: TestJob) =>
+      expect(
+        (await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish
+          .ok,
+      ).to.equal(true);
+    type StoredAnswer = { id: string; model: string | null; workerName: string | null; sampling: { temperature: number } | null };
+    const finished = (r: { data?: { generation: { __typename: string; chatMessage?: StoredAnswer } } | null }) =>
+      r.data?.generation.__typename === "GenerationFinished" ? r.data.generation.chatMessage : undefined;
+    const c = client();
+    const counter = server.chorus.queryCounter;
+
+    const plain = await ask();
+    await finish(await jobOf(worker, 1));
+    counter.recent = [];
+    const seen = await collect(c, follow, { id: plain }, 3);
+    const statements = counter.recent;
+    counter.recent = null;
+    const answers = seen.results.map(finished).filter((a) => a !== undefined);
+    expect(answers.map(({ sampling, ...rest }) => rest)).to.deep.equal([{ id: plain, model: "synthetic", workerName: "follow-finish" }]);
+    expect(answers[0].sampling).to.not.equal(null);
+    expect(
+      statements.filter((q) => /arena_battle/.test(q) && !/INNER JOIN/.test(q)),
+      statements.join("\n"),
+    ).to.deep.equal([]);
+
+    // A battle's chat (its battle made before its first message, as the arena does): model and worker stay hidden.
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
+    await server.chorus.app.ds.query(
+      `INSERT INTO arena_battle (id, chat_id, model_a, model_b, source) VALUES (gen_random_uuid(), $1, 'synthetic', 'synthetic', 'BATTLE')`,
+      [chatId],
+    );
+    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "Hi", model: "synthetic" } }, as);
+    const blind = sent.data!.sendChatMessage.assistantMessage.id;
+    await finish(await jobOf(worker, 2));
+    const hidden = await collect(c, follow, { id: blind }, 3);
+    expect(hidden.results.map(finished).filter(Boolean)).to.deep.equal([{ id: blind, model: null, workerName: null, sampling: null }]);
+    await worker.stop();
+  });
+
+  it("reads messages and a chat's feedback by prepared statements, hydrated exactly as TypeORM's query builder hydrates them", async () => {
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "hydrated", capacity: 1, manual: true });
+    await worker.start();
+    const answer = await ask();
+    const job = await jobOf(worker, 1);
+    await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: "an \u2028answer", tokenCount: 2 } });
+    await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 2 } });
+    await worker.stop();
+    const ds = server.chorus.app.ds;
+    const [{ parent_id: prompt }] = await ds.query(`SELECT parent_id FROM chat_message WHERE id = $1`, [answer]);
+    const ids = [answer, prompt as string];
+    const built = await ds.getRepository(ChatMessage).createQueryBuilder("m").where("m.id = ANY(:ids)", { ids }).orderBy("m.id").getMany();
+    // Every column, set and null: the answer's sampling (jsonb), its dates, the prompt's nulls.
+    expect(built.map((m) => [m.id, m.sampling !== null, m.workEndAt instanceof Date])).to.deep.equal([
+      [prompt, false, false],
+      [answer, true, true],
+    ]);
+    const prepared = (await server.chorus.app.chats.messagesByIds(ids)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(prepared).to.deep.equal(built);
+    for (const m of prepared) expect(m).to.be.instanceOf(ChatMessage);
+
+    // The chat's feedback (a vote, a report, a draft choice with its jsonb list), as the builders' getMany reads it.
+    const [{ chat_id: chatId, user_id: userId }] = await ds.query(
+      `SELECT m.chat_id, c.user_id FROM chat_message m JOIN chat c ON c.id = m.chat_id WHERE m.id = $1`,
+      [answer],
+    );
+    expect((await gql(server.url, VoteChatMessageDocument, { input: { messageId: answer, score: 1 } }, as)).errors).to.equal(undefined);
+    expect(
+      (await gql(server.url, ReportChatMessageDocument, { input: { messageId: answer, reason: "wrong", reportType: "FEEDBACK" as never } }, as)).errors,
+    ).to.equal(undefined);
+    await ds.query(
+      `INSERT INTO chat_draft_choice (id, chat_id, user_id, prompt_id, selected_message_id, inferior_message_ids) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+      [chatId, userId, prompt, answer, JSON.stringify([prompt])],
+    );
+    const where = { chatId: chatId as string };
+    const expected = {
+      votes: await ds.getRepository(ChatMessageVote).find({ where, order: { updatedAt: "ASC" } }),
+      reports: await ds.getRepository(ChatReport).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
+      draftChoices: await ds.getRepository(ChatDraftChoice).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
+    };
+    expect([expected.votes.length, expected.reports.length, expected.draftChoices.length]).to.deep.equal([1, 1, 1]);
+    const feedback = (await feedbackOfChats(ds, [chatId])).get(chatId);
+    expect(feedback).to.deep.equal(expected);
+    expect(feedback!.votes[0]).to.be.instanceOf(ChatMessageVote);
+    expect(feedback!.reports[0]).to.be.instanceOf(ChatReport);
+    expect(feedback!.draftChoices[0]).to.be.instanceOf(ChatDraftChoice);
   });
 
   it("reads whether a send's chat holds a blind battle with its lock: the response hides the model until the vote, with no read of its own", async () => {

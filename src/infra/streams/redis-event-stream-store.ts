@@ -41,6 +41,18 @@ export interface RedisEventStreamStoreOptions extends EventStreamStoreTtlOptions
 }
 
 /**
+ * One replay page: the stream's meta {epoch, seq, ended} and its entries after a cursor, read atomically (as the
+ * MULTI/EXEC it replaces did). A script goes out with the connection's auto-pipelined commands, one command where the
+ * transaction was four written on their own: every `generation` subscription starts with one.
+ */
+const readPageScript = new LuaScript(`
+-- KEYS[1] meta hash, KEYS[2] events (a Redis stream); ARGV[1] the first id to read, ARGV[2] the page size
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'ended')
+local entries = redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2])
+return {meta, entries}
+`);
+
+/**
  * Atomic append: the seq comes from a counter in the stream's meta hash and becomes the entry id (`<seq>-0`), so
  * concurrent appends from any number of replicas get 1, 2, 3... without gaps, and XREAD/XRANGE can resume from a
  * seq directly. Every entry carries the stream's epoch (`p`), chosen by the first append, so a reader can tell a
@@ -344,15 +356,13 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   }
 
   private async readPage(streamKey: string, afterSeq: number): Promise<{ epoch?: string; lastSeq: number; ended: boolean; entries: DecodedEntry[] }> {
-    const results = await this.command
-      .multi()
-      .hmget(this.metaKey(streamKey), "epoch", "seq", "ended")
-      .xrange(this.eventsKey(streamKey), `${afterSeq + 1}-0`, "+", "COUNT", this.replayPageSize)
-      .exec();
-    if (!results) throw new Error("The replay transaction was discarded");
-    for (const [error] of results) if (error) throw error;
-    const [epoch, lastSeq, ended] = results[0][1] as [string | null, string | null, string | null];
-    const entries = (results[1][1] as StreamEntry[]).map(decodeEntry);
+    const [meta, page] = (await readPageScript.run(
+      this.command,
+      [this.metaKey(streamKey), this.eventsKey(streamKey)],
+      [`${afterSeq + 1}-0`, this.replayPageSize],
+    )) as [[string | null, string | null, string | null], StreamEntry[]];
+    const [epoch, lastSeq, ended] = meta;
+    const entries = page.map(decodeEntry);
     return { epoch: epoch ?? undefined, lastSeq: Number(lastSeq ?? 0), ended: ended === "1", entries };
   }
 

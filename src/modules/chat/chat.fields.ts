@@ -8,7 +8,7 @@ import { Chat, ChatMessage } from "./chat.entity.js";
 import { GenerationFinished } from "./generation/generation.types.js";
 import { notFound } from "../../common/errors.js";
 import { blindAtCreation, isJustCreated } from "./new-messages.js";
-import { isKnownNotBlind } from "./known-not-blind.js";
+import { isKnownNotBlind, markNotBlind } from "./known-not-blind.js";
 
 @Resolver(() => Chat)
 export class ChatFieldResolver {
@@ -81,9 +81,13 @@ export class ChatReportFieldResolver {
 export class GenerationFinishedResolver {
   @FieldResolver(() => ChatMessage, { description: "The stored answer; its text equals the streamed text." })
   async chatMessage(@Root() event: GenerationFinished, @Ctx() ctx: Context): Promise<ChatMessage> {
-    // A subscription's loaders live as long as it does: read the row as it is now.
+    // A subscription's loaders live as long as it does: read the row as it is now. The message its subscription
+    // started with (primed there, so no read) may know its chat holds no blind battle, which stays so
+    // (known-not-blind.ts): the row read afresh keeps that finding, and its model fields read no battle.
+    const earlier = await ctx.loaders.chatMessageById.load(event.messageId);
     const m = await ctx.loaders.chatMessageById.clear(event.messageId).load(event.messageId);
     if (!m) throw notFound("Chat message", event.messageId);
+    if (earlier && isKnownNotBlind(earlier) && earlier.chatId === m.chatId) markNotBlind(m);
     return m;
   }
 }

@@ -7,6 +7,8 @@ import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.
 import { encodeCursor, keysetPage, keysetSql, type Page, type PageRequest } from "../../common/pagination.js";
 import { inTransaction } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
+import { preparedQuery } from "../../db/prepared.js";
+import { hydrateEntity } from "../../db/entity-rows.js";
 import { uuid7 } from "../../db/uuid7.js";
 import { QueueFullError, RedisUnavailableError } from "../../infra/queue/index.js";
 import { enforceRate, type RateLimiter, type RateLimitRule } from "../../infra/rate-limit.js";
@@ -253,8 +255,15 @@ export class ChatService {
   async messagesByIds(ids: readonly string[]): Promise<ChatMessage[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
-    return this.ds.getRepository(ChatMessage).createQueryBuilder("m").where("m.id = ANY(:ids)", { ids: valid }).getMany();
+    // A prepared statement built once (src/db/entity-rows.ts): every finished answer's subscribers read their row.
+    this.byIdsSql ??= this.ds.getRepository(ChatMessage).createQueryBuilder("m").where("m.id = ANY(:ids)", { ids: [] }).getQueryAndParameters()[0];
+    const rows = await preparedQuery<Record<string, unknown>>(this.ds, this.byIdsSql, [valid]);
+    return rows.map((raw) => hydrateEntity(this.ds, ChatMessage, "m", raw));
   }
+
+  /** The statements of messagesByIds and message, built by the query builder on first use. */
+  private byIdsSql: string | undefined;
+  private messageSql: string | undefined;
 
   /**
    * A message the caller may read (own chat, or moderator), read with its chat's owners and whether the chat holds a
@@ -263,7 +272,8 @@ export class ChatService {
    */
   async message(rc: RequestContext, id: string): Promise<ChatMessage> {
     if (!isUuid(id)) throw notFound("Chat message", id);
-    const { entities, raw } = await this.ds
+    // A prepared statement built once, its row hydrated as the builder would (src/db/entity-rows.ts).
+    this.messageSql ??= this.ds
       .getRepository(ChatMessage)
       .createQueryBuilder("m")
       .innerJoin(Chat, "c", "c.id = m.chat_id")
@@ -272,9 +282,13 @@ export class ChatService {
       .addSelect("u.api_client_id", "owner_api_client_id")
       .addSelect(`EXISTS (SELECT 1 FROM arena_battle b WHERE b.chat_id = m.chat_id AND ${BLIND_SQL})`, "blind")
       .where("m.id = :id", { id })
-      .getRawAndEntities<{ owner_user_id: string; owner_api_client_id: string; blind: boolean }>();
-    const [m] = entities;
-    const owner = raw[0];
+      .getQueryAndParameters()[0];
+    const [owner] = await preparedQuery<Record<string, unknown> & { owner_user_id: string; owner_api_client_id: string; blind: boolean }>(
+      this.ds,
+      this.messageSql,
+      [id],
+    );
+    const m = owner ? hydrateEntity(this.ds, ChatMessage, "m", owner) : undefined;
     if (!m || !owner || !mayReadChat(chatReaderOfRequest(rc), owner.owner_user_id, owner.owner_api_client_id)) throw notFound("Chat message", id);
     if (!owner.blind) markNotBlind(m);
     return m;

@@ -28,6 +28,7 @@
  */
 import type { DataSource, EntityManager } from "typeorm";
 import { preparedQuery } from "../../db/prepared.js";
+import { float8Array } from "../../db/float8-array.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import type { MessageRole } from "../trees/message.entity.js";
 
@@ -227,7 +228,7 @@ export class TaskPools {
     const cond = this.condition(kind, role, params.length + 1);
     params.push(...cond.params);
     const tries = Array.from({ length: TaskPools.TRIALS }, () => rng());
-    params.push(tries);
+    params.push(float8Array(tries));
     const tp = `$${params.length}`;
     params.push(rng());
     const rp = `$${params.length}`;

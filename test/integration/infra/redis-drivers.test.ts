@@ -97,6 +97,43 @@ describe("Redis event streams, beyond the contract", function () {
     expect(reads, "XREADs that brought b's and c's events").to.have.length(1);
   });
 
+  it("replays a subscription's page with one command of its own, read atomically by a script", async function () {
+    const store = makeStore({ livenessCheckIntervalMs: 5_000 });
+    const writer = makeStore();
+    for (const key of ["warm", "a", "b"]) {
+      await writer.append(key, { n: 1 });
+      await writer.append(key, { n: 2 }, { terminal: true });
+    }
+    const replay = async (key: string) => {
+      const seen: number[] = [];
+      for await (const e of store.subscribe(key, 0)) seen.push(e.event.n);
+      return seen;
+    };
+    // The script is loaded by the first replay (its EVALSHA is answered NOSCRIPT once).
+    expect(await replay("warm")).to.deep.equal([1, 2]);
+    const monitor = await admin.monitor();
+    const commands: string[][] = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      // The commands sent for these streams, not those a script ran (MONITOR shows both).
+      if (source !== "lua" && args.some((arg) => arg.startsWith(keyPrefix))) commands.push(args);
+    });
+    let seen: number[][];
+    try {
+      seen = await within(5_000, "the replays", Promise.all([replay("a"), replay("b")]));
+      await sleep(100);
+    } finally {
+      monitor.disconnect();
+    }
+    expect(seen).to.deep.equal([
+      [1, 2],
+      [1, 2],
+    ]);
+    expect(
+      commands.map((c) => c[0].toUpperCase()),
+      JSON.stringify(commands),
+    ).to.deep.equal(["EVALSHA", "EVALSHA"]);
+  });
+
   it("keeps each entry's seq as its Redis stream id, so the stream can be inspected by hand", async function () {
     const store = makeStore();
     await store.append("gen", { n: 1 });

@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor, type Page } from "../../../common/paginatio
 import { inTransaction } from "../../../db/transaction.js";
 import { isUuid, rowsOf } from "../../../db/rows.js";
 import { uuid7 } from "../../../db/uuid7.js";
+import { preparedEntities } from "../../../db/entity-rows.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole } from "../chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport, type ChatReportType } from "./chat-feedback.entity.js";
 import type { ChatConfig } from "../../../config/index.js";
@@ -192,10 +193,29 @@ export async function feedbackOfChats(ds: DataSource, chatIds: readonly string[]
   if (chatIds.length === 0) return out;
   const ids = [...chatIds];
   const where = "chat_id = ANY(:ids)";
+  // Prepared statements built once (src/db/entity-rows.ts): every finished answer's subscribers read its feedback.
   const [votes, reports, choices] = await Promise.all([
-    ds.getRepository(ChatMessageVote).createQueryBuilder().where(where, { ids }).orderBy("updated_at").getMany(),
-    ds.getRepository(ChatReport).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
-    ds.getRepository(ChatDraftChoice).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id").getMany(),
+    preparedEntities(
+      ds,
+      ChatMessageVote,
+      "feedback.votes",
+      () => ds.getRepository(ChatMessageVote).createQueryBuilder().where(where, { ids }).orderBy("updated_at"),
+      [ids],
+    ),
+    preparedEntities(
+      ds,
+      ChatReport,
+      "feedback.reports",
+      () => ds.getRepository(ChatReport).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id"),
+      [ids],
+    ),
+    preparedEntities(
+      ds,
+      ChatDraftChoice,
+      "feedback.draftChoices",
+      () => ds.getRepository(ChatDraftChoice).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id"),
+      [ids],
+    ),
   ]);
   for (const v of votes) out.get(v.chatId)!.votes.push(v);
   for (const r of reports) out.get(r.chatId)!.reports.push(r);
