@@ -80,8 +80,14 @@ describe("Redis event streams, beyond the contract", function () {
     // the first append would end a parked XREAD and the second need another one).
     const monitor = await admin.monitor();
     const reads: string[][] = [];
+    // MONITOR's feed reaches its connection on its own schedule, possibly after the reader's reply: a marker sent once
+    // b's and c's events are in is seen after every command Redis ran before it, so the feed is complete up to it.
+    const marker = `marker-${keyPrefix}`;
+    let markerSeen: () => void = () => {};
+    const markerInFeed = new Promise<void>((resolve) => (markerSeen = resolve));
     monitor.on("monitor", (_time: string, args: string[]) => {
       if (args[0]?.toUpperCase() === "XREAD" && args.some((arg) => arg.startsWith(keyPrefix))) reads.push(args);
+      if (args[0]?.toUpperCase() === "ECHO" && args[1] === marker) markerSeen();
     });
     let gotB: IteratorResult<unknown>;
     let gotC: IteratorResult<unknown>;
@@ -90,6 +96,8 @@ describe("Redis event streams, beyond the contract", function () {
       await sleep(300);
       await writer.append("c", { n: 3 });
       [gotB, gotC] = await within(10_000, "b's and c's events", Promise.all([b.next(), c.next()]));
+      await admin.echo(marker);
+      await within(5_000, "the marker in MONITOR's feed", markerInFeed);
     } finally {
       monitor.disconnect();
     }
