@@ -57,7 +57,7 @@ import {
   type GenerationSubscription,
   type WorkerJobsSubscription,
 } from "../client/generated/graphql.js";
-import { cpuMsOfPid } from "./proc.js";
+import { cpuMsOfPid, postgresCpuMs } from "./proc.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const args = process.argv.slice(2);
@@ -99,18 +99,6 @@ if (CPU_PROF_DIR) setReplicaNodeArgs(["--cpu-prof", `--cpu-prof-dir=${path.resol
 
 // ---------------------------------------------------------------------------------------------------------------
 // measuring
-
-function postgresCpu(): number {
-  let total = 0;
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("postgres")) total += cpuMsOfPid(Number(pid));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return total;
-}
 
 function rssMb(pid: number): number {
   try {
@@ -469,7 +457,7 @@ interface RunResult {
 async function measure(run: string, streams: number, serverPids: number[], redisPid: number, tally: Tally, body: () => Promise<void>): Promise<RunResult> {
   const s0 = serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0);
   const r0 = cpuMsOfPid(redisPid);
-  const p0 = postgresCpu();
+  const p0 = postgresCpuMs();
   const b0 = process.cpuUsage();
   let peak = 0;
   const sampler = setInterval(
@@ -555,7 +543,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     streamingServerCpuMsPer1kTokens:
       window.from && window.to ? round(((window.to.cpu - window.from.cpu) / Math.max(1, window.to.tokens - window.from.tokens)) * 1000, 2) : null,
     redisCpuMsPer1kTokens: per1k(cpuMsOfPid(redisPid) - r0),
-    pgCpuMsPer1kTokens: per1k(postgresCpu() - p0),
+    pgCpuMsPer1kTokens: per1k(postgresCpuMs() - p0),
     benchCpuMsPer1kTokens: per1k((b.user + b.system) / 1000),
     lost: tally.lost,
     lostAcked: tally.lostAcked,
