@@ -92,9 +92,19 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     return c;
   }
 
-  async function ask(): Promise<string> {
-    const chat = await gql(server.url, CreateChatDocument, { input: {} }, as);
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "Hi", model: "synthetic" } }, as);
+  /**
+   * A new chat's first answer. `inBlindBattle`: the chat gets a blind battle before its first message, as the arena
+   * makes them, so its answer's model and worker stay hidden.
+   */
+  async function ask(inBlindBattle = false): Promise<string> {
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
+    if (inBlindBattle) {
+      await server.chorus.app.ds.query(
+        `INSERT INTO arena_battle (id, chat_id, model_a, model_b, source) VALUES (gen_random_uuid(), $1, 'synthetic', 'synthetic', 'BATTLE')`,
+        [chatId],
+      );
+    }
+    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "Hi", model: "synthetic" } }, as);
     expect(sent.errors, JSON.stringify(sent.errors)).to.equal(undefined);
     return sent.data!.sendChatMessage.assistantMessage.id;
   }
@@ -238,13 +248,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     ).to.deep.equal([]);
 
     // A battle's chat (its battle made before its first message, as the arena does): the worker stays hidden.
-    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
-    await server.chorus.app.ds.query(
-      `INSERT INTO arena_battle (id, chat_id, model_a, model_b, source) VALUES (gen_random_uuid(), $1, 'synthetic', 'synthetic', 'BATTLE')`,
-      [chatId],
-    );
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "Hi", model: "synthetic" } }, as);
-    const blind = sent.data!.sendChatMessage.assistantMessage.id;
+    const blind = await ask(true);
     const blindJob = await jobOf(worker, 2);
     await started(blind);
     const hidden = await collect(c, follow, { id: blind }, 2);
@@ -289,13 +293,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     ).to.deep.equal([]);
 
     // A battle's chat (its battle made before its first message, as the arena does): model and worker stay hidden.
-    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
-    await server.chorus.app.ds.query(
-      `INSERT INTO arena_battle (id, chat_id, model_a, model_b, source) VALUES (gen_random_uuid(), $1, 'synthetic', 'synthetic', 'BATTLE')`,
-      [chatId],
-    );
-    const sent = await gql(server.url, SendChatMessageDocument, { input: { chatId, text: "Hi", model: "synthetic" } }, as);
-    const blind = sent.data!.sendChatMessage.assistantMessage.id;
+    const blind = await ask(true);
     await finish(await jobOf(worker, 2));
     const hidden = await collect(c, follow, { id: blind }, 3);
     expect(hidden.results.map(finished).filter(Boolean)).to.deep.equal([{ id: blind, model: null, workerName: null, sampling: null }]);
