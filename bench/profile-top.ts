@@ -2,7 +2,9 @@
  * `node dist/bench/profile-top.js FILE.cpuprofile [N] [--by-package]`: the N (default 25) functions (or, with
  * --by-package, packages: an npm package, node's own code, native code, or Chorus' dist) with the most self time in
  * a V8 CPU profile (written by `node --cpu-prof`, e.g. `npm run bench -- stream --cpu-prof DIR`), as a Markdown
- * table: share of busy time (idle and program excluded), self ms, function and where it is.
+ * table: share of busy time (idle and program excluded), self ms, function and where it is. `--window 0.55-0.92`
+ * counts only the samples taken within that part of the profile's duration (e.g. a stream benchmark's streaming
+ * phase, after the sends and before the first answer ends).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +20,11 @@ interface Profile {
 }
 
 const byPackage = process.argv.includes("--by-package");
-const [file, top = "25"] = process.argv.slice(2).filter((a) => a !== "--by-package");
+const windowAt = process.argv.indexOf("--window");
+const [windowFrom, windowTo] = windowAt >= 0 ? process.argv[windowAt + 1].split("-").map(Number) : [0, 1];
+const [file, top = "25"] = process.argv
+  .slice(2)
+  .filter((a, i, all) => a !== "--by-package" && a !== "--window" && all[i - 1] !== "--window");
 if (!file) {
   console.error("usage: profile-top FILE.cpuprofile [N]");
   process.exit(2);
@@ -27,9 +33,13 @@ const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<string, number>();
 let busyUs = 0;
+const totalUs = profile.timeDeltas.reduce((a, b) => a + b, 0);
+let atUs = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   const node = byId.get(profile.samples[i])!;
   const dt = profile.timeDeltas[i] ?? 0;
+  atUs += dt;
+  if (atUs < windowFrom * totalUs || atUs > windowTo * totalUs) continue;
   const { functionName, url, lineNumber } = node.callFrame;
   if (functionName === "(idle)" || functionName === "(program)") continue;
   busyUs += dt;

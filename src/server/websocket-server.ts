@@ -5,7 +5,7 @@
  */
 import type http from "node:http";
 import crypto from "node:crypto";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Disposable } from "graphql-ws";
 import { GraphQLError, execute, subscribe, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from "graphql";
@@ -21,7 +21,7 @@ import { heldIdentityOf } from "./open-sockets.js";
 import { WS_CLOSE_FORBIDDEN, WS_CLOSE_UNAUTHENTICATED } from "./identity-verdict.js";
 import { WorkerConnection } from "../modules/workers/sessions/worker-connection.js";
 import type { WorkerSession } from "../modules/workers/worker.service.js";
-import { SerialisedResult, subscribeSerialised } from "../modules/chat/generation/generation-fan-out.js";
+import { SerialisedResult, subscribeSerialised, type DirectSend } from "../modules/chat/generation/generation-fan-out.js";
 import { serialisedSender, type SerialisedSender } from "./serialised-send.js";
 import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
 import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
@@ -64,6 +64,9 @@ export const WS_CLOSE_GOING_AWAY = 1001;
  * same object to execute), for execute to run.
  */
 const tokenBatches = new WeakMap<ExecutionArgs, () => Promise<ExecutionResult>>();
+
+/** Each subscription's socket and id, by the execution arguments onSubscribe returned (for subscribe to find). */
+const directSends = new WeakMap<ExecutionArgs, DirectSend>();
 
 export interface WebsocketServer {
   wsServer: WebSocketServer;
@@ -121,7 +124,10 @@ export function startWebsocketServer(
       // those executed still are each under a budget of their own (subscription-budget.ts).
       subscribe: (args: ExecutionArgs) =>
         runWithBudget(operationBudget(app), async () =>
-          eventsUnderBudget((await subscribeSerialised(args, config.maxResponseBytes)) ?? (await subscribe(args)), () => operationBudget(app)),
+          eventsUnderBudget(
+            (await subscribeSerialised(args, config.maxResponseBytes, directSends.get(args))) ?? (await subscribe(args)),
+            () => operationBudget(app),
+          ),
         ),
       onConnect: async (ctx) => {
         if (stopping()) {
@@ -249,7 +255,9 @@ export function startWebsocketServer(
             metrics.openSubscriptions.inc();
           }
           metrics.operations.inc({ operation: operationLabel(payload.operationName), type: op?.operation ?? "unknown", outcome: "ok" });
-          return { schema, document, variableValues: admitted.variables, operationName: admitted.operationName, contextValue: context };
+          const args: ExecutionArgs = { schema, document, variableValues: admitted.variables, operationName: admitted.operationName, contextValue: context };
+          if (op?.operation === "subscription") directSends.set(args, directSend(ctx.extra.socket, id));
+          return args;
         } catch (err) {
           return [toGraphQLError(err, log)];
         }
@@ -293,12 +301,38 @@ export function startWebsocketServer(
  * of the allocations per token on the token path; a batch uses none of them.
  */
 function batchContext(shared: Context): Context {
-  const requestId = crypto.randomUUID();
-  let log: Context["log"] | undefined;
-  return Object.create(shared, {
-    requestId: { value: requestId, enumerable: true },
-    log: { get: () => (log ??= shared.app.log.child({ requestId })), enumerable: true },
-  }) as Context;
+  // One prototype per shared context carries the lazy logger, so a batch is one plain object with its request id
+  // (Object.create with property descriptors took V8's slow path for every batch).
+  let prototype = batchPrototypes.get(shared);
+  if (!prototype) {
+    prototype = Object.create(shared, {
+      log: {
+        get(this: { requestId: string; batchLog?: Context["log"] }) {
+          return (this.batchLog ??= shared.app.log.child({ requestId: this.requestId }));
+        },
+        enumerable: true,
+      },
+    }) as object;
+    batchPrototypes.set(shared, prototype);
+  }
+  const context = Object.create(prototype) as { requestId: string };
+  context.requestId = crypto.randomUUID();
+  return context as unknown as Context;
+}
+
+const batchPrototypes = new WeakMap<Context, object>();
+
+/**
+ * Sends a graphql-ws `next` message for subscription `id` with a payload serialised already: the bytes graphql-ws
+ * writes for it (`{"id":…,"type":"next","payload":…}`), dropped as graphql-ws drops them once the socket is closing.
+ */
+function directSend(socket: WebSocket, id: string): DirectSend {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return {
+    next(payloadJson: string): void {
+      if (socket.readyState === socket.OPEN) socket.send(`${head}${payloadJson}}`);
+    },
+  };
 }
 
 function stringParam(v: unknown): string | null {

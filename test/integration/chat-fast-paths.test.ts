@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { parse, print, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "graphql-ws";
+import WebSocket from "ws";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { TestWorker, type TestJob } from "../helpers/test-worker.js";
@@ -153,6 +154,61 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       expect(r.results as ExecutionResult[], `subscriber ${i}`).to.deep.equal(expected);
     }
     expect((await snapshot(messageId)).row).to.include({ state: "COMPLETE", text: ' one "two" three\u2028' });
+    await worker.stop();
+  });
+
+  /**
+   * A subscriber speaking graphql-ws's protocol on a socket of its own, keeping every frame as it came: the bytes, not
+   * a client's reading of them.
+   */
+  function rawSubscriber(id: string, query: string, variables: Record<string, unknown>): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(server.wsUrl, "graphql-transport-ws");
+      const frames: string[] = [];
+      const timer = setTimeout(() => reject(new Error(`no complete within 20 s: ${frames.join("\n")}`)), 20_000);
+      socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${as.key}`, user: as.user } })));
+      socket.on("message", (data: Buffer) => {
+        const text = data.toString();
+        const message = JSON.parse(text) as { type: string };
+        if (message.type === "connection_ack") return void socket.send(JSON.stringify({ id, type: "subscribe", payload: { query, variables } }));
+        frames.push(text);
+        if (message.type === "complete" || message.type === "error") {
+          clearTimeout(timer);
+          socket.close();
+          resolve(frames);
+        }
+      });
+      socket.on("error", reject);
+    });
+  }
+
+  it("sends every subscriber of one selection the same bytes, those graphql-ws writes, and another selection its own", async () => {
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "bytes-worker", capacity: 1, manual: true });
+    await worker.start();
+    const messageId = await ask();
+    const job = await jobOf(worker);
+    const same = `subscription ($id: ID!) { generation(messageId: $id) { __typename seq ... on GenerationTokens { text tokenCount } } }`;
+    const other = `subscription ($id: ID!) { generation(messageId: $id) { seq ... on GenerationTokens { t: text } } }`;
+    const subscribers = [rawSubscriber("s", same, { id: messageId }), rawSubscriber("s", same, { id: messageId }), rawSubscriber("s", other, { id: messageId })];
+    // All three follow the live tail before the batches come (each has had the replayed start, or the queue notice).
+    for (let i = 0; i < 100 && server.chorus.app.generations.streams.activeSubscriptions() < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    for (const piece of [" one", ' "two"', " three\u2028"]) {
+      expect((await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: piece, tokenCount: 1 } })).data!.workerTokens.ok).to.equal(true);
+    }
+    await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 3 } });
+    const [a, b, c] = await Promise.all(subscribers);
+    expect(b).to.deep.equal(a);
+    for (const frame of a) {
+      const { id, type, payload } = JSON.parse(frame) as { id: string; type: string; payload?: unknown };
+      expect(frame).to.equal(JSON.stringify(payload === undefined ? { id, type } : { id, type, payload }));
+    }
+    const tokensOf = (frames: string[], field: string) =>
+      frames.map((f) => (JSON.parse(f) as { payload?: { data?: { generation?: Record<string, unknown> } } }).payload?.data?.generation?.[field]).filter(Boolean);
+    expect(tokensOf(a, "text")).to.deep.equal([" one", ' "two"', " three\u2028"]);
+    expect(tokensOf(c, "t")).to.deep.equal([" one", ' "two"', " three\u2028"]);
+    expect(tokensOf(c, "text")).to.deep.equal([]);
+    expect(JSON.parse(a[a.length - 1])).to.deep.equal({ id: "s", type: "complete" });
     await worker.stop();
   });
 

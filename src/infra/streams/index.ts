@@ -7,6 +7,7 @@ export * from "./errors.js";
 export { LocalEventStreamStore } from "./local-event-stream-store.js";
 export { RedisEventStreamStore, type RedisEventStreamStoreOptions } from "./redis-event-stream-store.js";
 export { RedisUnavailableError } from "./redis-connection.js";
+export { isPushable, type EventSink, type PushableEvents } from "./stream-subscription.js";
 
 export type CreateEventStreamStoreOptions = EventStreamStoreTtlOptions &
   Omit<RedisEventStreamStoreOptions, "redisUrl"> & {

@@ -496,14 +496,18 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   }
 
   private dispatch(reader: Reader, snapshot: Tail[], reply: XReadReply): void {
-    const tailsByKey = new Map(snapshot.map((tail) => [tail.eventsKey, tail]));
+    // XREAD answers the streams that have entries in the order they were named (the wake-up stream first), so
+    // each key is found by walking the snapshot on, without a map of every followed key per read.
+    let next = 0;
     for (const [key, entries] of reply) {
       if (key === reader.wakeKey) {
         if (entries.length > 0) reader.lastWakeId = entries[entries.length - 1][0];
         continue;
       }
-      const tail = tailsByKey.get(key);
-      if (!tail) continue;
+      const at = indexOfTail(snapshot, key, next);
+      if (at < 0) continue;
+      const tail = snapshot[at];
+      next = at + 1;
       for (const raw of entries) {
         // A tail removed meanwhile (all its subscribers left, or it failed) takes nothing more.
         if (!tail.active) break;
@@ -590,14 +594,25 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
 }
 
 function decodeEntry([id, fields]: StreamEntry): DecodedEntry {
-  const values: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]] = fields[i + 1];
-  return {
-    seq: Number(id.slice(0, id.indexOf("-"))),
-    json: values.e ?? "null",
-    terminal: values.t === "1",
-    epoch: values.p ?? "",
-  };
+  // Compared, not used as property keys: a reply's strings are new each time, and keying an object by them hashes
+  // and internalises each one (every event of every followed stream passes here).
+  let json = "null";
+  let terminal = false;
+  let epoch = "";
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    if (name === "e") json = fields[i + 1];
+    else if (name === "t") terminal = fields[i + 1] === "1";
+    else if (name === "p") epoch = fields[i + 1];
+  }
+  return { seq: Number(id.slice(0, id.indexOf("-"))), json, terminal, epoch };
+}
+
+/** Where the tail with `eventsKey` is in `snapshot` (looked for from `from` on, then from the start), or -1. */
+function indexOfTail(snapshot: Tail[], eventsKey: string, from: number): number {
+  for (let i = from; i < snapshot.length; i++) if (snapshot[i].eventsKey === eventsKey) return i;
+  for (let i = 0; i < from && i < snapshot.length; i++) if (snapshot[i].eventsKey === eventsKey) return i;
+  return -1;
 }
 
 function secondsToMs(seconds: number): number {

@@ -4,14 +4,36 @@ import { StreamLostError } from "./errors.js";
 type Waiter<E> = { resolve: (r: IteratorResult<StoredEvent<E>>) => void; reject: (e: unknown) => void };
 
 /**
+ * Where a subscription hands its events when its consumer takes them as they come (`deliverTo`) instead of pulling
+ * them with next(): each event in order, synchronously within the driver's dispatch, then the end exactly once
+ * (`error`: the failure next() would have thrown; none: the terminal event was delivered, or the consumer returned).
+ */
+export interface EventSink<T> {
+  event(value: T): void;
+  end(error?: unknown): void;
+}
+
+/** An event iterator that can also push its events to a sink (see StreamSubscription.deliverTo). */
+export interface PushableEvents<T> extends AsyncIterableIterator<T> {
+  deliverTo(sink: EventSink<T>): void;
+}
+
+export function isPushable<T>(events: AsyncIterator<T>): events is PushableEvents<T> {
+  return typeof (events as Partial<PushableEvents<T>>).deliverTo === "function";
+}
+
+/**
  * The consumer side of one subscription, shared by both drivers: a driver `accept`s events in order and the
  * consumer pulls them with `next()`. Events beyond the consumer's pace wait in a buffer; a generation's stream is
  * bounded, so the buffer is too.
  *
  * The driver's detach hook runs exactly once, as soon as the subscription needs no more events (terminal event
  * accepted, failure, return, abort), not when the consumer finally drains the buffer.
+ *
+ * A consumer may instead take the events as the driver accepts them (`deliverTo`): a live event then costs one
+ * synchronous call, where next() costs a promise and its reactions per event for each subscriber of the stream.
  */
-export class StreamSubscription<E> implements AsyncIterableIterator<StoredEvent<E>> {
+export class StreamSubscription<E> implements PushableEvents<StoredEvent<E>> {
   /** Seq of the last event accepted; the driver feeds events after it. */
   cursor: number;
   private readonly buffered: StoredEvent<E>[] = [];
@@ -22,6 +44,8 @@ export class StreamSubscription<E> implements AsyncIterableIterator<StoredEvent<
   private failure?: Error;
   private detachFromDriver?: () => void;
   private readonly abortListener?: () => void;
+  /** Set by deliverTo: events go there instead of to the buffer and next(). */
+  private sink?: EventSink<StoredEvent<E>>;
 
   constructor(
     readonly streamKey: string,
@@ -56,6 +80,11 @@ export class StreamSubscription<E> implements AsyncIterableIterator<StoredEvent<
     }
     this.cursor = stored.seq;
     if (stored.terminal) this.stopFeeding("draining");
+    if (this.sink) {
+      this.sink.event(stored);
+      if (stored.terminal) this.finish();
+      return;
+    }
     const waiter = this.waiters.shift();
     if (!waiter) {
       this.buffered.push(stored);
@@ -71,6 +100,10 @@ export class StreamSubscription<E> implements AsyncIterableIterator<StoredEvent<
     if (this.state !== "open") return;
     this.failure = error;
     this.stopFeeding("draining");
+    if (this.sink) {
+      this.finish(error);
+      return;
+    }
     const waiter = this.waiters.shift();
     if (waiter) {
       // With a waiter present the buffer was empty: the error is next in line.
@@ -79,7 +112,30 @@ export class StreamSubscription<E> implements AsyncIterableIterator<StoredEvent<
     }
   }
 
+  /**
+   * Hands every event to `sink` from now on, those accepted already first, then the end. The consumer pulls no more
+   * with next() (it answers done); return() still ends the subscription, and ends the sink.
+   */
+  deliverTo(sink: EventSink<StoredEvent<E>>): void {
+    if (this.sink || this.waiters.length > 0) throw new Error("A subscription has one consumer: next() or deliverTo, not both");
+    for (const stored of this.buffered.splice(0)) {
+      if (this.state === "done") break;
+      sink.event(stored);
+    }
+    if (this.state === "done") {
+      sink.end();
+      return;
+    }
+    if (this.state === "draining") {
+      this.sink = sink;
+      this.finish(this.failure);
+      return;
+    }
+    this.sink = sink;
+  }
+
   next(): Promise<IteratorResult<StoredEvent<E>>> {
+    if (this.sink) return Promise.resolve({ value: undefined, done: true });
     const stored = this.buffered.shift();
     if (stored) {
       if (this.state === "draining" && this.buffered.length === 0 && !this.failure) this.finish();
@@ -122,11 +178,15 @@ export class StreamSubscription<E> implements AsyncIterableIterator<StoredEvent<
     }
   }
 
-  private finish(): void {
+  /** Done: waiting next() calls get done; a sink gets its end (`error` when the subscription failed). */
+  private finish(error?: unknown): void {
     this.state = "done";
     this.buffered.length = 0;
     this.failure = undefined;
     if (this.signal && this.abortListener) this.signal.removeEventListener("abort", this.abortListener);
     for (const waiter of this.waiters.splice(0)) waiter.resolve({ value: undefined, done: true });
+    const sink = this.sink;
+    this.sink = undefined;
+    sink?.end(error);
   }
 }

@@ -27,6 +27,7 @@ import {
   type FragmentDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
+import { isPushable, type EventSink, type PushableEvents } from "../../../infra/streams/index.js";
 
 /** The stored event a GraphQL event value was made from; shared by the subscribers of one stream in a process. */
 export const EVENT_SOURCE = Symbol("generation event source");
@@ -63,15 +64,46 @@ type TypePlan = { key: string; field: string; kind: ScalarKind | "__typename" }[
 interface Plan {
   rootKey: string;
   byType: Map<string, TypePlan>;
-  /** Equal for two documents that ask for the same thing: the memo key. */
+  /** Equal for two documents that ask for the same thing. */
   id: string;
+  /** The memo's key: a number per distinct `id` (see memoKeyOf). */
+  memoKey: number;
 }
 
 /** Compiled plans per document and operation name (null: the document is executed by graphql-js). */
 const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
 
-/** Per stored event (shared by a stream's subscribers): its JSON per plan, seq and message. */
-const serialised = new WeakMap<object, Map<string, string | null>>();
+/** A serialisation of one stored event: by which plan, for which seq and message. */
+interface Serialised {
+  memoKey: number;
+  seq: unknown;
+  messageId: unknown;
+  json: string | null;
+}
+
+/**
+ * Per stored event (shared by a stream's subscribers): its serialisations, one per distinct selection its
+ * subscribers asked for (usually one or two, so a list).
+ */
+const serialised = new WeakMap<object, Serialised[]>();
+const MAX_SERIALISATIONS_PER_EVENT = 16;
+
+/**
+ * The memo key of each distinct plan id, so a memo lookup compares numbers instead of hashing the id with the seq
+ * and message for every event. Bounded: past the bound a new plan gets a key of its own (its events are then
+ * serialised apart from the other documents with the same selection, still correct).
+ */
+const memoKeys = new Map<string, number>();
+const MAX_MEMO_KEYS = 10_000;
+let nextMemoKey = 0;
+
+function memoKeyOf(id: string): number {
+  const known = memoKeys.get(id);
+  if (known !== undefined) return known;
+  const key = nextMemoKey++;
+  if (memoKeys.size < MAX_MEMO_KEYS) memoKeys.set(id, key);
+  return key;
+}
 
 export function planOf(document: DocumentNode, operationName: string | null | undefined): Plan | null {
   let byName = plans.get(document);
@@ -99,7 +131,8 @@ function compile(document: DocumentNode, operationName: string | undefined): Pla
   const byType = new Map<string, TypePlan>();
   for (const typeName of Object.keys(PLAIN_FIELDS)) byType.set(typeName, planForType(typeName, root.selectionSet, fragments));
   const rootKey = root.alias?.value ?? ROOT_FIELD;
-  return { rootKey, byType, id: JSON.stringify([rootKey, [...byType]]) };
+  const id = JSON.stringify([rootKey, [...byType]]);
+  return { rootKey, byType, id, memoKey: memoKeyOf(id) };
 }
 
 /** No directives anywhere (they may depend on variables) and only leaf fields: what a plan can serialise. */
@@ -163,12 +196,14 @@ export function serialise(plan: Plan, value: Record<string, unknown> & { __typen
   const typePlan = plan.byType.get(typeName);
   if (!typePlan) return null;
   const source = (value as Record<symbol, unknown>)[EVENT_SOURCE];
-  const memoKey = `${plan.id}\u0000${String(value.seq)}\u0000${String(value.messageId)}`;
-  let memo: Map<string, string | null> | undefined;
+  const { memoKey } = plan;
+  const { seq, messageId } = value;
+  let memo: Serialised[] | undefined;
   if (source !== null && typeof source === "object") {
     memo = serialised.get(source);
-    const known = memo?.get(memoKey);
-    if (known !== undefined) return known;
+    if (memo) {
+      for (const m of memo) if (m.memoKey === memoKey && m.seq === seq && m.messageId === messageId) return m.json;
+    }
   }
   let json = `{"data":{${JSON.stringify(plan.rootKey)}:{`;
   for (let i = 0; i < typePlan.length; i++) {
@@ -203,31 +238,51 @@ export function serialise(plan: Plan, value: Record<string, unknown> & { __typen
   const bytes = json.length * 3 <= maxBytes ? json.length : Buffer.byteLength(json);
   const result = bytes > maxBytes ? null : json;
   if (source !== null && typeof source === "object") {
-    if (!memo) serialised.set(source, (memo = new Map()));
-    memo.set(memoKey, result);
+    if (!memo) serialised.set(source, (memo = []));
+    // Bounded, so many distinct selections on one stream cannot make each lookup long.
+    if (memo.length < MAX_SERIALISATIONS_PER_EVENT) memo.push({ memoKey, seq, messageId, json: result });
   }
   return result;
+}
+
+/**
+ * The socket of one subscription, for the events the fan-out sends itself (see subscribeSerialised): `next` sends a
+ * graphql-ws `next` message whose payload is `payloadJson` at once, exactly as graphql-ws would have sent it.
+ */
+export interface DirectSend {
+  next(payloadJson: string): void;
 }
 
 /**
  * graphql-js's `subscribe` for the `generation` subscription, with each event serialised by the document's plan
  * (shared with the stream's other subscribers) instead of executed; null for any other operation, which the caller
  * subscribes to as before. Same source stream, same errors, same order.
+ *
+ * With `direct` (the subscription's socket) and a source that pushes (GenerationService.subscribe), a live event that
+ * the plan serialises is sent on the socket within the stream reader's dispatch, while graphql-ws waits for the next
+ * event: no promise, no iterator step, no graphql-ws message building per subscriber, only the frame. Every other
+ * event, and every event that arrives while graphql-ws is still sending an earlier one, goes through graphql-ws's
+ * loop as before, in order; so does the end (graphql-ws's `complete`, or its `error`).
  */
 export async function subscribeSerialised(
   args: ExecutionArgs,
   maxResponseBytes: number,
+  direct?: DirectSend,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult | null> {
   const plan = planOf(args.document, args.operationName);
   if (!plan) return null;
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
   const events = source as AsyncIterableIterator<Record<string, unknown>>;
+  const render = async (value: Record<string, unknown>): Promise<ExecutionResult> => {
+    const json = serialise(plan, value, maxResponseBytes);
+    if (json !== null) return new SerialisedResult(json);
+    return (await execute({ ...args, rootValue: value })) as ExecutionResult;
+  };
+  if (direct && isPushable(events)) return pushedEvents(events, plan, render, direct, maxResponseBytes);
   const map = async (r: IteratorResult<Record<string, unknown>>): Promise<IteratorResult<ExecutionResult>> => {
     if (r.done) return { done: true, value: undefined };
-    const json = serialise(plan, r.value, maxResponseBytes);
-    if (json !== null) return { done: false, value: new SerialisedResult(json) };
-    return { done: false, value: (await execute({ ...args, rootValue: r.value })) as ExecutionResult };
+    return { done: false, value: await render(r.value) };
   };
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     [Symbol.asyncIterator]() {
@@ -239,6 +294,97 @@ export async function subscribeSerialised(
       return { done: true, value: undefined };
     },
     throw: async (error?: unknown) => {
+      await events.return?.();
+      throw error;
+    },
+  };
+  return iterator;
+}
+
+/**
+ * The iterator graphql-js's loop pulls (see subscribeSerialised), fed by the source's pushes: an event goes straight
+ * to the socket when graphql-ws is waiting in next() with nothing queued before it (so everything it was handed
+ * earlier has been sent) and the plan serialises it; otherwise it waits in the queue for graphql-ws to pull it.
+ */
+function pushedEvents(
+  events: PushableEvents<Record<string, unknown>>,
+  plan: Plan,
+  render: (value: Record<string, unknown>) => Promise<ExecutionResult>,
+  direct: DirectSend,
+  maxResponseBytes: number,
+): AsyncIterableIterator<ExecutionResult> {
+  const queue: Record<string, unknown>[] = [];
+  let started = false;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  /** graphql-ws's pending next(), parked while events go straight to the socket. */
+  let waiting: { resolve: (value: Record<string, unknown> | null) => void; reject: (error: unknown) => void } | null = null;
+
+  const sink: EventSink<Record<string, unknown>> = {
+    event(value) {
+      if (ended) return;
+      if (waiting && queue.length === 0) {
+        const json = serialise(plan, value, maxResponseBytes);
+        if (json !== null) return direct.next(json);
+        const w = waiting;
+        waiting = null;
+        return w.resolve(value);
+      }
+      queue.push(value);
+    },
+    end(error) {
+      if (ended) return;
+      ended = true;
+      if (error !== undefined) failure = { error };
+      if (waiting) {
+        const w = waiting;
+        waiting = null;
+        if (failure) {
+          const { error } = failure;
+          failure = undefined;
+          w.reject(error);
+        } else w.resolve(null);
+      }
+    },
+  };
+
+  /** The next value for graphql-ws's loop, null at the end. */
+  const take = (): Promise<Record<string, unknown> | null> => {
+    if (!started) {
+      started = true;
+      events.deliverTo(sink);
+    }
+    if (queue.length > 0) return Promise.resolve(queue.shift()!);
+    if (failure) {
+      const { error } = failure;
+      failure = undefined;
+      return Promise.reject(error);
+    }
+    if (ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      waiting = { resolve, reject };
+    });
+  };
+
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+    // An async function: what render executes runs in the context of graphql-ws's next() (its operation budget).
+    next: async () => {
+      const value = await take();
+      if (value === null) return { done: true, value: undefined };
+      return { done: false, value: await render(value) };
+    },
+    return: async () => {
+      sink.end();
+      queue.length = 0;
+      await events.return?.();
+      return { done: true, value: undefined };
+    },
+    throw: async (error?: unknown) => {
+      sink.end();
+      queue.length = 0;
       await events.return?.();
       throw error;
     },

@@ -6,7 +6,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { EventStreamStore, StoredEvent } from "../../../infra/streams/index.js";
-import { StreamClosedError, StreamLostError, StreamMovedError } from "../../../infra/streams/index.js";
+import { StreamClosedError, StreamLostError, StreamMovedError, isPushable, type EventSink, type PushableEvents } from "../../../infra/streams/index.js";
 import type { GenerationQueue } from "../../../infra/queue/index.js";
 import { rowsOf } from "../../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "../chat.entity.js";
@@ -414,7 +414,7 @@ export class GenerationService {
    * The events of a generation after `after`, then its live tail; a message that already ended replays its
    * stream (or, when the stream expired, one terminal event made from the row) and completes.
    */
-  subscribe(message: ChatMessage, after: number): AsyncIterableIterator<GenerationEventValue> {
+  subscribe(message: ChatMessage, after: number): PushableEvents<GenerationEventValue> {
     const key = generationStreamKey(message.id, message.streamSegment);
     const offset = message.seqOffset;
     // Seqs of earlier streams are not replayed: the current stream starts with the text they made (continued).
@@ -442,19 +442,26 @@ export class GenerationService {
       return { done: false, value: toEventValue(messageId, { seq: seq - m.seqOffset, event: terminalEventOf(m), terminal: true }, m.seqOffset) };
     };
 
-    const iterator: AsyncIterableIterator<GenerationEventValue> = {
+    /** The stream's subscription, opened at the first pull (or push); null when only the row's fallback is left. */
+    const open = async (): Promise<AsyncIterableIterator<StoredEvent<StoredGenerationEvent>> | null> => {
+      if (!source) {
+        if (isTerminal(message.state) && (await streams.lastSeq(key)) === 0) return null;
+        source = streams.subscribe(key, storeAfter);
+      }
+      return source;
+    };
+
+    const iterator: PushableEvents<GenerationEventValue> = {
       [Symbol.asyncIterator]() {
         return iterator;
       },
       async next() {
         if (closed) return { done: true, value: undefined };
         if (fallbackDone) return { done: true, value: undefined };
-        if (!source) {
-          if (isTerminal(message.state) && (await streams.lastSeq(key)) === 0) return fallback();
-          source = streams.subscribe(key, storeAfter);
-        }
+        const events = await open();
+        if (!events) return fallback();
         try {
-          const r = await source.next();
+          const r = await events.next();
           if (r.done) return { done: true, value: undefined };
           return { done: false, value: toEventValue(messageId, r.value, offset) };
         } catch (err) {
@@ -466,6 +473,37 @@ export class GenerationService {
         closed = true;
         await source?.return?.();
         return { done: true, value: undefined };
+      },
+      // The same events as next() gives, pushed as the store accepts them (the fan-out's live path).
+      deliverTo(sink: EventSink<GenerationEventValue>): void {
+        const endWithFallback = () =>
+          fallback().then(
+            (r) => {
+              if (!r.done && !closed) sink.event(r.value);
+              sink.end();
+            },
+            (err) => sink.end(err),
+          );
+        void (async () => {
+          if (closed || fallbackDone) return sink.end();
+          const events = await open();
+          if (!events) return endWithFallback();
+          if (!isPushable(events)) {
+            // A store whose subscriptions only pull: the events are pulled here and pushed on.
+            for (;;) {
+              const r = await iterator.next();
+              if (r.done) return sink.end();
+              sink.event(r.value);
+            }
+          }
+          events.deliverTo({
+            event: (stored) => sink.event(toEventValue(messageId, stored, offset)),
+            end: (err) => {
+              if (err instanceof StreamLostError && !closed) void endWithFallback();
+              else sink.end(err);
+            },
+          });
+        })().catch((err) => sink.end(err));
       },
     };
     return iterator;
