@@ -16,6 +16,9 @@
  * tokens lost. A send answered SERVICE_UNAVAILABLE is sent again after its retryAfterSeconds, as docs/errors.md
  * tells a client (counted apart as send retries); a send that fails otherwise is a failed answer, counted by cause
  * (fetch's own failures included: a connection reset or refused before the server saw the request).
+ * `--watchers N`: N more subscribers per answer besides the one that checks it, each on a socket of its own, which only
+ * count the tokens they get (`watcherTokens`); the CPU figures "per 1k tokens sent" divide by every subscriber's
+ * tokens, so they show what each further subscriber of a stream costs (issue 13: no more than the bytes it is sent).
  * `--server-log FILE` keeps each API replica's log. Runs, in one go and on one private redis-server: the bare
  * forwarder (bench/forwarder.ts: worker websocket → Redis pub/sub → client websocket, no GraphQL, no database),
  * Chorus with one API replica, Chorus with two. `--quick`: one answer per chat instead of two.
@@ -82,6 +85,8 @@ const STREAM_COUNTS = argValue("--streams")?.split(",").map(Number) ?? (OPENAI ?
 const only = MODEL ? ["chorus-1"] : (argValue("--only")?.split(",") ?? ["forwarder", "chorus-1", "chorus-2"]);
 const ANSWERS = quick || MODEL ? 1 : 2;
 const TOKENS = Number(argValue("--tokens") ?? (MODEL ? 64 : 256));
+/** `--watchers N`: further subscribers per answer that only count what they get. */
+const WATCHERS = Number(argValue("--watchers") ?? 0);
 const WINDOW_MS = 50;
 /** Attempts to follow one answer to its end: a subscription that breaks off is resumed after its last seq. */
 const SUBSCRIBE_ATTEMPTS = 5;
@@ -186,6 +191,8 @@ class Tally {
   readonly batchLatencies: number[] = [];
   readonly ttftAdded: number[] = [];
   tokens = 0;
+  /** Tokens the watchers (--watchers) got. */
+  watcherTokens = 0;
   lost = 0;
   duplicated = 0;
   reordered = 0;
@@ -432,6 +439,10 @@ interface RunResult {
    * Null when that window was under one second.
    */
   streamingServerCpuMsPer1kTokens: number | null;
+  watcherTokens: number;
+  /** Server CPU per 1,000 tokens sent to any subscriber, watchers included (whole run, streaming only). */
+  serverCpuMsPer1kSent: number;
+  streamingServerCpuMsPer1kSent: number | null;
   redisCpuMsPer1kTokens: number;
   pgCpuMsPer1kTokens: number;
   benchCpuMsPer1kTokens: number;
@@ -469,7 +480,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     1000,
   );
   const serverCpu = () => serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0);
-  const mark = () => ({ at: performance.now(), cpu: serverCpu(), tokens: tally.tokens });
+  const mark = () => ({ at: performance.now(), cpu: serverCpu(), tokens: tally.tokens, sent: tally.tokens + tally.watcherTokens });
   let streaming: { from?: ReturnType<typeof mark>; to?: ReturnType<typeof mark> } = {};
   const streamingWatch = setInterval(() => {
     if (!streaming.from && tally.ttft.length >= streams && tally.endedAnswers === 0) streaming.from = mark();
@@ -539,7 +550,11 @@ async function measure(run: string, streams: number, serverPids: number[], redis
         99,
       ),
     ),
-    serverCpuMsPer1kTokens: per1k(serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0) - s0),
+    serverCpuMsPer1kTokens: per1k(serverCpu() - s0),
+    watcherTokens: tally.watcherTokens,
+    serverCpuMsPer1kSent: round(((serverCpu() - s0) / Math.max(1, tally.tokens + tally.watcherTokens)) * 1000, 2),
+    streamingServerCpuMsPer1kSent:
+      window.from && window.to ? round(((window.to.cpu - window.from.cpu) / Math.max(1, window.to.sent - window.from.sent)) * 1000, 2) : null,
     streamingServerCpuMsPer1kTokens:
       window.from && window.to ? round(((window.to.cpu - window.from.cpu) / Math.max(1, window.to.tokens - window.from.tokens)) * 1000, 2) : null,
     redisCpuMsPer1kTokens: per1k(cpuMsOfPid(redisPid) - r0),
@@ -609,6 +624,20 @@ async function forwarderRun(streams: number, redisUrl: string, redisPid: number)
         }),
     ),
   );
+  const watchers = await Promise.all(
+    Array.from(
+      { length: streams * WATCHERS },
+      (_, n) =>
+        new Promise<WebSocket>((resolve) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/client?s=${n % streams}`);
+          ws.on("message", (data: Buffer) => {
+            const m = JSON.parse(data.toString());
+            if (m.subscribed) resolve(ws);
+            else if (typeof m.t === "string") tally.watcherTokens += m.t.trim().split(" ").length;
+          });
+        }),
+    ),
+  );
   const result = await measure("bare forwarder", streams, [proc.pid!], redisPid, tally, async () => {
     await Promise.all(
       clients.map(async (c, i) => {
@@ -640,7 +669,7 @@ async function forwarderRun(streams: number, redisUrl: string, redisPid: number)
     );
   });
   emitter.stop();
-  for (const ws of [...workers, ...clients.map((c) => c.ws)]) ws.terminate();
+  for (const ws of [...workers, ...clients.map((c) => c.ws), ...watchers]) ws.terminate();
   proc.kill("SIGTERM");
   await new Promise((r) => proc.once("exit", r));
   return result;
@@ -895,6 +924,25 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     const chatClients = Array.from({ length: streams }, (_, i) =>
       wsClient(rs[i % replicas].wsUrl, { authorization: `Bearer ${key}`, user: `local:stream-${i}` }),
     );
+    const watcherClients = Array.from({ length: streams * WATCHERS }, (_, n) =>
+      wsClient(rs[(n % streams) % replicas].wsUrl, { authorization: `Bearer ${key}`, user: `local:stream-${n % streams}` }),
+    );
+    /** The watchers of chat i follow its answer from its first event, counting its tokens. */
+    const watch = (i: number, messageId: string) => {
+      for (let w = 0; w < WATCHERS; w++) {
+        watcherClients[w * streams + i].subscribe<GenerationSubscription>(
+          { query: print(GenerationDocument), variables: { messageId, after: 0 } },
+          {
+            next: (res) => {
+              const e = res.data?.generation;
+              if (e?.__typename === "GenerationTokens") tally.watcherTokens += e.tokenCount;
+            },
+            error: () => undefined,
+            complete: () => undefined,
+          },
+        );
+      }
+    };
     const result = await measure(
       `Chorus, ${replicas} replica${replicas > 1 ? "s" : ""}`,
       streams,
@@ -948,6 +996,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                 return;
               }
               const messageId = sent.data!.sendChatMessage.assistantMessage.id;
+              watch(i, messageId);
               const checker = MODEL ? new TextChecker() : new Checker();
               const firstReceipt = { at: null as number | null };
               let failed = false;
@@ -1045,7 +1094,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     );
     emitter.stop();
     stopping.value = true;
-    for (const c of [...chatClients, ...workerClients]) await c.dispose();
+    for (const c of [...chatClients, ...workerClients, ...watcherClients]) await c.dispose();
     return result;
   } finally {
     for (const w of realWorkers) w.child.kill("SIGTERM");
@@ -1141,6 +1190,14 @@ async function main() {
       lines.push(
         `Chorus 2 replicas / 1 replica: delivered tokens/s ${round(c2.tokensPerSecond / c1.tokensPerSecond, 2)}, batch p99 ${c1.batchP99} → ${c2.batchP99} ms`,
       );
+    if (WATCHERS > 0) {
+      for (const r of [f, c1, c2]) {
+        if (r)
+          lines.push(
+            `${r.run}: ${r.watcherTokens} tokens to ${WATCHERS} watcher(s) per answer, server CPU ms per 1k tokens sent ${r.serverCpuMsPer1kSent} (streaming only ${r.streamingServerCpuMsPer1kSent ?? "–"})`,
+          );
+      }
+    }
     if (lines.length) console.log(`\n${streams} streams: ${lines.join("; ")}`);
   }
 }
