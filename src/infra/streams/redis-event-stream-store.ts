@@ -53,42 +53,63 @@ return {meta, entries}
 `);
 
 /**
- * Atomic append: the seq comes from a counter in the stream's meta hash and becomes the entry id (`<seq>-0`), so
- * concurrent appends from any number of replicas get 1, 2, 3... without gaps, and XREAD/XRANGE can resume from a
- * seq directly. Every entry carries the stream's epoch (`p`), chosen by the first append, so a reader can tell a
- * continuation from a new stream that reuses the key after the old one was lost.
+ * Atomic appends, any number in one call: for each, the seq comes from a counter in the stream's meta hash and
+ * becomes the entry id (`<seq>-0`), so concurrent appends from any number of replicas get 1, 2, 3... without gaps,
+ * and XREAD/XRANGE can resume from a seq directly. Every entry carries the stream's epoch (`p`), chosen by the first
+ * append, so a reader can tell a continuation from a new stream that reuses the key after the old one was lost.
+ *
+ * The appends of one turn of the event loop go in one call (append), in the order they were asked for: a token batch
+ * of every running answer every 50 ms made an EVALSHA each, and each command costs its own encoding, promise and
+ * reply handling here and its own script call in Redis. Each append's outcome is its own (its seq, or why not), so
+ * one closed stream does not fail the others. The keys of one call may be in several streams, which a Redis Cluster
+ * would refuse; Chorus connects to one Redis server (createRedisConnection).
  */
 const appendScript = new LuaScript(`
--- KEYS[1] events (a Redis stream), KEYS[2] meta hash {seq, epoch, ended}
--- ARGV[1] event JSON, ARGV[2] "1" when terminal, ARGV[3] epoch for a new stream, ARGV[4] time to live in ms,
--- ARGV[5] the seq the stream must be at for the append to happen, or "" for any
-if redis.call('HGET', KEYS[2], 'ended') == '1' then
-  return redis.error_reply('STREAM_CLOSED')
-end
-if ARGV[5] ~= '' then
-  local at = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
-  if at ~= tonumber(ARGV[5]) then
-    return redis.error_reply('STREAM_MOVED ' .. at)
+-- For append i (from 0): KEYS[2i+1] events (a Redis stream), KEYS[2i+2] meta hash {seq, epoch, ended};
+-- ARGV[5i+1] event JSON, ARGV[5i+2] "1" when terminal, ARGV[5i+3] epoch for a new stream, ARGV[5i+4] time to live
+-- in ms, ARGV[5i+5] the seq the stream must be at for the append to happen, or "" for any.
+-- Returns per append its seq, or "STREAM_CLOSED", or "STREAM_MOVED <seq>".
+local out = {}
+for i = 0, #KEYS / 2 - 1 do
+  local events, meta = KEYS[2 * i + 1], KEYS[2 * i + 2]
+  local json, terminal, new_epoch, ttl, if_seq = ARGV[5 * i + 1], ARGV[5 * i + 2], ARGV[5 * i + 3], ARGV[5 * i + 4], ARGV[5 * i + 5]
+  local at = nil
+  if if_seq ~= '' then at = tonumber(redis.call('HGET', meta, 'seq') or '0') end
+  if redis.call('HGET', meta, 'ended') == '1' then
+    out[i + 1] = 'STREAM_CLOSED'
+  elseif at ~= nil and at ~= tonumber(if_seq) then
+    out[i + 1] = 'STREAM_MOVED ' .. at
+  else
+    local seq = redis.call('HINCRBY', meta, 'seq', 1)
+    local epoch
+    if seq == 1 then
+      -- Entries without their meta hash are the remains of a broken stream; the new one starts clean.
+      redis.call('DEL', events)
+      epoch = new_epoch
+      redis.call('HSET', meta, 'epoch', epoch)
+    else
+      epoch = redis.call('HGET', meta, 'epoch')
+    end
+    redis.call('XADD', events, seq .. '-0', 'e', json, 't', terminal, 'p', epoch)
+    if terminal == '1' then
+      redis.call('HSET', meta, 'ended', '1')
+    end
+    redis.call('PEXPIRE', events, ttl)
+    redis.call('PEXPIRE', meta, ttl)
+    out[i + 1] = seq
   end
 end
-local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
-local epoch
-if seq == 1 then
-  -- Entries without their meta hash are the remains of a broken stream; the new one starts clean.
-  redis.call('DEL', KEYS[1])
-  epoch = ARGV[3]
-  redis.call('HSET', KEYS[2], 'epoch', epoch)
-else
-  epoch = redis.call('HGET', KEYS[2], 'epoch')
-end
-redis.call('XADD', KEYS[1], seq .. '-0', 'e', ARGV[1], 't', ARGV[2], 'p', epoch)
-if ARGV[2] == '1' then
-  redis.call('HSET', KEYS[2], 'ended', '1')
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return seq
+return out
 `);
+
+/** One append waiting for its turn's call. */
+interface PendingAppend {
+  streamKey: string;
+  keys: [string, string];
+  args: (string | number)[];
+  resolve: (seq: number) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * Epochs unique across processes (a random prefix drawn once) and within one (a counter). Every append passes one, in
@@ -177,6 +198,8 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   private readonly readGatherMs: number;
   private readonly connectionName: string;
   private readonly newStreamEpoch: () => string;
+  /** Appends asked for in this turn of the event loop, sent together (appendScript). */
+  private pendingAppends: PendingAppend[] = [];
   /** Subscriptions still replaying through the command connection, not yet on a tail. */
   private readonly replaying = new Set<StreamSubscription<unknown>>();
   private closed = false;
@@ -204,19 +227,47 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     this.assertOpen();
     const terminal = options.terminal === true;
     const ttlMs = options.ttlSeconds !== undefined ? secondsToMs(options.ttlSeconds) : terminal ? this.finishedTtlMs : this.idleTtlMs;
+    return new Promise((resolve, reject) => {
+      if (this.pendingAppends.length === 0) setImmediate(() => void this.flushAppends());
+      this.pendingAppends.push({
+        streamKey,
+        keys: [this.eventsKey(streamKey), this.metaKey(streamKey)],
+        args: [JSON.stringify(event), terminal ? "1" : "0", this.newStreamEpoch(), ttlMs, options.ifLastSeq ?? ""],
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  /** Sends this turn's appends in one call and settles each with its own outcome. */
+  private async flushAppends(): Promise<void> {
+    const batch = this.pendingAppends;
+    this.pendingAppends = [];
+    let outcomes: (number | string)[];
     try {
-      const seq = await appendScript.run(
+      outcomes = (await appendScript.run(
         this.command,
-        [this.eventsKey(streamKey), this.metaKey(streamKey)],
-        [JSON.stringify(event), terminal ? "1" : "0", this.newStreamEpoch(), ttlMs, options.ifLastSeq ?? ""],
-      );
-      return Number(seq);
+        batch.flatMap((a) => a.keys),
+        batch.flatMap((a) => a.args),
+      )) as (number | string)[];
     } catch (error) {
-      if (error instanceof Error && error.message.includes("STREAM_CLOSED")) throw new StreamClosedError(streamKey);
-      const moved = error instanceof Error ? /STREAM_MOVED (\d+)/.exec(error.message) : null;
-      if (moved) throw new StreamMovedError(streamKey, Number(moved[1]));
-      return translateRedisError(this.redisUrlForMessages, error);
+      for (const a of batch) {
+        try {
+          translateRedisError(this.redisUrlForMessages, error);
+        } catch (translated) {
+          a.reject(translated);
+        }
+      }
+      return;
     }
+    batch.forEach((a, i) => {
+      const outcome = outcomes[i];
+      if (typeof outcome === "number") return a.resolve(outcome);
+      if (outcome === "STREAM_CLOSED") return a.reject(new StreamClosedError(a.streamKey));
+      const moved = /^STREAM_MOVED (\d+)$/.exec(String(outcome));
+      if (moved) return a.reject(new StreamMovedError(a.streamKey, Number(moved[1])));
+      a.reject(new Error(`Unexpected append outcome: ${String(outcome)}`));
+    });
   }
 
   async read(streamKey: string, afterSeq = 0, limit?: number): Promise<StoredEvent<E>[]> {

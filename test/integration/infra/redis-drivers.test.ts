@@ -142,6 +142,42 @@ describe("Redis event streams, beyond the contract", function () {
     ).to.deep.equal(["EVALSHA", "EVALSHA"]);
   });
 
+  it("sends the appends of one turn to several streams as one command, each with its own outcome and in order", async function () {
+    const store = makeStore();
+    // The script is loaded by a first append (its EVALSHA is answered NOSCRIPT once), and "closed" ends.
+    await store.append("closed", { n: 1 }, { terminal: true });
+    await store.append("moved", { n: 1 });
+    const monitor = await admin.monitor();
+    const commands: string[][] = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      if (source !== "lua" && args.some((arg) => arg.startsWith(keyPrefix))) commands.push(args);
+    });
+    let outcomes: unknown[];
+    try {
+      outcomes = await Promise.all(
+        [
+          store.append("a", { n: 1 }),
+          store.append("b", { n: 1 }),
+          store.append("a", { n: 2 }),
+          store.append("closed", { n: 2 }),
+          store.append("moved", { n: 2 }, { ifLastSeq: 0 }),
+          store.append("a", { n: 3 }, { terminal: true }),
+        ].map((p) => p.catch((err: Error) => err.name)),
+      );
+      await sleep(100);
+    } finally {
+      monitor.disconnect();
+    }
+    expect(outcomes).to.deep.equal([1, 1, 2, "StreamClosedError", "StreamMovedError", 3]);
+    expect(commands.map((c) => c[0].toUpperCase())).to.deep.equal(["EVALSHA"]);
+    expect((await store.read("a")).map((e) => [e.seq, e.event.n, e.terminal])).to.deep.equal([
+      [1, 1, false],
+      [2, 2, false],
+      [3, 3, true],
+    ]);
+    expect((await store.read("moved")).map((e) => e.event.n)).to.deep.equal([1]);
+  });
+
   it("keeps each entry's seq as its Redis stream id, so the stream can be inspected by hand", async function () {
     const store = makeStore();
     await store.append("gen", { n: 1 });
