@@ -22,9 +22,7 @@ interface Profile {
 const byPackage = process.argv.includes("--by-package");
 const windowAt = process.argv.indexOf("--window");
 const [windowFrom, windowTo] = windowAt >= 0 ? process.argv[windowAt + 1].split("-").map(Number) : [0, 1];
-const [file, top = "25"] = process.argv
-  .slice(2)
-  .filter((a, i, all) => a !== "--by-package" && a !== "--window" && all[i - 1] !== "--window");
+const [file, top = "25"] = process.argv.slice(2).filter((a, i, all) => a !== "--by-package" && a !== "--window" && all[i - 1] !== "--window");
 if (!file) {
   console.error("usage: profile-top FILE.cpuprofile [N]");
   process.exit(2);

@@ -124,9 +124,8 @@ export function startWebsocketServer(
       // those executed still are each under a budget of their own (subscription-budget.ts).
       subscribe: (args: ExecutionArgs) =>
         runWithBudget(operationBudget(app), async () =>
-          eventsUnderBudget(
-            (await subscribeSerialised(args, config.maxResponseBytes, directSends.get(args))) ?? (await subscribe(args)),
-            () => operationBudget(app),
+          eventsUnderBudget((await subscribeSerialised(args, config.maxResponseBytes, directSends.get(args))) ?? (await subscribe(args)), () =>
+            operationBudget(app),
           ),
         ),
       onConnect: async (ctx) => {

@@ -189,7 +189,11 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     const job = await jobOf(worker);
     const same = `subscription ($id: ID!) { generation(messageId: $id) { __typename seq ... on GenerationTokens { text tokenCount } } }`;
     const other = `subscription ($id: ID!) { generation(messageId: $id) { seq ... on GenerationTokens { t: text } } }`;
-    const subscribers = [rawSubscriber("s", same, { id: messageId }), rawSubscriber("s", same, { id: messageId }), rawSubscriber("s", other, { id: messageId })];
+    const subscribers = [
+      rawSubscriber("s", same, { id: messageId }),
+      rawSubscriber("s", same, { id: messageId }),
+      rawSubscriber("s", other, { id: messageId }),
+    ];
     // All three follow the live tail before the batches come (each has had the replayed start, or the queue notice).
     for (let i = 0; i < 100 && server.chorus.app.generations.streams.activeSubscriptions() < 3; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100));
@@ -204,7 +208,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       expect(frame).to.equal(JSON.stringify(payload === undefined ? { id, type } : { id, type, payload }));
     }
     const tokensOf = (frames: string[], field: string) =>
-      frames.map((f) => (JSON.parse(f) as { payload?: { data?: { generation?: Record<string, unknown> } } }).payload?.data?.generation?.[field]).filter(Boolean);
+      frames
+        .map((f) => (JSON.parse(f) as { payload?: { data?: { generation?: Record<string, unknown> } } }).payload?.data?.generation?.[field])
+        .filter(Boolean);
     expect(tokensOf(a, "text")).to.deep.equal([" one", ' "two"', " three\u2028"]);
     expect(tokensOf(c, "t")).to.deep.equal([" one", ' "two"', " three\u2028"]);
     expect(tokensOf(c, "text")).to.deep.equal([]);
