@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { BackendError, TransformersBackend, onnxRuntimeCudaProviderInstalled, type ChatMessage } from "../src/backends/index.js";
+import {
+  BackendError,
+  TransformersBackend,
+  TransformersThreadBackend,
+  onnxRuntimeCudaProviderInstalled,
+  type ChatMessage,
+  type ModelBackend,
+  type TransformersBackendOptions,
+} from "../src/backends/index.js";
 import { tinyModelDir } from "../src/paths.js";
 import { ensureTinyModel } from "../scripts/tiny-model/index.js";
 import { collect, expectRejection, greedy, neverAborted } from "./helpers.js";
@@ -8,12 +16,18 @@ const question: ChatMessage[] = [{ role: "user", content: "What is the capital o
 /** The tiny model answers this greedily with 878 tokens before its end-of-text token: room for length and abort tests. */
 const longAnswer: ChatMessage[] = [{ role: "user", content: "Write a poem about the sea." }];
 
-describe("TransformersBackend on the tiny model", function () {
-  let backend: TransformersBackend;
+/** The same contract, run in the caller's thread and in a model thread of its own. */
+const variants: [string, (options: TransformersBackendOptions) => ModelBackend][] = [
+  ["TransformersBackend", (options) => new TransformersBackend(options)],
+  ["TransformersThreadBackend", (options) => new TransformersThreadBackend(options)],
+];
+
+for (const [name, create] of variants) describe(`${name} on the tiny model`, function () {
+  let backend: ModelBackend;
 
   before(async () => {
     await ensureTinyModel(tinyModelDir());
-    backend = new TransformersBackend({ model: tinyModelDir(), threads: 1 });
+    backend = create({ model: tinyModelDir(), threads: 1 });
     await backend.load();
   });
   after(async () => {
@@ -28,7 +42,7 @@ describe("TransformersBackend on the tiny model", function () {
   });
 
   it("fails clearly when 'cuda' is demanded and onnxruntime-node has no CUDA provider", async () => {
-    const onCuda = new TransformersBackend({ model: tinyModelDir(), device: "cuda" });
+    const onCuda = create({ model: tinyModelDir(), device: "cuda" });
     const error = await expectRejection(onCuda.load());
     expect((error as BackendError).code).to.equal("MODEL_UNAVAILABLE");
     expect((error as BackendError).message).to.include("on cuda");
@@ -184,8 +198,37 @@ describe("TransformersBackend on the tiny model", function () {
   });
 
   it("refuses a missing model folder without trying to download it", async () => {
-    const missing = new TransformersBackend({ model: "/nonexistent/chorus-model" });
+    const missing = create({ model: "/nonexistent/chorus-model" });
     const error = await expectRejection(missing.load());
     expect((error as BackendError).code).to.equal("MODEL_UNAVAILABLE");
+  });
+
+  it("stamps each token with when the model made it, before the caller got it", async () => {
+    const received: number[] = [];
+    const { tokens } = await collect(backend.generate({ messages: longAnswer, sampling: greedy(20), signal: neverAborted() }), () =>
+      received.push(performance.timeOrigin + performance.now()),
+    );
+    const stamps = tokens.map((t) => t.producedAt!);
+    expect(stamps.every((at) => typeof at === "number")).to.equal(true);
+    for (let i = 0; i < stamps.length; i++) {
+      expect(stamps[i]).to.be.at.most(received[i]);
+      if (i > 0) expect(stamps[i]).to.be.at.least(stamps[i - 1]);
+    }
+  });
+
+  it("ends answers still running as cancelled when closed, and refuses new ones until loaded again", async () => {
+    const other = create({ model: tinyModelDir(), threads: 1 });
+    await other.load();
+    let seen = 0;
+    let closed: Promise<void> | null = null;
+    const { finish } = await collect(other.generate({ messages: longAnswer, sampling: greedy(1000), signal: neverAborted() }), () => {
+      if (++seen === 3) closed = other.close();
+    });
+    await closed;
+    expect(finish.finishReason).to.equal("cancelled");
+    expect(finish.tokenCount).to.be.lessThan(1000);
+    const error = await expectRejection(collect(other.generate({ messages: question, sampling: greedy(5), signal: neverAborted() })));
+    expect((error as BackendError).code).to.equal("NOT_LOADED");
+    expect(other.device).to.equal("not loaded");
   });
 });

@@ -54,11 +54,13 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     expect(m.text.length).to.be.greaterThan(0);
     expect(m.text).to.equal(streamed);
 
-    // Admins see both in-process sessions, with the device each runs on, and the tiny model's throughput.
+    // Admins see both in-process sessions, with the device each runs on, and the tiny model's throughput. The tiny
+    // model takes 32 answers at once (its thread steps them in turn), so 20 chats started together never wait for a
+    // whole answer before their first token.
     const workers = (await gql(server.url, WorkersDocument, {}, { key: server.adminKey })).data!.workers;
-    expect(workers.map((w) => [w.name, w.device, w.models.join(), w.canContinue])).to.have.deep.members([
-      ["local-synthetic", "synthetic", "synthetic", false],
-      ["local-tiny", "cpu", "chorus-tiny", true],
+    expect(workers.map((w) => [w.name, w.device, w.models.join(), w.canContinue, w.capacity])).to.have.deep.members([
+      ["local-synthetic", "synthetic", "synthetic", false, 8],
+      ["local-tiny", "cpu", "chorus-tiny", true, 32],
     ]);
     const pools = (await gql(server.url, WorkerPoolsDocument, {}, { key: server.adminKey })).data!.workerPools;
     const tiny = pools.find((p) => p.model === "chorus-tiny")!;

@@ -11,10 +11,13 @@ export {
   defaultThreadCount,
   onnxRuntimeCudaProviderInstalled,
 } from "./transformers.js";
+export { TransformersThreadBackend } from "./transformers-thread.js";
+export type { TransformersThreadBackendOptions } from "./transformers-thread-messages.js";
 
 import { OpenAICompatibleBackend, type OpenAICompatibleBackendOptions } from "./openai.js";
 import { SyntheticBackend, type SyntheticBackendOptions } from "./synthetic.js";
-import { TransformersBackend, type TransformersBackendOptions } from "./transformers.js";
+import type { TransformersBackendOptions } from "./transformers.js";
+import { TransformersThreadBackend } from "./transformers-thread.js";
 import type { ModelBackend } from "./types.js";
 
 /** What a worker's configuration names; one backend per worker process. */
@@ -26,7 +29,8 @@ export type BackendConfig =
 export function createBackend(config: BackendConfig): ModelBackend {
   switch (config.kind) {
     case "transformers":
-      return new TransformersBackend(config);
+      // In a thread of its own, so the worker's event loop sends token batches while the model runs.
+      return new TransformersThreadBackend(config);
     case "openai":
       return new OpenAICompatibleBackend(config);
     case "synthetic":
