@@ -1,8 +1,10 @@
+import { readFileSync, readdirSync } from "node:fs";
 import { expect } from "chai";
 import {
   BackendError,
   TransformersBackend,
   TransformersThreadBackend,
+  createBackend,
   onnxRuntimeCudaProviderInstalled,
   type ChatMessage,
   type ModelBackend,
@@ -215,6 +217,53 @@ for (const [name, create] of variants) describe(`${name} on the tiny model`, fun
       if (i > 0) expect(stamps[i]).to.be.at.least(stamps[i - 1]);
     }
   });
+
+  if (name === "TransformersThreadBackend") {
+    it("runs the model at the nice value asked for, once loaded (Linux)", async function () {
+      if (process.platform !== "linux") this.skip();
+      /** The nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
+      const niceValues = () =>
+        readdirSync("/proc/self/task").map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1].split(" ")[16]));
+      expect(niceValues()).to.not.include(7);
+      const nice = new TransformersThreadBackend({ model: tinyModelDir(), threads: 1, niceness: 7 });
+      await nice.load();
+      try {
+        expect(niceValues()).to.include(7);
+        const { finish } = await collect(nice.generate({ messages: question, sampling: greedy(5), signal: neverAborted() }));
+        expect(finish.finishReason).to.equal("length");
+      } finally {
+        await nice.close();
+      }
+    });
+
+    it("is what the worker's configuration builds for 'transformers', at nice 10", async () => {
+      const built = createBackend({ kind: "transformers", model: tinyModelDir(), threads: 1 });
+      expect(built).to.be.instanceOf(TransformersThreadBackend);
+      const threadsAtNice10 = () =>
+        readdirSync("/proc/self/task").filter((tid) => readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1].split(" ")[16] === "10").length;
+      const before = threadsAtNice10();
+      await built.load();
+      try {
+        expect(threadsAtNice10()).to.equal(before + 1);
+      } finally {
+        await built.close();
+      }
+    });
+
+    it("starts a new model thread for the next answer when its thread has gone", async () => {
+      const other = create({ model: tinyModelDir(), threads: 1 });
+      await other.load();
+      await collect(other.generate({ messages: question, sampling: greedy(3), signal: neverAborted() }));
+      // Between answers (terminating a thread inside an ONNX Runtime run aborts the process, as any native crash would).
+      await (other as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(other.device).to.equal("not loaded");
+      const next = await collect(other.generate({ messages: question, sampling: greedy(5), signal: neverAborted() }));
+      expect(next.finish.finishReason).to.equal("length");
+      expect(other.device).to.equal("cpu");
+      await other.close();
+    });
+  }
 
   it("ends answers still running as cancelled when closed, and refuses new ones until loaded again", async () => {
     const other = create({ model: tinyModelDir(), threads: 1 });

@@ -36,7 +36,6 @@ const serialize = (error: unknown): SerializedBackendError =>
 
 const { niceness, ...options } = workerData as ThreadBackendOptions;
 const backend = new TransformersBackend({ ...options, log: (message) => post({ type: "log", message }) });
-if (niceness) lowerThisThreadsPriority(niceness);
 
 /** On Linux a thread has its own nice value, set through its thread id (/proc/thread-self names it). */
 function lowerThisThreadsPriority(nice: number): void {
@@ -85,6 +84,10 @@ port.on("message", (message: ToModelThread) => {
 });
 
 backend.load().then(
-  () => post({ type: "loaded", device: backend.device }),
+  () => {
+    // Only now: loading is a one-off that the first answers wait for, so it runs at the caller's priority.
+    if (niceness) lowerThisThreadsPriority(niceness);
+    post({ type: "loaded", device: backend.device });
+  },
   (error: unknown) => post({ type: "load-failed", error: serialize(error) }),
 );

@@ -11,7 +11,8 @@ export interface TransformersThreadBackendOptions extends TransformersBackendOpt
   /**
    * A nice value for the model thread (Linux; 0 = as the caller, up to 19 = yield the most). Where the model shares
    * the cores with a server (local mode: the API in the same process, PostgreSQL beside it), a positive value lets
-   * the server's short jobs (a send, a token's delivery) run first and the model take the time left.
+   * the server's short jobs (a send, a token's delivery) run first and the model take the time left. Set once the
+   * model is loaded (the first answers wait for the load).
    */
   niceness?: number;
 }

@@ -34,6 +34,9 @@ export class TransformersThreadBackend implements ModelBackend {
   private readonly generations = new Map<number, AsyncQueue<Outcome>>();
   private readonly log: (message: string) => void;
   private closing: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+  /** Between load() and close(): a model thread that died is started again for the next answer. */
+  private wanted = false;
   /** Who waits for the model thread's answer to loading, and to close. */
   private receiveLoad: ((message: Extract<FromModelThread, { type: "loaded" | "load-failed" }>) => void) | null = null;
   private receiveClosed: (() => void) | null = null;
@@ -48,7 +51,14 @@ export class TransformersThreadBackend implements ModelBackend {
   }
 
   async load(): Promise<void> {
+    this.wanted = true;
     if (this.thread) return;
+    // Concurrent callers (answers arriving while a lost thread is replaced) share one start.
+    this.starting ??= this.start().finally(() => (this.starting = null));
+    await this.starting;
+  }
+
+  private async start(): Promise<void> {
     const { log: _log, ...threadOptions } = this.options;
     const thread = new Worker(path.join(__dirname, "transformers-thread-entry.js"), { workerData: threadOptions satisfies ThreadBackendOptions });
     await new Promise<void>((resolve, reject) => {
@@ -72,7 +82,7 @@ export class TransformersThreadBackend implements ModelBackend {
         ? error
         : new BackendError("MODEL_UNAVAILABLE", `the model thread failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     });
-    // A model thread that dies (a native crash, out of memory) fails what it was running; load() may start another.
+    // A model thread that dies (a native crash, out of memory) fails what it was running; the next answer starts another.
     thread.on("error", (error) => this.lost(`the model thread failed: ${error.message}`));
     thread.on("exit", (code) => this.lost(`the model thread exited (code ${code})`));
     this.thread = thread;
@@ -115,7 +125,8 @@ export class TransformersThreadBackend implements ModelBackend {
   }
 
   async *generate(request: GenerationRequest): AsyncGenerator<GenerationEvent, void, undefined> {
-    if (!this.thread || this.closing) throw new BackendError("NOT_LOADED", "call load() before generate()");
+    if (!this.wanted || this.closing) throw new BackendError("NOT_LOADED", "call load() before generate()");
+    if (!this.thread) await this.load();
     const { signal, ...rest } = request;
     const id = this.nextId++;
     const outcomes = new AsyncQueue<Outcome>();
@@ -159,6 +170,7 @@ export class TransformersThreadBackend implements ModelBackend {
   }
 
   async close(): Promise<void> {
+    this.wanted = false;
     const thread = this.thread;
     if (!thread) return;
     this.closing ??= (async () => {
