@@ -514,8 +514,22 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     batchP99: round(percentile(lat, 99)),
     ttftAddedP50: round(percentile(ttft, 50)),
     ttftAddedP99: round(percentile(ttft, 99)),
-    ttftAddedAtWorkerP50: tally.ttftAddedAtWorker.length ? round(percentile([...tally.ttftAddedAtWorker].sort((a, b) => a - b), 50)) : null,
-    ttftAddedAtWorkerP99: tally.ttftAddedAtWorker.length ? round(percentile([...tally.ttftAddedAtWorker].sort((a, b) => a - b), 99)) : null,
+    ttftAddedAtWorkerP50: tally.ttftAddedAtWorker.length
+      ? round(
+          percentile(
+            [...tally.ttftAddedAtWorker].sort((a, b) => a - b),
+            50,
+          ),
+        )
+      : null,
+    ttftAddedAtWorkerP99: tally.ttftAddedAtWorker.length
+      ? round(
+          percentile(
+            [...tally.ttftAddedAtWorker].sort((a, b) => a - b),
+            99,
+          ),
+        )
+      : null,
     ttftP50: round(
       percentile(
         [...tally.ttft].sort((a, b) => a - b),
@@ -749,7 +763,12 @@ async function waitForLocalModel(replica: { output: () => { stdout: string } }, 
 async function warmUp(url: string, key: string, model: string): Promise<void> {
   const as = { key, user: "local:stream-warm-up" };
   const chat = await gql(url, CreateChatDocument, { input: {} }, as);
-  const sent = await gql(url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "warm up", model, sampling: { maxNewTokens: 4 } } }, as);
+  const sent = await gql(
+    url,
+    SendChatMessageDocument,
+    { input: { chatId: chat.data!.createChat.id, text: "warm up", model, sampling: { maxNewTokens: 4 } } },
+    as,
+  );
   if (sent.errors) throw new Error(`the warm-up answer was refused: ${JSON.stringify(sent.errors)}`);
   const id = sent.data!.sendChatMessage.assistantMessage.id;
   for (let i = 0; i < 600; i++) {
@@ -885,8 +904,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     if (LOCAL) {
       await waitForLocalModel(rs[0], MODEL!);
       if (WARM) await warmUp(rs[0].url, key, MODEL!);
-    }
-    else if (MODEL) {
+    } else if (MODEL) {
       const p = await workerProxy(rs[0].wsUrl, tally);
       proxy = p;
       if (OPENAI) openai = await fakeOpenAIServer();

@@ -20,10 +20,7 @@ export interface TransformersThreadBackendOptions extends TransformersBackendOpt
 /** What the model thread is started with: the backend's options, less the log function (it logs through messages). */
 export type ThreadBackendOptions = Omit<TransformersThreadBackendOptions, "log">;
 
-export type ToModelThread =
-  | { type: "generate"; id: number; request: Omit<GenerationRequest, "signal"> }
-  | { type: "cancel"; id: number }
-  | { type: "close" };
+export type ToModelThread = { type: "generate"; id: number; request: Omit<GenerationRequest, "signal"> } | { type: "cancel"; id: number } | { type: "close" };
 
 export interface SerializedBackendError {
   code: BackendErrorCode;

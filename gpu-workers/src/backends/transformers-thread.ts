@@ -62,7 +62,8 @@ export class TransformersThreadBackend implements ModelBackend {
     const { log: _log, ...threadOptions } = this.options;
     const thread = new Worker(path.join(__dirname, "transformers-thread-entry.js"), { workerData: threadOptions satisfies ThreadBackendOptions });
     await new Promise<void>((resolve, reject) => {
-      const onExit = (code: number) => reject(new BackendError("MODEL_UNAVAILABLE", `the model thread exited (code ${code}) while loading ${this.options.model}`));
+      const onExit = (code: number) =>
+        reject(new BackendError("MODEL_UNAVAILABLE", `the model thread exited (code ${code}) while loading ${this.options.model}`));
       thread.once("error", reject);
       thread.once("exit", onExit);
       thread.on("message", (messages: FromModelThread[]) => {
@@ -164,7 +165,11 @@ export class TransformersThreadBackend implements ModelBackend {
       // run outlives the request.
       if (!ended) {
         cancel();
-        for (let next = await outcomes.next().catch(() => ({ done: true }) as const); !next.done; next = await outcomes.next().catch(() => ({ done: true }) as const));
+        for (
+          let next = await outcomes.next().catch(() => ({ done: true }) as const);
+          !next.done;
+          next = await outcomes.next().catch(() => ({ done: true }) as const)
+        );
       }
     }
   }
