@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { Writable } from "node:stream";
 import { expect } from "chai";
 import pino from "pino";
@@ -66,6 +67,34 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     const tiny = pools.find((p) => p.model === "chorus-tiny")!;
     expect(tiny).to.include({ workers: 1, inFlightJobs: 0, queueDepth: 0 });
     expect(tiny.tokensPerSecond).to.be.greaterThan(0);
+  });
+
+  it("preloaded (LOCAL_WORKER_PRELOAD, as `npm start` does), serves the tiny model only once it is loaded, in its own thread", async () => {
+    const lines: string[] = [];
+    const log = pino(
+      { level: "info" },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const threadsBefore = readdirSync("/proc/self/task").length;
+    const before = server.chorus.app.workers.connectedWorkers("chorus-tiny");
+    const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, () => tinyModelRunner(log, undefined, { preload: true }));
+    await local.start();
+    try {
+      expect(server.chorus.app.workers.connectedWorkers("chorus-tiny")).to.equal(before + 1);
+      expect(
+        lines.some((l) => /transformers\.js: loaded/.test(l)),
+        lines.join(""),
+      ).to.equal(true);
+      expect(readdirSync("/proc/self/task").length, "the model thread (and ONNX Runtime's)").to.be.greaterThan(threadsBefore);
+    } finally {
+      await local.stop();
+    }
+    expect(server.chorus.app.workers.connectedWorkers("chorus-tiny")).to.equal(before);
   });
 
   it("falls back to the synthetic model, saying so in the log, when gpu-workers is not there", async () => {

@@ -102,10 +102,15 @@ function installedFrom(dir: string, name: string): boolean {
 
 /**
  * The tiny model's runner, or null (with the reason) when gpu-workers is not installed and built. The model files
- * are generated when missing (offline, a fraction of a second); the backend loads on the first job, so a server
- * that never gets a tiny-model job never pays for transformers.js.
+ * are generated when missing (offline, a fraction of a second). With `preload` the backend is loaded before the
+ * runner is returned (in its own thread, so the API serves meanwhile), and the first chats do not wait for it;
+ * without, it loads on the first job, so a server that never gets a tiny-model job never pays for transformers.js.
  */
-export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): Promise<{ runner: LocalModelRunner } | { reason: string }> {
+export async function tinyModelRunner(
+  log: Logger,
+  entry = gpuWorkersEntry(),
+  options: { preload?: boolean } = {},
+): Promise<{ runner: LocalModelRunner } | { reason: string }> {
   const root = path.resolve(path.dirname(entry), "..", "..");
   if (!existsSync(entry)) return { reason: `gpu-workers is not built (${entry} is missing; run \`npm install\` at the project root)` };
   if (!installedFrom(root, "@huggingface/transformers")) {
@@ -122,7 +127,6 @@ export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): P
   } catch (err) {
     return { reason: `gpu-workers could not be loaded: ${(err as Error).message}` };
   }
-  let backend: GpuBackend | null = null;
   let loading: Promise<GpuBackend> | null = null;
   const loaded = () =>
     (loading ??= (async () => {
@@ -131,9 +135,15 @@ export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): P
       // At a lower priority, so that under load the API's own short jobs (sends, deliveries) run before model steps.
       const b = new mod.TransformersThreadBackend({ model: dir, device: "cpu", threads: 1, niceness: TINY_MODEL_NICENESS, log: (m) => log.info(m) });
       await b.load();
-      backend = b;
       return b;
     })());
+  if (options.preload) {
+    try {
+      await loaded();
+    } catch (err) {
+      return { reason: `the tiny model did not load: ${(err as Error).message}` };
+    }
+  }
   return {
     runner: {
       model: LOCAL_TINY_MODEL,
@@ -153,7 +163,9 @@ export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): P
         return finish;
       },
       async close() {
-        await (backend as GpuBackend | null)?.close();
+        // A load still under way is waited for, so that its thread is closed too.
+        const b = await loading?.catch(() => null);
+        await b?.close();
       },
     },
   };

@@ -32,11 +32,15 @@ export class LocalWorker {
     private readonly tinyRunner: () => ReturnType<typeof tinyModelRunner> = () => tinyModelRunner(log),
   ) {}
 
-  /** Starts the synthetic session at once and the tiny model's once its files are ready. */
+  /** Starts the synthetic session at once and the tiny model's once its files are ready (and, preloaded, the model). */
   async start(): Promise<void> {
     this.serve(syntheticRunner(this.tokensPerSecond));
     const tiny = await this.tinyRunner();
-    if (this.stopped) return;
+    if (this.stopped) {
+      // Stopped while the tiny model was loading: its thread goes too.
+      if ("runner" in tiny) await tiny.runner.close();
+      return;
+    }
     if ("runner" in tiny) this.serve(tiny.runner);
     else this.log.warn({ reason: tiny.reason }, "the in-process worker serves only the synthetic model: the tiny model needs gpu-workers");
   }
