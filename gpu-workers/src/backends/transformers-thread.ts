@@ -176,6 +176,8 @@ export class TransformersThreadBackend implements ModelBackend {
 
   async close(): Promise<void> {
     this.wanted = false;
+    // A thread still starting is closed once it has started.
+    await this.starting?.catch(() => undefined);
     const thread = this.thread;
     if (!thread) return;
     this.closing ??= (async () => {
