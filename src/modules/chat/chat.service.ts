@@ -490,7 +490,8 @@ export class ChatService {
   }
 
   /**
-   * Queues a stored answer; when the queue refuses it, runs `compensate` so no orphan message is left. `seqBefore`:
+   * Queues a stored answer and returns its place; when the queue refuses it, runs `compensate` so no orphan message is
+   * left. `seqBefore`:
    * the seq its stream is at, so the queue notice is appended only if no worker started the job meanwhile (it would
    * land after the start).
    */
@@ -503,13 +504,14 @@ export class ChatService {
     compensate: () => Promise<void>,
   ): Promise<number> {
     let position: number;
+    let queueSize: number;
     try {
       // With the conversation (and the answer's sampling) the first hand-out reads nothing (JobHandOut.prepare);
       // without it, the hand-out reads the conversation while it claims the answer.
       const payload: GenerationJobPayload = conversation
         ? { chatId: assistant.chatId, parentId: assistant.parentId, conversation, sampling: assistant.sampling ?? undefined }
         : { chatId: assistant.chatId, parentId: assistant.parentId };
-      ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload }));
+      ({ position, queueSize } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload }));
     } catch (err) {
       await compensate();
       if (err instanceof QueueFullError) {
@@ -520,8 +522,13 @@ export class ChatService {
       }
       throw err;
     }
-    await this.generations.queued(assistant.id, model.id, position, seqBefore);
-    this.signals.jobAvailable(model.id);
+    // The job is queued: the send answers now. The queue notice and the workers' wake-up follow off its round trip,
+    // in that order, so the notice lands before a woken worker's start (and is dropped if a polling worker's start
+    // came first, by seqBefore). A notice that could not be appended was logged; the stream goes on without it.
+    void this.generations
+      .queued(assistant.id, model.id, position, seqBefore, queueSize)
+      .catch(() => undefined)
+      .finally(() => this.signals.jobAvailable(model.id));
     return position;
   }
 

@@ -191,11 +191,12 @@ export class GenerationService {
 
   /**
    * Announces the answer's place in its queue, and keeps announcing it (refreshPositions) while it waits.
+   * `queueSize`: the model's queue size, as the enqueue returned it (a send reads it no second time), or read here.
    * `ifLastSeq`: the stream's seq when the answer was (re)queued; when anything was appended since (a worker took
    * the job and started), the notice is out of date and is not appended, so no queue notice lands mid-answer.
    */
-  async queued(messageId: string, model: string, position: number, ifLastSeq?: number): Promise<void> {
-    const queueSize = await this.queue.size(model);
+  async queued(messageId: string, model: string, position: number, ifLastSeq?: number, queueSize?: number): Promise<void> {
+    queueSize ??= await this.queue.size(model);
     const seq = await this.emit(messageId, { type: "queued", position, queueSize: Math.max(queueSize, position) }, false, ifLastSeq);
     if (seq === null) {
       this.waiting.delete(messageId);
