@@ -250,13 +250,14 @@ export class GenerationService {
    * PENDING → IN_PROGRESS for the worker that took the job; refused when the message was cancelled or is gone.
    * A job handed out again (its worker failed, disconnected or went silent) may already have streamed part of the
    * answer: a worker that can continue goes on after that text (`continueFrom`) and the stream simply goes on;
-   * otherwise subscribers are told to drop the partial text (GenerationRestarted).
+   * otherwise subscribers are told to drop the partial text (GenerationRestarted). `neverHandedOut`: the first
+   * hand-out of a send's job, so no worker streamed anything before and the stream is not read for it.
    */
-  async start(messageId: string, workerName: string, opts: { canContinue?: boolean; handOutId?: string } = {}): Promise<StartOutcome> {
+  async start(messageId: string, workerName: string, opts: { canContinue?: boolean; handOutId?: string; neverHandedOut?: boolean } = {}): Promise<StartOutcome> {
     this.waiting.delete(messageId);
     // The stream is read together with the claim when this replica knows where it is (it queued the answer).
     const known = this.places.get(messageId);
-    const early = known ? this.events(messageId, false) : null;
+    const early = known && !opts.neverHandedOut ? this.events(messageId, false) : null;
     const row = await this.claims.call({ messageId, workerName, handOutId: opts.handOutId ?? null });
     if (!row) {
       const m = await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId });
@@ -269,7 +270,7 @@ export class GenerationService {
     // The row just claimed names the current stream and carries what the hand-out needs: no further read of it.
     const key = generationStreamKey(messageId, row.stream_segment);
     this.remember(messageId, { key, offset: row.seq_offset, at: Date.now() });
-    const events = early && known!.key === key ? await early : await this.events(messageId, false);
+    const events = opts.neverHandedOut ? null : early && known!.key === key ? await early : await this.events(messageId, false);
     const message = this.ds.getRepository(ChatMessage).create({
       id: messageId,
       chatId: row.chat_id,
