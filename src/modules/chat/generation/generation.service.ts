@@ -400,10 +400,13 @@ export class GenerationService {
     }
   }
 
-  /** The text streamed so far, or null when the stream is gone. */
+  /**
+   * The text streamed so far, or null when the stream is gone. Its stream is the one this replica appended to or
+   * claimed within STREAM_PLACE_TTL_MS (the answer's last batch, as a rule, so a finish reads no row), else the row's.
+   */
   private async streamed(messageId: string): Promise<{ text: string; tokenCount: number } | null> {
     try {
-      const events = await this.streams.read((await this.placeOf(messageId, true)).key);
+      const events = await this.streams.read((await this.placeOf(messageId)).key);
       if (events.length === 0) return null;
       return streamedText(events.map((e) => e.event));
     } catch (err) {
