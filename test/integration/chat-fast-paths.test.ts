@@ -300,7 +300,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     await worker.stop();
   });
 
-  it("reads messages and a chat's feedback by prepared statements, hydrated exactly as TypeORM's query builder hydrates them", async () => {
+  it("reads messages and a chat's feedback by prepared statements (the feedback in one), hydrated exactly as TypeORM's query builder hydrates them", async () => {
     const worker = new TestWorker(server.wsUrl, workerKey, { name: "hydrated", capacity: 1, manual: true });
     await worker.start();
     const answer = await ask();
@@ -321,7 +321,8 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(prepared).to.deep.equal(built);
     for (const m of prepared) expect(m).to.be.instanceOf(ChatMessage);
 
-    // The chat's feedback (a vote, a report, a draft choice with its jsonb list), as the builders' getMany reads it.
+    // The chat's feedback (a vote, an open report and a resolved one, a draft choice with its jsonb list), as the
+    // builders' getMany reads it.
     const [{ chat_id: chatId, user_id: userId }] = await ds.query(
       `SELECT m.chat_id, c.user_id FROM chat_message m JOIN chat c ON c.id = m.chat_id WHERE m.id = $1`,
       [answer],
@@ -334,14 +335,24 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       `INSERT INTO chat_draft_choice (id, chat_id, user_id, prompt_id, selected_message_id, inferior_message_ids) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
       [chatId, userId, prompt, answer, JSON.stringify([prompt])],
     );
+    await ds.query(
+      `INSERT INTO chat_report (id, message_id, chat_id, user_id, report_type, reason, resolved_at, resolved_by_user_id, resolution)
+       VALUES (gen_random_uuid(), $1, $2, $3, 'FEEDBACK', $4, now(), $3, 'kept "as is" \u2014 fine')`,
+      [answer, chatId, userId, "earlier 'quoted' \u2028 reason"],
+    );
     const where = { chatId: chatId as string };
     const expected = {
       votes: await ds.getRepository(ChatMessageVote).find({ where, order: { updatedAt: "ASC" } }),
       reports: await ds.getRepository(ChatReport).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
       draftChoices: await ds.getRepository(ChatDraftChoice).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
     };
-    expect([expected.votes.length, expected.reports.length, expected.draftChoices.length]).to.deep.equal([1, 1, 1]);
+    expect([expected.votes.length, expected.reports.length, expected.draftChoices.length]).to.deep.equal([1, 2, 1]);
+    const counter = server.chorus.queryCounter;
+    counter.recent = [];
     const feedback = (await feedbackOfChats(ds, [chatId])).get(chatId);
+    const statements = counter.recent.filter((q) => /chat_message_vote|chat_report|chat_draft_choice/.test(q));
+    counter.recent = null;
+    expect(statements).to.have.length(1);
     expect(feedback).to.deep.equal(expected);
     expect(feedback!.votes[0]).to.be.instanceOf(ChatMessageVote);
     expect(feedback!.reports[0]).to.be.instanceOf(ChatReport);
