@@ -294,8 +294,8 @@ export class ChatService {
   }
 
   /**
-   * Stores the prompt and a PENDING answer in one transaction, then enqueues the answer. Every check runs first,
-   * so bad input stores and enqueues nothing; a full queue removes both messages again (the reference left the
+   * Stores the prompt and a PENDING answer in one statement (SEND_SQL), then enqueues the answer. Every check runs
+   * first, so bad input stores and enqueues nothing; a full queue removes both messages again (the reference left the
    * pending answer behind for ever, spec §2.2).
    */
   async send(rc: RequestContext, input: SendChatMessageInput): Promise<SentMessages> {
