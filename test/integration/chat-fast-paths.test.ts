@@ -498,7 +498,10 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       await holder.startTransaction();
       // What a concurrent first prompt does: bump the chat (holding its lock) and insert a prompt.
       await holder.query(`UPDATE chat SET modified_at = now() WHERE id = $1`, [chatId]);
-      await holder.query(`INSERT INTO chat_message (id, chat_id, role, state, text) VALUES (gen_random_uuid(), $1, 'PROMPTER', 'COMPLETE', 'the other first')`, [chatId]);
+      await holder.query(
+        `INSERT INTO chat_message (id, chat_id, role, state, text) VALUES (gen_random_uuid(), $1, 'PROMPTER', 'COMPLETE', 'the other first')`,
+        [chatId],
+      );
       const sending = gql(server.url, SendChatMessageDocument, { input: { chatId, text: "mine first", model: "synthetic" } }, who);
       // The send waits for the chat's lock (its statement began, and so took its snapshot, before the commit).
       for (;;) {

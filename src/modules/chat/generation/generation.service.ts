@@ -253,7 +253,11 @@ export class GenerationService {
    * otherwise subscribers are told to drop the partial text (GenerationRestarted). `neverHandedOut`: the first
    * hand-out of a send's job, so no worker streamed anything before and the stream is not read for it.
    */
-  async start(messageId: string, workerName: string, opts: { canContinue?: boolean; handOutId?: string; neverHandedOut?: boolean } = {}): Promise<StartOutcome> {
+  async start(
+    messageId: string,
+    workerName: string,
+    opts: { canContinue?: boolean; handOutId?: string; neverHandedOut?: boolean } = {},
+  ): Promise<StartOutcome> {
     this.waiting.delete(messageId);
     // The stream is read together with the claim when this replica knows where it is (it queued the answer).
     const known = this.places.get(messageId);
