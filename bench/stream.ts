@@ -30,7 +30,8 @@
  * each job pass, so batch latency and TTFT added are measured as with the synthetic workers.
  *
  * `--model chorus-tiny --local`: local mode instead (one API process without Redis, its in-process worker runs the
- * model); TTFT added is each answer's time to first token less the model's own wait that the worker logs.
+ * model); TTFT added is each answer's time to first token less the model's own wait that the worker logs (from the
+ * job's arrival to the moment the model made the token), with its hand-out and delivery from the instants it logs.
  *
  * `--backend openai [--streams 100] [--tokens 64]`: the same with real worker processes on gpu-workers' openai
  * backend, against a fake OpenAI-compatible server in this process that streams every answer at 20 tokens/s (its
@@ -79,6 +80,13 @@ const OPENAI = argValue("--backend") === "openai";
  * token is what the in-process worker logs (at debug level) from the job to the model's first token.
  */
 const LOCAL = args.includes("--local");
+/**
+ * `--warm` (local mode): one answer before the clock starts, so the run measures a loaded model (the in-process
+ * worker loads the tiny model on its first job, and that load, a second or so of CPU in the model's thread, then
+ * competes with the run's sends). Without it the run starts cold, as it always has: the first answers' wait for the
+ * load counts as the model's own.
+ */
+const WARM = args.includes("--warm");
 /** The model real workers serve (the tiny model, or the API's synthetic model behind the fake OpenAI server). */
 const MODEL = argValue("--model") ?? (OPENAI ? "synthetic" : undefined);
 const STREAM_COUNTS = argValue("--streams")?.split(",").map(Number) ?? (OPENAI ? [100] : MODEL ? [20] : [100, 1000]);
@@ -219,6 +227,8 @@ class Tally {
   readonly ttft: number[] = [];
   /** The same by answer key (local mode subtracts the model's own wait the server logged). */
   readonly ttftByKey = new Map<string, number>();
+  /** Local mode: TTFT added with the model's wait counted up to the token's arrival at the in-process worker. */
+  readonly ttftAddedAtWorker: number[] = [];
   /** Emit time of each batch, by `answer key:position` (token index, or character offset for a real model). */
   readonly emitted = new Map<string, number>();
   /** When the worker got the job and when it emitted the first batch, by answer key. */
@@ -424,6 +434,9 @@ interface RunResult {
   batchP99: number;
   ttftAddedP50: number;
   ttftAddedP99: number;
+  /** Local mode: the same with the model's wait counted up to the token's arrival at the in-process worker. */
+  ttftAddedAtWorkerP50: number | null;
+  ttftAddedAtWorkerP99: number | null;
   ttftP50: number;
   ttftP99: number;
   handOutP50: number;
@@ -512,6 +525,22 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     batchP99: round(percentile(lat, 99)),
     ttftAddedP50: round(percentile(ttft, 50)),
     ttftAddedP99: round(percentile(ttft, 99)),
+    ttftAddedAtWorkerP50: tally.ttftAddedAtWorker.length
+      ? round(
+          percentile(
+            [...tally.ttftAddedAtWorker].sort((a, b) => a - b),
+            50,
+          ),
+        )
+      : null,
+    ttftAddedAtWorkerP99: tally.ttftAddedAtWorker.length
+      ? round(
+          percentile(
+            [...tally.ttftAddedAtWorker].sort((a, b) => a - b),
+            99,
+          ),
+        )
+      : null,
     ttftP50: round(
       percentile(
         [...tally.ttft].sort((a, b) => a - b),
@@ -759,19 +788,57 @@ async function waitForLocalModel(replica: { output: () => { stdout: string } }, 
   throw new Error(`the in-process worker did not start serving ${model} within 60 s`);
 }
 
-/** The model's own wait for each answer's first token, from the in-process worker's debug log, by message id. */
-function localModelWaits(log: string): Map<string, number> {
-  const waits = new Map<string, number>();
+/** `--warm`: asks one short answer of `model` and waits until it is stored, before the clock starts. */
+async function warmUp(url: string, key: string, model: string): Promise<void> {
+  const as = { key, user: "local:stream-warm-up" };
+  const chat = await gql(url, CreateChatDocument, { input: {} }, as);
+  const sent = await gql(
+    url,
+    SendChatMessageDocument,
+    { input: { chatId: chat.data!.createChat.id, text: "warm up", model, sampling: { maxNewTokens: 4 } } },
+    as,
+  );
+  if (sent.errors) throw new Error(`the warm-up answer was refused: ${JSON.stringify(sent.errors)}`);
+  const id = sent.data!.sendChatMessage.assistantMessage.id;
+  for (let i = 0; i < 600; i++) {
+    const m = await gql(url, ChatMessageDocument, { id }, as);
+    if (m.data?.chatMessage?.state === "COMPLETE") return;
+    await sleep(100);
+  }
+  throw new Error("the warm-up answer did not complete within 60 s");
+}
+
+/**
+ * The model's own wait for each answer's first token, from the in-process worker's debug log, by message id: from
+ * the job's arrival at the in-process worker to the moment the model made the token (`modelFirstTokenMs`), and, as
+ * measured before the model had a thread of its own, to the token's arrival back at the worker
+ * (`workerFirstTokenMs`; older servers log only this one, as modelFirstTokenMs). The second also counts as the
+ * model's what the token then took to reach the worker, so it flatters the server; both are reported.
+ */
+function localModelWaits(log: string): {
+  model: Map<string, number>;
+  atWorker: Map<string, number>;
+  /** When the job reached the in-process worker and when the model made the first token, ms since the epoch. */
+  instants: Map<string, { jobAt: number; firstTokenAt: number }>;
+} {
+  const model = new Map<string, number>();
+  const atWorker = new Map<string, number>();
+  const instants = new Map<string, { jobAt: number; firstTokenAt: number }>();
   for (const line of log.split("\n")) {
     if (!line.includes("in-process worker: first token")) continue;
     try {
-      const entry = JSON.parse(line) as { messageId?: string; modelFirstTokenMs?: number };
-      if (entry.messageId && typeof entry.modelFirstTokenMs === "number") waits.set(entry.messageId, entry.modelFirstTokenMs);
+      const entry = JSON.parse(line) as { messageId?: string; modelFirstTokenMs?: number; workerFirstTokenMs?: number; jobAt?: number; firstTokenAt?: number };
+      if (!entry.messageId || typeof entry.modelFirstTokenMs !== "number") continue;
+      model.set(entry.messageId, entry.modelFirstTokenMs);
+      atWorker.set(entry.messageId, entry.workerFirstTokenMs ?? entry.modelFirstTokenMs);
+      if (typeof entry.jobAt === "number" && typeof entry.firstTokenAt === "number") {
+        instants.set(entry.messageId, { jobAt: entry.jobAt, firstTokenAt: entry.firstTokenAt });
+      }
     } catch {
       // not a log line of ours
     }
   }
-  return waits;
+  return { model, atWorker, instants };
 }
 
 const FAKE_OPENAI_MODEL = "fixed-pace";
@@ -863,8 +930,10 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     const workerCount = Math.ceil(streams / WORKER_CAPACITY);
     const workerClients: Client[] = [];
     const stopping = { value: false };
-    if (LOCAL) await waitForLocalModel(rs[0], MODEL!);
-    else if (MODEL) {
+    if (LOCAL) {
+      await waitForLocalModel(rs[0], MODEL!);
+      if (WARM) await warmUp(rs[0].url, key, MODEL!);
+    } else if (MODEL) {
       const p = await workerProxy(rs[0].wsUrl, tally);
       proxy = p;
       if (OPENAI) openai = await fakeOpenAIServer();
@@ -1086,8 +1155,19 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
           // The server's share: each answer's time to first token less the model's own wait for it.
           const waits = localModelWaits(rs[0].output().stdout);
           for (const [key, ttft] of tally.ttftByKey) {
-            const wait = waits.get(key);
+            const wait = waits.model.get(key);
             if (wait !== undefined) tally.ttftAdded.push(ttft - wait);
+            const atWorker = waits.atWorker.get(key);
+            if (atWorker !== undefined) tally.ttftAddedAtWorker.push(ttft - atWorker);
+            // The parts, where the server logs their instants (same machine, same clock): the hand-out from the
+            // request to the job's arrival at the in-process worker, and the delivery from the model's first token
+            // to the client.
+            const at = waits.instants.get(key);
+            const sent = tally.sentAt.get(key);
+            if (at && sent !== undefined) {
+              tally.jobStart.set(key, at.jobAt - performance.timeOrigin);
+              tally.deliveries.push(sent + ttft - (at.firstTokenAt - performance.timeOrigin));
+            }
           }
         }
       },
@@ -1149,7 +1229,7 @@ async function main() {
   }
   if (MODEL) {
     console.log(
-      `\nChorus bench (stream, model ${MODEL}${LOCAL ? ", local mode (in-process worker)" : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
+      `\nChorus bench (stream, model ${MODEL}${LOCAL ? `, local mode (in-process worker${WARM ? ", warmed up" : ""})` : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
     );
     console.log(
       "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed | send retries |",
@@ -1157,7 +1237,7 @@ async function main() {
     console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of results) {
       console.log(
-        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} | ${r.sendRetries} |`,
+        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99}${r.ttftAddedAtWorkerP50 === null ? "" : ` (model's wait up to the worker: ${r.ttftAddedAtWorkerP50} / ${r.ttftAddedAtWorkerP99})`} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} | ${r.sendRetries} |`,
       );
     }
     return;

@@ -22,6 +22,7 @@ import { createPeriodicScheduler, type PeriodicScheduler } from "./infra/periodi
 import { treeAndTaskJobs } from "./modules/tasks/task-jobs.js";
 import { generationJobs } from "./modules/workers/jobs/generation-jobs.js";
 import { LOCAL_WORKER_MODEL, LocalWorker } from "./modules/workers/local/local-worker.js";
+import { tinyModelRunner } from "./modules/workers/local/local-models.js";
 import { statsJobs } from "./modules/stats/stats-jobs.js";
 import { cachedStatsJobs } from "./modules/cached-stats/cached-stats-jobs.js";
 import { arenaJobs } from "./modules/arena/arena-jobs.js";
@@ -128,7 +129,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     if (!config.redisUrl && config.chat.localWorker && !app.chats.catalog.get(LOCAL_WORKER_MODEL)) {
       log.warn({ model: LOCAL_WORKER_MODEL }, "the models file does not declare the in-process worker's model; no in-process worker");
     } else if (!config.redisUrl && config.chat.localWorker) {
-      localWorker = new LocalWorker(app.workers, config.chat.localWorkerTokensPerSecond, log);
+      const preload = config.chat.localWorkerPreload;
+      localWorker = new LocalWorker(app.workers, config.chat.localWorkerTokensPerSecond, log, undefined, () => tinyModelRunner(log, undefined, { preload }));
       // Not awaited: the tiny model's session joins once its files are checked (or generated).
       localWorker.start().catch((err) => log.error({ err }, "the in-process worker did not start"));
     }

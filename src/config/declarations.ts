@@ -607,6 +607,14 @@ export const DECLARATIONS = {
       parse: bool,
       description: "in local mode (no `REDIS_URL`), run the in-process worker: the synthetic model, and the tiny model when `gpu-workers` is installed",
     }),
+    localWorkerPreload: variable({
+      name: "LOCAL_WORKER_PRELOAD",
+      group: "chat",
+      default: true,
+      parse: bool,
+      description:
+        "in local mode, load the tiny model (in its own thread) when the server starts, and serve it once loaded; `false` loads it on its first answer, which then waits about a second",
+    }),
     localWorkerTokensPerSecond: variable({
       name: "LOCAL_WORKER_TOKENS_PER_SECOND",
       group: "chat",

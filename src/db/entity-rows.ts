@@ -5,9 +5,8 @@
  * chat start: building the statement and hydrating through the builder cost more CPU than the read itself, and
  * PostgreSQL parsed and planned the statement each time.
  */
-import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import { DriverUtils } from "typeorm/driver/DriverUtils.js";
-import { preparedQuery } from "./prepared.js";
 
 /**
  * The entity of `raw`, a row whose columns were selected under `alias` (with the builder's aliases), as `getMany`
@@ -26,29 +25,20 @@ export function hydrateEntity<T extends ObjectLiteral>(ds: DataSource, target: E
   return entity;
 }
 
-/** Statement texts with their main alias, per data source and name (the names are the code's own, so few). */
-const built = new WeakMap<DataSource, Map<string, { text: string; alias: string }>>();
-
 /**
- * The entities of `build`'s statement, built once per data source under `name` and run as a prepared statement with
- * `values` (its parameters in the builder's order; the builder's own are placeholders), hydrated as `getMany` does.
- * For statements without joins, whose rows are one entity each.
+ * The entity of `row`, an object as PostgreSQL's `to_jsonb(row)` writes it (its keys are the column names), hydrated
+ * as `getMany` would hydrate the row: for entities whose columns JSON carries as the driver reads them (uuid, text,
+ * integers up to int4, booleans, jsonb; a timestamp comes as its ISO text, which the driver's hydration turns into
+ * the same Date). Not for bigint, numeric, bytea or arrays, which JSON would change.
  */
-export async function preparedEntities<T extends ObjectLiteral>(
-  ds: DataSource,
-  target: EntityTarget<T>,
-  name: string,
-  build: () => SelectQueryBuilder<T>,
-  values: unknown[],
-): Promise<T[]> {
-  let byName = built.get(ds);
-  if (!byName) built.set(ds, (byName = new Map()));
-  let statement = byName.get(name);
-  if (!statement) {
-    const qb = build();
-    statement = { text: qb.getQueryAndParameters()[0], alias: qb.alias };
-    byName.set(name, statement);
+export function hydrateJsonRow<T extends ObjectLiteral>(ds: DataSource, target: EntityTarget<T>, row: Record<string, unknown>): T {
+  const metadata = ds.getMetadata(target);
+  const entity = metadata.create(undefined, { fromDeserializer: true }) as T;
+  for (const column of metadata.columns) {
+    if (column.isVirtual) continue;
+    const value = row[column.databaseName];
+    if (value === undefined) continue;
+    column.setEntityValue(entity, ds.driver.prepareHydratedValue(value, column));
   }
-  const { text, alias } = statement;
-  return (await preparedQuery<Record<string, unknown>>(ds, text, values)).map((raw) => hydrateEntity(ds, target, alias, raw));
+  return entity;
 }

@@ -14,13 +14,24 @@ export function pgErrorCode(err: unknown): string | undefined {
 }
 
 /**
- * Runs `fn` in one transaction, retrying it from scratch (up to `retries` more times) when PostgreSQL reports a
- * serialization failure, deadlock or unique violation (spec §9.8). Errors the client caused pass through at once.
+ * A statement's snapshot was out of date for what it decided (sendChatMessage's first prompt that waited for a
+ * concurrent send): as a serialization failure, the work is made again from scratch.
  */
-export async function inTransaction<T>(ds: DataSource, fn: (em: EntityManager) => Promise<T>, retries = 3): Promise<T> {
+export class StaleSnapshotError extends Error {
+  readonly code = "40001";
+  constructor() {
+    super("The statement's snapshot was out of date; made again");
+  }
+}
+
+/**
+ * Runs `fn`, running it again from scratch (up to `retries` more times) when PostgreSQL reports a serialization
+ * failure, deadlock or unique violation (spec §9.8). Errors the client caused pass through at once.
+ */
+export async function withRetries<T>(fn: () => Promise<T>, retries = 3): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await ds.transaction(fn);
+      return await fn();
     } catch (err) {
       if (err instanceof ChorusError || !isRetryable(err)) throw err;
       if (attempt >= retries) {
@@ -32,4 +43,9 @@ export async function inTransaction<T>(ds: DataSource, fn: (em: EntityManager) =
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
     }
   }
+}
+
+/** Runs `fn` in one transaction, made again from scratch as withRetries says. */
+export function inTransaction<T>(ds: DataSource, fn: (em: EntityManager) => Promise<T>, retries = 3): Promise<T> {
+  return withRetries(() => ds.transaction(fn), retries);
 }

@@ -32,6 +32,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     HOST: "127.0.0.1",
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: "5",
+    // A test server loads the tiny model on its first answer, if any (a thread and about a second of CPU each).
+    LOCAL_WORKER_PRELOAD: "false",
     ...(opts.redis ? { REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: testRedisPrefix() } : {}),
     ...env,
   });

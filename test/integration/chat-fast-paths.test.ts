@@ -362,7 +362,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     await worker.stop();
   });
 
-  it("reads messages and a chat's feedback by prepared statements, hydrated exactly as TypeORM's query builder hydrates them", async () => {
+  it("reads messages and a chat's feedback by prepared statements (the feedback in one), hydrated exactly as TypeORM's query builder hydrates them", async () => {
     const worker = new TestWorker(server.wsUrl, workerKey, { name: "hydrated", capacity: 1, manual: true });
     await worker.start();
     const answer = await ask();
@@ -383,7 +383,8 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(prepared).to.deep.equal(built);
     for (const m of prepared) expect(m).to.be.instanceOf(ChatMessage);
 
-    // The chat's feedback (a vote, a report, a draft choice with its jsonb list), as the builders' getMany reads it.
+    // The chat's feedback (a vote, an open report and a resolved one, a draft choice with its jsonb list), as the
+    // builders' getMany reads it.
     const [{ chat_id: chatId, user_id: userId }] = await ds.query(
       `SELECT m.chat_id, c.user_id FROM chat_message m JOIN chat c ON c.id = m.chat_id WHERE m.id = $1`,
       [answer],
@@ -396,14 +397,24 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       `INSERT INTO chat_draft_choice (id, chat_id, user_id, prompt_id, selected_message_id, inferior_message_ids) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
       [chatId, userId, prompt, answer, JSON.stringify([prompt])],
     );
+    await ds.query(
+      `INSERT INTO chat_report (id, message_id, chat_id, user_id, report_type, reason, resolved_at, resolved_by_user_id, resolution)
+       VALUES (gen_random_uuid(), $1, $2, $3, 'FEEDBACK', $4, now(), $3, 'kept "as is" \u2014 fine')`,
+      [answer, chatId, userId, "earlier 'quoted' \u2028 reason"],
+    );
     const where = { chatId: chatId as string };
     const expected = {
       votes: await ds.getRepository(ChatMessageVote).find({ where, order: { updatedAt: "ASC" } }),
       reports: await ds.getRepository(ChatReport).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
       draftChoices: await ds.getRepository(ChatDraftChoice).find({ where, order: { createdAt: "ASC", id: "ASC" } }),
     };
-    expect([expected.votes.length, expected.reports.length, expected.draftChoices.length]).to.deep.equal([1, 1, 1]);
+    expect([expected.votes.length, expected.reports.length, expected.draftChoices.length]).to.deep.equal([1, 2, 1]);
+    const counter = server.chorus.queryCounter;
+    counter.recent = [];
     const feedback = (await feedbackOfChats(ds, [chatId])).get(chatId);
+    const statements = counter.recent.filter((q) => /chat_message_vote|chat_report|chat_draft_choice/.test(q));
+    counter.recent = null;
+    expect(statements).to.have.length(1);
     expect(feedback).to.deep.equal(expected);
     expect(feedback!.votes[0]).to.be.instanceOf(ChatMessageVote);
     expect(feedback!.reports[0]).to.be.instanceOf(ChatReport);
@@ -449,7 +460,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(voted.model).to.equal("synthetic");
   });
 
-  it("stores a send with two statements in its transaction and none before it, and keeps the chat's tree rules", async () => {
+  it("stores a send with one statement and none before it, and keeps the chat's tree rules", async () => {
     const who = { key: as.key, user: "local:tree-rules" };
     const counter = server.chorus.queryCounter;
     const newChat = async () => (await gql(server.url, CreateChatDocument, { input: {} }, who)).data!.createChat.id;
@@ -457,9 +468,9 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       gql(server.url, SendChatMessageDocument, { input: { chatId, text, model: "synthetic", ...(parentId ? { parentId } : {}) } }, who);
     const cancel = async (messageId: string) => expect((await gql(server.url, CancelGenerationDocument, { messageId }, who)).errors).to.equal(undefined);
     const count = async (chatId: string) => (await server.chorus.app.ds.query(`SELECT count(*)::int AS n FROM chat_message WHERE chat_id = $1`, [chatId]))[0].n;
-    // The send's statements on the chat's tables, between BEGIN and COMMIT: the lock (with the parent's thread for a
-    // reply) and the insert (for a first prompt: only into an empty chat). Other statements (the ownership read,
-    // periodic jobs of the server) are not the transaction's.
+    // The send's statements on the chat's tables: one, which locks the chat, checks it (with the parent's thread for a
+    // reply; for a first prompt, that the chat is empty) and inserts. Other statements (periodic jobs of the server)
+    // are not the send's.
     const ownStatements = (statements: string[]) =>
       statements.filter(
         (q) =>
@@ -476,7 +487,7 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(
       ownStatements(firstStatements).map((q) => q.trim().split(/\s+/).slice(0, 4).join(" ")),
       firstStatements.join("\n"),
-    ).to.deep.equal(["WITH RECURSIVE locked AS", "INSERT INTO chat_message (id,"]);
+    ).to.deep.equal(["WITH RECURSIVE locked AS"]);
     // The chat's ownership is checked by the lock: no read of the chat comes before the transaction.
     expect(firstStatements.filter((q) => /^SELECT "Chat"/.test(q.trim()))).to.deep.equal([]);
     const answer = first.data!.sendChatMessage.assistantMessage;
@@ -517,17 +528,14 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     expect(notAnId.errors?.[0].message).to.match(/not in this chat/);
     expect(await count(chatId)).to.equal(2);
 
-    // A reply to a COMPLETE answer: the same two statements, and its job's thread is the chat's.
+    // A reply to a COMPLETE answer: the same one statement.
     await server.chorus.app.ds.query(`UPDATE chat_message SET state = 'COMPLETE', text = 'the answer' WHERE id = $1`, [answer.id]);
     counter.recent = [];
     const reply = await send(chatId, "reply", answer.id);
     const replyStatements = counter.recent;
     counter.recent = null;
     expect(reply.errors, JSON.stringify(reply.errors)).to.equal(undefined);
-    expect(ownStatements(replyStatements).map((q) => q.trim().split(/\s+/).slice(0, 4).join(" "))).to.deep.equal([
-      "WITH RECURSIVE locked AS",
-      "INSERT INTO chat_message (id,",
-    ]);
+    expect(ownStatements(replyStatements).map((q) => q.trim().split(/\s+/).slice(0, 4).join(" "))).to.deep.equal(["WITH RECURSIVE locked AS"]);
     await cancel(reply.data!.sendChatMessage.assistantMessage.id);
     expect(await count(chatId)).to.equal(4);
 
@@ -539,6 +547,41 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     for (const r of results.filter((x) => x.errors)) expect(r.errors?.[0].message).to.match(/already has messages/);
     await cancel(stored[0].data!.sendChatMessage.assistantMessage.id);
     expect(await count(raced)).to.equal(2);
+  });
+
+  it("refuses a first prompt that waited for the chat's lock while another first prompt was stored, and stores nothing", async () => {
+    // The send decides that the chat is empty by the snapshot it took before it waited; the first prompt committed
+    // meanwhile is not in that snapshot. The send must notice (the chat row changed under its lock) and look again.
+    const who = { key: as.key, user: "local:lock-waiter" };
+    const chatId = (await gql(server.url, CreateChatDocument, { input: {} }, who)).data!.createChat.id;
+    const holder = server.chorus.app.ds.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      // What a concurrent first prompt does: bump the chat (holding its lock) and insert a prompt.
+      await holder.query(`UPDATE chat SET modified_at = now() WHERE id = $1`, [chatId]);
+      await holder.query(
+        `INSERT INTO chat_message (id, chat_id, role, state, text) VALUES (gen_random_uuid(), $1, 'PROMPTER', 'COMPLETE', 'the other first')`,
+        [chatId],
+      );
+      const sending = gql(server.url, SendChatMessageDocument, { input: { chatId, text: "mine first", model: "synthetic" } }, who);
+      // The send waits for the chat's lock (its statement began, and so took its snapshot, before the commit).
+      for (;;) {
+        const [{ n }] = await server.chorus.app.ds.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH RECURSIVE locked AS%'`,
+        );
+        if (n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await holder.commitTransaction();
+      const refused = await sending;
+      expect(refused.errors?.[0].extensions?.code).to.equal("BAD_USER_INPUT");
+      expect(refused.errors?.[0].message).to.match(/already has messages/);
+    } finally {
+      await holder.release();
+    }
+    const texts = (await server.chorus.app.ds.query(`SELECT text FROM chat_message WHERE chat_id = $1`, [chatId])).map((r: { text: string }) => r.text);
+    expect(texts).to.deep.equal(["the other first"]);
   });
 
   it("hands a wave of asks to a worker at once, each job with its own conversation, first prompts and replies", async () => {

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { Writable } from "node:stream";
 import { expect } from "chai";
 import pino from "pino";
@@ -54,16 +55,46 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     expect(m.text.length).to.be.greaterThan(0);
     expect(m.text).to.equal(streamed);
 
-    // Admins see both in-process sessions, with the device each runs on, and the tiny model's throughput.
+    // Admins see both in-process sessions, with the device each runs on, and the tiny model's throughput. The tiny
+    // model takes 32 answers at once (its thread steps them in turn), so 20 chats started together never wait for a
+    // whole answer before their first token.
     const workers = (await gql(server.url, WorkersDocument, {}, { key: server.adminKey })).data!.workers;
-    expect(workers.map((w) => [w.name, w.device, w.models.join(), w.canContinue])).to.have.deep.members([
-      ["local-synthetic", "synthetic", "synthetic", false],
-      ["local-tiny", "cpu", "chorus-tiny", true],
+    expect(workers.map((w) => [w.name, w.device, w.models.join(), w.canContinue, w.capacity])).to.have.deep.members([
+      ["local-synthetic", "synthetic", "synthetic", false, 8],
+      ["local-tiny", "cpu", "chorus-tiny", true, 32],
     ]);
     const pools = (await gql(server.url, WorkerPoolsDocument, {}, { key: server.adminKey })).data!.workerPools;
     const tiny = pools.find((p) => p.model === "chorus-tiny")!;
     expect(tiny).to.include({ workers: 1, inFlightJobs: 0, queueDepth: 0 });
     expect(tiny.tokensPerSecond).to.be.greaterThan(0);
+  });
+
+  it("preloaded (LOCAL_WORKER_PRELOAD, as `npm start` does), serves the tiny model only once it is loaded, in its own thread", async () => {
+    const lines: string[] = [];
+    const log = pino(
+      { level: "info" },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const threadsBefore = readdirSync("/proc/self/task").length;
+    const before = server.chorus.app.workers.connectedWorkers("chorus-tiny");
+    const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, () => tinyModelRunner(log, undefined, { preload: true }));
+    await local.start();
+    try {
+      expect(server.chorus.app.workers.connectedWorkers("chorus-tiny")).to.equal(before + 1);
+      expect(
+        lines.some((l) => /transformers\.js: loaded/.test(l)),
+        lines.join(""),
+      ).to.equal(true);
+      expect(readdirSync("/proc/self/task").length, "the model thread (and ONNX Runtime's)").to.be.greaterThan(threadsBefore);
+    } finally {
+      await local.stop();
+    }
+    expect(server.chorus.app.workers.connectedWorkers("chorus-tiny")).to.equal(before);
   });
 
   it("falls back to the synthetic model, saying so in the log, when gpu-workers is not there", async () => {

@@ -76,6 +76,8 @@ export class TransformersBackend implements ModelBackend {
   private model: CausalLM | null = null;
   private contextWindow = Infinity;
   private eosTokenIds = new Set<number>();
+  /** The answers being generated: close() stops them first. */
+  private readonly running = new Set<{ stop: () => void; settled: Promise<void> }>();
   private readonly log: (message: string) => void;
 
   constructor(private readonly options: TransformersBackendOptions) {
@@ -138,7 +140,10 @@ export class TransformersBackend implements ModelBackend {
   async *generate(request: GenerationRequest): AsyncGenerator<GenerationEvent, void, undefined> {
     const { library, tokenizer, model } = this;
     if (!library || !tokenizer || !model) throw new BackendError("NOT_LOADED", "call load() before generate()");
-    const { sampling, signal } = request;
+    const { sampling } = request;
+    // close() stops the answers still running as their own signal would: they end 'cancelled'.
+    const closing = new AbortController();
+    const signal = AbortSignal.any([request.signal, closing.signal]);
     validateSampling(sampling);
 
     const promptText =
@@ -160,7 +165,7 @@ export class TransformersBackend implements ModelBackend {
       return;
     }
 
-    const tokenIds = new AsyncQueue<number>();
+    const tokenIds = new AsyncQueue<{ id: number; at: number }>();
     let stopRequested = false;
     const onAbort = () => {
       stopRequested = true;
@@ -176,7 +181,7 @@ export class TransformersBackend implements ModelBackend {
           this.promptSeen = true;
           return;
         }
-        tokenIds.push(Number(value[0][0]));
+        tokenIds.push({ id: Number(value[0][0]), at: performance.timeOrigin + performance.now() });
       }
       override end(): void {}
     }
@@ -205,7 +210,7 @@ export class TransformersBackend implements ModelBackend {
 
     // The cast: the declared parameter type wants a TextStreamer, but generate() only calls a streamer's put() and
     // end(), which any BaseStreamer has.
-    const generation = model
+    const generation: Promise<void> = model
       .generate({
         ...inputs,
         max_new_tokens: maxNewTokens,
@@ -222,6 +227,8 @@ export class TransformersBackend implements ModelBackend {
 
     const decoder = new IncrementalDecoder((ids) => tokenizer.decode(ids, { skip_special_tokens: true }), promptIds.slice(-DECODER_CONTEXT_TOKENS));
     let finishReason: FinishReason | null = null;
+    const run = { stop: () => closing.abort(), settled: generation };
+    this.running.add(run);
     try {
       for (;;) {
         const next = await tokenIds.next();
@@ -231,14 +238,14 @@ export class TransformersBackend implements ModelBackend {
         }
         if (next.done) break;
         tokenCount++;
-        if (this.eosTokenIds.has(next.value)) {
+        if (this.eosTokenIds.has(next.value.id)) {
           finishReason = "stop";
           break;
         }
-        const piece = decoder.push(next.value);
+        const piece = decoder.push(next.value.id);
         if (piece) {
           text += piece.text;
-          yield { type: "token", text: piece.text, tokenCount: piece.tokenIds.length, tokenIds: piece.tokenIds };
+          yield { type: "token", text: piece.text, tokenCount: piece.tokenIds.length, tokenIds: piece.tokenIds, producedAt: next.value.at };
         }
       }
       if (finishReason !== "cancelled") {
@@ -257,10 +264,15 @@ export class TransformersBackend implements ModelBackend {
       stopRequested = true;
       signal.removeEventListener("abort", onAbort);
       await generation;
+      this.running.delete(run);
     }
   }
 
   async close(): Promise<void> {
+    // Stop the answers still running and let their model runs settle before the session goes.
+    const running = [...this.running];
+    for (const run of running) run.stop();
+    await Promise.all(running.map((run) => run.settled));
     const model = this.model;
     this.model = null;
     this.tokenizer = null;

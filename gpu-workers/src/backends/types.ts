@@ -47,6 +47,12 @@ export interface TokenEvent {
   tokenCount: number;
   /** The model's token ids, where the backend knows them (local models do, remote servers usually do not). */
   tokenIds?: number[];
+  /**
+   * When the model made this text's last token, in ms since the epoch at sub-millisecond precision
+   * (`performance.timeOrigin + performance.now()`, comparable across threads), where the backend knows (local
+   * models). It tells the model's own time apart from the time the text then took to reach the caller.
+   */
+  producedAt?: number;
 }
 
 /**

@@ -36,6 +36,11 @@ export interface EnqueueResult {
   created: boolean;
   /** 1-based place in the model's queue; 0 when the message's job is already running. */
   position: number;
+  /**
+   * Jobs waiting in the job's model's queue just after, as `size` would say: the send's queue notice tells it, and
+   * reading it here saves the send a second round trip to the queue.
+   */
+  queueSize: number;
 }
 
 /** One hand-out of a job to one worker. */
@@ -84,7 +89,7 @@ export interface DeadLetter {
 export interface GenerationQueue<P extends JobPayload = JobPayload> {
   /**
    * Adds a job at the back of its user's line. Idempotent per message: when the message already has a job
-   * (waiting or running) nothing changes.
+   * (waiting or running) nothing changes. Returns the job's place and the model's queue size, read in the same step.
    * @throws QueueFullError when the model's queue holds maxQueueSize waiting jobs; nothing is enqueued.
    */
   enqueue(model: string, job: GenerationJobInput<P>, options?: EnqueueOptions): Promise<EnqueueResult>;

@@ -69,7 +69,7 @@ export class LocalGenerationQueue<P extends JobPayload = JobPayload> implements 
     this.reclaimLapsedLeases();
     const existing = this.jobs.get(job.messageId);
     if (existing) {
-      return { created: false, position: existing.lease ? 0 : this.positionOf(existing) };
+      return { created: false, position: existing.lease ? 0 : this.positionOf(existing), queueSize: this.models.get(existing.model)?.size ?? 0 };
     }
     const queue = this.queueFor(model);
     if (!options.bypassSizeLimit && queue.size >= this.maxQueueSize) throw new QueueFullError(model, this.maxQueueSize);
@@ -84,7 +84,7 @@ export class LocalGenerationQueue<P extends JobPayload = JobPayload> implements 
     };
     this.jobs.set(job.messageId, record);
     this.putInLine(record, "back");
-    return { created: true, position: this.positionOf(record) };
+    return { created: true, position: this.positionOf(record), queueSize: queue.size };
   }
 
   async position(model: string, messageId: string): Promise<number | null> {

@@ -137,21 +137,22 @@ function script(body: string): LuaScript {
 }
 
 const scripts = {
-  /** ARGV: model, messageId, userId, payload JSON, max size (-1: none), maxAttempts. Returns {created, position}. */
+  /** ARGV: model, messageId, userId, payload JSON, max size (-1: none), maxAttempts. Returns {created, position, size}. */
   enqueue: script(`
 local model, message_id, user = ARGV[1], ARGV[2], ARGV[3]
 local key = job_key(message_id)
+local function size_of(m) return tonumber(redis.call('GET', size_key(m)) or '0') end
 local existing = redis.call('HMGET', key, 'model', 'userId', 'jobId')
 if existing[1] then
-  if existing[3] then return {0, 0} end
-  return {0, position_of(existing[1], existing[2], message_id)}
+  if existing[3] then return {0, 0, size_of(existing[1])} end
+  return {0, position_of(existing[1], existing[2], message_id), size_of(existing[1])}
 end
 local max_size = tonumber(ARGV[5])
-if max_size >= 0 and tonumber(redis.call('GET', size_key(model)) or '0') >= max_size then return {-1, 0} end
+if max_size >= 0 and size_of(model) >= max_size then return {-1, 0, 0} end
 redis.call('HSET', key, 'model', model, 'messageId', message_id, 'userId', user, 'payload', ARGV[4],
   'attempts', 0, 'maxAttempts', ARGV[6], 'enqueuedAt', now)
 put_in_line(model, user, message_id, false)
-return {1, position_of(model, user, message_id)}
+return {1, position_of(model, user, message_id), size_of(model)}
 `),
   /** ARGV: model, messageId. Returns the position or nil. */
   position: script(`
@@ -271,16 +272,16 @@ export class RedisGenerationQueue<P extends JobPayload = JobPayload> implements 
 
   async enqueue(model: string, job: GenerationJobInput<P>, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const maxSize = options.bypassSizeLimit || this.maxQueueSize === undefined ? -1 : this.maxQueueSize;
-    const [outcome, position] = (await this.run(scripts.enqueue, [
+    const [outcome, position, queueSize] = (await this.run(scripts.enqueue, [
       model,
       job.messageId,
       job.userId,
       JSON.stringify(job.payload),
       maxSize,
       options.maxAttempts ?? this.maxAttempts,
-    ])) as [number, number];
+    ])) as [number, number, number];
     if (outcome === -1) throw new QueueFullError(model, maxSize);
-    return { created: outcome === 1, position };
+    return { created: outcome === 1, position, queueSize };
   }
 
   async position(model: string, messageId: string): Promise<number | null> {

@@ -1,11 +1,11 @@
 /** Chats and their messages: reads for owners (and moderators), changes for owners, and sending prompts. */
 import crypto from "node:crypto";
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource } from "typeorm";
 import { actingUserOf, type RequestContext } from "../../common/request-context.js";
 import type { ChatConfig } from "../../config/index.js";
 import { badInput, ChorusError, ErrorCode, notFound } from "../../common/errors.js";
 import { encodeCursor, keysetPage, keysetSql, type Page, type PageRequest } from "../../common/pagination.js";
-import { inTransaction } from "../../db/transaction.js";
+import { StaleSnapshotError, withRetries } from "../../db/transaction.js";
 import { isUuid, rowsOf } from "../../db/rows.js";
 import { preparedQuery } from "../../db/prepared.js";
 import { hydrateEntity } from "../../db/entity-rows.js";
@@ -17,7 +17,7 @@ import type { CreateChatInput, RegenerateInput, SamplingInput, SendChatMessageIn
 import { quotaDecision, type TokenUsage } from "./token-quota.js";
 import type { ModelCatalog, ModelDeclaration } from "./models.js";
 import type { GenerationService } from "./generation/generation.service.js";
-import { type ConversationSource, type GenerationJobPayload, type ThreadRow } from "./generation/job-conversation.js";
+import { type ConversationSource, type GenerationJobPayload } from "./generation/job-conversation.js";
 import { chatOwners, chatReaderOfRequest, mayReadChatById, type ChatOwner } from "./chat-readers.js";
 import { mayReadChat } from "../../server/visibility.js";
 import { markCreated } from "./new-messages.js";
@@ -71,8 +71,8 @@ export class ChatService {
    * Generations per user and window (the reference's limiter, without its extra minute, spec §2.4), then the
    * token quota. Each of `generations` (drafts) takes a slot, as the reference's three draft requests did.
    */
-  private async checkRate(userId: string, generations = 1, em?: EntityManager): Promise<void> {
-    await this.checkQuota(userId, em);
+  private async checkRate(userId: string, generations = 1): Promise<void> {
+    await this.checkQuota(userId);
     if (this.rateRule.limit === 0) return;
     for (let i = 0; i < generations; i++) {
       const decision = await this.limiter.hit(this.rateRule, userId);
@@ -89,9 +89,9 @@ export class ChatService {
   }
 
   /** Tokens of the user's answers that ended in the quota window, from the stored answers (see token-quota.ts). */
-  async tokenUsage(userId: string, em?: EntityManager): Promise<TokenUsage[]> {
+  async tokenUsage(userId: string): Promise<TokenUsage[]> {
     const rows = rowsOf<{ at: Date; tokens: number }>(
-      await (em ?? this.ds).query(
+      await this.ds.query(
         `SELECT m.work_end_at AS at, m.token_count AS tokens FROM chat_message m JOIN chat c ON c.id = m.chat_id
           WHERE c.user_id = $1 AND m.role = 'ASSISTANT' AND m.token_count > 0
             AND m.work_end_at > now() - make_interval(secs => $2)`,
@@ -101,11 +101,10 @@ export class ChatService {
     return rows.map((r) => ({ at: new Date(r.at), tokens: r.tokens }));
   }
 
-  /** `em`: the transaction the caller holds (its connection reads the usage, so it waits for no second one). */
-  private async checkQuota(userId: string, em?: EntityManager): Promise<void> {
+  private async checkQuota(userId: string): Promise<void> {
     if (this.config.tokenQuota === 0) return;
     const now = new Date();
-    const decision = quotaDecision(this.config.tokenQuota, this.config.tokenQuotaWindowSeconds, now, await this.tokenUsage(userId, em));
+    const decision = quotaDecision(this.config.tokenQuota, this.config.tokenQuotaWindowSeconds, now, await this.tokenUsage(userId));
     if (!decision.allowed) {
       const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetsAt.getTime() - now.getTime()) / 1000));
       throw new ChorusError(
@@ -295,8 +294,8 @@ export class ChatService {
   }
 
   /**
-   * Stores the prompt and a PENDING answer in one transaction, then enqueues the answer. Every check runs first,
-   * so bad input stores and enqueues nothing; a full queue removes both messages again (the reference left the
+   * Stores the prompt and a PENDING answer in one statement (SEND_SQL), then enqueues the answer. Every check runs
+   * first, so bad input stores and enqueues nothing; a full queue removes both messages again (the reference left the
    * pending answer behind for ever, spec §2.2).
    */
   async send(rc: RequestContext, input: SendChatMessageInput): Promise<SentMessages> {
@@ -315,84 +314,78 @@ export class ChatService {
     if (!isUuid(input.chatId)) throw notFound("Chat", input.chatId);
     const chat = { id: input.chatId, modifiedAt: new Date(0), title: null as string | null };
 
-    // One transaction of four round trips (it holds a pool connection on the path of every chat's first token; at
-    // 1,000 sends at once the pool is what they wait for): BEGIN; one statement that locks the acting user's chat
-    // (others' chats are "not found"), bumps it (which serialises sends to one chat, so two "first prompts" cannot
-    // both find it empty) and, for a reply, reads the parent's thread; then the checks that need the chat (drafts,
-    // the rate limit, the parent), in the order they always ran; one INSERT of the prompt and its answers, which for
-    // a first prompt inserts only into an empty chat (its own statement, so it runs after the lock and sees a
-    // concurrent first prompt that committed); COMMIT. The answer's conversation is gathered on the way (the locked
-    // chat's system prompt, the parent's thread), so its job carries it and the hand-out reads nothing
-    // (JobHandOut.prepare). The ownership read that came before the transaction is its first statement now.
-    const { prompterMessage, assistantMessages, conversation } = await inTransaction(this.ds, async (em) => {
-      const parentId = input.parentId && isUuid(input.parentId) ? input.parentId : null;
-      const rows = rowsOf<LockedThreadRow>(await em.query(LOCK_AND_THREAD_SQL, [chat.id, input.text, parentId, user.id]));
-      const locked = rows[0];
-      if (!locked) throw notFound("Chat", input.chatId);
-      Object.assign(chat, { modifiedAt: locked.old_modified_at, title: locked.old_title });
-      if (drafts > 1 && !locked.allow_data_use) {
-        // Draft choices are training data (spec §1.5, PR #3425): a chat that refuses data use gets one answer.
-        throw badInput("Drafts are only offered in chats that allow data use", { field: "drafts" });
-      }
-      // A Redis call while the chat is locked: cheaper than the ownership read it replaces, and still before
-      // anything is stored.
-      await this.checkRate(user.id, drafts, em);
-      let thread: { role: string; text: string }[] = [];
-      if (input.parentId) {
-        // The parent (depth 0) with its ancestors: the parent is checked, the thread is the conversation (a
-        // COMPLETE answer and its ancestors do not change while the chat is locked).
-        const threadRows = rows.filter((r) => r.id != null);
-        const parent = threadRows.at(-1);
-        if (parent?.depth !== 0 || parent.chat_id !== chat.id) {
-          throw badInput(`Parent message ${input.parentId} is not in this chat`, { field: "parentId" });
-        }
-        if (parent.role !== ChatRole.ASSISTANT) throw badInput("A prompt must answer an assistant message", { field: "parentId" });
-        if (parent.state !== ChatMessageState.COMPLETE) {
-          throw badInput(`Parent message ${parent.id} is ${parent.state}, not COMPLETE`, { field: "parentId" });
-        }
-        thread = threadRows.map((r) => ({ role: r.role, text: r.text }));
-      }
-      const repo = em.getRepository(ChatMessage);
-      const prompter = repo.create({
+    // The rate limit and the token quota first, before the send holds a connection (DESIGN.md, convention 9).
+    await this.checkRate(user.id, drafts);
+    const isReply = Boolean(input.parentId);
+    const parentId = isReply && isUuid(input.parentId!) ? input.parentId! : null;
+    const repo = this.ds.getRepository(ChatMessage);
+    const prompterMessage = repo.create({
+      id: uuid7(),
+      chatId: chat.id,
+      parentId,
+      role: ChatRole.PROMPTER,
+      state: ChatMessageState.COMPLETE,
+      text: input.text,
+    });
+    const assistantMessages = samplings.map((sampling) =>
+      repo.create({
         id: uuid7(),
         chatId: chat.id,
-        parentId: input.parentId ?? null,
-        role: ChatRole.PROMPTER,
-        state: ChatMessageState.COMPLETE,
-        text: input.text,
-      });
-      const assistants = samplings.map((sampling) =>
-        repo.create({
-          id: uuid7(),
-          chatId: chat.id,
-          parentId: prompter.id,
-          role: ChatRole.ASSISTANT,
-          state: ChatMessageState.PENDING,
-          text: "",
-          model: model.id,
-          sampling,
-        }),
+        parentId: prompterMessage.id,
+        role: ChatRole.ASSISTANT,
+        state: ChatMessageState.PENDING,
+        text: "",
+        model: model.id,
+        sampling,
+      }),
+    );
+    const messages = [prompterMessage, ...assistantMessages];
+
+    // One statement, one round trip (it is on the path of every chat's first token; at 1,000 sends at once the pool
+    // is what they wait for): it locks the acting user's chat, checks what needs the chat, and only when every check
+    // passes bumps the chat and inserts the prompt and its answers, atomically (SEND_SQL). A first prompt that
+    // waited for a concurrent send to the same chat is sent again (withRetries), and then finds the chat not empty.
+    const sent = await withRetries(async () => {
+      const rows = rowsOf<SentRow>(
+        await this.ds.query(SEND_SQL, [chat.id, input.text, parentId, user.id, JSON.stringify(messages.map(insertRecord)), drafts > 1, isReply]),
       );
-      const messages = [prompter, ...assistants];
-      const inserted = rowsOf<InsertedRow>(
-        input.parentId
-          ? await em.query(INSERT_SQL, [JSON.stringify(messages.map(insertRecord))])
-          : await em.query(INSERT_INTO_EMPTY_SQL, [JSON.stringify(messages.map(insertRecord)), chat.id]),
-      );
-      if (inserted.length === 0) throw badInput("This chat already has messages: pass the parentId the prompt answers", { field: "parentId" });
-      // The columns the database fills come back into the entities (as TypeORM's insert does).
-      const byId = new Map(inserted.map((r) => [r.id, r]));
-      for (const m of messages) {
-        const r = byId.get(m.id)!;
-        Object.assign(m, { text: r.text, createdAt: r.created_at, streamSegment: r.stream_segment, seqOffset: r.seq_offset, streamLastSeq: r.stream_last_seq });
-      }
-      markCreated(locked?.blind === true, ...messages);
-      const conversation: ConversationSource = {
-        rows: [...thread, { role: ChatRole.PROMPTER, text: input.text }],
-        systemPrompt: locked?.system_prompt || null,
-      };
-      return { prompterMessage: prompter, assistantMessages: assistants, conversation };
+      if (rows[0]?.outcome === "raced") throw new StaleSnapshotError();
+      return rows;
     });
+    const verdict = sent[0];
+    switch (verdict.outcome) {
+      case "ok":
+        break;
+      case "not_found":
+        throw notFound("Chat", input.chatId);
+      case "drafts_need_data_use":
+        // Draft choices are training data (spec §1.5, PR #3425): a chat that refuses data use gets one answer.
+        throw badInput("Drafts are only offered in chats that allow data use", { field: "drafts" });
+      case "parent_not_in_chat":
+        throw badInput(`Parent message ${input.parentId} is not in this chat`, { field: "parentId" });
+      case "parent_not_answer":
+        throw badInput("A prompt must answer an assistant message", { field: "parentId" });
+      case "parent_not_complete":
+        throw badInput(`Parent message ${parentId} is ${verdict.parent_state}, not COMPLETE`, { field: "parentId" });
+      case "not_empty":
+        throw badInput("This chat already has messages: pass the parentId the prompt answers", { field: "parentId" });
+      default:
+        throw new Error(`sendChatMessage: unexpected outcome ${verdict.outcome}`);
+    }
+    Object.assign(chat, { modifiedAt: verdict.old_modified_at, title: verdict.old_title });
+    // The columns the database fills come back into the entities (as TypeORM's insert does).
+    const byId = new Map(sent.map((r) => [r.id, r]));
+    for (const m of messages) {
+      const r = byId.get(m.id)!;
+      Object.assign(m, { text: r.text, createdAt: r.created_at, streamSegment: r.stream_segment, seqOffset: r.seq_offset, streamLastSeq: r.stream_last_seq });
+    }
+    markCreated(verdict.blind, ...messages);
+    // The answer's conversation (the locked chat's system prompt, the parent's thread), so its job carries it and the
+    // hand-out reads nothing (JobHandOut.prepare).
+    const conversation: ConversationSource = {
+      rows: [...(verdict.thread ?? []), { role: ChatRole.PROMPTER, text: input.text }],
+      systemPrompt: verdict.system_prompt || null,
+    };
 
     const allIds = [...assistantMessages.map((a) => a.id), prompterMessage.id];
     const positions: number[] = [];
@@ -490,7 +483,8 @@ export class ChatService {
   }
 
   /**
-   * Queues a stored answer; when the queue refuses it, runs `compensate` so no orphan message is left. `seqBefore`:
+   * Queues a stored answer and returns its place; when the queue refuses it, runs `compensate` so no orphan message is
+   * left. `seqBefore`:
    * the seq its stream is at, so the queue notice is appended only if no worker started the job meanwhile (it would
    * land after the start).
    */
@@ -503,13 +497,14 @@ export class ChatService {
     compensate: () => Promise<void>,
   ): Promise<number> {
     let position: number;
+    let queueSize: number;
     try {
       // With the conversation (and the answer's sampling) the first hand-out reads nothing (JobHandOut.prepare);
       // without it, the hand-out reads the conversation while it claims the answer.
       const payload: GenerationJobPayload = conversation
         ? { chatId: assistant.chatId, parentId: assistant.parentId, conversation, sampling: assistant.sampling ?? undefined }
         : { chatId: assistant.chatId, parentId: assistant.parentId };
-      ({ position } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload }));
+      ({ position, queueSize } = await this.generations.queue.enqueue(model.id, { messageId: assistant.id, userId, payload }));
     } catch (err) {
       await compensate();
       if (err instanceof QueueFullError) {
@@ -520,8 +515,13 @@ export class ChatService {
       }
       throw err;
     }
-    await this.generations.queued(assistant.id, model.id, position, seqBefore);
-    this.signals.jobAvailable(model.id);
+    // The job is queued: the send answers now. The queue notice and the workers' wake-up follow off its round trip,
+    // in that order, so the notice lands before a woken worker's start (and is dropped if a polling worker's start
+    // came first, by seqBefore). A notice that could not be appended was logged; the stream goes on without it.
+    void this.generations
+      .queued(assistant.id, model.id, position, seqBefore, queueSize)
+      .catch(() => undefined)
+      .finally(() => this.signals.jobAvailable(model.id));
     return position;
   }
 
@@ -582,47 +582,69 @@ export function resolveSampling(model: ModelDeclaration, input: SamplingInput | 
 }
 
 /**
- * sendChatMessage's first statement: locks the chat $1 of user $4 (no row: not theirs, or none), bumps it, and
- * returns what the send needs of it: its system prompt, whether it allows data use, its modified_at and title
- * before the bump (a send the queue refuses puts them back), and whether it holds a blind battle (the response's
- * model fields hide the model then; blindness.ts); with the thread of $3 (the parent, depth 0, and its ancestors,
- * root first; as THREAD_SQL) when $3 is not null: one row per message of the thread, or one row with null thread
- * columns. FOR UPDATE waits for a concurrent send to the chat and then reads the row as that send left it.
+ * sendChatMessage in one statement (in its own transaction, as every statement outside one is): $1 the chat, $2 the
+ * prompt's text (the chat's title when it has none), $3 the parent (a uuid, or null), $4 the acting user, $5 the new
+ * messages as JSON records (columns the database fills are left to their defaults), $6 whether drafts are asked
+ * for, $7 whether the send is a reply (a parentId was given, even one that is no uuid).
+ *
+ * `locked` locks the user's chat (no row: not theirs, or none); FOR UPDATE waits for a concurrent send to the chat and
+ * then reads the row as that send left it. `verdict` makes the checks in the order they always ran (an outcome other
+ * than "ok" names the first that failed): the chat is the user's; drafts need a chat that allows data use; a reply's
+ * parent (depth 0 of `thread`, which holds the parent and its ancestors) is a COMPLETE answer in this chat; a first
+ * prompt goes only into an empty chat. Only with "ok" is the chat bumped (which serialises sends to one chat) and are
+ * the messages inserted; otherwise nothing changes.
+ *
+ * A first prompt judges emptiness by the statement's snapshot, taken before it waited for the lock: a concurrent
+ * first prompt that committed meanwhile is invisible to it. But that send bumped the chat, so the locked row is then
+ * another version than the one the snapshot holds (`seen`): the outcome is "raced", nothing changes, and the send is
+ * made again with a fresh snapshot (which finds the chat not empty). A reply needs no such care: its thread (a
+ * COMPLETE answer and its ancestors) does not change while the chat is locked.
+ *
+ * One row per message inserted, each with the verdict's columns (the chat's system prompt, its modified_at and title
+ * before the bump, which a send the queue refuses puts back, whether it holds a blind battle (blindness.ts), a
+ * reply's thread as [{role, text}], root first); one row with null message columns when nothing was inserted.
  */
-const LOCK_AND_THREAD_SQL = `WITH RECURSIVE locked AS (
-    SELECT id, allow_data_use, modified_at, title FROM chat WHERE id = $1 AND user_id = $4 FOR UPDATE
-  ), bumped AS (
-    UPDATE chat c SET modified_at = now(), title = COALESCE(c.title, left($2, 100)) FROM locked l WHERE c.id = l.id RETURNING c.system_prompt
+const SEND_COLUMNS = "id, chat_id, parent_id, role, state, text, model, sampling";
+const SEND_SQL = `WITH RECURSIVE locked AS (
+    SELECT id, xmin::text AS version, allow_data_use, modified_at, title, system_prompt FROM chat WHERE id = $1 AND user_id = $4 FOR UPDATE
+  ), seen AS (
+    SELECT xmin::text AS version FROM chat WHERE id = $1
   ), thread AS (
     SELECT id, chat_id, parent_id, role, state, text, 0 AS depth FROM chat_message WHERE id = $3::uuid
     UNION ALL
     SELECT m.id, m.chat_id, m.parent_id, m.role, m.state, m.text, t.depth + 1 FROM chat_message m JOIN thread t ON m.id = t.parent_id
-  ) SELECT bu.system_prompt, l.allow_data_use, l.modified_at AS old_modified_at, l.title AS old_title,
-           EXISTS (SELECT 1 FROM arena_battle b WHERE b.chat_id = $1 AND ${BLIND_SQL}) AS blind,
-           t.id, t.chat_id, t.role, t.state, t.text, t.depth
-      FROM locked l JOIN bumped bu ON true LEFT JOIN thread t ON true ORDER BY t.depth DESC`;
+  ), verdict AS (
+    SELECT CASE
+        WHEN l.id IS NULL THEN 'not_found'
+        WHEN $6::boolean AND NOT l.allow_data_use THEN 'drafts_need_data_use'
+        WHEN $7::boolean AND (p.id IS NULL OR p.chat_id <> l.id) THEN 'parent_not_in_chat'
+        WHEN $7::boolean AND p.role <> 'ASSISTANT' THEN 'parent_not_answer'
+        WHEN $7::boolean AND p.state <> 'COMPLETE' THEN 'parent_not_complete'
+        WHEN NOT $7::boolean AND s.version IS DISTINCT FROM l.version THEN 'raced'
+        WHEN NOT $7::boolean AND EXISTS (SELECT 1 FROM chat_message WHERE chat_id = $1) THEN 'not_empty'
+        ELSE 'ok'
+      END AS outcome,
+      l.system_prompt, l.modified_at AS old_modified_at, l.title AS old_title, p.state AS parent_state,
+      EXISTS (SELECT 1 FROM arena_battle b WHERE b.chat_id = $1 AND ${BLIND_SQL}) AS blind,
+      CASE WHEN $7::boolean THEN (SELECT jsonb_agg(jsonb_build_object('role', t.role, 'text', t.text) ORDER BY t.depth DESC) FROM thread t) END AS thread
+      FROM (VALUES (1)) AS one (n) LEFT JOIN locked l ON true LEFT JOIN seen s ON true LEFT JOIN thread p ON p.depth = 0
+  ), bumped AS (
+    UPDATE chat c SET modified_at = now(), title = COALESCE(c.title, left($2, 100)) FROM verdict v WHERE c.id = $1 AND v.outcome = 'ok'
+  ), inserted AS (
+    INSERT INTO chat_message (${SEND_COLUMNS})
+    SELECT ${SEND_COLUMNS} FROM jsonb_populate_recordset(NULL::chat_message, $5::jsonb) WHERE (SELECT outcome FROM verdict) = 'ok'
+    RETURNING id, text, created_at, stream_segment, seq_offset, stream_last_seq
+  ) SELECT v.*, i.id, i.text, i.created_at, i.stream_segment, i.seq_offset, i.stream_last_seq FROM verdict v LEFT JOIN inserted i ON true`;
 
-/** A row of LOCK_AND_THREAD_SQL: the thread's columns are null in the one row of a send without a parent. */
-type LockedThreadRow = ThreadRow & {
+/** A row of SEND_SQL. */
+interface SentRow {
+  outcome: "ok" | "not_found" | "drafts_need_data_use" | "parent_not_in_chat" | "parent_not_answer" | "parent_not_complete" | "raced" | "not_empty";
   system_prompt: string | null;
-  allow_data_use: boolean;
-  old_modified_at: Date;
+  old_modified_at: Date | null;
   old_title: string | null;
+  parent_state: string | null;
   blind: boolean;
-};
-
-/** The new messages of a send, one JSON record each (columns the database fills are left to their defaults). */
-const INSERT_COLUMNS = "id, chat_id, parent_id, role, state, text, model, sampling";
-const INSERT_SQL = `INSERT INTO chat_message (${INSERT_COLUMNS})
-  SELECT ${INSERT_COLUMNS} FROM jsonb_populate_recordset(NULL::chat_message, $1::jsonb)
-  RETURNING id, text, created_at, stream_segment, seq_offset, stream_last_seq`;
-/** The same for a chat's first prompt: nothing is inserted when the chat ($2) already has a message. */
-const INSERT_INTO_EMPTY_SQL = `INSERT INTO chat_message (${INSERT_COLUMNS})
-  SELECT ${INSERT_COLUMNS} FROM jsonb_populate_recordset(NULL::chat_message, $1::jsonb)
-   WHERE NOT EXISTS (SELECT 1 FROM chat_message WHERE chat_id = $2)
-  RETURNING id, text, created_at, stream_segment, seq_offset, stream_last_seq`;
-
-interface InsertedRow {
+  thread: { role: string; text: string }[] | null;
   id: string;
   text: string;
   created_at: Date;

@@ -76,7 +76,7 @@ export function describeGenerationQueueContract(driverName: string, makeFactory:
         const queue = factory.create();
         for (let i = 1; i <= 50; i += 1) await queue.enqueue(model, job(`burst-${i}`, "alice"));
         const bob = await queue.enqueue(model, job("single", "bob"));
-        expect(bob).to.deep.equal({ created: true, position: 2 });
+        expect(bob).to.deep.equal({ created: true, position: 2, queueSize: 51 });
         expect(await queue.position(model, "burst-1")).to.equal(1);
         expect(await queue.position(model, "burst-2")).to.equal(3);
         expect(await queue.position(model, "burst-50")).to.equal(51);
@@ -84,6 +84,17 @@ export function describeGenerationQueueContract(driverName: string, makeFactory:
         const order = await takeAll(queue);
         expect(order.slice(0, 3)).to.deep.equal(["burst-1", "single", "burst-2"]);
         expect(order).to.have.length(51);
+      });
+
+      it("returns the model's queue size with each enqueue, as size() would say just after it", async function () {
+        const queue = factory.create();
+        expect(await queue.enqueue(model, job("s1", "alice"))).to.deep.equal({ created: true, position: 1, queueSize: 1 });
+        expect(await queue.enqueue(model, job("s2", "bob"))).to.deep.equal({ created: true, position: 2, queueSize: 2 });
+        expect(await queue.enqueue("other-model", job("o1", "alice"))).to.deep.equal({ created: true, position: 1, queueSize: 1 });
+        // a running job is not waiting: the size leaves it out
+        await queue.take(model, "gpu-1");
+        expect(await queue.enqueue(model, job("s3", "carol"))).to.deep.equal({ created: true, position: 2, queueSize: 2 });
+        expect(await queue.size(model)).to.equal(2);
       });
 
       it("takes several jobs in one step, exactly those that as many single takes would, users in turn", async function () {
@@ -157,12 +168,13 @@ export function describeGenerationQueueContract(driverName: string, makeFactory:
         const queue = factory.create();
         await queue.enqueue(model, job("m1", "alice"));
         await queue.enqueue(model, job("m2", "bob"));
-        expect(await queue.enqueue(model, job("m2", "bob"))).to.deep.equal({ created: false, position: 2 });
+        expect(await queue.enqueue(model, job("m2", "bob"))).to.deep.equal({ created: false, position: 2, queueSize: 2 });
         expect(await queue.size(model)).to.equal(2);
         await queue.take(model, "worker");
         expect(await queue.enqueue(model, job("m1", "alice")), "while running").to.deep.equal({
           created: false,
           position: 0,
+          queueSize: 1,
         });
         expect(await takeAll(queue)).to.deep.equal(["m2"]);
       });
@@ -191,7 +203,7 @@ export function describeGenerationQueueContract(driverName: string, makeFactory:
         const queue = factory.create({ maxQueueSize: 1 });
         await queue.enqueue(model, job("m1", "alice"));
         const result = await queue.enqueue(model, job("m2", "bob"), { bypassSizeLimit: true });
-        expect(result).to.deep.equal({ created: true, position: 2 });
+        expect(result).to.deep.equal({ created: true, position: 2, queueSize: 2 });
         expect(await queue.size(model)).to.equal(2);
       });
     });

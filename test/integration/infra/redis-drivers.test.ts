@@ -323,6 +323,6 @@ describe("Redis generation queue, beyond the contract", function () {
     await proxy.start();
     // PostgreSQL is the record: the reconciler enqueues again what the restart lost.
     expect(await eventually(3_000, () => queue.size("tiny"))).to.equal(0);
-    expect(await queue.enqueue("tiny", job("m1"))).to.deep.equal({ created: true, position: 1 });
+    expect(await queue.enqueue("tiny", job("m1"))).to.deep.equal({ created: true, position: 1, queueSize: 1 });
   });
 });

@@ -10,7 +10,8 @@ import { decodeCursor, encodeCursor, type Page } from "../../../common/paginatio
 import { inTransaction } from "../../../db/transaction.js";
 import { isUuid, rowsOf } from "../../../db/rows.js";
 import { uuid7 } from "../../../db/uuid7.js";
-import { preparedEntities } from "../../../db/entity-rows.js";
+import { hydrateJsonRow } from "../../../db/entity-rows.js";
+import { preparedQuery } from "../../../db/prepared.js";
 import { Chat, ChatMessage, ChatMessageState, ChatRole } from "../chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport, type ChatReportType } from "./chat-feedback.entity.js";
 import type { ChatConfig } from "../../../config/index.js";
@@ -187,38 +188,37 @@ export class ChatFeedbackService {
   }
 }
 
-/** Votes, reports and draft choices of each chat, for the chat tree's field resolvers and for exports. */
+/**
+ * Votes, reports and draft choices of chats ($1), in one statement: each kind as one JSON array of its rows, in the
+ * order the field resolvers and exports list them.
+ */
+const FEEDBACK_SQL = `SELECT
+    (SELECT COALESCE(jsonb_agg(to_jsonb(v) ORDER BY v.updated_at), '[]') FROM chat_message_vote v WHERE v.chat_id = ANY($1::uuid[])) AS votes,
+    (SELECT COALESCE(jsonb_agg(to_jsonb(r) ORDER BY r.created_at, r.id), '[]') FROM chat_report r WHERE r.chat_id = ANY($1::uuid[])) AS reports,
+    (SELECT COALESCE(jsonb_agg(to_jsonb(d) ORDER BY d.created_at, d.id), '[]') FROM chat_draft_choice d WHERE d.chat_id = ANY($1::uuid[])) AS draft_choices`;
+
+type JsonRows = Record<string, unknown>[];
+
+/**
+ * Votes, reports and draft choices of each chat, for the chat tree's field resolvers and for exports: one prepared
+ * statement (every finished answer's subscribers read its feedback), its rows hydrated as the builders' getMany does
+ * (src/db/entity-rows.ts).
+ */
 export async function feedbackOfChats(ds: DataSource, chatIds: readonly string[]): Promise<Map<string, ChatFeedback>> {
   const out = new Map<string, ChatFeedback>(chatIds.map((id) => [id, { votes: [], reports: [], draftChoices: [] }]));
   if (chatIds.length === 0) return out;
-  const ids = [...chatIds];
-  const where = "chat_id = ANY(:ids)";
-  // Prepared statements built once (src/db/entity-rows.ts): every finished answer's subscribers read its feedback.
-  const [votes, reports, choices] = await Promise.all([
-    preparedEntities(
-      ds,
-      ChatMessageVote,
-      "feedback.votes",
-      () => ds.getRepository(ChatMessageVote).createQueryBuilder().where(where, { ids }).orderBy("updated_at"),
-      [ids],
-    ),
-    preparedEntities(
-      ds,
-      ChatReport,
-      "feedback.reports",
-      () => ds.getRepository(ChatReport).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id"),
-      [ids],
-    ),
-    preparedEntities(
-      ds,
-      ChatDraftChoice,
-      "feedback.draftChoices",
-      () => ds.getRepository(ChatDraftChoice).createQueryBuilder().where(where, { ids }).orderBy("created_at").addOrderBy("id"),
-      [ids],
-    ),
-  ]);
-  for (const v of votes) out.get(v.chatId)!.votes.push(v);
-  for (const r of reports) out.get(r.chatId)!.reports.push(r);
-  for (const c of choices) out.get(c.chatId)!.draftChoices.push(c);
+  const [row] = await preparedQuery<{ votes: JsonRows; reports: JsonRows; draft_choices: JsonRows }>(ds, FEEDBACK_SQL, [[...chatIds]]);
+  for (const v of row.votes) {
+    const vote = hydrateJsonRow(ds, ChatMessageVote, v);
+    out.get(vote.chatId)!.votes.push(vote);
+  }
+  for (const r of row.reports) {
+    const report = hydrateJsonRow(ds, ChatReport, r);
+    out.get(report.chatId)!.reports.push(report);
+  }
+  for (const c of row.draft_choices) {
+    const choice = hydrateJsonRow(ds, ChatDraftChoice, c);
+    out.get(choice.chatId)!.draftChoices.push(choice);
+  }
   return out;
 }

@@ -191,11 +191,12 @@ export class GenerationService {
 
   /**
    * Announces the answer's place in its queue, and keeps announcing it (refreshPositions) while it waits.
+   * `queueSize`: the model's queue size, as the enqueue returned it (a send reads it no second time), or read here.
    * `ifLastSeq`: the stream's seq when the answer was (re)queued; when anything was appended since (a worker took
    * the job and started), the notice is out of date and is not appended, so no queue notice lands mid-answer.
    */
-  async queued(messageId: string, model: string, position: number, ifLastSeq?: number): Promise<void> {
-    const queueSize = await this.queue.size(model);
+  async queued(messageId: string, model: string, position: number, ifLastSeq?: number, queueSize?: number): Promise<void> {
+    queueSize ??= await this.queue.size(model);
     const seq = await this.emit(messageId, { type: "queued", position, queueSize: Math.max(queueSize, position) }, false, ifLastSeq);
     if (seq === null) {
       this.waiting.delete(messageId);
@@ -249,13 +250,18 @@ export class GenerationService {
    * PENDING → IN_PROGRESS for the worker that took the job; refused when the message was cancelled or is gone.
    * A job handed out again (its worker failed, disconnected or went silent) may already have streamed part of the
    * answer: a worker that can continue goes on after that text (`continueFrom`) and the stream simply goes on;
-   * otherwise subscribers are told to drop the partial text (GenerationRestarted).
+   * otherwise subscribers are told to drop the partial text (GenerationRestarted). `neverHandedOut`: the first
+   * hand-out of a send's job, so no worker streamed anything before and the stream is not read for it.
    */
-  async start(messageId: string, workerName: string, opts: { canContinue?: boolean; handOutId?: string } = {}): Promise<StartOutcome> {
+  async start(
+    messageId: string,
+    workerName: string,
+    opts: { canContinue?: boolean; handOutId?: string; neverHandedOut?: boolean } = {},
+  ): Promise<StartOutcome> {
     this.waiting.delete(messageId);
     // The stream is read together with the claim when this replica knows where it is (it queued the answer).
     const known = this.places.get(messageId);
-    const early = known ? this.events(messageId, false) : null;
+    const early = known && !opts.neverHandedOut ? this.events(messageId, false) : null;
     const row = await this.claims.call({ messageId, workerName, handOutId: opts.handOutId ?? null });
     if (!row) {
       const m = await this.ds.getRepository(ChatMessage).findOneBy({ id: messageId });
@@ -268,7 +274,7 @@ export class GenerationService {
     // The row just claimed names the current stream and carries what the hand-out needs: no further read of it.
     const key = generationStreamKey(messageId, row.stream_segment);
     this.remember(messageId, { key, offset: row.seq_offset, at: Date.now() });
-    const events = early && known!.key === key ? await early : await this.events(messageId, false);
+    const events = opts.neverHandedOut ? null : early && known!.key === key ? await early : await this.events(messageId, false);
     const message = this.ds.getRepository(ChatMessage).create({
       id: messageId,
       chatId: row.chat_id,
@@ -398,10 +404,13 @@ export class GenerationService {
     }
   }
 
-  /** The text streamed so far, or null when the stream is gone. */
+  /**
+   * The text streamed so far, or null when the stream is gone. Its stream is the one this replica appended to or
+   * claimed within STREAM_PLACE_TTL_MS (the answer's last batch, as a rule, so a finish reads no row), else the row's.
+   */
   private async streamed(messageId: string): Promise<{ text: string; tokenCount: number } | null> {
     try {
-      const events = await this.streams.read((await this.placeOf(messageId, true)).key);
+      const events = await this.streams.read((await this.placeOf(messageId)).key);
       if (events.length === 0) return null;
       return streamedText(events.map((e) => e.event));
     } catch (err) {

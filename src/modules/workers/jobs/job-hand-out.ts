@@ -162,6 +162,7 @@ export class JobHandOut {
       const started = await this.generations.start(taken.messageId, session.hello.name, {
         canContinue: Boolean(session.hello.canContinue),
         handOutId: taken.jobId,
+        neverHandedOut: true,
       });
       if (started.started) return true;
       // Cancelled while queued, or deleted with its chat.

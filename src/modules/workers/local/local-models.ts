@@ -20,12 +20,27 @@ export interface LocalModelRunner {
   device: string;
   description: string;
   canContinue: boolean;
-  generate(job: WorkerJob, signal: AbortSignal): AsyncGenerator<{ text: string; tokenCount: number }, LocalFinish>;
+  /** Jobs it takes at once; unset: the in-process worker's default. */
+  capacity?: number;
+  /**
+   * Text pieces with, where the model says so, when it made them (`producedAt`, ms since the epoch, as
+   * performance.timeOrigin + performance.now()): the model's own time, apart from the time the piece took to
+   * reach the worker.
+   */
+  generate(job: WorkerJob, signal: AbortSignal): AsyncGenerator<{ text: string; tokenCount: number; producedAt?: number }, LocalFinish>;
   close(): Promise<void>;
 }
 
 export const LOCAL_SYNTHETIC_MODEL = "synthetic";
 export const LOCAL_TINY_MODEL = "chorus-tiny";
+/**
+ * Jobs the tiny model takes at once. Its thread steps every running answer in turn (about 1.5 ms a step here), so
+ * 32 answers still stream at about 20 tokens/s each; with the in-process worker's default of 8, the ninth chat
+ * waited for a whole answer before its first token.
+ */
+export const TINY_MODEL_CAPACITY = 32;
+/** The tiny model thread's nice value (see TransformersThreadBackendOptions.niceness). */
+export const TINY_MODEL_NICENESS = 10;
 
 export function syntheticRunner(tokensPerSecond: number): LocalModelRunner {
   return {
@@ -52,6 +67,7 @@ interface BackendEvent {
   type: "token" | "finish";
   text: string;
   tokenCount: number;
+  producedAt?: number;
   finishReason?: LocalFinish;
 }
 interface GpuBackend {
@@ -66,7 +82,7 @@ interface GpuBackend {
   close(): Promise<void>;
 }
 interface GpuWorkersModule {
-  TransformersBackend: new (options: { model: string; device?: "cpu"; threads?: number; log?: (m: string) => void }) => GpuBackend;
+  TransformersThreadBackend: new (options: { model: string; device?: "cpu"; threads?: number; niceness?: number; log?: (m: string) => void }) => GpuBackend;
   ensureTinyModel(dir: string): Promise<{ written: boolean }>;
   tinyModelDir(): string;
 }
@@ -86,10 +102,15 @@ function installedFrom(dir: string, name: string): boolean {
 
 /**
  * The tiny model's runner, or null (with the reason) when gpu-workers is not installed and built. The model files
- * are generated when missing (offline, a fraction of a second); the backend loads on the first job, so a server
- * that never gets a tiny-model job never pays for transformers.js.
+ * are generated when missing (offline, a fraction of a second). With `preload` the backend is loaded before the
+ * runner is returned (in its own thread, so the API serves meanwhile), and the first chats do not wait for it;
+ * without, it loads on the first job, so a server that never gets a tiny-model job never pays for transformers.js.
  */
-export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): Promise<{ runner: LocalModelRunner } | { reason: string }> {
+export async function tinyModelRunner(
+  log: Logger,
+  entry = gpuWorkersEntry(),
+  options: { preload?: boolean } = {},
+): Promise<{ runner: LocalModelRunner } | { reason: string }> {
   const root = path.resolve(path.dirname(entry), "..", "..");
   if (!existsSync(entry)) return { reason: `gpu-workers is not built (${entry} is missing; run \`npm install\` at the project root)` };
   if (!installedFrom(root, "@huggingface/transformers")) {
@@ -106,15 +127,23 @@ export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): P
   } catch (err) {
     return { reason: `gpu-workers could not be loaded: ${(err as Error).message}` };
   }
-  let backend: GpuBackend | null = null;
   let loading: Promise<GpuBackend> | null = null;
   const loaded = () =>
     (loading ??= (async () => {
-      const b = new mod.TransformersBackend({ model: dir, device: "cpu", threads: 1, log: (m) => log.info(m) });
+      // In a thread of its own: the model's steps are synchronous, and in the API's thread they held up every send,
+      // hand-out and token delivery while an answer was generated.
+      // At a lower priority, so that under load the API's own short jobs (sends, deliveries) run before model steps.
+      const b = new mod.TransformersThreadBackend({ model: dir, device: "cpu", threads: 1, niceness: TINY_MODEL_NICENESS, log: (m) => log.info(m) });
       await b.load();
-      backend = b;
       return b;
     })());
+  if (options.preload) {
+    try {
+      await loaded();
+    } catch (err) {
+      return { reason: `the tiny model did not load: ${(err as Error).message}` };
+    }
+  }
   return {
     runner: {
       model: LOCAL_TINY_MODEL,
@@ -122,18 +151,21 @@ export async function tinyModelRunner(log: Logger, entry = gpuWorkersEntry()): P
       device: "cpu",
       description: "in-process worker of local mode: the generated tiny model on transformers.js",
       canContinue: true,
+      capacity: TINY_MODEL_CAPACITY,
       async *generate(job, signal) {
         const b = await loaded();
         let finish: LocalFinish = "stop";
         // The job as a backend takes it (the prompt's one prefix, sampling without the protocol's nulls).
         for await (const e of b.generate(backendRequest(job, signal))) {
-          if (e.type === "token") yield { text: e.text, tokenCount: e.tokenCount };
+          if (e.type === "token") yield { text: e.text, tokenCount: e.tokenCount, producedAt: e.producedAt };
           else finish = e.finishReason ?? "stop";
         }
         return finish;
       },
       async close() {
-        await (backend as GpuBackend | null)?.close();
+        // A load still under way is waited for, so that its thread is closed too.
+        const b = await loading?.catch(() => null);
+        await b?.close();
       },
     },
   };

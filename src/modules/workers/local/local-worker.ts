@@ -32,11 +32,15 @@ export class LocalWorker {
     private readonly tinyRunner: () => ReturnType<typeof tinyModelRunner> = () => tinyModelRunner(log),
   ) {}
 
-  /** Starts the synthetic session at once and the tiny model's once its files are ready. */
+  /** Starts the synthetic session at once and the tiny model's once its files are ready (and, preloaded, the model). */
   async start(): Promise<void> {
     this.serve(syntheticRunner(this.tokensPerSecond));
     const tiny = await this.tinyRunner();
-    if (this.stopped) return;
+    if (this.stopped) {
+      // Stopped while the tiny model was loading: its thread goes too.
+      if ("runner" in tiny) await tiny.runner.close();
+      return;
+    }
     if ("runner" in tiny) this.serve(tiny.runner);
     else this.log.warn({ reason: tiny.reason }, "the in-process worker serves only the synthetic model: the tiny model needs gpu-workers");
   }
@@ -51,7 +55,7 @@ export class LocalWorker {
       {
         protocolVersion: WORKER_PROTOCOL_VERSION,
         models: [runner.model],
-        capacity: this.capacity,
+        capacity: runner.capacity ?? this.capacity,
         hardware: { device: runner.device, description: runner.description },
         name: runner.name,
         canContinue: runner.canContinue,
@@ -86,14 +90,29 @@ export class LocalWorker {
       Math.max(100, Math.floor(job.leaseMs / 3)),
     );
     const batcher = new TokenBatcher(job.tokenBatchMs, (text, count) => this.workers.tokens(this.connection, job.jobId, text, count).then(react));
-    const received = performance.now();
+    const received = performance.timeOrigin + performance.now();
     try {
       const tokens = runner.generate(job, abort.signal);
       let text = "";
       let count = 0;
       let r = await tokens.next();
-      // The model's own wait for the answer's first token (the stream benchmark's local mode subtracts it).
-      if (!r.done) this.log.debug({ messageId: job.messageId, modelFirstTokenMs: performance.now() - received }, "in-process worker: first token");
+      if (!r.done) {
+        // The model's own wait for the answer's first token, from the job's arrival here to the moment the model made
+        // that token (the stream benchmark's local mode subtracts it); and when the token reached this worker, which
+        // also counts the time it then took to get here (the model thread's message, this event loop's turn).
+        const at = performance.timeOrigin + performance.now();
+        this.log.debug(
+          {
+            messageId: job.messageId,
+            modelFirstTokenMs: (r.value.producedAt ?? at) - received,
+            workerFirstTokenMs: at - received,
+            // the same instants in ms since the epoch, so the benchmark can split the rest into hand-out and delivery
+            jobAt: received,
+            firstTokenAt: r.value.producedAt ?? at,
+          },
+          "in-process worker: first token",
+        );
+      }
       while (!r.done) {
         text += r.value.text;
         count += r.value.tokenCount;
