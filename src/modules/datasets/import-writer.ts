@@ -9,7 +9,7 @@ import { AscendingUuids } from "../../db/ascending-uuid.js";
 import { TERMINAL_STATES, TreeState } from "../trees/message-tree-state.entity.js";
 import { RECOMPUTE_ALL } from "../stats/stats-incremental.js";
 import { CopyBuffer, copyText } from "./copy.js";
-import { IMPORT_API_CLIENT_ID, labelBaselineUserId } from "./import-ids.js";
+import { IMPORT_API_CLIENT_ID, LABEL_BASELINE_USER_ID } from "./import-ids.js";
 import { LineError, type ParsedLine, type ParsedMessage } from "./import-parse.js";
 import type { ImportOptions, ImportProblem } from "./import-types.js";
 import type { ImportUsers } from "./import-users.js";
@@ -282,32 +282,31 @@ export class ImportWriter {
   }
 
   /**
-   * The format carries label averages and counts, not the reviews behind them. A restore writes, per message,
-   * `count` free-label rows from placeholder reviewers, each holding the average, so the export's average and
-   * count come back exactly, and later live labels join the same average as the reviews they stand for would.
+   * The format carries label averages and counts, not the reviews behind them. A restore writes one free-label
+   * row per labelled message, from a placeholder reviewer, holding each label's average in `labels` and how many
+   * reviews it stands for in `label_counts` (migration ImportLabelCounts), so the export's average and count come
+   * back exactly, and later live labels join the same average as the reviews they stand for would (every label
+   * reader weighs a label by its count: labels/label-weight.ts).
    */
   private async insertLabels(qr: QueryRunner, messages: ParsedMessage[]) {
-    const rows = new CopyBuffer("text_labels", ["id", "user_id", "api_client_id", "text", "message_id", "labels", "created_date"]);
+    const rows = new CopyBuffer("text_labels", ["id", "user_id", "api_client_id", "text", "message_id", "labels", "label_counts", "created_date"]);
     const now = new Date().toISOString();
+    // Ids are UUIDs and the client's id is fixed: none needs escaping.
+    const head = `\t${LABEL_BASELINE_USER_ID}\t${IMPORT_API_CLIENT_ID}\t\t`;
     for (const m of messages) {
       if (!m.labels) continue;
-      const entries = Object.entries(m.labels).filter(([, v]) => v.value !== null && v.count > 0);
-      const count = Math.max(0, ...entries.map(([, v]) => v.count));
-      // The rows of a message differ only in id and reviewer: the rest of the line (the client, an empty text,
-      // the message, its labels, its date) is escaped once per label set. Ids are UUIDs, which need no escaping.
-      const head = `\t${IMPORT_API_CLIENT_ID}\t\t${m.id}\t`;
-      const date = `\t${copyText(m.createdDate ?? now)}\n`;
-      // Row i holds the labels counted more than i times: a set that only shrinks, so its JSON is rebuilt only then.
-      let tail = "";
-      let size = -1;
-      for (let i = 0; i < count; i++) {
-        const present = entries.filter(([, v]) => v.count > i);
-        if (present.length !== size) {
-          tail = head + copyText(JSON.stringify(Object.fromEntries(present.map(([k, v]) => [k, v.value])))) + date;
-          size = present.length;
-        }
-        rows.addLine(this.rowIds.next() + "\t" + labelBaselineUserId(i) + tail);
+      let values: Record<string, number> | null = null;
+      let counts: Record<string, number> | null = null;
+      for (const name in m.labels) {
+        const v = m.labels[name];
+        if (v.value === null || v.count <= 0) continue;
+        (values ??= {})[name] = v.value;
+        (counts ??= {})[name] = v.count;
       }
+      if (values === null) continue;
+      rows.addLine(
+        this.rowIds.next() + head + m.id + "\t" + copyText(JSON.stringify(values)) + "\t" + copyText(JSON.stringify(counts)) + "\t" + copyText(m.createdDate ?? now) + "\n",
+      );
     }
     await rows.send(qr);
   }

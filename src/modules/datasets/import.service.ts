@@ -16,7 +16,7 @@
  *
  * This file runs the import: it reads the file, batches trees, keeps the summary and its line-numbered problems,
  * and drives the two connections. The statements of a batch are in import-writer.ts, the users an import writes
- * (its system user, placeholder authors, label baseline reviewers) in import-users.ts.
+ * (its system user, placeholder authors, the label baseline reviewer) in import-users.ts.
  */
 import type { DataSource, QueryRunner } from "typeorm";
 import { LineError, parseLine, type ParsedMessage } from "./import-parse.js";
@@ -101,11 +101,11 @@ export class DatasetImporter {
         const trees = batch;
         batch = [];
         batchMessages = 0;
-        if (this.users.needsLabelBaselineUsers(trees.flatMap((t) => t.messages))) {
-          // Rare (once per larger label count): the reviewers must be committed before any batch uses them.
+        if (this.users.needsLabelBaselineUser(trees.flatMap((t) => t.messages))) {
+          // Once, at the first labelled message: the reviewer must be committed before any batch uses it.
           await drain();
           idle.splice(0, idle.length, ...runners);
-          await this.users.ensureLabelBaselineUsers(
+          await this.users.ensureLabelBaselineUser(
             qr,
             trees.flatMap((t) => t.messages),
           );
@@ -173,7 +173,7 @@ export class DatasetImporter {
         await settle();
         onProgress?.(this.summary);
         try {
-          await this.users.ensureLabelBaselineUsers(qr, [parsed.message]);
+          await this.users.ensureLabelBaselineUser(qr, [parsed.message]);
           if ((await this.importMessage(qr, parsed.message)) === "present") this.summary.alreadyPresent += 1;
         } catch (e) {
           this.problem(lineNo, reasonOf(e));

@@ -19,7 +19,8 @@ export class Message {
   @Column({ type: "uuid", name: "message_tree_id" })
   messageTreeId: string;
 
-  @Index("ix_message_task")
+  /** Partial: looked up by task only for messages written for a task; imported and restored ones have none. */
+  @Index("ix_message_task", { where: "task_id IS NOT NULL" })
   @Column({ type: "uuid", name: "task_id", nullable: true })
   taskId: string | null;
 
