@@ -1,7 +1,7 @@
 /**
  * The statements an import runs to write its rows (import.service.ts decides what goes in which transaction):
- * messages, tree states and labels with COPY straight into their tables, events with COPY into a per-connection
- * staging table from which set-based INSERTs write reactions, emojis and restored ranking tasks.
+ * messages, tree states, labels and events (emojis, reactions, restored ranking tasks) with COPY straight into
+ * their tables.
  */
 import type { QueryRunner } from "typeorm";
 import { rowsOf } from "../../db/rows.js";
@@ -9,6 +9,7 @@ import { AscendingUuids } from "../../db/ascending-uuid.js";
 import { TERMINAL_STATES, TreeState } from "../trees/message-tree-state.entity.js";
 import { RECOMPUTE_ALL } from "../stats/stats-incremental.js";
 import { CopyBuffer, copyText } from "./copy.js";
+import { eventDate, hasOffset, zonelessDatesSql } from "./event-dates.js";
 import { IMPORT_API_CLIENT_ID, LABEL_BASELINE_USER_ID } from "./import-ids.js";
 import { LineError, type ParsedLine, type ParsedMessage } from "./import-parse.js";
 import type { ImportOptions, ImportProblem } from "./import-types.js";
@@ -57,24 +58,6 @@ const MESSAGE_COLUMNS = [
   "emojis",
   "ranking_count",
   "extras",
-] as const;
-/** Staging for events, one per connection: COPY fills it, set-based INSERTs empty it into their tables. */
-export const CREATE_STAGING = `
-  CREATE TEMP TABLE IF NOT EXISTS import_event (
-    message_id uuid, user_id uuid, created timestamptz, seq int, kind text, emoji varchar(128), task_id uuid,
-    payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;
-const STAGING_EVENT_COLUMNS = [
-  "message_id",
-  "user_id",
-  "created",
-  "seq",
-  "kind",
-  "emoji",
-  "task_id",
-  "payload",
-  "tree_id",
-  "task_type",
-  "task_payload",
 ] as const;
 export class ImportWriter {
   /** Ids of the rows an import makes up (placeholder labels, restored ranking tasks): ascending, cheap to index. */
@@ -312,25 +295,51 @@ export class ImportWriter {
   }
 
   /**
-   * Emoji events become message_emoji rows, ratings and rankings message_reaction rows, in file order. Each
-   * ranking also becomes the done ranking task it was, on its parent, for the ranking-completion check and the
-   * consensus count rankings by their done tasks.
+   * Emoji events become message_emoji rows, ratings and rankings message_reaction rows, in file order: an event's
+   * date is its message's plus its position in microseconds (event-dates.ts). Each ranking also becomes the done
+   * ranking task it was, on its parent, for the ranking-completion check and the consensus count rankings by their
+   * done tasks. All three go in with COPY (a staging table and INSERT ... SELECT from it cost PostgreSQL the rows
+   * twice); an emoji event repeated by the same user for the same emoji is one row, its first.
    */
   private async insertEvents(qr: QueryRunner, rows: { treeId: string; m: ParsedMessage }[]) {
-    const staged = new CopyBuffer("import_event", STAGING_EVENT_COLUMNS);
+    const emojis = new CopyBuffer("message_emoji", ["message_id", "user_id", "emoji", "created_date"]);
+    const reactions = new CopyBuffer("message_reaction", ["task_id", "user_id", "created_date", "payload_type", "payload", "api_client_id", "message_id"]);
+    const tasks = new CopyBuffer("task", [
+      "id",
+      "created_date",
+      "user_id",
+      "payload_type",
+      "payload",
+      "api_client_id",
+      "ack",
+      "done",
+      "message_tree_id",
+      "parent_message_id",
+    ]);
     const now = new Date().toISOString();
+    const zoned = await this.zonelessDates(
+      qr,
+      rows.filter(({ m }) => m.events.length > 1).map(({ m }) => m.createdDate ?? now),
+    );
     for (const { treeId, m } of rows) {
+      if (m.events.length === 0) continue;
+      const date = m.createdDate ?? now;
+      const withOffset = zoned.get(date) ?? date;
+      let emojisSeen: Set<string> | null = null;
       m.events.forEach((e, seq) => {
-        const created = m.createdDate ?? now;
+        const created = eventDate(date, withOffset, seq);
         const userId = e.user_id ?? this.users.systemUserId;
         if (e.type === "emoji") {
-          staged.add([m.id, userId, created, seq, "emoji", e.emoji, null, null, null, null, null]);
+          const key = `${userId} ${e.emoji}`;
+          if (emojisSeen?.has(key)) return;
+          (emojisSeen ??= new Set()).add(key);
+          emojis.add([m.id, userId, e.emoji, created]);
           return;
         }
         const taskId = this.rowIds.next();
         if (e.type === "rating") {
           const payload = { type: "message_rating", rating: e.rating, ...(e.extras ? { extras: e.extras } : {}) };
-          staged.add([m.id, userId, created, seq, "RatingReactionPayload", null, taskId, JSON.stringify(payload), null, null, null]);
+          reactions.add([taskId, userId, created, "RatingReactionPayload", JSON.stringify(payload), IMPORT_API_CLIENT_ID, m.id]);
           return;
         }
         const payload = {
@@ -342,6 +351,7 @@ export class ImportWriter {
           not_rankable: e.not_rankable ?? null,
           ...(e.extras ? { extras: e.extras } : {}),
         };
+        reactions.add([taskId, userId, created, "RankingReactionPayload", JSON.stringify(payload), IMPORT_API_CLIENT_ID, m.id]);
         // The task's replies in the order they were shown: `ranking[k]` is the shown position of the k-th best.
         const shown: { id: string }[] = new Array(e.ranked_message_ids.length);
         const permutation = e.ranking.length === shown.length && new Set(e.ranking).size === shown.length && e.ranking.every((p) => p >= 0 && p < shown.length);
@@ -357,35 +367,30 @@ export class ImportWriter {
           reveal_synthetic: false,
           restored: true,
         };
-        staged.add([
-          m.id,
-          userId,
-          created,
-          seq,
-          "RankingReactionPayload",
-          null,
+        tasks.add([
           taskId,
-          JSON.stringify(payload),
-          treeId,
+          created,
+          userId,
           assistant ? "RankAssistantRepliesPayload" : "RankPrompterRepliesPayload",
           JSON.stringify(taskPayload),
+          IMPORT_API_CLIENT_ID,
+          true,
+          true,
+          treeId,
+          m.id,
         ]);
       });
     }
-    if (staged.rows === 0) return;
-    await staged.send(qr);
-    // Event order is kept through created_date: the message's date plus the event's position in microseconds.
-    await qr.query(
-      `INSERT INTO message_emoji (message_id, user_id, emoji, created_date)
-       SELECT message_id, user_id, emoji, created + seq * interval '1 microsecond' FROM import_event WHERE kind = 'emoji'
-       ON CONFLICT DO NOTHING;
-       INSERT INTO message_reaction (task_id, user_id, created_date, payload_type, payload, api_client_id, message_id)
-       SELECT task_id, user_id, created + seq * interval '1 microsecond', kind, payload, '${IMPORT_API_CLIENT_ID}', message_id
-       FROM import_event WHERE kind <> 'emoji';
-       INSERT INTO task (id, created_date, user_id, payload_type, payload, api_client_id, ack, done, message_tree_id, parent_message_id)
-       SELECT task_id, created + seq * interval '1 microsecond', user_id, task_type, task_payload, '${IMPORT_API_CLIENT_ID}', true, true, tree_id, message_id
-       FROM import_event WHERE kind = 'RankingReactionPayload';
-       TRUNCATE import_event`,
-    );
+    await emojis.send(qr);
+    await reactions.send(qr);
+    await tasks.send(qr);
+  }
+
+  /** PostgreSQL's UTC reading of the dates without an offset among these (event-dates.ts); usually none. */
+  private async zonelessDates(qr: QueryRunner, dates: string[]): Promise<Map<string, string>> {
+    const zoneless = [...new Set(dates.filter((d) => !hasOffset(d)))];
+    if (zoneless.length === 0) return new Map();
+    const rows: { date: string; utc: string }[] = await qr.query(zonelessDatesSql, [zoneless]);
+    return new Map(rows.map((r) => [r.date, r.utc]));
   }
 }

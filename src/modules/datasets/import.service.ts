@@ -9,8 +9,8 @@
  *   again reproduces the file; ranking events count as the done ranking tasks they were, so a restored tree in
  *   `ranking` needs exactly the rankings the original still needed.
  *
- * Rows go in with COPY: messages, tree states and labels straight into their tables, events into a per-connection
- * staging table from which set-based INSERTs write reactions, emojis and restored ranking tasks. A dry run runs the
+ * Rows go in with COPY straight into their tables: messages, tree states, labels, and the events' emojis, reactions
+ * and restored ranking tasks. A dry run runs the
  * very same statements inside one transaction (each batch a savepoint) and rolls it back at the end, so it
  * predicts the real run.
  *
@@ -22,7 +22,7 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { LineError, parseLine, type ParsedMessage } from "./import-parse.js";
 import type { ImportOptions, ImportSummary } from "./import-types.js";
 import { ImportUsers } from "./import-users.js";
-import { CREATE_STAGING, ImportWriter, type PendingTree, type WriteResult } from "./import-writer.js";
+import { ImportWriter, type PendingTree, type WriteResult } from "./import-writer.js";
 import { DEFAULT_MAX_LINE_BYTES, readLines } from "./jsonl-stream.js";
 
 /** Enough to act on; a file of garbage should not fill memory with complaints. */
@@ -204,7 +204,7 @@ export class DatasetImporter {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       // The connections go back to a pool that others may share: leave them as they were.
       for (const r of runners) {
-        await r.query(`RESET synchronous_commit; DROP TABLE IF EXISTS import_event`).catch(() => undefined);
+        await r.query(`RESET synchronous_commit`).catch(() => undefined);
         await r.release();
       }
     }
@@ -215,8 +215,6 @@ export class DatasetImporter {
     // Every transaction still commits whole trees; not waiting for the WAL flush of each commit is what makes
     // them cheap. A crash loses at most the last trees, which a re-run imports (it skips trees present).
     await qr.query(`SET synchronous_commit TO off`);
-    // Outside any transaction, so that a dry run's rolled-back savepoint cannot take them away.
-    await qr.query(CREATE_STAGING);
   }
 
   /**
