@@ -332,7 +332,8 @@ export class ImportWriter {
         const created = eventDate(date, withOffset, seq);
         const userId = e.user_id ?? this.users.systemUserId;
         if (e.type === "emoji") {
-          const key = `${userId} ${e.emoji}`;
+          // As the table's key compares them: a UUID in capitals is the same user.
+          const key = `${userId.toLowerCase()} ${e.emoji}`;
           if (emojisSeen?.has(key)) return;
           (emojisSeen ??= new Set()).add(key);
           emojis.add([m.id, userId, e.emoji, created]);
