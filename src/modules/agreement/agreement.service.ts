@@ -40,7 +40,7 @@ export class AgreementService {
     const rows: { message_id: string; user_id: string; value: number }[] = await this.ds.query(
       `SELECT l.message_id, l.user_id, (l.labels->>$1)::float8 AS value
        FROM text_labels l JOIN task t ON t.id = l.task_id JOIN message m ON m.id = l.message_id
-       WHERE t.done AND l.labels ? $1 AND ($2::text IS NULL OR m.lang = $2) AND ($3::timestamptz IS NULL OR l.created_date >= $3)
+       WHERE l.task_id IS NOT NULL AND t.done AND l.labels ? $1 AND ($2::text IS NULL OR m.lang = $2) AND ($3::timestamptz IS NULL OR l.created_date >= $3)
          AND ($4::uuid IS NULL OR m.api_client_id = $4)
        ORDER BY l.message_id, l.user_id`,
       [label, lang, since, vis.apiClientId],

@@ -8,6 +8,7 @@ import { isUuid } from "../../db/rows.js";
 import { Anonymizer, isoDateSql, MESSAGE_EXTRAS_EVENTS, sortRepliesByRank, type ExportMessageNode, type LabelValue, type MessageEvents } from "./format.js";
 import { stringifyDeep } from "./deep-json.js";
 import { IMPORT_API_CLIENT_ID } from "./import-ids.js";
+import { labelWeightSql } from "../labels/label-weight.js";
 import type { LineWriter } from "./jsonl-stream.js";
 import type { RequestContext } from "../../common/request-context.js";
 import { forbidden } from "../../common/errors.js";
@@ -260,10 +261,11 @@ export class DatasetExporter {
     const events = new Map<string, MessageEvents>();
     if (ids.length === 0) return { labels, events };
     if (this.options.exportLabels) {
-      // jsonb numbers are numerics: averaging them as numeric gives back exactly a restored average.
+      // jsonb numbers are numerics: averaging them as numeric gives back exactly a restored average. A label counts
+      // once per review it stands for (label-weight.ts: a restored row carries its reviews' count).
       const rows: { message_id: string; name: string; value: string | null; count: number }[] = await qr.query(
-        `SELECT l.message_id, e.key AS name, avg((e.value #>> '{}')::numeric)::text AS value, count(*)::int AS count
-         FROM text_labels l CROSS JOIN LATERAL jsonb_each(l.labels) e
+        `SELECT l.message_id, e.key AS name, (sum((e.value #>> '{}')::numeric * w.n) / sum(w.n))::text AS value, sum(w.n)::int AS count
+         FROM text_labels l CROSS JOIN LATERAL jsonb_each(l.labels) e CROSS JOIN LATERAL (SELECT ${labelWeightSql("l", "e.key")} AS n) w
          WHERE l.message_id = ANY($1::uuid[]) AND jsonb_typeof(e.value) = 'number'
          GROUP BY l.message_id, e.key ORDER BY l.message_id, e.key`,
         [ids],

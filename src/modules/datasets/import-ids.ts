@@ -13,9 +13,8 @@ export function nameUuid(name: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-const baselineUserIds: string[] = [];
-/** The fixed id of the placeholder reviewer at this position of the restored labels (import-users.ts). */
-export function labelBaselineUserId(position: number): string {
-  for (let i = baselineUserIds.length; i <= position; i++) baselineUserIds.push(nameUuid(`chorus:label-baseline-user:${i}`));
-  return baselineUserIds[position];
-}
+/**
+ * The fixed id of the placeholder reviewer of restored labels (import-users.ts). Named for position 0: a restore
+ * once wrote one row per review, each from the reviewer of its position, and this one stayed.
+ */
+export const LABEL_BASELINE_USER_ID = nameUuid("chorus:label-baseline-user:0");

@@ -1,12 +1,12 @@
 /**
  * The users an import writes rows for: the import API client's system user `import`, the placeholder users that
- * stand for the authors and event users of restored messages, and the label baseline users (placeholder reviewers).
+ * stand for the authors and event users of restored messages, and the label baseline user (the placeholder reviewer of restored labels).
  * Each is written once and remembered, so later batches do not write it again.
  */
 import crypto from "node:crypto";
 import type { QueryRunner } from "typeorm";
 import { hashApiKey } from "../../common/keys.js";
-import { IMPORT_API_CLIENT_ID, labelBaselineUserId, nameUuid } from "./import-ids.js";
+import { IMPORT_API_CLIENT_ID, LABEL_BASELINE_USER_ID, nameUuid } from "./import-ids.js";
 import type { ParsedMessage } from "./import-parse.js";
 import type { ImportMode } from "./import-types.js";
 
@@ -15,7 +15,7 @@ const MAX_KNOWN_USERS = 50_000;
 export class ImportUsers {
   /** Users known to exist, so placeholders are not written again and again. */
   private readonly knownUsers = new Set<string>();
-  private labelBaselineUsers = 0;
+  private labelBaselineUserWritten = false;
   private systemUser = "";
 
   constructor(private readonly mode: ImportMode) {}
@@ -82,29 +82,22 @@ export class ImportUsers {
   }
 
   /**
-   * Placeholder reviewers, one per position (a user has one free-label row per message), created and committed
-   * before a batch so that a batch rolled back never leaves rows pointing at reviewers that do not exist.
+   * The placeholder reviewer of restored labels, created and committed before a batch so that a batch rolled back
+   * never leaves rows pointing at a reviewer that does not exist. Needed once some message has a counted label.
    */
-  private labelBaselineUsersNeeded(messages: ParsedMessage[]): number {
-    let needed = 0;
-    for (const m of messages) for (const v of Object.values(m.labels ?? {})) needed = Math.max(needed, v.count);
-    return needed;
+  needsLabelBaselineUser(messages: ParsedMessage[]): boolean {
+    if (this.mode !== "restore" || this.labelBaselineUserWritten) return false;
+    return messages.some((m) => m.labels !== null && Object.values(m.labels).some((v) => v.value !== null && v.count > 0));
   }
 
-  needsLabelBaselineUsers(messages: ParsedMessage[]): boolean {
-    return this.mode === "restore" && this.labelBaselineUsersNeeded(messages) > this.labelBaselineUsers;
-  }
-
-  async ensureLabelBaselineUsers(qr: QueryRunner, messages: ParsedMessage[]) {
-    if (!this.needsLabelBaselineUsers(messages)) return;
-    const needed = this.labelBaselineUsersNeeded(messages);
-    const positions = Array.from({ length: needed }, (_, i) => i);
+  async ensureLabelBaselineUser(qr: QueryRunner, messages: ParsedMessage[]) {
+    if (!this.needsLabelBaselineUser(messages)) return;
+    // The name of position 0 (import-ids.ts), as restores that wrote one reviewer per position named it.
     await qr.query(
       `INSERT INTO "user" (id, username, auth_method, display_name, api_client_id, show_on_leaderboard, tos_acceptance_date)
-       SELECT u.id, 'label-baseline-' || u.i, 'system', '__system__/label-baseline-' || u.i, $3, false, now()
-       FROM unnest($1::uuid[], $2::int[]) AS u(id, i) ON CONFLICT DO NOTHING`,
-      [positions.map(labelBaselineUserId), positions, IMPORT_API_CLIENT_ID],
+       VALUES ($1, 'label-baseline-0', 'system', '__system__/label-baseline-0', $2, false, now()) ON CONFLICT DO NOTHING`,
+      [LABEL_BASELINE_USER_ID, IMPORT_API_CLIENT_ID],
     );
-    this.labelBaselineUsers = needed;
+    this.labelBaselineUserWritten = true;
   }
 }

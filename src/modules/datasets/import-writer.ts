@@ -1,7 +1,7 @@
 /**
  * The statements an import runs to write its rows (import.service.ts decides what goes in which transaction):
- * messages, tree states and labels with COPY straight into their tables, events with COPY into a per-connection
- * staging table from which set-based INSERTs write reactions, emojis and restored ranking tasks.
+ * messages, tree states, labels and events (emojis, reactions, restored ranking tasks) with COPY straight into
+ * their tables.
  */
 import type { QueryRunner } from "typeorm";
 import { rowsOf } from "../../db/rows.js";
@@ -9,7 +9,8 @@ import { AscendingUuids } from "../../db/ascending-uuid.js";
 import { TERMINAL_STATES, TreeState } from "../trees/message-tree-state.entity.js";
 import { RECOMPUTE_ALL } from "../stats/stats-incremental.js";
 import { CopyBuffer, copyText } from "./copy.js";
-import { IMPORT_API_CLIENT_ID, labelBaselineUserId } from "./import-ids.js";
+import { eventDate, hasOffset, zonelessDatesSql } from "./event-dates.js";
+import { IMPORT_API_CLIENT_ID, LABEL_BASELINE_USER_ID } from "./import-ids.js";
 import { LineError, type ParsedLine, type ParsedMessage } from "./import-parse.js";
 import type { ImportOptions, ImportProblem } from "./import-types.js";
 import type { ImportUsers } from "./import-users.js";
@@ -58,24 +59,6 @@ const MESSAGE_COLUMNS = [
   "ranking_count",
   "extras",
 ] as const;
-/** Staging for events, one per connection: COPY fills it, set-based INSERTs empty it into their tables. */
-export const CREATE_STAGING = `
-  CREATE TEMP TABLE IF NOT EXISTS import_event (
-    message_id uuid, user_id uuid, created timestamptz, seq int, kind text, emoji varchar(128), task_id uuid,
-    payload jsonb, tree_id uuid, task_type varchar(64), task_payload jsonb)`;
-const STAGING_EVENT_COLUMNS = [
-  "message_id",
-  "user_id",
-  "created",
-  "seq",
-  "kind",
-  "emoji",
-  "task_id",
-  "payload",
-  "tree_id",
-  "task_type",
-  "task_payload",
-] as const;
 export class ImportWriter {
   /** Ids of the rows an import makes up (placeholder labels, restored ranking tasks): ascending, cheap to index. */
   private readonly rowIds = new AscendingUuids();
@@ -116,9 +99,11 @@ export class ImportWriter {
     const candidates = batch.filter((t) => !present.has(t.treeId));
     if (candidates.length === 0) return result;
     // A message id taken by another tree (in the database or earlier in this batch) refuses its tree, not the batch.
-    const taken: { id: string }[] = await qr.query(`SELECT id FROM message WHERE id = ANY($1::uuid[])`, [
-      candidates.flatMap((t) => t.messages.map((m) => m.id)),
-    ]);
+    // The database is asked only for a batch of one tree: in a batch of many, a taken id fails the messages' COPY
+    // (their primary key), and the batch is retried tree by tree (import.service.ts), each tree asked here. Looking
+    // up every id of every batch cost PostgreSQL about 2 µs a message, for a clash that a file almost never has.
+    const taken: { id: string }[] =
+      candidates.length === 1 ? await qr.query(`SELECT id FROM message WHERE id = ANY($1::uuid[])`, [candidates[0].messages.map((m) => m.id)]) : [];
     const takenIds = new Set(taken.map((r) => r.id));
     const trees: PendingTree[] = [];
     for (const t of candidates) {
@@ -282,56 +267,82 @@ export class ImportWriter {
   }
 
   /**
-   * The format carries label averages and counts, not the reviews behind them. A restore writes, per message,
-   * `count` free-label rows from placeholder reviewers, each holding the average, so the export's average and
-   * count come back exactly, and later live labels join the same average as the reviews they stand for would.
+   * The format carries label averages and counts, not the reviews behind them. A restore writes one free-label
+   * row per labelled message, from a placeholder reviewer, holding each label's average in `labels` and how many
+   * reviews it stands for in `label_counts` (migration ImportLabelCounts), so the export's average and count come
+   * back exactly, and later live labels join the same average as the reviews they stand for would (every label
+   * reader weighs a label by its count: labels/label-weight.ts).
    */
   private async insertLabels(qr: QueryRunner, messages: ParsedMessage[]) {
-    const rows = new CopyBuffer("text_labels", ["id", "user_id", "api_client_id", "text", "message_id", "labels", "created_date"]);
+    const rows = new CopyBuffer("text_labels", ["id", "user_id", "api_client_id", "text", "message_id", "labels", "label_counts", "created_date"]);
     const now = new Date().toISOString();
+    // Ids are UUIDs and the client's id is fixed: none needs escaping.
+    const head = `\t${LABEL_BASELINE_USER_ID}\t${IMPORT_API_CLIENT_ID}\t\t`;
     for (const m of messages) {
       if (!m.labels) continue;
-      const entries = Object.entries(m.labels).filter(([, v]) => v.value !== null && v.count > 0);
-      const count = Math.max(0, ...entries.map(([, v]) => v.count));
-      // The rows of a message differ only in id and reviewer: the rest of the line (the client, an empty text,
-      // the message, its labels, its date) is escaped once per label set. Ids are UUIDs, which need no escaping.
-      const head = `\t${IMPORT_API_CLIENT_ID}\t\t${m.id}\t`;
-      const date = `\t${copyText(m.createdDate ?? now)}\n`;
-      // Row i holds the labels counted more than i times: a set that only shrinks, so its JSON is rebuilt only then.
-      let tail = "";
-      let size = -1;
-      for (let i = 0; i < count; i++) {
-        const present = entries.filter(([, v]) => v.count > i);
-        if (present.length !== size) {
-          tail = head + copyText(JSON.stringify(Object.fromEntries(present.map(([k, v]) => [k, v.value])))) + date;
-          size = present.length;
-        }
-        rows.addLine(this.rowIds.next() + "\t" + labelBaselineUserId(i) + tail);
+      let values: Record<string, number> | null = null;
+      let counts: Record<string, number> | null = null;
+      for (const name in m.labels) {
+        const v = m.labels[name];
+        if (v.value === null || v.count <= 0) continue;
+        (values ??= {})[name] = v.value;
+        (counts ??= {})[name] = v.count;
       }
+      if (values === null) continue;
+      rows.addLine(
+        this.rowIds.next() + head + m.id + "\t" + copyText(JSON.stringify(values)) + "\t" + copyText(JSON.stringify(counts)) + "\t" + copyText(m.createdDate ?? now) + "\n",
+      );
     }
     await rows.send(qr);
   }
 
   /**
-   * Emoji events become message_emoji rows, ratings and rankings message_reaction rows, in file order. Each
-   * ranking also becomes the done ranking task it was, on its parent, for the ranking-completion check and the
-   * consensus count rankings by their done tasks.
+   * Emoji events become message_emoji rows, ratings and rankings message_reaction rows, in file order: an event's
+   * date is its message's plus its position in microseconds (event-dates.ts). Each ranking also becomes the done
+   * ranking task it was, on its parent, for the ranking-completion check and the consensus count rankings by their
+   * done tasks. All three go in with COPY (a staging table and INSERT ... SELECT from it cost PostgreSQL the rows
+   * twice); an emoji event repeated by the same user for the same emoji is one row, its first.
    */
   private async insertEvents(qr: QueryRunner, rows: { treeId: string; m: ParsedMessage }[]) {
-    const staged = new CopyBuffer("import_event", STAGING_EVENT_COLUMNS);
+    const emojis = new CopyBuffer("message_emoji", ["message_id", "user_id", "emoji", "created_date"]);
+    const reactions = new CopyBuffer("message_reaction", ["task_id", "user_id", "created_date", "payload_type", "payload", "api_client_id", "message_id"]);
+    const tasks = new CopyBuffer("task", [
+      "id",
+      "created_date",
+      "user_id",
+      "payload_type",
+      "payload",
+      "api_client_id",
+      "ack",
+      "done",
+      "message_tree_id",
+      "parent_message_id",
+    ]);
     const now = new Date().toISOString();
+    const zoned = await this.zonelessDates(
+      qr,
+      rows.filter(({ m }) => m.events.length > 1).map(({ m }) => m.createdDate ?? now),
+    );
     for (const { treeId, m } of rows) {
+      if (m.events.length === 0) continue;
+      const date = m.createdDate ?? now;
+      const withOffset = zoned.get(date) ?? date;
+      let emojisSeen: Set<string> | null = null;
       m.events.forEach((e, seq) => {
-        const created = m.createdDate ?? now;
+        const created = eventDate(date, withOffset, seq);
         const userId = e.user_id ?? this.users.systemUserId;
         if (e.type === "emoji") {
-          staged.add([m.id, userId, created, seq, "emoji", e.emoji, null, null, null, null, null]);
+          // As the table's key compares them: a UUID in capitals is the same user.
+          const key = `${userId.toLowerCase()} ${e.emoji}`;
+          if (emojisSeen?.has(key)) return;
+          (emojisSeen ??= new Set()).add(key);
+          emojis.add([m.id, userId, e.emoji, created]);
           return;
         }
         const taskId = this.rowIds.next();
         if (e.type === "rating") {
           const payload = { type: "message_rating", rating: e.rating, ...(e.extras ? { extras: e.extras } : {}) };
-          staged.add([m.id, userId, created, seq, "RatingReactionPayload", null, taskId, JSON.stringify(payload), null, null, null]);
+          reactions.add([taskId, userId, created, "RatingReactionPayload", JSON.stringify(payload), IMPORT_API_CLIENT_ID, m.id]);
           return;
         }
         const payload = {
@@ -343,6 +354,7 @@ export class ImportWriter {
           not_rankable: e.not_rankable ?? null,
           ...(e.extras ? { extras: e.extras } : {}),
         };
+        reactions.add([taskId, userId, created, "RankingReactionPayload", JSON.stringify(payload), IMPORT_API_CLIENT_ID, m.id]);
         // The task's replies in the order they were shown: `ranking[k]` is the shown position of the k-th best.
         const shown: { id: string }[] = new Array(e.ranked_message_ids.length);
         const permutation = e.ranking.length === shown.length && new Set(e.ranking).size === shown.length && e.ranking.every((p) => p >= 0 && p < shown.length);
@@ -358,35 +370,30 @@ export class ImportWriter {
           reveal_synthetic: false,
           restored: true,
         };
-        staged.add([
-          m.id,
-          userId,
-          created,
-          seq,
-          "RankingReactionPayload",
-          null,
+        tasks.add([
           taskId,
-          JSON.stringify(payload),
-          treeId,
+          created,
+          userId,
           assistant ? "RankAssistantRepliesPayload" : "RankPrompterRepliesPayload",
           JSON.stringify(taskPayload),
+          IMPORT_API_CLIENT_ID,
+          true,
+          true,
+          treeId,
+          m.id,
         ]);
       });
     }
-    if (staged.rows === 0) return;
-    await staged.send(qr);
-    // Event order is kept through created_date: the message's date plus the event's position in microseconds.
-    await qr.query(
-      `INSERT INTO message_emoji (message_id, user_id, emoji, created_date)
-       SELECT message_id, user_id, emoji, created + seq * interval '1 microsecond' FROM import_event WHERE kind = 'emoji'
-       ON CONFLICT DO NOTHING;
-       INSERT INTO message_reaction (task_id, user_id, created_date, payload_type, payload, api_client_id, message_id)
-       SELECT task_id, user_id, created + seq * interval '1 microsecond', kind, payload, '${IMPORT_API_CLIENT_ID}', message_id
-       FROM import_event WHERE kind <> 'emoji';
-       INSERT INTO task (id, created_date, user_id, payload_type, payload, api_client_id, ack, done, message_tree_id, parent_message_id)
-       SELECT task_id, created + seq * interval '1 microsecond', user_id, task_type, task_payload, '${IMPORT_API_CLIENT_ID}', true, true, tree_id, message_id
-       FROM import_event WHERE kind = 'RankingReactionPayload';
-       TRUNCATE import_event`,
-    );
+    await emojis.send(qr);
+    await reactions.send(qr);
+    await tasks.send(qr);
+  }
+
+  /** PostgreSQL's UTC reading of the dates without an offset among these (event-dates.ts); usually none. */
+  private async zonelessDates(qr: QueryRunner, dates: string[]): Promise<Map<string, string>> {
+    const zoneless = [...new Set(dates.filter((d) => !hasOffset(d)))];
+    if (zoneless.length === 0) return new Map();
+    const rows: { date: string; utc: string }[] = await qr.query(zonelessDatesSql, [zoneless]);
+    return new Map(rows.map((r) => [r.date, r.utc]));
   }
 }

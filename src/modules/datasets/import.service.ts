@@ -9,20 +9,20 @@
  *   again reproduces the file; ranking events count as the done ranking tasks they were, so a restored tree in
  *   `ranking` needs exactly the rankings the original still needed.
  *
- * Rows go in with COPY: messages, tree states and labels straight into their tables, events into a per-connection
- * staging table from which set-based INSERTs write reactions, emojis and restored ranking tasks. A dry run runs the
+ * Rows go in with COPY straight into their tables: messages, tree states, labels, and the events' emojis, reactions
+ * and restored ranking tasks. A dry run runs the
  * very same statements inside one transaction (each batch a savepoint) and rolls it back at the end, so it
  * predicts the real run.
  *
  * This file runs the import: it reads the file, batches trees, keeps the summary and its line-numbered problems,
  * and drives the two connections. The statements of a batch are in import-writer.ts, the users an import writes
- * (its system user, placeholder authors, label baseline reviewers) in import-users.ts.
+ * (its system user, placeholder authors, the label baseline reviewer) in import-users.ts.
  */
 import type { DataSource, QueryRunner } from "typeorm";
 import { LineError, parseLine, type ParsedMessage } from "./import-parse.js";
 import type { ImportOptions, ImportSummary } from "./import-types.js";
 import { ImportUsers } from "./import-users.js";
-import { CREATE_STAGING, ImportWriter, type PendingTree, type WriteResult } from "./import-writer.js";
+import { ImportWriter, type PendingTree, type WriteResult } from "./import-writer.js";
 import { DEFAULT_MAX_LINE_BYTES, readLines } from "./jsonl-stream.js";
 
 /** Enough to act on; a file of garbage should not fill memory with complaints. */
@@ -101,11 +101,11 @@ export class DatasetImporter {
         const trees = batch;
         batch = [];
         batchMessages = 0;
-        if (this.users.needsLabelBaselineUsers(trees.flatMap((t) => t.messages))) {
-          // Rare (once per larger label count): the reviewers must be committed before any batch uses them.
+        if (this.users.needsLabelBaselineUser(trees.flatMap((t) => t.messages))) {
+          // Once, at the first labelled message: the reviewer must be committed before any batch uses it.
           await drain();
           idle.splice(0, idle.length, ...runners);
-          await this.users.ensureLabelBaselineUsers(
+          await this.users.ensureLabelBaselineUser(
             qr,
             trees.flatMap((t) => t.messages),
           );
@@ -173,7 +173,7 @@ export class DatasetImporter {
         await settle();
         onProgress?.(this.summary);
         try {
-          await this.users.ensureLabelBaselineUsers(qr, [parsed.message]);
+          await this.users.ensureLabelBaselineUser(qr, [parsed.message]);
           if ((await this.importMessage(qr, parsed.message)) === "present") this.summary.alreadyPresent += 1;
         } catch (e) {
           this.problem(lineNo, reasonOf(e));
@@ -204,7 +204,7 @@ export class DatasetImporter {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       // The connections go back to a pool that others may share: leave them as they were.
       for (const r of runners) {
-        await r.query(`RESET synchronous_commit; DROP TABLE IF EXISTS import_event`).catch(() => undefined);
+        await r.query(`RESET synchronous_commit`).catch(() => undefined);
         await r.release();
       }
     }
@@ -215,8 +215,6 @@ export class DatasetImporter {
     // Every transaction still commits whole trees; not waiting for the WAL flush of each commit is what makes
     // them cheap. A crash loses at most the last trees, which a re-run imports (it skips trees present).
     await qr.query(`SET synchronous_commit TO off`);
-    // Outside any transaction, so that a dry run's rolled-back savepoint cannot take them away.
-    await qr.query(CREATE_STAGING);
   }
 
   /**

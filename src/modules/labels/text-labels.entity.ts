@@ -15,7 +15,8 @@ export class TextLabels {
   @Column({ type: "uuid", name: "user_id" })
   userId: string;
 
-  @Index("ix_text_labels_created")
+  /** Partial: only reviews' dates are looked up (label agreement); free labels and restored rows skip it. */
+  @Index("ix_text_labels_created", { where: "task_id IS NOT NULL" })
   @CreateDateColumn({ type: "timestamptz", name: "created_date" })
   createdDate: Date;
 
@@ -30,6 +31,14 @@ export class TextLabels {
 
   @Column({ type: "jsonb" })
   labels: Record<string, number>;
+
+  /**
+   * How many reviews each label of this row stands for, on the one row a restore writes per labelled message (the
+   * export format keeps a label's average and count, not its reviews); null on a live row, where each label counts
+   * once. Readers that average or count labels weigh each by `coalesce((label_counts->>name)::int, 1)`.
+   */
+  @Column({ type: "jsonb", name: "label_counts", nullable: true })
+  labelCounts: Record<string, number> | null;
 
   @Column({ type: "uuid", name: "task_id", nullable: true })
   taskId: string | null;

@@ -13,6 +13,7 @@
  * null day) and "all" (the rebuild).
  */
 import { leaderScoreSql, trollScoreSql } from "../consensus/scores.js";
+import { labelWeightSql } from "../labels/label-weight.js";
 import { COUNTER_COLUMNS, LABEL_PAYLOAD_TYPES, TROLL_AVG_LABELS, TROLL_INT_COLUMNS, TROLL_INT_LABELS } from "./stats-sql.js";
 
 type Shape = "pairs" | "users" | "all";
@@ -83,7 +84,8 @@ function attributed(shape: Shape, userCol: string, day: string): string {
   }
 }
 
-const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}')::numeric)::int), 0)`;
+/** A label's value rounded, once per review it stands for (label-weight.ts), as stats-sql.ts sums it. */
+const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}')::numeric)::int * ${labelWeightSql("l", `'${name}'`)}), 0)`;
 
 /** The bucket rows (user_id, day, every bucket column) of the shape's scope, computed from the source rows. */
 function bucketsSql(shape: Shape): string {
@@ -141,8 +143,8 @@ FROM (
     ...Object.fromEntries(TROLL_INT_LABELS.map(([label, column]) => [column, roundedLabel(label)])),
     ...Object.fromEntries(
       TROLL_AVG_LABELS.flatMap((label) => [
-        [`${label}_sum`, `coalesce(sum((l.labels->>'${label}')::numeric), 0)`],
-        [`${label}_n`, `count(l.labels->>'${label}')`],
+        [`${label}_sum`, `coalesce(sum((l.labels->>'${label}')::numeric * ${labelWeightSql("l", `'${label}'`)}), 0)`],
+        [`${label}_n`, `coalesce(sum(CASE WHEN l.labels->>'${label}' IS NOT NULL THEN ${labelWeightSql("l", `'${label}'`)} END), 0)`],
       ]),
     ),
   })}

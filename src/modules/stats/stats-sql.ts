@@ -7,6 +7,7 @@
  * for all shapes, so every counter is the same expression in each.
  */
 import { leaderScoreSql, trollScoreSql } from "../consensus/scores.js";
+import { labelWeightSql } from "../labels/label-weight.js";
 import type { UserScoreRow } from "./stats-rows.js";
 
 export const LABEL_PAYLOAD_TYPES = ["LabelInitialPromptPayload", "LabelAssistantReplyPayload", "LabelPrompterReplyPayload"];
@@ -184,8 +185,17 @@ function trollRow(ints: Partial<Record<string, string>>, avgs: Partial<Record<st
   ].join(", ");
 }
 
-/** A label's value as the reference summed it: the JSON number cast to an integer, i.e. rounded. */
-const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}')::numeric)::int), 0)`;
+/**
+ * A label's value as the reference summed it: the JSON number cast to an integer, i.e. rounded, once per review
+ * it stands for (label-weight.ts).
+ */
+const roundedLabel = (name: string) => `coalesce(sum(round((l.labels->>'${name}')::numeric)::int * ${labelWeightSql("l", `'${name}'`)}), 0)`;
+
+/** A label's average over its reviews (label-weight.ts): what avg() over one row per review gives. */
+const averagedLabel = (name: string) => {
+  const value = `(l.labels->>'${name}')::double precision`;
+  return `sum(${value} * ${labelWeightSql("l", `'${name}'`)}) / sum(CASE WHEN ${value} IS NOT NULL THEN ${labelWeightSql("l", `'${name}'`)} END)`;
+};
 
 /**
  * `troll_stats` of one frame, per author of the messages created in the window ($2 = time frame).
@@ -213,7 +223,7 @@ WITH signals AS (
   UNION ALL
   SELECT m.user_id, ${trollRow(
     Object.fromEntries(TROLL_INT_LABELS.map(([label, column]) => [column, roundedLabel(label)])),
-    Object.fromEntries(TROLL_AVG_LABELS.map((label) => [label, `avg((l.labels->>'${label}')::double precision)`])),
+    Object.fromEntries(TROLL_AVG_LABELS.map((label) => [label, averagedLabel(label)])),
   )}
   FROM text_labels l JOIN message m ON m.id = l.message_id
   WHERE NOT m.deleted AND m.user_id IS NOT NULL AND ${inWindow("m.created_date")}${ofUsers(shape, "m.user_id")}

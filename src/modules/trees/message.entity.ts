@@ -19,7 +19,8 @@ export class Message {
   @Column({ type: "uuid", name: "message_tree_id" })
   messageTreeId: string;
 
-  @Index("ix_message_task")
+  /** Partial: looked up by task only for messages written for a task; imported and restored ones have none. */
+  @Index("ix_message_task", { where: "task_id IS NOT NULL" })
   @Column({ type: "uuid", name: "task_id", nullable: true })
   taskId: string | null;
 
@@ -57,7 +58,8 @@ export class Message {
    * Made with the text-search configuration of the language: in the same statement that writes the text, or, for
    * imported messages, by the `search-vectors` job after the load (null until then; search reads the text meanwhile).
    */
-  // A GIN index created by hand in the migration (TypeORM cannot express `USING gin`), and a partial index of the
+  // A GIN index of the built vectors created by hand in the migrations (TypeORM cannot express `USING gin`; partial
+  // on `search_vector IS NOT NULL` since ImportLabelCounts), and a partial index of the
   // messages still waiting for their vector.
   @Index("ix_message_search_vector", { synchronize: false })
   @Index("ix_message_search_pending", { synchronize: false })
