@@ -47,11 +47,10 @@ describe("datasets: restored event dates are the message's date plus the event's
       for (const date of DATES) {
         for (const seq of [0, 1, 2, 7, 1_000_001]) {
           const ours = eventDate(date, utc.get(date) ?? date, seq);
-          const { rows } = await client.query(`SELECT $1::timestamptz + $2 * interval '1 microsecond' = $3::timestamptz AS same, $3::timestamptz::text AS ours`, [
-            date,
-            seq,
-            ours,
-          ]);
+          const { rows } = await client.query(
+            `SELECT $1::timestamptz + $2 * interval '1 microsecond' = $3::timestamptz AS same, $3::timestamptz::text AS ours`,
+            [date, seq, ours],
+          );
           expect(rows[0].same, `${date} + ${seq} µs: ${ours} read as ${rows[0].ours}`).to.equal(true);
         }
       }

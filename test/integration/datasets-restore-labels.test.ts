@@ -134,9 +134,13 @@ describe("datasets: a restore's labels, one row per message with review counts, 
   it("exports the averages and counts of the file, and a later label joins them as one more review", async () => {
     const exportLabels = async () => {
       const out = path.join(dir, "out.jsonl");
-      const res = await runNode(CLI, ["export", "--state", "all", "--include-deleted", "--include-spam", "--include-synthetic", "--export-labels", "--out", out], {
-        DATABASE_URL: server.db.url,
-      });
+      const res = await runNode(
+        CLI,
+        ["export", "--state", "all", "--include-deleted", "--include-spam", "--include-synthetic", "--export-labels", "--out", out],
+        {
+          DATABASE_URL: server.db.url,
+        },
+      );
       expect(res.code, res.stderr).to.equal(0);
       const labels = new Map<string, Labels>();
       for (const line of fs.readFileSync(out, "utf8").split("\n").filter(Boolean)) {

@@ -290,7 +290,16 @@ export class ImportWriter {
       }
       if (values === null) continue;
       rows.addLine(
-        this.rowIds.next() + head + m.id + "\t" + copyText(JSON.stringify(values)) + "\t" + copyText(JSON.stringify(counts)) + "\t" + copyText(m.createdDate ?? now) + "\n",
+        this.rowIds.next() +
+          head +
+          m.id +
+          "\t" +
+          copyText(JSON.stringify(values)) +
+          "\t" +
+          copyText(JSON.stringify(counts)) +
+          "\t" +
+          copyText(m.createdDate ?? now) +
+          "\n",
       );
     }
     await rows.send(qr);
