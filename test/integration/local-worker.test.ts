@@ -157,4 +157,36 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
     expect(server.chorus.app.workers.connectedWorkers("not-declared")).to.equal(0);
     expect(closed).to.equal(true);
   });
+  it("stopped while the tiny model still loads (Ctrl-C soon after start), closes the model before stop() resolves", async () => {
+    let finishLoading!: () => void;
+    const loading = new Promise<void>((r) => (finishLoading = r));
+    let closed = false;
+    const local = new LocalWorker(server.chorus.app.workers, 100, pino({ level: "silent" }), 1, async () => {
+      await loading;
+      return {
+        runner: {
+          model: "chorus-tiny",
+          name: "local-slow-load",
+          device: "cpu",
+          description: "a model whose load outlasts the server",
+          canContinue: false,
+          // biome-ignore lint/correctness/useYield: never asked for an answer here
+          async *generate() {
+            return "stop" as const;
+          },
+          close: async () => void (closed = true),
+        },
+      };
+    });
+    const before = server.chorus.app.workers.connectedWorkers("chorus-tiny");
+    void local.start();
+    let stopped = false;
+    const stopping = local.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped, "stop() waits for the load under way").to.equal(false);
+    finishLoading();
+    await stopping;
+    expect(closed, "the model loaded after stop() began is closed before stop() resolves").to.equal(true);
+    expect(server.chorus.app.workers.connectedWorkers("chorus-tiny"), "and it never joins").to.equal(before);
+  });
 });

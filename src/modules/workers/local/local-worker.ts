@@ -20,6 +20,8 @@ export class LocalWorker {
   private readonly running = new Map<string, AbortController>();
   private readonly loops: Promise<void>[] = [];
   private stopped = false;
+  /** start()'s work, which stop() waits for: a model thread still loading must be closed, not cut off at exit. */
+  private starting: Promise<void> | null = null;
   /** Its sessions' connection: reports on their jobs go through it, as a remote worker's go through its socket. */
   private readonly connection = new WorkerConnection<WorkerSession>();
 
@@ -33,7 +35,12 @@ export class LocalWorker {
   ) {}
 
   /** Starts the synthetic session at once and the tiny model's once its files are ready (and, preloaded, the model). */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.startSessions();
+    return this.starting;
+  }
+
+  private async startSessions(): Promise<void> {
     this.serve(syntheticRunner(this.tokensPerSecond));
     const tiny = await this.tinyRunner();
     if (this.stopped) {
@@ -149,5 +156,8 @@ export class LocalWorker {
     for (const s of this.sessions) await s.return();
     await Promise.all(this.loops);
     for (const r of this.runners) await r.close().catch(() => undefined);
+    // Stopped while the tiny model was still loading (Ctrl-C soon after start): wait until start() has closed its
+    // thread. A process that exits while the model thread is inside ONNX Runtime can be aborted (no exit code 0).
+    await this.starting?.catch(() => undefined);
   }
 }
