@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { parse, print, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import type { Client } from "graphql-ws";
+import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
@@ -916,6 +916,54 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
       }
     }
     expect(closeCode).to.equal(4401);
+    await w.stop();
+  });
+
+  it("answers a connection whose hello was refused for its protocol version alike on both paths: it owns no job", async () => {
+    const w = new TestWorker(server.wsUrl, workerKey, { name: "current", capacity: 1, manual: true });
+    await w.start();
+    const m = await ask();
+    const job = await jobOf(w);
+    // One connection throughout (a lazy client would open a new one per operation, as no subscription stays open).
+    const old = createClient({
+      url: server.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${workerKey}` },
+      lazy: false,
+      retryAttempts: 0,
+    });
+    clients.push(old);
+    const run = (query: string, variables: Record<string, unknown>) =>
+      new Promise<ExecutionResult>((resolve, reject) => {
+        let result: ExecutionResult | undefined;
+        old.subscribe(
+          { query, variables },
+          {
+            next: (r) => void (result = r as ExecutionResult),
+            error: (err) => (Array.isArray(err) ? resolve({ errors: err } as ExecutionResult) : reject(err)),
+            complete: () => resolve(result!),
+          },
+        );
+      });
+    const hello = await run(
+      `subscription { workerJobs(input: {protocolVersion: 0, models: ["synthetic"], capacity: 1, hardware: {device: "x"}, name: "old"}) { jobId } }`,
+      {},
+    );
+    expect(hello.errors?.[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
+    const before = await snapshot(m);
+    admitted.length = 0;
+    const variables = { input: { jobId: job.jobId, text: " OLD", tokenCount: 1 } };
+    const first = await run(TOKENS_QUERY, variables); // the general path; the connection recognises the document
+    const fast = await run(TOKENS_QUERY, variables);
+    const general = await run(`${TOKENS_QUERY}\n`, variables);
+    expect(admitted, "the second batch took the fast path").to.deep.equal([TOKENS_QUERY, `${TOKENS_QUERY}\n`]);
+    expect(first).to.deep.equal({ data: { workerTokens: { ok: false, cancel: false } } });
+    expect(fast).to.deep.equal(first);
+    expect(general).to.deep.equal(first);
+    expect(await snapshot(m)).to.deep.equal(before);
+    expect(
+      (await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok,
+    ).to.equal(true);
     await w.stop();
   });
 });
