@@ -27,6 +27,7 @@ import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperati
 import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
 import { coalesceWrites } from "./coalesced-writes.js";
 import { eventsUnderBudget } from "./subscription-budget.js";
+import { countedOperations, operationCount } from "./operation-count.js";
 
 /**
  * How long a websocket reuses the identity its credentials resolved to for its next operations, so a worker's
@@ -60,10 +61,12 @@ const WS_CLOSE_INTERNAL_ERROR = 4500;
 export const WS_CLOSE_GOING_AWAY = 1001;
 
 /**
- * Token batches admitted by the fast path, by the execution arguments onSubscribe returned (graphql-ws hands the
- * same object to execute), for execute to run.
+ * A token batch admitted by the fast path, on the execution arguments onSubscribe returned (graphql-ws hands the
+ * same object to execute), for execute to run. A property rather than a WeakMap entry: an entry per batch in a
+ * WeakMap was a tenth of onSubscribe's own time, and more work for the garbage collector.
  */
-const tokenBatches = new WeakMap<ExecutionArgs, () => Promise<ExecutionResult>>();
+const TOKEN_BATCH = Symbol("tokenBatch");
+type TokenBatchArgs = ExecutionArgs & { [TOKEN_BATCH]?: () => Promise<ExecutionResult> };
 
 /** Each subscription's socket and id, by the execution arguments onSubscribe returned (for subscribe to find). */
 const directSends = new WeakMap<ExecutionArgs, DirectSend>();
@@ -110,7 +113,7 @@ export function startWebsocketServer(
       // Each operation holds a bounded share of the database pool (src/db/operation-budget.ts).
       execute: (args: ExecutionArgs) => {
         const budget = operationBudget(app);
-        const batch = tokenBatches.get(args);
+        const batch = (args as TokenBatchArgs)[TOKEN_BATCH];
         if (batch) return runWithBudget(budget, batch);
         return runWithBudget(budget, async () => {
           try {
@@ -180,6 +183,8 @@ export function startWebsocketServer(
         }
         ctx.extra.creds = creds;
         ctx.extra.subs = new Set();
+        // No operation has started yet (graphql-ws runs none before onConnect allows the socket).
+        (ctx as { subscriptions: unknown }).subscriptions = countedOperations();
         ctx.extra.sender = serialisedSender(ctx.extra.socket);
         coalesceWrites(ctx.extra.socket);
         metrics.wsConnections.inc();
@@ -222,7 +227,7 @@ export function startWebsocketServer(
             context.identity.apiClient?.kind === ApiClientKind.WORKER
               ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS)
               : config.maxOperationsPerSocket;
-          if (Object.keys(ctx.subscriptions).length > maxOperations) {
+          if (operationCount(ctx.subscriptions) > maxOperations) {
             return [
               new ChorusError(
                 ErrorCode.TOO_MANY_OPERATIONS,
@@ -232,14 +237,14 @@ export function startWebsocketServer(
             ];
           }
           if (tokenOperation && batch) {
-            const args: ExecutionArgs = {
+            const args: TokenBatchArgs = {
               schema,
               document: tokenOperation.document,
               variableValues: payload.variables,
               operationName: tokenOperation.operationName,
               contextValue: context,
+              [TOKEN_BATCH]: () => runTokenBatch(tokenOperation, context, batch),
             };
-            tokenBatches.set(args, () => runTokenBatch(tokenOperation, context, batch));
             metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
             return args;
           }
@@ -305,6 +310,13 @@ function batchContext(shared: Context): Context {
   let prototype = batchPrototypes.get(shared);
   if (!prototype) {
     prototype = Object.create(shared, {
+      // Made when first read (an error's log line, a log call): a batch that succeeds quietly needs none.
+      requestId: {
+        get(this: { batchRequestId?: string }) {
+          return (this.batchRequestId ??= crypto.randomUUID());
+        },
+        enumerable: true,
+      },
       log: {
         get(this: { requestId: string; batchLog?: Context["log"] }) {
           return (this.batchLog ??= shared.app.log.child({ requestId: this.requestId }));
@@ -314,9 +326,7 @@ function batchContext(shared: Context): Context {
     }) as object;
     batchPrototypes.set(shared, prototype);
   }
-  const context = Object.create(prototype) as { requestId: string };
-  context.requestId = crypto.randomUUID();
-  return context as unknown as Context;
+  return Object.create(prototype) as Context;
 }
 
 const batchPrototypes = new WeakMap<Context, object>();

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { parse, print, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import type { Client } from "graphql-ws";
+import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
@@ -24,6 +24,7 @@ import {
   CancelGenerationDocument,
   CreateChatDocument,
   ReportChatMessageDocument,
+  RevokeApiClientDocument,
   SendChatMessageDocument,
   VoteChatMessageDocument,
   WorkerFinishDocument,
@@ -844,5 +845,125 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     ).to.equal(true);
     await w.stop();
     await fresh.stop();
+  });
+
+  it("counts fast-path batches against the socket's operation limit, refused with TOO_MANY_OPERATIONS as on the general path", async () => {
+    const w = new TestWorker(server.wsUrl, workerKey, { name: "limited", capacity: 1, manual: true });
+    await w.start();
+    await ask();
+    const job = await jobOf(w);
+    const variables = { input: { jobId: job.jobId, text: "", tokenCount: 0 } };
+    expect((await w.requestText(TOKENS_QUERY, variables)).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    // Reports held until released, so the batches stay in flight.
+    const workers = server.chorus.app.workers;
+    const tokens = workers.tokens;
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = 0;
+    workers.tokens = async (...args: Parameters<typeof tokens>) => {
+      held++;
+      await released;
+      return tokens.apply(workers, args);
+    };
+    try {
+      // A worker's socket runs at most 2 × 256 + 16 operations; its job subscription is one of them.
+      const limit = Math.max(server.chorus.app.config.maxOperationsPerSocket, 2 * 256 + 16);
+      const inFlight = Array.from({ length: limit - 1 }, () => w.requestText(TOKENS_QUERY, variables));
+      for (let i = 0; i < 500 && held < limit - 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(held, "every batch reached the report").to.equal(limit - 1);
+      const fast = await w.requestText(TOKENS_QUERY, variables);
+      const general = await w.requestText(`${TOKENS_QUERY}\n`, variables);
+      expect(fast.errors?.[0]?.extensions?.code).to.equal("TOO_MANY_OPERATIONS");
+      expect(fast).to.deep.equal(general);
+      release();
+      for (const r of await Promise.all(inFlight)) expect(r.data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+      // Every finished one left the count: the socket takes batches again.
+      expect((await w.requestText(TOKENS_QUERY, variables)).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    } finally {
+      release();
+      workers.tokens = tokens;
+    }
+    expect(
+      (await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok,
+    ).to.equal(true);
+    await w.stop();
+  });
+
+  it("ends a recognising worker's batches when its key is revoked: the socket closes 4401, as for any operation", async () => {
+    const revocable = await server.createClient({ name: "revocable pool", kind: ApiClientKind.WORKER });
+    const w = new TestWorker(server.wsUrl, revocable.key, { name: "revocable", capacity: 1, manual: true });
+    await w.start();
+    await ask();
+    const job = await jobOf(w);
+    const variables = { input: { jobId: job.jobId, text: " r0", tokenCount: 1 } };
+    admitted.length = 0;
+    expect((await w.requestText(TOKENS_QUERY, variables)).data).to.deep.equal({ workerTokens: { ok: true, cancel: false } });
+    expect((await w.requestText(TOKENS_QUERY, { input: { ...variables.input, text: " r1" } })).data).to.deep.equal({
+      workerTokens: { ok: true, cancel: false },
+    });
+    expect(admitted, "the second batch took the fast path").to.have.length(1);
+    const revoked = await gql(server.url, RevokeApiClientDocument, { input: { id: revocable.id } }, { key: server.adminKey });
+    expect(revoked.errors, JSON.stringify(revoked.errors)).to.equal(undefined);
+    let closeCode: number | undefined;
+    for (let i = 0; i < 250 && closeCode === undefined; i++) {
+      try {
+        await w.requestText(TOKENS_QUERY, { input: { ...variables.input, text: " LATE" } });
+        await new Promise((r) => setTimeout(r, 20));
+      } catch (err) {
+        closeCode = (err as { code?: number }).code;
+      }
+    }
+    expect(closeCode).to.equal(4401);
+    await w.stop();
+  });
+
+  it("answers a connection whose hello was refused for its protocol version alike on both paths: it owns no job", async () => {
+    const w = new TestWorker(server.wsUrl, workerKey, { name: "current", capacity: 1, manual: true });
+    await w.start();
+    const m = await ask();
+    const job = await jobOf(w);
+    // One connection throughout (a lazy client would open a new one per operation, as no subscription stays open).
+    const old = createClient({
+      url: server.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${workerKey}` },
+      lazy: false,
+      retryAttempts: 0,
+    });
+    clients.push(old);
+    const run = (query: string, variables: Record<string, unknown>) =>
+      new Promise<ExecutionResult>((resolve, reject) => {
+        let result: ExecutionResult | undefined;
+        old.subscribe(
+          { query, variables },
+          {
+            next: (r) => void (result = r as ExecutionResult),
+            error: (err) => (Array.isArray(err) ? resolve({ errors: err } as ExecutionResult) : reject(err)),
+            complete: () => resolve(result!),
+          },
+        );
+      });
+    const hello = await run(
+      `subscription { workerJobs(input: {protocolVersion: 0, models: ["synthetic"], capacity: 1, hardware: {device: "x"}, name: "old"}) { jobId } }`,
+      {},
+    );
+    expect(hello.errors?.[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
+    const before = await snapshot(m);
+    admitted.length = 0;
+    const variables = { input: { jobId: job.jobId, text: " OLD", tokenCount: 1 } };
+    const first = await run(TOKENS_QUERY, variables); // the general path; the connection recognises the document
+    const fast = await run(TOKENS_QUERY, variables);
+    const general = await run(`${TOKENS_QUERY}\n`, variables);
+    expect(admitted, "the second batch took the fast path").to.deep.equal([TOKENS_QUERY, `${TOKENS_QUERY}\n`]);
+    expect(first).to.deep.equal({ data: { workerTokens: { ok: false, cancel: false } } });
+    expect(fast).to.deep.equal(first);
+    expect(general).to.deep.equal(first);
+    expect(await snapshot(m)).to.deep.equal(before);
+    expect(
+      (await w.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 0 } })).data!.workerFinish.ok,
+    ).to.equal(true);
+    await w.stop();
   });
 });

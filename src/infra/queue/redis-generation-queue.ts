@@ -16,7 +16,7 @@ import {
   type TakenJob,
 } from "./generation-queue.js";
 import { JobLeaseLostError, QueueFullError } from "./errors.js";
-import { createRedisConnection, LuaScript, redactRedisUrl, translateRedisError } from "../streams/redis-connection.js";
+import { createRedisConnection, LuaScript, preloadScripts, redactRedisUrl, translateRedisError } from "../streams/redis-connection.js";
 
 export interface RedisGenerationQueueOptions extends GenerationQueueOptions {
   redisUrl: string;
@@ -268,6 +268,7 @@ export class RedisGenerationQueue<P extends JobPayload = JobPayload> implements 
       autoPipelining: true,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs,
     });
+    preloadScripts(this.connection, Object.values(scripts));
   }
 
   async enqueue(model: string, job: GenerationJobInput<P>, options: EnqueueOptions = {}): Promise<EnqueueResult> {

@@ -95,8 +95,24 @@ export function translateRedisError(redisUrl: string, error: unknown): never {
 }
 
 /**
- * A Lua script run by EVALSHA, falling back to EVAL once when Redis does not know it (after a restart, Redis has
- * forgotten every loaded script).
+ * The scripts each connection has been sent SCRIPT LOAD for since it last connected. Redis runs one connection's
+ * commands in order, so an EVALSHA issued after the SCRIPT LOAD on the same connection finds its script: no
+ * NOSCRIPT round trip (a fresh server's first burst of token batches made one per concurrent call, ~47).
+ */
+const loadedScripts = new WeakMap<Redis, Set<string>>();
+
+/**
+ * Sends SCRIPT LOAD for `scripts` on `connection` now (before any command of its driver, so it leaves first once
+ * connected) and again before a script's next use after every reconnection (a restarted Redis has forgotten them).
+ */
+export function preloadScripts(connection: Redis, scripts: LuaScript[]): void {
+  connection.on("close", () => loadedScripts.delete(connection));
+  for (const script of scripts) script.load(connection);
+}
+
+/**
+ * A Lua script run by EVALSHA, loaded on its connection before its first use there (preloadScripts), and still
+ * falling back to EVAL once when Redis does not know it (an operator's SCRIPT FLUSH).
  */
 export class LuaScript {
   readonly sha1: string;
@@ -104,7 +120,22 @@ export class LuaScript {
     this.sha1 = crypto.createHash("sha1").update(source).digest("hex");
   }
 
+  /** Queues SCRIPT LOAD on `connection` unless it was queued since the connection last connected. */
+  load(connection: Redis): void {
+    let loaded = loadedScripts.get(connection);
+    if (!loaded) {
+      loaded = new Set();
+      loadedScripts.set(connection, loaded);
+    }
+    if (loaded.has(this.sha1)) return;
+    loaded.add(this.sha1);
+    const marked = loaded;
+    // A failed load (the connection dropped) is tried again before the next use; the EVALSHA behind it falls back.
+    connection.script("LOAD", this.source).catch(() => marked.delete(this.sha1));
+  }
+
   async run(connection: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    this.load(connection);
     try {
       return await connection.evalsha(this.sha1, keys.length, ...keys, ...args);
     } catch (error) {

@@ -11,7 +11,7 @@ import {
 } from "./event-stream-store.js";
 import { StreamClosedError, StreamLostError, StreamMovedError } from "./errors.js";
 import { StreamSubscription } from "./stream-subscription.js";
-import { createRedisConnection, LuaScript, RedisUnavailableError, redactRedisUrl, translateRedisError } from "./redis-connection.js";
+import { createRedisConnection, LuaScript, preloadScripts, RedisUnavailableError, redactRedisUrl, translateRedisError } from "./redis-connection.js";
 
 export interface RedisEventStreamStoreOptions extends EventStreamStoreTtlOptions {
   redisUrl: string;
@@ -221,6 +221,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
       autoPipelining: true,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs,
     });
+    preloadScripts(this.command, [readPageScript, appendScript]);
   }
 
   async append(streamKey: string, event: E, options: AppendOptions = {}): Promise<number> {

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import { RedisEventStreamStore, RedisUnavailableError, StreamLostError } from "../../../src/infra/streams/index.js";
 import { RedisGenerationQueue } from "../../../src/infra/queue/index.js";
+import { startPrivateRedis, privateServicesAvailable, type PrivateRedis } from "../../helpers/private-services.js";
+import { describeNeeding } from "../../helpers/prerequisites.js";
 import { deleteKeysWithPrefix, eventually, randomKeyPrefix, RedisOutageProxy, settle, sleep, testRedisUrl, within } from "./support.js";
 
 interface Event {
@@ -144,7 +146,7 @@ describe("Redis event streams, beyond the contract", function () {
 
   it("sends the appends of one turn to several streams as one command, each with its own outcome and in order", async function () {
     const store = makeStore();
-    // The script is loaded by a first append (its EVALSHA is answered NOSCRIPT once), and "closed" ends.
+    // The script is loaded when the store is made (SCRIPT LOAD), and "closed" ends.
     await store.append("closed", { n: 1 }, { terminal: true });
     await store.append("moved", { n: 1 });
     const monitor = await admin.monitor();
@@ -324,5 +326,66 @@ describe("Redis generation queue, beyond the contract", function () {
     // PostgreSQL is the record: the reconciler enqueues again what the restart lost.
     expect(await eventually(3_000, () => queue.size("tiny"))).to.equal(0);
     expect(await queue.enqueue("tiny", job("m1"))).to.deep.equal({ created: true, position: 1, queueSize: 1 });
+  });
+});
+
+/** How often `command` ran on the server since it started, from INFO commandstats (0 when never). */
+async function commandCalls(redis: Redis, command: string): Promise<number> {
+  const stats = (await redis.info("commandstats")) as string;
+  return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, "m").exec(stats)?.[1] ?? 0);
+}
+
+// A private Redis: its script cache starts empty, as a fresh server's does (the shared one knows every script already).
+describeNeeding(privateServicesAvailable().redis ? [] : ["redis-server"], "Redis drivers' Lua scripts", function () {
+  let redis: PrivateRedis;
+  let admin: Redis;
+  let closeables: { close(): Promise<void> }[];
+
+  beforeEach(async function () {
+    redis = await startPrivateRedis();
+    admin = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    admin.on("error", () => undefined);
+    closeables = [];
+  });
+
+  afterEach(async function () {
+    await Promise.all(closeables.map((c) => c.close()));
+    admin.disconnect();
+    await redis.stop();
+  });
+
+  /** A first burst of appends and queue calls, all issued at once. */
+  async function burst(store: RedisEventStreamStore<Event>, queue: RedisGenerationQueue, round: string): Promise<void> {
+    await Promise.all([
+      ...Array.from({ length: 50 }, (_, i) => store.append(`${round}-${i}`, { n: i })),
+      ...Array.from({ length: 50 }, (_, i) => queue.enqueue("tiny", { messageId: `${round}-${i}`, userId: `u${i % 5}`, payload: {} })),
+      ...Array.from({ length: 10 }, () => queue.size("tiny")),
+    ]);
+  }
+
+  it("are loaded before their first use, and again after Redis restarts: no call falls back to EVAL", async function () {
+    const store = new RedisEventStreamStore<Event>({ redisUrl: redis.url, keyPrefix: "wfast:", reconnectMaxDelayMs: 100 });
+    const queue = new RedisGenerationQueue({ redisUrl: redis.url, keyPrefix: "wfast:", reconnectMaxDelayMs: 100 });
+    closeables.push(store, queue);
+    await burst(store, queue, "first");
+    expect(await commandCalls(admin, "evalsha"), "50 enqueues, 10 sizes and the appends").to.be.greaterThan(60);
+    expect(await commandCalls(admin, "eval"), "NOSCRIPT fallbacks").to.equal(0);
+
+    // A restart forgets every script (and resets the counters): the drivers load them again before using them.
+    await redis.restart();
+    await eventually(5_000, () => queue.size("tiny"));
+    await eventually(5_000, () => store.append("after-restart", { n: 0 }));
+    await burst(store, queue, "second");
+    expect(await commandCalls(admin, "evalsha")).to.be.greaterThan(60);
+    expect(await commandCalls(admin, "eval"), "NOSCRIPT fallbacks after the restart").to.equal(0);
+  });
+
+  it("still answer when the scripts were flushed under them (SCRIPT FLUSH), by EVAL", async function () {
+    const queue = new RedisGenerationQueue({ redisUrl: redis.url, keyPrefix: "wfast:", reconnectMaxDelayMs: 100 });
+    closeables.push(queue);
+    expect(await queue.size("tiny")).to.equal(0);
+    await admin.script("FLUSH");
+    expect(await queue.size("tiny")).to.equal(0);
+    expect(await commandCalls(admin, "eval")).to.equal(1);
   });
 });
