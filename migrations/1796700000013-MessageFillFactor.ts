@@ -10,7 +10,7 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * index entries, each on a leaf page of a multi-gigabyte index far outside the buffer cache: the cost of a cycle
  * that grew with the data. A message row is about 1.2 kB (text and search vector), so a fill factor of 80 leaves
  * about one row's room on an 8 kB page (90 left room on too few pages: 54 % of such updates were HOT at 100,000
- * restored trees, against 37 % packed and 95 % at 80); the table is a fifth larger for it.
+ * restored trees, against 35-37 % packed and 92 % restored at 80); the table is a fifth larger for it.
  *
  * New pages only: an existing table keeps its packed pages until it is rewritten (VACUUM FULL message, optional,
  * locks the table while it runs), and then fills its new pages to 80 %.
