@@ -24,7 +24,6 @@ import { PoolCountsInPlace1796700000003 } from "./1796700000003-PoolCountsInPlac
 import { ScaleReads1796700000005 } from "./1796700000005-ScaleReads.js";
 import { ScaleTreeRankings1796700000007 } from "./1796700000007-ScaleTreeRankings.js";
 import { TaskStatsMarkOnInsert1796700000008 } from "./1796700000008-TaskStatsMarkOnInsert.js";
-import { MessageFillFactor1796700000013 } from "./1796700000013-MessageFillFactor.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -53,5 +52,4 @@ export const MIGRATIONS: Function[] = [
   ScaleReads1796700000005,
   ScaleTreeRankings1796700000007,
   TaskStatsMarkOnInsert1796700000008,
-  MessageFillFactor1796700000013,
 ];
