@@ -2,12 +2,14 @@
  * Lists the SQL statements of W1 cycles, per operation, in process (a development aid, not a workload): starts a
  * test server, runs `--seed=N` cycles, then traces `--cycles=M` more, printing each distinct statement with its
  * count per operation kind and the PostgreSQL backend's CPU time it took (from /proc/PID/schedstat, in µs).
- * `--keep` leaves the database in place.
+ * `--keep` leaves the database in place. `--db=NAME` traces on an existing database instead (e.g. one with 10,000
+ * restored trees, to compare a statement's cost with the seed's); NAME is left in place and changed by the cycles.
  */
 import "reflect-metadata";
 import fs from "node:fs";
 import pg from "pg";
 import { startTestServer } from "../test/helpers/server.js";
+import { baseDatabaseUrl } from "../test/helpers/database.js";
 import { Annotator } from "../test/helpers/annotator.js";
 
 const args = process.argv.slice(2);
@@ -54,7 +56,15 @@ const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
 };
 
 async function main() {
-  const server = await startTestServer();
+  const existing = args.find((a) => a.startsWith("--db="))?.slice("--db=".length);
+  const dbEnv: Record<string, string> = {};
+  if (existing) {
+    const url = new URL(baseDatabaseUrl());
+    url.pathname = "/" + existing;
+    dbEnv.DATABASE_URL = url.toString();
+  }
+  // as the bench runs it: the per-user limit is raised, so the seed and the traced cycles are never throttled
+  const server = await startTestServer({ ...dbEnv, RATE_LIMIT_TASK_USER: "1000000/240" });
   const { key } = await server.createClient({ trusted: true });
   const users = Array.from({ length: 20 }, (_, i) => new Annotator(server.url, key, `tracer${i}`));
   const cycle = async (u: Annotator, traced: boolean) => {

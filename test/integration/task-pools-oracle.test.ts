@@ -112,8 +112,10 @@ describe("task candidate pools equal the per-request oracle after every kind of 
         if (d.promptReview) expect(lp.map(vk)).to.include(vk(d.promptReview));
         if (d.reply) expect(p.map(pk)).to.include(pk(d.reply));
         const lonely = p.filter((x) => x.role === "prompter" && x.k > 0 && x.k < server.chorus.app.config.treeManager.lonelyChildrenCount);
-        expect(d.lonelyReply === null, `lonely draw: ${where}`).to.equal(lonely.length === 0);
-        if (d.lonelyReply) expect(lonely.map(pk)).to.include(pk(d.lonelyReply));
+        // The lonely parent a reply task prefers, drawn apart (only when the preference won).
+        const dl = await pools.drawOne<{ id: string; role: string; k: number; message_tree_id: string }>(em, "lonelyReply", lang, user, null, Math.random);
+        expect(dl === null, `lonely draw: ${where}`).to.equal(lonely.length === 0);
+        if (dl) expect(lonely.map(pk)).to.include(pk(dl));
         compared += 1;
       }
     }

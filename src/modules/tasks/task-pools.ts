@@ -60,13 +60,18 @@ export interface CandidateFlags {
 export type PoolKind = "ranking" | "replyReview" | "promptReview" | "reply" | "lonelyReply";
 type Role = "prompter" | "assistant" | null;
 
-/** One candidate of each kind drawn for a random request (null: none for this user). */
+/**
+ * One candidate of each kind the random lottery weighs (null: none for this user). The lonely parents are not
+ * drawn here: a request needs one only when the lottery chose a reply and the preference for lonely parents won
+ * (TaskRequests draws it then), and drawing it with every request cost the most of the draw at scale: the lonely
+ * rows are a few percent of the reply pool's slots, so at 100,000 trees about one request in sixteen missed with
+ * every try and took the exact draw over every lonely row (25 ms; issue 14).
+ */
 export interface RandomDraw {
   ranking: RankingCandidate | null;
   replyReview: ReviewCandidate | null;
   promptReview: ReviewCandidate | null;
   reply: ReplyParentCandidate | null;
-  lonelyReply: ReplyParentCandidate | null;
 }
 
 export interface CandidateSets {
@@ -272,9 +277,9 @@ export class TaskPools {
     return out;
   }
 
-  /** A candidate of each kind the random lottery weighs (and of the lonely parents it may prefer). */
+  /** A candidate of each kind the random lottery weighs. */
   async drawAll(em: EntityManager, lang: string, userId: string | null, rng: () => number): Promise<RandomDraw> {
-    const [ranking, replyReview, promptReview, reply, lonelyReply] = await this.draw(
+    const [ranking, replyReview, promptReview, reply] = await this.draw(
       em,
       lang,
       userId,
@@ -283,7 +288,6 @@ export class TaskPools {
         ["replyReview", null],
         ["promptReview", null],
         ["reply", null],
-        ["lonelyReply", null],
       ],
       rng,
     );
@@ -292,7 +296,6 @@ export class TaskPools {
       replyReview: replyReview as ReviewCandidate | null,
       promptReview: promptReview as ReviewCandidate | null,
       reply: reply as ReplyParentCandidate | null,
-      lonelyReply: lonelyReply as ReplyParentCandidate | null,
     };
   }
 

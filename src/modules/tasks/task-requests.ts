@@ -12,7 +12,7 @@ import type { RequestContext } from "../../common/request-context.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { LABEL_DESCRIPTIONS, mandatoryLabelsFor, validLabelsFor, type LabelTarget } from "../consensus/labels.js";
 import { chooseLabelMode, drawRandomTaskKind, shuffled, type TaskKind } from "../consensus/lottery.js";
-import type { TaskPools, RandomDraw, RankingCandidate, ReplyParentCandidate, ReviewCandidate } from "./task-pools.js";
+import type { TaskPools, PoolKind, RandomDraw, RankingCandidate, ReplyParentCandidate, ReviewCandidate } from "./task-pools.js";
 import { AUTOMOD_CANDIDATES_SQL, LOTTERY_COUNTS_SQL, type AutoModCandidate, type LotteryCounts, type TreeManager, type Rng } from "../trees/tree-manager.js";
 import { ErrorCode } from "../../common/errors.js";
 import { TaskRequestType } from "./task.types.js";
@@ -203,22 +203,25 @@ export class TaskRequests {
         return { payload: { type: "initial_prompt", hint: null }, treeId: null, parentId: null };
 
       case "REPLY": {
+        // §2.5: with probability pLonelyChildExtension a parent with a single answer, when there is one. The
+        // preference is decided first and a lonely parent drawn only when it won (the same probabilities as drawing
+        // one first): with the random draw's reply parent, or in one statement with an explicit request's.
+        const preferLonely = this.cfg.pLonelyChildExtension > 0 && this.cfg.lonelyChildrenCount > 1 && this.rng() < this.cfg.pLonelyChildExtension;
+        const lonelyKind: [PoolKind, "prompter" | "assistant" | null] = ["lonelyReply", roleFilter];
         const [any, lonely] = drawn
-          ? [drawn.reply, drawn.lonelyReply]
+          ? [
+              drawn.reply,
+              drawn.reply && preferLonely ? ((await this.pools.draw(em, lang, user.id, [lonelyKind], this.rng))[0] as ReplyParentCandidate | null) : null,
+            ]
           : ((await this.pools.draw(
               em,
               lang,
               user.id,
-              [
-                ["reply", roleFilter],
-                ["lonelyReply", roleFilter],
-              ],
+              [["reply", roleFilter], ...(preferLonely ? [lonelyKind] : [])],
               this.rng,
             )) as (ReplyParentCandidate | null)[]);
         if (!any) return null;
-        // §2.5: with probability pLonelyChildExtension a parent with a single answer, when there is one.
-        const preferLonely = this.cfg.pLonelyChildExtension > 0 && this.cfg.lonelyChildrenCount > 1 && lonely !== null;
-        const parent = preferLonely && this.rng() < this.cfg.pLonelyChildExtension ? lonely! : any;
+        const parent = lonely ?? any;
         const conversation = await conversationOf(em, parent.id, user.id, false);
         const type = parent.role === "assistant" ? "prompter_reply" : "assistant_reply";
         const payload = { type, conversation, ...(type === "prompter_reply" ? { hint: null } : {}) };
