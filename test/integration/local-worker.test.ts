@@ -17,6 +17,21 @@ import {
   WorkersDocument,
 } from "../../client/generated/graphql.js";
 
+/** A logger whose lines the test reads back. */
+function capturedLog(): { lines: string[]; log: pino.Logger } {
+  const lines: string[] = [];
+  const log = pino(
+    { level: "info" },
+    new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  return { lines, log };
+}
+
 describe("local mode: the in-process worker runs the tiny model through gpu-workers", function () {
   this.timeout(90_000);
   let server: TestServer;
@@ -70,16 +85,7 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
   });
 
   it("preloaded (LOCAL_WORKER_PRELOAD, as `npm start` does), serves the tiny model only once it is loaded, in its own thread", async () => {
-    const lines: string[] = [];
-    const log = pino(
-      { level: "info" },
-      new Writable({
-        write: (chunk, _enc, done) => {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { lines, log } = capturedLog();
     const threadsBefore = readdirSync("/proc/self/task").length;
     const before = server.chorus.app.workers.connectedWorkers("chorus-tiny");
     const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, () => tinyModelRunner(log, undefined, { preload: true }));
@@ -98,16 +104,7 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
   });
 
   it("falls back to the synthetic model, saying so in the log, when gpu-workers is not there", async () => {
-    const lines: string[] = [];
-    const log = pino(
-      { level: "info" },
-      new Writable({
-        write: (chunk, _enc, done) => {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { lines, log } = capturedLog();
     const before = server.chorus.app.workers.connectedWorkers("synthetic");
     const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, () => tinyModelRunner(log, "/nowhere/gpu-workers/dist/src/index.js"));
     await local.start();
@@ -123,16 +120,7 @@ describe("local mode: the in-process worker runs the tiny model through gpu-work
   });
 
   it("skips a model the API does not declare, saying so", async () => {
-    const lines: string[] = [];
-    const log = pino(
-      { level: "info" },
-      new Writable({
-        write: (chunk, _enc, done) => {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { lines, log } = capturedLog();
     let closed = false;
     const local = new LocalWorker(server.chorus.app.workers, 100, log, 1, async () => ({
       runner: {
