@@ -167,6 +167,12 @@ interface Reader {
   readonly tails: Set<Tail>;
   lastWakeId: string;
   running: boolean;
+  /**
+   * An XREAD is out (issued with the snapshot of the tails it names, its reply not yet in): only then does a change
+   * of the tails need a wake-up. Otherwise the reader is between reads (dispatching, gathering, checking liveness)
+   * and takes its next snapshot before it reads again.
+   */
+  reading: boolean;
   /** A wake-up was sent since the last XREAD was issued; that one wake-up covers every change until then. */
   wakePending: boolean;
   livenessCheckDueAt: number;
@@ -492,6 +498,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
       tails: new Set(),
       lastWakeId: "0-0",
       running: false,
+      reading: false,
       wakePending: false,
       livenessCheckDueAt: Date.now() + this.livenessCheckIntervalMs,
     };
@@ -499,8 +506,14 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     return reader;
   }
 
+  /**
+   * Ends the reader's parked XREAD, so that its next one covers the changed set of tails. Between reads nothing needs
+   * ending: a wake-up then cost a MULTI/EXEC and made the next XREAD (naming every followed stream) return at once
+   * with nothing but the wake-up, to be issued again; while answers stream, a reader spends most of its time
+   * between reads (gathering, READ_GATHER_MS), so most new subscribers' streams needed none.
+   */
   private wake(reader: Reader): void {
-    if (reader.wakePending) return;
+    if (!reader.reading || reader.wakePending) return;
     reader.wakePending = true;
     this.command
       .multi()
@@ -520,18 +533,21 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
           if (Date.now() >= reader.livenessCheckDueAt) await this.checkLiveness(reader);
           const snapshot = [...reader.tails];
           reader.wakePending = false;
-          const reply = (await reader.connection.call(
-            "XREAD",
-            "COUNT",
-            1_000,
-            "BLOCK",
-            this.livenessCheckIntervalMs,
-            "STREAMS",
-            reader.wakeKey,
-            ...snapshot.map((tail) => tail.eventsKey),
-            reader.lastWakeId,
-            ...snapshot.map((tail) => `${tail.cursor}-0`),
-          )) as XReadReply | null;
+          reader.reading = true;
+          const reply = (await reader.connection
+            .call(
+              "XREAD",
+              "COUNT",
+              1_000,
+              "BLOCK",
+              this.livenessCheckIntervalMs,
+              "STREAMS",
+              reader.wakeKey,
+              ...snapshot.map((tail) => tail.eventsKey),
+              reader.lastWakeId,
+              ...snapshot.map((tail) => `${tail.cursor}-0`),
+            )
+            .finally(() => (reader.reading = false))) as XReadReply | null;
           reader.outageSince = undefined;
           if (reply) {
             this.dispatch(reader, snapshot, reply);

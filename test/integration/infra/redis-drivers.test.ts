@@ -107,6 +107,43 @@ describe("Redis event streams, beyond the contract", function () {
     expect(reads, "XREADs that brought b's and c's events").to.have.length(1);
   });
 
+  it("wakes no reader for a stream subscribed between its reads, and follows that stream from its next read", async function () {
+    const connectionName = `chorus-test-${keyPrefix.split(":")[1]}`;
+    const store = makeStore({ connectionName, livenessCheckIntervalMs: 5_000, readGatherMs: 2_000 });
+    const a = store.subscribe("a", 0);
+    await eventually(2_000, async () => expect((await clientsNamed(admin, `${connectionName}-reader`)).filter(isBlocked)).to.have.length(1));
+    const writer = makeStore();
+    await writer.append("a", { n: 1 });
+    expect((await within(5_000, "a's event", a.next())).value?.event).to.deep.equal({ n: 1 });
+
+    // The reader now waits before its next read (readGatherMs): a stream subscribed meanwhile is in that read's
+    // snapshot, so nothing needs to end a parked XREAD (a wake-up was a MULTI/EXEC and a wasted XREAD of every stream).
+    const monitor = await admin.monitor();
+    const wakes: string[][] = [];
+    const reads: string[][] = [];
+    const marker = `marker-${keyPrefix}`;
+    let markerSeen: () => void = () => {};
+    const markerInFeed = new Promise<void>((resolve) => (markerSeen = resolve));
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      if (args[0]?.toUpperCase() === "XADD" && args[1]?.startsWith(`${keyPrefix}stream-reader-wake:`)) wakes.push(args);
+      if (args[0]?.toUpperCase() === "XREAD" && args.some((arg) => arg.startsWith(keyPrefix))) reads.push(args);
+      if (args[0]?.toUpperCase() === "ECHO" && args[1] === marker) markerSeen();
+    });
+    let got: IteratorResult<unknown>;
+    try {
+      const d = store.subscribe("d", 0);
+      await writer.append("d", { n: 4 });
+      got = await within(10_000, "d's event", d.next());
+      await admin.echo(marker);
+      await within(5_000, "the marker in MONITOR's feed", markerInFeed);
+    } finally {
+      monitor.disconnect();
+    }
+    expect((got.value as { event?: unknown })?.event).to.deep.equal({ n: 4 });
+    expect(wakes, "wake-ups sent").to.deep.equal([]);
+    expect(reads[0], "the next XREAD names d's stream").to.include(`${keyPrefix}stream:{d}`);
+  });
+
   it("replays a subscription's page with one command of its own, read atomically by a script", async function () {
     const store = makeStore({ livenessCheckIntervalMs: 5_000 });
     const writer = makeStore();
