@@ -51,7 +51,15 @@ function dispatcher() {
   const declaration = { id: MODEL, maxInputLength: 1_000, charsPerToken: 4 };
   const catalog = { get: (id: string) => (id === MODEL ? declaration : undefined), ids: () => [MODEL] } as unknown as ModelCatalog;
   const config = { workerLeaseMs: 60_000, tokenBatchMs: 50 } as ChatConfig;
-  const service = new WorkerService(ds, config, catalog, generations, createPubSubHandle(undefined), pino({ level: "silent" }), new LocalWorkerRegistry());
+  const pubSub = createPubSubHandle(undefined);
+  /** The topics announced to every replica. */
+  const published: string[] = [];
+  const publish = pubSub.pubSub.publish.bind(pubSub.pubSub);
+  pubSub.pubSub.publish = ((topic: string, ...rest: unknown[]) => {
+    published.push(topic);
+    return (publish as (topic: string, ...rest: unknown[]) => void)(topic, ...rest);
+  }) as typeof pubSub.pubSub.publish;
+  const service = new WorkerService(ds, config, catalog, generations, pubSub, pino({ level: "silent" }), new LocalWorkerRegistry());
   const started = (messageId: string) =>
     starts.get(messageId)!({
       started: true,
@@ -60,7 +68,7 @@ function dispatcher() {
     } as unknown as StartOutcome);
   /** Resolves once `start` has been called `count` more times. */
   const startsCalled = (count: number) => Promise.all(Array.from({ length: count }, () => new Promise<void>((r) => startCalled.push(r))));
-  return { queue, service, starts, started, startsCalled, requeued };
+  return { queue, service, starts, started, startsCalled, requeued, published };
 }
 
 const hello = (capacity: number): WorkerHello => ({ protocolVersion: 1, models: [MODEL], capacity, hardware: { device: "test" }, name: "w" });
@@ -146,5 +154,48 @@ describe("worker hand-out", () => {
     expect(d.requeued.sort()).to.deep.equal(["x1", "x2"]);
     expect(await d.queue.size(MODEL)).to.equal(2);
     expect(session.inflight.size).to.equal(0);
+  });
+
+  it("tells the other replicas of a new job only when no session here waits idle with room for it", async () => {
+    const d = dispatcher();
+    const enqueue = (messageId: string) => d.queue.enqueue(MODEL, { messageId, userId: "dave", payload: {} });
+    const waitsIdle = () => new Promise((resolve) => setTimeout(resolve, 20)); // it took what there was and waits
+    // No session here: every replica is told.
+    await enqueue("j1");
+    d.service.jobAvailable(MODEL);
+    expect(d.published).to.deep.equal(["chat:jobs"]);
+    d.published.length = 0;
+    await d.queue.cancel("j1");
+
+    const session = d.service.connect(hello(2));
+    try {
+      // A session waiting idle with room takes the job itself: nobody else is told. A second job announced before
+      // its take ran finds it no longer idle (its take might fill it): every replica is told of that one.
+      const first = session.next();
+      await waitsIdle();
+      const called = d.startsCalled(2);
+      await enqueue("j2");
+      await enqueue("j3");
+      d.service.jobAvailable(MODEL);
+      expect(d.published, "announced with an idle session here").to.deep.equal([]);
+      d.service.jobAvailable(MODEL);
+      expect(d.published, "announced while its take is under way").to.deep.equal(["chat:jobs"]);
+      d.published.length = 0;
+      await called;
+      d.started("j2");
+      d.started("j3");
+      expect(((await first).value as WorkerJob).messageId).to.equal("j2");
+      expect(((await session.next()).value as WorkerJob).messageId).to.equal("j3");
+
+      // Idle but full (capacity 2, two in flight): every replica is told.
+      const third = session.next();
+      await waitsIdle();
+      await enqueue("j4");
+      d.service.jobAvailable(MODEL);
+      expect(d.published, "announced with the session full").to.deep.equal(["chat:jobs"]);
+      void third.catch(() => undefined);
+    } finally {
+      await session.return();
+    }
   });
 });

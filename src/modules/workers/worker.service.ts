@@ -246,9 +246,15 @@ export class WorkerService {
     });
   }
 
-  /** Announces a job for `model` to every replica's idle workers. */
+  /**
+   * Announces a job for `model` to every replica's idle workers. When a session of this replica was waiting idle with
+   * room for it, that session takes it: the other replicas are not told (a PUBLISH per send, and its echo to this
+   * replica's own listener waking every session again for a take that found nothing). Should that take get another
+   * job of the queue instead, the replicas' idle polls (IDLE_POLL_MS) find this one, as they find any job whose notice
+   * was missed.
+   */
   jobAvailable(model: string): void {
-    this.wakeModel(model);
+    if (this.wakeModel(model)) return;
     this.pubSub.pubSub.publish(JOBS_TOPIC, model);
   }
 
@@ -258,8 +264,11 @@ export class WorkerService {
     this.pubSub.pubSub.publish(CANCEL_TOPIC, messageId);
   }
 
-  private wakeModel(model: string): void {
-    for (const s of this.sessions) if (s.hello.models.includes(model)) s.wake();
+  /** Wakes this replica's sessions of `model`; true when one of them was idle with room for a job of it (wakeForJob). */
+  private wakeModel(model: string): boolean {
+    let taker = false;
+    for (const s of this.sessions) if (s.hello.models.includes(model) && s.wakeForJob()) taker = true;
+    return taker;
   }
 
   /**

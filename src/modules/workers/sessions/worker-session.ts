@@ -181,6 +181,19 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
     else this.wakePending = true;
   }
 
+  /**
+   * Wakes the session for a job just enqueued; true when the session will certainly look at the queue with room for
+   * it: it was idle (waiting for a wake-up, not in the middle of a take whose result could fill it) and has room for
+   * a job of every model it serves (a take deals the free slots out to its models in turn, so with fewer slots this
+   * model's turn might not come).
+   */
+  wakeForJob(): boolean {
+    const idle = this.wakeUp !== null;
+    const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
+    this.wake();
+    return idle && !this.closed && !this.draining && room >= this.hello.models.length;
+  }
+
   private idle(): Promise<void> {
     if (this.wakePending) {
       this.wakePending = false;
