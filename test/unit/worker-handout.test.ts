@@ -156,7 +156,7 @@ describe("worker hand-out", () => {
     expect(session.inflight.size).to.equal(0);
   });
 
-  it("tells the other replicas of a new job only when no session here waits idle with room for it", async () => {
+  it("tells the other replicas of a new job only when no session here was idle with room for it before its take", async () => {
     const d = dispatcher();
     const enqueue = (messageId: string) => d.queue.enqueue(MODEL, { messageId, userId: "dave", payload: {} });
     const waitsIdle = () => new Promise((resolve) => setTimeout(resolve, 20)); // it took what there was and waits
@@ -169,17 +169,18 @@ describe("worker hand-out", () => {
 
     const session = d.service.connect(hello(2));
     try {
-      // A session waiting idle with room takes the job itself: nobody else is told. A second job announced before
-      // its take ran finds it no longer idle (its take might fill it): every replica is told of that one.
+      // A session waiting idle with room takes the job itself: nobody else is told. Jobs announced after it was woken
+      // and before its take began are its too while its free slots cover them (capacity 2); a third is announced.
       const first = session.next();
       await waitsIdle();
       const called = d.startsCalled(2);
-      await enqueue("j2");
-      await enqueue("j3");
+      for (const id of ["j2", "j3", "j4"]) await enqueue(id);
       d.service.jobAvailable(MODEL);
       expect(d.published, "announced with an idle session here").to.deep.equal([]);
       d.service.jobAvailable(MODEL);
-      expect(d.published, "announced while its take is under way").to.deep.equal(["chat:jobs"]);
+      expect(d.published, "announced before its take began, with room for both").to.deep.equal([]);
+      d.service.jobAvailable(MODEL);
+      expect(d.published, "announced beyond its room").to.deep.equal(["chat:jobs"]);
       d.published.length = 0;
       await called;
       d.started("j2");
@@ -190,7 +191,7 @@ describe("worker hand-out", () => {
       // Idle but full (capacity 2, two in flight): every replica is told.
       const third = session.next();
       await waitsIdle();
-      await enqueue("j4");
+      await enqueue("j5");
       d.service.jobAvailable(MODEL);
       expect(d.published, "announced with the session full").to.deep.equal(["chat:jobs"]);
       void third.catch(() => undefined);

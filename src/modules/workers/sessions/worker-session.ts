@@ -83,6 +83,11 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   /** Jobs being started now. */
   private preparing = 0;
   private nextModel = 0;
+  /**
+   * Jobs announced to the session (wakeForJob) since it was woken from idle, until its next take begins (that take
+   * has room for them); -1 when it was not woken from idle or its take has begun.
+   */
+  private announcedBeforeTake = -1;
 
   constructor(
     private readonly service: SessionHost,
@@ -119,6 +124,7 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
         // Takes up to the free capacity (at most MAX_PREPARING being started at a time; each take is quick) and
         // prepares the jobs concurrently, each one delivered as soon as it is started: a burst of asks reaches the
         // worker in waves, not one after the other.
+        this.announcedBeforeTake = -1;
         const taken = await this.service.takeFor(this, room);
         // Prepared even when the session closed meanwhile: prepare puts back what a closed session took.
         for (const { job: t, model } of taken) {
@@ -183,15 +189,20 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
 
   /**
    * Wakes the session for a job just enqueued; true when the session will certainly look at the queue with room for
-   * it: it was idle (waiting for a wake-up, not in the middle of a take whose result could fill it) and has room for
-   * a job of every model it serves (a take deals the free slots out to its models in turn, so with fewer slots this
-   * model's turn might not come).
+   * it: it was idle (waiting for a wake-up, not in the middle of a take whose result could fill it), or was woken from
+   * idle for jobs announced before and has not begun its take yet, and its free slots cover every job announced to it
+   * so far, for every model it serves (a take deals the free slots out to its models in turn, so with fewer slots
+   * this model's turn might not come).
    */
   wakeForJob(): boolean {
-    const idle = this.wakeUp !== null;
     const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
+    const idle = this.wakeUp !== null;
     this.wake();
-    return idle && !this.closed && !this.draining && room >= this.hello.models.length;
+    if (this.closed || this.draining) return false;
+    if (idle) this.announcedBeforeTake = 0;
+    if (this.announcedBeforeTake < 0 || room < (this.announcedBeforeTake + 1) * this.hello.models.length) return false;
+    this.announcedBeforeTake++;
+    return true;
   }
 
   private idle(): Promise<void> {
