@@ -108,6 +108,13 @@ const WORKER_CAPACITY = 50;
 const CPU_PROF_DIR = argValue("--cpu-prof");
 /** `--server-log FILE`: each API replica's log (warnings and errors) is written to FILE.<streams>.<replicas>.<index>. */
 const SERVER_LOG = argValue("--server-log");
+/**
+ * `--timeline`: batch latency p50 / p99 by the second of the run in which the batch was emitted, with the sends
+ * answered in that second, and apart for the batches of flowing streams (the subscriber had an event of the answer
+ * before the batch was emitted) and of starting ones (still waiting for their subscription to start): where a batch
+ * waits during the start burst.
+ */
+const TIMELINE = args.includes("--timeline");
 if (CPU_PROF_DIR) setReplicaNodeArgs(["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`]);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -197,6 +204,15 @@ class TextChecker implements Positions {
 /** What every run collects, whichever transport. */
 class Tally {
   readonly batchLatencies: number[] = [];
+  /**
+   * `--timeline`: each batch's emit instant (performance.now()) beside its latency, and whether its answer's stream
+   * was flowing then (the subscriber had had an event of it), or still starting (waiting for the subscription).
+   */
+  readonly batchTimeline: { emittedAt: number; latency: number; flowing: boolean }[] = [];
+  /** When the client got the first event of each answer's stream (its subscription was live), by answer key. */
+  readonly liveAt = new Map<string, number>();
+  /** When each sendChatMessage round trip ended, performance.now(). */
+  readonly sendEnds: number[] = [];
   readonly ttftAdded: number[] = [];
   tokens = 0;
   /** Tokens the watchers (--watchers) got. */
@@ -277,6 +293,14 @@ class Tally {
     const emittedAt = this.emitted.get(`${key}:${first}`);
     if (emittedAt !== undefined) {
       this.batchLatencies.push(now - emittedAt);
+      if (TIMELINE) {
+        const live = this.liveAt.get(key);
+        this.batchTimeline.push({
+          emittedAt,
+          latency: now - emittedAt,
+          flowing: live !== undefined && live < emittedAt,
+        });
+      }
       this.emitted.delete(`${key}:${first}`);
     }
     if (first === 0 && firstReceipt.at === null) {
@@ -605,6 +629,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     peakServerRssMb: Math.round(peak),
   };
   console.error(JSON.stringify(result));
+  if (TIMELINE) printTimeline(tally, t0);
   if (tally.sendFailures.size) console.error(`sends failed: ${JSON.stringify(Object.fromEntries(tally.sendFailures))}`);
   if (tally.missingIn.answers) {
     const m = tally.missingIn;
@@ -617,6 +642,35 @@ async function measure(run: string, streams: number, serverPids: number[], redis
   for (const [what, n] of failures) merged.set(what, (merged.get(what) ?? 0) + n);
   for (const [what, n] of merged) console.error(`token batches failed (${n}): ${what.slice(0, 300)}`);
   return result;
+}
+
+/** `--timeline`: batch latency by the second the batch was emitted in (from the run's start), and by phase. */
+function printTimeline(tally: Tally, t0: number): void {
+  const pcts = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return `n ${sorted.length}, p50 ${round(percentile(sorted, 50))}, p99 ${round(percentile(sorted, 99))}, max ${round(sorted[sorted.length - 1] ?? 0)}`;
+  };
+  const bySecond = new Map<number, number[]>();
+  for (const b of tally.batchTimeline) {
+    const s = Math.floor((b.emittedAt - t0) / 1000);
+    if (!bySecond.has(s)) bySecond.set(s, []);
+    bySecond.get(s)!.push(b.latency);
+  }
+  const sendsBySecond = new Map<number, number>();
+  for (const at of tally.sendEnds) {
+    const s = Math.floor((at - t0) / 1000);
+    sendsBySecond.set(s, (sendsBySecond.get(s) ?? 0) + 1);
+  }
+  console.error(`batch latency by emit second (run started at ${new Date(performance.timeOrigin + t0).toISOString()}):`);
+  for (const s of [...bySecond.keys()].sort((a, b) => a - b)) {
+    console.error(`  ${s} s: ${pcts(bySecond.get(s)!)} ms; sends answered ${sendsBySecond.get(s) ?? 0}`);
+  }
+  // A stream whose subscriber already had an event when the batch was emitted is flowing: its batches wait only
+  // for the server's own work, not for a subscription still being set up.
+  console.error(
+    `  flowing (the subscriber had an event of the answer before the emit): ${pcts(tally.batchTimeline.filter((b) => b.flowing).map((b) => b.latency))} ms`,
+  );
+  console.error(`  starting (no event yet): ${pcts(tally.batchTimeline.filter((b) => !b.flowing).map((b) => b.latency))} ms`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1053,6 +1107,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                 await sleep(after * 1000);
               }
               tally.sends.push(performance.now() - sentAt);
+              tally.sendEnds.push(performance.now());
               if (sent.errors) {
                 const what = String((sent.errors[0] as { extensions?: { code?: string }; message?: string }).extensions?.code ?? sent.errors[0].message).slice(
                   0,
@@ -1102,6 +1157,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
                         // An error result (the server too busy to start the subscription): the attempt ends without
                         // the answer's end, and is resumed.
                         if (!e) return void tally.errors++;
+                        if (!tally.liveAt.has(messageId)) tally.liveAt.set(messageId, performance.now());
                         if (e.seq !== lastSeq + 1) skipped = true;
                         lastSeq = e.seq;
                         if (e.__typename === "GenerationFinished") finishedText = e.chatMessage?.text ?? null;
