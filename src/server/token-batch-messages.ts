@@ -67,6 +67,11 @@ export function nextMessage(id: string, payload: unknown): string {
   return JSON.stringify({ id, type: "next", payload });
 }
 
+/** The same, for a payload serialised already. */
+export function nextMessageOfJson(id: string, payloadJson: string): string {
+  return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
+}
+
 /** graphql-ws's `complete` message for `id`. */
 export function completeMessage(id: string): string {
   return JSON.stringify({ id, type: "complete" });

@@ -24,12 +24,12 @@ import { WorkerConnection } from "../modules/workers/sessions/worker-connection.
 import type { WorkerSession } from "../modules/workers/worker.service.js";
 import { SerialisedResult, subscribeSerialised, type DirectSend } from "../modules/chat/generation/generation-fan-out.js";
 import { serialisedSender, type SerialisedSender } from "./serialised-send.js";
-import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
+import { ackResultJson, recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
 import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
 import { coalesceWrites } from "./coalesced-writes.js";
 import { eventsUnderBudget } from "./subscription-budget.js";
 import { countedOperations, operationCount } from "./operation-count.js";
-import { completeMessage, nextMessage, offerMessagesFirst, tokenBatchMessage } from "./token-batch-messages.js";
+import { completeMessage, nextMessage, nextMessageOfJson, offerMessagesFirst, tokenBatchMessage } from "./token-batch-messages.js";
 
 /**
  * How long a websocket reuses the identity its credentials resolved to for its next operations, so a worker's
@@ -164,23 +164,38 @@ export function startWebsocketServer(
     subscriptions[id] = null;
     const context = batchContext(shared);
     metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
-    const args: ExecutionArgs = { schema, document: op.document, variableValues: payload.variables, operationName: op.operationName, contextValue: context };
     const socket = ctx.extra.socket;
     const failed = (err: unknown) => {
       // What graphql-ws does with a failure of its message handling (runTokenBatch answers the batch's own).
       log.error({ err }, "websocket: token batch handling failed");
       socket.close(WS_CLOSE_INTERNAL_ERROR, "Internal server error");
     };
-    const answer = (result: ExecutionResult) => {
-      // As graphql-ws: a batch the client completed meanwhile (or whose socket closed) is not answered.
-      if (id in ctx.subscriptions && socket.readyState === socket.OPEN) {
-        const { errors, ...withoutErrors } = result;
-        const formatted = onNext(ctx, id, payload, args, result) ?? { ...withoutErrors, ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}) };
-        socket.send(nextMessage(id, formatted));
-      }
+    const complete = () => {
       const notify = id in ctx.subscriptions;
       onComplete(ctx, id);
       if (notify && socket.readyState === socket.OPEN) socket.send(completeMessage(id));
+    };
+    const answer = (result: ExecutionResult) => {
+      // As graphql-ws: a batch the client completed meanwhile (or whose socket closed) is not answered.
+      if (id in ctx.subscriptions && socket.readyState === socket.OPEN) {
+        // An ack (no errors) within MAX_RESPONSE_BYTES: what onNext would leave to graphql-ws, serialised once.
+        const ackJson = ackResultJson(result);
+        if (ackJson !== undefined && ackJson.length * 3 <= config.maxResponseBytes) {
+          socket.send(nextMessageOfJson(id, ackJson));
+          return void complete();
+        }
+        const { errors, ...withoutErrors } = result;
+        const args: ExecutionArgs = {
+          schema,
+          document: op.document,
+          variableValues: payload.variables,
+          operationName: op.operationName,
+          contextValue: context,
+        };
+        const formatted = onNext(ctx, id, payload, args, result) ?? { ...withoutErrors, ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}) };
+        socket.send(nextMessage(id, formatted));
+      }
+      complete();
     };
     runWithBudget(operationBudget(app), () => runTokenBatch(op, context, batch)).then(
       (result) => {
