@@ -28,7 +28,7 @@ import { ackResultJson, recogniseTokenOperation, runTokenBatch, tokenBatchOf, ty
 import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
 import { coalesceWrites } from "./coalesced-writes.js";
 import { eventsUnderBudget } from "./subscription-budget.js";
-import { countedOperations, operationCount } from "./operation-count.js";
+import { addOperation, countedOperations, deleteOperation, hasOperation, operationCount } from "./operation-count.js";
 import { completeMessage, nextMessage, nextMessageOfJson, offerMessagesFirst, tokenBatchMessage } from "./token-batch-messages.js";
 
 /**
@@ -160,8 +160,8 @@ export function startWebsocketServer(
     const { id, payload, batch } = message;
     const subscriptions = ctx.subscriptions;
     // A duplicate id (graphql-ws closes the socket) or one over the limit (refused): graphql-ws's way.
-    if (id in subscriptions || operationCount(subscriptions) + 1 > maxOperationsOf(shared)) return false;
-    subscriptions[id] = null;
+    if (hasOperation(subscriptions, id) || operationCount(subscriptions) + 1 > maxOperationsOf(shared)) return false;
+    addOperation(subscriptions, id, null);
     const context = batchContext(shared);
     metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
     const socket = ctx.extra.socket;
@@ -171,13 +171,13 @@ export function startWebsocketServer(
       socket.close(WS_CLOSE_INTERNAL_ERROR, "Internal server error");
     };
     const complete = () => {
-      const notify = id in ctx.subscriptions;
+      const notify = hasOperation(ctx.subscriptions, id);
       onComplete(ctx, id);
       if (notify && socket.readyState === socket.OPEN) socket.send(completeMessage(id));
     };
     const answer = (result: ExecutionResult) => {
       // As graphql-ws: a batch the client completed meanwhile (or whose socket closed) is not answered.
-      if (id in ctx.subscriptions && socket.readyState === socket.OPEN) {
+      if (hasOperation(ctx.subscriptions, id) && socket.readyState === socket.OPEN) {
         // An ack (no errors) within MAX_RESPONSE_BYTES: what onNext would leave to graphql-ws, serialised once.
         const ackJson = ackResultJson(result);
         if (ackJson !== undefined && ackJson.length * 3 <= config.maxResponseBytes) {
@@ -204,12 +204,12 @@ export function startWebsocketServer(
         } catch (err) {
           failed(err);
         } finally {
-          if (ctx.subscriptions === subscriptions) delete subscriptions[id];
+          if (ctx.subscriptions === subscriptions) deleteOperation(subscriptions, id);
         }
       },
       (err: unknown) => {
         failed(err);
-        if (ctx.subscriptions === subscriptions) delete subscriptions[id];
+        if (ctx.subscriptions === subscriptions) deleteOperation(subscriptions, id);
       },
     );
     return true;
