@@ -3,7 +3,7 @@
  * known (token-fast-path.ts), every later batch still went through graphql-ws's message handling: its message
  * parse and validation, its subscription record, the onSubscribe hook, the execute hook, the result's `next` and the
  * `complete`, each message serialised and validated again, a dozen promises in all (each paying AsyncLocalStorage's
- * promise hooks): about a tenth of the server's CPU while streaming (bench/RESULTS.md, branch tok3).
+ * promise hooks): 5–8 % of the server's busy samples while streaming (bench/RESULTS.md, branch tok3).
  *
  * Here a connection's message listener first offers each raw message to a handler; one it does not take (anything but
  * a well-formed `subscribe` of the connection's token operation that may skip the general path) goes to graphql-ws
