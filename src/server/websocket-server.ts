@@ -1,13 +1,14 @@
 /**
  * The websocket server: graphql-ws on the HTTP server's port at /graphql. It resolves a connection's identity once
  * (onConnect) and watches it while open, lets each operation through the operation gate or, for a worker's token
- * batch, through the token fast path (onSubscribe), and formats what it sends back.
+ * batch, through the token fast path (onSubscribe; from a connection's third batch on, before graphql-ws parses the
+ * message: takeTokenBatch), and formats what it sends back.
  */
 import type http from "node:http";
 import crypto from "node:crypto";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
-import type { Disposable } from "graphql-ws";
+import type { Context as WsContext, Disposable } from "graphql-ws";
 import { GraphQLError, execute, subscribe, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from "graphql";
 import type { AppServices } from "./services.js";
 import { buildContext, type Context, type Credentials, type Identity, type ResolvedIdentity } from "./context.js";
@@ -23,11 +24,12 @@ import { WorkerConnection } from "../modules/workers/sessions/worker-connection.
 import type { WorkerSession } from "../modules/workers/worker.service.js";
 import { SerialisedResult, subscribeSerialised, type DirectSend } from "../modules/chat/generation/generation-fan-out.js";
 import { serialisedSender, type SerialisedSender } from "./serialised-send.js";
-import { recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
+import { ackResultJson, recogniseTokenOperation, runTokenBatch, tokenBatchOf, type TokenOperation } from "../modules/workers/token-fast-path.js";
 import { formatResult, logUnexpected, toGraphQLError } from "./error-format.js";
 import { coalesceWrites } from "./coalesced-writes.js";
 import { eventsUnderBudget } from "./subscription-budget.js";
-import { countedOperations, operationCount } from "./operation-count.js";
+import { addOperation, countedOperations, deleteOperation, hasOperation, operationCount } from "./operation-count.js";
+import { completeMessage, nextMessage, nextMessageOfJson, offerMessagesFirst, tokenBatchMessage } from "./token-batch-messages.js";
 
 /**
  * How long a websocket reuses the identity its credentials resolved to for its next operations, so a worker's
@@ -68,6 +70,25 @@ export const WS_CLOSE_GOING_AWAY = 1001;
 const TOKEN_BATCH = Symbol("tokenBatch");
 type TokenBatchArgs = ExecutionArgs & { [TOKEN_BATCH]?: () => Promise<ExecutionResult> };
 
+type CachedIdentity = { resolved: ResolvedIdentity; at: number; lasting: boolean };
+
+/** What Chorus keeps on each graphql-ws connection (`ctx.extra`, besides useServer's socket and request). */
+interface SocketExtra extends Record<PropertyKey, unknown> {
+  socket: WebSocket;
+  creds?: Credentials;
+  subs?: Set<string>;
+  /** The identity the socket's operations reuse; `lasting`: until the registry drops it (keepsIdentity). */
+  identity?: CachedIdentity;
+  watched?: boolean;
+  unwatch?: () => void;
+  workerConnection?: WorkerConnection<WorkerSession>;
+  sender?: SerialisedSender;
+  /** The worker's token operation, once its first batch passed the gate (token-fast-path.ts). */
+  tokenOperation?: TokenOperation;
+  /** The context the token batches share, built for the identity object it names (batchContext). */
+  tokenContext?: { identity: CachedIdentity; context: Context };
+}
+
 /** Each subscription's socket and id, by the execution arguments onSubscribe returned (for subscribe to find). */
 const directSends = new WeakMap<ExecutionArgs, DirectSend>();
 
@@ -90,24 +111,112 @@ export function startWebsocketServer(
 ): WebsocketServer {
   const { config, log, metrics } = app;
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
-  // biome-ignore lint/correctness/useHookAtTopLevel: graphql-ws's useServer is not a React hook
-  const serverCleanup = useServer<
-    Record<string, unknown>,
-    {
-      creds?: Credentials;
-      subs?: Set<string>;
-      /** The identity the socket's operations reuse; `lasting`: until the registry drops it (keepsIdentity). */
-      identity?: { resolved: ResolvedIdentity; at: number; lasting: boolean };
-      watched?: boolean;
-      unwatch?: () => void;
-      workerConnection?: WorkerConnection<WorkerSession>;
-      sender?: SerialisedSender;
-      /** The worker's token operation, once its first batch passed the gate (token-fast-path.ts). */
-      tokenOperation?: TokenOperation;
-      /** The context the token batches share, built for the identity object it names (batchContext). */
-      tokenContext?: { identity: { resolved: ResolvedIdentity; at: number; lasting: boolean }; context: Context };
+  const maxOperationsOf = (context: Context) =>
+    context.identity.apiClient?.kind === ApiClientKind.WORKER ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS) : config.maxOperationsPerSocket;
+
+  /**
+   * The identity a token batch of this socket may reuse to skip the general path: the socket's cached one while fresh
+   * (as every operation reuses it) on a ready server; undefined sends the batch the general way.
+   */
+  const reusedIdentity = (extra: SocketExtra): CachedIdentity | undefined => {
+    const cached = extra.identity;
+    return cached && (cached.lasting || Date.now() - cached.at < WS_IDENTITY_REUSE_MS) && app.isReady() ? cached : undefined;
+  };
+
+  const onNext = (_ctx: unknown, _id: string, _payload: unknown, args: ExecutionArgs, result: ExecutionResult | SerialisedResult) => {
+    // Serialised already, within MAX_RESPONSE_BYTES, without errors: the same bytes for every subscriber.
+    if (result instanceof SerialisedResult) {
+      const extra = (_ctx as { extra: SocketExtra }).extra;
+      return (extra.sender ? extra.sender.payloadOf(result.json) : JSON.parse(result.json)) as FormattedExecutionResult;
     }
-  >(
+    const tooLarge = gate.responseTooLarge(result);
+    if (tooLarge) {
+      metrics.errors.inc({ code: ErrorCode.RESPONSE_TOO_LARGE });
+      return { data: null, errors: [tooLarge.toJSON()] } as FormattedExecutionResult;
+    }
+    return formatResult(result as ExecutionResult, args.contextValue as Context | undefined, log, app);
+  };
+
+  const onComplete = (ctx: { extra: SocketExtra }, id: string) => {
+    if (ctx.extra.subs?.delete(id)) metrics.openSubscriptions.dec();
+  };
+
+  /**
+   * A token batch taken off the socket before graphql-ws (token-batch-messages.ts): true when this handles the
+   * message, false to leave it to graphql-ws. Runs as graphql-ws would run the batch on the fast path of
+   * onSubscribe: the id recorded while it runs, the socket's operation limit, the batch under an operation budget,
+   * its `next` through onNext and its `complete`.
+   */
+  const takeTokenBatch = (ctx: WsContext<Record<string, unknown>, SocketExtra>, data: RawData): boolean => {
+    const op = ctx.extra.tokenOperation;
+    if (!op || !ctx.acknowledged || !Buffer.isBuffer(data)) return false;
+    // The connection's token context for the identity reused now (made on the general path, by the first batch
+    // after a refresh or a lapse).
+    const cached = reusedIdentity(ctx.extra);
+    const shared = cached && ctx.extra.tokenContext?.identity === cached ? ctx.extra.tokenContext.context : undefined;
+    if (!shared) return false;
+    const message = tokenBatchMessage(data.toString(), op);
+    if (!message) return false;
+    const { id, payload, batch } = message;
+    const subscriptions = ctx.subscriptions;
+    // A duplicate id (graphql-ws closes the socket) or one over the limit (refused): graphql-ws's way.
+    if (hasOperation(subscriptions, id) || operationCount(subscriptions) + 1 > maxOperationsOf(shared)) return false;
+    addOperation(subscriptions, id, null);
+    const context = batchContext(shared);
+    metrics.operations.inc({ operation: operationLabel(payload.operationName), type: "mutation", outcome: "ok" });
+    const socket = ctx.extra.socket;
+    const failed = (err: unknown) => {
+      // What graphql-ws does with a failure of its message handling (runTokenBatch answers the batch's own).
+      log.error({ err }, "websocket: token batch handling failed");
+      socket.close(WS_CLOSE_INTERNAL_ERROR, "Internal server error");
+    };
+    const complete = () => {
+      const notify = hasOperation(ctx.subscriptions, id);
+      onComplete(ctx, id);
+      if (notify && socket.readyState === socket.OPEN) socket.send(completeMessage(id));
+    };
+    const answer = (result: ExecutionResult) => {
+      // As graphql-ws: a batch the client completed meanwhile (or whose socket closed) is not answered.
+      if (hasOperation(ctx.subscriptions, id) && socket.readyState === socket.OPEN) {
+        // An ack (no errors) within MAX_RESPONSE_BYTES: what onNext would leave to graphql-ws, serialised once.
+        const ackJson = ackResultJson(result);
+        if (ackJson !== undefined && ackJson.length * 3 <= config.maxResponseBytes) {
+          socket.send(nextMessageOfJson(id, ackJson));
+          return void complete();
+        }
+        const { errors, ...withoutErrors } = result;
+        const args: ExecutionArgs = {
+          schema,
+          document: op.document,
+          variableValues: payload.variables,
+          operationName: op.operationName,
+          contextValue: context,
+        };
+        const formatted = onNext(ctx, id, payload, args, result) ?? { ...withoutErrors, ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}) };
+        socket.send(nextMessage(id, formatted));
+      }
+      complete();
+    };
+    runWithBudget(operationBudget(app), () => runTokenBatch(op, context, batch)).then(
+      (result) => {
+        try {
+          answer(result);
+        } catch (err) {
+          failed(err);
+        } finally {
+          if (ctx.subscriptions === subscriptions) deleteOperation(subscriptions, id);
+        }
+      },
+      (err: unknown) => {
+        failed(err);
+        if (ctx.subscriptions === subscriptions) deleteOperation(subscriptions, id);
+      },
+    );
+    return true;
+  };
+
+  // biome-ignore lint/correctness/useHookAtTopLevel: graphql-ws's useServer is not a React hook
+  const serverCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
       // Each operation holds a bounded share of the database pool (src/db/operation-budget.ts).
@@ -187,6 +296,7 @@ export function startWebsocketServer(
         (ctx as { subscriptions: unknown }).subscriptions = countedOperations();
         ctx.extra.sender = serialisedSender(ctx.extra.socket);
         coalesceWrites(ctx.extra.socket);
+        offerMessagesFirst(ctx.extra.socket, (data) => takeTokenBatch(ctx, data));
         metrics.wsConnections.inc();
         return true;
       },
@@ -200,14 +310,15 @@ export function startWebsocketServer(
           const tokenOperation = ctx.extra.tokenOperation;
           const batch = tokenOperation ? tokenBatchOf(tokenOperation, payload) : null;
           let context: Context;
-          if (batch && cached && fresh && app.isReady()) {
+          const reused = batch ? reusedIdentity(ctx.extra) : undefined;
+          if (batch && reused) {
             // ... and no new context either: the connection's token context while its identity is the one reused
             // here (a refresh or a lapse makes a new one), with the batch's own request id.
-            let shared = ctx.extra.tokenContext?.identity === cached ? ctx.extra.tokenContext.context : undefined;
+            let shared = ctx.extra.tokenContext?.identity === reused ? ctx.extra.tokenContext.context : undefined;
             if (!shared) {
-              shared = await buildContext(app, { ...ctx.extra.creds }, fresh);
+              shared = await buildContext(app, { ...ctx.extra.creds }, reused.resolved);
               shared.workerConnection = ctx.extra.workerConnection ??= new WorkerConnection();
-              ctx.extra.tokenContext = { identity: cached, context: shared };
+              ctx.extra.tokenContext = { identity: reused, context: shared };
             }
             context = batchContext(shared);
           } else {
@@ -223,10 +334,7 @@ export function startWebsocketServer(
           }
           // The operations a socket runs at once (graphql-ws lists this one already): 10,000 heartbeats on one
           // socket used half a core.
-          const maxOperations =
-            context.identity.apiClient?.kind === ApiClientKind.WORKER
-              ? Math.max(config.maxOperationsPerSocket, WORKER_MAX_OPERATIONS)
-              : config.maxOperationsPerSocket;
+          const maxOperations = maxOperationsOf(context);
           if (operationCount(ctx.subscriptions) > maxOperations) {
             return [
               new ChorusError(
@@ -236,7 +344,7 @@ export function startWebsocketServer(
               ),
             ];
           }
-          if (tokenOperation && batch) {
+          if (tokenOperation && batch && reused) {
             const args: TokenBatchArgs = {
               schema,
               document: tokenOperation.document,
@@ -266,25 +374,12 @@ export function startWebsocketServer(
           return [toGraphQLError(err, log)];
         }
       },
-      onNext: (ctx, _id, _payload, args, result) => {
-        // Serialised already, within MAX_RESPONSE_BYTES, without errors: the same bytes for every subscriber.
-        if (result instanceof SerialisedResult) {
-          return (ctx.extra.sender ? ctx.extra.sender.payloadOf(result.json) : JSON.parse(result.json)) as FormattedExecutionResult;
-        }
-        const tooLarge = gate.responseTooLarge(result);
-        if (tooLarge) {
-          metrics.errors.inc({ code: ErrorCode.RESPONSE_TOO_LARGE });
-          return { data: null, errors: [tooLarge.toJSON()] } as FormattedExecutionResult;
-        }
-        return formatResult(result as ExecutionResult, args.contextValue as Context | undefined, log, app);
-      },
+      onNext,
       onError: (_ctx, _id, _payload, errors) => {
         for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) });
         return errors.map((e) => formatError(e.toJSON(), e, (orig) => logUnexpected(log, orig)));
       },
-      onComplete: (ctx, id) => {
-        if (ctx.extra.subs?.delete(id)) metrics.openSubscriptions.dec();
-      },
+      onComplete,
       onClose: (ctx) => {
         ctx.extra.unwatch?.();
         if (ctx.extra.subs) {

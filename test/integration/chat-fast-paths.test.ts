@@ -18,6 +18,7 @@ import { ChatMessage } from "../../src/modules/chat/chat.entity.js";
 import { ChatDraftChoice, ChatMessageVote, ChatReport } from "../../src/modules/chat/feedback/chat-feedback.entity.js";
 import { feedbackOfChats } from "../../src/modules/chat/feedback/chat-feedback.service.js";
 import { OperationGate, type OperationRequest } from "../../src/server/operation-gate.js";
+import * as tokenBatchMessages from "../../src/server/token-batch-messages.js";
 import type { Context } from "../../src/server/context.js";
 import { ChorusError, ErrorCode } from "../../src/common/errors.js";
 import {
@@ -775,6 +776,80 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     ).to.equal(true);
     await a.stop();
     await b.stop();
+  });
+
+  /** A worker's socket driven frame by frame: `send` writes raw text, `frames` are what came back (the ack left out). */
+  async function rawWorkerSocket(): Promise<{ send(text: string): void; frames: string[]; closed: Promise<{ code: number; reason: string }>; close(): void }> {
+    const socket = new WebSocket(server.wsUrl, "graphql-transport-ws");
+    const frames: string[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
+    await new Promise<void>((resolve, reject) => {
+      socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${workerKey}` } })));
+      socket.on("message", (data: Buffer) => {
+        const text = data.toString();
+        if ((JSON.parse(text) as { type: string }).type === "connection_ack") resolve();
+        else frames.push(text);
+      });
+      socket.on("error", reject);
+    });
+    return { send: (text) => socket.send(text), frames, closed, close: () => socket.close() };
+  }
+
+  async function framesFor(raw: { frames: string[] }, id: string, n = 2): Promise<string[]> {
+    const of = () => raw.frames.filter((f) => (JSON.parse(f) as { id?: string }).id === id);
+    for (let i = 0; i < 250 && of().length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    return of();
+  }
+
+  it("answers a recognised batch before graphql-ws with the frames graphql-ws sends for it, byte for byte; a duplicate id is graphql-ws's to refuse", async () => {
+    // The module's exports object (CommonJS), which the server's calls read at each call.
+    const messages = tokenBatchMessages;
+    const recognise = messages.tokenBatchMessage;
+    let taken = 0;
+    (messages as { tokenBatchMessage: typeof recognise }).tokenBatchMessage = (...args) => {
+      const m = recognise(...args);
+      if (m) taken++;
+      return m;
+    };
+    const raw = await rawWorkerSocket();
+    try {
+      const subscribe = (id: string, query: string, text: string) =>
+        JSON.stringify({
+          id,
+          type: "subscribe",
+          payload: { query, variables: { input: { jobId: "0.00000000-0000-0000-0000-000000000000", text, tokenCount: 1 } } },
+        });
+      admitted.length = 0;
+      // The first batch passes the gate (and makes the connection recognise its document); the next ones do not.
+      raw.send(subscribe("general", TOKENS_QUERY, " a"));
+      const general = await framesFor(raw, "general");
+      expect(admitted).to.have.length(1);
+      // The second makes the connection's token context (onSubscribe's fast path); from the third on they are taken.
+      raw.send(subscribe("second", TOKENS_QUERY, " a"));
+      expect(await framesFor(raw, "second")).to.deep.equal(general.map((f) => f.replace('"general"', '"second"')));
+      expect(taken).to.equal(0);
+      raw.send(subscribe("fast", TOKENS_QUERY, " a"));
+      const fast = await framesFor(raw, "fast");
+      expect(taken, "the batch was taken off the socket").to.equal(1);
+      expect(admitted).to.have.length(1);
+      expect(general).to.deep.equal([
+        '{"id":"general","type":"next","payload":{"data":{"workerTokens":{"ok":false,"cancel":false}}}}',
+        '{"id":"general","type":"complete"}',
+      ]);
+      expect(fast).to.deep.equal(general.map((f) => f.replace('"general"', '"fast"')));
+      // Not a batch of the recognised operation: graphql-ws's own answer, as always (here: the gate's).
+      raw.send(JSON.stringify({ id: "other", type: "subscribe", payload: { query: "mutation { nope }" } }));
+      const other = await framesFor(raw, "other", 1);
+      expect(JSON.parse(other[0])).to.include({ type: "error" });
+      expect(taken).to.equal(1);
+      // Two batches with one id at once: the second is graphql-ws's, which closes the socket as it always did.
+      raw.send(subscribe("twice", TOKENS_QUERY, " b"));
+      raw.send(subscribe("twice", TOKENS_QUERY, " b"));
+      expect(await raw.closed).to.deep.equal({ code: 4409, reason: "Subscriber for twice already exists" });
+    } finally {
+      (messages as { tokenBatchMessage: typeof recognise }).tokenBatchMessage = recognise;
+      raw.close();
+    }
   });
 
   it("answers a batch whose report fails with the general path's error, located at the field", async () => {

@@ -100,13 +100,40 @@ export async function runTokenBatch(op: TokenOperation, ctx: Context, batch: Tok
   try {
     assertAuthorized(ctx, [Requirement.WORKER]);
     const ack = await ctx.app.workers.tokens(ctx.workerConnection ?? null, batch.jobId, batch.text, batch.tokenCount);
-    const out: Record<string, unknown> = {};
-    for (const { key, field } of op.selection) out[key] = field === "__typename" ? "WorkerAck" : ack[field];
-    return { data: { [op.rootKey]: out } };
+    return ackResult(op, ack.ok, ack.cancel);
   } catch (err) {
     // WorkerAck! at the root of a mutation: an error there nulls the whole data, as graphql-js does.
     return { data: null, errors: [locatedError(err, [op.rootField], [op.rootKey])] };
   }
+}
+
+/**
+ * The operation's answer to an ack, one object per operation and (ok, cancel), made once and shared by its batches
+ * (nothing downstream changes a result: graphql-ws and the hooks copy what they keep).
+ */
+function ackResult(op: TokenOperation, ok: boolean, cancel: boolean): ExecutionResult {
+  const results = (acks.get(op) ?? acks.set(op, []).get(op))!;
+  const index = (ok ? 2 : 0) + (cancel ? 1 : 0);
+  let result = results[index];
+  if (!result) {
+    const out: Record<string, unknown> = {};
+    for (const { key, field } of op.selection) out[key] = field === "__typename" ? "WorkerAck" : field === "ok" ? ok : cancel;
+    result = Object.freeze({ data: Object.freeze({ [op.rootKey]: Object.freeze(out) }) });
+    results[index] = result;
+    ackJson.set(result, JSON.stringify(result));
+  }
+  return result;
+}
+
+const acks = new WeakMap<TokenOperation, ExecutionResult[]>();
+const ackJson = new WeakMap<ExecutionResult, string>();
+
+/**
+ * The JSON of `result` when it is one of the shared ack results (a batch's answer without errors): what graphql-ws
+ * would serialise as its `next` payload, serialised once per operation instead of once or twice per batch.
+ */
+export function ackResultJson(result: ExecutionResult): string | undefined {
+  return ackJson.get(result);
 }
 
 function isWellFormed(s: string): boolean {

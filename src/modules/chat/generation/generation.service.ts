@@ -121,12 +121,18 @@ export class GenerationService {
 
   /** The message's current stream; read from its row, and kept a few seconds because every token batch asks. */
   private async placeOf(messageId: string, fresh = false): Promise<StreamPlace> {
-    const known = this.places.get(messageId);
-    if (known && !fresh && Date.now() - known.at < STREAM_PLACE_TTL_MS) return known;
+    const known = fresh ? undefined : this.knownPlace(messageId);
+    if (known) return known;
     const [row] = rowsOf<{ stream_segment: number; seq_offset: number }>(
       await this.ds.query(`SELECT stream_segment, seq_offset FROM chat_message WHERE id = $1`, [messageId]),
     );
     return this.remember(messageId, { key: generationStreamKey(messageId, row?.stream_segment ?? 0), offset: row?.seq_offset ?? 0, at: Date.now() });
+  }
+
+  /** The message's current stream while what this replica knows of it is fresh (see STREAM_PLACE_TTL_MS). */
+  private knownPlace(messageId: string): StreamPlace | undefined {
+    const known = this.places.get(messageId);
+    return known && Date.now() - known.at < STREAM_PLACE_TTL_MS ? known : undefined;
   }
 
   private remember(messageId: string, place: StreamPlace): StreamPlace {
@@ -140,7 +146,8 @@ export class GenerationService {
    * stream that already ended (a late duplicate) and logging a store that is down.
    */
   async emit(messageId: string, event: StoredGenerationEvent, terminal = false, ifLastSeq?: number): Promise<number | null> {
-    let place = await this.placeOf(messageId);
+    // Known (every batch of a live answer after its first): no wait for it.
+    let place = this.knownPlace(messageId) ?? (await this.placeOf(messageId));
     for (let attempt = 0; ; attempt++) {
       try {
         const askedAt = Date.now();
@@ -321,8 +328,8 @@ export class GenerationService {
     return inputs.map((i) => byId.get(i.messageId) ?? null);
   }
 
-  async tokens(messageId: string, text: string, tokenCount: number): Promise<void> {
-    await this.emit(messageId, { type: "tokens", text, tokenCount });
+  tokens(messageId: string, text: string, tokenCount: number): Promise<number | null> {
+    return this.emit(messageId, { type: "tokens", text, tokenCount });
   }
 
   /**

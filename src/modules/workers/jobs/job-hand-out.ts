@@ -149,7 +149,13 @@ export class JobHandOut {
     const job = this.workerJob(taken, model, buildConversation(payload.conversation!, "", this.catalog.get(model)), null, payload.sampling!);
     const starting = this.startBehind(session, taken);
     const inflight = session.inflight.get(taken.jobId);
-    if (inflight) inflight.starting = starting;
+    if (inflight) {
+      inflight.starting = starting;
+      // Once the claim took, the job's reports have nothing to wait for (an await of it per token batch otherwise).
+      void starting.then((took) => {
+        if (took && inflight.starting === starting) inflight.starting = undefined;
+      });
+    }
     // A session that closes meanwhile puts its jobs back only once the claim is settled (closeSession waits for it).
     session.reports.add(starting);
     void starting.finally(() => session.reports.delete(starting));

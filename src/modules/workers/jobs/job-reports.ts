@@ -12,6 +12,8 @@ import type { WorkerSession } from "../sessions/worker-session.js";
 import type { JobLeases, WorkerCaller } from "./job-leases.js";
 import { parseJobId } from "./job-ids.js";
 
+const appended = () => true;
+
 export class JobReports {
   /** Messages whose cancellation was asked for, with when; workers learn it in their next ack. */
   readonly cancelRequested = new Map<string, number>();
@@ -30,16 +32,12 @@ export class JobReports {
     if (!owner) return { ok: false, cancel: false };
     owner.seen();
     const starting = owner.inflight.get(queueJobId)?.starting;
-    const work = (async () => {
-      // A job handed out before its claim: its tokens land after GenerationStarted, and only if the claim took.
-      if (starting && !(await starting)) return false;
-      if (!(await this.leases.holds(queueJobId, true))) {
-        this.leases.forget(queueJobId);
-        return false;
-      }
-      await this.generations.tokens(messageId, text, tokenCount);
-      return true;
-    })();
+    // The usual batch (its job claimed, its lease renewed lately) waits for nothing but its append: a promise or two
+    // fewer per batch, each of which AsyncLocalStorage's promise hooks and the garbage collector pay for.
+    const work =
+      !starting && this.leases.renewedRecently(queueJobId)
+        ? this.generations.tokens(messageId, text, tokenCount).then(appended)
+        : this.checkedTokens(starting, queueJobId, messageId, text, tokenCount);
     owner.reports.add(work);
     try {
       if (!(await work)) return { ok: false, cancel: false };
@@ -49,6 +47,24 @@ export class JobReports {
     const job = owner.inflight.get(queueJobId);
     if (job) owner.countTokens(job.model, tokenCount);
     return { ok: true, cancel: this.cancelRequested.has(messageId) };
+  }
+
+  /** A batch that must wait for its job's claim or renew its lease first. */
+  private async checkedTokens(
+    starting: Promise<boolean> | undefined,
+    queueJobId: string,
+    messageId: string,
+    text: string,
+    tokenCount: number,
+  ): Promise<boolean> {
+    // A job handed out before its claim: its tokens land after GenerationStarted, and only if the claim took.
+    if (starting && !(await starting)) return false;
+    if (!(await this.leases.holds(queueJobId, true))) {
+      this.leases.forget(queueJobId);
+      return false;
+    }
+    await this.generations.tokens(messageId, text, tokenCount);
+    return true;
   }
 
   async finish(caller: WorkerCaller, jobId: string, finishReason: WorkerFinishReason, text: string, tokenCount: number): Promise<WorkerAck> {
