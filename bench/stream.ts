@@ -81,10 +81,12 @@ const OPENAI = argValue("--backend") === "openai";
  */
 const LOCAL = args.includes("--local");
 /**
- * `--warm` (local mode): one answer before the clock starts, so the run measures a loaded model (the in-process
- * worker loads the tiny model on its first job, and that load, a second or so of CPU in the model's thread, then
- * competes with the run's sends). Without it the run starts cold, as it always has: the first answers' wait for the
- * load counts as the model's own.
+ * `--warm`: answers before the clock starts, so the run measures a replica that has served before, as a deployed one
+ * has. Local mode: one answer, so the run measures a loaded model (the in-process worker loads the tiny model on its
+ * first job, and that load, a second or so of CPU in the model's thread, then competes with the run's sends). With
+ * workers (synthetic or openai): up to 100 answers at once, from users of their own, so that V8 has compiled the chat
+ * start's code and the database pool is open (a fresh process spends 1.5-2x a warm one's CPU per chat start; RESULTS,
+ * section start3). Without it the run starts cold, as it always has.
  */
 const WARM = args.includes("--warm");
 /** The model real workers serve (the tiny model, or the API's synthetic model behind the fake OpenAI server). */
@@ -842,16 +844,11 @@ async function waitForLocalModel(replica: { output: () => { stdout: string } }, 
   throw new Error(`the in-process worker did not start serving ${model} within 60 s`);
 }
 
-/** `--warm`: asks one short answer of `model` and waits until it is stored, before the clock starts. */
-async function warmUp(url: string, key: string, model: string): Promise<void> {
-  const as = { key, user: "local:stream-warm-up" };
+/** `--warm`: asks one answer of `model` (as user `n` of the warm-up) and waits until it is stored, before the clock starts. */
+async function warmUp(url: string, key: string, model: string, n = 0, maxNewTokens = 4): Promise<void> {
+  const as = { key, user: `local:stream-warm-up-${n}` };
   const chat = await gql(url, CreateChatDocument, { input: {} }, as);
-  const sent = await gql(
-    url,
-    SendChatMessageDocument,
-    { input: { chatId: chat.data!.createChat.id, text: "warm up", model, sampling: { maxNewTokens: 4 } } },
-    as,
-  );
+  const sent = await gql(url, SendChatMessageDocument, { input: { chatId: chat.data!.createChat.id, text: "warm up", model, sampling: { maxNewTokens } } }, as);
   if (sent.errors) throw new Error(`the warm-up answer was refused: ${JSON.stringify(sent.errors)}`);
   const id = sent.data!.sendChatMessage.assistantMessage.id;
   for (let i = 0; i < 600; i++) {
@@ -1043,6 +1040,9 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
       serve();
     }
     await sleep(500);
+    if (WARM && !LOCAL) {
+      await Promise.all(Array.from({ length: Math.min(streams, 100) }, (_, i) => warmUp(rs[i % replicas].url, key, MODEL ?? "synthetic", i, TOKENS)));
+    }
 
     const chatClients = Array.from({ length: streams }, (_, i) =>
       wsClient(rs[i % replicas].wsUrl, { authorization: `Bearer ${key}`, user: `local:stream-${i}` }),
@@ -1285,7 +1285,7 @@ async function main() {
   }
   if (MODEL) {
     console.log(
-      `\nChorus bench (stream, model ${MODEL}${LOCAL ? `, local mode (in-process worker${WARM ? ", warmed up" : ""})` : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
+      `\nChorus bench (stream, model ${MODEL}${LOCAL ? `, local mode (in-process worker${WARM ? ", warmed up" : ""})` : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}${WARM && !LOCAL ? ", warmed up by up to 100 answers" : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
     );
     console.log(
       "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed | send retries |",
@@ -1299,7 +1299,7 @@ async function main() {
     return;
   }
   console.log(
-    `\nChorus bench (stream${quick ? ", quick" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
+    `\nChorus bench (stream${quick ? ", quick" : ""}${WARM ? ", warmed up by up to 100 answers before the clock starts" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
   );
   console.log(
     "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | of it streaming only | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost (of them acknowledged) | duplicated | reordered | batches failed | errors | answers failed | send retries | peak server RSS MB |",
