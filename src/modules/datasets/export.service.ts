@@ -162,25 +162,39 @@ export class DatasetExporter {
     return where;
   }
 
+  /**
+   * The next page of trees after `after` (key order), with the tree filters. A page walks the state rows in key order
+   * from its bound and probes each tree's root and (OFFSET 0 in both) synthetic messages by index until the page is
+   * full: neither can become a merge or a hash join, which would read every row below the bound on each page. On a
+   * 100,000-tree database the planner chose a merge anti join for the synthetic check once the message table had
+   * grown (filled to 80 %): 1.75 s a page against 19 ms (issue 14); 10-14 ms a page there now, with nested loops
+   * turned off too.
+   */
+  treePageQuery(after: string, pageSize: number): { sql: string; params: unknown[] } {
+    const o = this.options;
+    const where = new Where().add((p) => `s.message_tree_id > ${p(after)}::uuid`);
+    if (o.state !== "all") where.add((p) => `s.state = ${p(o.state)}`);
+    if (o.lang !== null) where.add((p) => `r.lang = ${p(o.lang)}`);
+    if (o.synthetic === "exclude") {
+      where.add(() => `NOT EXISTS (SELECT 1 FROM message x WHERE x.message_tree_id = s.message_tree_id AND x.synthetic OFFSET 0)`);
+    }
+    // A tree whose root is filtered out is skipped (the reference's "corrupted tree"); filtering here keeps --limit exact.
+    if (!exportsMessages(o)) this.messageFilters(where, "r");
+    return {
+      sql: `SELECT s.message_tree_id AS id, s.state, s.origin, s.extras FROM message_tree_state s
+            CROSS JOIN LATERAL (SELECT * FROM message m WHERE m.id = s.message_tree_id OFFSET 0) r
+            WHERE true ${where.sql()} ORDER BY s.message_tree_id LIMIT ${pageSize}`,
+      params: where.params,
+    };
+  }
+
   private async exportTreePages(qr: QueryRunner, out: LineWriter, summary: ExportSummary, onProgress?: (s: ExportSummary) => void) {
     const o = this.options;
     let after = "00000000-0000-0000-0000-000000000000";
     let remaining = o.limit ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
-      const where = new Where().add((p) => `s.message_tree_id > ${p(after)}::uuid`);
-      if (o.state !== "all") where.add((p) => `s.state = ${p(o.state)}`);
-      if (o.lang !== null) where.add((p) => `r.lang = ${p(o.lang)}`);
-      if (o.synthetic === "exclude") {
-        where.add(() => `NOT EXISTS (SELECT 1 FROM message x WHERE x.message_tree_id = s.message_tree_id AND x.synthetic)`);
-      }
-      // A tree whose root is filtered out is skipped (the reference's "corrupted tree"); filtering here keeps --limit exact.
-      if (!exportsMessages(o)) this.messageFilters(where, "r");
-      const pageSize = Math.min(TREE_PAGE, remaining);
-      const trees: TreeRow[] = await qr.query(
-        `SELECT s.message_tree_id AS id, s.state, s.origin, s.extras FROM message_tree_state s JOIN message r ON r.id = s.message_tree_id
-         WHERE true ${where.sql()} ORDER BY s.message_tree_id LIMIT ${pageSize}`,
-        where.params,
-      );
+      const page = this.treePageQuery(after, Math.min(TREE_PAGE, remaining));
+      const trees: TreeRow[] = await qr.query(page.sql, page.params);
       if (trees.length === 0) break;
       after = trees[trees.length - 1].id;
       remaining -= trees.length;
