@@ -32,6 +32,8 @@ export interface TestWorkerOptions {
   answer?: string;
   /** Only record the jobs; the test reports on them itself with `request`. */
   manual?: boolean;
+  /** The hello's sessionId (such a worker heartbeats even when idle, or is dropped as silent). */
+  sessionId?: string;
 }
 
 /**
@@ -74,6 +76,7 @@ export class TestWorker {
             hardware: { device: "test", description: "mocha" },
             name: this.options.name ?? "test-worker",
             ...(this.options.canContinue ? { canContinue: true } : {}),
+            ...(this.options.sessionId ? { sessionId: this.options.sessionId } : {}),
           },
         },
       },

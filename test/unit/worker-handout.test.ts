@@ -136,7 +136,14 @@ describe("worker hand-out", () => {
     d.started("c64");
     expect(((await second).value as WorkerJob).messageId).to.equal("c64");
     await session.return();
+    // The two delivered jobs go back at once; the 62 still being started go back as each start settles, never before
+    // (put back earlier, a job could reach another worker before this start's claim lands, which would then take
+    // the answer from that worker: worker-stale-hand-out.test.ts).
+    expect(await d.queue.size(MODEL)).to.equal(3);
+    for (const id of ids.slice(0, 64)) if (id !== "c2") d.started(id);
+    for (let i = 0; i < 100 && (await d.queue.size(MODEL)) < 66; i++) await new Promise((r) => setTimeout(r, 5));
     expect(await d.queue.size(MODEL)).to.equal(66);
+    expect(session.inflight.size).to.equal(0);
   });
 
   it("jobs taken but not yet delivered when the worker disconnects go back to the queue", async () => {

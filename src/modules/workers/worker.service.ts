@@ -322,6 +322,9 @@ export class WorkerService {
     await Promise.allSettled([...session.reports]);
     await this.registry.remove(session.id).catch((err) => this.log.warn({ err }, "could not unregister a worker"));
     for (const [jobId, job] of [...session.inflight]) {
+      // A job still being prepared is put back by its preparation once its claim has settled (JobHandOut.prepare);
+      // one that preparation already put back is gone from inflight.
+      if (session.inflight.get(jobId) !== job || job.preparing) continue;
       await this.leases
         .release(jobId, job.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected")
         .catch((err) => this.log.warn({ err, jobId }, "could not put back a disconnected worker's job"));

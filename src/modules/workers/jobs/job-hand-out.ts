@@ -76,6 +76,13 @@ export class JobHandOut {
   /**
    * Starts a taken job and builds what the worker gets; null when the hand-out ended here (the job is settled).
    * When preparing fails the job goes back to the queue and the error is thrown.
+   *
+   * Until its claim has settled, the job is this preparation's to put back (InFlight.preparing): a session that
+   * closes meanwhile leaves it here, and it goes back to the queue only once nothing of this hand-out can still claim
+   * the answer. Put back at once, the job could reach another worker that claims the answer and streams, and then
+   * this claim would land: it takes an IN_PROGRESS answer from whichever hand-out holds it (a lapsed one must be
+   * taken over), so it appended GenerationRestarted in the middle of the new worker's answer and set the answer back
+   * to PENDING, and subscribers and the stored text lost the tokens acknowledged before it (bench/RESULTS.md, issue 13).
    */
   async prepare(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
     try {
@@ -84,19 +91,44 @@ export class JobHandOut {
       this.log.warn({ err, messageId: taken.messageId }, "could not hand out a job: put back");
       await this.leases.release(taken.jobId, taken.messageId, true, "WORKER_FAILED", "The job could not be handed out").catch(() => undefined);
       throw err;
+    } finally {
+      // A job handed out at once is claimed behind the worker: prepared once that claim has settled.
+      const job = session.inflight.get(taken.jobId);
+      if (job) void (job.starting ?? Promise.resolve()).then(() => this.prepared(session, taken));
     }
+  }
+
+  /** The hand-out's claim has settled: a session that closed meanwhile left the job to be put back here. */
+  private prepared(session: WorkerSession, taken: TakenJob): void {
+    const job = session.inflight.get(taken.jobId);
+    if (!job) return; // already put back or settled
+    job.preparing = false;
+    if (!session.closed) return;
+    void this.leases
+      .release(taken.jobId, taken.messageId, true, "WORKER_DISCONNECTED", "The worker disconnected")
+      .catch((err) => this.log.warn({ err, messageId: taken.messageId }, "could not put back a disconnected worker's job"));
   }
 
   private async prepareJob(session: WorkerSession, taken: TakenJob, model: string): Promise<WorkerJob | null> {
     if (session.admit && !(await session.admit())) {
-      // The key was revoked: this job is not started, and closing the session puts it back in the queue with every
-      // other job the session holds, as a disconnect does.
+      // The key was revoked: this job is not started, and closing the session puts back every other job the session
+      // holds, as a disconnect does; this one goes back once this preparation ends (prepared). Not awaited: the
+      // close does not wait for this preparation, but nothing is gained by waiting for the close here.
       session.refused ??= "The worker key is no longer valid (revoked, rotated or expired)";
-      await session.return();
+      void session.return();
       return null;
     }
+    // A hand-out whose lease lapsed while it waited here (for the database, under load) is not started: its job may
+    // be another worker's already, and the claim would take the answer from it. Lazy: a take less than a quarter of
+    // the lease time ago costs no Redis call; a check that renews the lease leaves the claim most of a lease time.
+    if (!(await this.leases.holds(taken.jobId, true))) {
+      this.leases.forget(taken.jobId);
+      return null;
+    }
+    // Nor is the job of a session that closed while it waited here: prepared puts it back.
+    if (session.closed) return null;
     const payload = taken.payload as GenerationJobPayload;
-    if (taken.attempt === 1 && payload.conversation && payload.sampling && !session.closed) return this.handOutAtOnce(session, taken, model, payload);
+    if (taken.attempt === 1 && payload.conversation && payload.sampling) return this.handOutAtOnce(session, taken, model, payload);
     // The conversation is read while the answer is claimed (its place in the tree never changes); a job without
     // the payload (put back by the reconciler) reads it after the claim.
     const source = payload.chatId ? this.conversations.load(payload.parentId ?? null, payload.chatId) : null;

@@ -28,7 +28,7 @@ export class JobLeases {
 
   /** Notes a job just taken for `session` (`askedAt`: when the take, which starts the lease, was asked for). */
   track(session: WorkerSession, job: TakenJob, model: string, askedAt: number): void {
-    session.inflight.set(job.jobId, { messageId: job.messageId, model, renewedAt: askedAt });
+    session.inflight.set(job.jobId, { messageId: job.messageId, model, renewedAt: askedAt, preparing: true });
     this.owners.set(job.jobId, session);
   }
 

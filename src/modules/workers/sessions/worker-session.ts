@@ -45,6 +45,12 @@ export interface InFlight {
    * job's reports wait for it.
    */
   starting?: Promise<boolean>;
+  /**
+   * Taken, and its claim not settled yet (JobHandOut.prepare). A session that closes leaves such a job to its
+   * preparation, which puts it back once its claim has settled: put back at once, the job could go to another worker
+   * before this claim lands, and the claim would then take the answer from that worker mid-stream.
+   */
+  preparing: boolean;
 }
 
 /** What a session asks of its replica's dispatcher (WorkerService). */
