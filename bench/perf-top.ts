@@ -10,18 +10,21 @@
  * `--by-package`, to that function's package (an npm package, node's own code, Chorus' dist). With `--inclusive`,
  * every JS function on the stack is charged once (the share of samples in which it was running or waiting on a
  * callee), which shows what a request handler costs with everything it calls. A last line gives the share of samples
- * in the kernel, and the system calls they were in.
+ * in the kernel, and the system calls they were in. `--time A-B` (perf's own syntax, e.g. `40%-80%` or absolute
+ * seconds) counts only the samples taken in that part of the recording (a stream benchmark's streaming phase).
  */
 import { execFileSync } from "node:child_process";
 
 const byPackage = process.argv.includes("--by-package");
 const inclusive = process.argv.includes("--inclusive");
-const [file, top = "30"] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const timeAt = process.argv.indexOf("--time");
+const time = timeAt >= 0 ? process.argv[timeAt + 1] : undefined;
+const [file, top = "30"] = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--time");
 if (!file) {
   console.error("usage: perf-top FILE.perf.data [N] [--by-package] [--inclusive]");
   process.exit(2);
 }
-const script = execFileSync("perf", ["script", "-i", file, "-F", "comm,pid,tid,ip,sym,dso"], {
+const script = execFileSync("perf", ["script", "-i", file, "-F", "comm,pid,tid,ip,sym,dso", ...(time ? ["--time", time] : [])], {
   encoding: "utf8",
   maxBuffer: 1 << 30,
   stdio: ["ignore", "pipe", "ignore"],

@@ -4,12 +4,29 @@
  * 300 of the API's 2,070 modules and 0.2 s of CPU before "listening" (issue 14). Types come from `import type`,
  * which TypeScript erases, so importing this file loads none of them.
  */
-import type { Redis, RedisOptions } from "ioredis";
+import type { Command, Redis, RedisOptions } from "ioredis";
 
 /** A new ioredis client (the package is loaded by the first call). */
 export function newRedis(url: string, options: RedisOptions): Redis {
   const { Redis: RedisClient } = require("ioredis") as typeof import("ioredis");
   return new RedisClient(url, options);
+}
+
+/** A command for `Redis.sendCommand`, its reply decoded as UTF-8 strings (as `call` decodes it). */
+export function newRedisCommand(name: string, args: (string | number)[]): Command {
+  const { Command: CommandClass } = require("ioredis") as typeof import("ioredis");
+  return new CommandClass(name, args, { replyEncoding: "utf8" });
+}
+
+/**
+ * A command whose RESP encoding the caller made (`resp`, the whole request): ioredis writes it as it is, instead of
+ * encoding each argument of the command again.
+ */
+export function newEncodedRedisCommand(name: string, resp: string): Command {
+  const { Command: CommandClass } = require("ioredis") as typeof import("ioredis");
+  const command = new CommandClass(name, [], { replyEncoding: "utf8" });
+  command.toWritable = () => resp;
+  return command;
 }
 
 /** BullMQ (loaded by the first call). */

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { Redis } from "ioredis";
-import { newRedis } from "../redis-modules.js";
+import { newRedis, newRedisCommand } from "../redis-modules.js";
 
 /**
  * Shared by the Redis drivers of the event streams and the generation queue (both live under src/infra and
@@ -131,7 +131,26 @@ export class LuaScript {
     loaded.add(this.sha1);
     const marked = loaded;
     // A failed load (the connection dropped) is tried again before the next use; the EVALSHA behind it falls back.
-    connection.script("LOAD", this.source).catch(() => marked.delete(this.sha1));
+    // Sent at once, not auto-pipelined (which defers it to the end of the tick): an EVALSHA sent directly right
+    // after it (runDirect) then still reaches Redis after it.
+    void (connection.sendCommand(newRedisCommand("script", ["LOAD", this.source])) as Promise<unknown>).catch(() => marked.delete(this.sha1));
+  }
+
+  /**
+   * As run, but the EVALSHA is written at once, without ioredis' auto-pipelining: for a caller that gathers its
+   * calls into one per turn itself (the stream store's appends), where auto-pipelining only added a Pipeline
+   * object, its promise and its bookkeeping to every call.
+   */
+  async runDirect(connection: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    this.load(connection);
+    try {
+      return await connection.sendCommand(newRedisCommand("evalsha", [this.sha1, keys.length, ...keys, ...args]));
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("NOSCRIPT")) {
+        return connection.eval(this.source, keys.length, ...keys, ...args);
+      }
+      throw error;
+    }
   }
 
   async run(connection: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -12,6 +12,7 @@ import {
 import { StreamClosedError, StreamLostError, StreamMovedError } from "./errors.js";
 import { StreamSubscription } from "./stream-subscription.js";
 import { createRedisConnection, LuaScript, preloadScripts, RedisUnavailableError, redactRedisUrl, translateRedisError } from "./redis-connection.js";
+import { newEncodedRedisCommand } from "../redis-modules.js";
 
 export interface RedisEventStreamStoreOptions extends EventStreamStoreTtlOptions {
   redisUrl: string;
@@ -146,6 +147,8 @@ interface DecodedEntry {
 interface Tail {
   readonly streamKey: string;
   readonly eventsKey: string;
+  /** eventsKey as a RESP bulk string, for the reader's XREAD (xreadRequest). */
+  readonly encodedEventsKey: string;
   readonly metaKey: string;
   /** The reader asks for entries after this seq. */
   cursor: number;
@@ -164,6 +167,8 @@ interface Tail {
 interface Reader {
   readonly connection: Redis;
   readonly wakeKey: string;
+  /** wakeKey as a RESP bulk string (xreadRequest). */
+  readonly encodedWakeKey: string;
   readonly tails: Set<Tail>;
   lastWakeId: string;
   running: boolean;
@@ -250,13 +255,16 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   private async flushAppends(): Promise<void> {
     const batch = this.pendingAppends;
     this.pendingAppends = [];
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const a of batch) {
+      keys.push(a.keys[0], a.keys[1]);
+      for (const arg of a.args) args.push(arg);
+    }
     let outcomes: (number | string)[];
     try {
-      outcomes = (await appendScript.run(
-        this.command,
-        batch.flatMap((a) => a.keys),
-        batch.flatMap((a) => a.args),
-      )) as (number | string)[];
+      // One call per turn already: ioredis' auto-pipelining would only wrap it in a pipeline of its own.
+      outcomes = (await appendScript.runDirect(this.command, keys, args)) as (number | string)[];
     } catch (error) {
       for (const a of batch) {
         try {
@@ -453,6 +461,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     const tail: Tail = {
       streamKey,
       eventsKey: this.eventsKey(streamKey),
+      encodedEventsKey: bulkString(this.eventsKey(streamKey)),
       metaKey: this.metaKey(streamKey),
       cursor,
       epoch,
@@ -489,12 +498,14 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
       if (reader.tails.size < this.streamsPerReader && (!best || reader.tails.size < best.tails.size)) best = reader;
     }
     if (best) return best;
+    const wakeKey = `${this.keyPrefix}stream-reader-wake:${crypto.randomUUID()}`;
     const reader: Reader = {
       connection: createRedisConnection(this.options.redisUrl, {
         connectionName: `${this.connectionName}-reader`,
         reconnectMaxDelayMs: this.options.reconnectMaxDelayMs,
       }),
-      wakeKey: `${this.keyPrefix}stream-reader-wake:${crypto.randomUUID()}`,
+      wakeKey,
+      encodedWakeKey: bulkString(wakeKey),
       tails: new Set(),
       lastWakeId: "0-0",
       running: false,
@@ -534,20 +545,10 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
           const snapshot = [...reader.tails];
           reader.wakePending = false;
           reader.reading = true;
-          const reply = (await reader.connection
-            .call(
-              "XREAD",
-              "COUNT",
-              1_000,
-              "BLOCK",
-              this.livenessCheckIntervalMs,
-              "STREAMS",
-              reader.wakeKey,
-              ...snapshot.map((tail) => tail.eventsKey),
-              reader.lastWakeId,
-              ...snapshot.map((tail) => `${tail.cursor}-0`),
-            )
-            .finally(() => (reader.reading = false))) as XReadReply | null;
+          const request = xreadRequest(this.livenessCheckIntervalMs, reader, snapshot);
+          const reply = (await (reader.connection.sendCommand(newEncodedRedisCommand("xread", request)) as Promise<XReadReply | null>).finally(
+            () => (reader.reading = false),
+          )) as XReadReply | null;
           reader.outageSince = undefined;
           if (reply) {
             this.dispatch(reader, snapshot, reply);
@@ -659,6 +660,31 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
   private assertOpen(): void {
     if (this.closed) throw new Error("The event stream store is closed");
   }
+}
+
+/** `value` as a RESP bulk string: its length in bytes, then itself. */
+function bulkString(value: string): string {
+  return `$${Buffer.byteLength(value)}\r\n${value}\r\n`;
+}
+
+/**
+ * The RESP request of a reader's XREAD: `XREAD COUNT 1000 BLOCK <ms> STREAMS <wake key> <keys...> <last wake id>
+ * <cursors...>`. It names every followed stream (up to 256 keys and as many ids) and is sent every READ_GATHER_MS
+ * or so while answers stream; through ioredis' `call`, each read copied that argument list twice and measured and
+ * framed every key again (about 2-3 % of the server's CPU while streaming, bench/RESULTS.md, branch cpu5). Here each
+ * key's framing is made once, when its tail is, and only the cursors are framed per read.
+ */
+function xreadRequest(blockMs: number, reader: Reader, snapshot: Tail[]): string {
+  const block = String(blockMs);
+  let keys = reader.encodedWakeKey;
+  let ids = bulkString(reader.lastWakeId);
+  for (const tail of snapshot) {
+    keys += tail.encodedEventsKey;
+    // A cursor is ASCII digits: its length in bytes is its length.
+    const id = `${tail.cursor}-0`;
+    ids += `$${id.length}\r\n${id}\r\n`;
+  }
+  return `*${6 + 2 * (snapshot.length + 1)}\r\n$5\r\nXREAD\r\n$5\r\nCOUNT\r\n$4\r\n1000\r\n$5\r\nBLOCK\r\n$${block.length}\r\n${block}\r\n$7\r\nSTREAMS\r\n${keys}${ids}`;
 }
 
 function decodeEntry([id, fields]: StreamEntry): DecodedEntry {
