@@ -74,7 +74,8 @@ export function nextMessageOfJson(id: string, payloadJson: string): string {
 
 /** graphql-ws's `complete` message for `id`. */
 export function completeMessage(id: string): string {
-  return JSON.stringify({ id, type: "complete" });
+  // By template, as nextMessageOfJson: the same bytes as JSON.stringify({ id, type: "complete" }), without the object.
+  return `{"id":${JSON.stringify(id)},"type":"complete"}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

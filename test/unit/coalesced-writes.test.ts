@@ -5,7 +5,12 @@
 import { expect } from "chai";
 import type net from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
-import { coalesceWrites } from "../../src/server/coalesced-writes.js";
+import { coalesceWrites, textFrame } from "../../src/server/coalesced-writes.js";
+
+/** ws's own framing (ws/lib/sender.js), what textFrame must equal byte for byte. */
+const { Sender } = WebSocket as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
 
 describe("coalesced websocket writes", () => {
   let server: WebSocketServer;
@@ -78,5 +83,36 @@ describe("coalesced websocket writes", () => {
     for (const m of ["a", "b", "c"]) socket.send(m);
     expect(await received).to.deep.equal(["a", "b", "c"]);
     expect(count.writes).to.equal(3);
+  });
+
+  it("frames each text message as ws does, header and payload in one buffer, at every length encoding", () => {
+    for (const text of ["", "a", "x".repeat(125), "x".repeat(126), "é".repeat(40_000), "y".repeat(65_535), "z".repeat(65_536), '{"id":"1","type":"complete"}']) {
+      const ws = Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
+      expect(textFrame(text).equals(ws), `length ${text.length}`).to.equal(true);
+    }
+  });
+
+  it("sends what it does not frame itself through ws, in order with the frames it does", async () => {
+    const socket = await serverSide;
+    coalesceWrites(socket);
+    const received = new Promise<{ data: string; binary: boolean }[]>((resolve) => {
+      const got: { data: string; binary: boolean }[] = [];
+      client.on("message", (data, binary) => {
+        got.push({ data: String(data), binary });
+        if (got.length === 4) resolve(got);
+      });
+    });
+    let sent = false;
+    socket.send("text 1");
+    socket.send(Buffer.from("binary"));
+    socket.send("with a callback", () => (sent = true));
+    socket.send("text 2");
+    expect(await received).to.deep.equal([
+      { data: "text 1", binary: false },
+      { data: "binary", binary: true },
+      { data: "with a callback", binary: false },
+      { data: "text 2", binary: false },
+    ]);
+    expect(sent).to.equal(true);
   });
 });
