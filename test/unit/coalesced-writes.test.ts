@@ -86,7 +86,16 @@ describe("coalesced websocket writes", () => {
   });
 
   it("frames each text message as ws does, header and payload in one buffer, at every length encoding", () => {
-    for (const text of ["", "a", "x".repeat(125), "x".repeat(126), "é".repeat(40_000), "y".repeat(65_535), "z".repeat(65_536), '{"id":"1","type":"complete"}']) {
+    for (const text of [
+      "",
+      "a",
+      "x".repeat(125),
+      "x".repeat(126),
+      "é".repeat(40_000),
+      "y".repeat(65_535),
+      "z".repeat(65_536),
+      '{"id":"1","type":"complete"}',
+    ]) {
       const ws = Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
       expect(textFrame(text).equals(ws), `length ${text.length}`).to.equal(true);
     }
