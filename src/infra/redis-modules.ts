@@ -6,16 +6,25 @@
  */
 import type { Command, Redis, RedisOptions } from "ioredis";
 
+/**
+ * ioredis, loaded by the first call and kept: commands are made on the token path (newRedisCommand), where even a
+ * cached `require` resolves its path each time.
+ */
+let ioredisModule: typeof import("ioredis") | undefined;
+function ioredis(): typeof import("ioredis") {
+  ioredisModule ??= require("ioredis") as typeof import("ioredis");
+  return ioredisModule;
+}
+
 /** A new ioredis client (the package is loaded by the first call). */
 export function newRedis(url: string, options: RedisOptions): Redis {
-  const { Redis: RedisClient } = require("ioredis") as typeof import("ioredis");
+  const { Redis: RedisClient } = ioredis();
   return new RedisClient(url, options);
 }
 
 /** A command for `Redis.sendCommand`, its reply decoded as UTF-8 strings (as `call` decodes it). */
 export function newRedisCommand(name: string, args: (string | number)[]): Command {
-  const { Command: CommandClass } = require("ioredis") as typeof import("ioredis");
-  return new CommandClass(name, args, { replyEncoding: "utf8" });
+  return new (ioredis().Command)(name, args, { replyEncoding: "utf8" });
 }
 
 /**
@@ -23,8 +32,7 @@ export function newRedisCommand(name: string, args: (string | number)[]): Comman
  * encoding each argument of the command again.
  */
 export function newEncodedRedisCommand(name: string, resp: string): Command {
-  const { Command: CommandClass } = require("ioredis") as typeof import("ioredis");
-  const command = new CommandClass(name, [], { replyEncoding: "utf8" });
+  const command = new (ioredis().Command)(name, [], { replyEncoding: "utf8" });
   command.toWritable = () => resp;
   return command;
 }

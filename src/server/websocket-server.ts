@@ -184,10 +184,10 @@ export function startWebsocketServer(
       log.error({ err }, "websocket: token batch handling failed");
       socket.close(WS_CLOSE_INTERNAL_ERROR, "Internal server error");
     };
-    const complete = () => {
-      const notify = hasOperation(ctx.subscriptions, id);
+    /** `listed`: whether the id is still listed, when the caller has just looked (a keyed `in` on a large record). */
+    const complete = (listed = hasOperation(ctx.subscriptions, id)) => {
       onComplete(ctx, id);
-      if (notify && socket.readyState === socket.OPEN) socket.send(completeMessage(id));
+      if (listed && socket.readyState === socket.OPEN) socket.send(completeMessage(id));
     };
     const answer = (result: ExecutionResult) => {
       // As graphql-ws: a batch the client completed meanwhile (or whose socket closed) is not answered.
@@ -196,7 +196,8 @@ export function startWebsocketServer(
         const ackJson = ackResultJson(result);
         if (ackJson !== undefined && ackJson.length * 3 <= config.maxResponseBytes) {
           socket.send(nextMessageOfJson(id, ackJson));
-          return void complete();
+          // Still listed: nothing between the look above and here can complete it.
+          return void complete(true);
         }
         const { errors, ...withoutErrors } = result;
         const args: ExecutionArgs = {
