@@ -58,11 +58,17 @@ const PLAIN_FIELDS: Record<string, Record<string, ScalarKind>> = {
 const INTERFACE = "GenerationEvent";
 const ROOT_FIELD = "generation";
 
-/** For one event type: the response keys in order with their field, or null when some field needs execution. */
-type TypePlan = { key: string; field: string; kind: ScalarKind | "__typename" }[] | null;
+/**
+ * For one event type: the response keys in order with their field, or null when some field needs execution. `prefix`
+ * is the key's JSON with its colon (and the comma before it but for the first), made once per plan rather than per
+ * event.
+ */
+type TypePlan = { key: string; field: string; kind: ScalarKind | "__typename"; prefix: string }[] | null;
 
 interface Plan {
   rootKey: string;
+  /** The payload's JSON up to the event's first key: `{"data":{"<rootKey>":{`. */
+  head: string;
   byType: Map<string, TypePlan>;
   /** Equal for two documents that ask for the same thing. */
   id: string;
@@ -132,7 +138,7 @@ function compile(document: DocumentNode, operationName: string | undefined): Pla
   for (const typeName of Object.keys(PLAIN_FIELDS)) byType.set(typeName, planForType(typeName, root.selectionSet, fragments));
   const rootKey = root.alias?.value ?? ROOT_FIELD;
   const id = JSON.stringify([rootKey, [...byType]]);
-  return { rootKey, byType, id, memoKey: memoKeyOf(id) };
+  return { rootKey, head: `{"data":{${JSON.stringify(rootKey)}:{`, byType, id, memoKey: memoKeyOf(id) };
 }
 
 /** No directives anywhere (they may depend on variables) and only leaf fields: what a plan can serialise. */
@@ -169,8 +175,9 @@ function planForType(typeName: string, set: SelectionSetNode, fragments: Map<str
         if (keys.has(key)) continue;
         keys.add(key);
         const field = sel.name.value;
-        if (field === "__typename") out.push({ key, field, kind: "__typename" });
-        else if (plain[field] && !sel.selectionSet) out.push({ key, field, kind: plain[field] });
+        const prefix = `${out.length === 0 ? "" : ","}${JSON.stringify(key)}:`;
+        if (field === "__typename") out.push({ key, field, kind: "__typename", prefix });
+        else if (plain[field] && !sel.selectionSet) out.push({ key, field, kind: plain[field], prefix });
         else executable = false;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         if (applies(sel.typeCondition?.name.value)) walk(sel.selectionSet, visited);
@@ -205,9 +212,9 @@ export function serialise(plan: Plan, value: Record<string, unknown> & { __typen
       for (const m of memo) if (m.memoKey === memoKey && m.seq === seq && m.messageId === messageId) return m.json;
     }
   }
-  let json = `{"data":{${JSON.stringify(plan.rootKey)}:{`;
+  let json = plan.head;
   for (let i = 0; i < typePlan.length; i++) {
-    const { key, field, kind } = typePlan[i];
+    const { field, kind, prefix } = typePlan[i];
     const v = kind === "__typename" ? typeName : value[field];
     let out: string;
     switch (kind) {
@@ -231,7 +238,7 @@ export function serialise(plan: Plan, value: Record<string, unknown> & { __typen
         out = String(v);
         break;
     }
-    json += `${i === 0 ? "" : ","}${JSON.stringify(key)}:${out}`;
+    json += prefix + out;
   }
   json += "}}}";
   // Too large is answered by graphql-js's path (its error, its metrics); a token batch never is.
