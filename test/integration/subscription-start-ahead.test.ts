@@ -56,19 +56,22 @@ describe("generation subscription: its start reads ahead of the sends waiting fo
   this.timeout(40_000);
   let server: TestServer;
   before(async () => {
-    // No worker: the answers wait in the queue, and nothing but the test's own requests asks for the one connection.
+    // Nothing but the test's own requests asks for the one connection: no worker (the answers wait in the queue),
+    // and no re-check of the open sockets' identities (every IDENTITY_RECHECK_SECONDS, two reads; revocation is not
+    // what this file tests).
     server = await startTestServer({
       DATABASE_POOL_SIZE: "1",
       DATABASE_CONNECTIONS_PER_OPERATION: "1",
       CHAT_RATE_LIMIT_GENERATIONS: "0",
       LOCAL_WORKER: "false",
     });
+    server.chorus.app.openSockets.stop();
   });
   after(async () => {
     await server.stop();
   });
 
-  it("starts (its queued event arrives) while a send it came after still waits for the pool's one connection", async () => {
+  it("starts (its queued event arrives) while a statement queued before it still waits for the pool's one connection", async () => {
     const client = await server.createClient({ name: "lane", trusted: true });
     const as = { key: client.key, user: "local:lane" };
     const chat = async () => (await gql(server.url, CreateChatDocument, { input: {} }, as)).data!.createChat.id;
@@ -82,8 +85,11 @@ describe("generation subscription: its start reads ahead of the sends waiting fo
 
     // Two transactions outside the server's pool hold the locks of the two chats the sends go to.
     const lockers = [new pg.Client({ connectionString: server.db.url }), new pg.Client({ connectionString: server.db.url })];
+    const watcher = new pg.Client({ connectionString: server.db.url });
     const pool = (server.chorus.app.ds.driver as unknown as { master: PgPool }).master;
     try {
+      watcher.on("error", () => undefined);
+      await watcher.connect();
       for (const [i, chatId] of [first, second].entries()) {
         // (the database is dropped under a locker left open by a failed test)
         lockers[i].on("error", () => undefined);
@@ -92,15 +98,22 @@ describe("generation subscription: its start reads ahead of the sends waiting fo
         await lockers[i].query("SELECT 1 FROM chat WHERE id = $1 FOR UPDATE", [chatId]);
       }
       const send = (chatId: string) => gql(server.url, SendChatMessageDocument, { input: { chatId, text: "hi", model: "synthetic" } }, as);
-      // The first send holds the one connection, waiting for its chat's lock; the second waits for the connection.
+      // The send holds the one connection, waiting for its chat's lock.
       const sends = [send(first)];
       await until(async () => {
+        // (not on a locker: inside a transaction pg_stat_activity is read once, then served from that snapshot)
         const [{ n }] = (
-          await lockers[0].query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH RECURSIVE locked AS%'`)
+          await watcher.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH RECURSIVE locked AS%'`,
+          )
         ).rows;
         return n === 1;
       });
-      sends.push(send(second));
+      // A statement queued for the pool before the subscription (as a burst's sends' statements are): it will hold
+      // the connection until the second chat is let go. (Not a second send: a send's first statement, the quota's
+      // read, is short, and the send queues again for its next one.)
+      let queuedDone = false;
+      const queued = server.chorus.app.ds.query("SELECT 1 FROM chat WHERE id = $1 FOR UPDATE", [second]).then(() => (queuedDone = true));
       await until(() => pool.waitingCount === 1);
       const firstEvent = new Promise<GenerationSubscription["generation"] | string>((resolve) => {
         const stop = ws.subscribe<GenerationSubscription>(
@@ -117,16 +130,17 @@ describe("generation subscription: its start reads ahead of the sends waiting fo
       });
       await until(() => pool.waitingCount === 2);
       // The first send's chat is let go: its send ends and frees the connection. The subscription's read takes it
-      // before the second send, which then holds it, waiting for its own chat's lock, still held.
+      // before the queued statement, which then holds it, waiting for the second chat's lock, still held. Without
+      // the lane the statement goes first, and the subscription's read waits for as long as that lock is held.
       await lockers[0].query("COMMIT");
       const event = await firstEvent;
       expect(event).to.include({ __typename: "GenerationQueued", seq: 1, messageId });
-      const [{ n: secondStored }] = (await lockers[0].query(`SELECT count(*)::int AS n FROM chat_message WHERE chat_id = $1`, [second])).rows;
-      expect(secondStored, "the second send still waits for its chat").to.equal(0);
+      expect(queuedDone, "the statement queued before it still waits").to.equal(false);
       await lockers[1].query("COMMIT");
+      await queued;
       for (const r of await Promise.all(sends)) expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
     } finally {
-      for (const l of lockers) await l.end().catch(() => undefined);
+      for (const l of [...lockers, watcher]) await l.end().catch(() => undefined);
       await ws.dispose();
     }
   });
