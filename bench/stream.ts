@@ -117,6 +117,24 @@ const SERVER_LOG = argValue("--server-log");
  * waits during the start burst.
  */
 const TIMELINE = args.includes("--timeline");
+/**
+ * `--connect page-load` (the default): each chat client opens its websocket (graphql-ws, connection_init
+ * acknowledged) before the clock starts, as a chat UI does when its page loads (graphql-ws `lazy: false`); the run
+ * then measures the chat itself: the send over HTTP and the subscription on the open socket. `--connect at-send`: the
+ * behaviour of every run before branch burst2, the socket opened lazily by the first subscription, after the
+ * send's answer, so that each chat start also pays a websocket connection (accept, upgrade, connection_init) inside
+ * the burst. Batch latency is worker emit → client receipt in both.
+ */
+const CONNECT = argValue("--connect") ?? "page-load";
+/**
+ * `--send http` (the default): sendChatMessage is a POST, on a connection of its own as a browser's would be once
+ * the server's keep-alive (5 s) has closed the one its page loaded with. `--send ws`: sendChatMessage on the chat's
+ * own websocket (graphql-ws executes mutations too, as clients that use one socket for every operation do), so that
+ * no chat start waits for the server to accept a connection.
+ */
+const SEND = argValue("--send") ?? "http";
+if (SEND !== "http" && SEND !== "ws") throw new Error(`--send http|ws, got ${SEND}`);
+if (CONNECT !== "page-load" && CONNECT !== "at-send") throw new Error(`--connect page-load|at-send, got ${CONNECT}`);
 if (CPU_PROF_DIR) setReplicaNodeArgs(["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`]);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1044,8 +1062,24 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
       await Promise.all(Array.from({ length: Math.min(streams, 100) }, (_, i) => warmUp(rs[i % replicas].url, key, MODEL ?? "synthetic", i, TOKENS)));
     }
 
-    const chatClients = Array.from({ length: streams }, (_, i) =>
-      wsClient(rs[i % replicas].wsUrl, { authorization: `Bearer ${key}`, user: `local:stream-${i}` }),
+    const chatClients: Client[] = new Array(streams);
+    // page-load: each socket open (connection_init acknowledged) before the clock, 16 connecting at a time
+    await inBatches(
+      Array.from({ length: streams }, (_, i) => i),
+      CONNECT === "page-load" ? 16 : streams,
+      (i) =>
+        new Promise<void>((resolve, reject) => {
+          const as = { authorization: `Bearer ${key}`, user: `local:stream-${i}` };
+          if (CONNECT === "at-send") {
+            chatClients[i] = wsClient(rs[i % replicas].wsUrl, as);
+            return resolve();
+          }
+          chatClients[i] = wsClient(rs[i % replicas].wsUrl, as, {
+            lazy: false,
+            onConnected: resolve,
+            onClose: (code, reason) => reject(new Error(`chat client ${i}'s websocket closed before the run (${code} ${reason})`)),
+          });
+        }),
     );
     const watcherClients = Array.from({ length: streams * WATCHERS }, (_, n) =>
       wsClient(rs[(n % streams) % replicas].wsUrl, { authorization: `Bearer ${key}`, user: `local:stream-${n % streams}` }),
@@ -1087,12 +1121,18 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
               // up to SEND_ATTEMPTS times. Any other error fails the answer.
               for (let attempt = 1; ; attempt++) {
                 try {
-                  sent = await gql(
-                    r.url,
-                    SendChatMessageDocument,
-                    { input: { chatId: chats[i], parentId, text: `question ${a}`, model: MODEL ?? "synthetic", sampling: { maxNewTokens: TOKENS } } },
-                    as,
-                  );
+                  const input = { chatId: chats[i], parentId, text: `question ${a}`, model: MODEL ?? "synthetic", sampling: { maxNewTokens: TOKENS } };
+                  if (SEND === "ws") {
+                    const res = await execute<import("../client/generated/graphql.js").SendChatMessageMutation>(client, SendChatMessageDocument, { input });
+                    sent = {
+                      status: 200,
+                      data: res.data ?? undefined,
+                      errors: res.errors?.length ? (res.errors as unknown as typeof sent.errors) : undefined,
+                      headers: new Headers(),
+                    };
+                  } else {
+                    sent = await gql(r.url, SendChatMessageDocument, { input }, as);
+                  }
                 } catch (err) {
                   // fetch's own failure (the connection refused or reset): its cause says which
                   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -1299,7 +1339,7 @@ async function main() {
     return;
   }
   console.log(
-    `\nChorus bench (stream${quick ? ", quick" : ""}${WARM ? ", warmed up by up to 100 answers before the clock starts" : ""}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
+    `\nChorus bench (stream${quick ? ", quick" : ""}${WARM ? ", warmed up by up to 100 answers before the clock starts" : ""}, chat websockets opened ${CONNECT === "page-load" ? "at page load (before the clock)" : "at the first subscription (after the send)"}, sends over ${SEND === "ws" ? "the chat's websocket" : "HTTP"}), ${new Date().toISOString()}: ${ANSWERS} answer(s) of ${TOKENS} tokens per chat at ${TOKENS_PER_SECOND} tokens/s, ${WINDOW_MS} ms batches\n`,
   );
   console.log(
     "| run | streams | s | tokens | tokens/s | batch p50 ms | batch p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | server CPU ms/1k tokens | of it streaming only | Redis CPU ms/1k | PG CPU ms/1k | load generator CPU ms/1k | lost (of them acknowledged) | duplicated | reordered | batches failed | errors | answers failed | send retries | peak server RSS MB |",

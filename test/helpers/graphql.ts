@@ -67,15 +67,16 @@ export function errorCode(res: { errors?: { extensions?: Record<string, unknown>
 export function wsClient(
   url: string,
   connectionParams: Record<string, unknown> = {},
-  extra: { retryAttempts?: number; onClose?: (code: number, reason: string) => void } = {},
+  extra: { retryAttempts?: number; onClose?: (code: number, reason: string) => void; lazy?: boolean; onConnected?: () => void } = {},
 ): Client {
   return createClient({
     url,
     webSocketImpl: WebSocket,
     connectionParams,
-    lazy: true,
+    lazy: extra.lazy ?? true,
     retryAttempts: extra.retryAttempts ?? 0,
     on: {
+      connected: () => extra.onConnected?.(),
       closed: (event) => {
         const e = event as { code: number; reason: string };
         extra.onClose?.(e.code, e.reason);

@@ -3,6 +3,7 @@ import { IsOptional, Max, Min } from "../../common/validators.js";
 import type { Context } from "../../server/context.js";
 import { assertAuthorized } from "../../server/auth.js";
 import { pageRequest, toConnection } from "../../common/pagination.js";
+import { runAheadInPool } from "../../db/operation-budget.js";
 import { Chat, ChatMessage } from "./chat.entity.js";
 import { Role } from "../users/role.js";
 import { ChatDraftChoice, ChatReport } from "./feedback/chat-feedback.entity.js";
@@ -235,7 +236,9 @@ export class ChatResolver {
       const ctx = context as Context;
       assertAuthorized(ctx, []);
       const { messageId, after } = args as GenerationArgs;
-      const message = await ctx.app.chats.message(ctx.request(), messageId);
+      // Ahead of the pool's other waiters: the answer's worker may already be emitting, and every batch waits for
+      // this read (a start burst's sends would otherwise hold it back).
+      const message = await runAheadInPool(() => ctx.app.chats.message(ctx.request(), messageId));
       ctx.loaders.readableChats.prime(message.chatId, true);
       // The events' fields find the message's chat here instead of reading the row again (GenerationFinished reads
       // the stored answer afresh).
