@@ -43,8 +43,11 @@ async function start(): Promise<void> {
   if (!res.ok) throw new Error(`the page's server could not sign in: ${await res.text()}`);
   session = (await res.json()) as Session;
 
+  // The socket opens now, while the user types, not with the first subscription after the send: the worker starts the
+  // answer once the send is stored, and its first tokens should not wait for a connection (docs/chat.md, Streaming).
   ws = createClient({
     url: session.apiUrl.replace(/^http/, "ws"),
+    lazy: false,
     connectionParams: { authorization: `Bearer ${session.token}` },
     on: { opened: (socket) => ($("protocol").textContent = (socket as WebSocket).protocol) },
   });
