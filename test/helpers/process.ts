@@ -11,10 +11,26 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * Variables that point a process at shared services. CI exports DATABASE_URL and REDIS_URL for the suite's own
+ * helpers; a child that inherited them would use the shared PostgreSQL database and Redis under the default key
+ * prefix, outside its test's database and key space (a server started so left its periodic jobs' BullMQ keys under
+ * `chorus:` on the shared Redis after every CI run, where no test's sweep sees them), and would run differently on
+ * CI than on a machine that exports neither. A child gets a database or a Redis only where its test names one.
+ */
+export const SHARED_SERVICE_VARIABLES = ["DATABASE_URL", "REDIS_URL", "REDIS_KEY_PREFIX"] as const;
+
+/** The environment of a test's child process: this process's, less the shared services, plus `env`. */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of SHARED_SERVICE_VARIABLES) delete base[name];
+  return { ...base, ...env };
+}
+
 /** Runs a node script to completion with extra environment variables. */
 export function runNode(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, LOG_LEVEL: "warn", ...env }, cwd: PROJECT_ROOT });
+    const child = spawn(process.execPath, [script, ...args], { env: childEnv({ LOG_LEVEL: "warn", ...env }), cwd: PROJECT_ROOT });
     let stdout = "";
     let stderr = "";
     // Decoded as a stream: a multi-byte character split between two chunks must not turn into U+FFFD.
@@ -36,7 +52,7 @@ export function runNode(script: string, args: string[], env: Record<string, stri
 
 /** Starts a long-running node process; `waitFor` resolves when its stdout matches. */
 export function startNode(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script, ...args], { env: childEnv(env), cwd: PROJECT_ROOT });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8");

@@ -13,7 +13,7 @@ import crypto from "node:crypto";
 import { execFileSync, spawn } from "node:child_process";
 import { expect } from "chai";
 import { Client } from "pg";
-import { PROJECT_ROOT } from "../helpers/process.js";
+import { PROJECT_ROOT, childEnv } from "../helpers/process.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
 /** README.md and every guide of docs/, as users read them. */
@@ -85,7 +85,7 @@ describe("the documentation's command lines (README.md, docs/*.md), run in a fre
 
   function run(file: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
     return new Promise((resolve, reject) => {
-      const child = spawn(file, args, { cwd: clone, env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: db.url, REDIS_URL: "", ...env } });
+      const child = spawn(file, args, { cwd: clone, env: childEnv({ LOG_LEVEL: "warn", DATABASE_URL: db.url, REDIS_URL: "", ...env }) });
       let stdout = "";
       let stderr = "";
       child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

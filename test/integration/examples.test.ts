@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { collect, gql, rawGql, wsClient } from "../helpers/graphql.js";
 import { Annotator } from "../helpers/annotator.js";
-import { CLI, PROJECT_ROOT, runNode, startNode } from "../helpers/process.js";
+import { CLI, PROJECT_ROOT, childEnv, runNode, startNode } from "../helpers/process.js";
 import {
   ChatDocument,
   ChatMessageDocument,
@@ -327,7 +327,7 @@ function freePort(): Promise<number> {
 /** Runs a shell script as a user would, from the project root. */
 function runScript(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn("bash", [script, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: "warn", ...env } });
+    const child = spawn("bash", [script, ...args], { cwd: PROJECT_ROOT, env: childEnv({ LOG_LEVEL: "warn", ...env }) });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
