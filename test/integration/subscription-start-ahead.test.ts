@@ -14,13 +14,12 @@ import { print } from "graphql";
 import { createDataSource } from "../../src/db/data-source.js";
 import { runAheadInPool } from "../../src/db/operation-budget.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { eventually } from "../helpers/replicas.js";
 
 type PgPool = { waitingCount: number; connect(): Promise<{ release(): void }> };
 
-/** Waits (polling, no deadline but mocha's) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
-}
+/** Waits (polling every 10 ms, no deadline but mocha's) until `check` holds. */
+const until = (check: () => boolean | Promise<boolean>) => eventually(async () => ((await check()) ? true : undefined), 10);
 
 describe("pool: the priority lane", function () {
   this.timeout(60_000);
