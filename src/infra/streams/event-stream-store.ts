@@ -34,6 +34,12 @@ export interface AppendOptions {
    * appends nothing. For events that are true only as long as nothing else happened since (a queue position).
    */
   ifLastSeq?: number;
+  /**
+   * Someone is waiting for this event (an answer's first tokens): a subscriber in this process gets it without the
+   * short wait by which a store may gather several streams' events into one read. Stores without such a wait
+   * ignore it.
+   */
+  readAtOnce?: boolean;
 }
 
 export interface SubscribeOptions {

@@ -108,6 +108,8 @@ interface PendingAppend {
   streamKey: string;
   keys: [string, string];
   args: (string | number)[];
+  /** AppendOptions.readAtOnce */
+  readAtOnce: boolean;
   resolve: (seq: number) => void;
   reject: (error: unknown) => void;
 }
@@ -182,6 +184,8 @@ interface Reader {
   wakePending: boolean;
   livenessCheckDueAt: number;
   outageSince?: number;
+  /** Set while the reader waits out READ_GATHER_MS after a read: ends that wait (an append with readAtOnce). */
+  endGather?: () => void;
 }
 
 /**
@@ -245,6 +249,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
         streamKey,
         keys: [this.eventsKey(streamKey), this.metaKey(streamKey)],
         args: [JSON.stringify(event), terminal ? "1" : "0", this.newStreamEpoch(), ttlMs, options.ifLastSeq ?? ""],
+        readAtOnce: options.readAtOnce === true,
         resolve,
         reject,
       });
@@ -277,7 +282,11 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     }
     batch.forEach((a, i) => {
       const outcome = outcomes[i];
-      if (typeof outcome === "number") return a.resolve(outcome);
+      if (typeof outcome === "number") {
+        // The reader of this process that follows the stream reads now rather than after its gathering wait.
+        if (a.readAtOnce) this.tails.get(a.streamKey)?.reader.endGather?.();
+        return a.resolve(outcome);
+      }
       if (outcome === "STREAM_CLOSED") return a.reject(new StreamClosedError(a.streamKey));
       const moved = /^STREAM_MOVED (\d+)$/.exec(String(outcome));
       if (moved) return a.reject(new StreamMovedError(a.streamKey, Number(moved[1])));
@@ -552,7 +561,7 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
           reader.outageSince = undefined;
           if (reply) {
             this.dispatch(reader, snapshot, reply);
-            if (this.readGatherMs > 0 && reply.some(([key]) => key !== reader.wakeKey)) await sleep(this.readGatherMs);
+            if (this.readGatherMs > 0 && reply.some(([key]) => key !== reader.wakeKey)) await this.gather(reader);
           }
         } catch (error) {
           if (this.closed) return;
@@ -562,6 +571,18 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
     } finally {
       reader.running = false;
     }
+  }
+
+  /** Waits READ_GATHER_MS before the reader's next read, unless an append with readAtOnce ends the wait sooner. */
+  private gather(reader: Reader): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => reader.endGather?.(), this.readGatherMs);
+      reader.endGather = () => {
+        clearTimeout(timer);
+        reader.endGather = undefined;
+        resolve();
+      };
+    });
   }
 
   private dispatch(reader: Reader, snapshot: Tail[], reply: XReadReply): void {
@@ -711,8 +732,4 @@ function indexOfTail(snapshot: Tail[], eventsKey: string, from: number): number 
 
 function secondsToMs(seconds: number): number {
   return Math.max(1, Math.ceil(seconds * 1000));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -144,6 +144,28 @@ describe("Redis event streams, beyond the contract", function () {
     expect(reads[0], "the next XREAD names d's stream").to.include(`${keyPrefix}stream:{d}`);
   });
 
+  it("reads an append of its own made with readAtOnce without waiting out its gathering wait; others wait for it", async function () {
+    const connectionName = `chorus-test-${keyPrefix.split(":")[1]}`;
+    // A gathering wait far longer than the test, so an event that arrives did not wait it out.
+    const store = makeStore({ connectionName, livenessCheckIntervalMs: 60_000, readGatherMs: 60_000 });
+    const [a, b, c] = ["a", "b", "c"].map((key) => store.subscribe(key, 0));
+    await eventually(2_000, async () => expect((await clientsNamed(admin, `${connectionName}-reader`)).filter(isBlocked)).to.have.length(1));
+    await store.append("a", { n: 1 });
+    expect((await within(5_000, "a's event", a.next())).value?.event).to.deep.equal({ n: 1 });
+
+    // The reader now waits before its next read. An ordinary append waits with it...
+    const nextOfB = b.next();
+    let bArrived = false;
+    void nextOfB.then(() => (bArrived = true));
+    await store.append("b", { n: 2 });
+    await sleep(500);
+    expect(bArrived, "an ordinary append is read only after the gathering wait").to.equal(false);
+    // ...an append with readAtOnce ends the wait: its next read brings it, and what others appended meanwhile.
+    await store.append("c", { n: 3 }, { readAtOnce: true });
+    const [gotB, gotC] = await within(5_000, "b's and c's events", Promise.all([nextOfB, c.next()]));
+    expect([gotB.value?.event, gotC.value?.event]).to.deep.equal([{ n: 2 }, { n: 3 }]);
+  });
+
   it("replays a subscription's page with one command of its own, read atomically by a script", async function () {
     const store = makeStore({ livenessCheckIntervalMs: 5_000 });
     const writer = makeStore();

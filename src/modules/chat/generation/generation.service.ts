@@ -62,6 +62,8 @@ interface StreamPlace {
   key: string;
   offset: number;
   at: number;
+  /** The type of the last event this replica appended there (unknown after a read of the row). */
+  lastAppended?: StoredGenerationEvent["type"];
 }
 
 /**
@@ -151,7 +153,12 @@ export class GenerationService {
     for (let attempt = 0; ; attempt++) {
       try {
         const askedAt = Date.now();
-        const seq = await this.streams.append(place.key, event, { terminal, ifLastSeq });
+        // What the user waits for reaches this replica's subscribers without the stream readers' gathering wait
+        // (READ_GATHER_MS): an answer's first tokens (after its start, a restart or a continuation) and its end.
+        // Later batches may wait for it: one read then brings many answers' batches.
+        const readAtOnce = terminal || (event.type === "tokens" && place.lastAppended !== "tokens");
+        place.lastAppended = event.type;
+        const seq = await this.streams.append(place.key, event, { terminal, ifLastSeq, readAtOnce });
         // Appended: the stream was open at some moment after askedAt, so it is current until askedAt + the TTL.
         place.at = askedAt;
         return seq;
