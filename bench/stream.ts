@@ -135,7 +135,9 @@ const CONNECT = argValue("--connect") ?? "page-load";
 const SEND = argValue("--send") ?? "http";
 if (SEND !== "http" && SEND !== "ws") throw new Error(`--send http|ws, got ${SEND}`);
 if (CONNECT !== "page-load" && CONNECT !== "at-send") throw new Error(`--connect page-load|at-send, got ${CONNECT}`);
-if (CPU_PROF_DIR) setReplicaNodeArgs(["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`]);
+/** `--node-args "--a --b"`: Node options for the Chorus replicas only (not this client, not the forwarder). */
+const REPLICA_NODE_ARGS = argValue("--node-args")?.split(/\s+/).filter(Boolean) ?? [];
+setReplicaNodeArgs([...(CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : []), ...REPLICA_NODE_ARGS]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // measuring
