@@ -10,7 +10,7 @@ import type { RequestContext } from "../../common/request-context.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { validateLabelsAgainst, validateLabelValues } from "../consensus/labels.js";
 import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
-import { rankingConditionCounts, type RankingConditionCounts, type TreeManager } from "../trees/tree-manager.js";
+import { rankingConditionCounts, rankingsPerParentSql, type RankingConditionCounts, type RankingsPerParent, type TreeManager } from "../trees/tree-manager.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { searchConfigFor } from "../trees/search.js";
 import type { EmojiService } from "../trees/emoji.service.js";
@@ -134,7 +134,10 @@ export class TaskSubmissions {
       }
       const rankedIds = input.ranking.map((i) => payload.reply_messages[i].id);
       const event = submissionEvent("message_ranking", user.id, payload.ranking_parent_id, apiClientId, task, { ranking: input.ranking });
-      const [ranked] = await preparedQuery<{ n: number }>(em, RANKING_SQL, [
+      // The tree's rankings per parent for the T5 check, read in the statement (before its writes) when the check
+      // will read them; this ranking is added below.
+      const scoring = tree !== null && this.trees.scoringCheckReads(tree);
+      const [ranked] = await preparedQuery<{ n: number; parents: RankingsPerParent }>(em, RANKING_SQL, [
         rankedIds,
         payload.ranking_parent_id,
         task.id,
@@ -152,9 +155,11 @@ export class TaskSubmissions {
         uuid7(),
         event.eventType,
         event.payload,
+        scoring ? tree.message_tree_id : null,
+        this.cfg.rankPrompterReplies,
       ]);
       if (ranked.n !== rankedIds.length) throw err(ErrorCode.CORRUPT_RANKING_RESULT, "A ranked reply is no longer a reply to this message");
-      if (tree) await this.trees.checkConditionForScoring(em, tree);
+      if (scoring) await this.trees.checkConditionForScoringWith(em, tree, rankingsAfter(ranked.parents, task));
       return { taskId: task.id, messageId: null, replayed: false };
     });
   }
@@ -299,6 +304,15 @@ export class TaskSubmissions {
   }
 }
 
+/**
+ * A tree's rankings per parent after a ranking, from those its statement read before its writes: the ranking's task
+ * is now done, unless collective (a collective task stays open), and its one ranking counts for the task's parent.
+ */
+function rankingsAfter(before: RankingsPerParent, task: Task): RankingsPerParent {
+  if (task.collective) return before;
+  return before.map((p) => (p.parent_id === task.parentMessageId ? { parent_id: p.parent_id, n: p.n + 1 } : p));
+}
+
 /** A submission's journal event, stored with its task's end (finishTaskCtes). */
 function submissionEvent(
   eventType: string,
@@ -319,10 +333,13 @@ function submissionEvent(
 /**
  * A ranking in one statement, written only when every ranked reply is still a reply to the ranked parent (`n`, read
  * in the statement's snapshot, before its writes): the replies' ranking counts, the ranking's reaction row and the
- * task's end (finishTaskCtes). $1 the ranked ids in order, $2 the parent, $3 task, $4 user, $5 the reaction's
- * payload, $6 API client, $7 submission digest, $8 journal id, $9 event type, $10 event payload.
+ * task's end (finishTaskCtes). And the T5 check's rankings per parent of the tree $11 (none when null), read in the
+ * same snapshot (before this ranking counted; rankingsAfter adds it): one round trip less than a statement of their
+ * own after it. $1 the ranked ids in order, $2 the parent, $3 task, $4 user, $5 the reaction's payload, $6 API
+ * client, $7 submission digest, $8 journal id, $9 event type, $10 event payload, $11 the tree to check or null,
+ * $12 RANK_PROMPTER_REPLIES.
  */
-const RANKING_SQL = `WITH still AS (SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2::uuid),
+export const RANKING_SQL = `WITH still AS (SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2::uuid),
   counted AS (UPDATE message SET ranking_count = ranking_count + 1
               WHERE id = ANY($1::uuid[]) AND (SELECT n FROM still) = cardinality($1::uuid[])),
   reacted AS (INSERT INTO message_reaction (task_id, user_id, payload_type, payload, api_client_id, message_id)
@@ -339,8 +356,9 @@ const RANKING_SQL = `WITH still AS (SELECT count(*)::int AS n FROM message WHERE
       payload: "$10::jsonb",
     },
     "(SELECT n FROM still) = cardinality($1::uuid[])",
-  )}
-SELECT n FROM still`;
+  )},
+  scoring AS (${rankingsPerParentSql("$11::uuid", "$12")})
+SELECT n, (SELECT coalesce(json_agg(json_build_object('parent_id', s.parent_id, 'n', s.n)), '[]'::json) FROM scoring s) AS parents FROM still`;
 
 /**
  * A reply (or an initial prompt) in one statement, written only when every check passes: the user's same text
@@ -353,7 +371,7 @@ SELECT n FROM still`;
  * duplicate window in minutes, $12 the tree takes replies, $13 submission digest, $14 journal id, $15 event type,
  * $16 event payload.
  */
-const REPLY_SQL = `WITH dup AS (SELECT count(*)::int AS n FROM message WHERE user_id = $4::uuid AND text = $8::text AND created_date > now() - make_interval(mins => $11::int)),
+export const REPLY_SQL = `WITH dup AS (SELECT count(*)::int AS n FROM message WHERE user_id = $4::uuid AND text = $8::text AND created_date > now() - make_interval(mins => $11::int)),
   mine AS (SELECT count(*)::int AS n FROM message WHERE parent_id = $2::uuid AND user_id = $4::uuid AND NOT deleted),
   go AS (SELECT 1 FROM dup, mine WHERE dup.n = 0 AND mine.n = 0 AND $12::boolean),
   parent AS (UPDATE message SET children_count = children_count + 1 WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM go)
@@ -388,7 +406,7 @@ SELECT dup.n AS dup, mine.n AS mine, EXISTS (SELECT 1 FROM ins) AS inserted FROM
  * client, $4 text, $5 message, $6 labels, $7 self-labeling allowed, $8 submission digest, $9 NUM_REVIEWS_REPLY,
  * $10 the task's (locked) tree.
  */
-const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $5::uuid),
+export const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $5::uuid),
   ins AS (INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id)
           SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::uuid, $6::jsonb, $1::uuid FROM m WHERE $7::boolean OR m.user_id IS DISTINCT FROM $2::uuid
           ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id),
