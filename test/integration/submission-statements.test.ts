@@ -42,6 +42,18 @@ describe("statements per task submission", function () {
     await reviewer.ack(review.id);
     expect(await statementsOf(() => reviewer.label(review.id, review.messageId, { spam: 0, lang_mismatch: 0, quality: 0.5 }))).to.equal(5);
 
+    // the review that reaches the quorum and decides: the same, with the earlier reviews read in the review's
+    // statement, and the message's result
+    const reviewers = [w.annotator(), w.annotator()];
+    for (const [i, r] of reviewers.entries()) {
+      const rt = (await w.task(r, "LABEL_ASSISTANT_REPLY")) as Task<"LabelAssistantReplyTask">;
+      expect(rt.messageId).to.equal(review.messageId);
+      await r.ack(rt.id);
+      const n = await statementsOf(() => r.label(rt.id, rt.messageId, { spam: 0, lang_mismatch: 0, quality: 0.5 }));
+      expect(n).to.equal(i === 0 ? 5 : 6);
+    }
+    expect((await w.message(review.messageId)).reviewResult).to.equal(true);
+
     // a first ranking of three replies (the tree needs more): the counter, START, the locks, the ranking's checks
     // and writes with the task's end and the scoring check's counts, COMMIT
     for (let i = 0; i < 2; i++) await w.replyTo(w.annotator(), "ASSISTANT_REPLY");

@@ -201,6 +201,7 @@ export class TaskSubmissions {
         parent_id: string | null;
         accepted: number;
         awaiting: number;
+        prior_labels: ReviewLabels[] | null;
       }>(em, REVIEW_SQL, [
         task.id,
         user.id,
@@ -212,13 +213,17 @@ export class TaskSubmissions {
         digest,
         this.cfg.numReviewsReply,
         tree?.message_tree_id ?? null,
+        this.cfg.numReviewsInitialPrompt,
       ]);
       const r = reviewed[0];
       if (!r.found) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
       if (r.author === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
       if (!r.inserted) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
       const reviewedMessage = { review_count: r.review_count!, review_result: r.review_result, parent_id: r.parent_id, deleted: r.deleted === true };
-      await this.applyAcceptance(em, messageId, reviewedMessage, tree, { accepted: r.accepted, awaiting: r.awaiting });
+      // The reviews that decide, when the message is decidable now: those the statement read (done tasks, before
+      // its writes) and this one, which counts once its task is done (a collective task stays open).
+      const reviews = [...(r.prior_labels ?? []), ...(task.collective ? [] : [input.labels])];
+      await this.applyAcceptance(em, reviewedMessage, reviews, messageId, tree, { accepted: r.accepted, awaiting: r.awaiting });
       return { taskId: task.id, messageId: null, replayed: false };
     });
   }
@@ -226,20 +231,19 @@ export class TaskSubmissions {
   /** §4.1 after a review: decide the message, then the tree transitions it may trigger (T2/T3/T4). */
   private async applyAcceptance(
     em: EntityManager,
-    messageId: string,
     state: { review_count: number; review_result: boolean | null; parent_id: string | null; deleted: boolean },
+    /** The message's reviews from done tasks, this one included, as the review's statement read them when decidable. */
+    decidingReviews: ReviewLabels[],
+    messageId: string,
     tree: Awaited<ReturnType<TreeManager["lockTree"]>>,
     /** The tree's T4 counts as the review's statement read them, before this review counted. */
     countsBefore: RankingConditionCounts,
   ): Promise<void> {
     const isRoot = state.parent_id === null;
     const required = isRoot ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply;
-    // Before the quorum, or once accepted, the decision needs no reviews: skip reading them.
+    // Before the quorum, or once accepted, the decision needs no reviews (the statement read none).
     const decidable = state.review_count >= required && state.review_result !== true;
-    const reviews: { labels: ReviewLabels }[] = decidable
-      ? await preparedQuery(em, `SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = $1 AND t.done`, [messageId])
-      : [];
-    const labels = reviews.map((r) => r.labels);
+    const labels = decidable ? decidingReviews : [];
     const reviewState = { reviewResult: state.review_result, reviewCount: state.review_count };
     if (isRoot) {
       const decision = decideRootReview(reviewState, labels, rootAcceptanceRule(this.cfg));
@@ -404,7 +408,9 @@ SELECT dup.n AS dup, mine.n AS mine, EXISTS (SELECT 1 FROM ins) AS inserted FROM
  * transaction's rollback undoes the rest. And the tree's T4 counts (TreeManager.checkConditionForRankingWith), read
  * in the statement's snapshot: before this review counted (countsAfterReview adds it). $1 task, $2 user, $3 API
  * client, $4 text, $5 message, $6 labels, $7 self-labeling allowed, $8 submission digest, $9 NUM_REVIEWS_REPLY,
- * $10 the task's (locked) tree.
+ * $10 the task's (locked) tree, $11 NUM_REVIEWS_INITIAL_PROMPT. And the labels
+ * of the message's reviews from done tasks (`prior_labels`, null for none), read only when this review makes the
+ * message decidable (its review count at the quorum, not accepted yet; applyAcceptance), before this review counted.
  */
 export const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $5::uuid),
   ins AS (INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id)
@@ -414,7 +420,12 @@ export const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE
           RETURNING review_count, review_result, parent_id),
   done AS (UPDATE task SET done = NOT collective, submission_digest = $8::text WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM ins)),
   act AS (UPDATE "user" SET ${ACTIVITY_SET} WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM ins)),
-  counts AS (SELECT ${rankingConditionCounts("$9::int")} FROM message WHERE message_tree_id = $10::uuid AND NOT deleted)
+  counts AS (SELECT ${rankingConditionCounts("$9::int")} FROM message WHERE message_tree_id = $10::uuid AND NOT deleted),
+  prior AS (SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id
+            WHERE l.message_id = $5::uuid AND t.done
+              AND EXISTS (SELECT 1 FROM upd WHERE upd.review_result IS NOT TRUE
+                                              AND upd.review_count >= CASE WHEN upd.parent_id IS NULL THEN $11::int ELSE $9::int END))
 SELECT EXISTS (SELECT 1 FROM m) AS found, (SELECT user_id FROM m) AS author, (SELECT deleted FROM m) AS deleted,
-       EXISTS (SELECT 1 FROM ins) AS inserted, upd.review_count, upd.review_result, upd.parent_id, counts.accepted, counts.awaiting
+       EXISTS (SELECT 1 FROM ins) AS inserted, upd.review_count, upd.review_result, upd.parent_id, counts.accepted, counts.awaiting,
+       (SELECT json_agg(prior.labels) FROM prior) AS prior_labels
 FROM counts LEFT JOIN upd ON true`;
