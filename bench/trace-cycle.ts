@@ -28,9 +28,12 @@ function backendNs(pid: number | undefined): number {
   }
 }
 const ops = new Map<string, number>();
+/** The server's connections seen while tracing (for `--plans`). */
+const clients = new Set<pg.Client>();
 const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
 (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...a: unknown[]) {
   if (current) {
+    clients.add(this as pg.Client);
     const q = a[0] as string | { text: string };
     const text = (typeof q === "string" ? q : q.text).replace(/\s+/g, " ").slice(0, 160);
     const m = counts.get(current) ?? new Map<string, number>();
@@ -107,6 +110,26 @@ async function main() {
     for (const [t, c] of [...m].sort((a, b) => b[1] - a[1])) console.log(`  ${(c / n).toFixed(2)}  ${((us.get(t) ?? 0) / n).toFixed(0).padStart(5)} µs  ${t}`);
   }
   console.log(`\nper cycle: ${(total / num("cycles", 60)).toFixed(2)} statements, ${(totalUs / num("cycles", 60)).toFixed(0)} µs of PostgreSQL CPU`);
+  if (args.includes("--plans")) {
+    // How PostgreSQL planned each prepared statement on the connections the traced cycles used: a statement with
+    // custom plans only is planned again on every call.
+    const plans = new Map<string, { generic: number; custom: number }>();
+    for (const c of clients) {
+      const res = (await (orig.apply(c, [`SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements`]) as Promise<unknown>).catch(() => ({
+        rows: [], // a connection the pool has closed since
+      }))) as { rows: { statement: string; generic_plans: string; custom_plans: string }[] };
+      for (const r of res.rows) {
+        const text = r.statement.replace(/\s+/g, " ").slice(0, 160);
+        const p = plans.get(text) ?? { generic: 0, custom: 0 };
+        p.generic += Number(r.generic_plans);
+        p.custom += Number(r.custom_plans);
+        plans.set(text, p);
+      }
+    }
+    console.log("\n== prepared statements: generic plans / custom plans (all connections)");
+    for (const [t, p] of [...plans].sort((x, y) => y[1].custom - x[1].custom))
+      console.log(`  ${String(p.generic).padStart(6)} ${String(p.custom).padStart(6)}  ${t}`);
+  }
   if (args.includes("--keep")) {
     // the database stays (to explain its statements by hand); the server goes
     await server.chorus.stop();

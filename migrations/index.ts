@@ -25,6 +25,7 @@ import { ScaleReads1796700000005 } from "./1796700000005-ScaleReads.js";
 import { ScaleTreeRankings1796700000007 } from "./1796700000007-ScaleTreeRankings.js";
 import { TaskStatsMarkOnInsert1796700000008 } from "./1796700000008-TaskStatsMarkOnInsert.js";
 import { ImportLabelCounts1796700000012 } from "./1796700000012-ImportLabelCounts.js";
+import { TriggerPlansCached1796700000023 } from "./1796700000023-TriggerPlansCached.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -54,4 +55,5 @@ export const MIGRATIONS: Function[] = [
   ScaleTreeRankings1796700000007,
   TaskStatsMarkOnInsert1796700000008,
   ImportLabelCounts1796700000012,
+  TriggerPlansCached1796700000023,
 ];

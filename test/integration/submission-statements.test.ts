@@ -42,15 +42,27 @@ describe("statements per task submission", function () {
     await reviewer.ack(review.id);
     expect(await statementsOf(() => reviewer.label(review.id, review.messageId, { spam: 0, lang_mismatch: 0, quality: 0.5 }))).to.equal(5);
 
+    // the review that reaches the quorum and decides: the same, with the earlier reviews read in the review's
+    // statement, and the message's result
+    const reviewers = [w.annotator(), w.annotator()];
+    for (const [i, r] of reviewers.entries()) {
+      const rt = (await w.task(r, "LABEL_ASSISTANT_REPLY")) as Task<"LabelAssistantReplyTask">;
+      expect(rt.messageId).to.equal(review.messageId);
+      await r.ack(rt.id);
+      const n = await statementsOf(() => r.label(rt.id, rt.messageId, { spam: 0, lang_mismatch: 0, quality: 0.5 }));
+      expect(n).to.equal(i === 0 ? 5 : 6);
+    }
+    expect((await w.message(review.messageId)).reviewResult).to.equal(true);
+
     // a first ranking of three replies (the tree needs more): the counter, START, the locks, the ranking's checks
-    // and writes, the task's end, the scoring check's counts, COMMIT
+    // and writes with the task's end and the scoring check's counts, COMMIT
     for (let i = 0; i < 2; i++) await w.replyTo(w.annotator(), "ASSISTANT_REPLY");
     await sql(`UPDATE message SET review_result = true, review_count = 3 WHERE message_tree_id = $1 AND parent_id IS NOT NULL`, [root]);
     await sql(`UPDATE message_tree_state SET state = 'ranking' WHERE message_tree_id = $1`, [root]);
     const ranker = w.annotator();
     const rt = await w.task(ranker, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
     const ack = await ranker.ack(rt.id);
-    expect(await statementsOf(() => ranker.rank(ack.frontendMessageId, [2, 0, 1]))).to.equal(6);
+    expect(await statementsOf(() => ranker.rank(ack.frontendMessageId, [2, 0, 1]))).to.equal(5);
     expect((await w.state(root)).state).to.equal("RANKING");
   });
 });

@@ -10,7 +10,7 @@ import type { RequestContext } from "../../common/request-context.js";
 import type { TreeManagerConfig } from "../../config/tree-manager.js";
 import { validateLabelsAgainst, validateLabelValues } from "../consensus/labels.js";
 import { decideReplyReview, decideRootReview, replyAcceptanceRule, rootAcceptanceRule, type ReviewLabels } from "../consensus/acceptance.js";
-import { rankingConditionCounts, type RankingConditionCounts, type TreeManager } from "../trees/tree-manager.js";
+import { rankingConditionCounts, rankingsPerParentSql, type RankingConditionCounts, type RankingsPerParent, type TreeManager } from "../trees/tree-manager.js";
 import { TreeState } from "../trees/message-tree-state.entity.js";
 import { searchConfigFor } from "../trees/search.js";
 import type { EmojiService } from "../trees/emoji.service.js";
@@ -134,7 +134,10 @@ export class TaskSubmissions {
       }
       const rankedIds = input.ranking.map((i) => payload.reply_messages[i].id);
       const event = submissionEvent("message_ranking", user.id, payload.ranking_parent_id, apiClientId, task, { ranking: input.ranking });
-      const [ranked] = await preparedQuery<{ n: number }>(em, RANKING_SQL, [
+      // The tree's rankings per parent for the T5 check, read in the statement (before its writes) when the check
+      // will read them; this ranking is added below.
+      const scoring = tree !== null && this.trees.scoringCheckReads(tree);
+      const [ranked] = await preparedQuery<{ n: number; parents: RankingsPerParent }>(em, RANKING_SQL, [
         rankedIds,
         payload.ranking_parent_id,
         task.id,
@@ -152,9 +155,11 @@ export class TaskSubmissions {
         uuid7(),
         event.eventType,
         event.payload,
+        scoring ? tree.message_tree_id : null,
+        this.cfg.rankPrompterReplies,
       ]);
       if (ranked.n !== rankedIds.length) throw err(ErrorCode.CORRUPT_RANKING_RESULT, "A ranked reply is no longer a reply to this message");
-      if (tree) await this.trees.checkConditionForScoring(em, tree);
+      if (scoring) await this.trees.checkConditionForScoringWith(em, tree, rankingsAfter(ranked.parents, task));
       return { taskId: task.id, messageId: null, replayed: false };
     });
   }
@@ -196,6 +201,7 @@ export class TaskSubmissions {
         parent_id: string | null;
         accepted: number;
         awaiting: number;
+        prior_labels: ReviewLabels[] | null;
       }>(em, REVIEW_SQL, [
         task.id,
         user.id,
@@ -207,13 +213,17 @@ export class TaskSubmissions {
         digest,
         this.cfg.numReviewsReply,
         tree?.message_tree_id ?? null,
+        this.cfg.numReviewsInitialPrompt,
       ]);
       const r = reviewed[0];
       if (!r.found) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
       if (r.author === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
       if (!r.inserted) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
       const reviewedMessage = { review_count: r.review_count!, review_result: r.review_result, parent_id: r.parent_id, deleted: r.deleted === true };
-      await this.applyAcceptance(em, messageId, reviewedMessage, tree, { accepted: r.accepted, awaiting: r.awaiting });
+      // The reviews that decide, when the message is decidable now: those the statement read (done tasks, before
+      // its writes) and this one, which counts once its task is done (a collective task stays open).
+      const reviews = [...(r.prior_labels ?? []), ...(task.collective ? [] : [input.labels])];
+      await this.applyAcceptance(em, reviewedMessage, reviews, messageId, tree, { accepted: r.accepted, awaiting: r.awaiting });
       return { taskId: task.id, messageId: null, replayed: false };
     });
   }
@@ -221,20 +231,19 @@ export class TaskSubmissions {
   /** §4.1 after a review: decide the message, then the tree transitions it may trigger (T2/T3/T4). */
   private async applyAcceptance(
     em: EntityManager,
-    messageId: string,
     state: { review_count: number; review_result: boolean | null; parent_id: string | null; deleted: boolean },
+    /** The message's reviews from done tasks, this one included, as the review's statement read them when decidable. */
+    decidingReviews: ReviewLabels[],
+    messageId: string,
     tree: Awaited<ReturnType<TreeManager["lockTree"]>>,
     /** The tree's T4 counts as the review's statement read them, before this review counted. */
     countsBefore: RankingConditionCounts,
   ): Promise<void> {
     const isRoot = state.parent_id === null;
     const required = isRoot ? this.cfg.numReviewsInitialPrompt : this.cfg.numReviewsReply;
-    // Before the quorum, or once accepted, the decision needs no reviews: skip reading them.
+    // Before the quorum, or once accepted, the decision needs no reviews (the statement read none).
     const decidable = state.review_count >= required && state.review_result !== true;
-    const reviews: { labels: ReviewLabels }[] = decidable
-      ? await preparedQuery(em, `SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id WHERE l.message_id = $1 AND t.done`, [messageId])
-      : [];
-    const labels = reviews.map((r) => r.labels);
+    const labels = decidable ? decidingReviews : [];
     const reviewState = { reviewResult: state.review_result, reviewCount: state.review_count };
     if (isRoot) {
       const decision = decideRootReview(reviewState, labels, rootAcceptanceRule(this.cfg));
@@ -299,6 +308,15 @@ export class TaskSubmissions {
   }
 }
 
+/**
+ * A tree's rankings per parent after a ranking, from those its statement read before its writes: the ranking's task
+ * is now done, unless collective (a collective task stays open), and its one ranking counts for the task's parent.
+ */
+function rankingsAfter(before: RankingsPerParent, task: Task): RankingsPerParent {
+  if (task.collective) return before;
+  return before.map((p) => (p.parent_id === task.parentMessageId ? { parent_id: p.parent_id, n: p.n + 1 } : p));
+}
+
 /** A submission's journal event, stored with its task's end (finishTaskCtes). */
 function submissionEvent(
   eventType: string,
@@ -319,10 +337,13 @@ function submissionEvent(
 /**
  * A ranking in one statement, written only when every ranked reply is still a reply to the ranked parent (`n`, read
  * in the statement's snapshot, before its writes): the replies' ranking counts, the ranking's reaction row and the
- * task's end (finishTaskCtes). $1 the ranked ids in order, $2 the parent, $3 task, $4 user, $5 the reaction's
- * payload, $6 API client, $7 submission digest, $8 journal id, $9 event type, $10 event payload.
+ * task's end (finishTaskCtes). And the T5 check's rankings per parent of the tree $11 (none when null), read in the
+ * same snapshot (before this ranking counted; rankingsAfter adds it): one round trip less than a statement of their
+ * own after it. $1 the ranked ids in order, $2 the parent, $3 task, $4 user, $5 the reaction's payload, $6 API
+ * client, $7 submission digest, $8 journal id, $9 event type, $10 event payload, $11 the tree to check or null,
+ * $12 RANK_PROMPTER_REPLIES.
  */
-const RANKING_SQL = `WITH still AS (SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2::uuid),
+export const RANKING_SQL = `WITH still AS (SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[]) AND parent_id = $2::uuid),
   counted AS (UPDATE message SET ranking_count = ranking_count + 1
               WHERE id = ANY($1::uuid[]) AND (SELECT n FROM still) = cardinality($1::uuid[])),
   reacted AS (INSERT INTO message_reaction (task_id, user_id, payload_type, payload, api_client_id, message_id)
@@ -339,8 +360,9 @@ const RANKING_SQL = `WITH still AS (SELECT count(*)::int AS n FROM message WHERE
       payload: "$10::jsonb",
     },
     "(SELECT n FROM still) = cardinality($1::uuid[])",
-  )}
-SELECT n FROM still`;
+  )},
+  scoring AS (${rankingsPerParentSql("$11::uuid", "$12")})
+SELECT n, (SELECT coalesce(json_agg(json_build_object('parent_id', s.parent_id, 'n', s.n)), '[]'::json) FROM scoring s) AS parents FROM still`;
 
 /**
  * A reply (or an initial prompt) in one statement, written only when every check passes: the user's same text
@@ -353,7 +375,7 @@ SELECT n FROM still`;
  * duplicate window in minutes, $12 the tree takes replies, $13 submission digest, $14 journal id, $15 event type,
  * $16 event payload.
  */
-const REPLY_SQL = `WITH dup AS (SELECT count(*)::int AS n FROM message WHERE user_id = $4::uuid AND text = $8::text AND created_date > now() - make_interval(mins => $11::int)),
+export const REPLY_SQL = `WITH dup AS (SELECT count(*)::int AS n FROM message WHERE user_id = $4::uuid AND text = $8::text AND created_date > now() - make_interval(mins => $11::int)),
   mine AS (SELECT count(*)::int AS n FROM message WHERE parent_id = $2::uuid AND user_id = $4::uuid AND NOT deleted),
   go AS (SELECT 1 FROM dup, mine WHERE dup.n = 0 AND mine.n = 0 AND $12::boolean),
   parent AS (UPDATE message SET children_count = children_count + 1 WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM go)
@@ -386,9 +408,11 @@ SELECT dup.n AS dup, mine.n AS mine, EXISTS (SELECT 1 FROM ins) AS inserted FROM
  * transaction's rollback undoes the rest. And the tree's T4 counts (TreeManager.checkConditionForRankingWith), read
  * in the statement's snapshot: before this review counted (countsAfterReview adds it). $1 task, $2 user, $3 API
  * client, $4 text, $5 message, $6 labels, $7 self-labeling allowed, $8 submission digest, $9 NUM_REVIEWS_REPLY,
- * $10 the task's (locked) tree.
+ * $10 the task's (locked) tree, $11 NUM_REVIEWS_INITIAL_PROMPT. And the labels
+ * of the message's reviews from done tasks (`prior_labels`, null for none), read only when this review makes the
+ * message decidable (its review count at the quorum, not accepted yet; applyAcceptance), before this review counted.
  */
-const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $5::uuid),
+export const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $5::uuid),
   ins AS (INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id)
           SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::uuid, $6::jsonb, $1::uuid FROM m WHERE $7::boolean OR m.user_id IS DISTINCT FROM $2::uuid
           ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id),
@@ -396,7 +420,12 @@ const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $
           RETURNING review_count, review_result, parent_id),
   done AS (UPDATE task SET done = NOT collective, submission_digest = $8::text WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM ins)),
   act AS (UPDATE "user" SET ${ACTIVITY_SET} WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM ins)),
-  counts AS (SELECT ${rankingConditionCounts("$9::int")} FROM message WHERE message_tree_id = $10::uuid AND NOT deleted)
+  counts AS (SELECT ${rankingConditionCounts("$9::int")} FROM message WHERE message_tree_id = $10::uuid AND NOT deleted),
+  prior AS (SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id
+            WHERE l.message_id = $5::uuid AND t.done
+              AND EXISTS (SELECT 1 FROM upd WHERE upd.review_result IS NOT TRUE
+                                              AND upd.review_count >= CASE WHEN upd.parent_id IS NULL THEN $11::int ELSE $9::int END))
 SELECT EXISTS (SELECT 1 FROM m) AS found, (SELECT user_id FROM m) AS author, (SELECT deleted FROM m) AS deleted,
-       EXISTS (SELECT 1 FROM ins) AS inserted, upd.review_count, upd.review_result, upd.parent_id, counts.accepted, counts.awaiting
+       EXISTS (SELECT 1 FROM ins) AS inserted, upd.review_count, upd.review_result, upd.parent_id, counts.accepted, counts.awaiting,
+       (SELECT json_agg(prior.labels) FROM prior) AS prior_labels
 FROM counts LEFT JOIN upd ON true`;

@@ -38,6 +38,25 @@ export function rankingConditionCounts(reviewsNeeded: string): string {
        count(*) FILTER (WHERE review_result IS NOT TRUE AND review_count < ${reviewsNeeded})::int AS awaiting`;
 }
 
+/** A tree's rankable parents, each with its number of rankings (rankingsPerParentSql). */
+export type RankingsPerParent = { parent_id: string; n: number }[];
+
+/**
+ * The query of a tree's rankable parents (≥2 accepted live children of the ranked role(s)), each with its number of
+ * rankings from done rank tasks (T5); `tree` and `rankPrompterReplies` are the SQL of the tree id and of
+ * RANK_PROMPTER_REPLIES. A statement of its own, or a CTE's body.
+ */
+export function rankingsPerParentSql(tree: string, rankPrompterReplies: string): string {
+  return `WITH parents AS (SELECT c.parent_id FROM message c
+                        WHERE c.message_tree_id = ${tree} AND c.review_result AND NOT c.deleted AND c.parent_id IS NOT NULL
+                          AND (${rankPrompterReplies}::boolean OR c.role = 'assistant')
+                        GROUP BY c.parent_id HAVING count(*) >= 2),
+         rankings AS (SELECT t.parent_message_id, count(*)::int AS n FROM message_reaction r JOIN task t ON t.id = r.task_id
+                      WHERE t.done AND t.parent_message_id IN (SELECT parent_id FROM parents) AND r.payload_type = 'RankingReactionPayload'
+                      GROUP BY t.parent_message_id)
+       SELECT p.parent_id, coalesce(r.n, 0)::int AS n FROM parents p LEFT JOIN rankings r ON r.parent_message_id = p.parent_id`;
+}
+
 export class TreeManager implements TreeSteps {
   private readonly lottery: PromptLottery;
   private readonly autoModeration: AutoModeration;
@@ -174,19 +193,14 @@ export class TreeManager implements TreeSteps {
    * Parents whose children must be ranked (≥2 accepted live children of the ranked role(s)), each with its number of
    * rankings from done rank tasks: one statement.
    */
-  private async rankingsPerParent(em: EntityManager, treeId: string): Promise<{ parent_id: string; n: number }[]> {
-    return preparedQuery(
-      em,
-      `WITH parents AS (SELECT c.parent_id FROM message c
-                        WHERE c.message_tree_id = $1 AND c.review_result AND NOT c.deleted AND c.parent_id IS NOT NULL
-                          AND ($2::boolean OR c.role = 'assistant')
-                        GROUP BY c.parent_id HAVING count(*) >= 2),
-         rankings AS (SELECT t.parent_message_id, count(*)::int AS n FROM message_reaction r JOIN task t ON t.id = r.task_id
-                      WHERE t.done AND t.parent_message_id IN (SELECT parent_id FROM parents) AND r.payload_type = 'RankingReactionPayload'
-                      GROUP BY t.parent_message_id)
-       SELECT p.parent_id, coalesce(r.n, 0)::int AS n FROM parents p LEFT JOIN rankings r ON r.parent_message_id = p.parent_id`,
-      [treeId, this.cfg.rankPrompterReplies],
-    );
+  private async rankingsPerParent(em: EntityManager, treeId: string): Promise<RankingsPerParent> {
+    return preparedQuery(em, rankingsPerParentSql("$1", "$2"), [treeId, this.cfg.rankPrompterReplies]);
+  }
+
+  /** Whether checkConditionForScoring would read the tree's rankings per parent (a caller may read them itself). */
+  scoringCheckReads(tree: TreeRow): boolean {
+    if (![TreeState.RANKING, TreeState.READY_FOR_SCORING, TreeState.SCORING_FAILED].includes(tree.state)) return false;
+    return tree.active || tree.state === TreeState.SCORING_FAILED;
   }
 
   /**
@@ -194,9 +208,16 @@ export class TreeManager implements TreeSteps {
    * for each parent with at least one ranking and mark the tree ready for export.
    */
   async checkConditionForScoring(em: EntityManager, tree: TreeRow): Promise<boolean> {
-    if (![TreeState.RANKING, TreeState.READY_FOR_SCORING, TreeState.SCORING_FAILED].includes(tree.state)) return false;
-    if (!tree.active && tree.state !== TreeState.SCORING_FAILED) return false;
-    const parents = await this.rankingsPerParent(em, tree.message_tree_id);
+    if (!this.scoringCheckReads(tree)) return false;
+    return this.checkConditionForScoringWith(em, tree, await this.rankingsPerParent(em, tree.message_tree_id));
+  }
+
+  /**
+   * The same check on the tree's rankings per parent as the caller read them with the tree locked
+   * (`rankingsPerParentSql`, as they are now): a ranking reads them in its own statement.
+   */
+  async checkConditionForScoringWith(em: EntityManager, tree: TreeRow, parents: RankingsPerParent): Promise<boolean> {
+    if (!this.scoringCheckReads(tree)) return false;
     if (parents.some((p) => p.n < this.cfg.numRequiredRankings)) {
       if (tree.state === TreeState.SCORING_FAILED) await this.enterState(em, tree, TreeState.RANKING, "T7");
       return false;
