@@ -180,10 +180,24 @@ describe("stats: the incremental boards equal a full recompute after every kind 
   });
 
   /**
+   * The id numbers each helper has used: rows are keyed by them (inc-m<n>, inc-t<n>, inc-r<n>), so a range used twice
+   * collides whenever the random author drawn for a number is the same both times (a ballot's key is task and user):
+   * a failure in some runs only. Every helper call takes numbers no earlier call of its kind took.
+   */
+  const used = new Map<string, [number, number][]>();
+  function takeIds(kind: string, from: number, count: number): void {
+    const ranges = used.get(kind) ?? [];
+    const clash = ranges.find(([a, n]) => from < a + n && a < from + count);
+    if (clash) throw new Error(`${kind} ids ${from}..${from + count - 1} overlap ${clash[0]}..${clash[0] + clash[1] - 1}, taken earlier`);
+    used.set(kind, [...ranges, [from, count]]);
+  }
+
+  /**
    * Trees of 4 (a prompt, 3 replies) with ids inc-m<n>; authors: a user, an id without a user row (n % 23 = 5) or
    * nobody (n % 29 = 3); created within `days` before `at`.
    */
   async function addMessages(from: number, count: number, days: number): Promise<void> {
+    takeIds("message", from, count);
     await ds().query(
       `INSERT INTO message (id, parent_id, message_tree_id, user_id, role, api_client_id, frontend_message_id, created_date, text,
                             depth, deleted, review_count, review_result, emojis)
@@ -208,6 +222,7 @@ describe("stats: the incremental boards equal a full recompute after every kind 
 
   /** Label and reply tasks (only done label tasks count), some without a user. */
   async function addTasks(from: number, count: number, days: number): Promise<void> {
+    takeIds("task", from, count);
     await ds().query(
       `INSERT INTO task (id, created_date, user_id, payload_type, payload, api_client_id, ack, done)
        SELECT md5('inc-t' || i)::uuid, $2::timestamptz - random() * $3 * interval '1 day',
@@ -237,6 +252,7 @@ describe("stats: the incremental boards equal a full recompute after every kind 
 
   /** Ballots of 1 to 4 ids over a tree's replies; some name an unknown message. */
   async function addBallots(from: number, count: number, days: number): Promise<void> {
+    takeIds("ballot", from, count);
     const [{ trees }] = await ds().query(`SELECT count(*)::int AS trees FROM message WHERE frontend_message_id LIKE 'inc-%' AND parent_id IS NULL`);
     await ds().query(
       `INSERT INTO message_reaction (task_id, user_id, created_date, payload_type, payload, api_client_id, message_id)
@@ -381,7 +397,7 @@ describe("stats: the incremental boards equal a full recompute after every kind 
   it("the day-counter job between changes brings the buckets up to date; the windows' runs after it equal the full recompute", async () => {
     at = new Date(at.getTime() + 3_600_000);
     await addMessages(2100, 40, 1);
-    await addBallots(440, 20, 3);
+    await addBallots(600, 20, 3);
     await ds().query(`UPDATE task SET done = NOT done WHERE id IN (${some("task", 0.03)})`);
     await server.chorus.runJob("leaderboard-day-counters");
     const [{ marks }] = await ds().query(`SELECT count(*)::int AS marks FROM stats_day_dirty`);
