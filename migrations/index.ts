@@ -26,6 +26,7 @@ import { ScaleTreeRankings1796700000007 } from "./1796700000007-ScaleTreeRanking
 import { TaskStatsMarkOnInsert1796700000008 } from "./1796700000008-TaskStatsMarkOnInsert.js";
 import { ImportLabelCounts1796700000012 } from "./1796700000012-ImportLabelCounts.js";
 import { TriggerPlansCached1796700000023 } from "./1796700000023-TriggerPlansCached.js";
+import { PoolCountsApart1796700000024 } from "./1796700000024-PoolCountsApart.js";
 
 // biome-ignore lint/complexity/noBannedTypes: TypeORM takes migration classes as Function[]
 export const MIGRATIONS: Function[] = [
@@ -56,4 +57,5 @@ export const MIGRATIONS: Function[] = [
   TaskStatsMarkOnInsert1796700000008,
   ImportLabelCounts1796700000012,
   TriggerPlansCached1796700000023,
+  PoolCountsApart1796700000024,
 ];

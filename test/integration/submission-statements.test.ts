@@ -42,8 +42,14 @@ describe("statements per task submission", function () {
     await reviewer.ack(review.id);
     expect(await statementsOf(() => reviewer.label(review.id, review.messageId, { spam: 0, lang_mismatch: 0, quality: 0.5 }))).to.equal(5);
 
+    // Every write of a message row, in order (a row trigger of this test's own database).
+    await sql(`CREATE TABLE test_message_writes (n serial, id uuid, review_count int, review_result boolean)`);
+    await sql(`CREATE FUNCTION test_message_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO test_message_writes (id, review_count, review_result) VALUES (NEW.id, NEW.review_count, NEW.review_result); RETURN NULL; END $$`);
+    await sql(`CREATE TRIGGER test_message_write AFTER UPDATE ON message FOR EACH ROW EXECUTE FUNCTION test_message_write()`);
+
     // the review that reaches the quorum and decides: the same, with the earlier reviews read in the review's
-    // statement, and the message's result
+    // statement, and the message's count and result in one statement (the pool trigger recomputes the tree once)
     const reviewers = [w.annotator(), w.annotator()];
     for (const [i, r] of reviewers.entries()) {
       const rt = (await w.task(r, "LABEL_ASSISTANT_REPLY")) as Task<"LabelAssistantReplyTask">;
@@ -53,6 +59,12 @@ describe("statements per task submission", function () {
       expect(n).to.equal(i === 0 ? 5 : 6);
     }
     expect((await w.message(review.messageId)).reviewResult).to.equal(true);
+    const writes = await sql(`SELECT review_count, review_result FROM test_message_writes WHERE id = $1 ORDER BY n`, [review.messageId]);
+    expect(writes).to.deep.equal([
+      { review_count: 2, review_result: null },
+      { review_count: 3, review_result: true },
+    ]);
+    await sql(`DROP TRIGGER test_message_write ON message`);
 
     // a first ranking of three replies (the tree needs more): the counter, START, the locks, the ranking's checks
     // and writes with the task's end and the scoring check's counts, COMMIT

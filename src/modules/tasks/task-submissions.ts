@@ -199,6 +199,7 @@ export class TaskSubmissions {
         review_count: number | null;
         review_result: boolean | null;
         parent_id: string | null;
+        deciding: boolean;
         accepted: number;
         awaiting: number;
         prior_labels: ReviewLabels[] | null;
@@ -219,7 +220,13 @@ export class TaskSubmissions {
       if (!r.found) throw err(ErrorCode.MESSAGE_NOT_FOUND, "The message is gone");
       if (r.author === user.id && !this.settings.allowSelfLabeling) throw err(ErrorCode.NO_SELF_LABELING, "You cannot review your own message");
       if (!r.inserted) throw err(ErrorCode.NO_SELF_LABELING, "You already reviewed this message");
-      const reviewedMessage = { review_count: r.review_count!, review_result: r.review_result, parent_id: r.parent_id, deleted: r.deleted === true };
+      const reviewedMessage = {
+        review_count: r.review_count!,
+        review_result: r.review_result,
+        parent_id: r.parent_id,
+        deleted: r.deleted === true,
+        countPending: r.deciding,
+      };
       // The reviews that decide, when the message is decidable now: those the statement read (done tasks, before
       // its writes) and this one, which counts once its task is done (a collective task stays open).
       const reviews = [...(r.prior_labels ?? []), ...(task.collective ? [] : [input.labels])];
@@ -231,7 +238,8 @@ export class TaskSubmissions {
   /** §4.1 after a review: decide the message, then the tree transitions it may trigger (T2/T3/T4). */
   private async applyAcceptance(
     em: EntityManager,
-    state: { review_count: number; review_result: boolean | null; parent_id: string | null; deleted: boolean },
+    /** countPending: the review statement left the message's review count (already in review_count) to the decision's update. */
+    state: { review_count: number; review_result: boolean | null; parent_id: string | null; deleted: boolean; countPending: boolean },
     /** The message's reviews from done tasks, this one included, as the review's statement read them when decidable. */
     decidingReviews: ReviewLabels[],
     messageId: string,
@@ -247,7 +255,7 @@ export class TaskSubmissions {
     const reviewState = { reviewResult: state.review_result, reviewCount: state.review_count };
     if (isRoot) {
       const decision = decideRootReview(reviewState, labels, rootAcceptanceRule(this.cfg));
-      if (decision.changed) await preparedQuery(em, `UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
+      await this.writeDecision(em, messageId, decision, state.countPending);
       // T3 (fixed quirk): a late review does not move a tree a moderator halted.
       if (decision.abortTree && tree && tree.state !== TreeState.ABORTED_LOW_GRADE && tree.state !== TreeState.HALTED_BY_MODERATOR) {
         await this.trees.enterState(em, tree, TreeState.ABORTED_LOW_GRADE, "T3");
@@ -255,11 +263,31 @@ export class TaskSubmissions {
       if (tree) await this.trees.checkPromptAccepted(em, tree);
     } else {
       const decision = decideReplyReview(reviewState, labels, replyAcceptanceRule(this.cfg));
-      if (decision.changed) await preparedQuery(em, `UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
+      await this.writeDecision(em, messageId, decision, state.countPending);
       if (tree) {
         const reviewResult = decision.changed ? decision.reviewResult : state.review_result;
         await this.trees.checkConditionForRankingWith(em, tree, this.countsAfterReview(countsBefore, state, reviewResult));
       }
+    }
+  }
+
+  /**
+   * The message's review result when the decision changed it, with the review's count when the review statement left
+   * it (REVIEW_SQL's `deciding`): one statement, so the pool trigger recomputes the tree once.
+   */
+  private async writeDecision(
+    em: EntityManager,
+    messageId: string,
+    decision: { changed: boolean; reviewResult: boolean | null },
+    countPending: boolean,
+  ): Promise<void> {
+    if (countPending) {
+      await preparedQuery(em, `UPDATE message SET review_count = review_count + 1, review_result = $2 WHERE id = $1`, [
+        messageId,
+        decision.changed ? decision.reviewResult : null,
+      ]);
+    } else if (decision.changed) {
+      await preparedQuery(em, `UPDATE message SET review_result = $2 WHERE id = $1`, [messageId, decision.reviewResult]);
     }
   }
 
@@ -411,21 +439,29 @@ SELECT dup.n AS dup, mine.n AS mine, EXISTS (SELECT 1 FROM ins) AS inserted FROM
  * $10 the task's (locked) tree, $11 NUM_REVIEWS_INITIAL_PROMPT. And the labels
  * of the message's reviews from done tasks (`prior_labels`, null for none), read only when this review makes the
  * message decidable (its review count at the quorum, not accepted yet; applyAcceptance), before this review counted.
+ * A review that makes an undecided message decidable (`deciding`) leaves the message's review count to the
+ * decision's update (applyAcceptance), which writes the count and the result in one statement: the pool trigger
+ * then recomputes the tree once, where a count crossing the quorum and then the result each recomputed it (issue
+ * 14). The message row is locked here all the same, and the statement returns the count as it will be.
  */
-export const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted FROM message WHERE id = $5::uuid),
+export const REVIEW_SQL = `WITH m AS (SELECT user_id, deleted, review_count, review_result, parent_id FROM message WHERE id = $5::uuid FOR NO KEY UPDATE),
   ins AS (INSERT INTO text_labels (id, user_id, api_client_id, text, message_id, labels, task_id)
           SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::uuid, $6::jsonb, $1::uuid FROM m WHERE $7::boolean OR m.user_id IS DISTINCT FROM $2::uuid
           ON CONFLICT (user_id, message_id) WHERE task_id IS NOT NULL DO NOTHING RETURNING id),
-  upd AS (UPDATE message SET review_count = review_count + 1 WHERE id = $5::uuid AND EXISTS (SELECT 1 FROM ins)
+  deciding AS (SELECT 1 FROM m WHERE EXISTS (SELECT 1 FROM ins) AND m.review_result IS NULL
+                 AND m.review_count + 1 >= CASE WHEN m.parent_id IS NULL THEN $11::int ELSE $9::int END),
+  upd AS (UPDATE message SET review_count = review_count + 1 WHERE id = $5::uuid AND EXISTS (SELECT 1 FROM ins) AND NOT EXISTS (SELECT 1 FROM deciding)
           RETURNING review_count, review_result, parent_id),
+  counted AS (SELECT review_count, review_result, parent_id FROM upd
+              UNION ALL SELECT m.review_count + 1, m.review_result, m.parent_id FROM m, deciding),
   done AS (UPDATE task SET done = NOT collective, submission_digest = $8::text WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM ins)),
   act AS (UPDATE "user" SET ${ACTIVITY_SET} WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM ins)),
   counts AS (SELECT ${rankingConditionCounts("$9::int")} FROM message WHERE message_tree_id = $10::uuid AND NOT deleted),
   prior AS (SELECT l.labels FROM text_labels l JOIN task t ON t.id = l.task_id
             WHERE l.message_id = $5::uuid AND t.done
-              AND EXISTS (SELECT 1 FROM upd WHERE upd.review_result IS NOT TRUE
-                                              AND upd.review_count >= CASE WHEN upd.parent_id IS NULL THEN $11::int ELSE $9::int END))
+              AND EXISTS (SELECT 1 FROM counted WHERE counted.review_result IS NOT TRUE
+                                                  AND counted.review_count >= CASE WHEN counted.parent_id IS NULL THEN $11::int ELSE $9::int END))
 SELECT EXISTS (SELECT 1 FROM m) AS found, (SELECT user_id FROM m) AS author, (SELECT deleted FROM m) AS deleted,
-       EXISTS (SELECT 1 FROM ins) AS inserted, upd.review_count, upd.review_result, upd.parent_id, counts.accepted, counts.awaiting,
-       (SELECT json_agg(prior.labels) FROM prior) AS prior_labels
-FROM counts LEFT JOIN upd ON true`;
+       EXISTS (SELECT 1 FROM ins) AS inserted, counted.review_count, counted.review_result, counted.parent_id, EXISTS (SELECT 1 FROM deciding) AS deciding,
+       counts.accepted, counts.awaiting, (SELECT json_agg(prior.labels) FROM prior) AS prior_labels
+FROM counts LEFT JOIN counted ON true`;

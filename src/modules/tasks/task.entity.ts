@@ -9,6 +9,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from "typeorm"
 @Index("ix_task_done_created", ["createdDate"], { where: "done" })
 // Scoring reads the rankings of a tree's done tasks (tree-manager.ts, updateRanks; migration ScaleTreeRankings).
 @Index("ix_task_tree_done", ["messageTreeId"], { where: "done" })
+// The expiry sweep reads the open tasks that expired (task.service.ts); a task's end adds no entry (PoolCountsApart).
+@Index("ix_task_expiry", ["expiryDate"], { where: "NOT done" })
 export class Task {
   @PrimaryColumn({ type: "uuid" })
   id: string;
@@ -16,7 +18,6 @@ export class Task {
   @CreateDateColumn({ type: "timestamptz", name: "created_date" })
   createdDate: Date;
 
-  @Index("ix_task_expiry")
   @Column({ type: "timestamptz", name: "expiry_date", nullable: true })
   expiryDate: Date | null;
 
