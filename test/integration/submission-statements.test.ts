@@ -77,4 +77,21 @@ describe("statements per task submission", function () {
     expect(await statementsOf(() => ranker.rank(ack.frontendMessageId, [2, 0, 1]))).to.equal(5);
     expect((await w.state(root)).state).to.equal("RANKING");
   });
+
+  it("a prompt's reviews: the tree's step (T2) from the result the review decided, without reading it back", async () => {
+    const w = new World(server, key, "s2");
+    const root = await w.prompt(w.annotator());
+    // the counter, START, the locks, the review, COMMIT; the deciding one also writes the prompt's count and result
+    // in one statement and the tree's state (T2)
+    for (let i = 0; i < 3; i++) {
+      const r = w.annotator();
+      const t = (await w.task(r, "LABEL_INITIAL_PROMPT")) as Task<"LabelInitialPromptTask">;
+      expect(t.messageId).to.equal(root);
+      await r.ack(t.id);
+      const n = await statementsOf(() => r.label(t.id, t.messageId, { spam: 0, lang_mismatch: 0, quality: 0.75 }));
+      expect(n).to.equal(i < 2 ? 5 : 7);
+    }
+    expect((await w.message(root)).reviewResult).to.equal(true);
+    expect((await w.state(root)).state).to.equal("PROMPT_LOTTERY_WAITING");
+  });
 });

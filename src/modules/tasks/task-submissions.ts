@@ -260,7 +260,10 @@ export class TaskSubmissions {
       if (decision.abortTree && tree && tree.state !== TreeState.ABORTED_LOW_GRADE && tree.state !== TreeState.HALTED_BY_MODERATOR) {
         await this.trees.enterState(em, tree, TreeState.ABORTED_LOW_GRADE, "T3");
       }
-      if (tree) await this.trees.checkPromptAccepted(em, tree);
+      // The prompt's result as this review left it (the tree's root is the reviewed message), else read back.
+      if (tree && tree.message_tree_id === messageId) {
+        await this.trees.checkPromptAcceptedWith(em, tree, decision.changed ? decision.reviewResult : state.review_result);
+      } else if (tree) await this.trees.checkPromptAccepted(em, tree);
     } else {
       const decision = decideReplyReview(reviewState, labels, replyAcceptanceRule(this.cfg));
       await this.writeDecision(em, messageId, decision, state.countPending);

@@ -156,7 +156,16 @@ export class TreeManager implements TreeSteps {
   async checkPromptAccepted(em: EntityManager, tree: TreeRow): Promise<void> {
     if (!tree.active || tree.state !== TreeState.INITIAL_PROMPT_REVIEW) return;
     const rows: { review_result: boolean | null }[] = await em.query(`SELECT review_result FROM message WHERE id = $1`, [tree.message_tree_id]);
-    if (rows[0]?.review_result === true) await this.enterState(em, tree, TreeState.PROMPT_LOTTERY_WAITING, "T2");
+    await this.checkPromptAcceptedWith(em, tree, rows[0]?.review_result ?? null);
+  }
+
+  /**
+   * The same check on the prompt's review result as the caller knows it (a review of the prompt, in the tree's
+   * locked transaction, has just decided or read it): one round trip less than reading it back.
+   */
+  async checkPromptAcceptedWith(em: EntityManager, tree: TreeRow, promptReviewResult: boolean | null): Promise<void> {
+    if (!tree.active || tree.state !== TreeState.INITIAL_PROMPT_REVIEW) return;
+    if (promptReviewResult === true) await this.enterState(em, tree, TreeState.PROMPT_LOTTERY_WAITING, "T2");
   }
 
   /**
