@@ -86,6 +86,8 @@ interface PhaseResult {
    */
   leaderboardRuns: number;
   mix?: Record<string, number>;
+  /** The failed units by what failed: an error's `extensions.code` and the step it came from, or the exception's message. */
+  errorKinds?: Record<string, number>;
 }
 
 /** CPU milliseconds of every postgres process, by pid. */
@@ -332,7 +334,9 @@ async function main() {
   const serverCpu = (side: Side) => side.servers.reduce((sum, s) => sum + cpuMsOfPid(s.pid!), 0);
   const serverRss = (side: Side) => side.servers.reduce((sum, s) => sum + rssMb(s.pid!), 0);
   const queriesAll = async (side: Side) => (await Promise.all(side.origins.map(queriesSoFar))).reduce((a, b) => a + b, 0);
-  type Unit = (side: Side, mix: Record<string, number>) => Promise<"ok" | "error" | "unavailable">;
+  /** A unit's outcome: done, no task to hand out, or failed (with what failed, counted in the phase's errorKinds). */
+  type Outcome = "ok" | "unavailable" | { error: string };
+  type Unit = (side: Side, mix: Record<string, number>) => Promise<Outcome>;
 
   /**
    * One phase on every side. With a baseline, a timed phase runs in `rounds` slices per build, alternating (A B B A …),
@@ -370,6 +374,7 @@ async function main() {
       side,
       latencies: [] as number[],
       mix: {} as Record<string, number>,
+      errorKinds: {} as Record<string, number>,
       units: 0,
       errors: 0,
       unavailable: 0,
@@ -396,8 +401,10 @@ async function main() {
               if (outcome === "ok") {
                 a.units++;
                 a.latencies.push(performance.now() - start);
-              } else if (outcome === "error") a.errors++;
-              else {
+              } else if (outcome !== "unavailable") {
+                a.errors++;
+                a.errorKinds[outcome.error] = (a.errorKinds[outcome.error] ?? 0) + 1;
+              } else {
                 a.unavailable++;
                 await new Promise((res) => setTimeout(res, 50));
               }
@@ -432,28 +439,34 @@ async function main() {
         peakRssMb: Math.round(a.peakRss),
         leaderboardRuns: a.leaderboardRuns,
         mix: Object.keys(a.mix).length ? a.mix : undefined,
+        errorKinds: Object.keys(a.errorKinds).length ? a.errorKinds : undefined,
       };
       a.side.results.push(result);
       console.error(JSON.stringify(sides.length > 1 ? { build: a.side.label, ...result } : result));
     }
   }
 
+  /** A failed unit, named by its step and its first error's code (or message, for one without a code). */
+  const failed = (step: string, errors: readonly { message: string; extensions?: { code?: unknown } }[]): Outcome => ({
+    error: `${step}: ${String(errors[0].extensions?.code ?? errors[0].message.slice(0, 120))}`,
+  });
+
   /** One W1 cycle for the user at the head of the side's idle FIFO. */
   const cycle: Unit = async (side, mix) => {
     const user = side.idle.shift()!;
     try {
       const res = await user.request("RANDOM", "en");
-      if (res.errors) return res.errors[0].extensions?.code === "TASK_REQUESTED_TYPE_NOT_AVAILABLE" ? "unavailable" : "error";
+      if (res.errors) return res.errors[0].extensions?.code === "TASK_REQUESTED_TYPE_NOT_AVAILABLE" ? "unavailable" : failed("requestTask", res.errors);
       const task: AnyTask = res.data!.requestTask;
       const done = await user.complete(task, "en");
       if (done.errors) {
         await user.nack(task.id);
-        return "error";
+        return failed(`${task.__typename} submission`, done.errors);
       }
       mix[task.__typename] = (mix[task.__typename] ?? 0) + 1;
       return "ok";
-    } catch {
-      return "error";
+    } catch (err) {
+      return { error: `exception: ${(err as Error).message}`.slice(0, 160) };
     } finally {
       side.idle.push(user);
     }
@@ -487,7 +500,7 @@ async function main() {
         const n = readers.get(side)!;
         readers.set(side, n + 1);
         const res = await rawGql(side.url, wholeTree, { id: roots.get(side)!.id }, { key: side.key, user: side.users[n % side.users.length].userHeader });
-        return res.errors ? "error" : "ok";
+        return res.errors ? failed("big tree read", res.errors) : "ok";
       });
     }
   }
@@ -572,7 +585,7 @@ async function main() {
       side.reads = { sizes, withChildren, rng: createRng(7) };
       console.error(JSON.stringify({ build: side.label, roots: roots.length, largestTrees: sizes.map((s) => s.n), parentsWithChildren: withChildren.length }));
     }
-    const reader = async (side: Side, kind: "tree" | "children"): Promise<"ok" | "error"> => {
+    const reader = async (side: Side, kind: "tree" | "children"): Promise<Outcome> => {
       const { sizes, withChildren, rng } = side.reads!;
       const user = side.users[Math.floor(rng() * side.users.length)];
       const res =
@@ -584,7 +597,7 @@ async function main() {
               { id: withChildren[Math.floor(rng() * withChildren.length)] },
               { key: side.key, user: user.userHeader },
             );
-      return res.errors ? "error" : "ok";
+      return res.errors ? failed(`${kind} read`, res.errors) : "ok";
     };
     for (const c of [1, 8, 32]) await phase("W2 tree", c, 15 * scale, Infinity, (side) => reader(side, "tree"));
     for (const c of [1, 8, 32]) await phase("W2 children", c, 15 * scale, Infinity, (side) => reader(side, "children"));
@@ -627,6 +640,10 @@ async function main() {
           .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)} %`)
           .join(", "),
     );
+    for (const r of side.results.filter((r) => r.errorKinds)) {
+      const kinds = Object.entries(r.errorKinds!).sort((a, b) => b[1] - a[1]);
+      console.log(`Errors in ${r.phase} (c = ${r.concurrency}): ${kinds.map(([k, v]) => `${v} × ${k}`).join(", ")}`);
+    }
   }
   if (sides.length > 1) {
     const [mine, baseline] = sides;
