@@ -1,8 +1,9 @@
 /**
- * `node dist/bench/chat-start.js [--chats 100] [--rounds 1] [--baseline DIR] [--cpu-prof DIR | --perf DIR]`: server
+ * `node dist/bench/chat-start.js [--chats 100] [--rounds 1] [--baseline DIR] [--cpu-prof DIR | --perf DIR] [--node-args "…"]`: server
  * CPU per chat start, phase by phase, on one API replica (a fresh database, the shared Redis under a test prefix).
  * Each phase runs for every chat, four at a time, and the server's CPU (from /proc, user + system) over the phase is
- * divided by the chats:
+ * divided by the chats, and so is the CPU of the PostgreSQL backends connected to the server's database (only those,
+ * so other databases' work on a shared machine does not count):
  *   (viewer query) a control, not part of the chat start: one authenticated `viewer` query over HTTP per chat
  *   send        sendChatMessage over HTTP (no worker connected, so nothing is handed out yet)
  *   subscribe   a new graphql-ws connection per chat (as the stream benchmark's clients open one), its `generation`
@@ -25,6 +26,7 @@ import path from "node:path";
 import { print } from "graphql";
 import type { Client } from "graphql-ws";
 import { inspectArgs, PerfProfiler, perfArgs, PhaseProfiler } from "./phase-profiler.js";
+import { postgresCpuMsOfDatabase } from "./proc.js";
 
 const args = process.argv.slice(2);
 const argValue = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
@@ -34,6 +36,8 @@ const ROUNDS = Number(argValue("--rounds") ?? 1);
 const SETTLE_MS = 300;
 const CPU_PROF_DIR = argValue("--cpu-prof");
 const PERF_DIR = argValue("--perf");
+/** `--node-args "--flag …"`: Node options for the server processes (e.g. to try a V8 setting), beside the profiler's. */
+const NODE_ARGS = argValue("--node-args")?.split(" ").filter(Boolean) ?? [];
 
 type Helpers = {
   startCluster: typeof import("../test/helpers/replicas.js").startCluster;
@@ -78,14 +82,16 @@ function execute(client: Client, query: string, variables: Record<string, unknow
   });
 }
 
-/** One round's server CPU ms per chat, phase by phase. */
+/** One round's CPU ms per chat, phase by phase. */
 type PerChat = Record<string, number>;
+/** One round's figures: the server's CPU and its database's PostgreSQL backends' CPU. */
+type Round = { server: PerChat; postgres: PerChat };
 
 /** ROUNDS rounds of CHATS new chats each on one fresh server: the first round meets a cold process, the later ones a warm one. */
-async function measure(root: string, label: string): Promise<PerChat[]> {
+async function measure(root: string, label: string): Promise<Round[]> {
   const h = helpersOf(root);
   const d = h.documents;
-  h.setReplicaNodeArgs(CPU_PROF_DIR ? inspectArgs : PERF_DIR ? perfArgs : []);
+  h.setReplicaNodeArgs([...(CPU_PROF_DIR ? inspectArgs : PERF_DIR ? perfArgs : []), ...NODE_ARGS]);
   const cluster = await h.startCluster(1, {
     NODE_ENV: "production",
     DATABASE_POOL_SIZE: "10",
@@ -101,7 +107,7 @@ async function measure(root: string, label: string): Promise<PerChat[]> {
     if (PERF_DIR) profiler = new PerfProfiler(server.pid, path.resolve(PERF_DIR));
     const key = await cluster.createClient({ name: "bench chat app", trusted: true });
     const workerKey = await cluster.createClient({ name: "bench worker", kind: h.ApiClientKind.WORKER });
-    const rounds: PerChat[] = [];
+    const rounds: Round[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const user = (i: number) => `local:start-${round}-${i}`;
       const as = (i: number) => ({ key, user: user(i) });
@@ -110,12 +116,15 @@ async function measure(root: string, label: string): Promise<PerChat[]> {
         chats[i] = (await h.gql(server.url, d.CreateChatDocument, { input: {} }, as(i))).data!.createChat.id;
       });
       const perChat: PerChat = {};
+      const pgPerChat: PerChat = {};
       const phase = async (name: string, body: () => Promise<void>) => {
         await sleep(SETTLE_MS);
         const before = h.cpuMsOfPid(server.pid);
+        const pgBefore = postgresCpuMsOfDatabase(cluster.db.name);
         await (profiler ? profiler.profile(`${label}-${round}-${name}`, body) : body());
         await sleep(SETTLE_MS);
         perChat[name] = Math.round(((h.cpuMsOfPid(server.pid) - before) / CHATS) * 100) / 100;
+        pgPerChat[name] = Math.round(((postgresCpuMsOfDatabase(cluster.db.name) - pgBefore) / CHATS) * 100) / 100;
       };
 
       // A control, not part of a chat start: the cost of any authenticated request through HTTP and GraphQL.
@@ -200,7 +209,7 @@ async function measure(root: string, label: string): Promise<PerChat[]> {
       };
       await phase("first token", () => inTurns(CHATS, (i) => report(i, print(d.WorkerTokensDocument), { text: " t0", tokenCount: 1 })));
       await phase("finish", () => inTurns(CHATS, (i) => report(i, print(d.WorkerFinishDocument), { finishReason: "LENGTH", text: " t0 t1", tokenCount: 2 })));
-      rounds.push(perChat);
+      rounds.push({ server: perChat, postgres: pgPerChat });
       // The next round starts as this one did: no sockets of earlier chats, no worker but its own.
       for (const c of clients.splice(0)) await c.dispose();
     }
@@ -218,13 +227,18 @@ async function main() {
     const load = os.loadavg()[0].toFixed(1);
     const started = new Date().toISOString();
     const rounds = await measure(root, i === 0 ? "branch" : "baseline");
-    console.log(`${root} (${started}, load ${load} → ${os.loadavg()[0].toFixed(1)}), server CPU ms per chat:`);
-    for (const [round, perChat] of rounds.entries()) {
-      const phases = Object.entries(perChat);
-      const chatStart = phases.filter(([k]) => !k.startsWith("("));
-      console.log(
-        `  round ${round + 1}${round === 0 ? " (cold)" : ""}: ${phases.map(([k, v]) => `${k} ${v}`).join(", ")}; total ${Math.round(chatStart.reduce((a, [, v]) => a + v, 0) * 100) / 100}`,
-      );
+    console.log(`${root} (${started}, load ${load} → ${os.loadavg()[0].toFixed(1)}), CPU ms per chat (server; PostgreSQL backends of its database):`);
+    for (const [round, { server, postgres }] of rounds.entries()) {
+      for (const [who, perChat] of [
+        ["server", server],
+        ["postgres", postgres],
+      ] as const) {
+        const phases = Object.entries(perChat);
+        const chatStart = phases.filter(([k]) => !k.startsWith("("));
+        console.log(
+          `  round ${round + 1}${round === 0 ? " (cold)" : ""} ${who}: ${phases.map(([k, v]) => `${k} ${v}`).join(", ")}; total ${Math.round(chatStart.reduce((a, [, v]) => a + v, 0) * 100) / 100}`,
+        );
+      }
     }
   }
   process.exit(0);

@@ -48,3 +48,23 @@ export function postgresCpuMs(): number {
   }
   return total;
 }
+
+/**
+ * CPU milliseconds of the live PostgreSQL backends connected to database `name` (their command line names it): on a
+ * machine shared with other databases' work, what this bench's server made PostgreSQL do. Backends that exit in
+ * between are not counted, so read it across phases whose connections stay open (a server's pool).
+ */
+export function postgresCpuMsOfDatabase(name: string): number {
+  let total = 0;
+  const pattern = ` ${name} `;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(pattern)) continue;
+    } catch {
+      continue; // ended meanwhile
+    }
+    total += cpuMsOfPid(Number(entry));
+  }
+  return total;
+}

@@ -10,6 +10,7 @@ import { QueryCounter } from "./db/query-counter.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { connectWithRetry } from "./db/connect.js";
 import { migrateWithLock } from "./db/migrate.js";
+import { warmPool } from "./db/pool-warm-up.js";
 import { createPubSubHandle } from "./infra/pubsub.js";
 import { newRedis } from "./infra/redis-modules.js";
 import { Metrics } from "./server/metrics.js";
@@ -67,7 +68,8 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const queryCounter = new QueryCounter();
-  const ds = createDataSource({ url: databaseUrl, poolSize: config.databasePoolSize, queryCounter });
+  // The whole pool stays open once the warm-up has opened it (src/db/pool-warm-up.ts).
+  const ds = createDataSource({ url: databaseUrl, poolSize: config.databasePoolSize, minConnections: config.databasePoolSize, queryCounter });
   const redis = config.redisUrl ? newRedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   redis?.on("error", (err) => log.debug({ error: err.message }, "redis connection error"));
   redis?.connect().catch(() => undefined);
@@ -101,6 +103,15 @@ export async function startChorus(config: Config, opts: StartOptions = {}): Prom
     signer = new UserTokenSigner(config.userTokenSecret ?? (await loadOrCreateSecret(ds, "user_token")));
     // The task lottery's candidate pools follow the tree-manager settings; a change rebuilds them once.
     await app.tasks.pools.sync(ds);
+    // Every pool connection open, its backend's caches holding the chat path's tables, before the first burst
+    // (src/db/pool-warm-up.ts). Best effort: a pool that cannot open them all now opens them on demand, as before.
+    await warmPool(ds).then(
+      ({ connections, statements, failed }) => {
+        for (const f of failed) log.error({ statement: f.text.slice(0, 200), error: f.error }, "a hot statement could not be planned");
+        log.debug({ connections, statements }, "database pool open and prepared");
+      },
+      (err: Error) => log.warn({ error: err.message }, "the database pool could not be opened in full before ready"),
+    );
   })();
   // Its failure is reported where it is awaited (ready, below); this keeps one that comes while the schema is
   // still being built from counting as unhandled.

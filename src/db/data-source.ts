@@ -11,6 +11,12 @@ export interface DataSourceOptions {
   applicationName?: string;
   /** Counts every statement sent (see QueryCounter). */
   queryCounter?: QueryCounter;
+  /**
+   * Connections the pool keeps open however long they sit idle (pg-pool's `min`; others close after 10 s idle). An
+   * API server keeps its whole pool (src/db/pool-warm-up.ts), so a burst after a quiet spell finds its connections
+   * open and their backends' caches filled; default 0, as before, for the CLI and tools.
+   */
+  minConnections?: number;
 }
 
 /** A DataSource on `url`. Never synchronizes: the schema comes from migrations/ only. */
@@ -30,6 +36,7 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     ...(opts.queryCounter ? { logger: opts.queryCounter } : {}),
     extra: {
       connectionTimeoutMillis: 5000,
+      min: opts.minConnections ?? 0,
       // The working set (active trees) is small and cached; with the stock random_page_cost of 4 the planner
       // scans the whole message table instead of following the tree index (5x slower at 10,000 trees).
       // JIT off: the task draw's statements carry a large estimated cost for a branch that rarely runs (the exact

@@ -237,6 +237,9 @@ export class RedisEventStreamStore<E extends object = Record<string, unknown>> i
       reconnectMaxDelayMs: options.reconnectMaxDelayMs,
     });
     preloadScripts(this.command, [readPageScript, appendScript]);
+    // The first reader's connection opens now, not under a fresh replica's first burst of subscriptions, whose first
+    // events would wait for its connect and ready check (issue 13). It reads nothing until a stream is followed.
+    this.pickReader();
   }
 
   async append(streamKey: string, event: E, options: AppendOptions = {}): Promise<number> {

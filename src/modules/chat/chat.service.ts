@@ -23,6 +23,7 @@ import { mayReadChat } from "../../server/visibility.js";
 import { markCreated } from "./new-messages.js";
 import { markNotBlind } from "./known-not-blind.js";
 import { BLIND_SQL } from "../arena/blindness.js";
+import { hotStatement } from "../../db/pool-warm-up.js";
 
 export interface SentMessages {
   prompterMessage: ChatMessage;
@@ -605,7 +606,7 @@ export function resolveSampling(model: ModelDeclaration, input: SamplingInput | 
  * reply's thread as [{role, text}], root first); one row with null message columns when nothing was inserted.
  */
 const SEND_COLUMNS = "id, chat_id, parent_id, role, state, text, model, sampling";
-const SEND_SQL = `WITH RECURSIVE locked AS (
+const SEND_SQL = hotStatement(`WITH RECURSIVE locked AS (
     SELECT id, xmin::text AS version, allow_data_use, modified_at, title, system_prompt FROM chat WHERE id = $1 AND user_id = $4 FOR UPDATE
   ), seen AS (
     SELECT xmin::text AS version FROM chat WHERE id = $1
@@ -634,7 +635,7 @@ const SEND_SQL = `WITH RECURSIVE locked AS (
     INSERT INTO chat_message (${SEND_COLUMNS})
     SELECT ${SEND_COLUMNS} FROM jsonb_populate_recordset(NULL::chat_message, $5::jsonb) WHERE (SELECT outcome FROM verdict) = 'ok'
     RETURNING id, text, created_at, stream_segment, seq_offset, stream_last_seq
-  ) SELECT v.*, i.id, i.text, i.created_at, i.stream_segment, i.seq_offset, i.stream_last_seq FROM verdict v LEFT JOIN inserted i ON true`;
+  ) SELECT v.*, i.id, i.text, i.created_at, i.stream_segment, i.seq_offset, i.stream_last_seq FROM verdict v LEFT JOIN inserted i ON true`);
 
 /** A row of SEND_SQL. */
 interface SentRow {

@@ -45,6 +45,16 @@ describe("Redis event streams, beyond the contract", function () {
     return store;
   }
 
+  it("opens its first reader connection when it is made, before any stream is followed, and reads nothing on it", async function () {
+    const connectionName = `chorus-test-${keyPrefix.split(":")[1]}`;
+    makeStore({ connectionName });
+    await eventually(2_000, async () => {
+      const readers = await clientsNamed(admin, `${connectionName}-reader`);
+      expect(readers).to.have.length(1);
+      expect(readers.filter(isBlocked), "no XREAD without a stream to follow").to.deep.equal([]);
+    });
+  });
+
   it("follows 1,000 streams over a few reader connections and parks no blocking read once they are done", async function () {
     const connectionName = `chorus-test-${keyPrefix.split(":")[1]}`;
     const store = makeStore({ connectionName, livenessCheckIntervalMs: 5_000 });

@@ -15,6 +15,7 @@ import { ChorusError, ErrorCode } from "../../../common/errors.js";
 import { EVENT_SOURCE } from "./generation-fan-out.js";
 import { TickBatcher } from "../../../infra/tick-batcher.js";
 import { runWithAnyStatementTimeout } from "../../../db/operation-budget.js";
+import { hotStatement } from "../../../db/pool-warm-up.js";
 
 export type GenerationStreams = EventStreamStore<StoredGenerationEvent>;
 
@@ -65,6 +66,22 @@ interface StreamPlace {
   /** The type of the last event this replica appended there (unknown after a read of the row). */
   lastAppended?: StoredGenerationEvent["type"];
 }
+
+/** An answer's hand-out: PENDING (or IN_PROGRESS, a job handed out again) → IN_PROGRESS for each answer of a batch. */
+const CLAIM_SQL = hotStatement(`UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = o.worker_name, work_begin_at = now(), hand_out_id = o.hand_out_id
+           FROM (SELECT c.id, c.state AS old_state, v.worker_name, v.hand_out_id
+                   FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, worker_name, hand_out_id)
+                   JOIN chat_message c ON c.id = v.id
+                  ORDER BY c.id FOR UPDATE OF c) o
+          WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
+          RETURNING m.id, o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`);
+
+/** An answer's end as COMPLETE or CANCELLED, with the streamed text. */
+const END_SQL = hotStatement(`UPDATE chat_message SET state = $2, text = $3, token_count = $4, finish_reason = $5, work_end_at = now()
+          WHERE id = $1 AND state IN ('PENDING', 'IN_PROGRESS') RETURNING id`);
+
+/** The seq of an answer's terminal event. */
+const LAST_SEQ_SQL = hotStatement(`UPDATE chat_message SET stream_last_seq = $2 WHERE id = $1`);
 
 /**
  * How long a replica trusts what it knows about a message's current stream since it last confirmed it: read it from
@@ -184,7 +201,7 @@ export class GenerationService {
   private async emitTerminal(messageId: string, event: StoredGenerationEvent): Promise<void> {
     const seq = await this.emit(messageId, event, true);
     this.places.delete(messageId);
-    if (seq !== null) await this.ds.query(`UPDATE chat_message SET stream_last_seq = $2 WHERE id = $1`, [messageId, seq]);
+    if (seq !== null) await this.ds.query(LAST_SEQ_SQL, [messageId, seq]);
   }
 
   /**
@@ -319,16 +336,7 @@ export class GenerationService {
     // A short statement of the hand-out: any statement_timeout suits it (runWithAnyStatementTimeout).
     const rows = rowsOf<ClaimedRow & { id: string }>(
       await runWithAnyStatementTimeout(() =>
-        this.ds.query(
-          `UPDATE chat_message m SET state = 'IN_PROGRESS', worker_name = o.worker_name, work_begin_at = now(), hand_out_id = o.hand_out_id
-           FROM (SELECT c.id, c.state AS old_state, v.worker_name, v.hand_out_id
-                   FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, worker_name, hand_out_id)
-                   JOIN chat_message c ON c.id = v.id
-                  ORDER BY c.id FOR UPDATE OF c) o
-          WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
-          RETURNING m.id, o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`,
-          [inputs.map((i) => i.messageId), inputs.map((i) => i.workerName), inputs.map((i) => i.handOutId)],
-        ),
+        this.ds.query(CLAIM_SQL, [inputs.map((i) => i.messageId), inputs.map((i) => i.workerName), inputs.map((i) => i.handOutId)]),
       ),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -349,11 +357,7 @@ export class GenerationService {
     // Without the stream: the stored text (empty, or what a continuation extends) plus what the worker reports.
     const { text, tokenCount } = (await this.streamed(messageId)) ?? (await this.storedPlus(messageId, workerText));
     const rows = rowsOf<{ id: string }>(
-      await this.ds.query(
-        `UPDATE chat_message SET state = $2, text = $3, token_count = $4, finish_reason = $5, work_end_at = now()
-          WHERE id = $1 AND state IN ('PENDING', 'IN_PROGRESS') RETURNING id`,
-        [messageId, cancelled ? ChatMessageState.CANCELLED : ChatMessageState.COMPLETE, text, tokenCount, finishReason],
-      ),
+      await this.ds.query(END_SQL, [messageId, cancelled ? ChatMessageState.CANCELLED : ChatMessageState.COMPLETE, text, tokenCount, finishReason]),
     );
     if (rows.length === 0) return false;
     await this.emitTerminal(messageId, cancelled ? { type: "cancelled" } : { type: "finished", finishReason });
