@@ -16,6 +16,8 @@ class TestServer {
   /** Resolves when a client closes a connection before its response was complete. */
   private hangUpWaiters: (() => void)[] = [];
   hangUps = 0;
+  /** TCP connections clients opened to this server. */
+  connections = 0;
 
   constructor() {
     this.server = createServer((request, response) => {
@@ -33,6 +35,7 @@ class TestServer {
         void this.handler(request, body, response);
       });
     });
+    this.server.on("connection", () => this.connections++);
   }
 
   async start(): Promise<string> {
@@ -150,6 +153,32 @@ describe("OpenAICompatibleBackend", () => {
       expect(finish).to.deep.include({ finishReason: "stop", text: "one" });
     } finally {
       globalThis.fetch = original;
+    }
+  });
+
+  it("keeps the connection of an answer that ended with [DONE] for the next answer (no new handshake per answer)", async () => {
+    // As vLLM's server (a streaming response whose generator ends after yielding [DONE]) sends it: the body's end
+    // comes in a write of its own, after [DONE].
+    server.handler = async (_request, _body, response) => {
+      startStream(response);
+      response.write(chunk({ content: "one" }) + chunk({}, "stop") + "data: [DONE]\n\n");
+      await sleep(20);
+      response.end();
+    };
+    const opened = server.connections;
+    const b = backend();
+    try {
+      for (let answer = 0; answer < 3; answer++) {
+        const { finish } = await collect(b.generate({ messages, sampling: greedy(5), signal: neverAborted() }));
+        expect(finish).to.deep.include({ finishReason: "stop", text: "one" });
+        // The rest of the response (its end) is read in the background; the connection is free once it is in.
+        const agent = (b as unknown as { agent: { freeSockets: Record<string, unknown[]> } }).agent;
+        for (let waited = 0; Object.keys(agent.freeSockets).length === 0 && waited < 2000; waited += 10) await sleep(10);
+      }
+      expect(server.connections - opened, "connections opened for three answers in turn").to.equal(1);
+      expect(server.hangUps).to.equal(0);
+    } finally {
+      await b.close();
     }
   });
 

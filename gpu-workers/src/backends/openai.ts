@@ -181,6 +181,29 @@ function postStream(url: URL, agent: http.Agent, headers: Record<string, string>
   });
 }
 
+/** How long a response may go on after its [DONE] before its connection is closed instead of reused. */
+const DRAIN_AFTER_DONE_MS = 2_000;
+
+/**
+ * Reads what is left of a response after its [DONE] (the chunked body's end), so that node's agent takes the
+ * connection back for the next answer instead of it being closed: a new connection per answer costs the next
+ * answer's first token a TCP handshake, and a TLS one for an https server. A server that keeps the response open
+ * (or sends more) is cut off after DRAIN_AFTER_DONE_MS.
+ */
+async function drainToAgent(body: http.IncomingMessage, reader: AsyncIterator<Buffer>): Promise<void> {
+  const timer = setTimeout(() => body.destroy(), DRAIN_AFTER_DONE_MS);
+  timer.unref();
+  try {
+    while (!(await reader.next()).done) {
+      // what follows [DONE] carries nothing for the answer
+    }
+  } catch {
+    // cut off, or the connection broke: the agent drops it either way
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The whole body of a response that is not a stream (an error), as text. */
 async function bodyText(response: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -297,6 +320,9 @@ export class OpenAICompatibleBackend implements ModelBackend {
     };
 
     let body: http.IncomingMessage | undefined;
+    let reader: AsyncIterator<Buffer> | undefined;
+    // `data: [DONE]` came: the server finished the answer, and only the response's end can follow.
+    let serverDone = false;
     try {
       armTimeout(this.options.firstByteTimeoutMs ?? 60_000, "no response");
       let response: http.IncomingMessage;
@@ -331,7 +357,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
         throw new BackendError("PROTOCOL_ERROR", `expected text/event-stream, got "${contentType}": ${text.slice(0, 200)}`);
       }
 
-      const reader = response[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      reader = response[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
       const decoder = new TextDecoder("utf-8");
       const parser = new SseParser();
       const idleTimeoutMs = this.options.idleTimeoutMs ?? 60_000;
@@ -361,6 +387,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
         }
         if (result.done || signal.aborted) break;
       }
+      serverDone = stream.done;
       if (signal.aborted) {
         yield cancelled();
         return;
@@ -379,9 +406,11 @@ export class OpenAICompatibleBackend implements ModelBackend {
     } finally {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
-      // Closing the connection is the cancel signal for the server, also when the consumer stopped early; a
-      // response read to its end leaves its connection to the agent, for the next answer.
-      if (!body?.complete) {
+      // Closing the connection is the cancel signal for the server, also when the consumer stopped early. A response
+      // read to its end leaves its connection to the agent, for the next answer; after [DONE] the rest (the
+      // response's end, usually in the same packet) is read in the background for that.
+      if (body && reader && serverDone && !signal.aborted && !body.complete) void drainToAgent(body, reader);
+      else if (!body?.complete) {
         controller.abort();
         body?.destroy();
       }
