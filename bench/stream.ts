@@ -108,6 +108,8 @@ const STALL_MS = 60_000;
 const WORKER_CAPACITY = 50;
 /** `--cpu-prof DIR`: the API replicas write V8 CPU profiles there when they stop (summarise: bench/profile-top.ts). */
 const CPU_PROF_DIR = argValue("--cpu-prof");
+/** `--worker-cpu-prof DIR`: the real worker processes (openai backend, tiny model) write V8 CPU profiles there. */
+const WORKER_CPU_PROF_DIR = argValue("--worker-cpu-prof");
 /** `--server-log FILE`: each API replica's log (warnings and errors) is written to FILE.<streams>.<replicas>.<index>. */
 const SERVER_LOG = argValue("--server-log");
 /**
@@ -505,6 +507,8 @@ interface RunResult {
   redisCpuMsPer1kTokens: number;
   pgCpuMsPer1kTokens: number;
   benchCpuMsPer1kTokens: number;
+  /** The real worker processes' CPU (openai backend, tiny model); null with the in-process synthetic workers. */
+  workerCpuMsPer1kTokens: number | null;
   lost: number;
   /** Of those, tokens the server had acknowledged (workerTokens ok): lost by the server, not by the worker. */
   lostAcked: number;
@@ -523,9 +527,22 @@ interface RunResult {
   peakServerRssMb: number;
 }
 
-/** Runs `body` while sampling CPU and memory of `serverPids`, Redis and PostgreSQL. */
-async function measure(run: string, streams: number, serverPids: number[], redisPid: number, tally: Tally, body: () => Promise<void>): Promise<RunResult> {
+/**
+ * Runs `body` while sampling CPU and memory of `serverPids`, Redis and PostgreSQL, and the CPU of the real worker
+ * processes (`workerPids`, none with the synthetic workers that run in this process): on this one machine they take
+ * their share of the same cores, which a deployment's GPU machines would not.
+ */
+async function measure(
+  run: string,
+  streams: number,
+  serverPids: number[],
+  redisPid: number,
+  tally: Tally,
+  body: () => Promise<void>,
+  workerPids: number[] = [],
+): Promise<RunResult> {
   const s0 = serverPids.reduce((a, p) => a + cpuMsOfPid(p), 0);
+  const w0 = workerPids.reduce((a, p) => a + cpuMsOfPid(p), 0);
   const r0 = cpuMsOfPid(redisPid);
   const p0 = postgresCpuMs();
   const b0 = process.cpuUsage();
@@ -635,6 +652,7 @@ async function measure(run: string, streams: number, serverPids: number[], redis
     redisCpuMsPer1kTokens: per1k(cpuMsOfPid(redisPid) - r0),
     pgCpuMsPer1kTokens: per1k(postgresCpuMs() - p0),
     benchCpuMsPer1kTokens: per1k((b.user + b.system) / 1000),
+    workerCpuMsPer1kTokens: workerPids.length ? per1k(workerPids.reduce((a, p) => a + cpuMsOfPid(p), 0) - w0) : null,
     lost: tally.lost,
     lostAcked: tally.lostAcked,
     batchesFailed: [...tally.batchFailures.values()].reduce((a, n) => a + n, 0),
@@ -839,16 +857,19 @@ async function workerProxy(apiWsUrl: string, tally: Tally): Promise<{ url: strin
 /** Starts `count` gpu-workers processes serving `model` through the proxy; resolves once each is connected. */
 async function startRealWorkers(count: number, model: string, apiUrl: string, workerKey: string, openaiUrl?: string): Promise<WorkerProcess[]> {
   const workers = Array.from({ length: count }, (_, w) =>
-    startWorkerProcess({
-      CHORUS_API_URL: apiUrl,
-      CHORUS_WORKER_KEY: workerKey,
-      CHORUS_WORKER_MODELS: model,
-      ...(openaiUrl
-        ? { CHORUS_WORKER_BACKEND: "openai", CHORUS_OPENAI_BASE_URL: openaiUrl, CHORUS_OPENAI_MODEL: FAKE_OPENAI_MODEL }
-        : { CHORUS_WORKER_BACKEND: "transformers" }),
-      CHORUS_WORKER_CAPACITY: String(WORKER_CAPACITY),
-      CHORUS_WORKER_NAME: `bench-${w}`,
-    }),
+    startWorkerProcess(
+      {
+        CHORUS_API_URL: apiUrl,
+        CHORUS_WORKER_KEY: workerKey,
+        CHORUS_WORKER_MODELS: model,
+        ...(openaiUrl
+          ? { CHORUS_WORKER_BACKEND: "openai", CHORUS_OPENAI_BASE_URL: openaiUrl, CHORUS_OPENAI_MODEL: FAKE_OPENAI_MODEL }
+          : { CHORUS_WORKER_BACKEND: "transformers" }),
+        CHORUS_WORKER_CAPACITY: String(WORKER_CAPACITY),
+        CHORUS_WORKER_NAME: `bench-${w}`,
+      },
+      WORKER_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(WORKER_CPU_PROF_DIR)}`] : [],
+    ),
   );
   await Promise.all(workers.map((w) => w.waitFor(/"msg":"connected"/, 120_000)));
   return workers;
@@ -1269,6 +1290,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
           }
         }
       },
+      realWorkers.map((w) => w.child.pid!),
     );
     emitter.stop();
     stopping.value = true;
@@ -1330,12 +1352,12 @@ async function main() {
       `\nChorus bench (stream, model ${MODEL}${LOCAL ? `, local mode (in-process worker${WARM ? ", warmed up" : ""})` : ""}${OPENAI ? `, openai backend against a server at ${TOKENS_PER_SECOND} tokens/s` : ""}${WARM && !LOCAL ? ", warmed up by up to 100 answers" : ""}), ${new Date().toISOString()}: 1 answer of at most ${TOKENS} tokens per chat, real workers (capacity ${WORKER_CAPACITY}), ${WINDOW_MS} ms batches\n`,
     );
     console.log(
-      "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed | send retries |",
+      "| run | streams | s | tokens | tokens/s | TTFT p50 / p99 ms | TTFT added p50 / p99 ms | send p50 / p99 ms | hand-out p50 / p99 ms | delivery p50 / p99 ms | batch p50 / p99 ms | server CPU ms/1k tokens | workers' CPU ms/1k tokens | answers checked | stored ≠ streamed | errors | answers failed | send retries |",
     );
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of results) {
       console.log(
-        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99}${r.ttftAddedAtWorkerP50 === null ? "" : ` (model's wait up to the worker: ${r.ttftAddedAtWorkerP50} / ${r.ttftAddedAtWorkerP99})`} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} | ${r.sendRetries} |`,
+        `| ${r.run} | ${r.streams} | ${r.seconds} | ${r.tokens} | ${r.tokensPerSecond} | ${r.ttftP50} / ${r.ttftP99} | ${r.ttftAddedP50} / ${r.ttftAddedP99}${r.ttftAddedAtWorkerP50 === null ? "" : ` (model's wait up to the worker: ${r.ttftAddedAtWorkerP50} / ${r.ttftAddedAtWorkerP99})`} | ${r.sendP50} / ${r.sendP99} | ${r.handOutP50} / ${r.handOutP99} | ${r.deliveryP50} / ${r.deliveryP99} | ${r.batchP50} / ${r.batchP99} | ${r.serverCpuMsPer1kTokens} | ${r.workerCpuMsPer1kTokens ?? "–"} | ${r.checked} | ${r.mismatched} | ${r.errors} | ${r.refused} | ${r.sendRetries} |`,
       );
     }
     return;

@@ -23,11 +23,16 @@ export function buildGpuWorkers(): void {
 
 export type WorkerProcess = ReturnType<typeof startNode>;
 
-/** Starts the worker program (`chorus-worker`) with its configuration in the environment. */
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  return startNode(WORKER_MAIN, [], {
-    CHORUS_WORKER_THREADS: "1",
-    CHORUS_WORKER_RECONNECT_MAX_DELAY_MS: "1000",
-    ...env,
-  });
+/** Starts the worker program (`chorus-worker`) with its configuration in the environment (and Node options). */
+export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): WorkerProcess {
+  return startNode(
+    WORKER_MAIN,
+    [],
+    {
+      CHORUS_WORKER_THREADS: "1",
+      CHORUS_WORKER_RECONNECT_MAX_DELAY_MS: "1000",
+      ...env,
+    },
+    nodeArgs,
+  );
 }
