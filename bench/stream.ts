@@ -39,7 +39,6 @@
  */
 import "reflect-metadata";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { print, type DocumentNode, type ExecutionResult } from "graphql";
@@ -47,6 +46,7 @@ import type { Client } from "graphql-ws";
 import WebSocket, { WebSocketServer } from "ws";
 import { gql, wsClient } from "../test/helpers/graphql.js";
 import { buildGpuWorkers, startWorkerProcess, type WorkerProcess } from "../test/helpers/gpu-worker-process.js";
+import { startNode } from "../test/helpers/process.js";
 import { freePort, setReplicaNodeArgs, startCluster, type Cluster } from "../test/helpers/replicas.js";
 import { ApiClientKind } from "../src/modules/api-clients/api-client.entity.js";
 import {
@@ -936,49 +936,17 @@ function localModelWaits(log: string): {
 const FAKE_OPENAI_MODEL = "fixed-pace";
 
 /**
- * An OpenAI-compatible server that answers every chat completion at a fixed pace: `max_tokens` tokens " t0", " t1",
- * …, the first one token's time (1 / TOKENS_PER_SECOND) after the request, then one every token's time; it ends
- * with finish reason length and the usage. As a vLLM server would stream, without a model.
+ * The fake OpenAI-compatible server (bench/fake-openai-server.ts) in a process of its own, as a model server is.
  */
-async function fakeOpenAIServer(): Promise<{ url: string; close: () => void }> {
-  const port = await freePort();
-  const server = http.createServer((req, res) => {
-    if (req.method === "GET" && req.url === "/v1/models") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: FAKE_OPENAI_MODEL }] }));
-      return;
-    }
-    if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
-      res.writeHead(404).end();
-      return;
-    }
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
-      const maxTokens = Number((JSON.parse(body) as { max_tokens?: number }).max_tokens ?? 16);
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-      const chunk = (delta: Record<string, unknown>, finishReason: string | null) =>
-        `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", model: FAKE_OPENAI_MODEL, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
-      let k = 0;
-      const timer = setInterval(() => {
-        res.write(chunk(k === 0 ? { role: "assistant", content: " t0" } : { content: ` t${k}` }, null));
-        k++;
-        if (k >= maxTokens) {
-          clearInterval(timer);
-          res.end(
-            `${chunk({}, "length")}data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 1, completion_tokens: k, total_tokens: k + 1 } })}\n\ndata: [DONE]\n\n`,
-          );
-        }
-      }, 1000 / TOKENS_PER_SECOND);
-      // The worker cancelled (its answer was cancelled or lost): stop as a server would.
-      res.on("close", () => clearInterval(timer));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+async function fakeOpenAIServer(): Promise<{ url: string; pid: number; close: () => Promise<void> }> {
+  const server = startNode(path.join(__dirname, "fake-openai-server.js"), [FAKE_OPENAI_MODEL, String(TOKENS_PER_SECOND)], {});
+  const [, port] = await server.waitFor(/listening (\d+)/);
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
+    pid: server.child.pid!,
+    close: async () => {
+      server.child.kill("SIGTERM");
+      await server.exited;
     },
   };
 }
@@ -998,7 +966,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
   });
   let realWorkers: WorkerProcess[] = [];
   let proxy: { close: () => void } | undefined;
-  let openai: { url: string; close: () => void } | undefined;
+  let openai: Awaited<ReturnType<typeof fakeOpenAIServer>> | undefined;
   try {
     const key = await cluster.createClient({ name: "bench chat app", trusted: true });
     const workerKey = await cluster.createClient({ name: "bench workers", kind: ApiClientKind.WORKER });
@@ -1300,7 +1268,7 @@ async function chorusRun(streams: number, replicas: number, redisUrl: string, re
     for (const w of realWorkers) w.child.kill("SIGTERM");
     await Promise.all(realWorkers.map((w) => w.exited));
     proxy?.close();
-    openai?.close();
+    await openai?.close();
     if (SERVER_LOG) {
       for (const [i, r] of cluster.replicas.entries()) {
         const { stdout, stderr } = r.output();
