@@ -819,9 +819,11 @@ async function workerProxy(apiWsUrl: string, tally: Tally): Promise<{ url: strin
     api.on("open", () => {
       for (const [data, binary] of pending.splice(0)) api.send(data, { binary });
     });
+    // Only the frames it timestamps are parsed (a job, a token batch): the proxy runs in the load generator's one
+    // event loop, beside the chat clients whose receipts it times.
     worker.on("message", (data: Buffer, binary: boolean) => {
-      const m = JSON.parse(data.toString());
-      const input = m.type === "subscribe" ? m.payload?.variables?.input : undefined;
+      const m = data.includes("workerTokens") ? JSON.parse(data.toString()) : undefined;
+      const input = m?.type === "subscribe" ? m.payload?.variables?.input : undefined;
       const job = input?.jobId ? jobs.get(input.jobId) : undefined;
       if (job && typeof input.text === "string" && /workerTokens/.test(m.payload.query)) {
         const now = performance.now();
@@ -833,8 +835,8 @@ async function workerProxy(apiWsUrl: string, tally: Tally): Promise<{ url: strin
       else pending.push([data, binary]);
     });
     api.on("message", (data: Buffer, binary: boolean) => {
-      const m = JSON.parse(data.toString());
-      const job = m.type === "next" ? m.payload?.data?.workerJobs : undefined;
+      const m = data.includes("workerJobs") ? JSON.parse(data.toString()) : undefined;
+      const job = m?.type === "next" ? m.payload?.data?.workerJobs : undefined;
       if (job) {
         jobs.set(job.jobId, { messageId: job.messageId, offset: 0 });
         tally.jobStart.set(job.messageId, performance.now());
