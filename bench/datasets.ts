@@ -26,6 +26,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { Client } from "pg";
 import { baseDatabaseUrl, createTestDatabase, type TestDatabase } from "../test/helpers/database.js";
+import { serverNodeArgs } from "../test/helpers/process.js";
 import { liveTreeLines } from "./generate.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -150,7 +151,7 @@ function serverEnv(db: TestDatabase): NodeJS.ProcessEnv {
 async function startUp(root: string, db: TestDatabase): Promise<{ listening: number; ready: number; checked: number }> {
   const started = process.hrtime.bigint();
   const since = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const child = spawn(process.execPath, [path.join(root, "dist", "src", "main.js")], {
+  const child = spawn(process.execPath, [...serverNodeArgs(root), path.join(root, "dist", "src", "main.js")], {
     env: serverEnv(db),
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],

@@ -46,6 +46,7 @@ import { spawn } from "node:child_process";
 import { Client } from "pg";
 import { Annotator, type AnyTask } from "../test/helpers/annotator.js";
 import { gql, rawGql } from "../test/helpers/graphql.js";
+import { serverNodeArgs } from "../test/helpers/process.js";
 import { MessageChildrenDocument, MessagesDocument } from "../client/generated/graphql.js";
 import { createRng } from "../src/db/random.js";
 import { testEnvironment } from "../src/config/index.js";
@@ -251,7 +252,7 @@ async function main() {
     for (const p of ports) {
       const profDir = cpuProfDir && (baselineDir ? path.join(cpuProfDir, label.replace(/\W+/g, "-")) : cpuProfDir);
       const profArgs = profDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profDir)}`] : [];
-      const server = spawn(process.execPath, [...profArgs, path.join(root, "dist", "src", "main.js")], {
+      const server = spawn(process.execPath, [...serverNodeArgs(root), ...profArgs, path.join(root, "dist", "src", "main.js")], {
         env: { ...env, PORT: String(p) },
         stdio: ["ignore", "pipe", "inherit"],
       });

@@ -17,6 +17,7 @@ import { Client } from "pg";
 import type { Client as WsClient } from "graphql-ws";
 import { Annotator, type AnyTask } from "../test/helpers/annotator.js";
 import { gql, rawGql, wsClient } from "../test/helpers/graphql.js";
+import { serverNodeArgs } from "../test/helpers/process.js";
 import { CreateChatDocument, GenerationDocument, HeartbeatDocument, MessagesDocument, SendChatMessageDocument } from "../client/generated/graphql.js";
 import { createRng } from "../src/db/random.js";
 import { testEnvironment } from "../src/config/index.js";
@@ -103,7 +104,7 @@ async function main() {
   keyRun.stdout.on("data", (d) => (keyOut += d));
   await new Promise((r) => keyRun.on("exit", r));
   const key = keyOut.trim().split("\n").pop()!;
-  const server = spawn(process.execPath, [path.join(ROOT, "dist", "src", "main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn(process.execPath, [...serverNodeArgs(ROOT), path.join(ROOT, "dist", "src", "main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   server.stdout!.on("data", (d) => (out += d));
   for (let i = 0; i < 300 && !/Chorus is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));

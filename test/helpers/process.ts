@@ -1,9 +1,23 @@
+import fs from "node:fs";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
 export const CLI = path.join(PROJECT_ROOT, "bin", "chorus.js");
 export const MAIN = path.join(PROJECT_ROOT, "dist", "src", "main.js");
+
+/**
+ * The Node options with which `npm start` runs the server: package.json's start script is
+ * `… node <options> dist/src/main.js`. Tests and benchmarks that start the server pass the same, so that they run it
+ * as users do (docker's CMD is held to the same options by the docker unit test); `root` is a checkout, so a
+ * benchmark's baseline build runs with its own.
+ */
+export function serverNodeArgs(root: string = PROJECT_ROOT): string[] {
+  const start: string = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts.start;
+  const options = /\bnode((?:\s+--[^\s]+)*)\s+dist\/src\/main\.js\b/.exec(start);
+  if (!options) throw new Error(`package.json's start script does not run node … dist/src/main.js: ${start}`);
+  return options[1].split(/\s+/).filter(Boolean);
+}
 
 export interface RunResult {
   code: number | null;
@@ -27,10 +41,15 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
+/** The server (MAIN) gets `npm start`'s Node options wherever a test starts it; other scripts none. */
+function startOptions(script: string): string[] {
+  return script === MAIN ? serverNodeArgs() : [];
+}
+
 /** Runs a node script to completion with extra environment variables. */
 export function runNode(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: childEnv({ LOG_LEVEL: "warn", ...env }), cwd: PROJECT_ROOT });
+    const child = spawn(process.execPath, [...startOptions(script), script, ...args], { env: childEnv({ LOG_LEVEL: "warn", ...env }), cwd: PROJECT_ROOT });
     let stdout = "";
     let stderr = "";
     // Decoded as a stream: a multi-byte character split between two chunks must not turn into U+FFFD.
@@ -52,7 +71,7 @@ export function runNode(script: string, args: string[], env: Record<string, stri
 
 /** Starts a long-running node process; `waitFor` resolves when its stdout matches. */
 export function startNode(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script, ...args], { env: childEnv(env), cwd: PROJECT_ROOT });
+  const child: ChildProcess = spawn(process.execPath, [...startOptions(script), ...nodeArgs, script, ...args], { env: childEnv(env), cwd: PROJECT_ROOT });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8");

@@ -10,7 +10,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { expect } from "chai";
 import { Client } from "pg";
-import { MAIN, PROJECT_ROOT, childEnv, runNode } from "../helpers/process.js";
+import { MAIN, PROJECT_ROOT, childEnv, runNode, serverNodeArgs } from "../helpers/process.js";
 import { freePort } from "../helpers/private-services.js";
 import { rawGql } from "../helpers/graphql.js";
 
@@ -28,7 +28,12 @@ async function connectAs(port: number, password: string): Promise<string> {
 
 /** `npm start` as a terminal runs it: its own process group, which Ctrl-C signals as a whole. */
 async function startInTerminal(env: Record<string, string>) {
-  const proc = spawn(process.execPath, [MAIN], { cwd: PROJECT_ROOT, env: childEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [...serverNodeArgs(), MAIN], {
+    cwd: PROJECT_ROOT,
+    env: childEnv(env),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   proc.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -85,7 +90,12 @@ describe("local mode through the real process: the embedded PostgreSQL", functio
   });
 
   it("gives the database its own password (a 0600 file in the data folder); the old shared one is refused", async () => {
-    const proc = spawn(process.execPath, [MAIN], { cwd: PROJECT_ROOT, env: childEnv(env()), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [...serverNodeArgs(), MAIN], {
+      cwd: PROJECT_ROOT,
+      env: childEnv(env()),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     proc.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -10,6 +10,7 @@ import { expect } from "chai";
 import YAML from "yaml";
 import { CONFIG_VARIABLES, loadConfig } from "../../src/config/index.js";
 import { buildGpuWorkers } from "../helpers/gpu-worker-process.js";
+import { serverNodeArgs } from "../helpers/process.js";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const DOCKER = path.join(ROOT, "docker");
@@ -72,7 +73,8 @@ describe("docker/: Dockerfiles and the compose file", () => {
       .and.not.match(/^(root|0)$/);
     expect(runtime.find((o) => o.op === "HEALTHCHECK")?.args).to.include("/readyz");
     const cmd = runtime.find((o) => o.op === "CMD")!.args;
-    expect(cmd).to.include("dist/src/main.js");
+    // the server as `npm start` runs it, with the same Node options (package.json's start script)
+    expect(JSON.parse(cmd)).to.deep.equal(["node", ...serverNodeArgs(ROOT), "dist/src/main.js"]);
     expect(fs.existsSync(path.join(ROOT, "src", "main.ts"))).to.equal(true);
     // tsc -p <config> in the build stage: that config must be copied in
     for (const m of text.matchAll(/tsc -p (\S+\.json)/g)) expect(contextSources(text)).to.include(m[1]);
