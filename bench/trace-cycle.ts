@@ -4,6 +4,10 @@
  * count per operation kind and the PostgreSQL backend's CPU time it took (from /proc/PID/schedstat, in µs).
  * `--keep` leaves the database in place. `--db=NAME` traces on an existing database instead (e.g. one with 10,000
  * restored trees, to compare a statement's cost with the seed's); NAME is left in place and changed by the cycles.
+ * At the end, the cycles by the type of the task handed out (its request, ack and submission): their share,
+ * statements, PostgreSQL CPU and this process's CPU per cycle of that type. This process is the server and the
+ * load client together (`process.cpuUsage`, cycles run one at a time), so its figure is the server's plus the
+ * client's share of a request, which is about the same for every type: differences between types are the server's.
  */
 import "reflect-metadata";
 import fs from "node:fs";
@@ -28,6 +32,10 @@ function backendNs(pid: number | undefined): number {
   }
 }
 const ops = new Map<string, number>();
+/** The traced cycle under way: its statements and their backend CPU (µs), added as each statement answers. */
+let cycleNow: { statements: number; pgUs: number } | null = null;
+/** Per task type handed out: cycles, statements, PostgreSQL µs, this process's CPU µs. */
+const byType = new Map<string, { n: number; statements: number; pgUs: number; nodeUs: number }>();
 /** The server's connections seen while tracing (for `--plans`). */
 const clients = new Set<pg.Client>();
 const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
@@ -40,6 +48,8 @@ const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
     m.set(text, (m.get(text) ?? 0) + 1);
     counts.set(current, m);
     const op = current;
+    const inCycle = cycleNow;
+    if (inCycle) inCycle.statements++;
     const pid = (this as { processID?: number }).processID;
     const t0 = backendNs(pid);
     const out = orig.apply(this, a);
@@ -47,8 +57,10 @@ const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
       void (out as Promise<unknown>).then(
         () => {
           const c = cpu.get(op) ?? new Map<string, number>();
-          c.set(text, (c.get(text) ?? 0) + (backendNs(pid) - t0) / 1000);
+          const us = (backendNs(pid) - t0) / 1000;
+          c.set(text, (c.get(text) ?? 0) + us);
           cpu.set(op, c);
+          if (inCycle) inCycle.pgUs += us;
         },
         () => undefined,
       );
@@ -77,10 +89,13 @@ async function main() {
         ops.set(k, (ops.get(k) ?? 0) + 1);
       }
     };
+    const cpu0 = process.cpuUsage();
+    if (traced) cycleNow = { statements: 0, pgUs: 0 };
     set("request");
     const r = await u.request();
     if (r.errors || !r.data) {
       current = null;
+      cycleNow = null;
       return;
     }
     const task = r.data.requestTask;
@@ -94,6 +109,16 @@ async function main() {
     const s = await restOf.complete(task);
     if (s.errors) throw new Error(JSON.stringify(s.errors));
     current = null;
+    if (cycleNow) {
+      const d = process.cpuUsage(cpu0);
+      const t = byType.get(task.__typename) ?? { n: 0, statements: 0, pgUs: 0, nodeUs: 0 };
+      t.n++;
+      t.statements += cycleNow.statements;
+      t.pgUs += cycleNow.pgUs;
+      t.nodeUs += d.user + d.system;
+      byType.set(task.__typename, t);
+      cycleNow = null;
+    }
   };
   for (let i = 0; i < num("seed", 300); i++) await cycle(users[i % users.length], false);
   for (let i = 0; i < num("cycles", 60); i++) await cycle(users[i % users.length], true);
@@ -110,6 +135,14 @@ async function main() {
     for (const [t, c] of [...m].sort((a, b) => b[1] - a[1])) console.log(`  ${(c / n).toFixed(2)}  ${((us.get(t) ?? 0) / n).toFixed(0).padStart(5)} µs  ${t}`);
   }
   console.log(`\nper cycle: ${(total / num("cycles", 60)).toFixed(2)} statements, ${(totalUs / num("cycles", 60)).toFixed(0)} µs of PostgreSQL CPU`);
+  const cycles = [...byType.values()].reduce((a, t) => a + t.n, 0);
+  console.log("\n== cycles by task type: share, statements, µs of PostgreSQL CPU, µs of this process's CPU (server + client), sum");
+  for (const [type, t] of [...byType].sort((a, b) => b[1].n - a[1].n)) {
+    const f = (v: number) => (v / t.n).toFixed(0).padStart(6);
+    console.log(
+      `  ${type.padEnd(26)} ${((100 * t.n) / cycles).toFixed(1).padStart(5)} %  ${(t.statements / t.n).toFixed(2).padStart(5)}  ${f(t.pgUs)}  ${f(t.nodeUs)}  ${f(t.pgUs + t.nodeUs)}`,
+    );
+  }
   if (args.includes("--plans")) {
     // How PostgreSQL planned each prepared statement on the connections the traced cycles used: a statement with
     // custom plans only is planned again on every call.

@@ -72,7 +72,24 @@ describe("statements per task submission", function () {
     await sql(`UPDATE message SET review_result = true, review_count = 3 WHERE message_tree_id = $1 AND parent_id IS NOT NULL`, [root]);
     await sql(`UPDATE message_tree_state SET state = 'ranking' WHERE message_tree_id = $1`, [root]);
     const ranker = w.annotator();
-    const rt = await w.task(ranker, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
+    // the ranking task's request (of a known user: a first request also looks the user up and creates it): the
+    // counter, the pending tasks with auto-moderation's and the lottery's reads, the ranking draw, the conversation
+    // with the replies to rank (one statement), the task's insert
+    await w.task(ranker, "RANK_ASSISTANT_REPLIES", "RankAssistantRepliesTask");
+    let rt = undefined as unknown as Task<"RankAssistantRepliesTask">;
+    expect(
+      await statementsOf(async () => {
+        const res = await ranker.request("RANK_ASSISTANT_REPLIES", "s1");
+        rt = res.data?.requestTask as Task<"RankAssistantRepliesTask">;
+        return res;
+      }),
+    ).to.equal(5);
+    expect(rt.__typename).to.equal("RankAssistantRepliesTask");
+    // the conversation root first up to the ranked parent (the root here), the parent's accepted assistant replies
+    const replies = await sql(`SELECT id, text FROM message WHERE parent_id = $1 AND role = 'assistant' ORDER BY id`, [root]);
+    expect(rt.conversation.map((m) => m.id)).to.deep.equal([root]);
+    expect(rt.replyMessages.map((m) => m.id).sort()).to.deep.equal(replies.map((r: { id: string }) => r.id));
+    expect(rt.replyMessages.map((m) => m.text).sort()).to.deep.equal(replies.map((r: { text: string }) => r.text).sort());
     const ack = await ranker.ack(rt.id);
     expect(await statementsOf(() => ranker.rank(ack.frontendMessageId, [2, 0, 1]))).to.equal(5);
     expect((await w.state(root)).state).to.equal("RANKING");

@@ -53,16 +53,21 @@ export async function conversation(
 ): Promise<StoredConversationMessage[]> {
   // One statement walks up the tree and brings each message with the user's emojis; ancestors count only when
   // accepted and live, the message itself (label tasks) when asked for.
-  const path = await preparedQuery<ConversationRow & { parent_id: string | null; review_result: boolean | null; deleted: boolean }>(
-    em,
-    `WITH RECURSIVE path AS (
+  const path = await preparedQuery<PathRow>(em, `${PATH_CTE} SELECT path.*, ${userEmojisColumn("path")} FROM path ORDER BY up DESC`, [messageId, userId]);
+  return pathToConversation(path, userId, includeUnaccepted);
+}
+
+type PathRow = ConversationRow & { parent_id: string | null; review_result: boolean | null; deleted: boolean };
+
+/** Root → message `$1` (the `path` CTE, `up` counting from the message), for `conversation` and `rankingConversation`. */
+const PATH_CTE = `WITH RECURSIVE path AS (
        SELECT ${CONVERSATION_COLUMNS}, m.parent_id, m.review_result, m.deleted, 0 AS up FROM message m WHERE m.id = $1
        UNION ALL
        SELECT ${CONVERSATION_COLUMNS}, m.parent_id, m.review_result, m.deleted, path.up + 1 FROM message m JOIN path ON m.id = path.parent_id
-     )
-     SELECT path.*, ${userEmojisColumn("path")} FROM path ORDER BY up DESC`,
-    [messageId, userId],
-  );
+     )`;
+
+/** The path's rows (root first) as the conversation; a break in the chain is BROKEN_CONVERSATION. */
+function pathToConversation(path: PathRow[], userId: string | null, includeUnaccepted: boolean): StoredConversationMessage[] {
   if (path.length === 0 || path[0].parent_id !== null) throw err(ErrorCode.BROKEN_CONVERSATION, "The conversation is broken");
   const last = path.length - 1;
   return path
@@ -71,19 +76,37 @@ export async function conversation(
 }
 
 /**
- * Messages as tasks show them: `ids` in that order, or the accepted live replies of one role to a parent. The
- * requesting user's own emojis come in the same statement.
+ * A ranking task's texts in one statement: the conversation up to the ranked parent (as `conversation` without the
+ * unaccepted message) and the parent's accepted live replies of one role, by id, where two statements read them
+ * before: a round trip less per ranking task handed out (issue 14: most cycles at scale are
+ * rankings). The path's rows come first (root first), then the replies by id; `part` tells them apart.
  */
-export async function conversationMessages(
+export async function rankingConversation(
   em: EntityManager,
-  select: { repliesTo: string; role: string },
+  parentId: string,
+  role: string,
   userId: string | null,
-): Promise<StoredConversationMessage[]> {
-  const rows = await preparedQuery<ConversationRow>(
+): Promise<{ conversation: StoredConversationMessage[]; replies: StoredConversationMessage[] }> {
+  const rows = await preparedQuery<PathRow & { part: number }>(
     em,
-    `SELECT ${CONVERSATION_COLUMNS}, ${userEmojisColumn("m", 3)} FROM message m
-     WHERE m.parent_id = $1 AND m.review_result AND NOT m.deleted AND m.role = $2 ORDER BY m.id`,
-    [select.repliesTo, select.role, userId],
+    `${PATH_CTE}
+     SELECT * FROM (
+       SELECT 0 AS part, path.id, path.user_id, path.frontend_message_id, path.text, path.lang, path.role, path.emojis, path.synthetic,
+              path.parent_id, path.review_result, path.deleted, -path.up AS k, ${userEmojisColumn("path")} FROM path
+       UNION ALL
+       SELECT 1, m.id, m.user_id, m.frontend_message_id, m.text, m.lang, m.role, m.emojis, m.synthetic, m.parent_id, m.review_result, m.deleted, 0,
+              ${userEmojisColumn("m")}
+       FROM message m WHERE m.parent_id = $1 AND m.review_result AND NOT m.deleted AND m.role = $3
+     ) x ORDER BY part, k, id`,
+    [parentId, userId, role],
   );
-  return rows.map((r) => toConversationMessage(r, userId));
+  const replies = rows.filter((r) => r.part === 1).map((r) => toConversationMessage(r, userId));
+  return {
+    conversation: pathToConversation(
+      rows.filter((r) => r.part === 0),
+      userId,
+      false,
+    ),
+    replies,
+  };
 }

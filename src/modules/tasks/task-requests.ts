@@ -19,7 +19,7 @@ import { TaskRequestType } from "./task.types.js";
 import type { RateLimiter } from "../../infra/rate-limit.js";
 import type { RateLimitSetting, TaskRateLimits } from "../../config/index.js";
 import type { Task } from "./task.entity.js";
-import { conversation as conversationOf, conversationMessages } from "./conversation.js";
+import { conversation as conversationOf, rankingConversation } from "./conversation.js";
 import { PAYLOAD_TYPE, assertEnabled, err, taskClientId, type AvailabilityCounts, type TaskPayload, type TaskSettings } from "./task-common.js";
 
 export class TaskRequests {
@@ -231,8 +231,7 @@ export class TaskRequests {
       case "RANKING": {
         const row = drawn ? drawn.ranking : await this.pools.drawOne<RankingCandidate>(em, "ranking", lang, user.id, roleFilter, this.rng);
         if (!row) return null;
-        const conversation = await conversationOf(em, row.parent_id, user.id, false);
-        const ordered = await conversationMessages(em, { repliesTo: row.parent_id, role: row.role }, user.id);
+        const { conversation, replies: ordered } = await rankingConversation(em, row.parent_id, row.role, user.id);
         const replies = shuffled(ordered, this.rng);
         const revealSynthetic = replies.every((r) => r.synthetic === true);
         if (!revealSynthetic) for (const r of replies) r.synthetic = null;
