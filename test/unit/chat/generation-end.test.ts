@@ -3,6 +3,8 @@
  * terminal event is to get in one UPDATE, and the event is appended only while the stream is still where it was read.
  * What is appended after that read goes before the terminal event and into the stored text as well, so the stored
  * text stays the streamed text; an event that could not be appended leaves the row with no recorded seq, as before.
+ * A new answer whose every event this replica appended (opened, then no gap in the seqs) is ended without reading its
+ * stream: the replica knows its text.
  * The rows are a stand-in that applies the service's statements (by their text) to one row in memory.
  */
 import "reflect-metadata";
@@ -57,12 +59,13 @@ function rowStandIn(row: Row) {
 describe("an answer's end", () => {
   const key = "generation:m1";
 
-  async function setUp() {
+  /** `opened`: the answer was stored by this replica (a send's), so it knows the stream from its first event. */
+  async function setUp(opened = true) {
     const row: Row = { state: ChatMessageState.IN_PROGRESS, text: "", token_count: null, stream_last_seq: 0 };
     const { ds, updates } = rowStandIn(row);
     const streams = new LocalEventStreamStore<StoredGenerationEvent>();
     const generations = new GenerationService(ds, streams, {} as GenerationQueue, pino({ level: "silent" }));
-    generations.opened("m1");
+    if (opened) generations.opened("m1");
     await generations.emit("m1", { type: "queued", position: 1, queueSize: 1 });
     await generations.emit("m1", { type: "started", workerName: "w" });
     await generations.tokens("m1", " a", 1);
@@ -80,7 +83,7 @@ describe("an answer's end", () => {
   });
 
   it("stores what was appended after the stream was read for the text: the stored text stays the streamed text", async () => {
-    const { row, streams, generations } = await setUp();
+    const { row, streams, generations } = await setUp(false);
     // A batch lands between the read for the row's text and the terminal event's append.
     const read = streams.read.bind(streams);
     let late = false;
@@ -98,6 +101,60 @@ describe("an answer's end", () => {
     expect(row).to.deep.equal({ state: "COMPLETE", text: " a b late", token_count: 3, stream_last_seq: 6 });
   });
 
+  it("ends a new answer whose events this replica appended without reading its stream", async () => {
+    const { row, streams, generations } = await setUp();
+    await generations.emit("m1", { type: "restarted", reason: "again" });
+    await generations.tokens("m1", " c", 1);
+    let reads = 0;
+    const read = streams.read.bind(streams);
+    streams.read = async (...args: Parameters<typeof read>) => {
+      reads++;
+      return read(...args);
+    };
+    expect(await generations.end("m1", "stop", null)).to.equal(true);
+    expect(reads).to.equal(0);
+    expect(row).to.deep.equal({ state: "COMPLETE", text: " c", token_count: 1, stream_last_seq: 7 });
+  });
+
+  it("reads the stream of an answer that another replica appended to, and stores its text", async () => {
+    const { row, streams, generations } = await setUp();
+    // Not through this service: its seqs have a gap, so what it knows of the text is dropped.
+    await streams.append(key, { type: "tokens", text: " elsewhere", tokenCount: 1 });
+    await generations.tokens("m1", " c", 1);
+    expect(await generations.end("m1", "stop", null)).to.equal(true);
+    expect(row).to.deep.equal({ state: "COMPLETE", text: " a b elsewhere c", token_count: 4, stream_last_seq: 7 });
+  });
+
+  it("stores what was appended after the last event this replica appended, before the terminal event", async () => {
+    const { row, streams, generations } = await setUp();
+    const append = streams.append.bind(streams);
+    let late = false;
+    /** The row's text when the terminal event was appended: what its subscribers read. */
+    let textAtFinished: string | null = null;
+    streams.append = async (k, event, options) => {
+      if (options?.terminal && !late) {
+        late = true;
+        await append(k, { type: "tokens", text: " late", tokenCount: 1 });
+      }
+      const seq = await append(k, event, options);
+      if (options?.terminal) textAtFinished = row.text;
+      return seq;
+    };
+    expect(await generations.end("m1", "stop", null)).to.equal(true);
+    expect((await streams.read(key)).map((e) => e.event.type)).to.deep.equal(["queued", "started", "tokens", "tokens", "tokens", "finished"]);
+    expect(row).to.deep.equal({ state: "COMPLETE", text: " a b late", token_count: 3, stream_last_seq: 6 });
+    expect(textAtFinished).to.equal(" a b late");
+  });
+
+  it("keeps the known text when the store lost the stream before the terminal event", async () => {
+    const { row, streams, generations } = await setUp();
+    const lost = new LocalEventStreamStore<StoredGenerationEvent>();
+    streams.append = lost.append.bind(lost);
+    streams.read = lost.read.bind(lost);
+    expect(await generations.end("m1", "stop", null)).to.equal(true);
+    expect(row).to.deep.equal({ state: "COMPLETE", text: " a b", token_count: 2, stream_last_seq: 1 });
+  });
+
   it("leaves no recorded seq when the terminal event could not be appended (the store is down), as before", async () => {
     const { row, streams, generations } = await setUp();
     const append = streams.append.bind(streams);
@@ -110,7 +167,7 @@ describe("an answer's end", () => {
   });
 
   it("ends an answer whose stream is gone with the stored text and the worker's, and the seq of the event it appends", async () => {
-    const { row, streams, generations } = await setUp();
+    const { row, streams, generations } = await setUp(false);
     streams.read = async () => [];
     row.text = "kept";
     row.token_count = 1;
