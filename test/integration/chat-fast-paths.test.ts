@@ -735,6 +735,42 @@ describe("chat fast paths: serialised fan-out and the worker's token batches", f
     }
   });
 
+  it("ends an answer with one write of its row (state, text and its terminal event's seq) and no renewal of a lease renewed lately", async () => {
+    const messageId = await ask();
+    const worker = new TestWorker(server.wsUrl, workerKey, { name: "one-write", capacity: 1, manual: true });
+    await worker.start();
+    const job = await jobOf(worker);
+    await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: " one", tokenCount: 1 } });
+    await worker.request(WorkerTokensDocument, { input: { jobId: job.jobId, text: " write", tokenCount: 1 } });
+    const queue = server.chorus.app.generations.queue;
+    const heartbeat = queue.heartbeat;
+    let renewals = 0;
+    queue.heartbeat = (jobId: string) => {
+      renewals++;
+      return heartbeat.call(queue, jobId);
+    };
+    const counter = server.chorus.queryCounter;
+    counter.recent = [];
+    try {
+      const ack = await worker.request(WorkerFinishDocument, { input: { jobId: job.jobId, finishReason: "STOP" as never, text: "", tokenCount: 2 } });
+      expect(ack.data!.workerFinish).to.deep.equal({ ok: true, cancel: false });
+    } finally {
+      queue.heartbeat = heartbeat;
+    }
+    const statements = counter.recent;
+    counter.recent = null;
+    expect(
+      statements.filter((q) => /^UPDATE chat_message\b/.test(q.trim())),
+      statements.join("\n"),
+    ).to.have.length(1);
+    expect(renewals).to.equal(0);
+    const { events } = await snapshot(messageId);
+    expect(events.map((e) => e.event.type)).to.deep.equal(["queued", "started", "tokens", "tokens", "finished"]);
+    const [row] = await server.chorus.app.ds.query(`SELECT state, text, token_count, stream_last_seq FROM chat_message WHERE id = $1`, [messageId]);
+    expect(row).to.deep.equal({ state: "COMPLETE", text: " one write", token_count: 2, stream_last_seq: events[events.length - 1].seq });
+    await worker.stop();
+  });
+
   it("refuses a token batch on the fast path for a job the worker does not own, as the general path does", async () => {
     const a = new TestWorker(server.wsUrl, workerKey, { name: "A", capacity: 1, manual: true });
     await a.start();

@@ -206,4 +206,44 @@ describe("worker hand-out", () => {
       await session.return();
     }
   });
+  it("takes nothing when a job ends soon after a take found the queue dry, until a job is announced", async () => {
+    const d = dispatcher();
+    const realNow = Date.now;
+    const now = realNow();
+    // The clock stands still: every step here is within IDLE_POLL_MS of the dry take, however slow the machine.
+    Date.now = () => now;
+    const takeMany = d.queue.takeMany.bind(d.queue);
+    let takes = 0;
+    d.queue.takeMany = (...args: Parameters<typeof takeMany>) => {
+      takes++;
+      return takeMany(...args);
+    };
+    const connection = new WorkerConnection<WorkerSession>();
+    const session = d.service.connect(hello(2), null, connection);
+    try {
+      await d.queue.enqueue(MODEL, { messageId: "k1", userId: "erin", payload: {} });
+      const called = d.startsCalled(1);
+      const first = session.next();
+      await called;
+      d.started("k1");
+      const job = (await first).value as WorkerJob;
+      // Room for two, one taken: the queue was dry. The job's end frees a slot and wakes the session: no take.
+      expect(takes).to.equal(1);
+      const second = session.next();
+      await d.service.finish(connection, job.jobId, "STOP" as never, "done", 1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(takes).to.equal(1);
+      // A job announced since is taken at once.
+      const called2 = d.startsCalled(1);
+      await d.queue.enqueue(MODEL, { messageId: "k2", userId: "erin", payload: {} });
+      d.service.jobAvailable(MODEL);
+      await called2;
+      expect(takes).to.equal(2);
+      d.started("k2");
+      expect(((await second).value as WorkerJob).messageId).to.equal("k2");
+    } finally {
+      Date.now = realNow;
+      await session.return();
+    }
+  });
 });

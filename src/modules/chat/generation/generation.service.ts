@@ -65,6 +65,36 @@ interface StreamPlace {
   at: number;
   /** The type of the last event this replica appended there (unknown after a read of the row). */
   lastAppended?: StoredGenerationEvent["type"];
+  /**
+   * The answer's text as the stream holds it up to `lastSeq` (streamedText), while this replica appended every event
+   * of the stream from its first (a new answer's stream, see opened) with no gap in their seqs: an answer's end then
+   * needs no read of the stream for its text (a 256-token answer's read was about 1.3 ms of CPU). Dropped at the first
+   * seq that is not the next one (another replica, or the store, appended meanwhile); an event appended after the
+   * last one here is caught by the end's conditional append (endRow).
+   */
+  text?: { base: string; baseTokens: number; text: string; tokenCount: number; lastSeq: number };
+}
+
+/** `place.text` after the event appended at `seq` (see StreamPlace.text). */
+function track(place: StreamPlace, event: StoredGenerationEvent, seq: number): void {
+  const t = place.text;
+  if (!t) return;
+  if (seq !== t.lastSeq + 1) {
+    place.text = undefined;
+    return;
+  }
+  t.lastSeq = seq;
+  // As streamedText does, event by event.
+  if (event.type === "tokens") {
+    t.text += event.text;
+    t.tokenCount += event.tokenCount;
+  } else if (event.type === "continued") {
+    t.base = t.text = event.text;
+    t.baseTokens = t.tokenCount = event.tokenCount;
+  } else if (event.type === "restarted") {
+    t.text = t.base;
+    t.tokenCount = t.baseTokens;
+  }
 }
 
 /** An answer's hand-out: PENDING (or IN_PROGRESS, a job handed out again) → IN_PROGRESS for each answer of a batch. */
@@ -76,12 +106,31 @@ const CLAIM_SQL = hotStatement(`UPDATE chat_message m SET state = 'IN_PROGRESS',
           WHERE m.id = o.id AND m.state IN ('PENDING', 'IN_PROGRESS') AND m.cancel_requested_at IS NULL
           RETURNING m.id, o.old_state, m.stream_segment, m.seq_offset, m.sampling, m.model, m.parent_id, m.chat_id, m.text`);
 
-/** An answer's end as COMPLETE or CANCELLED, with the streamed text. */
-const END_SQL = hotStatement(`UPDATE chat_message SET state = $2, text = $3, token_count = $4, finish_reason = $5, work_end_at = now()
+/**
+ * An answer's end as COMPLETE or CANCELLED, with the streamed text and, when the stream was read for it, the seq its
+ * terminal event is to get ($6; null keeps the column, 0 on a row that has not ended: see endRow).
+ */
+const END_SQL = hotStatement(`UPDATE chat_message SET state = $2, text = $3, token_count = $4, finish_reason = $5, work_end_at = now(),
+                stream_last_seq = COALESCE($6::int, stream_last_seq)
           WHERE id = $1 AND state IN ('PENDING', 'IN_PROGRESS') RETURNING id`);
 
-/** The seq of an answer's terminal event. */
-const LAST_SEQ_SQL = hotStatement(`UPDATE chat_message SET stream_last_seq = $2 WHERE id = $1`);
+/** An answer's end as FAILED or TIMEOUT, with its partial text; $6 as in END_SQL. */
+const FAILED_SQL = `UPDATE chat_message SET state = $2, text = $3, token_count = $4, error = $5, work_end_at = now(),
+                stream_last_seq = COALESCE($6::int, stream_last_seq)
+          WHERE id = $1 AND state IN ('PENDING', 'IN_PROGRESS') RETURNING id`;
+
+/** The seq of an answer's terminal event, when END_SQL could not record it. */
+const LAST_SEQ_SQL = `UPDATE chat_message SET stream_last_seq = $2 WHERE id = $1`;
+
+/**
+ * The text (null: unchanged) and terminal seq of an answer whose stream was appended to after it was read for END_SQL
+ * (see endRow); only while the row is still that end ($5: the seq recorded last; a continuation resets it to 0).
+ */
+const MOVED_END_SQL = `UPDATE chat_message SET text = COALESCE($2, text), token_count = COALESCE($3::int, token_count), stream_last_seq = $4
+          WHERE id = $1 AND stream_last_seq = $5`;
+
+/** Back to no recorded seq, when the terminal event END_SQL recorded the seq of was not appended (see endRow). */
+const UNRECORDED_SQL = `UPDATE chat_message SET stream_last_seq = 0 WHERE id = $1 AND stream_last_seq = $2`;
 
 /**
  * How long a replica trusts what it knows about a message's current stream since it last confirmed it: read it from
@@ -164,7 +213,7 @@ export class GenerationService {
    * Appends to the message's current stream and returns the event's seq there (null when not appended), ignoring a
    * stream that already ended (a late duplicate) and logging a store that is down.
    */
-  async emit(messageId: string, event: StoredGenerationEvent, terminal = false, ifLastSeq?: number): Promise<number | null> {
+  async emit(messageId: string, event: StoredGenerationEvent, terminal = false, ifLastSeq?: number, onMoved?: () => void): Promise<number | null> {
     // Known (every batch of a live answer after its first): no wait for it.
     let place = this.knownPlace(messageId) ?? (await this.placeOf(messageId));
     for (let attempt = 0; ; attempt++) {
@@ -178,9 +227,13 @@ export class GenerationService {
         const seq = await this.streams.append(place.key, event, { terminal, ifLastSeq, readAtOnce });
         // Appended: the stream was open at some moment after askedAt, so it is current until askedAt + the TTL.
         place.at = askedAt;
+        if (place.text) track(place, event, seq);
         return seq;
       } catch (err) {
-        if (err instanceof StreamMovedError) return null;
+        if (err instanceof StreamMovedError) {
+          onMoved?.();
+          return null;
+        }
         if (err instanceof StreamClosedError) {
           // Perhaps a continuation opened the next stream since this replica looked.
           const now = await this.placeOf(messageId, true);
@@ -197,11 +250,57 @@ export class GenerationService {
     }
   }
 
-  /** Appends the terminal event and notes its seq, so a continuation numbers on even after the stream expired. */
-  private async emitTerminal(messageId: string, event: StoredGenerationEvent): Promise<void> {
-    const seq = await this.emit(messageId, event, true);
+  /**
+   * Ends the row (`update`, a conditional UPDATE such as END_SQL, given the seq to record as stream_last_seq) and then,
+   * when it took, appends the terminal event; the row keeps that event's seq, so a continuation numbers on and a
+   * subscriber of an expired stream gets the same terminal event even after the stream expired. `read`: the stream as
+   * the row's text was made from it (its last seq; read, or known from this replica's appends: StreamPlace.text), or
+   * null when it could not be read.
+   *
+   * With the stream read, the terminal event's seq is known before the append (the next one), so the row records it
+   * in the same UPDATE and the event is appended only while the stream is still at that seq: one statement per end
+   * instead of two (chat-start bench, finish). When something was appended after the read (a worker reports nothing
+   * after its finish, so hardly ever), the row first gets the text and the seq the stream then holds, and the event
+   * goes after it (a stream the store lost meanwhile holds no text: the row keeps its own); when the event could not
+   * be appended at all (the stream ended already, or the store is down), the row gets back the 0 it had, as when the
+   * seq was written only after the append.
+   */
+  private async endRow(
+    messageId: string,
+    read: { lastSeq: number } | null,
+    update: (terminalSeq: number | null) => Promise<boolean>,
+    event: StoredGenerationEvent,
+  ): Promise<boolean> {
+    if (!read) {
+      if (!(await update(null))) return false;
+      const seq = await this.emit(messageId, event, true);
+      this.places.delete(messageId);
+      if (seq !== null) await this.ds.query(LAST_SEQ_SQL, [messageId, seq]);
+      return true;
+    }
+    let recorded = read.lastSeq + 1;
+    if (!(await update(recorded))) return false;
+    let seq: number | null = null;
+    for (let attempt = 0; ; attempt++) {
+      let moved = false;
+      seq = await this.emit(messageId, event, true, recorded - 1, () => (moved = true));
+      if (seq !== null || !moved) break;
+      // Appended to after the text was taken. Before the terminal event (whose subscribers read the row), the row gets
+      // the text the stream holds now and the seq after it; then the event goes there, again only while the stream is.
+      const now = await this.streamed(messageId);
+      if (!now || now.lastSeq < recorded || attempt === 2) {
+        // The store lost the stream (it starts again, or is gone), or it keeps moving: the event goes after whatever is
+        // there, and the row keeps its text (a lost stream holds none) and gets the event's seq.
+        seq = await this.emit(messageId, event, true);
+        if (seq !== null) await this.ds.query(MOVED_END_SQL, [messageId, null, null, seq, recorded]);
+        break;
+      }
+      await this.ds.query(MOVED_END_SQL, [messageId, now.text, now.tokenCount, now.lastSeq + 1, recorded]);
+      recorded = now.lastSeq + 1;
+    }
     this.places.delete(messageId);
-    if (seq !== null) await this.ds.query(LAST_SEQ_SQL, [messageId, seq]);
+    if (seq === null) await this.ds.query(UNRECORDED_SQL, [messageId, recorded]);
+    return true;
   }
 
   /**
@@ -239,7 +338,12 @@ export class GenerationService {
 
   /** A message just stored: its stream is the first one (so the first event needs no read of the row). */
   opened(messageId: string): void {
-    this.remember(messageId, { key: generationStreamKey(messageId, 0), offset: 0, at: Date.now() });
+    this.remember(messageId, {
+      key: generationStreamKey(messageId, 0),
+      offset: 0,
+      at: Date.now(),
+      text: { base: "", baseTokens: 0, text: "", tokenCount: 0, lastSeq: 0 },
+    });
   }
 
   /** The seq a message's current stream is at (0 before its first event), for a conditional append later. */
@@ -304,7 +408,8 @@ export class GenerationService {
     }
     // The row just claimed names the current stream and carries what the hand-out needs: no further read of it.
     const key = generationStreamKey(messageId, row.stream_segment);
-    this.remember(messageId, { key, offset: row.seq_offset, at: Date.now() });
+    // What this replica knows of the stream's text stays while it is the same stream (a send's answer it queued).
+    this.remember(messageId, { key, offset: row.seq_offset, at: Date.now(), text: known?.key === key ? known.text : undefined });
     const events = opts.neverHandedOut ? null : early && known!.key === key ? await early : await this.events(messageId, false);
     const message = this.ds.getRepository(ChatMessage).create({
       id: messageId,
@@ -355,28 +460,27 @@ export class GenerationService {
   async end(messageId: string, finishReason: string, workerText: { text: string; tokenCount: number } | null): Promise<boolean> {
     const cancelled = finishReason === "cancelled";
     // Without the stream: the stored text (empty, or what a continuation extends) plus what the worker reports.
-    const { text, tokenCount } = (await this.streamed(messageId)) ?? (await this.storedPlus(messageId, workerText));
-    const rows = rowsOf<{ id: string }>(
-      await this.ds.query(END_SQL, [messageId, cancelled ? ChatMessageState.CANCELLED : ChatMessageState.COMPLETE, text, tokenCount, finishReason]),
+    const streamed = this.trackedText(messageId) ?? (await this.streamed(messageId));
+    const { text, tokenCount } = streamed ?? (await this.storedPlus(messageId, workerText));
+    const state = cancelled ? ChatMessageState.CANCELLED : ChatMessageState.COMPLETE;
+    return this.endRow(
+      messageId,
+      streamed,
+      async (terminalSeq) => rowsOf(await this.ds.query(END_SQL, [messageId, state, text, tokenCount, finishReason, terminalSeq])).length > 0,
+      cancelled ? { type: "cancelled" } : { type: "finished", finishReason },
     );
-    if (rows.length === 0) return false;
-    await this.emitTerminal(messageId, cancelled ? { type: "cancelled" } : { type: "finished", finishReason });
-    return true;
   }
 
   /** Ends the generation as FAILED or TIMEOUT, keeping any partial text (the state says it is not an answer). */
   async failed(messageId: string, state: ChatMessageState.FAILED | ChatMessageState.TIMEOUT, code: string, reason: string): Promise<boolean> {
-    const partial = (await this.streamed(messageId)) ?? (await this.storedPlus(messageId, null));
-    const rows = rowsOf<{ id: string }>(
-      await this.ds.query(
-        `UPDATE chat_message SET state = $2, text = $3, token_count = $4, error = $5, work_end_at = now()
-          WHERE id = $1 AND state IN ('PENDING', 'IN_PROGRESS') RETURNING id`,
-        [messageId, state, partial.text, partial.tokenCount, reason],
-      ),
+    const streamed = this.trackedText(messageId) ?? (await this.streamed(messageId));
+    const partial = streamed ?? (await this.storedPlus(messageId, null));
+    return this.endRow(
+      messageId,
+      streamed,
+      async (terminalSeq) => rowsOf(await this.ds.query(FAILED_SQL, [messageId, state, partial.text, partial.tokenCount, reason, terminalSeq])).length > 0,
+      { type: "failed", code, reason },
     );
-    if (rows.length === 0) return false;
-    await this.emitTerminal(messageId, { type: "failed", code, reason });
-    return true;
   }
 
   /**
@@ -411,6 +515,15 @@ export class GenerationService {
     return { text: (row?.text ?? "") + (extra?.text ?? ""), tokenCount: (row?.token_count ?? 0) + (extra?.tokenCount ?? 0) };
   }
 
+  /**
+   * The text the message's stream holds, known without reading it (StreamPlace.text), and the seq it is known up to;
+   * undefined when not known, or when nothing was appended yet (an empty stream is read, as a lost one would be).
+   */
+  private trackedText(messageId: string): { text: string; tokenCount: number; lastSeq: number } | undefined {
+    const t = this.knownPlace(messageId)?.text;
+    return t && t.lastSeq > 0 ? { text: t.text, tokenCount: t.tokenCount, lastSeq: t.lastSeq } : undefined;
+  }
+
   /** The events of the message's stream, or null when the stream is gone or unreadable. */
   private async events(messageId: string, fresh = true): Promise<StoredGenerationEvent[] | null> {
     try {
@@ -423,14 +536,14 @@ export class GenerationService {
   }
 
   /**
-   * The text streamed so far, or null when the stream is gone. Its stream is the one this replica appended to or
+   * The text streamed so far and the seq the stream was read up to, or null when the stream is gone. Its stream is the one this replica appended to or
    * claimed within STREAM_PLACE_TTL_MS (the answer's last batch, as a rule, so a finish reads no row), else the row's.
    */
-  private async streamed(messageId: string): Promise<{ text: string; tokenCount: number } | null> {
+  private async streamed(messageId: string): Promise<{ text: string; tokenCount: number; lastSeq: number } | null> {
     try {
       const events = await this.streams.read((await this.placeOf(messageId)).key);
       if (events.length === 0) return null;
-      return streamedText(events.map((e) => e.event));
+      return { ...streamedText(events.map((e) => e.event)), lastSeq: events[events.length - 1].seq };
     } catch (err) {
       this.log.warn({ err, messageId }, "could not read a generation stream");
       return null;

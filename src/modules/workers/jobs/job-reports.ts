@@ -89,7 +89,9 @@ export class JobReports {
     if (!owner) return { ok: false, cancel: false };
     owner.seen();
     if (!(await this.claimed(owner, queueJobId))) return { ok: false, cancel: false };
-    if (!(await this.leases.holds(queueJobId))) {
+    // A lease renewed lately is certainly held (JobLeases.holds): the finish of an answer that streamed until now
+    // (its batches renew the lease) costs no Redis call for it; the queue's complete checks it again anyway.
+    if (!(await this.leases.holds(queueJobId, true))) {
       this.leases.forget(queueJobId);
       return { ok: false, cancel: false };
     }

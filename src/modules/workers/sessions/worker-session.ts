@@ -94,6 +94,16 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
    * has room for them); -1 when it was not woken from idle or its take has begun.
    */
   private announcedBeforeTake = -1;
+  /** Jobs announced to the session (wakeForJob) ever: a take that saw none announced meanwhile may judge the queue dry. */
+  private announced = 0;
+  /**
+   * When the session's last take was asked for, if it found the queue dry (fewer jobs than it had room for) and no job
+   * was announced since; null otherwise. A slot freed within IDLE_POLL_MS of that take (a job that ended) makes no take
+   * of its own: a job enqueued since was announced (wakeForJob), and one that came back without a notice (a lapsed
+   * lease) is found by the take IDLE_POLL_MS after the dry one, as an idle session's poll finds it. Each job's end
+   * made a take (a Redis script) that found nothing while the queue was empty.
+   */
+  private dryAt: number | null = null;
 
   constructor(
     private readonly service: SessionHost,
@@ -126,12 +136,16 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
         throw error;
       }
       const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
-      if (!this.draining && room > 0) {
+      if (!this.draining && room > 0 && !this.knownDry()) {
         // Takes up to the free capacity (at most MAX_PREPARING being started at a time; each take is quick) and
         // prepares the jobs concurrently, each one delivered as soon as it is started: a burst of asks reaches the
         // worker in waves, not one after the other.
         this.announcedBeforeTake = -1;
+        this.dryAt = null;
+        const askedAt = Date.now();
+        const announced = this.announced;
         const taken = await this.service.takeFor(this, room);
+        if (taken.length < room && this.announced === announced) this.dryAt = askedAt;
         // Prepared even when the session closed meanwhile: prepare puts back what a closed session took.
         for (const { job: t, model } of taken) {
           this.preparing++;
@@ -203,6 +217,8 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
   wakeForJob(): boolean {
     const room = Math.min(this.hello.capacity - this.inflight.size, MAX_PREPARING - this.preparing);
     const idle = this.wakeUp !== null;
+    this.announced++;
+    this.dryAt = null;
     this.wake();
     if (this.closed || this.draining) return false;
     if (idle) this.announcedBeforeTake = 0;
@@ -211,13 +227,20 @@ export class WorkerSession implements AsyncIterableIterator<WorkerJob> {
     return true;
   }
 
+  /** Whether the last take found the queue dry within IDLE_POLL_MS and no job was announced since (see dryAt). */
+  private knownDry(): boolean {
+    return this.dryAt !== null && Date.now() - this.dryAt < IDLE_POLL_MS;
+  }
+
   private idle(): Promise<void> {
     if (this.wakePending) {
       this.wakePending = false;
       return Promise.resolve();
     }
+    // The poll comes IDLE_POLL_MS after the dry take, however often the session was woken since without taking.
+    const pollInMs = this.dryAt === null ? IDLE_POLL_MS : Math.max(0, this.dryAt + IDLE_POLL_MS - Date.now());
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake(), IDLE_POLL_MS);
+      const timer = setTimeout(() => this.wake(), pollInMs);
       this.wakeUp = () => {
         clearTimeout(timer);
         resolve();
