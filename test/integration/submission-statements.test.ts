@@ -11,7 +11,9 @@ describe("statements per task submission", function () {
   let server: TestServer;
   let key: string;
   before(async () => {
-    server = await startTestServer();
+    // A tree's end draws whether to activate a backlog tree (P = TREE_MANAGER__P_ACTIVATE_BACKLOG_TREE, 0.1 by
+    // default), and the draw's yes costs a lookup: off here, so every count is exact; the last test turns it on.
+    server = await startTestServer({ TREE_MANAGER__P_ACTIVATE_BACKLOG_TREE: "0" });
     key = (await server.createClient({ name: "frontend", trusted: true })).key;
   });
   after(async () => {
@@ -110,5 +112,25 @@ describe("statements per task submission", function () {
     }
     expect((await w.message(root)).reviewResult).to.equal(true);
     expect((await w.state(root)).state).to.equal("PROMPT_LOTTERY_WAITING");
+  });
+
+  it("a prompt's deciding review with the backlog draw's yes: one statement more, the backlog lookup", async () => {
+    const always = await startTestServer({ TREE_MANAGER__P_ACTIVATE_BACKLOG_TREE: "1" });
+    try {
+      const w = new World(always, (await always.createClient({ name: "frontend", trusted: true })).key, "s3");
+      const root = await w.prompt(w.annotator());
+      for (let i = 0; i < 3; i++) {
+        const r = w.annotator();
+        const t = (await w.task(r, "LABEL_INITIAL_PROMPT")) as Task<"LabelInitialPromptTask">;
+        await r.ack(t.id);
+        const before = always.chorus.queryCount();
+        const res = await r.label(t.id, t.messageId, { spam: 0, lang_mismatch: 0, quality: 0.75 });
+        expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
+        expect(always.chorus.queryCount() - before).to.equal(i < 2 ? 5 : 8);
+      }
+      expect((await w.state(root)).state).to.equal("PROMPT_LOTTERY_WAITING");
+    } finally {
+      await always.stop();
+    }
   });
 });
