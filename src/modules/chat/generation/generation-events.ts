@@ -23,21 +23,34 @@ export function generationStreamKey(messageId: string, segment = 0): string {
  * the streamed one.
  */
 export function streamedText(events: readonly StoredGenerationEvent[]): { text: string; tokenCount: number } {
-  let base = { text: "", tokenCount: 0 };
-  let text = "";
-  let tokenCount = 0;
-  for (const e of events) {
-    if (e.type === "continued") {
-      base = { text: e.text, tokenCount: e.tokenCount };
-      ({ text, tokenCount } = base);
-    } else if (e.type === "restarted") {
-      ({ text, tokenCount } = base);
-    } else if (e.type === "tokens") {
-      text += e.text;
-      tokenCount += e.tokenCount;
-    }
+  const state: StreamedText = { base: "", baseTokens: 0, text: "", tokenCount: 0 };
+  for (const e of events) foldStreamedText(state, e);
+  return { text: state.text, tokenCount: state.tokenCount };
+}
+
+/** What streamedText keeps while it goes through a stream's events: the text so far and the point a restart returns to. */
+export interface StreamedText {
+  base: string;
+  baseTokens: number;
+  text: string;
+  tokenCount: number;
+}
+
+/**
+ * One event's step of streamedText, on `state` in place: a replica that appends every event of a stream keeps its text
+ * with this, event by event, instead of reading the stream back (generation.service.ts, StreamPlace.text).
+ */
+export function foldStreamedText(state: StreamedText, e: StoredGenerationEvent): void {
+  if (e.type === "continued") {
+    state.base = state.text = e.text;
+    state.baseTokens = state.tokenCount = e.tokenCount;
+  } else if (e.type === "restarted") {
+    state.text = state.base;
+    state.tokenCount = state.baseTokens;
+  } else if (e.type === "tokens") {
+    state.text += e.text;
+    state.tokenCount += e.tokenCount;
   }
-  return { text, tokenCount };
 }
 
 /**

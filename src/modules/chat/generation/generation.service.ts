@@ -10,7 +10,7 @@ import { StreamClosedError, StreamLostError, StreamMovedError, isPushable, type 
 import type { GenerationQueue } from "../../../infra/queue/index.js";
 import { rowsOf } from "../../../db/rows.js";
 import { ChatMessage, ChatMessageState, isTerminal } from "../chat.entity.js";
-import { generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent } from "./generation-events.js";
+import { foldStreamedText, generationStreamKey, partialAnswer, streamedText, type StoredGenerationEvent, type StreamedText } from "./generation-events.js";
 import { ChorusError, ErrorCode } from "../../../common/errors.js";
 import { EVENT_SOURCE } from "./generation-fan-out.js";
 import { TickBatcher } from "../../../infra/tick-batcher.js";
@@ -72,7 +72,7 @@ interface StreamPlace {
    * seq that is not the next one (another replica, or the store, appended meanwhile); an event appended after the
    * last one here is caught by the end's conditional append (endRow).
    */
-  text?: { base: string; baseTokens: number; text: string; tokenCount: number; lastSeq: number };
+  text?: StreamedText & { lastSeq: number };
 }
 
 /** `place.text` after the event appended at `seq` (see StreamPlace.text). */
@@ -84,17 +84,7 @@ function track(place: StreamPlace, event: StoredGenerationEvent, seq: number): v
     return;
   }
   t.lastSeq = seq;
-  // As streamedText does, event by event.
-  if (event.type === "tokens") {
-    t.text += event.text;
-    t.tokenCount += event.tokenCount;
-  } else if (event.type === "continued") {
-    t.base = t.text = event.text;
-    t.baseTokens = t.tokenCount = event.tokenCount;
-  } else if (event.type === "restarted") {
-    t.text = t.base;
-    t.tokenCount = t.baseTokens;
-  }
+  foldStreamedText(t, event);
 }
 
 /** An answer's hand-out: PENDING (or IN_PROGRESS, a job handed out again) → IN_PROGRESS for each answer of a batch. */
